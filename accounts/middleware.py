@@ -1,0 +1,34 @@
+"""Two-factor authentication for every account (mandatory outside the demo)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import resolve
+from django.urls.exceptions import Resolver404
+from django_otp import user_has_device
+
+# Pages a signed-in but not yet verified user may open.
+_ALLOWED = {"accounts:two_factor", "accounts:two_factor_setup", "accounts:logout", "set_language", "healthz"}
+
+
+class TwoFactorRequiredMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if user.is_authenticated and not user.is_verified() and not request.path.startswith(settings.STATIC_URL):
+            has_device = user_has_device(user, confirmed=True)
+            if settings.NYTH_REQUIRE_2FA or has_device:
+                try:
+                    name = resolve(request.path_info).view_name
+                except Resolver404:
+                    name = ""
+                if name not in _ALLOWED:
+                    target = "accounts:two_factor" if has_device else "accounts:two_factor_setup"
+                    return redirect(f"{redirect(target).url}?next={request.get_full_path()}")
+        return self.get_response(request)

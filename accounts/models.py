@@ -1,0 +1,129 @@
+"""Organisations, teams and the people who use Nyth."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class OrganisationType(models.TextChoices):
+    SERVICE = "service", _("Therapeutic support service")
+    LOCAL_AUTHORITY = "local_authority", _("Local authority children's services")
+    HEALTH_BOARD = "health_board", _("Health board CAMHS")
+    EDUCATION = "education", _("School or education service")
+    YOUTH_JUSTICE = "youth_justice", _("Youth justice service")
+    THIRD_SECTOR = "third_sector", _("Third sector organisation")
+    REGIONAL_PARTNERSHIP_BOARD = "rpb", _("Regional Partnership Board")
+
+
+class Organisation(models.Model):
+    name_en = models.CharField(_("name in English"), max_length=200)
+    name_cy = models.CharField(_("name in Welsh"), max_length=200)
+    type = models.CharField(_("type"), max_length=20, choices=OrganisationType.choices)
+    # Official code where one exists: ONS GSS code for a local authority, NHS Wales ODS code
+    # for a health board; our own for the rest.
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    # The Regional Partnership Board region the organisation belongs to.
+    region = models.ForeignKey(
+        "self",
+        verbose_name=_("region"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="members",
+        limit_choices_to={"type": OrganisationType.REGIONAL_PARTNERSHIP_BOARD},
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name_en"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return self.name_cy if (get_language() or "en").startswith("cy") and self.name_cy else self.name_en
+
+
+class Role(models.TextChoices):
+    PRACTITIONER = "practitioner", _("Practitioner")
+    SERVICE_MANAGER = "service_manager", _("Service manager")
+    DUTY_WORKER = "duty_worker", _("Duty or on-call worker")
+    PARTNER = "partner", _("Partner professional")
+    COMMISSIONER = "commissioner", _("Commissioner")
+    ADMINISTRATOR = "administrator", _("Administrator")
+    # Young people and carers will sign in too (a later issue adds their own journeys and roles).
+
+
+#: Roles that work inside the therapeutic service and can be on a child's care team.
+SERVICE_ROLES = frozenset({Role.PRACTITIONER, Role.SERVICE_MANAGER, Role.DUTY_WORKER})
+
+
+class Language(models.TextChoices):
+    ENGLISH = "en", "English"
+    WELSH = "cy", "Cymraeg"
+
+
+class User(AbstractUser):
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, blank=True)
+    job_title = models.CharField(_("job title"), max_length=200, blank=True)
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=5, choices=Language.choices, default=Language.ENGLISH
+    )
+
+    objects = UserManager()
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    @property
+    def is_commissioner(self) -> bool:
+        return self.role == Role.COMMISSIONER
+
+    @property
+    def is_service_manager(self) -> bool:
+        return self.role == Role.SERVICE_MANAGER
+
+    @property
+    def works_in_service(self) -> bool:
+        return self.role in SERVICE_ROLES and self.organisation is not None and (
+            self.organisation.type == OrganisationType.SERVICE
+        )
+
+
+class Team(models.Model):
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="teams"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    members = models.ManyToManyField(User, verbose_name=_("members"), related_name="teams", blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+        constraints = [models.UniqueConstraint(fields=["organisation", "name"], name="unique_team_name")]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,131 @@
+"""The audit trail: an append-only, hash-chained log of every view, export and change of
+personal data. Written only through ``audit.services.record``; never updated or deleted
+(enforced here, and by database triggers created in the migrations)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+GENESIS_HASH = "0" * 64
+
+
+class AuditAppendOnlyError(Exception):
+    """Raised when code tries to change or remove an audit event."""
+
+
+class Action(models.TextChoices):
+    VIEW = "view", _("Viewed")
+    LIST = "list", _("Listed or searched")
+    CREATE = "create", _("Created")
+    UPDATE = "update", _("Changed")
+    DELETE = "delete", _("Removed")
+    EXPORT = "export", _("Exported")
+    MERGE = "merge", _("Merged")
+    BREAK_GLASS = "break_glass", _("Emergency access started")
+    REVIEW = "review", _("Reviewed")
+    SIGN_IN = "sign_in", _("Signed in")
+    SIGN_IN_FAILED = "sign_in_failed", _("Sign-in failed")
+    SIGN_OUT = "sign_out", _("Signed out")
+
+
+class Route(models.TextChoices):
+    UI = "ui", _("Web pages")
+    API = "api", _("API")
+    BREAK_GLASS = "break_glass", _("Emergency access (break-glass)")
+    IMPORT = "import", _("Import")
+    SYSTEM = "system", _("System")
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def update(self, **kwargs: Any) -> int:
+        raise AuditAppendOnlyError("Audit events cannot be changed.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AuditAppendOnlyError("Audit events cannot be deleted.")
+
+    def for_child(self, child_id: int) -> AuditEventQuerySet:
+        return self.filter(child_id=child_id).order_by("-seq")
+
+
+class AuditEvent(models.Model):
+    seq = models.PositiveBigIntegerField(unique=True, editable=False)
+    occurred_at = models.DateTimeField(db_index=True)
+    # The actor is kept as a label too, so the trail still reads correctly if an account is renamed.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_label = models.CharField(max_length=300, blank=True)
+    actor_organisation = models.CharField(max_length=300, blank=True)
+    action = models.CharField(max_length=20, choices=Action.choices)
+    route = models.CharField(max_length=20, choices=Route.choices, default=Route.UI)
+    object_type = models.CharField(max_length=100, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    # The child the event concerns (a plain id, not a foreign key, so the trail never blocks or
+    # cascades with changes to people records, including merges).
+    child_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    reason = models.TextField(blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["seq"]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action} {self.object_type}:{self.object_id}"
+
+    def canonical(self) -> str:
+        """The exact text the hash covers: every field, in a fixed order and format."""
+        return json.dumps(
+            {
+                "seq": self.seq,
+                "occurred_at": self.occurred_at.astimezone(UTC).isoformat(timespec="microseconds"),
+                "actor_id": self.actor_id,
+                "actor_label": self.actor_label,
+                "actor_organisation": self.actor_organisation,
+                "action": self.action,
+                "route": self.route,
+                "object_type": self.object_type,
+                "object_id": self.object_id,
+                "child_id": self.child_id,
+                "reason": self.reason,
+                "detail": self.detail,
+                "prev_hash": self.prev_hash,
+            },
+            sort_keys=True,
+            separators=(",", ":"),
+            ensure_ascii=False,
+        )
+
+    def compute_hash(self) -> str:
+        return hashlib.sha256(self.canonical().encode("utf-8")).hexdigest()
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise AuditAppendOnlyError("Audit events cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AuditAppendOnlyError("Audit events cannot be deleted.")
+
+
+class AuditChainHead(models.Model):
+    """One row: the last sequence number and hash. Locking it serialises appends, so the
+    chain never forks under concurrent requests, and it reveals deletions at the tail."""
+
+    last_seq = models.PositiveBigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, default=GENESIS_HASH)
+
+    class Meta:
+        verbose_name = _("audit chain head")

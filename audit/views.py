@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from accounts.models import Role
+from audit.models import Action, AuditEvent
+from audit.services import record
+from people.views import get_visible_child
+
+
+def child_audit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every access to and change of one child's record, for the service manager."""
+    child = get_visible_child(request, pk)
+    if request.user.role != Role.SERVICE_MANAGER:
+        raise PermissionDenied
+    page = Paginator(AuditEvent.objects.for_child(child.pk), 50).get_page(request.GET.get("page"))
+    record(actor=request.user, action=Action.VIEW, obj=child, child_id=child.pk, detail={"page": "audit"})
+    return render(request, "audit/child_audit.html", {"child": child, "page": page})

@@ -1,0 +1,24 @@
+"""URLs. Every page exists in English (/en/…) and Welsh (/cy/…); /healthz and the language
+switch sit outside the language prefix."""
+
+from django.conf.urls.i18n import i18n_patterns
+from django.urls import include, path
+
+from core import views as core_views
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("i18n/setlang/", core_views.set_language, name="set_language"),
+]
+
+urlpatterns += i18n_patterns(
+    path("", include("core.urls")),
+    path("account/", include("accounts.urls")),
+    path("children/", include("people.urls")),
+    path("audit/", include("audit.urls")),
+    prefix_default_language=True,
+)
+
+handler403 = "core.views.permission_denied"
+handler404 = "core.views.page_not_found"
+handler500 = "core.views.server_error"

@@ -1,0 +1,55 @@
+"""What every page needs: the navigation for the user's role and the language links."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from accounts.models import Role
+
+LANGUAGE_NAMES = {"en": "English", "cy": "Cymraeg"}
+
+
+def _nav_items(request: HttpRequest) -> list[dict[str, Any]]:
+    user = request.user
+    if not user.is_authenticated:
+        return []
+    items = [(reverse("core:home"), _("Home"))]
+    if user.role and user.role != Role.COMMISSIONER and user.role != Role.ADMINISTRATOR:
+        items.append((reverse("people:list"), _("Children and young people")))
+    if user.role in (Role.DUTY_WORKER, Role.SERVICE_MANAGER):
+        items.append((reverse("people:break_glass"), _("Emergency access")))
+    if user.role == Role.SERVICE_MANAGER:
+        items.append((reverse("people:break_glass_review"), _("Emergency access reviews")))
+    path = request.path
+    home = reverse("core:home")
+    return [
+        {"url": url, "label": label, "current": path == url or (url != home and path.startswith(url))}
+        for url, label in items
+    ]
+
+
+def nyth(request: HttpRequest) -> dict[str, Any]:
+    current = (get_language() or settings.LANGUAGE_CODE)[:2]
+    links = []
+    for code, _name in settings.LANGUAGES:
+        query = urlencode({"language": code, "next": request.get_full_path()})
+        links.append(
+            {
+                "code": code,
+                "name": LANGUAGE_NAMES[code],
+                "current": code == current,
+                "url": f"{reverse('set_language')}?{query}",
+            }
+        )
+    return {
+        "nyth_demo": settings.NYTH_DEMO,
+        "language_links": links,
+        "nav_items": _nav_items(request),
+    }

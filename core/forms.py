@@ -1,0 +1,135 @@
+"""GOV.UK Design System forms for Django.
+
+Django renders every field through ``core/templates/govuk/forms/field.html`` (the form renderer
+below), so forms only declare fields; the markup, error messages and error summary follow the
+GOV.UK patterns everywhere. Dates use the GOV.UK three-box date input.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django import forms
+from django.forms.renderers import TemplatesSetting
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class GovukFormRenderer(TemplatesSetting):
+    form_template_name = "govuk/forms/form.html"
+    field_template_name = "govuk/forms/field.html"
+
+
+class GovukDateWidget(forms.MultiWidget):
+    template_name = "govuk/forms/date_widget.html"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        widgets = {
+            "day": forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input govuk-date-input__input govuk-input--width-2"}),
+            "month": forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input govuk-date-input__input govuk-input--width-2"}),
+            "year": forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input govuk-date-input__input govuk-input--width-4"}),
+        }
+        super().__init__(widgets, attrs)
+
+    def decompress(self, value: Any) -> list[Any]:
+        if isinstance(value, datetime.date):
+            return [value.day, value.month, value.year]
+        return [None, None, None]
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        labels = [_("Day"), _("Month"), _("Year")]
+        for subwidget, label in zip(context["widget"]["subwidgets"], labels, strict=True):
+            subwidget["label"] = label
+        return context
+
+
+class GovukDateField(forms.MultiValueField):
+    """Day, month and year boxes. Keeps what was typed when invalid (the widget re-renders
+    the raw values) and says exactly what is wrong, as the GOV.UK pattern asks."""
+
+    widget = GovukDateWidget
+    default_error_messages = {
+        "required": _("Enter a date"),
+        "incomplete": _("The date must include a day, a month and a year"),
+        "invalid": _("The date must be a real date"),
+        "future": _("The date must be today or in the past"),
+        "too_old": _("The date must be after %(year)s"),
+    }
+
+    def __init__(self, *, past_only: bool = False, earliest_year: int = 1900, **kwargs: Any) -> None:
+        self.past_only = past_only
+        self.earliest_year = earliest_year
+        fields = (
+            forms.CharField(max_length=2),
+            forms.CharField(max_length=2),
+            forms.CharField(max_length=4),
+        )
+        kwargs.setdefault("require_all_fields", False)
+        super().__init__(fields, **kwargs)
+
+    def clean(self, value: Any) -> datetime.date | None:
+        parts = [str(p).strip() if p is not None else "" for p in (value or ["", "", ""])]
+        if not any(parts):
+            if self.required:
+                raise forms.ValidationError(self.error_messages["required"], code="required")
+            return None
+        if not all(parts):
+            raise forms.ValidationError(self.error_messages["incomplete"], code="incomplete")
+        if not all(p.isdigit() for p in parts) or len(parts[2]) != 4:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        try:
+            result = datetime.date(int(parts[2]), int(parts[1]), int(parts[0]))
+        except ValueError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+        if self.past_only and result > timezone.localdate():
+            raise forms.ValidationError(self.error_messages["future"], code="future")
+        if result.year < self.earliest_year:
+            raise forms.ValidationError(
+                self.error_messages["too_old"], code="too_old", params={"year": self.earliest_year}
+            )
+        return result
+
+    def compress(self, data_list: list[Any]) -> Any:  # pragma: no cover - clean() is overridden
+        return data_list
+
+
+_CLASS_BY_WIDGET = {
+    "textinput": "govuk-input",
+    "emailinput": "govuk-input",
+    "numberinput": "govuk-input",
+    "passwordinput": "govuk-input",
+    "urlinput": "govuk-input",
+    "telinput": "govuk-input",
+    "textarea": "govuk-textarea",
+    "select": "govuk-select",
+}
+_ERROR_CLASS = {"govuk-input": "govuk-input--error", "govuk-textarea": "govuk-textarea--error", "govuk-select": "govuk-select--error"}
+
+
+class GovukBoundField(forms.BoundField):
+    """Adds GOV.UK classes, error states and described-by links to standard widgets."""
+
+    def build_widget_attrs(self, attrs: dict[str, Any], widget: forms.Widget | None = None) -> dict[str, Any]:
+        attrs = super().build_widget_attrs(attrs, widget)
+        widget = widget or self.field.widget
+        css = _CLASS_BY_WIDGET.get(widget.__class__.__name__.lower())
+        if css:
+            classes = [css, attrs.get("class", "")]
+            if self.errors:
+                classes.append(_ERROR_CLASS[css])
+            attrs["class"] = " ".join(c for c in classes if c)
+        described = []
+        if self.help_text:
+            described.append(f"{self.auto_id}_helptext")
+        if self.errors:
+            described.append(f"{self.auto_id}-error")
+            attrs["aria-invalid"] = "true"
+        if described and not isinstance(widget, forms.MultiWidget):
+            attrs["aria-describedby"] = " ".join(described)
+        return attrs
+
+
+# Every form rendered by Django uses GOV.UK markup (Django 5.2 reads this from the renderer).
+GovukFormRenderer.bound_field_class = GovukBoundField

@@ -1,0 +1,117 @@
+"""Pages every user meets: home, health check, language switch and error pages."""
+
+from __future__ import annotations
+
+import sys
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
+from django.template import loader
+from django.urls import translate_url
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from accounts.models import Role
+from people.models import BreakGlassAccess, Child
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """Each role's starting point. Commissioners see no identifiable data here or anywhere."""
+    user = request.user
+    context: dict = {"role": user.role}
+    if user.role in (Role.PRACTITIONER, Role.SERVICE_MANAGER, Role.DUTY_WORKER, Role.PARTNER):
+        caseload = (
+            Child.objects.visible_to(user)
+            .current()
+            .filter(care_team__user=user, care_team__ended_at__isnull=True)
+            .select_related("responsible_local_authority")
+            .distinct()
+        )
+        context["caseload"] = caseload[:50]
+        context["caseload_count"] = caseload.count()
+    if user.role == Role.SERVICE_MANAGER:
+        context["to_review"] = (
+            BreakGlassAccess.objects.visible_to(user).filter(reviewed_at__isnull=True).count()
+        )
+    return render(request, "core/home.html", context)
+
+
+@login_not_required
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    """For the load balancer: is the database answering?"""
+    try:
+        connection.ensure_connection()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        # Drop the broken connection so the next check reconnects by itself.
+        connection.close_if_unusable_or_obsolete()
+        return JsonResponse({"status": "unavailable", "database": "unavailable"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Switch language, remember it in a cookie and, when signed in, on the account, and go back
+    to the same page in the chosen language. A plain link (GET) so it works without JavaScript."""
+    data = request.POST if request.method == "POST" else request.GET
+    code = data.get("language", "")
+    next_url = data.get("next", "/")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        next_url = "/"
+    if code not in dict(settings.LANGUAGES):
+        return HttpResponseRedirect(next_url)
+    response = HttpResponseRedirect(translate_url(next_url, code))
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        code,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        httponly=True,
+    )
+    if request.user.is_authenticated and request.user.preferred_language != code:
+        request.user.preferred_language = code
+        request.user.save(update_fields=["preferred_language"])
+    return response
+
+
+def _error_page(request: HttpRequest, template: str, status: int) -> HttpResponse:
+    # Error pages must render even when the database is down: no context processors that
+    # query it, only the language from the URL.
+    language = translation.get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
+    with translation.override(language):
+        body = loader.get_template(template).render(
+            {"LANGUAGE_CODE": language, "request_path": request.path}
+        )
+    return HttpResponse(body, status=status)
+
+
+@login_not_required
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error_page(request, "errors/403.html", 403)
+
+
+@login_not_required
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error_page(request, "errors/404.html", 404)
+
+
+@login_not_required
+def server_error(request: HttpRequest) -> HttpResponse:
+    """500, or 503 when the cause is the database being unreachable (the service recovers by
+    itself: Django re-checks the connection on the next request)."""
+    exc = sys.exc_info()[1]
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        response = _error_page(request, "errors/503.html", 503)
+        response["Retry-After"] = "30"
+        return response
+    return _error_page(request, "errors/500.html", 500)

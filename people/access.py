@@ -1,0 +1,99 @@
+"""Who may see a child's record: the one access-scoping mechanism.
+
+``Child.objects.visible_to(user)`` calls ``child_access_filter`` and every other personal
+model delegates to it. A user reaches a record only through a legitimate relationship:
+
+* membership of the child's care team in the service (active, not ended);
+* being a service manager of the service that holds the record;
+* an active break-glass access (duty/on-call emergency access, time-limited);
+* a grant from a registered provider – the hook by which consent-based shares to the user's
+  organisation (a later issue) join this same mechanism, not a check in a view.
+
+Commissioners never reach an identifiable record, whatever else is true.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.models import Role
+
+if TYPE_CHECKING:
+    from accounts.models import User
+    from people.models import Child
+
+#: A provider returns a Q over Child granting access, or None when it grants nothing.
+AccessProvider = Callable[["User"], "Q | None"]
+
+_providers: dict[str, AccessProvider] = {}
+
+
+def register_access_provider(name: str, provider: AccessProvider) -> None:
+    """Add a route to records (for example consent-based sharing). Registered once, at app
+    start-up (AppConfig.ready), so every view, export and API sees it."""
+    _providers[name] = provider
+
+
+def _care_team(user: User) -> Q:
+    from people.models import CareTeamMembership
+
+    return Q(pk__in=CareTeamMembership.objects.filter(user=user, ended_at__isnull=True).values("child_id"))
+
+
+def _service_manager(user: User) -> Q | None:
+    if user.role == Role.SERVICE_MANAGER and user.organisation_id:
+        return Q(service_id=user.organisation_id)
+    return None
+
+
+def _break_glass(user: User) -> Q:
+    from people.models import BreakGlassAccess
+
+    active = BreakGlassAccess.objects.filter(user=user, ended_at__isnull=True, expires_at__gt=timezone.now())
+    return Q(pk__in=active.values("child_id"))
+
+
+_BUILT_IN: dict[str, AccessProvider] = {
+    "care_team": _care_team,
+    "service_manager": _service_manager,
+    "break_glass": _break_glass,
+}
+
+
+def _grants(user: User) -> dict[str, Q]:
+    grants: dict[str, Q] = {}
+    for name, provider in {**_BUILT_IN, **_providers}.items():
+        q = provider(user)
+        if q is not None:
+            grants[name] = q
+    return grants
+
+
+def child_access_filter(user: User) -> Q:
+    """A Q over Child matching exactly the records ``user`` may see."""
+    nothing = Q(pk__in=[])
+    if user is None or not user.is_authenticated or not user.is_active:
+        return nothing
+    if user.role == Role.COMMISSIONER or not user.role:
+        return nothing
+    combined = nothing
+    for q in _grants(user).values():
+        combined |= q
+    return combined
+
+
+def access_routes(user: User, child: Child) -> list[str]:
+    """The names of the routes by which ``user`` sees ``child`` (for the audit trail)."""
+    from people.models import Child
+
+    if not Child.objects.visible_to(user).filter(pk=child.pk).exists():
+        return []
+    return [name for name, q in _grants(user).items() if Child.objects.filter(q, pk=child.pk).exists()]
+
+
+def only_through_break_glass(user: User, child: Child) -> bool:
+    return access_routes(user, child) == ["break_glass"]

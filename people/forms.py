@@ -1,0 +1,214 @@
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Organisation, OrganisationType, Role, User
+from core.forms import GovukDateField
+from people.identifiers import normalise_nhs_number, validate_nhs_number
+from people.models import CareTeamRole, Child, Placement, PreferredLanguage, RelatedPerson
+
+# Text that looks like markup: a tag, a comment or a script URL. Output is always escaped,
+# but refusing it at the door keeps records clean for exports and other systems.
+_MARKUP = re.compile(r"<\s*[a-zA-Z!/]|javascript\s*:", re.IGNORECASE)
+
+
+def reject_markup(value: str) -> None:
+    if isinstance(value, str) and _MARKUP.search(value):
+        raise ValidationError(
+            _("Remove the HTML or script from this answer (text inside < and > is not allowed)"), code="markup"
+        )
+
+
+class NythModelForm(forms.ModelForm):
+    """Every text answer is checked for markup; everything else is Django's own validation."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.CharField):
+                field.validators.append(reject_markup)
+
+
+def _local_authorities() -> Any:
+    return Organisation.objects.filter(type=OrganisationType.LOCAL_AUTHORITY, is_active=True).order_by("name_en")
+
+
+class ChildForm(NythModelForm):
+    date_of_birth = GovukDateField(label=_("Date of birth"), help_text=_("For example, 27 3 2012"), past_only=True)
+    active_offer_date = GovukDateField(
+        label=_("Date the Active Offer was made"), required=False, past_only=True, earliest_year=2000
+    )
+    # Declared here (not from the model) so people can type the spaces of "943 476 5919".
+    nhs_number = forms.CharField(
+        label=_("NHS number"),
+        required=False,
+        max_length=20,
+        help_text=_("10 digits, for example 943 476 5919. Leave empty if not known."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input--width-10"}),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Child
+        fields = [
+            "given_name",
+            "family_name",
+            "preferred_name",
+            "former_names",
+            "date_of_birth",
+            "nhs_number",
+            "local_authority_reference",
+            "responsible_local_authority",
+            "legal_status",
+            "preferred_language",
+            "other_language",
+            "active_offer",
+            "active_offer_date",
+            "pronouns",
+            "gender",
+            "gender_description",
+            "ethnicity",
+            "disability",
+            "neurodivergence",
+        ]
+        widgets = {
+            "legal_status": forms.RadioSelect,
+            "preferred_language": forms.RadioSelect,
+            "active_offer": forms.RadioSelect,
+            "gender": forms.RadioSelect,
+            "disability": forms.Textarea(attrs={"rows": 3}),
+            "neurodivergence": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {
+            "disability": _("Only if the young person is happy for it to be recorded. Never required."),
+            "neurodivergence": _("For example autism, ADHD or FASD, identified or suspected. Never required."),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["responsible_local_authority"].queryset = _local_authorities()
+        self.fields["responsible_local_authority"].empty_label = _("Choose a local authority")
+        self.fields["ethnicity"].choices = [("", _("Not recorded")), *self.fields["ethnicity"].choices[1:]]
+        # A radio list needs no empty option: choosing none leaves it unrecorded.
+        self.fields["gender"].choices = [c for c in self.fields["gender"].choices if c[0] != ""]
+
+    def clean_nhs_number(self) -> str:
+        value = normalise_nhs_number(self.cleaned_data.get("nhs_number", ""))
+        validate_nhs_number(value)
+        return value
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("preferred_language") == PreferredLanguage.OTHER and not data.get("other_language"):
+            self.add_error("other_language", _("Enter the young person's preferred language"))
+        return data
+
+
+class RelatedPersonForm(NythModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = RelatedPerson
+        fields = [
+            "name",
+            "role",
+            "role_other",
+            "organisation_name",
+            "has_parental_responsibility",
+            "phone",
+            "email",
+            "contact_permitted",
+            "notes",
+            "is_active",
+        ]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("role") == "other" and not data.get("role_other"):
+            self.add_error("role_other", _("Describe this person's role"))
+        return data
+
+
+class PlacementForm(NythModelForm):
+    start_date = GovukDateField(label=_("Start date"), past_only=False, earliest_year=1990)
+
+    class Meta:
+        model = Placement
+        fields = ["type", "local_authority_area", "outside_wales", "start_date"]
+        widgets = {"type": forms.RadioSelect}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["local_authority_area"].queryset = _local_authorities()
+        self.fields["local_authority_area"].empty_label = _("Choose a local authority")
+        self.fields["local_authority_area"].help_text = _(
+            "For a placement outside Wales, choose the responsible local authority and tick the box below."
+        )
+
+
+class CareTeamForm(forms.Form):
+    user = forms.ModelChoiceField(
+        label=_("Member of staff"), queryset=User.objects.none(), empty_label=_("Choose a member of staff")
+    )
+    role = forms.ChoiceField(label=_("Role in the care team"), choices=CareTeamRole.choices, widget=forms.RadioSelect)
+
+    def __init__(self, *args: Any, child: Child, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = User.objects.filter(
+            organisation_id=child.service_id,
+            is_active=True,
+            role__in=[Role.PRACTITIONER, Role.SERVICE_MANAGER, Role.DUTY_WORKER],
+        ).order_by("last_name", "first_name")
+
+
+class BreakGlassForm(forms.Form):
+    nhs_number = forms.CharField(
+        label=_("NHS number"),
+        required=False,
+        max_length=20,
+        help_text=_("Or leave empty and give the local authority reference."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input--width-10"}),
+    )
+    la_reference = forms.CharField(label=_("Local authority reference"), required=False, max_length=50)
+    date_of_birth = GovukDateField(label=_("Date of birth"), past_only=True)
+    reason = forms.CharField(
+        label=_("Why do you need emergency access?"),
+        help_text=_("Your manager will review this tomorrow. Access ends automatically after a few hours."),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.CharField):
+                field.validators.append(reject_markup)
+
+    def clean_nhs_number(self) -> str:
+        value = normalise_nhs_number(self.cleaned_data.get("nhs_number", ""))
+        validate_nhs_number(value)
+        return value
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not data.get("nhs_number") and not data.get("la_reference") and "nhs_number" not in self.errors:
+            self.add_error("nhs_number", _("Enter the NHS number or the local authority reference"))
+        if len((data.get("reason") or "").strip()) < 10:
+            self.add_error("reason", _("Explain why you need emergency access (at least 10 characters)."))
+        return data
+
+
+class ReviewForm(forms.Form):
+    note = forms.CharField(
+        label=_("Review note"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        validators=[reject_markup],
+    )

@@ -1,0 +1,376 @@
+"""The child or young person record, the people around them, and who may see it.
+
+Every model here holds personal data and is reached only through ``visible_to(user)``
+(``people.access`` decides; see docs/architecture.md).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from accounts.models import Organisation, OrganisationType
+from people.identifiers import format_nhs_number, validate_nhs_number
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+
+class LegalStatus(models.TextChoices):
+    LOOKED_AFTER = "looked_after", _("Looked after")
+    ADOPTED = "adopted", _("Adopted")
+    SPECIAL_GUARDIANSHIP = "special_guardianship", _("Special guardianship")
+    CARE_LEAVER = "care_leaver", _("Care leaver")
+    EDGE_OF_CARE = "edge_of_care", _("Edge of care")
+    OTHER = "other", _("Other")
+
+
+class PreferredLanguage(models.TextChoices):
+    WELSH = "cy", _("Welsh")
+    ENGLISH = "en", _("English")
+    OTHER = "other", _("Another language")
+
+
+class ActiveOfferResponse(models.TextChoices):
+    NOT_MADE = "not_made", _("Not made yet")
+    WELSH = "welsh", _("Offer made: chose Welsh")
+    ENGLISH = "english", _("Offer made: chose English")
+    BOTH = "both", _("Offer made: chose both languages")
+    NO_ANSWER = "no_answer", _("Offer made: no answer yet")
+
+
+class Gender(models.TextChoices):
+    GIRL = "female", _("Girl or young woman")
+    BOY = "male", _("Boy or young man")
+    NON_BINARY = "non_binary", _("Non-binary")
+    SELF_DESCRIBED = "self_described", _("Describes themselves another way")
+    NOT_KNOWN = "not_known", _("Not known")
+    PREFER_NOT = "prefer_not", _("Prefers not to say")
+
+
+class Ethnicity(models.TextChoices):
+    """The ethnic group categories used by Welsh Government (2021 Census, Wales)."""
+
+    WHITE_BRITISH = "white_british", _("White: Welsh, English, Scottish, Northern Irish or British")
+    WHITE_IRISH = "white_irish", _("White: Irish")
+    WHITE_GYPSY_TRAVELLER = "white_gypsy_traveller", _("White: Gypsy or Irish Traveller")
+    WHITE_ROMA = "white_roma", _("White: Roma")
+    WHITE_OTHER = "white_other", _("White: any other White background")
+    MIXED_WHITE_BLACK_CARIBBEAN = "mixed_white_black_caribbean", _("Mixed or Multiple: White and Black Caribbean")
+    MIXED_WHITE_BLACK_AFRICAN = "mixed_white_black_african", _("Mixed or Multiple: White and Black African")
+    MIXED_WHITE_ASIAN = "mixed_white_asian", _("Mixed or Multiple: White and Asian")
+    MIXED_OTHER = "mixed_other", _("Mixed or Multiple: any other Mixed or Multiple background")
+    ASIAN_INDIAN = "asian_indian", _("Asian, Asian Welsh or Asian British: Indian")
+    ASIAN_PAKISTANI = "asian_pakistani", _("Asian, Asian Welsh or Asian British: Pakistani")
+    ASIAN_BANGLADESHI = "asian_bangladeshi", _("Asian, Asian Welsh or Asian British: Bangladeshi")
+    ASIAN_CHINESE = "asian_chinese", _("Asian, Asian Welsh or Asian British: Chinese")
+    ASIAN_OTHER = "asian_other", _("Asian, Asian Welsh or Asian British: any other Asian background")
+    BLACK_AFRICAN = "black_african", _("Black, Black Welsh, Black British, Caribbean or African: African")
+    BLACK_CARIBBEAN = "black_caribbean", _("Black, Black Welsh, Black British, Caribbean or African: Caribbean")
+    BLACK_OTHER = "black_other", _(
+        "Black, Black Welsh, Black British, Caribbean or African: any other Black, Caribbean or African background"
+    )
+    OTHER_ARAB = "other_arab", _("Other ethnic group: Arab")
+    OTHER_ANY = "other_any", _("Other ethnic group: any other ethnic group")
+    NOT_STATED = "not_stated", _("Not stated")
+
+
+class PlacementType(models.TextChoices):
+    FOSTER_LA = "foster_la", _("Foster care (local authority)")
+    FOSTER_INDEPENDENT = "foster_independent", _("Foster care (independent fostering agency)")
+    KINSHIP = "kinship", _("Kinship care")
+    RESIDENTIAL = "residential", _("Residential children's home")
+    SECURE = "secure", _("Secure accommodation")
+    WITH_PARENTS = "with_parents", _("Placed with parents")
+    ADOPTIVE = "adoptive", _("Adoptive home")
+    SPECIAL_GUARDIAN = "special_guardian", _("With special guardians")
+    SUPPORTED_LIVING = "supported_living", _("Supported or independent living")
+    OTHER = "other", _("Other")
+
+
+class RelationshipRole(models.TextChoices):
+    FOSTER_CARER = "foster_carer", _("Foster carer")
+    KINSHIP_CARER = "kinship_carer", _("Kinship carer")
+    ADOPTIVE_PARENT = "adoptive_parent", _("Adoptive parent")
+    SPECIAL_GUARDIAN = "special_guardian", _("Special guardian")
+    RESIDENTIAL_WORKER = "residential_worker", _("Residential care worker")
+    BIRTH_PARENT = "birth_parent", _("Birth parent")
+    BIRTH_FAMILY = "birth_family", _("Other birth family member")
+    SOCIAL_WORKER = "social_worker", _("Social worker")
+    PERSONAL_ADVISER = "personal_adviser", _("Personal adviser")
+    TEACHER = "teacher", _("Teacher")
+    ALNCO = "alnco", _("Additional learning needs co-ordinator (ALNCo)")
+    YOUTH_WORKER = "youth_worker", _("Youth worker")
+    CAMHS_CLINICIAN = "camhs_clinician", _("CAMHS clinician")
+    YOUTH_JUSTICE_WORKER = "youth_justice_worker", _("Youth justice worker")
+    ADVOCATE = "advocate", _("Advocate")
+    GP = "gp", _("GP")
+    OTHER = "other", _("Other")
+
+
+class ChildQuerySet(models.QuerySet):
+    def visible_to(self, user: User) -> ChildQuerySet:
+        """The one way to reach children's records: only those the user has a legitimate
+        relationship with (see people.access)."""
+        from people.access import child_access_filter
+
+        return self.filter(child_access_filter(user))
+
+    def current(self) -> ChildQuerySet:
+        """Records still in use (not merged into another record)."""
+        return self.filter(merged_into__isnull=True)
+
+
+class Child(models.Model):
+    # The therapeutic service that holds this record.
+    service = models.ForeignKey(
+        Organisation,
+        verbose_name=_("service"),
+        on_delete=models.PROTECT,
+        related_name="children",
+        limit_choices_to={"type": OrganisationType.SERVICE},
+    )
+    given_name = models.CharField(_("first name"), max_length=100)
+    family_name = models.CharField(_("last name"), max_length=100)
+    preferred_name = models.CharField(
+        _("preferred name"), max_length=100, blank=True, help_text=_("The name they like to be called.")
+    )
+    former_names = models.CharField(
+        _("former or other names"),
+        max_length=300,
+        blank=True,
+        help_text=_("For example a birth surname before adoption."),
+    )
+    date_of_birth = models.DateField(_("date of birth"))
+    nhs_number = models.CharField(
+        _("NHS number"), max_length=10, blank=True, db_index=True, validators=[validate_nhs_number]
+    )
+    local_authority_reference = models.CharField(_("local authority reference"), max_length=50, blank=True)
+    responsible_local_authority = models.ForeignKey(
+        Organisation,
+        verbose_name=_("responsible local authority"),
+        on_delete=models.PROTECT,
+        related_name="children_responsible_for",
+        limit_choices_to={"type": OrganisationType.LOCAL_AUTHORITY},
+    )
+    legal_status = models.CharField(_("legal status"), max_length=30, choices=LegalStatus.choices)
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=10, choices=PreferredLanguage.choices, default=PreferredLanguage.ENGLISH
+    )
+    other_language = models.CharField(_("other language"), max_length=100, blank=True)
+    active_offer = models.CharField(
+        _("Welsh language Active Offer"),
+        max_length=20,
+        choices=ActiveOfferResponse.choices,
+        default=ActiveOfferResponse.NOT_MADE,
+    )
+    active_offer_date = models.DateField(_("date the Active Offer was made"), null=True, blank=True)
+    pronouns = models.CharField(_("pronouns"), max_length=50, blank=True)
+    gender = models.CharField(_("gender"), max_length=20, choices=Gender.choices, blank=True)
+    gender_description = models.CharField(_("gender in their own words"), max_length=100, blank=True)
+    ethnicity = models.CharField(_("ethnic group"), max_length=40, choices=Ethnicity.choices, blank=True)
+    # Recorded when known and wished; never required.
+    disability = models.TextField(_("disability"), blank=True, max_length=2000)
+    neurodivergence = models.TextField(_("neurodivergence (identified or suspected)"), blank=True, max_length=2000)
+    # Merges keep both records: the merged-away record points at the one that continues.
+    merged_into = models.ForeignKey(
+        "self", verbose_name=_("merged into"), null=True, blank=True, on_delete=models.PROTECT, related_name="merged"
+    )
+    # Optimistic concurrency: a save must name the version it was based on.
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ChildQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["family_name", "given_name", "pk"]
+        verbose_name = _("child or young person")
+        verbose_name_plural = _("children and young people")
+        indexes = [
+            models.Index(fields=["family_name", "given_name"]),
+            models.Index(fields=["date_of_birth"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        first = self.preferred_name or self.given_name
+        return f"{first} {self.family_name}"
+
+    @property
+    def nhs_number_display(self) -> str:
+        return format_nhs_number(self.nhs_number)
+
+    def age_on(self, on: date) -> int:
+        born = self.date_of_birth
+        return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+    @property
+    def age(self) -> int:
+        return self.age_on(timezone.localdate())
+
+    @property
+    def current_placement(self) -> Placement | None:
+        # Uses the prefetched list when the view prefetched placements.
+        placements = [p for p in self.placements.all() if p.end_date is None]
+        return max(placements, key=lambda p: p.start_date) if placements else None
+
+
+class PersonalQuerySet(models.QuerySet):
+    """For models that hang off a child: visibility is the child's, never decided again here."""
+
+    def visible_to(self, user: User) -> PersonalQuerySet:
+        return self.filter(child__in=Child.objects.visible_to(user))
+
+
+class Placement(models.Model):
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="placements")
+    type = models.CharField(_("placement type"), max_length=30, choices=PlacementType.choices)
+    local_authority_area = models.ForeignKey(
+        Organisation,
+        verbose_name=_("local authority area the placement is in"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"type": OrganisationType.LOCAL_AUTHORITY},
+    )
+    outside_wales = models.BooleanField(_("placement is outside Wales"), default=False)
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+
+    objects = PersonalQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-start_date", "-pk"]
+        verbose_name = _("placement")
+        verbose_name_plural = _("placements")
+
+    def __str__(self) -> str:
+        return f"{self.get_type_display()} ({self.start_date:%Y-%m-%d})"
+
+    @property
+    def out_of_county(self) -> bool:
+        """Out of county: placed outside the responsible local authority's own area."""
+        return self.outside_wales or self.local_authority_area_id != self.child.responsible_local_authority_id
+
+
+class RelatedPerson(models.Model):
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="related_people")
+    name = models.CharField(_("name"), max_length=200)
+    role = models.CharField(_("role"), max_length=30, choices=RelationshipRole.choices)
+    role_other = models.CharField(_("role, if other"), max_length=100, blank=True)
+    organisation_name = models.CharField(_("organisation or school"), max_length=200, blank=True)
+    has_parental_responsibility = models.BooleanField(_("has parental responsibility"), default=False)
+    phone = models.CharField(_("phone number"), max_length=30, blank=True)
+    email = models.EmailField(_("email address"), blank=True)
+    contact_permitted = models.BooleanField(
+        _("the young person agrees we may contact them"), default=False
+    )
+    notes = models.TextField(_("notes"), blank=True, max_length=2000)
+    is_active = models.BooleanField(_("still involved"), default=True)
+    version = models.PositiveIntegerField(default=1)
+
+    objects = PersonalQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-is_active", "role", "name"]
+        verbose_name = _("person around the child")
+        verbose_name_plural = _("people around the child")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CareTeamRole(models.TextChoices):
+    LEAD = "lead", _("Lead practitioner")
+    PRACTITIONER = "practitioner", _("Practitioner")
+    MANAGER = "manager", _("Service manager")
+    DUTY = "duty", _("Duty or on-call worker")
+
+
+class CareTeamQuerySet(PersonalQuerySet):
+    def active(self) -> CareTeamQuerySet:
+        return self.filter(ended_at__isnull=True)
+
+
+class CareTeamMembership(models.Model):
+    """Membership of a child's care team in the service: the everyday route to a record."""
+
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="care_team")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("member"), on_delete=models.PROTECT, related_name="care_teams"
+    )
+    role = models.CharField(_("role in the care team"), max_length=20, choices=CareTeamRole.choices)
+    started_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CareTeamQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["role", "user__last_name"]
+        verbose_name = _("care team membership")
+        verbose_name_plural = _("care team memberships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["child", "user"], condition=models.Q(ended_at__isnull=True), name="one_active_membership"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.get_role_display()}"
+
+
+class BreakGlassQuerySet(models.QuerySet):
+    def active(self) -> BreakGlassQuerySet:
+        return self.filter(expires_at__gt=timezone.now(), ended_at__isnull=True)
+
+    def visible_to(self, user: User) -> BreakGlassQuerySet:
+        """A duty worker sees their own; a service manager sees those in their service."""
+        if user.is_authenticated and user.is_service_manager and user.organisation_id:
+            return self.filter(child__service_id=user.organisation_id)
+        if user.is_authenticated:
+            return self.filter(user=user)
+        return self.none()
+
+
+class BreakGlassAccess(models.Model):
+    """Emergency access by a duty/on-call worker: a stated reason, time-limited, audited, and
+    listed for the service manager to review."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="break_glass")
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="break_glass")
+    reason = models.TextField(_("reason"), max_length=2000)
+    started_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_note = models.TextField(_("review note"), blank=True, max_length=2000)
+
+    objects = BreakGlassQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-started_at"]
+        verbose_name = _("emergency access")
+        verbose_name_plural = _("emergency accesses")
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.child_id} ({self.started_at:%Y-%m-%d %H:%M})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.ended_at is None and self.expires_at > timezone.now()

@@ -1,0 +1,20 @@
+from django.urls import path
+
+from people import views
+
+app_name = "people"
+urlpatterns = [
+    path("", views.child_list, name="list"),
+    path("new/", views.child_create, name="create"),
+    path("emergency-access/", views.break_glass, name="break_glass"),
+    path("emergency-access/review/", views.break_glass_review, name="break_glass_review"),
+    path("emergency-access/<int:access_pk>/reviewed/", views.break_glass_mark_reviewed, name="break_glass_mark_reviewed"),
+    path("<int:pk>/", views.child_detail, name="detail"),
+    path("<int:pk>/edit/", views.child_edit, name="edit"),
+    path("<int:pk>/history/", views.child_history, name="history"),
+    path("<int:pk>/people/new/", views.related_person_edit, name="related_person_create"),
+    path("<int:pk>/people/<int:person_pk>/edit/", views.related_person_edit, name="related_person_edit"),
+    path("<int:pk>/placements/new/", views.placement_create, name="placement_create"),
+    path("<int:pk>/care-team/", views.care_team, name="care_team"),
+    path("<int:pk>/care-team/<int:membership_pk>/end/", views.care_team_end, name="care_team_end"),
+]

@@ -1,0 +1,327 @@
+"""Pages for the child or young person record. Thin: every record comes through
+``visible_to`` (a stranger gets 404) and every write through ``people.services``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import Role
+from audit.models import Action, Route
+from audit.services import record
+from people import services
+from people.access import access_routes
+from people.forms import BreakGlassForm, CareTeamForm, ChildForm, PlacementForm, RelatedPersonForm, ReviewForm
+from people.identifiers import normalise_nhs_number
+from people.models import BreakGlassAccess, CareTeamMembership, Child, Placement, RelatedPerson
+
+PAGE_SIZE = 25
+
+
+def get_visible_child(request: HttpRequest, pk: int) -> Child:
+    """The record, if this user may see it; otherwise 404 (never confirm a record exists)."""
+    return get_object_or_404(Child.objects.visible_to(request.user).select_related("responsible_local_authority", "service"), pk=pk)
+
+
+def _route(request: HttpRequest, child: Child) -> str:
+    return Route.BREAK_GLASS if access_routes(request.user, child) == ["break_glass"] else Route.UI
+
+
+def _require_editor(request: HttpRequest, child: Child) -> None:
+    """Changes are made by the care team and service managers, not through emergency access."""
+    routes = access_routes(request.user, child)
+    if not ({"care_team", "service_manager"} & set(routes)) or request.user.role not in (
+        Role.PRACTITIONER,
+        Role.SERVICE_MANAGER,
+        Role.DUTY_WORKER,
+    ):
+        raise PermissionDenied
+
+
+def child_list(request: HttpRequest) -> HttpResponse:
+    if request.user.role in (Role.COMMISSIONER, Role.ADMINISTRATOR) or not request.user.role:
+        raise PermissionDenied
+    query = request.GET.get("q", "").strip()[:100]
+    children = Child.objects.visible_to(request.user).current().select_related("responsible_local_authority")
+    if query:
+        digits = normalise_nhs_number(query)
+        condition = Q(given_name__icontains=query) | Q(family_name__icontains=query) | Q(preferred_name__icontains=query)
+        if digits.isdigit():
+            condition |= Q(nhs_number=digits)
+        children = children.filter(condition | Q(local_authority_reference__iexact=query))
+    page = Paginator(children, PAGE_SIZE).get_page(request.GET.get("page"))
+    record(
+        actor=request.user,
+        action=Action.LIST,
+        detail={"query": bool(query), "page": page.number, "shown": len(page.object_list)},
+    )
+    return render(
+        request,
+        "people/child_list.html",
+        {"page": page, "query": query, "can_create": services.can_create_records(request.user)},
+    )
+
+
+def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    child = get_visible_child(request, pk)
+    child = (
+        Child.objects.filter(pk=child.pk)
+        .select_related("responsible_local_authority", "service")
+        .prefetch_related(
+            Prefetch("placements", queryset=Placement.objects.select_related("local_authority_area")),
+            Prefetch("related_people", queryset=RelatedPerson.objects.all()),
+            Prefetch("care_team", queryset=CareTeamMembership.objects.active().select_related("user")),
+        )
+        .get()
+    )
+    routes = access_routes(request.user, child)
+    route = Route.BREAK_GLASS if routes == ["break_glass"] else Route.UI
+    record(actor=request.user, action=Action.VIEW, obj=child, child_id=child.pk, route=route)
+    can_edit = bool({"care_team", "service_manager"} & set(routes)) and request.user.role != Role.PARTNER
+    return render(
+        request,
+        "people/child_detail.html",
+        {
+            "child": child,
+            "placement": child.current_placement,
+            "placements": child.placements.all(),
+            "related_people": child.related_people.all(),
+            "care_team": child.care_team.all(),
+            "can_edit": can_edit,
+            "can_manage_team": services.can_manage_care_team(request.user, child),
+            "via_break_glass": route == Route.BREAK_GLASS,
+            "is_manager": request.user.role == Role.SERVICE_MANAGER,
+        },
+    )
+
+
+def child_create(request: HttpRequest) -> HttpResponse:
+    if not services.can_create_records(request.user):
+        raise PermissionDenied
+    form = ChildForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        values = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        child = services.create_child(by=request.user, values=values)
+        messages.success(request, _("The record for %(name)s was created.") % {"name": child.display_name})
+        return redirect("people:detail", pk=child.pk)
+    return render(request, "people/child_form.html", {"form": form, "creating": True})
+
+
+def child_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    child = get_visible_child(request, pk)
+    _require_editor(request, child)
+    stale: Child | None = None
+    if request.method == "POST":
+        form = ChildForm(request.POST, instance=Child.objects.get(pk=child.pk))
+        if form.is_valid():
+            values = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+            try:
+                services.update_child(
+                    by=request.user,
+                    child=child,
+                    expected_version=form.cleaned_data.get("version") or 0,
+                    values=values,
+                    route=_route(request, child),
+                )
+            except services.StaleEditError as exc:
+                stale = exc.current
+                form.add_error(
+                    None,
+                    _(
+                        "Someone else saved changes to this record while you were editing. Nothing has "
+                        "been overwritten: your changes are below and have not been saved. Compare them "
+                        "with the saved record, then save again."
+                    ),
+                )
+                # The next save is based on what is now stored; the person has seen it.
+                data = request.POST.copy()
+                data["version"] = str(stale.version)
+                form = ChildForm(data, instance=stale)
+                form.is_valid()
+                form.add_error(None, _("The record now shows the other person's changes on the right."))
+            else:
+                messages.success(request, _("Your changes were saved."))
+                return redirect("people:detail", pk=child.pk)
+    else:
+        form = ChildForm(instance=child, initial={"version": child.version})
+    return render(request, "people/child_form.html", {"form": form, "child": child, "stale": stale})
+
+
+def related_person_edit(request: HttpRequest, pk: int, person_pk: int | None = None) -> HttpResponse:
+    child = get_visible_child(request, pk)
+    _require_editor(request, child)
+    person = get_object_or_404(RelatedPerson.objects.visible_to(request.user), pk=person_pk, child=child) if person_pk else None
+    stale = None
+    if request.method == "POST":
+        form = RelatedPersonForm(request.POST, instance=person)
+        if form.is_valid():
+            values = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+            try:
+                if person is None:
+                    services.add_related_person(by=request.user, child=child, values=values)
+                else:
+                    services.update_related_person(
+                        by=request.user, person=person, expected_version=form.cleaned_data.get("version") or 0, values=values
+                    )
+            except services.StaleEditError as exc:
+                stale = exc.current
+                data = request.POST.copy()
+                data["version"] = str(stale.version)
+                form = RelatedPersonForm(data, instance=stale)
+                form.is_valid()
+                form.add_error(
+                    None,
+                    _(
+                        "Someone else saved changes to this person while you were editing. Your changes "
+                        "have not been saved; compare them with the saved details, then save again."
+                    ),
+                )
+            else:
+                messages.success(request, _("Your changes were saved."))
+                return redirect("people:detail", pk=child.pk)
+    else:
+        form = RelatedPersonForm(instance=person, initial={"version": person.version if person else 1})
+    return render(request, "people/related_person_form.html", {"form": form, "child": child, "person": person, "stale": stale})
+
+
+def placement_create(request: HttpRequest, pk: int) -> HttpResponse:
+    child = get_visible_child(request, pk)
+    _require_editor(request, child)
+    form = PlacementForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_placement(by=request.user, child=child, values=form.cleaned_data)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("The placement was recorded."))
+            return redirect("people:detail", pk=child.pk)
+    return render(request, "people/placement_form.html", {"form": form, "child": child})
+
+
+def care_team(request: HttpRequest, pk: int) -> HttpResponse:
+    child = get_visible_child(request, pk)
+    if not services.can_manage_care_team(request.user, child):
+        raise PermissionDenied
+    form = CareTeamForm(request.POST or None, child=child)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_care_team_member(
+                by=request.user, child=child, member=form.cleaned_data["user"], role=form.cleaned_data["role"]
+            )
+        except ValidationError as exc:
+            for errors in exc.message_dict.values():
+                form.add_error("user", errors)
+        else:
+            messages.success(request, _("The care team was updated."))
+            return redirect("people:care_team", pk=child.pk)
+    members = CareTeamMembership.objects.visible_to(request.user).filter(child=child).active().select_related("user")
+    return render(request, "people/care_team.html", {"form": form, "child": child, "members": members})
+
+
+@require_POST
+def care_team_end(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
+    child = get_visible_child(request, pk)
+    membership = get_object_or_404(CareTeamMembership.objects.visible_to(request.user), pk=membership_pk, child=child)
+    services.end_care_team_membership(by=request.user, membership=membership)
+    messages.success(request, _("%(name)s was removed from the care team.") % {"name": membership.user})
+    return redirect("people:care_team", pk=child.pk)
+
+
+def child_history(request: HttpRequest, pk: int) -> HttpResponse:
+    """Field-by-field change history (django-simple-history), for service managers."""
+    child = get_visible_child(request, pk)
+    if request.user.role != Role.SERVICE_MANAGER:
+        raise PermissionDenied
+    changes: list[dict[str, Any]] = []
+    sources = [
+        (_("Record"), child.history.all()),
+        (_("Person around the child"), RelatedPerson.history.filter(child_id=child.pk)),
+        (_("Placement"), Placement.history.filter(child_id=child.pk)),
+        (_("Care team"), CareTeamMembership.history.filter(child_id=child.pk)),
+    ]
+    for label, history in sources:
+        for entry in history.select_related("history_user"):
+            previous = entry.prev_record
+            diffs = []
+            if previous is not None:
+                delta = entry.diff_against(previous)
+                diffs = [
+                    {"field": entry.instance._meta.get_field(c.field).verbose_name, "old": c.old, "new": c.new}
+                    for c in delta.changes
+                    if c.field not in ("version", "updated_at")
+                ]
+            changes.append({"label": label, "entry": entry, "diffs": diffs, "created": previous is None})
+    changes.sort(key=lambda c: c["entry"].history_date, reverse=True)
+    record(actor=request.user, action=Action.VIEW, obj=child, child_id=child.pk, detail={"page": "history"})
+    return render(request, "people/child_history.html", {"child": child, "changes": changes[:200]})
+
+
+def break_glass(request: HttpRequest) -> HttpResponse:
+    """Emergency access for the duty/on-call worker: identify exactly, give a reason."""
+    if not services.can_break_glass(request.user):
+        raise PermissionDenied
+    form = BreakGlassForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        child = services.find_child_for_break_glass(
+            by=request.user,
+            nhs_number=data["nhs_number"],
+            la_reference=data["la_reference"],
+            date_of_birth=data["date_of_birth"],
+        )
+        if child is None:
+            form.add_error(None, _("No single record in your service matches those details. Check them and try again."))
+            record(actor=request.user, action=Action.BREAK_GLASS, route=Route.BREAK_GLASS, reason=data["reason"], detail={"matched": False})
+        else:
+            services.start_break_glass(by=request.user, child=child, reason=data["reason"])
+            messages.success(request, _("Emergency access started. It is recorded and your manager will review it."))
+            return redirect("people:detail", pk=child.pk)
+    mine = BreakGlassAccess.objects.visible_to(request.user).filter(user=request.user).active().select_related("child")
+    return render(
+        request,
+        "people/break_glass.html",
+        {"form": form, "active": mine, "break_glass_hours": settings.NYTH_BREAK_GLASS_HOURS},
+    )
+
+
+def break_glass_review(request: HttpRequest) -> HttpResponse:
+    if request.user.role != Role.SERVICE_MANAGER:
+        raise PermissionDenied
+    pending = (
+        BreakGlassAccess.objects.visible_to(request.user)
+        .filter(reviewed_at__isnull=True)
+        .select_related("user", "child")
+        .order_by("started_at")
+    )
+    reviewed = (
+        BreakGlassAccess.objects.visible_to(request.user)
+        .filter(reviewed_at__isnull=False)
+        .select_related("user", "child", "reviewed_by")
+        .order_by("-reviewed_at")[:20]
+    )
+    return render(request, "people/break_glass_review.html", {"pending": pending, "reviewed": reviewed, "form": ReviewForm()})
+
+
+@require_POST
+def break_glass_mark_reviewed(request: HttpRequest, access_pk: int) -> HttpResponse:
+    if request.user.role != Role.SERVICE_MANAGER:
+        raise PermissionDenied
+    access = get_object_or_404(BreakGlassAccess.objects.visible_to(request.user), pk=access_pk)
+    form = ReviewForm(request.POST)
+    if form.is_valid():
+        services.review_break_glass(by=request.user, access=access, note=form.cleaned_data["note"])
+        messages.success(request, _("The emergency access was marked as reviewed."))
+    else:
+        messages.error(request, _("The review note could not be saved: %(error)s") % {"error": " ".join(form.errors.get("note", []))})
+    return redirect("people:break_glass_review")
