@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.forms",  # widget templates for the GOV.UK form renderer
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",

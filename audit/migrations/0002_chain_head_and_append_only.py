@@ -1,6 +1,7 @@
-"""The chain head row, and database triggers that refuse UPDATE and DELETE on audit events,
-so even code that bypasses the ORM cannot quietly rewrite the trail (verify_audit still detects
-anyone who disables the triggers)."""
+"""The chain head row, and (on PostgreSQL, the production database) triggers that refuse UPDATE
+and DELETE on audit events, so even code that bypasses the ORM cannot quietly rewrite the trail.
+verify_audit still detects anyone who disables them. The embedded SQLite demo relies on the ORM
+guard and the hash chain: SQLite empties tables with DELETE, which such triggers would block."""
 
 from django.db import migrations
 
@@ -20,13 +21,6 @@ DROP TRIGGER IF EXISTS audit_event_no_update ON audit_auditevent;
 DROP TRIGGER IF EXISTS audit_event_no_delete ON audit_auditevent;
 DROP FUNCTION IF EXISTS audit_event_append_only();
 """
-SQLITE_UP = [
-    "CREATE TRIGGER audit_event_no_update BEFORE UPDATE ON audit_auditevent "
-    "BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;",
-    "CREATE TRIGGER audit_event_no_delete BEFORE DELETE ON audit_auditevent "
-    "BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;",
-]
-SQLITE_DOWN = ["DROP TRIGGER IF EXISTS audit_event_no_update;", "DROP TRIGGER IF EXISTS audit_event_no_delete;"]
 
 
 def create_head(apps, schema_editor):
@@ -34,21 +28,13 @@ def create_head(apps, schema_editor):
 
 
 def add_triggers(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
+    if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(PG_UP)
-    elif vendor == "sqlite":
-        for statement in SQLITE_UP:
-            schema_editor.execute(statement)
 
 
 def drop_triggers(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
+    if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(PG_DOWN)
-    elif vendor == "sqlite":
-        for statement in SQLITE_DOWN:
-            schema_editor.execute(statement)
 
 
 class Migration(migrations.Migration):

@@ -1,0 +1,59 @@
+# Nyth: two commands on a fresh machine – `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+MANAGE := $(PY) manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+DEMO_CHILDREN ?= 300
+
+.PHONY: demo test install assets messages migrate serve lint bench-seed check-deploy clean
+
+# Stamps: reinstall only when the pinned requirements or package lock change.
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -r requirements-dev.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(VENV)/.installed node_modules/.installed
+
+# GOV.UK Frontend compiled with Nyth's settings into core/static/govuk (served by WhiteNoise).
+assets: node_modules/.installed
+	npm run --silent build
+
+# Compile the Welsh catalogues (.po files are committed; .mo files are built).
+messages: $(VENV)/.installed
+	NYTH_DEMO=1 $(MANAGE) compilemessages --ignore=.venv --ignore=node_modules -v 0
+
+migrate: $(VENV)/.installed
+	NYTH_DEMO=1 $(MANAGE) migrate --noinput -v 0
+
+demo: install assets messages
+	NYTH_DEMO=1 $(MANAGE) migrate --noinput -v 0
+	NYTH_DEMO=1 $(MANAGE) seed_demo --children $(DEMO_CHILDREN) --seed 2026 --no-progress
+	NYTH_DEMO=1 $(MANAGE) runserver $(HOST):$(PORT)
+
+test: install assets messages
+	$(VENV)/bin/pytest
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+
+# Production settings must pass Django's deployment checks.
+check-deploy: $(VENV)/.installed
+	SECRET_KEY=$$($(PY) -c 'import secrets;print(secrets.token_urlsafe(50))') ALLOWED_HOSTS=nyth.example.org \
+		$(MANAGE) check --deploy --fail-level WARNING
+
+# Seeding at scale on PostgreSQL (needs DATABASE_URL): prints the time taken.
+bench-seed: install
+	$(MANAGE) migrate --noinput -v 0
+	$(MANAGE) seed_demo --children 100000 --seed 1 --quiet-logins
+
+clean:
+	rm -rf $(VENV) node_modules core/static/govuk var
