@@ -109,3 +109,13 @@ def client_for(client):
         return sign_in(Client(), user)
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def english_by_default():
+    """Requests activate their page's language on the test thread; start each test in English."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.activate("en")

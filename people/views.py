@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from django.conf import settings
@@ -72,16 +73,16 @@ def child_list(request: HttpRequest) -> HttpResponse:
 
 
 def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    child = get_visible_child(request, pk)
-    child = (
-        Child.objects.filter(pk=child.pk)
+    user = request.user
+    child = get_object_or_404(
+        Child.objects.visible_to(user)
         .select_related("responsible_local_authority", "service")
         .prefetch_related(
-            Prefetch("placements", queryset=Placement.objects.select_related("local_authority_area")),
-            Prefetch("related_people", queryset=RelatedPerson.objects.all()),
-            Prefetch("care_team", queryset=CareTeamMembership.objects.active().select_related("user")),
-        )
-        .get()
+            Prefetch("placements", queryset=Placement.objects.visible_to(user).select_related("local_authority_area")),
+            Prefetch("related_people", queryset=RelatedPerson.objects.visible_to(user)),
+            Prefetch("care_team", queryset=CareTeamMembership.objects.visible_to(user).active().select_related("user")),
+        ),
+        pk=pk,
     )
     routes = access_routes(request.user, child)
     route = Route.BREAK_GLASS if routes == ["break_glass"] else Route.UI
@@ -121,7 +122,7 @@ def child_edit(request: HttpRequest, pk: int) -> HttpResponse:
     _require_editor(request, child)
     stale: Child | None = None
     if request.method == "POST":
-        form = ChildForm(request.POST, instance=Child.objects.get(pk=child.pk))
+        form = ChildForm(request.POST, instance=child)
         if form.is_valid():
             values = {k: v for k, v in form.cleaned_data.items() if k != "version"}
             try:
@@ -134,6 +135,11 @@ def child_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 )
             except services.StaleEditError as exc:
                 stale = exc.current
+                # The next save is based on what is now stored, which the page shows beside the form.
+                data = request.POST.copy()
+                data["version"] = str(stale.version)
+                form = ChildForm(data, instance=copy.copy(stale))  # the form must not alter `stale`
+                form.is_valid()
                 form.add_error(
                     None,
                     _(
@@ -142,12 +148,6 @@ def child_edit(request: HttpRequest, pk: int) -> HttpResponse:
                         "with the saved record, then save again."
                     ),
                 )
-                # The next save is based on what is now stored; the person has seen it.
-                data = request.POST.copy()
-                data["version"] = str(stale.version)
-                form = ChildForm(data, instance=stale)
-                form.is_valid()
-                form.add_error(None, _("The record now shows the other person's changes on the right."))
             else:
                 messages.success(request, _("Your changes were saved."))
                 return redirect("people:detail", pk=child.pk)
@@ -176,7 +176,7 @@ def related_person_edit(request: HttpRequest, pk: int, person_pk: int | None = N
                 stale = exc.current
                 data = request.POST.copy()
                 data["version"] = str(stale.version)
-                form = RelatedPersonForm(data, instance=stale)
+                form = RelatedPersonForm(data, instance=copy.copy(stale))
                 form.is_valid()
                 form.add_error(
                     None,
@@ -315,9 +315,9 @@ def break_glass_review(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def break_glass_mark_reviewed(request: HttpRequest, access_pk: int) -> HttpResponse:
+    access = get_object_or_404(BreakGlassAccess.objects.visible_to(request.user), pk=access_pk)
     if request.user.role != Role.SERVICE_MANAGER:
         raise PermissionDenied
-    access = get_object_or_404(BreakGlassAccess.objects.visible_to(request.user), pk=access_pk)
     form = ReviewForm(request.POST)
     if form.is_valid():
         services.review_break_glass(by=request.user, access=access, note=form.cleaned_data["note"])

@@ -1,0 +1,114 @@
+"""Walk every URL pattern in the project and prove the access rules hold for each:
+
+- anonymous users are sent to sign in (except the few pages marked public);
+- a user from an unrelated organisation gets 404 – not 403, not data – for every object URL;
+- a commissioner can open no page that shows an identifiable child.
+
+New URL patterns are picked up automatically; a pattern with an argument this test cannot fill
+fails loudly so it gets added to OBJECT_ARGS.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import translation
+
+from people.models import BreakGlassAccess
+
+PUBLIC = {"healthz", "set_language", "accounts:login"}
+# Pages that need a signed-in but not yet two-factor-verified user (or sign-out).
+NO_OBJECT = {"core:home", "people:list", "people:create", "people:break_glass", "people:break_glass_review",
+             "accounts:two_factor", "accounts:two_factor_setup", "accounts:logout"}
+
+
+def iter_patterns(resolver=None, prefix="") -> Iterator[tuple[str, URLPattern]]:
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            namespace = f"{prefix}{entry.namespace}:" if entry.namespace else prefix
+            yield from iter_patterns(entry, namespace)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield f"{prefix}{entry.name}", entry
+
+
+def all_names() -> list[str]:
+    return sorted({name for name, _ in iter_patterns()})
+
+
+@pytest.fixture
+def objects(child, duty, south):
+    """Real objects for every kind of URL argument, all belonging to ``child``'s service."""
+    access = BreakGlassAccess.objects.create(
+        user=duty, child=child, reason="Night-time crisis call", expires_at=child.created_at
+    )
+    return {
+        "pk": child.pk,
+        "person_pk": child.related_people.get().pk,
+        "membership_pk": child.care_team.get().pk,
+        "access_pk": access.pk,
+    }
+
+
+def url_for(name: str, pattern: URLPattern, objects: dict) -> str:
+    kwargs = {}
+    for arg in pattern.pattern.regex.groupindex:
+        if arg not in objects:
+            pytest.fail(f"URL {name} has an argument {arg!r} this walk cannot fill: add it to the objects fixture")
+        kwargs[arg] = objects[arg]
+    return reverse(name, kwargs=kwargs)
+
+
+def test_the_walk_covers_the_apps():
+    names = all_names()
+    assert "people:detail" in names and "audit:child" in names and "core:home" in names
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["en", "cy"])
+def test_anonymous_users_are_sent_to_sign_in(client, objects, language):
+    with translation.override(language):
+        for name, pattern in iter_patterns():
+            if name in PUBLIC:
+                continue
+            url = url_for(name, pattern, objects)
+            response = client.get(url)
+            assert response.status_code == 302, name
+            assert reverse("accounts:login") in response["Location"], name
+
+
+@pytest.mark.django_db
+def test_strangers_get_404_for_every_object_url(client_for, charlie, objects, child):
+    client = client_for(charlie)
+    checked = 0
+    for name, pattern in iter_patterns():
+        if not pattern.pattern.regex.groupindex:
+            continue
+        url = url_for(name, pattern, objects)
+        for method in ("get", "post"):
+            response = getattr(client, method)(url)
+            # A POST-only page answers GET with 405 before looking anything up: no existence leak.
+            allowed = (404, 405) if method == "get" else (404,)
+            assert response.status_code in allowed, f"{method.upper()} {name} gave {response.status_code}"
+            assert child.family_name not in response.content.decode(), name
+        checked += 1
+    assert checked >= 8
+
+
+@pytest.mark.django_db
+def test_commissioners_open_no_identifiable_page(client_for, commissioner, objects, child):
+    client = client_for(commissioner)
+    for name, pattern in iter_patterns():
+        if name in PUBLIC or name == "accounts:logout":
+            continue
+        url = url_for(name, pattern, objects)
+        response = client.get(url)
+        assert response.status_code in (200, 302, 403, 404, 405), f"{name}: {response.status_code}"
+        body = response.content.decode()
+        assert child.family_name not in body, name
+        assert "943 476 5919" not in body and "9434765919" not in body, name
+        if pattern.pattern.regex.groupindex:
+            assert response.status_code in (404, 405), f"{name} should be 404 for a commissioner"
+            assert client.post(url).status_code == 404, f"POST {name} should be 404 for a commissioner"
