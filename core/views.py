@@ -10,7 +10,7 @@ from django.db import DatabaseError, InterfaceError, OperationalError, connectio
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.template import loader
-from django.urls import translate_url
+from django.urls import reverse, translate_url
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
@@ -64,9 +64,9 @@ def set_language(request: HttpRequest) -> HttpResponse:
     to the same page in the chosen language. A plain link (GET) so it works without JavaScript."""
     data = request.POST if request.method == "POST" else request.GET
     code = data.get("language", "")
-    next_url = data.get("next", "/")
+    next_url = data.get("next") or reverse("core:home")
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        next_url = "/"
+        next_url = reverse("core:home")
     if code not in dict(settings.LANGUAGES):
         return HttpResponseRedirect(next_url)
     response = HttpResponseRedirect(translate_url(next_url, code))

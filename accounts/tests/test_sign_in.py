@@ -1,0 +1,154 @@
+"""Sign-in fit for children's data: Argon2, mandatory TOTP, lockout, idle timeout, language."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.hashers import identify_hasher
+from django.test import Client, override_settings
+from django.urls import reverse
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from audit.models import AuditEvent
+
+pytestmark = pytest.mark.django_db
+PASSWORD = "correct horse battery staple"
+
+
+def current_code(device: TOTPDevice, offset: int = 0) -> str:
+    return str(totp(device.bin_key, device.step, device.t0, device.digits, device.drift + offset)).zfill(device.digits)
+
+
+def sign_in_password(client: Client, username: str, password: str = PASSWORD, **extra):
+    return client.post(reverse("accounts:login"), {"username": username, "password": password, **extra})
+
+
+def test_production_hashes_passwords_with_argon2(alice):
+    from config import settings as production
+
+    assert production.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+    with override_settings(PASSWORD_HASHERS=production.PASSWORD_HASHERS):
+        alice.set_password("a new long passphrase 42")
+        alice.save()
+        assert identify_hasher(alice.password).algorithm == "argon2"
+
+
+def test_two_factor_is_mandatory_first_set_up_then_verified(client, alice):
+    response = sign_in_password(client, "alice")
+    assert response.status_code == 302
+    # Without a device the user must set one up before anything else.
+    home = client.get(reverse("core:home"))
+    assert home.status_code == 302 and reverse("accounts:two_factor_setup") in home["Location"]
+    setup = client.get(reverse("accounts:two_factor_setup"))
+    assert setup.status_code == 200 and b"data:image/svg+xml" in setup.content
+    device = TOTPDevice.objects.get(user=alice, confirmed=False)
+    wrong = client.post(reverse("accounts:two_factor_setup"), {"token": "000000" if current_code(device) != "000000" else "111111"})
+    assert wrong.status_code == 200 and b"not correct" in wrong.content
+    time.sleep(1.1)  # django-otp throttles: after a wrong code the next try must wait a moment
+    ok = client.post(reverse("accounts:two_factor_setup"), {"token": current_code(device)})
+    assert ok.status_code == 302
+    device.refresh_from_db()
+    assert device.confirmed
+    assert client.get(reverse("core:home")).status_code == 200
+
+
+def test_returning_user_enters_the_code_from_their_app(client, alice):
+    device = TOTPDevice.objects.create(user=alice, name="phone", confirmed=True)
+    sign_in_password(client, "alice")
+    redirect = client.get(reverse("people:list"))
+    assert reverse("accounts:two_factor") in redirect["Location"]
+    assert client.post(reverse("accounts:two_factor"), {"token": "12ab"}).status_code == 200
+    response = client.post(reverse("accounts:two_factor") + "?next=" + reverse("people:list"), {"token": current_code(device)})
+    assert response.status_code == 302 and response["Location"] == reverse("people:list")
+    assert client.get(reverse("people:list")).status_code == 200
+    assert AuditEvent.objects.filter(action="sign_in", actor=alice).exists()
+
+
+def test_unverified_user_cannot_reach_records(client, alice, child):
+    TOTPDevice.objects.create(user=alice, name="phone", confirmed=True)
+    sign_in_password(client, "alice")
+    response = client.get(reverse("people:detail", args=[child.pk]))
+    assert response.status_code == 302
+    assert not AuditEvent.objects.filter(action="view").exists()
+
+
+@override_settings(NYTH_REQUIRE_2FA=False)
+def test_demo_mode_lets_accounts_without_a_device_skip_the_second_step(client, alice):
+    sign_in_password(client, "alice")
+    assert client.get(reverse("core:home")).status_code == 200
+
+
+@override_settings(NYTH_REQUIRE_2FA=False)
+def test_demo_mode_still_asks_accounts_that_have_a_device(client, alice):
+    TOTPDevice.objects.create(user=alice, name="phone", confirmed=True)
+    sign_in_password(client, "alice")
+    assert client.get(reverse("core:home")).status_code == 302
+
+
+def test_repeated_failures_lock_the_account_for_a_while(client, alice):
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        response = sign_in_password(client, "alice", "wrong password")
+        assert response.status_code == 200
+        assert b"Enter a correct user name and password" in response.content
+    assert sign_in_password(client, "alice", "wrong password").status_code == 429
+    locked = sign_in_password(client, "alice")  # even the right password
+    assert locked.status_code == 429
+    assert b"locked" in locked.content
+    assert "_auth_user_id" not in client.session
+
+
+def test_lockout_is_per_user_not_for_everyone(client, alice, bob):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        sign_in_password(client, "alice", "wrong password")
+    assert sign_in_password(Client(), "bob").status_code == 302
+
+
+def test_failed_sign_in_keeps_the_user_name_typed(client, alice):
+    response = sign_in_password(client, "alice", "nope")
+    assert b'value="alice"' in response.content
+
+
+def test_idle_session_timeout_is_thirty_minutes_and_renewed_on_each_request():
+    assert settings.SESSION_COOKIE_AGE == 30 * 60
+    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+
+
+def test_idle_session_expires(client_for, alice):
+    client = client_for(alice)
+    assert client.get(reverse("core:home")).status_code == 200
+    session = client.session
+    session.set_expiry(1)
+    session.save()
+    time.sleep(1.1)
+    response = client.get(reverse("core:home"))
+    assert response.status_code == 302 and reverse("accounts:login") in response["Location"]
+
+
+def test_sign_in_continues_in_the_language_chosen_before(client, alice):
+    alice.preferred_language = "cy"
+    alice.save()
+    TOTPDevice.objects.create(user=alice, name="phone", confirmed=True)
+    response = sign_in_password(client, "alice", next="/en/children/")
+    assert response["Location"].startswith("/cy/")
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "cy"
+
+
+def test_switching_language_is_remembered_on_the_account(client_for, alice):
+    client = client_for(alice)
+    response = client.get(reverse("set_language"), {"language": "cy", "next": "/en/children/"})
+    assert response.status_code == 302 and response["Location"] == "/cy/children/"
+    alice.refresh_from_db()
+    assert alice.preferred_language == "cy"
+    # Unknown languages and foreign redirects are ignored.
+    assert client.get(reverse("set_language"), {"language": "xx", "next": "/en/"})["Location"] == "/en/"
+    assert client.get(reverse("set_language"), {"language": "cy", "next": "https://evil.example/"})["Location"] == "/cy/"
+
+
+def test_sign_out_is_a_post(client_for, alice):
+    client = client_for(alice)
+    assert client.get(reverse("accounts:logout")).status_code == 405
+    assert client.post(reverse("accounts:logout")).status_code == 302
+    assert client.get(reverse("core:home")).status_code == 302
