@@ -6,7 +6,7 @@ import sys
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.db import DatabaseError, InterfaceError, OperationalError, connection
+from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.template import loader
@@ -43,6 +43,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_not_required
 @never_cache
+@transaction.non_atomic_requests  # must answer even when a transaction cannot be opened
 def healthz(request: HttpRequest) -> JsonResponse:
     """For the load balancer: is the database answering?"""
     try:
@@ -51,8 +52,8 @@ def healthz(request: HttpRequest) -> JsonResponse:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except DatabaseError:
-        # Drop the broken connection so the next check reconnects by itself.
-        connection.close_if_unusable_or_obsolete()
+        # Django drops the broken connection at the end of the request (conn_health_checks),
+        # so the next check reconnects by itself.
         return JsonResponse({"status": "unavailable", "database": "unavailable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
 
