@@ -85,6 +85,14 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} {self.object_type}:{self.object_id}"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise AuditAppendOnlyError("Audit events cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AuditAppendOnlyError("Audit events cannot be deleted.")
+
     def canonical(self) -> str:
         """The exact text the hash covers: every field, in a fixed order and format."""
         return json.dumps(
@@ -111,14 +119,6 @@ class AuditEvent(models.Model):
     def compute_hash(self) -> str:
         return hashlib.sha256(self.canonical().encode("utf-8")).hexdigest()
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise AuditAppendOnlyError("Audit events cannot be changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise AuditAppendOnlyError("Audit events cannot be deleted.")
-
 
 class AuditChainHead(models.Model):
     """One row: the last sequence number and hash. Locking it serialises appends, so the
@@ -129,3 +129,6 @@ class AuditChainHead(models.Model):
 
     class Meta:
         verbose_name = _("audit chain head")
+
+    def __str__(self) -> str:
+        return f"{self.last_seq}:{self.last_hash[:12]}"

@@ -98,7 +98,7 @@ class ChildSpec:
 
 
 def make_child(seed: int, index: int, today: date, la_count: int) -> ChildSpec:
-    rng = random.Random(f"{seed}:{index}")
+    rng = random.Random(f"{seed}:{index}")  # noqa: S311 - synthetic data, not security
     status = weighted(rng, LEGAL_STATUS_WEIGHTS)
     low, high = AGE_RANGE[status]
     age_days = rng.randint(low * 365 + 30, high * 365 + 360)

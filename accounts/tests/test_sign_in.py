@@ -41,12 +41,15 @@ def test_two_factor_is_mandatory_first_set_up_then_verified(client, alice):
     assert response.status_code == 302
     # Without a device the user must set one up before anything else.
     home = client.get(reverse("core:home"))
-    assert home.status_code == 302 and reverse("accounts:two_factor_setup") in home["Location"]
+    assert home.status_code == 302
+    assert reverse("accounts:two_factor_setup") in home["Location"]
     setup = client.get(reverse("accounts:two_factor_setup"))
-    assert setup.status_code == 200 and b"data:image/svg+xml" in setup.content
+    assert setup.status_code == 200
+    assert b"data:image/svg+xml" in setup.content
     device = TOTPDevice.objects.get(user=alice, confirmed=False)
     wrong = client.post(reverse("accounts:two_factor_setup"), {"token": "000000" if current_code(device) != "000000" else "111111"})
-    assert wrong.status_code == 200 and b"not correct" in wrong.content
+    assert wrong.status_code == 200
+    assert b"not correct" in wrong.content
     time.sleep(1.1)  # django-otp throttles: after a wrong code the next try must wait a moment
     ok = client.post(reverse("accounts:two_factor_setup"), {"token": current_code(device)})
     assert ok.status_code == 302
@@ -62,7 +65,8 @@ def test_returning_user_enters_the_code_from_their_app(client, alice):
     assert reverse("accounts:two_factor") in redirect["Location"]
     assert client.post(reverse("accounts:two_factor"), {"token": "12ab"}).status_code == 200
     response = client.post(reverse("accounts:two_factor") + "?next=" + reverse("people:list"), {"token": current_code(device)})
-    assert response.status_code == 302 and response["Location"] == reverse("people:list")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("people:list")
     assert client.get(reverse("people:list")).status_code == 200
     assert AuditEvent.objects.filter(action="sign_in", actor=alice).exists()
 
@@ -124,7 +128,8 @@ def test_idle_session_expires(client_for, alice):
     session.save()
     time.sleep(1.1)
     response = client.get(reverse("core:home"))
-    assert response.status_code == 302 and reverse("accounts:login") in response["Location"]
+    assert response.status_code == 302
+    assert reverse("accounts:login") in response["Location"]
 
 
 def test_sign_in_continues_in_the_language_chosen_before(client, alice):
@@ -139,7 +144,8 @@ def test_sign_in_continues_in_the_language_chosen_before(client, alice):
 def test_switching_language_is_remembered_on_the_account(client_for, alice):
     client = client_for(alice)
     response = client.get(reverse("set_language"), {"language": "cy", "next": "/en/children/"})
-    assert response.status_code == 302 and response["Location"] == "/cy/children/"
+    assert response.status_code == 302
+    assert response["Location"] == "/cy/children/"
     alice.refresh_from_db()
     assert alice.preferred_language == "cy"
     # Unknown languages and foreign redirects are ignored.

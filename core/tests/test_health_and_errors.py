@@ -44,14 +44,17 @@ def test_pages_return_a_translated_503_while_the_database_is_down_then_recover(c
 def test_404_page_is_friendly_and_translated(client_for, alice):
     client = client_for(alice)
     english = client.get("/en/children/999999/")
-    assert english.status_code == 404 and "Page not found" in english.content.decode()
+    assert english.status_code == 404
+    assert "Page not found" in english.content.decode()
     welsh = client.get("/cy/children/999999/")
-    assert welsh.status_code == 404 and "Heb ddod o hyd i'r dudalen" in welsh.content.decode()
+    assert welsh.status_code == 404
+    assert "Heb ddod o hyd i'r dudalen" in welsh.content.decode()
 
 
 def test_403_page_is_friendly(client_for, alice, child):
     response = client_for(alice).get(reverse("people:history", args=[child.pk]))
-    assert response.status_code == 403 and "You cannot do this" in response.content.decode()
+    assert response.status_code == 403
+    assert "You cannot do this" in response.content.decode()
 
 
 def test_500_page_is_friendly(client_for, alice):

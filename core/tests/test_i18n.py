@@ -171,17 +171,20 @@ def test_pages_exist_in_both_languages(client_for, alice, child):
         response = client.get(url)
         assert response.status_code == 200
         body = response.content.decode()
-        assert f'lang="{language}"' in body and expected in body
+        assert f'lang="{language}"' in body
+        assert expected in body
 
 
 @pytest.mark.django_db
 def test_unprefixed_address_goes_to_the_remembered_language(client):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "cy"
     response = client.get("/")
-    assert response.status_code == 302 and response["Location"].startswith("/cy/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/cy/")
 
 
 @pytest.mark.django_db
 def test_language_switch_links_point_to_the_same_page(client_for, alice):
     body = client_for(alice).get("/en/children/").content.decode()
-    assert 'hreflang="cy"' in body and "next=%2Fen%2Fchildren%2F" in body
+    assert 'hreflang="cy"' in body
+    assert "next=%2Fen%2Fchildren%2F" in body
