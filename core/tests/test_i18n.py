@@ -188,3 +188,10 @@ def test_language_switch_links_point_to_the_same_page(client_for, alice):
     body = client_for(alice).get("/en/children/").content.decode()
     assert 'hreflang="cy"' in body
     assert "next=%2Fen%2Fchildren%2F" in body
+
+
+def test_djangos_wrong_welsh_is_corrected():
+    with translation.override("cy"):
+        assert translation.gettext("Enter a valid date.") == "Rhowch ddyddiad dilys."
+        assert translation.gettext("July") == "Gorffennaf"
+        assert translation.pgettext("alt. month", "July") == "Gorffennaf"
