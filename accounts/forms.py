@@ -3,8 +3,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Organisation, User
 
 
 class SignInForm(AuthenticationForm):
@@ -39,3 +42,52 @@ class TokenForm(forms.Form):
         if not token.isdigit() or len(token) != 6:
             raise forms.ValidationError(_("The security code must be 6 digits"))
         return token
+
+
+class UserDetailsForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["first_name", "last_name", "email", "organisation", "role", "job_title", "preferred_language", "is_active"]
+        widgets = {"role": forms.RadioSelect, "preferred_language": forms.RadioSelect}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("first_name", "last_name", "email", "organisation", "role"):
+            self.fields[name].required = True
+        self.fields["organisation"].queryset = Organisation.objects.filter(is_active=True).order_by("type", "name_en")
+        self.fields["organisation"].empty_label = _("Choose an organisation")
+        self.fields["role"].choices = [c for c in self.fields["role"].choices if c[0]]
+        self.fields["is_active"].label = _("Account is active (can sign in)")
+
+
+class NewUserForm(UserDetailsForm):
+    username = forms.CharField(label=_("User name"), max_length=150)
+    password1 = forms.CharField(
+        label=_("First password"),
+        help_text=_("At least 12 characters. The person should change it after signing in."),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        strip=False,
+    )
+    password2 = forms.CharField(
+        label=_("Password again"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}), strip=False
+    )
+
+    field_order = ["username", "first_name", "last_name", "email", "organisation", "role", "job_title", "preferred_language", "is_active", "password1", "password2"]
+
+    def clean_username(self) -> str:
+        username = self.cleaned_data["username"].strip()
+        if User.objects.filter(username__iexact=username).exists():
+            raise forms.ValidationError(_("This user name is already taken"))
+        return username
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        first, second = data.get("password1"), data.get("password2")
+        if first and second and first != second:
+            self.add_error("password2", _("The two passwords do not match"))
+        elif first:
+            try:
+                password_validation.validate_password(first, self.instance)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return data

@@ -127,3 +127,11 @@ class Team(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+def manageable_users(by: User) -> models.QuerySet[User]:
+    """Accounts ``by`` may manage: administrators manage every staff account; nobody else any.
+    Used by the account pages the way ``visible_to`` is used for children (404 for the rest)."""
+    if by.is_authenticated and by.is_active and by.role == Role.ADMINISTRATOR:
+        return User.objects.all()
+    return User.objects.none()

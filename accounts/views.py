@@ -7,11 +7,14 @@ from typing import Any
 
 import segno
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import LoginView
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import redirect, render
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, translate_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
@@ -20,7 +23,9 @@ from django_otp import login as otp_login
 from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.forms import SignInForm, TokenForm
+from accounts import services as account_services
+from accounts.forms import NewUserForm, SignInForm, TokenForm, UserDetailsForm
+from accounts.models import Role, User, manageable_users
 from audit.models import Action
 from audit.services import record
 
@@ -119,3 +124,54 @@ def locked_out(request: HttpRequest, credentials: dict[str, Any] | None = None, 
     """django-axes calls this after too many failed sign-ins."""
     minutes = int(settings.AXES_COOLOFF_TIME * 60)
     return render(request, "accounts/locked_out.html", {"minutes": minutes}, status=429)
+
+
+# --- Account administration (administrators only; everyone else gets 404, as for records).
+
+
+def _require_administrator(request: HttpRequest) -> None:
+    if request.user.role != Role.ADMINISTRATOR:
+        raise Http404
+
+
+def user_list(request: HttpRequest) -> HttpResponse:
+    _require_administrator(request)
+    query = request.GET.get("q", "").strip()[:100]
+    users = manageable_users(request.user).select_related("organisation").order_by("last_name", "first_name")
+    if query:
+        users = users.filter(
+            Q(username__icontains=query) | Q(first_name__icontains=query) | Q(last_name__icontains=query)
+            | Q(organisation__name_en__icontains=query) | Q(organisation__name_cy__icontains=query)
+        )
+    page = Paginator(users, 50).get_page(request.GET.get("page"))
+    return render(request, "accounts/user_list.html", {"page": page, "query": query})
+
+
+def user_create(request: HttpRequest) -> HttpResponse:
+    _require_administrator(request)
+    form = NewUserForm(request.POST or None, initial={"is_active": True})
+    if request.method == "POST" and form.is_valid():
+        values = {k: v for k, v in form.cleaned_data.items() if k not in ("password1", "password2")}
+        user = account_services.create_user(by=request.user, values=values, password=form.cleaned_data["password1"])
+        messages.success(request, gettext("The account for %(name)s was created.") % {"name": user})
+        return redirect("accounts:user_edit", user_pk=user.pk)
+    return render(request, "accounts/user_form.html", {"form": form, "creating": True})
+
+
+def user_edit(request: HttpRequest, user_pk: int) -> HttpResponse:
+    account = get_object_or_404(manageable_users(request.user), pk=user_pk)
+    form = UserDetailsForm(request.POST or None, instance=account)
+    if request.method == "POST" and form.is_valid():
+        account_services.update_user(by=request.user, user=User.objects.get(pk=account.pk), values=form.cleaned_data)
+        messages.success(request, gettext("Your changes were saved."))
+        return redirect("accounts:user_edit", user_pk=account.pk)
+    has_device = TOTPDevice.objects.filter(user=account, confirmed=True).exists()
+    return render(request, "accounts/user_form.html", {"form": form, "account": account, "has_device": has_device})
+
+
+@require_POST
+def user_reset_two_factor(request: HttpRequest, user_pk: int) -> HttpResponse:
+    account = get_object_or_404(manageable_users(request.user), pk=user_pk)
+    account_services.reset_two_factor(by=request.user, user=account)
+    messages.success(request, gettext("Two-factor sign-in was reset. %(name)s will set it up again at the next sign-in.") % {"name": account})
+    return redirect("accounts:user_edit", user_pk=account.pk)

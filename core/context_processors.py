@@ -27,6 +27,8 @@ def _nav_items(request: HttpRequest) -> list[dict[str, Any]]:
         items.append((reverse("people:break_glass"), _("Emergency access")))
     if user.role == Role.SERVICE_MANAGER:
         items.append((reverse("people:break_glass_review"), _("Emergency access reviews")))
+    if user.role == Role.ADMINISTRATOR:
+        items.append((reverse("accounts:user_list"), _("Accounts")))
     path = request.path
     home = reverse("core:home")
     return [
