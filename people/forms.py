@@ -32,6 +32,9 @@ class NythModelForm(forms.ModelForm):
         for field in self.fields.values():
             if isinstance(field, forms.CharField):
                 field.validators.append(reject_markup)
+            # A radio list needs no empty option: choosing none leaves an optional answer blank.
+            if isinstance(field.widget, forms.RadioSelect) and hasattr(field, "choices"):
+                field.choices = [choice for choice in field.choices if choice[0] != ""]
 
 
 def _local_authorities() -> Any:
@@ -94,8 +97,6 @@ class ChildForm(NythModelForm):
         self.fields["responsible_local_authority"].queryset = _local_authorities()
         self.fields["responsible_local_authority"].empty_label = _("Choose a local authority")
         self.fields["ethnicity"].choices = [("", _("Not recorded")), *self.fields["ethnicity"].choices[1:]]
-        # A radio list needs no empty option: choosing none leaves it unrecorded.
-        self.fields["gender"].choices = [c for c in self.fields["gender"].choices if c[0] != ""]
 
     def clean_nhs_number(self) -> str:
         value = normalise_nhs_number(self.cleaned_data.get("nhs_number", ""))

@@ -15,7 +15,7 @@ from simple_history.utils import bulk_create_with_history
 from tqdm import tqdm
 
 from accounts import reference
-from accounts.models import Organisation, OrganisationType, Role, User
+from accounts.models import Organisation, OrganisationType, Role, Team, User
 from audit.models import Action, Route
 from audit.services import record
 from people.demo import make_child
@@ -131,6 +131,9 @@ class Command(BaseCommand):
             for i in range(existing, extra_needed)
         ]
         User.objects.bulk_create(new_users, batch_size=CHUNK)
+        for code, name in (("NYTH-SE", "Cardiff and Vale team"), ("NYTH-NW", "Gwynedd and Anglesey team")):
+            team_obj, _ = Team.objects.get_or_create(organisation=services[code], name=name)
+            team_obj.members.add(*User.objects.filter(organisation=services[code], username__in=[u[0] for u in DEMO_USERS]))
         team = list(User.objects.filter(username="practitioner")) + list(
             User.objects.filter(username__startswith="demo-practitioner-").order_by("username")
         )
@@ -184,7 +187,8 @@ class Command(BaseCommand):
                                           has_parental_responsibility=pr, contact_permitted=True)
                         )
                     # The demo practitioner has a caseload of about 20; the rest share the others.
-                    lead = team[0] if index < 20 else team[(index // 30) % len(team)]
+                    others = team[1:] or team
+                    lead = team[0] if index < 20 else others[(index // 30) % len(others)]
                     members.append(CareTeamMembership(child=kid, user=lead, role="lead"))
                     if spec.preferred_language == "cy" and index < 200:
                         members.append(CareTeamMembership(child=kid, user=welsh_speaker, role="practitioner"))

@@ -1,0 +1,338 @@
+"""Browser journeys against a real Nyth server.
+
+Once per test session this starts ``manage.py runserver`` as a separate process with
+production-like settings (two-factor mandatory, CSP, no NYTH_DEMO) on a free port, over a
+fresh database (a temporary SQLite file, or a throwaway PostgreSQL database when
+``DATABASE_URL`` points at PostgreSQL), seeded with ``seed_demo``. Tests then drive Debian's
+Chromium through Playwright and talk to the server only through the browser (and plain HTTP).
+
+Without Chromium every browser test is skipped and the terminal summary says so loudly.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+
+from e2e.support import PRACTITIONER_2FA_KEY_HEX, Authenticator
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+SERVER_START_TIMEOUT = 60  # seconds for /healthz to answer 200
+MANAGE_TIMEOUT = 180  # seconds for migrate or seed_demo
+# Settings and switches the server must not inherit from the shell running the tests.
+_SCRUBBED_ENV = ("NYTH_DEMO", "DEBUG", "NYTH_REQUIRE_2FA", "NYTH_BEHIND_PROXY", "CSRF_TRUSTED_ORIGINS", "DATABASE_URL")
+
+_NOT_RUN = pytest.StashKey[tuple[str, int]]()
+_FAILED = pytest.StashKey[bool]()
+_ARTIFACTS = pytest.StashKey[list[Path]]()
+
+
+# --- Chromium present? ------------------------------------------------------------------------
+
+
+def find_chromium() -> str | None:
+    if os.access(CHROMIUM, os.X_OK):
+        return CHROMIUM
+    return shutil.which("chromium")
+
+
+def _why_browser_tests_cannot_run() -> str | None:
+    if find_chromium() is None:
+        return f"Chromium is not installed (no {CHROMIUM} and no `chromium` on PATH)"
+    try:
+        import axe_playwright_python  # noqa: F401
+        import playwright.sync_api  # noqa: F401
+    except ImportError as exc:  # pragma: no cover - both are in requirements-dev.txt
+        return f"a Python package is missing ({exc}); run `make install`"
+    return None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    reason = _why_browser_tests_cannot_run()
+    if reason is None:
+        return
+    browser_items = [item for item in items if item.get_closest_marker("browser")]
+    skip = pytest.mark.skip(reason=f"browser tests did NOT run: {reason}. Install it with `apt-get install chromium`.")
+    for item in browser_items:
+        item.add_marker(skip)
+    config.stash[_NOT_RUN] = (reason, len(browser_items))
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    not_run = config.stash.get(_NOT_RUN, None)
+    if not_run is not None and not_run[1]:
+        reason, count = not_run
+        tr = terminalreporter
+        tr.write_sep("!", "BROWSER TESTS DID NOT RUN", red=True, bold=True)
+        tr.write_line(f"{count} browser journey test(s) were SKIPPED: {reason}.", red=True, bold=True)
+        tr.write_line("Nothing was checked in a real browser: no sign-in journeys, no axe accessibility checks.", red=True)
+        tr.write_line("Install Debian's Chromium and run the tests again:", red=True)
+        tr.write_line("    sudo apt-get install chromium        # provides /usr/bin/chromium", red=True, bold=True)
+        tr.write_line("(Never `playwright install`: the suite uses the system Chromium.)", red=True)
+        tr.write_sep("!", red=True, bold=True)
+    artifacts = config.stash.get(_ARTIFACTS, [])
+    if artifacts:
+        terminalreporter.write_sep("-", "browser journey artefacts (failed tests)")
+        for path in artifacts:
+            terminalreporter.write_line(str(path))
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[pytest.TestReport]:
+    report = yield
+    if report.when == "call" and report.failed:
+        item.stash[_FAILED] = True
+    return report
+
+
+# --- The server under test --------------------------------------------------------------------
+
+
+@dataclass
+class NythServer:
+    url: str
+    log_path: Path
+
+    def log_tail(self, lines: int = 40) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return "(no server log)"
+
+
+class _Database:
+    """A fresh database for one test session: a SQLite file, or a PostgreSQL database of its own."""
+
+    def __init__(self, workdir: Path) -> None:
+        configured = os.environ.get("DATABASE_URL", "")
+        self.is_postgres = configured.startswith("postgres")
+        if self.is_postgres:
+            parts = urlsplit(configured)
+            self.name = f"nyth_e2e_{os.getpid()}"
+            self.url = urlunsplit(parts._replace(path=f"/{self.name}"))
+            # Maintenance connection to the server's `postgres` database (trust auth in CI).
+            self._admin_url = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
+        else:
+            self.name = str(workdir / "e2e.sqlite3")
+            self.url = f"sqlite:///{self.name}"  # an absolute path gives sqlite:////tmp/…
+
+    def _admin(self, statement: str) -> None:
+        import psycopg
+        from psycopg import sql
+
+        with psycopg.connect(self._admin_url, autocommit=True, connect_timeout=10) as connection:
+            connection.execute(sql.SQL(statement).format(sql.Identifier(self.name)))
+
+    def create(self) -> None:
+        if self.is_postgres:
+            self._admin("DROP DATABASE IF EXISTS {} WITH (FORCE)")  # left over by a crashed run with this pid
+            self._admin("CREATE DATABASE {}")
+
+    def drop(self) -> None:
+        if self.is_postgres:
+            self._admin("DROP DATABASE IF EXISTS {} WITH (FORCE)")
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _server_env(database_url: str) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if key not in _SCRUBBED_ENV}
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "SECRET_KEY": "e2e-only-secret-key-not-for-production-0123456789-abcdefghijklmnopqrstuvwxyz",
+            "NYTH_HTTPS": "0",
+            "NYTH_TESTING": "1",  # WhiteNoise serves static files from the finders (no collectstatic)
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "DATABASE_URL": database_url,
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
+    return env
+
+
+def _manage(env: dict[str, str], *args: str) -> None:
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=MANAGE_TIMEOUT,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"`manage.py {' '.join(args)}` failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
+
+
+def _wait_until_healthy(server: NythServer, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + SERVER_START_TIMEOUT
+    last_error = "no answer yet"
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"The Nyth server exited with {process.returncode} while starting:\n{server.log_tail()}")
+        try:
+            with urllib.request.urlopen(f"{server.url}/healthz", timeout=2) as response:
+                if response.status == 200:
+                    return
+                last_error = f"HTTP {response.status}"
+        except (urllib.error.URLError, ConnectionError, TimeoutError) as exc:
+            last_error = str(exc)
+        time.sleep(0.1)  # polling the port, not waiting on the page under test
+    raise RuntimeError(
+        f"The Nyth server did not answer /healthz within {SERVER_START_TIMEOUT} s ({last_error}):\n{server.log_tail()}"
+    )
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def nyth_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NythServer]:
+    """A real Nyth server in its own process, over a fresh seeded database (once per session)."""
+    workdir = tmp_path_factory.mktemp("e2e-server")
+    database = _Database(workdir)
+    database.create()
+    process: subprocess.Popen[bytes] | None = None
+    try:
+        env = _server_env(database.url)
+        _manage(env, "migrate", "--noinput", "-v", "0")
+        _manage(env, "seed_demo", "--children", "40", "--seed", "7", "--no-progress", "--quiet-logins")
+        for _attempt in range(3):  # another process may take the free port before the server binds it
+            port = _free_port()
+            server = NythServer(url=f"http://127.0.0.1:{port}", log_path=workdir / f"runserver-{port}.log")
+            with server.log_path.open("wb") as log:
+                process = subprocess.Popen(  # noqa: S603 - our own manage.py with fixed arguments
+                    [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
+                    cwd=ROOT,
+                    env=env,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                )
+            try:
+                _wait_until_healthy(server, process)
+                break
+            except RuntimeError:
+                _stop(process)
+                if "already in use" not in server.log_tail():
+                    raise
+        else:  # pragma: no cover
+            raise RuntimeError("Could not start the Nyth server on a free port")
+        yield server
+    finally:
+        if process is not None:
+            _stop(process)
+        database.drop()
+
+
+# --- The browser ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium, headless (never a Playwright-downloaded browser)."""
+    from playwright.sync_api import sync_playwright
+
+    executable = find_chromium()
+    assert executable is not None  # browser tests are skipped at collection otherwise
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture(scope="session")
+def authenticator() -> Authenticator:
+    """The tests' authenticator app, shared by the whole session: it remembers every secret it
+    has set up, so each seeded account sets up two-factor once per server, whichever test
+    signs in first, and never offers the same code twice."""
+    app = Authenticator()
+    app.add_hex("practitioner2fa", PRACTITIONER_2FA_KEY_HEX)  # seeded with a confirmed device
+    return app
+
+
+@pytest.fixture
+def new_page(
+    browser: Browser, nyth_server: NythServer, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Callable[..., Page]]:
+    """``new_page(javascript=True)``: a page in a fresh browser context (its own cookies).
+    After a failed test, each page's screenshot and HTML are kept and listed in the summary."""
+    contexts = []
+
+    def make(*, javascript: bool = True) -> Page:
+        context = browser.new_context(
+            base_url=nyth_server.url,
+            java_script_enabled=javascript,
+            locale="en-GB",
+            timezone_id="Europe/London",
+            viewport={"width": 1280, "height": 900},
+        )
+        context.set_default_timeout(10_000)
+        context.set_default_navigation_timeout(15_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+
+    failed = request.node.stash.get(_FAILED, False)
+    for number, context in enumerate(contexts):
+        if failed:
+            folder = tmp_path_factory.getbasetemp() / "e2e-artifacts"
+            folder.mkdir(exist_ok=True)
+            stem = re.sub(r"[^\w.-]+", "_", request.node.name)
+            for index, page in enumerate(context.pages):
+                with contextlib.suppress(Exception):
+                    shot = folder / f"{stem}-{number}-{index}.png"
+                    page.screenshot(path=str(shot), full_page=True)
+                    (folder / f"{stem}-{number}-{index}.html").write_text(page.content())
+                    request.config.stash.setdefault(_ARTIFACTS, []).append(shot)
+        context.close()
+    if failed:
+        sys.stderr.write(f"\nNyth server log (last lines):\n{nyth_server.log_tail()}\n")
+
+
+@pytest.fixture
+def page(new_page: Callable[..., Page]) -> Page:
+    """A JavaScript-enabled page in a fresh browser context."""
+    return new_page()
