@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.urls import resolve
+from django.urls import resolve, reverse
 from django.urls.exceptions import Resolver404
 from django_otp import user_has_device
 
@@ -29,6 +30,6 @@ class TwoFactorRequiredMiddleware:
                 except Resolver404:
                     name = ""
                 if name not in _ALLOWED:
-                    target = "accounts:two_factor" if has_device else "accounts:two_factor_setup"
-                    return redirect(f"{redirect(target).url}?next={request.get_full_path()}")
+                    target = reverse("accounts:two_factor" if has_device else "accounts:two_factor_setup")
+                    return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)

@@ -158,3 +158,10 @@ def test_sign_out_is_a_post(client_for, alice):
     assert client.get(reverse("accounts:logout")).status_code == 405
     assert client.post(reverse("accounts:logout")).status_code == 302
     assert client.get(reverse("core:home")).status_code == 302
+
+
+def test_the_page_asked_for_is_kept_through_the_second_step(client, alice):
+    TOTPDevice.objects.create(user=alice, name="phone", confirmed=True)
+    sign_in_password(client, "alice")
+    response = client.get("/en/children/?q=a&page=2")
+    assert response["Location"].endswith("?next=%2Fen%2Fchildren%2F%3Fq%3Da%26page%3D2")
