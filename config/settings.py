@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "audit",
     "accounts",
     "people",
+    "referrals",
 ]
 
 MIDDLEWARE = [
@@ -238,3 +239,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# --- Referrals and the waiting list.
+# An initial consultation is due within this many working days of accepting a referral.
+NYTH_INITIAL_CONSULTATION_WORKING_DAYS = env_int("NYTH_INITIAL_CONSULTATION_WORKING_DAYS", 10)
+# Extra closure days (ISO dates) on top of weekends and Welsh bank holidays.
+NYTH_EXTRA_CLOSURE_DAYS = env_list("NYTH_EXTRA_CLOSURE_DAYS")
+# Public referral form: submissions allowed per address per hour.
+NYTH_PUBLIC_REFERRALS_PER_HOUR = env_int("NYTH_PUBLIC_REFERRALS_PER_HOUR", 5)

@@ -5,6 +5,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.urls import include, path
 
 from core import views as core_views
+from referrals import views as referral_views
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
@@ -16,6 +17,8 @@ urlpatterns += i18n_patterns(
     path("account/", include("accounts.urls")),
     path("children/", include("people.urls")),
     path("audit/", include("audit.urls")),
+    path("referrals/", include("referrals.urls")),
+    path("refer/", referral_views.public_referral, name="public_referral"),
     prefix_default_language=True,
 )
 

@@ -23,6 +23,10 @@ def _nav_items(request: HttpRequest) -> list[dict[str, Any]]:
     items = [(reverse("core:home"), _("Home"))]
     if user.role and user.role != Role.COMMISSIONER and user.role != Role.ADMINISTRATOR:
         items.append((reverse("people:list"), _("Children and young people")))
+    if user.role in (Role.PRACTITIONER, Role.SERVICE_MANAGER, Role.DUTY_WORKER, Role.PARTNER):
+        items.append((reverse("referrals:list"), _("Referrals")))
+    if user.role in (Role.PRACTITIONER, Role.SERVICE_MANAGER, Role.DUTY_WORKER):
+        items.append((reverse("referrals:waiting_list"), _("Waiting list")))
     if user.role in (Role.DUTY_WORKER, Role.SERVICE_MANAGER):
         items.append((reverse("people:break_glass"), _("Emergency access")))
     if user.role == Role.SERVICE_MANAGER:

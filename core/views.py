@@ -18,6 +18,8 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.models import Role
 from people.models import BreakGlassAccess, Child
+from referrals.models import Referral, Status
+from referrals.services import waiting_list
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -38,6 +40,10 @@ def home(request: HttpRequest) -> HttpResponse:
         context["to_review"] = (
             BreakGlassAccess.objects.visible_to(user).filter(reviewed_at__isnull=True).count()
         )
+        referrals = Referral.objects.visible_to(user)
+        context["awaiting_decision"] = referrals.filter(status=Status.RECEIVED, service_id=user.organisation_id).count()
+        waiting = waiting_list(referrals, user.organisation)
+        context["consultations_overdue"] = sum(entry.consultation_overdue for entry in waiting)
     return render(request, "core/home.html", context)
 
 

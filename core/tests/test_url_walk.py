@@ -18,7 +18,7 @@ from django.utils import translation
 
 from people.models import BreakGlassAccess
 
-PUBLIC = {"healthz", "set_language", "accounts:login"}
+PUBLIC = {"healthz", "set_language", "accounts:login", "public_referral"}
 # Pages that need a signed-in but not yet two-factor-verified user (or sign-out).
 
 
@@ -37,8 +37,12 @@ def all_names() -> list[str]:
 
 
 @pytest.fixture
-def objects(child, duty, south, alice):
+def objects(child, duty, south, alice, manager):
     """Real objects for every kind of URL argument, all belonging to ``child``'s service."""
+    from referrals.tests.factories import DirectoryServiceFactory, ReferralFactory
+
+    referral = ReferralFactory(service=south, child=child, given_name=child.given_name, family_name=child.family_name)
+    entry = DirectoryServiceFactory()
     access = BreakGlassAccess.objects.create(
         user=duty, child=child, reason="Night-time crisis call", expires_at=child.created_at
     )
@@ -48,6 +52,8 @@ def objects(child, duty, south, alice):
         "membership_pk": child.care_team.get().pk,
         "access_pk": access.pk,
         "user_pk": alice.pk,
+        "reference": referral.reference,
+        "entry_pk": entry.pk,
     }
 
 

@@ -1,0 +1,244 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core import signing
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Organisation, OrganisationType
+from core.forms import GovukDateField
+from people.forms import NythModelForm, reject_markup
+from people.identifiers import normalise_nhs_number, validate_nhs_number
+from referrals.models import RISK_FIELDS, DirectoryService, InitialConsultation, Outcome, Referral, ReferrerType
+from referrals.priority import FACTORS
+
+RISK_CHOICES = [(name, Referral._meta.get_field(name).verbose_name) for name in RISK_FIELDS]
+PUBLIC_REFERRER_TYPES = [
+    ReferrerType.FOSTER_CARER,
+    ReferrerType.KINSHIP_CARER,
+    ReferrerType.ADOPTIVE_PARENT,
+    ReferrerType.SPECIAL_GUARDIAN,
+    ReferrerType.RESIDENTIAL_WORKER,
+    ReferrerType.YOUNG_PERSON,
+    ReferrerType.OTHER,
+]
+
+CHILD_FIELDS = [
+    "given_name", "family_name", "preferred_name", "date_of_birth", "nhs_number", "postcode",
+    "responsible_local_authority", "legal_status", "placement_type", "placement_out_of_county",
+    "preferred_language", "active_offer_made", "communication_needs",
+]
+REFERRER_FIELDS = [
+    "referrer_type", "referrer_name", "referrer_organisation", "referrer_relationship",
+    "referrer_email", "referrer_phone", "referrer_language",
+]
+NEEDS_FIELDS = [
+    "needs", "complex_needs", "diagnosis", "young_person_views", "young_person_knows",
+    "young_person_agrees", "professionals_involved", "consent_to_contact_others",
+]
+RISK_FORM_FIELDS = ["risks", "risk_notes"]
+
+
+class ReferralForm(NythModelForm):
+    """The referral as any professional (or staff for a caller) makes it."""
+
+    date_of_birth = GovukDateField(label=_("Date of birth"), help_text=_("For example, 27 3 2012"), past_only=True)
+    nhs_number = forms.CharField(
+        label=_("NHS number"),
+        required=False,
+        max_length=20,
+        help_text=_("If you know it. 10 digits, for example 943 476 5919."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input--width-10"}),
+    )
+    risks = forms.MultipleChoiceField(
+        label=_("Current risks"),
+        help_text=_("Select all that apply."),
+        choices=RISK_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    submission_key = forms.CharField(widget=forms.HiddenInput)
+
+    sections = (
+        (_("The child or young person"), CHILD_FIELDS),
+        (_("About you"), REFERRER_FIELDS),
+        (_("What is happening"), NEEDS_FIELDS),
+        (_("Risks"), RISK_FORM_FIELDS),
+    )
+
+    class Meta:
+        model = Referral
+        fields = [f for f in CHILD_FIELDS + REFERRER_FIELDS + NEEDS_FIELDS + ["risk_notes"] if f not in ("date_of_birth", "nhs_number")]
+        widgets = {
+            "legal_status": forms.RadioSelect,
+            "preferred_language": forms.RadioSelect,
+            "referrer_language": forms.RadioSelect,
+            "young_person_knows": forms.RadioSelect,
+            "young_person_agrees": forms.RadioSelect,
+            "needs": forms.Textarea(attrs={"rows": 6}),
+            "young_person_views": forms.Textarea(attrs={"rows": 4}),
+            "professionals_involved": forms.Textarea(attrs={"rows": 3}),
+            "communication_needs": forms.Textarea(attrs={"rows": 3}),
+            "risk_notes": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {
+            "needs": _("In your own words. A diagnosis is never needed."),
+            "young_person_views": _("Their own words if you can: what they want help with, and how."),
+            "postcode": _("Where the child or young person lives now."),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        authorities = Organisation.objects.filter(type=OrganisationType.LOCAL_AUTHORITY, is_active=True).order_by("name_en")
+        self.fields["responsible_local_authority"].queryset = authorities
+        self.fields["responsible_local_authority"].empty_label = _("Not known")
+        self.fields["placement_type"].choices = [("", _("Not known or not placed")), *[c for c in self.fields["placement_type"].choices if c[0]]]
+        self.fields["postcode"].widget.attrs["class"] = "govuk-input--width-10"
+        self.fields["postcode"].widget.attrs["autocomplete"] = "off"
+        if not self.is_bound and not self.initial.get("risks") and self.instance.pk:
+            self.initial["risks"] = [name for name in RISK_FIELDS if getattr(self.instance, name)]
+
+    def grouped(self) -> list[tuple[str, list[forms.BoundField]]]:
+        return [(title, [self[name] for name in names if name in self.fields]) for title, names in self.sections]
+
+    def clean_nhs_number(self) -> str:
+        value = normalise_nhs_number(self.cleaned_data.get("nhs_number", ""))
+        validate_nhs_number(value)
+        return value
+
+    def referral_data(self) -> dict[str, Any]:
+        data = {k: v for k, v in self.cleaned_data.items() if k not in ("risks", "submission_key", "website", "started")}
+        for name in RISK_FIELDS:
+            data[name] = name in self.cleaned_data.get("risks", [])
+        return data
+
+
+class PublicReferralForm(ReferralForm):
+    """For carers and young people, without an account. A hidden honeypot field and a minimum
+    time to fill the form keep robots out without any third-party service."""
+
+    website = forms.CharField(required=False, label=_("Leave this empty"))
+    started = forms.CharField(widget=forms.HiddenInput)
+
+    MINIMUM_SECONDS = 3
+
+    sections = (
+        (_("The child or young person"), [f for f in CHILD_FIELDS if f not in ("nhs_number", "placement_type", "placement_out_of_county", "active_offer_made")]),
+        (_("About you"), REFERRER_FIELDS),
+        (_("What is happening"), ["needs", "young_person_views", "young_person_knows", "young_person_agrees", "consent_to_contact_others"]),
+        (_("Risks"), RISK_FORM_FIELDS),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("nhs_number", "placement_type", "placement_out_of_county", "active_offer_made", "diagnosis", "professionals_involved", "complex_needs", "referrer_organisation"):
+            self.fields.pop(name, None)
+        self.fields["referrer_type"].choices = [c for c in self.fields["referrer_type"].choices if c[0] in PUBLIC_REFERRER_TYPES]
+        self.fields["referrer_email"].required = False
+        self.fields["referrer_email"].help_text = _("So we can tell you what happens next. Or give a phone number.")
+
+    @staticmethod
+    def new_started_token() -> str:
+        return signing.dumps(timezone.now().timestamp(), salt="public-referral")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("website"):
+            raise forms.ValidationError(_("This form could not be sent. Please try again."), code="spam")
+        try:
+            started = signing.loads(data.get("started", ""), salt="public-referral", max_age=6 * 3600)
+        except signing.BadSignature:
+            raise forms.ValidationError(_("This form has expired. Please check your answers and send it again."), code="expired") from None
+        if timezone.now().timestamp() - float(started) < self.MINIMUM_SECONDS:
+            raise forms.ValidationError(_("This form could not be sent. Please try again."), code="spam")
+        if not data.get("referrer_email") and not data.get("referrer_phone"):
+            self.add_error("referrer_email", _("Give an email address or a phone number so we can reply"))
+        return data
+
+    def referral_data(self) -> dict[str, Any]:
+        data = super().referral_data()
+        # Carers and young people describe the needs; complexity is judged at triage.
+        data["complex_needs"] = True
+        return data
+
+
+class DecisionForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("Decision"), choices=Outcome.choices, widget=forms.RadioSelect)
+    reason = forms.CharField(label=_("Reason"), max_length=3000, widget=forms.Textarea(attrs={"rows": 3}), validators=[reject_markup])
+    consultation_advice = forms.CharField(
+        label=_("Advice given to the referrer (consultation only)"), required=False, max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 3}), validators=[reject_markup],
+    )
+    directory_service = forms.ModelChoiceField(
+        label=_("Service handed on to (redirect only)"), required=False, queryset=DirectoryService.objects.none(),
+        empty_label=_("Choose a service"),
+    )
+    handover_contact = forms.CharField(label=_("Who you contacted there"), required=False, max_length=200, validators=[reject_markup])
+    handover_contacted_on = GovukDateField(label=_("When you contacted them"), required=False, past_only=True, earliest_year=2000)
+    handover_notes = forms.CharField(
+        label=_("What was agreed"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}), validators=[reject_markup]
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["directory_service"].queryset = DirectoryService.objects.active()
+
+
+class PriorityAdjustmentForm(forms.Form):
+    points = forms.IntegerField(
+        label=_("Adjustment in points"), min_value=-100, max_value=100,
+        help_text=_("Positive moves the referral up the list, negative down. 0 removes the adjustment."),
+        widget=forms.NumberInput(attrs={"class": "govuk-input--width-4"}),
+    )
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2}), validators=[reject_markup])
+
+
+class InitialConsultationForm(NythModelForm):
+    held_on = GovukDateField(label=_("Date held"), past_only=True, earliest_year=2000)
+
+    class Meta:
+        model = InitialConsultation
+        fields = ["held_on", "participants", "best_placed_to_help", "can_start_now"]
+        widgets = {
+            "participants": forms.Textarea(attrs={"rows": 2}),
+            "best_placed_to_help": forms.Textarea(attrs={"rows": 3}),
+            "can_start_now": forms.Textarea(attrs={"rows": 3}),
+        }
+
+
+class WeightsForm(forms.Form):
+    band_high = forms.IntegerField(label=_("High band starts at (points)"), min_value=1, max_value=1000)
+    band_medium = forms.IntegerField(label=_("Medium band starts at (points)"), min_value=0, max_value=1000)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, (_default, label) in FACTORS.items():
+            self.fields[f"w_{name}"] = forms.IntegerField(
+                label=label, min_value=0, max_value=100, widget=forms.NumberInput(attrs={"class": "govuk-input--width-4"})
+            )
+        self.order_fields([f"w_{name}" for name in FACTORS] + ["band_high", "band_medium"])
+
+
+class DirectoryServiceForm(NythModelForm):
+    class Meta:
+        model = DirectoryService
+        fields = [
+            "name_en", "name_cy", "offer_en", "offer_cy", "min_age", "max_age", "areas", "welsh_provision",
+            "referral_route_en", "referral_route_cy", "out_of_hours", "phone", "email", "website", "is_active",
+        ]
+        widgets = {
+            "welsh_provision": forms.RadioSelect,
+            "areas": forms.CheckboxSelectMultiple,
+            "offer_en": forms.Textarea(attrs={"rows": 3}),
+            "offer_cy": forms.Textarea(attrs={"rows": 3}),
+            "referral_route_en": forms.Textarea(attrs={"rows": 2}),
+            "referral_route_cy": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("min_age") is not None and data.get("max_age") is not None and data["min_age"] > data["max_age"]:
+            self.add_error("max_age", _("The oldest age must not be below the youngest age"))
+        return data

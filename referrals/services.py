@@ -1,0 +1,427 @@
+"""Referral use cases. Every route (staff and partner forms, the public form, CSV import, later
+the API) calls ``submit_referral``; decisions, priority and consultations are written here."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from accounts.models import Organisation, Role
+from audit.models import Action, Route as AuditRoute
+from audit.services import record
+from core.workdays import add_working_days, working_days_between
+from people.identifiers import normalise_nhs_number
+from referrals import priority as priority_rules
+from referrals.eligibility import Eligibility, assess
+from referrals.models import (
+    RISK_FIELDS,
+    Decision,
+    DirectoryService,
+    InitialConsultation,
+    Outcome,
+    PriorityWeights,
+    Referral,
+    Status,
+)
+
+if TYPE_CHECKING:
+    from accounts.models import User
+    from people.models import Child
+
+OUTCOME_STATUS = {Outcome.ACCEPTED: Status.ACCEPTED, Outcome.CONSULTATION: Status.CONSULTATION, Outcome.REDIRECTED: Status.REDIRECTED}
+AUDIT_ROUTE = {"api": AuditRoute.API, "import": AuditRoute.IMPORT}
+
+
+def new_reference() -> str:
+    return f"R{timezone.now():%y}-{secrets.token_hex(3).upper()}"
+
+
+@transaction.atomic
+def submit_referral(
+    *, data: dict[str, Any], route: str, service: Organisation, idempotency_key: str, by: User | None = None
+) -> tuple[Referral, bool]:
+    """Record a referral once. The same ``idempotency_key`` (a form's one-time token, an import
+    row's content hash) returns the existing referral instead of creating another."""
+    existing = Referral.objects.filter(idempotency_key=idempotency_key).first()
+    if existing is not None:
+        return existing, False
+    values = dict(data)
+    if "nhs_number" in values:
+        values["nhs_number"] = normalise_nhs_number(values["nhs_number"] or "")
+    if "postcode" in values:
+        values["postcode"] = (values["postcode"] or "").strip().upper()
+    referral = Referral(
+        reference=new_reference(),
+        service=service,
+        route=route,
+        idempotency_key=idempotency_key,
+        referred_by=by if by is not None and by.is_authenticated else None,
+        **values,
+    )
+    referral.full_clean(exclude=["reference", "idempotency_key"])
+    try:
+        with transaction.atomic():
+            referral.save()
+    except IntegrityError:
+        # A concurrent retry with the same key won the race: answer with its referral.
+        return Referral.objects.get(idempotency_key=idempotency_key), False
+    record(
+        actor=by,
+        action=Action.CREATE,
+        obj=referral,
+        route=AUDIT_ROUTE.get(route, AuditRoute.UI),
+        detail={"reference": referral.reference, "route": route},
+    )
+    return referral, True
+
+
+def eligibility(referral: Referral, today: date | None = None) -> Eligibility:
+    return assess(
+        legal_status=referral.legal_status,
+        complex_needs=referral.complex_needs,
+        responsible_local_authority_known=referral.responsible_local_authority_id is not None,
+        date_of_birth=referral.date_of_birth,
+        today=today or timezone.localdate(),
+    )
+
+
+def _require_manager(by: User, referral: Referral) -> None:
+    if by.role != Role.SERVICE_MANAGER or by.organisation_id != referral.service_id:
+        raise PermissionDenied
+
+
+@transaction.atomic
+def link_child(*, by: User, referral: Referral, child: Child) -> Referral:
+    """A person confirms who the child is: never automatic."""
+    _require_manager(by, referral)
+    if child.service_id != referral.service_id:
+        raise ValidationError(_("That record belongs to another service."))
+    referral.child = child
+    referral.save(update_fields=["child"])
+    record(actor=by, action=Action.UPDATE, obj=referral, child_id=child.pk, detail={"linked_child": child.pk})
+    return referral
+
+
+@transaction.atomic
+def create_child_for(*, by: User, referral: Referral) -> Child:
+    """Open a new record from what the referral says, when no existing record is the child."""
+    from people.services import create_child
+
+    _require_manager(by, referral)
+    child = create_child(
+        by=by,
+        values={
+            "given_name": referral.given_name,
+            "family_name": referral.family_name,
+            "preferred_name": referral.preferred_name,
+            "date_of_birth": referral.date_of_birth,
+            "nhs_number": referral.nhs_number,
+            "responsible_local_authority": referral.responsible_local_authority,
+            "legal_status": referral.legal_status,
+            "preferred_language": referral.preferred_language,
+            "active_offer": "welsh" if referral.preferred_language == "cy" and referral.active_offer_made else "not_made",
+        },
+    )
+    link_child(by=by, referral=referral, child=child)
+    return child
+
+
+def referrer_message(decision: Decision) -> str:
+    """What the referrer is told, in their language."""
+    referral = decision.referral
+    with translation.override(referral.referrer_language):
+        if decision.outcome == Outcome.ACCEPTED:
+            text = _(
+                "Thank you for referring %(child)s (reference %(reference)s). We have accepted the referral and "
+                "added it to our waiting list. While they wait, we will arrange an initial consultation with "
+                "the people around them within %(days)s working days. Reason: %(reason)s"
+            )
+        elif decision.outcome == Outcome.CONSULTATION:
+            text = _(
+                "Thank you for referring %(child)s (reference %(reference)s). We will support you with a "
+                "consultation rather than direct work for now. Our advice: %(advice)s Reason: %(reason)s"
+            )
+        else:
+            text = _(
+                "Thank you for referring %(child)s (reference %(reference)s). Another service is better placed "
+                "to help: %(service)s. We have contacted them and passed on what you told us. How to reach "
+                "them: %(route)s Reason: %(reason)s"
+            )
+        return text % {
+            "child": referral.child_name,
+            "reference": referral.reference,
+            "days": settings.NYTH_INITIAL_CONSULTATION_WORKING_DAYS,
+            "reason": decision.reason,
+            "advice": decision.consultation_advice,
+            "service": decision.directory_service.name if decision.directory_service else "",
+            "route": decision.directory_service.referral_route if decision.directory_service else "",
+        }
+
+
+@transaction.atomic
+def decide(
+    *,
+    by: User,
+    referral: Referral,
+    outcome: str,
+    reason: str,
+    directory_service: DirectoryService | None = None,
+    handover_contact: str = "",
+    handover_contacted_at: datetime | None = None,
+    handover_notes: str = "",
+    consultation_advice: str = "",
+) -> Decision:
+    """Accept, answer with a consultation, or hand on warmly. Never a bare rejection. A later
+    decision replaces an earlier one; both stay in the history."""
+    _require_manager(by, referral)
+    errors: dict[str, str] = {}
+    if outcome not in Outcome.values:
+        errors["outcome"] = _("Choose a decision")
+    if not reason.strip():
+        errors["reason"] = _("Give the reason for the decision")
+    if outcome == Outcome.REDIRECTED:
+        if directory_service is None:
+            errors["directory_service"] = _("Choose the service the referral is handed on to")
+        if not handover_contact.strip():
+            errors["handover_contact"] = _("Say who you contacted at that service")
+        if handover_contacted_at is None:
+            errors["handover_contacted_at"] = _("Say when you contacted them")
+    if outcome == Outcome.CONSULTATION and not consultation_advice.strip():
+        errors["consultation_advice"] = _("Record the advice given to the referrer")
+    if errors:
+        raise ValidationError(errors)
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    decision = Decision.objects.create(
+        referral=referral,
+        outcome=outcome,
+        reason=reason.strip(),
+        decided_by=by,
+        directory_service=directory_service if outcome == Outcome.REDIRECTED else None,
+        handover_contact=handover_contact.strip() if outcome == Outcome.REDIRECTED else "",
+        handover_contacted_at=handover_contacted_at if outcome == Outcome.REDIRECTED else None,
+        handover_notes=handover_notes.strip() if outcome == Outcome.REDIRECTED else "",
+        consultation_advice=consultation_advice.strip() if outcome == Outcome.CONSULTATION else "",
+    )
+    decision.referrer_message = referrer_message(decision)
+    decision.save(update_fields=["referrer_message"])
+    new_status = OUTCOME_STATUS[Outcome(outcome)]
+    if new_status == Status.ACCEPTED and referral.status != Status.ACCEPTED:
+        referral.accepted_at = decision.decided_at
+    referral.status = new_status
+    referral.version += 1
+    referral.save(update_fields=["status", "accepted_at", "version"])
+    record(
+        actor=by,
+        action=Action.UPDATE,
+        obj=referral,
+        child_id=referral.child_id,
+        reason=decision.reason,
+        detail={"decision": outcome, "decision_id": decision.pk},
+    )
+    if referral.referrer_email:
+        transaction.on_commit(
+            lambda: send_mail(
+                subject=_subject(referral),
+                message=decision.referrer_message,
+                from_email=None,
+                recipient_list=[referral.referrer_email],
+                fail_silently=True,
+            )
+        )
+    return decision
+
+
+def _subject(referral: Referral) -> str:
+    with translation.override(referral.referrer_language):
+        return _("Your referral %(reference)s") % {"reference": referral.reference}
+
+
+@transaction.atomic
+def adjust_priority(*, by: User, referral: Referral, points: int, reason: str) -> Referral:
+    _require_manager(by, referral)
+    if points and not reason.strip():
+        raise ValidationError({"reason": _("Give the reason for changing the priority")})
+    referral.priority_adjustment = points
+    referral.priority_adjustment_reason = reason.strip() if points else ""
+    referral.save(update_fields=["priority_adjustment", "priority_adjustment_reason"])
+    record(actor=by, action=Action.UPDATE, obj=referral, child_id=referral.child_id, reason=reason.strip(), detail={"priority_adjustment": points})
+    return referral
+
+
+@transaction.atomic
+def record_initial_consultation(*, by: User, referral: Referral, values: dict[str, Any]) -> InitialConsultation:
+    if by.organisation_id != referral.service_id or by.role not in (Role.PRACTITIONER, Role.SERVICE_MANAGER, Role.DUTY_WORKER):
+        raise PermissionDenied
+    if hasattr(referral, "initial_consultation"):
+        raise ValidationError(_("An initial consultation is already recorded for this referral."))
+    consultation = InitialConsultation(referral=referral, held_by=by, **values)
+    consultation.full_clean()
+    consultation.save()
+    record(actor=by, action=Action.CREATE, obj=consultation, child_id=referral.child_id)
+    return consultation
+
+
+@transaction.atomic
+def set_weights(*, by: User, service: Organisation, weights: dict[str, int], bands: dict[str, int]) -> PriorityWeights:
+    if by.role != Role.SERVICE_MANAGER or by.organisation_id != service.pk:
+        raise PermissionDenied
+    if bands["medium"] >= bands["high"]:
+        raise ValidationError({"band_medium": _("The medium band must start below the high band.")})
+    config, _created = PriorityWeights.objects.get_or_create(service=service)
+    config.weights = {**weights, "bands": bands}
+    config.updated_by = by
+    config.save()
+    record(actor=by, action=Action.UPDATE, obj=config, detail={"weights": config.weights})
+    return config
+
+
+def weights_for(service: Organisation) -> tuple[dict[str, int], dict[str, int]]:
+    config = PriorityWeights.objects.filter(service=service).first()
+    stored = config.weights if config else {}
+    return priority_rules.merged_weights(stored), priority_rules.merged_bands(stored)
+
+
+@dataclass(frozen=True)
+class WaitingEntry:
+    referral: Referral
+    priority: priority_rules.Priority
+    position: int
+    days_waiting: int
+    consultation_due: date
+    consultation_overdue: bool
+
+
+def waiting_list(referrals: Any, service: Organisation, now: datetime | None = None) -> list[WaitingEntry]:
+    """The accepted referrals in priority order, each with its reasons; the longest wait first
+    among equals. ``referrals`` is already scoped (``Referral.objects.visible_to(user)``)."""
+    now = now or timezone.now()
+    weights, bands = weights_for(service)
+    rows = []
+    for referral in referrals.waiting().filter(service=service).select_related("initial_consultation"):
+        facts = {name: getattr(referral, name) for name in RISK_FIELDS}
+        facts["complex_needs"] = referral.complex_needs
+        facts["out_of_county"] = referral.placement_out_of_county
+        since = referral.accepted_at or referral.received_at
+        result = priority_rules.compute(
+            facts=facts,
+            waiting_since=referral.received_at,
+            now=now,
+            weights=weights,
+            bands=bands,
+            adjustment=referral.priority_adjustment,
+            adjustment_reason=referral.priority_adjustment_reason,
+        )
+        due = add_working_days(timezone.localdate(since), settings.NYTH_INITIAL_CONSULTATION_WORKING_DAYS)
+        has_consultation = hasattr(referral, "initial_consultation")
+        rows.append((referral, result, due, not has_consultation and timezone.localdate(now) > due))
+    rows.sort(key=lambda row: (-row[1].score, row[0].received_at, row[0].pk))
+    return [
+        WaitingEntry(
+            referral=referral,
+            priority=result,
+            position=index,
+            days_waiting=(now - referral.received_at).days,
+            consultation_due=due,
+            consultation_overdue=overdue,
+        )
+        for index, (referral, result, due, overdue) in enumerate(rows, start=1)
+    ]
+
+
+@dataclass(frozen=True)
+class Timeliness:
+    referrals: int
+    decided: int
+    median_days_to_decision: float | None
+    consultations: int
+    median_working_days_to_consultation: float | None
+    within_target: int
+    started: int
+    median_days_to_first_session: float | None
+    within_28_days: int
+    waiting_now: int
+    average_days_on_list: float | None
+
+
+def _median(values: list[float]) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return float(ordered[middle]) if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def timeliness(referrals: Any, now: datetime | None = None) -> Timeliness:
+    """Computed from recorded events only (never typed in): referral → decision, → initial
+    consultation, → first therapeutic session (the Mental Health Measure's 28 days as the model)."""
+    now = now or timezone.now()
+    referrals = list(referrals.prefetch_related("decisions").select_related("initial_consultation"))
+    to_decision, to_consultation, to_session, on_list = [], [], [], []
+    within_target = within_28 = 0
+    for referral in referrals:
+        decisions = list(referral.decisions.all())
+        if decisions:
+            first = min(d.decided_at for d in decisions)
+            to_decision.append((first - referral.received_at).total_seconds() / 86400)
+        consultation = getattr(referral, "initial_consultation", None)
+        if consultation is not None:
+            start = timezone.localdate(referral.accepted_at or referral.received_at)
+            days = working_days_between(start, consultation.held_on)
+            to_consultation.append(days)
+            within_target += days <= settings.NYTH_INITIAL_CONSULTATION_WORKING_DAYS
+        if referral.first_session_at:
+            days = (referral.first_session_at - referral.received_at).days
+            to_session.append(days)
+            within_28 += days <= 28
+        if referral.status == Status.ACCEPTED:
+            on_list.append((now - (referral.accepted_at or referral.received_at)).days)
+    return Timeliness(
+        referrals=len(referrals),
+        decided=len(to_decision),
+        median_days_to_decision=_median(to_decision),
+        consultations=len(to_consultation),
+        median_working_days_to_consultation=_median(to_consultation),
+        within_target=within_target,
+        started=len(to_session),
+        median_days_to_first_session=_median(to_session),
+        within_28_days=within_28,
+        waiting_now=len(on_list),
+        average_days_on_list=(sum(on_list) / len(on_list)) if on_list else None,
+    )
+
+
+def candidates_for(referral: Referral, user: User) -> list[Any]:
+    """Existing records that may be this child, with the reasons and a score, for a person to
+    confirm. Only records the user may already see are offered (the one scope)."""
+    from people.identity import find_candidates
+    from people.models import Child
+
+    found = find_candidates(
+        given_name=referral.given_name,
+        family_name=referral.family_name,
+        date_of_birth=referral.date_of_birth,
+        nhs_number=referral.nhs_number,
+        local_authority_id=referral.responsible_local_authority_id,
+        postcode=referral.postcode,
+    )
+    visible = set(Child.objects.visible_to(user).filter(pk__in=[c.child.pk for c in found]).values_list("pk", flat=True))
+    return [candidate for candidate in found if candidate.child.pk in visible]
+
+
+@transaction.atomic
+def save_directory_entry(*, by: User, form: Any) -> DirectoryService:
+    if by.role != Role.SERVICE_MANAGER:
+        raise PermissionDenied
+    creating = form.instance.pk is None
+    entry = form.save()
+    record(actor=by, action=Action.CREATE if creating else Action.UPDATE, obj=entry)
+    return entry

@@ -1,0 +1,350 @@
+"""No Wrong Door: anyone can refer, nothing is simply rejected, the list is fair and explained."""
+
+from __future__ import annotations
+
+import datetime
+import time
+from datetime import timedelta
+
+import pytest
+from django.core import mail, signing
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from audit.models import AuditEvent
+from referrals import services
+from referrals.eligibility import assess
+from referrals.forms import PublicReferralForm
+from referrals.models import Decision, Referral, Status
+from referrals.tests.factories import DirectoryServiceFactory, ReferralFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def referral_post(la=None, **overrides):
+    data = {
+        "submission_key": "key-1",
+        "given_name": "Dafydd",
+        "family_name": "Bevan",
+        "preferred_name": "",
+        "date_of_birth_day": "12",
+        "date_of_birth_month": "4",
+        "date_of_birth_year": "2011",
+        "nhs_number": "",
+        "postcode": "cf10 1aa",
+        "responsible_local_authority": str(la.pk) if la else "",
+        "legal_status": "looked_after",
+        "placement_type": "foster_la",
+        "preferred_language": "cy",
+        "active_offer_made": "on",
+        "communication_needs": "",
+        "referrer_type": "teacher",
+        "referrer_name": "Eleri Athro",
+        "referrer_organisation": "Ysgol Enghraifft",
+        "referrer_relationship": "Form tutor",
+        "referrer_email": "eleri@example.invalid",
+        "referrer_phone": "",
+        "referrer_language": "cy",
+        "needs": "Dafydd has stopped talking in class since moving placement.",
+        "complex_needs": "on",
+        "diagnosis": "",
+        "young_person_views": "Eisiau rhywun i siarad â nhw.",
+        "young_person_knows": "yes",
+        "young_person_agrees": "yes",
+        "professionals_involved": "",
+        "consent_to_contact_others": "on",
+        "risks": ["risk_self_harm"],
+        "risk_notes": "",
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.fixture
+def directory_entry():
+    return DirectoryServiceFactory()
+
+
+def test_partner_refers_once_even_when_the_form_is_sent_twice(client_for, partner, la_cardiff, south):
+    south.region = la_cardiff.region
+    south.save()
+    client = client_for(partner)
+    first = client.post(reverse("referrals:create"), referral_post(la_cardiff))
+    second = client.post(reverse("referrals:create"), referral_post(la_cardiff))  # double click / retry
+    assert first.status_code == second.status_code == 302
+    referral = Referral.objects.get()
+    assert first["Location"] == second["Location"] == reverse("referrals:sent", args=[referral.reference])
+    assert referral.route == "partner" and referral.service == south and referral.referred_by == partner
+    assert referral.risk_self_harm and not referral.risk_exploitation
+    assert referral.postcode == "CF10 1AA"
+    assert AuditEvent.objects.filter(action="create", object_type="referrals.referral").count() == 1
+    # The referrer can see their own referral; a stranger cannot.
+    assert client.get(reverse("referrals:detail", args=[referral.pk])).status_code == 200
+
+
+def test_a_diagnosis_is_never_required(client_for, alice, la_cardiff):
+    response = client_for(alice).post(reverse("referrals:create"), referral_post(la_cardiff, diagnosis=""))
+    assert response.status_code == 302
+
+
+def test_bad_referral_input_is_explained_and_kept(client_for, alice, la_cardiff):
+    response = client_for(alice).post(
+        reverse("referrals:create"),
+        referral_post(la_cardiff, date_of_birth_day="31", date_of_birth_month="2", nhs_number="123", needs=""),
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "The date must be a real date" in body and "10 digits" in body and "This field is required" in body
+    assert 'value="Eleri Athro"' in body
+    assert not Referral.objects.exists()
+
+
+def test_staff_see_unlinked_referrals_of_their_service_strangers_do_not(client_for, manager, charlie, bob, south):
+    referral = ReferralFactory(service=south)
+    assert client_for(manager).get(reverse("referrals:detail", args=[referral.pk])).status_code == 200
+    assert client_for(charlie).get(reverse("referrals:detail", args=[referral.pk])).status_code == 404
+    # A practitioner sees a referral once its child is on their caseload, not before.
+    assert client_for(bob).get(reverse("referrals:detail", args=[referral.pk])).status_code == 404
+
+
+# --- Public form ------------------------------------------------------------------------------
+def public_post(la, **overrides):
+    data = referral_post(
+        la,
+        referrer_type="foster_carer",
+        referrer_name="Sioned Maeth",
+        referrer_relationship="Foster carer",
+        started=signing.dumps(time.time() - 60, salt="public-referral"),
+        submission_key="public-1",
+        risks=[],
+    )
+    for name in ("nhs_number", "placement_type", "active_offer_made", "diagnosis", "professionals_involved", "complex_needs", "referrer_organisation"):
+        data.pop(name, None)
+    data.update(overrides)
+    return data
+
+
+def test_a_carer_refers_without_an_account_and_is_told_what_happens_next(client, la_cardiff, south):
+    response = client.post(reverse("public_referral"), public_post(la_cardiff))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "What happens next" in body
+    referral = Referral.objects.get()
+    assert referral.route == "public" and referral.referred_by is None
+    assert referral.reference in body
+
+
+def test_public_form_in_welsh(client, la_cardiff, south):
+    response = client.get("/cy/refer/")
+    assert response.status_code == 200
+    assert 'lang="cy"' in response.content.decode()
+
+
+def test_robots_are_refused_without_third_party_services(client, la_cardiff, south):
+    honeypot = client.post(reverse("public_referral"), public_post(la_cardiff, website="http://spam.example"))
+    assert "could not be sent" in honeypot.content.decode()
+    too_fast = client.post(
+        reverse("public_referral"),
+        public_post(la_cardiff, started=PublicReferralForm.new_started_token(), submission_key="public-2"),
+    )
+    assert "could not be sent" in too_fast.content.decode()
+    assert not Referral.objects.exists()
+
+
+def test_public_form_is_rate_limited(client, la_cardiff, south, settings):
+    settings.NYTH_PUBLIC_REFERRALS_PER_HOUR = 2
+    from django.core.cache import cache
+
+    cache.clear()
+    for n in range(2):
+        assert client.post(reverse("public_referral"), public_post(la_cardiff, submission_key=f"k{n}")).status_code == 200
+    assert client.post(reverse("public_referral"), public_post(la_cardiff, submission_key="k9")).status_code == 429
+    assert Referral.objects.count() == 2
+
+
+def test_public_form_needs_a_way_to_reply(client, la_cardiff, south):
+    response = client.post(reverse("public_referral"), public_post(la_cardiff, referrer_email="", referrer_phone=""))
+    assert "so we can reply" in response.content.decode()
+
+
+# --- Eligibility ----------------------------------------------------------------------------
+TODAY = datetime.date(2026, 11, 24)
+
+
+def test_eligibility_explains_each_criterion():
+    result = assess(legal_status="adopted", complex_needs=True, responsible_local_authority_known=True, date_of_birth=datetime.date(2012, 1, 1), today=TODAY)
+    assert result.route == "eligible"
+    assert all(c.met for c in result.criteria)
+    edge = assess(legal_status="edge_of_care", complex_needs=True, responsible_local_authority_known=True, date_of_birth=datetime.date(2012, 1, 1), today=TODAY)
+    assert edge.route == "flexible"
+    other = assess(legal_status="other", complex_needs=True, responsible_local_authority_known=True, date_of_birth=datetime.date(2012, 1, 1), today=TODAY)
+    assert other.route == "not_met"
+    unknown = assess(legal_status="looked_after", complex_needs=True, responsible_local_authority_known=False, date_of_birth=datetime.date(2012, 1, 1), today=TODAY)
+    assert unknown.route == "incomplete"
+
+
+def test_ages_over_25_are_flagged_and_explained_not_refused():
+    result = assess(legal_status="care_leaver", complex_needs=True, responsible_local_authority_known=True, date_of_birth=datetime.date(1998, 1, 1), today=TODAY)
+    assert result.route == "eligible"
+    assert "no upper age limit" in result.flags[0]
+
+
+# --- Decisions ---------------------------------------------------------------------------------
+def test_manager_accepts_and_the_referrer_is_told_in_their_language(client_for, manager, south):
+    referral = ReferralFactory(service=south, referrer_language="cy", referrer_email="athro@example.invalid")
+    client = client_for(manager)
+    response = client.post(reverse("referrals:decide", args=[referral.pk]), {"outcome": "accepted", "reason": "Complex trauma, high risk"})
+    assert response.status_code == 302
+    referral.refresh_from_db()
+    assert referral.status == Status.ACCEPTED and referral.accepted_at is not None
+    decision = referral.decisions.get()
+    assert "Diolch" in decision.referrer_message and referral.reference in decision.referrer_message
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["athro@example.invalid"]
+
+
+def test_redirect_needs_a_warm_handover(client_for, manager, south, directory_entry):
+    referral = ReferralFactory(service=south)
+    client = client_for(manager)
+    incomplete = client.post(reverse("referrals:decide", args=[referral.pk]), {"outcome": "redirected", "reason": "Better placed elsewhere"})
+    body = incomplete.content.decode()
+    assert "Choose the service" in body and "who you contacted" in body
+    assert not Decision.objects.exists()
+    complete = client.post(
+        reverse("referrals:decide", args=[referral.pk]),
+        {
+            "outcome": "redirected",
+            "reason": "Better placed elsewhere",
+            "directory_service": str(directory_entry.pk),
+            "handover_contact": "Duty worker Rhian",
+            "handover_contacted_on_day": "20",
+            "handover_contacted_on_month": "11",
+            "handover_contacted_on_year": "2026",
+        },
+    )
+    assert complete.status_code == 302
+    decision = Decision.objects.get()
+    assert decision.directory_service == directory_entry and "Young Minds Wales" in decision.referrer_message
+
+
+def test_consultation_only_records_the_advice(client_for, manager, south):
+    referral = ReferralFactory(service=south)
+    client = client_for(manager)
+    response = client.post(reverse("referrals:decide", args=[referral.pk]), {"outcome": "consultation", "reason": "Advice will help"})
+    assert "Record the advice" in response.content.decode()
+    client.post(reverse("referrals:decide", args=[referral.pk]), {"outcome": "consultation", "reason": "Advice will help", "consultation_advice": "Try a calm corner"})
+    referral.refresh_from_db()
+    assert referral.status == Status.CONSULTATION
+
+
+def test_decisions_are_reversible_and_keep_their_history(client_for, manager, south):
+    referral = ReferralFactory(service=south)
+    client = client_for(manager)
+    client.post(reverse("referrals:decide", args=[referral.pk]), {"outcome": "consultation", "reason": "First view", "consultation_advice": "Advice"})
+    client.post(reverse("referrals:decide", args=[referral.pk]), {"outcome": "accepted", "reason": "New information about risk"})
+    referral.refresh_from_db()
+    assert referral.status == Status.ACCEPTED
+    assert referral.decisions.count() == 2
+    page = client.get(reverse("referrals:detail", args=[referral.pk])).content.decode()
+    assert "First view" in page and "New information about risk" in page
+
+
+def test_only_the_services_manager_decides(client_for, duty, south):
+    referral = ReferralFactory(service=south)
+    assert client_for(duty).get(reverse("referrals:decide", args=[referral.pk])).status_code == 403
+
+
+def test_there_is_no_reject_option(client_for, manager, south):
+    referral = ReferralFactory(service=south)
+    response = client_for(manager).post(reverse("referrals:decide", args=[referral.pk]), {"outcome": "rejected", "reason": "No"})
+    assert "Select a valid choice" in response.content.decode()
+
+
+# --- Waiting list -----------------------------------------------------------------------------
+def accepted(south, manager, days_ago=0, **fields):
+    referral = ReferralFactory(service=south, **fields)
+    services.decide(by=manager, referral=referral, outcome="accepted", reason="ok")
+    when = timezone.now() - timedelta(days=days_ago)
+    Referral.objects.filter(pk=referral.pk).update(received_at=when, accepted_at=when)
+    referral.refresh_from_db()
+    return referral
+
+
+def test_highest_risk_first_with_reasons_shown(client_for, manager, south):
+    calm = accepted(south, manager, days_ago=3, given_name="Calm", complex_needs=False)
+    risky = accepted(south, manager, days_ago=1, given_name="Risky", risk_self_harm=True, risk_exploitation=True)
+    entries = services.waiting_list(Referral.objects.visible_to(manager), south)
+    assert [e.referral for e in entries] == [risky, calm]
+    labels = [r.label for r in entries[0].priority.reasons]
+    assert "Risk: self-harm" in labels and "More than one current risk" in labels
+    page = client_for(manager).get(reverse("referrals:waiting_list")).content.decode()
+    assert "Risk: exploitation" in page
+
+
+def test_manager_adjustment_moves_a_referral_with_a_reason(client_for, manager, south):
+    first = accepted(south, manager, given_name="First", risk_self_harm=True)
+    second = accepted(south, manager, given_name="Second")
+    client = client_for(manager)
+    refused = client.post(reverse("referrals:adjust", args=[second.pk]), {"points": "80", "reason": ""})
+    assert refused.status_code == 302
+    second.refresh_from_db()
+    assert second.priority_adjustment == 0
+    client.post(reverse("referrals:adjust", args=[second.pk]), {"points": "80", "reason": "Placement ending Friday"})
+    entries = services.waiting_list(Referral.objects.visible_to(manager), south)
+    assert [e.referral.pk for e in entries] == [second.pk, first.pk]
+    assert AuditEvent.objects.filter(reason="Placement ending Friday").exists()
+
+
+def test_overdue_initial_consultations_are_flagged_until_recorded(client_for, manager, south):
+    late = accepted(south, manager, days_ago=30)
+    entries = services.waiting_list(Referral.objects.visible_to(manager), south)
+    assert entries[0].consultation_overdue
+    client = client_for(manager)
+    assert "initial consultation is overdue" in client.get(reverse("core:home")).content.decode()
+    response = client.post(
+        reverse("referrals:initial_consultation", args=[late.pk]),
+        {
+            "held_on_day": "20", "held_on_month": "11", "held_on_year": "2026",
+            "participants": "Foster carer, social worker, teacher",
+            "best_placed_to_help": "The foster carer, with weekly consultation",
+            "can_start_now": "Carer consultation sessions",
+        },
+    )
+    assert response.status_code == 302
+    entries = services.waiting_list(Referral.objects.visible_to(manager), south)
+    assert not entries[0].consultation_overdue
+
+
+def test_manager_changes_the_weights(client_for, manager, south):
+    out_of_county = accepted(south, manager, given_name="Away", placement_out_of_county=True, complex_needs=False)
+    missing = accepted(south, manager, given_name="Missing", risk_going_missing=True, complex_needs=False)
+    assert services.waiting_list(Referral.objects.visible_to(manager), south)[0].referral == missing
+    form = {f"w_{name}": str(weight) for name, weight in services.weights_for(south)[0].items()}
+    form.update(w_out_of_county="90", band_high="50", band_medium="25")
+    assert client_for(manager).post(reverse("referrals:weights"), form).status_code == 302
+    assert services.waiting_list(Referral.objects.visible_to(manager), south)[0].referral == out_of_county
+
+
+def test_timeliness_is_computed_from_events(client_for, manager, south):
+    referral = accepted(south, manager, days_ago=10)
+    Referral.objects.filter(pk=referral.pk).update(first_session_at=timezone.now())
+    figures = services.timeliness(Referral.objects.visible_to(manager).filter(service=south))
+    assert figures.referrals == 1 and figures.decided == 1 and figures.started == 1 and figures.within_28_days == 1
+    assert client_for(manager).get(reverse("referrals:timeliness")).status_code == 200
+
+
+def test_directory_is_kept_by_managers(client_for, manager, alice):
+    data = {
+        "name_en": "Calm Minds (demo)", "name_cy": "Meddyliau Tawel (demo)", "offer_en": "Counselling", "offer_cy": "Cwnsela",
+        "min_age": "11", "max_age": "18", "welsh_provision": "partial", "referral_route_en": "Email us", "referral_route_cy": "E-bostiwch ni",
+        "is_active": "on",
+    }
+    assert client_for(manager).post(reverse("referrals:directory_create"), data).status_code == 302
+    assert "Calm Minds" in client_for(alice).get(reverse("referrals:directory")).content.decode()
+    assert client_for(alice).get(reverse("referrals:directory_create")).status_code == 404
+    bad = client_for(manager).post(reverse("referrals:directory_create"), dict(data, min_age="19"))
+    assert "oldest age" in bad.content.decode()
+
+
+def test_unknown_sender_cannot_see_anything(client):
+    assert Client().get(reverse("referrals:list")).status_code == 302

@@ -1,0 +1,307 @@
+"""Referral pages. Records come through ``visible_to``; writes through ``referrals.services``."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import Organisation, OrganisationType, Role
+from audit.models import Action
+from audit.services import record
+from people.models import Child
+from referrals import services
+from referrals.forms import (
+    DecisionForm,
+    DirectoryServiceForm,
+    InitialConsultationForm,
+    PriorityAdjustmentForm,
+    PublicReferralForm,
+    ReferralForm,
+    WeightsForm,
+)
+from referrals.models import DirectoryService, Referral, Route, Status
+from referrals.priority import FACTORS
+
+STAFF_ROLES = (Role.PRACTITIONER, Role.SERVICE_MANAGER, Role.DUTY_WORKER)
+
+
+def _receiving_service(user, local_authority: Organisation | None) -> Organisation:
+    """Staff refer into their own service; others to the service for the child's region."""
+    if user is not None and user.is_authenticated and user.organisation and user.organisation.type == OrganisationType.SERVICE:
+        return user.organisation
+    services_qs = Organisation.objects.filter(type=OrganisationType.SERVICE, is_active=True).order_by("pk")
+    if local_authority is not None and local_authority.region_id:
+        regional = services_qs.filter(region_id=local_authority.region_id).first()
+        if regional:
+            return regional
+    service = services_qs.first()
+    if service is None:
+        raise PermissionDenied  # no service is configured to receive referrals
+    return service
+
+
+def _manager_of(request: HttpRequest, referral: Referral) -> bool:
+    return request.user.role == Role.SERVICE_MANAGER and request.user.organisation_id == referral.service_id
+
+
+def referral_list(request: HttpRequest) -> HttpResponse:
+    if request.user.role in (Role.COMMISSIONER, Role.ADMINISTRATOR) or not request.user.role:
+        raise PermissionDenied
+    status = request.GET.get("status", "")
+    referrals = Referral.objects.visible_to(request.user).select_related("service")
+    if status in Status.values:
+        referrals = referrals.filter(status=status)
+    page = Paginator(referrals, 25).get_page(request.GET.get("page"))
+    record(actor=request.user, action=Action.LIST, detail={"referrals": True, "status": status, "shown": len(page.object_list)})
+    return render(request, "referrals/referral_list.html", {"page": page, "status": status, "statuses": Status.choices})
+
+
+def referral_create(request: HttpRequest) -> HttpResponse:
+    """Any signed-in professional can refer; staff can also record a phone or walk-in referral."""
+    if request.user.role in (Role.COMMISSIONER, Role.ADMINISTRATOR) or not request.user.role:
+        raise PermissionDenied
+    if request.method == "POST":
+        form = ReferralForm(request.POST)
+        if form.is_valid():
+            data = form.referral_data()
+            route = Route.PARTNER if request.user.role == Role.PARTNER else (Route.PHONE if request.POST.get("on_behalf") else Route.STAFF)
+            referral, created = services.submit_referral(
+                data=data,
+                route=route,
+                service=_receiving_service(request.user, data.get("responsible_local_authority")),
+                idempotency_key=f"form:{form.cleaned_data['submission_key']}",
+                by=request.user,
+            )
+            if created:
+                messages.success(request, _("Referral %(reference)s was received.") % {"reference": referral.reference})
+            return redirect("referrals:sent", reference=referral.reference)
+    else:
+        form = ReferralForm(initial={"submission_key": uuid.uuid4().hex, "referrer_language": get_language()[:2], "referrer_name": request.user.get_full_name(), "referrer_organisation": str(request.user.organisation or ""), "referrer_email": request.user.email})
+    return render(request, "referrals/referral_form.html", {"form": form, "is_staff": request.user.role in STAFF_ROLES})
+
+
+def referral_sent(request: HttpRequest, reference: str) -> HttpResponse:
+    referral = get_object_or_404(Referral.objects.visible_to(request.user), reference=reference)
+    return render(request, "referrals/referral_sent.html", {"referral": referral, "days": settings.NYTH_INITIAL_CONSULTATION_WORKING_DAYS})
+
+
+def _client_address(request: HttpRequest) -> str:
+    return request.META.get("REMOTE_ADDR", "unknown")
+
+
+@login_not_required
+def public_referral(request: HttpRequest) -> HttpResponse:
+    """No account needed: carers and young people. Rate-limited per address."""
+    if request.user.is_authenticated and request.user.role:
+        return redirect("referrals:create")
+    if request.method == "POST":
+        key = f"public-referral:{_client_address(request)}:{timezone.now():%Y%m%d%H}"
+        count = cache.get_or_set(key, 0, 3600)
+        if count >= settings.NYTH_PUBLIC_REFERRALS_PER_HOUR:
+            return render(request, "referrals/public_too_many.html", status=429)
+        form = PublicReferralForm(request.POST)
+        if form.is_valid():
+            cache.incr(key)
+            data = form.referral_data()
+            referral, _created = services.submit_referral(
+                data=data,
+                route=Route.PUBLIC,
+                service=_receiving_service(None, data.get("responsible_local_authority")),
+                idempotency_key=f"public:{form.cleaned_data['submission_key']}",
+            )
+            return render(
+                request,
+                "referrals/public_sent.html",
+                {"reference": referral.reference, "days": settings.NYTH_INITIAL_CONSULTATION_WORKING_DAYS},
+            )
+        # Keep the original start time so a correction is not mistaken for a robot.
+    else:
+        form = PublicReferralForm(
+            initial={"submission_key": uuid.uuid4().hex, "started": PublicReferralForm.new_started_token(), "referrer_language": get_language()[:2]}
+        )
+    return render(request, "referrals/public_form.html", {"form": form})
+
+
+def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = get_object_or_404(
+        Referral.objects.visible_to(request.user).select_related("service", "child", "responsible_local_authority", "referred_by"),
+        pk=pk,
+    )
+    record(actor=request.user, action=Action.VIEW, obj=referral, child_id=referral.child_id)
+    is_manager = _manager_of(request, referral)
+    candidates = []
+    if is_manager and referral.child_id is None:
+        candidates = services.candidates_for(referral, request.user)
+    decisions = referral.decisions.select_related("decided_by", "directory_service").order_by("-decided_at", "-pk")
+    context = {
+        "referral": referral,
+        "eligibility": services.eligibility(referral),
+        "decisions": decisions,
+        "is_manager": is_manager,
+        "candidates": candidates,
+        "decision_form": DecisionForm() if is_manager else None,
+        "adjust_form": PriorityAdjustmentForm(initial={"points": referral.priority_adjustment, "reason": referral.priority_adjustment_reason}) if is_manager else None,
+        "can_consult": request.user.organisation_id == referral.service_id and request.user.role in STAFF_ROLES,
+    }
+    return render(request, "referrals/referral_detail.html", context)
+
+
+@require_POST
+def referral_link(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = get_object_or_404(Referral.objects.visible_to(request.user), pk=pk)
+    if not _manager_of(request, referral):
+        raise PermissionDenied
+    if request.POST.get("child") == "new":
+        services.create_child_for(by=request.user, referral=referral)
+        messages.success(request, _("A new record was opened for this child and linked to the referral."))
+    else:
+        child = get_object_or_404(Child.objects.visible_to(request.user), pk=request.POST.get("child"))
+        services.link_child(by=request.user, referral=referral, child=child)
+        messages.success(request, _("The referral was linked to the existing record."))
+    return redirect("referrals:detail", pk=referral.pk)
+
+
+def referral_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = get_object_or_404(Referral.objects.visible_to(request.user), pk=pk)
+    if not _manager_of(request, referral):
+        raise PermissionDenied
+    form = DecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        contacted = data.get("handover_contacted_on")
+        try:
+            services.decide(
+                by=request.user,
+                referral=referral,
+                outcome=data["outcome"],
+                reason=data["reason"],
+                directory_service=data.get("directory_service"),
+                handover_contact=data.get("handover_contact", ""),
+                handover_contacted_at=timezone.make_aware(datetime.datetime.combine(contacted, datetime.time(12))) if contacted else None,
+                handover_notes=data.get("handover_notes", ""),
+                consultation_advice=data.get("consultation_advice", ""),
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error("handover_contacted_on" if field == "handover_contacted_at" else field, errors)
+        else:
+            messages.success(request, _("The decision was recorded and the referrer will be told."))
+            return redirect("referrals:detail", pk=referral.pk)
+    return render(request, "referrals/decide.html", {"referral": referral, "form": form})
+
+
+@require_POST
+def referral_adjust(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = get_object_or_404(Referral.objects.visible_to(request.user), pk=pk)
+    if not _manager_of(request, referral):
+        raise PermissionDenied
+    form = PriorityAdjustmentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.adjust_priority(by=request.user, referral=referral, points=form.cleaned_data["points"], reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("The priority was changed."))
+    else:
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return redirect("referrals:detail", pk=referral.pk)
+
+
+def initial_consultation(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = get_object_or_404(Referral.objects.visible_to(request.user), pk=pk)
+    if request.user.organisation_id != referral.service_id or request.user.role not in STAFF_ROLES:
+        raise PermissionDenied
+    form = InitialConsultationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_initial_consultation(by=request.user, referral=referral, values=form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+        else:
+            messages.success(request, _("The initial consultation was recorded."))
+            return redirect("referrals:detail", pk=referral.pk)
+    return render(request, "referrals/initial_consultation.html", {"referral": referral, "form": form})
+
+
+def _service_for_manager(request: HttpRequest) -> Organisation:
+    if request.user.role not in STAFF_ROLES or not request.user.organisation or request.user.organisation.type != OrganisationType.SERVICE:
+        raise PermissionDenied
+    return request.user.organisation
+
+
+def waiting_list(request: HttpRequest) -> HttpResponse:
+    service = _service_for_manager(request)
+    entries = services.waiting_list(Referral.objects.visible_to(request.user), service)
+    record(actor=request.user, action=Action.LIST, detail={"waiting_list": True, "shown": len(entries)})
+    return render(
+        request,
+        "referrals/waiting_list.html",
+        {"entries": entries, "overdue": sum(e.consultation_overdue for e in entries), "is_manager": request.user.role == Role.SERVICE_MANAGER},
+    )
+
+
+def weights(request: HttpRequest) -> HttpResponse:
+    service = _service_for_manager(request)
+    if request.user.role != Role.SERVICE_MANAGER:
+        raise PermissionDenied
+    current, bands = services.weights_for(service)
+    initial = {f"w_{name}": value for name, value in current.items()} | {"band_high": bands["high"], "band_medium": bands["medium"]}
+    form = WeightsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.set_weights(
+                by=request.user,
+                service=service,
+                weights={name: data[f"w_{name}"] for name in FACTORS},
+                bands={"high": data["band_high"], "medium": data["band_medium"]},
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field, errors)
+        else:
+            messages.success(request, _("The priority weights were saved."))
+            return redirect("referrals:waiting_list")
+    return render(request, "referrals/weights.html", {"form": form})
+
+
+def timeliness(request: HttpRequest) -> HttpResponse:
+    service = _service_for_manager(request)
+    if request.user.role != Role.SERVICE_MANAGER:
+        raise PermissionDenied
+    figures = services.timeliness(Referral.objects.visible_to(request.user).filter(service=service))
+    return render(request, "referrals/timeliness.html", {"figures": figures, "target": settings.NYTH_INITIAL_CONSULTATION_WORKING_DAYS})
+
+
+def directory(request: HttpRequest) -> HttpResponse:
+    if not request.user.role or request.user.role == Role.COMMISSIONER:
+        raise PermissionDenied
+    entries = DirectoryService.objects.active().prefetch_related("areas")
+    return render(request, "referrals/directory.html", {"entries": entries, "can_edit": request.user.role == Role.SERVICE_MANAGER})
+
+
+def directory_edit(request: HttpRequest, entry_pk: int | None = None) -> HttpResponse:
+    if request.user.role != Role.SERVICE_MANAGER:
+        raise Http404  # editing pages do not exist for other roles
+    entry = get_object_or_404(DirectoryService, pk=entry_pk) if entry_pk else None
+    form = DirectoryServiceForm(request.POST or None, instance=entry)
+    if request.method == "POST" and form.is_valid():
+        saved = services.save_directory_entry(by=request.user, form=form)
+        messages.success(request, _("%(name)s was saved in the service directory.") % {"name": saved.name})
+        return redirect("referrals:directory")
+    return render(request, "referrals/directory_form.html", {"form": form, "entry": entry})
+
