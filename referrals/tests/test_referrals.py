@@ -348,3 +348,14 @@ def test_directory_is_kept_by_managers(client_for, manager, alice):
 
 def test_unknown_sender_cannot_see_anything(client):
     assert Client().get(reverse("referrals:list")).status_code == 302
+
+
+def test_demo_referrals_seed_is_idempotent():
+    from django.core.management import call_command
+
+    call_command("seed_demo", children=15, seed=3, no_progress=True, quiet_logins=True)
+    call_command("seed_referrals", seed=3)
+    call_command("seed_referrals", seed=3)
+    assert Referral.objects.count() == 12
+    statuses = set(Referral.objects.values_list("status", flat=True))
+    assert statuses == {"received", "accepted", "consultation", "redirected"}
