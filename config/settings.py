@@ -231,9 +231,6 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG or NYTH_DEMO or env_bool("NYTH_TESTING")
 
-# Django 6 behaviour now: a web address typed without a scheme is taken as https.
-FORMS_URLFIELD_ASSUME_HTTPS = True
-
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 LOGGING = {

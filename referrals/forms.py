@@ -222,6 +222,9 @@ class WeightsForm(forms.Form):
 
 
 class DirectoryServiceForm(NythModelForm):
+    # A web address typed without a scheme is taken as https (Django 6's default).
+    website = forms.URLField(label=_("website"), required=False, assume_scheme="https", max_length=200)
+
     class Meta:
         model = DirectoryService
         fields = [
