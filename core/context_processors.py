@@ -33,12 +33,11 @@ def _nav_items(request: HttpRequest) -> list[dict[str, Any]]:
         items.append((reverse("people:break_glass_review"), _("Emergency access reviews")))
     if user.role == Role.ADMINISTRATOR:
         items.append((reverse("accounts:user_list"), _("Accounts")))
+    # The current item is the longest navigation address the page's address starts with.
     path = request.path
-    home = reverse("core:home")
-    return [
-        {"url": url, "label": label, "current": path == url or (url != home and path.startswith(url))}
-        for url, label in items
-    ]
+    matches = [url for url, _label in items if path == url or (url != items[0][0] and path.startswith(url))]
+    current = max(matches, key=len) if matches else None
+    return [{"url": url, "label": label, "current": url == current} for url, label in items]
 
 
 def nyth(request: HttpRequest) -> dict[str, Any]:

@@ -116,7 +116,8 @@ class GovukBoundField(forms.BoundField):
         widget = widget or self.field.widget
         css = _CLASS_BY_WIDGET.get(widget.__class__.__name__.lower())
         if css:
-            classes = [css, attrs.get("class", "")]
+            # Keep the widget's own classes (e.g. govuk-input--width-10): ours would replace them.
+            classes = [css, widget.attrs.get("class", ""), attrs.get("class", "")]
             if self.errors:
                 classes.append(_ERROR_CLASS[css])
             attrs["class"] = " ".join(c for c in classes if c)

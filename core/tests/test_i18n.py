@@ -24,7 +24,8 @@ DJANGO_CATALOGUES = [
     DJANGO / "conf" / "locale" / "cy" / "LC_MESSAGES" / "django.po",
     DJANGO / "contrib" / "auth" / "locale" / "cy" / "LC_MESSAGES" / "django.po",
 ]
-SOURCE_DIRS = ["config", "core", "accounts", "people", "audit", "locale"]
+# Every Nyth app (a folder with apps.py), the settings and the catalogue.
+SOURCE_DIRS = sorted(p.name for p in ROOT.iterdir() if (p / "apps.py").exists()) + ["config", "locale"]
 
 
 def missing_welsh(po: polib.POFile) -> list[str]:
