@@ -191,16 +191,18 @@ def test_ages_over_25_are_flagged_and_explained_not_refused():
 
 
 # --- Decisions ---------------------------------------------------------------------------------
-def test_manager_accepts_and_the_referrer_is_told_in_their_language(client_for, manager, south):
+def test_manager_accepts_and_the_referrer_is_told_in_their_language(client_for, manager, south, django_capture_on_commit_callbacks):
     referral = ReferralFactory(service=south, referrer_language="cy", referrer_email="athro@example.invalid")
     client = client_for(manager)
-    response = client.post(reverse("referrals:decide", args=[referral.pk]), {"outcome": "accepted", "reason": "Complex trauma, high risk"})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("referrals:decide", args=[referral.pk]), {"outcome": "accepted", "reason": "Complex trauma, high risk"})
     assert response.status_code == 302
     referral.refresh_from_db()
     assert referral.status == Status.ACCEPTED and referral.accepted_at is not None
     decision = referral.decisions.get()
     assert "Diolch" in decision.referrer_message and referral.reference in decision.referrer_message
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["athro@example.invalid"]
+    assert mail.outbox[0].body == decision.referrer_message and referral.reference in mail.outbox[0].subject
 
 
 def test_redirect_needs_a_warm_handover(client_for, manager, south, directory_entry):
