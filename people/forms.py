@@ -213,3 +213,27 @@ class ReviewForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         validators=[reject_markup],
     )
+
+
+class MergeForm(forms.Form):
+    keep = forms.ChoiceField(label=_("Which record continues?"), widget=forms.RadioSelect)
+    reason = forms.CharField(
+        label=_("Why are these the same child?"),
+        help_text=_("For example: the same NHS number, confirmed with the social worker."),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        validators=[reject_markup],
+    )
+
+    def __init__(self, *args: Any, child: Child, other: Child, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["keep"].choices = [
+            ("this", _("%(name)s, opened %(date)s") % {"name": child.display_name, "date": child.created_at.strftime("%d/%m/%Y")}),
+            ("other", _("%(name)s, opened %(date)s") % {"name": other.display_name, "date": other.created_at.strftime("%d/%m/%Y")}),
+        ]
+
+
+class UndoMergeForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why undo this merge?"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}), validators=[reject_markup]
+    )

@@ -17,4 +17,7 @@ urlpatterns = [
     path("<int:pk>/placements/new/", views.placement_create, name="placement_create"),
     path("<int:pk>/care-team/", views.care_team, name="care_team"),
     path("<int:pk>/care-team/<int:membership_pk>/end/", views.care_team_end, name="care_team_end"),
+    path("<int:pk>/duplicates/", views.child_duplicates, name="duplicates"),
+    path("<int:pk>/merge/<int:other_pk>/", views.child_merge, name="merge"),
+    path("merges/<int:merge_pk>/undo/", views.merge_undo, name="merge_undo"),
 ]

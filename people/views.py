@@ -21,9 +21,19 @@ from audit.models import Action, Route
 from audit.services import record
 from people import services
 from people.access import access_routes
-from people.forms import BreakGlassForm, CareTeamForm, ChildForm, PlacementForm, RelatedPersonForm, ReviewForm
+from people.duplicates import duplicates_for
+from people.forms import (
+    BreakGlassForm,
+    CareTeamForm,
+    ChildForm,
+    MergeForm,
+    PlacementForm,
+    RelatedPersonForm,
+    ReviewForm,
+    UndoMergeForm,
+)
 from people.identifiers import normalise_nhs_number
-from people.models import BreakGlassAccess, CareTeamMembership, Child, Placement, RelatedPerson
+from people.models import BreakGlassAccess, CareTeamMembership, Child, MergeRecord, Placement, RelatedPerson
 
 PAGE_SIZE = 25
 
@@ -101,6 +111,14 @@ def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_manage_team": services.can_manage_care_team(request.user, child),
             "via_break_glass": route == Route.BREAK_GLASS,
             "is_manager": request.user.role == Role.SERVICE_MANAGER,
+            "can_merge": services.can_merge(request.user, child),
+            # One undo form per merge, each with its own field ids.
+            "merges": [
+                (merge, UndoMergeForm(auto_id=f"id_undo{merge.pk}_%s"))
+                for merge in MergeRecord.objects.visible_to(user).filter(keep=child, undone_at__isnull=True).select_related("merged", "by")
+            ]
+            if services.can_merge(request.user, child)
+            else [],
         },
     )
 
@@ -325,3 +343,54 @@ def break_glass_mark_reviewed(request: HttpRequest, access_pk: int) -> HttpRespo
     else:
         messages.error(request, _("The review note could not be saved: %(error)s") % {"error": " ".join(form.errors.get("note", []))})
     return redirect("people:break_glass_review")
+
+
+# --- Duplicates and merges (service managers; never automatic) -------------------------------
+
+
+def child_duplicates(request: HttpRequest, pk: int) -> HttpResponse:
+    child = get_visible_child(request, pk)
+    if not services.can_merge(request.user, child):
+        raise PermissionDenied
+    candidates = duplicates_for(request.user, child)
+    record(actor=request.user, action=Action.LIST, child_id=child.pk, detail={"duplicates": len(candidates)})
+    return render(request, "people/duplicates.html", {"child": child, "candidates": candidates})
+
+
+def child_merge(request: HttpRequest, pk: int, other_pk: int) -> HttpResponse:
+    """Compare two records side by side and, when a manager confirms, merge one into the other."""
+    child = get_visible_child(request, pk)
+    other = get_visible_child(request, other_pk)
+    if child.pk == other.pk or not services.can_merge(request.user, child, other):
+        raise PermissionDenied
+    form = MergeForm(request.POST or None, child=child, other=other)
+    if request.method == "POST" and form.is_valid():
+        keep, merge = (child, other) if form.cleaned_data["keep"] == "this" else (other, child)
+        try:
+            services.merge_children(by=request.user, keep=keep, merge=merge, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("The records were merged. Nothing was deleted and the merge can be undone."))
+            return redirect("people:detail", pk=keep.pk)
+    for kid in (child, other):
+        record(actor=request.user, action=Action.VIEW, obj=kid, child_id=kid.pk, detail={"page": "merge"})
+    reasons = next((c.reasons for c in duplicates_for(request.user, child, limit=50) if c.child.pk == other.pk), [])
+    return render(request, "people/merge.html", {"child": child, "other": other, "form": form, "reasons": reasons})
+
+
+@require_POST
+def merge_undo(request: HttpRequest, merge_pk: int) -> HttpResponse:
+    merge_record = get_object_or_404(MergeRecord.objects.visible_to(request.user).select_related("keep", "merged"), pk=merge_pk)
+    form = UndoMergeForm(request.POST)
+    if form.is_valid():
+        try:
+            services.unmerge_children(by=request.user, record=merge_record, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("The merge was undone: both records are separate again."))
+    else:
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    return redirect("people:detail", pk=merge_record.keep_id)

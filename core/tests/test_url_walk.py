@@ -43,6 +43,11 @@ def objects(child, duty, south, alice, manager):
 
     referral = ReferralFactory(service=south, child=child, given_name=child.given_name, family_name=child.family_name)
     entry = DirectoryServiceFactory()
+    from people.models import MergeRecord
+    from people.tests.factories import ChildFactory
+
+    twin = ChildFactory(service=south, given_name=child.given_name, family_name=child.family_name)
+    merge = MergeRecord.objects.create(keep=twin, merged=ChildFactory(service=south), by=manager, reason="Same NHS number confirmed")
     access = BreakGlassAccess.objects.create(
         user=duty, child=child, reason="Night-time crisis call", expires_at=child.created_at
     )
@@ -54,6 +59,8 @@ def objects(child, duty, south, alice, manager):
         "user_pk": alice.pk,
         "reference": referral.reference,
         "entry_pk": entry.pk,
+        "other_pk": twin.pk,
+        "merge_pk": merge.pk,
     }
 
 
