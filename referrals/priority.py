@@ -11,8 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import ngettext, pgettext_lazy
 
 # Factor name -> (default weight, label). Weights are points; a service manager can change them.
 FACTORS = {

@@ -16,7 +16,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation, Role
-from audit.models import Action, Route as AuditRoute
+from audit.models import Action
+from audit.models import Route as AuditRoute
 from audit.services import record
 from core.workdays import add_working_days, working_days_between
 from people.identifiers import normalise_nhs_number
