@@ -29,7 +29,16 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-from e2e.support import PRACTITIONER_2FA_KEY_HEX, Authenticator
+from e2e.support import (
+    HOME_URL,
+    PRACTITIONER_2FA_KEY_HEX,
+    Authenticator,
+    check_accessibility,
+    mark_without_javascript,
+    pages_left_unchecked,
+    sign_in,
+    watch_page_loads,
+)
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -59,6 +68,11 @@ _ARTIFACTS = pytest.StashKey[list[Path]]()
 
 
 def find_chromium() -> str | None:
+    """Debian's Chromium. ``NYTH_E2E_CHROMIUM`` names another binary (or, set to a path that
+    does not exist, shows what happens on a machine without Chromium)."""
+    override = os.environ.get("NYTH_E2E_CHROMIUM")
+    if override:
+        return override if os.access(override, os.X_OK) else None
     if os.access(CHROMIUM, os.X_OK):
         return CHROMIUM
     return shutil.which("chromium")
@@ -66,7 +80,8 @@ def find_chromium() -> str | None:
 
 def _why_browser_tests_cannot_run() -> str | None:
     if find_chromium() is None:
-        return f"Chromium is not installed (no {CHROMIUM} and no `chromium` on PATH)"
+        where = os.environ.get("NYTH_E2E_CHROMIUM") or f"{CHROMIUM} or `chromium` on PATH"
+        return f"Chromium is not installed (looked for {where})"
     try:
         import axe_playwright_python  # noqa: F401
         import playwright.sync_api  # noqa: F401
@@ -93,9 +108,11 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         tr = terminalreporter
         tr.write_sep("!", "BROWSER TESTS DID NOT RUN", red=True, bold=True)
         tr.write_line(f"{count} browser journey test(s) were SKIPPED: {reason}.", red=True, bold=True)
-        tr.write_line("Nothing was checked in a real browser: no sign-in journeys, no axe accessibility checks.", red=True)
+        tr.write_line(
+            "Nothing was checked in a real browser: no sign-in journeys, no axe accessibility checks.", red=True
+        )
         tr.write_line("Install Debian's Chromium and run the tests again:", red=True)
-        tr.write_line("    sudo apt-get install chromium        # provides /usr/bin/chromium", red=True, bold=True)
+        tr.write_line("    apt-get install chromium        # as root; provides /usr/bin/chromium", red=True, bold=True)
         tr.write_line("(Never `playwright install`: the suite uses the system Chromium.)", red=True)
         tr.write_sep("!", red=True, bold=True)
     artifacts = config.stash.get(_ARTIFACTS, [])
@@ -194,7 +211,9 @@ def _manage(env: dict[str, str], *args: str) -> None:
         check=False,
     )
     if result.returncode != 0:
-        raise RuntimeError(f"`manage.py {' '.join(args)}` failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
+        raise RuntimeError(
+            f"`manage.py {' '.join(args)}` failed ({result.returncode}):\n{result.stdout}\n{result.stderr}"
+        )
 
 
 def _wait_until_healthy(server: NythServer, process: subprocess.Popen[bytes]) -> None:
@@ -214,6 +233,19 @@ def _wait_until_healthy(server: NythServer, process: subprocess.Popen[bytes]) ->
     raise RuntimeError(
         f"The Nyth server did not answer /healthz within {SERVER_START_TIMEOUT} s ({last_error}):\n{server.log_tail()}"
     )
+
+
+def _check_assets(server: NythServer) -> None:
+    """Without the compiled GOV.UK Frontend the pages have no styles, and axe's colour checks
+    would pass or fail for the wrong reason."""
+    url = f"{server.url}/static/govuk/nyth.css"
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            if response.status == 200:
+                return
+    except urllib.error.URLError:
+        pass
+    raise RuntimeError(f"{url} is not served: build the front end first (`make assets`, i.e. `npm run build`).")
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
@@ -257,6 +289,7 @@ def nyth_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NythServer
                     raise
         else:  # pragma: no cover
             raise RuntimeError("Could not start the Nyth server on a free port")
+        _check_assets(server)
         yield server
     finally:
         if process is not None:
@@ -296,26 +329,32 @@ def authenticator() -> Authenticator:
 def new_page(
     browser: Browser, nyth_server: NythServer, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Callable[..., Page]]:
-    """``new_page(javascript=True)``: a page in a fresh browser context (its own cookies).
+    """``new_page(javascript=True, storage_state=None)``: a page in a fresh browser context.
     After a failed test, each page's screenshot and HTML are kept and listed in the summary."""
     contexts = []
 
-    def make(*, javascript: bool = True) -> Page:
+    def make(*, javascript: bool = True, storage_state: dict[str, Any] | None = None) -> Page:
         context = browser.new_context(
             base_url=nyth_server.url,
             java_script_enabled=javascript,
+            storage_state=storage_state,
             locale="en-GB",
             timezone_id="Europe/London",
             viewport={"width": 1280, "height": 900},
         )
         context.set_default_timeout(10_000)
         context.set_default_navigation_timeout(15_000)
+        if not javascript:
+            mark_without_javascript(context)
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        watch_page_loads(page)
+        return page
 
     yield make
 
     failed = request.node.stash.get(_FAILED, False)
+    unchecked = [url for context in contexts for page in context.pages for url in pages_left_unchecked(page)]
     for number, context in enumerate(contexts):
         if failed:
             folder = tmp_path_factory.getbasetemp() / "e2e-artifacts"
@@ -330,9 +369,45 @@ def new_page(
         context.close()
     if failed:
         sys.stderr.write(f"\nNyth server log (last lines):\n{nyth_server.log_tail()}\n")
+    elif unchecked:
+        pytest.fail(f"pages visited without an accessibility check (call check_accessibility): {unchecked}")
 
 
 @pytest.fixture
 def page(new_page: Callable[..., Page]) -> Page:
     """A JavaScript-enabled page in a fresh browser context."""
     return new_page()
+
+
+@pytest.fixture(scope="session")
+def signed_in_states() -> dict[str, dict[str, Any]]:
+    """Cookies of sessions already signed in this test session, by user name."""
+    return {}
+
+
+@pytest.fixture
+def signed_in_page(
+    new_page: Callable[..., Page], authenticator: Authenticator, signed_in_states: dict[str, dict[str, Any]]
+) -> Callable[[str], Page]:
+    """``signed_in_page(username)``: a page on the home page, signed in with two-factor.
+
+    The first call for an account signs in through the browser (setting up two-factor if the
+    account has none yet); later calls, in any test, reuse that session's cookies, so journeys
+    need no second code from the same authenticator (and no wait for the next 30 s window).
+    Journeys that sign out must sign in with ``e2e.support.sign_in`` instead.
+    """
+
+    def make(username: str) -> Page:
+        state = signed_in_states.get(username)
+        if state is None:
+            page = new_page()
+            sign_in(page, authenticator, username)
+            signed_in_states[username] = page.context.storage_state()
+            return page
+        page = new_page(storage_state=state)
+        page.goto("/en/")
+        page.wait_for_url(HOME_URL)
+        check_accessibility(page)
+        return page
+
+    return make

@@ -1,0 +1,231 @@
+"""What every browser journey uses: the axe accessibility check, the tests' authenticator app
+and the sign-in steps. Everything goes through the browser: no Django models are read here."""
+
+from __future__ import annotations
+
+import base64
+import re
+import time
+import weakref
+from typing import TYPE_CHECKING
+
+from django_otp.oath import TOTP
+
+if TYPE_CHECKING:
+    from playwright.sync_api import BrowserContext, Page, Route
+
+DEMO_PASSWORD = "nyth-demo-2026"  # seed_demo's password for every synthetic account
+PRACTITIONER_2FA_KEY_HEX = "48656c6c6f21deadbeef"  # seed_demo's confirmed device for practitioner2fa
+
+HOME_URL = re.compile(r"/(en|cy)/$")
+TWO_FACTOR_URL = re.compile(r"/(en|cy)/account/two-factor/(\?.*)?$")
+TWO_FACTOR_SETUP_URL = re.compile(r"/(en|cy)/account/two-factor/setup/(\?.*)?$")
+ANY_TWO_FACTOR_URL = re.compile(r"/(en|cy)/account/two-factor/(setup/)?(\?.*)?$")
+RECORD_URL = re.compile(r"/(en|cy)/children/\d+/$")
+
+# --- Accessibility ----------------------------------------------------------------------------
+
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+AXE_OPTIONS = {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]}
+_TARGETS_SHOWN = 3
+
+# Contexts created with JavaScript off: axe cannot run inside them (its timers never fire).
+_WITHOUT_JAVASCRIPT: weakref.WeakSet[BrowserContext] = weakref.WeakSet()
+
+
+def mark_without_javascript(context: BrowserContext) -> None:
+    _WITHOUT_JAVASCRIPT.add(context)
+
+
+# Every page a journey loads must be checked: documents loaded since the last check, by page.
+_UNCHECKED: weakref.WeakKeyDictionary[Page, list[str]] = weakref.WeakKeyDictionary()
+
+
+def watch_page_loads(page: Page) -> None:
+    """Remember each document this page loads, so a journey cannot skip an accessibility check."""
+    unchecked: list[str] = []
+    _UNCHECKED[page] = unchecked
+    page.on("load", lambda loaded: unchecked.append(loaded.url))
+
+
+def pages_left_unchecked(page: Page) -> list[str]:
+    """Documents loaded since the last ``check_accessibility`` (for the end of a journey)."""
+    return list(_UNCHECKED.get(page, []))
+
+
+def describe_violations(violations: list[dict], where: str) -> str:
+    lines = [f"axe found {len(violations)} accessibility violation(s) (WCAG 2.2 A/AA) on {where}:"]
+    for violation in violations:
+        nodes = violation.get("nodes", [])
+        targets = [" ".join(map(str, node.get("target", []))) for node in nodes[:_TARGETS_SHOWN]]
+        more = f" (+{len(nodes) - _TARGETS_SHOWN} more)" if len(nodes) > _TARGETS_SHOWN else ""
+        lines.append(
+            f"  - {violation['id']} [{violation.get('impact') or 'unknown impact'}]: {violation['help']}\n"
+            f"      targets: {', '.join(targets) or '(none)'}{more}\n"
+            f"      see {violation.get('helpUrl', '')}"
+        )
+    return "\n".join(lines)
+
+
+def _axe_violations(page: Page) -> list[dict]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    return Axe().run(page, options=AXE_OPTIONS).response["violations"]
+
+
+class _Inspector:
+    """A JavaScript-enabled page beside a no-JavaScript context, where axe checks copies of
+    that context's pages: the same HTML at the same address with the same stylesheets, and
+    none of the page's own scripts."""
+
+    def __init__(self, watched: BrowserContext, viewport: dict | None) -> None:
+        self.html = ""
+        self.url = ""
+        self.context = watched.browser.new_context(java_script_enabled=True, viewport=viewport)
+        self.context.route("**/*", self._serve)
+        self.page = self.context.new_page()
+        watched.on("close", lambda _closed: self.context.close())
+
+    def _serve(self, route: Route) -> None:
+        request = route.request
+        if request.resource_type == "document":
+            if request.url == self.url:
+                route.fulfill(status=200, content_type="text/html; charset=utf-8", body=self.html)
+            else:
+                route.abort()  # a copy never navigates away
+        elif request.resource_type == "script":
+            route.abort()  # the page's own scripts stay off, as they were for the user
+        else:
+            route.continue_()
+
+    def violations(self, page: Page) -> list[dict]:
+        self.html = page.content()
+        self.url = page.url.split("#")[0]
+        self.page.goto(self.url)
+        return _axe_violations(self.page)
+
+
+_INSPECTORS: weakref.WeakKeyDictionary[BrowserContext, _Inspector] = weakref.WeakKeyDictionary()
+
+
+def _axe_violations_without_javascript(page: Page) -> list[dict]:
+    inspector = _INSPECTORS.get(page.context)
+    if inspector is None:
+        inspector = _INSPECTORS[page.context] = _Inspector(page.context, page.viewport_size)
+    return inspector.violations(page)
+
+
+def check_accessibility(page: Page, where: str | None = None) -> None:
+    """axe-core on the page as it is now: zero violations of WCAG 2.0, 2.1 and 2.2 A and AA.
+
+    Call it after every page the journey visits (and after showing an error state): it also
+    fails when an earlier page was loaded and left without a check."""
+    page.wait_for_load_state("load")
+    if page.context in _WITHOUT_JAVASCRIPT:
+        violations = _axe_violations_without_javascript(page)
+    else:
+        violations = _axe_violations(page)
+    loaded = _UNCHECKED.get(page, [])
+    skipped, loaded[:] = loaded[:-1], []
+    assert not skipped, f"pages visited without an accessibility check (call check_accessibility after each): {skipped}"
+    assert not violations, describe_violations(violations, where or page.url)
+
+
+# --- Two-factor authentication ----------------------------------------------------------------
+
+
+class Authenticator:
+    """The tests' authenticator app: one TOTP secret per user name (30 s, 6 digits).
+
+    django-otp accepts each time step once per device and refuses a code that is about to
+    expire by the time it arrives, so ``code()`` waits for the next 30 s window when the current
+    one was used already or has fewer than ``MARGIN`` seconds left. After a wrong code it waits
+    out django-otp's one-second throttle before offering the right one.
+    """
+
+    STEP = 30
+    MARGIN = 3.0
+    THROTTLE = 2.0  # django-otp refuses any attempt within 1 s (x2 per failure) of a wrong one
+
+    def __init__(self) -> None:
+        self._keys: dict[str, bytes] = {}
+        self._last_step: dict[str, int] = {}
+        self._last_failure: dict[str, float] = {}
+
+    def knows(self, username: str) -> bool:
+        return username in self._keys
+
+    def add_hex(self, username: str, key_hex: str) -> None:
+        self._keys[username] = bytes.fromhex(key_hex)
+
+    def add_base32(self, username: str, secret: str) -> None:
+        """The key as shown on the set-up page ("ABCD EFGH …")."""
+        text = re.sub(r"\s+", "", secret).upper()
+        self._keys[username] = base64.b32decode(text + "=" * (-len(text) % 8))
+
+    def _totp(self, username: str, at: float) -> TOTP:
+        totp = TOTP(self._keys[username], step=self.STEP, t0=0, digits=6)
+        totp.time = at
+        return totp
+
+    def code(self, username: str) -> str:
+        """A code the server will accept now; it counts as used from this moment."""
+        failed_at = self._last_failure.get(username)
+        if failed_at is not None and time.time() - failed_at < self.THROTTLE:
+            time.sleep(self.THROTTLE - (time.time() - failed_at))
+        while True:
+            now = time.time()
+            step = int(now // self.STEP)
+            left = self.STEP - (now % self.STEP)
+            if step > self._last_step.get(username, -1) and left >= self.MARGIN:
+                break
+            time.sleep(left + 0.05)  # a TOTP window boundary: the only waiting the journeys do
+        self._last_step[username] = step
+        return f"{self._totp(username, now).token():06d}"
+
+    def wrong_code(self, username: str) -> str:
+        """A 6-digit code matching none of the windows the server would accept around now."""
+        now = time.time()
+        valid = {self._totp(username, now + offset * self.STEP).token() for offset in (-1, 0, 1, 2)}
+        wrong = next(n for n in range(123456, 1_000_000) if n not in valid)
+        self._last_failure[username] = now
+        return f"{wrong:06d}"
+
+
+# --- Sign-in steps (language-neutral: fields are found by their ids) --------------------------
+
+
+def submit_credentials(page: Page, username: str, password: str = DEMO_PASSWORD) -> None:
+    page.locator("#id_username").fill(username)
+    page.locator("#id_password").fill(password)
+    page.locator("main form button[type=submit]").click()
+
+
+def read_totp_secret(page: Page) -> str:
+    """Open "I cannot scan the QR code" and read the key, as someone without a camera would."""
+    secret = page.get_by_test_id("totp-secret")
+    if not secret.is_visible():
+        page.locator("details.govuk-details > summary").first.click()
+    return secret.inner_text()
+
+
+def submit_security_code(page: Page, code: str) -> None:
+    page.locator("#id_token").fill(code)
+    page.locator("main form button[type=submit]").click()
+
+
+def sign_in(page: Page, authenticator: Authenticator, username: str, *, language: str = "en") -> None:
+    """Sign in through the real pages, setting up two-factor the first time this server sees
+    the account, and end on the home page. Checks accessibility on every page on the way."""
+    page.goto(f"/{language}/account/sign-in/")
+    check_accessibility(page)
+    submit_credentials(page, username)
+    page.wait_for_url(ANY_TWO_FACTOR_URL)
+    check_accessibility(page)
+    if TWO_FACTOR_SETUP_URL.search(page.url):
+        authenticator.add_base32(username, read_totp_secret(page))
+    else:
+        assert authenticator.knows(username), f"{username} has an authenticator device this test session did not set up"
+    submit_security_code(page, authenticator.code(username))
+    page.wait_for_url(HOME_URL)
+    check_accessibility(page)
