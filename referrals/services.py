@@ -14,11 +14,12 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from accounts.models import Organisation, Role
 from audit.models import Action
 from audit.models import Route as AuditRoute
-from audit.services import record
+from audit.services import record, record_many
 from core.workdays import add_working_days, working_days_between
 from people.identifiers import normalise_nhs_number
 from referrals import priority as priority_rules
@@ -43,46 +44,100 @@ AUDIT_ROUTE = {"api": AuditRoute.API, "import": AuditRoute.IMPORT}
 
 
 def new_reference() -> str:
-    return f"R{timezone.now():%y}-{secrets.token_hex(3).upper()}"
+    # 40 random bits: unguessable, and collisions are checked before saving anyway.
+    return f"R{timezone.now():%y}-{secrets.token_hex(5).upper()}"
 
 
-@transaction.atomic
-def submit_referral(
-    *, data: dict[str, Any], route: str, service: Organisation, idempotency_key: str, by: User | None = None
-) -> tuple[Referral, bool]:
-    """Record a referral once. The same ``idempotency_key`` (a form's one-time token, an import
-    row's content hash) returns the existing referral instead of creating another."""
-    existing = Referral.objects.filter(idempotency_key=idempotency_key).first()
-    if existing is not None:
-        return existing, False
+def _assign_references(referrals: list[Referral]) -> None:
+    """Give each new referral a reference no other referral has."""
+    pending = list(referrals)
+    while pending:
+        for referral in pending:
+            referral.reference = new_reference()
+        wanted = [r.reference for r in pending]
+        taken = set(Referral.objects.filter(reference__in=wanted).values_list("reference", flat=True))
+        duplicated = {ref for ref in wanted if wanted.count(ref) > 1}
+        pending = [r for r in pending if r.reference in taken or r.reference in duplicated]
+
+
+def _build(data: dict[str, Any], *, route: str, service: Organisation, key: str, by: User | None) -> Referral:
     values = dict(data)
     if "nhs_number" in values:
         values["nhs_number"] = normalise_nhs_number(values["nhs_number"] or "")
     if "postcode" in values:
         values["postcode"] = (values["postcode"] or "").strip().upper()
     referral = Referral(
-        reference=new_reference(),
         service=service,
         route=route,
-        idempotency_key=idempotency_key,
+        idempotency_key=key,
         referred_by=by if by is not None and by.is_authenticated else None,
         **values,
     )
-    referral.full_clean(exclude=["reference", "idempotency_key"])
+    # Foreign keys arrive as objects already read from the database (and the database enforces
+    # them); everything else is checked here for every route.
+    referral.full_clean(
+        exclude=["reference", "idempotency_key", "service", "referred_by", "responsible_local_authority", "child"],
+        validate_unique=False,
+        validate_constraints=False,
+    )
+    return referral
+
+
+@transaction.atomic
+def submit_referrals(
+    *, items: list[tuple[dict[str, Any], str]], route: str, service: Organisation, by: User | None = None
+) -> list[tuple[Referral, bool]]:
+    """Record referrals once each: every intake route (forms, CSV import, later the API) comes
+    here. ``items`` pairs each referral's data with its idempotency key (a form's one-time
+    token, an import row's content hash): a key seen before returns the existing referral
+    instead of creating another, so retries, double clicks and repeated rows create nothing
+    twice. Returns (referral, created) in the order given. Raises ValidationError for bad data
+    (nothing is written then)."""
+    keys = [key for _data, key in items]
+    existing = {r.idempotency_key: r for r in Referral.objects.filter(idempotency_key__in=keys)}
+    results: list[tuple[Referral, bool]] = []
+    new: dict[str, Referral] = {}
+    for data, key in items:
+        if key in existing:
+            results.append((existing[key], False))
+        elif key in new:
+            results.append((new[key], False))
+        else:
+            new[key] = _build(data, route=route, service=service, key=key, by=by)
+            results.append((new[key], True))
+    created = list(new.values())
+    _assign_references(created)
+    bulk_create_with_history(
+        created, Referral, batch_size=500, default_user=by if by is not None and by.is_authenticated else None
+    )
+    record_many(
+        actor=by,
+        events=[
+            {
+                "action": Action.CREATE,
+                "obj": referral,
+                "route": AUDIT_ROUTE.get(route, AuditRoute.UI),
+                "detail": {"reference": referral.reference, "route": route},
+            }
+            for referral in created
+        ],
+    )
+    return results
+
+
+def submit_referral(
+    *, data: dict[str, Any], route: str, service: Organisation, idempotency_key: str, by: User | None = None
+) -> tuple[Referral, bool]:
+    """One referral (see ``submit_referrals``)."""
     try:
         with transaction.atomic():
-            referral.save()
+            return submit_referrals(items=[(data, idempotency_key)], route=route, service=service, by=by)[0]
     except IntegrityError:
         # A concurrent retry with the same key won the race: answer with its referral.
-        return Referral.objects.get(idempotency_key=idempotency_key), False
-    record(
-        actor=by,
-        action=Action.CREATE,
-        obj=referral,
-        route=AUDIT_ROUTE.get(route, AuditRoute.UI),
-        detail={"reference": referral.reference, "route": route},
-    )
-    return referral, True
+        existing = Referral.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is None:
+            raise
+        return existing, False
 
 
 def eligibility(referral: Referral, today: date | None = None) -> Eligibility:

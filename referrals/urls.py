@@ -1,11 +1,12 @@
 from django.urls import path
 
-from referrals import views
+from referrals import import_views, views
 
 app_name = "referrals"
 urlpatterns = [
     path("", views.referral_list, name="list"),
     path("new/", views.referral_create, name="create"),
+    path("import/", import_views.upload, name="import"),
     path("sent/<str:reference>/", views.referral_sent, name="sent"),
     path("waiting-list/", views.waiting_list, name="waiting_list"),
     path("waiting-list/weights/", views.weights, name="weights"),

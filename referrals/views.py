@@ -66,7 +66,12 @@ def referral_list(request: HttpRequest) -> HttpResponse:
         referrals = referrals.filter(status=status)
     page = Paginator(referrals, 25).get_page(request.GET.get("page"))
     record(actor=request.user, action=Action.LIST, detail={"referrals": True, "status": status, "shown": len(page.object_list)})
-    return render(request, "referrals/referral_list.html", {"page": page, "status": status, "statuses": Status.choices})
+    can_import = request.user.role in (Role.SERVICE_MANAGER, Role.DUTY_WORKER)
+    return render(
+        request,
+        "referrals/referral_list.html",
+        {"page": page, "status": status, "statuses": Status.choices, "can_import": can_import},
+    )
 
 
 def referral_create(request: HttpRequest) -> HttpResponse:

@@ -92,7 +92,9 @@ def test_the_english_example_file_imports(south, manager, la_cardiff):
     assert elin.nhs_number == "9995260182" and elin.postcode == "CF10 1AA"
     assert elin.date_of_birth == date(2011, 2, 14)
     assert elin.received_at.date() == date(2025, 3, 3)
-    assert elin.risk_self_harm and elin.risk_going_missing and elin.risk_placement_breakdown and not elin.risk_exploitation
+    assert (
+        elin.risk_self_harm and elin.risk_going_missing and elin.risk_placement_breakdown and not elin.risk_exploitation
+    )
     assert elin.young_person_knows == "yes" and elin.consent_to_contact_others and elin.active_offer_made
     tomos = Referral.objects.get(given_name="Tomos")
     # Labels instead of codes; a council's name instead of its code; ISO dates.
@@ -121,10 +123,27 @@ def test_welsh_headers_and_welsh_values_work(south, manager):
 
 
 def test_headers_are_matched_loosely_and_mixed_languages_are_fine(south):
-    header = ["Enw cyntaf", "Family Name", "DYDDIAD-GENI", "Legal status", "math o atgyfeiriwr", "Referrer name", "Anghenion"]
+    header = [
+        "Enw cyntaf",
+        "Family Name",
+        "DYDDIAD-GENI",
+        "Legal status",
+        "math o atgyfeiriwr",
+        "Referrer name",
+        "Anghenion",
+    ]
     raw = csv_bytes(
-        [{"Enw cyntaf": "Cai", "Family Name": "Prawf", "DYDDIAD-GENI": "2012-03-27", "Legal status": "Yn derbyn gofal",
-          "math o atgyfeiriwr": "Teacher", "Referrer name": "Eleri", "Anghenion": "Quiet in class."}],
+        [
+            {
+                "Enw cyntaf": "Cai",
+                "Family Name": "Prawf",
+                "DYDDIAD-GENI": "2012-03-27",
+                "Legal status": "Yn derbyn gofal",
+                "math o atgyfeiriwr": "Teacher",
+                "Referrer name": "Eleri",
+                "Anghenion": "Quiet in class.",
+            }
+        ],
         header=header,
     )
     report = run(raw, south)
@@ -136,10 +155,34 @@ def test_headers_are_matched_loosely_and_mixed_languages_are_fine(south):
 
 def test_the_same_referral_in_english_or_welsh_is_one_referral(south):
     english = csv_bytes([row(risk_self_harm="yes", legal_status="Looked after", local_authority="Cardiff Council")])
-    welsh_header = ["enw_cyntaf", "cyfenw", "dyddiad_geni", "rhif_gig", "cod_post", "awdurdod_lleol", "statws_cyfreithiol",
-                    "math_o_atgyfeiriwr", "enw_atgyfeiriwr", "anghenion", "risg_hunan_niweidio", "risg_mynd_ar_goll"]
-    values = ["Cerys", "Prawf", "2011-02-14", "9434765919", "CF10 1AA", "Cyngor Caerdydd", "Yn derbyn gofal",
-              "Gweithiwr cymdeithasol", "Gareth Hughes", "Moved placement twice this year;  not sleeping.", "ie", "na"]
+    welsh_header = [
+        "enw_cyntaf",
+        "cyfenw",
+        "dyddiad_geni",
+        "rhif_gig",
+        "cod_post",
+        "awdurdod_lleol",
+        "statws_cyfreithiol",
+        "math_o_atgyfeiriwr",
+        "enw_atgyfeiriwr",
+        "anghenion",
+        "risg_hunan_niweidio",
+        "risg_mynd_ar_goll",
+    ]
+    values = [
+        "Cerys",
+        "Prawf",
+        "2011-02-14",
+        "9434765919",
+        "CF10 1AA",
+        "Cyngor Caerdydd",
+        "Yn derbyn gofal",
+        "Gweithiwr cymdeithasol",
+        "Gareth Hughes",
+        "Moved placement twice this year;  not sleeping.",
+        "ie",
+        "na",
+    ]
     welsh = csv_bytes([dict(zip(welsh_header, values, strict=True))], header=welsh_header)
     assert run(english, south).created == 1
     again = run(welsh, south)
@@ -149,24 +192,47 @@ def test_the_same_referral_in_english_or_welsh_is_one_referral(south):
 
 # --- Errors, row by row -------------------------------------------------------------------------
 def test_errors_are_reported_for_each_row_and_column_as_named_in_the_file(south):
-    header = ["Given name", "family_name", "Date of birth", "nhs_number", "local_authority", "legal_status",
-              "referrer_type", "referrer_name", "needs", "risk_self_harm", "referrer_email"]
+    header = [
+        "Given name",
+        "family_name",
+        "Date of birth",
+        "nhs_number",
+        "local_authority",
+        "legal_status",
+        "referrer_type",
+        "referrer_name",
+        "needs",
+        "risk_self_harm",
+        "referrer_email",
+    ]
     rows = [
-        {**row(), "Given name": "Ok", "Date of birth": "14/02/2011"},                                       # row 2
-        {**row(), "Given name": "Bad date", "Date of birth": "31/02/2011"},                                 # row 3
-        {**row(), "Given name": "", "Date of birth": "1/1/2010", "nhs_number": "123"},                      # row 4
-        {**row(), "Given name": "Bad council", "Date of birth": "2010-01-01", "local_authority": "Atlantis",
-         "risk_self_harm": "maybe", "legal_status": "orphan", "referrer_email": "not-an-email"},             # row 5
-        {**row(), "Given name": "<script>x</script>", "Date of birth": "14.02.2011"},                       # row 6
+        {**row(), "Given name": "Ok", "Date of birth": "14/02/2011"},  # row 2
+        {**row(), "Given name": "Bad date", "Date of birth": "31/02/2011"},  # row 3
+        {**row(), "Given name": "", "Date of birth": "1/1/2010", "nhs_number": "123"},  # row 4
+        {
+            **row(),
+            "Given name": "Bad council",
+            "Date of birth": "2010-01-01",
+            "local_authority": "Atlantis",
+            "risk_self_harm": "maybe",
+            "legal_status": "orphan",
+            "referrer_email": "not-an-email",
+        },  # row 5
+        {**row(), "Given name": "<script>x</script>", "Date of birth": "14.02.2011"},  # row 6
     ]
     report = run(csv_bytes(rows, header=header), south)
     assert (report.rows, report.created, report.invalid) == (5, 1, 4)
     found = {(e.row, e.column) for e in report.errors}
     assert found == {
         (3, "Date of birth"),
-        (4, "Given name"), (4, "nhs_number"),
-        (5, "local_authority"), (5, "legal_status"), (5, "risk_self_harm"), (5, "referrer_email"),
-        (6, "Given name"), (6, "Date of birth"),
+        (4, "Given name"),
+        (4, "nhs_number"),
+        (5, "local_authority"),
+        (5, "legal_status"),
+        (5, "risk_self_harm"),
+        (5, "referrer_email"),
+        (6, "Given name"),
+        (6, "Date of birth"),
     }
     messages = {(e.row, e.column): e.message for e in report.errors}
     assert messages[(3, "Date of birth")] == "The date must be a real date"
@@ -180,7 +246,7 @@ def test_errors_are_reported_for_each_row_and_column_as_named_in_the_file(south)
     assert list(Referral.objects.values_list("given_name", flat=True)) == ["Ok"]
 
 
-def test_errors_are_in_welsh_when_the_user_reads_welsh(south):
+def test_errors_are_in_welsh_when_the_user_reads_welsh(south, monkeypatch):
     raw = csv_bytes([row(date_of_birth="31/02/2011"), row(given_name="Dau", nhs_number="123")])
     seen_languages = []
     original = importer.RowValidator.check
@@ -189,11 +255,8 @@ def test_errors_are_in_welsh_when_the_user_reads_welsh(south):
         seen_languages.append(translation.get_language())
         return original(self, number, cells)
 
-    importer.RowValidator.check = spy
-    try:
-        report = run(raw, south, language="cy")
-    finally:
-        importer.RowValidator.check = original
+    monkeypatch.setattr(importer.RowValidator, "check", spy)
+    report = run(raw, south, language="cy")
     assert seen_languages == ["cy", "cy"]  # the user's language is active while rows are checked
     assert translation.get_language() == "en"  # and put back afterwards
     assert [(e.row, e.column) for e in report.errors] == [(2, "date_of_birth"), (3, "nhs_number")]
@@ -225,7 +288,9 @@ def test_a_value_in_a_column_without_a_header_is_reported(south):
 
 # --- The two modes ------------------------------------------------------------------------------
 def test_valid_rows_only_imports_the_good_rows(south):
-    report = run(csv_bytes([row(given_name="Un"), row(given_name="Dau", legal_status="?"), row(given_name="Tri")]), south)
+    report = run(
+        csv_bytes([row(given_name="Un"), row(given_name="Dau", legal_status="?"), row(given_name="Tri")]), south
+    )
     assert (report.created, report.invalid, report.blocked) == (2, 1, False)
     assert sorted(Referral.objects.values_list("given_name", flat=True)) == ["Tri", "Un"]
 
@@ -241,25 +306,45 @@ def test_all_or_nothing_imports_nothing_when_any_row_is_wrong(south):
 
 
 def test_all_or_nothing_rolls_back_if_a_row_fails_while_writing(south, monkeypatch):
+    """A rule that changed between checking and writing: the chunk is retried row by row, the
+    failing row is reported, and all-or-nothing writes nothing."""
     from django.core.exceptions import ValidationError
 
-    calls = []
-    original = importer.submit_referral
+    original_many, original_one = importer.submit_referrals, importer.submit_referral
 
-    def flaky(**kwargs):
-        calls.append(kwargs["data"]["given_name"])
+    def flaky_many(**kwargs):
+        if any(data["given_name"] == "Tri" for data, _key in kwargs["items"]):
+            raise ValidationError("changed under our feet")
+        return original_many(**kwargs)
+
+    def flaky_one(**kwargs):
         if kwargs["data"]["given_name"] == "Tri":
             raise ValidationError("changed under our feet")
-        return original(**kwargs)
+        return original_one(**kwargs)
 
-    monkeypatch.setattr(importer, "submit_referral", flaky)
+    monkeypatch.setattr(importer, "submit_referrals", flaky_many)
+    monkeypatch.setattr(importer, "submit_referral", flaky_one)
     raw = csv_bytes([row(given_name="Un"), row(given_name="Dau"), row(given_name="Tri")])
     report = run(raw, south, mode=importer.ALL_OR_NOTHING, chunk_size=2)
-    assert calls == ["Un", "Dau", "Tri"] and report.created == 0 and report.invalid == 1
+    assert report.created == 0 and report.invalid == 1
     assert not Referral.objects.exists()
     report = run(raw, south, mode=importer.VALID_ONLY, chunk_size=2)
     assert report.created == 2 and report.invalid == 1 and report.errors[0].row == 4
     assert Referral.objects.count() == 2
+
+
+def test_a_clash_of_random_references_is_retried_not_lost(south, monkeypatch):
+    from referrals import services
+    from referrals.tests.factories import ReferralFactory
+
+    ReferralFactory(service=south, reference="R26-AAAAAA")
+    drawn = iter(["R26-AAAAAA", "R26-BBBBBB"])
+    monkeypatch.setattr(services, "new_reference", lambda: next(drawn))
+    report = run(csv_bytes([row()]), south)
+    assert (report.created, report.invalid) == (1, 0)
+    referral = Referral.objects.get(reference="R26-BBBBBB")
+    assert referral.history.count() == 1
+    assert AuditEvent.objects.filter(object_type="referrals.referral", object_id=str(referral.pk)).count() == 1
 
 
 # --- Never twice --------------------------------------------------------------------------------
@@ -284,7 +369,9 @@ def test_a_repeated_row_is_imported_once_and_services_are_kept_apart(south, nort
 def test_utf8_with_bom_and_windows_1252_files(south):
     with_bom = b"\xef\xbb\xbf" + csv_bytes([row(given_name="Siân", family_name="Gruffudd")])
     assert run(with_bom, south).created == 1
-    windows = csv_bytes([row(given_name="Siôn", family_name="Prydderch", local_authority="Cyngor Sir Gâr")], encoding="cp1252")
+    windows = csv_bytes(
+        [row(given_name="Siôn", family_name="Prydderch", local_authority="Cyngor Sir Gâr")], encoding="cp1252"
+    )
     assert b"Si\xf4n" in windows
     report = run(windows, south)
     assert report.created == 1, report.errors
@@ -300,7 +387,10 @@ def test_utf8_with_bom_and_windows_1252_files(south):
         ("given_name,family_name\r\nA,B\r\n".encode("utf-16"), "could not be read"),
         (csv_bytes([row()], header=[*GOOD, "shoe_size"]), "“shoe_size” is not a column"),
         (csv_bytes([row()], header=[*GOOD, "enw_cyntaf"]), "“given_name” and “enw_cyntaf” are the same column"),
-        (csv_bytes([row()], header=[name for name in GOOD if name != "needs"]), "“needs” (in Welsh, “anghenion”) is missing"),
+        (
+            csv_bytes([row()], header=[name for name in GOOD if name != "needs"]),
+            "“needs” (in Welsh, “anghenion”) is missing",
+        ),
         (csv_bytes([row()])[: csv_bytes([row()]).index(b"\r\n") + 2], "no rows to import"),
     ],
 )
@@ -333,6 +423,16 @@ def test_command_imports_and_reports(south, manager, tmp_path):
     assert Referral.objects.get().referred_by == manager
     output, status = command(str(target), "--service", south.code)
     assert status == 0 and "Referrals created: 0. Already present: 1." in output
+
+
+def test_command_shows_a_progress_bar_on_stderr(south, tmp_path, capsys):
+    target = tmp_path / "referrals.csv"
+    target.write_bytes(csv_bytes([row(given_name="Un"), row(given_name="Dau")]))
+    out = io.StringIO()
+    call_command("import_referrals", str(target), "--service", south.code, stdout=out)
+    progress = capsys.readouterr().err
+    assert "Checking rows" in progress and "Importing" in progress and "0/2" in progress
+    assert "Checking rows" not in out.getvalue()
 
 
 def test_command_all_or_nothing_exits_non_zero_and_imports_nothing(south, tmp_path):
@@ -381,8 +481,12 @@ def test_upload_page_for_a_manager(client_for, manager):
 
 @with_upload_page
 def test_upload_imports_and_shows_the_report(client_for, duty):
-    raw = csv_bytes([row(given_name="Un"), row(given_name="Dau", nhs_number="123"), row(given_name="Tri", date_of_birth="x")])
-    response = client_for(duty).post(reverse("referrals:import"), {"file": upload("list.csv", raw), "mode": "valid_only"})
+    raw = csv_bytes(
+        [row(given_name="Un"), row(given_name="Dau", nhs_number="123"), row(given_name="Tri", date_of_birth="x")]
+    )
+    response = client_for(duty).post(
+        reverse("referrals:import"), {"file": upload("list.csv", raw), "mode": "valid_only"}
+    )
     body = response.content.decode()
     assert response.status_code == 200
     assert "1 referral was created." in body and "2 rows have errors and were not imported." in body
@@ -394,7 +498,9 @@ def test_upload_imports_and_shows_the_report(client_for, duty):
 @with_upload_page
 def test_upload_all_or_nothing_with_errors_imports_nothing(client_for, manager):
     raw = csv_bytes([row(given_name="Un"), row(given_name="Dau", nhs_number="123")])
-    response = client_for(manager).post(reverse("referrals:import"), {"file": upload("list.csv", raw), "mode": "all_or_nothing"})
+    response = client_for(manager).post(
+        reverse("referrals:import"), {"file": upload("list.csv", raw), "mode": "all_or_nothing"}
+    )
     assert "Nothing was imported." in response.content.decode()
     assert not Referral.objects.exists()
 
