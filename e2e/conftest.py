@@ -3,8 +3,9 @@
 Once per test session this starts ``manage.py runserver`` as a separate process with
 production-like settings (two-factor mandatory, CSP, no NYTH_DEMO) on a free port, over a
 fresh database (a temporary SQLite file, or a throwaway PostgreSQL database when
-``DATABASE_URL`` points at PostgreSQL), seeded with ``seed_demo``. Tests then drive Debian's
-Chromium through Playwright and talk to the server only through the browser (and plain HTTP).
+``DATABASE_URL`` points at PostgreSQL), seeded with ``seed_demo`` and ``seed_referrals``.
+Tests then drive Debian's Chromium through Playwright and talk to the server only through the
+browser (and plain HTTP).
 
 Without Chromium every browser test is skipped and the terminal summary says so loudly.
 """
@@ -55,7 +56,7 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 SERVER_START_TIMEOUT = 60  # seconds for /healthz to answer 200
-MANAGE_TIMEOUT = 180  # seconds for migrate or seed_demo
+MANAGE_TIMEOUT = 180  # seconds for migrate, seed_demo or seed_referrals
 # Settings and switches the server must not inherit from the shell running the tests.
 _SCRUBBED_ENV = ("NYTH_DEMO", "DEBUG", "NYTH_REQUIRE_2FA", "NYTH_BEHIND_PROXY", "CSRF_TRUSTED_ORIGINS", "DATABASE_URL")
 
@@ -269,6 +270,7 @@ def nyth_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NythServer
         env = _server_env(database.url)
         _manage(env, "migrate", "--noinput", "-v", "0")
         _manage(env, "seed_demo", "--children", "40", "--seed", "7", "--no-progress", "--quiet-logins")
+        _manage(env, "seed_referrals", "--seed", "7")  # referrals awaiting a decision, the service directory
         for _attempt in range(3):  # another process may take the free port before the server binds it
             port = _free_port()
             server = NythServer(url=f"http://127.0.0.1:{port}", log_path=workdir / f"runserver-{port}.log")

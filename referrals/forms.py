@@ -59,7 +59,6 @@ class ReferralForm(NythModelForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    submission_key = forms.CharField(widget=forms.HiddenInput)
 
     sections = (
         (_("The child or young person"), CHILD_FIELDS),
@@ -109,7 +108,7 @@ class ReferralForm(NythModelForm):
         return value
 
     def referral_data(self) -> dict[str, Any]:
-        data = {k: v for k, v in self.cleaned_data.items() if k not in ("risks", "submission_key", "website", "started")}
+        data = {k: v for k, v in self.cleaned_data.items() if k not in ("risks", "website", "started")}
         for name in RISK_FIELDS:
             data[name] = name in self.cleaned_data.get("risks", [])
         return data

@@ -3,6 +3,8 @@ the API) calls ``submit_referral``; decisions, priority and consultations are wr
 
 from __future__ import annotations
 
+import hashlib
+import json
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -46,6 +48,23 @@ AUDIT_ROUTE = {"api": AuditRoute.API, "import": AuditRoute.IMPORT}
 def new_reference() -> str:
     # 40 random bits: unguessable, and collisions are checked before saving anyway.
     return f"R{timezone.now():%y}-{secrets.token_hex(5).upper()}"
+
+
+def content_key(prefix: str, data: dict[str, Any], *, service: Organisation, by: User | None = None) -> str:
+    """An idempotency key from what a referral says (and who sent it, to which service): the
+    same referral sent twice – a double click, a retry, going Back and sending again – gets the
+    same key and so is recorded once."""
+    canonical: dict[str, Any] = {"service": service.pk, "by": getattr(by, "pk", None)}
+    for name, value in sorted(data.items()):
+        if hasattr(value, "pk"):
+            value = value.pk
+        elif hasattr(value, "isoformat"):
+            value = value.isoformat()
+        elif isinstance(value, str):
+            value = " ".join(value.split()).casefold()
+        canonical[name] = value
+    digest = hashlib.sha256(json.dumps(canonical, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+    return f"{prefix}:{digest}"
 
 
 def _assign_references(referrals: list[Referral]) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import uuid
 
 from django.conf import settings
 from django.contrib import messages
@@ -83,18 +82,26 @@ def referral_create(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             data = form.referral_data()
             route = Route.PARTNER if request.user.role == Role.PARTNER else (Route.PHONE if request.POST.get("on_behalf") else Route.STAFF)
+            service = _receiving_service(request.user, data.get("responsible_local_authority"))
             referral, created = services.submit_referral(
                 data=data,
                 route=route,
-                service=_receiving_service(request.user, data.get("responsible_local_authority")),
-                idempotency_key=f"form:{form.cleaned_data['submission_key']}",
+                service=service,
+                idempotency_key=services.content_key("form", data, service=service, by=request.user),
                 by=request.user,
             )
             if created:
                 messages.success(request, _("Referral %(reference)s was received.") % {"reference": referral.reference})
             return redirect("referrals:sent", reference=referral.reference)
     else:
-        form = ReferralForm(initial={"submission_key": uuid.uuid4().hex, "referrer_language": get_language()[:2], "referrer_name": request.user.get_full_name(), "referrer_organisation": str(request.user.organisation or ""), "referrer_email": request.user.email})
+        form = ReferralForm(
+            initial={
+                "referrer_language": get_language()[:2],
+                "referrer_name": request.user.get_full_name(),
+                "referrer_organisation": str(request.user.organisation or ""),
+                "referrer_email": request.user.email,
+            }
+        )
     return render(request, "referrals/referral_form.html", {"form": form, "is_staff": request.user.role in STAFF_ROLES})
 
 
@@ -119,25 +126,40 @@ def public_referral(request: HttpRequest) -> HttpResponse:
             return render(request, "referrals/public_too_many.html", status=429)
         form = PublicReferralForm(request.POST)
         if form.is_valid():
-            cache.incr(key)
             data = form.referral_data()
-            referral, _created = services.submit_referral(
+            service = _receiving_service(None, data.get("responsible_local_authority"))
+            referral, created = services.submit_referral(
                 data=data,
                 route=Route.PUBLIC,
-                service=_receiving_service(None, data.get("responsible_local_authority")),
-                idempotency_key=f"public:{form.cleaned_data['submission_key']}",
+                service=service,
+                idempotency_key=services.content_key("public", data, service=service),
             )
-            return render(
-                request,
-                "referrals/public_sent.html",
-                {"reference": referral.reference, "days": settings.NYTH_INITIAL_CONSULTATION_WORKING_DAYS},
-            )
+            if created:
+                try:
+                    cache.incr(key)
+                except ValueError:
+                    cache.set(key, 1, 3600)
+            # Post/redirect/get: reloading the thank-you page sends nothing again.
+            request.session["public_referral_reference"] = referral.reference
+            return redirect("public_referral_sent")
         # Keep the original start time so a correction is not mistaken for a robot.
     else:
         form = PublicReferralForm(
-            initial={"submission_key": uuid.uuid4().hex, "started": PublicReferralForm.new_started_token(), "referrer_language": get_language()[:2]}
+            initial={"started": PublicReferralForm.new_started_token(), "referrer_language": get_language()[:2]}
         )
     return render(request, "referrals/public_form.html", {"form": form})
+
+
+@login_not_required
+def public_referral_sent(request: HttpRequest) -> HttpResponse:
+    reference = request.session.get("public_referral_reference")
+    if not reference:
+        return redirect("public_referral")
+    return render(
+        request,
+        "referrals/public_sent.html",
+        {"reference": reference, "days": settings.NYTH_INITIAL_CONSULTATION_WORKING_DAYS},
+    )
 
 
 def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:

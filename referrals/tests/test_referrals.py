@@ -126,13 +126,27 @@ def public_post(la, **overrides):
 
 
 def test_a_carer_refers_without_an_account_and_is_told_what_happens_next(client, la_cardiff, south):
-    response = client.post(reverse("public_referral"), public_post(la_cardiff))
+    response = client.post(reverse("public_referral"), public_post(la_cardiff), follow=True)
     body = response.content.decode()
     assert response.status_code == 200
     assert "What happens next" in body
     referral = Referral.objects.get()
     assert referral.route == "public" and referral.referred_by is None
     assert referral.reference in body
+    # Reloading the thank-you page sends nothing again; sending the same form again neither.
+    assert client.get(reverse("public_referral_sent")).status_code == 200
+    client.post(reverse("public_referral"), public_post(la_cardiff))
+    assert Referral.objects.count() == 1
+
+
+def test_going_back_and_sending_again_records_one_referral(client_for, alice, la_cardiff):
+    client = client_for(alice)
+    client.post(reverse("referrals:create"), referral_post(la_cardiff))
+    client.get(reverse("referrals:create"))  # Back: the form is fetched again
+    client.post(reverse("referrals:create"), referral_post(la_cardiff))
+    assert Referral.objects.count() == 1
+    client.post(reverse("referrals:create"), referral_post(la_cardiff, needs="A different concern entirely."))
+    assert Referral.objects.count() == 2
 
 
 def test_public_form_in_welsh(client, la_cardiff, south):
@@ -146,7 +160,7 @@ def test_robots_are_refused_without_third_party_services(client, la_cardiff, sou
     assert "could not be sent" in honeypot.content.decode()
     too_fast = client.post(
         reverse("public_referral"),
-        public_post(la_cardiff, started=PublicReferralForm.new_started_token(), submission_key="public-2"),
+        public_post(la_cardiff, started=PublicReferralForm.new_started_token()),
     )
     assert "could not be sent" in too_fast.content.decode()
     assert not Referral.objects.exists()
@@ -158,8 +172,8 @@ def test_public_form_is_rate_limited(client, la_cardiff, south, settings):
 
     cache.clear()
     for n in range(2):
-        assert client.post(reverse("public_referral"), public_post(la_cardiff, submission_key=f"k{n}")).status_code == 200
-    assert client.post(reverse("public_referral"), public_post(la_cardiff, submission_key="k9")).status_code == 429
+        assert client.post(reverse("public_referral"), public_post(la_cardiff, needs=f"Concern {n}")).status_code == 302
+    assert client.post(reverse("public_referral"), public_post(la_cardiff, needs="Concern 9")).status_code == 429
     assert Referral.objects.count() == 2
 
 
