@@ -178,6 +178,16 @@ class Child(models.Model):
     # Recorded when known and wished; never required.
     disability = models.TextField(_("disability"), blank=True, max_length=2000)
     neurodivergence = models.TextField(_("neurodivergence (identified or suspected)"), blank=True, max_length=2000)
+    postcode = models.CharField(_("postcode"), max_length=10, blank=True)
+    # Identity-matching keys (people.identity): computed from the details above on every save
+    # (and by fill_identity_keys before bulk inserts); indexed for blocking; never edited.
+    given_name_ascii = models.CharField(max_length=100, blank=True, editable=False, db_index=True)
+    family_name_ascii = models.CharField(max_length=100, blank=True, editable=False, db_index=True)
+    name_key_given = models.CharField(max_length=20, blank=True, editable=False)
+    name_key_family = models.CharField(max_length=20, blank=True, editable=False)
+    birth_year = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    birth_month = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    birth_day = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
     # Merges keep both records: the merged-away record points at the one that continues.
     merged_into = models.ForeignKey(
         "self", verbose_name=_("merged into"), null=True, blank=True, on_delete=models.PROTECT, related_name="merged"
@@ -197,10 +207,25 @@ class Child(models.Model):
         indexes = [
             models.Index(fields=["family_name", "given_name"]),
             models.Index(fields=["date_of_birth"]),
+            # Blocking for identity matching (people.identity.blocking_filter).
+            models.Index(fields=["name_key_given", "birth_year", "birth_month"], name="child_given_ym"),
+            models.Index(fields=["name_key_given", "birth_month", "birth_day"], name="child_given_md"),
+            models.Index(fields=["name_key_given", "birth_year", "birth_day"], name="child_given_yd"),
+            models.Index(fields=["name_key_family", "birth_year", "birth_month"], name="child_family_ym"),
+            models.Index(fields=["name_key_family", "birth_month", "birth_day"], name="child_family_md"),
         ]
 
     def __str__(self) -> str:
         return self.display_name
+
+    def save(self, *args, **kwargs) -> None:
+        from people.identity import IDENTITY_KEY_FIELDS, IDENTITY_SOURCE_FIELDS, fill_identity_keys
+
+        fill_identity_keys(self)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and set(update_fields) & set(IDENTITY_SOURCE_FIELDS):
+            kwargs["update_fields"] = {*update_fields, *IDENTITY_KEY_FIELDS}
+        super().save(*args, **kwargs)
 
     @property
     def display_name(self) -> str:
@@ -374,3 +399,57 @@ class BreakGlassAccess(models.Model):
     @property
     def is_active(self) -> bool:
         return self.ended_at is None and self.expires_at > timezone.now()
+
+
+class MergeRecordQuerySet(models.QuerySet):
+    def visible_to(self, user: User) -> MergeRecordQuerySet:
+        """Visibility is the continuing record's (people.access), never decided again here."""
+        return self.filter(keep__in=Child.objects.visible_to(user))
+
+
+class MergeRecord(models.Model):
+    """Two records found to be one child, merged by a service manager (never automatically).
+
+    Both records are kept: ``merged.merged_into`` points at ``keep``, and ``moved`` lists exactly
+    which rows were re-pointed from ``merged`` to ``keep`` (``{"app.Model": [ids]}``), so that
+    undoing the merge moves exactly those rows back. Rows that could not move because ``keep``
+    already had the same (for example the same practitioner in both care teams) stay with
+    ``merged`` and are listed in ``left_in_place``."""
+
+    keep = models.ForeignKey(
+        Child, verbose_name=_("record kept"), on_delete=models.PROTECT, related_name="merge_records_kept"
+    )
+    merged = models.ForeignKey(
+        Child, verbose_name=_("record merged"), on_delete=models.PROTECT, related_name="merge_records"
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("merged by"), on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("merged at"), default=timezone.now)
+    reason = models.TextField(_("reason"), max_length=2000)
+    moved = models.JSONField(_("rows moved"), default=dict, blank=True)
+    left_in_place = models.JSONField(_("rows left in place"), default=dict, blank=True)
+    undone_at = models.DateTimeField(_("undone at"), null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("undone by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    undo_reason = models.TextField(_("reason for undoing"), blank=True, max_length=2000)
+
+    objects = MergeRecordQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("merge of records")
+        verbose_name_plural = _("merges of records")
+
+    def __str__(self) -> str:
+        return f"{self.merged_id} → {self.keep_id} ({self.at:%Y-%m-%d %H:%M})"
+
+    @property
+    def is_undone(self) -> bool:
+        return self.undone_at is not None

@@ -247,3 +247,192 @@ def review_break_glass(*, by: User, access: BreakGlassAccess, note: str) -> Brea
     access.save(update_fields=["reviewed_by", "reviewed_at", "review_note"])
     record(actor=by, action=Action.REVIEW, obj=access, child_id=access.child_id, reason=access.review_note)
     return access
+
+
+# --------------------------------------------------------------------------------------------
+# Merging two records of one child (issue 3, "one child, one record"). Never automatic: a service
+# manager of the service holding both records confirms, states why, and can undo it.
+
+
+#: The audit writer, under a name that ``unmerge_children``'s ``record`` argument does not hide.
+_audit_record = record
+
+
+def _json_id(pk: Any) -> Any:
+    return pk if isinstance(pk, int) else str(pk)
+
+
+def can_merge(user: User, *children: Child) -> bool:
+    return (
+        user.is_authenticated
+        and user.role == Role.SERVICE_MANAGER
+        and user.organisation_id is not None
+        and all(child.service_id == user.organisation_id for child in children)
+    )
+
+
+def _child_relations() -> list[tuple[type, str, str]]:
+    """(model, field name, key in MergeRecord.moved) for every row type that points at a Child,
+    discovered generically so later apps' models move too. Skips the merge links themselves
+    (``merged_into``, MergeRecord) and django-simple-history's historical models: history is
+    never rewritten."""
+    from simple_history.models import HistoricalChanges
+
+    from people.models import MergeRecord
+
+    found: list[tuple[type, str]] = []
+    for relation in Child._meta.related_objects:
+        model = relation.related_model
+        if model is Child or model is MergeRecord or issubclass(model, HistoricalChanges):
+            continue
+        if relation.many_to_many:
+            through = relation.through if hasattr(relation, "through") else relation.field.remote_field.through
+            for through_field in through._meta.get_fields():
+                if getattr(through_field, "related_model", None) is Child and through_field.many_to_one:
+                    found.append((through, through_field.name))
+            continue
+        found.append((model, relation.field.name))
+    counts: dict[type, int] = {}
+    for model, _name in found:
+        counts[model] = counts.get(model, 0) + 1
+    return [
+        (model, name, model._meta.label if counts[model] == 1 else f"{model._meta.label}.{name}")
+        for model, name in found
+    ]
+
+
+def _move_rows(model: type, field_name: str, ids: list[Any], to: Child, reason: str) -> tuple[list[Any], list[Any]]:
+    """Point each row at ``to``, one at a time inside a savepoint, saving through the model so
+    field history records the move. A row that would break a uniqueness rule (``to`` already has
+    the same) stays where it is. Returns (moved ids, left ids)."""
+    from django.db import IntegrityError
+
+    moved, left = [], []
+    for row in model._default_manager.filter(pk__in=ids).order_by("pk"):
+        setattr(row, field_name, to)
+        row._change_reason = reason
+        try:
+            with transaction.atomic():
+                row.save(update_fields=[field_name])
+        except IntegrityError:
+            left.append(_json_id(row.pk))
+        else:
+            moved.append(_json_id(row.pk))
+    return moved, left
+
+
+@transaction.atomic
+def merge_children(*, by: User, keep: Child, merge: Child, reason: str) -> Any:
+    """Merge ``merge`` into ``keep``: every row that belongs to ``merge`` (placements, people
+    around the child, care team, emergency accesses and any later app's rows) is re-pointed to
+    ``keep``, and ``merge.merged_into`` is set. Both records and all history stay; the
+    ``MergeRecord`` lists exactly which rows moved so ``unmerge_children`` can put them back.
+
+    Only a service manager of the service holding both records may merge, and only after
+    confirming: nothing calls this automatically. Audited for both children."""
+    from people.models import MergeRecord
+
+    if not can_merge(by, keep, merge):
+        raise PermissionDenied
+    reason = (reason or "").strip()
+    if len(reason) < 10:
+        raise ValidationError({"reason": _("Explain why these records are the same child (at least 10 characters).")})
+    if keep.pk == merge.pk:
+        raise ValidationError(_("A record cannot be merged with itself."))
+    locked = {c.pk: c for c in Child.objects.select_for_update().filter(pk__in=[keep.pk, merge.pk]).order_by("pk")}
+    keep, merge = locked[keep.pk], locked[merge.pk]
+    if keep.merged_into_id is not None or merge.merged_into_id is not None:
+        raise ValidationError(_("One of these records has already been merged into another record."))
+    merge_record = MergeRecord.objects.create(keep=keep, merged=merge, by=by, reason=reason)
+    change_reason = f"merge {merge_record.pk}: child {merge.pk} into {keep.pk}"
+    moved: dict[str, list[Any]] = {}
+    left_in_place: dict[str, list[Any]] = {}
+    for model, field_name, label in _child_relations():
+        ids = list(model._default_manager.filter(**{field_name: merge}).order_by("pk").values_list("pk", flat=True))
+        if not ids:
+            continue
+        done, left = _move_rows(model, field_name, ids, keep, change_reason)
+        if done:
+            moved[label] = done
+        if left:
+            left_in_place[label] = left
+    merge_record.moved = moved
+    merge_record.left_in_place = left_in_place
+    merge_record.save(update_fields=["moved", "left_in_place"])
+    merge.merged_into = keep
+    merge.version += 1
+    merge._change_reason = change_reason
+    merge.save(update_fields=["merged_into", "version", "updated_at"])
+    counts = {label: len(ids) for label, ids in moved.items()}
+    _audit_record(
+        actor=by, action=Action.MERGE, obj=keep, child_id=keep.pk, reason=reason,
+        detail={"merged": merge.pk, "merge_record": merge_record.pk, "moved": counts},
+    )
+    _audit_record(
+        actor=by, action=Action.MERGE, obj=merge, child_id=merge.pk, reason=reason,
+        detail={"merged_into": keep.pk, "merge_record": merge_record.pk, "moved": counts},
+    )
+    return merge_record
+
+
+@transaction.atomic
+def unmerge_children(*, by: User, record: Any, reason: str) -> Any:
+    """Undo a merge: move exactly the rows the merge moved back to the merged record and clear
+    ``merged_into``. Rows added to the kept record since the merge stay with it. A later merge of
+    the kept record into another must be undone first."""
+    from people.models import MergeRecord
+
+    merge_record = MergeRecord.objects.select_for_update().select_related("keep", "merged").get(pk=record.pk)
+    keep, merged = merge_record.keep, merge_record.merged
+    if not can_merge(by, keep, merged):
+        raise PermissionDenied
+    reason = (reason or "").strip()
+    if len(reason) < 10:
+        raise ValidationError({"reason": _("Explain why this merge is being undone (at least 10 characters).")})
+    if merge_record.undone_at is not None:
+        raise ValidationError(_("This merge has already been undone."))
+    locked = {c.pk: c for c in Child.objects.select_for_update().filter(pk__in=[keep.pk, merged.pk]).order_by("pk")}
+    keep, merged = locked[keep.pk], locked[merged.pk]
+    if keep.merged_into_id is not None:
+        raise ValidationError(_("The kept record has since been merged into another record: undo that merge first."))
+    if merged.merged_into_id != keep.pk:
+        raise ValidationError(_("This merge has already been undone."))
+    change_reason = f"unmerge {merge_record.pk}: child {merged.pk} from {keep.pk}"
+    relations = {label: (model, field_name) for model, field_name, label in _child_relations()}
+    returned: dict[str, list[Any]] = {}
+    not_returned: dict[str, list[Any]] = {}
+    for label, ids in merge_record.moved.items():
+        if label not in relations:
+            not_returned[label] = list(ids)
+            continue
+        model, field_name = relations[label]
+        still_here = list(
+            model._default_manager.filter(pk__in=ids, **{field_name: keep}).order_by("pk").values_list("pk", flat=True)
+        )
+        done, left = _move_rows(model, field_name, still_here, merged, change_reason)
+        if done:
+            returned[label] = done
+        missing = sorted(set(ids) - set(done), key=str)
+        if missing:
+            not_returned[label] = missing
+    merged.merged_into = None
+    merged.version += 1
+    merged._change_reason = change_reason
+    merged.save(update_fields=["merged_into", "version", "updated_at"])
+    merge_record.undone_at = timezone.now()
+    merge_record.undone_by = by
+    merge_record.undo_reason = reason
+    merge_record.save(update_fields=["undone_at", "undone_by", "undo_reason"])
+    counts = {label: len(ids) for label, ids in returned.items()}
+    detail_extra = {"merge_record": merge_record.pk, "moved_back": counts}
+    if not_returned:
+        detail_extra["not_moved_back"] = not_returned
+    _audit_record(
+        actor=by, action=Action.UPDATE, obj=keep, child_id=keep.pk, reason=reason,
+        detail={"unmerged": merged.pk, **detail_extra},
+    )
+    _audit_record(
+        actor=by, action=Action.UPDATE, obj=merged, child_id=merged.pk, reason=reason,
+        detail={"unmerged": keep.pk, **detail_extra},
+    )
+    return merge_record

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import sys
 import time
 from datetime import date
@@ -19,6 +20,7 @@ from accounts.models import Organisation, OrganisationType, Role, Team, User
 from audit.models import Action, Route
 from audit.services import record
 from people.demo import make_child
+from people.identity import fill_identity_keys
 from people.models import CareTeamMembership, Child, Placement, RelatedPerson
 
 DEMO_PASSWORD = "nyth-demo-2026"  # noqa: S105 - synthetic demo accounts only, printed for newcomers
@@ -26,6 +28,10 @@ DEMO_PASSWORD = "nyth-demo-2026"  # noqa: S105 - synthetic demo accounts only, p
 DEMO_TOTP_HEX = "48656c6c6f21deadbeef"
 DEMO_TOTP_BASE32 = "JBSWY3DPEHPK3PXP"
 CHUNK = 2000
+# Synthetic postcodes: real Welsh outward codes with made-up inward parts (no real address).
+DEMO_OUTWARD_CODES = ["CF10", "CF11", "CF14", "CF24", "CF5", "CF62", "CF31", "CF37", "CF44", "NP20", "NP19",
+                      "NP44", "SA1", "SA2", "SA11", "SA31", "SA61", "SY23", "LD1", "LL11", "LL13", "LL55", "LL57",
+                      "LL30", "LL65"]
 
 SERVICES = [
     ("NYTH-SE", "Nyth Therapeutic Support Service – South East Wales", "Gwasanaeth Cymorth Therapiwtig Nyth – De-ddwyrain Cymru", "RPB-CV"),
@@ -48,6 +54,13 @@ DEMO_USERS = [
     ("north", "Llinos", "Pritchard", Role.PRACTITIONER, "NYTH-NW", "cy", "practitioner in another service (sees none of South East's records)"),
     ("practitioner2fa", "Cerys", "Morgan", Role.PRACTITIONER, "NYTH-SE", "en", "practitioner with two-factor sign-in set up"),
 ]
+
+
+def demo_postcode(seed: int, index: int) -> str:
+    """A deterministic synthetic postcode: a Welsh outward code and a random inward part."""
+    rng = random.Random(f"{seed}:{index}:postcode")  # noqa: S311 - synthetic data, not security
+    letters = "ABDEFGHJLNPQRSTUWXYZ"  # the letters used in inward codes
+    return f"{rng.choice(DEMO_OUTWARD_CODES)} {rng.randrange(10)}{rng.choice(letters)}{rng.choice(letters)}"
 
 
 class Command(BaseCommand):
@@ -164,9 +177,12 @@ class Command(BaseCommand):
                         gender=s.gender,
                         pronouns=s.pronouns,
                         ethnicity=s.ethnicity,
+                        postcode=demo_postcode(seed, index),
                     )
-                    for s in specs
+                    for index, s in zip(range(chunk_start, chunk_end), specs, strict=True)
                 ]
+                for kid in kids:  # bulk_create skips Child.save, which keeps the matching keys
+                    fill_identity_keys(kid)
                 kids = bulk_create_with_history(kids, Child, batch_size=CHUNK)
                 if kids and kids[0].pk is None:  # databases that do not return ids from bulk inserts
                     ids = list(Child.objects.filter(service=service).order_by("-pk").values_list("pk", flat=True)[: len(kids)])
