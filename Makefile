@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DEMO_CHILDREN ?= 300
 
-.PHONY: demo test install assets messages messages-extract migrate serve lint bench-seed check-deploy clean
+.PHONY: demo test install assets messages messages-extract migrate serve lint bench-seed bench-identity check-deploy clean
 
 # Stamps: reinstall only when the pinned requirements or package lock change.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -61,6 +61,12 @@ check-deploy: $(VENV)/.installed
 bench-seed: install
 	$(MANAGE) migrate --noinput -v 0
 	$(MANAGE) seed_demo --children 100000 --seed 1 --quiet-logins
+
+# Identity matching: precision, recall and lookup time on a labelled synthetic set in a database of its
+# own (created and dropped; never the demo database). Set DATABASE_URL to PostgreSQL for the timing
+# that counts; on SQLite it runs too, with a note. Writes bench/results/identity.json.
+bench-identity: $(VENV)/.installed
+	$(PY) bench/identity.py
 
 clean:
 	rm -rf $(VENV) node_modules core/static/govuk var

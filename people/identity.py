@@ -77,7 +77,9 @@ IDENTITY_SOURCE_FIELDS = ("given_name", "family_name", "date_of_birth", "postcod
 # First names that are the same name: Welsh and English forms, and nicknames or short forms.
 # Each group: the English forms, the Welsh forms, and nicknames/short forms. A name may sit in
 # more than one group (Ieuan is both John and Evan). Spell names as people write them; matching
-# ignores case and accents (Siôn = Sion).
+# ignores case and accents (Siôn = Sion). The stored blocking key of a first name depends on these
+# groups: after changing them, add a data migration that re-runs people.migrations
+# 0003_fill_identity_keys.fill_keys so existing records get the new keys.
 NAME_GROUPS: tuple[tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]], ...] = (
     # (English forms, Welsh forms, nicknames and short forms)
     (("John", "Jon"), ("Siôn", "Ioan", "Iwan", "Ieuan", "Sionyn"), ("Johnny", "Jonny", "Jack", "Jac", "Ianto")),
@@ -407,9 +409,10 @@ def _groups(folded: str) -> frozenset[int]:
 
 @lru_cache(maxsize=20000)
 def given_name_key(given_name: str) -> str:
-    """Blocking key of a first name: Metaphone of its cluster's representative, so Siôn, Sion,
-    John and Ioan share a key; a name not in the tables is first matched to a known name one
-    typing slip away (``Dafdd`` → Dafydd); otherwise the Metaphone of the name itself."""
+    """Blocking key of a first name: its cluster in the name tables (``=evan`` for Siôn, Sion,
+    John, Ioan, Jac...); a name not in the tables is first matched to a known name one typing
+    slip away (``Dafdd`` → Dafydd); otherwise the Metaphone code of the name itself (upper case,
+    so it never equals a cluster key)."""
     parts = name_parts(given_name)
     if not parts:
         return ""
@@ -422,7 +425,7 @@ def given_name_key(given_name: str) -> str:
                 groups = _groups(known)
                 break
     if groups:
-        return phonetic(representative[min(groups)])
+        return "=" + representative[min(groups)][:19]
     return phonetic(first)
 
 
@@ -858,7 +861,7 @@ def find_candidates(
         former_names=former_names or "",
         preferred_name=preferred_name or "",
     )
-    rows = Child.objects.current().filter(
+    blocked = Child.objects.filter(
         blocking_filter(
             given_name=query.given_name,
             family_name=query.family_name,
@@ -866,10 +869,11 @@ def find_candidates(
             nhs_number=query.nhs_number,
             former_names=query.former_names,
         )
-    )
-    if exclude_id is not None:
-        rows = rows.exclude(pk=exclude_id)
-    rows = list(rows.order_by())
+    ).order_by()
+    # Only current records, as Child.objects.current(). The test is applied to the few blocked rows
+    # here rather than in SQL, where SQLite would otherwise scan the merged_into index (every row
+    # is NULL there) instead of the blocking indexes: 30 ms instead of 2 at 100,000 records.
+    rows = [child for child in blocked if child.merged_into_id is None and child.pk != exclude_id]
     if not rows:
         return []
     frequencies = register_frequencies(given_name=query.given_name, family_name=query.family_name)

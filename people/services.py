@@ -283,7 +283,9 @@ def _child_relations() -> list[tuple[type, str, str]]:
     found: list[tuple[type, str]] = []
     for relation in Child._meta.related_objects:
         model = relation.related_model
-        if model is Child or model is MergeRecord or issubclass(model, HistoricalChanges):
+        if model is MergeRecord or issubclass(model, HistoricalChanges):
+            continue
+        if model is Child and relation.field.name == "merged_into":
             continue
         if relation.many_to_many:
             through = relation.through if hasattr(relation, "through") else relation.field.remote_field.through
