@@ -25,7 +25,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import services as account_services
 from accounts.forms import NewUserForm, SignInForm, TokenForm, UserDetailsForm
-from accounts.models import Role, User, manageable_users
+from accounts.models import Role, manageable_users
 from audit.models import Action
 from audit.services import record
 
@@ -162,7 +162,7 @@ def user_edit(request: HttpRequest, user_pk: int) -> HttpResponse:
     account = get_object_or_404(manageable_users(request.user), pk=user_pk)
     form = UserDetailsForm(request.POST or None, instance=account)
     if request.method == "POST" and form.is_valid():
-        account_services.update_user(by=request.user, user=User.objects.get(pk=account.pk), values=form.cleaned_data)
+        account_services.update_user(by=request.user, user=manageable_users(request.user).get(pk=account.pk), values=form.cleaned_data)
         messages.success(request, gettext("Your changes were saved."))
         return redirect("accounts:user_edit", user_pk=account.pk)
     has_device = TOTPDevice.objects.filter(user=account, confirmed=True).exists()
