@@ -67,6 +67,7 @@ class ChildForm(NythModelForm):
             "nhs_number",
             "local_authority_reference",
             "responsible_local_authority",
+            "postcode",
             "legal_status",
             "preferred_language",
             "other_language",
@@ -88,6 +89,7 @@ class ChildForm(NythModelForm):
             "neurodivergence": forms.Textarea(attrs={"rows": 3}),
         }
         help_texts = {
+            "postcode": _("Where the child or young person lives now."),
             "disability": _("Only if the young person is happy for it to be recorded. Never required."),
             "neurodivergence": _("For example autism, ADHD or FASD, identified or suspected. Never required."),
         }
@@ -96,6 +98,7 @@ class ChildForm(NythModelForm):
         super().__init__(*args, **kwargs)
         self.fields["responsible_local_authority"].queryset = _local_authorities()
         self.fields["responsible_local_authority"].empty_label = _("Choose a local authority")
+        self.fields["postcode"].widget.attrs.update({"class": "govuk-input--width-10", "autocomplete": "off"})
         self.fields["ethnicity"].choices = [("", _("Not recorded")), *self.fields["ethnicity"].choices[1:]]
 
     def clean_nhs_number(self) -> str:

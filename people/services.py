@@ -46,6 +46,7 @@ CHILD_EDITABLE_FIELDS = (
     "nhs_number",
     "local_authority_reference",
     "responsible_local_authority",
+    "postcode",
     "legal_status",
     "preferred_language",
     "other_language",

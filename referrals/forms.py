@@ -26,7 +26,7 @@ PUBLIC_REFERRER_TYPES = [
 ]
 
 CHILD_FIELDS = [
-    "given_name", "family_name", "preferred_name", "date_of_birth", "nhs_number", "postcode",
+    "given_name", "family_name", "preferred_name", "former_names", "date_of_birth", "nhs_number", "postcode",
     "responsible_local_authority", "legal_status", "placement_type", "placement_out_of_county",
     "preferred_language", "active_offer_made", "communication_needs",
 ]

@@ -72,6 +72,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("given_name", "given_name", "enw_cyntaf", "text", required=True, aliases=("first_name",)),
     Column("family_name", "family_name", "cyfenw", "text", required=True, aliases=("last_name", "surname")),
     Column("preferred_name", "preferred_name", "enw_dewisol", "text"),
+    Column("former_names", "former_names", "enwau_blaenorol", "text"),
     Column("date_of_birth", "date_of_birth", "dyddiad_geni", "date", required=True, aliases=("dob",)),
     Column("nhs_number", "nhs_number", "rhif_gig", "nhs"),
     Column("postcode", "postcode", "cod_post", "text"),

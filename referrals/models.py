@@ -122,6 +122,14 @@ class Referral(models.Model):
     given_name = models.CharField(_("first name"), max_length=100)
     family_name = models.CharField(_("last name"), max_length=100)
     preferred_name = models.CharField(_("preferred name"), max_length=100, blank=True)
+    # Surnames before adoption or a special guardianship order: the commonest reason an existing
+    # record is missed, so identity matching compares them.
+    former_names = models.CharField(
+        _("former or other names"),
+        max_length=300,
+        blank=True,
+        help_text=_("For example a surname before adoption. Helps us find an existing record."),
+    )
     date_of_birth = models.DateField(_("date of birth"))
     nhs_number = models.CharField(_("NHS number"), max_length=10, blank=True)
     postcode = models.CharField(_("postcode"), max_length=10, blank=True)

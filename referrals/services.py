@@ -187,18 +187,29 @@ def link_child(*, by: User, referral: Referral, child: Child) -> Referral:
 
 
 @transaction.atomic
-def create_child_for(*, by: User, referral: Referral) -> Child:
-    """Open a new record from what the referral says, when no existing record is the child."""
+def create_child_for(*, by: User, referral: Referral, local_authority: Organisation | None = None) -> Child:
+    """Open a new record from what the referral says, when no existing record is the child.
+
+    A record needs the responsible local authority; referrers (carers, young people) often do not
+    know it, so the manager supplies it here and the referral is completed with it too.
+    """
     from people.services import create_child
 
     _require_manager(by, referral)
+    if referral.responsible_local_authority_id is None:
+        if local_authority is None:
+            raise ValidationError(_("Choose the responsible local authority to open a new record."))
+        referral.responsible_local_authority = local_authority
+        referral.save(update_fields=["responsible_local_authority"])
     child = create_child(
         by=by,
         values={
             "given_name": referral.given_name,
             "family_name": referral.family_name,
             "preferred_name": referral.preferred_name,
+            "former_names": referral.former_names,
             "date_of_birth": referral.date_of_birth,
+            "postcode": referral.postcode,
             "nhs_number": referral.nhs_number,
             "responsible_local_authority": referral.responsible_local_authority,
             "legal_status": referral.legal_status,
@@ -487,6 +498,8 @@ def candidates_for(referral: Referral, user: User) -> list[Any]:
         nhs_number=referral.nhs_number,
         local_authority_id=referral.responsible_local_authority_id,
         postcode=referral.postcode,
+        preferred_name=referral.preferred_name,
+        former_names=referral.former_names,
     )
     visible = set(Child.objects.visible_to(user).filter(pk__in=[c.child.pk for c in found]).values_list("pk", flat=True))
     return [candidate for candidate in found if candidate.child.pk in visible]

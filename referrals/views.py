@@ -179,6 +179,11 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "decisions": decisions,
         "is_manager": is_manager,
         "candidates": candidates,
+        "local_authorities": (
+            Organisation.objects.filter(type=OrganisationType.LOCAL_AUTHORITY).order_by("name_en")
+            if is_manager and referral.child_id is None and referral.responsible_local_authority_id is None
+            else None
+        ),
         "decision_form": DecisionForm() if is_manager else None,
         "adjust_form": PriorityAdjustmentForm(initial={"points": referral.priority_adjustment, "reason": referral.priority_adjustment_reason}) if is_manager else None,
         "can_consult": request.user.organisation_id == referral.service_id and request.user.role in STAFF_ROLES,
@@ -192,7 +197,17 @@ def referral_link(request: HttpRequest, pk: int) -> HttpResponse:
     if not _manager_of(request, referral):
         raise PermissionDenied
     if request.POST.get("child") == "new":
-        services.create_child_for(by=request.user, referral=referral)
+        authority = None
+        if referral.responsible_local_authority_id is None and request.POST.get("responsible_local_authority"):
+            authority = Organisation.objects.filter(
+                type=OrganisationType.LOCAL_AUTHORITY, pk=request.POST["responsible_local_authority"]
+            ).first()
+        try:
+            services.create_child_for(by=request.user, referral=referral, local_authority=authority)
+        except ValidationError as error:
+            for text in error.messages:
+                messages.error(request, text)
+            return redirect("referrals:detail", pk=referral.pk)
         messages.success(request, _("A new record was opened for this child and linked to the referral."))
     else:
         child = get_object_or_404(Child.objects.visible_to(request.user), pk=request.POST.get("child"))

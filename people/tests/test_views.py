@@ -276,3 +276,13 @@ def test_break_glass_needs_a_reason_and_the_right_role(client_for, duty, alice, 
     )
     assert "at least 10 characters" in response.content.decode()
     assert client_for(alice).get(reverse("people:break_glass")).status_code == 403
+
+
+def test_postcode_is_edited_on_the_record_and_kept_normalised(client_for, alice, child, la_cardiff):
+    data = child_post(la_cardiff, postcode="sa1 1aa", version=str(child.version))
+    response = client_for(alice).post(reverse("people:edit", args=[child.pk]), data)
+    assert response.status_code == 302
+    child.refresh_from_db()
+    assert child.postcode == "SA1 1AA"
+    page = client_for(alice).get(reverse("people:detail", args=[child.pk])).content.decode()
+    assert "SA1 1AA" in page

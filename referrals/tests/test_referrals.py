@@ -375,3 +375,45 @@ def test_demo_referrals_seed_is_idempotent():
     assert Referral.objects.count() == 12
     statuses = set(Referral.objects.values_list("status", flat=True))
     assert statuses == {"received", "accepted", "consultation", "redirected"}
+
+
+def test_a_surname_before_adoption_finds_the_existing_record(manager, south):
+    """The referrer knows the child by the adoptive surname; the record has the birth surname."""
+    from people.tests.factories import ChildFactory
+
+    known = ChildFactory(service=south, given_name="Gethin", family_name="Bevan", date_of_birth=datetime.date(2012, 5, 9))
+    referral = ReferralFactory(
+        service=south, given_name="Gethin", family_name="Rowlands", former_names="Bevan",
+        date_of_birth=datetime.date(2012, 5, 9),
+    )
+    found = services.candidates_for(referral, manager)
+    assert found and found[0].child == known
+    assert "family_name_former" in found[0].reason_codes
+    # Without the former name the adoptive surname alone is a much weaker match.
+    referral.former_names = ""
+    weaker = [c for c in services.candidates_for(referral, manager) if c.child == known]
+    assert not weaker or weaker[0].score < found[0].score
+
+
+def test_a_new_record_from_a_referral_keeps_former_names_and_postcode(manager, south, la_cardiff):
+    referral = ReferralFactory(service=south, former_names="Bevan", postcode="cf10 1aa", responsible_local_authority=la_cardiff)
+    child = services.create_child_for(by=manager, referral=referral)
+    assert child.former_names == "Bevan"
+    assert child.postcode == "CF10 1AA"
+
+
+def test_a_referral_without_a_local_authority_asks_for_one_before_opening_a_record(client_for, manager, south, la_cardiff):
+    """Carers often do not know the responsible authority: the manager supplies it, nothing breaks."""
+    referral = ReferralFactory(service=south, responsible_local_authority=None)
+    client = client_for(manager)
+    page = client.get(reverse("referrals:detail", args=[referral.pk])).content.decode()
+    assert 'name="responsible_local_authority"' in page
+    response = client.post(reverse("referrals:link", args=[referral.pk]), {"child": "new"}, follow=True)
+    assert "Choose the responsible local authority" in response.content.decode()
+    referral.refresh_from_db()
+    assert referral.child_id is None
+    client.post(reverse("referrals:link", args=[referral.pk]), {"child": "new", "responsible_local_authority": la_cardiff.pk})
+    referral.refresh_from_db()
+    assert referral.child is not None
+    assert referral.child.responsible_local_authority == la_cardiff
+    assert referral.responsible_local_authority == la_cardiff
