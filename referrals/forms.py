@@ -6,6 +6,7 @@ from django import forms
 from django.core import signing
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from accounts.models import Organisation, OrganisationType
 from core.forms import GovukDateField
@@ -192,6 +193,35 @@ class PriorityAdjustmentForm(forms.Form):
         widget=forms.NumberInput(attrs={"class": "govuk-input--width-4"}),
     )
     reason = forms.CharField(label=_("Reason"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2}), validators=[reject_markup])
+
+
+class PractitionerChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        caseload = getattr(obj, "caseload", 0)
+        count = ngettext("%(count)d young person now", "%(count)d young people now", caseload) % {"count": caseload}
+        return f"{obj.get_full_name() or obj.username} – {count}"
+
+
+class AllocationForm(forms.Form):
+    """Choose the practitioner; each choice shows their current caseload."""
+
+    practitioner = PractitionerChoiceField(
+        label=_("Practitioner"),
+        queryset=None,
+        widget=forms.RadioSelect,
+        empty_label=None,
+        error_messages={"required": _("Choose a practitioner"), "invalid_choice": _("Choose a practitioner")},
+    )
+
+    def __init__(self, *args: Any, practitioners: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from accounts.models import User
+
+        field = self.fields["practitioner"]
+        field.queryset = User.objects.filter(pk__in=[p.pk for p in practitioners])
+        # Keep the annotated objects (with their caseloads) and their order for the labels.
+        by_pk = {p.pk: p for p in practitioners}
+        field.choices = [(p.pk, field.label_from_instance(by_pk[p.pk])) for p in practitioners]
 
 
 class InitialConsultationForm(NythModelForm):

@@ -195,6 +195,17 @@ class Referral(models.Model):
     # A service manager's adjustment of the computed priority, always with a reason.
     priority_adjustment = models.IntegerField(_("priority adjustment"), default=0)
     priority_adjustment_reason = models.TextField(_("reason for the adjustment"), blank=True, max_length=1000)
+    # Allocation to a practitioner ends the wait; it also puts them in the child's care team,
+    # which is what gives them access to the record (people.access).
+    allocated_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("allocated to"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="allocations",
+    )
+    allocated_at = models.DateTimeField(_("allocated"), null=True, blank=True)
     first_session_at = models.DateTimeField(_("first therapeutic session"), null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
 

@@ -300,7 +300,10 @@ def decide(
     decision.referrer_message = referrer_message(decision)
     decision.save(update_fields=["referrer_message"])
     new_status = OUTCOME_STATUS[Outcome(outcome)]
-    if new_status == Status.ACCEPTED and referral.status != Status.ACCEPTED:
+    if new_status == Status.ACCEPTED and referral.allocated_to_id is not None:
+        # Accepted again after an allocation: the allocation (and its wait) still stands.
+        new_status = Status.ALLOCATED
+    elif new_status == Status.ACCEPTED and referral.status != Status.ACCEPTED:
         referral.accepted_at = decision.decided_at
     referral.status = new_status
     referral.version += 1
@@ -436,6 +439,8 @@ class Timeliness:
     within_28_days: int
     waiting_now: int
     average_days_on_list: float | None
+    allocated: int = 0
+    average_days_to_allocation: float | None = None
 
 
 def _median(values: list[float]) -> float | None:
@@ -451,7 +456,7 @@ def timeliness(referrals: Any, now: datetime | None = None) -> Timeliness:
     consultation, → first therapeutic session (the Mental Health Measure's 28 days as the model)."""
     now = now or timezone.now()
     referrals = list(referrals.prefetch_related("decisions").select_related("initial_consultation"))
-    to_decision, to_consultation, to_session, on_list = [], [], [], []
+    to_decision, to_consultation, to_session, on_list, to_allocation = [], [], [], [], []
     within_target = within_28 = 0
     for referral in referrals:
         decisions = list(referral.decisions.all())
@@ -470,6 +475,8 @@ def timeliness(referrals: Any, now: datetime | None = None) -> Timeliness:
             within_28 += days <= 28
         if referral.status == Status.ACCEPTED:
             on_list.append((now - (referral.accepted_at or referral.received_at)).days)
+        if referral.allocated_at:
+            to_allocation.append((referral.allocated_at - (referral.accepted_at or referral.received_at)).total_seconds() / 86400)
     return Timeliness(
         referrals=len(referrals),
         decided=len(to_decision),
@@ -482,6 +489,8 @@ def timeliness(referrals: Any, now: datetime | None = None) -> Timeliness:
         within_28_days=within_28,
         waiting_now=len(on_list),
         average_days_on_list=(sum(on_list) / len(on_list)) if on_list else None,
+        allocated=len(to_allocation),
+        average_days_to_allocation=(sum(to_allocation) / len(to_allocation)) if to_allocation else None,
     )
 
 
@@ -503,6 +512,58 @@ def candidates_for(referral: Referral, user: User) -> list[Any]:
     )
     visible = set(Child.objects.visible_to(user).filter(pk__in=[c.child.pk for c in found]).values_list("pk", flat=True))
     return [candidate for candidate in found if candidate.child.pk in visible]
+
+
+def allocatable_practitioners(service: Organisation) -> list[User]:
+    """The service's active practitioners, each with ``caseload`` (children whose care team they are
+    in now) so a manager sees who has room before allocating."""
+    from django.db.models import Count, Q
+
+    from accounts.models import User as UserModel
+
+    return list(
+        UserModel.objects.filter(organisation=service, role=Role.PRACTITIONER, is_active=True)
+        .annotate(caseload=Count("care_teams", filter=Q(care_teams__ended_at__isnull=True), distinct=True))
+        .order_by("last_name", "first_name", "pk")
+    )
+
+
+@transaction.atomic
+def allocate(*, by: User, referral: Referral, practitioner: User) -> Referral:
+    """Allocate an accepted referral to a practitioner: the wait ends and the practitioner joins the
+    child's care team (the access route), so the child must be identified first. Re-allocating to
+    someone else is allowed (a change of practitioner); the earlier allocation stays in the history."""
+    from people.models import CareTeamMembership, CareTeamRole
+    from people.services import add_care_team_member
+
+    _require_manager(by, referral)
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    if referral.status not in (Status.ACCEPTED, Status.ALLOCATED):
+        raise ValidationError(_("Only an accepted referral can be allocated."))
+    if referral.child_id is None:
+        raise ValidationError(_("Confirm which record is this child before allocating."))
+    if practitioner.organisation_id != referral.service_id or practitioner.role != Role.PRACTITIONER or not practitioner.is_active:
+        raise ValidationError({"practitioner": _("Choose a practitioner of this service.")})
+    if referral.allocated_to_id == practitioner.pk:
+        return referral  # a repeated click changes nothing
+    child = referral.child
+    if not CareTeamMembership.objects.filter(child=child, user=practitioner, ended_at__isnull=True).exists():
+        add_care_team_member(by=by, child=child, member=practitioner, role=CareTeamRole.LEAD)
+    first_allocation = referral.allocated_at is None
+    referral.allocated_to = practitioner
+    if first_allocation:
+        referral.allocated_at = timezone.now()
+    referral.status = Status.ALLOCATED
+    referral.version += 1
+    referral.save(update_fields=["allocated_to", "allocated_at", "status", "version"])
+    record(
+        actor=by,
+        action=Action.UPDATE,
+        obj=referral,
+        child_id=referral.child_id,
+        detail={"allocated_to": practitioner.pk},
+    )
+    return referral
 
 
 @transaction.atomic

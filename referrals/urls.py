@@ -18,5 +18,6 @@ urlpatterns = [
     path("<int:pk>/link/", views.referral_link, name="link"),
     path("<int:pk>/decide/", views.referral_decide, name="decide"),
     path("<int:pk>/priority/", views.referral_adjust, name="adjust"),
+    path("<int:pk>/allocate/", views.referral_allocate, name="allocate"),
     path("<int:pk>/initial-consultation/", views.initial_consultation, name="initial_consultation"),
 ]

@@ -23,6 +23,7 @@ from audit.services import record
 from people.models import Child
 from referrals import services
 from referrals.forms import (
+    AllocationForm,
     DecisionForm,
     DirectoryServiceForm,
     InitialConsultationForm,
@@ -261,6 +262,27 @@ def referral_adjust(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
     return redirect("referrals:detail", pk=referral.pk)
+
+
+def referral_allocate(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = get_object_or_404(Referral.objects.visible_to(request.user).select_related("child", "allocated_to"), pk=pk)
+    if not _manager_of(request, referral):
+        raise PermissionDenied
+    practitioners = services.allocatable_practitioners(referral.service)
+    form = AllocationForm(request.POST if request.method == "POST" else None, practitioners=practitioners, initial={"practitioner": referral.allocated_to_id})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.allocate(by=request.user, referral=referral, practitioner=form.cleaned_data["practitioner"])
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, exc.messages)
+        else:
+            messages.success(request, _("The referral was allocated. The practitioner is now in the care team."))
+            return redirect("referrals:detail", pk=referral.pk)
+    return render(request, "referrals/allocate.html", {"referral": referral, "form": form})
 
 
 def initial_consultation(request: HttpRequest, pk: int) -> HttpResponse:

@@ -374,7 +374,7 @@ def test_demo_referrals_seed_is_idempotent():
     call_command("seed_referrals", seed=3)
     assert Referral.objects.count() == 12
     statuses = set(Referral.objects.values_list("status", flat=True))
-    assert statuses == {"received", "accepted", "consultation", "redirected"}
+    assert statuses == {"received", "accepted", "allocated", "consultation", "redirected"}
 
 
 def test_a_surname_before_adoption_finds_the_existing_record(manager, south):
@@ -417,3 +417,63 @@ def test_a_referral_without_a_local_authority_asks_for_one_before_opening_a_reco
     assert referral.child is not None
     assert referral.child.responsible_local_authority == la_cardiff
     assert referral.responsible_local_authority == la_cardiff
+
+
+def test_allocation_shows_caseloads_and_gives_the_practitioner_access(client_for, manager, alice, bob, south):
+    from people.models import CareTeamMembership, Child
+    from people.tests.factories import ChildFactory
+
+    for _ in range(2):  # Alice already supports two young people
+        CareTeamMembership.objects.create(child=ChildFactory(service=south), user=alice, role="lead")
+    child = ChildFactory(service=south)
+    referral = accepted(south, manager, days_ago=12, child=child)
+    assert not Child.objects.visible_to(bob).filter(pk=child.pk).exists()
+
+    client = client_for(manager)
+    page = client.get(reverse("referrals:allocate", args=[referral.pk])).content.decode()
+    assert "Alice Ymarferydd – 2 young people now" in page
+    assert "Bob Ymarferydd – 0 young people now" in page
+    # No choice: a clear error, nothing changes.
+    response = client.post(reverse("referrals:allocate", args=[referral.pk]), {})
+    assert "Choose a practitioner" in response.content.decode()
+    referral.refresh_from_db()
+    assert referral.status == "accepted"
+
+    client.post(reverse("referrals:allocate", args=[referral.pk]), {"practitioner": bob.pk})
+    client.post(reverse("referrals:allocate", args=[referral.pk]), {"practitioner": bob.pk})  # a second click
+    referral.refresh_from_db()
+    assert referral.status == "allocated" and referral.allocated_to == bob and referral.allocated_at
+    assert CareTeamMembership.objects.filter(child=child, user=bob, ended_at__isnull=True).count() == 1
+    assert Child.objects.visible_to(bob).filter(pk=child.pk).exists()
+    assert AuditEvent.objects.filter(action="update", child_id=child.pk, detail__allocated_to=bob.pk).count() == 1
+    # Off the waiting list; the wait shows in the timeliness figures.
+    assert referral not in [e.referral for e in services.waiting_list(Referral.objects.visible_to(manager), south)]
+    figures = services.timeliness(Referral.objects.filter(service=south))
+    assert figures.allocated == 1 and 11.9 < figures.average_days_to_allocation < 12.1
+    # Accepting again after allocation keeps the allocation.
+    services.decide(by=manager, referral=referral, outcome="accepted", reason="Confirmed at panel")
+    referral.refresh_from_db()
+    assert referral.status == "allocated"
+
+
+def test_allocation_needs_an_identified_child_and_a_practitioner_of_the_service(manager, south, alice, charlie):
+    from django.core.exceptions import ValidationError
+
+    from people.tests.factories import ChildFactory
+
+    unlinked = accepted(south, manager)
+    with pytest.raises(ValidationError):
+        services.allocate(by=manager, referral=unlinked, practitioner=alice)
+    linked = accepted(south, manager, child=ChildFactory(service=south))
+    with pytest.raises(ValidationError):
+        services.allocate(by=manager, referral=linked, practitioner=charlie)  # another service
+    undecided = ReferralFactory(service=south, child=ChildFactory(service=south))
+    with pytest.raises(ValidationError):
+        services.allocate(by=manager, referral=undecided, practitioner=alice)
+
+
+def test_only_the_services_manager_allocates(client_for, alice, manager, south):
+    from people.tests.factories import ChildFactory
+
+    referral = accepted(south, manager, child=ChildFactory(service=south))
+    assert client_for(alice).get(reverse("referrals:allocate", args=[referral.pk])).status_code in (403, 404)

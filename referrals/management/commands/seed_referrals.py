@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import Organisation, OrganisationType, User
+from accounts.models import Organisation, OrganisationType, Role, User
 from people.models import Child
 from referrals import services
 from referrals.models import DirectoryService, Referral
@@ -80,6 +80,7 @@ class Command(BaseCommand):
         children = list(Child.objects.filter(service=service).order_by("pk")[:12])
         las = list(Organisation.objects.filter(type=OrganisationType.LOCAL_AUTHORITY).order_by("code"))
         created_count = 0
+        practitioner = User.objects.filter(organisation=service, role=Role.PRACTITIONER, is_active=True).order_by("username").first()
         plan = ["received", "received", "received", "accepted", "accepted", "accepted", "accepted", "accepted",
                 "consultation", "consultation", "redirected", "redirected"]
         for index, outcome in enumerate(plan):
@@ -135,4 +136,8 @@ class Command(BaseCommand):
                 )
             services.decide(by=manager, referral=referral, outcome=outcome, **kwargs)
             Referral.objects.filter(pk=referral.pk, accepted_at__isnull=False).update(accepted_at=received + timedelta(hours=4))
+            if index == 4 and practitioner is not None:
+                # One referral has left the list: allocated a fortnight after it was accepted.
+                services.allocate(by=manager, referral=referral, practitioner=practitioner)
+                Referral.objects.filter(pk=referral.pk).update(allocated_at=received + timedelta(days=14))
         return created_count
