@@ -17,6 +17,7 @@ class OrganisationType(models.TextChoices):
     YOUTH_JUSTICE = "youth_justice", _("Youth justice service")
     THIRD_SECTOR = "third_sector", _("Third sector organisation")
     REGIONAL_PARTNERSHIP_BOARD = "rpb", _("Regional Partnership Board")
+    COURT = "court", _("Court")
 
 
 class Organisation(models.Model):
@@ -62,6 +63,21 @@ class Role(models.TextChoices):
     # Young people and carers will sign in too (a later issue adds their own journeys and roles).
 
 
+class Profession(models.TextChoices):
+    """What a professional does: a consent may name a role ("the young person's teacher")
+    rather than an organisation."""
+
+    SOCIAL_WORKER = "social_worker", _("Social worker")
+    CAMHS_CLINICIAN = "camhs_clinician", _("CAMHS clinician")
+    EDUCATIONAL_PSYCHOLOGIST = "educational_psychologist", _("Educational psychologist")
+    TEACHER = "teacher", _("Teacher or ALNCo")
+    YOUTH_JUSTICE_WORKER = "youth_justice_worker", _("Youth justice worker")
+    YOUTH_WORKER = "youth_worker", _("Youth worker")
+    GP = "gp", _("GP")
+    THERAPIST = "therapist", _("Therapist or psychologist")
+    OTHER = "other", _("Other")
+
+
 #: Roles that work inside the therapeutic service and can be on a child's care team.
 SERVICE_ROLES = frozenset({Role.PRACTITIONER, Role.SERVICE_MANAGER, Role.DUTY_WORKER})
 
@@ -82,6 +98,7 @@ class User(AbstractUser):
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, blank=True)
     job_title = models.CharField(_("job title"), max_length=200, blank=True)
+    profession = models.CharField(_("profession"), max_length=30, choices=Profession.choices, blank=True)
     preferred_language = models.CharField(
         _("preferred language"), max_length=5, choices=Language.choices, default=Language.ENGLISH
     )

@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "accounts",
     "people",
     "referrals",
+    "consent",
+    "assessments",
 ]
 
 MIDDLEWARE = [

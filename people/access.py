@@ -6,8 +6,14 @@ model delegates to it. A user reaches a record only through a legitimate relatio
 * membership of the child's care team in the service (active, not ended);
 * being a service manager of the service that holds the record;
 * an active break-glass access (duty/on-call emergency access, time-limited);
-* a grant from a registered provider – the hook by which consent-based shares to the user's
-  organisation (a later issue) join this same mechanism, not a check in a view.
+* a grant from a registered provider – the hook by which other contexts join this same
+  mechanism, not a check in a view.
+
+Consent-based sharing (``consent.access``) registers a *shared* provider: it makes a child
+reachable only for the parts a consent or an approved safeguarding share covers (the assessment
+sections, later the plan and scores), never the whole record. ``visible_to(user)`` is the whole
+record; ``visible_to(user, include_shared=True)`` adds children with shared parts, and the
+app that owns those parts (``assessments.access``) decides which parts.
 
 Commissioners never reach an identifiable record, whatever else is true.
 """
@@ -30,12 +36,14 @@ if TYPE_CHECKING:
 AccessProvider = Callable[["User"], "Q | None"]
 
 _providers: dict[str, AccessProvider] = {}
+_shared_providers: dict[str, AccessProvider] = {}
 
 
-def register_access_provider(name: str, provider: AccessProvider) -> None:
-    """Add a route to records (for example consent-based sharing). Registered once, at app
-    start-up (AppConfig.ready), so every view, export and API sees it."""
-    _providers[name] = provider
+def register_access_provider(name: str, provider: AccessProvider, *, whole_record: bool = True) -> None:
+    """Add a route to records. Registered once, at app start-up (AppConfig.ready), so every
+    view, export and API sees it. ``whole_record=False`` (consent-based sharing) reaches only
+    the shared parts: see the module docstring."""
+    (_providers if whole_record else _shared_providers)[name] = provider
 
 
 def _care_team(user: User) -> Q:
@@ -64,35 +72,41 @@ _BUILT_IN: dict[str, AccessProvider] = {
 }
 
 
-def _grants(user: User) -> dict[str, Q]:
+def _grants(user: User, *, include_shared: bool = False) -> dict[str, Q]:
     grants: dict[str, Q] = {}
-    for name, provider in {**_BUILT_IN, **_providers}.items():
+    providers = {**_BUILT_IN, **_providers, **(_shared_providers if include_shared else {})}
+    for name, provider in providers.items():
         q = provider(user)
         if q is not None:
             grants[name] = q
     return grants
 
 
-def child_access_filter(user: User) -> Q:
-    """A Q over Child matching exactly the records ``user`` may see."""
+def child_access_filter(user: User, *, include_shared: bool = False) -> Q:
+    """A Q over Child matching exactly the records ``user`` may see (with ``include_shared``,
+    also those with parts shared with the user)."""
     nothing = Q(pk__in=[])
     if user is None or not user.is_authenticated or not user.is_active:
         return nothing
     if user.role == Role.COMMISSIONER or not user.role:
         return nothing
     combined = nothing
-    for q in _grants(user).values():
+    for q in _grants(user, include_shared=include_shared).values():
         combined |= q
     return combined
 
 
-def access_routes(user: User, child: Child) -> list[str]:
+def access_routes(user: User, child: Child, *, include_shared: bool = False) -> list[str]:
     """The names of the routes by which ``user`` sees ``child`` (for the audit trail)."""
     from people.models import Child
 
-    if not Child.objects.visible_to(user).filter(pk=child.pk).exists():
+    if not Child.objects.visible_to(user, include_shared=include_shared).filter(pk=child.pk).exists():
         return []
-    return [name for name, q in _grants(user).items() if Child.objects.filter(q, pk=child.pk).exists()]
+    return [
+        name
+        for name, q in _grants(user, include_shared=include_shared).items()
+        if Child.objects.filter(q, pk=child.pk).exists()
+    ]
 
 
 def only_through_break_glass(user: User, child: Child) -> bool:

@@ -115,12 +115,14 @@ class RelationshipRole(models.TextChoices):
 
 
 class ChildQuerySet(models.QuerySet):
-    def visible_to(self, user: User) -> ChildQuerySet:
+    def visible_to(self, user: User, *, include_shared: bool = False) -> ChildQuerySet:
         """The one way to reach children's records: only those the user has a legitimate
-        relationship with (see people.access)."""
+        relationship with (see people.access). ``include_shared`` adds children of whom only
+        some parts are shared with the user (consent, safeguarding): for the app owning those
+        parts, which then decides which parts."""
         from people.access import child_access_filter
 
-        return self.filter(child_access_filter(user))
+        return self.filter(child_access_filter(user, include_shared=include_shared))
 
     def current(self) -> ChildQuerySet:
         """Records still in use (not merged into another record)."""

@@ -51,7 +51,32 @@ def objects(child, duty, south, alice, manager):
     access = BreakGlassAccess.objects.create(
         user=duty, child=child, reason="Night-time crisis call", expires_at=child.created_at
     )
+    import datetime
+
+    from accounts.tests.factories import OrganisationFactory
+    from assessments.models import AssessmentShare
+    from consent.models import ConsentDecision, SafeguardingShare
+
+    school = OrganisationFactory(code="SCH-WALK", name_en="Walk School", name_cy="Ysgol Cerdded", type="education")
+    consent = ConsentDecision.objects.create(
+        child=child, items=["assessment"], recipient_organisation=school, purposes=["joint_assessment"],
+        decider="young_person", young_person_views="Happy for my teacher to know.", how_given="in_person",
+        given_on=datetime.date(2026, 1, 5), lawful_basis="health_social_care", recorded_by=manager,
+    )
+    safeguarding = SafeguardingShare.objects.create(
+        child=child, recipient_organisation=school, items=["assessment"], reason="Risk of significant harm",
+        expires_on=datetime.date(2026, 2, 5), requested_by=alice,
+    )
+    share = AssessmentShare.objects.create(
+        reference="S-WALK-1", child=child, recipient_organisation=school, purpose="joint_assessment",
+        consent=consent, shared_by=alice,
+    )
     return {
+        "child_pk": child.pk,
+        "consent_pk": consent.pk,
+        "safeguarding_pk": safeguarding.pk,
+        "share_pk": share.pk,
+        "section": "my_story",
         "pk": child.pk,
         "person_pk": child.related_people.get().pk,
         "membership_pk": child.care_team.get().pk,

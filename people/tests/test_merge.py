@@ -179,7 +179,7 @@ def test_every_relation_to_a_child_is_moved_except_history_and_the_merge_links()
         if model is MergeRecord or issubclass(model, HistoricalChanges):
             continue
         for field in model._meta.get_fields():
-            if field.many_to_one and field.concrete and field.related_model is Child and field.name != "merged_into":
+            if (field.many_to_one or field.one_to_one) and field.concrete and field.related_model is Child and field.name != "merged_into":
                 expected.add((model, field.name))
     assert {(model, name) for model, name, _label in _child_relations()} == expected
     assert {"people.Placement", "people.RelatedPerson", "people.CareTeamMembership", "people.BreakGlassAccess"} <= {
