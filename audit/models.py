@@ -27,6 +27,7 @@ class Action(models.TextChoices):
     UPDATE = "update", _("Changed")
     DELETE = "delete", _("Removed")
     EXPORT = "export", _("Exported")
+    SHARE = "share", _("Shared")
     MERGE = "merge", _("Merged")
     BREAK_GLASS = "break_glass", _("Emergency access started")
     REVIEW = "review", _("Reviewed")
