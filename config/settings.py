@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "referrals",
     "consent",
     "assessments",
+    "contacts",
 ]
 
 MIDDLEWARE = [

@@ -20,6 +20,7 @@ urlpatterns += i18n_patterns(
     path("referrals/", include("referrals.urls")),
     path("consent/", include("consent.urls")),
     path("assessments/", include("assessments.urls")),
+    path("contacts/", include("contacts.urls")),
     path("refer/", referral_views.public_referral, name="public_referral"),
     path("refer/sent/", referral_views.public_referral_sent, name="public_referral_sent"),
     prefix_default_language=True,

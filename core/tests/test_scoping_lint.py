@@ -7,7 +7,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 PERSONAL_MODELS = {
     "Child", "RelatedPerson", "Placement", "CareTeamMembership", "BreakGlassAccess", "MergeRecord",
-    "Referral", "Decision", "InitialConsultation",
+    "Referral", "Decision", "InitialConsultation", "Contact",
 }
 # Model managers that are not row access (history is reached from an already-scoped object).
 ALLOWED_ATTRS = {"history"}

@@ -1,0 +1,110 @@
+"""Recording contacts. Permission and idempotency live here; views only parse and render."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Min
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Role
+from audit.models import Action
+from audit.models import Route as AuditRoute
+from audit.services import record
+from contacts.models import DIRECT_KINDS, Attendance, Contact, Kind
+from people.access import access_routes
+
+if TYPE_CHECKING:
+    from accounts.models import User
+    from people.models import Child
+
+_WRITE_ROUTES = frozenset({"care_team", "service_manager"})
+_STAFF = frozenset({Role.PRACTITIONER, Role.SERVICE_MANAGER, Role.DUTY_WORKER})
+_FIELDS = ("kind", "starts_at", "duration_minutes", "attendance", "consultation_with", "language", "location", "summary")
+
+
+def can_record(user: User, child: Child, kind: str | None = None) -> bool:
+    """Care team and managers record any contact. A duty/on-call worker reaching the record
+    only through break-glass may record the out-of-hours contact that brought them there."""
+    if user.role not in _STAFF:
+        return False
+    routes = set(access_routes(user, child))
+    if routes & _WRITE_ROUTES:
+        return True
+    return "break_glass" in routes and kind in (None, Kind.OUT_OF_HOURS)
+
+
+def _key(by: User, child: Child, values: dict[str, Any], people: list[int]) -> str:
+    payload = {k: str(values.get(k, "")) for k in _FIELDS}
+    payload.update(by=by.pk, child=child.pk, people=sorted(people))
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
+def _validate(values: dict[str, Any]) -> None:
+    errors: dict[str, str] = {}
+    if values.get("kind") == Kind.CONSULTATION and not values.get("consultation_with"):
+        errors["consultation_with"] = _("Say who the consultation was with")
+    starts_at = values.get("starts_at")
+    if starts_at and values.get("attendance") == Attendance.ATTENDED and starts_at > timezone.now() + timezone.timedelta(minutes=5):
+        errors["attendance"] = _("A contact in the future cannot have taken place yet: choose what happened after it")
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def record_contact(*, by: User, child: Child, values: dict[str, Any], people: list[Any] | None = None) -> tuple[Contact, bool]:
+    """Record one contact; returns (contact, created). The same form sent twice (double click,
+    browser retry) records one contact."""
+    people = list(people or [])
+    if not can_record(by, child, values.get("kind")):
+        raise PermissionDenied
+    _validate(values)
+    if any(person.child_id != child.pk for person in people):
+        raise ValidationError({"people": _("Choose people around this young person")})
+    key = _key(by, child, values, [p.pk for p in people])
+    existing = Contact.objects.filter(idempotency_key=key).first()
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            contact = Contact.objects.create(
+                child=child,
+                practitioner=values.get("practitioner") or by,
+                recorded_by=by,
+                idempotency_key=key,
+                **{k: values[k] for k in _FIELDS if k in values},
+            )
+    except IntegrityError:
+        return Contact.objects.get(idempotency_key=key), False
+    contact.people.set(people)
+    routes = access_routes(by, child)
+    record(
+        actor=by,
+        action=Action.CREATE,
+        obj=contact,
+        child_id=child.pk,
+        route=AuditRoute.BREAK_GLASS if routes == ["break_glass"] else AuditRoute.UI,
+        detail={"kind": contact.kind, "attendance": contact.attendance, "people": [p.pk for p in people]},
+    )
+    refresh_first_session(child)
+    return contact, True
+
+
+def refresh_first_session(child: Child) -> None:
+    """Set each open referral's first therapeutic session from the contacts recorded – the
+    timeliness figures are computed from events, never typed in."""
+    from referrals.models import Referral, Status
+
+    for referral in Referral.objects.filter(child=child, status__in=[Status.ACCEPTED, Status.ALLOCATED]):
+        first = (
+            Contact.objects.filter(
+                child=child, kind__in=DIRECT_KINDS, attendance=Attendance.ATTENDED, starts_at__gte=referral.received_at
+            ).aggregate(first=Min("starts_at"))["first"]
+        )
+        if first != referral.first_session_at:
+            Referral.objects.filter(pk=referral.pk).update(first_session_at=first)

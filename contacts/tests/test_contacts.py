@@ -1,0 +1,158 @@
+"""Support delivery: quick, honest recording of contacts; caseload, diary and team views."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from audit.models import AuditEvent
+from contacts import services
+from contacts.models import Contact
+from people.models import BreakGlassAccess, CareTeamMembership
+from people.tests.factories import ChildFactory
+from referrals.models import Referral
+from referrals.tests.factories import ReferralFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def contact_post(**overrides):
+    when = timezone.localtime() - datetime.timedelta(days=1)
+    data = {
+        "date_day": str(when.day), "date_month": str(when.month), "date_year": str(when.year),
+        "time": "14:30", "kind": "individual", "attendance": "attended", "consultation_with": "",
+        "duration_minutes": "50", "language": "cy", "location": "home", "summary": "Talked about the move.",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_a_contact_is_recorded_once_even_when_sent_twice(client_for, alice, child):
+    client = client_for(alice)
+    person = child.related_people.get()
+    url = reverse("contacts:create", args=[child.pk])
+    first = client.post(url, contact_post(people=[person.pk]))
+    again = client.post(url, contact_post(people=[person.pk]))
+    assert first.status_code == again.status_code == 302
+    contact = Contact.objects.get(child=child)
+    assert list(contact.people.all()) == [person]  # recorded on the trusted adult's side too
+    assert list(person.contacts.all()) == [contact]
+    assert contact.language == "cy" and contact.duration_minutes == 50
+    assert AuditEvent.objects.filter(action="create", child_id=child.pk, object_type__icontains="contact").count() == 1
+    page = client.get(reverse("contacts:child", args=[child.pk])).content.decode()
+    assert "Talked about the move." in page
+
+
+def test_bad_input_is_explained_and_kept(client_for, alice, child):
+    response = client_for(alice).post(
+        reverse("contacts:create", args=[child.pk]),
+        contact_post(time="25:99", kind="consultation", summary="Kept text", duration_minutes="2"),
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Enter a real time" in body
+    assert "Enter a length between 5 and 600 minutes" in body
+    assert "Kept text" in body and 'value="25:99"' in body
+    assert not Contact.objects.exists()
+
+
+def test_a_consultation_says_with_whom(client_for, alice, child):
+    response = client_for(alice).post(reverse("contacts:create", args=[child.pk]), contact_post(kind="consultation"))
+    assert "Say who the consultation was with" in response.content.decode()
+    client_for(alice).post(reverse("contacts:create", args=[child.pk]), contact_post(kind="consultation", consultation_with="teacher"))
+    assert Contact.objects.get().consultation_with == "teacher"
+
+
+def test_the_future_cannot_have_taken_place(client_for, alice, child):
+    later = timezone.localdate() + datetime.timedelta(days=3)
+    data = contact_post(date_day=str(later.day), date_month=str(later.month), date_year=str(later.year))
+    response = client_for(alice).post(reverse("contacts:create", args=[child.pk]), data)
+    assert "cannot have taken place yet" in response.content.decode()
+    data["attendance"] = "cancelled_service"
+    assert client_for(alice).post(reverse("contacts:create", args=[child.pk]), data).status_code == 302
+
+
+def test_the_first_session_sets_the_referral_timeliness(alice, manager, child, south):
+    referral = ReferralFactory(service=south, child=child, status="accepted")
+    Referral.objects.filter(pk=referral.pk).update(received_at=timezone.now() - datetime.timedelta(days=30))
+    base = {"duration_minutes": 60, "language": "en", "location": "home", "summary": ""}
+    consultation_at = timezone.now() - datetime.timedelta(days=20)
+    services.record_contact(by=alice, child=child, values={**base, "kind": "consultation", "consultation_with": "teacher", "attendance": "attended", "starts_at": consultation_at})
+    missed_at = timezone.now() - datetime.timedelta(days=15)
+    services.record_contact(by=alice, child=child, values={**base, "kind": "individual", "attendance": "did_not_attend", "starts_at": missed_at})
+    referral.refresh_from_db()
+    assert referral.first_session_at is None  # a consultation and a missed session are not a session
+    session_at = timezone.now() - datetime.timedelta(days=10)
+    services.record_contact(by=alice, child=child, values={**base, "kind": "individual", "attendance": "attended", "starts_at": session_at})
+    referral.refresh_from_db()
+    assert referral.first_session_at == session_at
+
+
+def test_break_glass_records_only_an_out_of_hours_contact(client_for, duty, child):
+    BreakGlassAccess.objects.create(user=duty, child=child, reason="Crisis call at night", expires_at=timezone.now() + datetime.timedelta(hours=2))
+    client = client_for(duty)
+    url = reverse("contacts:create", args=[child.pk])
+    response = client.post(url, contact_post(kind="individual"))
+    assert "only an out-of-hours or crisis contact" in response.content.decode()
+    assert client.post(url, contact_post(kind="out_of_hours", location="phone")).status_code == 302
+    contact = Contact.objects.get()
+    assert contact.kind == "out_of_hours"
+    assert AuditEvent.objects.get(action="create", child_id=child.pk, object_type__icontains="contact").route == "break_glass"
+
+
+def test_strangers_and_partners_cannot_reach_contacts(client_for, charlie, partner, child):
+    for user in (charlie, partner):
+        assert client_for(user).get(reverse("contacts:child", args=[child.pk])).status_code == 404
+        assert client_for(user).post(reverse("contacts:create", args=[child.pk]), contact_post()).status_code == 404
+
+
+def _caseload(south, alice, size):
+    now = timezone.now()
+    for index in range(size):
+        kid = ChildFactory(service=south)
+        CareTeamMembership.objects.create(child=kid, user=alice, role="lead")
+        for days in (-3, 2):
+            Contact.objects.create(
+                child=kid, practitioner=alice, recorded_by=alice, kind="individual", location="home",
+                starts_at=now + datetime.timedelta(days=days, minutes=index), idempotency_key=f"{kid.pk}:{days}",
+                attendance="attended" if days < 0 else "cancelled_service",
+            )
+
+
+@pytest.mark.parametrize("name", ["contacts:caseload", "contacts:diary", "contacts:team"])
+def test_queries_per_page_do_not_grow_with_the_caseload(client_for, alice, manager, south, name, django_assert_max_num_queries):
+    user = manager if name == "contacts:team" else alice
+    client = client_for(user)
+    _caseload(south, alice, 5)
+    with django_assert_max_num_queries(40) as small:
+        response = client.get(reverse(name))
+    assert response.status_code == 200
+    _caseload(south, alice, 195)  # 200 young people
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        response = client.get(reverse(name))
+    assert response.status_code == 200
+
+
+def test_caseload_and_team_show_the_figures(client_for, alice, manager, south):
+    _caseload(south, alice, 3)
+    page = client_for(alice).get(reverse("contacts:caseload")).content.decode()
+    assert "3 young people" in page
+    team = client_for(manager).get(reverse("contacts:team")).content.decode()
+    assert "Alice Ymarferydd" in team
+    assert client_for(alice).get(reverse("contacts:team")).status_code == 403
+
+
+def test_diary_shows_the_week_and_managers_open_a_colleagues(client_for, alice, manager, bob, south):
+    _caseload(south, alice, 1)
+    kid = CareTeamMembership.objects.filter(user=alice).first().child
+    monday = timezone.localdate() - datetime.timedelta(days=timezone.localdate().weekday())
+    page = client_for(alice).get(reverse("contacts:diary"), {"week": monday.isoformat()}).content.decode()
+    assert kid.display_name in page or kid.given_name in page
+    as_manager = client_for(manager).get(reverse("contacts:diary"), {"user": alice.pk}).content.decode()
+    assert "Alice Ymarferydd" in as_manager
+    # A practitioner cannot open a colleague's diary: they see their own.
+    own = client_for(bob).get(reverse("contacts:diary"), {"user": alice.pk}).content.decode()
+    assert "Bob Ymarferydd" in own

@@ -1,0 +1,148 @@
+"""Contacts, caseload, diary and the team view. Thin: rules are in services.py."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Max, Min, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Role, User
+from audit.models import Action
+from audit.services import record
+from contacts import services
+from contacts.forms import ContactForm
+from contacts.models import Attendance, Contact
+from people.models import Child
+
+_STAFF = (Role.PRACTITIONER, Role.SERVICE_MANAGER, Role.DUTY_WORKER)
+
+
+def child_contacts(request: HttpRequest, child_pk: int) -> HttpResponse:
+    child = get_object_or_404(Child.objects.visible_to(request.user), pk=child_pk)
+    contacts = Contact.objects.visible_to(request.user).filter(child=child).select_related("practitioner").prefetch_related("people")
+    record(actor=request.user, action=Action.LIST, child_id=child.pk, detail={"contacts": True})
+    return render(
+        request,
+        "contacts/child_contacts.html",
+        {"child": child, "contacts": contacts, "can_record": services.can_record(request.user, child)},
+    )
+
+
+def contact_create(request: HttpRequest, child_pk: int) -> HttpResponse:
+    child = get_object_or_404(Child.objects.visible_to(request.user), pk=child_pk)
+    if not services.can_record(request.user, child):
+        raise PermissionDenied
+    form = ContactForm(request.POST if request.method == "POST" else None, child=child)
+    if request.method == "POST" and form.is_valid():
+        values = {**form.cleaned_data}
+        people = list(values.pop("people", []))
+        try:
+            contact, created = services.record_contact(by=request.user, child=child, values=values, people=people)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        except PermissionDenied:
+            form.add_error("kind", _("Through emergency access you can record only an out-of-hours or crisis contact"))
+        else:
+            messages.success(request, _("The contact was recorded.") if created else _("This contact was already recorded."))
+            return redirect("contacts:child", child_pk=child.pk)
+    return render(request, "contacts/contact_form.html", {"child": child, "form": form})
+
+
+def caseload(request: HttpRequest) -> HttpResponse:
+    """The practitioner's young people with their last and next contacts: one query for the
+    list however long it is (annotations, not a query per row)."""
+    if request.user.role not in _STAFF:
+        raise PermissionDenied
+    now = timezone.now()
+    since = now - datetime.timedelta(days=28)
+    children = (
+        Child.objects.visible_to(request.user)
+        .filter(care_team__user=request.user, care_team__ended_at__isnull=True)
+        .annotate(
+            last_contact=Max("contacts__starts_at", filter=Q(contacts__starts_at__lte=now, contacts__attendance=Attendance.ATTENDED)),
+            next_contact=Min("contacts__starts_at", filter=Q(contacts__starts_at__gt=now)),
+            recent=Count("contacts", filter=Q(contacts__starts_at__gte=since, contacts__starts_at__lte=now), distinct=True),
+            missed=Count(
+                "contacts",
+                filter=Q(contacts__starts_at__gte=since, contacts__attendance=Attendance.DID_NOT_ATTEND),
+                distinct=True,
+            ),
+        )
+        .order_by("family_name", "given_name", "pk")
+        .distinct()
+    )
+    rows = list(children)
+    record(actor=request.user, action=Action.LIST, detail={"caseload": True, "shown": len(rows)})
+    return render(request, "contacts/caseload.html", {"children": rows})
+
+
+def _week_start(value: str | None) -> datetime.date:
+    try:
+        day = datetime.date.fromisoformat(value) if value else timezone.localdate()
+    except ValueError:
+        day = timezone.localdate()
+    return day - datetime.timedelta(days=day.weekday())
+
+
+def diary(request: HttpRequest) -> HttpResponse:
+    """A week of contacts for the practitioner (a manager may open a colleague's diary)."""
+    if request.user.role not in _STAFF:
+        raise PermissionDenied
+    whose = request.user
+    if request.GET.get("user") and request.user.role == Role.SERVICE_MANAGER:
+        whose = get_object_or_404(User, pk=request.GET["user"], organisation=request.user.organisation, is_active=True)
+    start = _week_start(request.GET.get("week"))
+    first = timezone.make_aware(datetime.datetime.combine(start, datetime.time.min))
+    contacts = list(
+        Contact.objects.visible_to(request.user)
+        .filter(practitioner=whose)
+        .between(first, first + datetime.timedelta(days=7))
+        .select_related("child")
+        .order_by("starts_at", "pk")
+    )
+    days = []
+    for offset in range(7):
+        day = start + datetime.timedelta(days=offset)
+        days.append((day, [c for c in contacts if timezone.localtime(c.starts_at).date() == day]))
+    record(actor=request.user, action=Action.LIST, detail={"diary": whose.pk, "week": start.isoformat(), "shown": len(contacts)})
+    return render(
+        request,
+        "contacts/diary.html",
+        {
+            "days": days,
+            "whose": whose,
+            "week": start,
+            "previous": (start - datetime.timedelta(days=7)).isoformat(),
+            "next": (start + datetime.timedelta(days=7)).isoformat(),
+        },
+    )
+
+
+def team(request: HttpRequest) -> HttpResponse:
+    """The manager's view of the team: caseloads and this week's work, in one query."""
+    if request.user.role != Role.SERVICE_MANAGER or not request.user.organisation_id:
+        raise PermissionDenied
+    start = _week_start(None)
+    first = timezone.make_aware(datetime.datetime.combine(start, datetime.time.min))
+    last = first + datetime.timedelta(days=7)
+    since = timezone.now() - datetime.timedelta(days=28)
+    staff = (
+        User.objects.filter(organisation=request.user.organisation, role__in=_STAFF, is_active=True)
+        .annotate(
+            caseload=Count("care_teams", filter=Q(care_teams__ended_at__isnull=True), distinct=True),
+            this_week=Count("contacts", filter=Q(contacts__starts_at__gte=first, contacts__starts_at__lt=last), distinct=True),
+            consultations=Count("contacts", filter=Q(contacts__starts_at__gte=since, contacts__kind="consultation"), distinct=True),
+            missed=Count("contacts", filter=Q(contacts__starts_at__gte=since, contacts__attendance=Attendance.DID_NOT_ATTEND), distinct=True),
+        )
+        .order_by("last_name", "first_name", "pk")
+    )
+    rows = list(staff)
+    record(actor=request.user, action=Action.LIST, detail={"team": True, "shown": len(rows)})
+    return render(request, "contacts/team.html", {"staff": rows, "week": start})
