@@ -69,6 +69,10 @@ INSTALLED_APPS = [
     "consent",
     "assessments",
     "contacts",
+    "plans",
+    "safety",
+    "episodes",
+    "workforce",
 ]
 
 MIDDLEWARE = [
