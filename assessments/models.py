@@ -98,6 +98,9 @@ class SectionRestriction(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.section} ({'lifted' if self.lifted_at else 'restricted'})"
+
 
 class WithheldReason(models.TextChoices):
     RESTRICTED = "restricted", _("Restricted to named people")
