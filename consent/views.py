@@ -1,11 +1,291 @@
-"""Consent pages (being written: see issue 4)."""
+"""Consent and sharing pages. Thin: the child (and its consents and safeguarding shares) are
+reached only through ``visible_to`` – the whole record, never the shared parts – so a stranger or
+a recipient of a share gets 404; every write goes through ``consent.services``, which checks who
+may do it (403) and every rule; every page of personal data is audited.
 
-from django.http import Http404, HttpRequest, HttpResponse
+Nothing here decides access to the shared parts: ``consent.access`` reads what these pages
+store, so a withdrawal or an expiry takes effect at once everywhere.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Model
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import formats
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+
+from accounts.models import Role
+from audit.models import Action, Route
+from audit.services import record
+from consent import services
+from consent.forms import ConsentForm, SafeguardingDecisionForm, SafeguardingShareForm, WithdrawForm
+from consent.models import ConsentDecision, SafeguardingShare, SafeguardingStatus
+from people.access import only_through_break_glass
+from people.models import Child
+
+RECENT_DECISIONS = 20
 
 
-def _todo(request: HttpRequest, **kwargs: object) -> HttpResponse:
-    raise Http404
+def _child(request: HttpRequest, child_pk: int) -> Child:
+    """The whole record, if this user may see it; otherwise 404 (never confirm it exists)."""
+    return get_object_or_404(Child.objects.visible_to(request.user).select_related("service"), pk=child_pk)
 
 
-consent_list = consent_create = consent_detail = consent_withdraw = _todo
-safeguarding_create = safeguarding_review = safeguarding_detail = _todo
+def _route(request: HttpRequest, child: Child) -> str:
+    return Route.BREAK_GLASS if only_through_break_glass(request.user, child) else Route.UI
+
+
+def _apply_errors(form: Any, exc: ValidationError) -> None:
+    for field, errors in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+# --- Consent ---------------------------------------------------------------------------------
+
+
+def consent_list(request: HttpRequest, child_pk: int) -> HttpResponse:
+    child = _child(request, child_pk)
+    consents = list(
+        ConsentDecision.objects.visible_to(request.user)
+        .filter(child=child)
+        .select_related("recipient_organisation", "recorded_by", "withdrawn_by")
+    )
+    shares = list(
+        SafeguardingShare.objects.visible_to(request.user)
+        .filter(child=child)
+        .select_related("recipient_organisation", "requested_by", "decided_by")
+    )
+    for share in shares:
+        share.what_labels = services.what_labels(share)
+    record(
+        actor=request.user,
+        action=Action.VIEW,
+        obj=child,
+        child_id=child.pk,
+        route=_route(request, child),
+        detail={"page": "consent", "consents": len(consents), "safeguarding": len(shares)},
+    )
+    return render(
+        request,
+        "consent/consent_list.html",
+        {
+            "child": child,
+            "current": [c for c in consents if c.withdrawn_at is None],
+            "withdrawn": [c for c in consents if c.withdrawn_at is not None],
+            "shares": shares,
+            "can_record": services.can_record_consent(request.user, child),
+            "via_break_glass": _route(request, child) == Route.BREAK_GLASS,
+        },
+    )
+
+
+def consent_create(request: HttpRequest, child_pk: int) -> HttpResponse:
+    child = _child(request, child_pk)
+    if not services.can_record_consent(request.user, child):
+        raise PermissionDenied
+    form = ConsentForm(request.POST if request.method == "POST" else None, child=child)
+    if request.method == "POST" and form.is_valid():
+        try:
+            consent = services.record_consent(by=request.user, child=child, values=form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("The consent decision was recorded."))
+            return redirect("consent:detail", consent_pk=consent.pk)
+    return render(
+        request,
+        "consent/consent_form.html",
+        {"form": form, "child": child, "age": child.age, "presumed_age": services.AGE_PRESUMED_COMPETENT},
+    )
+
+
+def _history(consent: ConsentDecision) -> list[dict[str, Any]]:
+    """Each saved state of the decision: who, when, and which answers changed (to what)."""
+    entries = []
+    for entry in consent.history.select_related("history_user").order_by("history_date", "history_id"):
+        previous = entry.prev_record
+        changes = []
+        if previous is not None:
+            for change in entry.diff_against(previous).changes:
+                field = ConsentDecision._meta.get_field(change.field)
+                changes.append({"field": capfirst(field.verbose_name), "new": _display(entry.instance, field.name)})
+        entries.append({"entry": entry, "created": previous is None, "changes": changes})
+    return list(reversed(entries))
+
+
+def _display(instance: Model, name: str) -> str:
+    """A readable value for one field of a historical state."""
+    value = getattr(instance, name)
+    if value in (None, "", []):
+        return "–"
+    if name == "purposes":
+        return ", ".join(instance.purpose_labels())
+    if name in ("items", "sections"):
+        return ", ".join(instance.item_labels())
+    display = getattr(instance, f"get_{name}_display", None)
+    if display is not None:
+        return str(display())
+    if hasattr(value, "hour"):
+        return formats.date_format(value, "j F Y H:i")
+    if hasattr(value, "year"):
+        return formats.date_format(value, "j F Y")
+    return str(value)
+
+
+def consent_detail(request: HttpRequest, consent_pk: int) -> HttpResponse:
+    consent = get_object_or_404(
+        ConsentDecision.objects.visible_to(request.user).select_related(
+            "child", "recipient_organisation", "recorded_by", "withdrawn_by"
+        ),
+        pk=consent_pk,
+    )
+    child = consent.child
+    record(actor=request.user, action=Action.VIEW, obj=consent, child_id=child.pk, route=_route(request, child))
+    can_record = services.can_record_consent(request.user, child)
+    return render(
+        request,
+        "consent/consent_detail.html",
+        {
+            "consent": consent,
+            "child": child,
+            "history": _history(consent),
+            "can_withdraw": can_record and consent.withdrawn_at is None,
+            "age_when_given": child.age_on(consent.given_on),
+        },
+    )
+
+
+def consent_withdraw(request: HttpRequest, consent_pk: int) -> HttpResponse:
+    consent = get_object_or_404(
+        ConsentDecision.objects.visible_to(request.user).select_related("child", "recipient_organisation"),
+        pk=consent_pk,
+    )
+    child = consent.child
+    if not services.can_record_consent(request.user, child):
+        raise PermissionDenied
+    if consent.withdrawn_at is not None:
+        # Withdrawing twice changes nothing: say so and show the decision.
+        messages.info(request, _("This consent was already withdrawn. Nothing was changed."))
+        return redirect("consent:detail", consent_pk=consent.pk)
+    form = WithdrawForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        services.withdraw_consent(
+            by=request.user,
+            consent=consent,
+            note=form.cleaned_data["note"],
+            young_person_words=form.cleaned_data["young_person_words"],
+        )
+        messages.success(
+            request,
+            _("The consent was withdrawn. %(recipient)s can no longer see what it covered.")
+            % {"recipient": consent.recipient_label},
+        )
+        return redirect("consent:detail", consent_pk=consent.pk)
+    return render(request, "consent/consent_withdraw.html", {"form": form, "consent": consent, "child": child})
+
+
+# --- Safeguarding shares ----------------------------------------------------------------------
+
+
+def safeguarding_create(request: HttpRequest, child_pk: int) -> HttpResponse:
+    child = _child(request, child_pk)
+    if not services.can_request_safeguarding(request.user, child):
+        raise PermissionDenied
+    form = SafeguardingShareForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            share = services.request_safeguarding_share(by=request.user, child=child, values=form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Your request was sent. Nothing is shared until another service manager approves it."),
+            )
+            return redirect("consent:safeguarding_detail", safeguarding_pk=share.pk)
+    return render(request, "consent/safeguarding_form.html", {"form": form, "child": child})
+
+
+def safeguarding_review(request: HttpRequest) -> HttpResponse:
+    """Service managers: requests waiting for a decision, and recent decisions, in their service."""
+    user = request.user
+    if user.role != Role.SERVICE_MANAGER or not user.organisation_id:
+        raise PermissionDenied
+    in_service = SafeguardingShare.objects.visible_to(user).filter(child__service_id=user.organisation_id)
+    related = ("child", "recipient_organisation", "requested_by", "decided_by")
+    waiting = list(services.safeguarding_waiting(user).select_related(*related).order_by("requested_at"))
+    decided = list(
+        in_service.exclude(status=SafeguardingStatus.REQUESTED)
+        .select_related(*related)
+        .order_by("-decided_at")[:RECENT_DECISIONS]
+    )
+    record(
+        actor=user,
+        action=Action.LIST,
+        detail={"page": "safeguarding_review", "waiting": len(waiting), "decided": len(decided)},
+    )
+    return render(request, "consent/safeguarding_review.html", {"waiting": waiting, "decided": decided})
+
+
+def safeguarding_detail(request: HttpRequest, safeguarding_pk: int) -> HttpResponse:
+    share = get_object_or_404(
+        SafeguardingShare.objects.visible_to(request.user).select_related(
+            "child", "recipient_organisation", "requested_by", "decided_by"
+        ),
+        pk=safeguarding_pk,
+    )
+    child = share.child
+    share.what_labels = services.what_labels(share)
+    user = request.user
+    is_requester = share.requested_by_id == user.pk
+    can_decide = services.can_decide_safeguarding(user, share) and share.status == SafeguardingStatus.REQUESTED
+    form = None
+    if request.method == "POST":
+        if not services.can_decide_safeguarding(user, share):
+            # Including the requester: nobody approves their own request.
+            raise PermissionDenied
+        if share.status != SafeguardingStatus.REQUESTED:
+            messages.error(request, _("This request has already been decided. Nothing was changed."))
+            return redirect("consent:safeguarding_detail", safeguarding_pk=share.pk)
+        form = SafeguardingDecisionForm(request.POST)
+        if form.is_valid():
+            approve = form.cleaned_data["decision"] == "approve"
+            try:
+                services.decide_safeguarding_share(
+                    by=user, share=share, approve=approve, note=form.cleaned_data["note"]
+                )
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            else:
+                if approve:
+                    messages.success(
+                        request,
+                        _("You approved the share. %(recipient)s can see what it covers until %(date)s.")
+                        % {
+                            "recipient": share.recipient_organisation,
+                            "date": formats.date_format(share.expires_on, "j F Y"),
+                        },
+                    )
+                else:
+                    messages.success(request, _("You did not approve the share. Nothing was shared."))
+                return redirect("consent:safeguarding_detail", safeguarding_pk=share.pk)
+    elif can_decide:
+        form = SafeguardingDecisionForm()
+    record(actor=user, action=Action.VIEW, obj=share, child_id=child.pk, route=_route(request, child))
+    return render(
+        request,
+        "consent/safeguarding_detail.html",
+        {
+            "share": share,
+            "child": child,
+            "form": form if can_decide or request.method == "POST" else None,
+            "is_requester": is_requester,
+            "is_manager_here": user.role == Role.SERVICE_MANAGER and user.organisation_id == child.service_id,
+        },
+    )

@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from accounts.models import Role
+from consent.services import safeguarding_waiting
 from people.models import BreakGlassAccess, Child
 from referrals.models import Referral, Status
 from referrals.services import waiting_list
@@ -44,6 +45,7 @@ def home(request: HttpRequest) -> HttpResponse:
         context["awaiting_decision"] = referrals.filter(status=Status.RECEIVED, service_id=user.organisation_id).count()
         waiting = waiting_list(referrals, user.organisation)
         context["consultations_overdue"] = sum(entry.consultation_overdue for entry in waiting)
+        context["safeguarding_waiting"] = safeguarding_waiting(user).count()
     return render(request, "core/home.html", context)
 
 

@@ -1,0 +1,450 @@
+"""Recording consent to share, withdrawing it, and sharing without consent on safeguarding grounds.
+
+Each function is one use case: it checks who may do it (``PermissionDenied``), validates every
+rule at once (``ValidationError`` keyed by field, so a page can explain each problem beside its
+answer), writes inside a transaction and records the audit event explicitly.
+
+Nothing here grants access: ``consent.access`` reads what is stored (in force, withdrawn,
+approved, expired), so a withdrawal or an expiry takes effect at once for every route.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import SERVICE_ROLES, Organisation, OrganisationType, Profession, Role
+from assessments.sections import SECTION_KEYS
+from audit.models import Action, Route
+from audit.services import record
+from consent.models import (
+    ConsentDecision,
+    Decider,
+    HowGiven,
+    Item,
+    LawfulBasis,
+    Purpose,
+    SafeguardingShare,
+    SafeguardingStatus,
+)
+
+if TYPE_CHECKING:
+    from accounts.models import User
+    from people.models import Child
+
+#: A safeguarding share is time-limited: it ends at most this many days after it is asked for.
+MAX_SAFEGUARDING_DAYS = 90
+#: A reason for sharing without consent must say something substantial.
+MIN_SAFEGUARDING_REASON = 20
+#: Under this age a young person decides only when judged competent (Gillick).
+AGE_PRESUMED_COMPETENT = 16
+
+#: How the recipient of a consent is named: exactly one of these is stored.
+RECIPIENT_KINDS = ("organisation", "organisation_type", "profession")
+_RECIPIENT_FIELD = {
+    "organisation": "recipient_organisation",
+    "organisation_type": "recipient_organisation_type",
+    "profession": "recipient_profession",
+}
+#: Regional Partnership Boards commission; they never receive a child's information.
+NEVER_RECIPIENT_TYPES = frozenset({OrganisationType.REGIONAL_PARTNERSHIP_BOARD})
+
+
+# --- Who may do what --------------------------------------------------------------------------
+
+
+def _write_routes(user: User, child: Child) -> set[str]:
+    from people.access import access_routes
+
+    return {"care_team", "service_manager"} & set(access_routes(user, child))
+
+
+def can_record_consent(user: User, child: Child) -> bool:
+    """Service staff with a write route to the record: its care team, or a manager of the
+    service holding it. Emergency (break-glass) access is read-only and is not enough; partners
+    reach only shared parts and record nothing here."""
+    return bool(user.is_authenticated and user.is_active and user.role in SERVICE_ROLES and _write_routes(user, child))
+
+
+#: Asking for a safeguarding share needs the same relationship as recording consent.
+can_request_safeguarding = can_record_consent
+
+
+def can_decide_safeguarding(user: User, share: SafeguardingShare) -> bool:
+    """A service manager of the service holding the record, other than the person who asked."""
+    return (
+        user.is_authenticated
+        and user.is_active
+        and user.role == Role.SERVICE_MANAGER
+        and user.organisation_id is not None
+        and user.organisation_id == share.child.service_id
+        and user.pk != share.requested_by_id
+    )
+
+
+def what_labels(shared: ConsentDecision | SafeguardingShare) -> list[str]:
+    """What a consent or a safeguarding share covers, in words (items, then named sections)."""
+    from assessments.sections import BY_KEY
+
+    labels = dict(Item.choices)
+    found = [str(labels[i]) for i in shared.items if i in labels]
+    return found + [str(BY_KEY[k].title) for k in shared.sections if k in BY_KEY]
+
+
+def recipient_organisations() -> Any:
+    """Organisations a child's information may go to (never a Regional Partnership Board)."""
+    return Organisation.objects.filter(is_active=True).exclude(type__in=NEVER_RECIPIENT_TYPES).order_by("name_en")
+
+
+def recipient_type_choices() -> list[tuple[str, Any]]:
+    return [(value, label) for value, label in OrganisationType.choices if value not in NEVER_RECIPIENT_TYPES]
+
+
+# --- Validation: every rule, all problems at once ---------------------------------------------
+
+
+def _what_errors(values: dict[str, Any]) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    items = list(values.get("items") or [])
+    sections = list(values.get("sections") or [])
+    if set(items) - set(Item.values):
+        errors.setdefault("items", []).append(_("Choose from the list"))
+    if set(sections) - set(SECTION_KEYS):
+        errors.setdefault("sections", []).append(_("Choose sections from the list"))
+    if not items and not sections:
+        errors.setdefault("items", []).append(
+            _("Choose what may be shared: the whole assessment, the plan, outcome scores or named sections")
+        )
+    return errors
+
+
+def _age_on(child: Child, on: datetime.date) -> int:
+    return child.age_on(on)
+
+
+def consent_errors(*, child: Child, values: dict[str, Any]) -> dict[str, list[str]]:
+    """Every problem with a consent decision, by field. Used by the form (to explain all of
+    them at once, keeping what was typed) and by ``record_consent`` (so no route can skip one)."""
+    errors = _what_errors(values)
+
+    def add(field: str, message: str) -> None:
+        errors.setdefault(field, []).append(message)
+
+    # With whom: exactly one recipient, of the kind chosen.
+    kind = values.get("recipient_kind") or ""
+    named = [k for k in RECIPIENT_KINDS if values.get(_RECIPIENT_FIELD[k])]
+    if kind and kind not in RECIPIENT_KINDS:
+        add("recipient_kind", _("Choose who the information may be shared with"))
+    elif kind:
+        chosen = values.get(_RECIPIENT_FIELD[kind])
+        if not chosen:
+            messages = {
+                "organisation": _("Choose the organisation"),
+                "organisation_type": _("Choose the type of organisation"),
+                "profession": _("Choose the role"),
+            }
+            add(_RECIPIENT_FIELD[kind], messages[kind])
+    elif not named:
+        add(
+            "recipient_kind",
+            _("Choose who the information may be shared with: an organisation, a type of organisation or a role"),
+        )
+    elif len(named) > 1:
+        add("recipient_kind", _("Choose only one: an organisation, a type of organisation or a role"))
+    organisation = values.get("recipient_organisation")
+    if (kind in ("", "organisation")) and organisation is not None and organisation.type in NEVER_RECIPIENT_TYPES:
+        add("recipient_organisation", _("A Regional Partnership Board cannot receive a child's information"))
+    org_type = values.get("recipient_organisation_type") or ""
+    if (
+        kind in ("", "organisation_type")
+        and org_type
+        and (org_type not in OrganisationType.values or org_type in NEVER_RECIPIENT_TYPES)
+    ):
+        add("recipient_organisation_type", _("Choose a type of organisation from the list"))
+    profession = values.get("recipient_profession") or ""
+    if kind in ("", "profession") and profession and profession not in Profession.values:
+        add("recipient_profession", _("Choose a role from the list"))
+
+    # For what purpose.
+    purposes = list(values.get("purposes") or [])
+    if not purposes:
+        add("purposes", _("Choose at least one purpose"))
+    elif set(purposes) - set(Purpose.values):
+        add("purposes", _("Choose purposes from the list"))
+
+    # When.
+    given_on = values.get("given_on")
+    today = timezone.localdate()
+    if not given_on:
+        add("given_on", _("Enter the date consent was given"))
+    else:
+        if given_on > today:
+            add("given_on", _("The date consent was given must be today or in the past"))
+        if given_on < child.date_of_birth:
+            add("given_on", _("The date consent was given must be after the young person's date of birth"))
+    review_on = values.get("review_on")
+    if review_on and given_on and review_on <= given_on:
+        add("review_on", _("The review date must be after the date consent was given"))
+
+    # Who decided, and the young person's views – always.
+    decider = values.get("decider") or ""
+    if decider not in Decider.values:
+        add("decider", _("Choose who decided"))
+    elif decider == Decider.YOUNG_PERSON:
+        age = _age_on(child, given_on if given_on and given_on <= today else today)
+        if age < AGE_PRESUMED_COMPETENT and not (values.get("competence_judgement") or "").strip():
+            add(
+                "competence_judgement",
+                _(
+                    "The young person was %(age)s when they decided: record your judgement of whether they "
+                    "understood enough to decide for themselves (Gillick competence)"
+                )
+                % {"age": age},
+            )
+    elif not (values.get("decider_name") or "").strip():
+        add("decider_name", _("Enter the name of the person who decided"))
+    if not (values.get("young_person_views") or "").strip():
+        add(
+            "young_person_views",
+            _("Enter the young person's views in their own words – always needed, even when someone else decided"),
+        )
+    if (values.get("how_given") or "") not in HowGiven.values:
+        add("how_given", _("Choose how consent was given"))
+    if (values.get("lawful_basis") or "") not in LawfulBasis.values:
+        add("lawful_basis", _("Choose the lawful basis for sharing"))
+    return errors
+
+
+def _audit_summary(consent: ConsentDecision) -> dict[str, Any]:
+    """What a consent covers, as codes only (no free text in the audit detail)."""
+    if consent.recipient_organisation_id:
+        recipient = {"recipient_kind": "organisation", "recipient": consent.recipient_organisation.code}
+    elif consent.recipient_organisation_type:
+        recipient = {"recipient_kind": "organisation_type", "recipient": consent.recipient_organisation_type}
+    else:
+        recipient = {"recipient_kind": "profession", "recipient": consent.recipient_profession}
+    return {
+        **recipient,
+        "purposes": sorted(consent.purposes),
+        "items": sorted(consent.items),
+        "sections": sorted(consent.sections),
+        "decider": consent.decider,
+    }
+
+
+# --- Consent ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def record_consent(*, by: User, child: Child, values: dict[str, Any], route: str = Route.UI) -> ConsentDecision:
+    """Record a consent decision for ``child``. ``values`` holds the form's answers; with
+    ``recipient_kind`` only the chosen kind's recipient is stored (the others are dropped),
+    without it exactly one recipient must be given."""
+    if not can_record_consent(by, child):
+        raise PermissionDenied
+    errors = consent_errors(child=child, values=values)
+    if errors:
+        raise ValidationError(errors)
+    kind = values.get("recipient_kind") or next(k for k in RECIPIENT_KINDS if values.get(_RECIPIENT_FIELD[k]))
+    decider = values["decider"]
+    consent = ConsentDecision(
+        child=child,
+        items=[i for i in Item.values if i in (values.get("items") or [])],
+        sections=[k for k in SECTION_KEYS if k in (values.get("sections") or [])],
+        recipient_organisation=values.get("recipient_organisation") if kind == "organisation" else None,
+        recipient_organisation_type=(values.get("recipient_organisation_type") or "")
+        if kind == "organisation_type"
+        else "",
+        recipient_profession=(values.get("recipient_profession") or "") if kind == "profession" else "",
+        purposes=[p for p in Purpose.values if p in values["purposes"]],
+        decider=decider,
+        # The person deciding for the young person is named; the young person is the child.
+        decider_name=(values.get("decider_name") or "").strip() if decider != Decider.YOUNG_PERSON else "",
+        competence_judgement=(values.get("competence_judgement") or "").strip(),
+        young_person_views=values["young_person_views"].strip(),
+        how_given=values["how_given"],
+        given_on=values["given_on"],
+        review_on=values.get("review_on"),
+        lawful_basis=values["lawful_basis"],
+        sharing_protocol=(values.get("sharing_protocol") or "").strip(),
+        recorded_by=by,
+    )
+    # ``items`` may be empty when only named sections are shared (checked above, with sections);
+    # the model field is not blank=True, so Django's own check would refuse that.
+    consent.full_clean(exclude=["items"])
+    consent._history_user = by  # simple-history: who made this version
+    consent.save()
+    record(actor=by, action=Action.CREATE, obj=consent, child_id=child.pk, route=route, detail=_audit_summary(consent))
+    return consent
+
+
+@transaction.atomic
+def withdraw_consent(
+    *, by: User, consent: ConsentDecision, note: str = "", young_person_words: str = ""
+) -> ConsentDecision:
+    """Withdraw a consent now. Every route reads ``withdrawn_at``, so access ends at once.
+    Withdrawing an already withdrawn consent changes nothing (and records nothing)."""
+    locked = ConsentDecision.objects.select_for_update().get(pk=consent.pk)
+    if not can_record_consent(by, locked.child):
+        raise PermissionDenied
+    if locked.withdrawn_at is not None:
+        return locked
+    note = (note or "").strip()
+    words = (young_person_words or "").strip()
+    parts = [note] if note else []
+    if words:
+        parts.append(_("The young person's words: %(words)s") % {"words": words})
+    locked.withdrawn_at = timezone.now()
+    locked.withdrawn_by = by
+    locked.withdrawal_note = "\n\n".join(parts)
+    locked.full_clean(exclude=["items"])
+    locked._history_user = by
+    locked.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_note"])
+    record(
+        actor=by,
+        action=Action.UPDATE,
+        obj=locked,
+        child_id=locked.child_id,
+        reason=note or _("Consent withdrawn"),
+        detail={"withdrawn": True, **_audit_summary(locked)},
+    )
+    return locked
+
+
+# --- Safeguarding shares ----------------------------------------------------------------------
+
+
+def safeguarding_errors(*, values: dict[str, Any]) -> dict[str, list[str]]:
+    errors = _what_errors(values)
+
+    def add(field: str, message: str) -> None:
+        errors.setdefault(field, []).append(message)
+
+    organisation = values.get("recipient_organisation")
+    if organisation is None:
+        add("recipient_organisation", _("Choose the organisation to share with"))
+    elif organisation.type in NEVER_RECIPIENT_TYPES:
+        add("recipient_organisation", _("A Regional Partnership Board cannot receive a child's information"))
+    reason = (values.get("reason") or "").strip()
+    if len(reason) < MIN_SAFEGUARDING_REASON:
+        add(
+            "reason",
+            _(
+                "Explain the risk of significant harm and why sharing without consent is necessary "
+                "(at least %(count)s characters)"
+            )
+            % {"count": MIN_SAFEGUARDING_REASON},
+        )
+    expires_on = values.get("expires_on")
+    today = timezone.localdate()
+    if not expires_on:
+        add("expires_on", _("Enter the date the share ends"))
+    elif expires_on <= today:
+        add("expires_on", _("The date the share ends must be in the future"))
+    elif expires_on > today + datetime.timedelta(days=MAX_SAFEGUARDING_DAYS):
+        add(
+            "expires_on",
+            _("A safeguarding share can last at most %(days)s days: choose a date on or before %(date)s")
+            % {
+                "days": MAX_SAFEGUARDING_DAYS,
+                "date": formats.date_format(today + datetime.timedelta(days=MAX_SAFEGUARDING_DAYS), "j F Y"),
+            },
+        )
+    return errors
+
+
+def _share_summary(share: SafeguardingShare) -> dict[str, Any]:
+    return {
+        "recipient": share.recipient_organisation.code,
+        "items": sorted(share.items),
+        "sections": sorted(share.sections),
+        "expires_on": share.expires_on.isoformat(),
+    }
+
+
+@transaction.atomic
+def request_safeguarding_share(*, by: User, child: Child, values: dict[str, Any]) -> SafeguardingShare:
+    """Ask to share without consent because of a risk of significant harm. Nothing is shared
+    until another service manager approves."""
+    if not can_request_safeguarding(by, child):
+        raise PermissionDenied
+    errors = safeguarding_errors(values=values)
+    if errors:
+        raise ValidationError(errors)
+    share = SafeguardingShare(
+        child=child,
+        recipient_organisation=values["recipient_organisation"],
+        items=[i for i in Item.values if i in (values.get("items") or [])],
+        sections=[k for k in SECTION_KEYS if k in (values.get("sections") or [])],
+        reason=values["reason"].strip(),
+        young_person_views=(values.get("young_person_views") or "").strip(),
+        expires_on=values["expires_on"],
+        requested_by=by,
+        status=SafeguardingStatus.REQUESTED,
+    )
+    share.full_clean()
+    share._history_user = by
+    share.save()
+    record(
+        actor=by,
+        action=Action.CREATE,
+        obj=share,
+        child_id=child.pk,
+        # The reason stays on the request (with its history), not copied into the permanent trail.
+        detail={"status": share.status, **_share_summary(share)},
+    )
+    return share
+
+
+@transaction.atomic
+def decide_safeguarding_share(*, by: User, share: SafeguardingShare, approve: bool, note: str) -> SafeguardingShare:
+    """A service manager (not the requester) approves or declines, with a note. Approval is the
+    moment the information is shared, so it is audited as a share (it then appears in "who has
+    seen my story"); a decline is audited as a review. A decided request cannot be decided again."""
+    locked = SafeguardingShare.objects.select_for_update().get(pk=share.pk)
+    if not can_decide_safeguarding(by, locked):
+        raise PermissionDenied
+    errors: dict[str, list[str]] = {}
+    note = (note or "").strip()
+    if locked.status != SafeguardingStatus.REQUESTED:
+        errors["__all__"] = [_("This request has already been decided.")]
+    elif approve and locked.expires_on < timezone.localdate():
+        errors["__all__"] = [_("The end date of this request has passed: ask for a new safeguarding share instead.")]
+    if not note:
+        errors["note"] = [
+            _("Explain why you approve sharing without consent")
+            if approve
+            else _("Explain why you do not approve sharing without consent")
+        ]
+    if errors:
+        raise ValidationError(errors)
+    locked.status = SafeguardingStatus.APPROVED if approve else SafeguardingStatus.DECLINED
+    locked.decided_by = by
+    locked.decided_at = timezone.now()
+    locked.decision_note = note
+    locked.full_clean()
+    locked._history_user = by
+    locked.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    record(
+        actor=by,
+        action=Action.SHARE if approve else Action.REVIEW,
+        obj=locked,
+        child_id=locked.child_id,
+        reason=note,
+        detail={"decision": locked.status, "route": "safeguarding", **_share_summary(locked)},
+    )
+    return locked
+
+
+def safeguarding_waiting(user: User) -> Any:
+    """Requests in the manager's service waiting for a decision (for the review list and home)."""
+    if user.role != Role.SERVICE_MANAGER or not user.organisation_id:
+        return SafeguardingShare.objects.none()
+    return SafeguardingShare.objects.visible_to(user).filter(
+        status=SafeguardingStatus.REQUESTED, child__service_id=user.organisation_id
+    )
