@@ -23,6 +23,9 @@ def _nav_items(request: HttpRequest) -> list[dict[str, Any]]:
     items = [(reverse("core:home"), _("Home"))]
     if user.role and user.role != Role.COMMISSIONER and user.role != Role.ADMINISTRATOR:
         items.append((reverse("people:list"), _("Children and young people")))
+    if user.role == Role.PARTNER:
+        # Partners reach children through what is shared with them (consent, safeguarding).
+        items.append((reverse("assessments:shared_with_me"), _("Shared with me")))
     if user.role in (Role.PRACTITIONER, Role.SERVICE_MANAGER, Role.DUTY_WORKER, Role.PARTNER):
         items.append((reverse("referrals:list"), _("Referrals")))
     if user.role in (Role.PRACTITIONER, Role.SERVICE_MANAGER, Role.DUTY_WORKER):
