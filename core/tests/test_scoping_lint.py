@@ -8,6 +8,12 @@ ROOT = Path(__file__).resolve().parents[2]
 PERSONAL_MODELS = {
     "Child", "RelatedPerson", "Placement", "CareTeamMembership", "BreakGlassAccess", "MergeRecord",
     "Referral", "Decision", "InitialConsultation", "Contact",
+    "SectionVersion", "SectionRestriction", "Assessment", "AssessmentShare", "AssessmentExport",
+    "SafetyPlan", "NestTraining",
+    "ConsentDecision", "SafeguardingShare",
+    "Episode", "EpisodeEvent", "Transition", "TransitionChecklistItem",
+    "StaffProfile", "StaffTraining", "Supervision",
+    "OptionOffer", "Plan", "Goal", "PlanAction", "PlanReview",
 }
 # Model managers that are not row access (history is reached from an already-scoped object).
 ALLOWED_ATTRS = {"history"}

@@ -16,7 +16,7 @@ from simple_history.utils import bulk_create_with_history
 from tqdm import tqdm
 
 from accounts import reference
-from accounts.models import Organisation, OrganisationType, Role, Team, User
+from accounts.models import Organisation, OrganisationType, Profession, Role, Team, User
 from audit.models import Action, Route
 from audit.services import record
 from people.demo import make_child
@@ -53,7 +53,20 @@ DEMO_USERS = [
     ("admin", "Rhian", "Bevan", Role.ADMINISTRATOR, "NYTH-SE", "en", "administrator: organisations and accounts"),
     ("north", "Llinos", "Pritchard", Role.PRACTITIONER, "NYTH-NW", "cy", "practitioner in another service (sees none of South East's records)"),
     ("practitioner2fa", "Cerys", "Morgan", Role.PRACTITIONER, "NYTH-SE", "en", "practitioner with two-factor sign-in set up"),
+    # Partner professionals from other agencies: they reach a child's assessment only through
+    # the young person's consent (seed_assessments records some) – never the whole record.
+    ("clinigydd", "Elin", "Prys", Role.PARTNER, "7A4", "cy", "CAMHS clinician (Welsh): contributes to assessments shared with CAMHS"),
+    ("edpsych", "Owain", "Tudur", Role.PARTNER, "W06000014", "en", "educational psychologist (local authority): contributes where a consent names the role"),
+    ("teacher", "Catrin", "Jenkins", Role.PARTNER, "EDU-DEMO-1", "en", "teacher at the demo school: education and the young person's story"),
+    ("socialworker", "Rhys", "Mathias", Role.PARTNER, "W06000015", "en", "social worker (local authority children's services)"),
 ]
+#: The profession of each demo partner: a consent may name a role rather than an organisation.
+DEMO_PROFESSIONS = {
+    "clinigydd": Profession.CAMHS_CLINICIAN,
+    "edpsych": Profession.EDUCATIONAL_PSYCHOLOGIST,
+    "teacher": Profession.TEACHER,
+    "socialworker": Profession.SOCIAL_WORKER,
+}
 
 
 def demo_postcode(seed: int, index: int) -> str:
@@ -119,6 +132,7 @@ class Command(BaseCommand):
                     "role": role,
                     "organisation": Organisation.objects.get(code=org_code),
                     "preferred_language": language,
+                    "profession": DEMO_PROFESSIONS.get(username, ""),
                     "password": password,
                     "email": f"{username}@example.invalid",
                 },
