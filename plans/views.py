@@ -1,10 +1,483 @@
-"""Pages (being written: issue 5)."""
+"""Choice and co-produced plan pages. Thin: every record comes through ``visible_to`` (a
+stranger gets 404) and every write through ``plans.services`` (a reader who may not write gets 403)."""
 
-from django.http import Http404, HttpRequest, HttpResponse
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Max, Prefetch
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import Role
+from audit.models import Action
+from audit.services import record
+from people.models import BreakGlassAccess, CareTeamMembership, Child
+from plans import services
+from plans.forms import ActionForm, ChoiceForm, GoalForm, OfferForm, PlanForm, ReviewForm, SupportOptionForm
+from plans.history import plan_changes
+from plans.models import Goal, OptionKind, OptionOffer, Plan, PlanAction, SupportOption
+
+#: Rows per page on the manager's overdue list.
+OVERDUE_PAGE_SIZE = 100
 
 
-def _todo(request: HttpRequest, **kwargs: object) -> HttpResponse:
-    raise Http404
+def _child(request: HttpRequest, child_pk: int) -> Child:
+    """The record, if this user may see it; otherwise 404 (never confirm a record exists)."""
+    return get_object_or_404(Child.objects.visible_to(request.user).select_related("service"), pk=child_pk)
 
 
-plan = _todo
+def _plan(request: HttpRequest, child: Child) -> Plan | None:
+    return Plan.objects.visible_to(request.user).filter(child=child).select_related("updated_by").first()
+
+
+def _add_errors(form: Form, exc: ValidationError) -> None:
+    for field, errors in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+def _values(form: Form) -> dict[str, Any]:
+    return {k: v for k, v in form.cleaned_data.items() if k != "version"}
+
+
+def _break_glass(request: HttpRequest, child: Child) -> BreakGlassAccess | None:
+    """The active emergency access through which the user reads this record, if that is their
+    only route (the page says so, with when it ends)."""
+    if services.audit_route(request.user, child) != "break_glass":
+        return None
+    return (
+        BreakGlassAccess.objects.visible_to(request.user)
+        .active()
+        .filter(user=request.user, child=child)
+        .order_by("-expires_at")
+        .first()
+    )
+
+
+def _audit_view(request: HttpRequest, child: Child, obj: Any, page: str) -> None:
+    """Opening a page of the young person's plan is recorded (the form pages too: they show
+    what is stored)."""
+    record(
+        actor=request.user,
+        action=Action.VIEW,
+        obj=obj or child,
+        child_id=child.pk,
+        route=services.audit_route(request.user, child),
+        detail={"page": page},
+    )
+
+
+def _offerable(child: Child) -> Any:
+    return SupportOption.objects.for_service(child.service_id).active().in_catalogue_order()
+
+
+# --- The plan page ------------------------------------------------------------------------
+
+
+def plan(request: HttpRequest, child_pk: int) -> HttpResponse:
+    child = _child(request, child_pk)
+    return _plan_page(request, child)
+
+
+def _plan_page(request: HttpRequest, child: Child) -> HttpResponse:
+    current = _plan(request, child)
+    can_write = services.can_write(request.user, child)
+    offers = list(
+        OptionOffer.objects.visible_to(request.user).filter(child=child).select_related("option", "offered_by")
+    )
+    offer_form = None
+    if can_write:
+        offer_form = OfferForm(options=_offerable(child), prefix="offer")
+        for offer in offers:
+            offer.choice_form = ChoiceForm(instance=offer, prefix=f"choice-{offer.pk}", initial={"version": offer.version})
+    goals = list(current.goals.all()) if current else []
+    actions = list(current.actions.select_related("goal")) if current else []
+    reviews = list(current.reviews.select_related("recorded_by")) if current else []
+    _audit_view(request, child, current, "plan")
+    return render(
+        request,
+        "plans/plan.html",
+        {
+            "child": child,
+            "plan": current,
+            "can_write": can_write,
+            "break_glass": _break_glass(request, child),
+            "offers": offers,
+            "offer_form": offer_form,
+            "goals": goals,
+            "actions": actions,
+            "reviews": reviews,
+        },
+    )
+
+
+def offer(request: HttpRequest, child_pk: int) -> HttpResponse:
+    """Offer one or several options. The plan page holds the same form; this page shows it
+    alone, and again with what went wrong."""
+    child = _child(request, child_pk)
+    if not services.can_write(request.user, child):
+        raise PermissionDenied
+    form = OfferForm(request.POST if request.method == "POST" else None, options=_offerable(child), prefix="offer")
+    if request.method != "POST":
+        _audit_view(request, child, None, "plan_offer")
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = services.offer_options(
+                by=request.user,
+                child=child,
+                options=form.cleaned_data["options"],
+                offered_on=form.cleaned_data["offered_on"],
+                how_explained=form.cleaned_data["how_explained"],
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            if created:
+                messages.success(request, _("The options offered were recorded. Record the young person's choice when they have made it."))
+            else:
+                messages.info(request, _("These options were already recorded as offered on that day."))
+            return redirect(reverse("plans:plan", kwargs={"child_pk": child.pk}) + "#options")
+    return render(request, "plans/offer_form.html", {"child": child, "form": form})
+
+
+def choice(request: HttpRequest, child_pk: int, offer_pk: int) -> HttpResponse:
+    """Record the young person's response to one offer and why, in their words."""
+    child = _child(request, child_pk)
+    current = get_object_or_404(
+        OptionOffer.objects.visible_to(request.user).select_related("option", "offered_by"), pk=offer_pk, child=child
+    )
+    if not services.can_write(request.user, child):
+        raise PermissionDenied
+    prefix = f"choice-{current.pk}"
+    stale = None
+    if request.method == "POST":
+        form = ChoiceForm(request.POST, instance=copy.copy(current), prefix=prefix)
+        if form.is_valid():
+            try:
+                services.record_choice(
+                    by=request.user, offer=current, expected_version=form.cleaned_data.get("version") or 0, values=_values(form)
+                )
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            except services.StaleEditError as exc:
+                stale = exc.current
+                data = request.POST.copy()
+                data[f"{prefix}-version"] = str(stale.version)
+                form = ChoiceForm(data, instance=copy.copy(stale), prefix=prefix)
+                form.is_valid()
+                form.add_error(
+                    None,
+                    _(
+                        "Someone else recorded a response to this offer while you were writing. Nothing has been "
+                        "overwritten: your answer is below and has not been saved. Compare it with the saved "
+                        "response, then save again."
+                    ),
+                )
+            else:
+                messages.success(request, _("The young person's response was recorded."))
+                return redirect("plans:plan", child_pk=child.pk)
+    else:
+        form = ChoiceForm(instance=current, prefix=prefix, initial={"version": current.version})
+        _audit_view(request, child, current, "plan_choice")
+    return render(request, "plans/choice_form.html", {"child": child, "offer": current, "form": form, "stale": stale})
+
+
+def plan_edit(request: HttpRequest, child_pk: int) -> HttpResponse:
+    child = _child(request, child_pk)
+    if not services.can_write(request.user, child):
+        raise PermissionDenied
+    current = _plan(request, child)
+    stale: Plan | None = None
+    if request.method == "POST":
+        form = PlanForm(request.POST, instance=copy.copy(current) if current else None)
+        if form.is_valid():
+            try:
+                services.save_plan(
+                    by=request.user, child=child, expected_version=form.cleaned_data.get("version") or 0, values=_values(form)
+                )
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            except services.StaleEditError as exc:
+                # Someone saved meanwhile: keep everything typed, show what is stored now, and
+                # base the next save on it.
+                stale = exc.current
+                data = request.POST.copy()
+                data["version"] = str(stale.version if stale is not None else 0)
+                form = PlanForm(data, instance=copy.copy(stale) if stale is not None else None)
+                form.is_valid()
+                form.add_error(
+                    None,
+                    _(
+                        "Someone else saved this plan while you were editing. Nothing has been overwritten: "
+                        "your changes are below and have not been saved. Compare them with the saved plan, "
+                        "then save again."
+                    ),
+                )
+            else:
+                messages.success(request, _("The plan was saved."))
+                return redirect("plans:plan", child_pk=child.pk)
+    else:
+        initial: dict[str, Any] = {"version": current.version if current else 0}
+        if current is None:
+            initial["language"] = "cy" if child.preferred_language == "cy" else "en"
+        form = PlanForm(instance=current, initial=initial)
+        _audit_view(request, child, current, "plan_edit")
+    return render(request, "plans/plan_form.html", {"child": child, "plan": current, "form": form, "stale": stale})
+
+
+def _plan_or_redirect(request: HttpRequest, child: Child) -> Plan | HttpResponse:
+    current = _plan(request, child)
+    if current is None:
+        messages.info(request, _("Write the plan first: goals, actions and reviews belong to it."))
+        return redirect("plans:plan_edit", child_pk=child.pk)
+    return current
+
+
+def goal_edit(request: HttpRequest, child_pk: int, goal_pk: int | None = None) -> HttpResponse:
+    child = _child(request, child_pk)
+    goal = get_object_or_404(Goal.objects.visible_to(request.user), pk=goal_pk, plan__child=child) if goal_pk else None
+    if not services.can_write(request.user, child):
+        raise PermissionDenied
+    current = _plan_or_redirect(request, child)
+    if isinstance(current, HttpResponse):
+        return current
+    stale = None
+    if request.method == "POST":
+        form = GoalForm(request.POST, instance=copy.copy(goal) if goal else None)
+        if form.is_valid():
+            try:
+                if goal is None:
+                    services.add_goal(by=request.user, plan=current, values=_values(form))
+                else:
+                    services.update_goal(
+                        by=request.user, goal=goal, expected_version=form.cleaned_data.get("version") or 0, values=_values(form)
+                    )
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            except services.StaleEditError as exc:
+                stale = exc.current
+                data = request.POST.copy()
+                data["version"] = str(stale.version)
+                form = GoalForm(data, instance=copy.copy(stale))
+                form.is_valid()
+                form.add_error(
+                    None,
+                    _(
+                        "Someone else saved this goal while you were editing. Nothing has been overwritten: "
+                        "your changes are below and have not been saved. Compare them with the saved goal, "
+                        "then save again."
+                    ),
+                )
+            else:
+                messages.success(request, _("The goal was saved."))
+                return redirect("plans:plan", child_pk=child.pk)
+    else:
+        form = GoalForm(instance=goal, initial={"version": goal.version if goal else 1})
+        _audit_view(request, child, goal or current, "plan_goal")
+    return render(request, "plans/goal_form.html", {"child": child, "goal": goal, "form": form, "stale": stale})
+
+
+def action_edit(request: HttpRequest, child_pk: int, action_pk: int | None = None) -> HttpResponse:
+    child = _child(request, child_pk)
+    action = (
+        get_object_or_404(PlanAction.objects.visible_to(request.user).select_related("goal"), pk=action_pk, plan__child=child)
+        if action_pk
+        else None
+    )
+    if not services.can_write(request.user, child):
+        raise PermissionDenied
+    current = _plan_or_redirect(request, child)
+    if isinstance(current, HttpResponse):
+        return current
+    stale = None
+    if request.method == "POST":
+        form = ActionForm(request.POST, instance=copy.copy(action) if action else None, plan=current)
+        if form.is_valid():
+            try:
+                if action is None:
+                    services.add_action(by=request.user, plan=current, values=_values(form))
+                else:
+                    services.update_action(
+                        by=request.user, action=action, expected_version=form.cleaned_data.get("version") or 0, values=_values(form)
+                    )
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            except services.StaleEditError as exc:
+                stale = exc.current
+                data = request.POST.copy()
+                data["version"] = str(stale.version)
+                form = ActionForm(data, instance=copy.copy(stale), plan=current)
+                form.is_valid()
+                form.add_error(
+                    None,
+                    _(
+                        "Someone else saved this action while you were editing. Nothing has been overwritten: "
+                        "your changes are below and have not been saved. Compare them with the saved action, "
+                        "then save again."
+                    ),
+                )
+            else:
+                messages.success(request, _("The action was saved."))
+                return redirect("plans:plan", child_pk=child.pk)
+    else:
+        form = ActionForm(instance=action, plan=current, initial={"version": action.version if action else 1})
+        _audit_view(request, child, action or current, "plan_action")
+    return render(request, "plans/action_form.html", {"child": child, "action": action, "form": form, "stale": stale})
+
+
+def review_add(request: HttpRequest, child_pk: int) -> HttpResponse:
+    child = _child(request, child_pk)
+    if not services.can_write(request.user, child):
+        raise PermissionDenied
+    current = _plan_or_redirect(request, child)
+    if isinstance(current, HttpResponse):
+        return current
+    form = ReviewForm(request.POST if request.method == "POST" else None)
+    if request.method != "POST":
+        _audit_view(request, child, current, "plan_review")
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_review(by=request.user, plan=current, values=_values(form))
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("The review was recorded and the next review date was updated."))
+            return redirect("plans:plan", child_pk=child.pk)
+    return render(request, "plans/review_form.html", {"child": child, "plan": current, "form": form})
+
+
+def history(request: HttpRequest, child_pk: int) -> HttpResponse:
+    """Every saved state of the plan, its goals, actions and reviews, and the offers and choices:
+    who changed what, when, from what to what – for everyone who can read the plan."""
+    child = _child(request, child_pk)
+    current = _plan(request, child)
+    changes = plan_changes(child=child, plan=current)
+    _audit_view(request, child, current, "plan_history")
+    return render(request, "plans/history.html", {"child": child, "plan": current, "changes": changes})
+
+
+# --- The catalogue ------------------------------------------------------------------------
+
+
+def catalogue(request: HttpRequest) -> HttpResponse:
+    if not services.can_see_catalogue(request.user):
+        raise PermissionDenied
+    options = list(SupportOption.objects.for_service(request.user.organisation_id).in_catalogue_order())
+    groups = []
+    for kind in OptionKind:
+        members = [o for o in options if o.kind == kind and o.is_active]
+        if members:
+            groups.append((kind.label, members))
+    inactive = [o for o in options if not o.is_active]
+    can_manage = services.can_manage_catalogue(request.user)
+    standard_missing = can_manage and services.standard_options_missing(options)
+    return render(
+        request,
+        "plans/catalogue.html",
+        {"groups": groups, "inactive": inactive, "can_manage": can_manage, "standard_missing": standard_missing, "empty": not options},
+    )
+
+
+def _option(request: HttpRequest, option_pk: int) -> SupportOption:
+    """An option of the user's own service's catalogue, or 404."""
+    return get_object_or_404(SupportOption.objects.for_service(request.user.organisation_id), pk=option_pk)
+
+
+def option_edit(request: HttpRequest, option_pk: int | None = None) -> HttpResponse:
+    option = _option(request, option_pk) if option_pk else None
+    if not services.can_manage_catalogue(request.user):
+        raise PermissionDenied
+    stale = None
+    if request.method == "POST":
+        form = SupportOptionForm(request.POST, instance=copy.copy(option) if option else None)
+        if form.is_valid():
+            try:
+                services.save_option(
+                    by=request.user, option=option, expected_version=form.cleaned_data.get("version") or 0, values=_values(form)
+                )
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            except services.StaleEditError as exc:
+                stale = exc.current
+                data = request.POST.copy()
+                data["version"] = str(stale.version)
+                form = SupportOptionForm(data, instance=copy.copy(stale))
+                form.is_valid()
+                form.add_error(
+                    None,
+                    _(
+                        "Someone else saved this option while you were editing. Nothing has been overwritten: "
+                        "your changes are below and have not been saved. Compare them with the saved option, "
+                        "then save again."
+                    ),
+                )
+            else:
+                messages.success(request, _("The catalogue was updated."))
+                return redirect("plans:catalogue")
+    else:
+        form = SupportOptionForm(instance=option, initial={"version": option.version if option else 1})
+    return render(request, "plans/option_form.html", {"option": option, "form": form, "stale": stale})
+
+
+@require_POST
+def option_active(request: HttpRequest, option_pk: int) -> HttpResponse:
+    """Stop offering an option, or offer it again (options are never deleted)."""
+    option = _option(request, option_pk)
+    active = request.POST.get("active") == "1"
+    services.set_option_active(by=request.user, option=option, active=active)
+    if active:
+        messages.success(request, _("%(name)s is offered again.") % {"name": option.name})
+    else:
+        messages.success(request, _("%(name)s is no longer offered. Offers already made keep it.") % {"name": option.name})
+    return redirect("plans:catalogue")
+
+
+@require_POST
+def catalogue_standard(request: HttpRequest) -> HttpResponse:
+    if not services.can_manage_catalogue(request.user):
+        raise PermissionDenied
+    added = services.install_standard_options(service_id=request.user.organisation_id, by=request.user)
+    if added:
+        messages.success(request, _("The standard options were added. Check them and change anything your service does differently."))
+    else:
+        messages.info(request, _("The catalogue already has all the standard options."))
+    return redirect("plans:catalogue")
+
+
+# --- The manager's overdue reviews -------------------------------------------------------
+
+
+def overdue_reviews(request: HttpRequest) -> HttpResponse:
+    """Plans whose review date has passed, oldest first: one page of rows in a fixed number of
+    queries however many there are."""
+    if request.user.role != Role.SERVICE_MANAGER or not request.user.organisation_id:
+        raise PermissionDenied
+    plans = (
+        Plan.objects.visible_to(request.user)
+        .filter(child__service_id=request.user.organisation_id, child__merged_into__isnull=True)
+        .review_overdue()
+        .select_related("child")
+        .annotate(last_review=Max("reviews__held_on"))
+        .prefetch_related(
+            Prefetch(
+                "child__care_team",
+                queryset=CareTeamMembership.objects.visible_to(request.user)
+                .filter(ended_at__isnull=True)
+                .select_related("user")
+                .order_by("role", "pk"),
+                to_attr="current_team",
+            )
+        )
+        .order_by("next_review_on", "pk")
+    )
+    page = Paginator(plans, OVERDUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    record(actor=request.user, action=Action.LIST, detail={"overdue_plan_reviews": True, "shown": len(page.object_list)})
+    return render(request, "plans/overdue_reviews.html", {"page": page})
