@@ -17,7 +17,7 @@ from audit.models import Action
 from audit.services import record
 from contacts import services
 from contacts.forms import ContactForm
-from contacts.models import Attendance, Contact
+from contacts.models import Attendance, Contact, Kind
 from people.models import Child
 
 _STAFF = (Role.PRACTITIONER, Role.SERVICE_MANAGER, Role.DUTY_WORKER)
@@ -38,7 +38,10 @@ def contact_create(request: HttpRequest, child_pk: int) -> HttpResponse:
     child = get_object_or_404(Child.objects.visible_to(request.user), pk=child_pk)
     if not services.can_record(request.user, child):
         raise PermissionDenied
-    form = ContactForm(request.POST if request.method == "POST" else None, child=child)
+    # A link may preselect the kind (the safety plan's "Record an out-of-hours contact").
+    kind = request.GET.get("kind")
+    initial = {"kind": kind} if kind in Kind.values else {}
+    form = ContactForm(request.POST if request.method == "POST" else None, child=child, initial=initial)
     if request.method == "POST" and form.is_valid():
         values = {**form.cleaned_data}
         people = list(values.pop("people", []))

@@ -10,7 +10,15 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Organisation, OrganisationType, Role, User
 from core.forms import GovukDateField
 from people.identifiers import normalise_nhs_number, validate_nhs_number
-from people.models import CareTeamRole, Child, Placement, PreferredLanguage, RelatedPerson
+from people.models import (
+    CareTeamRole,
+    Child,
+    NestTraining,
+    NestTrainingTopic,
+    Placement,
+    PreferredLanguage,
+    RelatedPerson,
+)
 
 # Text that looks like markup: a tag, a comment or a script URL. Output is always escaped,
 # but refusing it at the door keeps records clean for exports and other systems.
@@ -114,6 +122,16 @@ class ChildForm(NythModelForm):
 
 
 class RelatedPersonForm(NythModelForm):
+    """A person in the nest. Contact details are kept only with the young person's permission:
+    typed without it they are refused; when permission is withdrawn they are cleared."""
+
+    informed_on = GovukDateField(
+        label=_("Date they were told about the support"),
+        required=False,
+        past_only=True,
+        earliest_year=2000,
+        help_text=_("When they were told about the therapeutic support and how it can help. Leave empty if not yet."),
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
@@ -124,18 +142,94 @@ class RelatedPersonForm(NythModelForm):
             "role_other",
             "organisation_name",
             "has_parental_responsibility",
+            "young_person_view",
+            "informed_on",
+            "informed_by",
+            "contact_permitted",
             "phone",
             "email",
-            "contact_permitted",
             "notes",
             "is_active",
         ]
-        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            "notes": forms.Textarea(attrs={"rows": 3}),
+            "young_person_view": forms.Textarea(attrs={"rows": 3}),
+            "phone": forms.TextInput(attrs={"class": "govuk-input--width-20", "autocomplete": "off", "type": "tel"}),
+        }
+        help_texts = {
+            "contact_permitted": _("Their phone number and email address are kept only if the young person agrees."),
+        }
+
+    def __init__(self, *args: Any, child: Child | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        child = child or (self.instance.child if self.instance.child_id else None)
+        staff = User.objects.none()
+        if child is not None:
+            staff = User.objects.filter(
+                organisation_id=child.service_id, role__in=[Role.PRACTITIONER, Role.SERVICE_MANAGER, Role.DUTY_WORKER]
+            ).order_by("last_name", "first_name")
+            if self.instance.informed_by_id:  # someone who has since left still shows
+                staff = staff | User.objects.filter(pk=self.instance.informed_by_id)
+        self.fields["informed_by"].queryset = staff.distinct()
+        self.fields["informed_by"].empty_label = _("Choose a member of staff")
+        #: Set by clean() when the young person withdrew permission and the details were cleared.
+        self.contact_details_cleared = False
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         if data.get("role") == "other" and not data.get("role_other"):
             self.add_error("role_other", _("Describe this person's role"))
+        if data.get("informed_by") and not data.get("informed_on") and "informed_on" not in self.errors:
+            self.add_error("informed_on", _("Enter the date they were told about the support"))
+        if not data.get("contact_permitted") and (data.get("phone") or data.get("email")):
+            if self.instance.pk and self.instance.contact_permitted:
+                # Permission withdrawn: the details go, whatever is still in the boxes.
+                data["phone"] = ""
+                data["email"] = ""
+                self.contact_details_cleared = True
+            else:
+                self.add_error(
+                    "contact_permitted",
+                    _(
+                        "Contact details are kept only if the young person agrees: tick this box if they "
+                        "agree, or remove the phone number and email address"
+                    ),
+                )
+        return data
+
+
+class NestTrainingForm(NythModelForm):
+    """Training a trusted adult received: what, when, by whom, and the contact it was given in."""
+
+    given_on = GovukDateField(label=_("Date of the training"), past_only=True, earliest_year=2000)
+
+    class Meta:
+        model = NestTraining
+        fields = ["topic", "topic_detail", "given_on", "trainer", "trainer_name", "contact"]
+        widgets = {"topic": forms.RadioSelect}
+
+    def __init__(self, *args: Any, person: RelatedPerson, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["trainer"].queryset = User.objects.filter(
+            organisation_id=person.child.service_id,
+            role__in=[Role.PRACTITIONER, Role.SERVICE_MANAGER, Role.DUTY_WORKER],
+        ).order_by("last_name", "first_name")
+        self.fields["trainer"].empty_label = _("Not a member of our staff")
+        # Only contacts this person took part in: the training is then recorded on both sides.
+        self.fields["contact"].queryset = person.contacts.filter(child_id=person.child_id).order_by("-starts_at", "-pk")
+        self.fields["contact"].empty_label = _("Not given in a recorded contact")
+        self.fields["contact"].label_from_instance = lambda contact: _("%(date)s: %(kind)s") % {
+            "date": contact.starts_at.strftime("%d/%m/%Y"),
+            "kind": contact.get_kind_display(),
+        }
+        self.fields["contact"].help_text = _("Contacts this person took part in, newest first.")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("topic") == NestTrainingTopic.OTHER and not data.get("topic_detail"):
+            self.add_error("topic_detail", _("Say what the training covered"))
+        if not data.get("trainer") and not data.get("trainer_name"):
+            self.add_error("trainer_name", _("Say who gave the training: choose a member of staff or enter a name"))
         return data
 
 

@@ -107,6 +107,10 @@ class RelationshipRole(models.TextChoices):
     TEACHER = "teacher", _("Teacher")
     ALNCO = "alnco", _("Additional learning needs co-ordinator (ALNCo)")
     YOUTH_WORKER = "youth_worker", _("Youth worker")
+    PLAY_WORKER = "play_worker", _("Play worker")
+    SPORTS_COACH = "sports_coach", _("Sports coach")
+    FAMILY_SUPPORT_WORKER = "family_support_worker", _("Family support worker")
+    SCHOOL_STAFF = "school_staff", _("Other school or college staff")
     CAMHS_CLINICIAN = "camhs_clinician", _("CAMHS clinician")
     YOUTH_JUSTICE_WORKER = "youth_justice_worker", _("Youth justice worker")
     ADVOCATE = "advocate", _("Advocate")
@@ -291,7 +295,37 @@ class Placement(models.Model):
         return self.outside_wales or self.local_authority_area_id != self.child.responsible_local_authority_id
 
 
+#: Contacts that are support given to the adult rather than a session with the young person
+#: (values of ``contacts.models.Kind``, named here because contacts depends on people).
+SUPPORT_CONTACT_KINDS = ("consultation", "carer_training", "information")
+
+
+class RelatedPersonQuerySet(PersonalQuerySet):
+    def with_nest(self) -> RelatedPersonQuerySet:
+        """What the nest needs per person, in a fixed number of queries however many people:
+        who told them about the support, how many consultations and training sessions they
+        received (contacts naming them) and their training, newest first."""
+        return (
+            self.select_related("informed_by")
+            .annotate(
+                support_received=models.Count(
+                    "contacts", filter=models.Q(contacts__kind__in=SUPPORT_CONTACT_KINDS), distinct=True
+                )
+            )
+            .prefetch_related(
+                models.Prefetch(
+                    "trainings",
+                    queryset=NestTraining.objects.select_related("trainer", "contact").order_by("-given_on", "-pk"),
+                )
+            )
+        )
+
+
 class RelatedPerson(models.Model):
+    """Someone in the nest around the young person: carer, teacher, coach, family… With the young
+    person's view of them, whether they were told about the support and trained to respond
+    therapeutically, and contact details only with the young person's permission."""
+
     child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="related_people")
     name = models.CharField(_("name"), max_length=200)
     role = models.CharField(_("role"), max_length=30, choices=RelationshipRole.choices)
@@ -303,11 +337,26 @@ class RelatedPerson(models.Model):
     contact_permitted = models.BooleanField(
         _("the young person agrees we may contact them"), default=False
     )
+    young_person_view = models.TextField(
+        _("how the young person feels about them"),
+        blank=True,
+        max_length=2000,
+        help_text=_("In the young person's own words, if they want to say."),
+    )
+    informed_on = models.DateField(_("date told about the support"), null=True, blank=True)
+    informed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("told about the support by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     notes = models.TextField(_("notes"), blank=True, max_length=2000)
     is_active = models.BooleanField(_("still involved"), default=True)
     version = models.PositiveIntegerField(default=1)
 
-    objects = PersonalQuerySet.as_manager()
+    objects = RelatedPersonQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -317,6 +366,84 @@ class RelatedPerson(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_informed(self) -> bool:
+        return self.informed_on is not None
+
+    @property
+    def latest_training(self) -> NestTraining | None:
+        # Uses the list prefetched by ``with_nest`` (newest first) when there is one.
+        trainings = self.trainings.all()
+        if hasattr(self, "_prefetched_objects_cache") and "trainings" in self._prefetched_objects_cache:
+            return trainings[0] if trainings else None
+        return trainings.order_by("-given_on", "-pk").first()
+
+
+class NestTrainingTopic(models.TextChoices):
+    TRAUMA_ATTACHMENT = "trauma_attachment", _("Understanding trauma and attachment")
+    RESPONDING = "responding", _("Responding therapeutically")
+    SAFETY_PLAN = "safety_plan", _("The young person's safety plan")
+    OTHER = "other", _("Other")
+
+
+class NestTrainingQuerySet(models.QuerySet):
+    def visible_to(self, user: User) -> NestTrainingQuerySet:
+        """Visibility is the child's, through the person trained."""
+        return self.filter(related_person__child__in=Child.objects.visible_to(user))
+
+
+class NestTraining(models.Model):
+    """Training a trusted adult received in how to respond therapeutically to the young person.
+    Linked to the contact when it was given in one, so it is recorded on both sides."""
+
+    related_person = models.ForeignKey(
+        RelatedPerson, verbose_name=_("person trained"), on_delete=models.PROTECT, related_name="trainings"
+    )
+    topic = models.CharField(_("what the training covered"), max_length=30, choices=NestTrainingTopic.choices)
+    topic_detail = models.CharField(
+        _("details"), max_length=300, blank=True, help_text=_("Required if you chose other.")
+    )
+    given_on = models.DateField(_("date of the training"))
+    trainer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("given by (member of staff)"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    trainer_name = models.CharField(
+        _("given by (someone else)"),
+        max_length=200,
+        blank=True,
+        help_text=_("Name and organisation, if the training was not given by our staff."),
+    )
+    contact = models.ForeignKey(
+        "contacts.Contact",
+        verbose_name=_("recorded contact"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="nest_trainings",
+    )
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    objects = NestTrainingQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-given_on", "-pk"]
+        verbose_name = _("training for a trusted adult")
+        verbose_name_plural = _("training for trusted adults")
+
+    def __str__(self) -> str:
+        return f"{self.related_person_id} {self.topic} {self.given_on:%Y-%m-%d}"
+
+    @property
+    def trained_by(self) -> str:
+        return str(self.trainer) if self.trainer_id else self.trainer_name
 
 
 class CareTeamRole(models.TextChoices):

@@ -9,10 +9,11 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import OrganisationType, Role
+from accounts.models import Organisation, OrganisationType, Role
 from audit.models import Action, Route
 from audit.services import record
 from people.identifiers import normalise_nhs_number
@@ -21,6 +22,8 @@ from people.models import (
     CareTeamMembership,
     CareTeamRole,
     Child,
+    NestTraining,
+    NestTrainingTopic,
     Placement,
     RelatedPerson,
 )
@@ -113,12 +116,24 @@ def update_child(*, by: User, child: Child, expected_version: int, values: dict[
     return locked
 
 
+def _without_unpermitted_contact_details(person: RelatedPerson) -> list[str]:
+    """Contact details are kept only with the young person's permission: without it they are
+    cleared. Returns the fields cleared."""
+    if person.contact_permitted:
+        return []
+    cleared = [field for field in ("phone", "email") if getattr(person, field)]
+    for field in cleared:
+        setattr(person, field, "")
+    return cleared
+
+
 @transaction.atomic
 def add_related_person(*, by: User, child: Child, values: dict[str, Any]) -> RelatedPerson:
     person = RelatedPerson(child=child, **values)
+    cleared = _without_unpermitted_contact_details(person)
     person.full_clean()
     person.save()
-    record(actor=by, action=Action.CREATE, obj=person, child_id=child.pk)
+    record(actor=by, action=Action.CREATE, obj=person, child_id=child.pk, detail={"contact_details_refused": True} if cleared else None)
     return person
 
 
@@ -129,18 +144,92 @@ def update_related_person(
     locked = RelatedPerson.objects.select_for_update().get(pk=person.pk)
     if locked.version != expected_version:
         raise StaleEditError(locked)
+    had_details = bool(locked.phone or locked.email)
     changed = []
     for field, value in values.items():
         if getattr(locked, field) != value:
             setattr(locked, field, value)
             changed.append(field)
+    cleared = _without_unpermitted_contact_details(locked)
+    changed += [field for field in cleared if field not in changed]
     if not changed:
         return locked
     locked.full_clean()
     locked.version += 1
     locked.save()
-    record(actor=by, action=Action.UPDATE, obj=locked, child_id=locked.child_id, detail={"fields": changed})
+    detail: dict[str, Any] = {"fields": changed}
+    if had_details and not locked.contact_permitted:
+        detail["contact_details_cleared"] = True  # permission withdrawn
+    record(actor=by, action=Action.UPDATE, obj=locked, child_id=locked.child_id, detail=detail)
     return locked
+
+
+def can_support_nest(user: User, child: Child) -> bool:
+    """Recording the nest's training is for the care team and managers (not emergency access)."""
+    from people.access import access_routes
+
+    return user.role in (Role.PRACTITIONER, Role.SERVICE_MANAGER, Role.DUTY_WORKER) and bool(
+        {"care_team", "service_manager"} & set(access_routes(user, child))
+    )
+
+
+@transaction.atomic
+def record_nest_training(*, by: User, person: RelatedPerson, values: dict[str, Any]) -> NestTraining:
+    """Record training a trusted adult received in responding therapeutically to the young
+    person. A linked contact must be one this person took part in (recorded on both sides)."""
+    child = person.child
+    if not can_support_nest(by, child):
+        raise PermissionDenied
+    fields = ("topic", "topic_detail", "given_on", "trainer", "trainer_name", "contact")
+    training = NestTraining(related_person=person, recorded_by=by, **{k: values[k] for k in fields if k in values})
+    errors: dict[str, str] = {}
+    if training.topic == NestTrainingTopic.OTHER and not training.topic_detail.strip():
+        errors["topic_detail"] = _("Say what the training covered")
+    if training.trainer_id is None and not training.trainer_name.strip():
+        errors["trainer_name"] = _("Say who gave the training: choose a member of staff or enter a name")
+    if training.trainer_id is not None and training.trainer.organisation_id != child.service_id:
+        errors["trainer"] = _("Choose a member of this service's staff")
+    if training.contact_id is not None and not training.contact.people.filter(pk=person.pk).exists():
+        errors["contact"] = _("Choose a contact this person took part in")
+    if errors:
+        raise ValidationError(errors)
+    training.full_clean()
+    training.save()
+    record(
+        actor=by,
+        action=Action.CREATE,
+        obj=training,
+        child_id=child.pk,
+        detail={"person": person.pk, "topic": training.topic, "contact": training.contact_id},
+    )
+    return training
+
+
+def nest_trained_counts(service: Organisation, *, since: date | None = None, until: date | None = None) -> dict[str, int]:
+    """How many people around the service's young people – carers and professionals outside the
+    service – the service has trained, by role (``RelationshipRole`` values; roles with none are
+    left out). A person counts once however often trained, if they had training from a member
+    of the service's staff (``NestTraining.trainer``) or took part in a carer training contact
+    that took place. ``since``/``until`` (inclusive dates) limit to training in that period.
+    Aggregate figures only: no one is identified."""
+    from contacts.models import Attendance, Kind
+
+    trained = Q(trainings__trainer__organisation_id=service.pk)
+    in_contact = Q(contacts__kind=Kind.CARER_TRAINING, contacts__attendance=Attendance.ATTENDED, contacts__child__service_id=service.pk)
+    if since is not None:
+        trained &= Q(trainings__given_on__gte=since)
+        in_contact &= Q(contacts__starts_at__date__gte=since)
+    if until is not None:
+        trained &= Q(trainings__given_on__lte=until)
+        in_contact &= Q(contacts__starts_at__date__lte=until)
+    rows = (
+        RelatedPerson.objects.filter(child__service_id=service.pk)
+        .filter(trained | in_contact)
+        .values("role")
+        .annotate(people=Count("pk", distinct=True))
+        .order_by("role")
+    )
+    return {row["role"]: row["people"] for row in rows}
 
 
 @transaction.atomic

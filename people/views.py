@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,12 +14,14 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role
-from audit.models import Action, Route
+from audit.models import Action, AuditEvent, Route
 from audit.services import record
+from contacts.models import Contact
 from people import services
 from people.access import access_routes
 from people.duplicates import duplicates_for
@@ -27,13 +30,22 @@ from people.forms import (
     CareTeamForm,
     ChildForm,
     MergeForm,
+    NestTrainingForm,
     PlacementForm,
     RelatedPersonForm,
     ReviewForm,
     UndoMergeForm,
 )
 from people.identifiers import normalise_nhs_number
-from people.models import BreakGlassAccess, CareTeamMembership, Child, MergeRecord, Placement, RelatedPerson
+from people.models import (
+    SUPPORT_CONTACT_KINDS,
+    BreakGlassAccess,
+    CareTeamMembership,
+    Child,
+    MergeRecord,
+    Placement,
+    RelatedPerson,
+)
 
 PAGE_SIZE = 25
 
@@ -89,7 +101,7 @@ def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("responsible_local_authority", "service")
         .prefetch_related(
             Prefetch("placements", queryset=Placement.objects.visible_to(user).select_related("local_authority_area")),
-            Prefetch("related_people", queryset=RelatedPerson.objects.visible_to(user)),
+            Prefetch("related_people", queryset=RelatedPerson.objects.visible_to(user).with_nest()),
             Prefetch("care_team", queryset=CareTeamMembership.objects.visible_to(user).active().select_related("user")),
         ),
         pk=pk,
@@ -180,7 +192,7 @@ def related_person_edit(request: HttpRequest, pk: int, person_pk: int | None = N
     person = get_object_or_404(RelatedPerson.objects.visible_to(request.user), pk=person_pk, child=child) if person_pk else None
     stale = None
     if request.method == "POST":
-        form = RelatedPersonForm(request.POST, instance=person)
+        form = RelatedPersonForm(request.POST, instance=person, child=child)
         if form.is_valid():
             values = {k: v for k, v in form.cleaned_data.items() if k != "version"}
             try:
@@ -194,7 +206,7 @@ def related_person_edit(request: HttpRequest, pk: int, person_pk: int | None = N
                 stale = exc.current
                 data = request.POST.copy()
                 data["version"] = str(stale.version)
-                form = RelatedPersonForm(data, instance=copy.copy(stale))
+                form = RelatedPersonForm(data, instance=copy.copy(stale), child=child)
                 form.is_valid()
                 form.add_error(
                     None,
@@ -205,10 +217,61 @@ def related_person_edit(request: HttpRequest, pk: int, person_pk: int | None = N
                 )
             else:
                 messages.success(request, _("Your changes were saved."))
+                if form.contact_details_cleared:
+                    messages.info(request, _("The young person withdrew permission, so the contact details were removed."))
                 return redirect("people:detail", pk=child.pk)
     else:
-        form = RelatedPersonForm(instance=person, initial={"version": person.version if person else 1})
+        form = RelatedPersonForm(instance=person, child=child, initial={"version": person.version if person else 1})
     return render(request, "people/related_person_form.html", {"form": form, "child": child, "person": person, "stale": stale})
+
+
+def related_person_detail(request: HttpRequest, pk: int, person_pk: int) -> HttpResponse:
+    """One person in the nest: the young person's view of them, whether they were told about the
+    support and trained, and the consultation and training they received (the contacts naming
+    them) – the other side of what the contacts record."""
+    child = get_visible_child(request, pk)
+    person = get_object_or_404(
+        RelatedPerson.objects.visible_to(request.user).with_nest(),
+        pk=person_pk,
+        child=child,
+    )
+    contacts = list(
+        Contact.objects.visible_to(request.user)
+        .filter(child=child, people=person)
+        .select_related("practitioner")
+        .order_by("-starts_at", "-pk")
+    )
+    record(actor=request.user, action=Action.VIEW, obj=person, child_id=child.pk, route=_route(request, child))
+    return render(
+        request,
+        "people/related_person_detail.html",
+        {
+            "child": child,
+            "person": person,
+            "trainings": person.trainings.all(),
+            "support": [c for c in contacts if c.kind in SUPPORT_CONTACT_KINDS],
+            "sessions": [c for c in contacts if c.kind not in SUPPORT_CONTACT_KINDS],
+            "can_edit": services.can_support_nest(request.user, child),
+        },
+    )
+
+
+def nest_training_create(request: HttpRequest, pk: int, person_pk: int) -> HttpResponse:
+    child = get_visible_child(request, pk)
+    _require_editor(request, child)
+    person = get_object_or_404(RelatedPerson.objects.visible_to(request.user).select_related("child"), pk=person_pk, child=child)
+    initial = {"trainer": request.user.pk} if request.user.organisation_id == child.service_id else {}
+    form = NestTrainingForm(request.POST if request.method == "POST" else None, person=person, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_nest_training(by=request.user, person=person, values=form.cleaned_data)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("The training was recorded."))
+            return redirect("people:related_person_detail", pk=child.pk, person_pk=person.pk)
+    return render(request, "people/nest_training_form.html", {"form": form, "child": child, "person": person})
 
 
 def placement_create(request: HttpRequest, pk: int) -> HttpResponse:
@@ -313,21 +376,70 @@ def break_glass(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _what_was_opened(event: AuditEvent) -> str:
+    """A reader's name for what an audit event touched (the page, or the kind of record)."""
+    pages = {"safety_plan": _("Crisis and safety plan"), "history": _("Change history"), "audit": _("Audit trail")}
+    page = (event.detail or {}).get("page") if isinstance(event.detail, dict) else None
+    if page in pages:
+        return pages[page]
+    if event.object_type == "people.child":
+        return _("The record")
+    if event.object_type:
+        try:
+            return capfirst(apps.get_model(event.object_type)._meta.verbose_name)
+        except (LookupError, ValueError):
+            return event.object_type
+    return ""
+
+
+def _attach_pages_opened(accesses: list[BreakGlassAccess]) -> None:
+    """Give each emergency access the audit events recorded through it – what was opened or
+    recorded by that worker, for that child, while the access lasted – in one query for the
+    whole list (``access.pages_opened``)."""
+    for access in accesses:
+        access.pages_opened = []
+    if not accesses:
+        return
+    ends = [access.ended_at or access.expires_at for access in accesses]
+    events = (
+        AuditEvent.objects.filter(
+            route=Route.BREAK_GLASS,
+            actor_id__in={access.user_id for access in accesses},
+            child_id__in={access.child_id for access in accesses},
+            occurred_at__gte=min(access.started_at for access in accesses),
+            occurred_at__lte=max(ends),
+        )
+        .exclude(action=Action.BREAK_GLASS)
+        .order_by("seq")
+    )
+    by_pair: dict[tuple[int, int], list[BreakGlassAccess]] = {}
+    for access in accesses:
+        by_pair.setdefault((access.user_id, access.child_id), []).append(access)
+    for event in events:
+        for access in by_pair.get((event.actor_id, event.child_id), []):
+            if access.started_at <= event.occurred_at <= (access.ended_at or access.expires_at):
+                access.pages_opened.append(
+                    {"at": event.occurred_at, "action": event.get_action_display(), "what": _what_was_opened(event)}
+                )
+                break
+
+
 def break_glass_review(request: HttpRequest) -> HttpResponse:
     if request.user.role != Role.SERVICE_MANAGER:
         raise PermissionDenied
-    pending = (
+    pending = list(
         BreakGlassAccess.objects.visible_to(request.user)
         .filter(reviewed_at__isnull=True)
         .select_related("user", "child")
         .order_by("started_at")
     )
-    reviewed = (
+    reviewed = list(
         BreakGlassAccess.objects.visible_to(request.user)
         .filter(reviewed_at__isnull=False)
         .select_related("user", "child", "reviewed_by")
         .order_by("-reviewed_at")[:20]
     )
+    _attach_pages_opened(pending + reviewed)
     return render(request, "people/break_glass_review.html", {"pending": pending, "reviewed": reviewed, "form": ReviewForm()})
 
 

@@ -6,4 +6,5 @@ app_name = "safety"
 
 urlpatterns = [
     path("children/<int:child_pk>/", views.safety_plan, name="plan"),
+    path("children/<int:child_pk>/edit/", views.safety_plan_edit, name="edit"),
 ]

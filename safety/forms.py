@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+from django import forms
+
+from people.forms import NythModelForm
+from safety.models import PLAN_FIELDS, SafetyPlan
+
+
+class SafetyPlanForm(NythModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = SafetyPlan
+        fields = list(PLAN_FIELDS)
+        widgets = {
+            field: forms.Textarea(attrs={"rows": 4})
+            for field in PLAN_FIELDS
+            if field != "made_with"
+        }
