@@ -86,7 +86,41 @@ def objects(child, duty, south, alice, manager):
         "entry_pk": entry.pk,
         "other_pk": twin.pk,
         "merge_pk": merge.pk,
+        **_episode_objects(child, alice),
+        **_plan_objects(child, alice),
     }
+
+
+def _plan_objects(child, alice) -> dict:
+    """A catalogue option, an offer, and a plan with a goal and an action for ``child`` (plans app)."""
+    import datetime
+
+    from plans.models import Goal, OptionOffer, Plan, PlanAction, SupportOption
+
+    option = SupportOption.objects.create(
+        service=child.service, kind="therapeutic", name_en="Walk option", name_cy="Dewis cerdded",
+        description_en="x", suits_en="x", adaptations_en="x",
+    )
+    offer = OptionOffer.objects.create(
+        child=child, option=option, offered_on=datetime.date(2026, 1, 5), offered_by=alice, recorded_by=alice, how_explained="x"
+    )
+    plan = Plan.objects.create(child=child, language="en", next_review_on=datetime.date(2026, 6, 1), updated_by=alice)
+    goal = Goal.objects.create(plan=plan, text="Feel OK at school")
+    action = PlanAction.objects.create(plan=plan, who="school", what="Quiet space")
+    return {"option_pk": option.pk, "offer_pk": offer.pk, "goal_pk": goal.pk, "action_pk": action.pk}
+
+
+def _episode_objects(child, alice) -> dict:
+    """An episode and a transition of ``child`` (episodes app)."""
+    import datetime
+
+    from episodes.models import Episode, Transition
+
+    episode = Episode.objects.create(child=child, opened_on=datetime.date(2026, 1, 5), opened_from="returning", opened_by=alice)
+    transition = Transition.objects.create(
+        child=child, kind="school_move", planned_on=datetime.date(2026, 9, 1), summary="Moving to the high school", created_by=alice
+    )
+    return {"episode_pk": episode.pk, "transition_pk": transition.pk}
 
 
 def url_for(name: str, pattern: URLPattern, objects: dict) -> str:

@@ -1,0 +1,491 @@
+"""Episodes and transitions: the rules live here (permission, validation, stale-edit refusal,
+audit); views only parse and render.
+
+Every change names the version of the episode or transition it was based on; a change based on
+an older version raises ``people.services.StaleEditError`` with what is stored now, and nothing
+is written.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from accounts.models import SERVICE_ROLES
+from audit.models import Action
+from audit.services import record
+from episodes.checklists import items_for
+from episodes.models import (
+    ADULTHOOD_PLANNING_AGE,
+    SUPPORT_UNTIL_AGE,
+    Episode,
+    EpisodeEvent,
+    EpisodeStatus,
+    EventKind,
+    OpenedFrom,
+    Transition,
+    TransitionChecklistItem,
+    TransitionKind,
+    TransitionStatus,
+    twenty_fifth_birthday,
+)
+from people.access import access_routes
+from people.models import CareTeamMembership, CareTeamRole, Child
+from people.services import StaleEditError, add_care_team_member, can_manage_care_team, end_care_team_membership
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from accounts.models import User
+    from people.models import RelatedPerson
+    from referrals.models import Referral
+
+_WRITE_ROUTES = frozenset({"care_team", "service_manager"})
+
+
+def can_write(user: User, child: Child) -> bool:
+    """The care team and the service's managers change episodes and transitions; emergency
+    access (break-glass) only reads them."""
+    return user.role in SERVICE_ROLES and bool(_WRITE_ROUTES & set(access_routes(user, child)))
+
+
+def _require_writer(user: User, child: Child) -> None:
+    if not can_write(user, child):
+        raise PermissionDenied
+
+
+# --- Episodes ------------------------------------------------------------------------------
+
+
+#: Which event each action records, and the statuses it may start from.
+EPISODE_ACTIONS: dict[str, tuple[str, frozenset[str], str]] = {
+    "pause": (EventKind.PAUSED, frozenset({EpisodeStatus.OPEN}), EpisodeStatus.PAUSED),
+    "resume": (EventKind.RESUMED, frozenset({EpisodeStatus.PAUSED}), EpisodeStatus.OPEN),
+    "close": (EventKind.CLOSED, frozenset({EpisodeStatus.OPEN, EpisodeStatus.PAUSED}), EpisodeStatus.CLOSED),
+    "reopen": (EventKind.REOPENED, frozenset({EpisodeStatus.CLOSED}), EpisodeStatus.OPEN),
+}
+
+
+def current_episode(child: Child) -> Episode | None:
+    return Episode.objects.filter(child=child).exclude(status=EpisodeStatus.CLOSED).first()
+
+
+def _check_date(on: date | None, *, earliest: date | None, field: str = "on") -> None:
+    if on is None:
+        raise ValidationError({field: _("Enter a date")})
+    if on > timezone.localdate():
+        raise ValidationError({field: _("The date must be today or in the past")})
+    if earliest is not None and on < earliest:
+        raise ValidationError(
+            {field: _("The date must be on or after %(date)s, the last date in this episode") % {"date": earliest.strftime("%d/%m/%Y")}}
+        )
+
+
+@transaction.atomic
+def open_episode(
+    *, by: User, child: Child, opened_on: date, opened_from: str, referral: Referral | None = None
+) -> Episode:
+    """Start a new episode, from a referral or for a young person coming back without one."""
+    _require_writer(by, child)
+    Child.objects.select_for_update().filter(pk=child.pk).first()  # one current episode, even under races
+    errors: dict[str, str] = {}
+    if opened_from not in OpenedFrom.values:
+        errors["opened_from"] = _("Choose how support started")
+    elif opened_from == OpenedFrom.REFERRAL and referral is None:
+        errors["referral"] = _("Choose the referral")
+    elif opened_from == OpenedFrom.RETURNING:
+        referral = None
+    if referral is not None and referral.child_id != child.pk:
+        errors["referral"] = _("Choose a referral for this young person")
+    if current_episode(child) is not None:
+        errors["__all__"] = _("Support is already open or paused for this young person: resume it rather than open another")
+    if errors:
+        raise ValidationError(errors)
+    _check_date(opened_on, earliest=None, field="opened_on")
+    try:
+        with transaction.atomic():
+            episode = Episode.objects.create(
+                child=child, opened_on=opened_on, opened_from=opened_from, referral=referral, opened_by=by
+            )
+    except IntegrityError as exc:  # a second "open" raced this one
+        raise ValidationError({"__all__": _("Support is already open or paused for this young person")}) from exc
+    EpisodeEvent.objects.create(episode=episode, kind=EventKind.OPENED, on=opened_on, recorded_by=by)
+    record(
+        actor=by,
+        action=Action.CREATE,
+        obj=episode,
+        child_id=child.pk,
+        detail={"event": EventKind.OPENED, "from": opened_from, "referral": referral.pk if referral else None},
+    )
+    return episode
+
+
+@transaction.atomic
+def change_episode(
+    *, by: User, episode: Episode, action: str, expected_version: int, values: dict[str, Any]
+) -> Episode:
+    """Pause, resume, close or re-open an episode. Closing needs a reason and a record that the
+    young person is ready (their words and the practitioner's judgement); pausing and re-opening
+    need a reason; re-opening needs no new referral."""
+    if action not in EPISODE_ACTIONS:
+        raise ValueError(action)
+    kind, allowed_from, new_status = EPISODE_ACTIONS[action]
+    child = episode.child
+    _require_writer(by, child)
+    locked = Episode.objects.select_for_update().select_related("opened_by").get(pk=episode.pk)
+    if locked.version != expected_version:
+        raise StaleEditError(locked)
+    if locked.status not in allowed_from:
+        raise ValidationError({"__all__": _("This cannot be done now: the episode is %(status)s") % {"status": locked.get_status_display().lower()}})
+    reason = (values.get("reason") or "").strip()
+    words = (values.get("young_person_words") or "").strip()
+    judgement = (values.get("practitioner_judgement") or "").strip()
+    errors: dict[str, str] = {}
+    if action in ("pause", "close", "reopen") and not reason:
+        errors["reason"] = _("Give the reason")
+    if action == "close":
+        if not words:
+            errors["young_person_words"] = _("Record, in the young person's words, that they feel ready")
+        if not judgement:
+            errors["practitioner_judgement"] = _("Record your judgement that the young person is ready")
+    if errors:
+        raise ValidationError(errors)
+    last = locked.events.order_by("-on", "-pk").values_list("on", flat=True).first()
+    _check_date(values.get("on"), earliest=last or locked.opened_on)
+    if action == "reopen" and Episode.objects.filter(child_id=locked.child_id).exclude(pk=locked.pk).exclude(status=EpisodeStatus.CLOSED).exists():
+        raise ValidationError({"__all__": _("Another episode is already open or paused for this young person")})
+    event = EpisodeEvent.objects.create(
+        episode=locked,
+        kind=kind,
+        on=values["on"],
+        reason=reason,
+        young_person_words=words if action == "close" else "",
+        practitioner_judgement=judgement if action == "close" else "",
+        recorded_by=by,
+    )
+    locked.status = new_status
+    locked.version += 1
+    locked._change_reason = reason[:100]
+    locked.save(update_fields=["status", "version"])
+    record(
+        actor=by,
+        action=Action.UPDATE,
+        obj=locked,
+        child_id=locked.child_id,
+        detail={"event": kind, "status": new_status, "event_id": event.pk},
+    )
+    return locked
+
+
+# --- Transitions ---------------------------------------------------------------------------
+
+TRANSITION_FIELDS = (
+    "planned_on",
+    "status",
+    "summary",
+    "placement",
+    "out_of_county_to_local",
+    "from_practitioner",
+    "to_practitioner",
+    "adult_service",
+    "support_until",
+)
+#: Fields that belong to one kind only (cleared for the others).
+_KIND_FIELDS = {
+    TransitionKind.PLACEMENT_MOVE: {"placement", "out_of_county_to_local"},
+    TransitionKind.PRACTITIONER_CHANGE: {"from_practitioner", "to_practitioner"},
+    TransitionKind.ADULTHOOD: {"adult_service", "support_until"},
+}
+_BLANK: dict[str, Any] = {
+    "placement": None,
+    "out_of_county_to_local": False,
+    "from_practitioner": None,
+    "to_practitioner": None,
+    "adult_service": "",
+    "support_until": None,
+}
+
+
+def is_service_staff(user: User | None, child: Child) -> bool:
+    return user is not None and user.role in SERVICE_ROLES and user.organisation_id == child.service_id and user.is_active
+
+
+def _validate_transition(transition: Transition, trusted_adults: Iterable[RelatedPerson]) -> None:
+    child = transition.child
+    errors: dict[str, str] = {}
+    if transition.placement_id is not None and transition.placement.child_id != child.pk:
+        errors["placement"] = _("Choose one of this young person's placements")
+    for field in ("from_practitioner", "to_practitioner"):
+        person = getattr(transition, field)
+        if person is not None and not is_service_staff(person, child):
+            errors[field] = _("Choose a member of this service's staff")
+    if (
+        transition.from_practitioner_id is not None
+        and transition.from_practitioner_id == transition.to_practitioner_id
+    ):
+        errors["to_practitioner"] = _("The new practitioner must be someone else")
+    if any(person.child_id != child.pk for person in trusted_adults):
+        errors["trusted_adults"] = _("Choose people around this young person")
+    if transition.support_until is not None and transition.support_until > twenty_fifth_birthday(child):
+        errors["support_until"] = _("Support can continue up to the young person's 25th birthday (%(date)s)") % {
+            "date": twenty_fifth_birthday(child).strftime("%d/%m/%Y")
+        }
+    if transition.status == TransitionStatus.DONE:
+        errors["status"] = _("Use “Complete the transition” to mark it done")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _clean_for_kind(kind: str, values: dict[str, Any]) -> dict[str, Any]:
+    cleaned = {field: values[field] for field in TRANSITION_FIELDS if field in values}
+    own = _KIND_FIELDS.get(kind, set())
+    for field, blank in _BLANK.items():
+        if field not in own:
+            cleaned[field] = blank
+    return cleaned
+
+
+def _add_default_items(transition: Transition, *, start: int = 0) -> int:
+    """Create the kind's default items not already on the checklist; returns how many."""
+    have = set(transition.checklist.values_list("key", flat=True))
+    rows = []
+    with override("en"):  # the stored text is a fallback only: labels show in the reader's language
+        for position, (key, label) in enumerate(
+            items_for(transition.kind, out_of_county_to_local=transition.out_of_county_to_local), start=start
+        ):
+            if key not in have:
+                rows.append(TransitionChecklistItem(transition=transition, position=position, key=key, text=str(label)))
+    TransitionChecklistItem.objects.bulk_create(rows)
+    return len(rows)
+
+
+@transaction.atomic
+def create_transition(
+    *, by: User, child: Child, kind: str, values: dict[str, Any], trusted_adults: Iterable[RelatedPerson] = ()
+) -> Transition:
+    """Plan a transition; its checklist starts from the kind's default items."""
+    _require_writer(by, child)
+    if kind not in TransitionKind.values:
+        raise ValidationError({"kind": _("Choose the kind of transition")})
+    trusted_adults = list(trusted_adults) if kind == TransitionKind.PRACTITIONER_CHANGE else []
+    transition = Transition(child=child, kind=kind, created_by=by, **_clean_for_kind(kind, values))
+    _validate_transition(transition, trusted_adults)
+    transition.full_clean()
+    transition.save()
+    transition.trusted_adults.set(trusted_adults)
+    items = _add_default_items(transition)
+    record(
+        actor=by,
+        action=Action.CREATE,
+        obj=transition,
+        child_id=child.pk,
+        detail={
+            "kind": kind,
+            "checklist_items": items,
+            "placement": transition.placement_id,
+            "trusted_adults": [person.pk for person in trusted_adults],
+        },
+    )
+    return transition
+
+
+def _lock(transition: Transition, expected_version: int) -> Transition:
+    locked = Transition.objects.select_for_update().select_related("child").get(pk=transition.pk)
+    if locked.version != expected_version:
+        raise StaleEditError(locked)
+    return locked
+
+
+def _refuse_if_done(transition: Transition) -> None:
+    if transition.is_done:
+        raise ValidationError({"__all__": _("This transition is complete and can no longer be changed")})
+
+
+@transaction.atomic
+def update_transition(
+    *,
+    by: User,
+    transition: Transition,
+    expected_version: int,
+    values: dict[str, Any],
+    trusted_adults: Iterable[RelatedPerson] | None = None,
+) -> Transition:
+    _require_writer(by, transition.child)
+    locked = _lock(transition, expected_version)
+    _refuse_if_done(locked)
+    cleaned = _clean_for_kind(locked.kind, values)
+    changed = [field for field, value in cleaned.items() if getattr(locked, field) != value]
+    for field in changed:
+        setattr(locked, field, cleaned[field])
+    adults = list(trusted_adults) if trusted_adults is not None and locked.is_practitioner_change else None
+    _validate_transition(locked, adults or [])
+    adults_changed = adults is not None and {p.pk for p in adults} != set(locked.trusted_adults.values_list("pk", flat=True))
+    if not changed and not adults_changed:
+        return locked
+    locked.full_clean()
+    locked.version += 1
+    locked.save()
+    if adults_changed:
+        locked.trusted_adults.set(adults)
+        changed.append("trusted_adults")
+    added = _add_default_items(locked, start=locked.checklist.count()) if "out_of_county_to_local" in changed else 0
+    record(
+        actor=by,
+        action=Action.UPDATE,
+        obj=locked,
+        child_id=locked.child_id,
+        detail={
+            "fields": changed,
+            "checklist_items_added": added,
+            **({"trusted_adults": [person.pk for person in adults]} if adults_changed and adults is not None else {}),
+        },
+    )
+    return locked
+
+
+@transaction.atomic
+def tick_checklist(*, by: User, transition: Transition, expected_version: int, done_ids: Iterable[int]) -> Transition:
+    """Save the ticks: items ticked now are done today by ``by`` (an item already done keeps
+    its date and who did it); items unticked are no longer done."""
+    _require_writer(by, transition.child)
+    locked = _lock(transition, expected_version)
+    _refuse_if_done(locked)
+    wanted = {int(pk) for pk in done_ids}
+    today = timezone.localdate()
+    ticked, unticked = [], []
+    for item in locked.checklist.select_for_update():
+        if item.pk in wanted and not item.is_done:
+            item.done_on, item.done_by = today, by
+            item.save(update_fields=["done_on", "done_by"])
+            ticked.append(item.pk)
+        elif item.pk not in wanted and item.is_done:
+            item.done_on, item.done_by = None, None
+            item.save(update_fields=["done_on", "done_by"])
+            unticked.append(item.pk)
+    if not ticked and not unticked:
+        return locked
+    if locked.status == TransitionStatus.PLANNED:
+        locked.status = TransitionStatus.IN_PROGRESS  # work has started
+    locked.version += 1
+    locked.save(update_fields=["status", "version"])
+    record(
+        actor=by,
+        action=Action.UPDATE,
+        obj=locked,
+        child_id=locked.child_id,
+        detail={"checklist_done": ticked, "checklist_undone": unticked},
+    )
+    return locked
+
+
+@transaction.atomic
+def add_checklist_item(*, by: User, transition: Transition, expected_version: int, text: str) -> TransitionChecklistItem:
+    _require_writer(by, transition.child)
+    locked = _lock(transition, expected_version)
+    _refuse_if_done(locked)
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": _("Say what needs doing")})
+    item = TransitionChecklistItem.objects.create(
+        transition=locked, position=locked.checklist.count(), text=text[:300]
+    )
+    locked.version += 1
+    locked.save(update_fields=["version"])
+    record(actor=by, action=Action.UPDATE, obj=locked, child_id=locked.child_id, detail={"checklist_item_added": item.pk})
+    return item
+
+
+@transaction.atomic
+def complete_transition(
+    *, by: User, transition: Transition, expected_version: int, values: dict[str, Any]
+) -> Transition:
+    """Mark the transition done. A change of practitioner needs the new practitioner and a
+    handover summary; when completed by a service manager the care team changes at once,
+    otherwise it waits for a manager (``care_team_change_pending``)."""
+    _require_writer(by, transition.child)
+    locked = _lock(transition, expected_version)
+    _refuse_if_done(locked)
+    errors: dict[str, str] = {}
+    completed_on = values.get("completed_on")
+    if locked.is_practitioner_change:
+        handover = (values.get("handover_summary") or "").strip()
+        if not handover:
+            errors["handover_summary"] = _("Write the handover summary before completing a change of practitioner")
+        if "to_practitioner" in values:
+            locked.to_practitioner = values["to_practitioner"]
+        if locked.to_practitioner_id is None:
+            errors["to_practitioner"] = _("Choose the new practitioner")
+        locked.handover_summary = handover
+    if errors:
+        raise ValidationError(errors)
+    _check_date(completed_on, earliest=None, field="completed_on")
+    _validate_transition(locked, [])
+    locked.status = TransitionStatus.DONE
+    locked.completed_on = completed_on
+    locked.completed_by = by
+    locked.version += 1
+    locked.full_clean()
+    locked.save()
+    record(
+        actor=by,
+        action=Action.UPDATE,
+        obj=locked,
+        child_id=locked.child_id,
+        detail={"completed": True, "kind": locked.kind},
+    )
+    if locked.is_practitioner_change:
+        if can_manage_care_team(by, locked.child):
+            _change_care_team(by, locked)
+        else:
+            locked.care_team_change_pending = True
+            locked.save(update_fields=["care_team_change_pending"])
+    return locked
+
+
+def _change_care_team(by: User, transition: Transition) -> None:
+    """The new practitioner joins the care team (as lead if the one leaving was lead) and the
+    one leaving stops being a member – through people.services, which checks and audits."""
+    child = transition.child
+    leaving = (
+        CareTeamMembership.objects.filter(child=child, user_id=transition.from_practitioner_id, ended_at__isnull=True).first()
+        if transition.from_practitioner_id
+        else None
+    )
+    role = CareTeamRole.LEAD if leaving is not None and leaving.role == CareTeamRole.LEAD else CareTeamRole.PRACTITIONER
+    if not CareTeamMembership.objects.filter(child=child, user_id=transition.to_practitioner_id, ended_at__isnull=True).exists():
+        add_care_team_member(by=by, child=child, member=transition.to_practitioner, role=role)
+    if leaving is not None:
+        end_care_team_membership(by=by, membership=leaving)
+    transition.care_team_change_pending = False
+    transition.care_team_changed_by = by
+    transition.care_team_changed_at = timezone.now()
+    transition.save(update_fields=["care_team_change_pending", "care_team_changed_by", "care_team_changed_at"])
+
+
+@transaction.atomic
+def apply_care_team_change(*, by: User, transition: Transition) -> Transition:
+    """A service manager changes the care team for a change of practitioner a practitioner
+    completed."""
+    locked = Transition.objects.select_for_update().select_related("child", "to_practitioner").get(pk=transition.pk)
+    if not can_manage_care_team(by, locked.child):
+        raise PermissionDenied
+    if not (locked.is_done and locked.is_practitioner_change and locked.care_team_change_pending):
+        raise ValidationError({"__all__": _("There is no care team change waiting for this transition")})
+    _change_care_team(by, locked)
+    locked.version += 1
+    locked.save(update_fields=["version"])
+    record(actor=by, action=Action.UPDATE, obj=locked, child_id=locked.child_id, detail={"care_team_changed": True})
+    return locked
+
+
+def adulthood_planning_due(child: Child, transitions: Iterable[Transition]) -> bool:
+    """16 or over (and under 25) with no transition into adulthood planned: planning should start."""
+    return ADULTHOOD_PLANNING_AGE <= child.age < SUPPORT_UNTIL_AGE and not any(
+        t.kind == TransitionKind.ADULTHOOD for t in transitions
+    )

@@ -1,0 +1,453 @@
+"""The timeline: one chronological view of a young person's support, so a new practitioner reads
+it instead of asking the young person to tell their story again.
+
+Each source (referrals, decisions, initial consultations, assessment section versions, plans,
+reviews and options offered, contacts, placements, episode events, transitions) is fetched with
+ONE query – scoped by ``visible_to`` and limited to what the page can show – and the entries are
+merged in Python, so the number of queries does not grow with the record.
+
+Assessment entries name the section, its version, author and date only, and only for the
+sections ``assessments.access.section_access`` lets this user read: a restricted section is not
+even mentioned, and no section's text is ever loaded here (``defer("text")``).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.apps import apps
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import Truncator
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+if TYPE_CHECKING:
+    from accounts.models import User
+    from people.models import Child
+
+#: Entries per page.
+PAGE_SIZE = 100
+#: The default range: the last twelve months.
+DEFAULT_DAYS = 365
+_SHORT = 160
+
+KINDS: dict[str, Any] = {
+    "referral": gettext_lazy("Referrals and decisions"),
+    "assessment": gettext_lazy("Assessment"),
+    "plan": gettext_lazy("Plans and reviews"),
+    "contact": gettext_lazy("Contacts"),
+    "placement": gettext_lazy("Placements"),
+    "episode": gettext_lazy("Episodes of support"),
+    "transition": gettext_lazy("Transitions"),
+}
+
+
+@dataclass
+class Entry:
+    when: datetime.datetime
+    kind: str
+    title: str
+    detail: str = ""
+    who: str = ""
+    url: str = ""
+    #: A date without a time of day (shown without one).
+    date_only: bool = False
+    planned: bool = False
+
+    @property
+    def kind_label(self) -> str:
+        return str(KINDS[self.kind])
+
+
+def _at(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def _short(text: str) -> str:
+    return Truncator(" ".join((text or "").split())).chars(_SHORT)
+
+
+def _name(user: Any) -> str:
+    if user is None:
+        return ""
+    return user.get_full_name() or user.get_username()
+
+
+@dataclass
+class Query:
+    user: User
+    child: Child
+    since: datetime.date | None
+    limit: int
+    newest_first: bool
+
+    def order(self, *fields: str) -> list[str]:
+        return [f"-{f}" if self.newest_first else f for f in fields]
+
+    @property
+    def since_at(self) -> datetime.datetime | None:
+        return _at(self.since) if self.since else None
+
+
+# --- Sources: one query each ---------------------------------------------------------------
+
+
+def _referrals(q: Query) -> list[Entry]:
+    from referrals.models import Referral
+
+    rows = Referral.objects.visible_to(q.user).filter(child=q.child)
+    if q.since:
+        rows = rows.filter(received_at__gte=q.since_at)
+    rows = rows.only("pk", "reference", "received_at", "referrer_type", "referrer_name", "referrer_organisation")
+    return [
+        Entry(
+            when=r.received_at,
+            kind="referral",
+            title=_("Referral received (%(reference)s)") % {"reference": r.reference},
+            detail=_("From: %(who)s") % {"who": r.get_referrer_type_display()},
+            who=", ".join(part for part in (r.referrer_name, r.referrer_organisation) if part),
+            url=reverse("referrals:detail", args=[r.pk]),
+        )
+        for r in rows.order_by(*q.order("received_at", "pk"))[: q.limit]
+    ]
+
+
+def _decisions(q: Query) -> list[Entry]:
+    from referrals.models import Decision
+
+    rows = Decision.objects.visible_to(q.user).filter(referral__child=q.child).select_related("decided_by", "referral")
+    if q.since:
+        rows = rows.filter(decided_at__gte=q.since_at)
+    return [
+        Entry(
+            when=d.decided_at,
+            kind="referral",
+            title=_("Decision: %(outcome)s") % {"outcome": d.get_outcome_display()},
+            detail=_short(d.reason),
+            who=_name(d.decided_by),
+            url=reverse("referrals:detail", args=[d.referral_id]),
+        )
+        for d in rows.order_by(*q.order("decided_at", "pk"))[: q.limit]
+    ]
+
+
+def _initial_consultations(q: Query) -> list[Entry]:
+    from referrals.models import InitialConsultation
+
+    rows = InitialConsultation.objects.visible_to(q.user).filter(referral__child=q.child).select_related("held_by")
+    if q.since:
+        rows = rows.filter(held_on__gte=q.since)
+    return [
+        Entry(
+            when=_at(c.held_on),
+            date_only=True,
+            kind="referral",
+            title=_("Initial consultation"),
+            detail=_("What can start now: %(text)s") % {"text": _short(c.can_start_now)},
+            who=_name(c.held_by),
+            url=reverse("referrals:detail", args=[c.referral_id]),
+        )
+        for c in rows.order_by(*q.order("held_on", "pk"))[: q.limit]
+    ]
+
+
+def _assessment(q: Query, readable: set[str]) -> list[Entry]:
+    from assessments.models import SectionVersion
+    from assessments.sections import BY_KEY
+    from people.models import Child
+
+    if not readable:
+        return []
+    rows = (
+        SectionVersion.objects.filter(
+            assessment__child__in=Child.objects.visible_to(q.user),
+            assessment__child=q.child,
+            section__in=sorted(readable),
+        )
+        .select_related("author")
+        .defer("text")  # never loaded, so never shown
+    )
+    if q.since:
+        rows = rows.filter(created_at__gte=q.since_at)
+    entries = []
+    for v in rows.order_by(*q.order("created_at", "pk"))[: q.limit]:
+        if v.section not in readable:  # belt and braces: the filter above already says so
+            continue
+        entries.append(
+            Entry(
+                when=v.created_at,
+                kind="assessment",
+                title=_("Assessment: %(section)s (version %(number)s)") % {"section": BY_KEY[v.section].title, "number": v.number},
+                detail=v.get_voice_display(),
+                who=", ".join(part for part in (_name(v.author), v.author_organisation) if part),
+                url=reverse("assessments:section_history", args=[q.child.pk, v.section]),
+            )
+        )
+    return entries
+
+
+def _plans_model(name: str) -> Any:
+    """The plans app's model, or None if it is not there (yet): the timeline works either way."""
+    if not apps.is_installed("plans"):
+        return None
+    try:
+        return apps.get_model("plans", name)
+    except LookupError:
+        return None
+
+
+def _has_fields(model: Any, *names: str) -> bool:
+    have = {f.name for f in model._meta.get_fields()}
+    return all(name in have for name in names)
+
+
+def _scoped(model: Any, q: Query, child_path: str) -> Any:
+    """Rows of ``model`` about this child, within the one scope (people.access)."""
+    from people.models import Child
+
+    return model._default_manager.filter(
+        **{f"{child_path}__in": Child.objects.visible_to(q.user), child_path: q.child}
+    )
+
+
+def _plan_url(child: Child) -> str:
+    return reverse("plans:plan", args=[child.pk])
+
+
+def _plan_entries(q: Query) -> list[Entry]:
+    """Every saved version of the plan, its reviews and the support options offered – from the
+    plans app when it is installed. Each is read with one query; a model or field that is not
+    there is skipped, so the timeline works before and after the plans app."""
+    from people.models import Child
+
+    entries: list[Entry] = []
+    url = _plan_url(q.child)
+    plan_model = _plans_model("Plan")
+    history = getattr(plan_model, "history", None) if plan_model is not None else None
+    if history is not None and _has_fields(plan_model, "child"):
+        rows = history.filter(child__in=Child.objects.visible_to(q.user), child_id=q.child.pk).select_related("history_user")
+        if q.since:
+            rows = rows.filter(history_date__gte=q.since_at)
+        for version in rows.order_by(*q.order("history_date", "history_id"))[: q.limit]:
+            number = getattr(version, "version", None)
+            created = version.history_type == "+"
+            title = _("Plan written") if created or number is None else _("Plan updated (version %(number)s)") % {"number": number}
+            agreement = version.get_agreement_display() if hasattr(version, "get_agreement_display") else ""
+            entries.append(
+                Entry(
+                    when=version.history_date,
+                    kind="plan",
+                    title=title,
+                    detail=_("Does the young person agree? %(answer)s") % {"answer": agreement} if agreement else "",
+                    who=_name(version.history_user),
+                    url=url,
+                )
+            )
+    review_model = _plans_model("PlanReview")
+    if review_model is not None and _has_fields(review_model, "plan", "held_on"):
+        rows = _scoped(review_model, q, "plan__child")
+        if q.since:
+            rows = rows.filter(held_on__gte=q.since)
+        with_author = _has_fields(review_model, "recorded_by")
+        if with_author:
+            rows = rows.select_related("recorded_by")
+        for review in rows.order_by(*q.order("held_on", "pk"))[: q.limit]:
+            view = getattr(review, "young_person_view", "") or ""
+            entries.append(
+                Entry(
+                    when=_at(review.held_on),
+                    date_only=True,
+                    kind="plan",
+                    title=_("Plan review"),
+                    detail=_("The young person's view: %(text)s") % {"text": _short(view)} if view else "",
+                    who=_name(review.recorded_by) if with_author else "",
+                    url=url,
+                )
+            )
+    offer_model = _plans_model("OptionOffer")
+    if offer_model is not None and _has_fields(offer_model, "child", "offered_on", "option"):
+        rows = _scoped(offer_model, q, "child").select_related("option")
+        if q.since:
+            rows = rows.filter(offered_on__gte=q.since)
+        with_author = _has_fields(offer_model, "offered_by")
+        if with_author:
+            rows = rows.select_related("offered_by")
+        for offer in rows.order_by(*q.order("offered_on", "pk"))[: q.limit]:
+            response = offer.get_response_display() if getattr(offer, "response", "") else _("No answer yet")
+            entries.append(
+                Entry(
+                    when=_at(offer.offered_on),
+                    date_only=True,
+                    kind="plan",
+                    title=_("Support offered: %(option)s") % {"option": offer.option},
+                    detail=str(response),
+                    who=_name(offer.offered_by) if with_author else "",
+                    url=url,
+                )
+            )
+    return entries
+
+
+def _contacts(q: Query) -> list[Entry]:
+    from contacts.models import Contact
+
+    rows = Contact.objects.visible_to(q.user).filter(child=q.child).select_related("practitioner")
+    if q.since:
+        rows = rows.filter(starts_at__gte=q.since_at)
+    now = timezone.now()
+    entries = []
+    for c in rows.order_by(*q.order("starts_at", "pk"))[: q.limit]:
+        parts = [c.get_attendance_display()]
+        if c.consultation_with:
+            parts.append(c.get_consultation_with_display())
+        parts.append(c.get_location_display())
+        detail = ", ".join(str(p) for p in parts)
+        if c.summary:
+            detail = f"{detail}. {_short(c.summary)}"
+        entries.append(
+            Entry(
+                when=c.starts_at,
+                kind="contact",
+                title=c.get_kind_display(),
+                detail=detail,
+                who=_name(c.practitioner),
+                url=reverse("contacts:child", args=[q.child.pk]),
+                planned=c.starts_at > now,
+            )
+        )
+    return entries
+
+
+def _placements(q: Query) -> list[Entry]:
+    from django.db.models import Q
+
+    from people.models import Placement
+
+    rows = Placement.objects.visible_to(q.user).filter(child=q.child).select_related("local_authority_area")
+    if q.since:
+        rows = rows.filter(Q(start_date__gte=q.since) | Q(end_date__gte=q.since))
+    entries = []
+    url = reverse("people:detail", args=[q.child.pk])
+    for p in rows.order_by(*q.order("start_date", "pk"))[: q.limit]:
+        area = str(p.local_authority_area) + (f" ({_('outside Wales')})" if p.outside_wales else "")
+        if not q.since or p.start_date >= q.since:
+            entries.append(
+                Entry(
+                    when=_at(p.start_date),
+                    date_only=True,
+                    kind="placement",
+                    title=_("Placement started: %(type)s") % {"type": p.get_type_display()},
+                    detail=area,
+                    url=url,
+                )
+            )
+        if p.end_date and (not q.since or p.end_date >= q.since):
+            entries.append(
+                Entry(
+                    when=_at(p.end_date),
+                    date_only=True,
+                    kind="placement",
+                    title=_("Placement ended: %(type)s") % {"type": p.get_type_display()},
+                    detail=area,
+                    url=url,
+                )
+            )
+    return entries
+
+
+def _episode_events(q: Query) -> list[Entry]:
+    from episodes.models import EpisodeEvent, EventKind
+
+    rows = EpisodeEvent.objects.visible_to(q.user).filter(episode__child=q.child).select_related("recorded_by")
+    if q.since:
+        rows = rows.filter(on__gte=q.since)
+    titles = {
+        EventKind.OPENED: _("Support started"),
+        EventKind.PAUSED: _("Support paused"),
+        EventKind.RESUMED: _("Support resumed"),
+        EventKind.CLOSED: _("Support closed"),
+        EventKind.REOPENED: _("Support re-opened"),
+    }
+    url = reverse("episodes:list", args=[q.child.pk])
+    return [
+        Entry(
+            when=_at(e.on),
+            date_only=True,
+            kind="episode",
+            title=titles.get(e.kind, e.get_kind_display()),
+            detail=_short(e.reason),
+            who=_name(e.recorded_by),
+            url=url,
+        )
+        for e in rows.order_by(*q.order("on", "recorded_at", "pk"))[: q.limit]
+    ]
+
+
+def _transitions(q: Query) -> list[Entry]:
+    from django.db.models import Q
+
+    from episodes.models import Transition, TransitionStatus
+
+    rows = Transition.objects.visible_to(q.user).filter(child=q.child).select_related("created_by", "completed_by")
+    if q.since:
+        rows = rows.filter(Q(planned_on__gte=q.since) | Q(completed_on__gte=q.since))
+    entries = []
+    for t in rows.order_by(*q.order("planned_on", "pk"))[: q.limit]:
+        done = t.status == TransitionStatus.DONE and t.completed_on is not None
+        day = t.completed_on if done else t.planned_on
+        entries.append(
+            Entry(
+                when=_at(day),
+                date_only=True,
+                kind="transition",
+                title=(_("%(kind)s: completed") if done else _("%(kind)s: %(status)s"))
+                % {"kind": t.get_kind_display(), "status": t.get_status_display().lower()},
+                detail=_short(t.summary),
+                who=_name(t.completed_by if done else t.created_by),
+                url=reverse("episodes:transition_detail", args=[t.pk]),
+                planned=not done,
+            )
+        )
+    return entries
+
+
+def build(
+    *,
+    user: User,
+    child: Child,
+    kinds: set[str],
+    since: datetime.date | None,
+    page: int = 1,
+    newest_first: bool = True,
+) -> tuple[list[Entry], bool]:
+    """The entries of one page, and whether there are more. Every source is asked for at most
+    ``page * PAGE_SIZE + 1`` rows: enough to know the page exactly after merging."""
+    from assessments.access import section_access
+
+    q = Query(user=user, child=child, since=since, limit=page * PAGE_SIZE + 1, newest_first=newest_first)
+    sources: list[tuple[str, Callable[[Query], list[Entry]]]] = [
+        ("referral", _referrals),
+        ("referral", _decisions),
+        ("referral", _initial_consultations),
+        ("plan", _plan_entries),
+        ("contact", _contacts),
+        ("placement", _placements),
+        ("episode", _episode_events),
+        ("transition", _transitions),
+    ]
+    entries: list[Entry] = []
+    for kind, source in sources:
+        if kind in kinds:
+            entries.extend(source(q))
+    if "assessment" in kinds:
+        entries.extend(_assessment(q, set(section_access(user, child).readable)))
+    if since is not None:
+        floor = _at(since)
+        entries = [e for e in entries if e.when >= floor]
+    entries.sort(key=lambda e: e.when, reverse=newest_first)
+    start = (page - 1) * PAGE_SIZE
+    return entries[start : start + PAGE_SIZE], len(entries) > page * PAGE_SIZE
