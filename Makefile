@@ -45,6 +45,7 @@ demo: install assets messages
 	NYTH_DEMO=1 $(MANAGE) seed_demo --children $(DEMO_CHILDREN) --seed 2026 --no-progress
 	NYTH_DEMO=1 $(MANAGE) seed_referrals --seed 2026
 	NYTH_DEMO=1 $(MANAGE) seed_assessments
+	NYTH_DEMO=1 $(MANAGE) seed_support
 	NYTH_DEMO=1 $(MANAGE) runserver $(HOST):$(PORT)
 
 test: install assets messages

@@ -30,6 +30,10 @@ def _nav_items(request: HttpRequest) -> list[dict[str, Any]]:
         items.append((reverse("referrals:list"), _("Referrals")))
     if user.role in (Role.PRACTITIONER, Role.SERVICE_MANAGER, Role.DUTY_WORKER):
         items.append((reverse("referrals:waiting_list"), _("Waiting list")))
+        items.append((reverse("contacts:caseload"), _("My caseload")))
+        items.append((reverse("contacts:diary"), _("Diary")))
+    if user.role == Role.SERVICE_MANAGER:
+        items.append((reverse("contacts:team"), _("Team")))
     if user.role in (Role.DUTY_WORKER, Role.SERVICE_MANAGER):
         items.append((reverse("people:break_glass"), _("Emergency access")))
     if user.role == Role.SERVICE_MANAGER:

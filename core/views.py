@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods
 from accounts.models import Role
 from consent.services import safeguarding_waiting
 from people.models import BreakGlassAccess, Child
+from plans.models import Plan
 from referrals.models import Referral, Status
 from referrals.services import waiting_list
 
@@ -38,14 +39,18 @@ def home(request: HttpRequest) -> HttpResponse:
         context["caseload"] = caseload[:50]
         context["caseload_count"] = caseload.count()
     if user.role == Role.SERVICE_MANAGER:
-        context["to_review"] = (
-            BreakGlassAccess.objects.visible_to(user).filter(reviewed_at__isnull=True).count()
-        )
+        context["to_review"] = BreakGlassAccess.objects.visible_to(user).filter(reviewed_at__isnull=True).count()
         referrals = Referral.objects.visible_to(user)
         context["awaiting_decision"] = referrals.filter(status=Status.RECEIVED, service_id=user.organisation_id).count()
         waiting = waiting_list(referrals, user.organisation)
         context["consultations_overdue"] = sum(entry.consultation_overdue for entry in waiting)
         context["safeguarding_waiting"] = safeguarding_waiting(user).count()
+        context["reviews_overdue"] = (
+            Plan.objects.visible_to(user)
+            .filter(child__service_id=user.organisation_id, child__merged_into__isnull=True)
+            .review_overdue()
+            .count()
+        )
     return render(request, "core/home.html", context)
 
 
@@ -74,7 +79,9 @@ def set_language(request: HttpRequest) -> HttpResponse:
     data = request.POST if request.method == "POST" else request.GET
     code = data.get("language", "")
     next_url = data.get("next") or reverse("core:home")
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         next_url = reverse("core:home")
     if code not in dict(settings.LANGUAGES):
         return HttpResponseRedirect(next_url)
@@ -98,9 +105,7 @@ def _error_page(request: HttpRequest, template: str, status: int) -> HttpRespons
     # query it, only the language from the URL.
     language = translation.get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
     with translation.override(language):
-        body = loader.get_template(template).render(
-            {"LANGUAGE_CODE": language, "request_path": request.path}
-        )
+        body = loader.get_template(template).render({"LANGUAGE_CODE": language, "request_path": request.path})
     return HttpResponse(body, status=status)
 
 

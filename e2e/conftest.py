@@ -272,6 +272,7 @@ def nyth_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NythServer
         _manage(env, "seed_demo", "--children", "40", "--seed", "7", "--no-progress", "--quiet-logins")
         _manage(env, "seed_referrals", "--seed", "7")  # referrals awaiting a decision, the service directory
         _manage(env, "seed_assessments")  # assessments written by several agencies, consents, a restriction
+        _manage(env, "seed_support")  # the nest, plans, safety plans, episodes, staff records, contacts
         for _attempt in range(3):  # another process may take the free port before the server binds it
             port = _free_port()
             server = NythServer(url=f"http://127.0.0.1:{port}", log_path=workdir / f"runserver-{port}.log")
