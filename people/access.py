@@ -88,7 +88,9 @@ def child_access_filter(user: User, *, include_shared: bool = False) -> Q:
     nothing = Q(pk__in=[])
     if user is None or not user.is_authenticated or not user.is_active:
         return nothing
-    if user.role == Role.COMMISSIONER or not user.role:
+    # Commissioners see aggregates only; administrators manage accounts, never children's records
+    # (even if someone mistakenly adds them to a care team).
+    if user.role in (Role.COMMISSIONER, Role.ADMINISTRATOR) or not user.role:
         return nothing
     combined = nothing
     for q in _grants(user, include_shared=include_shared).values():

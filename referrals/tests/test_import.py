@@ -9,16 +9,13 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from django.conf.urls.i18n import i18n_patterns
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
-from django.urls import URLPattern, include, path, reverse
+from django.urls import reverse
 from django.utils import translation
 
 from audit.models import AuditEvent
 from referrals import import_views, importer
-from referrals import urls as referral_urls
-from referrals import views as referral_views
 from referrals.models import Referral
 
 pytestmark = pytest.mark.django_db
@@ -27,23 +24,6 @@ ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE_EN = ROOT / "docs" / "examples" / "referrals-example.csv"
 EXAMPLE_CY = ROOT / "docs" / "examples" / "referrals-example-cy.csv"
 
-# --- A URL configuration for these tests: the site's, with the upload page in "referrals". ---
-_referral_patterns = list(referral_urls.urlpatterns)
-if not any(isinstance(p, URLPattern) and p.name == "import" for p in _referral_patterns):
-    _referral_patterns.append(path("import/", import_views.upload, name="import"))
-urlpatterns = [
-    path("i18n/setlang/", __import__("core.views", fromlist=["set_language"]).set_language, name="set_language"),
-    *i18n_patterns(
-        path("", include("core.urls")),
-        path("account/", include("accounts.urls")),
-        path("children/", include("people.urls")),
-        path("audit/", include("audit.urls")),
-        path("referrals/", include((_referral_patterns, "referrals"))),
-        path("refer/", referral_views.public_referral, name="public_referral"),
-        prefix_default_language=True,
-    ),
-]
-with_upload_page = pytest.mark.urls(__name__)
 
 
 # --- Helpers ------------------------------------------------------------------------------------
@@ -469,7 +449,6 @@ def upload(name: str, content: bytes) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, content, content_type="text/csv")
 
 
-@with_upload_page
 def test_upload_page_for_a_manager(client_for, manager):
     response = client_for(manager).get(reverse("referrals:import"))
     body = response.content.decode()
@@ -479,7 +458,6 @@ def test_upload_page_for_a_manager(client_for, manager):
     assert "enw_cyntaf" in body  # the columns, with their Welsh headers
 
 
-@with_upload_page
 def test_upload_imports_and_shows_the_report(client_for, duty):
     raw = csv_bytes(
         [row(given_name="Un"), row(given_name="Dau", nhs_number="123"), row(given_name="Tri", date_of_birth="x")]
@@ -495,7 +473,6 @@ def test_upload_imports_and_shows_the_report(client_for, duty):
     assert Referral.objects.get().given_name == "Un"
 
 
-@with_upload_page
 def test_upload_all_or_nothing_with_errors_imports_nothing(client_for, manager):
     raw = csv_bytes([row(given_name="Un"), row(given_name="Dau", nhs_number="123")])
     response = client_for(manager).post(
@@ -505,7 +482,6 @@ def test_upload_all_or_nothing_with_errors_imports_nothing(client_for, manager):
     assert not Referral.objects.exists()
 
 
-@with_upload_page
 def test_upload_errors_keep_the_chosen_mode(client_for, manager, monkeypatch):
     client = client_for(manager)
     url = reverse("referrals:import")
@@ -527,7 +503,6 @@ def test_upload_errors_keep_the_chosen_mode(client_for, manager, monkeypatch):
     assert not Referral.objects.exists()
 
 
-@with_upload_page
 def test_upload_page_in_welsh(client_for, manager):
     with translation.override("cy"):
         url = reverse("referrals:import")
@@ -537,7 +512,6 @@ def test_upload_page_in_welsh(client_for, manager):
     assert "Rhowch rif GIG sydd â 10 digid" in response.content.decode()
 
 
-@with_upload_page
 @pytest.mark.parametrize("persona", ["alice", "charlie", "partner", "commissioner", "administrator"])
 def test_upload_page_is_404_for_everyone_else(client_for, persona, request):
     user = request.getfixturevalue(persona)
@@ -548,7 +522,6 @@ def test_upload_page_is_404_for_everyone_else(client_for, persona, request):
     assert not Referral.objects.exists()
 
 
-@with_upload_page
 def test_upload_page_needs_sign_in(client):
     response = client.get(reverse("referrals:import"))
     assert response.status_code == 302 and reverse("accounts:login") in response["Location"]
