@@ -171,33 +171,11 @@ def staff_trained_by_topic(by: User) -> dict[str, int]:
 # --- Professionals outside the service trained by it ----------------------------------------
 
 
-def _trained_from_contacts(service: Organisation, *, since: date | None, until: date | None) -> dict[str, int]:
-    """Fallback when people.services has no ``nest_trained_counts``: the distinct people around
-    the service's young people who took part in a carer training contact that took place, by role."""
-    from contacts.models import Attendance, Kind
-    from people.models import RelatedPerson
-
-    rows = RelatedPerson.objects.filter(
-        contacts__kind=Kind.CARER_TRAINING,
-        contacts__attendance=Attendance.ATTENDED,
-        contacts__child__service_id=service.pk,
-    )
-    if since is not None:
-        rows = rows.filter(contacts__starts_at__date__gte=since)
-    if until is not None:
-        rows = rows.filter(contacts__starts_at__date__lte=until)
-    counted = rows.values("role").annotate(people=Count("pk", distinct=True)).order_by("role")
-    return {row["role"]: row["people"] for row in counted}
-
-
 def professionals_trained(service: Organisation, *, since: date | None = None, until: date | None = None) -> dict[str, int]:
-    """People outside the service trained by it, by role: people.services.nest_trained_counts
-    when it is there (it also counts training recorded on the nest), otherwise carer training
-    contacts. Aggregate figures only."""
-    try:
-        from people.services import nest_trained_counts
-    except ImportError:
-        return _trained_from_contacts(service, since=since, until=until)
+    """People outside the service trained by it, by role (training recorded on the nest or a
+    carer training contact; see people.services.nest_trained_counts). Aggregate figures only."""
+    from people.services import nest_trained_counts
+
     return nest_trained_counts(service, since=since, until=until)
 
 

@@ -177,16 +177,6 @@ def test_professionals_trained_outside_the_service_are_counted(client_for, manag
     assert "Mrs Jones" not in page  # figures only
 
 
-def test_the_count_falls_back_to_contacts_without_nest_trained_counts(monkeypatch, alice, child, south):
-    """Before people.services.nest_trained_counts existed the figures came from carer training
-    contacts; the fallback gives the same answer for contact-only training."""
-    _consultations_and_training(child, alice)
-    import people.services
-
-    monkeypatch.delattr(people.services, "nest_trained_counts")
-    assert services.professionals_trained(south) == {"foster_carer": 1, "teacher": 1}
-
-
 def test_staff_trained_by_topic(manager, alice, bob):
     today = timezone.localdate()
     for user, topic in ((alice, "attachment"), (alice, "attachment"), (bob, "attachment"), (bob, "brain_development")):
