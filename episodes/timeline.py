@@ -18,7 +18,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.apps import apps
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
@@ -181,7 +180,8 @@ def _assessment(q: Query, readable: set[str]) -> list[Entry]:
             Entry(
                 when=v.created_at,
                 kind="assessment",
-                title=_("Assessment: %(section)s (version %(number)s)") % {"section": BY_KEY[v.section].title, "number": v.number},
+                title=_("Assessment: %(section)s (version %(number)s)")
+                % {"section": BY_KEY[v.section].title, "number": v.number},
                 detail=v.get_voice_display(),
                 who=", ".join(part for part in (_name(v.author), v.author_organisation) if part),
                 url=reverse("assessments:section_history", args=[q.child.pk, v.section]),
@@ -190,105 +190,68 @@ def _assessment(q: Query, readable: set[str]) -> list[Entry]:
     return entries
 
 
-def _plans_model(name: str) -> Any:
-    """The plans app's model, or None if it is not there (yet): the timeline works either way."""
-    if not apps.is_installed("plans"):
-        return None
-    try:
-        return apps.get_model("plans", name)
-    except LookupError:
-        return None
-
-
-def _has_fields(model: Any, *names: str) -> bool:
-    have = {f.name for f in model._meta.get_fields()}
-    return all(name in have for name in names)
-
-
-def _scoped(model: Any, q: Query, child_path: str) -> Any:
-    """Rows of ``model`` about this child, within the one scope (people.access)."""
-    from people.models import Child
-
-    return model._default_manager.filter(
-        **{f"{child_path}__in": Child.objects.visible_to(q.user), child_path: q.child}
-    )
-
-
 def _plan_url(child: Child) -> str:
     return reverse("plans:plan", args=[child.pk])
 
 
 def _plan_entries(q: Query) -> list[Entry]:
-    """Every saved version of the plan, its reviews and the support options offered – from the
-    plans app when it is installed. Each is read with one query; a model or field that is not
-    there is skipped, so the timeline works before and after the plans app."""
+    """Every saved version of the plan, its reviews and the support options offered, each read
+    with one query within the one scope (people.access)."""
     from people.models import Child
+    from plans.models import OptionOffer, Plan, PlanReview
 
     entries: list[Entry] = []
     url = _plan_url(q.child)
-    plan_model = _plans_model("Plan")
-    history = getattr(plan_model, "history", None) if plan_model is not None else None
-    if history is not None and _has_fields(plan_model, "child"):
-        rows = history.filter(child__in=Child.objects.visible_to(q.user), child_id=q.child.pk).select_related("history_user")
-        if q.since:
-            rows = rows.filter(history_date__gte=q.since_at)
-        for version in rows.order_by(*q.order("history_date", "history_id"))[: q.limit]:
-            number = getattr(version, "version", None)
-            created = version.history_type == "+"
-            title = _("Plan written") if created or number is None else _("Plan updated (version %(number)s)") % {"number": number}
-            agreement = version.get_agreement_display() if hasattr(version, "get_agreement_display") else ""
-            entries.append(
-                Entry(
-                    when=version.history_date,
-                    kind="plan",
-                    title=title,
-                    detail=_("Does the young person agree? %(answer)s") % {"answer": agreement} if agreement else "",
-                    who=_name(version.history_user),
-                    url=url,
-                )
+    visible = Child.objects.visible_to(q.user)
+    versions = Plan.history.filter(child__in=visible, child_id=q.child.pk).select_related("history_user")
+    if q.since:
+        versions = versions.filter(history_date__gte=q.since_at)
+    for version in versions.order_by(*q.order("history_date", "history_id"))[: q.limit]:
+        created = version.history_type == "+"
+        title = _("Plan written") if created else _("Plan updated (version %(number)s)") % {"number": version.version}
+        agreement = version.get_agreement_display() if version.agreement else ""
+        entries.append(
+            Entry(
+                when=version.history_date,
+                kind="plan",
+                title=title,
+                detail=_("Does the young person agree? %(answer)s") % {"answer": agreement} if agreement else "",
+                who=_name(version.history_user),
+                url=url,
             )
-    review_model = _plans_model("PlanReview")
-    if review_model is not None and _has_fields(review_model, "plan", "held_on"):
-        rows = _scoped(review_model, q, "plan__child")
-        if q.since:
-            rows = rows.filter(held_on__gte=q.since)
-        with_author = _has_fields(review_model, "recorded_by")
-        if with_author:
-            rows = rows.select_related("recorded_by")
-        for review in rows.order_by(*q.order("held_on", "pk"))[: q.limit]:
-            view = getattr(review, "young_person_view", "") or ""
-            entries.append(
-                Entry(
-                    when=_at(review.held_on),
-                    date_only=True,
-                    kind="plan",
-                    title=_("Plan review"),
-                    detail=_("The young person's view: %(text)s") % {"text": _short(view)} if view else "",
-                    who=_name(review.recorded_by) if with_author else "",
-                    url=url,
-                )
+        )
+    reviews = PlanReview.objects.visible_to(q.user).filter(plan__child=q.child).select_related("recorded_by")
+    if q.since:
+        reviews = reviews.filter(held_on__gte=q.since)
+    for review in reviews.order_by(*q.order("held_on", "pk"))[: q.limit]:
+        view = review.young_person_view
+        entries.append(
+            Entry(
+                when=_at(review.held_on),
+                date_only=True,
+                kind="plan",
+                title=_("Plan review"),
+                detail=_("The young person's view: %(text)s") % {"text": _short(view)} if view else "",
+                who=_name(review.recorded_by),
+                url=url,
             )
-    offer_model = _plans_model("OptionOffer")
-    if offer_model is not None and _has_fields(offer_model, "child", "offered_on", "option"):
-        rows = _scoped(offer_model, q, "child").select_related("option")
-        if q.since:
-            rows = rows.filter(offered_on__gte=q.since)
-        with_author = _has_fields(offer_model, "offered_by")
-        if with_author:
-            rows = rows.select_related("offered_by")
-        for offer in rows.order_by(*q.order("offered_on", "pk"))[: q.limit]:
-            response = offer.get_response_display() if getattr(offer, "response", "") else _("No answer yet")
-            entries.append(
-                Entry(
-                    when=_at(offer.offered_on),
-                    date_only=True,
-                    kind="plan",
-                    title=_("Support offered: %(option)s") % {"option": offer.option},
-                    detail=str(response),
-                    who=_name(offer.offered_by) if with_author else "",
-                    url=url,
-                )
+        )
+    offers = OptionOffer.objects.visible_to(q.user).filter(child=q.child).select_related("option", "offered_by")
+    if q.since:
+        offers = offers.filter(offered_on__gte=q.since)
+    for offer in offers.order_by(*q.order("offered_on", "pk"))[: q.limit]:
+        response = offer.get_response_display() if offer.response else _("No answer yet")
+        entries.append(
+            Entry(
+                when=_at(offer.offered_on),
+                date_only=True,
+                kind="plan",
+                title=_("Support offered: %(option)s") % {"option": offer.option},
+                detail=str(response),
+                who=_name(offer.offered_by),
+                url=url,
             )
+        )
     return entries
 
 

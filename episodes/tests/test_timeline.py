@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.apps import apps
 from django.urls import reverse
 from django.utils import timezone
 
@@ -31,25 +30,28 @@ def _ago(days: int) -> datetime.datetime:
     return timezone.now() - datetime.timedelta(days=days, hours=1)
 
 
-def _plans_installed() -> bool:
-    try:
-        return apps.is_installed("plans") and bool(apps.get_model("plans", "Plan"))
-    except LookupError:
-        return False
-
-
 def build_record(child, *, south, alice, manager, size: int) -> None:
     """``size`` items of every source the timeline reads, all within the last 300 days."""
     days = [index % 300 for index in range(size)]
     referrals = [ReferralFactory(service=south, child=child, received_at=_ago(d + 1)) for d in days]
     Decision.objects.bulk_create(
-        Decision(referral=r, outcome="accepted", reason="Complex needs after a placement move", decided_by=manager, decided_at=_ago(d))
+        Decision(
+            referral=r,
+            outcome="accepted",
+            reason="Complex needs after a placement move",
+            decided_by=manager,
+            decided_at=_ago(d),
+        )
         for r, d in zip(referrals, days, strict=True)
     )
     InitialConsultation.objects.bulk_create(
         InitialConsultation(
-            referral=r, held_on=_ago(d).date(), held_by=alice, participants="Carer, social worker",
-            best_placed_to_help="The foster carer, with consultation", can_start_now="Weekly consultation with the carer",
+            referral=r,
+            held_on=_ago(d).date(),
+            held_by=alice,
+            participants="Carer, social worker",
+            best_placed_to_help="The foster carer, with consultation",
+            can_start_now="Weekly consultation with the carer",
         )
         for r, d in zip(referrals, days, strict=True)
     )
@@ -57,42 +59,60 @@ def build_record(child, *, south, alice, manager, size: int) -> None:
     start = assessment.versions.count()
     SectionVersion.objects.bulk_create(
         SectionVersion(
-            assessment=assessment, section="strengths", number=start + i + 1, revision=start + i + 1,
-            text=f"Strengths text {i}", author=alice, created_at=_ago(d),
+            assessment=assessment,
+            section="strengths",
+            number=start + i + 1,
+            revision=start + i + 1,
+            text=f"Strengths text {i}",
+            author=alice,
+            created_at=_ago(d),
         )
         for i, d in enumerate(days)
     )
     Contact.objects.bulk_create(
         Contact(
-            child=child, practitioner=alice, recorded_by=alice, kind="individual", location="home", summary="Walk and talk",
-            starts_at=_ago(d), idempotency_key=f"timeline:{child.pk}:{start}:{i}",
+            child=child,
+            practitioner=alice,
+            recorded_by=alice,
+            kind="individual",
+            location="home",
+            summary="Walk and talk",
+            starts_at=_ago(d),
+            idempotency_key=f"timeline:{child.pk}:{start}:{i}",
         )
         for i, d in enumerate(days)
     )
     Placement.objects.bulk_create(
-        Placement(child=child, type="foster_la", local_authority_area=local_authority(), start_date=_ago(d).date(), end_date=_ago(d).date())
+        Placement(
+            child=child,
+            type="foster_la",
+            local_authority_area=local_authority(),
+            start_date=_ago(d).date(),
+            end_date=_ago(d).date(),
+        )
         for d in days
     )
     episode = Episode.objects.filter(child=child).first() or Episode.objects.create(
         child=child, opened_on=_ago(300).date(), opened_from="returning", opened_by=alice
     )
     EpisodeEvent.objects.bulk_create(
-        EpisodeEvent(episode=episode, kind="paused", on=_ago(d).date(), reason="A break over the exams", recorded_by=alice)
+        EpisodeEvent(
+            episode=episode, kind="paused", on=_ago(d).date(), reason="A break over the exams", recorded_by=alice
+        )
         for d in days
     )
     Transition.objects.bulk_create(
-        Transition(child=child, kind="school_move", planned_on=_ago(d).date(), summary="Moving school", created_by=alice)
+        Transition(
+            child=child, kind="school_move", planned_on=_ago(d).date(), summary="Moving school", created_by=alice
+        )
         for d in days
     )
-    if _plans_installed():
-        _build_plans(child, south=south, alice=alice, size=size, days=days)
+    _build_plans(child, south=south, alice=alice, size=size, days=days)
 
 
 def _build_plans(child, *, south, alice, size: int, days: list[int]) -> None:
-    Plan = apps.get_model("plans", "Plan")
-    PlanReview = apps.get_model("plans", "PlanReview")
-    OptionOffer = apps.get_model("plans", "OptionOffer")
-    SupportOption = apps.get_model("plans", "SupportOption")
+    from plans.models import OptionOffer, Plan, PlanReview, SupportOption
+
     plan = Plan.objects.filter(child=child).first()
     if plan is None:
         plan = Plan.objects.create(child=child, language="en", next_review_on=timezone.localdate(), updated_by=alice)
@@ -101,21 +121,42 @@ def _build_plans(child, *, south, alice, size: int, days: list[int]) -> None:
         plan.save()
     PlanReview.objects.bulk_create(
         PlanReview(
-            plan=plan, held_on=_ago(d).date(), participants="Siôn, carer", young_person_view="Things are better at home",
-            progress="Sleeping better", next_review_on=timezone.localdate(), recorded_by=alice,
+            plan=plan,
+            held_on=_ago(d).date(),
+            participants="Siôn, carer",
+            young_person_view="Things are better at home",
+            progress="Sleeping better",
+            next_review_on=timezone.localdate(),
+            recorded_by=alice,
         )
         for d in days
     )
     option, _created = SupportOption.objects.get_or_create(
-        service=south, name_en="Life story work",
-        defaults={"kind": "therapeutic", "name_cy": "Gwaith stori bywyd", "description_en": "x", "suits_en": "x", "adaptations_en": "x"},
+        service=south,
+        name_en="Life story work",
+        defaults={
+            "kind": "therapeutic",
+            "name_cy": "Gwaith stori bywyd",
+            "description_en": "x",
+            "suits_en": "x",
+            "adaptations_en": "x",
+        },
     )
     taken = set(OptionOffer.objects.filter(child=child).values_list("offered_on", flat=True))
     offers, day = [], timezone.localdate()
     while len(offers) < size:
         day -= datetime.timedelta(days=1)
         if day not in taken:
-            offers.append(OptionOffer(child=child, option=option, offered_on=day, offered_by=alice, how_explained="With pictures", recorded_by=alice))
+            offers.append(
+                OptionOffer(
+                    child=child,
+                    option=option,
+                    offered_on=day,
+                    offered_by=alice,
+                    how_explained="With pictures",
+                    recorded_by=alice,
+                )
+            )
     OptionOffer.objects.bulk_create(offers)
 
 
@@ -125,13 +166,19 @@ def test_one_view_brings_every_source_together(client_for, alice, manager, child
     body = response.content.decode()
     assert response.status_code == 200
     for expected in (
-        "Referral received", "Decision: Accepted onto the waiting list", "Initial consultation",
-        "Assessment: Strengths and interests (version 1)", "Direct session: individual", "Placement started",
-        "Placement ended", "Support paused", "Moving school", reverse("episodes:list", args=[child.pk]),
+        "Referral received",
+        "Decision: Accepted onto the waiting list",
+        "Initial consultation",
+        "Assessment: Strengths and interests (version 1)",
+        "Direct session: individual",
+        "Placement started",
+        "Placement ended",
+        "Support paused",
+        "Moving school",
+        reverse("episodes:list", args=[child.pk]),
     ):
         assert expected in body, expected
-    if _plans_installed():
-        assert "Plan written" in body and "Plan review" in body and "Support offered: Life story work" in body
+    assert "Plan written" in body and "Plan review" in body and "Support offered: Life story work" in body
     assert "Strengths text" not in body  # assessment entries never carry text
     event = AuditEvent.objects.get(actor=alice, action="view", child_id=child.pk, detail__page="timeline")
     assert event.route == "ui"
@@ -139,9 +186,15 @@ def test_one_view_brings_every_source_together(client_for, alice, manager, child
 
 def test_restricted_sections_never_appear_and_no_text_ever_does(client_for, alice, manager, child):
     assessment = assessment_for(child)
-    SectionVersion.objects.create(assessment=assessment, section="my_story", number=1, revision=1, text="Siôn's own story", author=alice)
-    SectionVersion.objects.create(assessment=assessment, section="adversity", number=1, revision=2, text=SECRET, author=manager)
-    restrict_section(by=manager, child=child, section="adversity", allowed=[manager], reason="Disclosure: named people only")
+    SectionVersion.objects.create(
+        assessment=assessment, section="my_story", number=1, revision=1, text="Siôn's own story", author=alice
+    )
+    SectionVersion.objects.create(
+        assessment=assessment, section="adversity", number=1, revision=2, text=SECRET, author=manager
+    )
+    restrict_section(
+        by=manager, child=child, section="adversity", allowed=[manager], reason="Disclosure: named people only"
+    )
     alices = client_for(alice).get(reverse("episodes:timeline", args=[child.pk])).content.decode()
     assert "My story and what matters to me (version 1)" in alices
     assert "Experiences of adversity and trauma" not in alices  # not even its title
@@ -154,8 +207,13 @@ def test_restricted_sections_never_appear_and_no_text_ever_does(client_for, alic
 def test_filters_by_kind_and_date_range_without_javascript(client_for, alice, manager, child, south):
     build_record(child, south=south, alice=alice, manager=manager, size=1)
     Contact.objects.create(
-        child=child, practitioner=alice, recorded_by=alice, kind="family", location="home",
-        starts_at=_ago(700), idempotency_key="timeline:old",
+        child=child,
+        practitioner=alice,
+        recorded_by=alice,
+        kind="family",
+        location="home",
+        starts_at=_ago(700),
+        idempotency_key="timeline:old",
     )
     client = client_for(alice)
     url = reverse("episodes:timeline", args=[child.pk])
@@ -176,7 +234,9 @@ def test_filters_by_kind_and_date_range_without_javascript(client_for, alice, ma
 def test_pages_split_the_entries_without_losing_or_repeating_any(client_for, alice, manager, child, south):
     episode = Episode.objects.create(child=child, opened_on=_ago(300).date(), opened_from="returning", opened_by=alice)
     EpisodeEvent.objects.bulk_create(
-        EpisodeEvent(episode=episode, kind="paused", on=_ago(i).date(), reason=f"Reason number {i:03d}", recorded_by=alice)
+        EpisodeEvent(
+            episode=episode, kind="paused", on=_ago(i).date(), reason=f"Reason number {i:03d}", recorded_by=alice
+        )
         for i in range(timeline.PAGE_SIZE + 20)
     )
     client = client_for(alice)
@@ -206,22 +266,10 @@ def test_queries_do_not_grow_with_the_record(client_for, alice, manager, child, 
     assert len(large.captured_queries) == len(small.captured_queries)
 
 
-def test_the_timeline_works_without_the_plans_app(monkeypatch, alice, child):
-    real = apps.is_installed
-    monkeypatch.setattr(apps, "is_installed", lambda name: False if name == "plans" else real(name))
-    entries, _more = timeline.build(user=alice, child=child, kinds=set(timeline.KINDS), since=None)
-    assert all(entry.kind != "plan" for entry in entries)
-
-    def missing(app_label, model_name=None, require_ready=True):
-        raise LookupError(model_name)
-
-    monkeypatch.setattr(apps, "is_installed", real)
-    monkeypatch.setattr(apps, "get_model", missing)
-    assert timeline._plan_entries(timeline.Query(user=alice, child=child, since=None, limit=10, newest_first=True)) == []
-
-
 def test_break_glass_reads_the_timeline_audited_as_such(client_for, alice, duty, child):
-    BreakGlassAccess.objects.create(user=duty, child=child, reason="Night crisis", expires_at=timezone.now() + datetime.timedelta(hours=2))
+    BreakGlassAccess.objects.create(
+        user=duty, child=child, reason="Night crisis", expires_at=timezone.now() + datetime.timedelta(hours=2)
+    )
     assert client_for(duty).get(reverse("episodes:timeline", args=[child.pk])).status_code == 200
     assert AuditEvent.objects.get(actor=duty, action="view", detail__page="timeline").route == "break_glass"
 
