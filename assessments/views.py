@@ -29,6 +29,7 @@ from audit.models import Action, Route
 from audit.services import record
 from consent.access import consents_for, safeguarding_for
 from people.models import CareTeamMembership, Child
+from plans.models import Plan
 
 SEEN_PAGE_SIZE = 50
 SHARED_PAGE_SIZE = 25
@@ -377,11 +378,13 @@ def shared_with_me(request: HttpRequest) -> HttpResponse:
     entries = []
     for child in page.object_list:
         access = section_access(user, child)
-        if not access.any:
+        plan_shared = Plan.objects.visible_to(user, include_shared=True).filter(child=child).exists()
+        if not access.any and not plan_shared:
             continue
         entries.append(
             {
                 "child": child,
+                "plan_shared": plan_shared,
                 "sections": [section for section in SECTIONS if access.can_read(section.key)],
                 "writable": bool(access.writable),
                 "restricted": bool(access.restricted),

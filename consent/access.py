@@ -71,3 +71,21 @@ def shared_children(user: User) -> Q | None:
     safeguarding = SafeguardingShare.objects.in_force().filter(recipient_organisation_id=user.organisation_id)
     return Q(pk__in=child_ids) | Q(pk__in=safeguarding.values("child_id"))
 
+
+
+def item_shared_children(user: User, item: str) -> Q:
+    """Q over Child: children whose ``item`` (``consent.models.Item``, e.g. the plan) is shared
+    with the user by an in-force consent for a working purpose or an approved, unexpired
+    safeguarding share. Used by the app owning that item (plans), always alongside the whole
+    record's scope, never instead of it."""
+    from consent.models import WORKING_PURPOSES, ConsentDecision, SafeguardingShare
+
+    nothing = Q(pk__in=[])
+    if not user.is_authenticated or user.role in _NEVER or not user.organisation_id:
+        return nothing
+    consents = ConsentDecision.objects.in_force().for_recipient(user).values_list("child_id", "purposes", "items")
+    # JSON containment is not portable to SQLite: filter the (few) in-force consents here.
+    child_ids = {child_id for child_id, purposes, items in consents if set(purposes) & WORKING_PURPOSES and item in items}
+    safeguarding = SafeguardingShare.objects.in_force().filter(recipient_organisation_id=user.organisation_id)
+    child_ids |= {child_id for child_id, items in safeguarding.values_list("child_id", "items") if item in items}
+    return Q(pk__in=sorted(child_ids)) if child_ids else nothing

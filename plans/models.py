@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -27,6 +28,8 @@ from simple_history.models import HistoricalRecords
 
 from accounts.models import Organisation, OrganisationType
 from assessments.models import Voice
+from consent.access import item_shared_children
+from consent.models import Item
 from people.models import Child, PersonalQuerySet
 
 if TYPE_CHECKING:
@@ -257,6 +260,14 @@ class Agreement(models.TextChoices):
 
 
 class PlanQuerySet(PersonalQuerySet):
+    def visible_to(self, user: User, *, include_shared: bool = False) -> PlanQuerySet:
+        """The child's scope; with ``include_shared`` also plans a consent (or approved
+        safeguarding share) shares with the user – read-only, for partners in the nest."""
+        scope = Q(child__in=Child.objects.visible_to(user))
+        if include_shared:
+            scope |= Q(child__in=Child.objects.filter(item_shared_children(user, Item.PLAN)))
+        return self.filter(scope)
+
     def review_overdue(self, today: object = None) -> PlanQuerySet:
         return self.filter(next_review_on__lt=today or timezone.localdate())
 
@@ -314,9 +325,9 @@ class Plan(models.Model):
 
 
 class PlanPartQuerySet(models.QuerySet):
-    def visible_to(self, user: User) -> PlanPartQuerySet:
-        """Visibility is the child's, through the plan."""
-        return self.filter(plan__child__in=Child.objects.visible_to(user))
+    def visible_to(self, user: User, *, include_shared: bool = False) -> PlanPartQuerySet:
+        """Visibility is the plan's."""
+        return self.filter(plan__in=Plan.objects.visible_to(user, include_shared=include_shared))
 
 
 class GoalStatus(models.TextChoices):

@@ -83,15 +83,23 @@ def _offerable(child: Child) -> Any:
 
 
 def plan(request: HttpRequest, child_pk: int) -> HttpResponse:
-    child = _child(request, child_pk)
-    return _plan_page(request, child)
+    whole = Child.objects.visible_to(request.user).filter(pk=child_pk).exists()
+    if whole:
+        return _plan_page(request, _child(request, child_pk))
+    # A partner the young person's consent shares the plan with reads it (and nothing else).
+    shared = Plan.objects.visible_to(request.user, include_shared=True).filter(child_id=child_pk).select_related("child", "updated_by")
+    current = get_object_or_404(shared)
+    return _plan_page(request, current.child, shared_plan=current)
 
 
-def _plan_page(request: HttpRequest, child: Child) -> HttpResponse:
-    current = _plan(request, child)
-    can_write = services.can_write(request.user, child)
-    offers = list(
-        OptionOffer.objects.visible_to(request.user).filter(child=child).select_related("option", "offered_by")
+def _plan_page(request: HttpRequest, child: Child, shared_plan: Plan | None = None) -> HttpResponse:
+    current = shared_plan or _plan(request, child)
+    can_write = shared_plan is None and services.can_write(request.user, child)
+    # The options offered belong to the whole record; a shared plan shows the plan itself.
+    offers = (
+        []
+        if shared_plan
+        else list(OptionOffer.objects.visible_to(request.user).filter(child=child).select_related("option", "offered_by"))
     )
     offer_form = None
     if can_write:
@@ -101,13 +109,14 @@ def _plan_page(request: HttpRequest, child: Child) -> HttpResponse:
     goals = list(current.goals.all()) if current else []
     actions = list(current.actions.select_related("goal")) if current else []
     reviews = list(current.reviews.select_related("recorded_by")) if current else []
-    _audit_view(request, child, current, "plan")
+    _audit_view(request, child, current, "shared_plan" if shared_plan else "plan")
     return render(
         request,
         "plans/plan.html",
         {
             "child": child,
             "plan": current,
+            "shared": shared_plan is not None,
             "can_write": can_write,
             "break_glass": _break_glass(request, child),
             "offers": offers,
