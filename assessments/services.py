@@ -118,10 +118,12 @@ def save_section(
 @transaction.atomic
 def restrict_section(*, by: User, child: Child, section: str, allowed: list[User], reason: str) -> SectionRestriction:
     """Restrict a section to named people. The person restricting is always named (they must
-    not lock themselves out); only people who can write the section may restrict it."""
+    not lock themselves out); only people who can write the section *and* hold the whole record
+    (the care team, the service's managers) may restrict it: a partner contributing by consent
+    asks the lead practitioner, who is accountable for who reads what."""
     if section not in BY_KEY:
         raise ValidationError({"section": _("Choose a section of the assessment.")})
-    if not section_access(by, child).can_write(section):
+    if not section_access(by, child).can_write(section) or not _holds_record(by, child):
         raise PermissionDenied
     if not reason.strip():
         raise ValidationError({"reason": _("Give the reason for restricting this section.")})
@@ -145,13 +147,24 @@ def restrict_section(*, by: User, child: Child, section: str, allowed: list[User
 
 
 @transaction.atomic
+def _holds_record(user: User, child: Child) -> bool:
+    """The user reaches the whole record (care team, manager), not only shared parts."""
+    from people.models import Child
+
+    return Child.objects.visible_to(user).filter(pk=child.pk).exists()
+
+
 def lift_restriction(*, by: User, child: Child, section: str) -> None:
     restriction = SectionRestriction.objects.select_for_update().filter(
         assessment__child=child, section=section, lifted_at__isnull=True
     ).first()
     if restriction is None:
         return
-    if not restriction.allowed_users.filter(pk=by.pk).exists() or not section_access(by, child).can_write(section):
+    if (
+        not restriction.allowed_users.filter(pk=by.pk).exists()
+        or not section_access(by, child).can_write(section)
+        or not _holds_record(by, child)
+    ):
         raise PermissionDenied
     restriction.lifted_at = timezone.now()
     restriction.lifted_by = by

@@ -281,7 +281,7 @@ def _restriction_candidates(request: HttpRequest, child: Child) -> QuerySet[User
 def section_restrict(request: HttpRequest, child_pk: int, section: str) -> HttpResponse:
     child, access = _child_and_access(request, child_pk)
     the_section = _section(section)
-    if not access.can_write(section):
+    if not access.can_write(section) or not access.whole_record:  # partners ask the lead practitioner
         raise PermissionDenied
     people = _restriction_candidates(request, child)
     the_assessment = services.assessment_for(child)

@@ -8,9 +8,11 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
 
+from assessments import services
 from assessments.models import SectionRestriction, SectionVersion
 from assessments.services import restrict_section, save_section
 from assessments.tests.builders import approve_safeguarding, break_glass, give_consent
@@ -401,3 +403,16 @@ def test_every_page_is_audited(client_for, alice, written):
     before = AuditEvent.objects.count()
     client.get(reverse("assessments:shared_with_me"))
     assert AuditEvent.objects.count() == before + 1 and last_event().action == "list"
+
+
+def test_a_partner_contributing_by_consent_cannot_restrict_a_section(client_for, alice, partner, child):
+    """Restricting decides who in the care team reads what: the lead practitioner's call, so a
+    partner who may write a section by consent is neither offered nor allowed it."""
+    give_consent(child, recorded_by=alice, organisation=partner.organisation, sections=["health"])
+    client = client_for(partner)
+    page = client.get(reverse("assessments:assessment", args=[child.pk])).content.decode()
+    assert reverse("assessments:section_edit", args=[child.pk, "health"]) in page
+    assert reverse("assessments:section_restrict", args=[child.pk, "health"]) not in page
+    assert client.get(reverse("assessments:section_restrict", args=[child.pk, "health"])).status_code == 403
+    with pytest.raises(PermissionDenied):
+        services.restrict_section(by=partner, child=child, section="health", allowed=[partner], reason="Disclosure")
