@@ -100,6 +100,7 @@ class ConsentDecision(models.Model):
     items = models.JSONField(
         _("what may be shared"),
         default=list,
+        blank=True,  # a consent may name sections only; services check something is chosen
         help_text=_("The whole assessment, the plan, outcome scores."),
     )
     sections = models.JSONField(_("named sections of the assessment"), default=list, blank=True)

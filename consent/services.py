@@ -276,7 +276,7 @@ def record_consent(*, by: User, child: Child, values: dict[str, Any], route: str
     )
     # ``items`` may be empty when only named sections are shared (checked above, with sections);
     # the model field is not blank=True, so Django's own check would refuse that.
-    consent.full_clean(exclude=["items"])
+    consent.full_clean()
     consent._history_user = by  # simple-history: who made this version
     consent.save()
     record(actor=by, action=Action.CREATE, obj=consent, child_id=child.pk, route=route, detail=_audit_summary(consent))
@@ -302,7 +302,7 @@ def withdraw_consent(
     locked.withdrawn_at = timezone.now()
     locked.withdrawn_by = by
     locked.withdrawal_note = "\n\n".join(parts)
-    locked.full_clean(exclude=["items"])
+    locked.full_clean()
     locked._history_user = by
     locked.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_note"])
     record(
