@@ -34,7 +34,13 @@ def seed(
     rng: random.Random,
 ) -> None:
     """Weekly-ish contacts over the last few weeks for up to eight young people per practitioner."""
-    wanted = {child.pk for child in children if child.service_id == service.pk}
+    from episodes.models import Episode, EpisodeStatus
+
+    # Only young people whose support is going on now (an open episode, or none recorded yet):
+    # a closed or paused episode has no sessions this week.
+    stopped = set(Episode.objects.exclude(status=EpisodeStatus.OPEN).values_list("child_id", flat=True))
+    stopped -= set(Episode.objects.filter(status=EpisodeStatus.OPEN).values_list("child_id", flat=True))
+    wanted = {child.pk for child in children if child.service_id == service.pk and child.pk not in stopped}
     today = timezone.localdate()
     monday = today - datetime.timedelta(days=today.weekday())
     for practitioner in practitioners:
