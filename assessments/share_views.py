@@ -28,6 +28,7 @@ from assessments import services, sharing
 from assessments.access import restricted_sections
 from assessments.models import AssessmentShare, WithheldReason
 from assessments.sections import BY_KEY, SECTIONS, Section
+from assessments.views import _byline
 from audit.models import Action, Route
 from audit.services import record
 from consent.models import Purpose
@@ -54,7 +55,9 @@ class ShareForm(forms.Form):
         label=gettext_lazy("Who is it for?"),
         queryset=Organisation.objects.none(),
         empty_label=gettext_lazy("Choose an organisation"),
-        help_text=gettext_lazy("Only organisations the young person's consent (or an approved safeguarding share) names, or whose type it names."),
+        help_text=gettext_lazy(
+            "Only organisations the young person's consent (or an approved safeguarding share) names, or whose type it names."
+        ),
         error_messages={
             "required": gettext_lazy("Choose who to share with"),
             "invalid_choice": gettext_lazy("Choose an organisation from the list"),
@@ -68,7 +71,9 @@ class ShareForm(forms.Form):
     sections = forms.MultipleChoiceField(
         label=gettext_lazy("Which sections?"),
         widget=forms.CheckboxSelectMultiple,
-        help_text=gettext_lazy("Only the sections the consent covers are shared; the recipient is told that others were withheld, and why, but not what they say."),
+        help_text=gettext_lazy(
+            "Only the sections the consent covers are shared; the recipient is told that others were withheld, and why, but not what they say."
+        ),
         error_messages={"required": gettext_lazy("Choose at least one section to share")},
     )
     language = forms.ChoiceField(
@@ -84,16 +89,22 @@ class ShareForm(forms.Form):
         max_length=3000,
         widget=forms.Textarea(attrs={"rows": 3}),
         validators=[reject_markup],
-        help_text=gettext_lazy("For example, why you are sharing it now. Do not repeat anything from the assessment here."),
+        help_text=gettext_lazy(
+            "For example, why you are sharing it now. Do not repeat anything from the assessment here."
+        ),
     )
 
-    def __init__(self, *args: Any, mode: str, recipients: QuerySet[Organisation], available: list[Section], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, mode: str, recipients: QuerySet[Organisation], available: list[Section], **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = recipients
         purposes = sharing.EXPORT_PURPOSES if mode == EXPORT else (*sharing.SHARE_PURPOSES, *sharing.EXPORT_PURPOSES)
         self.fields["purpose"].choices = [(value, label) for value, label in Purpose.choices if value in purposes]
         if mode == SHARE:
-            self.fields["purpose"].help_text = gettext_lazy("For court proceedings you can download a PDF copy; it is not shared in Nyth.")
+            self.fields["purpose"].help_text = gettext_lazy(
+                "For court proceedings you can download a PDF copy; it is not shared in Nyth."
+            )
         self.fields["sections"].choices = [(section.key, section.title) for section in available]
         if mode == EXPORT:
             # A PDF carries no message: anything for the court goes in the covering letter.
@@ -217,7 +228,9 @@ def share_detail(request: HttpRequest, share_pk: int) -> HttpResponse:
     reasons = dict(WithheldReason.choices)
     withheld_rows = [
         {"section": BY_KEY[key], "reason": reasons.get(reason, reason)}
-        for key, reason in sorted(withheld.items(), key=lambda item: list(BY_KEY).index(item[0]) if item[0] in BY_KEY else 99)
+        for key, reason in sorted(
+            withheld.items(), key=lambda item: list(BY_KEY).index(item[0]) if item[0] in BY_KEY else 99
+        )
         if key in BY_KEY and reason != WithheldReason.RESTRICTED
     ]
     restricted_count = sum(1 for reason in withheld.values() if reason == WithheldReason.RESTRICTED)
@@ -248,9 +261,3 @@ def share_detail(request: HttpRequest, share_pk: int) -> HttpResponse:
             "language_label": dict(Language.choices).get(share.language, share.language),
         },
     )
-
-
-def _byline(version: Any) -> dict[str, Any]:
-    """Who wrote a version, from where and when – as they were when writing."""
-    parts = [str(version.author), version.author_profession, version.author_organisation]
-    return {"who": ", ".join(p for p in parts if p), "date": version.created_at, "through_consent": version.route == "consent"}
