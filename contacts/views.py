@@ -14,10 +14,12 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 from audit.models import Action
+from audit.models import Route as AuditRoute
 from audit.services import record
 from contacts import services
 from contacts.forms import ContactForm
 from contacts.models import Attendance, Contact, Kind
+from people.access import access_routes
 from people.models import Child
 
 _STAFF = (Role.PRACTITIONER, Role.SERVICE_MANAGER, Role.DUTY_WORKER)
@@ -26,7 +28,9 @@ _STAFF = (Role.PRACTITIONER, Role.SERVICE_MANAGER, Role.DUTY_WORKER)
 def child_contacts(request: HttpRequest, child_pk: int) -> HttpResponse:
     child = get_object_or_404(Child.objects.visible_to(request.user), pk=child_pk)
     contacts = Contact.objects.visible_to(request.user).filter(child=child).select_related("practitioner").prefetch_related("people")
-    record(actor=request.user, action=Action.LIST, child_id=child.pk, detail={"contacts": True})
+    # Opened through emergency access, it is listed on the manager's emergency access review.
+    route = AuditRoute.BREAK_GLASS if access_routes(request.user, child) == ["break_glass"] else AuditRoute.UI
+    record(actor=request.user, action=Action.LIST, child_id=child.pk, route=route, detail={"page": "contacts"})
     return render(
         request,
         "contacts/child_contacts.html",

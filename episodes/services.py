@@ -472,7 +472,13 @@ def _change_care_team(by: User, transition: Transition) -> None:
 def apply_care_team_change(*, by: User, transition: Transition) -> Transition:
     """A service manager changes the care team for a change of practitioner a practitioner
     completed."""
-    locked = Transition.objects.select_for_update().select_related("child", "to_practitioner").get(pk=transition.pk)
+    # Lock the transition's row only: PostgreSQL cannot lock the nullable side of the outer join
+    # that the new practitioner is read through.
+    locked = (
+        Transition.objects.select_for_update(of=("self",))
+        .select_related("child", "to_practitioner")
+        .get(pk=transition.pk)
+    )
     if not can_manage_care_team(by, locked.child):
         raise PermissionDenied
     if not (locked.is_done and locked.is_practitioner_change and locked.care_team_change_pending):

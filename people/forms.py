@@ -41,7 +41,14 @@ class NythModelForm(forms.ModelForm):
             if isinstance(field, forms.CharField):
                 field.validators.append(reject_markup)
             # A radio list needs no empty option: choosing none leaves an optional answer blank.
-            if isinstance(field.widget, forms.RadioSelect) and hasattr(field, "choices"):
+            # (Checkboxes are RadioSelect's subclass, with no empty option to remove.)
+            if not isinstance(field.widget, forms.RadioSelect) or isinstance(field.widget, forms.CheckboxSelectMultiple):
+                continue
+            if isinstance(field, forms.ModelChoiceField):
+                # Keep a model's choices lazy: a form that narrows the queryset afterwards (to
+                # one child's people, say) must offer only those, never every row in the table.
+                field.empty_label = None
+            elif hasattr(field, "choices"):
                 field.choices = [choice for choice in field.choices if choice[0] != ""]
 
 
@@ -280,6 +287,7 @@ class BreakGlassForm(forms.Form):
         help_text=_("Your manager will review this tomorrow. Access ends automatically after a few hours."),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": _("Explain why you need emergency access (at least 10 characters).")},
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -297,7 +305,8 @@ class BreakGlassForm(forms.Form):
         data = super().clean()
         if not data.get("nhs_number") and not data.get("la_reference") and "nhs_number" not in self.errors:
             self.add_error("nhs_number", _("Enter the NHS number or the local authority reference"))
-        if len((data.get("reason") or "").strip()) < 10:
+        # One message for a missing or too short reason (a missing one is "required" above).
+        if "reason" not in self.errors and len((data.get("reason") or "").strip()) < 10:
             self.add_error("reason", _("Explain why you need emergency access (at least 10 characters)."))
         return data
 

@@ -378,7 +378,12 @@ def break_glass(request: HttpRequest) -> HttpResponse:
 
 def _what_was_opened(event: AuditEvent) -> str:
     """A reader's name for what an audit event touched (the page, or the kind of record)."""
-    pages = {"safety_plan": _("Crisis and safety plan"), "history": _("Change history"), "audit": _("Audit trail")}
+    pages = {
+        "safety_plan": _("Crisis and safety plan"),
+        "contacts": _("Contacts"),
+        "history": _("Change history"),
+        "audit": _("Audit trail"),
+    }
     page = (event.detail or {}).get("page") if isinstance(event.detail, dict) else None
     if page in pages:
         return pages[page]

@@ -12,7 +12,7 @@ from audit.models import AuditEvent
 from contacts import services
 from contacts.models import Contact
 from people.models import BreakGlassAccess, CareTeamMembership
-from people.tests.factories import ChildFactory
+from people.tests.factories import ChildFactory, RelatedPersonFactory
 from referrals.models import Referral
 from referrals.tests.factories import ReferralFactory
 
@@ -44,6 +44,15 @@ def test_a_contact_is_recorded_once_even_when_sent_twice(client_for, alice, chil
     assert AuditEvent.objects.filter(action="create", child_id=child.pk, object_type__icontains="contact").count() == 1
     page = client.get(reverse("contacts:child", args=[child.pk])).content.decode()
     assert "Talked about the move." in page
+
+
+def test_the_form_offers_this_young_persons_people_and_no_one_elses(client_for, alice, child, south):
+    RelatedPersonFactory(child=ChildFactory(service=south), name="Someone Else Entirely")
+    person = child.related_people.get()
+    form = client_for(alice).get(reverse("contacts:create", args=[child.pk])).content.decode()
+    assert f'name="people" type="checkbox" value="{person.pk}"' in form
+    assert form.count('name="people"') == 1
+    assert "Someone Else Entirely" not in form
 
 
 def test_bad_input_is_explained_and_kept(client_for, alice, child):

@@ -96,6 +96,16 @@ def test_another_childs_placement_or_people_are_refused(alice, child, south):
     assert "trusted_adults" in refused.value.message_dict
 
 
+def test_only_this_young_persons_people_are_offered_as_trusted_adults(client_for, alice, child, south):
+    RelatedPersonFactory(child=ChildFactory(service=south), name="Someone Else Entirely")
+    mine = RelatedPersonFactory(child=child, name="Nain Gwen")
+    url = reverse("episodes:transition_create", args=[child.pk]) + "?kind=practitioner_change"
+    form = client_for(alice).get(url).content.decode()
+    assert "Nain Gwen" in form and f'value="{mine.pk}"' in form
+    assert "Someone Else Entirely" not in form
+    assert form.count('name="trusted_adults"') == child.related_people.count()
+
+
 def test_checklist_items_are_ticked_with_date_and_who(client_for, alice, child):
     transition = plan(alice, child)
     first, second = transition.checklist.all()[:2]

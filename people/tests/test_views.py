@@ -278,6 +278,14 @@ def test_break_glass_needs_a_reason_and_the_right_role(client_for, duty, alice, 
     assert client_for(alice).get(reverse("people:break_glass")).status_code == 403
 
 
+def test_a_missing_reason_for_break_glass_is_one_clear_error(client_for, duty):
+    response = client_for(duty).post(
+        reverse("people:break_glass"),
+        {"nhs_number": "9434765919", "date_of_birth_day": "27", "date_of_birth_month": "3", "date_of_birth_year": "2012", "reason": " "},
+    )
+    assert response.context["form"].errors["reason"] == ["Explain why you need emergency access (at least 10 characters)."]
+
+
 def test_postcode_is_edited_on_the_record_and_kept_normalised(client_for, alice, child, la_cardiff):
     data = child_post(la_cardiff, postcode="sa1 1aa", version=str(child.version))
     response = client_for(alice).post(reverse("people:edit", args=[child.pk]), data)

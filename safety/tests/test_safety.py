@@ -130,7 +130,7 @@ def test_strangers_and_colleagues_outside_the_team_get_404(client_for, charlie, 
             assert client.post(reverse(name, args=[child.pk]), plan_post(1)).status_code == 404, (user, name)
 
 
-def test_the_on_call_worker_reads_the_plan_through_break_glass_and_records_only_out_of_hours(client_for, alice, duty, child):
+def test_the_on_call_worker_reads_the_plan_through_break_glass_and_records_only_out_of_hours(client_for, alice, duty, manager, child):
     client_for(alice).post(reverse("safety:edit", args=[child.pk]), plan_post(0))
     client = client_for(duty)
     assert client.get(reverse("safety:plan", args=[child.pk])).status_code == 404
@@ -155,6 +155,13 @@ def test_the_on_call_worker_reads_the_plan_through_break_glass_and_records_only_
     assert contact.kind == "out_of_hours" and contact.practitioner == duty
     page = client.get(reverse("safety:plan", args=[child.pk])).content.decode()
     assert "Carer phoned; plan followed." in page  # recorded against the plan
+    # The list of contacts the form leads back to is opened through emergency access too, and
+    # the manager's review says so.
+    client.get(reverse("contacts:child", args=[child.pk]))
+    listed = AuditEvent.objects.filter(action="list", actor=duty, child_id=child.pk).get()
+    assert listed.route == "break_glass" and listed.detail == {"page": "contacts"}
+    review = client_for(manager).get(reverse("people:break_glass_review")).content.decode()
+    assert "Listed or searched – Contacts" in review
 
 
 def test_out_of_hours_contacts_show_newest_first(client_for, alice, child):

@@ -48,6 +48,7 @@ DEMO_USERS = [
     ("ymarferydd", "Gethin", "ap Iolo", Role.PRACTITIONER, "NYTH-SE", "cy", "Welsh-speaking practitioner (pages in Welsh)"),
     ("manager", "Mererid", "Owen", Role.SERVICE_MANAGER, "NYTH-SE", "en", "service manager: every record in the service, reviews emergency access"),
     ("duty", "Dafydd", "Price", Role.DUTY_WORKER, "NYTH-SE", "en", "duty/on-call worker: emergency access"),
+    ("oncall", "Bethan", "Rees", Role.DUTY_WORKER, "NYTH-SE", "en", "on-call worker: opens safety plans out of hours through emergency access"),
     ("camhs", "Siân", "Rowlands", Role.PARTNER, "7A4", "en", "partner professional (CAMHS): sees records only when shared"),
     ("commissioner", "Alun", "Watkins", Role.COMMISSIONER, "RPB-CV", "en", "commissioner: aggregate figures only"),
     ("admin", "Rhian", "Bevan", Role.ADMINISTRATOR, "NYTH-SE", "en", "administrator: organisations and accounts"),
