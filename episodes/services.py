@@ -458,7 +458,13 @@ def _change_care_team(by: User, transition: Transition) -> None:
         else None
     )
     role = CareTeamRole.LEAD if leaving is not None and leaving.role == CareTeamRole.LEAD else CareTeamRole.PRACTITIONER
-    if not CareTeamMembership.objects.filter(child=child, user_id=transition.to_practitioner_id, ended_at__isnull=True).exists():
+    joining = CareTeamMembership.objects.filter(child=child, user_id=transition.to_practitioner_id, ended_at__isnull=True).first()
+    if joining is not None and joining.role != role and role == CareTeamRole.LEAD:
+        # Already in the team in another role: that membership ends and a lead one starts, so
+        # the young person is never left without a lead and the history shows the change.
+        end_care_team_membership(by=by, membership=joining)
+        joining = None
+    if joining is None:
         add_care_team_member(by=by, child=child, member=transition.to_practitioner, role=role)
     if leaving is not None:
         end_care_team_membership(by=by, membership=leaving)

@@ -189,6 +189,22 @@ def test_a_manager_completing_a_change_of_practitioner_changes_the_care_team(cli
     assert AuditEvent.objects.filter(action="create", object_type="people.careteammembership", child_id=child.pk).exists()
 
 
+def test_a_practitioner_already_in_the_team_takes_over_as_lead(alice, bob, manager, child):
+    """Bob already works with the young person; when Alice (lead) hands over to him he becomes
+    lead, so the young person is never left without one."""
+    from people.models import CareTeamRole
+
+    CareTeamMembership.objects.create(child=child, user=bob, role=CareTeamRole.PRACTITIONER)
+    transition = plan(alice, child, kind="practitioner_change", from_practitioner=alice, to_practitioner=bob)
+    services.complete_transition(
+        by=manager, transition=transition, expected_version=1,
+        values={"completed_on": timezone.localdate(), "to_practitioner": bob, "handover_summary": "All in the plan."},
+    )
+    active = CareTeamMembership.objects.filter(child=child, ended_at__isnull=True)
+    assert list(active.values_list("user__username", "role")) == [("bob", "lead")]
+    assert CareTeamMembership.objects.filter(child=child, user=bob).count() == 2  # the earlier role is kept
+
+
 def test_a_practitioner_completing_it_waits_for_a_manager(client_for, alice, bob, manager, child):
     transition = plan(alice, child, kind="practitioner_change", from_practitioner=alice, to_practitioner=bob)
     response = client_for(alice).post(
