@@ -1,6 +1,6 @@
 """Synthetic demo contacts: a few weeks of sessions, consultations and carer training for the
-young people in each practitioner's care team, so the caseload, diary and team pages have a
-working week to show. Recorded through ``record_contact`` (so audited and idempotent: running
+young people in each practitioner's care team, and next week's bookings, so the caseload, diary
+and team pages have a working week to show. Recorded through ``record_contact`` (so audited and idempotent: running
 it again records nothing new, because the same contact has the same key)."""
 
 from __future__ import annotations
@@ -52,24 +52,25 @@ def seed(
         for slot, membership in enumerate(memberships):
             child = membership.child
             welsh = child.preferred_language == "cy"
-            for week in range(WEEKS):
+            for week in range(-1, WEEKS):  # next week's bookings, this week and the weeks before
                 day = monday - datetime.timedelta(weeks=week) + datetime.timedelta(days=slot % 5)
                 starts = timezone.make_aware(datetime.datetime.combine(day, datetime.time(9 + slot % 7, 0)))
-                if starts > timezone.now():
-                    continue  # a contact is recorded after it happens
                 kind = rng.choice(
                     [Kind.INDIVIDUAL, Kind.INDIVIDUAL, Kind.FAMILY, Kind.CONSULTATION, Kind.CARER_TRAINING]
                 )
+                outcome = Attendance.DID_NOT_ATTEND if rng.random() < 0.1 else Attendance.ATTENDED
+                if starts > timezone.now() or (week == 0 and slot % 4 == 0):
+                    outcome = Attendance.BOOKED  # still to come, or happened with the outcome not yet recorded
                 values = {
                     "kind": kind,
                     "starts_at": starts,
                     "duration_minutes": 60,
-                    "attendance": Attendance.DID_NOT_ATTEND if rng.random() < 0.1 else Attendance.ATTENDED,
+                    "attendance": outcome,
                     "consultation_with": ConsultationWith.TEACHER if kind == Kind.CONSULTATION else "",
                     "language": ContactLanguage.WELSH if welsh else ContactLanguage.ENGLISH,
                     "location": Location.SCHOOL
                     if kind == Kind.CONSULTATION
                     else rng.choice([Location.HOME, Location.SERVICE, Location.ONLINE]),
-                    "summary": SUMMARIES[kind],
+                    "summary": "" if outcome == Attendance.BOOKED else SUMMARIES[kind],
                 }
                 record_contact(by=practitioner, child=child, values=values)

@@ -34,6 +34,8 @@ class ContactForm(NythModelForm):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Carers, teachers and others: the contact is recorded on their side too."),
     )
+    #: The version the form was opened on: a save over someone else's change is refused.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Contact
@@ -58,6 +60,14 @@ class ContactForm(NythModelForm):
         self.fields["duration_minutes"].max_value = 600
         self.fields["duration_minutes"].validators.append(_duration)
         self.fields["consultation_with"].choices = [("", _("Not a consultation")), *self.fields["consultation_with"].choices[1:]]
+        if self.instance.pk and not self.is_bound:
+            when = timezone.localtime(self.instance.starts_at)
+            self.initial.update(
+                date=when.date(),
+                time=when.strftime("%H:%M"),
+                version=self.instance.version,
+                people=list(self.instance.people.values_list("pk", flat=True)),
+            )
         if not self.is_bound:
             now = timezone.localtime()
             self.initial.setdefault("date", now.date())

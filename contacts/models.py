@@ -33,6 +33,7 @@ DIRECT_KINDS = frozenset({Kind.INDIVIDUAL, Kind.FAMILY, Kind.GROUP})
 
 
 class Attendance(models.TextChoices):
+    BOOKED = "booked", _("Booked (not happened yet)")
     ATTENDED = "attended", _("Took place")
     DID_NOT_ATTEND = "did_not_attend", _("Did not attend")
     CANCELLED_BY_YOUNG_PERSON = "cancelled_young_person", _("Cancelled by the young person")
@@ -111,6 +112,11 @@ class Contact(models.Model):
     @property
     def ends_at(self) -> object:
         return self.starts_at + timedelta(minutes=self.duration_minutes)
+
+    @property
+    def awaiting_outcome(self) -> bool:
+        """Booked, and its time has passed: what happened still needs recording."""
+        return self.attendance == Attendance.BOOKED and self.starts_at <= timezone.now()
 
     @property
     def is_direct_session(self) -> bool:

@@ -50,8 +50,9 @@ def _validate(values: dict[str, Any]) -> None:
     if values.get("kind") == Kind.CONSULTATION and not values.get("consultation_with"):
         errors["consultation_with"] = _("Say who the consultation was with")
     starts_at = values.get("starts_at")
-    if starts_at and values.get("attendance") == Attendance.ATTENDED and starts_at > timezone.now() + timezone.timedelta(minutes=5):
-        errors["attendance"] = _("A contact in the future cannot have taken place yet: choose what happened after it")
+    happened = (Attendance.ATTENDED, Attendance.DID_NOT_ATTEND)
+    if starts_at and values.get("attendance") in happened and starts_at > timezone.now() + timezone.timedelta(minutes=5):
+        errors["attendance"] = _("A contact in the future has not happened yet: choose “Booked” and record what happened after it")
     if errors:
         raise ValidationError(errors)
 
@@ -108,3 +109,42 @@ def refresh_first_session(child: Child) -> None:
         )
         if first != referral.first_session_at:
             Referral.objects.filter(pk=referral.pk).update(first_session_at=first)
+
+
+@transaction.atomic
+def update_contact(
+    *, by: User, contact: Contact, expected_version: int, values: dict[str, Any], people: list[Any] | None = None
+) -> Contact:
+    """Change a contact – above all, record what happened at a booked one. Refuses (changing
+    nothing) when someone saved it after the form was opened; every change is in its history."""
+    from people.services import StaleEditError
+
+    locked = Contact.objects.select_for_update().get(pk=contact.pk)
+    if not can_record(by, locked.child, values.get("kind")) or not can_record(by, locked.child, locked.kind):
+        raise PermissionDenied
+    if locked.version != expected_version:
+        raise StaleEditError(locked)
+    _validate(values)
+    people = list(people or [])
+    if any(person.child_id != locked.child_id for person in people):
+        raise ValidationError({"people": _("Choose people around this young person")})
+    changed = [name for name in _FIELDS if name in values and getattr(locked, name) != values[name]]
+    for name in changed:
+        setattr(locked, name, values[name])
+    before = set(locked.people.values_list("pk", flat=True))
+    after = {person.pk for person in people}
+    if not changed and before == after:
+        return locked
+    locked.version += 1
+    locked.save()
+    locked.people.set(people)
+    record(
+        actor=by,
+        action=Action.UPDATE,
+        obj=locked,
+        child_id=locked.child_id,
+        route=AuditRoute.BREAK_GLASS if access_routes(by, locked.child) == ["break_glass"] else AuditRoute.UI,
+        detail={"fields": changed + (["people"] if before != after else [])},
+    )
+    refresh_first_session(locked.child)
+    return locked

@@ -10,4 +10,5 @@ urlpatterns = [
     path("team/", views.team, name="team"),
     path("children/<int:child_pk>/", views.child_contacts, name="child"),
     path("children/<int:child_pk>/new/", views.contact_create, name="create"),
+    path("children/<int:child_pk>/<int:contact_pk>/", views.contact_edit, name="edit"),
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime
 
 from django.contrib import messages
@@ -21,6 +22,7 @@ from contacts.forms import ContactForm
 from contacts.models import Attendance, Contact, Kind
 from people.access import access_routes
 from people.models import Child
+from people.services import StaleEditError
 
 _STAFF = (Role.PRACTITIONER, Role.SERVICE_MANAGER, Role.DUTY_WORKER)
 
@@ -49,6 +51,7 @@ def contact_create(request: HttpRequest, child_pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         values = {**form.cleaned_data}
         people = list(values.pop("people", []))
+        values.pop("version", None)
         try:
             contact, created = services.record_contact(by=request.user, child=child, values=values, people=people)
         except ValidationError as exc:
@@ -60,6 +63,46 @@ def contact_create(request: HttpRequest, child_pk: int) -> HttpResponse:
             messages.success(request, _("The contact was recorded.") if created else _("This contact was already recorded."))
             return redirect("contacts:child", child_pk=child.pk)
     return render(request, "contacts/contact_form.html", {"child": child, "form": form})
+
+
+def contact_edit(request: HttpRequest, child_pk: int, contact_pk: int) -> HttpResponse:
+    """Change a contact: above all, record what happened at a booked one."""
+    child = get_object_or_404(Child.objects.visible_to(request.user), pk=child_pk)
+    contact = get_object_or_404(Contact.objects.visible_to(request.user), pk=contact_pk, child=child)
+    if not services.can_record(request.user, child, contact.kind):
+        raise PermissionDenied
+    form = ContactForm(request.POST if request.method == "POST" else None, child=child, instance=copy.copy(contact))
+    if request.method == "POST" and form.is_valid():
+        values = {**form.cleaned_data}
+        people = list(values.pop("people", []))
+        expected = values.pop("version", None) or 0
+        try:
+            services.update_contact(by=request.user, contact=contact, expected_version=expected, values=values, people=people)
+        except StaleEditError as exc:
+            # Keep everything typed; base the next save on what is stored now.
+            data = request.POST.copy()
+            data["version"] = str(exc.current.version)
+            form = ContactForm(data, child=child, instance=copy.copy(exc.current))
+            form.is_valid()
+            form.add_error(
+                None,
+                _(
+                    "Someone else changed this contact while you were editing it. Nothing has been "
+                    "overwritten: your changes are below, not saved. Check what is recorded now, then save again."
+                ),
+            )
+            return render(request, "contacts/contact_form.html", {"child": child, "form": form, "contact": exc.current, "stale": True})
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        except PermissionDenied:
+            form.add_error("kind", _("Through emergency access you can record only an out-of-hours or crisis contact"))
+        else:
+            messages.success(request, _("The contact was saved."))
+            return redirect("contacts:child", child_pk=child.pk)
+    route = AuditRoute.BREAK_GLASS if access_routes(request.user, child) == ["break_glass"] else AuditRoute.UI
+    record(actor=request.user, action=Action.VIEW, obj=contact, child_id=child.pk, route=route, detail={"page": "contact_edit"})
+    return render(request, "contacts/contact_form.html", {"child": child, "form": form, "contact": contact})
 
 
 def caseload(request: HttpRequest) -> HttpResponse:
@@ -74,8 +117,17 @@ def caseload(request: HttpRequest) -> HttpResponse:
         .filter(care_team__user=request.user, care_team__ended_at__isnull=True)
         .annotate(
             last_contact=Max("contacts__starts_at", filter=Q(contacts__starts_at__lte=now, contacts__attendance=Attendance.ATTENDED)),
-            next_contact=Min("contacts__starts_at", filter=Q(contacts__starts_at__gt=now)),
-            recent=Count("contacts", filter=Q(contacts__starts_at__gte=since, contacts__starts_at__lte=now), distinct=True),
+            next_contact=Min("contacts__starts_at", filter=Q(contacts__starts_at__gt=now, contacts__attendance=Attendance.BOOKED)),
+            recent=Count(
+                "contacts",
+                filter=Q(contacts__starts_at__gte=since, contacts__starts_at__lte=now) & ~Q(contacts__attendance=Attendance.BOOKED),
+                distinct=True,
+            ),
+            to_record=Count(
+                "contacts",
+                filter=Q(contacts__starts_at__lte=now, contacts__attendance=Attendance.BOOKED),
+                distinct=True,
+            ),
             missed=Count(
                 "contacts",
                 filter=Q(contacts__starts_at__gte=since, contacts__attendance=Attendance.DID_NOT_ATTEND),
@@ -139,13 +191,23 @@ def team(request: HttpRequest) -> HttpResponse:
     start = _week_start(None)
     first = timezone.make_aware(datetime.datetime.combine(start, datetime.time.min))
     last = first + datetime.timedelta(days=7)
-    since = timezone.now() - datetime.timedelta(days=28)
+    now = timezone.now()
+    since = now - datetime.timedelta(days=28)
     staff = (
         User.objects.filter(organisation=request.user.organisation, role__in=_STAFF, is_active=True)
         .annotate(
             caseload=Count("care_teams", filter=Q(care_teams__ended_at__isnull=True), distinct=True),
             this_week=Count("contacts", filter=Q(contacts__starts_at__gte=first, contacts__starts_at__lt=last), distinct=True),
-            consultations=Count("contacts", filter=Q(contacts__starts_at__gte=since, contacts__kind="consultation"), distinct=True),
+            consultations=Count(
+                "contacts",
+                filter=Q(contacts__starts_at__gte=since, contacts__kind=Kind.CONSULTATION, contacts__attendance=Attendance.ATTENDED),
+                distinct=True,
+            ),
+            to_record=Count(
+                "contacts",
+                filter=Q(contacts__starts_at__lte=now, contacts__attendance=Attendance.BOOKED),
+                distinct=True,
+            ),
             missed=Count("contacts", filter=Q(contacts__starts_at__gte=since, contacts__attendance=Attendance.DID_NOT_ATTEND), distinct=True),
         )
         .order_by("last_name", "first_name", "pk")

@@ -79,9 +79,78 @@ def test_the_future_cannot_have_taken_place(client_for, alice, child):
     later = timezone.localdate() + datetime.timedelta(days=3)
     data = contact_post(date_day=str(later.day), date_month=str(later.month), date_year=str(later.year))
     response = client_for(alice).post(reverse("contacts:create", args=[child.pk]), data)
-    assert "cannot have taken place yet" in response.content.decode()
-    data["attendance"] = "cancelled_service"
+    assert "has not happened yet" in response.content.decode()
+    data["attendance"] = "did_not_attend"
+    assert "has not happened yet" in client_for(alice).post(reverse("contacts:create", args=[child.pk]), data).content.decode()
+    data["attendance"] = "booked"
     assert client_for(alice).post(reverse("contacts:create", args=[child.pk]), data).status_code == 302
+    assert Contact.objects.get(child=child).attendance == "booked"
+
+
+def _booked(alice, child, *, hours: int) -> Contact:
+    when = timezone.now().replace(second=0, microsecond=0) + datetime.timedelta(hours=hours)
+    values = {"kind": "individual", "starts_at": when, "attendance": "booked", "language": "en", "location": "school", "duration_minutes": 50}
+    contact, _created = services.record_contact(by=alice, child=child, values=values)
+    return contact
+
+
+def _edit_post(contact: Contact, **overrides) -> dict:
+    when = timezone.localtime(contact.starts_at)
+    data = {
+        "date_day": str(when.day), "date_month": str(when.month), "date_year": str(when.year), "time": when.strftime("%H:%M"),
+        "kind": contact.kind, "attendance": contact.attendance, "duration_minutes": str(contact.duration_minutes),
+        "language": contact.language, "location": contact.location, "summary": contact.summary,
+        "consultation_with": "", "version": str(contact.version),
+    }
+    data.update(overrides)
+    return data
+
+
+def test_a_booked_session_shows_in_the_diary_and_its_outcome_is_recorded_later(client_for, alice, child, south):
+    referral = ReferralFactory(service=south, child=child, status="accepted")
+    Referral.objects.filter(pk=referral.pk).update(received_at=timezone.now() - datetime.timedelta(days=30))
+    ahead = _booked(alice, child, hours=30)
+    passed = _booked(alice, child, hours=-2)
+    client = client_for(alice)
+    caseload = client.get(reverse("contacts:caseload")).content.decode()
+    assert "1 to record" in caseload
+    week = timezone.localdate(passed.starts_at)
+    diary = client.get(reverse("contacts:diary"), {"week": week.isoformat()}).content.decode()
+    assert reverse("contacts:edit", args=[child.pk, passed.pk]) in diary and "What happened?" in diary
+    assert not ahead.awaiting_outcome and passed.awaiting_outcome
+    referral.refresh_from_db()
+    assert referral.first_session_at is None  # booked is not a session that happened
+
+    url = reverse("contacts:edit", args=[child.pk, passed.pk])
+    page = client.get(url).content.decode()
+    assert "Record what happened" in page
+    response = client.post(url, _edit_post(passed, attendance="attended", summary="Walked and talked about school."))
+    assert response.status_code == 302
+    passed.refresh_from_db()
+    assert passed.attendance == "attended" and passed.version == 2
+    assert passed.history.count() == 2  # both states kept
+    assert AuditEvent.objects.filter(action="update", object_type="contacts.contact", object_id=str(passed.pk)).exists()
+    referral.refresh_from_db()
+    assert referral.first_session_at == passed.starts_at  # computed from the event, now it happened
+    assert "to record" not in client.get(reverse("contacts:caseload")).content.decode()
+
+
+def test_a_second_save_over_someone_elses_change_is_refused_and_keeps_what_was_typed(client_for, alice, manager, child):
+    contact = _booked(alice, child, hours=-3)
+    opened = _edit_post(contact)
+    client_for(manager).post(reverse("contacts:edit", args=[child.pk, contact.pk]), {**opened, "attendance": "did_not_attend"})
+    response = client_for(alice).post(
+        reverse("contacts:edit", args=[child.pk, contact.pk]), {**opened, "attendance": "attended", "summary": "My notes"}
+    )
+    body = response.content.decode()
+    assert response.status_code == 200 and "Someone else changed this contact" in body and "My notes" in body
+    contact.refresh_from_db()
+    assert contact.attendance == "did_not_attend" and contact.summary == ""
+
+
+def test_only_the_care_team_changes_a_contact(client_for, alice, bob, child):
+    contact = _booked(alice, child, hours=-3)
+    assert client_for(bob).get(reverse("contacts:edit", args=[child.pk, contact.pk])).status_code == 404
 
 
 def test_the_first_session_sets_the_referral_timeliness(alice, manager, child, south):

@@ -56,6 +56,7 @@ def objects(child, duty, south, alice, manager):
     from accounts.tests.factories import OrganisationFactory
     from assessments.models import AssessmentShare
     from consent.models import ConsentDecision, SafeguardingShare
+    from contacts.models import Contact
 
     school = OrganisationFactory(code="SCH-WALK", name_en="Walk School", name_cy="Ysgol Cerdded", type="education")
     consent = ConsentDecision.objects.create(
@@ -88,6 +89,10 @@ def objects(child, duty, south, alice, manager):
         "merge_pk": merge.pk,
         **_episode_objects(child, alice),
         **_plan_objects(child, alice),
+        "contact_pk": Contact.objects.create(
+            child=child, practitioner=alice, recorded_by=alice, kind="individual", location="home",
+            starts_at=datetime.datetime(2026, 1, 5, 10, tzinfo=datetime.UTC), idempotency_key="walk-contact",
+        ).pk,
     }
 
 
