@@ -178,6 +178,17 @@ SESSION_COOKIE_SAMESITE = "Lax"
 
 # --- Break-glass (emergency access by the duty/on-call worker).
 NYTH_BREAK_GLASS_HOURS = env_int("NYTH_BREAK_GLASS_HOURS", 4)
+# Email (the next-morning emergency access report, referral outcomes). The demo prints emails
+# to the console; production sets an SMTP relay. NYTH_SITE_URL makes links in emails absolute.
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend" if (NYTH_DEMO or DEBUG) else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "nyth@localhost")
+NYTH_SITE_URL = os.environ.get("NYTH_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # --- Security headers. Secure cookies and HSTS whenever served over HTTPS.
 SESSION_COOKIE_SECURE = NYTH_HTTPS

@@ -514,6 +514,9 @@ class BreakGlassAccess(models.Model):
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
     review_note = models.TextField(_("review note"), blank=True, max_length=2000)
+    #: When the service's managers were sent the next-morning report that listed it
+    #: (``manage.py report_emergency_access``): each access is reported once.
+    reported_at = models.DateTimeField(null=True, blank=True)
 
     objects = BreakGlassQuerySet.as_manager()
 

@@ -528,3 +528,67 @@ def unmerge_children(*, by: User, record: Any, reason: str) -> Any:
         detail={"unmerged": keep.pk, **detail_extra},
     )
     return merge_record
+
+
+# --- The next-morning emergency access report ----------------------------------------------------
+
+
+def report_emergency_access() -> dict[int, int]:
+    """Email each service's managers the emergency accesses not yet reported to them, so every
+    one is looked at the next morning. The email names no young person (email is not the
+    record): it gives who opened records, when, for how long, and the link to the review page,
+    where the reason and every page opened are shown. Each access is reported once: it is
+    marked after its service's email is sent, so a failed send is retried on the next run.
+    Returns {service id: accesses reported}."""
+    from django.core.mail import send_mail
+    from django.urls import reverse
+    from django.utils import translation
+    from django.utils.translation import ngettext
+
+    from accounts.models import User
+    from people.models import BreakGlassAccess
+
+    pending = (
+        BreakGlassAccess.objects.filter(reported_at__isnull=True, started_at__lte=timezone.now())
+        .select_related("user", "child")
+        .order_by("child__service_id", "started_at", "pk")
+    )
+    by_service: dict[int, list[BreakGlassAccess]] = {}
+    for access in pending:
+        by_service.setdefault(access.child.service_id, []).append(access)
+    reported: dict[int, int] = {}
+    for service_id, accesses in by_service.items():
+        managers = list(
+            User.objects.filter(organisation_id=service_id, role=Role.SERVICE_MANAGER, is_active=True).exclude(email="")
+        )
+        if not managers:
+            continue  # left unreported: it stays on the review page and the home page warning
+        for manager in managers:
+            language = manager.preferred_language or settings.LANGUAGE_CODE
+            with translation.override(language):
+                lines = []
+                for a in accesses:
+                    hours = max(1, round((a.expires_at - a.started_at).total_seconds() / 3600))
+                    lines.append(
+                        ngettext("%(when)s: %(who)s, for %(hours)s hour.", "%(when)s: %(who)s, for %(hours)s hours.", hours)
+                        % {
+                            "when": timezone.localtime(a.started_at).strftime("%d/%m/%Y %H:%M"),
+                            "who": a.user.get_full_name() or a.user.username,
+                            "hours": hours,
+                        }
+                    )
+                body = "\n".join(
+                    [
+                        _("Emergency access was used to open young people's records out of hours:"),
+                        "",
+                        *lines,
+                        "",
+                        _("Review each one, with the reason given and every page opened:"),
+                        settings.NYTH_SITE_URL + reverse("people:break_glass_review"),
+                    ]
+                )
+                subject = _("Emergency access to review: %(count)s") % {"count": len(accesses)}
+            send_mail(subject=subject, message=body, from_email=None, recipient_list=[manager.email])
+        BreakGlassAccess.objects.filter(pk__in=[a.pk for a in accesses]).update(reported_at=timezone.now())
+        reported[service_id] = len(accesses)
+    return reported
