@@ -45,7 +45,7 @@ class ContactForm(NythModelForm):
             "attendance": forms.RadioSelect,
             "language": forms.RadioSelect,
             "location": forms.RadioSelect,
-            "duration_minutes": forms.NumberInput(attrs={"class": "govuk-input--width-4"}),
+            "duration_minutes": forms.NumberInput(attrs={"class": "govuk-input--width-4", "min": 5, "max": 600}),
             "summary": forms.Textarea(attrs={"rows": 4}),
         }
         help_texts = {
