@@ -20,6 +20,7 @@ from audit.services import record
 from contacts import services
 from contacts.forms import ContactForm
 from contacts.models import Attendance, Contact, Kind
+from core.forms import rebind_after_stale_save
 from people.access import access_routes
 from people.models import Child
 from people.services import StaleEditError
@@ -80,13 +81,12 @@ def contact_edit(request: HttpRequest, child_pk: int, contact_pk: int) -> HttpRe
             services.update_contact(by=request.user, contact=contact, expected_version=expected, values=values, people=people)
         except StaleEditError as exc:
             # Keep everything typed; base the next save on what is stored now.
-            data = request.POST.copy()
-            data["version"] = str(exc.current.version)
-            form = ContactForm(data, child=child, instance=copy.copy(exc.current))
-            form.is_valid()
-            form.add_error(
-                None,
-                _(
+            form = rebind_after_stale_save(
+                ContactForm,
+                request.POST,
+                exc.current,
+                child=child,
+                message=_(
                     "Someone else changed this contact while you were editing it. Nothing has been "
                     "overwritten: your changes are below, not saved. Check what is recorded now, then save again."
                 ),

@@ -134,3 +134,21 @@ class GovukBoundField(forms.BoundField):
 
 # Every form rendered by Django uses GOV.UK markup (Django 5.2 reads this from the renderer).
 GovukFormRenderer.bound_field_class = GovukBoundField
+
+
+def rebind_after_stale_save(form_class: type[forms.BaseForm], data: Any, current: Any, message: str, **kwargs: Any) -> forms.BaseForm:
+    """The form to show when a save was refused because someone else saved first: everything
+    the user typed is kept, the hidden ``version`` becomes the stored one (so the next save is
+    based on what they can now see), and ``message`` explains at the top. ``current`` is the
+    stored object (or None when there is none yet); model forms get a copy as their instance so
+    validation never alters the object the page shows beside the form."""
+    import copy
+
+    data = data.copy()
+    data["version"] = str(current.version if current is not None else 0)
+    if issubclass(form_class, forms.BaseModelForm):
+        kwargs["instance"] = copy.copy(current) if current is not None else None
+    form = form_class(data, **kwargs)
+    form.is_valid()
+    form.add_error(None, message)
+    return form

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from django.apps import apps
@@ -22,6 +21,7 @@ from accounts.models import Role
 from audit.models import Action, AuditEvent, Route
 from audit.services import record
 from contacts.models import Contact
+from core.forms import rebind_after_stale_save
 from people import services
 from people.access import access_routes
 from people.duplicates import duplicates_for
@@ -166,12 +166,10 @@ def child_edit(request: HttpRequest, pk: int) -> HttpResponse:
             except services.StaleEditError as exc:
                 stale = exc.current
                 # The next save is based on what is now stored, which the page shows beside the form.
-                data = request.POST.copy()
-                data["version"] = str(stale.version)
-                form = ChildForm(data, instance=copy.copy(stale))  # the form must not alter `stale`
-                form.is_valid()
-                form.add_error(
-                    None,
+                form = rebind_after_stale_save(
+                    ChildForm,
+                    request.POST,
+                    stale,
                     _(
                         "Someone else saved changes to this record while you were editing. Nothing has "
                         "been overwritten: your changes are below and have not been saved. Compare them "
@@ -204,13 +202,12 @@ def related_person_edit(request: HttpRequest, pk: int, person_pk: int | None = N
                     )
             except services.StaleEditError as exc:
                 stale = exc.current
-                data = request.POST.copy()
-                data["version"] = str(stale.version)
-                form = RelatedPersonForm(data, instance=copy.copy(stale), child=child)
-                form.is_valid()
-                form.add_error(
-                    None,
-                    _(
+                form = rebind_after_stale_save(
+                    RelatedPersonForm,
+                    request.POST,
+                    stale,
+                    child=child,
+                    message=_(
                         "Someone else saved changes to this person while you were editing. Your changes "
                         "have not been saved; compare them with the saved details, then save again."
                     ),

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import Role
 from audit.models import Action
 from audit.services import record
+from core.forms import rebind_after_stale_save
 from people.models import BreakGlassAccess, CareTeamMembership, Child
 from plans import services
 from plans.forms import ActionForm, ChoiceForm, GoalForm, OfferForm, PlanForm, ReviewForm, SupportOptionForm
@@ -218,12 +219,10 @@ def plan_edit(request: HttpRequest, child_pk: int) -> HttpResponse:
                 # Someone saved meanwhile: keep everything typed, show what is stored now, and
                 # base the next save on it.
                 stale = exc.current
-                data = request.POST.copy()
-                data["version"] = str(stale.version if stale is not None else 0)
-                form = PlanForm(data, instance=copy.copy(stale) if stale is not None else None)
-                form.is_valid()
-                form.add_error(
-                    None,
+                form = rebind_after_stale_save(
+                    PlanForm,
+                    request.POST,
+                    stale,
                     _(
                         "Someone else saved this plan while you were editing. Nothing has been overwritten: "
                         "your changes are below and have not been saved. Compare them with the saved plan, "
@@ -273,12 +272,10 @@ def goal_edit(request: HttpRequest, child_pk: int, goal_pk: int | None = None) -
                 _add_errors(form, exc)
             except services.StaleEditError as exc:
                 stale = exc.current
-                data = request.POST.copy()
-                data["version"] = str(stale.version)
-                form = GoalForm(data, instance=copy.copy(stale))
-                form.is_valid()
-                form.add_error(
-                    None,
+                form = rebind_after_stale_save(
+                    GoalForm,
+                    request.POST,
+                    stale,
                     _(
                         "Someone else saved this goal while you were editing. Nothing has been overwritten: "
                         "your changes are below and have not been saved. Compare them with the saved goal, "
@@ -321,13 +318,12 @@ def action_edit(request: HttpRequest, child_pk: int, action_pk: int | None = Non
                 _add_errors(form, exc)
             except services.StaleEditError as exc:
                 stale = exc.current
-                data = request.POST.copy()
-                data["version"] = str(stale.version)
-                form = ActionForm(data, instance=copy.copy(stale), plan=current)
-                form.is_valid()
-                form.add_error(
-                    None,
-                    _(
+                form = rebind_after_stale_save(
+                    ActionForm,
+                    request.POST,
+                    stale,
+                    plan=current,
+                    message=_(
                         "Someone else saved this action while you were editing. Nothing has been overwritten: "
                         "your changes are below and have not been saved. Compare them with the saved action, "
                         "then save again."
@@ -416,12 +412,10 @@ def option_edit(request: HttpRequest, option_pk: int | None = None) -> HttpRespo
                 _add_errors(form, exc)
             except services.StaleEditError as exc:
                 stale = exc.current
-                data = request.POST.copy()
-                data["version"] = str(stale.version)
-                form = SupportOptionForm(data, instance=copy.copy(stale))
-                form.is_valid()
-                form.add_error(
-                    None,
+                form = rebind_after_stale_save(
+                    SupportOptionForm,
+                    request.POST,
+                    stale,
                     _(
                         "Someone else saved this option while you were editing. Nothing has been overwritten: "
                         "your changes are below and have not been saved. Compare them with the saved option, "

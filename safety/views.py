@@ -4,8 +4,6 @@ write it (services.py decides)."""
 
 from __future__ import annotations
 
-import copy
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
@@ -16,6 +14,7 @@ from audit.models import Action, Route
 from audit.services import record
 from contacts.models import Contact, Kind
 from contacts.services import can_record
+from core.forms import rebind_after_stale_save
 from people.models import Child
 from people.services import StaleEditError
 from safety import services
@@ -80,12 +79,10 @@ def safety_plan_edit(request: HttpRequest, child_pk: int) -> HttpResponse:
                 # Someone saved meanwhile: keep everything typed, show what is stored now, and
                 # base the next save on it.
                 stale = exc.current
-                data = request.POST.copy()
-                data["version"] = str(stale.version if stale is not None else 0)
-                form = SafetyPlanForm(data, instance=copy.copy(stale) if stale is not None else None)
-                form.is_valid()
-                form.add_error(
-                    None,
+                form = rebind_after_stale_save(
+                    SafetyPlanForm,
+                    request.POST,
+                    stale,
                     _(
                         "Someone else saved this safety plan while you were editing. Nothing has been "
                         "overwritten: your changes are below and have not been saved. Compare them with "

@@ -22,6 +22,7 @@ from accounts.models import SERVICE_ROLES, Role, User
 from audit.models import Action
 from audit.services import record
 from contacts.models import ConsultationWith
+from core.forms import rebind_after_stale_save
 from people.models import RelationshipRole
 from people.services import StaleEditError
 from workforce import services
@@ -129,12 +130,10 @@ def profile_edit(request: HttpRequest, user_pk: int) -> HttpResponse:
                 )
             except StaleEditError as exc:
                 stale = exc.current
-                data = request.POST.copy()
-                data["version"] = str(stale.version if stale is not None else 0)
-                form = ProfileForm(data, instance=copy.copy(stale) if stale is not None else None)
-                form.is_valid()
-                form.add_error(
-                    None,
+                form = rebind_after_stale_save(
+                    ProfileForm,
+                    request.POST,
+                    stale,
                     _(
                         "Someone else changed this staff record while you were editing. Nothing has been "
                         "overwritten: your changes are below and have not been saved. Compare them with the "
