@@ -32,6 +32,7 @@ SHARE = "assessments.assessmentshare"
 EXPORT = "assessments.assessmentexport"
 SAFEGUARDING = "consent.safeguardingshare"
 CONSENT = "consent.consentdecision"
+PLAN = "plans.plan"
 
 
 def story_events(child: Child) -> AuditEventQuerySet:
@@ -39,9 +40,11 @@ def story_events(child: Child) -> AuditEventQuerySet:
     (Opening the record page or this list itself is not reading the story, so it is not here.)"""
     touches_story = Q(object_type__in=[ASSESSMENT, VERSION, RESTRICTION, SHARE, EXPORT])
     shared_by_consent_route = Q(object_type__in=[SAFEGUARDING, CONSENT], action__in=[Action.SHARE, Action.EXPORT])
+    # A partner reading the plan the young person agreed to share with them is part of it too.
+    plan_read_by_partner = Q(object_type=PLAN, action=Action.VIEW, detail__page="shared_plan")
     return (
         AuditEvent.objects.filter(child_id=child.pk)
-        .filter(touches_story | shared_by_consent_route)
+        .filter(touches_story | shared_by_consent_route | plan_read_by_partner)
         .select_related("actor")
         .order_by("-seq")
     )
@@ -134,6 +137,8 @@ def _sentence(event: AuditEvent, values: dict[str, str], purpose: str) -> tuple[
     if event.route == "break_glass":
         route = "break_glass"
     why = str(_WHY[route]) if route in _WHY else ""
+    if kind == PLAN:
+        return _("On %(date)s, %(who)s read your plan.") % values, str(_WHY["consent"])
     if kind == VERSION:
         if action == Action.CREATE:
             return _("On %(date)s, %(who)s wrote the part about “%(part)s”.") % values, why

@@ -76,3 +76,10 @@ def test_another_organisation_does_not_read_it(client_for, partner, alice, child
 def test_an_approved_safeguarding_share_of_the_plan_opens_it(client_for, partner, alice, manager, bob, child, plan):
     approve_safeguarding(child, organisation=partner.organisation, requested_by=alice, decided_by=manager, items=["plan"])
     assert client_for(partner).get(reverse("plans:plan", args=[child.pk])).status_code == 200
+
+
+def test_the_young_person_sees_that_the_partner_read_their_plan(client_for, partner, alice, child, plan):
+    give_consent(child, recorded_by=alice, organisation=partner.organisation, items=["plan"])
+    client_for(partner).get(reverse("plans:plan", args=[child.pk]))
+    seen = client_for(alice).get(reverse("assessments:seen", args=[child.pk])).content.decode()
+    assert "read your plan" in seen and partner.get_full_name() in seen
