@@ -59,33 +59,36 @@ def consent_covering(child: Child, organisation: Organisation, purpose: str, sec
     return best
 
 
-def shared_children(user: User) -> Q | None:
-    """Children with some part shared with the user (the provider registered with people.access)."""
+def _shared_child_ids(user: User, item: str | None = None) -> set[int] | None:
+    """Ids of children with something (or, given ``item``, that item) shared with the user by an
+    in-force consent for a working purpose or an approved, unexpired safeguarding share; None
+    for users who can never receive a share."""
     from consent.models import WORKING_PURPOSES, ConsentDecision, SafeguardingShare
 
     if not user.is_authenticated or user.role in _NEVER or not user.organisation_id:
         return None
-    consents = ConsentDecision.objects.in_force().for_recipient(user)
-    # Purposes are a JSON list; JSON containment is not portable to SQLite, so filter here.
-    child_ids = [child_id for child_id, purposes in consents.values_list("child_id", "purposes") if set(purposes) & WORKING_PURPOSES]
+    consents = ConsentDecision.objects.in_force().for_recipient(user).values_list("child_id", "purposes", "items")
+    # Purposes and items are JSON lists; JSON containment is not portable to SQLite, so the (few)
+    # in-force consents are filtered here.
+    ids = {
+        child_id
+        for child_id, purposes, items in consents
+        if set(purposes) & WORKING_PURPOSES and (item is None or item in items)
+    }
     safeguarding = SafeguardingShare.objects.in_force().filter(recipient_organisation_id=user.organisation_id)
-    return Q(pk__in=child_ids) | Q(pk__in=safeguarding.values("child_id"))
+    ids |= {child_id for child_id, items in safeguarding.values_list("child_id", "items") if item is None or item in items}
+    return ids
 
+
+def shared_children(user: User) -> Q | None:
+    """Children with some part shared with the user (the provider registered with people.access)."""
+    ids = _shared_child_ids(user)
+    return None if ids is None else Q(pk__in=sorted(ids))
 
 
 def item_shared_children(user: User, item: str) -> Q:
     """Q over Child: children whose ``item`` (``consent.models.Item``, e.g. the plan) is shared
-    with the user by an in-force consent for a working purpose or an approved, unexpired
-    safeguarding share. Used by the app owning that item (plans), always alongside the whole
+    with the user. Used by the app owning that item (plans), always alongside the whole
     record's scope, never instead of it."""
-    from consent.models import WORKING_PURPOSES, ConsentDecision, SafeguardingShare
-
-    nothing = Q(pk__in=[])
-    if not user.is_authenticated or user.role in _NEVER or not user.organisation_id:
-        return nothing
-    consents = ConsentDecision.objects.in_force().for_recipient(user).values_list("child_id", "purposes", "items")
-    # JSON containment is not portable to SQLite: filter the (few) in-force consents here.
-    child_ids = {child_id for child_id, purposes, items in consents if set(purposes) & WORKING_PURPOSES and item in items}
-    safeguarding = SafeguardingShare.objects.in_force().filter(recipient_organisation_id=user.organisation_id)
-    child_ids |= {child_id for child_id, items in safeguarding.values_list("child_id", "items") if item in items}
-    return Q(pk__in=sorted(child_ids)) if child_ids else nothing
+    ids = _shared_child_ids(user, item)
+    return Q(pk__in=sorted(ids)) if ids else Q(pk__in=[])
