@@ -376,9 +376,13 @@ def shared_with_me(request: HttpRequest) -> HttpResponse:
     )
     page = Paginator(children, SHARED_PAGE_SIZE).get_page(request.GET.get("page"))
     entries = []
-    for child in page.object_list:
+    children_here = list(page.object_list)
+    with_plan = set(
+        Plan.objects.visible_to(user, include_shared=True).filter(child__in=children_here).values_list("child_id", flat=True)
+    )
+    for child in children_here:
         access = section_access(user, child)
-        plan_shared = Plan.objects.visible_to(user, include_shared=True).filter(child=child).exists()
+        plan_shared = child.pk in with_plan
         if not access.any and not plan_shared:
             continue
         entries.append(
