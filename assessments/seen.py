@@ -138,7 +138,7 @@ def _sentence(event: AuditEvent, values: dict[str, str], purpose: str) -> tuple[
         route = "break_glass"
     why = str(_WHY[route]) if route in _WHY else ""
     if kind == PLAN:
-        return _("On %(date)s, %(who)s read your plan.") % values, str(_WHY["consent"])
+        return _("On %(date)s, %(who)s read your plan.") % values, why or str(_WHY["consent"])
     if kind == VERSION:
         if action == Action.CREATE:
             return _("On %(date)s, %(who)s wrote the part about “%(part)s”.") % values, why

@@ -20,6 +20,8 @@ from django.views.decorators.http import require_POST
 from accounts.models import Role
 from audit.models import Action
 from audit.services import record
+from consent.access import consents_for
+from consent.models import Item
 from core.forms import rebind_after_stale_save
 from people.models import BreakGlassAccess, CareTeamMembership, Child
 from plans import services
@@ -65,14 +67,18 @@ def _break_glass(request: HttpRequest, child: Child) -> BreakGlassAccess | None:
 
 def _audit_view(request: HttpRequest, child: Child, obj: Any, page: str) -> None:
     """Opening a page of the young person's plan is recorded (the form pages too: they show
-    what is stored)."""
+    what is stored). A shared plan's record says on what basis, for "Who has seen my story"."""
+    detail: dict[str, Any] = {"page": page}
+    if page == "shared_plan":
+        by_consent = any(Item.PLAN in c.items for c in consents_for(request.user, child))
+        detail["route"] = "consent" if by_consent else "safeguarding"
     record(
         actor=request.user,
         action=Action.VIEW,
         obj=obj or child,
         child_id=child.pk,
         route=services.audit_route(request.user, child),
-        detail={"page": page},
+        detail=detail,
     )
 
 

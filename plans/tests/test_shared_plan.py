@@ -83,3 +83,10 @@ def test_the_young_person_sees_that_the_partner_read_their_plan(client_for, part
     client_for(partner).get(reverse("plans:plan", args=[child.pk]))
     seen = client_for(alice).get(reverse("assessments:seen", args=[child.pk])).content.decode()
     assert "read your plan" in seen and partner.get_full_name() in seen
+
+
+def test_a_plan_read_through_a_safeguarding_share_says_so(client_for, partner, alice, manager, child, plan):
+    approve_safeguarding(child, organisation=partner.organisation, requested_by=alice, decided_by=manager, items=["plan"])
+    client_for(partner).get(reverse("plans:plan", args=[child.pk]))
+    seen = client_for(alice).get(reverse("assessments:seen", args=[child.pk])).content.decode()
+    assert "read your plan" in seen and "a manager agreed it had to be shared" in seen
