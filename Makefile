@@ -40,13 +40,15 @@ messages-extract: $(VENV)/.installed
 migrate: $(VENV)/.installed
 	NYTH_DEMO=1 $(MANAGE) migrate --noinput -v 0
 
+# The seeds send no email (the referrers are invented); the logins are printed last, above the server.
 demo: install assets messages
 	NYTH_DEMO=1 $(MANAGE) migrate --noinput -v 0
-	NYTH_DEMO=1 $(MANAGE) seed_demo --children $(DEMO_CHILDREN) --seed 2026 --no-progress
-	NYTH_DEMO=1 $(MANAGE) seed_referrals --seed 2026
+	NYTH_DEMO=1 $(MANAGE) seed_demo --children $(DEMO_CHILDREN) --seed 2026 --no-progress --quiet-logins
+	NYTH_DEMO=1 EMAIL_BACKEND=django.core.mail.backends.dummy.EmailBackend $(MANAGE) seed_referrals --seed 2026
 	NYTH_DEMO=1 $(MANAGE) seed_assessments
-	NYTH_DEMO=1 $(MANAGE) seed_support
-	NYTH_DEMO=1 $(MANAGE) runserver $(HOST):$(PORT)
+	NYTH_DEMO=1 EMAIL_BACKEND=django.core.mail.backends.dummy.EmailBackend $(MANAGE) seed_support
+	NYTH_DEMO=1 NYTH_SITE_URL=http://$(HOST):$(PORT) $(MANAGE) seed_demo --logins-only
+	NYTH_DEMO=1 NYTH_SITE_URL=http://$(HOST):$(PORT) $(MANAGE) runserver $(HOST):$(PORT)
 
 test: install assets messages
 	$(VENV)/bin/pytest

@@ -62,3 +62,16 @@ def test_names_carry_welsh_accents_and_ages_span_the_service():
     statuses = [c.legal_status for c in children]
     assert 0.45 < statuses.count("looked_after") / len(statuses) < 0.65
     assert {c.legal_status for c in children if (today - c.date_of_birth).days // 365 > 18} <= {"care_leaver", "other"}
+
+
+def test_logins_only_prints_every_demo_account_and_seeds_nothing(settings):
+    import io
+
+    settings.NYTH_SITE_URL = "http://127.0.0.1:8123"
+    out = io.StringIO()
+    call_command("seed_demo", logins_only=True, stdout=out)
+    text = out.getvalue()
+    for username in ("practitioner", "manager", "oncall", "clinigydd", "commissioner"):
+        assert f"  {username} " in text, username
+    assert "http://127.0.0.1:8123" in text
+    assert not Child.objects.exists() and not User.objects.exists()

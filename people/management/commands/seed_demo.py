@@ -85,8 +85,12 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2026, help="random seed (same seed, same data)")
         parser.add_argument("--no-progress", action="store_true", help="no progress bar")
         parser.add_argument("--quiet-logins", action="store_true", help="do not print the demo logins")
+        parser.add_argument("--logins-only", action="store_true", help="only print the demo logins (seed nothing)")
 
     def handle(self, *args, children: int, seed: int, no_progress: bool, quiet_logins: bool, **options):
+        if options.get("logins_only"):
+            self._print_logins()
+            return
         if children < 0:
             raise CommandError("--children must be 0 or more")
         started = time.monotonic()
@@ -240,4 +244,4 @@ class Command(BaseCommand):
         else:
             out.write("Demo mode: two-factor sign-in is optional, except for 'practitioner2fa'. For that account,")
             out.write(f"  add this key to any authenticator app (TOTP, 6 digits, 30 s): {DEMO_TOTP_BASE32}")
-        out.write("Open http://127.0.0.1:8000 to sign in.")
+        out.write(f"Open {settings.NYTH_SITE_URL} to sign in.")
