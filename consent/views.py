@@ -26,7 +26,7 @@ from audit.services import record
 from consent import services
 from consent.forms import ConsentForm, SafeguardingDecisionForm, SafeguardingShareForm, WithdrawForm
 from consent.models import ConsentDecision, SafeguardingShare, SafeguardingStatus
-from people.access import only_through_break_glass
+from people.access import only_through_break_glass, record_page_opened
 from people.models import Child
 
 RECENT_DECISIONS = 20
@@ -98,6 +98,7 @@ def consent_create(request: HttpRequest, child_pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The consent decision was recorded."))
             return redirect("consent:detail", consent_pk=consent.pk)
+    record_page_opened(request, child, None, "consent_create")
     return render(
         request,
         "consent/consent_form.html",
@@ -187,6 +188,7 @@ def consent_withdraw(request: HttpRequest, consent_pk: int) -> HttpResponse:
             % {"recipient": consent.recipient_label},
         )
         return redirect("consent:detail", consent_pk=consent.pk)
+    record_page_opened(request, child, consent, "consent_withdraw")
     return render(request, "consent/consent_withdraw.html", {"form": form, "consent": consent, "child": child})
 
 
@@ -209,6 +211,7 @@ def safeguarding_create(request: HttpRequest, child_pk: int) -> HttpResponse:
                 _("Your request was sent. Nothing is shared until another service manager approves it."),
             )
             return redirect("consent:safeguarding_detail", safeguarding_pk=share.pk)
+    record_page_opened(request, child, None, "safeguarding_create")
     return render(request, "consent/safeguarding_form.html", {"form": form, "child": child})
 
 

@@ -21,7 +21,7 @@ from contacts import services
 from contacts.forms import ContactForm
 from contacts.models import Attendance, Contact, Kind
 from core.forms import rebind_after_stale_save
-from people.access import access_routes
+from people.access import access_routes, record_page_opened
 from people.models import Child
 from people.services import StaleEditError
 
@@ -63,6 +63,7 @@ def contact_create(request: HttpRequest, child_pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The contact was recorded.") if created else _("This contact was already recorded."))
             return redirect("contacts:child", child_pk=child.pk)
+    record_page_opened(request, child, None, "contact_create")
     return render(request, "contacts/contact_form.html", {"child": child, "form": form})
 
 

@@ -40,7 +40,7 @@ from episodes.models import (
     TransitionChecklistItem,
     TransitionKind,
 )
-from people.access import access_routes
+from people.access import access_routes, record_page_opened
 from people.models import Child, Placement
 from people.services import StaleEditError, can_manage_care_team
 from referrals.models import Referral
@@ -143,6 +143,7 @@ def episode_open(request: HttpRequest, child_pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Support was opened."))
             return redirect("episodes:list", child_pk=child.pk)
+    record_page_opened(request, child, None, "episode_open")
     return render(request, "episodes/episode_open.html", {"child": child, "form": form})
 
 
@@ -183,6 +184,7 @@ def episode_change(request: HttpRequest, episode_pk: int, action: str) -> HttpRe
                 return redirect("episodes:list", child_pk=child.pk)
     else:
         form = EpisodeEventForm(action=action, initial={"version": episode.version})
+    record_page_opened(request, child, episode, f"episode_{action}")
     return render(
         request,
         "episodes/episode_change.html",
@@ -223,6 +225,7 @@ def transition_create(request: HttpRequest, child_pk: int) -> HttpResponse:
     if kind not in TransitionKind.values:
         kind_form = KindForm(request.GET if "kind" in request.GET else None)
         kind_form.is_valid()
+        record_page_opened(request, child, None, "transition_kind")
         return render(request, "episodes/transition_kind.html", {"child": child, "form": kind_form})
     if placement is not None:
         initial.update(
@@ -252,6 +255,7 @@ def transition_create(request: HttpRequest, child_pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The transition was planned. Its checklist is below."))
             return redirect("episodes:transition_detail", transition_pk=transition.pk)
+    record_page_opened(request, child, None, "transition_create")
     return render(
         request,
         "episodes/transition_form.html",
@@ -392,6 +396,7 @@ def transition_edit(request: HttpRequest, transition_pk: int) -> HttpResponse:
                 return redirect("episodes:transition_detail", transition_pk=transition.pk)
     else:
         form = TransitionForm(instance=transition, child=child, kind=transition.kind, initial={"version": transition.version})
+    record_page_opened(request, child, transition, "transition_edit")
     return render(
         request,
         "episodes/transition_form.html",
@@ -448,6 +453,7 @@ def transition_complete(request: HttpRequest, transition_pk: int) -> HttpRespons
         for item in TransitionChecklistItem.objects.visible_to(request.user).filter(transition=transition)
         if not item.is_done
     ]
+    record_page_opened(request, child, transition, "transition_complete")
     return render(
         request,
         "episodes/transition_complete.html",

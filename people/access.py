@@ -21,7 +21,7 @@ Commissioners never reach an identifiable record, whatever else is true.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q
 from django.utils import timezone
@@ -113,3 +113,29 @@ def access_routes(user: User, child: Child, *, include_shared: bool = False) -> 
 
 def only_through_break_glass(user: User, child: Child) -> bool:
     return access_routes(user, child) == ["break_glass"]
+
+
+def audit_route(user: User, child: Child) -> str:
+    """How a read of ``child`` by ``user`` is filed in the audit trail: through emergency access
+    when that is their only way in (so the manager's review lists it), else the web pages."""
+    from audit.models import Route
+
+    return Route.BREAK_GLASS if access_routes(user, child) == ["break_glass"] else Route.UI
+
+
+def record_page_opened(request: Any, child: Child, obj: Any = None, page: str = "") -> None:
+    """Record that a page showing ``child`` was opened (a GET; a POST records its own change).
+    Form pages count: they show what is stored and the people around the young person."""
+    if request.method != "GET":
+        return
+    from audit.models import Action
+    from audit.services import record
+
+    record(
+        actor=request.user,
+        action=Action.VIEW,
+        obj=obj if obj is not None else child,
+        child_id=child.pk,
+        route=audit_route(request.user, child),
+        detail={"page": page} if page else {},
+    )

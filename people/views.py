@@ -23,7 +23,7 @@ from audit.services import record
 from contacts.models import Contact
 from core.forms import rebind_after_stale_save
 from people import services
-from people.access import access_routes
+from people.access import access_routes, audit_route, record_page_opened
 from people.duplicates import duplicates_for
 from people.forms import (
     BreakGlassForm,
@@ -56,7 +56,7 @@ def get_visible_child(request: HttpRequest, pk: int) -> Child:
 
 
 def _route(request: HttpRequest, child: Child) -> str:
-    return Route.BREAK_GLASS if access_routes(request.user, child) == ["break_glass"] else Route.UI
+    return audit_route(request.user, child)
 
 
 def _require_editor(request: HttpRequest, child: Child) -> None:
@@ -181,6 +181,7 @@ def child_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("people:detail", pk=child.pk)
     else:
         form = ChildForm(instance=child, initial={"version": child.version})
+    record_page_opened(request, child, None, "edit")
     return render(request, "people/child_form.html", {"form": form, "child": child, "stale": stale})
 
 
@@ -219,6 +220,7 @@ def related_person_edit(request: HttpRequest, pk: int, person_pk: int | None = N
                 return redirect("people:detail", pk=child.pk)
     else:
         form = RelatedPersonForm(instance=person, child=child, initial={"version": person.version if person else 1})
+    record_page_opened(request, child, person, "related_person_edit" if person else "related_person_create")
     return render(request, "people/related_person_form.html", {"form": form, "child": child, "person": person, "stale": stale})
 
 
@@ -268,6 +270,7 @@ def nest_training_create(request: HttpRequest, pk: int, person_pk: int) -> HttpR
         else:
             messages.success(request, _("The training was recorded."))
             return redirect("people:related_person_detail", pk=child.pk, person_pk=person.pk)
+    record_page_opened(request, child, person, "nest_training_create")
     return render(request, "people/nest_training_form.html", {"form": form, "child": child, "person": person})
 
 
@@ -284,6 +287,7 @@ def placement_create(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The placement was recorded."))
             return redirect("people:detail", pk=child.pk)
+    record_page_opened(request, child, None, "placement_create")
     return render(request, "people/placement_form.html", {"form": form, "child": child})
 
 
@@ -304,6 +308,7 @@ def care_team(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The care team was updated."))
             return redirect("people:care_team", pk=child.pk)
     members = CareTeamMembership.objects.visible_to(request.user).filter(child=child).active().select_related("user")
+    record_page_opened(request, child, None, "care_team")
     return render(request, "people/care_team.html", {"form": form, "child": child, "members": members})
 
 

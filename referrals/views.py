@@ -217,6 +217,12 @@ def referral_link(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("referrals:detail", pk=referral.pk)
 
 
+def _record_opened(request: HttpRequest, referral: Referral, page: str) -> None:
+    """A decision or allocation form shows the referral (and the child): opening it is a read."""
+    if request.method == "GET":
+        record(actor=request.user, action=Action.VIEW, obj=referral, child_id=referral.child_id, detail={"page": page})
+
+
 def referral_decide(request: HttpRequest, pk: int) -> HttpResponse:
     referral = get_object_or_404(Referral.objects.visible_to(request.user), pk=pk)
     if not _manager_of(request, referral):
@@ -243,6 +249,7 @@ def referral_decide(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The decision was recorded and the referrer will be told."))
             return redirect("referrals:detail", pk=referral.pk)
+    _record_opened(request, referral, "decide")
     return render(request, "referrals/decide.html", {"referral": referral, "form": form})
 
 
@@ -282,6 +289,7 @@ def referral_allocate(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The referral was allocated. The practitioner is now in the care team."))
             return redirect("referrals:detail", pk=referral.pk)
+    _record_opened(request, referral, "allocate")
     return render(request, "referrals/allocate.html", {"referral": referral, "form": form})
 
 
@@ -298,6 +306,7 @@ def initial_consultation(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The initial consultation was recorded."))
             return redirect("referrals:detail", pk=referral.pk)
+    _record_opened(request, referral, "initial_consultation")
     return render(request, "referrals/initial_consultation.html", {"referral": referral, "form": form})
 
 

@@ -15,6 +15,7 @@ from audit.services import record
 from contacts.models import Contact, Kind
 from contacts.services import can_record
 from core.forms import rebind_after_stale_save
+from people.access import record_page_opened
 from people.models import Child
 from people.services import StaleEditError
 from safety import services
@@ -94,6 +95,7 @@ def safety_plan_edit(request: HttpRequest, child_pk: int) -> HttpResponse:
                 return redirect("safety:plan", child_pk=child.pk)
     else:
         form = SafetyPlanForm(instance=plan, initial={"version": plan.version if plan else 0})
+    record_page_opened(request, child, plan, "safety_plan_edit")
     return render(
         request,
         "safety/plan_form.html",

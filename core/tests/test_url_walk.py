@@ -190,3 +190,26 @@ def test_commissioners_open_no_identifiable_page(client_for, commissioner, objec
         if pattern.pattern.regex.groupindex:
             assert response.status_code in (404, 405), f"{name} should be 404 for a commissioner"
             assert client.post(url).status_code == 404, f"POST {name} should be 404 for a commissioner"
+
+
+@pytest.mark.django_db
+def test_every_page_that_shows_a_child_records_that_it_was_opened(client_for, manager, objects, child):
+    """Privacy by construction: any page a manager opens that shows the young person's name
+    (records, plans, forms showing what is stored…) leaves an audit event about that child."""
+    from audit.models import AuditEvent
+
+    client = client_for(manager)
+    shown, silent = 0, []
+    for name, pattern in iter_patterns():
+        if not pattern.pattern.regex.groupindex:
+            continue
+        url = url_for(name, pattern, objects)
+        before = AuditEvent.objects.filter(child_id=child.pk).count()
+        response = client.get(url)
+        if response.status_code != 200 or child.family_name not in response.content.decode():
+            continue
+        shown += 1
+        if AuditEvent.objects.filter(child_id=child.pk).count() == before:
+            silent.append(name)
+    assert silent == [], f"these pages showed the child without an audit event: {silent}"
+    assert shown >= 20
