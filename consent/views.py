@@ -26,7 +26,7 @@ from audit.services import record
 from consent import services
 from consent.forms import ConsentForm, SafeguardingDecisionForm, SafeguardingShareForm, WithdrawForm
 from consent.models import ConsentDecision, SafeguardingShare, SafeguardingStatus
-from people.access import only_through_break_glass, record_page_opened
+from people.access import audit_route, record_page_opened
 from people.models import Child
 
 RECENT_DECISIONS = 20
@@ -38,7 +38,7 @@ def _child(request: HttpRequest, child_pk: int) -> Child:
 
 
 def _route(request: HttpRequest, child: Child) -> str:
-    return Route.BREAK_GLASS if only_through_break_glass(request.user, child) else Route.UI
+    return audit_route(request.user, child)
 
 
 def _apply_errors(form: Any, exc: ValidationError) -> None:

@@ -14,10 +14,9 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role
 from audit.models import Action
-from audit.models import Route as AuditRoute
 from audit.services import record
 from contacts.models import DIRECT_KINDS, Attendance, Contact, Kind
-from people.access import access_routes
+from people.access import access_routes, audit_route
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -83,13 +82,12 @@ def record_contact(*, by: User, child: Child, values: dict[str, Any], people: li
     except IntegrityError:
         return Contact.objects.get(idempotency_key=key), False
     contact.people.set(people)
-    routes = access_routes(by, child)
     record(
         actor=by,
         action=Action.CREATE,
         obj=contact,
         child_id=child.pk,
-        route=AuditRoute.BREAK_GLASS if routes == ["break_glass"] else AuditRoute.UI,
+        route=audit_route(by, child),
         detail={"kind": contact.kind, "attendance": contact.attendance, "people": [p.pk for p in people]},
     )
     refresh_first_session(child)
@@ -143,7 +141,7 @@ def update_contact(
         action=Action.UPDATE,
         obj=locked,
         child_id=locked.child_id,
-        route=AuditRoute.BREAK_GLASS if access_routes(by, locked.child) == ["break_glass"] else AuditRoute.UI,
+        route=audit_route(by, locked.child),
         detail={"fields": changed + (["people"] if before != after else [])},
     )
     refresh_first_session(locked.child)

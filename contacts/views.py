@@ -15,13 +15,12 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 from audit.models import Action
-from audit.models import Route as AuditRoute
 from audit.services import record
 from contacts import services
 from contacts.forms import ContactForm
 from contacts.models import Attendance, Contact, Kind
 from core.forms import rebind_after_stale_save
-from people.access import access_routes, record_page_opened
+from people.access import audit_route, record_page_opened
 from people.models import Child
 from people.services import StaleEditError
 
@@ -32,7 +31,7 @@ def child_contacts(request: HttpRequest, child_pk: int) -> HttpResponse:
     child = get_object_or_404(Child.objects.visible_to(request.user), pk=child_pk)
     contacts = Contact.objects.visible_to(request.user).filter(child=child).select_related("practitioner").prefetch_related("people")
     # Opened through emergency access, it is listed on the manager's emergency access review.
-    route = AuditRoute.BREAK_GLASS if access_routes(request.user, child) == ["break_glass"] else AuditRoute.UI
+    route = audit_route(request.user, child)
     record(actor=request.user, action=Action.LIST, child_id=child.pk, route=route, detail={"page": "contacts"})
     return render(
         request,
@@ -101,7 +100,7 @@ def contact_edit(request: HttpRequest, child_pk: int, contact_pk: int) -> HttpRe
         else:
             messages.success(request, _("The contact was saved."))
             return redirect("contacts:child", child_pk=child.pk)
-    route = AuditRoute.BREAK_GLASS if access_routes(request.user, child) == ["break_glass"] else AuditRoute.UI
+    route = audit_route(request.user, child)
     record(actor=request.user, action=Action.VIEW, obj=contact, child_id=child.pk, route=route, detail={"page": "contact_edit"})
     return render(request, "contacts/contact_form.html", {"child": child, "form": form, "contact": contact})
 

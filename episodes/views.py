@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from audit.models import Action, Route
+from audit.models import Action
 from audit.services import record
 from episodes import services
 from episodes import timeline as timeline_module
@@ -40,7 +40,7 @@ from episodes.models import (
     TransitionChecklistItem,
     TransitionKind,
 )
-from people.access import access_routes, record_page_opened
+from people.access import audit_route, record_page_opened
 from people.models import Child, Placement
 from people.services import StaleEditError, can_manage_care_team
 from referrals.models import Referral
@@ -54,7 +54,7 @@ def _child(request: HttpRequest, child_pk: int) -> Child:
 
 
 def _route(request: HttpRequest, child: Child) -> str:
-    return Route.BREAK_GLASS if access_routes(request.user, child) == ["break_glass"] else Route.UI
+    return audit_route(request.user, child)
 
 
 def _add_errors(form: Form, exc: ValidationError) -> None:

@@ -24,6 +24,7 @@ from accounts.models import SERVICE_ROLES, Role
 from audit.models import Action, Route
 from audit.services import record
 from people.access import access_routes
+from people.access import audit_route as people_audit_route
 from people.models import Child
 from people.services import StaleEditError
 from plans.catalogue import STANDARD_OPTIONS
@@ -98,7 +99,7 @@ def can_write(user: User, child: Child) -> bool:
 
 
 def audit_route(user: User, child: Child) -> str:
-    return Route.BREAK_GLASS if access_routes(user, child) == ["break_glass"] else Route.UI
+    return people_audit_route(user, child)
 
 
 def _require_writer(user: User, child: Child) -> None:
