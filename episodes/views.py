@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from audit.models import Action
 from audit.services import record
+from core.forms import rebind_after_stale_save
 from episodes import services
 from episodes import timeline as timeline_module
 from episodes.forms import (
@@ -166,11 +167,7 @@ def episode_change(request: HttpRequest, episode_pk: int, action: str) -> HttpRe
                 )
             except StaleEditError as exc:
                 stale = exc.current
-                data = request.POST.copy()
-                data["version"] = str(stale.version)
-                form = EpisodeEventForm(data, action=action)
-                form.is_valid()
-                form.add_error(None, _stale_message(_("episode")))
+                form = rebind_after_stale_save(EpisodeEventForm, request.POST, stale, _stale_message(_("episode")), action=action)
             except ValidationError as exc:
                 _add_errors(form, exc)
             else:
@@ -350,11 +347,7 @@ def checklist_add(request: HttpRequest, transition_pk: int) -> HttpResponse:
             )
         except StaleEditError as exc:
             current = _transition(request, exc.current.pk)
-            data = request.POST.copy()
-            data["version"] = str(current.version)
-            form = ChecklistItemForm(data)
-            form.is_valid()
-            form.add_error(None, _stale_message(_("checklist")))
+            form = rebind_after_stale_save(ChecklistItemForm, request.POST, current, _stale_message(_("checklist")))
             return render(request, "episodes/transition_detail.html", _detail_context(request, current, item_form=form))
         except ValidationError as exc:
             _add_errors(form, exc)
@@ -384,11 +377,9 @@ def transition_edit(request: HttpRequest, transition_pk: int) -> HttpResponse:
                 )
             except StaleEditError as exc:
                 stale = _transition(request, exc.current.pk)
-                data = request.POST.copy()
-                data["version"] = str(stale.version)
-                form = TransitionForm(data, instance=copy.copy(stale), child=child, kind=transition.kind)
-                form.is_valid()
-                form.add_error(None, _stale_message(_("transition")))
+                form = rebind_after_stale_save(
+                    TransitionForm, request.POST, stale, _stale_message(_("transition")), child=child, kind=transition.kind
+                )
             except ValidationError as exc:
                 _add_errors(form, exc)
             else:
@@ -429,11 +420,9 @@ def transition_complete(request: HttpRequest, transition_pk: int) -> HttpRespons
                 )
             except StaleEditError as exc:
                 stale = _transition(request, exc.current.pk)
-                data = request.POST.copy()
-                data["version"] = str(stale.version)
-                form = CompleteTransitionForm(data, transition=stale)
-                form.is_valid()
-                form.add_error(None, _stale_message(_("transition")))
+                form = rebind_after_stale_save(
+                    CompleteTransitionForm, request.POST, stale, _stale_message(_("transition")), transition=stale
+                )
             except ValidationError as exc:
                 _add_errors(form, exc)
             else:
