@@ -60,6 +60,10 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "axes",
     "simple_history",
+    # Background work through Django's task API (django-tasks, the backport of Django 6's
+    # django.tasks): the database queue is the embedded default, RQ on Redis is the option.
+    "django_tasks",
+    "django_tasks_db",
     # Nyth's own apps, one per bounded context (see docs/architecture.md).
     "core",
     "audit",
@@ -265,3 +269,19 @@ NYTH_INITIAL_CONSULTATION_WORKING_DAYS = env_int("NYTH_INITIAL_CONSULTATION_WORK
 NYTH_EXTRA_CLOSURE_DAYS = env_list("NYTH_EXTRA_CLOSURE_DAYS")
 # Public referral form: submissions allowed per address per hour.
 NYTH_PUBLIC_REFERRALS_PER_HOUR = env_int("NYTH_PUBLIC_REFERRALS_PER_HOUR", 5)
+
+# --- Background work (django-tasks). The database queue needs nothing but the database and one
+# worker (`manage.py db_worker`, started by `make demo` and `make serve`); deployments that
+# outgrow it set NYTH_TASK_BACKEND=rq with NYTH_REDIS_URL (worker: `manage.py rqworker --with-scheduler`).
+NYTH_REDIS_URL = os.environ.get("NYTH_REDIS_URL", "")
+NYTH_TASK_BACKEND = os.environ.get("NYTH_TASK_BACKEND", "database")
+if NYTH_TASK_BACKEND == "rq":
+    if not NYTH_REDIS_URL:
+        raise ImproperlyConfigured("NYTH_TASK_BACKEND=rq needs NYTH_REDIS_URL.")
+    INSTALLED_APPS.append("django_rq")
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    RQ_QUEUES = {"default": {"URL": NYTH_REDIS_URL, "DEFAULT_TIMEOUT": 3600}}
+elif NYTH_TASK_BACKEND == "database":
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+else:
+    raise ImproperlyConfigured("NYTH_TASK_BACKEND must be 'database' or 'rq'.")

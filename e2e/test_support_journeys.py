@@ -366,7 +366,12 @@ def test_a_practitioner_offers_choices_writes_a_welsh_plan_and_logs_a_consultati
     check_accessibility(page)
     day_heading = f"{WEEKDAYS[contact_day.weekday()]} {contact_day.day} {MONTHS[contact_day.month - 1]}"
     that_day = page.locator("h2", has_text=re.compile(f"^{day_heading}$")).locator("xpath=following-sibling::*[1]")
-    entry = that_day.locator("li").filter(has=page.locator(f'a[href="{young_person.contacts}"]'))
+    # The demo may have booked this young person for the same day too: find ours by its time and kind.
+    entry = (
+        that_day.locator("li")
+        .filter(has=page.locator(f'a[href="{young_person.contacts}"]'))
+        .filter(has_text=f"{contact_time} – {young_person.name}: Professional consultation")
+    )
     expect(entry).to_have_count(1)
     expect(entry).to_have_text(
         f"{contact_time} – {young_person.name}: Professional consultation, School or college (Took place)"
