@@ -8,6 +8,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, User
+from core.text import NameField, name_fields
 
 
 class SignInForm(AuthenticationForm):
@@ -49,6 +50,7 @@ class UserDetailsForm(forms.ModelForm):
         model = User
         fields = ["first_name", "last_name", "email", "organisation", "role", "job_title", "preferred_language", "is_active"]
         widgets = {"role": forms.RadioSelect, "preferred_language": forms.RadioSelect}
+        field_classes = name_fields("first_name", "last_name")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -61,7 +63,7 @@ class UserDetailsForm(forms.ModelForm):
 
 
 class NewUserForm(UserDetailsForm):
-    username = forms.CharField(label=_("User name"), max_length=150)
+    username = NameField(label=_("User name"), max_length=150)
     password1 = forms.CharField(
         label=_("First password"),
         help_text=_("At least 12 characters. The person should change it after signing in."),

@@ -18,6 +18,7 @@ from assessments.sections import SECTION_CHOICES
 from consent import services
 from consent.models import Decider, HowGiven, Item, LawfulBasis, Purpose
 from core.forms import GovukDateField
+from core.text import NameField
 from people.forms import reject_markup
 from people.models import Child
 
@@ -115,7 +116,7 @@ class ConsentForm(_ConsentBaseForm):
             "when they understand enough to (Gillick competence)."
         ),
     )
-    decider_name = forms.CharField(
+    decider_name = NameField(
         label=_("Name of the person who decided"),
         required=False,
         max_length=200,

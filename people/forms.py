@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, OrganisationType, Role, User
 from core.forms import GovukDateField
+from core.text import IdentifierField, identifier_fields, name_fields
 from people.identifiers import normalise_nhs_number, validate_nhs_number
 from people.models import (
     CareTeamRole,
@@ -62,7 +63,7 @@ class ChildForm(NythModelForm):
         label=_("Date the Active Offer was made"), required=False, past_only=True, earliest_year=2000
     )
     # Declared here (not from the model) so people can type the spaces of "943 476 5919".
-    nhs_number = forms.CharField(
+    nhs_number = IdentifierField(
         label=_("NHS number"),
         required=False,
         max_length=20,
@@ -102,6 +103,10 @@ class ChildForm(NythModelForm):
             "gender": forms.RadioSelect,
             "disability": forms.Textarea(attrs={"rows": 3}),
             "neurodivergence": forms.Textarea(attrs={"rows": 3}),
+        }
+        field_classes = {
+            **name_fields("given_name", "family_name", "preferred_name", "former_names"),
+            **identifier_fields("local_authority_reference", "postcode"),
         }
         help_texts = {
             "postcode": _("Where the child or young person lives now."),
@@ -163,6 +168,7 @@ class RelatedPersonForm(NythModelForm):
             "young_person_view": forms.Textarea(attrs={"rows": 3}),
             "phone": forms.TextInput(attrs={"class": "govuk-input--width-20", "autocomplete": "off", "type": "tel"}),
         }
+        field_classes = name_fields("name")
         help_texts = {
             "contact_permitted": _("Their phone number and email address are kept only if the young person agrees."),
         }
@@ -214,6 +220,7 @@ class NestTrainingForm(NythModelForm):
         model = NestTraining
         fields = ["topic", "topic_detail", "given_on", "trainer", "trainer_name", "contact"]
         widgets = {"topic": forms.RadioSelect}
+        field_classes = name_fields("trainer_name")
 
     def __init__(self, *args: Any, person: RelatedPerson, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -273,14 +280,14 @@ class CareTeamForm(forms.Form):
 
 
 class BreakGlassForm(forms.Form):
-    nhs_number = forms.CharField(
+    nhs_number = IdentifierField(
         label=_("NHS number"),
         required=False,
         max_length=20,
         help_text=_("Or leave empty and give the local authority reference."),
         widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input--width-10"}),
     )
-    la_reference = forms.CharField(label=_("Local authority reference"), required=False, max_length=50)
+    la_reference = IdentifierField(label=_("Local authority reference"), required=False, max_length=50)
     date_of_birth = GovukDateField(label=_("Date of birth"), past_only=True)
     reason = forms.CharField(
         label=_("Why do you need emergency access?"),

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from assessments.models import Voice
 from core.forms import GovukDateField
+from core.text import name_fields
 from people.forms import NythModelForm, reject_markup
 from plans.models import Goal, GoalStatus, OptionOffer, Plan, PlanAction, PlanReview, SupportOption
 
@@ -195,6 +196,7 @@ class ActionForm(NythModelForm):
         model = PlanAction
         fields = ["who", "who_name", "what", "goal", "by_when", "done_on"]
         widgets = {"who": forms.RadioSelect, "what": forms.Textarea(attrs={"rows": 3})}
+        field_classes = name_fields("who_name")
 
     def __init__(self, *args: Any, plan: Plan, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

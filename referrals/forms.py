@@ -10,6 +10,7 @@ from django.utils.translation import ngettext
 
 from accounts.models import Organisation, OrganisationType
 from core.forms import GovukDateField
+from core.text import IdentifierField, identifier_fields, name_fields
 from people.forms import NythModelForm, reject_markup
 from people.identifiers import normalise_nhs_number, validate_nhs_number
 from referrals.models import RISK_FIELDS, DirectoryService, InitialConsultation, Outcome, Referral, ReferrerType
@@ -46,7 +47,7 @@ class ReferralForm(NythModelForm):
     """The referral as any professional (or staff for a caller) makes it."""
 
     date_of_birth = GovukDateField(label=_("Date of birth"), help_text=_("For example, 27 3 2012"), past_only=True)
-    nhs_number = forms.CharField(
+    nhs_number = IdentifierField(
         label=_("NHS number"),
         required=False,
         max_length=20,
@@ -82,6 +83,11 @@ class ReferralForm(NythModelForm):
             "professionals_involved": forms.Textarea(attrs={"rows": 3}),
             "communication_needs": forms.Textarea(attrs={"rows": 3}),
             "risk_notes": forms.Textarea(attrs={"rows": 3}),
+        }
+        # The CSV import cleans its cells with these fields too (referrals.importer.RowValidator).
+        field_classes = {
+            **name_fields("given_name", "family_name", "preferred_name", "former_names", "referrer_name"),
+            **identifier_fields("postcode"),
         }
         help_texts = {
             "needs": _("In your own words. A diagnosis is never needed."),
