@@ -79,6 +79,12 @@ class ImportForm(forms.Form):
             )
         if not upload.name.lower().endswith(".csv"):
             raise forms.ValidationError(_("The selected file must be a CSV"), code="type")
+        # A workbook, PDF or picture renamed .csv is named here, before anything is read as CSV.
+        upload.seek(0)
+        other = importer.not_a_csv(upload.read(importer.HEAD_BYTES))
+        upload.seek(0)
+        if other:
+            raise forms.ValidationError(other, code="not_csv")
         return upload
 
 

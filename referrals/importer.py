@@ -41,6 +41,7 @@ from audit.services import record
 from core.forms import GovukDateField
 from people.identifiers import normalise_nhs_number, validate_nhs_number
 from people.models import LegalStatus, PlacementType, PreferredLanguage
+from referrals.filetypes import HEAD_BYTES, not_a_csv
 from referrals.forms import ReferralForm
 from referrals.models import Awareness, Referral, ReferrerType, Route
 from referrals.services import submit_referral, submit_referrals
@@ -222,12 +223,19 @@ ProgressFactory = Callable[[str, int], Progress]
 # --- Reading the file -------------------------------------------------------------------------
 def decode(raw: bytes) -> str:
     """UTF-8 (with or without the byte order mark spreadsheets add), else Windows-1252 (what
-    older Excel writes for "CSV (comma delimited)")."""
+    older Excel writes for "CSV (comma delimited)"). A file that is something else renamed
+    ``.csv`` is named as such (``referrals.filetypes``)."""
     unreadable = _(
         "The file could not be read. Save it from your spreadsheet as “CSV UTF-8 (comma delimited)” and try again."
     )
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in raw[:4096]:
-        raise ImportFileError([unreadable])  # UTF-16 ("Unicode text") or not text at all
+    other = not_a_csv(raw[:HEAD_BYTES])
+    if other:
+        raise ImportFileError([other])  # a workbook, a PDF or a picture renamed .csv: say which
+    head = raw[:4096]
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or head.count(b"\x00") > len(head) // 8:
+        # UTF-16 ("Unicode text"), with its byte order mark or without (every other byte NUL),
+        # or not text at all. A stray NUL or two in a real CSV is reported on its row instead.
+        raise ImportFileError([unreadable])
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -253,6 +261,14 @@ def read_records(text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
         ) from None
     if not records or not any(cell.strip() for cell in records[0]):
         raise ImportFileError([_("The file is empty: the first row must hold the column headers.")])
+    nul_headers = [column_letter(index) for index, cell in enumerate(records[0]) if "\x00" in cell]
+    if nul_headers:
+        raise ImportFileError(
+            [
+                _("The header row has a NUL byte (an invisible character) in column %(columns)s. Remove it and try again.")
+                % {"columns": ", ".join(nul_headers)}
+            ]
+        )
     rows = [(number, cells) for number, cells in enumerate(records[1:], start=2) if any(cell.strip() for cell in cells)]
     return records[0], rows
 
@@ -354,6 +370,14 @@ class RowValidator:
 
     def _value(self, column: Column, raw: str) -> Any:
         """The cleaned value of one cell, or a ValidationError saying what is wrong."""
+        if "\x00" in raw:
+            # No database column can hold it (PostgreSQL refuses it in text), and it usually
+            # means the export went wrong: reported here, on its row and column, not for the file.
+            raise ValidationError(
+                _(
+                    "This cell contains a NUL byte (an invisible character that usually means the file was exported wrongly). Remove it, or export the file again."
+                )
+            )
         value = _text(raw)
         name = column.field
         if column.kind == "text":
