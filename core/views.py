@@ -100,13 +100,26 @@ def set_language(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def _error_page(request: HttpRequest, template: str, status: int) -> HttpResponse:
+def _error_page(request: HttpRequest, template: str, status: int, **context: object) -> HttpResponse:
     # Error pages must render even when the database is down: no context processors that
     # query it, only the language from the URL.
     language = translation.get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
     with translation.override(language):
-        body = loader.get_template(template).render({"LANGUAGE_CODE": language, "request_path": request.path})
+        body = loader.get_template(template).render({"LANGUAGE_CODE": language, "request_path": request.path, **context})
     return HttpResponse(body, status=status)
+
+
+def service_unavailable(request: HttpRequest, *, after_view: bool = False) -> HttpResponse:
+    """The 503 page. ``after_view``: the page's own work had finished (and was committed) when
+    the database went away, so the page must not promise that nothing was saved."""
+    response = _error_page(request, "errors/503.html", 503, after_view=after_view)
+    response["Retry-After"] = "30"
+    return response
+
+
+def session_ended(request: HttpRequest) -> HttpResponse:
+    """400: the session was ended (signed out elsewhere) while this request was running."""
+    return _error_page(request, "errors/session_ended.html", 400)
 
 
 @login_not_required
@@ -125,7 +138,5 @@ def server_error(request: HttpRequest) -> HttpResponse:
     itself: Django re-checks the connection on the next request)."""
     exc = sys.exc_info()[1]
     if isinstance(exc, (OperationalError, InterfaceError)):
-        response = _error_page(request, "errors/503.html", 503)
-        response["Retry-After"] = "30"
-        return response
+        return service_unavailable(request)
     return _error_page(request, "errors/500.html", 500)
