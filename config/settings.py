@@ -240,7 +240,8 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 
 # --- Static files: GOV.UK Frontend built by `make assets`, served by WhiteNoise (no CDN).
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
+# `manage.py collectstatic` writes here (with a manifest of hashed names in production).
+STATIC_ROOT = Path(os.environ.get("NYTH_STATIC_ROOT") or BASE_DIR / "var" / "staticfiles")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
