@@ -80,7 +80,9 @@ def check_database() -> None:
 def check_redis(url: str) -> None:
     import redis
 
-    client = redis.Redis.from_url(url, socket_timeout=REDIS_TIMEOUT_SECONDS, socket_connect_timeout=REDIS_TIMEOUT_SECONDS)
+    client = redis.Redis.from_url(
+        url, socket_timeout=REDIS_TIMEOUT_SECONDS, socket_connect_timeout=REDIS_TIMEOUT_SECONDS
+    )
     try:
         client.ping()
     finally:
@@ -120,7 +122,9 @@ def rq_queue_figures(now: datetime) -> QueueFigures:
         for job_id in {*queue.get_job_ids(0, 1), *queue.get_job_ids(-1, -1)}:
             job = queue.fetch_job(job_id)
             if job is not None and job.enqueued_at is not None:
-                enqueued = job.enqueued_at if timezone.is_aware(job.enqueued_at) else job.enqueued_at.replace(tzinfo=UTC)
+                enqueued = (
+                    job.enqueued_at if timezone.is_aware(job.enqueued_at) else job.enqueued_at.replace(tzinfo=UTC)
+                )
                 oldest = enqueued if oldest is None or enqueued < oldest else oldest
     return QueueFigures(waiting=waiting, oldest_waiting_seconds=_age_seconds(oldest, now), backend="rq")
 

@@ -77,8 +77,11 @@ def _task(status: str, enqueued_minutes_ago: float, run_after: datetime.datetime
     from django_tasks_db.models import get_date_max
 
     result = DBTaskResult.objects.create(
-        status=status, args_kwargs={"args": [], "kwargs": {}}, task_path="core.tests.nothing",
-        backend_name="default", run_after=run_after or get_date_max(),
+        status=status,
+        args_kwargs={"args": [], "kwargs": {}},
+        task_path="core.tests.nothing",
+        backend_name="default",
+        run_after=run_after or get_date_max(),
     )
     # enqueued_at is auto_now_add: set the past afterwards.
     DBTaskResult.objects.filter(pk=result.pk).update(
@@ -113,7 +116,10 @@ def test_rq_queue_figures_read_the_real_queue_on_redis():
     queue = Queue("readyz-test", connection=connection)
     queue.empty()
     try:
-        with override_settings(RQ_QUEUES=queues, TASKS=tasks), mock.patch.object(django_rq.queues, "get_redis_connection", return_value=connection):
+        with (
+            override_settings(RQ_QUEUES=queues, TASKS=tasks),
+            mock.patch.object(django_rq.queues, "get_redis_connection", return_value=connection),
+        ):
             assert rq_queue_figures(timezone.now()).waiting == 0
             queue.enqueue("builtins.print", "one")
             queue.enqueue("builtins.print", "two")

@@ -41,7 +41,12 @@ def collected(tmp_path_factory) -> Path:
     static_root = tmp_path_factory.mktemp("staticfiles")
     result = subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
-        cwd=ROOT, env=production_env(static_root), capture_output=True, text=True, timeout=180, check=False,
+        cwd=ROOT,
+        env=production_env(static_root),
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
     )
     assert result.returncode == 0, f"collectstatic failed:\n{result.stdout}\n{result.stderr}"
     return static_root
