@@ -48,3 +48,10 @@ loglevel = os.environ.get("NYTH_GUNICORN_LOG_LEVEL", "info")
 access_log_format = '%(h)s - %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms "%(a)s"'
 
 proc_name = "nyth-web"
+# Gunicorn 27's control socket defaults to one path per user (~/.gunicorn/gunicorn.ctl), so two
+# servers under one account (web plus the smoke suite, or two sites) would fight over it. Off
+# unless NYTH_GUNICORN_CONTROL_SOCKET names a path of its own.
+if os.environ.get("NYTH_GUNICORN_CONTROL_SOCKET"):
+    control_socket = os.environ["NYTH_GUNICORN_CONTROL_SOCKET"]
+else:
+    control_socket_disable = True
