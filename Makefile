@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DEMO_CHILDREN ?= 300
 
-.PHONY: demo test install assets messages messages-extract migrate serve lint audit bench-seed bench-identity check-deploy clean
+.PHONY: demo test install assets messages messages-extract migrate serve smoke lint audit bench-seed bench-identity check-deploy backup clean
 
 # Stamps: reinstall only when the pinned requirements or package lock change.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -62,10 +62,26 @@ lint: $(VENV)/.installed
 audit: $(VENV)/.installed
 	$(PY) tools/supply_chain.py --timeout 120 $(AUDIT_FLAGS)
 
-# Production settings must pass Django's deployment checks.
+# Production settings must pass Django's deployment checks, and must serve pages: the smoke
+# suite runs gunicorn with production settings over a scratch database (see smoke/conftest.py).
 check-deploy: $(VENV)/.installed
 	SECRET_KEY=$$($(PY) -c 'import secrets;print(secrets.token_urlsafe(50))') ALLOWED_HOSTS=nyth.example.org \
 		$(MANAGE) check --deploy --fail-level WARNING
+	$(MAKE) smoke
+
+smoke: $(VENV)/.installed
+	$(VENV)/bin/pytest -q smoke
+
+# Production: collect the static files (hashed names, compressed), then gunicorn with
+# deploy/gunicorn.conf.py and the task worker side by side; Ctrl-C stops both. Needs the
+# production environment (SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL…; see docs/deploy.md).
+serve: $(VENV)/.installed
+	$(MANAGE) collectstatic --noinput -v 0
+	$(PY) tools/serve.py
+
+# A backup of the database (pg_dump custom format, or SQLite's online backup) under var/backups.
+backup: $(VENV)/.installed
+	$(MANAGE) backup
 
 # Seeding at scale on PostgreSQL (needs DATABASE_URL): prints the time taken.
 bench-seed: install

@@ -241,7 +241,8 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 
 # --- Static files: GOV.UK Frontend built by `make assets`, served by WhiteNoise (no CDN).
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
+# `manage.py collectstatic` writes here (with a manifest of hashed names in production).
+STATIC_ROOT = Path(os.environ.get("NYTH_STATIC_ROOT") or BASE_DIR / "var" / "staticfiles")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -256,10 +257,16 @@ WHITENOISE_USE_FINDERS = DEBUG or NYTH_DEMO or env_bool("NYTH_TESTING")
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
+# Query strings carry what users searched for (names): stripped from every log record
+# (core/log_filters.py); gunicorn's access log leaves them out too (deploy/gunicorn.conf.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"strip_query_strings": {"()": "core.log_filters.StripQueryStrings"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["strip_query_strings"], "formatter": "plain"}
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
 

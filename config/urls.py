@@ -1,4 +1,4 @@
-"""URLs. Every page exists in English (/en/…) and Welsh (/cy/…); /healthz and the language
+"""URLs. Every page exists in English (/en/…) and Welsh (/cy/…); /healthz, /readyz and the language
 switch sit outside the language prefix."""
 
 from django.conf.urls.i18n import i18n_patterns
@@ -9,6 +9,7 @@ from referrals import views as referral_views
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
+    path("readyz", core_views.readyz, name="readyz"),
     path("i18n/setlang/", core_views.set_language, name="set_language"),
 ]
 

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.models import Role
 from consent.services import safeguarding_waiting
+from core.health import readiness
 from people.models import BreakGlassAccess, Child
 from plans.models import Plan
 from referrals.models import Referral, Status
@@ -69,6 +70,16 @@ def healthz(request: HttpRequest) -> JsonResponse:
         # so the next check reconnects by itself.
         return JsonResponse({"status": "unavailable", "database": "unavailable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+@login_not_required
+@never_cache
+@transaction.non_atomic_requests  # must answer even when a transaction cannot be opened
+def readyz(request: HttpRequest) -> JsonResponse:
+    """For the deployment and monitoring: can this process serve pages? 503 names the fatal
+    check that failed; a degraded dependency (Redis) still answers 200. See core/health.py."""
+    result = readiness()
+    return JsonResponse(result.as_dict(), status=503 if result.fatal else 200)
 
 
 @login_not_required

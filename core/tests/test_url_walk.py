@@ -18,7 +18,7 @@ from django.utils import translation
 
 from people.models import BreakGlassAccess
 
-PUBLIC = {"healthz", "set_language", "accounts:login", "public_referral", "public_referral_sent"}
+PUBLIC = {"healthz", "readyz", "set_language", "accounts:login", "public_referral", "public_referral_sent"}
 # Pages that need a signed-in but not yet two-factor-verified user (or sign-out).
 
 

@@ -1,0 +1,22 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from core.backups import BackupError, backup
+
+
+class Command(BaseCommand):
+    help = (
+        "Back up the database: pg_dump custom format for PostgreSQL, SQLite's online backup API for "
+        "the embedded database. Default output: var/backups/nyth-<UTC time>.dump|.sqlite3 (mode 0600)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--output", type=Path, help="where to write the backup (must not exist)")
+
+    def handle(self, *args, output=None, **options):
+        try:
+            written = backup(output)
+        except BackupError as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(f"Backup written to {written} ({written.stat().st_size} bytes).")

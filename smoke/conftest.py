@@ -1,0 +1,293 @@
+"""Production smoke suite: Nyth as an operator runs it.
+
+Once per session: a scratch database (a temporary SQLite file, or — when ``DATABASE_URL`` is
+PostgreSQL — a PostgreSQL database of its own, created and dropped here), migrated and seeded
+with a small demo; ``collectstatic`` with production settings into a temporary directory; then
+**gunicorn with deploy/gunicorn.conf.py and 2 workers**, production settings (``DEBUG=0``,
+``NYTH_DEMO=0``, HTTPS on, ``NYTH_BEHIND_PROXY=1``) on a free loopback port. Requests carry
+``X-Forwarded-Proto: https`` as from a TLS-terminating proxy. Everything is torn down at the end.
+
+(found: with production settings collectstatic failed, and every page was a 500 while
+/healthz said ok — nothing ran the real configuration.)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+import requests
+
+from smoke.support import Browser, form_with, totp_code
+
+ROOT = Path(__file__).resolve().parent.parent
+GUNICORN = Path(sys.executable).with_name("gunicorn")
+START_TIMEOUT = 60  # seconds for /healthz to answer once gunicorn is started
+MANAGE_TIMEOUT = 180  # seconds for migrate, seed_demo or collectstatic
+PRACTITIONER = "practitioner2fa"  # seed_demo's account with a confirmed TOTP device
+PRACTITIONER_KEY_HEX = "48656c6c6f21deadbeef"  # seed_demo.DEMO_TOTP_HEX
+PASSWORD = "nyth-demo-2026"  # seed_demo.DEMO_PASSWORD (synthetic accounts only)
+# Settings the server must not inherit from the shell that runs the tests.
+_SCRUBBED = (
+    "NYTH_DEMO",
+    "DEBUG",
+    "NYTH_TESTING",
+    "NYTH_REQUIRE_2FA",
+    "NYTH_HTTPS",
+    "NYTH_BEHIND_PROXY",
+    "CSRF_TRUSTED_ORIGINS",
+    "DATABASE_URL",
+    "DJANGO_SETTINGS_MODULE",
+    "NYTH_STATIC_ROOT",
+    "NYTH_BIND",
+    "NYTH_WEB_WORKERS",
+    "NYTH_ACCESS_LOG",
+    "NYTH_ERROR_LOG",
+    "ALLOWED_HOSTS",
+    "SECRET_KEY",
+    "NYTH_REDIS_URL",
+    "NYTH_TASK_BACKEND",
+)
+
+
+class ScratchDatabase:
+    """A database for this session only: a SQLite file, or a PostgreSQL database of its own."""
+
+    def __init__(self, workdir: Path) -> None:
+        configured = os.environ.get("DATABASE_URL", "")
+        self.is_postgres = configured.startswith("postgres")
+        if self.is_postgres:
+            parts = urlsplit(configured)
+            self.name = f"nyth_smoke_{os.getpid()}"
+            self.url = urlunsplit(parts._replace(path=f"/{self.name}"))
+            self._admin_url = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
+        else:
+            self.name = str(workdir / "smoke.sqlite3")
+            self.url = f"sqlite:///{self.name}"
+
+    def _admin(self, statement: str) -> None:
+        import psycopg
+        from psycopg import sql
+
+        with psycopg.connect(self._admin_url, autocommit=True, connect_timeout=10) as connection:
+            connection.execute(sql.SQL(statement).format(sql.Identifier(self.name)))
+
+    def create(self) -> None:
+        if self.is_postgres:
+            self._admin("DROP DATABASE IF EXISTS {} WITH (FORCE)")  # left by a crashed run with this pid
+            self._admin("CREATE DATABASE {}")
+
+    def drop(self) -> None:
+        if self.is_postgres:
+            self._admin("DROP DATABASE IF EXISTS {} WITH (FORCE)")
+
+    def query(self, sql_text: str, params: tuple = ()) -> list[tuple]:
+        """Read what the server stored (the tests' view of the database, never the server's)."""
+        if self.is_postgres:
+            import psycopg
+
+            with psycopg.connect(self.url.replace("postgres://", "postgresql://", 1), connect_timeout=10) as connection:
+                return list(connection.execute(sql_text.replace("?", "%s"), params).fetchall())
+        import sqlite3
+
+        connection = sqlite3.connect(self.name, timeout=10)
+        try:
+            return list(connection.execute(sql_text, params).fetchall())
+        finally:
+            connection.close()
+
+
+@dataclass
+class ProductionServer:
+    url: str
+    log_path: Path
+    static_root: Path
+    database: ScratchDatabase
+    child_pk: int
+    child_name: str
+
+    def log(self) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")
+        except OSError:
+            return "(no server log)"
+
+    def wait_for_log(self, needle: str, timeout: float = 10) -> str:
+        """Poll the server's log until ``needle`` appears (gunicorn writes it after responding)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            text = self.log()
+            if needle in text:
+                return text
+            time.sleep(0.05)
+        raise AssertionError(f"{needle!r} did not appear in the server log within {timeout} s:\n{self.log()[-3000:]}")
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def production_env(database_url: str, static_root: Path) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if key not in _SCRUBBED}
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "DEBUG": "0",
+            "NYTH_DEMO": "0",
+            "NYTH_HTTPS": "1",
+            "NYTH_BEHIND_PROXY": "1",
+            "SECRET_KEY": "smoke-only-secret-key-not-for-production-0123456789-abcdefghijklmnopqrstuvwxyz",
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "DATABASE_URL": database_url,
+            "NYTH_STATIC_ROOT": str(static_root),
+            # The seeded referrers and staff are invented: nothing may try to reach a mail server.
+            "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
+            "LOG_LEVEL": "WARNING",
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
+    return env
+
+
+def _manage(env: dict[str, str], *args: str) -> str:
+    result = subprocess.run(  # noqa: S603 - our own manage.py with fixed arguments
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=MANAGE_TIMEOUT,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(
+            f"`manage.py {' '.join(args)}` failed ({result.returncode}):\n{result.stdout}\n{result.stderr}"
+        )
+    return result.stdout
+
+
+# The seed gives practitioner2fa (the account with a seeded authenticator) no caseload: put her
+# in the care team of the first seeded child, so the test opens a record the seed made.
+_JOIN_CARE_TEAM = """
+import json
+from accounts.models import User
+from people.models import CareTeamMembership, Child
+child = Child.objects.order_by("pk").first()
+CareTeamMembership.objects.get_or_create(child=child, user=User.objects.get(username="practitioner2fa"), defaults={"role": "practitioner"})
+print(json.dumps({"pk": child.pk, "name": f"{child.given_name} {child.family_name}"}))
+"""
+
+
+def _stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.terminate()  # gunicorn: graceful shutdown of the master and its workers
+        try:
+            process.wait(timeout=35)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+def _wait_until_healthy(url: str, process: subprocess.Popen, log_path: Path) -> None:
+    deadline = time.monotonic() + START_TIMEOUT
+    last = "no answer yet"
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(
+                f"gunicorn exited with {process.returncode}:\n{log_path.read_text(errors='replace')[-3000:]}"
+            )
+        try:
+            response = requests.get(f"{url}/healthz", headers={"X-Forwarded-Proto": "https"}, timeout=2)
+            if response.status_code == 200:
+                return
+            last = f"HTTP {response.status_code}"
+        except requests.RequestException as exc:
+            last = str(exc)
+        time.sleep(0.1)  # polling the port while gunicorn boots
+    raise RuntimeError(f"gunicorn did not answer /healthz within {START_TIMEOUT} s ({last})")
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProductionServer]:
+    if not GUNICORN.exists():
+        raise RuntimeError(f"gunicorn is not installed at {GUNICORN}: run `make install`")
+    workdir = tmp_path_factory.mktemp("smoke")
+    static_root = workdir / "static"
+    database = ScratchDatabase(workdir)
+    database.create()
+    process: subprocess.Popen | None = None
+    try:
+        env = production_env(database.url, static_root)
+        _manage(env, "migrate", "--noinput", "-v", "0")
+        _manage(env, "seed_demo", "--children", "20", "--seed", "1", "--no-progress", "--quiet-logins")
+        child = json.loads(_manage(env, "shell", "-c", _JOIN_CARE_TEAM).strip().splitlines()[-1])
+        _manage(env, "collectstatic", "--noinput", "-v", "0")
+        for _attempt in range(3):  # another process may take the free port before gunicorn binds it
+            port = _free_port()
+            log_path = workdir / f"gunicorn-{port}.log"
+            server_env = {**env, "NYTH_BIND": f"127.0.0.1:{port}", "NYTH_WEB_WORKERS": "2"}
+            with log_path.open("wb") as log:
+                process = subprocess.Popen(  # noqa: S603 - the installed gunicorn with our config
+                    [str(GUNICORN), "-c", str(ROOT / "deploy" / "gunicorn.conf.py")],
+                    cwd=ROOT,
+                    env=server_env,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                )
+            try:
+                _wait_until_healthy(f"http://127.0.0.1:{port}", process, log_path)
+                break
+            except RuntimeError:
+                _stop(process)
+                if "Address already in use" not in log_path.read_text(errors="replace"):
+                    raise
+        else:  # pragma: no cover
+            raise RuntimeError("could not start gunicorn on a free port")
+        yield ProductionServer(
+            url=f"http://127.0.0.1:{port}",
+            log_path=log_path,
+            static_root=static_root,
+            database=database,
+            child_pk=child["pk"],
+            child_name=child["name"],
+        )
+    finally:
+        if process is not None:
+            _stop(process)
+        database.drop()
+        shutil.rmtree(static_root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def signed_in(server: ProductionServer) -> Browser:
+    """practitioner2fa, signed in through the real forms: user name and password, then the TOTP
+    code computed from her seeded device's key. Once per session (a code is accepted once)."""
+    browser = Browser(server.url)
+    page = browser.get("/en/account/sign-in/")
+    assert page.status == 200, page.text[:2000]
+    form = form_with(page.text, "username")
+    assert form["fields"].get("csrfmiddlewaretoken"), "the sign-in form has no CSRF token"
+    fields = {**form["fields"], "username": PRACTITIONER, "password": PASSWORD}
+    page = browser.post(form["action"] or "/en/account/sign-in/", fields)
+    assert page.url.startswith("/en/account/two-factor/"), (
+        f"not asked for a security code: {page.url}\n{page.text[:2000]}"
+    )
+    form = form_with(page.text, "token")
+    page = browser.post(page.url, {**form["fields"], "token": totp_code(PRACTITIONER_KEY_HEX)})
+    assert page.status == 200, page.text[:2000]
+    assert page.url == "/en/", f"two-factor step did not land on the home page: {page.url} via {page.redirects}"
+    assert "Hello, Cerys Morgan" in page.text
+    assert {"sessionid", "csrftoken"} <= browser.secure_cookies, browser.secure_cookies
+    return browser
