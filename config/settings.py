@@ -8,6 +8,7 @@ Production is the default. Two switches relax it:
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -183,6 +184,11 @@ NYTH_LOGIN_USER_COOLOFF_SECONDS = env_int("NYTH_LOGIN_USER_COOLOFF_SECONDS", 60)
 # Our own reverse proxies (addresses or CIDRs). X-Forwarded-For is believed only when the
 # connection comes from one of them, and then only right of the last one (core/net.py).
 NYTH_TRUSTED_PROXIES = env_list("NYTH_TRUSTED_PROXIES")
+for _proxy in NYTH_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(f"NYTH_TRUSTED_PROXIES: {_proxy!r} is not an address or CIDR.") from None
 
 # Idle timeout: the session expires this many minutes after the last request.
 NYTH_SESSION_IDLE_MINUTES = env_int("NYTH_SESSION_IDLE_MINUTES", 30)
