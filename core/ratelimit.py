@@ -58,6 +58,10 @@ def _redis() -> MovingWindowRateLimiter | None:
     return _redis_limiter(url) if url else None
 
 
+def _now() -> float:
+    return time.time()
+
+
 def _db_hit(key: str, rate: Rate, now: float) -> bool:
     with transaction.atomic():
         RateLimitKey.objects.get_or_create(key=key)
@@ -84,7 +88,7 @@ def hit(key: str, rate: Rate) -> bool:
             return limiter.hit(_item(rate), key)
         except (StorageError, RedisError) as error:
             logger.warning("Rate-limit store unavailable, counting in the database: %s", error.__class__.__name__)
-    return _db_hit(key, rate, time.time())
+    return _db_hit(key, rate, _now())
 
 
 def allows(key: str, rate: Rate) -> bool:
@@ -95,4 +99,4 @@ def allows(key: str, rate: Rate) -> bool:
             return limiter.test(_item(rate), key)
         except (StorageError, RedisError) as error:
             logger.warning("Rate-limit store unavailable, reading the database: %s", error.__class__.__name__)
-    return _db_test(key, rate, time.time())
+    return _db_test(key, rate, _now())

@@ -49,7 +49,7 @@ def test_database_window_allows_the_limit_then_refuses(db):
 def test_database_window_moves(db, monkeypatch):
     rate = ratelimit.Rate(2, 60)
     now = [1_000_000.0]
-    monkeypatch.setattr(ratelimit.time, "time", lambda: now[0])
+    monkeypatch.setattr(ratelimit, "_now", lambda: now[0])
     assert ratelimit.hit("k", rate)
     now[0] += 30
     assert ratelimit.hit("k", rate)
