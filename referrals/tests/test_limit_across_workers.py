@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.cookiejar
 import re
 import secrets
+import subprocess
 import time
 import urllib.error
 import urllib.parse
@@ -13,8 +14,6 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.core import signing
-
-import subprocess
 
 from core.tests.servers import SECRET, Gunicorn, free_port, manage, nginx_binary, scratch_env, wait_for_http
 from referrals.tests.test_referrals import public_post
