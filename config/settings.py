@@ -172,7 +172,7 @@ AXES_COOLOFF_TIME = env_int("NYTH_LOGIN_COOLOFF_MINUTES", 15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = ["ip_address"]
 AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
 AXES_RESET_ON_SUCCESS = True
-AXES_CLIENT_IP_CALLABLE = "core.net.client_address"
+AXES_CLIENT_IP_CALLABLE = "core.net.axes_client_address"
 AXES_VERBOSE = False
 # Per user, from any address: after this many failures within the window the next attempts wait
 # a cool-off that starts at NYTH_LOGIN_USER_COOLOFF_SECONDS and doubles with each further failure

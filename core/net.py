@@ -85,3 +85,10 @@ def client_address(request: HttpRequest) -> str:
     return resolve_client_address(
         request.META.get("REMOTE_ADDR", ""), request.META.get("HTTP_X_FORWARDED_FOR", ""), trusted
     )
+
+
+def axes_client_address(request: HttpRequest) -> str | None:
+    """``client_address`` for django-axes, which stores it in an IP address column: None when
+    there is no address (e.g. ``Client.force_login``'s bare request) rather than "unknown"."""
+    address = client_address(request)
+    return None if address == UNKNOWN else address

@@ -92,3 +92,12 @@ def test_an_untrusted_peer_is_always_the_answer(remote, header):
 def test_any_header_gives_an_address_or_the_proxy(header):
     answer = resolve_client_address("10.0.0.5", header, PROXIES)
     assert parse_address(answer) is not None
+
+
+def test_axes_gets_none_rather_than_a_word_for_a_missing_address():
+    from django.http import HttpRequest
+
+    from core.net import axes_client_address
+
+    assert axes_client_address(HttpRequest()) is None
+    assert axes_client_address(RequestFactory().get("/", REMOTE_ADDR="203.0.113.9")) == "203.0.113.9"
