@@ -152,3 +152,16 @@ def manageable_users(by: User) -> models.QuerySet[User]:
     if by.is_authenticated and by.is_active and by.role == Role.ADMINISTRATOR:
         return User.objects.all()
     return User.objects.none()
+
+
+class SignInThrottle(models.Model):
+    """Failed sign-ins for one user name from any address (accounts.throttle)."""
+
+    username = models.CharField(max_length=150, unique=True)
+    failures = models.PositiveIntegerField(default=0)
+    window_started = models.DateTimeField()
+    blocked_until = models.DateTimeField(null=True, blank=True)
+    alerted_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.username

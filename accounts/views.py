@@ -13,17 +13,19 @@ from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import LoginView
 from django.core.paginator import Paginator
 from django.db.models import Q
+from django.forms.utils import ErrorDict
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, translate_url
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import services as account_services
+from accounts import throttle
 from accounts.forms import NewUserForm, SignInForm, TokenForm, UserDetailsForm
 from accounts.models import Role, manageable_users
 from audit.models import Action
@@ -54,9 +56,32 @@ class SignInView(LoginView):
     authentication_form = SignInForm
     redirect_authenticated_user = True
 
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        # A cooling-off account is refused before the password is looked at, so the answer
+        # never tells whether a guess was right.
+        cool_off = throttle.cooling_off(request.POST.get("username", ""))
+        if cool_off is not None:
+            form = self.get_form()
+            # Not validated (that would try the password): only this error, the name kept.
+            form._errors, form.cleaned_data = ErrorDict(), {}
+            form.add_error(
+                None,
+                ngettext(
+                    "There have been too many wrong sign-in attempts for this account. Wait %(minutes)s minute and try again.",
+                    "There have been too many wrong sign-in attempts for this account. Wait %(minutes)s minutes and try again.",
+                    cool_off.minutes,
+                )
+                % {"minutes": cool_off.minutes},
+            )
+            response = self.render_to_response(self.get_context_data(form=form))
+            response.status_code = 429
+            return response
+        return super().post(request, *args, **kwargs)
+
     def form_valid(self, form: SignInForm) -> HttpResponse:
         super().form_valid(form)
         user = self.request.user
+        throttle.record_success(user.username)
         record(actor=user, action=Action.SIGN_IN, obj=user)
         # Go on in the language this person chose before (remembered on their account).
         language = user.preferred_language

@@ -8,6 +8,7 @@ Production is the default. Two switches relax it:
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -163,19 +164,39 @@ AUTHENTICATION_BACKENDS = [
 NYTH_REQUIRE_2FA = env_bool("NYTH_REQUIRE_2FA", default=not NYTH_DEMO)
 OTP_TOTP_ISSUER = "Nyth"
 
-# Lockout after repeated failures (django-axes): per user name and address together, so one
-# attacker cannot lock every account out and a shared office address does not lock a team out.
-AXES_FAILURE_LIMIT = env_int("NYTH_LOGIN_FAILURE_LIMIT", 5)
+# Sign-in limits (ADR 006). django-axes locks an *address* after too many failures for any user
+# names; accounts.throttle adds the part axes lacks: a per-user slow-down across addresses (a
+# short, growing cool-off, never a hard lock, so nobody can lock a named worker out for good),
+# and tells the service's managers when an account is being attacked.
+AXES_FAILURE_LIMIT = env_int("NYTH_LOGIN_ADDRESS_FAILURE_LIMIT", env_int("NYTH_LOGIN_FAILURE_LIMIT", 20))
 AXES_COOLOFF_TIME = env_int("NYTH_LOGIN_COOLOFF_MINUTES", 15) / 60  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["ip_address"]
 AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
 AXES_RESET_ON_SUCCESS = True
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+AXES_CLIENT_IP_CALLABLE = "core.net.axes_client_address"
 AXES_VERBOSE = False
+# Per user, from any address: after this many failures within the window the next attempts wait
+# a cool-off that starts at NYTH_LOGIN_USER_COOLOFF_SECONDS and doubles with each further failure
+# (capped at the window). Managers are told once per window.
+NYTH_LOGIN_USER_FAILURE_LIMIT = env_int("NYTH_LOGIN_USER_FAILURE_LIMIT", 10)
+NYTH_LOGIN_USER_WINDOW_MINUTES = env_int("NYTH_LOGIN_USER_WINDOW_MINUTES", 60)
+NYTH_LOGIN_USER_COOLOFF_SECONDS = env_int("NYTH_LOGIN_USER_COOLOFF_SECONDS", 60)
+
+# Our own reverse proxies (addresses or CIDRs). X-Forwarded-For is believed only when the
+# connection comes from one of them, and then only right of the last one (core/net.py).
+NYTH_TRUSTED_PROXIES = env_list("NYTH_TRUSTED_PROXIES")
+for _proxy in NYTH_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(f"NYTH_TRUSTED_PROXIES: {_proxy!r} is not an address or CIDR.") from None
 
 # Idle timeout: the session expires this many minutes after the last request.
 NYTH_SESSION_IDLE_MINUTES = env_int("NYTH_SESSION_IDLE_MINUTES", 30)
 SESSION_COOKIE_AGE = NYTH_SESSION_IDLE_MINUTES * 60
+# Sessions live in the database, never in Redis alone: Redis going down must not sign anyone out
+# or lose a half-typed form (ADR 006).
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
@@ -278,10 +299,32 @@ NYTH_EXTRA_CLOSURE_DAYS = env_list("NYTH_EXTRA_CLOSURE_DAYS")
 # Public referral form: submissions allowed per address per hour.
 NYTH_PUBLIC_REFERRALS_PER_HOUR = env_int("NYTH_PUBLIC_REFERRALS_PER_HOUR", 5)
 
+# --- Shared cache (ADR 006). Every process (web workers and the task worker) sees the same cache:
+# Redis when NYTH_REDIS_URL is set, otherwise the database cache (its table is made by
+# core's migration, so `migrate` is enough). core.cache.DegradingRedisCache answers a cache miss
+# instead of raising when Redis is down, so a page that uses the cache still renders.
+NYTH_REDIS_URL = os.environ.get("NYTH_REDIS_URL", "")
+NYTH_REDIS_TIMEOUT_SECONDS = float(os.environ.get("NYTH_REDIS_TIMEOUT_SECONDS", "0.5"))
+if NYTH_REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "core.cache.DegradingRedisCache",
+            "LOCATION": NYTH_REDIS_URL,
+            "OPTIONS": {
+                "socket_connect_timeout": NYTH_REDIS_TIMEOUT_SECONDS,
+                "socket_timeout": NYTH_REDIS_TIMEOUT_SECONDS,
+            },
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "nyth_cache"}}
+# The public referral limit and other moving windows: Redis (the `limits` library) when
+# configured, with the database as the fallback when it is not or is down (core/ratelimit.py).
+NYTH_RATELIMIT_REDIS_URL = os.environ.get("NYTH_RATELIMIT_REDIS_URL", NYTH_REDIS_URL)
+
 # --- Background work (django-tasks). The database queue needs nothing but the database and one
 # worker (`manage.py db_worker`, started by `make demo` and `make serve`); deployments that
 # outgrow it set NYTH_TASK_BACKEND=rq with NYTH_REDIS_URL (worker: `manage.py rqworker --with-scheduler`).
-NYTH_REDIS_URL = os.environ.get("NYTH_REDIS_URL", "")
 NYTH_TASK_BACKEND = os.environ.get("NYTH_TASK_BACKEND", "database")
 if NYTH_TASK_BACKEND == "rq":
     if not NYTH_REDIS_URL:

@@ -309,7 +309,7 @@ def find_child_for_break_glass(*, by: User, nhs_number: str = "", la_reference: 
 
 
 @transaction.atomic
-def start_break_glass(*, by: User, child: Child, reason: str) -> BreakGlassAccess:
+def start_break_glass(*, by: User, child: Child, reason: str, client_address: str = "") -> BreakGlassAccess:
     if not can_break_glass(by) or by.organisation_id != child.service_id:
         raise PermissionDenied
     reason = reason.strip()
@@ -323,7 +323,10 @@ def start_break_glass(*, by: User, child: Child, reason: str) -> BreakGlassAcces
         started_at=now,
         expires_at=now + timedelta(hours=settings.NYTH_BREAK_GLASS_HOURS),
     )
-    record(actor=by, action=Action.BREAK_GLASS, obj=access, child_id=child.pk, route=Route.BREAK_GLASS, reason=reason)
+    # Where emergency access was started from (core.net.client_address): the morning review
+    # can tell the office from an unexpected network.
+    detail = {"client_address": client_address} if client_address else None
+    record(actor=by, action=Action.BREAK_GLASS, obj=access, child_id=child.pk, route=Route.BREAK_GLASS, reason=reason, detail=detail)
     return access
 
 

@@ -22,6 +22,7 @@ from audit.models import Action, AuditEvent, Route
 from audit.services import record
 from contacts.models import Contact
 from core.forms import rebind_after_stale_save
+from core.net import client_address
 from people import services
 from people.access import access_routes, audit_route, record_page_opened
 from people.duplicates import duplicates_for
@@ -365,9 +366,9 @@ def break_glass(request: HttpRequest) -> HttpResponse:
         )
         if child is None:
             form.add_error(None, _("No single record in your service matches those details. Check them and try again."))
-            record(actor=request.user, action=Action.BREAK_GLASS, route=Route.BREAK_GLASS, reason=data["reason"], detail={"matched": False})
+            record(actor=request.user, action=Action.BREAK_GLASS, route=Route.BREAK_GLASS, reason=data["reason"], detail={"matched": False, "client_address": client_address(request)})
         else:
-            services.start_break_glass(by=request.user, child=child, reason=data["reason"])
+            services.start_break_glass(by=request.user, child=child, reason=data["reason"], client_address=client_address(request))
             messages.success(request, _("Emergency access started. It is recorded and your manager will review it."))
             return redirect("people:detail", pk=child.pk)
     mine = BreakGlassAccess.objects.visible_to(request.user).filter(user=request.user).active().select_related("child")

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from django import forms
@@ -147,7 +148,9 @@ class PublicReferralForm(ReferralForm):
 
     @staticmethod
     def new_started_token() -> str:
-        return signing.dumps(timezone.now().timestamp(), salt="public-referral")
+        # The random part makes every opened form's token unique (it is used once, see
+        # referrals.services.submit_public_referral).
+        return signing.dumps({"t": timezone.now().timestamp(), "n": secrets.token_hex(8)}, salt="public-referral")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -157,6 +160,8 @@ class PublicReferralForm(ReferralForm):
             started = signing.loads(data.get("started", ""), salt="public-referral", max_age=6 * 3600)
         except signing.BadSignature:
             raise forms.ValidationError(_("This form has expired. Please check your answers and send it again."), code="expired") from None
+        if isinstance(started, dict):
+            started = started.get("t", 0)
         if timezone.now().timestamp() - float(started) < self.MINIMUM_SECONDS:
             raise forms.ValidationError(_("This form could not be sent. Please try again."), code="spam")
         if not data.get("referrer_email") and not data.get("referrer_phone"):

@@ -379,3 +379,17 @@ class PriorityWeights(models.Model):
 
     def __str__(self) -> str:
         return str(self.service)
+
+
+class PublicFormToken(models.Model):
+    """A public form's one-time token, once it has been used. The same token sent again with
+    the same answers is a retry (answered with the same referral); with different answers it is
+    refused, so one opened form cannot be replayed to send many referrals."""
+
+    token = models.CharField(max_length=64, unique=True)  # sha256 of the signed token
+    content_key = models.CharField(max_length=100)
+    referral = models.ForeignKey(Referral, null=True, on_delete=models.CASCADE, related_name="+")
+    used_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.token[:12]

@@ -3,6 +3,7 @@ the API) calls ``submit_referral``; decisions, priority and consultations are wr
 
 from __future__ import annotations
 
+import enum
 import hashlib
 import json
 import secrets
@@ -22,6 +23,7 @@ from accounts.models import Organisation, Role
 from audit.models import Action
 from audit.models import Route as AuditRoute
 from audit.services import record, record_many
+from core import ratelimit
 from core.workdays import add_working_days, working_days_between
 from people.identifiers import normalise_nhs_number
 from referrals import priority as priority_rules
@@ -33,7 +35,9 @@ from referrals.models import (
     InitialConsultation,
     Outcome,
     PriorityWeights,
+    PublicFormToken,
     Referral,
+    Route,
     Status,
 )
 
@@ -157,6 +161,48 @@ def submit_referral(
         if existing is None:
             raise
         return existing, False
+
+
+class PublicOutcome(enum.Enum):
+    CREATED = "created"
+    ALREADY_RECEIVED = "already_received"  # the same answers again: a retry, a double click
+    TOKEN_REUSED = "token_reused"  # noqa: S105 - not a password; one opened form, different answers: refused
+    LIMITED = "limited"  # the address has used its moving window
+
+
+def public_referral_rate() -> ratelimit.Rate:
+    return ratelimit.Rate(settings.NYTH_PUBLIC_REFERRALS_PER_HOUR, 3600)
+
+
+def submit_public_referral(
+    *, data: dict[str, Any], service: Organisation, form_token: str, client_address: str
+) -> tuple[Referral | None, PublicOutcome]:
+    """A referral from the public form, at most once per form token and within the address's
+    moving-window limit (shared by every process, core.ratelimit). Only a referral that is new
+    counts against the limit; a retry is answered with the referral it repeats."""
+    key = content_key("public", data, service=service)
+    token_id = hashlib.sha256(form_token.encode()).hexdigest()
+    try:
+        # Claiming the token first makes concurrent posts of one form queue on its unique row.
+        with transaction.atomic():
+            claim = PublicFormToken.objects.create(token=token_id, content_key=key)
+    except IntegrityError:
+        used = PublicFormToken.objects.filter(token=token_id).select_related("referral").first()
+        if used is not None and used.content_key == key and used.referral is not None:
+            return used.referral, PublicOutcome.ALREADY_RECEIVED
+        return None, PublicOutcome.TOKEN_REUSED
+    existing = Referral.objects.filter(idempotency_key=key).first()
+    if existing is not None:
+        claim.referral = existing
+        claim.save(update_fields=["referral"])
+        return existing, PublicOutcome.ALREADY_RECEIVED
+    if not ratelimit.hit(f"public-referral:{client_address}", public_referral_rate()):
+        claim.delete()  # not used: the same form may be sent once the window has room
+        return None, PublicOutcome.LIMITED
+    referral, created = submit_referral(data=data, route=Route.PUBLIC, service=service, idempotency_key=key)
+    claim.referral = referral
+    claim.save(update_fields=["referral"])
+    return referral, PublicOutcome.CREATED if created else PublicOutcome.ALREADY_RECEIVED
 
 
 def eligibility(referral: Referral, today: date | None = None) -> Eligibility:

@@ -7,7 +7,6 @@ import datetime
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -20,6 +19,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import Organisation, OrganisationType, Role
 from audit.models import Action
 from audit.services import record
+from core.net import client_address
 from people.models import Child
 from referrals import services
 from referrals.forms import (
@@ -111,37 +111,34 @@ def referral_sent(request: HttpRequest, reference: str) -> HttpResponse:
     return render(request, "referrals/referral_sent.html", {"referral": referral, "days": settings.NYTH_INITIAL_CONSULTATION_WORKING_DAYS})
 
 
-def _client_address(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "unknown")
-
-
 @login_not_required
 def public_referral(request: HttpRequest) -> HttpResponse:
-    """No account needed: carers and young people. Rate-limited per address."""
+    """No account needed: carers and young people. Limited per address (moving window shared by
+    every process) and once per opened form (see services.submit_public_referral)."""
     if request.user.is_authenticated and request.user.role:
         return redirect("referrals:create")
     if request.method == "POST":
-        key = f"public-referral:{_client_address(request)}:{timezone.now():%Y%m%d%H}"
-        count = cache.get_or_set(key, 0, 3600)
-        if count >= settings.NYTH_PUBLIC_REFERRALS_PER_HOUR:
-            return render(request, "referrals/public_too_many.html", status=429)
         form = PublicReferralForm(request.POST)
         if form.is_valid():
             data = form.referral_data()
             service = _receiving_service(None, data.get("responsible_local_authority"))
-            referral, created = services.submit_referral(
-                data=data,
-                route=Route.PUBLIC,
-                service=service,
-                idempotency_key=services.content_key("public", data, service=service),
+            referral, outcome = services.submit_public_referral(
+                data=data, service=service, form_token=form.cleaned_data["started"], client_address=client_address(request)
             )
-            if created:
-                try:
-                    cache.incr(key)
-                except ValueError:
-                    cache.set(key, 1, 3600)
+            if outcome is services.PublicOutcome.LIMITED:
+                return render(request, "referrals/public_too_many.html", status=429)
+            if outcome is services.PublicOutcome.TOKEN_REUSED:
+                form.add_error(
+                    None,
+                    _("This form was already sent with different answers. Your answers are kept below: check them and send them as a new request."),
+                )
+                # A fresh token for the new request; everything typed stays as it was.
+                form.data = form.data.copy()
+                form.data["started"] = PublicReferralForm.new_started_token()
+                return render(request, "referrals/public_form.html", {"form": form})
             # Post/redirect/get: reloading the thank-you page sends nothing again.
             request.session["public_referral_reference"] = referral.reference
+            request.session["public_referral_repeat"] = outcome is services.PublicOutcome.ALREADY_RECEIVED
             return redirect("public_referral_sent")
         # Keep the original start time so a correction is not mistaken for a robot.
     else:
@@ -159,7 +156,11 @@ def public_referral_sent(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "referrals/public_sent.html",
-        {"reference": reference, "days": settings.NYTH_INITIAL_CONSULTATION_WORKING_DAYS},
+        {
+            "reference": reference,
+            "repeat": request.session.get("public_referral_repeat", False),
+            "days": settings.NYTH_INITIAL_CONSULTATION_WORKING_DAYS,
+        },
     )
 
 

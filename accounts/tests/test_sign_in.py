@@ -92,22 +92,75 @@ def test_demo_mode_still_asks_accounts_that_have_a_device(client, alice):
     assert client.get(reverse("core:home")).status_code == 302
 
 
-def test_repeated_failures_lock_the_account_for_a_while(client, alice):
-    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
-        response = sign_in_password(client, "alice", "wrong password")
+def test_repeated_failures_from_one_address_lock_that_address(client, alice, bob, settings):
+    settings.NYTH_LOGIN_USER_FAILURE_LIMIT = 100  # only the address lock in play here
+    for n in range(settings.AXES_FAILURE_LIMIT - 1):
+        response = sign_in_password(client, f"guess{n}", "wrong password")  # many user names
         assert response.status_code == 200
         assert b"Enter a correct user name and password" in response.content
     assert sign_in_password(client, "alice", "wrong password").status_code == 429
     locked = sign_in_password(client, "alice")  # even the right password
     assert locked.status_code == 429
-    assert b"locked" in locked.content
+    assert b"Too many sign-in attempts from this connection" in locked.content
     assert "_auth_user_id" not in client.session
+    # Another address is not locked.
+    assert sign_in_password(Client(REMOTE_ADDR="198.51.100.2"), "bob").status_code == 302
 
 
-def test_lockout_is_per_user_not_for_everyone(client, alice, bob):
-    for _ in range(settings.AXES_FAILURE_LIMIT):
-        sign_in_password(client, "alice", "wrong password")
-    assert sign_in_password(Client(), "bob").status_code == 302
+def test_guessing_one_account_from_many_addresses_is_slowed_down_not_locked(alice, settings):
+    from accounts.models import SignInThrottle
+
+    settings.NYTH_LOGIN_USER_FAILURE_LIMIT = 3
+    settings.NYTH_LOGIN_USER_COOLOFF_SECONDS = 60
+    for n in range(3):
+        response = sign_in_password(Client(REMOTE_ADDR=f"203.0.113.{n + 1}"), "alice", "wrong password")
+        assert response.status_code == 200
+    # A fourth address, even with the right password, is told to wait (and nothing reveals it was right).
+    refused = sign_in_password(Client(REMOTE_ADDR="203.0.113.50"), "alice")
+    assert refused.status_code == 429
+    assert b"too many wrong sign-in attempts for this account" in refused.content
+    assert b'value="alice"' in refused.content
+    assert SignInThrottle.objects.get(username="alice").failures == 3  # refused attempts are not counted
+    # The cool-off ends by itself: no hard lock.
+    SignInThrottle.objects.filter(username="alice").update(blocked_until=None)
+    assert sign_in_password(Client(REMOTE_ADDR="203.0.113.51"), "alice").status_code == 302
+    assert SignInThrottle.objects.get(username="alice").failures == 0
+
+
+def test_the_cool_off_grows_with_each_further_failure(alice, settings):
+    from accounts import throttle
+
+    settings.NYTH_LOGIN_USER_FAILURE_LIMIT = 2
+    settings.NYTH_LOGIN_USER_COOLOFF_SECONDS = 60
+    throttle.record_failure("alice")
+    assert throttle.cooling_off("alice") is None
+    first = throttle.record_failure("alice").blocked_until
+    second = throttle.record_failure("ALICE").blocked_until  # user names are case-insensitive
+    assert 55 < (first - __import__("django.utils.timezone").utils.timezone.now()).total_seconds() <= 60
+    assert (second - first).total_seconds() > 55  # 120 s after the third failure
+    assert throttle.cooling_off("Alice") is not None
+
+
+def test_managers_are_told_once_per_window_in_their_language(alice, manager, bob, settings, mailoutbox, django_capture_on_commit_callbacks):
+    from accounts import throttle
+
+    manager.preferred_language = "cy"
+    manager.email = "rheolwr@example.org"
+    manager.save()
+    alice.organisation = manager.organisation
+    alice.save()
+    settings.NYTH_LOGIN_USER_FAILURE_LIMIT = 2
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(5):
+            throttle.record_failure("alice")
+    assert [m.to for m in mailoutbox] == [[manager.email]]
+    message = mailoutbox[0]
+    assert "alice" in message.body and PASSWORD not in message.body
+    assert message.subject.startswith("Nyth: ") and "repeated wrong sign-ins" not in message.subject  # in Welsh
+    with django_capture_on_commit_callbacks(execute=True):
+        throttle.record_failure("nobody-at-all")
+        throttle.record_failure("nobody-at-all")
+    assert len(mailoutbox) == 1  # an unknown name tells nobody anything
 
 
 def test_failed_sign_in_keeps_the_user_name_typed(client, alice):

@@ -294,3 +294,20 @@ def test_postcode_is_edited_on_the_record_and_kept_normalised(client_for, alice,
     assert child.postcode == "SA1 1AA"
     page = client_for(alice).get(reverse("people:detail", args=[child.pk])).content.decode()
     assert "SA1 1AA" in page
+
+
+def test_break_glass_records_the_client_address_from_behind_our_proxy(client_for, duty, child, settings):
+    settings.NYTH_TRUSTED_PROXIES = ["10.0.0.0/8"]
+    form = {
+        "nhs_number": "9434765919",
+        "la_reference": "",
+        "date_of_birth_day": "27",
+        "date_of_birth_month": "3",
+        "date_of_birth_year": "2012",
+        "reason": "Carer phoned at 2am: young person missing, need the safety details",
+    }
+    headers = {"REMOTE_ADDR": "10.0.0.5", "HTTP_X_FORWARDED_FOR": "6.6.6.6, 203.0.113.20"}
+    response = client_for(duty).post(reverse("people:break_glass"), form, **headers)
+    assert response.status_code == 302
+    event = AuditEvent.objects.get(action="break_glass", child_id=child.pk)
+    assert event.detail["client_address"] == "203.0.113.20"  # not the forged left-most, not the proxy

@@ -477,3 +477,49 @@ def test_only_the_services_manager_allocates(client_for, alice, manager, south):
 
     referral = accepted(south, manager, child=ChildFactory(service=south))
     assert client_for(alice).get(reverse("referrals:allocate", args=[referral.pk])).status_code in (403, 404)
+
+
+def test_one_form_token_sent_again_with_the_same_answers_is_already_received(client, la_cardiff, south):
+    data = public_post(la_cardiff)
+    client.post(reverse("public_referral"), data)
+    referral = Referral.objects.get()
+    again = client.post(reverse("public_referral"), data, follow=True)
+    body = again.content.decode()
+    assert "We had already received this request" in body and referral.reference in body
+    assert Referral.objects.count() == 1
+
+
+def test_one_form_token_with_different_answers_is_refused_and_keeps_what_was_typed(client, la_cardiff, south, settings):
+    settings.NYTH_PUBLIC_REFERRALS_PER_HOUR = 100
+    token = public_post(la_cardiff)["started"]
+    client.post(reverse("public_referral"), public_post(la_cardiff, started=token))
+    refused = client.post(reverse("public_referral"), public_post(la_cardiff, started=token, needs="A second, different worry"))
+    body = refused.content.decode()
+    assert refused.status_code == 200
+    assert "already sent with different answers" in body
+    assert "A second, different worry" in body
+    assert f'value="{token}"' not in body  # a fresh token for the new request
+    assert Referral.objects.count() == 1
+    # Replaying one token for many posts creates nothing more.
+    for n in range(5):
+        client.post(reverse("public_referral"), public_post(la_cardiff, started=token, needs=f"Replay {n}"))
+    assert Referral.objects.count() == 1
+
+
+def test_the_limit_is_a_moving_window_not_a_clock_hour(client, la_cardiff, south, settings, monkeypatch):
+    from core import ratelimit
+
+    settings.NYTH_PUBLIC_REFERRALS_PER_HOUR = 2
+    now = [1_800_000_000.0]
+    monkeypatch.setattr(ratelimit, "_now", lambda: now[0])
+    assert client.post(reverse("public_referral"), public_post(la_cardiff, needs="One")).status_code == 302
+    now[0] += 1800
+    assert client.post(reverse("public_referral"), public_post(la_cardiff, needs="Two")).status_code == 302
+    now[0] += 1801  # a new clock hour, but "One" is only 3601 s old and "Two" 1801 s
+    assert client.post(reverse("public_referral"), public_post(la_cardiff, needs="Three")).status_code == 302
+    assert client.post(reverse("public_referral"), public_post(la_cardiff, needs="Four")).status_code == 429
+    # Behind our proxy, each client is counted by its own address.
+    settings.NYTH_TRUSTED_PROXIES = ["127.0.0.1"]
+    other = client.post(reverse("public_referral"), public_post(la_cardiff, needs="Five"), HTTP_X_FORWARDED_FOR="198.51.100.4")
+    assert other.status_code == 302
+    assert Referral.objects.count() == 4

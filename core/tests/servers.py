@@ -1,0 +1,106 @@
+"""Real servers for tests: gunicorn (and nginx in front) on free loopback ports, always torn down."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+SECRET = "scratch-test-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz-limits"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def scratch_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    """Production settings on a scratch database: a temp SQLite file, or a scratch PostgreSQL
+    database when DATABASE_URL is PostgreSQL; a new database connection for every request."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("NYTH_", "PYTEST", "DJANGO_"))}
+    database_url = os.environ.get("DATABASE_URL", "")
+    if database_url.startswith("postgres"):
+        base, _, name = database_url.rpartition("/")
+        scratch = f"{name or 'nyth'}_scratch_{os.getpid()}"
+        subprocess.run(["dropdb", "--if-exists", "-h", "127.0.0.1", "-U", "postgres", scratch], timeout=60, check=False)
+        subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", scratch], timeout=60, check=True)
+        env["DATABASE_URL"] = f"{base}/{scratch}"
+    else:
+        env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'scratch.sqlite3'}"
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings",
+        SECRET_KEY=SECRET,
+        DEBUG="0",
+        NYTH_DEMO="0",
+        NYTH_HTTPS="0",
+        NYTH_TESTING="1",  # static files from the finders: no collectstatic needed here
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        DB_CONN_MAX_AGE="0",
+        EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+    )
+    env.update(extra)
+    return env
+
+
+def manage(env: dict[str, str], *args: str, timeout: int = 300) -> str:
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=timeout
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result.stdout
+
+
+def wait_for_http(url: str, deadline_seconds: float = 60) -> None:
+    deadline = time.monotonic() + deadline_seconds
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=2)  # noqa: S310 - loopback test server
+            return
+        except OSError as error:
+            if hasattr(error, "code"):  # an HTTP error answer still means the server is up
+                return
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)  # polling with a deadline, not a fixed wait
+
+
+class Gunicorn:
+    def __init__(self, tmp_path: Path, env: dict[str, str], workers: int = 2) -> None:
+        self.port = free_port()
+        self.access_log = tmp_path / "access.log"
+        config = tmp_path / "gunicorn.conf.py"
+        config.write_text(
+            f"bind = '127.0.0.1:{self.port}'\nworkers = {workers}\ntimeout = 30\n"
+            f"accesslog = {str(self.access_log)!r}\n"
+            "access_log_format = '%(p)s %(s)s \"%(m)s %(U)s\" xff=\"%({x-forwarded-for}i)s\"'\n"
+        )
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", str(config), "config.wsgi:application"],
+            cwd=BASE_DIR, env=env, stdout=subprocess.DEVNULL, stderr=open(tmp_path / "gunicorn.err", "w"),  # noqa: SIM115
+        )
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def log_lines(self) -> list[tuple[str, ...]]:
+        """(pid, status, \"METHOD path\", X-Forwarded-For) for each request served."""
+        lines = self.access_log.read_text().splitlines() if self.access_log.exists() else []
+        return [m.groups() for m in (re.match(r'^<(\d+)> (\d+) "(\S+ \S+)" xff="(.*)"', line) for line in lines) if m]
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+
+def nginx_binary() -> str | None:
+    return shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
