@@ -27,7 +27,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django_tasks_db.compat import TaskResultStatus
+from django_tasks_db.compat import TaskResultStatus, task_finished
 from django_tasks_db.models import DBTaskResult
 
 from jobs.models import WorkerLease
@@ -81,6 +81,7 @@ def reap(*, now: datetime | None = None) -> ReapReport:
     cutoff = now - timedelta(seconds=lease_seconds())
     max_attempts = int(settings.NYTH_TASK_MAX_ATTEMPTS)
     report = ReapReport()
+    failed_results: list[DBTaskResult] = []
     live = set(WorkerLease.objects.filter(beat_at__gte=cutoff).values_list("worker_id", flat=True))
     for candidate in DBTaskResult.objects.running().only("id", "worker_ids", "started_at"):
         if not _abandoned(candidate, live, cutoff):
@@ -99,6 +100,7 @@ def reap(*, now: datetime | None = None) -> ReapReport:
                 )
                 logger.error("task %s (%s) failed: its worker was lost %s times", task.pk, task.task_path, attempts)
                 report.failed.append(str(task.pk))
+                failed_results.append(task)
             else:
                 task.status = TaskResultStatus.READY
                 task.started_at = None
@@ -108,6 +110,13 @@ def reap(*, now: datetime | None = None) -> ReapReport:
                     task.pk, task.task_path, task.worker_ids[-1] if task.worker_ids else "?", attempts, max_attempts,
                 )
                 report.requeued.append(str(task.pk))
+    for task in failed_results:
+        # The same signal a worker sends when a task fails, so the task's owner can report it
+        # (an import job says it stopped, with the rows committed).
+        try:
+            task_finished.send(sender=type(task.task.get_backend()), task_result=task.task_result)
+        except ImportError:
+            logger.exception("task %s: its code is gone", task.pk)
     # Leases of workers long gone are only clutter.
     WorkerLease.objects.filter(beat_at__lt=now - timedelta(seconds=lease_seconds() * 20)).delete()
     return report
