@@ -103,9 +103,8 @@ def run_import_job(job_id: str) -> dict[str, int]:
 
 
 def _run(job: ImportJob) -> None:
-    ImportJob.objects.filter(pk=job.pk).update(
-        status=ImportJobStatus.CHECKING, started_at=job.started_at or timezone.now(), runs=job.runs + 1
-    )
+    job.status, job.started_at, job.runs = ImportJobStatus.CHECKING, job.started_at or timezone.now(), job.runs + 1
+    job.save(update_fields=["status", "started_at", "runs"])
     report = importer.ImportReport(mode=job.mode)
     if job.data is None:
         _finish(job, report, file_errors=[translation.gettext("The file was deleted before it was imported. Upload it again.")])
