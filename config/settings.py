@@ -284,6 +284,8 @@ if NYTH_TASK_BACKEND == "rq":
     INSTALLED_APPS.append("django_rq")
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
     RQ_QUEUES = {"default": {"URL": NYTH_REDIS_URL, "DEFAULT_TIMEOUT": 3600}}
+    # rqworker must run jobs with django-tasks-rq's job class (the default one cannot call a Task).
+    RQ = {"JOB_CLASS": "django_tasks_rq.backend.Job"}
 elif NYTH_TASK_BACKEND == "database":
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 else:

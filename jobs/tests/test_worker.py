@@ -47,7 +47,7 @@ def _database_url() -> str:
 
 
 @pytest.fixture
-def mail_dir(tmp_path) -> Path:
+def mail_dir(tmp_path) -> Path:  # also used by test_rq_worker
     path = tmp_path / "mail"
     path.mkdir()
     return path
