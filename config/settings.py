@@ -282,7 +282,7 @@ if NYTH_TASK_BACKEND == "rq":
     if not NYTH_REDIS_URL:
         raise ImproperlyConfigured("NYTH_TASK_BACKEND=rq needs NYTH_REDIS_URL.")
     INSTALLED_APPS.append("django_rq")
-    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    TASKS = {"default": {"BACKEND": "jobs.rq_backend.RetryingRQBackend", "QUEUES": ["default"]}}
     RQ_QUEUES = {"default": {"URL": NYTH_REDIS_URL, "DEFAULT_TIMEOUT": 3600}}
     # rqworker must run jobs with django-tasks-rq's job class (the default one cannot call a Task).
     RQ = {"JOB_CLASS": "django_tasks_rq.backend.Job"}

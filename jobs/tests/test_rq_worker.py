@@ -15,7 +15,7 @@ from jobs.tests.test_worker import ROOT, _database_url, _sent
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 REDIS_URL = "redis://127.0.0.1:6379/2"
-RQ_TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+RQ_TASKS = {"default": {"BACKEND": "jobs.rq_backend.RetryingRQBackend", "QUEUES": ["default"]}}
 
 
 @pytest.fixture
@@ -32,6 +32,10 @@ def test_an_rq_worker_sends_an_outbox_email_once(redis_db, mail_dir):
         for _ in range(2):  # the same event twice: one email
             deliver_email.enqueue(event_key="rq-test", to="rq@example.invalid", subject="RQ", body="Sent by RQ")
     assert redis_db.llen("rq:queue:default") == 2
+    from rq.job import Job
+
+    queued = Job.fetch(redis_db.lindex("rq:queue:default", 0).decode(), connection=redis_db)
+    assert queued.retries_left == 2  # NYTH_TASK_MAX_ATTEMPTS 3: an abandoned job is re-queued twice
     env = {
         "PATH": "/usr/bin:/bin",
         "DJANGO_SETTINGS_MODULE": "config.settings",
