@@ -41,6 +41,7 @@ migrate: $(VENV)/.installed
 	NYTH_DEMO=1 $(MANAGE) migrate --noinput -v 0
 
 # The seeds send no email (the referrers are invented); the logins are printed last, above the server.
+# The task worker (imports, emails) runs in the background beside runserver and stops with it.
 demo: install assets messages
 	NYTH_DEMO=1 $(MANAGE) migrate --noinput -v 0
 	NYTH_DEMO=1 $(MANAGE) seed_demo --children $(DEMO_CHILDREN) --seed 2026 --no-progress --quiet-logins
@@ -48,7 +49,9 @@ demo: install assets messages
 	NYTH_DEMO=1 $(MANAGE) seed_assessments
 	NYTH_DEMO=1 EMAIL_BACKEND=django.core.mail.backends.dummy.EmailBackend $(MANAGE) seed_support
 	NYTH_DEMO=1 NYTH_SITE_URL=http://$(HOST):$(PORT) $(MANAGE) seed_demo --logins-only
-	NYTH_DEMO=1 NYTH_SITE_URL=http://$(HOST):$(PORT) $(MANAGE) runserver $(HOST):$(PORT)
+	NYTH_DEMO=1 NYTH_SITE_URL=http://$(HOST):$(PORT) $(MANAGE) run_worker --no-reload & worker=$$!; \
+		trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+		NYTH_DEMO=1 NYTH_SITE_URL=http://$(HOST):$(PORT) $(MANAGE) runserver $(HOST):$(PORT)
 
 test: install assets messages
 	$(VENV)/bin/pytest

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     # Nyth's own apps, one per bounded context (see docs/architecture.md).
     "core",
+    "jobs",  # background work: enqueue after commit, worker leases and the reaper, the email outbox
     "audit",
     "accounts",
     "people",
@@ -211,6 +212,8 @@ EMAIL_BACKEND = os.environ.get(
     "django.core.mail.backends.console.EmailBackend" if (NYTH_DEMO or DEBUG) else "django.core.mail.backends.smtp.EmailBackend",
 )
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+# For the file backend (the worker tests read what a worker process sent).
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail"))
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "nyth@localhost")
@@ -330,9 +333,22 @@ if NYTH_TASK_BACKEND == "rq":
     if not NYTH_REDIS_URL:
         raise ImproperlyConfigured("NYTH_TASK_BACKEND=rq needs NYTH_REDIS_URL.")
     INSTALLED_APPS.append("django_rq")
-    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    TASKS = {"default": {"BACKEND": "jobs.rq_backend.RetryingRQBackend", "QUEUES": ["default"]}}
     RQ_QUEUES = {"default": {"URL": NYTH_REDIS_URL, "DEFAULT_TIMEOUT": 3600}}
+    # rqworker must run jobs with django-tasks-rq's job class (the default one cannot call a Task).
+    RQ = {"JOB_CLASS": "django_tasks_rq.backend.Job"}
 elif NYTH_TASK_BACKEND == "database":
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 else:
     raise ImproperlyConfigured("NYTH_TASK_BACKEND must be 'database' or 'rq'.")
+
+# Recovery of killed workers (jobs/recovery.py): a worker beats its lease every HEARTBEAT seconds;
+# a running task whose worker's lease is older than LEASE seconds is re-queued by the reaper
+# (every REAP seconds in each worker, and `manage.py reap_tasks`), at most MAX_ATTEMPTS claims.
+NYTH_TASK_LEASE_SECONDS = env_int("NYTH_TASK_LEASE_SECONDS", 60)
+NYTH_TASK_HEARTBEAT_SECONDS = float(os.environ.get("NYTH_TASK_HEARTBEAT_SECONDS", NYTH_TASK_LEASE_SECONDS / 4))
+NYTH_TASK_REAP_SECONDS = float(os.environ.get("NYTH_TASK_REAP_SECONDS", NYTH_TASK_LEASE_SECONDS))
+NYTH_TASK_MAX_ATTEMPTS = env_int("NYTH_TASK_MAX_ATTEMPTS", 3)
+# Uploaded CSV files (personal data) are deleted this many days after their import finished
+# (`manage.py purge_uploads`, run daily); the report and the counts are kept.
+NYTH_UPLOAD_RETENTION_DAYS = env_int("NYTH_UPLOAD_RETENTION_DAYS", 7)

@@ -542,13 +542,19 @@ def report_emergency_access() -> dict[int, int]:
     record): it gives who opened records, when, for how long, and the link to the review page,
     where the reason and every page opened are shown. Each access is reported once: it is
     marked after its service's email is sent, so a failed send is retried on the next run.
-    Returns {service id: accesses reported}."""
-    from django.core.mail import send_mail
+    Each manager's email goes through the outbox's sent-marker (``jobs.email.deliver_once``),
+    keyed by the service and the accesses it reports: a run killed part-way and run again
+    (the reaper re-queues it) skips the managers already told – only an email in flight at
+    the crash can go twice. Returns {service id: accesses reported}."""
+    import hashlib
+
     from django.urls import reverse
     from django.utils import translation
     from django.utils.translation import ngettext
 
     from accounts.models import User
+    from jobs.crash import crash_point
+    from jobs.email import deliver_once
     from people.models import BreakGlassAccess
 
     pending = (
@@ -566,6 +572,8 @@ def report_emergency_access() -> dict[int, int]:
         )
         if not managers:
             continue  # left unreported: it stays on the review page and the home page warning
+        ids = ",".join(str(a.pk) for a in accesses)
+        event_key = f"emergency-access-report:{service_id}:{hashlib.sha256(ids.encode()).hexdigest()[:32]}"
         for manager in managers:
             language = manager.preferred_language or settings.LANGUAGE_CODE
             with translation.override(language):
@@ -591,7 +599,8 @@ def report_emergency_access() -> dict[int, int]:
                     ]
                 )
                 subject = _("Emergency access to review: %(count)s") % {"count": len(accesses)}
-            send_mail(subject=subject, message=body, from_email=None, recipient_list=[manager.email])
+            deliver_once(event_key=event_key, to=manager.email, subject=subject, body=body)
+        crash_point("emergency_report:before_marking")
         BreakGlassAccess.objects.filter(pk__in=[a.pk for a in accesses]).update(reported_at=timezone.now())
         reported[service_id] = len(accesses)
     return reported

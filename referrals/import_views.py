@@ -1,23 +1,24 @@
 """The CSV upload page: a service manager or duty worker imports referrals into their service.
 
-Rows are checked and written by ``referrals.importer`` (every row through ``submit_referral``);
-this view only parses the upload, calls it and renders the report. Columns: docs/referrals-csv.md.
+The upload is stored and imported in the background (``referrals.import_jobs``, every row
+through ``submit_referral``); these views take the upload, show the progress and the report. Columns: docs/referrals-csv.md.
 """
 
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 from django import forms
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation, OrganisationType, Role
 from core.forms import GovukBoundField
-from referrals import importer
+from referrals import import_jobs, importer
+from referrals.models import ImportJob, ImportJobStatus
 
 MAX_UPLOAD_MB = 5
 MAX_UPLOAD_BYTES = MAX_UPLOAD_MB * 1024 * 1024
@@ -98,47 +99,60 @@ def _service_of(request: HttpRequest) -> Organisation:
     return organisation
 
 
-@transaction.non_atomic_requests
 def upload(request: HttpRequest) -> HttpResponse:
-    """Not one transaction per request, unlike other pages: the importer commits in chunks (or,
-    all or nothing, in one transaction of its own). Every audit event takes the audit chain's
-    lock until its transaction commits, so a whole import in the request's transaction would hold
-    everyone else's page views for its full length. Each row is still written whole by
-    ``submit_referral``, and a re-sent file creates nothing twice."""
+    """Checks the file as a whole here (readable, a header row, rows below it) so those problems
+    show on the form at once; the rows are checked and imported by a worker
+    (``referrals.import_jobs``), and the browser goes to the job's page to follow it. The job is
+    queued when this request's transaction commits."""
     service = _service_of(request)
     if request.method == "POST":
         form = ImportForm(request.POST, request.FILES)
         if form.is_valid():
             upload_file = form.cleaned_data["file"]
-            report = importer.run_import(
-                upload_file.read(),
-                service=service,
-                mode=form.cleaned_data["mode"],
-                by=request.user,
-                language=get_language(),
-                filename=upload_file.name,
-            )
-            if not report.file_errors:
-                # Rendered straight from the POST: sending the same file again is harmless,
-                # since every row's idempotency key makes a repeated row create nothing.
-                return render(
-                    request,
-                    "referrals/import_report.html",
-                    {
-                        "report": report,
-                        "service": service,
-                        "filename": upload_file.name,
-                        "errors": report.errors[:MAX_ERRORS_SHOWN],
-                        "errors_hidden": max(len(report.errors) - MAX_ERRORS_SHOWN, 0),
-                        "all_or_nothing": report.mode == importer.ALL_OR_NOTHING,
-                    },
+            raw = upload_file.read()
+            try:
+                rows = import_jobs.precheck(raw)
+            except importer.ImportFileError as problem:
+                report = importer.ImportReport(mode=form.cleaned_data["mode"], file_errors=problem.messages)
+                importer._audit(request.user, report, upload_file.name)
+                for message in problem.messages:
+                    form.add_error("file", message)
+            else:
+                job = import_jobs.start_import(
+                    raw=raw, filename=upload_file.name, mode=form.cleaned_data["mode"], service=service,
+                    by=request.user, language=get_language(), rows=rows,
                 )
-            for message in report.file_errors:
-                form.add_error("file", message)
+                return redirect("referrals:import_job", job_pk=job.pk)
     else:
         form = ImportForm()
     return render(
         request,
         "referrals/import_upload.html",
         {"form": form, "service": service, "max_mb": MAX_UPLOAD_MB, "columns": importer.COLUMNS},
+    )
+
+
+def job(request: HttpRequest, job_pk: UUID) -> HttpResponse:
+    """The import's progress while a worker runs it, and its report once it has finished. Only
+    the uploader and the service's managers see it; for anyone else it does not exist."""
+    job = get_object_or_404(ImportJob.objects.visible_to(request.user).select_related("service"), pk=job_pk)
+    if not job.finished:
+        return render(request, "referrals/import_progress.html", {"job": job, "service": job.service})
+    report = importer.ImportReport(
+        mode=job.mode, rows=job.rows_total, created=job.created, duplicates=job.duplicates, invalid=job.invalid,
+        file_errors=list(job.file_errors), errors=[importer.RowError(*error) for error in job.errors],
+    )
+    return render(
+        request,
+        "referrals/import_report.html",
+        {
+            "job": job,
+            "report": report,
+            "service": job.service,
+            "filename": job.filename,
+            "stopped": job.status == ImportJobStatus.FAILED,
+            "errors": report.errors[:MAX_ERRORS_SHOWN],
+            "errors_hidden": max(len(report.errors) - MAX_ERRORS_SHOWN, 0),
+            "all_or_nothing": report.mode == importer.ALL_OR_NOTHING,
+        },
     )

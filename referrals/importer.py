@@ -616,6 +616,43 @@ def _check_rows(
     return valid
 
 
+def write_chunk(
+    chunk: list[ValidRow], *, service: Organisation, by: Any, mode: str
+) -> tuple[list[tuple[ValidRow, Any, bool]], list[RowError]]:
+    """Write one batch through the intake service, in the caller's transaction: the outcomes
+    (row, referral, created?) and the rows that failed while writing. In all-or-nothing mode
+    a failure raises ``_Abort``."""
+    failures: list[RowError] = []
+    try:
+        with transaction.atomic():
+            outcomes = [
+                (row, referral, was_created)
+                for row, (referral, was_created) in zip(
+                    chunk,
+                    submit_referrals(
+                        items=[(row.data, row.key) for row in chunk], route=Route.IMPORT, service=service, by=by
+                    ),
+                    strict=True,
+                )
+            ]
+    except ValidationError:
+        # Checked already, so only a rule changed under our feet: find the rows one by one;
+        # each is written whole or not at all.
+        outcomes = []
+        for row in chunk:
+            try:
+                with transaction.atomic():
+                    referral, was_created = submit_referral(
+                        data=row.data, route=Route.IMPORT, service=service, idempotency_key=row.key, by=by
+                    )
+                outcomes.append((row, referral, was_created))
+            except ValidationError as error:
+                failures.extend(RowError(row.number, "", str(message)) for message in error.messages)
+                if mode == ALL_OR_NOTHING:
+                    raise _Abort(failures) from None
+    return outcomes, failures
+
+
 def _write(
     rows: list[ValidRow],
     *,
@@ -637,49 +674,17 @@ def _write(
         with transaction.atomic() if mode == ALL_OR_NOTHING else contextlib.nullcontext():
             for chunk in _chunks(rows, chunk_size):
                 with transaction.atomic():
-                    try:
-                        outcomes = list(
-                            zip(
-                                chunk,
-                                submit_referrals(
-                                    items=[(row.data, row.key) for row in chunk],
-                                    route=Route.IMPORT,
-                                    service=service,
-                                    by=by,
-                                ),
-                                strict=True,
-                            )
-                        )
-                    except ValidationError:
-                        # Checked already, so only a rule changed under our feet: find the rows
-                        # one by one; each is written whole or not at all.
-                        outcomes = []
-                        for row in chunk:
-                            try:
-                                outcomes.append(
-                                    (
-                                        row,
-                                        submit_referral(
-                                            data=row.data,
-                                            route=Route.IMPORT,
-                                            service=service,
-                                            idempotency_key=row.key,
-                                            by=by,
-                                        ),
-                                    )
-                                )
-                            except ValidationError as error:
-                                failures.extend(RowError(row.number, "", str(message)) for message in error.messages)
-                                if mode == ALL_OR_NOTHING:
-                                    raise _Abort from None
-                    for _row, (referral, was_created) in outcomes:
-                        if was_created:
-                            created += 1
-                            references.append(referral.reference)
-                        else:
-                            duplicates += 1
-                    bar.update(len(chunk))
-    except _Abort:
+                    outcomes, chunk_failures = write_chunk(chunk, service=service, by=by, mode=mode)
+                failures.extend(chunk_failures)
+                for _row, referral, was_created in outcomes:
+                    if was_created:
+                        created += 1
+                        references.append(referral.reference)
+                    else:
+                        duplicates += 1
+                bar.update(len(chunk))
+    except _Abort as abort:
+        failures.extend(abort.failures)
         created = duplicates = 0
         references = []
     finally:
@@ -694,7 +699,9 @@ def _write(
 
 
 class _Abort(Exception):
-    pass
+    def __init__(self, failures: list[RowError]) -> None:
+        super().__init__("a row failed in all-or-nothing mode")
+        self.failures = failures
 
 
 def _audit(by: Any, report: ImportReport, filename: str) -> None:

@@ -3,6 +3,7 @@ directory for warm handovers, and the waiting list with its initial consultation
 
 from __future__ import annotations
 
+import uuid
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -393,3 +394,68 @@ class PublicFormToken(models.Model):
 
     def __str__(self) -> str:
         return self.token[:12]
+
+class ImportJobStatus(models.TextChoices):
+    QUEUED = "queued", _("Waiting to start")
+    CHECKING = "checking", _("Checking rows")
+    IMPORTING = "importing", _("Importing")
+    DONE = "done", _("Finished")
+    FAILED = "failed", _("Stopped")
+
+
+class ImportJobQuerySet(models.QuerySet):
+    def visible_to(self, user) -> ImportJobQuerySet:
+        """The uploader, and the managers of the service the file was imported into."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        route = Q(uploaded_by=user)
+        if user.role == Role.SERVICE_MANAGER and user.organisation_id:
+            route |= Q(service_id=user.organisation_id)
+        return self.filter(route)
+
+
+class ImportJob(models.Model):
+    """A CSV file uploaded on the import page, imported in the background by a worker
+    (``referrals.import_jobs``). The file's bytes are kept here, where every worker can read
+    them, until ``purge_uploads`` deletes them (NYTH_UPLOAD_RETENTION_DAYS after the import
+    finished); the counts and the row-by-row report stay. ``checkpoint`` (valid rows written)
+    commits in the same transaction as each batch of referrals, so a worker killed part-way
+    resumes where the last batch ended and the counts stay exact."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    service = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="import_jobs")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="import_jobs")
+    filename = models.CharField(max_length=255)
+    mode = models.CharField(max_length=20)
+    language = models.CharField(max_length=10, default="en")
+    data = models.BinaryField(null=True)  # the uploaded file; None once purged
+    size = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=20, choices=ImportJobStatus.choices, default=ImportJobStatus.QUEUED)
+    task_id = models.CharField(max_length=64, blank=True)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_checked = models.PositiveIntegerField(default=0)
+    valid_total = models.PositiveIntegerField(default=0)  # rows to write (after in-file repeats)
+    checkpoint = models.PositiveIntegerField(default=0)  # of those, written and committed
+    created = models.PositiveIntegerField(default=0)
+    duplicates = models.PositiveIntegerField(default=0)
+    invalid = models.PositiveIntegerField(default=0)
+    runs = models.PositiveIntegerField(default=0)  # times a worker started it (>1: resumed after a crash)
+    file_errors = models.JSONField(default=list)
+    errors = models.JSONField(default=list)  # [[row, column, message], …]
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True)
+    finished_at = models.DateTimeField(null=True)
+    purged_at = models.DateTimeField(null=True)
+
+    objects = ImportJobQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["finished_at"], name="referrals_importjob_finished")]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.get_status_display()})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (ImportJobStatus.DONE, ImportJobStatus.FAILED)

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -25,6 +24,7 @@ from audit.models import Route as AuditRoute
 from audit.services import record, record_many
 from core import ratelimit
 from core.workdays import add_working_days, working_days_between
+from jobs.email import send_once
 from people.identifiers import normalise_nhs_number
 from referrals import priority as priority_rules
 from referrals.eligibility import Eligibility, assess
@@ -363,14 +363,12 @@ def decide(
         detail={"decision": outcome, "decision_id": decision.pk},
     )
     if referral.referrer_email:
-        transaction.on_commit(
-            lambda: send_mail(
-                subject=_subject(referral),
-                message=decision.referrer_message,
-                from_email=None,
-                recipient_list=[referral.referrer_email],
-                fail_silently=True,
-            )
+        # Sent by a worker once this decision is committed; one email per decision, at least once.
+        send_once(
+            event_key=f"referral-decision:{decision.pk}",
+            to=referral.referrer_email,
+            subject=_subject(referral),
+            body=decision.referrer_message,
         )
     return decision
 

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.referral_list, name="list"),
     path("new/", views.referral_create, name="create"),
     path("import/", import_views.upload, name="import"),
+    path("import/<uuid:job_pk>/", import_views.job, name="import_job"),
     path("sent/<str:reference>/", views.referral_sent, name="sent"),
     path("waiting-list/", views.waiting_list, name="waiting_list"),
     path("waiting-list/weights/", views.weights, name="weights"),

@@ -1,7 +1,7 @@
 """`make serve`: gunicorn (deploy/gunicorn.conf.py) and the task worker side by side.
 
-The worker follows NYTH_TASK_BACKEND: `manage.py db_worker` for the database queue (the
-default), `manage.py rqworker --with-scheduler` for RQ. Ctrl-C (or SIGTERM) stops both; if
+The worker follows NYTH_TASK_BACKEND: `manage.py run_worker` (db_worker with a lease and the
+reaper) for the database queue (the default), `manage.py rqworker --with-scheduler` for RQ. Ctrl-C (or SIGTERM) stops both; if
 either exits on its own the other is stopped too, so a half-running service is never left
 behind. In production, systemd runs the two as separate units instead (deploy/*.service).
 """
@@ -24,7 +24,7 @@ def worker_command(backend: str) -> list[str]:
     if backend == "rq":
         return [*manage, "rqworker", "--with-scheduler", "default"]
     if backend == "database":
-        return [*manage, "db_worker", "--queue-name", "default"]
+        return [*manage, "run_worker", "--queue-name", "default"]
     raise SystemExit(f"NYTH_TASK_BACKEND must be 'database' or 'rq', not {backend!r}")
 
 

@@ -75,7 +75,7 @@ def test_serve_runs_web_and_worker_and_ctrl_c_stops_both(tmp_path):
         else:
             raise AssertionError("serve did not come up:\n" + (tmp_path / "serve.log").read_text())
         commands = {Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode() for pid in children}
-        assert any("gunicorn" in c for c in commands) and any("db_worker" in c for c in commands), commands
+        assert any("gunicorn" in c for c in commands) and any("run_worker" in c for c in commands), commands
         process.send_signal(signal.SIGINT)  # Ctrl-C
         assert process.wait(timeout=60) == 0
         deadline = time.monotonic() + 10

@@ -39,6 +39,7 @@ def all_names() -> list[str]:
 @pytest.fixture
 def objects(child, duty, south, alice, manager):
     """Real objects for every kind of URL argument, all belonging to ``child``'s service."""
+    from referrals.models import ImportJob
     from referrals.tests.factories import DirectoryServiceFactory, ReferralFactory
 
     referral = ReferralFactory(service=south, child=child, given_name=child.given_name, family_name=child.family_name)
@@ -87,6 +88,9 @@ def objects(child, duty, south, alice, manager):
         "entry_pk": entry.pk,
         "other_pk": twin.pk,
         "merge_pk": merge.pk,
+        "job_pk": ImportJob.objects.create(
+            service=south, uploaded_by=manager, filename="walk.csv", mode="valid_only", data=b"given_name\n", rows_total=1
+        ).pk,
         **_episode_objects(child, alice),
         **_plan_objects(child, alice),
         "contact_pk": Contact.objects.create(

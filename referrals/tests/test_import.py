@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import uuid
 from datetime import date
 from pathlib import Path
 
@@ -14,9 +15,11 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import translation
 
+from accounts.models import Role
+from accounts.tests.factories import UserFactory
 from audit.models import AuditEvent
 from referrals import import_views, importer
-from referrals.models import Referral
+from referrals.models import ImportJob, Referral
 
 pytestmark = pytest.mark.django_db
 
@@ -458,28 +461,54 @@ def test_upload_page_for_a_manager(client_for, manager):
     assert "enw_cyntaf" in body  # the columns, with their Welsh headers
 
 
-def test_upload_imports_and_shows_the_report(client_for, duty):
+def test_upload_imports_in_the_background_and_shows_the_report(client_for, duty, django_capture_on_commit_callbacks):
     raw = csv_bytes(
         [row(given_name="Un"), row(given_name="Dau", nhs_number="123"), row(given_name="Tri", date_of_birth="x")]
     )
-    response = client_for(duty).post(
-        reverse("referrals:import"), {"file": upload("list.csv", raw), "mode": "valid_only"}
-    )
-    body = response.content.decode()
-    assert response.status_code == 200
+    client = client_for(duty)
+    # Nothing is queued until the request's transaction commits; the task runs then (the tests'
+    # immediate backend; a worker in production).
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = client.post(reverse("referrals:import"), {"file": upload("list.csv", raw), "mode": "valid_only"})
+    job = ImportJob.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("referrals:import_job", args=[job.pk])
+    assert len(callbacks) == 1 and not Referral.objects.exists()
+    assert job.status == "queued" and job.rows_total == 3 and bytes(job.data) == raw and job.uploaded_by == duty
+    waiting = client.get(response["Location"]).content.decode()
+    assert "Import in progress" in waiting and "Check progress" in waiting and "0 of 3" in waiting
+    assert f'href="{response["Location"]}"' in waiting and "http-equiv" not in waiting  # no meta refresh
+    callbacks[0]()
+    job.refresh_from_db()
+    assert (job.status, job.created, job.invalid, job.duplicates, job.checkpoint) == ("done", 1, 2, 0, 1)
+    body = client.get(response["Location"]).content.decode()
     assert "1 referral was created." in body and "2 rows have errors and were not imported." in body
     assert "govuk-table" in body and "nhs_number" in body and "DD/MM/YYYY" in body
     assert '<td class="govuk-table__cell govuk-table__cell--numeric">3</td>' in body
     assert Referral.objects.get().given_name == "Un"
 
 
-def test_upload_all_or_nothing_with_errors_imports_nothing(client_for, manager):
+def test_upload_all_or_nothing_with_errors_imports_nothing(client_for, manager, django_capture_on_commit_callbacks):
     raw = csv_bytes([row(given_name="Un"), row(given_name="Dau", nhs_number="123")])
-    response = client_for(manager).post(
-        reverse("referrals:import"), {"file": upload("list.csv", raw), "mode": "all_or_nothing"}
-    )
-    assert "Nothing was imported." in response.content.decode()
+    client = client_for(manager)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("referrals:import"), {"file": upload("list.csv", raw), "mode": "all_or_nothing"})
+    assert "Nothing was imported." in client.get(response["Location"]).content.decode()
     assert not Referral.objects.exists()
+
+
+def test_the_job_page_is_for_the_uploader_and_the_services_managers_only(
+    client_for, duty, manager, alice, charlie, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(duty).post(reverse("referrals:import"), {"file": upload("list.csv", csv_bytes([row()])), "mode": "valid_only"})
+    url = reverse("referrals:import_job", args=[ImportJob.objects.get().pk])
+    assert client_for(duty).get(url).status_code == 200
+    assert client_for(manager).get(url).status_code == 200
+    assert client_for(alice).get(url).status_code == 404  # same service, not a manager, not the uploader
+    assert client_for(charlie).get(url).status_code == 404
+    other_manager = UserFactory(organisation=charlie.organisation, role=Role.SERVICE_MANAGER)
+    assert client_for(other_manager).get(url).status_code == 404
+    assert client_for(duty).get(reverse("referrals:import_job", args=[uuid.uuid4()])).status_code == 404
 
 
 def test_upload_errors_keep_the_chosen_mode(client_for, manager, monkeypatch):
@@ -503,13 +532,16 @@ def test_upload_errors_keep_the_chosen_mode(client_for, manager, monkeypatch):
     assert not Referral.objects.exists()
 
 
-def test_upload_page_in_welsh(client_for, manager):
+def test_upload_page_in_welsh(client_for, manager, django_capture_on_commit_callbacks):
     with translation.override("cy"):
         url = reverse("referrals:import")
     assert url.startswith("/cy/")
     raw = csv_bytes([row(nhs_number="123")])
-    response = client_for(manager).post(url, {"file": upload("list.csv", raw), "mode": "valid_only"})
-    assert "Rhowch rif GIG sydd â 10 digid" in response.content.decode()
+    client = client_for(manager)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"file": upload("list.csv", raw), "mode": "valid_only"})
+    assert response["Location"].startswith("/cy/")
+    assert "Rhowch rif GIG sydd â 10 digid" in client.get(response["Location"]).content.decode()
 
 
 @pytest.mark.parametrize("persona", ["alice", "charlie", "partner", "commissioner", "administrator"])

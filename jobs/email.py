@@ -1,0 +1,64 @@
+"""The email outbox: every email Nyth sends goes through here, from a background task.
+
+Guarantee: **at least once** per (event, recipient). ``send_once`` enqueues (after commit) a task
+that sends the email and then writes its sent-marker (``SentEmail``, unique on event and
+recipient). Running the task again – a re-queued task after its worker was killed, or the same
+event enqueued twice – skips every recipient already marked.
+
+The duplicate window: a worker killed *after* the SMTP server accepted the message and *before*
+the marker committed sends that one email again when the task is re-run. At most the email in
+flight at the moment of the crash is duplicated; no recipient is ever skipped. (Exactly-once is
+not possible with SMTP: the send and the marker cannot share a transaction.)
+
+``event_key`` names what the email is about, stable across retries, for example
+``"referral-decision:123"``; the recipient is part of the marker, so one event may go to many
+people, each exactly once outside the window.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django_tasks import task
+
+from jobs.crash import crash_point
+from jobs.models import SentEmail
+from jobs.queue import enqueue_on_commit
+
+logger = logging.getLogger(__name__)
+
+
+def send_once(*, event_key: str, to: str | list[str], subject: str, body: str) -> None:
+    """Send this email to each recipient once, in the background, after the current
+    transaction commits (nothing is sent for a change that rolls back)."""
+    recipients = [to] if isinstance(to, str) else list(to)
+    for recipient in dict.fromkeys(r for r in recipients if r):
+        enqueue_on_commit(deliver_email, event_key=event_key, to=recipient, subject=subject, body=body)
+
+
+def already_sent(event_key: str, to: str) -> bool:
+    return SentEmail.objects.filter(event_key=event_key, recipient=to).exists()
+
+
+def deliver_once(*, event_key: str, to: str, subject: str, body: str) -> bool:
+    """Send now unless the marker says it went already; returns whether it was sent. For code
+    that is already running in a task (the morning report); others call ``send_once``."""
+    if already_sent(event_key, to):
+        return False
+    # An SMTP failure raises: the task is recorded as failed and no marker is written.
+    send_mail(subject=subject, message=body, from_email=None, recipient_list=[to])
+    crash_point("email:after_send")  # the duplicate window: sent, not yet marked
+    try:
+        with transaction.atomic():
+            SentEmail.objects.create(event_key=event_key[:200], recipient=to, subject=subject[:255])
+    except IntegrityError:
+        # Another run of the same event marked it while we were sending: that one was a duplicate.
+        logger.warning("email %s to %s was sent twice (concurrent runs)", event_key, to)
+    return True
+
+
+@task()
+def deliver_email(*, event_key: str, to: str, subject: str, body: str) -> bool:
+    return deliver_once(event_key=event_key, to=to, subject=subject, body=body)

@@ -1,0 +1,48 @@
+"""django-tasks-rq's backend, with RQ's ``Retry`` on every job so a job abandoned by a killed
+worker is re-queued (RQ's ``StartedJobRegistry.cleanup`` retries an abandoned job only when it
+has retries left; without them it is moved to the failed registry). ``NYTH_TASK_MAX_ATTEMPTS``
+is the same ceiling as on the database backend. Unlike the database backend, RQ also retries a
+job that raised – tasks are re-runnable anyway (ADR 007)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_rq
+from django.conf import settings
+from django_tasks.base import TASK_MAX_PRIORITY, TaskResult, TaskResultStatus
+from django_tasks.signals import task_enqueued
+from django_tasks.utils import get_random_id
+from django_tasks_rq.backend import Job, RQBackend, failed_callback, success_callback
+from rq import Retry
+from rq.job import Callback, JobStatus
+
+
+class RetryingRQBackend(RQBackend):
+    def enqueue(self, task: Any, args: Any, kwargs: Any) -> TaskResult:
+        # As RQBackend.enqueue (django-tasks-rq 0.12), plus ``retry``.
+        self.validate_task(task)
+        task_result: TaskResult = TaskResult(
+            task=task, id=get_random_id(), status=TaskResultStatus.READY, enqueued_at=None, started_at=None,
+            last_attempted_at=None, finished_at=None, args=args, kwargs=kwargs, backend=self.alias, errors=[],
+            worker_ids=[],
+        )
+        queue = django_rq.get_queue(task.queue_name, job_class=Job)
+        job = queue.create_job(
+            task.module_path,
+            args=args,
+            kwargs=kwargs,
+            job_id=task_result.id,
+            status=JobStatus.SCHEDULED if task.run_after else JobStatus.QUEUED,
+            on_failure=Callback(failed_callback),
+            on_success=Callback(success_callback),
+            meta={"backend_name": self.alias},
+            retry=Retry(max=max(int(settings.NYTH_TASK_MAX_ATTEMPTS) - 1, 0)),
+        )
+        if task.run_after is None:
+            job = queue.enqueue_job(job, at_front=task.priority == TASK_MAX_PRIORITY)
+        else:
+            job = queue.schedule_job(job, task.run_after)
+        object.__setattr__(task_result, "enqueued_at", job.enqueued_at)
+        task_enqueued.send(type(self), task_result=task_result)
+        return task_result

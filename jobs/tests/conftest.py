@@ -1,0 +1,1 @@
+from jobs.tests.test_worker import mail_dir  # noqa: F401 - shared by the RQ test
