@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DEMO_CHILDREN ?= 300
 
-.PHONY: demo test install assets messages messages-extract migrate serve smoke lint audit bench-seed bench-identity check-deploy backup clean
+.PHONY: demo test system-packages install assets messages messages-extract migrate serve smoke lint audit bench-seed bench-identity check-deploy backup clean
 
 # Stamps: reinstall only when the pinned requirements or package lock change.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -53,7 +53,27 @@ demo: install assets messages
 		trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 		NYTH_DEMO=1 NYTH_SITE_URL=http://$(HOST):$(PORT) $(MANAGE) runserver $(HOST):$(PORT)
 
-test: install assets messages
+# Debian packages the suite drives for real: Chromium (browser journeys), gettext (catalogues),
+# nginx (the forged X-Forwarded-For test through a real proxy), systemd (systemd-analyze verify of
+# deploy/). Installed when missing and run as root (bounded: the package mirror is on the network);
+# otherwise the command to run is printed.
+DEBIAN_PACKAGES := chromium gettext nginx-light systemd
+system-packages:
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v msgfmt >/dev/null 2>&1 || missing="$$missing gettext"; \
+	{ command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx; } || missing="$$missing nginx-light"; \
+	command -v systemd-analyze >/dev/null 2>&1 || missing="$$missing systemd"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    echo "Installing Debian packages:$$missing"; \
+	    timeout 600 apt-get update -qq && DEBIAN_FRONTEND=noninteractive timeout 900 apt-get install -y -qq $$missing >/dev/null; \
+	  else \
+	    echo "*** Missing Debian packages:$$missing -- run: sudo apt-get install$$missing"; \
+	  fi; \
+	fi
+
+test: system-packages install assets messages
 	$(VENV)/bin/pytest
 
 lint: $(VENV)/.installed
