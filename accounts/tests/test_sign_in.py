@@ -185,10 +185,13 @@ def test_the_attack_email_goes_through_the_outbox_once_per_window(alice, manager
     alice.save()
     settings.NYTH_LOGIN_USER_FAILURE_LIMIT = 1
     # A failure that rolls back queues nothing.
-    with django_capture_on_commit_callbacks(execute=True):
-        with pytest.raises(RuntimeError), transaction.atomic():
+    def failing_sign_in():
+        with transaction.atomic():
             throttle.record_failure("alice")
             raise RuntimeError("the sign-in request failed")
+
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
+        failing_sign_in()
     assert mailoutbox == []
     with django_capture_on_commit_callbacks(execute=True):
         throttle.record_failure("alice")
