@@ -190,9 +190,10 @@ def test_the_attack_email_goes_through_the_outbox_once_per_window(alice, manager
             throttle.record_failure("alice")
             raise RuntimeError("the sign-in request failed")
 
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
-        failing_sign_in()
-    assert mailoutbox == []
+    with django_capture_on_commit_callbacks(execute=True) as rolled_back:
+        with pytest.raises(RuntimeError):
+            failing_sign_in()
+    assert rolled_back == [] and mailoutbox == []
     with django_capture_on_commit_callbacks(execute=True):
         throttle.record_failure("alice")
     assert len(mailoutbox) == 1 and mailoutbox[0].subject == "Nyth: repeated wrong sign-ins for Alice Ymarferydd"
