@@ -7,24 +7,23 @@ After ``NYTH_LOGIN_USER_FAILURE_LIMIT`` failures within the window the account c
 is refused, without looking at the password, for ``NYTH_LOGIN_USER_COOLOFF_SECONDS``, doubling
 with every further failure up to the window. It is never a hard lock: whoever guesses cannot keep a
 named worker out for longer than the cool-off their own failures earn. The service's managers are
-told once per window per account, in their own language, with no password material.
+told once per window per account, in their own language, with no password material, through the
+email outbox (``jobs.email.send_once``): the email is sent by a worker after the failure is
+committed, never inside the sign-in request, and a re-run task does not tell a manager twice.
 """
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import models, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, SignInThrottle, User
-
-logger = logging.getLogger("nyth.accounts")
+from jobs.email import send_once
 
 
 @dataclass(frozen=True)
@@ -66,7 +65,8 @@ def record_failure(username: str) -> SignInThrottle:
             row.blocked_until = now + timedelta(seconds=seconds)
             if row.alerted_at is None or row.alerted_at <= now - window:
                 row.alerted_at = now
-                transaction.on_commit(lambda: notify_managers_of_attack(key))
+                # Queued on the outbox: sent only if this failure commits, by a worker.
+                notify_managers_of_attack(key, window_key=f"{now.timestamp():.6f}")
         row.save()
     return row
 
@@ -75,18 +75,20 @@ def record_success(username: str) -> None:
     SignInThrottle.objects.filter(username=_key(username)).update(failures=0, blocked_until=None)
 
 
-def notify_managers_of_attack(username: str) -> int:
-    """Email the managers of the account's service that someone is guessing its password.
-    The one place these emails are sent (the integrator moves it onto the email outbox).
-    Returns how many were sent. An unknown user name tells nobody anything."""
+def notify_managers_of_attack(username: str, *, window_key: str) -> int:
+    """Queue an email to each manager of the account's service that someone is guessing its
+    password. ``window_key`` names the alert window (when it was raised), so the outbox's
+    sent-marker keeps it to one email per manager per window even if the task runs again.
+    Returns how many were queued. An unknown user name tells nobody anything."""
     user = User.objects.filter(username__iexact=username).select_related("organisation").first()
     if user is None or user.organisation_id is None:
         return 0
     managers = User.objects.filter(
         models.Q(role=Role.SERVICE_MANAGER), organisation_id=user.organisation_id, is_active=True
     ).exclude(email="")
-    sent = 0
+    queued = 0
     for manager in managers:
+        # Rendered now, in the manager's language: the worker has no request or user to go by.
         with translation.override(manager.preferred_language or "en"):
             subject = _("Nyth: repeated wrong sign-ins for %(name)s") % {"name": user.get_full_name() or user.username}
             body = _(
@@ -101,9 +103,6 @@ def notify_managers_of_attack(username: str) -> int:
                 "minutes": settings.NYTH_LOGIN_USER_WINDOW_MINUTES,
                 "site": settings.NYTH_SITE_URL,
             }
-        try:
-            send_mail(subject, body, None, [manager.email])
-            sent += 1
-        except OSError:
-            logger.exception("Could not tell manager %s about sign-in attempts", manager.pk)
-    return sent
+        send_once(event_key=f"sign-in-attack:{user.pk}:{window_key}", to=manager.email, subject=subject, body=body)
+        queued += 1
+    return queued

@@ -6,6 +6,7 @@ import sys
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import DisallowedHost
 from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
@@ -131,6 +132,33 @@ def service_unavailable(request: HttpRequest, *, after_view: bool = False) -> Ht
 def session_ended(request: HttpRequest) -> HttpResponse:
     """400: the session was ended (signed out elsewhere) while this request was running."""
     return _error_page(request, "errors/session_ended.html", 400)
+
+
+@login_not_required
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """400: a request Django refused as malformed or suspicious (never shows why: the reason is
+    in the security log, and it may be an attack)."""
+    return _error_page(request, "errors/400.html", 400)
+
+
+@login_not_required
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """403 for a form whose security token failed (``CSRF_FAILURE_VIEW``): usually a page left
+    open past its session, or cookies blocked. Django has already logged ``reason`` to
+    ``django.security.csrf``; the person needs to know nothing was saved and what to do."""
+    return _error_page(request, "errors/csrf_failure.html", 403, back_url=_same_site_referer(request))
+
+
+def _same_site_referer(request: HttpRequest) -> str:
+    """The page the form was on, if it was one of ours (never an open redirect to elsewhere)."""
+    referer = request.headers.get("referer", "")
+    try:
+        host = request.get_host()
+    except DisallowedHost:
+        return ""
+    if referer and url_has_allowed_host_and_scheme(referer, allowed_hosts={host}, require_https=request.is_secure()):
+        return referer
+    return ""
 
 
 @login_not_required

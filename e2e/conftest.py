@@ -23,7 +23,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
@@ -138,6 +138,12 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 class NythServer:
     url: str
     log_path: Path
+    env: dict[str, str] = field(default_factory=dict)
+
+    def manage(self, *args: str) -> None:
+        """Run a management command against the server's database (e.g. ``run_worker --batch``:
+        the server runs no task worker of its own, so a journey decides when background work runs)."""
+        _manage(self.env, *args)
 
     def log_tail(self, lines: int = 40) -> str:
         try:
@@ -195,6 +201,7 @@ def _server_env(database_url: str) -> dict[str, str]:
             "NYTH_TESTING": "1",  # WhiteNoise serves static files from the finders (no collectstatic)
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "DATABASE_URL": database_url,
+            "NYTH_TASK_BACKEND": "database",  # tasks wait in the database until a journey runs a worker
             "PYTHONUNBUFFERED": "1",
         }
     )
@@ -275,7 +282,7 @@ def nyth_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NythServer
         _manage(env, "seed_support")  # the nest, plans, safety plans, episodes, staff records, contacts
         for _attempt in range(3):  # another process may take the free port before the server binds it
             port = _free_port()
-            server = NythServer(url=f"http://127.0.0.1:{port}", log_path=workdir / f"runserver-{port}.log")
+            server = NythServer(url=f"http://127.0.0.1:{port}", log_path=workdir / f"runserver-{port}.log", env=env)
             with server.log_path.open("wb") as log:
                 process = subprocess.Popen(  # noqa: S603 - our own manage.py with fixed arguments
                     [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],

@@ -10,6 +10,7 @@ from typing import Any
 from uuid import UUID
 
 from django import forms
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language, gettext_lazy
@@ -128,7 +129,10 @@ def upload(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "referrals/import_upload.html",
-        {"form": form, "service": service, "max_mb": MAX_UPLOAD_MB, "columns": importer.COLUMNS},
+        {
+            "form": form, "service": service, "max_mb": MAX_UPLOAD_MB, "columns": importer.COLUMNS,
+            "retention_days": settings.NYTH_UPLOAD_RETENTION_DAYS,
+        },
     )
 
 

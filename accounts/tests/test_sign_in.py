@@ -143,6 +143,7 @@ def test_the_cool_off_grows_with_each_further_failure(alice, settings):
 
 def test_managers_are_told_once_per_window_in_their_language(alice, manager, bob, settings, mailoutbox, django_capture_on_commit_callbacks):
     from accounts import throttle
+    from jobs.models import SentEmail
 
     manager.preferred_language = "cy"
     manager.email = "rheolwr@example.org"
@@ -150,17 +151,65 @@ def test_managers_are_told_once_per_window_in_their_language(alice, manager, bob
     alice.organisation = manager.organisation
     alice.save()
     settings.NYTH_LOGIN_USER_FAILURE_LIMIT = 2
-    with django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
         for _ in range(5):
             throttle.record_failure("alice")
+        assert mailoutbox == []  # nothing is sent inside the failing sign-in's transaction
+    assert len(callbacks) == 1  # one outbox task queued, for the one manager, in this window
     assert [m.to for m in mailoutbox] == [[manager.email]]
     message = mailoutbox[0]
     assert "alice" in message.body and PASSWORD not in message.body
     assert message.subject.startswith("Nyth: ") and "repeated wrong sign-ins" not in message.subject  # in Welsh
+    marker = SentEmail.objects.get(recipient=manager.email)
+    assert marker.event_key.startswith(f"sign-in-attack:{alice.pk}:")
     with django_capture_on_commit_callbacks(execute=True):
         throttle.record_failure("nobody-at-all")
         throttle.record_failure("nobody-at-all")
     assert len(mailoutbox) == 1  # an unknown name tells nobody anything
+
+
+def test_the_attack_email_goes_through_the_outbox_once_per_window(alice, manager, settings, mailoutbox, django_capture_on_commit_callbacks):
+    from datetime import timedelta
+
+    from django.db import transaction
+    from django.utils import timezone
+
+    from accounts import throttle
+    from accounts.models import SignInThrottle
+    from jobs.email import deliver_email
+    from jobs.models import SentEmail
+
+    manager.email = "manager@example.org"
+    manager.save()
+    alice.organisation = manager.organisation
+    alice.save()
+    settings.NYTH_LOGIN_USER_FAILURE_LIMIT = 1
+    # A failure that rolls back queues nothing.
+    def failing_sign_in():
+        with transaction.atomic():
+            throttle.record_failure("alice")
+            raise RuntimeError("the sign-in request failed")
+
+    with django_capture_on_commit_callbacks(execute=True) as rolled_back:
+        with pytest.raises(RuntimeError):
+            failing_sign_in()
+    assert rolled_back == [] and mailoutbox == []
+    with django_capture_on_commit_callbacks(execute=True):
+        throttle.record_failure("alice")
+    assert len(mailoutbox) == 1 and mailoutbox[0].subject == "Nyth: repeated wrong sign-ins for Alice Ymarferydd"
+    # The task running again (re-queued after its worker was killed) finds the sent-marker.
+    (marker,) = SentEmail.objects.filter(recipient=manager.email)
+    again = {"event_key": marker.event_key, "to": manager.email, "subject": "s", "body": "b"}
+    assert deliver_email.call(**again) is False
+    assert len(mailoutbox) == 1
+    # A new window (the alert is older than the window) tells the manager again, once.
+    SignInThrottle.objects.filter(username="alice").update(
+        alerted_at=timezone.now() - timedelta(minutes=settings.NYTH_LOGIN_USER_WINDOW_MINUTES + 1)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        throttle.record_failure("alice")
+        throttle.record_failure("alice")
+    assert len(mailoutbox) == 2
 
 
 def test_failed_sign_in_keeps_the_user_name_typed(client, alice):

@@ -461,6 +461,27 @@ def test_upload_page_for_a_manager(client_for, manager):
     assert "enw_cyntaf" in body  # the columns, with their Welsh headers
 
 
+@pytest.mark.parametrize(
+    ("language", "background", "deleted"),
+    [
+        ("en", "The import runs in the background", "deletes the uploaded file {days} days after the import finishes"),
+        ("cy", "Mae'r mewnforio'n digwydd yn y cefndir", "yn dileu'r ffeil a uwchlwythwyd {days} diwrnod ar ôl i'r mewnforio orffen"),
+    ],
+)
+def test_upload_page_says_the_import_runs_in_the_background_and_when_the_file_is_deleted(
+    client_for, manager, settings, language, background, deleted
+):
+    settings.NYTH_UPLOAD_RETENTION_DAYS = 3  # the number on the page is the setting, not a fixed text
+    with translation.override(language):
+        url = reverse("referrals:import")
+    body = client_for(manager).get(url).content.decode()
+    assert background in body
+    assert deleted.format(days=3) in body
+    settings.NYTH_UPLOAD_RETENTION_DAYS = 1
+    one = client_for(manager).get(url).content.decode()
+    assert ("1 day after" if language == "en" else "1 diwrnod ar ôl") in one
+
+
 def test_upload_imports_in_the_background_and_shows_the_report(client_for, duty, django_capture_on_commit_callbacks):
     raw = csv_bytes(
         [row(given_name="Un"), row(given_name="Dau", nhs_number="123"), row(given_name="Tri", date_of_birth="x")]
@@ -476,7 +497,12 @@ def test_upload_imports_in_the_background_and_shows_the_report(client_for, duty,
     assert job.status == "queued" and job.rows_total == 3 and bytes(job.data) == raw and job.uploaded_by == duty
     waiting = client.get(response["Location"]).content.decode()
     assert "Import in progress" in waiting and "Check progress" in waiting and "0 of 3" in waiting
-    assert f'href="{response["Location"]}"' in waiting and "http-equiv" not in waiting  # no meta refresh
+    # "Check progress" is a GOV.UK button that is a plain link to this page: no JavaScript, no meta refresh.
+    assert (
+        f'<a class="govuk-button" data-module="govuk-button" role="button" draggable="false" href="{response["Location"]}">Check progress</a>'
+        in waiting
+    )
+    assert "http-equiv" not in waiting and "<script" not in waiting.split("</main>")[0]
     callbacks[0]()
     job.refresh_from_db()
     assert (job.status, job.created, job.invalid, job.duplicates, job.checkpoint) == ("done", 1, 2, 0, 1)
