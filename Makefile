@@ -45,9 +45,9 @@ migrate: $(VENV)/.installed
 demo: install assets messages
 	NYTH_DEMO=1 $(MANAGE) migrate --noinput -v 0
 	NYTH_DEMO=1 $(MANAGE) seed_demo --children $(DEMO_CHILDREN) --seed 2026 --no-progress --quiet-logins
-	NYTH_DEMO=1 EMAIL_BACKEND=django.core.mail.backends.dummy.EmailBackend $(MANAGE) seed_referrals --seed 2026
+	NYTH_DEMO=1 $(MANAGE) seed_referrals --seed 2026
 	NYTH_DEMO=1 $(MANAGE) seed_assessments
-	NYTH_DEMO=1 EMAIL_BACKEND=django.core.mail.backends.dummy.EmailBackend $(MANAGE) seed_support
+	NYTH_DEMO=1 $(MANAGE) seed_support
 	NYTH_DEMO=1 NYTH_SITE_URL=http://$(HOST):$(PORT) $(MANAGE) seed_demo --logins-only
 	NYTH_DEMO=1 NYTH_SITE_URL=http://$(HOST):$(PORT) $(MANAGE) run_worker --no-reload & worker=$$!; \
 		trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \

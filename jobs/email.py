@@ -17,7 +17,10 @@ people, each exactly once outside the window.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import logging
+from collections.abc import Iterator
 
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
@@ -29,11 +32,30 @@ from jobs.queue import enqueue_on_commit
 
 logger = logging.getLogger(__name__)
 
+# Set by ``not_sent`` while synthetic data is made: the seeds' referrers and managers are invented,
+# so nothing is queued for them (they would be sent the moment the demo's worker starts).
+_suppressed: contextvars.ContextVar[str | None] = contextvars.ContextVar("nyth_outbox_suppressed", default=None)
+
+
+@contextlib.contextmanager
+def not_sent(reason: str) -> Iterator[None]:
+    """Within this block ``send_once`` queues nothing and logs what it did not send. Only for
+    making synthetic demo data; never around real work."""
+    token = _suppressed.set(reason)
+    try:
+        yield
+    finally:
+        _suppressed.reset(token)
+
 
 def send_once(*, event_key: str, to: str | list[str], subject: str, body: str) -> None:
     """Send this email to each recipient once, in the background, after the current
     transaction commits (nothing is sent for a change that rolls back)."""
     recipients = [to] if isinstance(to, str) else list(to)
+    reason = _suppressed.get()
+    if reason is not None:
+        logger.info("email %s to %d recipient(s) not sent: %s", event_key, len(recipients), reason)
+        return
     for recipient in dict.fromkeys(r for r in recipients if r):
         enqueue_on_commit(deliver_email, event_key=event_key, to=recipient, subject=subject, body=body)
 

@@ -45,3 +45,13 @@ def test_no_project_code_sends_email_outside_the_outbox():
     assert any(p.name == "throttle.py" for p in files)  # the walk reaches the apps
     problems = {str(p.relative_to(ROOT)): uses for p in files if (uses := mail_uses(p.read_text(encoding="utf-8")))}
     assert problems == {}, f"send email through jobs.email.send_once (or deliver_once in a task): {problems}"
+
+
+def test_not_sent_queues_nothing_inside_and_everything_outside(db, mailoutbox, django_capture_on_commit_callbacks):
+    from jobs.email import not_sent, send_once
+
+    with django_capture_on_commit_callbacks(execute=True):
+        with not_sent("synthetic demo data"):
+            send_once(event_key="test:suppressed", to="a@example.org", subject="S", body="B")
+        send_once(event_key="test:sent", to="b@example.org", subject="S", body="B")
+    assert [message.to for message in mailoutbox] == [["b@example.org"]]

@@ -18,6 +18,7 @@ from django.db import transaction
 from accounts.models import Organisation, Role, User
 from contacts import demo as contacts_demo
 from episodes import demo as episodes_demo
+from jobs.email import not_sent
 from people import demo_nest
 from people.models import Child
 from plans import demo as plans_demo
@@ -45,7 +46,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--seed", type=int, default=2026, help="Random seed (the same seed gives the same data).")
 
-    def handle(self, *args, **options):
+    def handle(self, *args, **kwargs):
+        # Synthetic referrers and managers: queue them no email (see jobs.email.not_sent).
+        with not_sent("synthetic demo data"):
+            self._seed(*args, **kwargs)
+
+    def _seed(self, *args, **options):
         service = Organisation.objects.filter(code=SERVICE_CODE).first()
         manager = User.objects.filter(username="manager", organisation=service).first()
         if service is None or manager is None:

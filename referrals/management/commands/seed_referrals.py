@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Organisation, OrganisationType, Role, User
+from jobs.email import not_sent
 from people.models import Child
 from referrals import services
 from referrals.models import DirectoryService, Referral
@@ -49,7 +50,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--seed", type=int, default=2026)
 
-    def handle(self, *args, seed: int, **options):
+    def handle(self, *args, **kwargs):
+        # Synthetic referrers and managers: queue them no email (see jobs.email.not_sent).
+        with not_sent("synthetic demo data"):
+            self._seed(*args, **kwargs)
+
+    def _seed(self, *args, seed: int, **options):
         service = Organisation.objects.filter(code="NYTH-SE").first()
         manager = User.objects.filter(username="manager").first()
         if service is None or manager is None:
