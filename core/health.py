@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from django.conf import settings
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.template import loader
 from django.utils import timezone
 
@@ -70,11 +70,22 @@ def check_templates() -> None:
     loader.get_template(PROBE_TEMPLATE).render({})
 
 
-def check_database() -> None:
+def check_database(alias: str = DEFAULT_DB_ALIAS) -> None:
+    """One cheap query; raises the driver's error when the database does not answer. The one probe
+    behind /healthz, /readyz and the session middleware's outage test."""
+    connection = connections[alias]
     connection.ensure_connection()
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
         cursor.fetchone()
+
+
+def database_answers(alias: str = DEFAULT_DB_ALIAS) -> bool:
+    try:
+        check_database(alias)
+    except DatabaseError:
+        return False
+    return True
 
 
 def check_redis(url: str) -> None:

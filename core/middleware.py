@@ -19,8 +19,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.sessions.exceptions import SessionInterrupted
 from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
-from django.db import DatabaseError, InterfaceError, OperationalError, connections, router
+from django.db import InterfaceError, OperationalError, router
 from django.http import HttpRequest, HttpResponse
+
+from core.health import database_answers
 
 _OUTAGE = (OperationalError, InterfaceError)
 
@@ -38,19 +40,6 @@ def caused_by_outage(error: BaseException) -> bool:
         else:
             current = None if current.__suppress_context__ else current.__context__
     return False
-
-
-def database_answers(alias: str) -> bool:
-    """A cheap probe of the sessions' database, bounded by the connection's own timeout."""
-    connection = connections[alias]
-    try:
-        connection.ensure_connection()
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except DatabaseError:
-        return False
-    return True
 
 
 class SessionMiddleware(DjangoSessionMiddleware):

@@ -7,7 +7,7 @@ import sys
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import DisallowedHost
-from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.template import loader
@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.models import Role
 from consent.services import safeguarding_waiting
-from core.health import readiness
+from core.health import database_answers, readiness
 from people.models import BreakGlassAccess, Child
 from plans.models import Plan
 from referrals.models import Referral, Status
@@ -61,12 +61,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @transaction.non_atomic_requests  # must answer even when a transaction cannot be opened
 def healthz(request: HttpRequest) -> JsonResponse:
     """For the load balancer: is the database answering?"""
-    try:
-        connection.ensure_connection()
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except DatabaseError:
+    if not database_answers():
         # Django drops the broken connection at the end of the request (conn_health_checks),
         # so the next check reconnects by itself.
         return JsonResponse({"status": "unavailable", "database": "unavailable"}, status=503)
