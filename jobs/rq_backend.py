@@ -14,7 +14,7 @@ from django_tasks.base import TASK_MAX_PRIORITY, TaskResult, TaskResultStatus
 from django_tasks.signals import task_enqueued
 from django_tasks.utils import get_random_id
 from django_tasks_rq.backend import Job, RQBackend, failed_callback, success_callback
-from rq import Retry
+from rq import Retry, Worker
 from rq.job import Callback, JobStatus
 
 
@@ -46,3 +46,17 @@ class RetryingRQBackend(RQBackend):
         object.__setattr__(task_result, "enqueued_at", job.enqueued_at)
         task_enqueued.send(type(self), task_result=task_result)
         return task_result
+
+
+class NythWorker(Worker):
+    """RQ's forking worker with the two intervals that bound how soon a killed worker's job is
+    re-queued taken from settings (django-rq's ``rqworker`` has no option for either; it takes
+    ``RQ["WORKER_CLASS"]``). A job is abandoned once its heartbeat lapses – at most
+    ``job_monitoring_interval`` + 60 s (RQ's fixed margin) after the kill – and is re-queued by
+    the next maintenance run of any worker (every ``maintenance_interval``, and at its start).
+    RQ's defaults are 30 s and 10 minutes."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("maintenance_interval", int(settings.NYTH_RQ_MAINTENANCE_SECONDS))
+        kwargs.setdefault("job_monitoring_interval", int(settings.NYTH_RQ_JOB_MONITORING_SECONDS))
+        super().__init__(*args, **kwargs)
