@@ -18,6 +18,18 @@ from rq import Retry, Worker
 from rq.job import Callback, JobStatus
 
 
+def final_failure_callback(job: Job, connection: Any, exception_class: Any, exception_value: Any, traceback: Any) -> None:
+    """django-tasks-rq's failure callback, only for a failure that will not be retried.
+
+    RQ calls a job's failure callback *before* it decides to retry (both for an abandoned job in
+    ``StartedJobRegistry.cleanup`` and for one that raised), so the plain callback sent
+    ``task_finished`` (FAILED) for a job about to run again: the import job was marked
+    "stopped" and the retry then returned at once (found by smoke/test_proof.py under RQ)."""
+    if job.retries_left:
+        return
+    failed_callback(job, connection, exception_class, exception_value, traceback)
+
+
 class RetryingRQBackend(RQBackend):
     def enqueue(self, task: Any, args: Any, kwargs: Any) -> TaskResult:
         # As RQBackend.enqueue (django-tasks-rq 0.12), plus ``retry``.
@@ -34,7 +46,7 @@ class RetryingRQBackend(RQBackend):
             kwargs=kwargs,
             job_id=task_result.id,
             status=JobStatus.SCHEDULED if task.run_after else JobStatus.QUEUED,
-            on_failure=Callback(failed_callback),
+            on_failure=Callback(final_failure_callback),
             on_success=Callback(success_callback),
             meta={"backend_name": self.alias},
             retry=Retry(max=max(int(settings.NYTH_TASK_MAX_ATTEMPTS) - 1, 0)),
@@ -60,3 +72,11 @@ class NythWorker(Worker):
         kwargs.setdefault("maintenance_interval", int(settings.NYTH_RQ_MAINTENANCE_SECONDS))
         kwargs.setdefault("job_monitoring_interval", int(settings.NYTH_RQ_JOB_MONITORING_SECONDS))
         super().__init__(*args, **kwargs)
+
+    @property
+    def dequeue_timeout(self) -> int:
+        # An idle worker blocks in BLPOP for worker_ttl - 15 s (405 s with django-rq's default)
+        # and runs maintenance only between two waits: wake at least every maintenance interval,
+        # or a killed worker's job waits minutes longer than the interval says (found by
+        # smoke/test_proof.py: with a 3 s interval nothing was re-queued in 5 minutes).
+        return max(1, min(super().dequeue_timeout, int(self.maintenance_interval)))

@@ -20,6 +20,7 @@ settings name**: ``manage.py run_worker`` (the database queue, the default), or 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -197,6 +198,14 @@ def production_env(database_url: str, static_root: Path) -> dict[str, str]:
     return env
 
 
+def _alive(pid: int) -> bool:
+    """Running (a killed orphan stays a zombie until init reaps it, which is dead enough)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
 def flush_redis() -> None:
     """Empty this suite's Redis database (DB 5 only: other suites use the others)."""
     import redis
@@ -234,11 +243,33 @@ class TaskWorker:
                 self.command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
             )
 
+    def _session(self) -> list[int]:
+        """Every process of the worker's session. Not its process group: RQ's horse calls
+        setpgrp(), so killing the group leaves the job running (found by this test)."""
+        assert self.process is not None
+        members = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue  # ended meanwhile
+            if int(fields[3]) == self.process.pid:  # field 6 of /proc/PID/stat: the session id
+                members.append(int(stat.parent.name))
+        return members
+
     def kill(self) -> None:
-        """SIGKILL the worker and its children: nothing cleans up, as when a machine dies."""
+        """SIGKILL the worker and all its children: nothing cleans up, as when a machine dies."""
         assert self.process is not None and self.process.poll() is None, "the worker is not running"
-        os.killpg(self.process.pid, signal.SIGKILL)
+        members = self._session()
+        for pid in members:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
         self.process.wait(timeout=WORKER_STOP_TIMEOUT)
+        deadline = time.monotonic() + WORKER_STOP_TIMEOUT
+        while any(Path(f"/proc/{pid}").exists() and _alive(pid) for pid in members):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"worker processes {members} still alive after SIGKILL")
+            time.sleep(0.05)  # the kernel reaping the children; bounded by the deadline
 
     def stop(self) -> None:
         if self.process is None or self.process.poll() is not None:
@@ -276,6 +307,7 @@ def manage(env: dict[str, str], *args: str) -> str:
 # The seed gives practitioner2fa (the account with a seeded authenticator) no caseload: put her
 # in the care team of the first seeded child, so the test opens a record the seed made.
 _JOIN_CARE_TEAM = """
+import contextlib
 import json
 from accounts.models import User
 from people.models import CareTeamMembership, Child
