@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DEMO_CHILDREN ?= 300
 
-.PHONY: demo test system-packages install assets messages messages-extract migrate serve smoke lint audit bench-seed bench-identity check-deploy backup clean
+.PHONY: demo test system-packages install assets messages messages-extract migrate serve smoke proof lint audit bench-seed bench-identity check-deploy backup clean
 
 # Stamps: reinstall only when the pinned requirements or package lock change.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -94,6 +94,12 @@ check-deploy: $(VENV)/.installed
 
 smoke: $(VENV)/.installed
 	$(VENV)/bin/pytest -q smoke
+
+# Issue 10's proof: the smoke suite with the RQ worker on Redis (DB 5) and PostgreSQL, including
+# the long tests (10,000-row web import, killed worker recovered, backup restored): smoke/conftest.py.
+PROOF_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/nyth_proof
+proof: $(VENV)/.installed
+	NYTH_SMOKE_FULL=1 NYTH_SMOKE_TASK_BACKEND=rq DATABASE_URL=$(PROOF_DATABASE_URL) $(VENV)/bin/pytest -q smoke
 
 # Production: collect the static files (hashed names, compressed), then gunicorn with
 # deploy/gunicorn.conf.py and the task worker side by side; Ctrl-C stops both. Needs the

@@ -331,6 +331,8 @@ NYTH_RATELIMIT_REDIS_URL = os.environ.get("NYTH_RATELIMIT_REDIS_URL", NYTH_REDIS
 # worker (`manage.py db_worker`, started by `make demo` and `make serve`); deployments that
 # outgrow it set NYTH_TASK_BACKEND=rq with NYTH_REDIS_URL (worker: `manage.py rqworker --with-scheduler`).
 NYTH_TASK_BACKEND = os.environ.get("NYTH_TASK_BACKEND", "database")
+NYTH_RQ_MAINTENANCE_SECONDS = env_int("NYTH_RQ_MAINTENANCE_SECONDS", 600)
+NYTH_RQ_JOB_MONITORING_SECONDS = env_int("NYTH_RQ_JOB_MONITORING_SECONDS", 30)
 if NYTH_TASK_BACKEND == "rq":
     if not NYTH_REDIS_URL:
         raise ImproperlyConfigured("NYTH_TASK_BACKEND=rq needs NYTH_REDIS_URL.")
@@ -338,7 +340,10 @@ if NYTH_TASK_BACKEND == "rq":
     TASKS = {"default": {"BACKEND": "jobs.rq_backend.RetryingRQBackend", "QUEUES": ["default"]}}
     RQ_QUEUES = {"default": {"URL": NYTH_REDIS_URL, "DEFAULT_TIMEOUT": 3600}}
     # rqworker must run jobs with django-tasks-rq's job class (the default one cannot call a Task).
-    RQ = {"JOB_CLASS": "django_tasks_rq.backend.Job"}
+    # Our worker class takes the intervals that bound re-queueing a killed worker's job
+    # (jobs.rq_backend.NythWorker, ADR 007): abandoned after MONITORING + 60 s, re-queued at the
+    # next maintenance run (RQ's defaults: 30 s and 600 s).
+    RQ = {"JOB_CLASS": "django_tasks_rq.backend.Job", "WORKER_CLASS": "jobs.rq_backend.NythWorker"}
 elif NYTH_TASK_BACKEND == "database":
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 else:

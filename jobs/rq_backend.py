@@ -14,8 +14,20 @@ from django_tasks.base import TASK_MAX_PRIORITY, TaskResult, TaskResultStatus
 from django_tasks.signals import task_enqueued
 from django_tasks.utils import get_random_id
 from django_tasks_rq.backend import Job, RQBackend, failed_callback, success_callback
-from rq import Retry
+from rq import Retry, Worker
 from rq.job import Callback, JobStatus
+
+
+def final_failure_callback(job: Job, connection: Any, exception_class: Any, exception_value: Any, traceback: Any) -> None:
+    """django-tasks-rq's failure callback, only for a failure that will not be retried.
+
+    RQ calls a job's failure callback *before* it decides to retry (both for an abandoned job in
+    ``StartedJobRegistry.cleanup`` and for one that raised), so the plain callback sent
+    ``task_finished`` (FAILED) for a job about to run again: the import job was marked
+    "stopped" and the retry then returned at once (found by smoke/test_proof.py under RQ)."""
+    if job.retries_left:
+        return
+    failed_callback(job, connection, exception_class, exception_value, traceback)
 
 
 class RetryingRQBackend(RQBackend):
@@ -34,7 +46,7 @@ class RetryingRQBackend(RQBackend):
             kwargs=kwargs,
             job_id=task_result.id,
             status=JobStatus.SCHEDULED if task.run_after else JobStatus.QUEUED,
-            on_failure=Callback(failed_callback),
+            on_failure=Callback(final_failure_callback),
             on_success=Callback(success_callback),
             meta={"backend_name": self.alias},
             retry=Retry(max=max(int(settings.NYTH_TASK_MAX_ATTEMPTS) - 1, 0)),
@@ -46,3 +58,25 @@ class RetryingRQBackend(RQBackend):
         object.__setattr__(task_result, "enqueued_at", job.enqueued_at)
         task_enqueued.send(type(self), task_result=task_result)
         return task_result
+
+
+class NythWorker(Worker):
+    """RQ's forking worker with the two intervals that bound how soon a killed worker's job is
+    re-queued taken from settings (django-rq's ``rqworker`` has no option for either; it takes
+    ``RQ["WORKER_CLASS"]``). A job is abandoned once its heartbeat lapses – at most
+    ``job_monitoring_interval`` + 60 s (RQ's fixed margin) after the kill – and is re-queued by
+    the next maintenance run of any worker (every ``maintenance_interval``, and at its start).
+    RQ's defaults are 30 s and 10 minutes."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("maintenance_interval", int(settings.NYTH_RQ_MAINTENANCE_SECONDS))
+        kwargs.setdefault("job_monitoring_interval", int(settings.NYTH_RQ_JOB_MONITORING_SECONDS))
+        super().__init__(*args, **kwargs)
+
+    @property
+    def dequeue_timeout(self) -> int:
+        # An idle worker blocks in BLPOP for worker_ttl - 15 s (405 s with django-rq's default)
+        # and runs maintenance only between two waits: wake at least every maintenance interval,
+        # or a killed worker's job waits minutes longer than the interval says (found by
+        # smoke/test_proof.py: with a 3 s interval nothing was re-queued in 5 minutes).
+        return max(1, min(super().dequeue_timeout, int(self.maintenance_interval)))

@@ -54,11 +54,12 @@ class Browser:
                 self.secure_cookies.add(cookie.name)
                 cookie.secure = False
 
-    def request(self, method: str, path: str, data: dict | None = None) -> Page:
+    def request(self, method: str, path: str, data: dict | None = None, files: dict | None = None) -> Page:
         redirects: list[str] = []
         headers = {"Origin": self.public_origin, "Referer": self.public_origin + path} if method == "POST" else {}
         response = self.session.request(
-            method, self.base_url + path, data=data, headers=headers, allow_redirects=False, timeout=REQUEST_TIMEOUT
+            method, self.base_url + path, data=data, files=files, headers=headers, allow_redirects=False,
+            timeout=REQUEST_TIMEOUT,
         )
         self._behind_tls_proxy()
         while response.is_redirect:
@@ -79,8 +80,8 @@ class Browser:
     def get(self, path: str) -> Page:
         return self.request("GET", path)
 
-    def post(self, path: str, data: dict) -> Page:
-        return self.request("POST", path, data)
+    def post(self, path: str, data: dict, files: dict | None = None) -> Page:
+        return self.request("POST", path, data, files)
 
     def get_signed_in(self, path: str) -> Page:
         """A page that must be served to the signed-in user: a redirect to sign-in fails."""
