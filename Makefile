@@ -92,13 +92,13 @@ check-deploy: $(VENV)/.installed
 		$(MANAGE) check --deploy --fail-level WARNING
 	$(MAKE) smoke
 
-smoke: $(VENV)/.installed
+smoke: install assets messages
 	$(VENV)/bin/pytest -q smoke
 
 # Issue 10's proof: the smoke suite with the RQ worker on Redis (DB 5) and PostgreSQL, including
 # the long tests (10,000-row web import, killed worker recovered, backup restored): smoke/conftest.py.
 PROOF_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/nyth_proof
-proof: $(VENV)/.installed
+proof: install assets messages
 	NYTH_SMOKE_FULL=1 NYTH_SMOKE_TASK_BACKEND=rq DATABASE_URL=$(PROOF_DATABASE_URL) $(VENV)/bin/pytest -q smoke
 
 # Production: collect the static files (hashed names, compressed), then gunicorn with

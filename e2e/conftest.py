@@ -26,10 +26,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
+from core.tests.servers import ScratchDatabase
 from e2e.support import (
     HOME_URL,
     PRACTITIONER_2FA_KEY_HEX,
@@ -152,39 +152,6 @@ class NythServer:
             return "(no server log)"
 
 
-class _Database:
-    """A fresh database for one test session: a SQLite file, or a PostgreSQL database of its own."""
-
-    def __init__(self, workdir: Path) -> None:
-        configured = os.environ.get("DATABASE_URL", "")
-        self.is_postgres = configured.startswith("postgres")
-        if self.is_postgres:
-            parts = urlsplit(configured)
-            self.name = f"nyth_e2e_{os.getpid()}"
-            self.url = urlunsplit(parts._replace(path=f"/{self.name}"))
-            # Maintenance connection to the server's `postgres` database (trust auth in CI).
-            self._admin_url = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
-        else:
-            self.name = str(workdir / "e2e.sqlite3")
-            self.url = f"sqlite:///{self.name}"  # an absolute path gives sqlite:////tmp/…
-
-    def _admin(self, statement: str) -> None:
-        import psycopg
-        from psycopg import sql
-
-        with psycopg.connect(self._admin_url, autocommit=True, connect_timeout=10) as connection:
-            connection.execute(sql.SQL(statement).format(sql.Identifier(self.name)))
-
-    def create(self) -> None:
-        if self.is_postgres:
-            self._admin("DROP DATABASE IF EXISTS {} WITH (FORCE)")  # left over by a crashed run with this pid
-            self._admin("CREATE DATABASE {}")
-
-    def drop(self) -> None:
-        if self.is_postgres:
-            self._admin("DROP DATABASE IF EXISTS {} WITH (FORCE)")
-
-
 def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
@@ -270,7 +237,7 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 def nyth_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NythServer]:
     """A real Nyth server in its own process, over a fresh seeded database (once per session)."""
     workdir = tmp_path_factory.mktemp("e2e-server")
-    database = _Database(workdir)
+    database = ScratchDatabase(workdir, label="e2e")
     database.create()
     process: subprocess.Popen[bytes] | None = None
     try:

@@ -32,11 +32,11 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 import requests
 
+from core.tests.servers import ScratchDatabase
 from smoke.support import Browser, form_with, totp_code
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -85,53 +85,6 @@ LEASE_SECONDS = 6
 RQ_MONITORING_SECONDS = 2
 RQ_MAINTENANCE_SECONDS = 3
 WORKER_STOP_TIMEOUT = 30
-
-
-class ScratchDatabase:
-    """A database for this session only: a SQLite file, or a PostgreSQL database of its own."""
-
-    def __init__(self, workdir: Path, label: str = "smoke") -> None:
-        configured = os.environ.get("DATABASE_URL", "")
-        self.is_postgres = configured.startswith("postgres")
-        if self.is_postgres:
-            parts = urlsplit(configured)
-            self.name = f"nyth_{label}_{os.getpid()}"
-            self.url = urlunsplit(parts._replace(path=f"/{self.name}"))
-            self._admin_url = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
-        else:
-            self.name = str(workdir / f"{label}.sqlite3")
-            self.url = f"sqlite:///{self.name}"
-
-    def _admin(self, statement: str) -> None:
-        import psycopg
-        from psycopg import sql
-
-        with psycopg.connect(self._admin_url, autocommit=True, connect_timeout=10) as connection:
-            connection.execute(sql.SQL(statement).format(sql.Identifier(self.name)))
-
-    def create(self) -> None:
-        if self.is_postgres:
-            self._admin("DROP DATABASE IF EXISTS {} WITH (FORCE)")  # left by a crashed run with this pid
-            self._admin("CREATE DATABASE {}")
-
-    def drop(self) -> None:
-        if self.is_postgres:
-            self._admin("DROP DATABASE IF EXISTS {} WITH (FORCE)")
-
-    def query(self, sql_text: str, params: tuple = ()) -> list[tuple]:
-        """Read what the server stored (the tests' view of the database, never the server's)."""
-        if self.is_postgres:
-            import psycopg
-
-            with psycopg.connect(self.url.replace("postgres://", "postgresql://", 1), connect_timeout=10) as connection:
-                return list(connection.execute(sql_text.replace("?", "%s"), params).fetchall())
-        import sqlite3
-
-        connection = sqlite3.connect(self.name, timeout=10)
-        try:
-            return list(connection.execute(sql_text, params).fetchall())
-        finally:
-            connection.close()
 
 
 @dataclass

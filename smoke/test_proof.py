@@ -23,6 +23,7 @@ import pytest
 from django.core import signing
 
 from bench.import_referrals import synthetic_csv
+from core.tests.servers import ScratchDatabase
 from referrals import importer
 from referrals.tests.test_referrals import public_post
 from smoke.conftest import (
@@ -32,7 +33,6 @@ from smoke.conftest import (
     ROOT,
     TASK_BACKEND,
     ProductionServer,
-    ScratchDatabase,
     manage,
 )
 from smoke.support import Browser, form_with

@@ -11,6 +11,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 SECRET = "scratch-test-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz-limits"
@@ -22,19 +23,81 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def scratch_env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    """Production settings on a scratch database: a temp SQLite file, or a scratch PostgreSQL
-    database when DATABASE_URL is PostgreSQL; a new database connection for every request."""
+class ScratchDatabase:
+    """A scratch database beside the test runner's own: a SQLite file under ``workdir``, or – when
+    ``DATABASE_URL`` is PostgreSQL – a PostgreSQL database of its own, created and dropped here.
+    The one helper for every test that runs Nyth in another process (smoke/, e2e/, the limit
+    across workers, backups)."""
+
+    def __init__(self, workdir: Path, label: str = "smoke") -> None:
+        configured = os.environ.get("DATABASE_URL", "")
+        self.is_postgres = configured.startswith("postgres")
+        if self.is_postgres:
+            parts = urlsplit(configured)
+            self.name = f"nyth_{label}_{os.getpid()}"
+            self.url = urlunsplit(parts._replace(path=f"/{self.name}"))
+            self._admin_url = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
+        else:
+            self.name = str(workdir / f"{label}.sqlite3")
+            self.url = f"sqlite:///{self.name}"
+
+    def _admin(self, statement: str) -> None:
+        import psycopg
+        from psycopg import sql
+
+        with psycopg.connect(self._admin_url, autocommit=True, connect_timeout=10) as connection:
+            connection.execute(sql.SQL(statement).format(sql.Identifier(self.name)))
+
+    def create(self) -> None:
+        if self.is_postgres:
+            self._admin("DROP DATABASE IF EXISTS {} WITH (FORCE)")  # left by a crashed run with this pid
+            self._admin("CREATE DATABASE {}")
+
+    def drop(self) -> None:
+        if self.is_postgres:
+            self._admin("DROP DATABASE IF EXISTS {} WITH (FORCE)")
+
+    def query(self, sql_text: str, params: tuple = ()) -> list[tuple]:
+        """Read what the server stored (the tests' view of the database, never the server's)."""
+        if self.is_postgres:
+            import psycopg
+
+            with psycopg.connect(self.url.replace("postgres://", "postgresql://", 1), connect_timeout=10) as connection:
+                return list(connection.execute(sql_text.replace("?", "%s"), params).fetchall())
+        import sqlite3
+
+        connection = sqlite3.connect(self.name, timeout=10)
+        try:
+            return list(connection.execute(sql_text, params).fetchall())
+        finally:
+            connection.close()
+
+    def execute(self, *statements: str) -> None:
+        """Change what is stored behind the server's back (e.g. tampering, in the backup test)."""
+        if self.is_postgres:
+            import psycopg
+
+            with psycopg.connect(self.url.replace("postgres://", "postgresql://", 1), connect_timeout=10) as connection:
+                for statement in statements:
+                    connection.execute(statement)
+            return
+        import sqlite3
+
+        connection = sqlite3.connect(self.name, timeout=10)
+        try:
+            for statement in statements:
+                connection.execute(statement)
+            connection.commit()
+        finally:
+            connection.close()
+
+
+
+def scratch_env(database: ScratchDatabase, **extra: str) -> dict[str, str]:
+    """Production settings on a scratch database (created by the caller, who drops it); a new
+    database connection for every request."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("NYTH_", "PYTEST", "DJANGO_"))}
-    database_url = os.environ.get("DATABASE_URL", "")
-    if database_url.startswith("postgres"):
-        base, _, name = database_url.rpartition("/")
-        scratch = f"{name or 'nyth'}_scratch_{os.getpid()}"
-        subprocess.run(["dropdb", "--if-exists", "-h", "127.0.0.1", "-U", "postgres", scratch], timeout=60, check=False)
-        subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", scratch], timeout=60, check=True)
-        env["DATABASE_URL"] = f"{base}/{scratch}"
-    else:
-        env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'scratch.sqlite3'}"
+    env["DATABASE_URL"] = database.url
     env.update(
         DJANGO_SETTINGS_MODULE="config.settings",
         SECRET_KEY=SECRET,

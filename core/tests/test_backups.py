@@ -5,72 +5,27 @@ with DATABASE_URL set to PostgreSQL, with pg_dump/pg_restore."""
 from __future__ import annotations
 
 import os
-import sqlite3
 import stat
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
 
 from audit.models import Action, Route
 from audit.services import record
+from core.tests.servers import ScratchDatabase
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
-class Scratch:
-    """An empty database of the test's engine, outside the test runner's own."""
-
-    def __init__(self, tmp_path: Path) -> None:
-        self.is_postgres = connection.vendor == "postgresql"
-        if self.is_postgres:
-            parts = urlsplit(os.environ["DATABASE_URL"])
-            self.name = f"nyth_restore_{os.getpid()}"
-            self.url = urlunsplit(parts._replace(path=f"/{self.name}"))
-            self._admin_url = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
-            self._admin("DROP DATABASE IF EXISTS {} WITH (FORCE)")
-            self._admin("CREATE DATABASE {}")
-        else:
-            self.name = str(tmp_path / "restored.sqlite3")
-            self.url = f"sqlite:///{self.name}"
-
-    def _admin(self, statement: str) -> None:
-        import psycopg
-        from psycopg import sql
-
-        with psycopg.connect(self._admin_url, autocommit=True, connect_timeout=10) as conn:
-            conn.execute(sql.SQL(statement).format(sql.Identifier(self.name)))
-
-    def execute(self, *statements: str) -> None:
-        if self.is_postgres:
-            import psycopg
-
-            with psycopg.connect(self.url.replace("postgres://", "postgresql://", 1), connect_timeout=10) as conn:
-                for statement in statements:
-                    conn.execute(statement)
-        else:
-            conn = sqlite3.connect(self.name, timeout=10)
-            try:
-                for statement in statements:
-                    conn.execute(statement)
-                conn.commit()
-            finally:
-                conn.close()
-
-    def drop(self) -> None:
-        if self.is_postgres:
-            self._admin("DROP DATABASE IF EXISTS {} WITH (FORCE)")
-
-
 @pytest.fixture
-def scratch(tmp_path) -> Iterator[Scratch]:
-    database = Scratch(tmp_path)
+def scratch(tmp_path) -> Iterator[ScratchDatabase]:
+    database = ScratchDatabase(tmp_path, label="restore")
+    database.create()
     try:
         yield database
     finally:

@@ -15,7 +15,16 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from django.core import signing
 
-from core.tests.servers import SECRET, Gunicorn, free_port, manage, nginx_binary, scratch_env, wait_for_http
+from core.tests.servers import (
+    SECRET,
+    Gunicorn,
+    ScratchDatabase,
+    free_port,
+    manage,
+    nginx_binary,
+    scratch_env,
+    wait_for_http,
+)
 from referrals.tests.test_referrals import public_post
 
 LIMIT = 5
@@ -29,20 +38,25 @@ class LA:
 @pytest.fixture
 def server(tmp_path, request):
     extra = getattr(request, "param", {})
-    env = scratch_env(tmp_path, NYTH_PUBLIC_REFERRALS_PER_HOUR=str(LIMIT), **extra)
-    manage(env, "migrate", "--no-input", "-v", "0")
-    la_pk = manage(
-        env, "shell", "-c",
-        "from accounts.models import Organisation as O;"
-        "O.objects.create(code='SVC-SCRATCH', name_en='Scratch Service', name_cy='Gwasanaeth Crafu', type='service');"
-        "print(O.objects.get(code='W06000015').pk)",
-    ).strip().splitlines()[-1]
-    gunicorn = Gunicorn(tmp_path, env, workers=2)
+    database = ScratchDatabase(tmp_path, label="limits")
+    database.create()
+    gunicorn = None
     try:
+        env = scratch_env(database, NYTH_PUBLIC_REFERRALS_PER_HOUR=str(LIMIT), **extra)
+        manage(env, "migrate", "--no-input", "-v", "0")
+        la_pk = manage(
+            env, "shell", "-c",
+            "from accounts.models import Organisation as O;"
+            "O.objects.create(code='SVC-SCRATCH', name_en='Scratch Service', name_cy='Gwasanaeth Crafu', type='service');"
+            "print(O.objects.get(code='W06000015').pk)",
+        ).strip().splitlines()[-1]
+        gunicorn = Gunicorn(tmp_path, env, workers=2)
         wait_for_http(gunicorn.url + "/healthz")
         yield gunicorn, la_pk
     finally:
-        gunicorn.stop()
+        if gunicorn is not None:
+            gunicorn.stop()
+        database.drop()
 
 
 def _opener():
