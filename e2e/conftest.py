@@ -198,7 +198,7 @@ def _wait_until_healthy(server: NythServer, process: subprocess.Popen[bytes]) ->
         if process.poll() is not None:
             raise RuntimeError(f"The Nyth server exited with {process.returncode} while starting:\n{server.log_tail()}")
         try:
-            with urllib.request.urlopen(f"{server.url}/healthz", timeout=2) as response:  # nosec B310 - http://127.0.0.1 built by this harness
+            with urllib.request.urlopen(f"{server.url}/healthz", timeout=2) as response:  # nosec B310  # http://127.0.0.1 built by this harness
                 if response.status == 200:
                     return
                 last_error = f"HTTP {response.status}"
@@ -215,7 +215,7 @@ def _check_assets(server: NythServer) -> None:
     would pass or fail for the wrong reason."""
     url = f"{server.url}/static/govuk/nyth.css"
     try:
-        with urllib.request.urlopen(url, timeout=5) as response:  # nosec B310 - http://127.0.0.1 built by this harness
+        with urllib.request.urlopen(url, timeout=5) as response:  # nosec B310  # http://127.0.0.1 built by this harness
             if response.status == 200:
                 return
     except urllib.error.URLError:

@@ -22,7 +22,7 @@ import datetime
 import json
 import re
 import shutil
-import subprocess  # nosec B404 - runs the fixed audit tools below, never a shell or user input
+import subprocess  # nosec B404  # runs the fixed audit tools below, never a shell or user input
 import sys
 import tomllib
 from dataclasses import dataclass, field
@@ -207,7 +207,7 @@ def decide(
 def _run(command: list[str], timeout: float) -> tuple[str, int, str]:
     """stdout, exit code, and an error when the command could not run or timed out."""
     try:
-        completed = subprocess.run(  # noqa: S603  # nosec B603 - a fixed argument list, no shell
+        completed = subprocess.run(  # noqa: S603  # nosec B603  # a fixed argument list, no shell
             command, cwd=ROOT, capture_output=True, text=True, timeout=timeout, check=False
         )
     except subprocess.TimeoutExpired:
