@@ -21,6 +21,7 @@ import contextlib
 import contextvars
 import logging
 from collections.abc import Iterator
+from typing import Any
 
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
@@ -39,7 +40,7 @@ _suppressed: contextvars.ContextVar[str | None] = contextvars.ContextVar("nyth_o
 
 @contextlib.contextmanager
 def not_sent(reason: str) -> Iterator[None]:
-    """Within this block ``send_once`` queues nothing and logs what it did not send. Only for
+    """Within this block ``send_once`` and ``send_later`` queue nothing and logs what it did not send. Only for
     making synthetic demo data; never around real work."""
     token = _suppressed.set(reason)
     try:
@@ -50,14 +51,22 @@ def not_sent(reason: str) -> Iterator[None]:
 
 def send_once(*, event_key: str, to: str | list[str], subject: str, body: str) -> None:
     """Send this email to each recipient once, in the background, after the current
-    transaction commits (nothing is sent for a change that rolls back)."""
+    transaction commits (nothing is sent for a change that rolls back). The subject and body
+    wait in the queue until the task runs: for an email that names a young person, use
+    ``send_later`` with a task that builds it from ids instead."""
     recipients = [to] if isinstance(to, str) else list(to)
+    for recipient in dict.fromkeys(r for r in recipients if r):
+        send_later(deliver_email, event_key=event_key, to=recipient, subject=subject, body=body)
+
+
+def send_later(task: Any, **kwargs: Any) -> None:
+    """Enqueue, after commit, a task that sends email through ``deliver_once`` – unless inside
+    ``not_sent`` (the demo seeds), where nothing is queued."""
     reason = _suppressed.get()
     if reason is not None:
-        logger.info("email %s to %d recipient(s) not sent: %s", event_key, len(recipients), reason)
+        logger.info("email task %s not queued: %s", getattr(task, "name", task), reason)
         return
-    for recipient in dict.fromkeys(r for r in recipients if r):
-        enqueue_on_commit(deliver_email, event_key=event_key, to=recipient, subject=subject, body=body)
+    enqueue_on_commit(task, **kwargs)
 
 
 def already_sent(event_key: str, to: str) -> bool:

@@ -24,7 +24,7 @@ from audit.models import Route as AuditRoute
 from audit.services import record, record_many
 from core import ratelimit
 from core.workdays import add_working_days, working_days_between
-from jobs.email import send_once
+from jobs.email import send_later
 from people.identifiers import normalise_nhs_number
 from referrals import priority as priority_rules
 from referrals.eligibility import Eligibility, assess
@@ -40,6 +40,7 @@ from referrals.models import (
     Route,
     Status,
 )
+from referrals.tasks import email_referrer_decision
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -364,16 +365,11 @@ def decide(
     )
     if referral.referrer_email:
         # Sent by a worker once this decision is committed; one email per decision, at least once.
-        send_once(
-            event_key=f"referral-decision:{decision.pk}",
-            to=referral.referrer_email,
-            subject=_subject(referral),
-            body=decision.referrer_message,
-        )
+        send_later(email_referrer_decision, decision_id=decision.pk)
     return decision
 
 
-def _subject(referral: Referral) -> str:
+def referrer_email_subject(referral: Referral) -> str:
     with translation.override(referral.referrer_language):
         return _("Your referral %(reference)s") % {"reference": referral.reference}
 
