@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from core.tests.servers import ScratchDatabase
+from core.tests.servers import ScratchDatabase, manage
 from e2e.support import (
     HOME_URL,
     PRACTITIONER_2FA_KEY_HEX,
@@ -176,19 +176,7 @@ def _server_env(database_url: str) -> dict[str, str]:
 
 
 def _manage(env: dict[str, str], *args: str) -> None:
-    result = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=MANAGE_TIMEOUT,
-        check=False,
-    )
-    if result.returncode != 0:
-        raise RuntimeError(
-            f"`manage.py {' '.join(args)}` failed ({result.returncode}):\n{result.stdout}\n{result.stderr}"
-        )
+    manage(env, *args, timeout=MANAGE_TIMEOUT)
 
 
 def _wait_until_healthy(server: NythServer, process: subprocess.Popen[bytes]) -> None:

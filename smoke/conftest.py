@@ -37,6 +37,7 @@ import pytest
 import requests
 
 from core.tests.servers import ScratchDatabase
+from core.tests.servers import manage as run_manage
 from smoke.support import Browser, form_with, totp_code
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -241,20 +242,7 @@ class TaskWorker:
 
 
 def manage(env: dict[str, str], *args: str) -> str:
-    result = subprocess.run(  # noqa: S603 - our own manage.py with fixed arguments
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=MANAGE_TIMEOUT,
-        check=False,
-    )
-    if result.returncode != 0:
-        raise RuntimeError(
-            f"`manage.py {' '.join(args)}` failed ({result.returncode}):\n{result.stdout}\n{result.stderr}"
-        )
-    return result.stdout
+    return run_manage(env, *args, timeout=MANAGE_TIMEOUT)
 
 
 # The seed gives practitioner2fa (the account with a seeded authenticator) no caseload: put her

@@ -114,10 +114,21 @@ def scratch_env(database: ScratchDatabase, **extra: str) -> dict[str, str]:
 
 
 def manage(env: dict[str, str], *args: str, timeout: int = 300) -> str:
-    result = subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=timeout
+    """Run our own manage.py in another process with this environment; its output, or an error
+    carrying everything it printed."""
+    result = subprocess.run(  # noqa: S603 - our own manage.py with fixed arguments
+        [sys.executable, "manage.py", *args],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
     )
-    assert result.returncode == 0, result.stderr[-3000:]
+    if result.returncode != 0:
+        raise RuntimeError(
+            f"`manage.py {' '.join(args)}` failed ({result.returncode}):\n{result.stdout}\n{result.stderr}"
+        )
     return result.stdout
 
 
