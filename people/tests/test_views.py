@@ -232,17 +232,21 @@ def test_history_page_shows_who_changed_what_for_managers_only(client_for, manag
     assert client_for(alice).get(reverse("people:history", args=[child.pk])).status_code == 403
 
 
+# The child fixture identified exactly, with a reason: what the duty worker types at 2am.
+BREAK_GLASS_FORM = {
+    "nhs_number": "9434765919",
+    "la_reference": "",
+    "date_of_birth_day": "27",
+    "date_of_birth_month": "3",
+    "date_of_birth_year": "2012",
+    "reason": "Carer phoned at 2am: young person missing, need the safety details",
+}
+
+
 def test_break_glass_journey(client_for, duty, manager, child):
     duty_client = client_for(duty)
     assert duty_client.get(reverse("people:detail", args=[child.pk])).status_code == 404
-    form = {
-        "nhs_number": "9434765919",
-        "la_reference": "",
-        "date_of_birth_day": "27",
-        "date_of_birth_month": "3",
-        "date_of_birth_year": "2012",
-        "reason": "Carer phoned at 2am: young person missing, need the safety details",
-    }
+    form = dict(BREAK_GLASS_FORM)
     wrong = duty_client.post(reverse("people:break_glass"), dict(form, date_of_birth_year="2013"))
     assert "No single record" in wrong.content.decode()
     assert not BreakGlassAccess.objects.exists()
@@ -298,14 +302,7 @@ def test_postcode_is_edited_on_the_record_and_kept_normalised(client_for, alice,
 
 def test_break_glass_records_the_client_address_from_behind_our_proxy(client_for, duty, child, settings):
     settings.NYTH_TRUSTED_PROXIES = ["10.0.0.0/8"]
-    form = {
-        "nhs_number": "9434765919",
-        "la_reference": "",
-        "date_of_birth_day": "27",
-        "date_of_birth_month": "3",
-        "date_of_birth_year": "2012",
-        "reason": "Carer phoned at 2am: young person missing, need the safety details",
-    }
+    form = dict(BREAK_GLASS_FORM)
     headers = {"REMOTE_ADDR": "10.0.0.5", "HTTP_X_FORWARDED_FOR": "6.6.6.6, 203.0.113.20"}
     response = client_for(duty).post(reverse("people:break_glass"), form, **headers)
     assert response.status_code == 302
