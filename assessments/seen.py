@@ -46,7 +46,7 @@ def story_events(child: Child) -> AuditEventQuerySet:
         AuditEvent.objects.filter(child_id=child.pk)
         .filter(touches_story | shared_by_consent_route | plan_read_by_partner)
         .select_related("actor")
-        .order_by("-seq")
+        .order_by("-id")
     )
 
 

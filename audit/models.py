@@ -44,6 +44,10 @@ class Route(models.TextChoices):
     SYSTEM = "system", _("System")
 
 
+HASH_V1 = 1  # SHA-256 over the event's fields, chained in the event row (events before ADR 012)
+HASH_V2 = 2  # HMAC-SHA256 with a key held outside the database, chained in AuditLink (ADR 012)
+
+
 class AuditEventQuerySet(models.QuerySet):
     def update(self, **kwargs: Any) -> int:
         raise AuditAppendOnlyError("Audit events cannot be changed.")
@@ -52,11 +56,18 @@ class AuditEventQuerySet(models.QuerySet):
         raise AuditAppendOnlyError("Audit events cannot be deleted.")
 
     def for_child(self, child_id: int) -> AuditEventQuerySet:
-        return self.filter(child_id=child_id).order_by("-seq")
+        return self.filter(child_id=child_id).order_by("-id")
+
+    def unsealed(self) -> AuditEventQuerySet:
+        """Committed events the sequencer has not chained yet (``audit.chain.seal_pending``)."""
+        return self.filter(link__isnull=True)
 
 
 class AuditEvent(models.Model):
-    seq = models.PositiveBigIntegerField(unique=True, editable=False)
+    # seq, prev_hash and hash are the version-1 chain, kept as they were for events recorded
+    # before ADR 012. New events leave them empty: their place in the chain is their AuditLink,
+    # written by the sequencer, so an event row is never updated after its insert.
+    seq = models.PositiveBigIntegerField(unique=True, null=True, blank=True, editable=False)
     occurred_at = models.DateTimeField(db_index=True)
     # The actor is kept as a label too, so the trail still reads correctly if an account is renamed.
     actor = models.ForeignKey(
@@ -64,6 +75,9 @@ class AuditEvent(models.Model):
     )
     actor_label = models.CharField(max_length=300, blank=True)
     actor_organisation = models.CharField(max_length=300, blank=True)
+    # The organisation's id (inside the version-2 hash), so a page can name it in the reader's
+    # language; actor_organisation stays as the label at the time, for when it has gone.
+    actor_organisation_id = models.BigIntegerField(null=True, blank=True)
     action = models.CharField(max_length=20, choices=Action.choices)
     route = models.CharField(max_length=20, choices=Route.choices, default=Route.UI)
     object_type = models.CharField(max_length=100, blank=True)
@@ -73,18 +87,18 @@ class AuditEvent(models.Model):
     child_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     reason = models.TextField(blank=True)
     detail = models.JSONField(default=dict, blank=True)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
+    prev_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
 
     objects = AuditEventQuerySet.as_manager()
 
     class Meta:
-        ordering = ["seq"]
+        ordering = ["id"]
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
 
     def __str__(self) -> str:
-        return f"#{self.seq} {self.action} {self.object_type}:{self.object_id}"
+        return f"#{self.pk} {self.action} {self.object_type}:{self.object_id}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
@@ -95,7 +109,8 @@ class AuditEvent(models.Model):
         raise AuditAppendOnlyError("Audit events cannot be deleted.")
 
     def canonical(self) -> str:
-        """The exact text the hash covers: every field, in a fixed order and format."""
+        """Version 1: the exact text the SHA-256 hash covers (every field of the time, in a fixed
+        order and format, with the event's own seq and prev_hash)."""
         return json.dumps(
             {
                 "seq": self.seq,
@@ -118,12 +133,83 @@ class AuditEvent(models.Model):
         )
 
     def compute_hash(self) -> str:
+        """Version 1 hash (SHA-256 of ``canonical``)."""
         return hashlib.sha256(self.canonical().encode("utf-8")).hexdigest()
+
+    def canonical_v2(self, *, seq: int, prev_hash: str, key_id: str) -> str:
+        """Version 2: the text the keyed hash covers – every field including the actor's
+        organisation id, the event's id, its position in the chain, the previous hash and the
+        key's id – in a fixed order and format."""
+        return json.dumps(
+            {
+                "v": HASH_V2,
+                "key_id": key_id,
+                "seq": seq,
+                "prev_hash": prev_hash,
+                "event_id": self.pk,
+                "occurred_at": self.occurred_at.astimezone(UTC).isoformat(timespec="microseconds"),
+                "actor_id": self.actor_id,
+                "actor_label": self.actor_label,
+                "actor_organisation": self.actor_organisation,
+                "actor_organisation_id": self.actor_organisation_id,
+                "action": self.action,
+                "route": self.route,
+                "object_type": self.object_type,
+                "object_id": self.object_id,
+                "child_id": self.child_id,
+                "reason": self.reason,
+                "detail": self.detail,
+            },
+            sort_keys=True,
+            separators=(",", ":"),
+            ensure_ascii=False,
+        )
+
+
+class AuditLinkQuerySet(models.QuerySet):
+    def update(self, **kwargs: Any) -> int:
+        raise AuditAppendOnlyError("Audit links cannot be changed.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AuditAppendOnlyError("Audit links cannot be deleted.")
+
+
+class AuditLink(models.Model):
+    """An event's place in the chain: written once by the sequencer (``audit.chain``), in
+    sequence order, never changed. Version-1 links copy the legacy chain of events recorded
+    before ADR 012 (migration 0005)."""
+
+    seq = models.PositiveBigIntegerField(unique=True)
+    event = models.OneToOneField(AuditEvent, on_delete=models.PROTECT, related_name="link")
+    hash_version = models.PositiveSmallIntegerField(default=HASH_V2)
+    # Which HMAC key (settings.NYTH_AUDIT_HMAC_KEYS) made a version-2 hash, so keys can rotate.
+    key_id = models.CharField(max_length=40, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+    sealed_at = models.DateTimeField()
+
+    objects = AuditLinkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["seq"]
+        verbose_name = _("audit chain link")
+
+    def __str__(self) -> str:
+        return f"{self.seq}:{self.hash[:12]}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise AuditAppendOnlyError("Audit links cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AuditAppendOnlyError("Audit links cannot be deleted.")
 
 
 class AuditChainHead(models.Model):
-    """One row: the last sequence number and hash. Locking it serialises appends, so the
-    chain never forks under concurrent requests, and it reveals deletions at the tail."""
+    """One row: the last sequence number and hash of the chain. Only the sequencer moves it,
+    forward, in short transactions (it is locked for milliseconds, never for a request); it
+    reveals deletions at the tail."""
 
     last_seq = models.PositiveBigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default=GENESIS_HASH)

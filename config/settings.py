@@ -359,3 +359,20 @@ NYTH_TASK_MAX_ATTEMPTS = env_int("NYTH_TASK_MAX_ATTEMPTS", 3)
 # Uploaded CSV files (personal data) are deleted this many days after their import finished
 # (`manage.py purge_uploads`, run daily); the report and the counts are kept.
 NYTH_UPLOAD_RETENTION_DAYS = env_int("NYTH_UPLOAD_RETENTION_DAYS", 7)
+
+# --- The audit trail's keys and jobs (ADR 012). Events are chained by a sequencer (the worker,
+# or `manage.py seal_audit`) with HMAC-SHA256 under a key held outside the database: either
+# NYTH_AUDIT_HMAC_KEY="id:secret" or NYTH_AUDIT_HMAC_KEY_FILE, a file of "id:secret" lines whose
+# last line is the key in use (earlier lines verify older events: rotation). The web processes
+# never need it. The demo and the tests use a fixed development key (never in production:
+# audit.chain raises ImproperlyConfigured when it is missing).
+NYTH_AUDIT_HMAC_KEY = os.environ.get("NYTH_AUDIT_HMAC_KEY", "")
+NYTH_AUDIT_HMAC_KEY_FILE = os.environ.get("NYTH_AUDIT_HMAC_KEY_FILE", "")
+NYTH_AUDIT_DEV_KEY_ALLOWED = NYTH_DEMO or DEBUG or env_bool("NYTH_TESTING")
+# How often the worker chains new events (seconds).
+NYTH_AUDIT_SEAL_SECONDS = float(os.environ.get("NYTH_AUDIT_SEAL_SECONDS", "2"))
+# Signed checkpoints (`manage.py audit_checkpoint`): where they are written, the Ed25519 private
+# key only the checkpoint job can read, and the public key verify_audit checks them with.
+NYTH_AUDIT_CHECKPOINT_DIR = os.environ.get("NYTH_AUDIT_CHECKPOINT_DIR", "")
+NYTH_AUDIT_CHECKPOINT_KEY = os.environ.get("NYTH_AUDIT_CHECKPOINT_KEY", "")
+NYTH_AUDIT_CHECKPOINT_PUBLIC_KEY = os.environ.get("NYTH_AUDIT_CHECKPOINT_PUBLIC_KEY", "")

@@ -418,7 +418,7 @@ def _attach_pages_opened(accesses: list[BreakGlassAccess]) -> None:
             occurred_at__lte=max(ends),
         )
         .exclude(action=Action.BREAK_GLASS)
-        .order_by("seq")
+        .order_by("id")
     )
     by_pair: dict[tuple[int, int], list[BreakGlassAccess]] = {}
     for access in accesses:

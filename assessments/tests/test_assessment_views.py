@@ -47,7 +47,7 @@ def written(child, alice):
 
 
 def last_event(**filters):
-    return AuditEvent.objects.filter(**filters).order_by("-seq").first()
+    return AuditEvent.objects.filter(**filters).order_by("-id").first()
 
 
 # --- The care team ----------------------------------------------------------------------------

@@ -405,7 +405,7 @@ def test_list_shows_in_force_withdrawn_and_safeguarding_and_is_audited(client_fo
     assert "Review due" in body
     assert "Waiting for a manager&#x27;s approval" in body or "Waiting for a manager's approval" in body
     assert reverse("consent:create", args=[child.pk]) in body
-    event = AuditEvent.objects.filter(action=Action.VIEW, child_id=child.pk, actor=manager).latest("seq")
+    event = AuditEvent.objects.filter(action=Action.VIEW, child_id=child.pk, actor=manager).latest("id")
     assert event.detail["page"] == "consent"
 
 

@@ -394,7 +394,7 @@ def test_find_duplicates_is_audited_and_checks_its_options(register):
     from audit.models import Action, AuditEvent
 
     run_find_duplicates(format="csv")
-    event = AuditEvent.objects.filter(action=Action.EXPORT).latest("seq")
+    event = AuditEvent.objects.filter(action=Action.EXPORT).latest("id")
     assert event.detail["command"] == "find_duplicates" and event.detail["pairs"] == 1
     with pytest.raises(CommandError):
         run_find_duplicates(min_score=1.5)

@@ -127,7 +127,7 @@ def test_withdrawn_permission_clears_the_contact_details(client_for, alice, chil
     assert "the contact details were removed" in response.content.decode()
     person.refresh_from_db()
     assert (person.contact_permitted, person.phone, person.email) == (False, "", "")
-    event = AuditEvent.objects.filter(action="update", object_id=str(person.pk)).latest("seq")
+    event = AuditEvent.objects.filter(action="update", object_id=str(person.pk)).latest("id")
     assert event.detail["contact_details_cleared"] is True
     # History keeps who changed what (the number is no longer in the current record).
     assert person.history.count() == 2
