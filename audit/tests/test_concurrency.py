@@ -42,7 +42,7 @@ def old_locking_record(**kwargs: Any) -> None:
     record(**kwargs)
 
 
-@pytest.mark.parametrize("append, waits", [(record, False), (old_locking_record, True)], ids=["now", "before"])
+@pytest.mark.parametrize(("append", "waits"), [(record, False), (old_locking_record, True)], ids=["now", "before"])
 def test_an_open_transaction_that_has_recorded_does_not_block_another_record(alice, append, waits):
     recorded, finish = threading.Event(), threading.Event()
 

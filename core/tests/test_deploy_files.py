@@ -20,6 +20,7 @@ JOBS = {
     "lockout-cleanup": "axes_reset_logs",
     "purge-uploads": "purge_uploads",
     "backup": "backup",
+    "audit-checkpoint": "audit_checkpoint",
 }
 
 

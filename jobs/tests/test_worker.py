@@ -204,3 +204,15 @@ def test_an_email_in_flight_at_a_crash_is_the_only_one_sent_twice(south, manager
     assert sent == {address: 2 if address == in_flight else 1 for address in everyone}
     access.refresh_from_db()
     assert access.reported_at is not None
+
+
+def test_the_worker_is_the_audit_sequencer(south, manager, start_worker):
+    from audit.chain import verify
+    from audit.models import AuditEvent
+    from audit.services import record
+
+    start_worker(NYTH_AUDIT_SEAL_SECONDS="0.2")
+    events = [record(actor=manager, action="view", detail={"n": n}) for n in range(3)]  # committed: autocommit
+    wait_for(lambda: not AuditEvent.objects.unsealed().exists(), timeout=60, what="the worker to seal the events")
+    assert [event.link.seq for event in AuditEvent.objects.filter(pk__in=[e.pk for e in events])] == [1, 2, 3]
+    assert verify(seal=False).ok

@@ -5,7 +5,8 @@
 A thread beats the worker's lease every NYTH_TASK_HEARTBEAT_SECONDS (also while a long task
 runs) and reaps abandoned tasks every NYTH_TASK_REAP_SECONDS (``jobs.recovery``). The main
 thread is db_worker's own loop: claim a task, run it, record its result. SIGTERM finishes the
-current task, then stops and gives the lease back.
+current task, then stops and gives the lease back. Another thread is the audit trail's
+sequencer: every NYTH_AUDIT_SEAL_SECONDS it chains recorded events (``audit.chain``, ADR 012).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from django.db import DatabaseError, connection
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 from django_tasks_db.management.commands.db_worker import Worker
 
+from audit.chain import seal_pending
 from jobs import recovery
 
 logger = logging.getLogger("jobs.worker")
@@ -49,16 +51,35 @@ class LeasedWorker(Worker):
         finally:
             connection.close()
 
+    def _seal_audit(self) -> None:
+        # Short transactions of its own, apart from any task: a long task never delays the chain.
+        every = float(settings.NYTH_AUDIT_SEAL_SECONDS)
+        try:
+            while not self._stop.is_set():
+                try:
+                    seal_pending()
+                except DatabaseError:
+                    # Events wait unsealed (nothing is lost); verify_audit counts them.
+                    logger.warning("worker %s could not seal audit events", self.worker_id, exc_info=True)
+                    connection.close()
+                self._stop.wait(every)
+        finally:
+            connection.close()
+
     def run(self) -> None:
         # The lease exists before the first claim, so no task of ours is ever seen without one.
         recovery.beat(self.worker_id)
+        seal_pending()  # fails loudly here, at start, when the audit key is not configured
         keeper = threading.Thread(target=self._keep_lease, name="nyth-lease", daemon=True)
         keeper.start()
+        sealer = threading.Thread(target=self._seal_audit, name="nyth-audit-sequencer", daemon=True)
+        sealer.start()
         try:
             super().run()
         finally:
             self._stop.set()
             keeper.join(timeout=5)
+            sealer.join(timeout=5)
             try:
                 recovery.release(self.worker_id)
             except DatabaseError:
