@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from assessments.sections import BY_KEY
+from audit.labels import name_organisations
 from audit.models import Action, AuditEvent
 
 if TYPE_CHECKING:
@@ -68,8 +69,8 @@ def _who(event: AuditEvent) -> str:
             details.append(str(actor.get_profession_display()))
         elif actor.job_title:
             details.append(actor.job_title)
-    if event.actor_organisation:
-        details.append(event.actor_organisation)
+    if event.organisation_name:
+        details.append(event.organisation_name)
     return f"{name} ({', '.join(details)})" if details else name
 
 
@@ -117,6 +118,7 @@ def _recipients(user: User, child: Child, events: list[AuditEvent]) -> dict[tupl
 def describe(user: User, child: Child, events: list[AuditEvent]) -> list[StoryLine]:
     """Plain sentences for ``events`` (one page of ``story_events``)."""
     recipients = _recipients(user, child, events)
+    name_organisations(events)  # in the reader's language
     lines = []
     for event in events:
         values = {

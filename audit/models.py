@@ -92,6 +92,9 @@ class AuditEvent(models.Model):
 
     objects = AuditEventQuerySet.as_manager()
 
+    #: The actor's organisation as a page shows it, set by ``audit.labels.name_organisations``.
+    organisation_name: str = ""
+
     class Meta:
         ordering = ["id"]
         verbose_name = _("audit event")

@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from accounts.models import Role
+from audit.labels import name_organisations
 from audit.models import Action, AuditEvent
 from audit.services import record
 from people.views import get_visible_child
@@ -17,5 +18,6 @@ def child_audit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.user.role != Role.SERVICE_MANAGER:
         raise PermissionDenied
     page = Paginator(AuditEvent.objects.for_child(child.pk), 50).get_page(request.GET.get("page"))
+    name_organisations(page.object_list)
     record(actor=request.user, action=Action.VIEW, obj=child, child_id=child.pk, detail={"page": "audit"})
     return render(request, "audit/child_audit.html", {"child": child, "page": page})
