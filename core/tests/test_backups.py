@@ -66,7 +66,7 @@ def test_a_backup_restores_and_its_audit_chain_verifies_and_tampering_is_detecte
     assert "5" in verified.stdout or "events" in verified.stdout.lower()
 
     # Someone edits an audit event in the restored copy: verify_audit names it and fails.
-    tamper = "UPDATE audit_auditevent SET reason = 'nothing to see' WHERE seq = 2"
+    tamper = "UPDATE audit_auditevent SET reason = 'nothing to see' WHERE id = (SELECT event_id FROM audit_auditlink WHERE seq = 2)"
     if scratch.is_postgres:  # the append-only triggers refuse UPDATE; an owner can switch them off
         scratch.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER USER", tamper)
     else:
