@@ -294,3 +294,16 @@ def test_a_missing_key_outside_the_demo_and_tests_is_a_configuration_error(setti
     settings.NYTH_AUDIT_HMAC_KEY = "k1:too-short"
     with pytest.raises(ImproperlyConfigured, match="at least 32 bytes"):
         chain.hmac_keys()
+
+
+def test_seal_audit_chains_waiting_events_and_commands_name_a_missing_key(alice, settings, capsys):
+    record(actor=alice, action="view")
+    record(actor=alice, action="view")
+    call_command("seal_audit")
+    assert "Sealed 2 audit events." in capsys.readouterr().out
+    assert AuditEvent.objects.unsealed().count() == 0
+    settings.NYTH_AUDIT_DEV_KEY_ALLOWED = False
+    settings.NYTH_AUDIT_HMAC_KEY = settings.NYTH_AUDIT_HMAC_KEY_FILE = ""
+    for command in ("seal_audit", "verify_audit"):
+        with pytest.raises(CommandError, match="HMAC key is missing"):
+            call_command(command)

@@ -1,6 +1,7 @@
 import time
 
-from django.core.management.base import BaseCommand
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, connection
 
 from audit.chain import seal_pending
@@ -20,6 +21,8 @@ class Command(BaseCommand):
         while True:
             try:
                 sealed = seal_pending(limit=limit)
+            except ImproperlyConfigured as error:
+                raise CommandError(str(error)) from error
             except DatabaseError:
                 if not every:
                     raise

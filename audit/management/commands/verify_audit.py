@@ -1,6 +1,7 @@
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 
 from audit import chain, checkpoints
@@ -25,7 +26,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        result = chain.verify(seal=not options["no_seal"])
+        try:
+            result = chain.verify(seal=not options["no_seal"])
+        except ImproperlyConfigured as error:
+            raise CommandError(str(error)) from error
         if not result.ok:
             raise CommandError(result.message)
         message = result.message
