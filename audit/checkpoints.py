@@ -86,13 +86,16 @@ class CheckpointResult:
     count: int
 
 
-def verify_checkpoints(directory: Path, public_key: Ed25519PublicKey) -> CheckpointResult:
+def verify_checkpoints(directory: Path, public_key: Ed25519PublicKey, *, until: datetime | None = None) -> CheckpointResult:
     """Check every checkpoint in ``directory`` against its signature and the chain as it is.
-    Run after ``audit.chain.verify`` has passed (so the links it compares are themselves sound)."""
+    Run after ``audit.chain.verify`` has passed (so the links it compares are themselves sound).
+    ``until`` leaves out checkpoints signed after it (a restored backup is older than the newest
+    ones); every signature is still checked."""
     files = sorted(directory.glob("checkpoint-*.json"))
     if not files:
         return CheckpointResult(False, f"No checkpoints in {directory}: nothing to compare the trail with.", 0)
     head = AuditChainHead.objects.filter(pk=1).first()
+    compared = 0
     for path in files:
         try:
             document = json.loads(path.read_text())
@@ -100,6 +103,9 @@ def verify_checkpoints(directory: Path, public_key: Ed25519PublicKey) -> Checkpo
             public_key.verify(base64.b64decode(document["signature"]), _payload(seq, digest, at))
         except (InvalidSignature, ValueError, KeyError, TypeError):
             return CheckpointResult(False, f"Checkpoint {path.name}: the signature does not verify (forged or damaged).", 0)
+        if until is not None and datetime.fromisoformat(at) > until:
+            continue
+        compared += 1
         if seq == 0:
             continue
         if head is None:
@@ -118,4 +124,6 @@ def verify_checkpoints(directory: Path, public_key: Ed25519PublicKey) -> Checkpo
                 f"The chain was restarted or rewritten: sequence {seq} has another hash than checkpoint {path.name} ({at}).",
                 0,
             )
-    return CheckpointResult(True, f"{len(files)} signed checkpoints match the trail.", len(files))
+    if not compared:
+        return CheckpointResult(False, f"No checkpoints in {directory} signed before {until}: nothing to compare the trail with.", 0)
+    return CheckpointResult(True, f"{compared} signed checkpoints match the trail.", compared)

@@ -134,3 +134,24 @@ def test_checkpoints_are_required_once_asked_for(trail, keys, checkpoint_dir):
         verify_with_checkpoints(keys, checkpoint_dir)
     with pytest.raises(CommandError, match="--public-key"):
         call_command("verify_audit", "--checkpoints", str(checkpoint_dir))
+
+
+def test_a_restored_backup_is_compared_with_the_checkpoints_up_to_its_time(trail, keys, checkpoint_dir, capsys):
+    import base64
+
+    from audit import checkpoints
+
+    checkpoint(keys, checkpoint_dir)
+    backup_time = json.loads(next(checkpoint_dir.glob("checkpoint-*.json")).read_text())["time"]
+    # A checkpoint signed after the backup, when the live trail had grown to 50 events.
+    at = "2099-01-01T00:00:00+00:00"
+    signature = checkpoints.load_private_key(keys[0]).sign(checkpoints._payload(50, "f" * 64, at))
+    (checkpoint_dir / "checkpoint-000000000050-later.json").write_text(json.dumps(
+        {"format": checkpoints.FORMAT, "seq": 50, "hash": "f" * 64, "time": at, "signature": base64.b64encode(signature).decode()}
+    ))
+    with pytest.raises(CommandError, match="shorter than checkpoint checkpoint-000000000050"):
+        verify_with_checkpoints(keys, checkpoint_dir)
+    verify_with_checkpoints(keys, checkpoint_dir, "--checkpoints-until", backup_time)
+    assert "1 signed checkpoints match the trail" in capsys.readouterr().out
+    with pytest.raises(CommandError, match="signed before"):
+        verify_with_checkpoints(keys, checkpoint_dir, "--checkpoints-until", "2000-01-01T00:00:00")

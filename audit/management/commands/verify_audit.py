@@ -1,3 +1,4 @@
+from datetime import UTC, datetime
 from pathlib import Path
 
 from django.conf import settings
@@ -21,6 +22,10 @@ class Command(BaseCommand):
             help="Directory of signed checkpoints (audit_checkpoint) the trail must agree with.",
         )
         parser.add_argument(
+            "--checkpoints-until", metavar="TIME", default=None,
+            help="Compare only checkpoints signed up to this ISO time (a restored backup: the backup's time).",
+        )
+        parser.add_argument(
             "--public-key", metavar="FILE", default=None,
             help="The checkpoint signer's public key (default: NYTH_AUDIT_CHECKPOINT_PUBLIC_KEY).",
         )
@@ -41,7 +46,14 @@ class Command(BaseCommand):
                 key = checkpoints.load_public_key(Path(public))
             except (OSError, ValueError) as error:
                 raise CommandError(f"Cannot read the checkpoint public key {public}: {error}") from error
-            checked = checkpoints.verify_checkpoints(Path(options["checkpoints"]), key)
+            until = None
+            if options["checkpoints_until"]:
+                try:
+                    until = datetime.fromisoformat(options["checkpoints_until"])
+                except ValueError as error:
+                    raise CommandError(f"--checkpoints-until: not an ISO time: {error}") from error
+                until = until if until.tzinfo else until.replace(tzinfo=UTC)
+            checked = checkpoints.verify_checkpoints(Path(options["checkpoints"]), key, until=until)
             if not checked.ok:
                 raise CommandError(checked.message)
             message = f"{message} {checked.message}"
