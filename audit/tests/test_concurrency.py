@@ -14,7 +14,7 @@ from audit.models import AuditChainHead, AuditEvent, AuditLink
 from audit.services import record
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks; CI runs this on PostgreSQL"),
 ]
 JOIN_TIMEOUT = 60  # a deadlock fails the test instead of hanging it
