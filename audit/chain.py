@@ -80,6 +80,11 @@ def link_hash_v2(event: AuditEvent, *, seq: int, prev_hash: str, key_id: str, ke
     return hmac.new(key, message, hashlib.sha256).hexdigest()
 
 
+class ChainTailMismatch(RuntimeError):
+    """The head does not match the last link (deleted, moved or tampered with): the sequencer
+    refuses to extend a chain whose end it cannot vouch for; verify_audit says what is wrong."""
+
+
 def seal_pending(*, limit: int = 500) -> int:
     """Chain every committed, unchained event, ``limit`` per short transaction, in the order
     of their ids; returns how many were chained. Safe to run in several processes at once:
@@ -93,6 +98,12 @@ def seal_pending(*, limit: int = 500) -> int:
             pending = list(AuditEvent.objects.unsealed().order_by("id")[:limit])
             if not pending:
                 return sealed
+            last = AuditLink.objects.order_by("-seq").values_list("seq", "hash").first() or (0, GENESIS_HASH)
+            if last != (head.last_seq, head.last_hash):
+                raise ChainTailMismatch(
+                    f"The chain head records sequence {head.last_seq}, the last link is {last[0]}: "
+                    "not sealing onto it (run verify_audit)."
+                )
             now = timezone.now()
             seq, prev = head.last_seq, head.last_hash
             links = []
@@ -147,7 +158,10 @@ def verify(*, seal: bool = True) -> Verification:
     re-linked or deleted event. ``seal`` chains waiting events first (so a verification covers
     everything recorded so far); without it, waiting events are counted, not checked."""
     if seal:
-        seal_pending()
+        try:
+            seal_pending()
+        except ChainTailMismatch:
+            pass  # the walk below names what is wrong
     keys = hmac_keys()
     expected_prev = GENESIS_HASH
     expected_seq = 1

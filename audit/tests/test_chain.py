@@ -307,3 +307,13 @@ def test_seal_audit_chains_waiting_events_and_commands_name_a_missing_key(alice,
     for command in ("seal_audit", "verify_audit"):
         with pytest.raises(CommandError, match="HMAC key is missing"):
             call_command(command)
+
+
+def test_the_sequencer_refuses_to_extend_a_chain_whose_head_was_tampered_with(events, alice):
+    raw("DELETE FROM audit_auditchainhead")  # a head lost (or moved back) with events still there
+    record(actor=alice, action="view")
+    with pytest.raises(chain.ChainTailMismatch, match="last link is 5"):
+        chain.seal_pending()
+    ok, message, _ = verify_chain()  # seals nothing, reports the tail
+    assert not ok
+    assert "the chain head records sequence 0, the trail ends at 5" in message

@@ -3,6 +3,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from audit.chain import ChainTailMismatch
 from audit.checkpoints import load_private_key, write_checkpoint
 
 
@@ -22,5 +23,8 @@ class Command(BaseCommand):
             key = load_private_key(Path(key_path))
         except (OSError, ValueError) as error:
             raise CommandError(f"Cannot use the checkpoint key {key_path}: {error}") from error
-        path = write_checkpoint(Path(directory), key)
+        try:
+            path = write_checkpoint(Path(directory), key)
+        except ChainTailMismatch as error:
+            raise CommandError(f"No checkpoint of a chain whose end does not match its head: {error}") from error
         self.stdout.write(self.style.SUCCESS(f"Checkpoint written: {path}"))

@@ -4,7 +4,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, connection
 
-from audit.chain import seal_pending
+from audit.chain import ChainTailMismatch, seal_pending
 
 
 class Command(BaseCommand):
@@ -21,7 +21,7 @@ class Command(BaseCommand):
         while True:
             try:
                 sealed = seal_pending(limit=limit)
-            except ImproperlyConfigured as error:
+            except (ImproperlyConfigured, ChainTailMismatch) as error:
                 raise CommandError(str(error)) from error
             except DatabaseError:
                 if not every:

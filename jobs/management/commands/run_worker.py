@@ -19,7 +19,7 @@ from django.db import DatabaseError, connection
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 from django_tasks_db.management.commands.db_worker import Worker
 
-from audit.chain import seal_pending
+from audit.chain import ChainTailMismatch, hmac_keys, seal_pending
 from jobs import recovery
 
 logger = logging.getLogger("jobs.worker")
@@ -58,6 +58,9 @@ class LeasedWorker(Worker):
             while not self._stop.is_set():
                 try:
                     seal_pending()
+                except ChainTailMismatch:
+                    # Someone changed the chain's end: never seal onto it; tasks still run.
+                    logger.error("audit chain head does not match its last link: not sealing", exc_info=True)
                 except DatabaseError:
                     # Events wait unsealed (nothing is lost); verify_audit counts them.
                     logger.warning("worker %s could not seal audit events", self.worker_id, exc_info=True)
@@ -69,7 +72,7 @@ class LeasedWorker(Worker):
     def run(self) -> None:
         # The lease exists before the first claim, so no task of ours is ever seen without one.
         recovery.beat(self.worker_id)
-        seal_pending()  # fails loudly here, at start, when the audit key is not configured
+        hmac_keys()  # fails loudly here, at start, when the audit key is not configured
         keeper = threading.Thread(target=self._keep_lease, name="nyth-lease", daemon=True)
         keeper.start()
         sealer = threading.Thread(target=self._seal_audit, name="nyth-audit-sequencer", daemon=True)
