@@ -16,11 +16,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
+from typing import Literal
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from audit.models import GENESIS_HASH, HASH_V1, HASH_V2, AuditChainHead, AuditEvent, AuditLink
@@ -85,19 +88,44 @@ class ChainTailMismatch(RuntimeError):
     refuses to extend a chain whose end it cannot vouch for; verify_audit says what is wrong."""
 
 
-def seal_pending(*, limit: int = 500) -> int:
-    """Chain every committed, unchained event, ``limit`` per short transaction, in the order
-    of their ids; returns how many were chained. Safe to run in several processes at once:
-    the head row lock makes them take turns, and each batch is read after the lock is taken."""
+#: What ``seal_pending`` looks at. "new": only events above the highest id already chained – an
+#: index range, cheap however long the trail, so the worker can run it every few seconds; an event
+#: whose transaction committed after later ones were chained waits for the next sweep. "recent":
+#: every unchained event recorded in the last NYTH_AUDIT_SWEEP_HOURS (the worker's periodic sweep;
+#: no request or job transaction stays open that long). "all": the whole trail (seal_audit,
+#: verify_audit, tests).
+SealScope = Literal["new", "recent", "all"]
+
+
+def _candidates(scope: SealScope, limit: int) -> list[int]:
+    events = AuditEvent.objects.unsealed()
+    if scope == "new":
+        above = AuditLink.objects.aggregate(top=Max("event_id"))["top"] or 0
+        events = events.filter(id__gt=above)
+    elif scope == "recent":
+        events = events.filter(occurred_at__gte=timezone.now() - timedelta(hours=settings.NYTH_AUDIT_SWEEP_HOURS))
+    return list(events.order_by("id").values_list("id", flat=True)[:limit])
+
+
+def seal_pending(*, limit: int = 500, scope: SealScope = "all") -> int:
+    """Chain committed, unchained events, ``limit`` per short transaction, in the order of
+    their ids; returns how many were chained. Safe to run in several processes at once: the
+    head row lock makes them take turns, and each batch is re-read after the lock is taken.
+    The search for candidates (an anti-join that can be long on a big trail) runs before the
+    lock, so the lock is held only to chain a batch."""
     keys = hmac_keys()
     key = keys.by_id[keys.current_id]
     sealed = 0
     while True:
+        candidates = _candidates(scope, limit)
+        if not candidates:
+            return sealed
         with transaction.atomic():
             head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
-            pending = list(AuditEvent.objects.unsealed().order_by("id")[:limit])
+            # Another sequencer may have chained some of them meanwhile.
+            pending = list(AuditEvent.objects.unsealed().filter(id__in=candidates).order_by("id"))
             if not pending:
-                return sealed
+                continue
             last = AuditLink.objects.order_by("-seq").values_list("seq", "hash").first() or (0, GENESIS_HASH)
             if last != (head.last_seq, head.last_hash):
                 raise ChainTailMismatch(
@@ -121,7 +149,7 @@ def seal_pending(*, limit: int = 500) -> int:
             head.last_seq, head.last_hash = seq, prev
             head.save(update_fields=["last_seq", "last_hash"])
         sealed += len(pending)
-        if len(pending) < limit:
+        if len(candidates) < limit:
             return sealed
 
 

@@ -371,6 +371,10 @@ NYTH_AUDIT_HMAC_KEY_FILE = os.environ.get("NYTH_AUDIT_HMAC_KEY_FILE", "")
 NYTH_AUDIT_DEV_KEY_ALLOWED = NYTH_DEMO or DEBUG or env_bool("NYTH_TESTING")
 # How often the worker chains new events (seconds).
 NYTH_AUDIT_SEAL_SECONDS = float(os.environ.get("NYTH_AUDIT_SEAL_SECONDS", "2"))
+# Every NYTH_AUDIT_SWEEP_SECONDS the worker also chains events of the last NYTH_AUDIT_SWEEP_HOURS
+# whose transaction committed after later events were chained (audit.chain.SealScope).
+NYTH_AUDIT_SWEEP_SECONDS = float(os.environ.get("NYTH_AUDIT_SWEEP_SECONDS", "300"))
+NYTH_AUDIT_SWEEP_HOURS = env_int("NYTH_AUDIT_SWEEP_HOURS", 48)
 # Signed checkpoints (`manage.py audit_checkpoint`): where they are written, the Ed25519 private
 # key only the checkpoint job can read, and the public key verify_audit checks them with.
 NYTH_AUDIT_CHECKPOINT_DIR = os.environ.get("NYTH_AUDIT_CHECKPOINT_DIR", "")

@@ -317,3 +317,26 @@ def test_the_sequencer_refuses_to_extend_a_chain_whose_head_was_tampered_with(ev
     ok, message, _ = verify_chain()  # seals nothing, reports the tail
     assert not ok
     assert "the chain head records sequence 0, the trail ends at 5" in message
+
+
+def test_the_frequent_pass_leaves_late_commits_to_the_sweep(alice, settings, monkeypatch):
+    """An event whose transaction commits after later events were chained has an id below the
+    highest chained one: the worker's frequent pass ("new", an index range) skips it, the periodic
+    sweep ("recent") and seal_audit ("all") chain it."""
+    early, late, newest = (record(actor=alice, action="view", detail={"n": n}) for n in range(3))
+    real_candidates = chain._candidates
+    # As if `early` and `late` were still uncommitted when the sequencer first ran.
+    monkeypatch.setattr(chain, "_candidates", lambda scope, limit: [newest.pk])
+    assert chain.seal_pending(scope="new") == 1
+    monkeypatch.setattr(chain, "_candidates", real_candidates)
+
+    assert chain.seal_pending(scope="new") == 0
+    assert set(AuditEvent.objects.unsealed().values_list("pk", flat=True)) == {early.pk, late.pk}
+    settings.NYTH_AUDIT_SWEEP_HOURS = 0  # both are now older than the sweep looks back
+    assert chain.seal_pending(scope="recent") == 0
+    settings.NYTH_AUDIT_SWEEP_HOURS = 48
+    assert chain.seal_pending(scope="recent") == 2
+    assert list(AuditLink.objects.order_by("seq").values_list("event_id", flat=True)) == [newest.pk, early.pk, late.pk]
+    assert verify_chain(seal=False)[0]
+    fresh = record(actor=alice, action="view")
+    assert chain.seal_pending(scope="new") == 1 and AuditLink.objects.get(event=fresh).seq == 4

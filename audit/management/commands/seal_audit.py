@@ -1,5 +1,6 @@
 import time
 
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, connection
@@ -18,9 +19,18 @@ class Command(BaseCommand):
         parser.add_argument("--limit", type=int, default=500, help="Events per short transaction.")
 
     def handle(self, *args, every, limit, **options):
+        # Once: the whole trail. As the sequencer: the cheap pass for new events at each
+        # interval, and the sweep for late commits every NYTH_AUDIT_SWEEP_SECONDS (as run_worker).
+        since_sweep = float(settings.NYTH_AUDIT_SWEEP_SECONDS)
         while True:
+            if not every:
+                scope = "all"
+            elif since_sweep >= settings.NYTH_AUDIT_SWEEP_SECONDS:
+                scope, since_sweep = "recent", 0.0
+            else:
+                scope = "new"
             try:
-                sealed = seal_pending(limit=limit)
+                sealed = seal_pending(limit=limit, scope=scope)
             except (ImproperlyConfigured, ChainTailMismatch) as error:
                 raise CommandError(str(error)) from error
             except DatabaseError:
@@ -36,3 +46,4 @@ class Command(BaseCommand):
             if not every:
                 return
             time.sleep(every)
+            since_sweep += every

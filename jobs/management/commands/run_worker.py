@@ -54,10 +54,18 @@ class LeasedWorker(Worker):
     def _seal_audit(self) -> None:
         # Short transactions of its own, apart from any task: a long task never delays the chain.
         every = float(settings.NYTH_AUDIT_SEAL_SECONDS)
+        sweep_every = float(settings.NYTH_AUDIT_SWEEP_SECONDS)
+        since_sweep = sweep_every  # sweep first: events a stopped worker left unchained
         try:
             while not self._stop.is_set():
                 try:
-                    seal_pending()
+                    # The frequent pass is an index range; the sweep (an anti-join over the last
+                    # NYTH_AUDIT_SWEEP_HOURS) picks up events whose transaction committed late.
+                    if since_sweep >= sweep_every:
+                        since_sweep = 0.0
+                        seal_pending(scope="recent")
+                    else:
+                        seal_pending(scope="new")
                 except ChainTailMismatch:
                     # Someone changed the chain's end: never seal onto it; tasks still run.
                     logger.error("audit chain head does not match its last link: not sealing", exc_info=True)
@@ -66,6 +74,7 @@ class LeasedWorker(Worker):
                     logger.warning("worker %s could not seal audit events", self.worker_id, exc_info=True)
                     connection.close()
                 self._stop.wait(every)
+                since_sweep += every
         finally:
             connection.close()
 
