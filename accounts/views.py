@@ -20,12 +20,12 @@ from django.urls import reverse, translate_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST
-from django_otp import login as otp_login
 from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import services as account_services
 from accounts import throttle
+from accounts.sessions import complete_second_factor
 from accounts.forms import NewUserForm, SignInForm, TokenForm, UserDetailsForm
 from accounts.models import Role, manageable_users
 from audit.models import Action
@@ -106,7 +106,7 @@ def two_factor(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         device = match_token(request.user, form.cleaned_data["token"])
         if device is not None:
-            otp_login(request, device)
+            complete_second_factor(request, device)
             return HttpResponseRedirect(next_url)
         form.add_error("token", _wrong_code())
     return render(request, "accounts/two_factor.html", {"form": form, "next": next_url})
@@ -130,7 +130,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
         if device.verify_token(form.cleaned_data["token"]):
             device.confirmed = True
             device.save(update_fields=["confirmed"])
-            otp_login(request, device)
+            complete_second_factor(request, device)
             return HttpResponseRedirect(next_url)
         form.add_error("token", _wrong_code())
     secret = base64.b32encode(device.bin_key).decode("ascii")

@@ -11,14 +11,27 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from django_otp import user_has_device
+
 from accounts.models import Role
 
 LANGUAGE_NAMES = {"en": "English", "cy": "Cymraeg"}
 
 
-def _nav_items(request: HttpRequest) -> list[dict[str, Any]]:
+def fully_signed_in(request: HttpRequest) -> bool:
+    """Signed in and past the second factor (or, in the demo, an account the middleware lets
+    through without one): only then does a page show the service's navigation."""
     user = request.user
     if not user.is_authenticated:
+        return False
+    if user.is_verified():
+        return True
+    return not settings.NYTH_REQUIRE_2FA and not user_has_device(user, confirmed=True)
+
+
+def _nav_items(request: HttpRequest) -> list[dict[str, Any]]:
+    user = request.user
+    if not fully_signed_in(request):
         return []
     items = [(reverse("core:home"), _("Home"))]
     if user.role and user.role != Role.COMMISSIONER and user.role != Role.ADMINISTRATOR:
