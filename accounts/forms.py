@@ -5,9 +5,10 @@ from typing import Any
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Organisation, User
+from accounts.models import Language, Organisation, User
 from core.text import NameField, name_fields
 
 
@@ -25,6 +26,20 @@ class SignInForm(AuthenticationForm):
         self.fields["username"].label = _("User name")
         self.fields["username"].widget.attrs.update({"autocomplete": "username", "spellcheck": "false"})
         self.fields["password"].label = _("Password")
+        # The language chosen here wins at sign-in (saved on the account); it starts as the page's.
+        self.fields["language"] = forms.ChoiceField(
+            label=_("Language for Nyth"),
+            choices=Language.choices,
+            widget=forms.RadioSelect,
+            required=False,
+            initial=(get_language() or "en")[:2],
+        )
+
+
+class LanguageForm(forms.Form):
+    """The account's language, changed only by this form's POST (the header links store nothing)."""
+
+    preferred_language = forms.ChoiceField(label=_("Language for Nyth"), choices=Language.choices, widget=forms.RadioSelect)
 
 
 class TokenForm(forms.Form):

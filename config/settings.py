@@ -303,6 +303,9 @@ NYTH_INITIAL_CONSULTATION_WORKING_DAYS = env_int("NYTH_INITIAL_CONSULTATION_WORK
 NYTH_EXTRA_CLOSURE_DAYS = env_list("NYTH_EXTRA_CLOSURE_DAYS")
 # Public referral form: submissions allowed per address per hour.
 NYTH_PUBLIC_REFERRALS_PER_HOUR = env_int("NYTH_PUBLIC_REFERRALS_PER_HOUR", 5)
+# Password reset: requests allowed per address per hour; a link lasts 24 hours and works once.
+NYTH_PASSWORD_RESETS_PER_HOUR = env_int("NYTH_PASSWORD_RESETS_PER_HOUR", 5)
+PASSWORD_RESET_TIMEOUT = 24 * 60 * 60
 
 # --- Shared cache (ADR 006). Every process (web workers and the task worker) sees the same cache:
 # Redis when NYTH_REDIS_URL is set, otherwise the database cache (its table is made by

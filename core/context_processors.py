@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import HttpRequest
-from django.urls import reverse
+from django.urls import reverse, translate_url
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-
 from django_otp import user_has_device
 
 from accounts.models import Role
@@ -53,6 +51,7 @@ def _nav_items(request: HttpRequest) -> list[dict[str, Any]]:
         items.append((reverse("people:break_glass_review"), _("Emergency access reviews")))
     if user.role == Role.ADMINISTRATOR:
         items.append((reverse("accounts:user_list"), _("Accounts")))
+    items.append((reverse("accounts:account"), _("Your account")))
     # The current item is the longest navigation address the page's address starts with.
     path = request.path
     matches = [url for url, _label in items if path == url or (url != items[0][0] and path.startswith(url))]
@@ -64,15 +63,10 @@ def nyth(request: HttpRequest) -> dict[str, Any]:
     current = (get_language() or settings.LANGUAGE_CODE)[:2]
     links = []
     for code, _name in settings.LANGUAGES:
-        query = urlencode({"language": code, "next": request.get_full_path()})
-        links.append(
-            {
-                "code": code,
-                "name": LANGUAGE_NAMES[code],
-                "current": code == current,
-                "url": f"{reverse('set_language')}?{query}",
-            }
-        )
+        # The same page in the other language, query string kept: a plain link that stores
+        # nothing (ADR 010). The account's language changes only by a POST (accounts:account).
+        url = translate_url(request.get_full_path(), code)
+        links.append({"code": code, "name": LANGUAGE_NAMES[code], "current": code == current, "url": url})
     return {
         "nyth_demo": settings.NYTH_DEMO,
         "language_links": links,
