@@ -1,6 +1,5 @@
-from django.urls import path
-
 from django.contrib.auth.decorators import login_not_required
+from django.urls import path
 
 from accounts import passwords, views
 
