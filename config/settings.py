@@ -261,6 +261,8 @@ LOCALE_PATHS = [
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "Europe/London"
+# Nyth sets no language cookie (every address carries its language; ADR 010). Django still reads
+# one that an older version left, until it expires.
 LANGUAGE_COOKIE_NAME = "nyth_language"
 LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
 LANGUAGE_COOKIE_SAMESITE = "Lax"
