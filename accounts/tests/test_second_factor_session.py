@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.conf import settings
+from django.contrib.sessions.backends.db import SessionStore
 from django.test import Client
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -30,12 +31,16 @@ def _signs_in(session_key: str) -> bool:
 
 def test_the_code_step_gives_the_session_a_new_key_and_csrf_token(client, alice):
     device = TOTPDevice.objects.create(user=alice, name="phone", confirmed=True)
-    anonymous = client.get(reverse("accounts:login"))
-    assert anonymous.status_code == 200
-    before_password = _session_key(client) if settings.SESSION_COOKIE_NAME in client.cookies else ""
+    # An anonymous session that exists before the password (as one planted by an attacker would).
+    anonymous = client.session
+    anonymous["seen"] = True
+    anonymous.save()
+    client.cookies[settings.SESSION_COOKIE_NAME] = before_password = anonymous.session_key
+    assert client.get(reverse("accounts:login")).status_code == 200
     assert sign_in_password(client, "alice").status_code == 302
     after_password = _session_key(client)
     assert after_password != before_password  # Django's login cycles the key at the password step
+    assert not SessionStore().exists(before_password)
     assert client.get(reverse("accounts:two_factor")).status_code == 200
     csrf_before = _csrf(client)
 
