@@ -5,7 +5,6 @@ from typing import Any
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Language, Organisation, User
@@ -26,13 +25,15 @@ class SignInForm(AuthenticationForm):
         self.fields["username"].label = _("User name")
         self.fields["username"].widget.attrs.update({"autocomplete": "username", "spellcheck": "false"})
         self.fields["password"].label = _("Password")
-        # The language chosen here wins at sign-in (saved on the account); it starts as the page's.
+        # A language chosen here wins and is saved on the account. Nothing is pre-selected (GOV.UK
+        # radios guidance, and so that signing in on a page in the other language does not
+        # silently change the account's language): left alone, the account's language applies.
         self.fields["language"] = forms.ChoiceField(
-            label=_("Language for Nyth"),
+            label=_("Language for Nyth (optional)"),
+            help_text=_("Leave this to keep the language saved on your account."),
             choices=Language.choices,
             widget=forms.RadioSelect,
             required=False,
-            initial=(get_language() or "en")[:2],
         )
 
 
