@@ -7,7 +7,7 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Organisation, User
+from accounts.models import Language, Organisation, User
 from core.text import NameField, name_fields
 
 
@@ -25,6 +25,22 @@ class SignInForm(AuthenticationForm):
         self.fields["username"].label = _("User name")
         self.fields["username"].widget.attrs.update({"autocomplete": "username", "spellcheck": "false"})
         self.fields["password"].label = _("Password")
+        # A language chosen here wins and is saved on the account. Nothing is pre-selected (GOV.UK
+        # radios guidance, and so that signing in on a page in the other language does not
+        # silently change the account's language): left alone, the account's language applies.
+        self.fields["language"] = forms.ChoiceField(
+            label=_("Language for Nyth (optional)"),
+            help_text=_("Leave this to keep the language saved on your account."),
+            choices=Language.choices,
+            widget=forms.RadioSelect,
+            required=False,
+        )
+
+
+class LanguageForm(forms.Form):
+    """The account's language, changed only by this form's POST (the header links store nothing)."""
+
+    preferred_language = forms.ChoiceField(label=_("Language for Nyth"), choices=Language.choices, widget=forms.RadioSelect)
 
 
 class TokenForm(forms.Form):

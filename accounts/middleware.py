@@ -13,7 +13,7 @@ from django.urls.exceptions import Resolver404
 from django_otp import user_has_device
 
 # Pages a signed-in but not yet verified user may open.
-_ALLOWED = {"accounts:two_factor", "accounts:two_factor_setup", "accounts:logout", "set_language", "healthz"}
+_ALLOWED = {"accounts:two_factor", "accounts:two_factor_setup", "accounts:logout", "healthz"}
 
 
 class TwoFactorRequiredMiddleware:

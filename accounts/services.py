@@ -49,3 +49,14 @@ def reset_two_factor(*, by: User, user: User) -> int:
     removed, _ = TOTPDevice.objects.filter(user=user).delete()
     record(actor=by, action=Action.UPDATE, obj=user, detail={"two_factor_reset": True})
     return removed
+
+
+@transaction.atomic
+def set_language(*, user: User, language: str) -> None:
+    """The person's own choice of language (sign-in form or their account page), audited when it changes."""
+    if user.preferred_language == language:
+        return
+    user.preferred_language = language
+    user.full_clean(exclude=["password"])
+    user.save(update_fields=["preferred_language"])
+    record(actor=user, action=Action.UPDATE, obj=user, detail={"fields": ["preferred_language"]})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 from typing import Any
+from urllib.parse import urlsplit
 
 import segno
 from django.conf import settings
@@ -17,17 +18,18 @@ from django.forms.utils import ErrorDict
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, translate_url
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST
-from django_otp import login as otp_login
 from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import services as account_services
 from accounts import throttle
-from accounts.forms import NewUserForm, SignInForm, TokenForm, UserDetailsForm
+from accounts.forms import LanguageForm, NewUserForm, SignInForm, TokenForm, UserDetailsForm
 from accounts.models import Role, manageable_users
+from accounts.sessions import complete_second_factor
 from audit.models import Action
 from audit.services import record
 
@@ -37,18 +39,6 @@ def _safe_next(request: HttpRequest, default: str) -> str:
     if next_url and url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
         return next_url
     return default
-
-
-def _remember_language(response: HttpResponse, code: str) -> HttpResponse:
-    response.set_cookie(
-        settings.LANGUAGE_COOKIE_NAME,
-        code,
-        max_age=settings.LANGUAGE_COOKIE_AGE,
-        secure=settings.LANGUAGE_COOKIE_SECURE,
-        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-        httponly=True,
-    )
-    return response
 
 
 class SignInView(LoginView):
@@ -83,10 +73,34 @@ class SignInView(LoginView):
         user = self.request.user
         throttle.record_success(user.username)
         record(actor=user, action=Action.SIGN_IN, obj=user)
-        # Go on in the language this person chose before (remembered on their account).
-        language = user.preferred_language
-        target = translate_url(self.get_success_url(), language)
-        return _remember_language(HttpResponseRedirect(target), language)
+        # The language chosen on the sign-in form wins and is kept on the account; without one
+        # (an older form) go on in the language the account chose before. No cookie: every
+        # address carries its language (ADR 010).
+        language = form.cleaned_data.get("language") or user.preferred_language
+        account_services.set_language(user=user, language=language)
+        return HttpResponseRedirect(_in_language(self.get_success_url(), language))
+
+
+def _in_language(url: str, language: str) -> str:
+    """``url`` in ``language``. translate_url resolves with the active language's prefix, so
+    resolve in the language the address is in (a next= from an English page, signed in in Welsh)."""
+    source = translation.get_language_from_path(urlsplit(url).path) or translation.get_language()
+    with translation.override(source):
+        return translate_url(url, language)
+
+
+def your_account(request: HttpRequest) -> HttpResponse:
+    """The signed-in person's own account: their language (saved only by this POST) and a link
+    to change the password."""
+    user = request.user
+    form = LanguageForm(request.POST or None, initial={"preferred_language": user.preferred_language})
+    if request.method == "POST" and form.is_valid():
+        language = form.cleaned_data["preferred_language"]
+        account_services.set_language(user=user, language=language)
+        with translation.override(language):
+            messages.success(request, gettext("Your language was saved."))
+            return redirect(reverse("accounts:account"))
+    return render(request, "accounts/your_account.html", {"form": form})
 
 
 @require_POST
@@ -106,7 +120,7 @@ def two_factor(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         device = match_token(request.user, form.cleaned_data["token"])
         if device is not None:
-            otp_login(request, device)
+            complete_second_factor(request, device)
             return HttpResponseRedirect(next_url)
         form.add_error("token", _wrong_code())
     return render(request, "accounts/two_factor.html", {"form": form, "next": next_url})
@@ -130,7 +144,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
         if device.verify_token(form.cleaned_data["token"]):
             device.confirmed = True
             device.save(update_fields=["confirmed"])
-            otp_login(request, device)
+            complete_second_factor(request, device)
             return HttpResponseRedirect(next_url)
         form.add_error("token", _wrong_code())
     secret = base64.b32encode(device.bin_key).decode("ascii")

@@ -261,6 +261,8 @@ LOCALE_PATHS = [
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "Europe/London"
+# Nyth sets no language cookie (every address carries its language; ADR 010). Django still reads
+# one that an older version left, until it expires.
 LANGUAGE_COOKIE_NAME = "nyth_language"
 LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
 LANGUAGE_COOKIE_SAMESITE = "Lax"
@@ -303,6 +305,9 @@ NYTH_INITIAL_CONSULTATION_WORKING_DAYS = env_int("NYTH_INITIAL_CONSULTATION_WORK
 NYTH_EXTRA_CLOSURE_DAYS = env_list("NYTH_EXTRA_CLOSURE_DAYS")
 # Public referral form: submissions allowed per address per hour.
 NYTH_PUBLIC_REFERRALS_PER_HOUR = env_int("NYTH_PUBLIC_REFERRALS_PER_HOUR", 5)
+# Password reset: requests allowed per address per hour; a link lasts 24 hours and works once.
+NYTH_PASSWORD_RESETS_PER_HOUR = env_int("NYTH_PASSWORD_RESETS_PER_HOUR", 5)
+PASSWORD_RESET_TIMEOUT = 24 * 60 * 60
 
 # --- Shared cache (ADR 006). Every process (web workers and the task worker) sees the same cache:
 # Redis when NYTH_REDIS_URL is set, otherwise the database cache (its table is made by

@@ -1,5 +1,5 @@
-"""URLs. Every page exists in English (/en/…) and Welsh (/cy/…); /healthz, /readyz and the language
-switch sit outside the language prefix."""
+"""URLs. Every page exists in English (/en/…) and Welsh (/cy/…); /healthz, /readyz sit outside the language
+prefix. The language links are the same page's other-language address (core/context_processors.py)."""
 
 from django.conf.urls.i18n import i18n_patterns
 from django.urls import include, path
@@ -10,7 +10,6 @@ from referrals import views as referral_views
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
-    path("i18n/setlang/", core_views.set_language, name="set_language"),
 ]
 
 urlpatterns += i18n_patterns(

@@ -3,22 +3,33 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import HttpRequest
-from django.urls import reverse
+from django.urls import reverse, translate_url
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django_otp import user_has_device
 
 from accounts.models import Role
 
 LANGUAGE_NAMES = {"en": "English", "cy": "Cymraeg"}
 
 
-def _nav_items(request: HttpRequest) -> list[dict[str, Any]]:
+def fully_signed_in(request: HttpRequest) -> bool:
+    """Signed in and past the second factor (or, in the demo, an account the middleware lets
+    through without one): only then does a page show the service's navigation."""
     user = request.user
     if not user.is_authenticated:
+        return False
+    if user.is_verified():
+        return True
+    return not settings.NYTH_REQUIRE_2FA and not user_has_device(user, confirmed=True)
+
+
+def _nav_items(request: HttpRequest) -> list[dict[str, Any]]:
+    user = request.user
+    if not fully_signed_in(request):
         return []
     items = [(reverse("core:home"), _("Home"))]
     if user.role and user.role != Role.COMMISSIONER and user.role != Role.ADMINISTRATOR:
@@ -40,6 +51,7 @@ def _nav_items(request: HttpRequest) -> list[dict[str, Any]]:
         items.append((reverse("people:break_glass_review"), _("Emergency access reviews")))
     if user.role == Role.ADMINISTRATOR:
         items.append((reverse("accounts:user_list"), _("Accounts")))
+    items.append((reverse("accounts:account"), _("Your account")))
     # The current item is the longest navigation address the page's address starts with.
     path = request.path
     matches = [url for url, _label in items if path == url or (url != items[0][0] and path.startswith(url))]
@@ -51,15 +63,10 @@ def nyth(request: HttpRequest) -> dict[str, Any]:
     current = (get_language() or settings.LANGUAGE_CODE)[:2]
     links = []
     for code, _name in settings.LANGUAGES:
-        query = urlencode({"language": code, "next": request.get_full_path()})
-        links.append(
-            {
-                "code": code,
-                "name": LANGUAGE_NAMES[code],
-                "current": code == current,
-                "url": f"{reverse('set_language')}?{query}",
-            }
-        )
+        # The same page in the other language, query string kept: a plain link that stores
+        # nothing (ADR 010). The account's language changes only by a POST (accounts:account).
+        url = translate_url(request.get_full_path(), code)
+        links.append({"code": code, "name": LANGUAGE_NAMES[code], "current": code == current, "url": url})
     return {
         "nyth_demo": settings.NYTH_DEMO,
         "language_links": links,

@@ -8,14 +8,12 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import DisallowedHost
 from django.db import InterfaceError, OperationalError, transaction
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
-from django.urls import reverse, translate_url
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
 
 from accounts.models import Role
 from consent.services import safeguarding_waiting
@@ -76,35 +74,6 @@ def readyz(request: HttpRequest) -> JsonResponse:
     check that failed; a degraded dependency (Redis) still answers 200. See core/health.py."""
     result = readiness()
     return JsonResponse(result.as_dict(), status=503 if result.fatal else 200)
-
-
-@login_not_required
-@require_http_methods(["GET", "POST"])
-def set_language(request: HttpRequest) -> HttpResponse:
-    """Switch language, remember it in a cookie and, when signed in, on the account, and go back
-    to the same page in the chosen language. A plain link (GET) so it works without JavaScript."""
-    data = request.POST if request.method == "POST" else request.GET
-    code = data.get("language", "")
-    next_url = data.get("next") or reverse("core:home")
-    if not url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        next_url = reverse("core:home")
-    if code not in dict(settings.LANGUAGES):
-        return HttpResponseRedirect(next_url)
-    response = HttpResponseRedirect(translate_url(next_url, code))
-    response.set_cookie(
-        settings.LANGUAGE_COOKIE_NAME,
-        code,
-        max_age=settings.LANGUAGE_COOKIE_AGE,
-        secure=settings.LANGUAGE_COOKIE_SECURE,
-        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-        httponly=True,
-    )
-    if request.user.is_authenticated and request.user.preferred_language != code:
-        request.user.preferred_language = code
-        request.user.save(update_fields=["preferred_language"])
-    return response
 
 
 def _error_page(request: HttpRequest, template: str, status: int, **context: object) -> HttpResponse:

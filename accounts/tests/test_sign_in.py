@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -238,21 +239,57 @@ def test_sign_in_continues_in_the_language_chosen_before(client, alice):
     alice.preferred_language = "cy"
     alice.save()
     TOTPDevice.objects.create(user=alice, name="phone", confirmed=True)
-    response = sign_in_password(client, "alice", next="/en/children/")
+    response = sign_in_password(client, "alice", next="/en/children/")  # no language on the form
     assert response["Location"].startswith("/cy/")
-    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "cy"
+    assert settings.LANGUAGE_COOKIE_NAME not in response.cookies  # the address carries the language
 
 
-def test_switching_language_is_remembered_on_the_account(client_for, alice):
-    client = client_for(alice)
-    response = client.get(reverse("set_language"), {"language": "cy", "next": "/en/children/"})
-    assert response.status_code == 302
+def test_the_language_chosen_on_the_sign_in_form_wins(client, alice):
+    TOTPDevice.objects.create(user=alice, name="phone", confirmed=True)
+    page = client.get("/en/account/sign-in/").content.decode()
+    assert re.search(r'name="language" type="radio" value="cy"', page)
+    assert not re.search(r'name="language" type="radio" value="\w+" checked', page)  # nothing pre-selected
+    response = sign_in_password(client, "alice", next="/en/children/", language="cy")
     assert response["Location"] == "/cy/children/"
     alice.refresh_from_db()
     assert alice.preferred_language == "cy"
-    # Unknown languages and foreign redirects are ignored.
-    assert client.get(reverse("set_language"), {"language": "xx", "next": "/en/"})["Location"] == "/en/"
-    assert client.get(reverse("set_language"), {"language": "cy", "next": "https://evil.example/"})["Location"] == "/cy/"
+    assert AuditEvent.objects.filter(action="update", object_id=str(alice.pk), detail__fields=["preferred_language"]).count() == 1
+
+
+def test_the_language_links_go_to_the_same_page_and_store_nothing(client_for, alice):
+    client = client_for(alice)
+    page = client.get("/en/children/?q=a&page=2").content.decode()
+    assert 'href="/cy/children/?q=a&amp;page=2"' in page
+    response = client.get("/cy/children/?q=a&page=2")
+    assert response.status_code == 200
+    assert settings.LANGUAGE_COOKIE_NAME not in response.cookies
+    alice.refresh_from_db()
+    assert alice.preferred_language == "en"
+    assert not AuditEvent.objects.filter(action="update", object_id=str(alice.pk)).exists()
+
+
+def test_the_account_language_changes_only_by_a_post(client_for, alice):
+    client = client_for(alice)
+    page = client.get(reverse("accounts:account"))
+    assert page.status_code == 200 and b'name="preferred_language"' in page.content and b"csrfmiddlewaretoken" in page.content
+    client.get(reverse("accounts:account"), {"preferred_language": "cy"})
+    alice.refresh_from_db()
+    assert alice.preferred_language == "en"
+    response = client.post(reverse("accounts:account"), {"preferred_language": "cy"})
+    assert response.status_code == 302 and response["Location"] == "/cy/account/"
+    alice.refresh_from_db()
+    assert alice.preferred_language == "cy"
+    bad = client.post(reverse("accounts:account"), {"preferred_language": "xx"})
+    assert bad.status_code == 200 and b"govuk-error-summary" in bad.content
+
+
+def test_the_account_language_form_is_csrf_protected(alice):
+    from conftest import sign_in
+
+    client = sign_in(Client(enforce_csrf_checks=True), alice)
+    assert client.post(reverse("accounts:account"), {"preferred_language": "cy"}).status_code == 403
+    alice.refresh_from_db()
+    assert alice.preferred_language == "en"
 
 
 def test_sign_out_is_a_post(client_for, alice):

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import polib
 import pytest
-from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
@@ -177,9 +176,9 @@ def test_pages_exist_in_both_languages(client_for, alice, child):
 
 
 @pytest.mark.django_db
-def test_unprefixed_address_goes_to_the_remembered_language(client):
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "cy"
-    response = client.get("/")
+def test_unprefixed_address_goes_to_the_browsers_language(client):
+    # No language cookie is set any more (ADR 010): the browser's preference picks the prefix.
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="cy")
     assert response.status_code == 302
     assert response["Location"].startswith("/cy/")
 
@@ -188,7 +187,7 @@ def test_unprefixed_address_goes_to_the_remembered_language(client):
 def test_language_switch_links_point_to_the_same_page(client_for, alice):
     body = client_for(alice).get("/en/children/").content.decode()
     assert 'hreflang="cy"' in body
-    assert "next=%2Fen%2Fchildren%2F" in body
+    assert 'href="/cy/children/"' in body
 
 
 def test_djangos_wrong_welsh_is_corrected():
