@@ -177,6 +177,13 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
     decisions = referral.decisions.select_related("decided_by", "directory_service").order_by("-decided_at", "-pk")
     context = {
         "referral": referral,
+        # The linked record is named only to those who may open it: a referrer outside the
+        # child's scope is told it was linked, never the record's name (issue 11 §5).
+        "linked_child": (
+            referral.child
+            if referral.child_id is not None and Child.objects.visible_to(request.user).filter(pk=referral.child_id).exists()
+            else None
+        ),
         "eligibility": services.eligibility(referral),
         "decisions": decisions,
         "is_manager": is_manager,
