@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -352,12 +353,23 @@ def child_history(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def break_glass(request: HttpRequest) -> HttpResponse:
-    """Emergency access for the duty/on-call worker: identify exactly, give a reason."""
+    """Emergency access for the duty/on-call worker: identify exactly, give a reason. Failed
+    identifications are limited per worker and per client address; a running access to the
+    same record is shown again rather than doubled."""
     if not services.can_break_glass(request.user):
         raise PermissionDenied
     form = BreakGlassForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        address = client_address(request)
+        if not services.identification_allowed(by=request.user, client_address=address):
+            services.record_failed_identification(by=request.user, reason=data["reason"], client_address=address, limited=True)
+            return render(
+                request,
+                "people/break_glass_too_many.html",
+                {"minutes": max(1, settings.NYTH_BREAK_GLASS_FAILURE_WINDOW_SECONDS // 60)},
+                status=429,
+            )
         child = services.find_child_for_break_glass(
             by=request.user,
             nhs_number=data["nhs_number"],
@@ -366,10 +378,18 @@ def break_glass(request: HttpRequest) -> HttpResponse:
         )
         if child is None:
             form.add_error(None, _("No single record in your service matches those details. Check them and try again."))
-            record(actor=request.user, action=Action.BREAK_GLASS, route=Route.BREAK_GLASS, reason=data["reason"], detail={"matched": False, "client_address": client_address(request)})
+            services.record_failed_identification(by=request.user, reason=data["reason"], client_address=address)
         else:
-            services.start_break_glass(by=request.user, child=child, reason=data["reason"], client_address=client_address(request))
-            messages.success(request, _("Emergency access started. It is recorded and your manager will review it."))
+            existing = services.active_break_glass(user=request.user, child=child)
+            access = existing or services.start_break_glass(by=request.user, child=child, reason=data["reason"], client_address=address)
+            if existing is not None:
+                messages.info(
+                    request,
+                    _("You already have emergency access to this record until %(time)s. Nothing new was started.")
+                    % {"time": timezone.localtime(access.expires_at).strftime("%H:%M")},
+                )
+            else:
+                messages.success(request, _("Emergency access started. It is recorded and your manager will review it."))
             return redirect("people:detail", pk=child.pk)
     mine = BreakGlassAccess.objects.visible_to(request.user).filter(user=request.user).active().select_related("child")
     return render(
