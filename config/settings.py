@@ -100,6 +100,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # A 404 from the scope for a record that exists is recorded after the response (ADR 013).
+    "people.middleware.RefusedAttemptMiddleware",
     # Axes must be last: it turns a lockout into its own response.
     "axes.middleware.AxesMiddleware",
 ]
