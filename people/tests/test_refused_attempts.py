@@ -25,7 +25,7 @@ def refused_events():
     return list(AuditEvent.objects.filter(action="refused").order_by("seq"))
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_record_outside_the_scope_is_a_404_and_a_committed_refused_attempt(client_for, charlie, child):
     response = client_for(charlie).get(reverse("people:detail", args=[child.pk]))
     assert response.status_code == 404
