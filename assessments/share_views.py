@@ -19,7 +19,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -32,7 +32,7 @@ from assessments.views import _byline
 from audit.models import Action, Route
 from audit.services import record
 from consent.models import Purpose
-from people.access import access_routes
+from people.access import access_routes, get_visible_or_404
 from people.forms import reject_markup
 from people.models import Child
 
@@ -123,7 +123,7 @@ def export_create(request: HttpRequest, child_pk: int) -> HttpResponse:
 
 
 def _share_page(request: HttpRequest, child_pk: int, *, mode: str) -> HttpResponse:
-    child = get_object_or_404(Child.objects.visible_to(request.user).select_related("service"), pk=child_pk)
+    child = get_visible_or_404(request, Child.objects.visible_to(request.user).select_related("service"), pk=child_pk)
     if not sharing.can_share(request.user, child):
         raise PermissionDenied
     current = services.current_versions(services.assessment_for(child))
@@ -215,7 +215,8 @@ def share_detail(request: HttpRequest, share_pk: int) -> HttpResponse:
     """The share, read-only, in the viewer's language (the sharer's choice is noted). Reached only
     through ``AssessmentShare.objects.visible_to``: a withdrawn consent or an expired safeguarding
     share removes the recipient's access at once (404)."""
-    share = get_object_or_404(
+    share = get_visible_or_404(
+        request,
         AssessmentShare.objects.visible_to(request.user).select_related(
             "child", "recipient_organisation", "shared_by__organisation", "consent", "safeguarding"
         ),

@@ -213,6 +213,14 @@ def _check_choice(
     return chosen
 
 
+def _require_recipient(organisation: Organisation | None) -> Organisation:
+    """A real check, not an ``assert`` (which ``python -O`` removes): nothing is shared or
+    copied without a recipient, even if an earlier check changes."""
+    if organisation is None:
+        raise ValidationError({"organisation": _("Choose who to share with")})
+    return organisation
+
+
 def _reference(prefix: str, model: type[Model]) -> str:
     year = timezone.localdate().year
     while True:
@@ -249,7 +257,7 @@ def share_assessment(
     note = (note or "").strip()
     if len(note) > 3000:
         raise ValidationError({"note": _("The message must be 3,000 characters or fewer")})
-    assert organisation is not None
+    organisation = _require_recipient(organisation)
     # One share at a time per child: a repeated request waits here and then finds the first.
     Assessment.objects.select_for_update().get(pk=assessment_for(child).pk)
     selection = _select(child=child, organisation=organisation, purpose=purpose, chosen=chosen, allow_safeguarding=True)
@@ -346,9 +354,11 @@ def export_pdf(
     chosen = _check_choice(
         organisation=organisation, purpose=purpose, sections=sections, language=language, purposes=EXPORT_PURPOSES, for_pdf=True
     )
-    assert organisation is not None
+    organisation = _require_recipient(organisation)
     selection = _select(child=child, organisation=organisation, purpose=purpose, chosen=chosen, allow_safeguarding=False)
-    assert selection.consent is not None
+    if selection.consent is None:
+        # A safeguarding share allows reading in Nyth, never a copy: only a consent allows a PDF.
+        raise _missing(child, organisation, purpose, safeguarding_route=False)
     reference = _reference("EX", AssessmentExport)
     made_at = timezone.now()
     content = render_assessment_pdf(

@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -28,6 +28,7 @@ from assessments.sections import BY_KEY, SECTIONS, Section
 from audit.models import Action, Route
 from audit.services import record
 from consent.access import consents_for, safeguarding_for
+from people.access import get_visible_or_404
 from people.models import CareTeamMembership, Child
 from plans.models import Plan
 
@@ -40,7 +41,8 @@ SHARED_PAGE_SIZE = 25
 
 def _child_and_access(request: HttpRequest, child_pk: int) -> tuple[Child, SectionAccess]:
     """The child, if any part of the assessment is open to this user; otherwise 404."""
-    child = get_object_or_404(
+    child = get_visible_or_404(
+        request,
         Child.objects.visible_to(request.user, include_shared=True).select_related("service"), pk=child_pk
     )
     access = section_access(request.user, child)
@@ -345,7 +347,7 @@ def section_restrict(request: HttpRequest, child_pk: int, section: str) -> HttpR
 def who_has_seen(request: HttpRequest, child_pk: int) -> HttpResponse:
     """Every read, change, share and copy of the assessment, in words the young person could
     read. For those who see the whole record (care team, managers, emergency access)."""
-    child = get_object_or_404(Child.objects.visible_to(request.user), pk=child_pk)
+    child = get_visible_or_404(request, Child.objects.visible_to(request.user), pk=child_pk)
     page = Paginator(seen.story_events(child), SEEN_PAGE_SIZE).get_page(request.GET.get("page"))
     lines = seen.describe(request.user, child, list(page.object_list))
     routes = section_access(request.user, child).record_routes

@@ -34,6 +34,9 @@ class Action(models.TextChoices):
     SIGN_IN = "sign_in", _("Signed in")
     SIGN_IN_FAILED = "sign_in_failed", _("Sign-in failed")
     SIGN_OUT = "sign_out", _("Signed out")
+    # A request answered 404 by the scope (people.access.get_visible_or_404), recorded after the
+    # response in its own transaction (ADR 013).
+    REFUSED = "refused", _("Refused (outside scope)")
 
 
 class Route(models.TextChoices):

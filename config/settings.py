@@ -100,6 +100,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # A 404 from the scope for a record that exists is recorded after the response (ADR 013).
+    "people.middleware.RefusedAttemptMiddleware",
     # Axes must be last: it turns a lockout into its own response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -207,6 +209,16 @@ SESSION_COOKIE_SAMESITE = "Lax"
 
 # --- Break-glass (emergency access by the duty/on-call worker).
 NYTH_BREAK_GLASS_HOURS = env_int("NYTH_BREAK_GLASS_HOURS", 4)
+# A worker's emergency access is a repeat (the service's managers are emailed at once, and the
+# review page flags it) when they open the same record again within NYTH_BREAK_GLASS_REPEAT_HOURS,
+# or open their NYTH_BREAK_GLASS_DAILY_ALERT-th record in that time (ADR 013).
+NYTH_BREAK_GLASS_REPEAT_HOURS = env_int("NYTH_BREAK_GLASS_REPEAT_HOURS", 24)
+NYTH_BREAK_GLASS_DAILY_ALERT = env_int("NYTH_BREAK_GLASS_DAILY_ALERT", 3)
+# Failed identifications allowed in any NYTH_BREAK_GLASS_FAILURE_WINDOW_SECONDS, per worker and per
+# client address (core.ratelimit, core.net.client_address); then a 429 until the window has room.
+NYTH_BREAK_GLASS_FAILURES_PER_WORKER = env_int("NYTH_BREAK_GLASS_FAILURES_PER_WORKER", 5)
+NYTH_BREAK_GLASS_FAILURES_PER_ADDRESS = env_int("NYTH_BREAK_GLASS_FAILURES_PER_ADDRESS", 10)
+NYTH_BREAK_GLASS_FAILURE_WINDOW_SECONDS = env_int("NYTH_BREAK_GLASS_FAILURE_WINDOW_SECONDS", 3600)
 # Email (the next-morning emergency access report, referral outcomes). The demo prints emails
 # to the console; production sets an SMTP relay. NYTH_SITE_URL makes links in emails absolute.
 EMAIL_BACKEND = os.environ.get(

@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import formats
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -26,7 +26,7 @@ from audit.services import record
 from consent import services
 from consent.forms import ConsentForm, SafeguardingDecisionForm, SafeguardingShareForm, WithdrawForm
 from consent.models import ConsentDecision, SafeguardingShare, SafeguardingStatus
-from people.access import audit_route, record_page_opened
+from people.access import audit_route, get_visible_or_404, record_page_opened
 from people.models import Child
 
 RECENT_DECISIONS = 20
@@ -34,7 +34,7 @@ RECENT_DECISIONS = 20
 
 def _child(request: HttpRequest, child_pk: int) -> Child:
     """The whole record, if this user may see it; otherwise 404 (never confirm it exists)."""
-    return get_object_or_404(Child.objects.visible_to(request.user).select_related("service"), pk=child_pk)
+    return get_visible_or_404(request, Child.objects.visible_to(request.user).select_related("service"), pk=child_pk)
 
 
 def _route(request: HttpRequest, child: Child) -> str:
@@ -140,7 +140,8 @@ def _display(instance: Model, name: str) -> str:
 
 
 def consent_detail(request: HttpRequest, consent_pk: int) -> HttpResponse:
-    consent = get_object_or_404(
+    consent = get_visible_or_404(
+        request,
         ConsentDecision.objects.visible_to(request.user).select_related(
             "child", "recipient_organisation", "recorded_by", "withdrawn_by"
         ),
@@ -163,7 +164,8 @@ def consent_detail(request: HttpRequest, consent_pk: int) -> HttpResponse:
 
 
 def consent_withdraw(request: HttpRequest, consent_pk: int) -> HttpResponse:
-    consent = get_object_or_404(
+    consent = get_visible_or_404(
+        request,
         ConsentDecision.objects.visible_to(request.user).select_related("child", "recipient_organisation"),
         pk=consent_pk,
     )
@@ -237,7 +239,8 @@ def safeguarding_review(request: HttpRequest) -> HttpResponse:
 
 
 def safeguarding_detail(request: HttpRequest, safeguarding_pk: int) -> HttpResponse:
-    share = get_object_or_404(
+    share = get_visible_or_404(
+        request,
         SafeguardingShare.objects.visible_to(request.user).select_related(
             "child", "recipient_organisation", "requested_by", "decided_by"
         ),

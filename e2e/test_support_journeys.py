@@ -469,7 +469,10 @@ def test_the_on_call_worker_opens_a_safety_plan_at_night_and_the_manager_reviews
     expect(page).to_have_title(ERROR_TITLE)
     summary = page.locator(".govuk-error-summary")
     expect(summary.locator("li")).to_have_count(1)
-    why = summary.get_by_role("link", name="Explain why you need emergency access (at least 10 characters).")
+    why = summary.get_by_role(
+        "link",
+        name="Explain in words why you need emergency access, for example “Carer phoned, young person missing”: at least three different words.",
+    )
     expect(why).to_have_attribute("href", "#id_reason")
     expect(page.locator("#id_nhs_number")).to_have_value(plan.nhs_number)
     expect(page.locator("#id_date_of_birth_2")).to_have_value(str(plan.date_of_birth.year))

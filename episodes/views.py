@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch, Q
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -41,7 +41,7 @@ from episodes.models import (
     TransitionChecklistItem,
     TransitionKind,
 )
-from people.access import audit_route, record_page_opened
+from people.access import audit_route, get_visible_or_404, record_page_opened
 from people.models import Child, Placement
 from people.services import StaleEditError, can_manage_care_team
 from referrals.models import Referral
@@ -51,7 +51,7 @@ RECENT_PLACEMENT_DAYS = 180
 
 
 def _child(request: HttpRequest, child_pk: int) -> Child:
-    return get_object_or_404(Child.objects.visible_to(request.user), pk=child_pk)
+    return get_visible_or_404(request, Child.objects.visible_to(request.user), pk=child_pk)
 
 
 def _route(request: HttpRequest, child: Child) -> str:
@@ -149,7 +149,7 @@ def episode_open(request: HttpRequest, child_pk: int) -> HttpResponse:
 
 
 def episode_change(request: HttpRequest, episode_pk: int, action: str) -> HttpResponse:
-    episode = get_object_or_404(Episode.objects.visible_to(request.user).select_related("child"), pk=episode_pk)
+    episode = get_visible_or_404(request, Episode.objects.visible_to(request.user).select_related("child"), pk=episode_pk)
     child = episode.child
     if not services.can_write(request.user, child):
         raise PermissionDenied
@@ -261,7 +261,8 @@ def transition_create(request: HttpRequest, child_pk: int) -> HttpResponse:
 
 
 def _transition(request: HttpRequest, transition_pk: int) -> Transition:
-    return get_object_or_404(
+    return get_visible_or_404(
+        request,
         Transition.objects.visible_to(request.user).select_related(
             "child", "placement__local_authority_area", "from_practitioner", "to_practitioner",
             "created_by", "completed_by", "care_team_changed_by",

@@ -21,9 +21,11 @@ Commissioners never reach an identifiable record, whatever else is true.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from django.db.models import Q
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db.models import Model, Q, QuerySet
+from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import Role
@@ -139,3 +141,105 @@ def record_page_opened(request: Any, child: Child, obj: Any = None, page: str = 
         route=audit_route(request.user, child),
         detail={"page": page} if page else {},
     )
+
+
+# --- Fetching one record through the scope, and recording a refusal -------------------------------
+
+
+_M = TypeVar("_M", bound=Model)
+
+
+class RefusedAccess(Http404):
+    """The 404 of ``get_visible_or_404``: what was asked for and whether it exists, for
+    ``people.middleware.RefusedAttemptMiddleware`` to record after the response is sent. The
+    user sees the same 404 page either way (ADR 003)."""
+
+    def __init__(self, *, actor: Any, object_type: str, object_id: str, child_id: int | None, found: bool) -> None:
+        super().__init__()
+        self.actor = actor
+        self.object_type = object_type
+        self.object_id = object_id
+        self.child_id = child_id
+        self.found = found
+
+
+def _child_reference(model: type[Model], child_path: str | None) -> str | None:
+    from people.models import Child
+
+    if child_path:
+        return child_path  # values("plan__child") gives the child's id
+    if issubclass(model, Child):
+        return "pk"
+    try:
+        field = model._meta.get_field("child")
+    except FieldDoesNotExist:
+        return None
+    return field.attname if field.is_relation else None
+
+
+def get_visible_or_404(
+    request_or_user: Any, queryset: QuerySet[_M], child_path: str | None = None, **lookup: Any
+) -> _M:
+    """``queryset.get(**lookup)`` where ``queryset`` is already scoped (``visible_to``);
+    otherwise a 404 – and when the object exists outside the reader's scope, a refused attempt
+    for the audit trail (``Action.REFUSED``, the managers' emergency-access review).
+
+    The refusal is not written here: the request's transaction is rolled back on 404
+    (ATOMIC_REQUESTS), and the client must have its 404 before any extra write. It is raised as
+    ``RefusedAccess`` and recorded by ``people.middleware`` after the body is sent. Both 404s
+    (exists outside the scope, no such record) run the same two queries – the scoped miss, then
+    one unscoped look-up by the same keys – and both are recorded afterwards, so neither the
+    response time nor the work before it tells the reader whether the record exists (ADR 013).
+
+    ``child_path`` names the relation to the child when the model has no ``child`` field
+    (e.g. ``"plan__child"`` for a goal)."""
+    actor = getattr(request_or_user, "user", request_or_user)
+    try:
+        return queryset.get(**lookup)
+    except queryset.model.DoesNotExist:
+        pass
+    except (ValueError, TypeError, ValidationError):
+        # A malformed id ("abc" for a number): nothing to look up, nothing to record.
+        raise Http404 from None
+    model = queryset.model
+    child_ref = _child_reference(model, child_path)
+    fields = ["pk", *([child_ref] if child_ref and child_ref != "pk" else [])]
+    row = model._base_manager.filter(**lookup).values(*fields).order_by().first()
+    requested = lookup.get("pk", lookup.get("id", next(iter(lookup.values()), "")))
+    if row is None:
+        raise RefusedAccess(actor=actor, object_type=model._meta.label_lower, object_id=str(requested)[:64], child_id=None, found=False)
+    child_id = row["pk"] if child_ref == "pk" else row.get(child_ref) if child_ref else None
+    raise RefusedAccess(actor=actor, object_type=model._meta.label_lower, object_id=str(row["pk"]), child_id=child_id, found=True)
+
+
+def record_refused(
+    *, actor: Any, object_type: str, object_id: str, child_id: int | None, found: bool, path: str, method: str, client_address: str
+) -> None:
+    """Write one refused attempt to the audit trail, in its own transaction (called after the
+    request's transaction has ended). A request for a record that does not exist is recorded
+    too, marked ``found: false``: probing for ids is itself worth a manager's look."""
+    from django.apps import apps
+    from django.db import transaction
+
+    from audit.models import Action, Route
+    from audit.services import record
+
+    # The event names the object asked for (its type and id) when it exists; an unsaved
+    # instance carries both to ``record`` without reading the row again.
+    obj = apps.get_model(object_type)(pk=object_id) if found else None
+    with transaction.atomic():
+        record(
+            actor=actor,
+            action=Action.REFUSED,
+            obj=obj,
+            child_id=child_id,
+            route=Route.API if "/api/" in path else Route.UI,
+            detail={
+                "object_type": object_type,
+                "object_id": object_id,
+                "found": found,
+                "path": path[:300],
+                "method": method,
+                "client_address": client_address,
+            },
+        )

@@ -20,6 +20,7 @@ from people.models import (
     PreferredLanguage,
     RelatedPerson,
 )
+from people.services import REASON_ERROR, reason_has_words
 
 # Text that looks like markup: a tag, a comment or a script URL. Output is always escaped,
 # but refusing it at the door keeps records clean for exports and other systems.
@@ -294,7 +295,7 @@ class BreakGlassForm(forms.Form):
         help_text=_("Your manager will review this tomorrow. Access ends automatically after a few hours."),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={"required": _("Explain why you need emergency access (at least 10 characters).")},
+        error_messages={"required": REASON_ERROR},
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -312,9 +313,9 @@ class BreakGlassForm(forms.Form):
         data = super().clean()
         if not data.get("nhs_number") and not data.get("la_reference") and "nhs_number" not in self.errors:
             self.add_error("nhs_number", _("Enter the NHS number or the local authority reference"))
-        # One message for a missing or too short reason (a missing one is "required" above).
-        if "reason" not in self.errors and len((data.get("reason") or "").strip()) < 10:
-            self.add_error("reason", _("Explain why you need emergency access (at least 10 characters)."))
+        # One message for a missing reason or one without words (a missing one is "required" above).
+        if "reason" not in self.errors and not reason_has_words(data.get("reason") or ""):
+            self.add_error("reason", REASON_ERROR)
         return data
 
 

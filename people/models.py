@@ -518,6 +518,15 @@ class BreakGlassAccess(models.Model):
     #: (``manage.py report_emergency_access``): each access is reported once.
     reported_at = models.DateTimeField(null=True, blank=True)
 
+    class Repeat(models.TextChoices):
+        """Why an access was flagged as a repeat within a day (ADR 013)."""
+
+        SAME_CHILD = "same_child", _("Repeat within a day: the same record again")
+        MANY = "many", _("Repeat within a day: many records")
+
+    #: Set when the access was started: the managers were emailed at once and the review page flags it.
+    repeat = models.CharField(_("repeat"), max_length=20, choices=Repeat.choices, blank=True, default="")
+
     objects = BreakGlassQuerySet.as_manager()
 
     class Meta:

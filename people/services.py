@@ -3,6 +3,7 @@ inside a transaction, and records the audit event explicitly."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -12,10 +13,12 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Organisation, OrganisationType, Role
 from audit.models import Action, Route
 from audit.services import record
+from core import ratelimit
 from people.identifiers import normalise_nhs_number
 from people.models import (
     BreakGlassAccess,
@@ -308,25 +311,163 @@ def find_child_for_break_glass(*, by: User, nhs_number: str = "", la_reference: 
     return found[0] if len(found) == 1 else None
 
 
+#: The one message for a reason without words in it (form and service alike).
+REASON_ERROR = gettext_lazy(
+    "Explain in words why you need emergency access, for example “Carer phoned, young person missing”: "
+    "at least three different words."
+)
+
+# A word: letters (any script, so ŵ, ŷ and â count) with inner apostrophes (Welsh "Mae'r").
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
+
+
+def reason_has_words(text: str) -> bool:
+    """Whether a break-glass reason says something: at least ten characters and three different
+    words of two or more letters, none a single letter repeated. Refuses "aaaaaaaaaa",
+    ".........." and "asdf asdf asdf"; accepts a short sentence in Welsh or English. It cannot
+    tell a true reason from a false one – the manager's review does that – but a worker can no
+    longer tick the box without writing anything (ADR 013)."""
+    text = (text or "").strip()
+    if len(text) < 10:
+        return False
+    words = {word.casefold() for word in _WORD.findall(text)}
+    real = {word for word in words if len(word) >= 2 and len(set(word.replace("'", "").replace("’", ""))) > 1}
+    return len(real) >= 3
+
+
+def active_break_glass(*, user: User, child: Child) -> BreakGlassAccess | None:
+    """The worker's emergency access to ``child`` that is still running, if any."""
+    return (
+        BreakGlassAccess.objects.filter(user=user, child=child, ended_at__isnull=True, expires_at__gt=timezone.now())
+        .order_by("-started_at")
+        .first()
+    )
+
+
+def _failure_limits(by: User, client_address: str) -> list[tuple[str, ratelimit.Rate]]:
+    window = settings.NYTH_BREAK_GLASS_FAILURE_WINDOW_SECONDS
+    return [
+        (f"break-glass-failed:user:{by.pk}", ratelimit.Rate(settings.NYTH_BREAK_GLASS_FAILURES_PER_WORKER, window)),
+        (f"break-glass-failed:address:{client_address}", ratelimit.Rate(settings.NYTH_BREAK_GLASS_FAILURES_PER_ADDRESS, window)),
+    ]
+
+
+def identification_allowed(*, by: User, client_address: str) -> bool:
+    """Whether this worker, from this address, may try to identify a record now: failed
+    identifications are limited per worker and per client address (moving windows shared by
+    every process, core.ratelimit), so the exact-match form cannot be used to guess NHS numbers
+    or dates of birth. Once either window is full every attempt is refused – a right guess too,
+    or the refusal itself would confirm it."""
+    return all(ratelimit.allows(key, rate) for key, rate in _failure_limits(by, client_address))
+
+
+def record_failed_identification(*, by: User, reason: str, client_address: str, limited: bool = False) -> None:
+    """Audit an identification that matched nothing (or was refused by the limit) and count it."""
+    detail: dict[str, Any] = {"matched": False, "client_address": client_address}
+    if limited:
+        detail["limited"] = True
+    else:
+        for key, rate in _failure_limits(by, client_address):
+            ratelimit.hit(key, rate)
+    record(actor=by, action=Action.BREAK_GLASS, route=Route.BREAK_GLASS, reason=reason, detail=detail)
+
+
+def _repeat_kind(access: BreakGlassAccess) -> str:
+    """A repeat is the same worker opening the same record again within the repeat window, or
+    their ``NYTH_BREAK_GLASS_DAILY_ALERT``-th emergency access in it (ADR 013)."""
+    since = access.started_at - timedelta(hours=settings.NYTH_BREAK_GLASS_REPEAT_HOURS)
+    earlier = BreakGlassAccess.objects.filter(user_id=access.user_id, started_at__gte=since).exclude(pk=access.pk)
+    if earlier.filter(child_id=access.child_id).exists():
+        return BreakGlassAccess.Repeat.SAME_CHILD
+    if earlier.count() + 1 >= settings.NYTH_BREAK_GLASS_DAILY_ALERT:
+        return BreakGlassAccess.Repeat.MANY
+    return ""
+
+
+def _alert_managers_of_repeat(access: BreakGlassAccess, service_id: int) -> None:
+    """Email the service's managers now (not the next morning) about a repeat. Like the morning
+    report it names no young person: the worker, when, and the link to the review page."""
+    from django.urls import reverse
+    from django.utils import translation
+    from django.utils.translation import ngettext
+
+    from accounts.models import User
+    from jobs.email import send_once
+
+    hours = settings.NYTH_BREAK_GLASS_REPEAT_HOURS
+    since = access.started_at - timedelta(hours=hours)
+    count = BreakGlassAccess.objects.filter(user_id=access.user_id, started_at__gte=since).count()
+    managers = User.objects.filter(organisation_id=service_id, role=Role.SERVICE_MANAGER, is_active=True).exclude(email="")
+    for manager in managers:
+        with translation.override(manager.preferred_language or settings.LANGUAGE_CODE):
+            values = {
+                "who": access.user.get_full_name() or access.user.username,
+                "when": timezone.localtime(access.started_at).strftime("%d/%m/%Y %H:%M"),
+                "count": count,
+                "hours": hours,
+            }
+            if access.repeat == BreakGlassAccess.Repeat.SAME_CHILD:
+                what = ngettext(
+                    "%(when)s: %(who)s started emergency access to a record they had already opened through "
+                    "emergency access in the last %(hours)s hour.",
+                    "%(when)s: %(who)s started emergency access to a record they had already opened through "
+                    "emergency access in the last %(hours)s hours.",
+                    hours,
+                ) % values
+            else:
+                what = ngettext(
+                    "%(when)s: %(who)s has started emergency access %(count)s time in the last %(hours)s hours.",
+                    "%(when)s: %(who)s has started emergency access %(count)s times in the last %(hours)s hours.",
+                    count,
+                ) % values
+            body = "\n".join(
+                [
+                    what,
+                    "",
+                    _("Review it now, with the reason given and every page opened:"),
+                    settings.NYTH_SITE_URL + reverse("people:break_glass_review"),
+                ]
+            )
+            subject = _("Emergency access repeated: please review")
+        send_once(event_key=f"break-glass-repeat:{access.pk}", to=manager.email, subject=subject, body=body)
+
+
 @transaction.atomic
 def start_break_glass(*, by: User, child: Child, reason: str, client_address: str = "") -> BreakGlassAccess:
+    """Start emergency access – or, when this worker's access to ``child`` is still running,
+    return that one: never a second, overlapping access (its first reason stands)."""
     if not can_break_glass(by) or by.organisation_id != child.service_id:
         raise PermissionDenied
     reason = reason.strip()
-    if len(reason) < 10:
-        raise ValidationError({"reason": _("Explain why you need emergency access (at least 10 characters).")})
+    if not reason_has_words(reason):
+        raise ValidationError({"reason": REASON_ERROR})
+    # One start at a time per worker (two tabs, a double click): the check for a running access
+    # and the repeat count below must see each other's rows. SQLite's IMMEDIATE transactions
+    # already serialise writers; on PostgreSQL this row lock does.
+    from accounts.models import User
+
+    list(User.objects.select_for_update().filter(pk=by.pk).values_list("pk", flat=True))
+    existing = active_break_glass(user=by, child=child)
+    if existing is not None:
+        return existing
     now = timezone.now()
-    access = BreakGlassAccess.objects.create(
+    access = BreakGlassAccess(
         user=by,
         child=child,
         reason=reason,
         started_at=now,
         expires_at=now + timedelta(hours=settings.NYTH_BREAK_GLASS_HOURS),
     )
+    access.repeat = _repeat_kind(access)
+    access.save()
     # Where emergency access was started from (core.net.client_address): the morning review
     # can tell the office from an unexpected network.
-    detail = {"client_address": client_address} if client_address else None
-    record(actor=by, action=Action.BREAK_GLASS, obj=access, child_id=child.pk, route=Route.BREAK_GLASS, reason=reason, detail=detail)
+    detail: dict[str, Any] = {"client_address": client_address} if client_address else {}
+    if access.repeat:
+        detail["repeat"] = access.repeat
+    record(actor=by, action=Action.BREAK_GLASS, obj=access, child_id=child.pk, route=Route.BREAK_GLASS, reason=reason, detail=detail or None)
+    if access.repeat:
+        _alert_managers_of_repeat(access, child.service_id)
     return access
 
 

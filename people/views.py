@@ -12,7 +12,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -24,7 +25,7 @@ from contacts.models import Contact
 from core.forms import rebind_after_stale_save
 from core.net import client_address
 from people import services
-from people.access import access_routes, audit_route, record_page_opened
+from people.access import access_routes, audit_route, get_visible_or_404, record_page_opened
 from people.duplicates import duplicates_for
 from people.forms import (
     BreakGlassForm,
@@ -53,7 +54,7 @@ PAGE_SIZE = 25
 
 def get_visible_child(request: HttpRequest, pk: int) -> Child:
     """The record, if this user may see it; otherwise 404 (never confirm a record exists)."""
-    return get_object_or_404(Child.objects.visible_to(request.user).select_related("responsible_local_authority", "service"), pk=pk)
+    return get_visible_or_404(request, Child.objects.visible_to(request.user).select_related("responsible_local_authority", "service"), pk=pk)
 
 
 def _route(request: HttpRequest, child: Child) -> str:
@@ -97,7 +98,8 @@ def child_list(request: HttpRequest) -> HttpResponse:
 
 def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    child = get_object_or_404(
+    child = get_visible_or_404(
+        request,
         Child.objects.visible_to(user)
         .select_related("responsible_local_authority", "service")
         .prefetch_related(
@@ -189,7 +191,7 @@ def child_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def related_person_edit(request: HttpRequest, pk: int, person_pk: int | None = None) -> HttpResponse:
     child = get_visible_child(request, pk)
     _require_editor(request, child)
-    person = get_object_or_404(RelatedPerson.objects.visible_to(request.user), pk=person_pk, child=child) if person_pk else None
+    person = get_visible_or_404(request, RelatedPerson.objects.visible_to(request.user), pk=person_pk, child=child) if person_pk else None
     stale = None
     if request.method == "POST":
         form = RelatedPersonForm(request.POST, instance=person, child=child)
@@ -230,7 +232,8 @@ def related_person_detail(request: HttpRequest, pk: int, person_pk: int) -> Http
     support and trained, and the consultation and training they received (the contacts naming
     them) – the other side of what the contacts record."""
     child = get_visible_child(request, pk)
-    person = get_object_or_404(
+    person = get_visible_or_404(
+        request,
         RelatedPerson.objects.visible_to(request.user).with_nest(),
         pk=person_pk,
         child=child,
@@ -259,7 +262,7 @@ def related_person_detail(request: HttpRequest, pk: int, person_pk: int) -> Http
 def nest_training_create(request: HttpRequest, pk: int, person_pk: int) -> HttpResponse:
     child = get_visible_child(request, pk)
     _require_editor(request, child)
-    person = get_object_or_404(RelatedPerson.objects.visible_to(request.user).select_related("child"), pk=person_pk, child=child)
+    person = get_visible_or_404(request, RelatedPerson.objects.visible_to(request.user).select_related("child"), pk=person_pk, child=child)
     initial = {"trainer": request.user.pk} if request.user.organisation_id == child.service_id else {}
     form = NestTrainingForm(request.POST if request.method == "POST" else None, person=person, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -316,7 +319,7 @@ def care_team(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def care_team_end(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
     child = get_visible_child(request, pk)
-    membership = get_object_or_404(CareTeamMembership.objects.visible_to(request.user), pk=membership_pk, child=child)
+    membership = get_visible_or_404(request, CareTeamMembership.objects.visible_to(request.user), pk=membership_pk, child=child)
     services.end_care_team_membership(by=request.user, membership=membership)
     messages.success(request, _("%(name)s was removed from the care team.") % {"name": membership.user})
     return redirect("people:care_team", pk=child.pk)
@@ -352,12 +355,23 @@ def child_history(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def break_glass(request: HttpRequest) -> HttpResponse:
-    """Emergency access for the duty/on-call worker: identify exactly, give a reason."""
+    """Emergency access for the duty/on-call worker: identify exactly, give a reason. Failed
+    identifications are limited per worker and per client address; a running access to the
+    same record is shown again rather than doubled."""
     if not services.can_break_glass(request.user):
         raise PermissionDenied
     form = BreakGlassForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        address = client_address(request)
+        if not services.identification_allowed(by=request.user, client_address=address):
+            services.record_failed_identification(by=request.user, reason=data["reason"], client_address=address, limited=True)
+            return render(
+                request,
+                "people/break_glass_too_many.html",
+                {"minutes": max(1, settings.NYTH_BREAK_GLASS_FAILURE_WINDOW_SECONDS // 60)},
+                status=429,
+            )
         child = services.find_child_for_break_glass(
             by=request.user,
             nhs_number=data["nhs_number"],
@@ -366,10 +380,18 @@ def break_glass(request: HttpRequest) -> HttpResponse:
         )
         if child is None:
             form.add_error(None, _("No single record in your service matches those details. Check them and try again."))
-            record(actor=request.user, action=Action.BREAK_GLASS, route=Route.BREAK_GLASS, reason=data["reason"], detail={"matched": False, "client_address": client_address(request)})
+            services.record_failed_identification(by=request.user, reason=data["reason"], client_address=address)
         else:
-            services.start_break_glass(by=request.user, child=child, reason=data["reason"], client_address=client_address(request))
-            messages.success(request, _("Emergency access started. It is recorded and your manager will review it."))
+            existing = services.active_break_glass(user=request.user, child=child)
+            access = existing or services.start_break_glass(by=request.user, child=child, reason=data["reason"], client_address=address)
+            if existing is not None:
+                messages.info(
+                    request,
+                    _("You already have emergency access to this record until %(time)s. Nothing new was started.")
+                    % {"time": timezone.localtime(access.expires_at).strftime("%H:%M")},
+                )
+            else:
+                messages.success(request, _("Emergency access started. It is recorded and your manager will review it."))
             return redirect("people:detail", pk=child.pk)
     mine = BreakGlassAccess.objects.visible_to(request.user).filter(user=request.user).active().select_related("child")
     return render(
@@ -448,12 +470,43 @@ def break_glass_review(request: HttpRequest) -> HttpResponse:
         .order_by("-reviewed_at")[:20]
     )
     _attach_pages_opened(pending + reviewed)
-    return render(request, "people/break_glass_review.html", {"pending": pending, "reviewed": reviewed, "form": ReviewForm()})
+    return render(
+        request,
+        "people/break_glass_review.html",
+        {"pending": pending, "reviewed": reviewed, "form": ReviewForm(), "refused": _refused_attempts(request)},
+    )
+
+
+#: How many of the latest refused attempts the review page lists.
+REFUSED_SHOWN = 50
+
+
+def _refused_attempts(request: HttpRequest) -> list[dict[str, Any]]:
+    """The latest requests by this manager's own staff that the scope answered 404 (ADR 013):
+    who, when, what kind of record and the address they asked for. The record is not named –
+    the reader may not be in its scope either."""
+    events = (
+        AuditEvent.objects.filter(action=Action.REFUSED, actor__organisation_id=request.user.organisation_id)
+        .exclude(actor__isnull=True)
+        .order_by("-seq")[:REFUSED_SHOWN]
+    )
+    rows = []
+    for event in events:
+        detail = event.detail if isinstance(event.detail, dict) else {}
+        if not detail.get("found"):
+            what = _("No such record")
+        else:
+            try:
+                what = capfirst(apps.get_model(detail.get("object_type", ""))._meta.verbose_name)
+            except (LookupError, ValueError):
+                what = detail.get("object_type", "")
+        rows.append({"at": event.occurred_at, "who": event.actor_label, "what": what, "path": detail.get("path", "")})
+    return rows
 
 
 @require_POST
 def break_glass_mark_reviewed(request: HttpRequest, access_pk: int) -> HttpResponse:
-    access = get_object_or_404(BreakGlassAccess.objects.visible_to(request.user), pk=access_pk)
+    access = get_visible_or_404(request, BreakGlassAccess.objects.visible_to(request.user), pk=access_pk)
     if request.user.role != Role.SERVICE_MANAGER:
         raise PermissionDenied
     form = ReviewForm(request.POST)
@@ -502,7 +555,7 @@ def child_merge(request: HttpRequest, pk: int, other_pk: int) -> HttpResponse:
 
 @require_POST
 def merge_undo(request: HttpRequest, merge_pk: int) -> HttpResponse:
-    merge_record = get_object_or_404(MergeRecord.objects.visible_to(request.user).select_related("keep", "merged"), pk=merge_pk)
+    merge_record = get_visible_or_404(request, MergeRecord.objects.visible_to(request.user).select_related("keep", "merged"), pk=merge_pk)
     form = UndoMergeForm(request.POST)
     if form.is_valid():
         try:

@@ -23,6 +23,7 @@ from audit.services import record
 from consent.access import consents_for
 from consent.models import Item
 from core.forms import rebind_after_stale_save
+from people.access import get_visible_or_404
 from people.models import BreakGlassAccess, CareTeamMembership, Child
 from plans import services
 from plans.forms import ActionForm, ChoiceForm, GoalForm, OfferForm, PlanForm, ReviewForm, SupportOptionForm
@@ -35,7 +36,7 @@ OVERDUE_PAGE_SIZE = 100
 
 def _child(request: HttpRequest, child_pk: int) -> Child:
     """The record, if this user may see it; otherwise 404 (never confirm a record exists)."""
-    return get_object_or_404(Child.objects.visible_to(request.user).select_related("service"), pk=child_pk)
+    return get_visible_or_404(request, Child.objects.visible_to(request.user).select_related("service"), pk=child_pk)
 
 
 def _plan(request: HttpRequest, child: Child) -> Plan | None:
@@ -94,8 +95,8 @@ def plan(request: HttpRequest, child_pk: int) -> HttpResponse:
     if whole:
         return _plan_page(request, _child(request, child_pk))
     # A partner the young person's consent shares the plan with reads it (and nothing else).
-    shared = Plan.objects.visible_to(request.user, include_shared=True).filter(child_id=child_pk).select_related("child", "updated_by")
-    current = get_object_or_404(shared)
+    shared = Plan.objects.visible_to(request.user, include_shared=True).select_related("child", "updated_by")
+    current = get_visible_or_404(request, shared, child_id=child_pk)
     return _plan_page(request, current.child, shared_plan=current)
 
 
@@ -167,7 +168,8 @@ def offer(request: HttpRequest, child_pk: int) -> HttpResponse:
 def choice(request: HttpRequest, child_pk: int, offer_pk: int) -> HttpResponse:
     """Record the young person's response to one offer and why, in their words."""
     child = _child(request, child_pk)
-    current = get_object_or_404(
+    current = get_visible_or_404(
+        request,
         OptionOffer.objects.visible_to(request.user).select_related("option", "offered_by"), pk=offer_pk, child=child
     )
     if not services.can_write(request.user, child):
@@ -257,7 +259,7 @@ def _plan_or_redirect(request: HttpRequest, child: Child) -> Plan | HttpResponse
 
 def goal_edit(request: HttpRequest, child_pk: int, goal_pk: int | None = None) -> HttpResponse:
     child = _child(request, child_pk)
-    goal = get_object_or_404(Goal.objects.visible_to(request.user), pk=goal_pk, plan__child=child) if goal_pk else None
+    goal = get_visible_or_404(request, Goal.objects.visible_to(request.user), pk=goal_pk, plan__child=child, child_path="plan__child") if goal_pk else None
     if not services.can_write(request.user, child):
         raise PermissionDenied
     current = _plan_or_redirect(request, child)
@@ -300,7 +302,7 @@ def goal_edit(request: HttpRequest, child_pk: int, goal_pk: int | None = None) -
 def action_edit(request: HttpRequest, child_pk: int, action_pk: int | None = None) -> HttpResponse:
     child = _child(request, child_pk)
     action = (
-        get_object_or_404(PlanAction.objects.visible_to(request.user).select_related("goal"), pk=action_pk, plan__child=child)
+        get_visible_or_404(request, PlanAction.objects.visible_to(request.user).select_related("goal"), pk=action_pk, plan__child=child, child_path="plan__child")
         if action_pk
         else None
     )

@@ -12,12 +12,13 @@ from uuid import UUID
 from django import forms
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation, OrganisationType, Role
 from core.forms import GovukBoundField
+from people.access import get_visible_or_404
 from referrals import import_jobs, importer
 from referrals.models import ImportJob, ImportJobStatus
 
@@ -139,7 +140,7 @@ def upload(request: HttpRequest) -> HttpResponse:
 def job(request: HttpRequest, job_pk: UUID) -> HttpResponse:
     """The import's progress while a worker runs it, and its report once it has finished. Only
     the uploader and the service's managers see it; for anyone else it does not exist."""
-    job = get_object_or_404(ImportJob.objects.visible_to(request.user).select_related("service"), pk=job_pk)
+    job = get_visible_or_404(request, ImportJob.objects.visible_to(request.user).select_related("service"), pk=job_pk)
     if not job.finished:
         return render(request, "referrals/import_progress.html", {"job": job, "service": job.service})
     report = importer.ImportReport(

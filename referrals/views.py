@@ -20,6 +20,7 @@ from accounts.models import Organisation, OrganisationType, Role
 from audit.models import Action
 from audit.services import record
 from core.net import client_address
+from people.access import get_visible_or_404
 from people.models import Child
 from referrals import services
 from referrals.forms import (
@@ -107,7 +108,7 @@ def referral_create(request: HttpRequest) -> HttpResponse:
 
 
 def referral_sent(request: HttpRequest, reference: str) -> HttpResponse:
-    referral = get_object_or_404(Referral.objects.visible_to(request.user), reference=reference)
+    referral = get_visible_or_404(request, Referral.objects.visible_to(request.user), reference=reference)
     return render(request, "referrals/referral_sent.html", {"referral": referral, "days": settings.NYTH_INITIAL_CONSULTATION_WORKING_DAYS})
 
 
@@ -165,7 +166,8 @@ def public_referral_sent(request: HttpRequest) -> HttpResponse:
 
 
 def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    referral = get_object_or_404(
+    referral = get_visible_or_404(
+        request,
         Referral.objects.visible_to(request.user).select_related("service", "child", "responsible_local_authority", "referred_by"),
         pk=pk,
     )
@@ -177,6 +179,13 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
     decisions = referral.decisions.select_related("decided_by", "directory_service").order_by("-decided_at", "-pk")
     context = {
         "referral": referral,
+        # The linked record is named only to those who may open it: a referrer outside the
+        # child's scope is told it was linked, never the record's name (issue 11 §5).
+        "linked_child": (
+            referral.child
+            if referral.child_id is not None and Child.objects.visible_to(request.user).filter(pk=referral.child_id).exists()
+            else None
+        ),
         "eligibility": services.eligibility(referral),
         "decisions": decisions,
         "is_manager": is_manager,
@@ -195,7 +204,7 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def referral_link(request: HttpRequest, pk: int) -> HttpResponse:
-    referral = get_object_or_404(Referral.objects.visible_to(request.user), pk=pk)
+    referral = get_visible_or_404(request, Referral.objects.visible_to(request.user), pk=pk)
     if not _manager_of(request, referral):
         raise PermissionDenied
     if request.POST.get("child") == "new":
@@ -212,7 +221,7 @@ def referral_link(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("referrals:detail", pk=referral.pk)
         messages.success(request, _("A new record was opened for this child and linked to the referral."))
     else:
-        child = get_object_or_404(Child.objects.visible_to(request.user), pk=request.POST.get("child"))
+        child = get_visible_or_404(request, Child.objects.visible_to(request.user), pk=request.POST.get("child"))
         services.link_child(by=request.user, referral=referral, child=child)
         messages.success(request, _("The referral was linked to the existing record."))
     return redirect("referrals:detail", pk=referral.pk)
@@ -225,7 +234,7 @@ def _record_opened(request: HttpRequest, referral: Referral, page: str) -> None:
 
 
 def referral_decide(request: HttpRequest, pk: int) -> HttpResponse:
-    referral = get_object_or_404(Referral.objects.visible_to(request.user), pk=pk)
+    referral = get_visible_or_404(request, Referral.objects.visible_to(request.user), pk=pk)
     if not _manager_of(request, referral):
         raise PermissionDenied
     form = DecisionForm(request.POST or None)
@@ -256,7 +265,7 @@ def referral_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def referral_adjust(request: HttpRequest, pk: int) -> HttpResponse:
-    referral = get_object_or_404(Referral.objects.visible_to(request.user), pk=pk)
+    referral = get_visible_or_404(request, Referral.objects.visible_to(request.user), pk=pk)
     if not _manager_of(request, referral):
         raise PermissionDenied
     form = PriorityAdjustmentForm(request.POST)
@@ -273,7 +282,7 @@ def referral_adjust(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def referral_allocate(request: HttpRequest, pk: int) -> HttpResponse:
-    referral = get_object_or_404(Referral.objects.visible_to(request.user).select_related("child", "allocated_to"), pk=pk)
+    referral = get_visible_or_404(request, Referral.objects.visible_to(request.user).select_related("child", "allocated_to"), pk=pk)
     if not _manager_of(request, referral):
         raise PermissionDenied
     practitioners = services.allocatable_practitioners(referral.service)
@@ -295,7 +304,7 @@ def referral_allocate(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def initial_consultation(request: HttpRequest, pk: int) -> HttpResponse:
-    referral = get_object_or_404(Referral.objects.visible_to(request.user), pk=pk)
+    referral = get_visible_or_404(request, Referral.objects.visible_to(request.user), pk=pk)
     if request.user.organisation_id != referral.service_id or request.user.role not in STAFF_ROLES:
         raise PermissionDenied
     form = InitialConsultationForm(request.POST or None)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from audit.models import Action, Route
@@ -15,7 +15,7 @@ from audit.services import record
 from contacts.models import Contact, Kind
 from contacts.services import can_record
 from core.forms import rebind_after_stale_save
-from people.access import record_page_opened
+from people.access import get_visible_or_404, record_page_opened
 from people.models import Child
 from people.services import StaleEditError
 from safety import services
@@ -27,7 +27,7 @@ OUT_OF_HOURS_SHOWN = 20
 
 
 def safety_plan(request: HttpRequest, child_pk: int) -> HttpResponse:
-    child = get_object_or_404(Child.objects.visible_to(request.user), pk=child_pk)
+    child = get_visible_or_404(request, Child.objects.visible_to(request.user), pk=child_pk)
     plan = SafetyPlan.objects.visible_to(request.user).filter(child=child).select_related("updated_by").first()
     access = services.break_glass_access(request.user, child)
     out_of_hours = list(
@@ -61,7 +61,7 @@ def safety_plan(request: HttpRequest, child_pk: int) -> HttpResponse:
 
 
 def safety_plan_edit(request: HttpRequest, child_pk: int) -> HttpResponse:
-    child = get_object_or_404(Child.objects.visible_to(request.user), pk=child_pk)
+    child = get_visible_or_404(request, Child.objects.visible_to(request.user), pk=child_pk)
     if not services.can_edit(request.user, child):
         raise PermissionDenied
     plan = SafetyPlan.objects.visible_to(request.user).filter(child=child).first()

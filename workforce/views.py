@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,6 +23,7 @@ from audit.models import Action
 from audit.services import record
 from contacts.models import ConsultationWith
 from core.forms import rebind_after_stale_save
+from people.access import get_visible_or_404
 from people.models import RelationshipRole
 from people.services import StaleEditError
 from workforce import services
@@ -43,7 +44,7 @@ FIGURES_DAYS = 365
 
 
 def _staff(request: HttpRequest, user_pk: int) -> User:
-    return get_object_or_404(staff_visible_to(request.user).select_related("organisation"), pk=user_pk)
+    return get_visible_or_404(request, staff_visible_to(request.user).select_related("organisation"), pk=user_pk)
 
 
 def _add_errors(form: Form, exc: ValidationError) -> None:

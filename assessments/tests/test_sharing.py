@@ -304,3 +304,41 @@ def test_who_has_seen_my_story_tells_of_the_share_and_the_recipients_reading(
     body = client_for(alice).get(reverse("assessments:seen", args=[written.pk])).content.decode()
     assert "shared your story with Cardiff and Vale University Health Board CAMHS" in body
     assert "Pat Partner" in body and "read the copy of your story shared with Cardiff and Vale" in body
+
+
+# --- Guards that must hold under ``python -O`` (they were ``assert`` statements) ------------------
+# Each test removes the check that normally comes first, as a regression would, and expects the
+# service's own refusal: an AssertionError (or no error at all with -O) fails the test.
+
+
+def test_sharing_without_a_recipient_is_refused_even_if_the_choice_check_lets_it_through(alice, written, monkeypatch):
+    from assessments import sharing
+
+    monkeypatch.setattr(sharing, "_check_choice", lambda **kwargs: ["my_story"])
+    with pytest.raises(ValidationError) as refused:
+        share(alice, written, None, sections=("my_story",))
+    assert "organisation" in refused.value.message_dict
+    assert not AssessmentShare.objects.exists()
+
+
+def test_a_pdf_without_a_recipient_is_refused_even_if_the_choice_check_lets_it_through(alice, written, monkeypatch):
+    from assessments import sharing
+
+    monkeypatch.setattr(sharing, "_check_choice", lambda **kwargs: ["my_story"])
+    with pytest.raises(ValidationError) as refused:
+        sharing.export_pdf(by=alice, child=written, organisation=None, purpose="court", sections=["my_story"], language="en")
+    assert "organisation" in refused.value.message_dict
+
+
+def test_a_pdf_is_never_made_on_a_safeguarding_share_even_if_the_selection_allows_one(alice, written, manager, la_cardiff, monkeypatch):
+    """A PDF copy needs a consent; a safeguarding share allows reading in Nyth only."""
+    from assessments import sharing
+    from assessments.models import AssessmentExport
+
+    approve_safeguarding(written, organisation=la_cardiff, requested_by=alice, decided_by=manager, sections=("my_story",))
+    real_select = sharing._select
+    # A regression that forgot the PDF route must not use safeguarding shares:
+    monkeypatch.setattr(sharing, "_select", lambda **kwargs: real_select(**{**kwargs, "allow_safeguarding": True}))
+    with pytest.raises(ValidationError):
+        sharing.export_pdf(by=alice, child=written, organisation=la_cardiff, purpose="transition", sections=["my_story"], language="en")
+    assert not AssessmentExport.objects.exists()

@@ -278,7 +278,7 @@ def test_break_glass_needs_a_reason_and_the_right_role(client_for, duty, alice, 
         reverse("people:break_glass"),
         {"nhs_number": "9434765919", "date_of_birth_day": "27", "date_of_birth_month": "3", "date_of_birth_year": "2012", "reason": "x"},
     )
-    assert "at least 10 characters" in response.content.decode()
+    assert "at least three different words" in response.content.decode()
     assert client_for(alice).get(reverse("people:break_glass")).status_code == 403
 
 
@@ -287,7 +287,10 @@ def test_a_missing_reason_for_break_glass_is_one_clear_error(client_for, duty):
         reverse("people:break_glass"),
         {"nhs_number": "9434765919", "date_of_birth_day": "27", "date_of_birth_month": "3", "date_of_birth_year": "2012", "reason": " "},
     )
-    assert response.context["form"].errors["reason"] == ["Explain why you need emergency access (at least 10 characters)."]
+    assert response.context["form"].errors["reason"] == [
+        "Explain in words why you need emergency access, for example “Carer phoned, young person missing”: "
+        "at least three different words."
+    ]
 
 
 def test_postcode_is_edited_on_the_record_and_kept_normalised(client_for, alice, child, la_cardiff):

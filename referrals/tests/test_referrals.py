@@ -548,3 +548,20 @@ def test_the_limit_is_a_moving_window_not_a_clock_hour(client, la_cardiff, south
     other = client.post(reverse("public_referral"), public_post(la_cardiff, needs="Five"), HTTP_X_FORWARDED_FOR="198.51.100.4")
     assert other.status_code == 302
     assert Referral.objects.count() == 4
+
+
+# --- The referrer sees the linked record's name only within their scope (issue 11 §5) ---------
+
+
+def test_the_referrer_is_told_the_referral_was_linked_without_the_records_name(client_for, partner, manager, south, child):
+    child.preferred_name = "Sionyn"
+    child.save(update_fields=["preferred_name"])
+    referral = ReferralFactory(service=south, referred_by=partner, given_name="Siôn", family_name="Prydderch", child=child)
+    page = client_for(partner).get(reverse("referrals:detail", args=[referral.pk])).content.decode()
+    assert "Sionyn" not in page
+    assert reverse("people:detail", args=[child.pk]) not in page
+    assert "Linked to a record" in page
+    # Within scope (the service's manager), the record is named and linked.
+    managed = client_for(manager).get(reverse("referrals:detail", args=[referral.pk])).content.decode()
+    assert "Sionyn Prydderch" in managed
+    assert reverse("people:detail", args=[child.pk]) in managed
