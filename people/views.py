@@ -488,7 +488,7 @@ def _refused_attempts(request: HttpRequest) -> list[dict[str, Any]]:
     events = (
         AuditEvent.objects.filter(action=Action.REFUSED, actor__organisation_id=request.user.organisation_id)
         .exclude(actor__isnull=True)
-        .order_by("-seq")[:REFUSED_SHOWN]
+        .order_by("-id")[:REFUSED_SHOWN]
     )
     rows = []
     for event in events:

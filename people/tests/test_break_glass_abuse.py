@@ -171,7 +171,7 @@ def test_failed_identifications_are_limited_per_worker(client_for, duty, child, 
     assert limited.status_code == 429
     assert "Too many attempts" in limited.content.decode()
     assert not BreakGlassAccess.objects.exists()
-    events = AuditEvent.objects.filter(action="break_glass", actor=duty).order_by("seq")
+    events = AuditEvent.objects.filter(action="break_glass", actor=duty).order_by("id")
     assert [e.detail.get("matched") for e in events] == [False, False, False]
     assert events.last().detail.get("limited") is True
     # Another worker is not held back by this one's mistakes.

@@ -22,7 +22,7 @@ MISSING = 987654
 
 
 def refused_events():
-    return list(AuditEvent.objects.filter(action="refused").order_by("seq"))
+    return list(AuditEvent.objects.filter(action="refused").order_by("id"))
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
