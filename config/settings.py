@@ -359,3 +359,6 @@ NYTH_TASK_MAX_ATTEMPTS = env_int("NYTH_TASK_MAX_ATTEMPTS", 3)
 # Uploaded CSV files (personal data) are deleted this many days after their import finished
 # (`manage.py purge_uploads`, run daily); the report and the counts are kept.
 NYTH_UPLOAD_RETENTION_DAYS = env_int("NYTH_UPLOAD_RETENTION_DAYS", 7)
+
+# Enrolment codes (accounts.enrolment): how long a code to set up an authenticator stays valid.
+NYTH_ENROLMENT_CODE_HOURS = env_int("NYTH_ENROLMENT_CODE_HOURS", 72)
