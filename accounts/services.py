@@ -277,7 +277,10 @@ def approve(*, by: User, request_pk: int, deliver: str = "email") -> Approval:
     record(actor=by, action=Action.REVIEW, obj=access_request, detail={"access_request": "approved", "applied": requested})
     record(actor=by, action=Action.UPDATE, obj=user, detail={"fields": list(ACCESS_FIELDS), "access_request": access_request.pk})
     code = None
-    if not user.has_usable_password() or not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+    # A new account (no password yet), or one without an authenticator and no usable code, needs
+    # a code to enrol; an account that already signs in with two factors does not.
+    has_device = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    if not user.has_usable_password() or (not has_device and enrolment.outstanding(user) is None):
         code = enrolment.issue(user=user, by=by, deliver="shown" if deliver == "shown" else "email")
     _tell_requester(access_request)
     return Approval(access_request=access_request, code=code)
