@@ -18,7 +18,7 @@ from django.utils import translation
 
 from people.models import BreakGlassAccess
 
-PUBLIC = {"healthz", "readyz", "set_language", "accounts:login", "public_referral", "public_referral_sent"}
+PUBLIC = {"healthz", "readyz", "set_language", "accounts:login", "accounts:enrol", "public_referral", "public_referral_sent"}
 # Pages that need a signed-in but not yet two-factor-verified user (or sign-out).
 
 
@@ -84,6 +84,7 @@ def objects(child, duty, south, alice, manager):
         "membership_pk": child.care_team.get().pk,
         "access_pk": access.pk,
         "user_pk": alice.pk,
+        "request_pk": _access_request(duty, south).pk,
         "reference": referral.reference,
         "entry_pk": entry.pk,
         "other_pk": twin.pk,
@@ -98,6 +99,14 @@ def objects(child, duty, south, alice, manager):
             starts_at=datetime.datetime(2026, 1, 5, 10, tzinfo=datetime.UTC), idempotency_key="walk-contact",
         ).pk,
     }
+
+
+def _access_request(account, service):
+    """A pending access-change request in ``child``'s service (accounts app)."""
+    from accounts.models import AccessRequest
+
+    values = {"role": account.role, "organisation": service.pk, "is_active": True, "email": "new@example.invalid"}
+    return AccessRequest.objects.create(account=account, requested=values, previous=values, service=service)
 
 
 def _plan_objects(child, alice) -> dict:
