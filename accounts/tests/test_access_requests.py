@@ -282,3 +282,11 @@ def test_create_first_manager_refuses_a_service_that_has_one(manager):
         call_command("create_first_manager", "--service", "SVC-SOUTH", "--username", "nia", "--email", "nia@example.invalid",
                      "--first-name", "Nia", "--last-name", "De")
     assert not User.objects.filter(username="nia").exists()
+
+
+def test_the_managers_home_page_says_requests_are_waiting(client_for, administrator, alice, manager):
+    assert b"account change is waiting" not in client_for(manager).get(reverse("core:home")).content
+    make_manager(alice, administrator)
+    home = client_for(manager).get(reverse("core:home")).content.decode()
+    assert "1 account change is waiting for a manager&#x27;s approval." in home or "1 account change is waiting for a manager's approval." in home
+    assert reverse("accounts:access_requests") in home
