@@ -152,3 +152,10 @@ def test_the_enrol_page_says_the_same_for_an_unknown_user_and_a_wrong_code(alice
     assert message in unknown.content and message in existing.content
     alice.refresh_from_db()
     assert alice.check_password(PASSWORD)
+
+
+def test_the_enrol_page_explains_a_wrong_code_in_welsh():
+    response = Client().post("/cy/account/enrol/", {"username": "nobody", "code": "ABCD-EFGH-JKMN",
+                                                    "password1": "my own long passphrase 77", "password2": "my own long passphrase 77"})
+    assert response.status_code == 200
+    assert "Nid yw'r cod cofrestru'n gywir" in response.content.decode().replace("&#x27;", "'")
