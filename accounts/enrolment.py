@@ -14,14 +14,13 @@ from typing import Literal
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
-from django.utils.translation import gettext as _
 
 from accounts.models import EnrolmentCode, EnrolmentDelivery, User
 from audit.models import Action, Route
 from audit.services import record
-from jobs.email import send_once
+from jobs.email import send_later
 
 MAX_FAILURES = 5
 # No 0/O, 1/I/L: the code may be read out or copied from paper.
@@ -71,21 +70,11 @@ def issue(*, user: User, by: User | None, deliver: Literal["email", "shown"]) ->
         detail={"enrolment_code_for": user.pk, "delivery": deliver},
     )
     if deliver == EnrolmentDelivery.EMAIL:
-        with translation.override(user.preferred_language or "en"):
-            subject = _("Nyth: your code to set up your account")
-            body = _(
-                "Your enrolment code for Nyth is %(code)s (user name %(username)s). It works once and "
-                "expires in %(hours)s hours. Open %(link)s, enter it, and set up your authenticator app. "
-                "If you did not expect this email, tell your service manager."
-            ) % {
-                "code": code,
-                "username": user.username,
-                "hours": settings.NYTH_ENROLMENT_CODE_HOURS,
-                "link": enrol_link(),
-            }
-        # The email goes to the holder's own address and the clear code waits in the queue only
-        # until sent; nobody who asked for it sees it.
-        send_once(event_key=f"enrolment-code:{entry.pk}", to=user.email, subject=subject, body=body)
+        from accounts.tasks import email_enrolment_code, seal
+
+        # To the holder's own address; the code waits in the queue sealed (accounts.tasks), and
+        # nobody who asked for it sees it.
+        send_later(email_enrolment_code, code_id=entry.pk, sealed=seal(code))
         return None
     return code
 

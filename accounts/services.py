@@ -131,6 +131,9 @@ def _open_request(*, by: User | None, user: User, requested: dict[str, Any], cre
     now; the replaced one is closed and audited), and tell the managers."""
     previous_pending = AccessRequest.objects.select_for_update().filter(account=user, outcome=AccessRequestOutcome.PENDING)
     for old in previous_pending:
+        # Replacing the request that created the account keeps it a creation (the approver
+        # then chooses how the new holder gets their enrolment code).
+        creates = creates or old.creates_account
         old.outcome = AccessRequestOutcome.REPLACED
         old.decided_at = timezone.now()
         old.save(update_fields=["outcome", "decided_at"])

@@ -290,3 +290,15 @@ def test_the_managers_home_page_says_requests_are_waiting(client_for, administra
     home = client_for(manager).get(reverse("core:home")).content.decode()
     assert "1 account change is waiting for a manager&#x27;s approval." in home or "1 account change is waiting for a manager's approval." in home
     assert reverse("accounts:access_requests") in home
+
+
+def test_replacing_a_new_accounts_request_keeps_it_a_new_account(administrator, manager, south):
+    user, first = services.create_user(by=administrator, values={
+        "username": "gwen", "first_name": "Gwen", "last_name": "Rhys", "email": "gwen@example.invalid",
+        "organisation": south, "role": Role.PRACTITIONER, "is_active": True,
+    })
+    _, second = services.update_user(by=administrator, user=user, values={"role": Role.DUTY_WORKER, "is_active": True})
+    assert second.creates_account
+    approval = services.approve(by=manager, request_pk=second.pk, deliver="shown")
+    user.refresh_from_db()
+    assert user.role == Role.DUTY_WORKER and user.is_active and approval.code

@@ -159,3 +159,21 @@ def test_the_enrol_page_explains_a_wrong_code_in_welsh():
                                                     "password1": "my own long passphrase 77", "password2": "my own long passphrase 77"})
     assert response.status_code == 200
     assert "Nid yw'r cod cofrestru'n gywir" in response.content.decode().replace("&#x27;", "'")
+
+
+def test_an_emailed_code_waits_in_the_queue_sealed(alice, monkeypatch, mailoutbox):
+    from accounts import tasks
+
+    alice.email = "alice@example.invalid"
+    alice.save()
+    queued = []
+    monkeypatch.setattr(enrolment, "send_later", lambda task, **kwargs: queued.append((task, kwargs)))
+    assert enrolment.issue(user=alice, by=None, deliver="email") is None
+    [(task, kwargs)] = queued
+    assert task is tasks.email_enrolment_code
+    task.call(**kwargs)
+    code = CODE_PATTERN.search(mailoutbox[0].body).group(0)
+    assert code not in str(kwargs) and code.replace("-", "") not in str(kwargs)
+    assert enrolment.redeem(alice, code)
+    # A code used (or replaced) before the worker ran is not sent.
+    assert task.call(**kwargs) is False and len(mailoutbox) == 1
