@@ -177,3 +177,17 @@ def test_an_emailed_code_waits_in_the_queue_sealed(alice, monkeypatch, mailoutbo
     assert enrolment.redeem(alice, code)
     # A code used (or replaced) before the worker ran is not sent.
     assert task.call(**kwargs) is False and len(mailoutbox) == 1
+
+
+def test_seeded_demo_users_still_sign_in(settings):
+    """Seeds are operator code and create users directly; the demo (2FA optional) asks no
+    enrolment code of them, and with 2FA required they set up with an operator-issued one."""
+    from django.core.management import call_command
+
+    from people.management.commands.seed_demo import DEMO_PASSWORD
+
+    call_command("seed_demo", children=2, seed=3, no_progress=True, quiet_logins=True)
+    settings.NYTH_REQUIRE_2FA = False
+    client = Client()
+    assert client.post(reverse("accounts:login"), {"username": "practitioner", "password": DEMO_PASSWORD}).status_code == 302
+    assert client.get(reverse("core:home")).status_code == 200
