@@ -205,6 +205,7 @@ def enrol(request: HttpRequest) -> HttpResponse:
             user.save(update_fields=["password"])
             record(actor=user, action=Action.UPDATE, obj=user, detail={"first_password_set": True})
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            record(actor=user, action=Action.SIGN_IN, obj=user, detail={"enrolment": True})
             request.session[_ENROLMENT_OK] = user.pk
             return _remember_language(redirect("accounts:two_factor_setup"), user.preferred_language)
         form.add_error("code", _wrong_enrolment_code())
