@@ -211,7 +211,7 @@ def submit_credentials(page: Page, username: str, password: str = DEMO_PASSWORD)
 
 def enter_enrolment_code(page: Page, code: str) -> None:
     """The first step of setting up two-factor: the one-time code the holder was given."""
-    page.get_by_label("Enrolment code").fill(code)
+    page.locator("#id_code").fill(code)  # (any language)
     page.locator("main form button[type=submit]").click()
     page.get_by_test_id("totp-secret").wait_for(state="attached")
     check_accessibility(page)
