@@ -79,24 +79,51 @@ class UserDetailsForm(forms.ModelForm):
 
 
 class NewUserForm(UserDetailsForm):
-    username = NameField(label=_("User name"), max_length=150)
-    password1 = forms.CharField(
-        label=_("First password"),
-        help_text=_("At least 12 characters. The person should change it after signing in."),
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        strip=False,
-    )
-    password2 = forms.CharField(
-        label=_("Password again"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}), strip=False
-    )
+    """No password: only the holder sets one, with the enrolment code (ADR 009)."""
 
-    field_order = ["username", "first_name", "last_name", "email", "organisation", "role", "job_title", "preferred_language", "is_active", "password1", "password2"]
+    username = NameField(label=_("User name"), max_length=150)
+
+    field_order = ["username", "first_name", "last_name", "email", "organisation", "role", "job_title", "preferred_language", "is_active"]
 
     def clean_username(self) -> str:
         username = self.cleaned_data["username"].strip()
         if User.objects.filter(username__iexact=username).exists():
             raise forms.ValidationError(_("This user name is already taken"))
         return username
+
+
+def _code_field() -> forms.CharField:
+    return forms.CharField(
+        label=_("Enrolment code"),
+        help_text=_("The code you were emailed or given, for example ABCD-EFGH-JKMN."),
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "class": "govuk-input--width-10"}),
+        error_messages={"required": _("Enter your enrolment code")},
+    )
+
+
+class EnrolmentCodeForm(forms.Form):
+    code = _code_field()
+
+
+class EnrolForm(forms.Form):
+    """First sign-in of an account that has no password yet: the code, then a password only
+    the holder knows (Django's validators)."""
+
+    username = forms.CharField(label=_("User name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "username", "spellcheck": "false"}),
+                               error_messages={"required": _("Enter your user name")})
+    code = _code_field()
+    password1 = forms.CharField(
+        label=_("Choose a password"),
+        help_text=_("At least 12 characters. Nobody else will know it."),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        strip=False,
+        error_messages={"required": _("Choose a password")},
+    )
+    password2 = forms.CharField(
+        label=_("Password again"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}), strip=False,
+        error_messages={"required": _("Enter the password again")},
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -105,7 +132,26 @@ class NewUserForm(UserDetailsForm):
             self.add_error("password2", _("The two passwords do not match"))
         elif first:
             try:
-                password_validation.validate_password(first, self.instance)
+                password_validation.validate_password(first, User(username=data.get("username", "")))
             except forms.ValidationError as error:
                 self.add_error("password1", error)
         return data
+
+
+class ApproveForm(forms.Form):
+    delivery = forms.ChoiceField(
+        label=_("How should the person get their enrolment code?"),
+        choices=[("email", _("Email it to their own address")), ("shown", _("Show it to me once, to hand over in person"))],
+        initial="email",
+        widget=forms.RadioSelect,
+        required=False,
+    )
+
+
+class RefuseForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why are you refusing this request?"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Enter why you are refusing this request")},
+    )

@@ -165,3 +165,101 @@ class SignInThrottle(models.Model):
 
     def __str__(self) -> str:
         return self.username
+
+
+#: Roles that can reach children's records (a care team, a service, break-glass, a share).
+#: Commissioners and administrators never do (people.access.child_access_filter).
+RECORD_ROLES = frozenset({Role.PRACTITIONER, Role.SERVICE_MANAGER, Role.DUTY_WORKER, Role.PARTNER})
+
+#: The account fields an access-change request may set (ADR 009). The email address is among them:
+#: it is where enrolment codes and password resets go, so changing it hands the account over.
+ACCESS_FIELDS = ("role", "organisation", "is_active", "email")
+
+
+class AccessRequestOutcome(models.TextChoices):
+    PENDING = "pending", _("Waiting for approval")
+    APPROVED = "approved", _("Approved")
+    REFUSED = "refused", _("Refused")
+    REPLACED = "replaced", _("Replaced by a newer request")
+    STALE = "stale", _("Closed: the account changed after the request")
+
+
+class AccessRequest(models.Model):
+    """A change that would give an account a route to records, waiting for a service manager of
+    the service concerned who is neither the requester nor the account holder (ADR 009)."""
+
+    account = models.ForeignKey(User, verbose_name=_("account"), on_delete=models.PROTECT, related_name="access_requests")
+    creates_account = models.BooleanField(_("new account"), default=False)
+    # Requested values of ACCESS_FIELDS (organisation as its id), and the same fields as they
+    # were when asked: an approval finding the account changed since is refused as stale.
+    requested = models.JSONField(_("requested values"))
+    previous = models.JSONField(_("values when requested"))
+    # Whose managers decide; null = any active service manager (a partner asked for by an
+    # administrator outside a service, ADR 009).
+    service = models.ForeignKey(
+        Organisation, verbose_name=_("service"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_by = models.ForeignKey(
+        User, verbose_name=_("requested by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created = models.DateTimeField(_("requested at"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        User, verbose_name=_("decided by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    outcome = models.CharField(
+        _("outcome"), max_length=10, choices=AccessRequestOutcome.choices, default=AccessRequestOutcome.PENDING
+    )
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        ordering = ["created"]
+        verbose_name = _("access request")
+        verbose_name_plural = _("access requests")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account"], condition=models.Q(outcome="pending"), name="one_pending_access_request"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account} ({self.get_outcome_display()})"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.outcome == AccessRequestOutcome.PENDING
+
+    @property
+    def requested_role_label(self) -> str:
+        role = self.requested.get("role", "")
+        return str(Role(role).label) if role in Role.values else ""
+
+    @property
+    def requested_organisation(self) -> Organisation | None:
+        return Organisation.objects.filter(pk=self.requested.get("organisation")).first()
+
+
+class EnrolmentDelivery(models.TextChoices):
+    EMAIL = "email", _("Emailed to the account holder")
+    SHOWN = "shown", _("Shown once to hand over")
+
+
+class EnrolmentCode(models.Model):
+    """A one-time code that, with the password, lets the holder set up an authenticator
+    (accounts.enrolment). Only its keyed hash is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="enrolment_codes")
+    code_hash = models.CharField(max_length=64)
+    created = models.DateTimeField(auto_now_add=True)
+    expires = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    voided_at = models.DateTimeField(null=True, blank=True)
+    failures = models.PositiveSmallIntegerField(default=0)
+    issued_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    delivery = models.CharField(max_length=5, choices=EnrolmentDelivery.choices)
+
+    class Meta:
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return f"enrolment code for {self.user_id}"

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import segno
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import logout
+from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import LoginView
 from django.core.paginator import Paginator
@@ -21,14 +21,25 @@ from django.urls import reverse, translate_url
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext, ngettext
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts import enrolment, throttle
 from accounts import services as account_services
-from accounts import throttle
-from accounts.forms import LanguageForm, NewUserForm, SignInForm, TokenForm, UserDetailsForm
-from accounts.models import Role, manageable_users
+from accounts.forms import (
+    ApproveForm,
+    EnrolForm,
+    EnrolmentCodeForm,
+    LanguageForm,
+    NewUserForm,
+    RefuseForm,
+    SignInForm,
+    TokenForm,
+    UserDetailsForm,
+)
+from accounts.models import Role, User, manageable_users
 from accounts.sessions import complete_second_factor
 from audit.models import Action
 from audit.services import record
@@ -130,12 +141,40 @@ def _wrong_code() -> str:
     return gettext("The security code is not correct or has expired. Enter the newest code from your app.")
 
 
+# Set in the session once the holder has given their enrolment code (for that user only).
+_ENROLMENT_OK = "nyth_enrolment_ok"
+
+
+def _wrong_enrolment_code() -> str:
+    return gettext(
+        "The enrolment code is not correct, has expired or has already been used. After 5 wrong tries a code "
+        "stops working: ask your service manager or administrator for a new one."
+    )
+
+
+def _needs_enrolment_code(request: HttpRequest) -> bool:
+    """Setting up an authenticator needs the one-time code besides the password (ADR 009). The
+    demo (2FA optional) asks only accounts that were issued a code."""
+    if request.session.get(_ENROLMENT_OK) == request.user.pk:
+        return False
+    return settings.NYTH_REQUIRE_2FA or enrolment.outstanding(request.user) is not None
+
+
 def two_factor_setup(request: HttpRequest) -> HttpResponse:
-    """Set up an authenticator app: scan the QR code (or type the key), then confirm a code."""
+    """Set up an authenticator app: first the enrolment code, then scan the QR code (or type
+    the key) and confirm a code from the app."""
     next_url = _safe_next(request, reverse("core:home"))
     user = request.user
     if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
         return redirect("accounts:two_factor")
+    if _needs_enrolment_code(request):
+        code_form = EnrolmentCodeForm(request.POST or None)
+        if request.method == "POST" and code_form.is_valid():
+            if enrolment.redeem(user, code_form.cleaned_data["code"]):
+                request.session[_ENROLMENT_OK] = user.pk
+                return redirect(f"{reverse('accounts:two_factor_setup')}?{_next_query(next_url)}")
+            code_form.add_error("code", _wrong_enrolment_code())
+        return render(request, "accounts/enrolment_code.html", {"form": code_form, "next": next_url})
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
     if device is None:
         device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
@@ -144,6 +183,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
         if device.verify_token(form.cleaned_data["token"]):
             device.confirmed = True
             device.save(update_fields=["confirmed"])
+            request.session.pop(_ENROLMENT_OK, None)
             complete_second_factor(request, device)
             return HttpResponseRedirect(next_url)
         form.add_error("token", _wrong_code())
@@ -156,6 +196,36 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
         "qr_data_uri": qr.svg_data_uri(scale=5, dark="#0b0c0c"),
     }
     return render(request, "accounts/two_factor_setup.html", context)
+
+
+def _next_query(next_url: str) -> str:
+    from urllib.parse import urlencode
+
+    return urlencode({"next": next_url})
+
+
+@login_not_required
+@never_cache
+def enrol(request: HttpRequest) -> HttpResponse:
+    """First sign-in of a new account: user name, enrolment code and a password of the holder's
+    choosing; then the authenticator set-up. The same answer for an unknown user name and a
+    wrong code, so the page tells nobody which accounts exist."""
+    if request.user.is_authenticated:
+        return redirect("accounts:two_factor_setup")
+    form = EnrolForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = User.objects.filter(username__iexact=form.cleaned_data["username"].strip(), is_active=True).first()
+        if user is not None and not user.has_usable_password() and enrolment.redeem(user, form.cleaned_data["code"]):
+            user.set_password(form.cleaned_data["password1"])
+            user.save(update_fields=["password"])
+            record(actor=user, action=Action.UPDATE, obj=user, detail={"first_password_set": True})
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            record(actor=user, action=Action.SIGN_IN, obj=user, detail={"enrolment": True})
+            request.session[_ENROLMENT_OK] = user.pk
+            # On in the language the account has (the address carries it: nothing is stored).
+            return HttpResponseRedirect(_in_language(reverse("accounts:two_factor_setup"), user.preferred_language))
+        form.add_error("code", _wrong_enrolment_code())
+    return render(request, "accounts/enrol.html", {"form": form})
 
 
 @login_not_required
@@ -186,13 +256,22 @@ def user_list(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/user_list.html", {"page": page, "query": query})
 
 
+def _waiting_message(account: User) -> str:
+    return gettext(
+        "The change of access for %(name)s is waiting for approval by a service manager. It takes effect only when they approve it."
+    ) % {"name": account}
+
+
 def user_create(request: HttpRequest) -> HttpResponse:
     _require_administrator(request)
     form = NewUserForm(request.POST or None, initial={"is_active": True})
     if request.method == "POST" and form.is_valid():
-        values = {k: v for k, v in form.cleaned_data.items() if k not in ("password1", "password2")}
-        user = account_services.create_user(by=request.user, values=values, password=form.cleaned_data["password1"])
+        user, access_request = account_services.create_user(by=request.user, values=form.cleaned_data)
         messages.success(request, gettext("The account for %(name)s was created.") % {"name": user})
+        if access_request is not None:
+            messages.info(request, _waiting_message(user))
+        elif user.is_active:
+            messages.info(request, gettext("An enrolment code was emailed to %(name)s to choose a password and set up sign-in.") % {"name": user})
         return redirect("accounts:user_edit", user_pk=user.pk)
     return render(request, "accounts/user_form.html", {"form": form, "creating": True})
 
@@ -201,16 +280,74 @@ def user_edit(request: HttpRequest, user_pk: int) -> HttpResponse:
     account = get_object_or_404(manageable_users(request.user), pk=user_pk)
     form = UserDetailsForm(request.POST or None, instance=account)
     if request.method == "POST" and form.is_valid():
-        account_services.update_user(by=request.user, user=manageable_users(request.user).get(pk=account.pk), values=form.cleaned_data)
-        messages.success(request, gettext("Your changes were saved."))
-        return redirect("accounts:user_edit", user_pk=account.pk)
+        try:
+            _, access_request = account_services.update_user(
+                by=request.user, user=manageable_users(request.user).get(pk=account.pk), values=form.cleaned_data
+            )
+        except account_services.SelfChangeRefused as refused:
+            form.add_error("role", str(refused.args[0]))
+        else:
+            messages.success(request, gettext("Your changes were saved."))
+            if access_request is not None:
+                messages.info(request, _waiting_message(account))
+            return redirect("accounts:user_edit", user_pk=account.pk)
     has_device = TOTPDevice.objects.filter(user=account, confirmed=True).exists()
-    return render(request, "accounts/user_form.html", {"form": form, "account": account, "has_device": has_device})
+    context = {
+        "form": form, "account": account, "has_device": has_device,
+        "pending": account_services.pending_request(account),
+    }
+    return render(request, "accounts/user_form.html", context)
 
 
 @require_POST
 def user_reset_two_factor(request: HttpRequest, user_pk: int) -> HttpResponse:
     account = get_object_or_404(manageable_users(request.user), pk=user_pk)
     account_services.reset_two_factor(by=request.user, user=account)
-    messages.success(request, gettext("Two-factor sign-in was reset. %(name)s will set it up again at the next sign-in.") % {"name": account})
+    messages.success(
+        request,
+        gettext("Two-factor sign-in was reset. %(name)s was emailed a new enrolment code to set it up again.") % {"name": account},
+    )
     return redirect("accounts:user_edit", user_pk=account.pk)
+
+
+# --- Access-change requests (service managers of the service concerned; 404 for everyone else).
+
+
+def access_requests(request: HttpRequest) -> HttpResponse:
+    if request.user.role != Role.SERVICE_MANAGER:
+        raise Http404
+    waiting = account_services.waiting_for(request.user).order_by("created")
+    return render(request, "accounts/access_requests.html", {"waiting": waiting})
+
+
+@never_cache
+def access_request_detail(request: HttpRequest, request_pk: int) -> HttpResponse:
+    access_request = get_object_or_404(account_services.waiting_for(request.user), pk=request_pk)
+    approve_form = ApproveForm(request.POST if request.POST.get("decision") == "approve" else None)
+    refuse_form = RefuseForm(request.POST if request.POST.get("decision") == "refuse" else None)
+    if request.method == "POST":
+        try:
+            if request.POST.get("decision") == "approve" and approve_form.is_valid():
+                approval = account_services.approve(
+                    by=request.user, request_pk=access_request.pk, deliver=approve_form.cleaned_data.get("delivery") or "email"
+                )
+                if approval.stale:
+                    messages.error(request, gettext(
+                        "The account was changed after this request was made, so the request was closed and nothing "
+                        "was applied. Ask an administrator to make it again if it is still needed."
+                    ))
+                    return redirect("accounts:access_requests")
+                # Rendered, not redirected: a code to hand over is shown on this response only.
+                return render(request, "accounts/access_request_done.html", {"approval": approval, "account": access_request.account})
+            if request.POST.get("decision") == "refuse" and refuse_form.is_valid():
+                account_services.refuse(by=request.user, request_pk=access_request.pk, reason=refuse_form.cleaned_data["reason"])
+                messages.success(request, gettext("The request was refused. The administrator who made it has been told."))
+                return redirect("accounts:access_requests")
+        except account_services.DecisionRefused as refused:
+            messages.error(request, refused.message)
+            return redirect("accounts:access_requests")
+    context = {
+        "access_request": access_request, "approve_form": approve_form, "refuse_form": refuse_form,
+        "organisation": access_request.requested_organisation,
+    }
+    return render(request, "accounts/access_request.html", context)

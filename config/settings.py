@@ -397,3 +397,5 @@ NYTH_AUDIT_SWEEP_HOURS = env_int("NYTH_AUDIT_SWEEP_HOURS", 48)
 NYTH_AUDIT_CHECKPOINT_DIR = os.environ.get("NYTH_AUDIT_CHECKPOINT_DIR", "")
 NYTH_AUDIT_CHECKPOINT_KEY = os.environ.get("NYTH_AUDIT_CHECKPOINT_KEY", "")
 NYTH_AUDIT_CHECKPOINT_PUBLIC_KEY = os.environ.get("NYTH_AUDIT_CHECKPOINT_PUBLIC_KEY", "")
+# Enrolment codes (accounts.enrolment): how long a code to set up an authenticator stays valid.
+NYTH_ENROLMENT_CODE_HOURS = env_int("NYTH_ENROLMENT_CODE_HOURS", 72)

@@ -16,6 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 
 from accounts.models import Role
+from accounts.services import waiting_for as access_waiting_for
 from consent.services import safeguarding_waiting
 from core.health import database_answers, readiness
 from people.models import BreakGlassAccess, Child
@@ -45,6 +46,7 @@ def home(request: HttpRequest) -> HttpResponse:
         waiting = waiting_list(referrals, user.organisation)
         context["consultations_overdue"] = sum(entry.consultation_overdue for entry in waiting)
         context["safeguarding_waiting"] = safeguarding_waiting(user).count()
+        context["access_requests_waiting"] = access_waiting_for(user).count()
         context["reviews_overdue"] = (
             Plan.objects.visible_to(user)
             .filter(child__service_id=user.organisation_id, child__merged_into__isnull=True)

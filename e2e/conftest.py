@@ -140,10 +140,19 @@ class NythServer:
     log_path: Path
     env: dict[str, str] = field(default_factory=dict)
 
-    def manage(self, *args: str) -> None:
+    def manage(self, *args: str) -> str:
         """Run a management command against the server's database (e.g. ``run_worker --batch``:
-        the server runs no task worker of its own, so a journey decides when background work runs)."""
-        _manage(self.env, *args)
+        the server runs no task worker of its own, so a journey decides when background work runs);
+        returns what it printed."""
+        return _manage(self.env, *args)
+
+    def enrolment_code(self, username: str) -> str:
+        """A one-time enrolment code for a seeded account, as an operator would issue it
+        (``issue_enrolment_code``): setting up two-factor needs one besides the password."""
+        output = self.manage("issue_enrolment_code", "--username", username)
+        found = re.search(r"not stored\): ([A-Z0-9-]+)", output)
+        assert found, output
+        return found.group(1)
 
     def log_tail(self, lines: int = 40) -> str:
         try:
@@ -175,8 +184,8 @@ def _server_env(database_url: str) -> dict[str, str]:
     return env
 
 
-def _manage(env: dict[str, str], *args: str) -> None:
-    manage(env, *args, timeout=MANAGE_TIMEOUT)
+def _manage(env: dict[str, str], *args: str) -> str:
+    return manage(env, *args, timeout=MANAGE_TIMEOUT)
 
 
 def _wait_until_healthy(server: NythServer, process: subprocess.Popen[bytes]) -> None:
@@ -282,11 +291,11 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture(scope="session")
-def authenticator() -> Authenticator:
+def authenticator(nyth_server: NythServer) -> Authenticator:
     """The tests' authenticator app, shared by the whole session: it remembers every secret it
     has set up, so each seeded account sets up two-factor once per server, whichever test
     signs in first, and never offers the same code twice."""
-    app = Authenticator()
+    app = Authenticator(enrolment_codes=nyth_server.enrolment_code)
     app.add_hex("practitioner2fa", PRACTITIONER_2FA_KEY_HEX)  # seeded with a confirmed device
     return app
 

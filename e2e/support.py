@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 from django_otp.oath import TOTP
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from playwright.sync_api import BrowserContext, Page, Route
 
 DEMO_PASSWORD = "nyth-demo-2026"  # seed_demo's password for every synthetic account
@@ -147,10 +149,16 @@ class Authenticator:
     MARGIN = 3.0
     THROTTLE = 2.0  # django-otp refuses any attempt within 1 s (x2 per failure) of a wrong one
 
-    def __init__(self) -> None:
+    def __init__(self, enrolment_codes: Callable[[str], str] | None = None) -> None:
+        # Where the holder gets a one-time enrolment code from (the operator, in these journeys).
+        self._enrolment_codes = enrolment_codes
         self._keys: dict[str, bytes] = {}
         self._last_step: dict[str, int] = {}
         self._last_failure: dict[str, float] = {}
+
+    def enrolment_code(self, username: str) -> str:
+        assert self._enrolment_codes is not None, "this authenticator was made without a source of enrolment codes"
+        return self._enrolment_codes(username)
 
     def knows(self, username: str) -> bool:
         return username in self._keys
@@ -201,6 +209,14 @@ def submit_credentials(page: Page, username: str, password: str = DEMO_PASSWORD)
     page.locator("main form button[type=submit]").click()
 
 
+def enter_enrolment_code(page: Page, code: str) -> None:
+    """The first step of setting up two-factor: the one-time code the holder was given."""
+    page.locator("#id_code").fill(code)  # (any language)
+    page.locator("main form button[type=submit]").click()
+    page.get_by_test_id("totp-secret").wait_for(state="attached")
+    check_accessibility(page)
+
+
 def read_totp_secret(page: Page) -> str:
     """Open "I cannot scan the QR code" and read the key, as someone without a camera would."""
     secret = page.get_by_test_id("totp-secret")
@@ -223,6 +239,7 @@ def sign_in(page: Page, authenticator: Authenticator, username: str, *, language
     page.wait_for_url(ANY_TWO_FACTOR_URL)
     check_accessibility(page)
     if TWO_FACTOR_SETUP_URL.search(page.url):
+        enter_enrolment_code(page, authenticator.enrolment_code(username))
         authenticator.add_base32(username, read_totp_secret(page))
     else:
         assert authenticator.knows(username), f"{username} has an authenticator device this test session did not set up"

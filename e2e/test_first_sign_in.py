@@ -7,7 +7,13 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from e2e.support import DEMO_PASSWORD, TWO_FACTOR_SETUP_URL, Authenticator, check_accessibility, read_totp_secret
+from e2e.support import (
+    DEMO_PASSWORD,
+    TWO_FACTOR_SETUP_URL,
+    Authenticator,
+    check_accessibility,
+    read_totp_secret,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -33,9 +39,20 @@ def test_first_sign_in_sets_up_an_authenticator_app_after_a_wrong_code(
     page.get_by_label("Password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
 
-    # Then he is asked to set up two-factor authentication, with a QR code and a key to type
+    # Then he is asked to set up two-factor authentication, first with his one-time enrolment code
     expect(page).to_have_url(TWO_FACTOR_SETUP_URL)
     expect(heading).to_have_text("Set up two-factor authentication")
+    expect(page.get_by_role("img", name="QR code for your authenticator app")).to_have_count(0)
+    check_accessibility(page)
+    page.get_by_label("Enrolment code").fill("ABCD-EFGH-JKMN")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator("#id_code-error")).to_contain_text("The enrolment code is not correct")
+    check_accessibility(page)
+    page.get_by_label("Enrolment code").fill(authenticator.enrolment_code(FIRST_TIMER))
+    page.get_by_role("button", name="Continue").click()
+
+    # Then a QR code and a key to type
+    expect(page).to_have_url(TWO_FACTOR_SETUP_URL)
     expect(page.get_by_role("img", name="QR code for your authenticator app")).to_be_visible()
     check_accessibility(page)
     secret = read_totp_secret(page)

@@ -49,6 +49,11 @@ def test_welsh_speaker_sets_up_two_factor_once_and_then_only_gives_a_code(
     expect(page).to_have_url(re.compile(r"/cy/"))
     expect(heading).to_have_text("Gosod dilysu dau ffactor")
     check_accessibility(page)
+    # first with the one-time enrolment code he was given
+    page.get_by_label("Cod cofrestru").fill(authenticator.enrolment_code(WELSH_SPEAKER))
+    page.get_by_role("button", name="Parhau").click()
+    expect(page.get_by_role("img", name="Cod QR ar gyfer eich ap dilysu")).to_be_visible()
+    check_accessibility(page)
     authenticator.add_base32(WELSH_SPEAKER, read_totp_secret(page))
     page.get_by_label("Cod diogelwch").fill(authenticator.code(WELSH_SPEAKER))
     page.get_by_role("button", name="Parhau").click()

@@ -21,26 +21,38 @@ def new_account(south, **overrides):
         "job_title": "Therapist",
         "preferred_language": "cy",
         "is_active": "on",
-        "password1": "a long enough passphrase 2026",
-        "password2": "a long enough passphrase 2026",
     }
     data.update(overrides)
     return data
 
 
-def test_administrator_creates_an_account(client_for, administrator, south):
-    response = client_for(administrator).post(reverse("accounts:user_create"), new_account(south))
+def test_administrator_creates_an_account_that_waits_for_a_manager(client_for, administrator, south):
+    client = client_for(administrator)
+    form = client.get(reverse("accounts:user_create")).content.decode()
+    assert 'type="password"' not in form  # nobody but the holder chooses a password
+    response = client.post(reverse("accounts:user_create"), new_account(south))
     user = User.objects.get(username="gwen")
     assert response.status_code == 302
-    assert user.check_password("a long enough passphrase 2026") and user.preferred_language == "cy"
+    # A practitioner has a route to records: inactive, no usable password, until approved.
+    assert not user.is_active and not user.has_usable_password() and user.preferred_language == "cy"
     assert AuditEvent.objects.filter(action="create", object_type="accounts.user", object_id=str(user.pk)).exists()
+    page = client.get(response["Location"]).content.decode()
+    assert "Waiting for approval by a service manager" in page and 'type="password"' not in page
+
+
+def test_an_account_without_a_record_route_is_active_at_once_and_emailed_a_code(
+    client_for, administrator, south, django_capture_on_commit_callbacks, mailoutbox
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(administrator).post(reverse("accounts:user_create"), new_account(south, role="commissioner"))
+    user = User.objects.get(username="gwen")
+    assert user.is_active and not user.has_usable_password()
+    assert [m.to for m in mailoutbox] == [["gwen@example.invalid"]]
 
 
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
-        ({"password2": "something else entirely"}, "do not match"),
-        ({"password1": "short", "password2": "short"}, "too short"),
         ({"username": "alice"}, "already taken"),
         ({"email": "not-an-email"}, "Enter a valid email address"),
         ({"role": ""}, "This field is required"),

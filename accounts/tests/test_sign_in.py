@@ -38,12 +38,18 @@ def test_production_hashes_passwords_with_argon2(alice):
 
 
 def test_two_factor_is_mandatory_first_set_up_then_verified(client, alice):
+    from accounts import enrolment
+
+    code = enrolment.issue(user=alice, by=None, deliver="shown")
     response = sign_in_password(client, "alice")
     assert response.status_code == 302
     # Without a device the user must set one up before anything else.
     home = client.get(reverse("core:home"))
     assert home.status_code == 302
     assert reverse("accounts:two_factor_setup") in home["Location"]
+    # The password alone is not enough: the enrolment code first (accounts/tests/test_enrolment.py).
+    assert b"Enrolment code" in client.get(reverse("accounts:two_factor_setup")).content
+    client.post(reverse("accounts:two_factor_setup"), {"code": code})
     setup = client.get(reverse("accounts:two_factor_setup"))
     assert setup.status_code == 200
     assert b"data:image/svg+xml" in setup.content

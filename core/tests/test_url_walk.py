@@ -20,7 +20,7 @@ from django.utils.http import urlsafe_base64_encode
 from people.models import BreakGlassAccess
 
 PUBLIC = {
-    "healthz", "readyz", "accounts:login",
+    "healthz", "readyz", "accounts:login", "accounts:enrol",
     # Password reset is for people who cannot sign in; a link that is not valid is 404.
     "accounts:password_reset", "accounts:password_reset_done", "accounts:password_reset_confirm",
     "accounts:password_reset_complete", "public_referral", "public_referral_sent",
@@ -92,6 +92,7 @@ def objects(child, duty, south, alice, manager):
         "user_pk": alice.pk,
         "uidb64": urlsafe_base64_encode(str(alice.pk).encode()),
         "token": "not-a-real-token",
+        "request_pk": _access_request(duty, south).pk,
         "reference": referral.reference,
         "entry_pk": entry.pk,
         "other_pk": twin.pk,
@@ -106,6 +107,14 @@ def objects(child, duty, south, alice, manager):
             starts_at=datetime.datetime(2026, 1, 5, 10, tzinfo=datetime.UTC), idempotency_key="walk-contact",
         ).pk,
     }
+
+
+def _access_request(account, service):
+    """A pending access-change request in ``child``'s service (accounts app)."""
+    from accounts.models import AccessRequest
+
+    values = {"role": account.role, "organisation": service.pk, "is_active": True, "email": "new@example.invalid"}
+    return AccessRequest.objects.create(account=account, requested=values, previous=values, service=service)
 
 
 def _plan_objects(child, alice) -> dict:
