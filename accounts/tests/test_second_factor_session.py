@@ -9,6 +9,7 @@ from django.test import Client
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts import enrolment
 from accounts.tests.test_sign_in import current_code, sign_in_password
 from audit.models import AuditEvent
 
@@ -57,7 +58,10 @@ def test_the_code_step_gives_the_session_a_new_key_and_csrf_token(client, alice)
 
 
 def test_setting_up_the_authenticator_also_cycles_the_key(client, alice):
+    code = enrolment.issue(user=alice, by=None, deliver="shown")
     sign_in_password(client, "alice")
+    # The enrolment code first (ADR 009), then the authenticator's key is made.
+    assert client.post(reverse("accounts:two_factor_setup"), {"code": code}).status_code == 302
     assert client.get(reverse("accounts:two_factor_setup")).status_code == 200
     device = TOTPDevice.objects.get(user=alice, confirmed=False)
     after_password, csrf_before = _session_key(client), _csrf(client)
