@@ -49,7 +49,7 @@ def audit_tables(app_registry=None) -> list[str]:
 # The owner test: a member of the table's owning role (a superuser is a member of every role) may
 # TRUNCATE (Django's test flush) and correct the head; the application role is never a member
 # (database_roles refuses to grant anything to such a role).
-FUNCTIONS = f"""
+FUNCTIONS = """
 CREATE OR REPLACE FUNCTION nyth_audit_is_owner(rel oid) RETURNS boolean LANGUAGE sql STABLE AS $$
     SELECT pg_has_role(current_user, (SELECT relowner FROM pg_class WHERE oid = rel), 'MEMBER')
 $$;

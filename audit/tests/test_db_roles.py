@@ -164,7 +164,7 @@ def test_an_audit_table_added_later_is_guarded_by_the_post_migrate_handler(app_r
     grant(app_role)
     isolated = Apps()
 
-    class Scratch(models.Model):
+    class Scratch(models.Model):  # noqa: DJ008 - a throwaway table
         note = models.TextField()
 
         class Meta:
