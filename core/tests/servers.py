@@ -125,7 +125,11 @@ class ScratchDatabase:
 def scratch_env(database: ScratchDatabase, **extra: str) -> dict[str, str]:
     """Production settings on a scratch database (created by the caller, who drops it); a new
     database connection for every request."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("NYTH_", "PYTEST", "DJANGO_"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("NYTH_", "PYTEST", "DJANGO_")) and k != "DATABASE_OWNER_URL"
+    }
     env["DATABASE_URL"] = database.url
     env.update(
         DJANGO_SETTINGS_MODULE="config.settings",
