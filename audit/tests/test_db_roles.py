@@ -211,3 +211,25 @@ def test_the_owner_with_triggers_disabled_can_still_wipe_the_trail():
         "ALTER TABLE audit_auditchainhead ENABLE TRIGGER USER",
     )
     assert AuditEvent.objects.count() == 0 and not AuditChainHead.objects.exists()
+
+
+def test_database_roles_refuses_a_role_that_could_get_round_the_grants(app_role):
+    from django.core.management import CommandError
+
+    with pytest.raises(CommandError, match="superuser"):
+        call_command("database_roles", app_role=connection.settings_dict["USER"], owner_role="nobody_at_all")
+    owner_sql(f"GRANT {connection.settings_dict['USER']} TO {app_role[0]}")
+    with pytest.raises(CommandError, match="member of"):
+        grant(app_role)
+    with pytest.raises(CommandError, match="does not exist"):
+        call_command("database_roles", app_role="nyth_dbroles_no_such_role", owner_role="postgres")
+
+
+def test_database_roles_print_shows_the_sql_and_changes_nothing(app_role, capsys):
+    call_command("database_roles", app_role=app_role[0], owner_role=connection.settings_dict["USER"], print_only=True)
+    out = capsys.readouterr().out
+    assert f'REVOKE UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON "audit_auditevent" FROM "{app_role[0]}";' in out
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT has_table_privilege(%s, 'django_session', 'SELECT')", [app_role[0]])
+        assert cursor.fetchone() == (False,)
+    assert AuditEvent.objects.count() == 0  # not audited: nothing was done
