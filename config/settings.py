@@ -145,6 +145,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Two roles on PostgreSQL (ADR 011): DATABASE_URL is the application's role, which owns nothing;
+# DATABASE_OWNER_URL (optional, the same database) is the owner's, used only by what runs DDL:
+# migrate, createcachetable, restore and database_roles swap the default connection's
+# credentials to it (core/db_roles.py). Never give it to the web or worker processes.
+NYTH_DATABASE_APP_USER = str(DATABASES["default"].get("USER") or "")
+NYTH_DATABASE_OWNER: dict[str, str] | None = None
+if os.environ.get("DATABASE_OWNER_URL"):
+    _owner = dj_database_url.parse(os.environ["DATABASE_OWNER_URL"])
+    for _key in ("ENGINE", "NAME", "HOST", "PORT"):
+        if str(_owner.get(_key) or "") != str(DATABASES["default"].get(_key) or ""):
+            raise ImproperlyConfigured(
+                f"DATABASE_OWNER_URL must name the same database as DATABASE_URL (its {_key} differs): "
+                "only the user and password may differ."
+            )
+    NYTH_DATABASE_OWNER = {"USER": str(_owner.get("USER") or ""), "PASSWORD": str(_owner.get("PASSWORD") or "")}
 
 # --- Accounts, passwords and sign-in.
 AUTH_USER_MODEL = "accounts.User"

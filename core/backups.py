@@ -229,21 +229,27 @@ def _kind_of(path: Path) -> str:
     raise BackupError(f"{path} is neither a pg_dump custom-format archive nor a SQLite database.")
 
 
+def _pg_connect(target: Target) -> Any:
+    import psycopg
+
+    env = _pg_env(target)
+    conninfo = {
+        "host": env.get("PGHOST"),
+        "port": env.get("PGPORT"),
+        "user": env.get("PGUSER"),
+        "password": env.get("PGPASSWORD"),
+        "dbname": target.name,
+        "connect_timeout": 10,
+    }
+    return psycopg.connect(**{k: v for k, v in conninfo.items() if v})
+
+
 def table_count(target: Target) -> int:
     if target.engine == "postgresql":
         import psycopg
 
-        env = _pg_env(target)
-        conninfo = {
-            "host": env.get("PGHOST"),
-            "port": env.get("PGPORT"),
-            "user": env.get("PGUSER"),
-            "password": env.get("PGPASSWORD"),
-            "dbname": target.name,
-            "connect_timeout": 10,
-        }
         try:
-            with psycopg.connect(**{k: v for k, v in conninfo.items() if v}) as conn:
+            with _pg_connect(target) as conn:
                 row = conn.execute(
                     "SELECT count(*) FROM information_schema.tables "
                     "WHERE table_schema NOT IN ('pg_catalog', 'information_schema')"
@@ -264,7 +270,24 @@ def table_count(target: Target) -> int:
         conn.close()
 
 
-def restore(path: Path, target: Target, *, force: bool = False) -> None:
+def grant_app_role(target: Target, app_role: str) -> None:
+    """Give the application role its privileges on a restored database (ADR 011): the restore
+    leaves grants out, as role names differ between servers. As the restoring role, which now
+    owns every object."""
+    import psycopg
+
+    from core.db_roles import DatabaseRolesError, apply_grants, psycopg_execute
+
+    try:
+        with _pg_connect(target) as conn, conn.transaction():
+            execute = psycopg_execute(conn)
+            owner = execute("SELECT current_user", ())[0][0]
+            apply_grants(execute, app_role=app_role, owner_role=owner, database=target.name)
+    except (psycopg.Error, DatabaseRolesError) as exc:
+        raise BackupError(f"Restored, but the application role {app_role!r} could not be granted its privileges: {exc}") from exc
+
+
+def restore(path: Path, target: Target, *, force: bool = False, app_role: str | None = None) -> None:
     path = Path(path)
     if not path.is_file():
         raise BackupError(f"No backup at {path}.")
@@ -284,8 +307,8 @@ def restore(path: Path, target: Target, *, force: bool = False) -> None:
             "--dbname",
             target.name,
             "--exit-on-error",
-            # Objects belong to whoever restores (the owner role); grants are applied afterwards
-            # from docs/deploy.md, as the roles may differ between servers.
+            # Objects belong to whoever restores (the owner role); the application role's grants
+            # are applied afterwards (grant_app_role), as the roles may differ between servers.
             "--no-owner",
             "--no-privileges",
             "--single-transaction",
@@ -293,6 +316,8 @@ def restore(path: Path, target: Target, *, force: bool = False) -> None:
         if tables:
             command += ["--clean", "--if-exists"]
         _run([*command, str(path)], _pg_env(target), "pg_restore")
+        if app_role:
+            grant_app_role(target, app_role)
     else:
         source = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         destination = sqlite3.connect(target.name, timeout=20)

@@ -5,7 +5,9 @@ PostgreSQL — a PostgreSQL database of its own, created and dropped here), migr
 with a small demo; ``collectstatic`` with production settings into a temporary directory; then
 **gunicorn with deploy/gunicorn.conf.py and 2 workers**, production settings (``DEBUG=0``,
 ``NYTH_DEMO=0``, HTTPS on, ``NYTH_BEHIND_PROXY=1``) on a free loopback port. Requests carry
-``X-Forwarded-Proto: https`` as from a TLS-terminating proxy. Beside it, **the task worker the
+``X-Forwarded-Proto: https`` as from a TLS-terminating proxy. On PostgreSQL the database has
+two roles as in production (ADR 011): migrate and ``database_roles`` run as the owner
+(``DATABASE_OWNER_URL``), the seed, the server and the worker as the application role. Beside it, **the task worker the
 settings name**: ``manage.py run_worker`` (the database queue, the default), or — with
 ``NYTH_SMOKE_TASK_BACKEND=rq`` (or ``NYTH_TASK_BACKEND=rq``) — ``manage.py rqworker
 --with-scheduler default`` on Redis DB 5, which is then also the cache and the limiter's store
@@ -59,6 +61,7 @@ _SCRUBBED = (
     "NYTH_BEHIND_PROXY",
     "CSRF_TRUSTED_ORIGINS",
     "DATABASE_URL",
+    "DATABASE_OWNER_URL",
     "DJANGO_SETTINGS_MODULE",
     "NYTH_STATIC_ROOT",
     "NYTH_BIND",
@@ -296,7 +299,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProductionServe
         raise RuntimeError(f"gunicorn is not installed at {GUNICORN}: run `make install`")
     workdir = tmp_path_factory.mktemp("smoke")
     static_root = workdir / "static"
-    database = ScratchDatabase(workdir)
+    # On PostgreSQL, two roles as in production (ADR 011): migrations and grants as the owner,
+    # everything else – the seed, gunicorn, the worker – as the application role, so every test
+    # here proves its grants suffice.
+    database = ScratchDatabase(workdir, roles=True)
     database.create()
     process: subprocess.Popen | None = None
     worker: TaskWorker | None = None
@@ -304,7 +310,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProductionServe
         flush_redis()
     try:
         env = production_env(database.url, static_root)
-        manage(env, "migrate", "--noinput", "-v", "0")
+        owner_env = {**env, "DATABASE_OWNER_URL": database.owner_url} if database.roles else env
+        manage(owner_env, "migrate", "--noinput", "-v", "0")
+        if database.roles:
+            manage(owner_env, "database_roles")
         manage(env, "seed_demo", "--children", "20", "--seed", "1", "--no-progress", "--quiet-logins")
         child = json.loads(manage(env, "shell", "-c", _JOIN_CARE_TEAM).strip().splitlines()[-1])
         manage(env, "collectstatic", "--noinput", "-v", "0")

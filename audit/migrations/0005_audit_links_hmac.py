@@ -41,7 +41,7 @@ def drop_triggers(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('audit', '0003_action_share'),
+        ('audit', '0004_guard_every_audit_table'),
     ]
 
     operations = [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 import shutil
 import socket
 import subprocess
@@ -25,44 +26,72 @@ def free_port() -> int:
 
 class ScratchDatabase:
     """A scratch database beside the test runner's own: a SQLite file under ``workdir``, or – when
-    ``DATABASE_URL`` is PostgreSQL – a PostgreSQL database of its own, created and dropped here.
+    ``DATABASE_URL`` is PostgreSQL – a PostgreSQL database of its own, created and dropped here
+    (named after DATABASE_URL's database, so each checkout's scratch names stay its own).
     The one helper for every test that runs Nyth in another process (smoke/, e2e/, the limit
-    across workers, backups)."""
+    across workers, backups).
 
-    def __init__(self, workdir: Path, label: str = "smoke") -> None:
+    With ``roles=True`` (PostgreSQL) it is set up as production is (ADR 011): an owner role owns
+    the database (``owner_url``: migrate, database_roles, restore) and an application role owns
+    nothing (``url``: what the server is given); both roles are dropped with the database.
+    ``query`` and ``execute`` are the tests' own view, as the configured (super)user."""
+
+    def __init__(self, workdir: Path, label: str = "smoke", *, roles: bool = False) -> None:
         configured = os.environ.get("DATABASE_URL", "")
         self.is_postgres = configured.startswith("postgres")
+        self.roles = roles and self.is_postgres
+        self.owner_role = self.app_role = ""
         if self.is_postgres:
             parts = urlsplit(configured)
-            self.name = f"nyth_{label}_{os.getpid()}"
-            self.url = urlunsplit(parts._replace(path=f"/{self.name}"))
+            prefix = parts.path.lstrip("/") or "nyth"
+            self.name = f"{prefix}_{label}_{os.getpid()}"
+            self._direct_url = urlunsplit(parts._replace(scheme="postgresql", path=f"/{self.name}"))
             self._admin_url = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
+            self.url = self.owner_url = urlunsplit(parts._replace(path=f"/{self.name}"))
+            if self.roles:
+                self.owner_role, self.app_role = f"{self.name}_owner", f"{self.name}_app"
+                self._password = secrets.token_urlsafe(16)
+                host = parts.hostname or "127.0.0.1"
+                netloc = f"{{}}:{self._password}@{host}" + (f":{parts.port}" if parts.port else "")
+                self.owner_url = urlunsplit(parts._replace(netloc=netloc.format(self.owner_role), path=f"/{self.name}"))
+                self.url = urlunsplit(parts._replace(netloc=netloc.format(self.app_role), path=f"/{self.name}"))
         else:
             self.name = str(workdir / f"{label}.sqlite3")
-            self.url = f"sqlite:///{self.name}"
+            self.url = self.owner_url = f"sqlite:///{self.name}"
+            self._direct_url = ""
 
-    def _admin(self, statement: str) -> None:
+    def _admin(self, statement: str, *names: str) -> None:
         import psycopg
         from psycopg import sql
 
         with psycopg.connect(self._admin_url, autocommit=True, connect_timeout=10) as connection:
-            connection.execute(sql.SQL(statement).format(sql.Identifier(self.name)))
+            identifiers = [sql.Identifier(name) for name in (names or (self.name,))]
+            connection.execute(sql.SQL(statement).format(*identifiers))
 
     def create(self) -> None:
         if self.is_postgres:
-            self._admin("DROP DATABASE IF EXISTS {} WITH (FORCE)")  # left by a crashed run with this pid
-            self._admin("CREATE DATABASE {}")
+            self.drop()  # left by a crashed run with this pid
+            if self.roles:
+                for role in (self.owner_role, self.app_role):
+                    self._admin(f"CREATE ROLE {{}} LOGIN NOSUPERUSER PASSWORD '{self._password}'", role)
+                self._admin("CREATE DATABASE {} OWNER {}", self.name, self.owner_role)
+                self._admin("REVOKE ALL ON DATABASE {} FROM PUBLIC", self.name)
+            else:
+                self._admin("CREATE DATABASE {}")
 
     def drop(self) -> None:
         if self.is_postgres:
             self._admin("DROP DATABASE IF EXISTS {} WITH (FORCE)")
+            if self.roles:  # after the database: its grants and default privileges went with it
+                for role in (self.app_role, self.owner_role):
+                    self._admin("DROP ROLE IF EXISTS {}", role)
 
     def query(self, sql_text: str, params: tuple = ()) -> list[tuple]:
         """Read what the server stored (the tests' view of the database, never the server's)."""
         if self.is_postgres:
             import psycopg
 
-            with psycopg.connect(self.url.replace("postgres://", "postgresql://", 1), connect_timeout=10) as connection:
+            with psycopg.connect(self._direct_url, connect_timeout=10) as connection:
                 return list(connection.execute(sql_text.replace("?", "%s"), params).fetchall())
         import sqlite3
 
@@ -77,7 +106,7 @@ class ScratchDatabase:
         if self.is_postgres:
             import psycopg
 
-            with psycopg.connect(self.url.replace("postgres://", "postgresql://", 1), connect_timeout=10) as connection:
+            with psycopg.connect(self._direct_url, connect_timeout=10) as connection:
                 for statement in statements:
                     connection.execute(statement)
             return
@@ -96,7 +125,11 @@ class ScratchDatabase:
 def scratch_env(database: ScratchDatabase, **extra: str) -> dict[str, str]:
     """Production settings on a scratch database (created by the caller, who drops it); a new
     database connection for every request."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("NYTH_", "PYTEST", "DJANGO_"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("NYTH_", "PYTEST", "DJANGO_")) and k != "DATABASE_OWNER_URL"
+    }
     env["DATABASE_URL"] = database.url
     env.update(
         DJANGO_SETTINGS_MODULE="config.settings",

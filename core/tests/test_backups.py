@@ -24,7 +24,8 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 @pytest.fixture
 def scratch(tmp_path) -> Iterator[ScratchDatabase]:
-    database = ScratchDatabase(tmp_path, label="restore")
+    # On PostgreSQL as production has it (ADR 011): restored by the owner, used by the app role.
+    database = ScratchDatabase(tmp_path, label="restore", roles=True)
     database.create()
     try:
         yield database
@@ -60,10 +61,14 @@ def test_a_backup_restores_and_its_audit_chain_verifies_and_tampering_is_detecte
     assert stat.S_IMODE(output.stat().st_mode) == 0o600  # personal data: owner only
     assert not list(output.parent.glob(".*partial"))
 
-    call_command("restore", str(output), database_url=scratch.url)
+    call_command("restore", str(output), database_url=scratch.owner_url, app_role=scratch.app_role or None)
+    # Verified as the application role: the restore gave it back its privileges (the dump's own
+    # grants are left out, as role names differ between servers).
     verified = verify_audit_in(scratch.url)
     assert verified.returncode == 0, verified.stderr
     assert "5" in verified.stdout or "events" in verified.stdout.lower()
+    if scratch.roles:
+        _the_app_role_can_write_but_not_wipe(scratch)
 
     # Someone edits an audit event in the restored copy: verify_audit names it and fails.
     tamper = "UPDATE audit_auditevent SET reason = 'nothing to see' WHERE id = (SELECT event_id FROM audit_auditlink WHERE seq = 2)"
@@ -77,10 +82,26 @@ def test_a_backup_restores_and_its_audit_chain_verifies_and_tampering_is_detecte
 
     # A non-empty database is never overwritten by accident...
     with pytest.raises(CommandError, match="not empty"):
-        call_command("restore", str(output), database_url=scratch.url)
+        call_command("restore", str(output), database_url=scratch.owner_url)
     # ...but --force replaces it, and the chain is whole again.
-    call_command("restore", str(output), database_url=scratch.url, force=True)
+    call_command("restore", str(output), database_url=scratch.owner_url, force=True, app_role=scratch.app_role or None)
     assert verify_audit_in(scratch.url).returncode == 0
+    if scratch.roles:
+        _the_app_role_can_write_but_not_wipe(scratch)
+
+
+def _the_app_role_can_write_but_not_wipe(scratch: ScratchDatabase) -> None:
+    import psycopg
+
+    with psycopg.connect(scratch.url.replace("postgres://", "postgresql://", 1), connect_timeout=10) as conn:
+        assert conn.execute("SELECT current_user").fetchone() == (scratch.app_role,)
+        conn.execute("INSERT INTO django_session VALUES ('restored', 'x', now())")
+        conn.execute("DELETE FROM django_session WHERE session_key = 'restored'")
+        conn.commit()
+        for sql in ("TRUNCATE audit_auditevent CASCADE", "DELETE FROM audit_auditevent", "DELETE FROM audit_auditchainhead"):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute(sql)
+            conn.rollback()
 
 
 def test_backup_never_overwrites_an_existing_file(tmp_path):
