@@ -51,6 +51,22 @@ HASH_V1 = 1  # SHA-256 over the event's fields, chained in the event row (events
 HASH_V2 = 2  # HMAC-SHA256 with a key held outside the database, chained in AuditLink (ADR 012)
 
 
+class AppendOnly(models.Model):
+    """Rows of the trail are written once: the ORM refuses to save an existing row or delete
+    one (the database refuses too: triggers and the application role's privileges, ADR 011)."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise AuditAppendOnlyError(f"{self._meta.verbose_name} rows cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AuditAppendOnlyError(f"{self._meta.verbose_name} rows cannot be deleted.")
+
+
 class AuditEventQuerySet(models.QuerySet):
     def update(self, **kwargs: Any) -> int:
         raise AuditAppendOnlyError("Audit events cannot be changed.")
@@ -66,7 +82,7 @@ class AuditEventQuerySet(models.QuerySet):
         return self.filter(link__isnull=True)
 
 
-class AuditEvent(models.Model):
+class AuditEvent(AppendOnly):
     # seq, prev_hash and hash are the version-1 chain, kept as they were for events recorded
     # before ADR 012. New events leave them empty: their place in the chain is their AuditLink,
     # written by the sequencer, so an event row is never updated after its insert.
@@ -105,14 +121,6 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.action} {self.object_type}:{self.object_id}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise AuditAppendOnlyError("Audit events cannot be changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise AuditAppendOnlyError("Audit events cannot be deleted.")
 
     def canonical(self) -> str:
         """Version 1: the exact text the SHA-256 hash covers (every field of the time, in a fixed
@@ -180,7 +188,7 @@ class AuditLinkQuerySet(models.QuerySet):
         raise AuditAppendOnlyError("Audit links cannot be deleted.")
 
 
-class AuditLink(models.Model):
+class AuditLink(AppendOnly):
     """An event's place in the chain: written once by the sequencer (``audit.chain``), in
     sequence order, never changed. Version-1 links copy the legacy chain of events recorded
     before ADR 012 (migration 0005)."""
@@ -202,14 +210,6 @@ class AuditLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.seq}:{self.hash[:12]}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise AuditAppendOnlyError("Audit links cannot be changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise AuditAppendOnlyError("Audit links cannot be deleted.")
 
 
 class AuditChainHead(models.Model):
