@@ -70,6 +70,8 @@ _SCRUBBED = (
     "NYTH_ERROR_LOG",
     "ALLOWED_HOSTS",
     "SECRET_KEY",
+    "NYTH_AUDIT_HMAC_KEY",
+    "NYTH_AUDIT_HMAC_KEY_FILE",
     "NYTH_REDIS_URL",
     "NYTH_TASK_BACKEND",
     "NYTH_RATELIMIT_REDIS_URL",
@@ -135,6 +137,9 @@ def production_env(database_url: str, static_root: Path) -> dict[str, str]:
             "NYTH_HTTPS": "1",
             "NYTH_BEHIND_PROXY": "1",
             "SECRET_KEY": "smoke-only-secret-key-not-for-production-0123456789-abcdefghijklmnopqrstuvwxyz",
+            # Production needs the audit trail's own key (the development key is refused there):
+            # the worker seals with it, verify_audit after a restore checks with it (ADR 012).
+            "NYTH_AUDIT_HMAC_KEY": "smoke:smoke-only-audit-key-not-for-production-0123456789",
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "DATABASE_URL": database_url,
             "NYTH_STATIC_ROOT": str(static_root),
