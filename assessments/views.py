@@ -398,6 +398,6 @@ def shared_with_me(request: HttpRequest) -> HttpResponse:
                 "safeguarding": safeguarding_for(user, child),
             }
         )
-    record(actor=user, action=Action.LIST, detail={"page": "shared_with_me", "page_number": page.number, "shown": len(entries)})
+    record(actor=user, action=Action.LIST, detail={"page": "shared_with_me", "page_number": page.number, "shown": len(entries)}, route=Route.UI)
     return render(request, "assessments/shared_with_me.html", {"page": page, "entries": entries})
 

@@ -1,5 +1,10 @@
 """Writing to the audit trail. Every view, export and change of personal data calls
-``record`` explicitly (never a signal: bulk writes would slip past signals)."""
+``record`` explicitly (never a signal: bulk writes would slip past signals).
+
+The route has no default: each caller says how the reader reached what they read. For a child's
+record that is ``people.access.audit_route(user, child)``, computed from the reader's grants, so
+a read through emergency access is filed as such and reaches the manager's review (issue 12 A2);
+a default of "web pages" once hid a duty worker's emergency reads of referrals."""
 
 from __future__ import annotations
 
@@ -47,7 +52,7 @@ def record(
     action: Action | str,
     obj: models.Model | None = None,
     child_id: int | None = None,
-    route: Route | str = Route.UI,
+    route: Route | str,
     reason: str = "",
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
@@ -68,7 +73,7 @@ def record(
 
 def record_many(*, actor: Any, events: list[dict[str, Any]]) -> list[AuditEvent]:
     """Record several events in one insert (bulk imports); chained later like ``record``'s.
-    Each item takes ``record``'s keyword arguments except ``actor``."""
+    Each item takes ``record``'s keyword arguments except ``actor``; ``route`` is required."""
     if not events:
         return []
     actor_fields = _actor_fields(actor)
@@ -76,7 +81,7 @@ def record_many(*, actor: Any, events: list[dict[str, Any]]) -> list[AuditEvent]
     built = [
         _event(
             actor_fields, action=item["action"], obj=item.get("obj"), child_id=item.get("child_id"),
-            route=item.get("route", Route.UI), reason=item.get("reason", ""), detail=item.get("detail"), at=now,
+            route=item["route"], reason=item.get("reason", ""), detail=item.get("detail"), at=now,
         )
         for item in events
     ]

@@ -234,6 +234,7 @@ def safeguarding_review(request: HttpRequest) -> HttpResponse:
         actor=user,
         action=Action.LIST,
         detail={"page": "safeguarding_review", "waiting": len(waiting), "decided": len(decided)},
+        route=Route.UI,
     )
     return render(request, "consent/safeguarding_review.html", {"waiting": waiting, "decided": decided})
 

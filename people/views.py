@@ -88,6 +88,7 @@ def child_list(request: HttpRequest) -> HttpResponse:
         actor=request.user,
         action=Action.LIST,
         detail={"query": bool(query), "page": page.number, "shown": len(page.object_list)},
+        route=Route.UI,
     )
     return render(
         request,
@@ -350,7 +351,7 @@ def child_history(request: HttpRequest, pk: int) -> HttpResponse:
                 ]
             changes.append({"label": label, "entry": entry, "diffs": diffs, "created": previous is None})
     changes.sort(key=lambda c: c["entry"].history_date, reverse=True)
-    record(actor=request.user, action=Action.VIEW, obj=child, child_id=child.pk, detail={"page": "history"})
+    record(actor=request.user, action=Action.VIEW, obj=child, child_id=child.pk, detail={"page": "history"}, route=audit_route(request.user, child))
     return render(request, "people/child_history.html", {"child": child, "changes": changes[:200]})
 
 
@@ -526,7 +527,7 @@ def child_duplicates(request: HttpRequest, pk: int) -> HttpResponse:
     if not services.can_merge(request.user, child):
         raise PermissionDenied
     candidates = duplicates_for(request.user, child)
-    record(actor=request.user, action=Action.LIST, child_id=child.pk, detail={"duplicates": len(candidates)})
+    record(actor=request.user, action=Action.LIST, child_id=child.pk, detail={"duplicates": len(candidates)}, route=audit_route(request.user, child))
     return render(request, "people/duplicates.html", {"child": child, "candidates": candidates})
 
 
@@ -548,7 +549,7 @@ def child_merge(request: HttpRequest, pk: int, other_pk: int) -> HttpResponse:
             messages.success(request, _("The records were merged. Nothing was deleted and the merge can be undone."))
             return redirect("people:detail", pk=keep.pk)
     for kid in (child, other):
-        record(actor=request.user, action=Action.VIEW, obj=kid, child_id=kid.pk, detail={"page": "merge"})
+        record(actor=request.user, action=Action.VIEW, obj=kid, child_id=kid.pk, detail={"page": "merge"}, route=audit_route(request.user, kid))
     reasons = next((c.reasons for c in duplicates_for(request.user, child, limit=50) if c.child.pk == other.pk), [])
     return render(request, "people/merge.html", {"child": child, "other": other, "form": form, "reasons": reasons})
 
