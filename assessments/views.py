@@ -26,7 +26,7 @@ from assessments.forms import CompareForm, RestrictForm, SectionForm
 from assessments.models import SectionRestriction
 from assessments.sections import BY_KEY, SECTIONS, Section
 from audit.models import Action, Route
-from audit.services import record
+from audit.services import record, record_list
 from consent.access import consents_for, safeguarding_for
 from people.access import get_visible_or_404
 from people.models import CareTeamMembership, Child
@@ -398,6 +398,8 @@ def shared_with_me(request: HttpRequest) -> HttpResponse:
                 "safeguarding": safeguarding_for(user, child),
             }
         )
-    record(actor=user, action=Action.LIST, detail={"page": "shared_with_me", "page_number": page.number, "shown": len(entries)}, route=Route.UI)
+    record_list(
+        actor=user, page="shared_with_me", children=[entry["child"].pk for entry in entries], route=Route.UI, page_number=page.number
+    )
     return render(request, "assessments/shared_with_me.html", {"page": page, "entries": entries})
 

@@ -8,6 +8,7 @@ a default of "web pages" once hid a duty worker's emergency reads of referrals."
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import models, transaction
@@ -69,6 +70,23 @@ def record(
     )
     event.save()
     return event
+
+
+def record_list(
+    *,
+    actor: Any,
+    page: str,
+    children: Iterable[int | None],
+    route: Route | str,
+    **detail: Any,
+) -> AuditEvent:
+    """Record one page view of a list that names children: one LIST event, whose detail holds the
+    page and the ids of the children it showed (sorted, each once; ``None`` – a referral not yet
+    linked to a record – is left out). One event per page view, not one per child, so a long list
+    costs one insert. "Who has seen my story" counts reads, copies and shares of the story, not a
+    name on a list (``assessments.seen``)."""
+    ids = sorted({int(pk) for pk in children if pk is not None})
+    return record(actor=actor, action=Action.LIST, route=route, detail={"page": page, "children": ids, **detail})
 
 
 def record_many(*, actor: Any, events: list[dict[str, Any]]) -> list[AuditEvent]:

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Role
 from audit.models import Action, AuditEvent, Route
-from audit.services import record
+from audit.services import record, record_list
 from contacts.models import Contact
 from core.forms import rebind_after_stale_save
 from core.net import client_address
@@ -84,11 +84,13 @@ def child_list(request: HttpRequest) -> HttpResponse:
             condition |= Q(nhs_number=digits)
         children = children.filter(condition | Q(local_authority_reference__iexact=query))
     page = Paginator(children, PAGE_SIZE).get_page(request.GET.get("page"))
-    record(
+    record_list(
         actor=request.user,
-        action=Action.LIST,
-        detail={"query": bool(query), "page": page.number, "shown": len(page.object_list)},
+        page="children",
+        children=[kid.pk for kid in page.object_list],
         route=Route.UI,
+        query=bool(query),
+        page_number=page.number,
     )
     return render(
         request,
@@ -394,7 +396,8 @@ def break_glass(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("Emergency access started. It is recorded and your manager will review it."))
             return redirect("people:detail", pk=child.pk)
-    mine = BreakGlassAccess.objects.visible_to(request.user).filter(user=request.user).active().select_related("child")
+    mine = list(BreakGlassAccess.objects.visible_to(request.user).filter(user=request.user).active().select_related("child"))
+    record_list(actor=request.user, page="break_glass", children=[access.child_id for access in mine], route=Route.UI)
     return render(
         request,
         "people/break_glass.html",
@@ -471,6 +474,9 @@ def break_glass_review(request: HttpRequest) -> HttpResponse:
         .order_by("-reviewed_at")[:20]
     )
     _attach_pages_opened(pending + reviewed)
+    record_list(
+        actor=request.user, page="break_glass_review", children=[access.child_id for access in pending + reviewed], route=Route.UI
+    )
     return render(
         request,
         "people/break_glass_review.html",
@@ -527,7 +533,10 @@ def child_duplicates(request: HttpRequest, pk: int) -> HttpResponse:
     if not services.can_merge(request.user, child):
         raise PermissionDenied
     candidates = duplicates_for(request.user, child)
-    record(actor=request.user, action=Action.LIST, child_id=child.pk, detail={"duplicates": len(candidates)}, route=audit_route(request.user, child))
+    record_list(
+        actor=request.user, page="duplicates", children=[child.pk, *(c.child.pk for c in candidates)], route=Route.UI,
+        duplicates_of=child.pk,
+    )
     return render(request, "people/duplicates.html", {"child": child, "candidates": candidates})
 
 

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import Organisation, OrganisationType, Role
 from audit.models import Action
 from audit.models import Route as AuditRoute
-from audit.services import record
+from audit.services import record, record_list
 from core.net import client_address
 from people.access import audit_route, get_visible_or_404
 from people.models import Child
@@ -67,7 +67,10 @@ def referral_list(request: HttpRequest) -> HttpResponse:
     if status in Status.values:
         referrals = referrals.filter(status=status)
     page = Paginator(referrals, 25).get_page(request.GET.get("page"))
-    record(actor=request.user, action=Action.LIST, detail={"referrals": True, "status": status, "shown": len(page.object_list)}, route=AuditRoute.UI)
+    record_list(
+        actor=request.user, page="referrals", children=[referral.child_id for referral in page.object_list], route=AuditRoute.UI,
+        referrals=sorted(referral.pk for referral in page.object_list), status=status,
+    )
     can_import = request.user.role in (Role.SERVICE_MANAGER, Role.DUTY_WORKER)
     return render(
         request,
@@ -330,7 +333,10 @@ def _service_for_manager(request: HttpRequest) -> Organisation:
 def waiting_list(request: HttpRequest) -> HttpResponse:
     service = _service_for_manager(request)
     entries = services.waiting_list(Referral.objects.visible_to(request.user), service)
-    record(actor=request.user, action=Action.LIST, detail={"waiting_list": True, "shown": len(entries)}, route=AuditRoute.UI)
+    record_list(
+        actor=request.user, page="waiting_list", children=[entry.referral.child_id for entry in entries], route=AuditRoute.UI,
+        referrals=sorted(entry.referral.pk for entry in entries),
+    )
     return render(
         request,
         "referrals/waiting_list.html",
