@@ -17,12 +17,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from assessments.sections import BY_KEY
+from audit import queries
 from audit.labels import name_organisations
-from audit.models import Action, AuditEvent
+from audit.models import Action
 
 if TYPE_CHECKING:
     from accounts.models import User
-    from audit.models import AuditEventQuerySet
+    from audit.models import AuditEvent, AuditEventQuerySet
     from people.models import Child
 
 #: ``AuditEvent.object_type`` is the model's ``_meta.label_lower`` (audit.services.record).
@@ -43,12 +44,7 @@ def story_events(child: Child) -> AuditEventQuerySet:
     shared_by_consent_route = Q(object_type__in=[SAFEGUARDING, CONSENT], action__in=[Action.SHARE, Action.EXPORT])
     # A partner reading the plan the young person agreed to share with them is part of it too.
     plan_read_by_partner = Q(object_type=PLAN, action=Action.VIEW, detail__page="shared_plan")
-    return (
-        AuditEvent.objects.filter(child_id=child.pk)
-        .filter(touches_story | shared_by_consent_route | plan_read_by_partner)
-        .select_related("actor")
-        .order_by("-id")
-    )
+    return queries.story_events(child, touches_story | shared_by_consent_route | plan_read_by_partner)
 
 
 @dataclass(frozen=True)

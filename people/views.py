@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 from django.conf import settings
@@ -19,7 +19,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role
-from audit.models import Action, AuditEvent, Route
+from audit import queries as audit_queries
+from audit.models import Action, Route
 from audit.services import record, record_list
 from contacts.models import Contact
 from core.forms import rebind_after_stale_save
@@ -48,6 +49,9 @@ from people.models import (
     Placement,
     RelatedPerson,
 )
+
+if TYPE_CHECKING:
+    from audit.models import AuditEvent
 
 PAGE_SIZE = 25
 
@@ -432,20 +436,7 @@ def _attach_pages_opened(accesses: list[BreakGlassAccess]) -> None:
     whole list (``access.pages_opened``)."""
     for access in accesses:
         access.pages_opened = []
-    if not accesses:
-        return
-    ends = [access.ended_at or access.expires_at for access in accesses]
-    events = (
-        AuditEvent.objects.filter(
-            route=Route.BREAK_GLASS,
-            actor_id__in={access.user_id for access in accesses},
-            child_id__in={access.child_id for access in accesses},
-            occurred_at__gte=min(access.started_at for access in accesses),
-            occurred_at__lte=max(ends),
-        )
-        .exclude(action=Action.BREAK_GLASS)
-        .order_by("id")
-    )
+    events = audit_queries.emergency_access_events(accesses)
     by_pair: dict[tuple[int, int], list[BreakGlassAccess]] = {}
     for access in accesses:
         by_pair.setdefault((access.user_id, access.child_id), []).append(access)
@@ -492,11 +483,7 @@ def _refused_attempts(request: HttpRequest) -> list[dict[str, Any]]:
     """The latest requests by this manager's own staff that the scope answered 404 (ADR 013):
     who, when, what kind of record and the address they asked for. The record is not named –
     the reader may not be in its scope either."""
-    events = (
-        AuditEvent.objects.filter(action=Action.REFUSED, actor__organisation_id=request.user.organisation_id)
-        .exclude(actor__isnull=True)
-        .order_by("-id")[:REFUSED_SHOWN]
-    )
+    events = audit_queries.refused_attempts(request.user, limit=REFUSED_SHOWN)
     rows = []
     for event in events:
         detail = event.detail if isinstance(event.detail, dict) else {}
