@@ -78,15 +78,19 @@ def record_list(
     page: str,
     children: Iterable[int | None],
     route: Route | str,
+    child_id: int | None = None,
     **detail: Any,
 ) -> AuditEvent:
     """Record one page view of a list that names children: one LIST event, whose detail holds the
     page and the ids of the children it showed (sorted, each once; ``None`` – a referral not yet
     linked to a record – is left out). One event per page view, not one per child, so a long list
     costs one insert. "Who has seen my story" counts reads, copies and shares of the story, not a
-    name on a list (``assessments.seen``)."""
+    name on a list (``assessments.seen``). ``child_id`` is the child whose page the list is on,
+    if any (their possible duplicates)."""
     ids = sorted({int(pk) for pk in children if pk is not None})
-    return record(actor=actor, action=Action.LIST, route=route, detail={"page": page, "children": ids, **detail})
+    return record(
+        actor=actor, action=Action.LIST, child_id=child_id, route=route, detail={"page": page, "children": ids, **detail}
+    )
 
 
 def record_many(*, actor: Any, events: list[dict[str, Any]]) -> list[AuditEvent]:

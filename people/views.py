@@ -521,8 +521,8 @@ def child_duplicates(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     candidates = duplicates_for(request.user, child)
     record_list(
-        actor=request.user, page="duplicates", children=[child.pk, *(c.child.pk for c in candidates)], route=Route.UI,
-        duplicates_of=child.pk,
+        actor=request.user, page="duplicates", children=[child.pk, *(c.child.pk for c in candidates)], route=audit_route(request.user, child),
+        child_id=child.pk,
     )
     return render(request, "people/duplicates.html", {"child": child, "candidates": candidates})
 
