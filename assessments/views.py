@@ -348,8 +348,12 @@ def who_has_seen(request: HttpRequest, child_pk: int) -> HttpResponse:
     """Every read, change, share and copy of the assessment, in words the young person could
     read. For those who see the whole record (care team, managers, emergency access)."""
     child = get_visible_or_404(request, Child.objects.visible_to(request.user), pk=child_pk)
-    page = Paginator(seen.story_events(child), SEEN_PAGE_SIZE).get_page(request.GET.get("page"))
-    lines = seen.describe(request.user, child, list(page.object_list))
+    # Grouped by person and day before paging, so a group is never split across two pages; a
+    # child's story has hundreds of events, not millions (two queries, whatever their number).
+    page = Paginator(seen.describe(request.user, child, list(seen.story_events(child))), SEEN_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    lines = list(page.object_list)
     routes = section_access(request.user, child).record_routes
     record(
         actor=request.user,
@@ -359,7 +363,11 @@ def who_has_seen(request: HttpRequest, child_pk: int) -> HttpResponse:
         route=Route.BREAK_GLASS if routes == ["break_glass"] else Route.UI,
         detail={"page": "seen", "shown": len(lines), "page_number": page.number},
     )
-    return render(request, "assessments/seen.html", {"child": child, "page": page, "lines": lines})
+    return render(
+        request,
+        "assessments/seen.html",
+        {"child": child, "page": page, "lines": lines, "abbreviations": seen.abbreviations_in(lines)},
+    )
 
 
 # --- Shared with me ---------------------------------------------------------------------------
