@@ -153,3 +153,15 @@ def test_appearing_on_a_list_is_not_having_your_story_seen(world, client_for):
         assert client_for(world["alice"]).get(url).status_code == 200
     assert len(_list_events(world["alice"])) == 3
     assert list(story_events(kid)) == []
+
+
+def test_shared_with_me_names_the_children_shared(world, client_for, child, manager, partner):
+    from assessments.services import save_section
+    from assessments.tests.builders import give_consent
+
+    save_section(by=world["alice"], child=child, section="my_story", text="I like climbing.", based_on=0, voice="young_person")
+    give_consent(child, recorded_by=manager, organisation=partner.organisation, sections=["my_story"])
+    assert client_for(partner).get(reverse("assessments:shared_with_me")).status_code == 200
+    events = _list_events(partner)
+    assert len(events) == 1 and events[0].detail["page"] == "shared_with_me"
+    assert events[0].detail["children"] == [child.pk]
