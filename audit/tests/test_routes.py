@@ -45,3 +45,45 @@ def test_the_care_teams_read_of_the_same_referral_stays_an_ordinary_view(client_
     referral = ReferralFactory(service=south, child=child)
     assert client_for(alice).get(reverse("referrals:detail", args=[referral.pk])).status_code == 200
     assert AuditEvent.objects.get(actor=alice, object_type="referrals.referral").route == Route.UI
+
+
+def _constant_routes_for_a_child(source: str) -> list[str]:
+    """``record(..., child_id=..., route=Route.UI)``: an event about a child filed under a fixed
+    route, whatever way the reader came – the mistake that hid emergency reads of referrals."""
+    import ast
+
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.Call) or getattr(node.func, "id", getattr(node.func, "attr", "")) not in ("record", "record_list"):
+            continue
+        keywords = {k.arg: k.value for k in node.keywords}
+        route = keywords.get("route")
+        child = keywords.get("child_id")
+        if route is None or child is None or (isinstance(child, ast.Constant) and child.value is None):
+            continue
+        fixed_ui = (isinstance(route, ast.Attribute) and route.attr == "UI") or (isinstance(route, ast.Constant) and route.value == "ui")
+        if fixed_ui:
+            found.append(f"line {node.lineno}")
+    return found
+
+
+def test_the_route_lint_catches_a_fixed_route():
+    assert _constant_routes_for_a_child("record(actor=u, action=a, child_id=c.pk, route=Route.UI)") == ["line 1"]
+    assert _constant_routes_for_a_child("record(actor=u, action=a, child_id=c.pk, route='ui')") == ["line 1"]
+    assert _constant_routes_for_a_child("record(actor=u, action=a, child_id=c.pk, route=audit_route(u, c))") == []
+    assert _constant_routes_for_a_child("record(actor=u, action=a, route=Route.UI)") == []  # about no child
+
+
+def test_no_event_about_a_child_is_filed_under_a_fixed_web_route():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    skip = {"tests", "migrations", ".venv", "node_modules", "var", "e2e", "smoke", "bench"}
+    problems = {}
+    for path in root.rglob("*.py"):
+        if skip & set(path.relative_to(root).parts):
+            continue
+        found = _constant_routes_for_a_child(path.read_text())
+        if found:
+            problems[str(path.relative_to(root))] = found
+    assert problems == {}, f"Use people.access.audit_route(user, child) for events about a child: {problems}"
