@@ -98,7 +98,7 @@ def can_write(user: User, child: Child) -> bool:
     return user.role in SERVICE_ROLES and bool(_WRITE_ROUTES & set(access_routes(user, child)))
 
 
-def audit_route(user: User, child: Child) -> str:
+def audit_route(user: User, child: Child | int | None) -> str:
     return people_audit_route(user, child)
 
 
