@@ -101,7 +101,7 @@ def redeem(user: User, code: str) -> bool:
     if constant_time_compare(entry.code_hash, _hash(code)):
         entry.used_at = now
         entry.save(update_fields=["used_at"])
-        record(actor=user, action=Action.UPDATE, obj=entry, detail={"enrolment_code_used": True})
+        record(actor=user, action=Action.UPDATE, obj=entry, detail={"enrolment_code_used": True}, route=Route.UI)
         return True
     entry.failures += 1
     if entry.failures >= MAX_FAILURES:
@@ -109,5 +109,5 @@ def redeem(user: User, code: str) -> bool:
     entry.save(update_fields=["failures", "voided_at"])
     # Not attributed to the holder: whoever typed it may not be them.
     record(actor=None, action=Action.UPDATE, obj=entry,
-           detail={"enrolment_code_wrong": entry.failures, "voided": entry.voided_at is not None})
+           detail={"enrolment_code_wrong": entry.failures, "voided": entry.voided_at is not None}, route=Route.UI)
     return False

@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from django_tasks import task
 
 from accounts.models import User
-from audit.models import Action
+from audit.models import Action, Route
 from audit.services import record
 from core import ratelimit
 from core.net import client_address
@@ -51,7 +51,7 @@ class PasswordResetRequestForm(auth_forms.PasswordResetForm):
     def save(self, **kwargs: Any) -> None:  # type: ignore[override]
         """Queue one reset email per active account with this address; tell the page nothing."""
         for user in self.get_users(self.cleaned_data["email"]):
-            record(actor=None, action=Action.UPDATE, obj=user, detail={"password_reset": "requested"})
+            record(actor=None, action=Action.UPDATE, obj=user, detail={"password_reset": "requested"}, route=Route.UI)
             send_later(send_password_reset_email, user_id=user.pk, request_id=uuid.uuid4().hex)
 
 
@@ -111,7 +111,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     def form_valid(self, form: auth_forms.SetPasswordForm) -> HttpResponse:
         response = super().form_valid(form)
         # The new password changes the session auth hash: every session of this account ends.
-        record(actor=form.user, action=Action.UPDATE, obj=form.user, detail={"password_reset": "done"})
+        record(actor=form.user, action=Action.UPDATE, obj=form.user, detail={"password_reset": "done"}, route=Route.UI)
         return response
 
     def render_to_response(self, context: dict[str, Any], **kwargs: Any) -> HttpResponse:
@@ -133,6 +133,6 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         # Django keeps this session (update_session_auth_hash, which keeps the verified device)
         # and the changed hash ends every other session of the account.
         response = super().form_valid(form)
-        record(actor=self.request.user, action=Action.UPDATE, obj=self.request.user, detail={"fields": ["password"], "password_changed": True})
+        record(actor=self.request.user, action=Action.UPDATE, obj=self.request.user, detail={"fields": ["password"], "password_changed": True}, route=Route.UI)
         messages.success(self.request, gettext("Your password was changed. You are still signed in here; other sessions have ended."))
         return response

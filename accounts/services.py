@@ -137,7 +137,7 @@ def _open_request(*, by: User | None, user: User, requested: dict[str, Any], cre
         old.outcome = AccessRequestOutcome.REPLACED
         old.decided_at = timezone.now()
         old.save(update_fields=["outcome", "decided_at"])
-        record(actor=by, action=Action.UPDATE, obj=old, detail={"access_request": "replaced"})
+        record(actor=by, action=Action.UPDATE, obj=old, detail={"access_request": "replaced"}, route=Route.UI)
     access_request = AccessRequest.objects.create(
         account=user,
         creates_account=creates,
@@ -193,7 +193,7 @@ def create_user(*, by: User, values: dict[str, Any]) -> tuple[User, AccessReques
     user.is_active = requested_active and not needs_approval
     user.full_clean(exclude=["password"])
     user.save()
-    record(actor=by, action=Action.CREATE, obj=user, detail={"role": user.role, "waiting_for_approval": needs_approval})
+    record(actor=by, action=Action.CREATE, obj=user, detail={"role": user.role, "waiting_for_approval": needs_approval}, route=Route.UI)
     if needs_approval:
         return user, _open_request(by=by, user=user, requested=after, creates=True)
     if user.is_active:
@@ -232,7 +232,7 @@ def update_user(*, by: User, user: User, values: dict[str, Any]) -> tuple[User, 
     if changed:
         user.full_clean(exclude=["password"])
         user.save()
-        record(actor=by, action=Action.UPDATE, obj=user, detail={"fields": [f.removesuffix("_id") for f in changed]})
+        record(actor=by, action=Action.UPDATE, obj=user, detail={"fields": [f.removesuffix("_id") for f in changed]}, route=Route.UI)
     return user, access_request
 
 
@@ -264,7 +264,7 @@ def approve(*, by: User, request_pk: int, deliver: str = "email") -> Approval:
     if _access_values(user) != access_request.previous:
         access_request.outcome, access_request.decided_by, access_request.decided_at = AccessRequestOutcome.STALE, by, now
         access_request.save(update_fields=["outcome", "decided_by", "decided_at"])
-        record(actor=by, action=Action.REVIEW, obj=access_request, detail={"access_request": "stale"})
+        record(actor=by, action=Action.REVIEW, obj=access_request, detail={"access_request": "stale"}, route=Route.UI)
         _tell_requester(access_request)
         # Returned, not raised: the closing must commit.
         return Approval(access_request=access_request, code=None, stale=True)
@@ -277,8 +277,8 @@ def approve(*, by: User, request_pk: int, deliver: str = "email") -> Approval:
     user.save()
     access_request.outcome, access_request.decided_by, access_request.decided_at = AccessRequestOutcome.APPROVED, by, now
     access_request.save(update_fields=["outcome", "decided_by", "decided_at"])
-    record(actor=by, action=Action.REVIEW, obj=access_request, detail={"access_request": "approved", "applied": requested})
-    record(actor=by, action=Action.UPDATE, obj=user, detail={"fields": list(ACCESS_FIELDS), "access_request": access_request.pk})
+    record(actor=by, action=Action.REVIEW, obj=access_request, detail={"access_request": "approved", "applied": requested}, route=Route.UI)
+    record(actor=by, action=Action.UPDATE, obj=user, detail={"fields": list(ACCESS_FIELDS), "access_request": access_request.pk}, route=Route.UI)
     code = None
     # A new account (no password yet), or one without an authenticator and no usable code, needs
     # a code to enrol; an account that already signs in with two factors does not.
@@ -302,7 +302,7 @@ def refuse(*, by: User, request_pk: int, reason: str) -> AccessRequest:
     )
     access_request.reason = reason.strip()
     access_request.save(update_fields=["outcome", "decided_by", "decided_at", "reason"])
-    record(actor=by, action=Action.REVIEW, obj=access_request, reason=access_request.reason, detail={"access_request": "refused"})
+    record(actor=by, action=Action.REVIEW, obj=access_request, reason=access_request.reason, detail={"access_request": "refused"}, route=Route.UI)
     _tell_requester(access_request)
     return access_request
 
@@ -327,7 +327,7 @@ def reset_two_factor(*, by: User, user: User) -> int:
     up a new device at their next sign-in, and the administrator never sees the code."""
     _require_admin(by)
     removed, _ = TOTPDevice.objects.filter(user=user).delete()
-    record(actor=by, action=Action.UPDATE, obj=user, detail={"two_factor_reset": True})
+    record(actor=by, action=Action.UPDATE, obj=user, detail={"two_factor_reset": True}, route=Route.UI)
     if user.is_active:
         enrolment.issue(user=user, by=by, deliver="email")
     return removed
@@ -341,7 +341,7 @@ def set_language(*, user: User, language: str) -> None:
     user.preferred_language = language
     user.full_clean(exclude=["password"])
     user.save(update_fields=["preferred_language"])
-    record(actor=user, action=Action.UPDATE, obj=user, detail={"fields": ["preferred_language"]})
+    record(actor=user, action=Action.UPDATE, obj=user, detail={"fields": ["preferred_language"]}, route=Route.UI)
 
 
 def create_first_manager(*, service: Organisation, username: str, email: str, first_name: str, last_name: str) -> tuple[User, str]:

@@ -41,7 +41,7 @@ from accounts.forms import (
 )
 from accounts.models import Role, User, manageable_users
 from accounts.sessions import complete_second_factor
-from audit.models import Action
+from audit.models import Action, Route
 from audit.services import record
 
 
@@ -83,7 +83,7 @@ class SignInView(LoginView):
         super().form_valid(form)
         user = self.request.user
         throttle.record_success(user.username)
-        record(actor=user, action=Action.SIGN_IN, obj=user)
+        record(actor=user, action=Action.SIGN_IN, obj=user, route=Route.UI)
         # The language chosen on the sign-in form wins and is kept on the account; without one
         # (an older form) go on in the language the account chose before. No cookie: every
         # address carries its language (ADR 010).
@@ -117,7 +117,7 @@ def your_account(request: HttpRequest) -> HttpResponse:
 @require_POST
 def sign_out(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
-        record(actor=request.user, action=Action.SIGN_OUT, obj=request.user)
+        record(actor=request.user, action=Action.SIGN_OUT, obj=request.user, route=Route.UI)
     logout(request)
     return redirect("accounts:login")
 
@@ -218,9 +218,9 @@ def enrol(request: HttpRequest) -> HttpResponse:
         if user is not None and not user.has_usable_password() and enrolment.redeem(user, form.cleaned_data["code"]):
             user.set_password(form.cleaned_data["password1"])
             user.save(update_fields=["password"])
-            record(actor=user, action=Action.UPDATE, obj=user, detail={"first_password_set": True})
+            record(actor=user, action=Action.UPDATE, obj=user, detail={"first_password_set": True}, route=Route.UI)
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            record(actor=user, action=Action.SIGN_IN, obj=user, detail={"enrolment": True})
+            record(actor=user, action=Action.SIGN_IN, obj=user, detail={"enrolment": True}, route=Route.UI)
             request.session[_ENROLMENT_OK] = user.pk
             # On in the language the account has (the address carries it: nothing is stored).
             return HttpResponseRedirect(_in_language(reverse("accounts:two_factor_setup"), user.preferred_language))

@@ -8,21 +8,24 @@ why they were allowed to. It never shows the text of the assessment.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from assessments.sections import BY_KEY
+from audit import queries
 from audit.labels import name_organisations
-from audit.models import Action, AuditEvent
+from audit.models import Action
 
 if TYPE_CHECKING:
     from accounts.models import User
-    from audit.models import AuditEventQuerySet
+    from audit.models import AuditEvent, AuditEventQuerySet
     from people.models import Child
 
 #: ``AuditEvent.object_type`` is the model's ``_meta.label_lower`` (audit.services.record).
@@ -43,21 +46,24 @@ def story_events(child: Child) -> AuditEventQuerySet:
     shared_by_consent_route = Q(object_type__in=[SAFEGUARDING, CONSENT], action__in=[Action.SHARE, Action.EXPORT])
     # A partner reading the plan the young person agreed to share with them is part of it too.
     plan_read_by_partner = Q(object_type=PLAN, action=Action.VIEW, detail__page="shared_plan")
-    return (
-        AuditEvent.objects.filter(child_id=child.pk)
-        .filter(touches_story | shared_by_consent_route | plan_read_by_partner)
-        .select_related("actor")
-        .order_by("-id")
-    )
+    # A consent withdrawn is the young person taking their story back: listed too.
+    consent_withdrawn = Q(object_type=CONSENT, action=Action.UPDATE, detail__withdrawn=True)
+    return queries.story_events(child, touches_story | shared_by_consent_route | plan_read_by_partner | consent_withdrawn)
 
 
 @dataclass(frozen=True)
 class StoryLine:
-    event: AuditEvent
-    #: What happened, as a whole sentence ("On 3 March 2026, Dr Eleri (…) read your story.").
+    """One person doing one thing on one day, however many times (issue 12 C)."""
+
+    event: AuditEvent  # the newest of the group
+    #: What happened, as a whole sentence ("On 2 December 2026, Elin Prys (…) read your story 3 times.").
     what: str
     #: Why they could, as a whole sentence, or "".
     why: str
+    #: "Times: 09:14, 10:02, 15:40" (oldest first), or "Time: 09:14".
+    times: str = ""
+    count: int = 1
+    day: date | None = None
 
 
 def _who(event: AuditEvent) -> str:
@@ -116,63 +122,150 @@ def _recipients(user: User, child: Child, events: list[AuditEvent]) -> dict[tupl
 
 
 def describe(user: User, child: Child, events: list[AuditEvent]) -> list[StoryLine]:
-    """Plain sentences for ``events`` (one page of ``story_events``)."""
+    """Plain sentences for ``events`` (``story_events``, newest first): one line per person, day
+    and thing done, newest first, with the count and the times. Names are in the reader's
+    language; the queries do not grow with the events (two, whatever their number)."""
     recipients = _recipients(user, child, events)
     name_organisations(events)  # in the reader's language
-    lines = []
+    groups: dict[tuple[Any, ...], list[tuple[AuditEvent, str, str]]] = {}
+    values_by_key: dict[tuple[Any, ...], dict[str, str]] = {}
     for event in events:
-        values = {
-            "date": formats.date_format(timezone.localtime(event.occurred_at), "j F Y"),
-            "who": _who(event),
-            "part": _part(event.detail),
-        }
+        values = {"who": _who(event), "part": _part(event.detail)}
         recipient, purpose = recipients.get((event.object_type, event.object_id), ("", ""))
         values["recipient"] = recipient or _("another organisation")
-        what, why = _sentence(event, values, purpose)
-        lines.append(StoryLine(event=event, what=what, why=why))
+        kind, why = _kind(event, purpose)
+        day = timezone.localtime(event.occurred_at).date()
+        # Things done once (writing a part, making it private, a withdrawal) are never merged.
+        once = kind in _ONCE
+        key = (event.actor_id, event.actor_label, values["who"], day, kind, values["part"], values["recipient"], why,
+               event.pk if once else None)
+        groups.setdefault(key, []).append((event, kind, why))
+        values_by_key.setdefault(key, values)
+    lines = []
+    for key, members in groups.items():
+        newest, kind, why = members[0]
+        day = key[3]
+        values = {**values_by_key[key], "date": formats.date_format(day, "j F Y"), "count": len(members)}
+        times = [formats.time_format(timezone.localtime(event.occurred_at), "H:i") for event, _kind, _why in reversed(members)]
+        what = _sentence(kind, len(members)) % values
+        lines.append(
+            StoryLine(
+                event=newest, what=what, why=why, count=len(members), day=day,
+                times=ngettext("Time: %(times)s", "Times: %(times)s", len(times)) % {"times": ", ".join(times)},
+            )
+        )
     return lines
 
 
-def _sentence(event: AuditEvent, values: dict[str, str], purpose: str) -> tuple[str, str]:
+#: Short names a page may show, each with what it stands for (the reader's language).
+ABBREVIATIONS = (
+    (gettext_lazy("CAMHS"), gettext_lazy("Child and Adolescent Mental Health Services: the NHS services that help children and young people with their mental health.")),
+    (gettext_lazy("ALNCo"), gettext_lazy("Additional learning needs co-ordinator: the teacher who makes sure a school meets each pupil's additional learning needs.")),
+    (gettext_lazy("NHS"), gettext_lazy("National Health Service.")),
+)
+
+
+def abbreviations_in(lines: list[StoryLine]) -> list[tuple[str, str]]:
+    """The short names used in ``lines``, each with its meaning, to explain on the page."""
+    text = " ".join(f"{line.what} {line.why}" for line in lines)
+    return [
+        (str(short), str(meaning))
+        for short, meaning in ABBREVIATIONS
+        if re.search(rf"(?<!\w){re.escape(str(short))}(?!\w)", text)
+    ]
+
+
+# What a line says: one kind per sentence, counted with ngettext when it can happen many times.
+READ, READ_PLAN, READ_COPY, HISTORY, COMPARE, OPENED, CHANGED, CHANGED_STORY = (
+    "read", "read_plan", "read_copy", "history", "compare", "opened", "changed", "changed_story"
+)
+WROTE, RESTRICTED, LIFTED, COURT_COPY, COPY, SAFEGUARDING_SHARE, SHARED, WITHDRAWN = (
+    "wrote", "restricted", "lifted", "court_copy", "copy", "safeguarding_share", "shared", "withdrawn"
+)
+_ONCE = {WROTE, RESTRICTED, LIFTED, WITHDRAWN}
+
+
+def _sentence(kind: str, count: int) -> str:
+    """The sentence for ``kind`` done ``count`` times (a whole sentence per case: Welsh has four
+    plural forms – ``Plural-Forms`` in the catalogue – and no sentence is built from parts)."""
+    if kind == WROTE:
+        return _("On %(date)s, %(who)s wrote the part about “%(part)s”.")
+    if kind == RESTRICTED:
+        return _("On %(date)s, %(who)s made the part about “%(part)s” private: only a few named people can read it.")
+    if kind == LIFTED:
+        return _("On %(date)s, %(who)s stopped keeping the part about “%(part)s” private.")
+    if kind == WITHDRAWN:
+        return _("On %(date)s, %(who)s recorded that you no longer agree to share with %(recipient)s.")
+    counted = {
+        READ_PLAN: lambda n: ngettext(
+            "On %(date)s, %(who)s read your plan.", "On %(date)s, %(who)s read your plan %(count)s times.", n),
+        CHANGED: lambda n: ngettext(
+            "On %(date)s, %(who)s changed the part about “%(part)s”.",
+            "On %(date)s, %(who)s changed the part about “%(part)s” %(count)s times.", n),
+        COURT_COPY: lambda n: ngettext(
+            "On %(date)s, %(who)s made a copy of your story for the court.",
+            "On %(date)s, %(who)s made %(count)s copies of your story for the court.", n),
+        COPY: lambda n: ngettext(
+            "On %(date)s, %(who)s made a copy of your story for %(recipient)s.",
+            "On %(date)s, %(who)s made %(count)s copies of your story for %(recipient)s.", n),
+        SAFEGUARDING_SHARE: lambda n: ngettext(
+            "On %(date)s, %(who)s shared parts of your story with %(recipient)s.",
+            "On %(date)s, %(who)s shared parts of your story with %(recipient)s %(count)s times.", n),
+        SHARED: lambda n: ngettext(
+            "On %(date)s, %(who)s shared your story with %(recipient)s.",
+            "On %(date)s, %(who)s shared your story with %(recipient)s %(count)s times.", n),
+        READ_COPY: lambda n: ngettext(
+            "On %(date)s, %(who)s read the copy of your story shared with %(recipient)s.",
+            "On %(date)s, %(who)s read the copy of your story shared with %(recipient)s %(count)s times.", n),
+        HISTORY: lambda n: ngettext(
+            "On %(date)s, %(who)s looked at the earlier versions of the part about “%(part)s”.",
+            "On %(date)s, %(who)s looked at the earlier versions of the part about “%(part)s” %(count)s times.", n),
+        COMPARE: lambda n: ngettext(
+            "On %(date)s, %(who)s compared earlier versions of your story.",
+            "On %(date)s, %(who)s compared earlier versions of your story %(count)s times.", n),
+        OPENED: lambda n: ngettext(
+            "On %(date)s, %(who)s opened the part about “%(part)s” to work on it.",
+            "On %(date)s, %(who)s opened the part about “%(part)s” to work on it %(count)s times.", n),
+        CHANGED_STORY: lambda n: ngettext(
+            "On %(date)s, %(who)s changed your story.", "On %(date)s, %(who)s changed your story %(count)s times.", n),
+        READ: lambda n: ngettext(
+            "On %(date)s, %(who)s read your story.", "On %(date)s, %(who)s read your story %(count)s times.", n),
+    }
+    return counted[kind](count)
+
+
+def _kind(event: AuditEvent, purpose: str) -> tuple[str, str]:
+    """What ``event`` did (a kind of ``_sentence``) and why they could, as a whole sentence."""
     detail, kind, action = event.detail, event.object_type, event.action
     route = str(detail.get("route", ""))
     if event.route == "break_glass":
         route = "break_glass"
     why = str(_WHY[route]) if route in _WHY else ""
+    if kind == CONSENT and action == Action.UPDATE and detail.get("withdrawn"):
+        return WITHDRAWN, _("From then on, they could no longer read what you had agreed to share.")
     if kind == PLAN:
-        return _("On %(date)s, %(who)s read your plan.") % values, why or str(_WHY["consent"])
+        return READ_PLAN, why or str(_WHY["consent"])
     if kind == VERSION:
-        if action == Action.CREATE:
-            return _("On %(date)s, %(who)s wrote the part about “%(part)s”.") % values, why
-        return _("On %(date)s, %(who)s changed the part about “%(part)s”.") % values, why
+        return (WROTE if action == Action.CREATE else CHANGED), why
     if kind == RESTRICTION:
-        if detail.get("lifted"):
-            return _("On %(date)s, %(who)s stopped keeping the part about “%(part)s” private.") % values, ""
-        return (
-            _("On %(date)s, %(who)s made the part about “%(part)s” private: only a few named people can read it.") % values,
-            "",
-        )
+        return (LIFTED if detail.get("lifted") else RESTRICTED), ""
     if kind == EXPORT or action == Action.EXPORT:
         if purpose == "court":
-            return _("On %(date)s, %(who)s made a copy of your story for the court.") % values, _(
-                "You agreed that it could be used in court."
-            )
-        return _("On %(date)s, %(who)s made a copy of your story for %(recipient)s.") % values, _(
-            "You agreed to share it with them."
-        )
+            return COURT_COPY, _("You agreed that it could be used in court.")
+        return COPY, _("You agreed to share it with them.")
     if kind == SAFEGUARDING:
-        return _("On %(date)s, %(who)s shared parts of your story with %(recipient)s.") % values, str(_WHY["safeguarding"])
+        return SAFEGUARDING_SHARE, str(_WHY["safeguarding"])
     if kind in (SHARE, CONSENT) and action == Action.SHARE:
-        return _("On %(date)s, %(who)s shared your story with %(recipient)s.") % values, str(_WHY["consent"])
+        return SHARED, str(_WHY["consent"])
     if kind == SHARE:
-        return _("On %(date)s, %(who)s read the copy of your story shared with %(recipient)s.") % values, why
+        return READ_COPY, why
     page = detail.get("page")
     if action == Action.VIEW and page == "history":
-        return _("On %(date)s, %(who)s looked at the earlier versions of the part about “%(part)s”.") % values, why
+        return HISTORY, why
     if action == Action.VIEW and page == "compare":
-        return _("On %(date)s, %(who)s compared earlier versions of your story.") % values, why
+        return COMPARE, why
     if action == Action.VIEW and page == "edit":
-        return _("On %(date)s, %(who)s opened the part about “%(part)s” to work on it.") % values, why
+        return OPENED, why
     if action in (Action.CREATE, Action.UPDATE):
-        return _("On %(date)s, %(who)s changed your story.") % values, why
-    return _("On %(date)s, %(who)s read your story.") % values, why
+        return CHANGED_STORY, why
+    return READ, why

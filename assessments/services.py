@@ -17,6 +17,7 @@ from assessments.models import Assessment, SectionRestriction, SectionVersion, V
 from assessments.sections import BY_KEY, SECTION_KEYS
 from audit.models import Action
 from audit.services import record
+from people.access import audit_route
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -111,6 +112,7 @@ def save_section(
         obj=version,
         child_id=child.pk,
         detail={"section": section, "version": version.number, "revision": version.revision, "route": version.route},
+        route=audit_route(by, child),
     )
     return version
 
@@ -142,6 +144,7 @@ def restrict_section(*, by: User, child: Child, section: str, allowed: list[User
         child_id=child.pk,
         reason=reason.strip(),
         detail={"section": section, "restricted_to": sorted(u.pk for u in {*allowed, by})},
+        route=audit_route(by, child),
     )
     return restriction
 
@@ -169,7 +172,7 @@ def lift_restriction(*, by: User, child: Child, section: str) -> None:
     restriction.lifted_at = timezone.now()
     restriction.lifted_by = by
     restriction.save(update_fields=["lifted_at", "lifted_by"])
-    record(actor=by, action=Action.UPDATE, obj=restriction, child_id=child.pk, detail={"section": section, "lifted": True})
+    record(actor=by, action=Action.UPDATE, obj=restriction, child_id=child.pk, detail={"section": section, "lifted": True}, route=audit_route(by, child))
 
 
 @dataclass(frozen=True)

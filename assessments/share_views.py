@@ -32,7 +32,7 @@ from assessments.views import _byline
 from audit.models import Action, Route
 from audit.services import record
 from consent.models import Purpose
-from people.access import access_routes, get_visible_or_404
+from people.access import access_routes, audit_route, get_visible_or_404
 from people.forms import reject_markup
 from people.models import Child
 
@@ -183,7 +183,7 @@ def _share_page(request: HttpRequest, child_pk: int, *, mode: str) -> HttpRespon
         action=Action.VIEW,
         obj=child,
         child_id=child.pk,
-        route=Route.UI,
+        route=audit_route(request.user, child),
         detail={"page": "share" if mode == SHARE else "export"},
     )
     return render(

@@ -26,7 +26,7 @@ from assessments.forms import CompareForm, RestrictForm, SectionForm
 from assessments.models import SectionRestriction
 from assessments.sections import BY_KEY, SECTIONS, Section
 from audit.models import Action, Route
-from audit.services import record
+from audit.services import record, record_list
 from consent.access import consents_for, safeguarding_for
 from people.access import get_visible_or_404
 from people.models import CareTeamMembership, Child
@@ -348,8 +348,12 @@ def who_has_seen(request: HttpRequest, child_pk: int) -> HttpResponse:
     """Every read, change, share and copy of the assessment, in words the young person could
     read. For those who see the whole record (care team, managers, emergency access)."""
     child = get_visible_or_404(request, Child.objects.visible_to(request.user), pk=child_pk)
-    page = Paginator(seen.story_events(child), SEEN_PAGE_SIZE).get_page(request.GET.get("page"))
-    lines = seen.describe(request.user, child, list(page.object_list))
+    # Grouped by person and day before paging, so a group is never split across two pages; a
+    # child's story has hundreds of events, not millions (two queries, whatever their number).
+    page = Paginator(seen.describe(request.user, child, list(seen.story_events(child))), SEEN_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    lines = list(page.object_list)
     routes = section_access(request.user, child).record_routes
     record(
         actor=request.user,
@@ -359,7 +363,11 @@ def who_has_seen(request: HttpRequest, child_pk: int) -> HttpResponse:
         route=Route.BREAK_GLASS if routes == ["break_glass"] else Route.UI,
         detail={"page": "seen", "shown": len(lines), "page_number": page.number},
     )
-    return render(request, "assessments/seen.html", {"child": child, "page": page, "lines": lines})
+    return render(
+        request,
+        "assessments/seen.html",
+        {"child": child, "page": page, "lines": lines, "abbreviations": seen.abbreviations_in(lines)},
+    )
 
 
 # --- Shared with me ---------------------------------------------------------------------------
@@ -398,6 +406,8 @@ def shared_with_me(request: HttpRequest) -> HttpResponse:
                 "safeguarding": safeguarding_for(user, child),
             }
         )
-    record(actor=user, action=Action.LIST, detail={"page": "shared_with_me", "page_number": page.number, "shown": len(entries)})
+    record_list(
+        actor=user, page="shared_with_me", children=[entry["child"].pk for entry in entries], route=Route.UI, page_number=page.number
+    )
     return render(request, "assessments/shared_with_me.html", {"page": page, "entries": entries})
 

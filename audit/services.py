@@ -1,8 +1,14 @@
 """Writing to the audit trail. Every view, export and change of personal data calls
-``record`` explicitly (never a signal: bulk writes would slip past signals)."""
+``record`` explicitly (never a signal: bulk writes would slip past signals).
+
+The route has no default: each caller says how the reader reached what they read. For a child's
+record that is ``people.access.audit_route(user, child)``, computed from the reader's grants, so
+a read through emergency access is filed as such and reaches the manager's review (issue 12 A2);
+a default of "web pages" once hid a duty worker's emergency reads of referrals."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import models, transaction
@@ -47,7 +53,7 @@ def record(
     action: Action | str,
     obj: models.Model | None = None,
     child_id: int | None = None,
-    route: Route | str = Route.UI,
+    route: Route | str,
     reason: str = "",
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
@@ -66,9 +72,30 @@ def record(
     return event
 
 
+def record_list(
+    *,
+    actor: Any,
+    page: str,
+    children: Iterable[int | None],
+    route: Route | str,
+    child_id: int | None = None,
+    **detail: Any,
+) -> AuditEvent:
+    """Record one page view of a list that names children: one LIST event, whose detail holds the
+    page and the ids of the children it showed (sorted, each once; ``None`` – a referral not yet
+    linked to a record – is left out). One event per page view, not one per child, so a long list
+    costs one insert. "Who has seen my story" counts reads, copies and shares of the story, not a
+    name on a list (``assessments.seen``). ``child_id`` is the child whose page the list is on,
+    if any (their possible duplicates)."""
+    ids = sorted({int(pk) for pk in children if pk is not None})
+    return record(
+        actor=actor, action=Action.LIST, child_id=child_id, route=route, detail={"page": page, "children": ids, **detail}
+    )
+
+
 def record_many(*, actor: Any, events: list[dict[str, Any]]) -> list[AuditEvent]:
     """Record several events in one insert (bulk imports); chained later like ``record``'s.
-    Each item takes ``record``'s keyword arguments except ``actor``."""
+    Each item takes ``record``'s keyword arguments except ``actor``; ``route`` is required."""
     if not events:
         return []
     actor_fields = _actor_fields(actor)
@@ -76,7 +103,7 @@ def record_many(*, actor: Any, events: list[dict[str, Any]]) -> list[AuditEvent]
     built = [
         _event(
             actor_fields, action=item["action"], obj=item.get("obj"), child_id=item.get("child_id"),
-            route=item.get("route", Route.UI), reason=item.get("reason", ""), detail=item.get("detail"), at=now,
+            route=item["route"], reason=item.get("reason", ""), detail=item.get("detail"), at=now,
         )
         for item in events
     ]

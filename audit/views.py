@@ -6,9 +6,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from accounts.models import Role
+from audit import queries
 from audit.labels import name_organisations
-from audit.models import Action, AuditEvent
+from audit.models import Action
 from audit.services import record
+from people.access import audit_route
 from people.views import get_visible_child
 
 
@@ -17,7 +19,7 @@ def child_audit(request: HttpRequest, pk: int) -> HttpResponse:
     child = get_visible_child(request, pk)
     if request.user.role != Role.SERVICE_MANAGER:
         raise PermissionDenied
-    page = Paginator(AuditEvent.objects.for_child(child.pk), 50).get_page(request.GET.get("page"))
+    page = Paginator(queries.child_trail(request.user, child), 50).get_page(request.GET.get("page"))
     name_organisations(page.object_list)
-    record(actor=request.user, action=Action.VIEW, obj=child, child_id=child.pk, detail={"page": "audit"})
+    record(actor=request.user, action=Action.VIEW, obj=child, child_id=child.pk, detail={"page": "audit"}, route=audit_route(request.user, child))
     return render(request, "audit/child_audit.html", {"child": child, "page": page})

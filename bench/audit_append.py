@@ -80,7 +80,7 @@ def main() -> None:
 
     def after(actor: User, n: int) -> None:
         with transaction.atomic():
-            record(actor=actor, action="view", detail={"n": n})
+            record(actor=actor, action="view", detail={"n": n}, route="ui")
             work()
 
     def run(mode: str, threads: int, actor: User) -> dict:

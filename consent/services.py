@@ -32,6 +32,7 @@ from consent.models import (
     SafeguardingShare,
     SafeguardingStatus,
 )
+from people.access import audit_route
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -312,6 +313,7 @@ def withdraw_consent(
         child_id=locked.child_id,
         reason=note or _("Consent withdrawn"),
         detail={"withdrawn": True, **_audit_summary(locked)},
+        route=audit_route(by, locked.child_id),
     )
     return locked
 
@@ -397,6 +399,7 @@ def request_safeguarding_share(*, by: User, child: Child, values: dict[str, Any]
         child_id=child.pk,
         # The reason stays on the request (with its history), not copied into the permanent trail.
         detail={"status": share.status, **_share_summary(share)},
+        route=audit_route(by, child),
     )
     return share
 
@@ -437,6 +440,7 @@ def decide_safeguarding_share(*, by: User, share: SafeguardingShare, approve: bo
         child_id=locked.child_id,
         reason=note,
         detail={"decision": locked.status, "route": "safeguarding", **_share_summary(locked)},
+        route=audit_route(by, locked.child_id),
     )
     return locked
 

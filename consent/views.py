@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role
 from audit.models import Action, Route
-from audit.services import record
+from audit.services import record, record_list
 from consent import services
 from consent.forms import ConsentForm, SafeguardingDecisionForm, SafeguardingShareForm, WithdrawForm
 from consent.models import ConsentDecision, SafeguardingShare, SafeguardingStatus
@@ -230,10 +230,9 @@ def safeguarding_review(request: HttpRequest) -> HttpResponse:
         .select_related(*related)
         .order_by("-decided_at")[:RECENT_DECISIONS]
     )
-    record(
-        actor=user,
-        action=Action.LIST,
-        detail={"page": "safeguarding_review", "waiting": len(waiting), "decided": len(decided)},
+    record_list(
+        actor=user, page="safeguarding_review", children=[share.child_id for share in waiting + decided], route=Route.UI,
+        waiting=len(waiting), decided=len(decided),
     )
     return render(request, "consent/safeguarding_review.html", {"waiting": waiting, "decided": decided})
 

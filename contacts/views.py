@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
-from audit.models import Action
-from audit.services import record
+from audit.models import Action, Route
+from audit.services import record, record_list
 from contacts import services
 from contacts.forms import ContactForm
 from contacts.models import Attendance, Contact, Kind
@@ -138,7 +138,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
         .distinct()
     )
     rows = list(children)
-    record(actor=request.user, action=Action.LIST, detail={"caseload": True, "shown": len(rows)})
+    record_list(actor=request.user, page="caseload", children=[kid.pk for kid in rows], route=Route.UI)
     return render(request, "contacts/caseload.html", {"children": rows})
 
 
@@ -170,7 +170,10 @@ def diary(request: HttpRequest) -> HttpResponse:
     for offset in range(7):
         day = start + datetime.timedelta(days=offset)
         days.append((day, [c for c in contacts if timezone.localtime(c.starts_at).date() == day]))
-    record(actor=request.user, action=Action.LIST, detail={"diary": whose.pk, "week": start.isoformat(), "shown": len(contacts)})
+    record_list(
+        actor=request.user, page="diary", children=[contact.child_id for contact in contacts], route=Route.UI,
+        diary=whose.pk, week=start.isoformat(),
+    )
     return render(
         request,
         "contacts/diary.html",
@@ -213,5 +216,6 @@ def team(request: HttpRequest) -> HttpResponse:
         .order_by("last_name", "first_name", "pk")
     )
     rows = list(staff)
-    record(actor=request.user, action=Action.LIST, detail={"team": True, "shown": len(rows)})
+    # Staff and their counts, no child named: recorded like every list, with no children.
+    record_list(actor=request.user, page="team", children=[], route=Route.UI, staff=len(rows))
     return render(request, "contacts/team.html", {"staff": rows, "week": start})

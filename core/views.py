@@ -17,6 +17,8 @@ from django.views.decorators.cache import never_cache
 
 from accounts.models import Role
 from accounts.services import waiting_for as access_waiting_for
+from audit.models import Route
+from audit.services import record_list
 from consent.services import safeguarding_waiting
 from core.health import database_answers, readiness
 from people.models import BreakGlassAccess, Child
@@ -37,8 +39,9 @@ def home(request: HttpRequest) -> HttpResponse:
             .select_related("responsible_local_authority")
             .distinct()
         )
-        context["caseload"] = caseload[:50]
+        context["caseload"] = list(caseload[:50])
         context["caseload_count"] = caseload.count()
+        record_list(actor=user, page="home", children=[kid.pk for kid in context["caseload"]], route=Route.UI)
     if user.role == Role.SERVICE_MANAGER:
         context["to_review"] = BreakGlassAccess.objects.visible_to(user).filter(reviewed_at__isnull=True).count()
         referrals = Referral.objects.visible_to(user)

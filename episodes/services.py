@@ -35,7 +35,7 @@ from episodes.models import (
     TransitionStatus,
     twenty_fifth_birthday,
 )
-from people.access import access_routes
+from people.access import access_routes, audit_route
 from people.models import CareTeamMembership, CareTeamRole, Child
 from people.services import StaleEditError, add_care_team_member, can_manage_care_team, end_care_team_membership
 
@@ -122,6 +122,7 @@ def open_episode(
         obj=episode,
         child_id=child.pk,
         detail={"event": EventKind.OPENED, "from": opened_from, "referral": referral.pk if referral else None},
+        route=audit_route(by, child),
     )
     return episode
 
@@ -179,6 +180,7 @@ def change_episode(
         obj=locked,
         child_id=locked.child_id,
         detail={"event": kind, "status": new_status, "event_id": event.pk},
+        route=audit_route(by, locked.child_id),
     )
     return locked
 
@@ -291,6 +293,7 @@ def create_transition(
             "placement": transition.placement_id,
             "trusted_adults": [person.pk for person in trusted_adults],
         },
+        route=audit_route(by, child),
     )
     return transition
 
@@ -345,6 +348,7 @@ def update_transition(
             "checklist_items_added": added,
             **({"trusted_adults": [person.pk for person in adults]} if adults_changed and adults is not None else {}),
         },
+        route=audit_route(by, locked.child_id),
     )
     return locked
 
@@ -380,6 +384,7 @@ def tick_checklist(*, by: User, transition: Transition, expected_version: int, d
         obj=locked,
         child_id=locked.child_id,
         detail={"checklist_done": ticked, "checklist_undone": unticked},
+        route=audit_route(by, locked.child_id),
     )
     return locked
 
@@ -397,7 +402,7 @@ def add_checklist_item(*, by: User, transition: Transition, expected_version: in
     )
     locked.version += 1
     locked.save(update_fields=["version"])
-    record(actor=by, action=Action.UPDATE, obj=locked, child_id=locked.child_id, detail={"checklist_item_added": item.pk})
+    record(actor=by, action=Action.UPDATE, obj=locked, child_id=locked.child_id, detail={"checklist_item_added": item.pk}, route=audit_route(by, locked.child_id))
     return item
 
 
@@ -438,6 +443,7 @@ def complete_transition(
         obj=locked,
         child_id=locked.child_id,
         detail={"completed": True, "kind": locked.kind},
+        route=audit_route(by, locked.child_id),
     )
     if locked.is_practitioner_change:
         if can_manage_care_team(by, locked.child):
@@ -492,7 +498,7 @@ def apply_care_team_change(*, by: User, transition: Transition) -> Transition:
     _change_care_team(by, locked)
     locked.version += 1
     locked.save(update_fields=["version"])
-    record(actor=by, action=Action.UPDATE, obj=locked, child_id=locked.child_id, detail={"care_team_changed": True})
+    record(actor=by, action=Action.UPDATE, obj=locked, child_id=locked.child_id, detail={"care_team_changed": True}, route=audit_route(by, locked.child_id))
     return locked
 
 

@@ -117,11 +117,18 @@ def only_through_break_glass(user: User, child: Child) -> bool:
     return access_routes(user, child) == ["break_glass"]
 
 
-def audit_route(user: User, child: Child) -> str:
-    """How a read of ``child`` by ``user`` is filed in the audit trail: through emergency access
-    when that is their only way in (so the manager's review lists it), else the web pages."""
+def audit_route(user: User | None, child: Child | int | None) -> str:
+    """How a read or change of ``child`` by ``user`` is filed in the audit trail: through
+    emergency access when that is their only way in (so the manager's review lists it), else the
+    web pages. ``child`` may be the record or its id; an event about no child (a referral not yet
+    linked to a record) is a web-page one."""
     from audit.models import Route
+    from people.models import Child
 
+    if child is None or user is None:
+        return Route.UI
+    if not isinstance(child, Child):
+        child = Child(pk=child)
     return Route.BREAK_GLASS if access_routes(user, child) == ["break_glass"] else Route.UI
 
 

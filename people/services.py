@@ -19,6 +19,7 @@ from accounts.models import Organisation, OrganisationType, Role
 from audit.models import Action, Route
 from audit.services import record
 from core import ratelimit
+from people.access import audit_route
 from people.identifiers import normalise_nhs_number
 from people.models import (
     BreakGlassAccess,
@@ -95,7 +96,7 @@ def create_child(*, by: User, values: dict[str, Any]) -> Child:
         user=by,
         role=CareTeamRole.MANAGER if by.role == Role.SERVICE_MANAGER else CareTeamRole.LEAD,
     )
-    record(actor=by, action=Action.CREATE, obj=child, child_id=child.pk)
+    record(actor=by, action=Action.CREATE, obj=child, child_id=child.pk, route=audit_route(by, child))
     return child
 
 
@@ -136,7 +137,7 @@ def add_related_person(*, by: User, child: Child, values: dict[str, Any]) -> Rel
     cleared = _without_unpermitted_contact_details(person)
     person.full_clean()
     person.save()
-    record(actor=by, action=Action.CREATE, obj=person, child_id=child.pk, detail={"contact_details_refused": True} if cleared else None)
+    record(actor=by, action=Action.CREATE, obj=person, child_id=child.pk, detail={"contact_details_refused": True} if cleared else None, route=audit_route(by, child))
     return person
 
 
@@ -163,7 +164,7 @@ def update_related_person(
     detail: dict[str, Any] = {"fields": changed}
     if had_details and not locked.contact_permitted:
         detail["contact_details_cleared"] = True  # permission withdrawn
-    record(actor=by, action=Action.UPDATE, obj=locked, child_id=locked.child_id, detail=detail)
+    record(actor=by, action=Action.UPDATE, obj=locked, child_id=locked.child_id, detail=detail, route=audit_route(by, locked.child_id))
     return locked
 
 
@@ -204,6 +205,7 @@ def record_nest_training(*, by: User, person: RelatedPerson, values: dict[str, A
         obj=training,
         child_id=child.pk,
         detail={"person": person.pk, "topic": training.topic, "contact": training.contact_id},
+        route=audit_route(by, child),
     )
     return training
 
@@ -249,9 +251,9 @@ def record_placement(*, by: User, child: Child, values: dict[str, Any]) -> Place
             )
         current.end_date = placement.start_date
         current.save(update_fields=["end_date"])
-        record(actor=by, action=Action.UPDATE, obj=current, child_id=child.pk, detail={"fields": ["end_date"]})
+        record(actor=by, action=Action.UPDATE, obj=current, child_id=child.pk, detail={"fields": ["end_date"]}, route=audit_route(by, child))
     placement.save()
-    record(actor=by, action=Action.CREATE, obj=placement, child_id=child.pk)
+    record(actor=by, action=Action.CREATE, obj=placement, child_id=child.pk, route=audit_route(by, child))
     return placement
 
 
@@ -268,7 +270,7 @@ def add_care_team_member(*, by: User, child: Child, member: User, role: str) -> 
     if CareTeamMembership.objects.filter(child=child, user=member, ended_at__isnull=True).exists():
         raise ValidationError({"user": _("This person is already in the care team.")})
     membership = CareTeamMembership.objects.create(child=child, user=member, role=role)
-    record(actor=by, action=Action.CREATE, obj=membership, child_id=child.pk, detail={"member": member.pk})
+    record(actor=by, action=Action.CREATE, obj=membership, child_id=child.pk, detail={"member": member.pk}, route=audit_route(by, child))
     return membership
 
 
@@ -279,7 +281,7 @@ def end_care_team_membership(*, by: User, membership: CareTeamMembership) -> Car
     if membership.ended_at is None:
         membership.ended_at = timezone.now()
         membership.save(update_fields=["ended_at"])
-        record(actor=by, action=Action.UPDATE, obj=membership, child_id=membership.child_id, detail={"ended": True})
+        record(actor=by, action=Action.UPDATE, obj=membership, child_id=membership.child_id, detail={"ended": True}, route=audit_route(by, membership.child_id))
     return membership
 
 
@@ -479,7 +481,7 @@ def review_break_glass(*, by: User, access: BreakGlassAccess, note: str) -> Brea
     access.reviewed_at = timezone.now()
     access.review_note = note.strip()
     access.save(update_fields=["reviewed_by", "reviewed_at", "review_note"])
-    record(actor=by, action=Action.REVIEW, obj=access, child_id=access.child_id, reason=access.review_note)
+    record(actor=by, action=Action.REVIEW, obj=access, child_id=access.child_id, reason=access.review_note, route=audit_route(by, access.child_id))
     return access
 
 
@@ -603,10 +605,12 @@ def merge_children(*, by: User, keep: Child, merge: Child, reason: str) -> Any:
     _audit_record(
         actor=by, action=Action.MERGE, obj=keep, child_id=keep.pk, reason=reason,
         detail={"merged": merge.pk, "merge_record": merge_record.pk, "moved": counts},
+        route=audit_route(by, keep),
     )
     _audit_record(
         actor=by, action=Action.MERGE, obj=merge, child_id=merge.pk, reason=reason,
         detail={"merged_into": keep.pk, "merge_record": merge_record.pk, "moved": counts},
+        route=audit_route(by, merge),
     )
     return merge_record
 
@@ -666,10 +670,12 @@ def unmerge_children(*, by: User, record: Any, reason: str) -> Any:
     _audit_record(
         actor=by, action=Action.UPDATE, obj=keep, child_id=keep.pk, reason=reason,
         detail={"unmerged": merged.pk, **detail_extra},
+        route=audit_route(by, keep),
     )
     _audit_record(
         actor=by, action=Action.UPDATE, obj=merged, child_id=merged.pk, reason=reason,
         detail={"unmerged": keep.pk, **detail_extra},
+        route=audit_route(by, merged),
     )
     return merge_record
 

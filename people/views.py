@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 from django.conf import settings
@@ -19,8 +19,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role
-from audit.models import Action, AuditEvent, Route
-from audit.services import record
+from audit import queries as audit_queries
+from audit.models import Action, Route
+from audit.services import record, record_list
 from contacts.models import Contact
 from core.forms import rebind_after_stale_save
 from core.net import client_address
@@ -48,6 +49,9 @@ from people.models import (
     Placement,
     RelatedPerson,
 )
+
+if TYPE_CHECKING:
+    from audit.models import AuditEvent
 
 PAGE_SIZE = 25
 
@@ -84,10 +88,13 @@ def child_list(request: HttpRequest) -> HttpResponse:
             condition |= Q(nhs_number=digits)
         children = children.filter(condition | Q(local_authority_reference__iexact=query))
     page = Paginator(children, PAGE_SIZE).get_page(request.GET.get("page"))
-    record(
+    record_list(
         actor=request.user,
-        action=Action.LIST,
-        detail={"query": bool(query), "page": page.number, "shown": len(page.object_list)},
+        page="children",
+        children=[kid.pk for kid in page.object_list],
+        route=Route.UI,
+        query=bool(query),
+        page_number=page.number,
     )
     return render(
         request,
@@ -350,7 +357,7 @@ def child_history(request: HttpRequest, pk: int) -> HttpResponse:
                 ]
             changes.append({"label": label, "entry": entry, "diffs": diffs, "created": previous is None})
     changes.sort(key=lambda c: c["entry"].history_date, reverse=True)
-    record(actor=request.user, action=Action.VIEW, obj=child, child_id=child.pk, detail={"page": "history"})
+    record(actor=request.user, action=Action.VIEW, obj=child, child_id=child.pk, detail={"page": "history"}, route=audit_route(request.user, child))
     return render(request, "people/child_history.html", {"child": child, "changes": changes[:200]})
 
 
@@ -393,7 +400,8 @@ def break_glass(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("Emergency access started. It is recorded and your manager will review it."))
             return redirect("people:detail", pk=child.pk)
-    mine = BreakGlassAccess.objects.visible_to(request.user).filter(user=request.user).active().select_related("child")
+    mine = list(BreakGlassAccess.objects.visible_to(request.user).filter(user=request.user).active().select_related("child"))
+    record_list(actor=request.user, page="break_glass", children=[access.child_id for access in mine], route=Route.UI)
     return render(
         request,
         "people/break_glass.html",
@@ -428,20 +436,7 @@ def _attach_pages_opened(accesses: list[BreakGlassAccess]) -> None:
     whole list (``access.pages_opened``)."""
     for access in accesses:
         access.pages_opened = []
-    if not accesses:
-        return
-    ends = [access.ended_at or access.expires_at for access in accesses]
-    events = (
-        AuditEvent.objects.filter(
-            route=Route.BREAK_GLASS,
-            actor_id__in={access.user_id for access in accesses},
-            child_id__in={access.child_id for access in accesses},
-            occurred_at__gte=min(access.started_at for access in accesses),
-            occurred_at__lte=max(ends),
-        )
-        .exclude(action=Action.BREAK_GLASS)
-        .order_by("id")
-    )
+    events = audit_queries.emergency_access_events(accesses)
     by_pair: dict[tuple[int, int], list[BreakGlassAccess]] = {}
     for access in accesses:
         by_pair.setdefault((access.user_id, access.child_id), []).append(access)
@@ -470,6 +465,9 @@ def break_glass_review(request: HttpRequest) -> HttpResponse:
         .order_by("-reviewed_at")[:20]
     )
     _attach_pages_opened(pending + reviewed)
+    record_list(
+        actor=request.user, page="break_glass_review", children=[access.child_id for access in pending + reviewed], route=Route.UI
+    )
     return render(
         request,
         "people/break_glass_review.html",
@@ -485,11 +483,7 @@ def _refused_attempts(request: HttpRequest) -> list[dict[str, Any]]:
     """The latest requests by this manager's own staff that the scope answered 404 (ADR 013):
     who, when, what kind of record and the address they asked for. The record is not named –
     the reader may not be in its scope either."""
-    events = (
-        AuditEvent.objects.filter(action=Action.REFUSED, actor__organisation_id=request.user.organisation_id)
-        .exclude(actor__isnull=True)
-        .order_by("-id")[:REFUSED_SHOWN]
-    )
+    events = audit_queries.refused_attempts(request.user, limit=REFUSED_SHOWN)
     rows = []
     for event in events:
         detail = event.detail if isinstance(event.detail, dict) else {}
@@ -526,7 +520,10 @@ def child_duplicates(request: HttpRequest, pk: int) -> HttpResponse:
     if not services.can_merge(request.user, child):
         raise PermissionDenied
     candidates = duplicates_for(request.user, child)
-    record(actor=request.user, action=Action.LIST, child_id=child.pk, detail={"duplicates": len(candidates)})
+    record_list(
+        actor=request.user, page="duplicates", children=[child.pk, *(c.child.pk for c in candidates)], route=audit_route(request.user, child),
+        child_id=child.pk,
+    )
     return render(request, "people/duplicates.html", {"child": child, "candidates": candidates})
 
 
@@ -548,7 +545,7 @@ def child_merge(request: HttpRequest, pk: int, other_pk: int) -> HttpResponse:
             messages.success(request, _("The records were merged. Nothing was deleted and the merge can be undone."))
             return redirect("people:detail", pk=keep.pk)
     for kid in (child, other):
-        record(actor=request.user, action=Action.VIEW, obj=kid, child_id=kid.pk, detail={"page": "merge"})
+        record(actor=request.user, action=Action.VIEW, obj=kid, child_id=kid.pk, detail={"page": "merge"}, route=audit_route(request.user, kid))
     reasons = next((c.reasons for c in duplicates_for(request.user, child, limit=50) if c.child.pk == other.pk), [])
     return render(request, "people/merge.html", {"child": child, "other": other, "form": form, "reasons": reasons})
 

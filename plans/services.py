@@ -98,7 +98,7 @@ def can_write(user: User, child: Child) -> bool:
     return user.role in SERVICE_ROLES and bool(_WRITE_ROUTES & set(access_routes(user, child)))
 
 
-def audit_route(user: User, child: Child) -> str:
+def audit_route(user: User, child: Child | int | None) -> str:
     return people_audit_route(user, child)
 
 
@@ -157,7 +157,7 @@ def save_option(
         _validate_option(option)
         option.full_clean()
         _by(option, by).save()
-        record(actor=by, action=Action.CREATE, obj=option, detail={"catalogue": True})
+        record(actor=by, action=Action.CREATE, obj=option, detail={"catalogue": True}, route=Route.UI)
         return option
     if option.service_id != by.organisation_id:
         raise PermissionDenied
@@ -172,7 +172,7 @@ def save_option(
     locked.version += 1
     locked.updated_at = timezone.now()
     _by(locked, by).save()
-    record(actor=by, action=Action.UPDATE, obj=locked, detail={"catalogue": True, "fields": changed})
+    record(actor=by, action=Action.UPDATE, obj=locked, detail={"catalogue": True, "fields": changed}, route=Route.UI)
     return locked
 
 
@@ -188,7 +188,7 @@ def set_option_active(*, by: User, option: SupportOption, active: bool) -> Suppo
     locked.version += 1
     locked.updated_at = timezone.now()
     _by(locked, by).save()
-    record(actor=by, action=Action.UPDATE, obj=locked, detail={"catalogue": True, "fields": ["is_active"], "active": active})
+    record(actor=by, action=Action.UPDATE, obj=locked, detail={"catalogue": True, "fields": ["is_active"], "active": active}, route=Route.UI)
     return locked
 
 
@@ -269,7 +269,7 @@ def offer_options(
         offer.full_clean(validate_constraints=False)
         _by(offer, by).save()
         created.append(offer)
-        record(actor=by, action=Action.CREATE, obj=offer, child_id=child.pk, detail={"option": option.pk})
+        record(actor=by, action=Action.CREATE, obj=offer, child_id=child.pk, detail={"option": option.pk}, route=audit_route(by, child))
     return created
 
 
@@ -316,6 +316,7 @@ def record_choice(*, by: User, offer: OptionOffer, expected_version: int, values
         obj=locked,
         child_id=locked.child_id,
         detail={"fields": changed, "response": locked.response},
+        route=audit_route(by, locked.child_id),
     )
     return locked
 
@@ -351,7 +352,7 @@ def save_plan(*, by: User, child: Child, expected_version: int, values: dict[str
         _validate_plan(plan)
         plan.full_clean()
         _by(plan, by).save()
-        record(actor=by, action=Action.CREATE, obj=plan, child_id=child.pk)
+        record(actor=by, action=Action.CREATE, obj=plan, child_id=child.pk, route=audit_route(by, child))
         return plan
     changed = _apply(plan, PLAN_FIELDS, values)
     if not changed:
@@ -362,7 +363,7 @@ def save_plan(*, by: User, child: Child, expected_version: int, values: dict[str
     plan.updated_at = timezone.now()
     plan.version += 1
     _by(plan, by).save()
-    record(actor=by, action=Action.UPDATE, obj=plan, child_id=child.pk, detail={"fields": changed})
+    record(actor=by, action=Action.UPDATE, obj=plan, child_id=child.pk, detail={"fields": changed}, route=audit_route(by, child))
     return plan
 
 
@@ -375,7 +376,7 @@ def add_goal(*, by: User, plan: Plan, values: dict[str, Any]) -> Goal:
         goal.order = (plan.goals.aggregate(last=Max("order"))["last"] or 0) + 1
     goal.full_clean()
     _by(goal, by).save()
-    record(actor=by, action=Action.CREATE, obj=goal, child_id=plan.child_id)
+    record(actor=by, action=Action.CREATE, obj=goal, child_id=plan.child_id, route=audit_route(by, plan.child_id))
     return goal
 
 
@@ -391,7 +392,7 @@ def update_goal(*, by: User, goal: Goal, expected_version: int, values: dict[str
     locked.full_clean()
     locked.version += 1
     _by(locked, by).save()
-    record(actor=by, action=Action.UPDATE, obj=locked, child_id=goal.plan.child_id, detail={"fields": changed})
+    record(actor=by, action=Action.UPDATE, obj=locked, child_id=goal.plan.child_id, detail={"fields": changed}, route=audit_route(by, goal.plan.child_id))
     return locked
 
 
@@ -412,7 +413,7 @@ def add_action(*, by: User, plan: Plan, values: dict[str, Any]) -> PlanAction:
     _validate_action(action)
     action.full_clean()
     _by(action, by).save()
-    record(actor=by, action=Action.CREATE, obj=action, child_id=plan.child_id, detail={"who": action.who})
+    record(actor=by, action=Action.CREATE, obj=action, child_id=plan.child_id, detail={"who": action.who}, route=audit_route(by, plan.child_id))
     return action
 
 
@@ -429,7 +430,7 @@ def update_action(*, by: User, action: PlanAction, expected_version: int, values
     locked.full_clean()
     locked.version += 1
     _by(locked, by).save()
-    record(actor=by, action=Action.UPDATE, obj=locked, child_id=action.plan.child_id, detail={"fields": changed})
+    record(actor=by, action=Action.UPDATE, obj=locked, child_id=action.plan.child_id, detail={"fields": changed}, route=audit_route(by, action.plan.child_id))
     return locked
 
 
@@ -461,5 +462,6 @@ def add_review(*, by: User, plan: Plan, values: dict[str, Any]) -> PlanReview:
         obj=review,
         child_id=plan.child_id,
         detail={"next_review_on": review.next_review_on.isoformat()},
+        route=audit_route(by, plan.child_id),
     )
     return review

@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role
-from audit.models import Action
-from audit.services import record
+from audit.models import Action, Route
+from audit.services import record, record_list
 from consent.access import consents_for
 from consent.models import Item
 from core.forms import rebind_after_stale_save
@@ -490,5 +490,7 @@ def overdue_reviews(request: HttpRequest) -> HttpResponse:
         .order_by("next_review_on", "pk")
     )
     page = Paginator(plans, OVERDUE_PAGE_SIZE).get_page(request.GET.get("page"))
-    record(actor=request.user, action=Action.LIST, detail={"overdue_plan_reviews": True, "shown": len(page.object_list)})
+    record_list(
+        actor=request.user, page="overdue_plan_reviews", children=[plan.child_id for plan in page.object_list], route=Route.UI
+    )
     return render(request, "plans/overdue_reviews.html", {"page": page})

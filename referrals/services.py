@@ -25,6 +25,7 @@ from audit.services import record, record_many
 from core import ratelimit
 from core.workdays import add_working_days, working_days_between
 from jobs.email import send_later
+from people.access import audit_route
 from people.identifiers import normalise_nhs_number
 from referrals import priority as priority_rules
 from referrals.eligibility import Eligibility, assess
@@ -229,7 +230,7 @@ def link_child(*, by: User, referral: Referral, child: Child) -> Referral:
         raise ValidationError(_("That record belongs to another service."))
     referral.child = child
     referral.save(update_fields=["child"])
-    record(actor=by, action=Action.UPDATE, obj=referral, child_id=child.pk, detail={"linked_child": child.pk})
+    record(actor=by, action=Action.UPDATE, obj=referral, child_id=child.pk, detail={"linked_child": child.pk}, route=audit_route(by, child))
     return referral
 
 
@@ -362,6 +363,7 @@ def decide(
         child_id=referral.child_id,
         reason=decision.reason,
         detail={"decision": outcome, "decision_id": decision.pk},
+        route=audit_route(by, referral.child_id),
     )
     if referral.referrer_email:
         # Sent by a worker once this decision is committed; one email per decision, at least once.
@@ -382,7 +384,7 @@ def adjust_priority(*, by: User, referral: Referral, points: int, reason: str) -
     referral.priority_adjustment = points
     referral.priority_adjustment_reason = reason.strip() if points else ""
     referral.save(update_fields=["priority_adjustment", "priority_adjustment_reason"])
-    record(actor=by, action=Action.UPDATE, obj=referral, child_id=referral.child_id, reason=reason.strip(), detail={"priority_adjustment": points})
+    record(actor=by, action=Action.UPDATE, obj=referral, child_id=referral.child_id, reason=reason.strip(), detail={"priority_adjustment": points}, route=audit_route(by, referral.child_id))
     return referral
 
 
@@ -395,7 +397,7 @@ def record_initial_consultation(*, by: User, referral: Referral, values: dict[st
     consultation = InitialConsultation(referral=referral, held_by=by, **values)
     consultation.full_clean()
     consultation.save()
-    record(actor=by, action=Action.CREATE, obj=consultation, child_id=referral.child_id)
+    record(actor=by, action=Action.CREATE, obj=consultation, child_id=referral.child_id, route=audit_route(by, referral.child_id))
     return consultation
 
 
@@ -409,7 +411,7 @@ def set_weights(*, by: User, service: Organisation, weights: dict[str, int], ban
     config.weights = {**weights, "bands": bands}
     config.updated_by = by
     config.save()
-    record(actor=by, action=Action.UPDATE, obj=config, detail={"weights": config.weights})
+    record(actor=by, action=Action.UPDATE, obj=config, detail={"weights": config.weights}, route=AuditRoute.UI)
     return config
 
 
@@ -602,6 +604,7 @@ def allocate(*, by: User, referral: Referral, practitioner: User) -> Referral:
         obj=referral,
         child_id=referral.child_id,
         detail={"allocated_to": practitioner.pk},
+        route=audit_route(by, referral.child_id),
     )
     return referral
 
@@ -612,5 +615,5 @@ def save_directory_entry(*, by: User, form: Any) -> DirectoryService:
         raise PermissionDenied
     creating = form.instance.pk is None
     entry = form.save()
-    record(actor=by, action=Action.CREATE if creating else Action.UPDATE, obj=entry)
+    record(actor=by, action=Action.CREATE if creating else Action.UPDATE, obj=entry, route=AuditRoute.UI)
     return entry

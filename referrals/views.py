@@ -18,9 +18,10 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Organisation, OrganisationType, Role
 from audit.models import Action
-from audit.services import record
+from audit.models import Route as AuditRoute
+from audit.services import record, record_list
 from core.net import client_address
-from people.access import get_visible_or_404
+from people.access import audit_route, get_visible_or_404
 from people.models import Child
 from referrals import services
 from referrals.forms import (
@@ -66,7 +67,10 @@ def referral_list(request: HttpRequest) -> HttpResponse:
     if status in Status.values:
         referrals = referrals.filter(status=status)
     page = Paginator(referrals, 25).get_page(request.GET.get("page"))
-    record(actor=request.user, action=Action.LIST, detail={"referrals": True, "status": status, "shown": len(page.object_list)})
+    record_list(
+        actor=request.user, page="referrals", children=[referral.child_id for referral in page.object_list], route=AuditRoute.UI,
+        referrals=sorted(referral.pk for referral in page.object_list), status=status,
+    )
     can_import = request.user.role in (Role.SERVICE_MANAGER, Role.DUTY_WORKER)
     return render(
         request,
@@ -171,7 +175,7 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
         Referral.objects.visible_to(request.user).select_related("service", "child", "responsible_local_authority", "referred_by"),
         pk=pk,
     )
-    record(actor=request.user, action=Action.VIEW, obj=referral, child_id=referral.child_id)
+    record(actor=request.user, action=Action.VIEW, obj=referral, child_id=referral.child_id, route=audit_route(request.user, referral.child_id))
     is_manager = _manager_of(request, referral)
     candidates = []
     if is_manager and referral.child_id is None:
@@ -230,7 +234,7 @@ def referral_link(request: HttpRequest, pk: int) -> HttpResponse:
 def _record_opened(request: HttpRequest, referral: Referral, page: str) -> None:
     """A decision or allocation form shows the referral (and the child): opening it is a read."""
     if request.method == "GET":
-        record(actor=request.user, action=Action.VIEW, obj=referral, child_id=referral.child_id, detail={"page": page})
+        record(actor=request.user, action=Action.VIEW, obj=referral, child_id=referral.child_id, detail={"page": page}, route=audit_route(request.user, referral.child_id))
 
 
 def referral_decide(request: HttpRequest, pk: int) -> HttpResponse:
@@ -329,7 +333,10 @@ def _service_for_manager(request: HttpRequest) -> Organisation:
 def waiting_list(request: HttpRequest) -> HttpResponse:
     service = _service_for_manager(request)
     entries = services.waiting_list(Referral.objects.visible_to(request.user), service)
-    record(actor=request.user, action=Action.LIST, detail={"waiting_list": True, "shown": len(entries)})
+    record_list(
+        actor=request.user, page="waiting_list", children=[entry.referral.child_id for entry in entries], route=AuditRoute.UI,
+        referrals=sorted(entry.referral.pk for entry in entries),
+    )
     return render(
         request,
         "referrals/waiting_list.html",

@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts.models import SERVICE_ROLES
 from audit.models import Action
 from audit.services import record
-from people.access import access_routes
+from people.access import access_routes, audit_route
 from people.models import BreakGlassAccess, Child
 from people.services import StaleEditError
 from safety.models import PLAN_FIELDS, SafetyPlan
@@ -56,7 +56,7 @@ def save_plan(*, by: User, child: Child, expected_version: int, values: dict[str
         plan = SafetyPlan(child=child, updated_by=by, **cleaned)
         plan.full_clean()
         plan.save()
-        record(actor=by, action=Action.CREATE, obj=plan, child_id=child.pk)
+        record(actor=by, action=Action.CREATE, obj=plan, child_id=child.pk, route=audit_route(by, child))
         return plan
     changed = [field for field, value in cleaned.items() if getattr(plan, field) != value]
     if not changed:
@@ -68,5 +68,5 @@ def save_plan(*, by: User, child: Child, expected_version: int, values: dict[str
     plan.version += 1
     plan.full_clean()
     plan.save()
-    record(actor=by, action=Action.UPDATE, obj=plan, child_id=child.pk, detail={"fields": changed})
+    record(actor=by, action=Action.UPDATE, obj=plan, child_id=child.pk, detail={"fields": changed}, route=audit_route(by, child))
     return plan

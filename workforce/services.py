@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
-from audit.models import Action
+from audit.models import Action, Route
 from audit.services import record
 from people.services import StaleEditError
 from workforce.models import StaffProfile, StaffTraining, Supervision, TrainingTopic, staff_visible_to
@@ -69,7 +69,7 @@ def save_profile(*, by: User, staff: User, expected_version: int, values: dict[s
         profile = StaffProfile(user=staff, updated_by=by, **cleaned)
         profile.full_clean()
         profile.save()
-        record(actor=by, action=Action.CREATE, obj=profile, detail={"staff": staff.pk, "fields": sorted(cleaned)})
+        record(actor=by, action=Action.CREATE, obj=profile, detail={"staff": staff.pk, "fields": sorted(cleaned)}, route=Route.UI)
         return profile
     changed = [field for field, value in cleaned.items() if getattr(profile, field) != value]
     if not changed:
@@ -81,7 +81,7 @@ def save_profile(*, by: User, staff: User, expected_version: int, values: dict[s
     profile.version += 1
     profile.full_clean()
     profile.save()
-    record(actor=by, action=Action.UPDATE, obj=profile, detail={"staff": staff.pk, "fields": changed})
+    record(actor=by, action=Action.UPDATE, obj=profile, detail={"staff": staff.pk, "fields": changed}, route=Route.UI)
     return profile
 
 
@@ -101,7 +101,7 @@ def record_training(*, by: User, staff: User, values: dict[str, Any]) -> StaffTr
         raise ValidationError(errors)
     training.full_clean()
     training.save()
-    record(actor=by, action=Action.CREATE, obj=training, detail={"staff": staff.pk, "topic": training.topic})
+    record(actor=by, action=Action.CREATE, obj=training, detail={"staff": staff.pk, "topic": training.topic}, route=Route.UI)
     return training
 
 
@@ -130,7 +130,7 @@ def record_supervision(*, by: User, staff: User, values: dict[str, Any]) -> Supe
     supervision = Supervision(user=staff, held_on=held_on, supervisor=supervisor, next_due=next_due, recorded_by=by)
     supervision.full_clean()
     supervision.save()
-    record(actor=by, action=Action.CREATE, obj=supervision, detail={"staff": staff.pk, "next_due": str(next_due)})
+    record(actor=by, action=Action.CREATE, obj=supervision, detail={"staff": staff.pk, "next_due": str(next_due)}, route=Route.UI)
     return supervision
 
 

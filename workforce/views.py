@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import SERVICE_ROLES, Role, User
-from audit.models import Action
+from audit.models import Action, Route
 from audit.services import record
 from contacts.models import ConsultationWith
 from core.forms import rebind_after_stale_save
@@ -86,7 +86,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
             by_topic=[(label, by_topic.get(value, 0)) for value, label in TrainingTopic.choices if value != TrainingTopic.OTHER],
             overdue_count=sum(1 for row in rows if row["overdue"]),
         )
-    record(actor=user, action=Action.LIST, detail={"workforce": True, "shown": len(rows)})
+    record(actor=user, action=Action.LIST, detail={"workforce": True, "shown": len(rows)}, route=Route.UI)
     return render(request, "workforce/staff_list.html", context)
 
 
@@ -96,7 +96,7 @@ def staff_detail(request: HttpRequest, user_pk: int) -> HttpResponse:
     trainings = list(StaffTraining.objects.visible_to(request.user).filter(user=staff).select_related("recorded_by"))
     supervisions = list(Supervision.objects.visible_to(request.user).filter(user=staff).select_related("supervisor"))
     latest = supervisions[0] if supervisions else None
-    record(actor=request.user, action=Action.VIEW, obj=staff, detail={"page": "staff_record"})
+    record(actor=request.user, action=Action.VIEW, obj=staff, detail={"page": "staff_record"}, route=Route.UI)
     return render(
         request,
         "workforce/staff_detail.html",

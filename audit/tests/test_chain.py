@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def events(alice):
-    recorded = [record(actor=alice, action="view", child_id=7, detail={"n": i}) for i in range(5)]
+    recorded = [record(actor=alice, action="view", child_id=7, detail={"n": i}, route="ui") for i in range(5)]
     chain.seal_pending()
     return recorded
 
@@ -42,7 +42,7 @@ def raw(sql, params=()):
 
 
 def test_record_only_inserts_and_the_sequencer_chains_in_order(alice):
-    recorded = [record(actor=alice, action="view", child_id=7, detail={"n": i}) for i in range(5)]
+    recorded = [record(actor=alice, action="view", child_id=7, detail={"n": i}, route="ui") for i in range(5)]
     # Recorded, visible at once, not yet chained: no lock was taken, nothing else was written.
     assert AuditEvent.objects.unsealed().count() == 5
     assert AuditLink.objects.count() == 0
@@ -65,14 +65,14 @@ def test_record_only_inserts_and_the_sequencer_chains_in_order(alice):
 
 
 def test_the_actors_organisation_id_is_recorded(alice, south):
-    event = record(actor=alice, action="view")
+    event = record(actor=alice, action="view", route="ui")
     assert event.actor_organisation_id == south.pk
     assert event.actor_organisation == str(south)
     assert f'"actor_organisation_id":{south.pk}' in event.canonical_v2(seq=1, prev_hash=GENESIS_HASH, key_id="k")
 
 
 def test_sealing_runs_in_batches_and_keeps_one_chain(alice):
-    record_many(actor=alice, events=[{"action": "create", "detail": {"n": n}} for n in range(25)])
+    record_many(actor=alice, events=[{"action": "create", "route": "ui", "detail": {"n": n}} for n in range(25)])
     assert chain.seal_pending(limit=10) == 25
     assert list(AuditLink.objects.values_list("seq", flat=True)) == list(range(1, 26))
     assert verify_chain(seal=False) == (True, "Audit trail intact: 25 events verified.", 25)
@@ -196,13 +196,13 @@ def test_verify_reports_an_inserted_event_even_with_the_key(events):
 
 
 def test_verify_command_succeeds_on_an_intact_trail(events, alice, capsys):
-    record(actor=alice, action="view")  # waiting: verify_audit seals it first
+    record(actor=alice, action="view", route="ui")  # waiting: verify_audit seals it first
     call_command("verify_audit")
     assert "6 events verified" in capsys.readouterr().out
 
 
 def test_verify_without_sealing_reports_waiting_events(events, alice, capsys):
-    record(actor=alice, action="view")
+    record(actor=alice, action="view", route="ui")
     call_command("verify_audit", "--no-seal")
     out = capsys.readouterr().out
     assert "5 events verified" in out
@@ -211,9 +211,9 @@ def test_verify_without_sealing_reports_waiting_events(events, alice, capsys):
 
 
 def test_bulk_appends_keep_one_unbroken_chain(alice):
-    record(actor=alice, action="view")
-    record_many(actor=alice, events=[{"action": "create", "detail": {"n": n}} for n in range(50)])
-    record(actor=alice, action="view")
+    record(actor=alice, action="view", route="ui")
+    record_many(actor=alice, events=[{"action": "create", "route": "ui", "detail": {"n": n}} for n in range(50)])
+    record(actor=alice, action="view", route="ui")
     ok, message, checked = verify_chain()
     assert ok, message
     assert checked == 52
@@ -249,8 +249,8 @@ def _legacy_chain(alice, n):
 def test_version_1_events_from_before_the_migration_still_verify_and_new_ones_follow(alice):
     _legacy_chain(alice, 4)
     assert [(item.seq, item.hash_version) for item in AuditLink.objects.all()] == [(n, HASH_V1) for n in range(1, 5)]
-    record(actor=alice, action="view")
-    record(actor=alice, action="view")
+    record(actor=alice, action="view", route="ui")
+    record(actor=alice, action="view", route="ui")
     ok, message, checked = verify_chain()
     assert ok, message
     assert checked == 6
@@ -270,10 +270,10 @@ def test_rotated_keys_verify_older_hashes(alice, settings, tmp_path):
     keyfile = tmp_path / "hmac.keys"
     keyfile.write_text("k1:" + "a" * 40 + "\n")
     settings.NYTH_AUDIT_HMAC_KEY_FILE = str(keyfile)
-    record(actor=alice, action="view")
+    record(actor=alice, action="view", route="ui")
     chain.seal_pending()
     keyfile.write_text("k1:" + "a" * 40 + "\nk2:" + "b" * 40 + "\n")
-    record(actor=alice, action="view")
+    record(actor=alice, action="view", route="ui")
     chain.seal_pending()
     assert list(AuditLink.objects.values_list("key_id", flat=True)) == ["k1", "k2"]
     assert verify_chain()[0]
@@ -297,8 +297,8 @@ def test_a_missing_key_outside_the_demo_and_tests_is_a_configuration_error(setti
 
 
 def test_seal_audit_chains_waiting_events_and_commands_name_a_missing_key(alice, settings, capsys):
-    record(actor=alice, action="view")
-    record(actor=alice, action="view")
+    record(actor=alice, action="view", route="ui")
+    record(actor=alice, action="view", route="ui")
     call_command("seal_audit")
     assert "Sealed 2 audit events." in capsys.readouterr().out
     assert AuditEvent.objects.unsealed().count() == 0
@@ -311,7 +311,7 @@ def test_seal_audit_chains_waiting_events_and_commands_name_a_missing_key(alice,
 
 def test_the_sequencer_refuses_to_extend_a_chain_whose_head_was_tampered_with(events, alice):
     raw("DELETE FROM audit_auditchainhead")  # a head lost (or moved back) with events still there
-    record(actor=alice, action="view")
+    record(actor=alice, action="view", route="ui")
     with pytest.raises(chain.ChainTailMismatch, match="last link is 5"):
         chain.seal_pending()
     ok, message, _ = verify_chain()  # seals nothing, reports the tail
@@ -323,7 +323,7 @@ def test_the_frequent_pass_leaves_late_commits_to_the_sweep(alice, settings, mon
     """An event whose transaction commits after later events were chained has an id below the
     highest chained one: the worker's frequent pass ("new", an index range) skips it, the periodic
     sweep ("recent") and seal_audit ("all") chain it."""
-    early, late, newest = (record(actor=alice, action="view", detail={"n": n}) for n in range(3))
+    early, late, newest = (record(actor=alice, action="view", detail={"n": n}, route="ui") for n in range(3))
     real_candidates = chain._candidates
     # As if `early` and `late` were still uncommitted when the sequencer first ran.
     monkeypatch.setattr(chain, "_candidates", lambda scope, limit: [newest.pk])
@@ -338,5 +338,5 @@ def test_the_frequent_pass_leaves_late_commits_to_the_sweep(alice, settings, mon
     assert chain.seal_pending(scope="recent") == 2
     assert list(AuditLink.objects.order_by("seq").values_list("event_id", flat=True)) == [newest.pk, early.pk, late.pk]
     assert verify_chain(seal=False)[0]
-    fresh = record(actor=alice, action="view")
+    fresh = record(actor=alice, action="view", route="ui")
     assert chain.seal_pending(scope="new") == 1 and AuditLink.objects.get(event=fresh).seq == 4

@@ -54,7 +54,7 @@ def wipe():
 @pytest.fixture
 def trail(alice):
     for n in range(6):
-        record(actor=alice, action="view", child_id=3, detail={"n": n})
+        record(actor=alice, action="view", child_id=3, detail={"n": n}, route="ui")
 
 
 def test_keygen_writes_a_private_key_only_its_owner_can_read_and_never_overwrites_it(keys):
@@ -84,7 +84,7 @@ def test_the_checkpoint_key_must_be_private(trail, keys, checkpoint_dir):
 
 def test_a_wiped_trail_passes_plain_verification_at_best_but_fails_against_checkpoints(trail, alice, keys, checkpoint_dir, capsys):
     checkpoint(keys, checkpoint_dir)
-    record(actor=alice, action="view")  # more after the checkpoint: fine
+    record(actor=alice, action="view", route="ui")  # more after the checkpoint: fine
     verify_with_checkpoints(keys, checkpoint_dir)
     wipe()
     assert AuditEvent.objects.count() == AuditLink.objects.count() == 0
@@ -99,7 +99,7 @@ def test_a_restarted_trail_fails_against_checkpoints(trail, alice, keys, checkpo
     checkpoint(keys, checkpoint_dir)
     wipe()
     for n in range(10):  # a new chain, longer than the checkpoint, internally consistent
-        record(actor=alice, action="view", detail={"again": n})
+        record(actor=alice, action="view", detail={"again": n}, route="ui")
     assert chain.verify().ok
     with pytest.raises(CommandError, match="restarted or rewritten: sequence 6"):
         verify_with_checkpoints(keys, checkpoint_dir)

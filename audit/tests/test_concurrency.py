@@ -84,7 +84,7 @@ def test_many_threads_recording_at_once_with_sequencers_running_give_one_unforke
             barrier.wait(JOIN_TIMEOUT)
             for i in range(per_writer):
                 with transaction.atomic():
-                    record(actor=alice, action="view", detail={"writer": n, "i": i})
+                    record(actor=alice, action="view", detail={"writer": n, "i": i}, route="ui")
 
         return run
 

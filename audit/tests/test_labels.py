@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 def test_the_organisation_is_named_in_the_readers_language_with_the_stored_label_as_fallback(alice):
     with translation.override("en"):
-        recorded = record(actor=alice, action="view")  # label stored in English
+        recorded = record(actor=alice, action="view", route="ui")  # label stored in English
     gone = AuditEvent.objects.bulk_create(
         [AuditEvent(occurred_at=timezone.now(), action="view", actor_organisation="Old Service", actor_organisation_id=987654)]
     )[0]
@@ -26,7 +26,7 @@ def test_the_organisation_is_named_in_the_readers_language_with_the_stored_label
 
 def test_the_child_audit_page_names_the_organisation_in_welsh(client_for, manager, alice, child):
     with translation.override("en"):
-        record(actor=alice, action="view", obj=child, child_id=child.pk)
+        record(actor=alice, action="view", obj=child, child_id=child.pk, route="ui")
     with translation.override("cy"):
         url = reverse("audit:child", args=[child.pk])
     assert url.startswith("/cy/")
@@ -39,7 +39,7 @@ def test_the_seen_page_names_the_organisation_in_welsh(alice, child):
     from assessments import seen
 
     with translation.override("en"):
-        record(actor=alice, action="view", obj=child, child_id=child.pk, detail={"section": "x"})
+        record(actor=alice, action="view", obj=child, child_id=child.pk, detail={"section": "x"}, route="ui")
     events = list(AuditEvent.objects.filter(child_id=child.pk))
     with translation.override("cy"):
         seen.describe(alice, child, events)

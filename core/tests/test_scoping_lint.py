@@ -101,3 +101,62 @@ def test_views_fetch_one_record_through_get_visible_or_404():
         if found:
             problems[str(path.relative_to(ROOT))] = found
     assert problems == {}, f"Use people.access.get_visible_or_404 so refused attempts are recorded: {problems}"
+
+
+# --- The audit trail is read through audit.queries only (issue 12 A3) -----------------------------
+
+#: Not application code: the bench times the audit internals; tests and migrations build rows.
+_AUDIT_READER_EXEMPT = {"tests", "migrations", "e2e", "smoke", "bench", ".venv", "node_modules", "var"}
+
+
+def _app_modules_outside_audit():
+    for path in ROOT.rglob("*.py"):
+        parts = path.relative_to(ROOT).parts
+        if parts[0] != "audit" and not _AUDIT_READER_EXEMPT & set(parts) and path.name != "conftest.py":
+            yield path
+
+
+def audit_reads_in(source: str) -> list[str]:
+    """``AuditEvent`` imported (under any alias) or reached as ``audit.models.AuditEvent``
+    outside ``audit/``: the events would be read without ``audit.queries``' scope. A type-only
+    import (``if TYPE_CHECKING:``) reads nothing and is allowed."""
+    tree = ast.parse(source)
+    type_only = {
+        id(sub)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.If) and isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING"
+        for sub in ast.walk(node)
+    }
+    found = []
+    for node in ast.walk(tree):
+        if id(node) in type_only:
+            continue
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("audit"):
+            found += [f"line {node.lineno}: import {a.name}" for a in node.names if a.name in ("AuditEvent", "*")]
+        elif isinstance(node, ast.Attribute) and node.attr == "AuditEvent":
+            found.append(f"line {node.lineno}: .AuditEvent")
+        elif isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "get_model" and any(
+            isinstance(arg, ast.Constant) and str(arg.value).lower() in ("auditevent", "audit.auditevent") for arg in node.args
+        ):
+            found.append(f"line {node.lineno}: get_model(AuditEvent)")
+    return found
+
+
+def test_the_audit_reader_lint_catches_a_bypass():
+    assert audit_reads_in("from audit.models import Action, AuditEvent") == ["line 1: import AuditEvent"]
+    assert audit_reads_in("from audit.models import AuditEvent as Trail") == ["line 1: import AuditEvent"]
+    assert audit_reads_in("from audit.models import *") == ["line 1: import *"]
+    assert audit_reads_in("import audit.models\naudit.models.AuditEvent.objects.all()") == ["line 2: .AuditEvent"]
+    assert audit_reads_in("apps.get_model('audit', 'AuditEvent')") == ["line 1: get_model(AuditEvent)"]
+    assert audit_reads_in("if TYPE_CHECKING:\n    from audit.models import AuditEvent") == []
+    assert audit_reads_in("from audit import queries\nqueries.child_trail(user, child)") == []
+
+
+def test_the_audit_trail_is_read_only_through_audit_queries():
+    problems = {}
+    for path in _app_modules_outside_audit():
+        found = audit_reads_in(path.read_text())
+        if found:
+            problems[str(path.relative_to(ROOT))] = found
+    assert problems == {}, f"Read AuditEvent through audit.queries: {problems}"
+    assert any(path.name == "seen.py" for path in _app_modules_outside_audit())  # the lint looks there

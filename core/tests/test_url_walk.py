@@ -234,3 +234,73 @@ def test_every_page_that_shows_a_child_records_that_it_was_opened(client_for, ma
             silent.append(name)
     assert silent == [], f"these pages showed the child without an audit event: {silent}"
     assert shown >= 20
+
+
+# --- List pages and emergency access in the audit walk (issue 12 A2) ------------------------------
+
+
+def _list_events_of(user) -> list:
+    from audit.models import Action, AuditEvent
+
+    return list(AuditEvent.objects.filter(actor=user, action=Action.LIST, child_id__isnull=True).order_by("id"))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", ["manager", "alice", "duty"])
+def test_every_list_page_that_names_a_child_records_one_list_event(client_for, objects, child, persona, request):
+    """A page without an object in its address that shows the young person's name is a list (or
+    search) of children: each page view leaves exactly one LIST event naming them."""
+    user = request.getfixturevalue(persona)
+    if persona == "duty":
+        BreakGlassAccess.objects.create(
+            user=user, child=child, reason="Carer phoned at night", expires_at=child.created_at + _HOURS(24 * 365 * 10)
+        )
+    client = client_for(user)
+    named = {child.pk, objects["other_pk"]}  # the twin shares the family name
+    shown, silent = [], []
+    for name, pattern in iter_patterns():
+        if pattern.pattern.regex.groupindex or name in PUBLIC or name == "accounts:logout":
+            continue
+        before = len(_list_events_of(user))
+        response = client.get(reverse(name))
+        if response.status_code != 200 or child.family_name not in response.content.decode():
+            continue
+        shown.append(name)
+        events = _list_events_of(user)[before:]
+        if len(events) != 1 or not named & set(events[0].detail.get("children", [])):
+            silent.append((name, [event.detail for event in events]))
+    assert silent == [], f"these list pages named the child without one LIST event naming them: {silent}"
+    assert "people:list" in shown or persona == "duty"
+    assert "core:home" in shown or persona != "alice"
+
+
+@pytest.mark.django_db
+def test_a_duty_worker_on_emergency_access_is_audited_as_such_on_every_page(client_for, duty, objects, child):
+    """Every page of the child a duty worker opens through emergency access files its events as
+    break-glass, so the manager's next-morning review lists all of them."""
+    from audit.models import AuditEvent, Route
+
+    BreakGlassAccess.objects.create(
+        user=duty, child=child, reason="Carer phoned at night", expires_at=child.created_at + _HOURS(24 * 365 * 10)
+    )
+    client = client_for(duty)
+    shown, misfiled = 0, []
+    for name, pattern in iter_patterns():
+        if not pattern.pattern.regex.groupindex:
+            continue
+        before = AuditEvent.objects.filter(actor=duty, child_id=child.pk).order_by("-id").values_list("id", flat=True).first() or 0
+        response = client.get(url_for(name, pattern, objects))
+        if response.status_code != 200 or child.family_name not in response.content.decode():
+            continue
+        shown += 1
+        routes = set(AuditEvent.objects.filter(actor=duty, child_id=child.pk, id__gt=before).values_list("route", flat=True))
+        if routes != {Route.BREAK_GLASS}:
+            misfiled.append((name, sorted(routes)))
+    assert misfiled == [], f"these pages filed a duty worker's emergency read otherwise (or not at all): {misfiled}"
+    assert shown >= 5
+
+
+def _HOURS(hours: int):
+    import datetime
+
+    return datetime.timedelta(hours=hours)

@@ -212,7 +212,7 @@ def test_the_worker_is_the_audit_sequencer(south, manager, start_worker):
     from audit.services import record
 
     start_worker(NYTH_AUDIT_SEAL_SECONDS="0.2")
-    events = [record(actor=manager, action="view", detail={"n": n}) for n in range(3)]  # committed: autocommit
+    events = [record(actor=manager, action="view", detail={"n": n}, route="ui") for n in range(3)]  # committed: autocommit
     wait_for(lambda: not AuditEvent.objects.unsealed().exists(), timeout=60, what="the worker to seal the events")
     assert [event.link.seq for event in AuditEvent.objects.filter(pk__in=[e.pk for e in events])] == [1, 2, 3]
     assert verify(seal=False).ok
