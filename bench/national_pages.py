@@ -60,7 +60,7 @@ def main() -> None:
     from django.db import connection
     from django.db.models import Count, Q
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext, setup_test_environment
+    from django.test.utils import setup_test_environment
     from django.urls import reverse
     from django.utils import translation
     from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -110,7 +110,16 @@ def main() -> None:
 
     results = {}
     for name, client, url in pages:
-        with CaptureQueriesContext(connection) as captured:
+        captured: list[dict] = []
+
+        def capture(execute, sql, params, many, context, captured=captured):
+            started = time.perf_counter()
+            try:
+                return execute(sql, params, many, context)
+            finally:
+                captured.append({"sql": sql, "params": params, "time": time.perf_counter() - started})
+
+        with connection.execute_wrapper(capture):
             started = time.perf_counter()
             response = client.get(url)
             first_ms = (time.perf_counter() - started) * 1000
@@ -123,15 +132,16 @@ def main() -> None:
             client.get(url)
             times.append((time.perf_counter() - started) * 1000)
         slowest = sorted(
-            (q for q in captured.captured_queries if q["sql"].lstrip().upper().startswith("SELECT")),
+            (q for q in captured if q["sql"].lstrip().upper().startswith("SELECT")),
             key=lambda q: -float(q["time"]),
         )[: args.explain]
         explains = []
         for query in slowest:
             with connection.cursor() as cursor:
-                cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + query["sql"])
+                cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + query["sql"], query["params"])
                 plan = "\n".join(row[0] for row in cursor.fetchall())
-            explains.append({"ms": round(float(query["time"]) * 1000, 1), "sql": query["sql"], "plan": plan})
+                shown = cursor.mogrify(query["sql"], query["params"]) if hasattr(cursor, "mogrify") else query["sql"]
+            explains.append({"ms": round(float(query["time"]) * 1000, 1), "sql": shown, "plan": plan})
         results[name] = {
             "url": url,
             "requests": len(times),
@@ -139,11 +149,11 @@ def main() -> None:
             "p95_ms": round(percentile(times, 0.95), 1),
             "max_ms": round(max(times), 1),
             "mean_ms": round(statistics.fmean(times), 1),
-            "queries": len(captured.captured_queries),
+            "queries": len(captured),
             "slowest_queries": explains,
         }
         print(f"{name:<24} p50 {results[name]['p50_ms']:>9.1f} ms  p95 {results[name]['p95_ms']:>9.1f} ms  "
-              f"({len(times)} requests, {len(captured.captured_queries)} queries)", file=sys.stderr)
+              f"({len(times)} requests, {len(captured)} queries)", file=sys.stderr)
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT version()")
