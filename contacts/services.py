@@ -155,7 +155,7 @@ def update_contact(
 def _count(queryset: QuerySet, by: str) -> Coalesce:
     """A correlated ``COUNT(*)`` of ``queryset``, filtered on ``by = OuterRef("pk")``, as an
     annotation (grouped by ``by``: one group, the outer row's); 0, not NULL, when there is nothing."""
-    counted = queryset.filter(**{by: OuterRef("pk")}).order_by().values(by).annotate(n=Count("pk")).values("n")
+    counted = queryset.filter(**{by: OuterRef("pk")}).order_by().values(by).annotate(n=Count("*")).values("n")
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
