@@ -193,7 +193,7 @@ def seed_batch(*, staff: list[Staff], las: list[Organisation], seed: int, start:
             received = now - timedelta(days=rng.randint(20, 40) if state in ("received", "waiting") else rng.randint(90, 1100))
             status = {"received": "received", "waiting": "accepted"}.get(state, "allocated")
             referrals.append(Referral(
-                reference=f"N{seed % 100:02d}-{index:07d}", service=team.service, child=kid, route="staff",
+                reference=f"N{seed % 10**9}-{index}", service=team.service, child=kid, route="staff",
                 idempotency_key=f"seed-national:{seed}:{index}", received_at=received,
                 given_name=kid.given_name, family_name=kid.family_name, date_of_birth=kid.date_of_birth,
                 responsible_local_authority=kid.responsible_local_authority, legal_status=kid.legal_status,
