@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DEMO_CHILDREN ?= 300
 
-.PHONY: demo test system-packages install assets messages messages-extract migrate serve smoke proof lint audit bench-seed bench-identity check-deploy backup clean
+.PHONY: demo test system-packages install assets messages messages-extract migrate serve smoke proof lint audit bench-seed bench-national bench-identity check-deploy backup clean
 
 # Stamps: reinstall only when the pinned requirements or package lock change.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -116,6 +116,14 @@ backup: $(VENV)/.installed
 bench-seed: install
 	$(MANAGE) migrate --noinput -v 0
 	$(MANAGE) seed_demo --children 100000 --seed 1 --quiet-logins
+
+# National scale (issue 12 D): a Wales-wide synthetic data set in DATABASE_URL's database (PostgreSQL
+# only; use a scratch database such as nyth_national), then the manager's and practitioner's pages
+# timed. Writes bench/results/national_pages.json and .md (LABEL names the run).
+bench-national: install
+	$(MANAGE) migrate --noinput -v 0
+	$(MANAGE) seed_national --children 100000 --contacts-per-child 20
+	$(PY) bench/national_pages.py --label $(or $(LABEL),latest)
 
 # Identity matching: precision, recall and lookup time on a labelled synthetic set in a database of its
 # own (created and dropped; never the demo database). Set DATABASE_URL to PostgreSQL for the timing

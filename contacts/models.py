@@ -104,7 +104,21 @@ class Contact(models.Model):
         ordering = ["-starts_at", "-pk"]
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
-        indexes = [models.Index(fields=["practitioner", "starts_at"]), models.Index(fields=["child", "starts_at"])]
+        indexes = [
+            # A practitioner's contacts in a time range (diary, team page), with what the team
+            # page counts them by, so its counts are index-only scans: at national scale their
+            # cost otherwise crosses PostgreSQL's JIT threshold, and compiling costs more than
+            # the query (docs/national-scale.md).
+            models.Index(
+                fields=["practitioner", "starts_at"], include=["attendance", "kind"], name="contact_practitioner_time"
+            ),
+            models.Index(fields=["child", "starts_at"]),
+            # The team page's "booked, outcome not recorded" counts a practitioner's booked
+            # contacts over their whole history: a few rows in this index, not every contact.
+            models.Index(
+                fields=["practitioner", "starts_at"], condition=models.Q(attendance="booked"), name="contact_booked_by_practitioner"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.child_id} {self.kind} {self.starts_at:%Y-%m-%d}"

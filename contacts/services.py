@@ -2,24 +2,26 @@
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Min
+from django.db.models import Count, IntegerField, Min, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Role
+from accounts.models import Organisation, Role, User
 from audit.models import Action
 from audit.services import record
 from contacts.models import DIRECT_KINDS, Attendance, Contact, Kind
 from people.access import access_routes, audit_route
+from people.models import CareTeamMembership
 
 if TYPE_CHECKING:
-    from accounts.models import User
     from people.models import Child
 
 _WRITE_ROUTES = frozenset({"care_team", "service_manager"})
@@ -146,3 +148,40 @@ def update_contact(
     )
     refresh_first_session(locked.child)
     return locked
+
+
+# --- The manager's team page -----------------------------------------------------------------------
+
+def _count(queryset: QuerySet, by: str) -> Coalesce:
+    """A correlated ``COUNT(*)`` of ``queryset``, filtered on ``by = OuterRef("pk")``, as an
+    annotation (grouped by ``by``: one group, the outer row's); 0, not NULL, when there is nothing."""
+    counted = queryset.filter(**{by: OuterRef("pk")}).order_by().values(by).annotate(n=Count("*")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def team_rows(organisation: Organisation, *, week_start: datetime.datetime, now: datetime.datetime) -> QuerySet[User]:
+    """The service's active staff with their caseload (active care-team memberships), contacts in
+    the week from ``week_start``, professional consultations held and sessions missed in the last
+    28 days, and booked contacts whose time has passed (outcome to record). One query.
+
+    Each figure is its own correlated count over one person's rows, answered from the indexes on
+    (practitioner, starts_at), the partial index on booked contacts and the one on active
+    memberships. Counting through joins instead (users × memberships × contacts, then
+    ``COUNT(DISTINCT …)``) multiplies every membership by every contact: with 100,000 young
+    people that was 67 million rows and 23–28 s a request (docs/national-scale.md)."""
+    since = now - datetime.timedelta(days=28)
+    week_end = week_start + datetime.timedelta(days=7)
+    return (
+        User.objects.filter(organisation=organisation, role__in=_STAFF, is_active=True)
+        .annotate(
+            caseload=_count(CareTeamMembership.objects.filter(ended_at__isnull=True), "user"),
+            this_week=_count(Contact.objects.filter(starts_at__gte=week_start, starts_at__lt=week_end), "practitioner"),
+            consultations=_count(
+                Contact.objects.filter(starts_at__gte=since, kind=Kind.CONSULTATION, attendance=Attendance.ATTENDED),
+                "practitioner",
+            ),
+            to_record=_count(Contact.objects.filter(starts_at__lte=now, attendance=Attendance.BOOKED), "practitioner"),
+            missed=_count(Contact.objects.filter(starts_at__gte=since, attendance=Attendance.DID_NOT_ATTEND), "practitioner"),
+        )
+        .order_by("last_name", "first_name", "pk")
+    )

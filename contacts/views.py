@@ -188,34 +188,13 @@ def diary(request: HttpRequest) -> HttpResponse:
 
 
 def team(request: HttpRequest) -> HttpResponse:
-    """The manager's view of the team: caseloads and this week's work, in one query."""
+    """The manager's view of the team: caseloads and this week's work, in one query (each figure
+    a count of its own rows: contacts.services.team_rows)."""
     if request.user.role != Role.SERVICE_MANAGER or not request.user.organisation_id:
         raise PermissionDenied
     start = _week_start(None)
     first = timezone.make_aware(datetime.datetime.combine(start, datetime.time.min))
-    last = first + datetime.timedelta(days=7)
-    now = timezone.now()
-    since = now - datetime.timedelta(days=28)
-    staff = (
-        User.objects.filter(organisation=request.user.organisation, role__in=_STAFF, is_active=True)
-        .annotate(
-            caseload=Count("care_teams", filter=Q(care_teams__ended_at__isnull=True), distinct=True),
-            this_week=Count("contacts", filter=Q(contacts__starts_at__gte=first, contacts__starts_at__lt=last), distinct=True),
-            consultations=Count(
-                "contacts",
-                filter=Q(contacts__starts_at__gte=since, contacts__kind=Kind.CONSULTATION, contacts__attendance=Attendance.ATTENDED),
-                distinct=True,
-            ),
-            to_record=Count(
-                "contacts",
-                filter=Q(contacts__starts_at__lte=now, contacts__attendance=Attendance.BOOKED),
-                distinct=True,
-            ),
-            missed=Count("contacts", filter=Q(contacts__starts_at__gte=since, contacts__attendance=Attendance.DID_NOT_ATTEND), distinct=True),
-        )
-        .order_by("last_name", "first_name", "pk")
-    )
-    rows = list(staff)
+    rows = list(services.team_rows(request.user.organisation, week_start=first, now=timezone.now()))
     # Staff and their counts, no child named: recorded like every list, with no children.
     record_list(actor=request.user, page="team", children=[], route=Route.UI, staff=len(rows))
     return render(request, "contacts/team.html", {"staff": rows, "week": start})

@@ -21,10 +21,11 @@ from audit.models import Route
 from audit.services import record_list
 from consent.services import safeguarding_waiting
 from core.health import database_answers, readiness
-from people.models import BreakGlassAccess, Child
+from core.services import own_caseload
+from people.models import BreakGlassAccess
 from plans.models import Plan
 from referrals.models import Referral, Status
-from referrals.services import waiting_list
+from referrals.services import consultations_overdue
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -32,13 +33,7 @@ def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     context: dict = {"role": user.role}
     if user.role in (Role.PRACTITIONER, Role.SERVICE_MANAGER, Role.DUTY_WORKER, Role.PARTNER):
-        caseload = (
-            Child.objects.visible_to(user)
-            .current()
-            .filter(care_team__user=user, care_team__ended_at__isnull=True)
-            .select_related("responsible_local_authority")
-            .distinct()
-        )
+        caseload = own_caseload(user)
         context["caseload"] = list(caseload[:50])
         context["caseload_count"] = caseload.count()
         record_list(actor=user, page="home", children=[kid.pk for kid in context["caseload"]], route=Route.UI)
@@ -46,8 +41,7 @@ def home(request: HttpRequest) -> HttpResponse:
         context["to_review"] = BreakGlassAccess.objects.visible_to(user).filter(reviewed_at__isnull=True).count()
         referrals = Referral.objects.visible_to(user)
         context["awaiting_decision"] = referrals.filter(status=Status.RECEIVED, service_id=user.organisation_id).count()
-        waiting = waiting_list(referrals, user.organisation)
-        context["consultations_overdue"] = sum(entry.consultation_overdue for entry in waiting)
+        context["consultations_overdue"] = consultations_overdue(referrals, user.organisation)
         context["safeguarding_waiting"] = safeguarding_waiting(user).count()
         context["access_requests_waiting"] = access_waiting_for(user).count()
         context["reviews_overdue"] = (

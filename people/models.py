@@ -481,6 +481,11 @@ class CareTeamMembership(models.Model):
                 fields=["child", "user"], condition=models.Q(ended_at__isnull=True), name="one_active_membership"
             )
         ]
+        indexes = [
+            # A person's current caseload (home page, team page, the care-team access route):
+            # their active memberships only, not every case they ever held.
+            models.Index(fields=["user", "child"], condition=models.Q(ended_at__isnull=True), name="care_team_active_by_user"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} – {self.get_role_display()}"

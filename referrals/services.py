@@ -8,12 +8,13 @@ import hashlib
 import json
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
@@ -466,6 +467,30 @@ def waiting_list(referrals: Any, service: Organisation, now: datetime | None = N
         )
         for index, (referral, result, due, overdue) in enumerate(rows, start=1)
     ]
+
+
+def consultations_overdue(referrals: Any, service: Organisation, now: datetime | None = None) -> int:
+    """How many entries of ``waiting_list(referrals, service, now)`` have their initial
+    consultation overdue, counted by the database (the manager's home page shows only the
+    number: scoring and sorting the whole waiting list for it took longer than the rest of the
+    page). The same rule: no consultation yet, and today is after the date
+    NYTH_INITIAL_CONSULTATION_WORKING_DAYS working days after acceptance (or receipt)."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    days = settings.NYTH_INITIAL_CONSULTATION_WORKING_DAYS
+    # add_working_days never decreases as its start moves later, so "overdue" is "started on or
+    # before the last day whose due date is before today": find that day, walking back.
+    last_start = today - timedelta(days=1)
+    while add_working_days(last_start, days) >= today:
+        last_start -= timedelta(days=1)
+    cutoff = timezone.make_aware(datetime.combine(last_start + timedelta(days=1), datetime.min.time()))
+    return (
+        referrals.waiting()
+        .filter(service=service, initial_consultation__isnull=True)
+        .annotate(waiting_since=Coalesce("accepted_at", "received_at"))
+        .filter(waiting_since__lt=cutoff)
+        .count()
+    )
 
 
 @dataclass(frozen=True)
