@@ -99,8 +99,14 @@ def assessment(request: HttpRequest, child_pk: int) -> HttpResponse:
     current = services.current_versions(the_assessment)
     restricted_here = restricted_sections(child)
     rows = []
+    # A partner is told how many sections are withheld from them, not which ones nor why: the
+    # title of a restricted section, or the word "restricted", says what kind of thing is in it.
+    withheld_count = 0
     for section in SECTIONS:
         key = section.key
+        if key in access.restricted and not access.can_read(key) and not access.whole_record:
+            withheld_count += 1
+            continue
         row: dict[str, Any] = {"section": section, "key": key}
         if access.can_read(key):
             version = current.get(key)
@@ -126,6 +132,7 @@ def assessment(request: HttpRequest, child_pk: int) -> HttpResponse:
             "child": child,
             "assessment": the_assessment,
             "rows": rows,
+            "withheld_count": withheld_count,
             "whole_record": access.whole_record,
             "via_break_glass": access.record_routes == ["break_glass"],
             "consents": [] if access.whole_record else consents_for(user, child),
