@@ -143,7 +143,30 @@ def assessment(request: HttpRequest, child_pk: int) -> HttpResponse:
     )
 
 
+def _access_ended_mid_edit(request: HttpRequest, child_pk: int, section: str) -> HttpResponse | None:
+    """A partner saving a section after the consent that let them write it was withdrawn: tell
+    them why, and give them back the text they typed (theirs), not a bare 404. Nothing of the
+    record is shown – not the young person's name, nor the stored text."""
+    from consent.access import withdrawn_while_working
+
+    child = Child.objects.visible_to(request.user, include_shared=True).filter(pk=child_pk).first()
+    if child is not None and section_access(request.user, child).can_write(section):
+        return None
+    consent = withdrawn_while_working(request.user, child_pk, section)
+    if consent is None:
+        return None  # the ordinary 404 or 403 follows
+    record(actor=request.user, action=Action.REFUSED, child_id=child_pk, detail={"reason": "consent_withdrawn", "section": section})
+    return render(
+        request,
+        "assessments/access_ended.html",
+        {"section": _section(section), "text": request.POST.get("text", ""), "withdrawn_at": consent.withdrawn_at},
+        status=403,
+    )
+
+
 def section_edit(request: HttpRequest, child_pk: int, section: str) -> HttpResponse:
+    if request.method == "POST" and (ended := _access_ended_mid_edit(request, child_pk, section)) is not None:
+        return ended
     child, access = _child_and_access(request, child_pk)
     the_section = _section(section)
     if not access.can_write(section):

@@ -129,6 +129,28 @@ def test_break_glass_reads_but_cannot_write(client_for, duty, written):
 # --- Partners through consent -------------------------------------------------------------------
 
 
+def test_a_partner_whose_consent_is_withdrawn_mid_edit_is_told_why_and_keeps_their_text(client_for, partner, manager, charlie, written):
+    from consent.services import withdraw_consent
+
+    consent = give_consent(written, recorded_by=manager, organisation=partner.organisation, sections=["health"])
+    client = client_for(partner)
+    assert client.get(url("section_edit", written, "health")).status_code == 200
+    withdraw_consent(by=manager, consent=consent, note="The young person changed their mind.")
+    typed = "Seen by CAMHS on Tuesday; sleep is a little better."
+    response = client.post(url("section_edit", written, "health"), edit_post(typed, 0))
+    body = response.content.decode()
+    assert response.status_code == 403
+    assert "Your access to this assessment has ended" in body
+    assert "withdrawn" in body
+    assert typed in body  # their own words, to copy: it is theirs
+    assert not SectionVersion.objects.filter(section="health").exists()
+    assert written.display_name not in body and "I like climbing" not in body  # nothing of the record
+    assert "The young person changed their mind." not in body  # the note is the record's, not theirs
+    assert AuditEvent.objects.filter(action="refused", child_id=written.pk, detail__reason="consent_withdrawn").exists()
+    # Someone who never had a consent still gets the plain 404.
+    assert client_for(charlie).post(url("section_edit", written, "health"), edit_post(typed, 0)).status_code == 404
+
+
 def test_partner_with_joint_assessment_consent_reads_and_writes_only_covered_sections(client_for, partner, manager, written):
     give_consent(written, recorded_by=manager, organisation=partner.organisation, sections=["my_story", "health"])
     client = client_for(partner)
