@@ -183,7 +183,7 @@ def record_nest_training(*, by: User, person: RelatedPerson, values: dict[str, A
     child = person.child
     if not can_support_nest(by, child):
         raise PermissionDenied
-    fields = ("topic", "topic_detail", "given_on", "trainer", "trainer_name", "contact")
+    fields = ("topic", "practice_level", "topic_detail", "given_on", "trainer", "trainer_name", "contact")
     training = NestTraining(related_person=person, recorded_by=by, **{k: values[k] for k in fields if k in values})
     errors: dict[str, str] = {}
     if training.topic == NestTrainingTopic.OTHER and not training.topic_detail.strip():
