@@ -19,6 +19,7 @@ from accounts.models import Role
 from accounts.services import waiting_for as access_waiting_for
 from consent.services import safeguarding_waiting
 from core.health import database_answers, readiness
+from episodes.models import Transition
 from people.models import BreakGlassAccess, Child
 from plans.models import Plan
 from referrals.models import Referral, Status
@@ -47,6 +48,13 @@ def home(request: HttpRequest) -> HttpResponse:
         context["consultations_overdue"] = sum(entry.consultation_overdue for entry in waiting)
         context["safeguarding_waiting"] = safeguarding_waiting(user).count()
         context["access_requests_waiting"] = access_waiting_for(user).count()
+        # A change of practitioner a practitioner completed waits for a manager to change the team.
+        context["care_team_changes"] = list(
+            Transition.objects.visible_to(user)
+            .filter(care_team_change_pending=True, child__service_id=user.organisation_id)
+            .select_related("child", "from_practitioner", "to_practitioner")
+            .order_by("completed_on", "pk")[:20]
+        )
         context["reviews_overdue"] = (
             Plan.objects.visible_to(user)
             .filter(child__service_id=user.organisation_id, child__merged_into__isnull=True)

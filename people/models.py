@@ -498,7 +498,11 @@ class CareTeamMembership(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["child", "user"], condition=models.Q(ended_at__isnull=True), name="one_active_membership"
-            )
+            ),
+            # One lead practitioner per young person at a time: the one who holds the work.
+            models.UniqueConstraint(
+                fields=["child"], condition=models.Q(ended_at__isnull=True, role="lead"), name="one_lead_per_child"
+            ),
         ]
 
     def __str__(self) -> str:
