@@ -385,6 +385,14 @@ def test_shared_with_me_lists_what_is_shared_and_until_when(client_for, partner,
     assert written.display_name not in client_for(alice).get(reverse("assessments:shared_with_me")).content.decode()
 
 
+def test_shared_with_me_says_something_is_withheld_not_that_it_is_restricted(client_for, partner, alice, manager, written):
+    give_consent(written, recorded_by=manager, organisation=partner.organisation, items=["assessment"])
+    restrict_section(by=alice, child=written, section="adversity", allowed=[], reason="A disclosure")
+    body = client_for(partner).get(reverse("assessments:shared_with_me")).content.decode()
+    assert "Some parts are withheld and are not shared." in body
+    assert "restricted" not in body.lower()
+
+
 # --- Strangers and commissioners -------------------------------------------------------------------
 
 
