@@ -421,3 +421,11 @@ def test_the_leaving_workers_booked_sessions_are_offered_for_moving(client_for, 
     # A contact that is not one of the leaving worker's booked sessions cannot be moved this way.
     client.post(reverse("episodes:transition_sessions", args=[transition.pk]), {"contacts": [past.pk]})
     assert Contact.objects.get(pk=past.pk).practitioner == alice
+
+
+def test_the_care_team_page_explains_that_there_is_one_lead(client_for, alice, bob, manager, child):
+    response = client_for(manager).post(reverse("people:care_team", args=[child.pk]), {"user": str(bob.pk), "role": "lead"})
+    body = response.content.decode()
+    assert response.status_code == 200 and "govuk-error-summary" in body
+    assert "Alice Ymarferydd is the lead practitioner" in body
+    assert not CareTeamMembership.objects.filter(child=child, user=bob).exists()
