@@ -274,21 +274,25 @@ def contradicted_refusals(*, child: Child, values: dict[str, Any]) -> list[Shari
     """Active refusals that a consent to this recipient would contradict: the same organisation,
     type or role, an organisation of the refused type, or a type that includes the refused
     organisation ("not Ysgol y Wern" is contradicted by "schools")."""
-    organisation, org_type, profession = _recipient(values)
-    if organisation is None and not org_type and not profession:
+    wanted = _recipient(values)
+    if wanted == (None, "", ""):
         return []
-    found = []
-    for refusal in SharingRefusal.objects.active().filter(child=child).select_related("recipient_organisation"):
-        refused_org = refusal.recipient_organisation
-        if (
-            (organisation is not None and refused_org is not None and organisation.pk == refused_org.pk)
-            or (organisation is not None and refusal.recipient_organisation_type == organisation.type)
-            or (org_type and refusal.recipient_organisation_type == org_type)
-            or (org_type and refused_org is not None and refused_org.type == org_type)
-            or (profession and refusal.recipient_profession == profession)
-        ):
-            found.append(refusal)
-    return found
+    refusals = SharingRefusal.objects.active().filter(child=child).select_related("recipient_organisation")
+    return [refusal for refusal in refusals if _overlap(wanted, refusal)]
+
+
+def _overlap(wanted: tuple[Organisation | None, str, str], other: ConsentDecision | SharingRefusal) -> bool:
+    """Whether a recipient (organisation, type, role) and a stored decision's recipient reach
+    some of the same people: the same organisation, type or role, or an organisation of the type."""
+    organisation, org_type, profession = wanted
+    theirs = other.recipient_organisation
+    return bool(
+        (organisation is not None and theirs is not None and organisation.pk == theirs.pk)
+        or (organisation is not None and other.recipient_organisation_type == organisation.type)
+        or (org_type and other.recipient_organisation_type == org_type)
+        or (org_type and theirs is not None and theirs.type == org_type)
+        or (profession and other.recipient_profession == profession)
+    )
 
 
 def refusal_errors(*, child: Child, values: dict[str, Any]) -> dict[str, list[str]]:
@@ -310,6 +314,21 @@ def refusal_errors(*, child: Child, values: dict[str, Any]) -> dict[str, list[st
         add("decider_name", _("Enter the name of the person who decided"))
     if not (values.get("young_person_views") or "").strip():
         add("young_person_views", _("Enter what the young person said, in their own words"))
+    # A refusal of someone a consent in force still reaches: the consent must be withdrawn (with
+    # their words), not left to contradict it.
+    wanted = _recipient(values)
+    if wanted != (None, "", ""):
+        in_force = ConsentDecision.objects.in_force().filter(child=child).select_related("recipient_organisation")
+        clashing = [consent for consent in in_force if _overlap(wanted, consent)]
+        if clashing:
+            add(
+                "recipient_kind",
+                _(
+                    "A consent to share with %(recipient)s is in force. If the young person no longer agrees, "
+                    "withdraw that consent (with their words), then record this"
+                )
+                % {"recipient": ", ".join(c.recipient_label for c in clashing)},
+            )
     return errors
 
 

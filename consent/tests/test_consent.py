@@ -776,3 +776,14 @@ def test_a_consent_to_someone_else_is_not_held_up_by_a_refusal(client_for, alice
     client = client_for(alice)
     client.post(reverse("consent:refusal_create", args=[child.pk]), refusal_post())
     assert client.post(reverse("consent:create", args=[child.pk]), consent_post(partner.organisation)).status_code == 302
+
+
+def test_a_refusal_of_someone_a_consent_still_reaches_asks_for_the_withdrawal_first(client_for, alice, child, manager):
+    from assessments.tests.builders import give_consent
+
+    school = OrganisationFactory(code="SCH-BRYN", name_en="Ysgol y Bryn", name_cy="Ysgol y Bryn", type=OrganisationType.EDUCATION)
+    give_consent(child, recorded_by=manager, organisation=school, items=["assessment"])
+    response = client_for(alice).post(reverse("consent:refusal_create", args=[child.pk]), refusal_post())
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "A consent to share with Ysgol y Bryn is in force" in body
