@@ -9,8 +9,8 @@ module lays them out – it decides nothing about access.
 * Every page carries the recipient, the date, the purpose and the reference in its header, and a
   confidentiality line with "Page X of Y" in its footer, so a single page found on its own still
   says where it came from and where it was meant to go.
-* Withheld sections are listed with the reason, never their content; restricted sections are
-  only counted.
+* Withheld sections are listed with the reason, never their content; never-written ones say
+  "Not written yet"; restricted sections are only counted, as "withheld", without saying why.
 * User text is XML-escaped before it reaches a ReportLab paragraph (which reads a mark-up).
 * The font is DejaVu Sans (npm package ``dejavu-fonts-ttf``, installed by ``make install``): the
   PDF base fonts lack Welsh letters such as ŵ and ŷ.
@@ -337,32 +337,34 @@ def _facts_table(rows: Iterable[tuple[str, str]], styles: dict[str, ParagraphSty
 
 
 def _withheld_part(withheld: dict[str, str], styles: dict[str, ParagraphStyle]) -> list[Any]:
-    """What was withheld and why – never what it says. Restricted sections are only counted."""
+    """What was not included and why – never what it says.
+
+    A section nobody has written is "not written", not "withheld": nothing was kept back, and a
+    court reading "withheld" would think otherwise. Restricted sections are only counted, and in
+    words that do not say they are restricted: the reader learns that something more is withheld,
+    not which section nor which kind of withholding (a restriction marks a disclosure)."""
     part: list[Any] = [Paragraph(plain(_("Not included in this copy")), styles["h2"])]
     reasons = dict(WithheldReason.choices)
-    listed = [
-        (str(BY_KEY[key].title), str(reasons.get(reason, reason)))
-        for key, reason in sorted(withheld.items(), key=lambda item: _order(item[0]))
-        if key in BY_KEY and reason != WithheldReason.RESTRICTED
-    ]
+    rows = []
+    for key, reason in sorted(withheld.items(), key=lambda item: _order(item[0])):
+        if key not in BY_KEY or reason == WithheldReason.RESTRICTED:
+            continue
+        if reason == WithheldReason.EMPTY:
+            rows.append((str(BY_KEY[key].title), str(reasons[WithheldReason.EMPTY])))
+        else:
+            rows.append((str(BY_KEY[key].title), _("Withheld: %(reason)s") % {"reason": reasons.get(reason, reason)}))
     restricted = sum(1 for reason in withheld.values() if reason == WithheldReason.RESTRICTED)
-    if not listed and not restricted:
+    if not rows and not restricted:
         part.append(Paragraph(plain(_("Nothing was withheld.")), styles["body"]))
         return part
-    if listed:
-        part.append(
-            _facts_table([(title, _("Withheld: %(reason)s") % {"reason": reason}) for title, reason in listed], styles)
-        )
+    if rows:
+        part.append(_facts_table(rows, styles))
         part.append(Spacer(1, 4 * mm))
     if restricted:
         part.append(
             Paragraph(
                 plain(
-                    ngettext(
-                        "%(count)s section is restricted to named people and is not included.",
-                        "%(count)s sections are restricted to named people and are not included.",
-                        restricted,
-                    )
+                    ngettext("%(count)s further section is withheld.", "%(count)s further sections are withheld.", restricted)
                     % {"count": restricted}
                 ),
                 styles["body"],

@@ -99,8 +99,14 @@ def assessment(request: HttpRequest, child_pk: int) -> HttpResponse:
     current = services.current_versions(the_assessment)
     restricted_here = restricted_sections(child)
     rows = []
+    # A partner is told how many sections are withheld from them, not which ones nor why: the
+    # title of a restricted section, or the word "restricted", says what kind of thing is in it.
+    withheld_count = 0
     for section in SECTIONS:
         key = section.key
+        if key in access.restricted and not access.can_read(key) and not access.whole_record:
+            withheld_count += 1
+            continue
         row: dict[str, Any] = {"section": section, "key": key}
         if access.can_read(key):
             version = current.get(key)
@@ -126,6 +132,7 @@ def assessment(request: HttpRequest, child_pk: int) -> HttpResponse:
             "child": child,
             "assessment": the_assessment,
             "rows": rows,
+            "withheld_count": withheld_count,
             "whole_record": access.whole_record,
             "via_break_glass": access.record_routes == ["break_glass"],
             "consents": [] if access.whole_record else consents_for(user, child),
@@ -136,7 +143,30 @@ def assessment(request: HttpRequest, child_pk: int) -> HttpResponse:
     )
 
 
+def _access_ended_mid_edit(request: HttpRequest, child_pk: int, section: str) -> HttpResponse | None:
+    """A partner saving a section after the consent that let them write it was withdrawn: tell
+    them why, and give them back the text they typed (theirs), not a bare 404. Nothing of the
+    record is shown – not the young person's name, nor the stored text."""
+    from consent.access import withdrawn_while_working
+
+    child = Child.objects.visible_to(request.user, include_shared=True).filter(pk=child_pk).first()
+    if child is not None and section_access(request.user, child).can_write(section):
+        return None
+    consent = withdrawn_while_working(request.user, child_pk, section)
+    if consent is None:
+        return None  # the ordinary 404 or 403 follows
+    record(actor=request.user, action=Action.REFUSED, child_id=child_pk, detail={"reason": "consent_withdrawn", "section": section})
+    return render(
+        request,
+        "assessments/access_ended.html",
+        {"section": _section(section), "text": request.POST.get("text", ""), "withdrawn_at": consent.withdrawn_at},
+        status=403,
+    )
+
+
 def section_edit(request: HttpRequest, child_pk: int, section: str) -> HttpResponse:
+    if request.method == "POST" and (ended := _access_ended_mid_edit(request, child_pk, section)) is not None:
+        return ended
     child, access = _child_and_access(request, child_pk)
     the_section = _section(section)
     if not access.can_write(section):

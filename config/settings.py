@@ -328,6 +328,14 @@ LOGGING = {
 # --- Referrals and the waiting list.
 # An initial consultation is due within this many working days of accepting a referral.
 NYTH_INITIAL_CONSULTATION_WORKING_DAYS = env_int("NYTH_INITIAL_CONSULTATION_WORKING_DAYS", 10)
+# Looked-after child reviews, Care Planning, Placement and Case Review (Wales) Regulations 2015:
+# the first within 28 days of becoming looked after, the second within 3 months of the first,
+# then at least every 6 months (England's differ). A plan review is suggested this many days
+# before the next one, so the therapeutic need is part of it.
+NYTH_LAC_REVIEW_FIRST_DAYS = env_int("NYTH_LAC_REVIEW_FIRST_DAYS", 28)
+NYTH_LAC_REVIEW_SECOND_MONTHS = env_int("NYTH_LAC_REVIEW_SECOND_MONTHS", 3)
+NYTH_LAC_REVIEW_THEN_MONTHS = env_int("NYTH_LAC_REVIEW_THEN_MONTHS", 6)
+NYTH_PLAN_REVIEW_BEFORE_LAC_DAYS = env_int("NYTH_PLAN_REVIEW_BEFORE_LAC_DAYS", 14)
 # Extra closure days (ISO dates) on top of weekends and Welsh bank holidays.
 NYTH_EXTRA_CLOSURE_DAYS = env_list("NYTH_EXTRA_CLOSURE_DAYS")
 # Public referral form: submissions allowed per address per hour.

@@ -92,3 +92,18 @@ def item_shared_children(user: User, item: str) -> Q:
     record's scope, never instead of it."""
     ids = _shared_child_ids(user, item)
     return Q(pk__in=sorted(ids)) if ids else Q(pk__in=[])
+
+
+def withdrawn_while_working(user: User, child_id: int, section: str) -> ConsentDecision | None:
+    """The withdrawn consent that let ``user`` contribute to ``section`` of the child's
+    assessment, when none in force does now: a partner whose access ended mid-edit is told why
+    (and keeps their unsaved text) instead of a bare 404. Grants nothing."""
+    from consent.models import ConsentDecision, Purpose
+
+    if not user.is_authenticated or user.role in _NEVER:
+        return None
+    working = ConsentDecision.objects.for_recipient(user).filter(child_id=child_id)
+    if any(Purpose.JOINT_ASSESSMENT in c.purposes and c.covers_section(section) for c in working.in_force()):
+        return None
+    withdrawn = working.filter(withdrawn_at__isnull=False).order_by("-withdrawn_at")
+    return next((c for c in withdrawn if Purpose.JOINT_ASSESSMENT in c.purposes and c.covers_section(section)), None)

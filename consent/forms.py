@@ -177,6 +177,13 @@ class ConsentForm(_ConsentBaseForm):
         max_length=200,
         help_text=_("The WASPI information sharing protocol this sharing comes under, if there is one."),
     )
+    refusal_words = forms.CharField(
+        label=_("Only if the young person had refused: what they say now, in their own words"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Needed when this consent goes against a refusal they made before. Ask them again."),
+    )
 
     def __init__(self, *args: Any, child: Child, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -190,6 +197,46 @@ class ConsentForm(_ConsentBaseForm):
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         self.add_rule_errors(services.consent_errors(child=self.child, values=data))
+        return data
+
+
+class RefusalForm(_ConsentBaseForm):
+    """The young person does not agree to share with someone: a decision of its own."""
+
+    recipient_kind = ConsentForm.base_fields["recipient_kind"]
+    recipient_organisation = ConsentForm.base_fields["recipient_organisation"]
+    recipient_organisation_type = ConsentForm.base_fields["recipient_organisation_type"]
+    recipient_profession = ConsentForm.base_fields["recipient_profession"]
+    decider = ConsentForm.base_fields["decider"]
+    decider_name = ConsentForm.base_fields["decider_name"]
+    young_person_views = forms.CharField(
+        label=_("What the young person said, in their own words"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": _("Enter what the young person said, in their own words")},
+        help_text=_("For example: “I don't want the school to know about my family.”"),
+    )
+    decided_on = GovukDateField(
+        label=_("Date of the decision"),
+        past_only=True,
+        error_messages={"required": _("Enter the date of the decision")},
+        earliest_year=2000,
+        help_text=_("For example, 27 3 2026"),
+    )
+
+    def __init__(self, *args: Any, child: Child, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.child = child
+        self.fields["recipient_kind"].label = _("Who does the young person not agree to share with?")
+        self.fields["recipient_organisation"].queryset = services.recipient_organisations()
+        self.fields["recipient_organisation_type"].choices = [
+            ("", _("Choose a type of organisation")),
+            *services.recipient_type_choices(),
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        self.add_rule_errors(services.refusal_errors(child=self.child, values=data))
         return data
 
 

@@ -253,3 +253,74 @@ class SafeguardingShare(models.Model):
 
     def covers_section(self, key: str) -> bool:
         return Item.WHOLE_ASSESSMENT in self.items or key in self.sections
+
+
+class RefusalQuerySet(models.QuerySet):
+    def visible_to(self, user: User) -> RefusalQuerySet:
+        """Part of the child's record: the record's scope decides."""
+        return self.filter(child__in=Child.objects.visible_to(user))
+
+    def active(self) -> RefusalQuerySet:
+        return self.filter(ended_at__isnull=True)
+
+
+class SharingRefusal(models.Model):
+    """The young person (or the person deciding for them) does not agree to share with someone –
+    "I don't want the school to know". A decision of its own, not the absence of a consent: it is
+    recorded in their words, shown on the record, audited, and a later consent that contradicts
+    it is warned about and needs their words again. It grants nothing and is never read by
+    ``consent.access``; it ends only when a consent given later replaces it."""
+
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="sharing_refusals")
+    recipient_organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recipient_organisation_type = models.CharField(
+        _("type of organisation"), max_length=20, choices=OrganisationType.choices, blank=True
+    )
+    recipient_profession = models.CharField(_("role"), max_length=30, choices=Profession.choices, blank=True)
+    decider = models.CharField(_("who decided"), max_length=20, choices=Decider.choices)
+    decider_name = models.CharField(_("name of the person who decided"), max_length=200, blank=True)
+    young_person_views = models.TextField(_("the young person's views, in their words"), max_length=5000)
+    decided_on = models.DateField(_("date decided"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+    #: Set when a later consent replaced the refusal (with the young person's words again).
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    ended_by_consent = models.ForeignKey(
+        ConsentDecision, on_delete=models.PROTECT, null=True, blank=True, related_name="ended_refusals"
+    )
+    ending_words = models.TextField(_("what the young person said when asked again, in their words"), blank=True, max_length=5000)
+
+    objects = RefusalQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-decided_on", "-pk"]
+        verbose_name = _("refusal to share")
+        verbose_name_plural = _("refusals to share")
+        constraints = [
+            models.CheckConstraint(
+                name="refusal_exactly_one_recipient",
+                condition=(
+                    Q(recipient_organisation__isnull=False, recipient_organisation_type="", recipient_profession="")
+                    | Q(recipient_organisation__isnull=True, recipient_organisation_type__gt="", recipient_profession="")
+                    | Q(recipient_organisation__isnull=True, recipient_organisation_type="", recipient_profession__gt="")
+                ),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.child_id}: not {self.recipient_label}"
+
+    @property
+    def recipient_label(self) -> str:
+        if self.recipient_organisation_id:
+            return str(self.recipient_organisation)
+        if self.recipient_organisation_type:
+            return str(self.get_recipient_organisation_type_display())
+        return str(self.get_recipient_profession_display())
+
+    @property
+    def active(self) -> bool:
+        return self.ended_at is None

@@ -31,6 +31,7 @@ from consent.models import (
     Purpose,
     SafeguardingShare,
     SafeguardingStatus,
+    SharingRefusal,
 )
 from people.access import audit_route
 
@@ -128,15 +129,8 @@ def _age_on(child: Child, on: datetime.date) -> int:
     return child.age_on(on)
 
 
-def consent_errors(*, child: Child, values: dict[str, Any]) -> dict[str, list[str]]:
-    """Every problem with a consent decision, by field. Used by the form (to explain all of
-    them at once, keeping what was typed) and by ``record_consent`` (so no route can skip one)."""
-    errors = _what_errors(values)
-
-    def add(field: str, message: str) -> None:
-        errors.setdefault(field, []).append(message)
-
-    # With whom: exactly one recipient, of the kind chosen.
+def _recipient_errors(values: dict[str, Any], add: Any) -> None:
+    """With whom: exactly one recipient, of the kind chosen (a consent and a refusal alike)."""
     kind = values.get("recipient_kind") or ""
     named = [k for k in RECIPIENT_KINDS if values.get(_RECIPIENT_FIELD[k])]
     if kind and kind not in RECIPIENT_KINDS:
@@ -170,6 +164,17 @@ def consent_errors(*, child: Child, values: dict[str, Any]) -> dict[str, list[st
     profession = values.get("recipient_profession") or ""
     if kind in ("", "profession") and profession and profession not in Profession.values:
         add("recipient_profession", _("Choose a role from the list"))
+
+
+def consent_errors(*, child: Child, values: dict[str, Any]) -> dict[str, list[str]]:
+    """Every problem with a consent decision, by field. Used by the form (to explain all of
+    them at once, keeping what was typed) and by ``record_consent`` (so no route can skip one)."""
+    errors = _what_errors(values)
+
+    def add(field: str, message: str) -> None:
+        errors.setdefault(field, []).append(message)
+
+    _recipient_errors(values, add)
 
     # For what purpose.
     purposes = list(values.get("purposes") or [])
@@ -218,6 +223,21 @@ def consent_errors(*, child: Child, values: dict[str, Any]) -> dict[str, list[st
         add("how_given", _("Choose how consent was given"))
     if (values.get("lawful_basis") or "") not in LawfulBasis.values:
         add("lawful_basis", _("Choose the lawful basis for sharing"))
+    # A consent that contradicts an active refusal needs the young person's words again: what
+    # they said before must not be overwritten by a tick in a form.
+    refused = contradicted_refusals(child=child, values=values)
+    if refused and not (values.get("refusal_words") or "").strip():
+        add(
+            "refusal_words",
+            _(
+                "The young person said they do not agree to share with %(recipient)s (%(date)s). Ask them again and "
+                "enter what they say now, in their words"
+            )
+            % {
+                "recipient": ", ".join(r.recipient_label for r in refused),
+                "date": ", ".join(formats.date_format(r.decided_on, "j F Y") for r in refused),
+            },
+        )
     return errors
 
 
@@ -236,6 +256,121 @@ def _audit_summary(consent: ConsentDecision) -> dict[str, Any]:
         "sections": sorted(consent.sections),
         "decider": consent.decider,
     }
+
+
+# --- Refusals --------------------------------------------------------------------------------
+
+
+def _recipient(values: dict[str, Any]) -> tuple[Organisation | None, str, str]:
+    """(organisation, organisation type, profession) as they will be stored: only the kind chosen."""
+    kind = values.get("recipient_kind") or next((k for k in RECIPIENT_KINDS if values.get(_RECIPIENT_FIELD[k])), "")
+    return (
+        values.get("recipient_organisation") if kind == "organisation" else None,
+        (values.get("recipient_organisation_type") or "") if kind == "organisation_type" else "",
+        (values.get("recipient_profession") or "") if kind == "profession" else "",
+    )
+
+
+def contradicted_refusals(*, child: Child, values: dict[str, Any]) -> list[SharingRefusal]:
+    """Active refusals that a consent to this recipient would contradict: the same organisation,
+    type or role, an organisation of the refused type, or a type that includes the refused
+    organisation ("not Ysgol y Wern" is contradicted by "schools")."""
+    wanted = _recipient(values)
+    if wanted == (None, "", ""):
+        return []
+    refusals = SharingRefusal.objects.active().filter(child=child).select_related("recipient_organisation")
+    return [refusal for refusal in refusals if _overlap(wanted, refusal)]
+
+
+def _overlap(wanted: tuple[Organisation | None, str, str], other: ConsentDecision | SharingRefusal) -> bool:
+    """Whether a recipient (organisation, type, role) and a stored decision's recipient reach
+    some of the same people: the same organisation, type or role, or an organisation of the type."""
+    organisation, org_type, profession = wanted
+    theirs = other.recipient_organisation
+    return bool(
+        (organisation is not None and theirs is not None and organisation.pk == theirs.pk)
+        or (organisation is not None and other.recipient_organisation_type == organisation.type)
+        or (org_type and other.recipient_organisation_type == org_type)
+        or (org_type and theirs is not None and theirs.type == org_type)
+        or (profession and other.recipient_profession == profession)
+    )
+
+
+def refusal_errors(*, child: Child, values: dict[str, Any]) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+
+    def add(field: str, message: str) -> None:
+        errors.setdefault(field, []).append(message)
+
+    _recipient_errors(values, add)
+    decided_on = values.get("decided_on")
+    if not decided_on:
+        add("decided_on", _("Enter the date of the decision"))
+    elif decided_on > timezone.localdate():
+        add("decided_on", _("The date of the decision must be today or in the past"))
+    decider = values.get("decider") or ""
+    if decider not in Decider.values:
+        add("decider", _("Choose who decided"))
+    elif decider != Decider.YOUNG_PERSON and not (values.get("decider_name") or "").strip():
+        add("decider_name", _("Enter the name of the person who decided"))
+    if not (values.get("young_person_views") or "").strip():
+        add("young_person_views", _("Enter what the young person said, in their own words"))
+    # A refusal of someone a consent in force still reaches: the consent must be withdrawn (with
+    # their words), not left to contradict it.
+    wanted = _recipient(values)
+    if wanted != (None, "", ""):
+        in_force = ConsentDecision.objects.in_force().filter(child=child).select_related("recipient_organisation")
+        clashing = [consent for consent in in_force if _overlap(wanted, consent)]
+        if clashing:
+            add(
+                "recipient_kind",
+                _(
+                    "A consent to share with %(recipient)s is in force. If the young person no longer agrees, "
+                    "withdraw that consent (with their words), then record this"
+                )
+                % {"recipient": ", ".join(c.recipient_label for c in clashing)},
+            )
+    return errors
+
+
+def _recipient_audit(obj: ConsentDecision | SharingRefusal) -> dict[str, str]:
+    if obj.recipient_organisation_id:
+        return {"recipient_kind": "organisation", "recipient": obj.recipient_organisation.code}
+    if obj.recipient_organisation_type:
+        return {"recipient_kind": "organisation_type", "recipient": obj.recipient_organisation_type}
+    return {"recipient_kind": "profession", "recipient": obj.recipient_profession}
+
+
+@transaction.atomic
+def record_refusal(*, by: User, child: Child, values: dict[str, Any], route: str = Route.UI) -> SharingRefusal:
+    """Record that the young person does not agree to share with a recipient. Nothing is shared
+    because of it (it grants nothing); it is shown on the record and guards later consents."""
+    if not can_record_consent(by, child):
+        raise PermissionDenied
+    errors = refusal_errors(child=child, values=values)
+    if errors:
+        raise ValidationError(errors)
+    organisation, org_type, profession = _recipient(values)
+    decider = values["decider"]
+    refusal = SharingRefusal(
+        child=child,
+        recipient_organisation=organisation,
+        recipient_organisation_type=org_type,
+        recipient_profession=profession,
+        decider=decider,
+        decider_name=(values.get("decider_name") or "").strip() if decider != Decider.YOUNG_PERSON else "",
+        young_person_views=values["young_person_views"].strip(),
+        decided_on=values["decided_on"],
+        recorded_by=by,
+    )
+    refusal.full_clean()
+    refusal._history_user = by
+    refusal.save()
+    record(
+        actor=by, action=Action.CREATE, obj=refusal, child_id=child.pk, route=route,
+        detail={"refusal": True, "decider": decider, **_recipient_audit(refusal)},
+    )
+    return refusal
 
 
 # --- Consent ---------------------------------------------------------------------------------
@@ -280,7 +415,22 @@ def record_consent(*, by: User, child: Child, values: dict[str, Any], route: str
     consent.full_clean()
     consent._history_user = by  # simple-history: who made this version
     consent.save()
-    record(actor=by, action=Action.CREATE, obj=consent, child_id=child.pk, route=route, detail=_audit_summary(consent))
+    refused = contradicted_refusals(child=child, values=values)
+    record(
+        actor=by, action=Action.CREATE, obj=consent, child_id=child.pk, route=route,
+        detail={**_audit_summary(consent), **({"replaces_refusals": [r.pk for r in refused]} if refused else {})},
+    )
+    # The young person was asked again and agreed: the refusal ends, with their words kept.
+    for refusal in refused:
+        refusal.ended_at = timezone.now()
+        refusal.ended_by_consent = consent
+        refusal.ending_words = values["refusal_words"].strip()
+        refusal._history_user = by
+        refusal.save(update_fields=["ended_at", "ended_by_consent", "ending_words"])
+        record(
+            actor=by, action=Action.UPDATE, obj=refusal, child_id=child.pk, route=route,
+            reason=_("Replaced by a later consent"), detail={"refusal_ended": True, "consent": consent.pk},
+        )
     return consent
 
 

@@ -24,8 +24,8 @@ from accounts.models import Role
 from audit.models import Action, Route
 from audit.services import record, record_list
 from consent import services
-from consent.forms import ConsentForm, SafeguardingDecisionForm, SafeguardingShareForm, WithdrawForm
-from consent.models import ConsentDecision, SafeguardingShare, SafeguardingStatus
+from consent.forms import ConsentForm, RefusalForm, SafeguardingDecisionForm, SafeguardingShareForm, WithdrawForm
+from consent.models import ConsentDecision, SafeguardingShare, SafeguardingStatus, SharingRefusal
 from people.access import audit_route, get_visible_or_404, record_page_opened
 from people.models import Child
 
@@ -63,13 +63,18 @@ def consent_list(request: HttpRequest, child_pk: int) -> HttpResponse:
     )
     for share in shares:
         share.what_labels = services.what_labels(share)
+    refusals = list(
+        SharingRefusal.objects.visible_to(request.user)
+        .filter(child=child)
+        .select_related("recipient_organisation", "recorded_by", "ended_by_consent")
+    )
     record(
         actor=request.user,
         action=Action.VIEW,
         obj=child,
         child_id=child.pk,
         route=_route(request, child),
-        detail={"page": "consent", "consents": len(consents), "safeguarding": len(shares)},
+        detail={"page": "consent", "consents": len(consents), "safeguarding": len(shares), "refusals": len(refusals)},
     )
     return render(
         request,
@@ -79,6 +84,8 @@ def consent_list(request: HttpRequest, child_pk: int) -> HttpResponse:
             "current": [c for c in consents if c.withdrawn_at is None],
             "withdrawn": [c for c in consents if c.withdrawn_at is not None],
             "shares": shares,
+            "refusals": [r for r in refusals if r.active],
+            "ended_refusals": [r for r in refusals if not r.active],
             "can_record": services.can_record_consent(request.user, child),
             "via_break_glass": _route(request, child) == Route.BREAK_GLASS,
         },
@@ -102,8 +109,36 @@ def consent_create(request: HttpRequest, child_pk: int) -> HttpResponse:
     return render(
         request,
         "consent/consent_form.html",
-        {"form": form, "child": child, "age": child.age, "presumed_age": services.AGE_PRESUMED_COMPETENT},
+        {
+            "form": form,
+            "child": child,
+            "age": child.age,
+            "presumed_age": services.AGE_PRESUMED_COMPETENT,
+            # Shown before anything is typed: a consent must not quietly undo a refusal.
+            "refusals": SharingRefusal.objects.visible_to(request.user).active().filter(child=child).select_related("recipient_organisation"),
+        },
     )
+
+
+def refusal_create(request: HttpRequest, child_pk: int) -> HttpResponse:
+    """Record that the young person does not agree to share with someone."""
+    child = _child(request, child_pk)
+    if not services.can_record_consent(request.user, child):
+        raise PermissionDenied
+    form = RefusalForm(request.POST if request.method == "POST" else None, child=child)
+    if request.method == "POST" and form.is_valid():
+        try:
+            refusal = services.record_refusal(by=request.user, child=child, values=form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Recorded: the young person does not agree to share with %(recipient)s.") % {"recipient": refusal.recipient_label},
+            )
+            return redirect("consent:list", child_pk=child.pk)
+    record_page_opened(request, child, None, "refusal_create")
+    return render(request, "consent/refusal_form.html", {"form": form, "child": child})
 
 
 def _history(consent: ConsentDecision) -> list[dict[str, Any]]:

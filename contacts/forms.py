@@ -8,7 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from contacts.models import Attendance, Contact, ContactLanguage, Kind, Location
+from contacts.models import Contact, ContactLanguage
 from core.forms import GovukDateField
 from people.forms import NythModelForm
 from people.models import RelatedPerson
@@ -17,9 +17,17 @@ _TIME = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*$")
 
 
 class ContactForm(NythModelForm):
-    """Quick recording: the commonest answers are the defaults."""
+    """Quick recording, but nothing is assumed: an untouched form records nothing. A kind, an
+    outcome, a place, a date or a time filled in for the practitioner made one click record "a
+    session that took place now, at home" that never happened. Only the language is offered from
+    the young person's preference (the Active Offer), and a link may name the kind."""
 
-    date = GovukDateField(label=_("Date"), help_text=_("For example, 27 3 2026"), earliest_year=2000)
+    date = GovukDateField(
+        label=_("Date"),
+        help_text=_("For example, 27 3 2026"),
+        earliest_year=2000,
+        error_messages={"required": _("Enter the date of the contact")},
+    )
     time = forms.CharField(
         label=_("Start time"),
         help_text=_("24-hour clock, for example 14:30"),
@@ -68,14 +76,14 @@ class ContactForm(NythModelForm):
                 version=self.instance.version,
                 people=list(self.instance.people.values_list("pk", flat=True)),
             )
-        if not self.is_bound:
-            now = timezone.localtime()
-            self.initial.setdefault("date", now.date())
-            self.initial.setdefault("time", now.strftime("%H:%M"))
-            self.initial.setdefault("kind", Kind.INDIVIDUAL)
-            self.initial.setdefault("attendance", Attendance.ATTENDED)
+        self.fields["kind"].error_messages["required"] = _("Choose the kind of contact")
+        self.fields["attendance"].error_messages["required"] = _("Choose what happened")
+        self.fields["location"].error_messages["required"] = _("Choose where it took place")
+        self.fields["language"].error_messages["required"] = _("Choose the language of the contact")
+        # The model's default ("took place") must not preselect the answer on a new contact.
+        self.fields["attendance"].initial = None
+        if not self.is_bound and not self.instance.pk:
             self.initial.setdefault("language", ContactLanguage.WELSH if child.preferred_language == "cy" else ContactLanguage.ENGLISH)
-            self.initial.setdefault("location", Location.HOME)
 
     def clean_time(self) -> datetime.time:
         match = _TIME.match(self.cleaned_data.get("time", ""))

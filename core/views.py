@@ -22,6 +22,7 @@ from audit.services import record_list
 from consent.services import safeguarding_waiting
 from core.health import database_answers, readiness
 from core.services import own_caseload
+from episodes.models import Transition
 from people.models import BreakGlassAccess
 from plans.models import Plan
 from referrals.models import Referral, Status
@@ -44,6 +45,13 @@ def home(request: HttpRequest) -> HttpResponse:
         context["consultations_overdue"] = consultations_overdue(referrals, user.organisation)
         context["safeguarding_waiting"] = safeguarding_waiting(user).count()
         context["access_requests_waiting"] = access_waiting_for(user).count()
+        # A change of practitioner a practitioner completed waits for a manager to change the team.
+        context["care_team_changes"] = list(
+            Transition.objects.visible_to(user)
+            .filter(care_team_change_pending=True, child__service_id=user.organisation_id)
+            .select_related("child", "from_practitioner", "to_practitioner")
+            .order_by("completed_on", "pk")[:20]
+        )
         context["reviews_overdue"] = (
             Plan.objects.visible_to(user)
             .filter(child__service_id=user.organisation_id, child__merged_into__isnull=True)

@@ -308,12 +308,16 @@ def test_a_practitioner_offers_choices_writes_a_welsh_plan_and_logs_a_consultati
     follow(page, young_person.record, young_person.name)
     follow(page, young_person.contacts, "Contacts")
     follow(page, f"{young_person.contacts}new/", "Record a contact")
-    contact_day = datetime.date(
-        int(page.locator("#id_date_2").input_value()),
-        int(page.locator("#id_date_1").input_value()),
-        int(page.locator("#id_date_0").input_value()),
-    )
-    contact_time = page.locator("#id_time").input_value()
+    # Nothing is filled in for her: she types when it was and says what happened
+    expect(page.locator("#id_time")).to_have_value("")
+    expect(page.locator('input[name="attendance"]:checked')).to_have_count(0)
+    contact_day = datetime.date.today() - datetime.timedelta(days=1)  # noqa: DTZ011 - the date she types
+    contact_time = "10:30"
+    page.locator("#id_date_0").fill(str(contact_day.day))
+    page.locator("#id_date_1").fill(str(contact_day.month))
+    page.locator("#id_date_2").fill(str(contact_day.year))
+    page.locator("#id_time").fill(contact_time)
+    page.locator('input[name="attendance"][value="attended"]').check()
     # A consultation with their teacher at school – but she does not say with whom
     page.locator('input[name="kind"][value="consultation"]').check()
     page.locator('input[name="location"][value="school"]').check()
@@ -505,6 +509,12 @@ def test_the_on_call_worker_opens_a_safety_plan_at_night_and_the_manager_reviews
     out_of_hours = f"{young_person.contacts}new/?kind=out_of_hours"
     follow(page, out_of_hours, "Record a contact")
     expect(page.locator('input[name="kind"][value="out_of_hours"]')).to_be_checked()
+    call_day = datetime.date.today() - datetime.timedelta(days=1)  # noqa: DTZ011 - the date she types
+    page.locator("#id_date_0").fill(str(call_day.day))
+    page.locator("#id_date_1").fill(str(call_day.month))
+    page.locator("#id_date_2").fill(str(call_day.year))
+    page.locator("#id_time").fill("22:15")
+    page.locator('input[name="attendance"][value="attended"]').check()
     page.locator('input[name="location"][value="phone"]').check()
     page.locator("#id_duration_minutes").fill("25")
     page.locator("#id_summary").fill(CALL_SUMMARY)

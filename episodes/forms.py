@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import SERVICE_ROLES, User
+from accounts.models import SERVICE_ROLES, Role, User
 from core.forms import GovukDateField
 from episodes.models import OpenedFrom, Transition, TransitionKind, TransitionStatus
 from people.forms import NythModelForm, reject_markup
@@ -112,6 +112,11 @@ def service_staff(child: Child) -> Any:
     )
 
 
+def service_practitioners(child: Child) -> Any:
+    """Whom the work may be allocated to: the service's practitioners only."""
+    return service_staff(child).filter(role=Role.PRACTITIONER)
+
+
 class PlacementChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return _("%(type)s in %(area)s, from %(date)s") % {
@@ -178,9 +183,10 @@ class TransitionForm(NythModelForm):
         ]
         if "placement" in self.fields:
             self.fields["placement"].queryset = Placement.objects.filter(child=child).select_related("local_authority_area")
-        for name in ("from_practitioner", "to_practitioner"):
-            if name in self.fields:
-                self.fields[name].queryset = service_staff(child)
+        if "from_practitioner" in self.fields:
+            self.fields["from_practitioner"].queryset = service_staff(child)
+        if "to_practitioner" in self.fields:
+            self.fields["to_practitioner"].queryset = service_practitioners(child)
         if "trusted_adults" in self.fields:
             self.fields["trusted_adults"].queryset = child.related_people.filter(is_active=True)
         if not self.is_bound and self.instance.pk is None:
@@ -211,7 +217,7 @@ class CompleteTransitionForm(_TextForm):
     def __init__(self, *args: Any, transition: Transition, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if transition.is_practitioner_change:
-            self.fields["to_practitioner"].queryset = service_staff(transition.child)
+            self.fields["to_practitioner"].queryset = service_practitioners(transition.child)
             self.fields["to_practitioner"].required = True
             self.fields["to_practitioner"].error_messages["required"] = _("Choose the new practitioner")
             self.fields["handover_summary"].required = True

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from accounts.models import SERVICE_ROLES
+from accounts.models import SERVICE_ROLES, Role
 from audit.models import Action
 from audit.services import record
 from episodes.checklists import items_for
@@ -227,6 +227,9 @@ def _validate_transition(transition: Transition, trusted_adults: Iterable[Relate
         person = getattr(transition, field)
         if person is not None and not is_service_staff(person, child):
             errors[field] = _("Choose a member of this service's staff")
+    # The work is allocated to a practitioner (not a manager or an on-call worker).
+    if transition.to_practitioner is not None and transition.to_practitioner.role != Role.PRACTITIONER:
+        errors["to_practitioner"] = _("Choose a practitioner of this service")
     if (
         transition.from_practitioner_id is not None
         and transition.from_practitioner_id == transition.to_practitioner_id
@@ -456,7 +459,8 @@ def complete_transition(
 
 def _change_care_team(by: User, transition: Transition) -> None:
     """The new practitioner joins the care team (as lead if the one leaving was lead) and the
-    one leaving stops being a member – through people.services, which checks and audits."""
+    one leaving stops being a member – through people.services, which checks and audits. The one
+    leaving goes first: a young person has one lead at a time (a database rule)."""
     child = transition.child
     leaving = (
         CareTeamMembership.objects.filter(child=child, user_id=transition.from_practitioner_id, ended_at__isnull=True).first()
@@ -464,6 +468,8 @@ def _change_care_team(by: User, transition: Transition) -> None:
         else None
     )
     role = CareTeamRole.LEAD if leaving is not None and leaving.role == CareTeamRole.LEAD else CareTeamRole.PRACTITIONER
+    if leaving is not None:
+        end_care_team_membership(by=by, membership=leaving)
     joining = CareTeamMembership.objects.filter(child=child, user_id=transition.to_practitioner_id, ended_at__isnull=True).first()
     if joining is not None and joining.role != role and role == CareTeamRole.LEAD:
         # Already in the team in another role: that membership ends and a lead one starts, so
@@ -472,8 +478,6 @@ def _change_care_team(by: User, transition: Transition) -> None:
         joining = None
     if joining is None:
         add_care_team_member(by=by, child=child, member=transition.to_practitioner, role=role)
-    if leaving is not None:
-        end_care_team_membership(by=by, membership=leaving)
     transition.care_team_change_pending = False
     transition.care_team_changed_by = by
     transition.care_team_changed_at = timezone.now()
@@ -507,3 +511,41 @@ def adulthood_planning_due(child: Child, transitions: Iterable[Transition]) -> b
     return ADULTHOOD_PLANNING_AGE <= child.age < SUPPORT_UNTIL_AGE and not any(
         t.kind == TransitionKind.ADULTHOOD for t in transitions
     )
+
+
+# --- Booked sessions after a change of practitioner ------------------------------------------
+
+
+def sessions_to_move(transition: Transition) -> Any:
+    """The leaving worker's booked sessions with the young person still to come: offered for
+    moving to the new worker once a change of practitioner is done. What already happened stays
+    as it happened."""
+    from contacts.models import Attendance, Contact
+
+    if not (transition.is_practitioner_change and transition.is_done and transition.from_practitioner_id and transition.to_practitioner_id):
+        return Contact.objects.none()
+    return Contact.objects.filter(
+        child_id=transition.child_id,
+        practitioner_id=transition.from_practitioner_id,
+        attendance=Attendance.BOOKED,
+        starts_at__gt=timezone.now(),
+    ).order_by("starts_at", "pk")
+
+
+@transaction.atomic
+def move_sessions(*, by: User, transition: Transition, contact_ids: Iterable[int]) -> int:
+    """Give the chosen booked sessions to the new practitioner; returns how many moved. Only the
+    leaving worker's future booked sessions with this young person can be moved this way."""
+    _require_writer(by, transition.child)
+    moved = 0
+    for contact in sessions_to_move(transition).filter(pk__in=list(contact_ids)).select_for_update():
+        contact.practitioner = transition.to_practitioner
+        contact.version += 1
+        contact._change_reason = "Change of practitioner"
+        contact.save(update_fields=["practitioner", "version"])
+        record(
+            actor=by, action=Action.UPDATE, obj=contact, child_id=contact.child_id,
+            detail={"practitioner": transition.to_practitioner_id, "transition": transition.pk},
+        )
+        moved += 1
+    return moved

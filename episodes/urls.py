@@ -18,4 +18,5 @@ urlpatterns = [
     path("transitions/<int:transition_pk>/complete/", views.transition_complete, name="transition_complete"),
     path("transitions/<int:transition_pk>/checklist/", views.checklist_add, name="checklist_add"),
     path("transitions/<int:transition_pk>/care-team/", views.transition_care_team, name="transition_care_team"),
+    path("transitions/<int:transition_pk>/sessions/", views.transition_sessions, name="transition_sessions"),
 ]

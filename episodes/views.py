@@ -18,6 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from audit.models import Action
@@ -285,6 +286,10 @@ def _detail_context(request: HttpRequest, transition: Transition, **extra: Any) 
         "trusted_adults": list(transition.trusted_adults.all()),
         "can_write": can_write and not transition.is_done,
         "can_change_care_team": transition.care_team_change_pending and can_manage_care_team(request.user, child),
+        # Once the care team has changed, the leaving worker's booked sessions are offered for moving.
+        "sessions_to_move": list(services.sessions_to_move(transition))
+        if can_write and transition.is_done and not transition.care_team_change_pending
+        else [],
         "item_form": ChecklistItemForm(initial={"version": transition.version}),
         "ticked": None,
         "checklist_errors": [],
@@ -469,6 +474,21 @@ def transition_care_team(request: HttpRequest, transition_pk: int) -> HttpRespon
             messages.error(request, message)
     else:
         messages.success(request, _("The care team was changed."))
+    return redirect("episodes:transition_detail", transition_pk=transition.pk)
+
+
+@require_POST
+def transition_sessions(request: HttpRequest, transition_pk: int) -> HttpResponse:
+    """Move the leaving worker's chosen booked sessions to the new practitioner."""
+    transition = _transition(request, transition_pk)
+    if not services.can_write(request.user, transition.child):
+        raise PermissionDenied
+    ids = [int(value) for value in request.POST.getlist("contacts") if value.isdigit()]
+    moved = services.move_sessions(by=request.user, transition=transition, contact_ids=ids)
+    messages.success(
+        request,
+        ngettext("%(count)s booked session was moved.", "%(count)s booked sessions were moved.", moved) % {"count": moved},
+    )
     return redirect("episodes:transition_detail", transition_pk=transition.pk)
 
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from people.models import NestTraining, NestTrainingTopic, RelatedPerson, RelationshipRole
+from workforce.models import PracticeLevel
 
 if TYPE_CHECKING:
     from accounts.models import Organisation, User
@@ -145,6 +146,8 @@ def seed(
                 NestTraining(
                     related_person=person,
                     topic=topics[(own.randrange(3) + index) % 3],
+                    # Carers start at "trauma aware"; a second session goes on to "trauma skilled".
+                    practice_level=(PracticeLevel.AWARE, PracticeLevel.SKILLED)[index % 2],
                     given_on=given_on,
                     trainer=trainer,
                     recorded_by=trainer,

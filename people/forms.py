@@ -219,8 +219,8 @@ class NestTrainingForm(NythModelForm):
 
     class Meta:
         model = NestTraining
-        fields = ["topic", "topic_detail", "given_on", "trainer", "trainer_name", "contact"]
-        widgets = {"topic": forms.RadioSelect}
+        fields = ["topic", "practice_level", "topic_detail", "given_on", "trainer", "trainer_name", "contact"]
+        widgets = {"topic": forms.RadioSelect, "practice_level": forms.RadioSelect}
         field_classes = name_fields("trainer_name")
 
     def __init__(self, *args: Any, person: RelatedPerson, **kwargs: Any) -> None:
@@ -230,6 +230,10 @@ class NestTrainingForm(NythModelForm):
             role__in=[Role.PRACTITIONER, Role.SERVICE_MANAGER, Role.DUTY_WORKER],
         ).order_by("last_name", "first_name")
         self.fields["trainer"].empty_label = _("Not a member of our staff")
+        # Asked of every new training (the model allows blank only for rows from before).
+        self.fields["practice_level"].required = True
+        self.fields["practice_level"].error_messages["required"] = _("Choose the Trauma-Informed Wales practice level")
+        self.fields["practice_level"].help_text = _("The level of the Trauma-Informed Wales Framework the training was at.")
         # Only contacts this person took part in: the training is then recorded on both sides.
         self.fields["contact"].queryset = person.contacts.filter(child_id=person.child_id).order_by("-starts_at", "-pk")
         self.fields["contact"].empty_label = _("Not given in a recorded contact")

@@ -17,6 +17,7 @@ from simple_history.models import HistoricalRecords
 
 from accounts.models import Organisation, OrganisationType
 from people.identifiers import format_nhs_number, validate_nhs_number
+from workforce.models import PracticeLevel
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -300,6 +301,12 @@ class Placement(models.Model):
 SUPPORT_CONTACT_KINDS = ("consultation", "carer_training", "information")
 
 
+def _received_contacts(prefix: str) -> models.Q:
+    """Contacts (through ``prefix``) that were support to the adult and took place ("attended":
+    ``contacts.Attendance.ATTENDED``, named here because contacts imports this module)."""
+    return models.Q(**{f"{prefix}kind__in": SUPPORT_CONTACT_KINDS, f"{prefix}attendance": "attended"})
+
+
 class RelatedPersonQuerySet(PersonalQuerySet):
     def with_nest(self) -> RelatedPersonQuerySet:
         """What the nest needs per person, in a fixed number of queries however many people:
@@ -308,10 +315,17 @@ class RelatedPersonQuerySet(PersonalQuerySet):
         return (
             self.select_related("informed_by")
             .annotate(
-                support_received=models.Count(
-                    "contacts", filter=models.Q(contacts__kind__in=SUPPORT_CONTACT_KINDS), distinct=True
-                )
+                # What they received: consultation, training and information contacts that took
+                # place (not booked or cancelled ones), plus training recorded on its own – a
+                # training given in one of those contacts is the same event, counted once.
+                support_contacts=models.Count("contacts", filter=_received_contacts("contacts__"), distinct=True),
+                support_trainings=models.Count(
+                    "trainings",
+                    filter=models.Q(trainings__contact__isnull=True) | ~_received_contacts("trainings__contact__"),
+                    distinct=True,
+                ),
             )
+            .annotate(support_received=models.F("support_contacts") + models.F("support_trainings"))
             .prefetch_related(
                 models.Prefetch(
                     "trainings",
@@ -401,6 +415,11 @@ class NestTraining(models.Model):
         RelatedPerson, verbose_name=_("person trained"), on_delete=models.PROTECT, related_name="trainings"
     )
     topic = models.CharField(_("what the training covered"), max_length=30, choices=NestTrainingTopic.choices)
+    #: The Trauma-Informed Wales Framework practice level the training was at (the same levels as
+    #: the staff's training, ``workforce.PracticeLevel``). Blank only on rows recorded before it was asked.
+    practice_level = models.CharField(
+        _("Trauma-Informed Wales practice level"), max_length=20, choices=PracticeLevel.choices, blank=True
+    )
     topic_detail = models.CharField(
         _("details"), max_length=300, blank=True, help_text=_("Required if you chose other.")
     )
@@ -479,7 +498,11 @@ class CareTeamMembership(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["child", "user"], condition=models.Q(ended_at__isnull=True), name="one_active_membership"
-            )
+            ),
+            # One lead practitioner per young person at a time: the one who holds the work.
+            models.UniqueConstraint(
+                fields=["child"], condition=models.Q(ended_at__isnull=True, role="lead"), name="one_lead_per_child"
+            ),
         ]
         indexes = [
             # A person's current caseload (home page, team page, the care-team access route):

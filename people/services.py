@@ -184,7 +184,7 @@ def record_nest_training(*, by: User, person: RelatedPerson, values: dict[str, A
     child = person.child
     if not can_support_nest(by, child):
         raise PermissionDenied
-    fields = ("topic", "topic_detail", "given_on", "trainer", "trainer_name", "contact")
+    fields = ("topic", "practice_level", "topic_detail", "given_on", "trainer", "trainer_name", "contact")
     training = NestTraining(related_person=person, recorded_by=by, **{k: values[k] for k in fields if k in values})
     errors: dict[str, str] = {}
     if training.topic == NestTrainingTopic.OTHER and not training.topic_detail.strip():
@@ -258,7 +258,12 @@ def record_placement(*, by: User, child: Child, values: dict[str, Any]) -> Place
 
 
 @transaction.atomic
-def add_care_team_member(*, by: User, child: Child, member: User, role: str) -> CareTeamMembership:
+def add_care_team_member(
+    *, by: User, child: Child, member: User, role: str, replace_lead: bool = False
+) -> CareTeamMembership:
+    """Add ``member`` to the care team. One lead practitioner at a time (also a database rule):
+    a second lead is refused unless ``replace_lead``, when the lead stays in the team as a
+    practitioner (their lead membership ends and a practitioner one starts, so history shows it)."""
     if not can_manage_care_team(by, child):
         raise PermissionDenied
     if member.organisation_id != child.service_id or member.role not in (
@@ -269,6 +274,27 @@ def add_care_team_member(*, by: User, child: Child, member: User, role: str) -> 
         raise ValidationError({"user": _("Only staff of this service can join the care team.")})
     if CareTeamMembership.objects.filter(child=child, user=member, ended_at__isnull=True).exists():
         raise ValidationError({"user": _("This person is already in the care team.")})
+    if role == CareTeamRole.LEAD:
+        lead = (
+            CareTeamMembership.objects.select_for_update()
+            .filter(child=child, role=CareTeamRole.LEAD, ended_at__isnull=True)
+            .select_related("user")
+            .first()
+        )
+        if lead is not None and not replace_lead:
+            raise ValidationError(
+                {
+                    "role": _(
+                        "%(name)s is the lead practitioner: a young person has one lead at a time. Add this person "
+                        "in another role, or end %(name)s's lead role first."
+                    )
+                    % {"name": lead.user.get_full_name() or lead.user.get_username()}
+                }
+            )
+        if lead is not None:
+            end_care_team_membership(by=by, membership=lead)
+            stays = CareTeamMembership.objects.create(child=child, user=lead.user, role=CareTeamRole.PRACTITIONER)
+            record(actor=by, action=Action.CREATE, obj=stays, child_id=child.pk, detail={"member": lead.user_id, "was_lead": True})
     membership = CareTeamMembership.objects.create(child=child, user=member, role=role)
     record(actor=by, action=Action.CREATE, obj=membership, child_id=child.pk, detail={"member": member.pk}, route=audit_route(by, child))
     return membership

@@ -313,8 +313,8 @@ def care_team(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user, child=child, member=form.cleaned_data["user"], role=form.cleaned_data["role"]
             )
         except ValidationError as exc:
-            for errors in exc.message_dict.values():
-                form.add_error("user", errors)
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else "user", errors)
         else:
             messages.success(request, _("The care team was updated."))
             return redirect("people:care_team", pk=child.pk)

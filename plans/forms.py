@@ -3,6 +3,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils import formats
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from assessments.models import Voice
@@ -137,6 +139,13 @@ class PlanForm(NythModelForm):
         earliest_year=2000,
         help_text=_("From the local authority, so the therapeutic need is part of that review."),
     )
+    looked_after_since = GovukDateField(
+        label=_("Date they became looked after (optional)"),
+        required=False,
+        past_only=True,
+        earliest_year=2000,
+        help_text=_("When no review date is known, the statutory review cycle is counted from it."),
+    )
     agreement_on = GovukDateField(label=_("Date they said so"), required=False, past_only=True, earliest_year=2000)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -148,6 +157,7 @@ class PlanForm(NythModelForm):
             "care_plan_reference",
             "in_care_plan",
             "next_lac_review_on",
+            "looked_after_since",
             "agreement",
             "agreement_on",
             "agreement_words",
@@ -158,6 +168,19 @@ class PlanForm(NythModelForm):
             "agreement": forms.RadioSelect,
             "agreement_words": forms.Textarea(attrs={"rows": 3}),
         }
+
+
+def suggest_review_date(field: forms.Field, statutory: Any) -> None:
+    """Say, beside a plan review date, the statutory review it should come before."""
+    if statutory is None:
+        return
+    field.help_text = gettext(
+        "Suggested: %(suggested)s, before the looked-after child review due on %(due)s, so the therapeutic "
+        "need is part of that review."
+    ) % {
+        "suggested": formats.date_format(statutory.suggested_plan_review, "j F Y"),
+        "due": formats.date_format(statutory.due_on, "j F Y"),
+    }
 
 
 class GoalForm(NythModelForm):

@@ -292,6 +292,8 @@ class Plan(models.Model):
         _("the therapeutic need and this support are written into the care and support plan"), default=False
     )
     next_lac_review_on = models.DateField(_("next looked-after child review"), null=True, blank=True)
+    #: When no next review date is recorded, the statutory cycle is computed from this.
+    looked_after_since = models.DateField(_("date they became looked after"), null=True, blank=True)
     agreement = models.CharField(
         _("does the young person agree with the plan?"), max_length=20, choices=Agreement.choices, default=Agreement.NOT_YET
     )

@@ -10,10 +10,13 @@ Who may do what:
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Iterable
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
@@ -25,7 +28,7 @@ from audit.models import Action, Route
 from audit.services import record
 from people.access import access_routes
 from people.access import audit_route as people_audit_route
-from people.models import Child
+from people.models import Child, LegalStatus
 from people.services import StaleEditError
 from plans.catalogue import STANDARD_OPTIONS
 from plans.models import (
@@ -72,6 +75,7 @@ PLAN_FIELDS = (
     "care_plan_reference",
     "in_care_plan",
     "next_lac_review_on",
+    "looked_after_since",
     "agreement",
     "agreement_on",
     "agreement_words",
@@ -465,3 +469,62 @@ def add_review(*, by: User, plan: Plan, values: dict[str, Any]) -> PlanReview:
         route=audit_route(by, plan.child_id),
     )
     return review
+
+
+# --- The statutory review cycle ----------------------------------------------------------------
+
+
+def _add_months(day: date, months: int) -> date:
+    """The same day ``months`` later, or the month's last day (31 January + 1 month = 28 February)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def statutory_review_due(*, looked_after_since: date, today: date) -> date:
+    """The next looked-after child review due on or after ``today`` (Care Planning, Placement and
+    Case Review (Wales) Regulations 2015): the first within ``NYTH_LAC_REVIEW_FIRST_DAYS`` of
+    becoming looked after, the second within ``NYTH_LAC_REVIEW_SECOND_MONTHS`` of the first, then
+    every ``NYTH_LAC_REVIEW_THEN_MONTHS``. Counted from the latest dates allowed (Nyth does not
+    hold the dates reviews were held: the local authority's recorded date, when given, wins)."""
+    due = looked_after_since + timedelta(days=settings.NYTH_LAC_REVIEW_FIRST_DAYS)
+    if due >= today:
+        return due
+    due = _add_months(due, settings.NYTH_LAC_REVIEW_SECOND_MONTHS)
+    while due < today:
+        due = _add_months(due, settings.NYTH_LAC_REVIEW_THEN_MONTHS)
+    return due
+
+
+@dataclass(frozen=True)
+class StatutoryReview:
+    #: The next looked-after child review.
+    due_on: date
+    #: True when computed from the date they became looked after, not recorded.
+    computed: bool
+    #: The plan review date suggested, before it.
+    suggested_plan_review: date
+
+    def plan_review_after(self, day: date | None) -> bool:
+        return day is not None and day > self.due_on
+
+
+def statutory_review(
+    child: Child, *, next_lac_review_on: date | None, looked_after_since: date | None, today: date | None = None
+) -> StatutoryReview | None:
+    """The statutory review the plan review should come before – only for a young person who is
+    looked after now (care leavers, adopted young people and others have no such cycle). From the
+    recorded next review date, or one computed from the date they became looked after (as
+    recorded on the plan, else the start of their earliest placement); None when neither is known."""
+    if child.legal_status != LegalStatus.LOOKED_AFTER:
+        return None
+    today = today or timezone.localdate()
+    computed = False
+    due = next_lac_review_on if next_lac_review_on and next_lac_review_on >= today else None
+    if due is None:
+        since = looked_after_since or child.placements.order_by("start_date").values_list("start_date", flat=True).first()
+        if since is None:
+            return None
+        due, computed = statutory_review_due(looked_after_since=since, today=today), True
+    suggested = max(today, due - timedelta(days=settings.NYTH_PLAN_REVIEW_BEFORE_LAC_DAYS))
+    return StatutoryReview(due_on=due, computed=computed, suggested_plan_review=suggested)

@@ -26,7 +26,16 @@ from core.forms import rebind_after_stale_save
 from people.access import get_visible_or_404
 from people.models import BreakGlassAccess, CareTeamMembership, Child
 from plans import services
-from plans.forms import ActionForm, ChoiceForm, GoalForm, OfferForm, PlanForm, ReviewForm, SupportOptionForm
+from plans.forms import (
+    ActionForm,
+    ChoiceForm,
+    GoalForm,
+    OfferForm,
+    PlanForm,
+    ReviewForm,
+    SupportOptionForm,
+    suggest_review_date,
+)
 from plans.history import plan_changes
 from plans.models import Goal, OptionKind, OptionOffer, Plan, PlanAction, SupportOption
 
@@ -118,6 +127,7 @@ def _plan_page(request: HttpRequest, child: Child, shared_plan: Plan | None = No
     actions = list(current.actions.select_related("goal")) if current else []
     reviews = list(current.reviews.select_related("recorded_by")) if current else []
     _audit_view(request, child, current, "shared_plan" if shared_plan else "plan")
+    statutory = None if shared_plan or current is None else _statutory(child, current)
     return render(
         request,
         "plans/plan.html",
@@ -132,6 +142,8 @@ def _plan_page(request: HttpRequest, child: Child, shared_plan: Plan | None = No
             "goals": goals,
             "actions": actions,
             "reviews": reviews,
+            "statutory": statutory,
+            "review_after_statutory": statutory is not None and statutory.plan_review_after(current.next_review_on),
         },
     )
 
@@ -246,7 +258,28 @@ def plan_edit(request: HttpRequest, child_pk: int) -> HttpResponse:
             initial["language"] = "cy" if child.preferred_language == "cy" else "en"
         form = PlanForm(instance=current, initial=initial)
         _audit_view(request, child, current, "plan_edit")
-    return render(request, "plans/plan_form.html", {"child": child, "plan": current, "form": form, "stale": stale})
+    statutory = _statutory(child, current)
+    suggest_review_date(form.fields["next_review_on"], statutory)
+    return render(
+        request,
+        "plans/plan_form.html",
+        {
+            "child": child,
+            "plan": current,
+            "form": form,
+            "stale": stale,
+            "statutory": statutory,
+            "review_after_statutory": statutory is not None and current is not None and statutory.plan_review_after(current.next_review_on),
+        },
+    )
+
+
+def _statutory(child: Child, plan: Plan | None) -> services.StatutoryReview | None:
+    return services.statutory_review(
+        child,
+        next_lac_review_on=plan.next_lac_review_on if plan else None,
+        looked_after_since=plan.looked_after_since if plan else None,
+    )
 
 
 def _plan_or_redirect(request: HttpRequest, child: Child) -> Plan | HttpResponse:
@@ -364,6 +397,8 @@ def review_add(request: HttpRequest, child_pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The review was recorded and the next review date was updated."))
             return redirect("plans:plan", child_pk=child.pk)
+    # The next review is suggested before the statutory looked-after child review.
+    suggest_review_date(form.fields["next_review_on"], _statutory(child, current))
     return render(request, "plans/review_form.html", {"child": child, "plan": current, "form": form})
 
 

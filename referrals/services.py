@@ -615,7 +615,9 @@ def allocate(*, by: User, referral: Referral, practitioner: User) -> Referral:
         return referral  # a repeated click changes nothing
     child = referral.child
     if not CareTeamMembership.objects.filter(child=child, user=practitioner, ended_at__isnull=True).exists():
-        add_care_team_member(by=by, child=child, member=practitioner, role=CareTeamRole.LEAD)
+        # Reallocating: the new practitioner leads; the one before stays in the team until a
+        # change of practitioner hands over.
+        add_care_team_member(by=by, child=child, member=practitioner, role=CareTeamRole.LEAD, replace_lead=True)
     first_allocation = referral.allocated_at is None
     referral.allocated_to = practitioner
     if first_allocation:

@@ -44,9 +44,13 @@ def test_recording_a_contact_is_stored_and_shown(signed_in, server):
         "time": "10:30",
         "summary": summary,
         "duration_minutes": "45",
+        # Nothing is preselected (an untouched form records nothing): say what happened.
+        "kind": "individual",
+        "attendance": "attended",
+        "location": "home",
     }
     for name, first_choice in _first_radio_choices(page.text).items():
-        fields.setdefault(name, first_choice)  # the commonest answers are preselected; fill any left
+        fields.setdefault(name, first_choice)  # any other question: its first answer
     result = signed_in.post(path, fields)
     assert result.status == 200, result.text[:3000]
     assert result.url == f"/en/contacts/children/{server.child_pk}/", (

@@ -129,6 +129,28 @@ def test_break_glass_reads_but_cannot_write(client_for, duty, written):
 # --- Partners through consent -------------------------------------------------------------------
 
 
+def test_a_partner_whose_consent_is_withdrawn_mid_edit_is_told_why_and_keeps_their_text(client_for, partner, manager, charlie, written):
+    from consent.services import withdraw_consent
+
+    consent = give_consent(written, recorded_by=manager, organisation=partner.organisation, sections=["health"])
+    client = client_for(partner)
+    assert client.get(url("section_edit", written, "health")).status_code == 200
+    withdraw_consent(by=manager, consent=consent, note="The young person changed their mind.")
+    typed = "Seen by CAMHS on Tuesday; sleep is a little better."
+    response = client.post(url("section_edit", written, "health"), edit_post(typed, 0))
+    body = response.content.decode()
+    assert response.status_code == 403
+    assert "Your access to this assessment has ended" in body
+    assert "withdrawn" in body
+    assert typed in body  # their own words, to copy: it is theirs
+    assert not SectionVersion.objects.filter(section="health").exists()
+    assert written.display_name not in body and "I like climbing" not in body  # nothing of the record
+    assert "The young person changed their mind." not in body  # the note is the record's, not theirs
+    assert AuditEvent.objects.filter(action="refused", child_id=written.pk, detail__reason="consent_withdrawn").exists()
+    # Someone who never had a consent still gets the plain 404.
+    assert client_for(charlie).post(url("section_edit", written, "health"), edit_post(typed, 0)).status_code == 404
+
+
 def test_partner_with_joint_assessment_consent_reads_and_writes_only_covered_sections(client_for, partner, manager, written):
     give_consent(written, recorded_by=manager, organisation=partner.organisation, sections=["my_story", "health"])
     client = client_for(partner)
@@ -224,7 +246,10 @@ def test_restricting_a_section_hides_it_from_everyone_not_named(client_for, alic
     assert client_for(bob).get(url("section_history", written, "adversity")).status_code == 403
     # The partner with a whole-assessment consent does not see it either.
     partner_page = client_for(partner).get(url("assessment", written)).content.decode()
-    assert TRAUMA not in partner_page and "This section is restricted to named people." in partner_page
+    # They see that a section is withheld – not which one, nor that it is a restriction.
+    assert TRAUMA not in partner_page and "1 section is withheld from you." in partner_page
+    assert "restricted" not in partner_page.lower()
+    assert "Experiences of adversity and trauma" not in partner_page
     # Nor in a comparison of versions.
     assert TRAUMA not in client_for(bob).get(url("compare", written, **{"from": 0, "to": 3})).content.decode()
 
@@ -358,6 +383,14 @@ def test_shared_with_me_lists_what_is_shared_and_until_when(client_for, partner,
     assert last_event(actor=partner, action="list").detail["page"] == "shared_with_me"
     # The care team sees the child on its own list, not here.
     assert written.display_name not in client_for(alice).get(reverse("assessments:shared_with_me")).content.decode()
+
+
+def test_shared_with_me_says_something_is_withheld_not_that_it_is_restricted(client_for, partner, alice, manager, written):
+    give_consent(written, recorded_by=manager, organisation=partner.organisation, items=["assessment"])
+    restrict_section(by=alice, child=written, section="adversity", allowed=[], reason="A disclosure")
+    body = client_for(partner).get(reverse("assessments:shared_with_me")).content.decode()
+    assert "Some parts are withheld and are not shared." in body
+    assert "restricted" not in body.lower()
 
 
 # --- Strangers and commissioners -------------------------------------------------------------------

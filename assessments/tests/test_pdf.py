@@ -94,7 +94,9 @@ def test_restricted_sections_never_appear_in_a_copy(alice, written, court, court
     text = "\n".join(pages_text(content))
     assert "ZZSECRETZZ" not in text
     assert "Experiences of adversity and trauma" not in text  # not even its title
-    assert "1 section is restricted to named people and is not included." in text
+    # The reader learns that something is withheld, not which kind of withholding it is.
+    assert "1 further section is withheld." in text
+    assert "restricted" not in text.lower()
     assert made.withheld["adversity"] == "restricted"
     assert "adversity" not in made.sections
     assert set(made.versions.values_list("section", flat=True)) == {"my_story", "strengths"}
@@ -109,6 +111,9 @@ def test_withheld_sections_are_listed_with_the_reason_not_the_content(alice, wri
     assert made.withheld["home"] == "not_chosen"
     assert "Withheld: Not covered by the young person's consent" in text
     assert "Good at climbing" not in text
+    # A section nobody has written is not "withheld": nothing was kept back.
+    assert "Not written yet" in text
+    assert "Withheld: Not written" not in text
 
 
 def test_every_page_carries_recipient_date_purpose_reference_and_page_numbers(alice, written, court, court_consent):

@@ -217,7 +217,7 @@ def test_sharing_through_the_page_then_the_recipient_reads_it(client_for, alice,
     assert "Cymraeg" in body  # the language the sharer chose is noted
     # What was withheld and why – restricted ones only counted, never shown.
     assert "Not chosen for this purpose" in body
-    assert "1 section is restricted to named people and is not shared." in body
+    assert "1 further section is withheld." in body  # not told it is a restriction
     assert SECRET not in body and "Experiences of adversity and trauma" not in body
     event = AuditEvent.objects.filter(actor=partner, action="view", object_type="assessments.assessmentshare").get()
     assert event.detail["share"] == made.reference
@@ -253,7 +253,11 @@ def test_a_section_restricted_after_sharing_disappears_from_the_share(client_for
     body = client_for(partner).get(detail_url(made)).content.decode()
     assert STORY not in body
     assert "Good at climbing and drawing." in body
-    assert "2 sections are restricted to named people and are not shared." in body
+    # The recipient is told two more sections are withheld, not that they are restricted.
+    assert "2 further sections are withheld." in body
+    assert "restricted" not in body.lower()
+    # The sharer's side knows why.
+    assert "2 sections are restricted to named people and are not shared." in client_for(alice).get(detail_url(made)).content.decode()
 
 
 def test_a_refused_share_keeps_everything_typed_and_points_to_the_routes(client_for, alice, written, la_cardiff, health_board, camhs_consent):

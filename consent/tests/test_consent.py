@@ -703,3 +703,87 @@ def test_a_safeguarding_share_is_shown_on_the_young_persons_consent_page(client_
     assert "Approved: shared now" in body
     assert partner.organisation.name_en in body
     assert "Disclosure of exploitation" in body
+
+
+# --- Refusing to share -----------------------------------------------------------------------------
+
+
+def refusal_post(**overrides) -> dict:
+    data = {
+        "recipient_kind": "organisation_type",
+        "recipient_organisation_type": OrganisationType.EDUCATION,
+        "decider": "young_person",
+        "young_person_views": "I don't want school to know about my family.",
+        **date_fields("decided_on", TODAY() - datetime.timedelta(days=2)),
+    }
+    data.update(overrides)
+    return data
+
+
+def test_a_refusal_is_a_decision_of_its_own_recorded_shown_and_audited(client_for, alice, child):
+    client = client_for(alice)
+    response = client.post(reverse("consent:refusal_create", args=[child.pk]), refusal_post())
+    assert response.status_code == 302, response.content.decode()[:2000]
+    from consent.models import SharingRefusal
+
+    refusal = SharingRefusal.objects.get(child=child)
+    assert refusal.recipient_organisation_type == OrganisationType.EDUCATION and refusal.active
+    event = AuditEvent.objects.get(action=Action.CREATE, object_type__icontains="refusal", object_id=str(refusal.pk))
+    assert event.child_id == child.pk and event.detail["refusal"] is True
+    assert "family" not in json.dumps(event.detail)  # no free text in the audit
+    page = client.get(reverse("consent:list", args=[child.pk])).content.decode()
+    assert "Does not agree to share" in page and "I don&#x27;t want school to know about my family." in page
+    # It grants nothing: no consent exists, and nothing is in force.
+    assert not ConsentDecision.objects.exists()
+
+
+def test_a_refusal_needs_the_young_persons_words_and_a_recipient(client_for, alice, child):
+    response = client_for(alice).post(
+        reverse("consent:refusal_create", args=[child.pk]), refusal_post(young_person_views="", recipient_organisation_type="")
+    )
+    body = response.content.decode()
+    assert response.status_code == 200 and "govuk-error-summary" in body
+    assert "Enter what the young person said, in their own words" in body
+    assert "Choose the type of organisation" in body
+
+
+def test_a_consent_against_an_active_refusal_warns_and_needs_their_words_again(client_for, alice, child):
+    from consent.models import SharingRefusal
+
+    school = OrganisationFactory(code="SCH-WERN", name_en="Ysgol y Wern", name_cy="Ysgol y Wern", type=OrganisationType.EDUCATION)
+    client = client_for(alice)
+    client.post(reverse("consent:refusal_create", args=[child.pk]), refusal_post())
+    form = client.get(reverse("consent:create", args=[child.pk])).content.decode()
+    assert "The young person has said they do not agree to share with:" in form
+    # A consent to one school contradicts "not schools": refused without their words again.
+    response = client.post(reverse("consent:create", args=[child.pk]), consent_post(school))
+    body = response.content.decode()
+    assert response.status_code == 200 and not ConsentDecision.objects.exists()
+    assert "The young person said they do not agree to share with" in body
+    # With their words, the consent is recorded and the refusal ends, keeping what they said.
+    words = "I've talked to Miss Jones and I'm OK with the school knowing now."
+    response = client.post(reverse("consent:create", args=[child.pk]), consent_post(school, refusal_words=words))
+    assert response.status_code == 302
+    consent = ConsentDecision.objects.get()
+    refusal = SharingRefusal.objects.get()
+    assert not refusal.active and refusal.ended_by_consent == consent and refusal.ending_words == words
+    created = AuditEvent.objects.filter(action=Action.CREATE, object_id=str(consent.pk)).exclude(object_type__icontains="refusal")
+    assert [event.detail.get("replaces_refusals") for event in created] == [[refusal.pk]]
+    assert AuditEvent.objects.filter(action=Action.UPDATE, object_type__icontains="refusal").count() == 1
+
+
+def test_a_consent_to_someone_else_is_not_held_up_by_a_refusal(client_for, alice, child, partner):
+    client = client_for(alice)
+    client.post(reverse("consent:refusal_create", args=[child.pk]), refusal_post())
+    assert client.post(reverse("consent:create", args=[child.pk]), consent_post(partner.organisation)).status_code == 302
+
+
+def test_a_refusal_of_someone_a_consent_still_reaches_asks_for_the_withdrawal_first(client_for, alice, child, manager):
+    from assessments.tests.builders import give_consent
+
+    school = OrganisationFactory(code="SCH-BRYN", name_en="Ysgol y Bryn", name_cy="Ysgol y Bryn", type=OrganisationType.EDUCATION)
+    give_consent(child, recorded_by=manager, organisation=school, items=["assessment"])
+    response = client_for(alice).post(reverse("consent:refusal_create", args=[child.pk]), refusal_post())
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "A consent to share with Ysgol y Bryn is in force" in body

@@ -234,3 +234,29 @@ def test_diary_shows_the_week_and_managers_open_a_colleagues(client_for, alice, 
     # A practitioner cannot open a colleague's diary: they see their own.
     own = client_for(bob).get(reverse("contacts:diary"), {"user": alice.pk}).content.decode()
     assert "Bob Ymarferydd" in own
+
+
+def test_an_untouched_form_records_nothing_and_says_what_is_missing(client_for, alice, child):
+    # Saving the form as it opens must not record "a session that took place now, at home".
+    client = client_for(alice)
+    url = reverse("contacts:create", args=[child.pk])
+    form = client.get(url).content.decode()
+    for name in ("kind", "attendance", "location"):
+        assert f'name="{name}"' in form
+        assert not [tag for tag in form.split("<input") if f'name="{name}"' in tag and "checked" in tag], name
+    assert 'name="time" value=' not in form and 'name="date_day" value=' not in form
+    response = client.post(url, {"consultation_with": "", "duration_minutes": "60", "language": "cy", "summary": "Kept words"})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert not Contact.objects.exists()
+    for message in (
+        "Choose the kind of contact", "Choose what happened", "Choose where it took place", "Enter the date of the contact",
+        "Enter the start time",
+    ):
+        assert message in body, message
+    assert "govuk-error-summary" in body and "Kept words" in body
+
+
+def test_a_link_may_still_preselect_the_kind(client_for, alice, child):
+    form = client_for(alice).get(reverse("contacts:create", args=[child.pk]) + "?kind=consultation").content.decode()
+    assert [tag for tag in form.split("<input") if 'value="consultation"' in tag and "checked" in tag]

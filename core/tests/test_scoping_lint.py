@@ -10,7 +10,7 @@ PERSONAL_MODELS = {
     "Referral", "Decision", "InitialConsultation", "Contact",
     "SectionVersion", "SectionRestriction", "Assessment", "AssessmentShare", "AssessmentExport",
     "SafetyPlan", "NestTraining",
-    "ConsentDecision", "SafeguardingShare",
+    "ConsentDecision", "SafeguardingShare", "SharingRefusal",
     "Episode", "EpisodeEvent", "Transition", "TransitionChecklistItem",
     "StaffProfile", "StaffTraining", "Supervision",
     "OptionOffer", "Plan", "Goal", "PlanAction", "PlanReview",

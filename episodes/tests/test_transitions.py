@@ -328,3 +328,104 @@ def test_every_page_opens_for_the_care_team(client_for, alice, bob, child):
         assert response.status_code == 200, url
     complete = client.get(reverse("episodes:transition_complete", args=[handover.pk])).content.decode()
     assert "7 checklist items are not ticked" in complete and "a manager will be asked to change the care team" in complete
+
+
+# --- One lead at a time, the manager's prompt, booked sessions and who may be allocated ---------------
+
+
+def test_one_lead_practitioner_per_young_person_is_a_database_rule(alice, bob, child):
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        CareTeamMembership.objects.create(child=child, user=bob, role="lead")
+    # An ended lead membership does not count.
+    CareTeamMembership.objects.filter(child=child, user=alice).update(ended_at=timezone.now())
+    CareTeamMembership.objects.create(child=child, user=bob, role="lead")
+
+
+def test_adding_a_second_lead_is_refused_unless_it_replaces_the_lead(alice, bob, manager, child):
+    from people.services import add_care_team_member
+
+    with pytest.raises(ValidationError) as refused:
+        add_care_team_member(by=manager, child=child, member=bob, role="lead")
+    assert "Alice Ymarferydd is the lead practitioner" in str(refused.value)
+    add_care_team_member(by=manager, child=child, member=bob, role="lead", replace_lead=True)
+    active = CareTeamMembership.objects.filter(child=child, ended_at__isnull=True).order_by("user__username")
+    # Alice stays in the care team as a practitioner; Bob leads.
+    assert list(active.values_list("user__username", "role")) == [("alice", "practitioner"), ("bob", "lead")]
+
+
+def test_reallocating_a_referral_keeps_one_lead(alice, bob, manager, child, south):
+    from referrals.services import allocate
+    from referrals.tests.factories import ReferralFactory
+
+    referral = ReferralFactory(service=south, child=child, status="allocated", allocated_to=alice)
+    allocate(by=manager, referral=referral, practitioner=bob)
+    assert CareTeamMembership.objects.filter(child=child, ended_at__isnull=True, role="lead").get().user == bob
+
+
+def test_allocating_a_new_practitioner_lists_only_practitioners(client_for, alice, bob, manager, duty, child):
+    transition = plan(alice, child, kind="practitioner_change", from_practitioner=alice, to_practitioner=bob)
+    page = client_for(alice).get(reverse("episodes:transition_complete", args=[transition.pk])).content.decode()
+    new_practitioner = page[page.index('name="to_practitioner"'):]
+    new_practitioner = new_practitioner[: new_practitioner.index("</select>")]
+    assert "Bob Ymarferydd" in new_practitioner
+    assert "Mair Rheolwr" not in new_practitioner and "Dewi Dyletswydd" not in new_practitioner
+    with pytest.raises(ValidationError):
+        plan(alice, child, kind="practitioner_change", from_practitioner=alice, to_practitioner=duty)
+
+
+def test_the_managers_home_page_prompts_the_care_team_change(client_for, alice, bob, manager, child):
+    transition = plan(alice, child, kind="practitioner_change", from_practitioner=alice, to_practitioner=bob)
+    services.complete_transition(
+        by=alice, transition=transition, expected_version=1,
+        values={"completed_on": timezone.localdate(), "to_practitioner": bob, "handover_summary": "All in the plan."},
+    )
+    home = client_for(manager).get(reverse("core:home")).content.decode()
+    assert "1 care team change is waiting for you" in home
+    assert reverse("episodes:transition_detail", args=[transition.pk]) in home
+    # Once changed, the prompt goes.
+    services.apply_care_team_change(by=manager, transition=Transition.objects.get(pk=transition.pk))
+    assert "care team change is waiting" not in client_for(manager).get(reverse("core:home")).content.decode()
+
+
+def test_the_leaving_workers_booked_sessions_are_offered_for_moving(client_for, alice, bob, manager, child):
+    from contacts.models import Contact
+
+    def booked(days: int, who, attendance: str = "booked") -> Contact:
+        return Contact.objects.create(
+            child=child, practitioner=who, recorded_by=who, kind="individual", location="home", attendance=attendance,
+            starts_at=timezone.now() + datetime.timedelta(days=days), idempotency_key=f"{days}-{who.pk}-{attendance}",
+        )
+
+    future = booked(7, alice)
+    later = booked(14, alice)
+    past = booked(-7, alice, "attended")
+    bobs_own = booked(9, bob)
+    transition = plan(alice, child, kind="practitioner_change", from_practitioner=alice, to_practitioner=bob)
+    services.complete_transition(
+        by=manager, transition=transition, expected_version=1,
+        values={"completed_on": timezone.localdate(), "to_practitioner": bob, "handover_summary": "All in the plan."},
+    )
+    client = client_for(manager)
+    detail = client.get(reverse("episodes:transition_detail", args=[transition.pk])).content.decode()
+    assert "Booked sessions with Alice Ymarferydd" in detail
+    assert f'value="{future.pk}"' in detail and f'value="{later.pk}"' in detail
+    assert f'value="{past.pk}"' not in detail and f'value="{bobs_own.pk}"' not in detail
+    response = client.post(reverse("episodes:transition_sessions", args=[transition.pk]), {"contacts": [future.pk]})
+    assert response.status_code == 302
+    assert Contact.objects.get(pk=future.pk).practitioner == bob
+    assert Contact.objects.get(pk=later.pk).practitioner == alice  # not chosen: left as it is
+    assert Contact.objects.get(pk=past.pk).practitioner == alice  # what happened stays as it happened
+    assert AuditEvent.objects.filter(action="update", object_type="contacts.contact", object_id=str(future.pk)).exists()
+    # A contact that is not one of the leaving worker's booked sessions cannot be moved this way.
+    client.post(reverse("episodes:transition_sessions", args=[transition.pk]), {"contacts": [past.pk]})
+    assert Contact.objects.get(pk=past.pk).practitioner == alice
+
+
+def test_the_care_team_page_explains_that_there_is_one_lead(client_for, alice, bob, manager, child):
+    response = client_for(manager).post(reverse("people:care_team", args=[child.pk]), {"user": str(bob.pk), "role": "lead"})
+    body = response.content.decode()
+    assert response.status_code == 200 and "govuk-error-summary" in body
+    assert "Alice Ymarferydd is the lead practitioner" in body
+    assert not CareTeamMembership.objects.filter(child=child, user=bob).exists()

@@ -50,6 +50,7 @@ def person_post(**overrides) -> dict[str, str]:
 def training_post(**overrides) -> dict[str, str]:
     data = {
         "topic": "responding",
+        "practice_level": "aware",
         "topic_detail": "",
         "given_on_day": "10", "given_on_month": "2", "given_on_year": "2026",
         "trainer": "",
@@ -305,3 +306,34 @@ def test_demo_nest_seed_is_idempotent(south, manager, alice, bob):
         list(RelatedPerson.objects.order_by("pk").values_list("young_person_view", "informed_on", "phone")),
     )
     assert again == snapshot
+
+
+def test_training_records_the_trauma_informed_wales_level(client_for, alice, child):
+    person = child.related_people.get()
+    client = client_for(alice)
+    url = reverse("people:nest_training_create", args=[child.pk, person.pk])
+    missing = client.post(url, training_post(trainer=str(alice.pk), practice_level=""))
+    assert "Choose the Trauma-Informed Wales practice level" in missing.content.decode()
+    assert not NestTraining.objects.exists()
+    assert client.post(url, training_post(trainer=str(alice.pk), practice_level="skilled")).status_code == 302
+    assert NestTraining.objects.get().practice_level == "skilled"
+    detail = client.get(reverse("people:related_person_detail", args=[child.pk, person.pk])).content.decode()
+    assert "Trauma skilled" in detail
+    assert "Trauma skilled" in client.get(reverse("people:detail", args=[child.pk])).content.decode()
+
+
+def test_the_count_of_consultation_and_training_received_matches_what_was_recorded(client_for, alice, child):
+    person = child.related_people.get()
+    given = make_contact(child, alice, "carer_training", people=[person], days=4, key="given")
+    make_contact(child, alice, "consultation", people=[person], days=2, key="consulted")
+    make_contact(child, alice, "carer_training", people=[person], days=1, key="cancelled", attendance="cancelled_carer")
+    day = datetime.date(2026, 1, 10)
+    # Training given in the contact above: one, not two.
+    NestTraining.objects.create(related_person=person, topic="responding", given_on=day, trainer=alice, recorded_by=alice, contact=given)
+    # Training recorded without a contact (a course elsewhere): received, so counted.
+    NestTraining.objects.create(related_person=person, topic="safety_plan", given_on=day, trainer_name="Fostering Wales", recorded_by=alice)
+    row = RelatedPerson.objects.visible_to(alice).with_nest().get(pk=person.pk)
+    assert row.support_received == 3  # the training contact, the consultation, the course; not the cancelled one
+    detail = client_for(alice).get(reverse("people:related_person_detail", args=[child.pk, person.pk])).content.decode()
+    received = detail[detail.index("Consultation and training received"):]
+    assert "3 received" in received

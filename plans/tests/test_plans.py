@@ -490,3 +490,79 @@ def test_every_page_opens_for_the_care_team_and_the_manager(client_for, alice, m
         response = client_for(manager).get(url)
         assert response.status_code == 200, url
         assert f'<html lang="{language}"' in response.content.decode()
+
+
+# --- The statutory review cycle (Care Planning, Placement and Case Review (Wales) Regulations 2015) ---
+
+
+def test_the_statutory_cycle_is_computed_from_the_date_they_became_looked_after(settings):
+    start = datetime.date(2026, 1, 10)
+    # First review within 28 days, the second within 3 months of it, then every 6 months.
+    assert services.statutory_review_due(looked_after_since=start, today=start) == datetime.date(2026, 2, 7)
+    assert services.statutory_review_due(looked_after_since=start, today=datetime.date(2026, 2, 8)) == datetime.date(2026, 5, 7)
+    assert services.statutory_review_due(looked_after_since=start, today=datetime.date(2026, 5, 8)) == datetime.date(2026, 11, 7)
+    assert services.statutory_review_due(looked_after_since=start, today=datetime.date(2026, 11, 8)) == datetime.date(2027, 5, 7)
+    # The intervals are configuration, not constants.
+    settings.NYTH_LAC_REVIEW_FIRST_DAYS = 20
+    assert services.statutory_review_due(looked_after_since=start, today=start) == datetime.date(2026, 1, 30)
+
+
+def test_the_form_suggests_a_plan_review_before_the_recorded_lac_review_and_warns_after_it(client_for, alice, child, plan):
+    lac_review = TODAY() + datetime.timedelta(days=40)
+    plan.next_lac_review_on = lac_review
+    plan.save()
+    client = client_for(alice)
+    form = client.get(reverse("plans:plan_edit", args=[child.pk])).content.decode()
+    suggested = lac_review - datetime.timedelta(days=14)
+    assert f"Suggested: {suggested:%-d %B %Y}" in form
+    assert f"before the looked-after child review due on {lac_review:%-d %B %Y}" in form
+    # A plan review after the statutory review is warned about (it is saved: the warning is advice).
+    response = client.post(
+        reverse("plans:plan_edit", args=[child.pk]),
+        plan_post(version=str(plan.version), **date_fields("next_review_on", lac_review + datetime.timedelta(days=10))),
+        follow=True,
+    )
+    assert "falls after the looked-after child review" in response.content.decode()
+    # Before it: no warning.
+    plan.refresh_from_db()
+    response = client.post(
+        reverse("plans:plan_edit", args=[child.pk]),
+        plan_post(version=str(plan.version), **date_fields("next_review_on", suggested)),
+        follow=True,
+    )
+    assert "falls after the looked-after child review" not in response.content.decode()
+
+
+def test_without_a_recorded_date_the_lac_review_is_computed_from_when_they_became_looked_after(client_for, alice, child):
+    since = TODAY() - datetime.timedelta(days=10)
+    client = client_for(alice)
+    response = client.post(
+        reverse("plans:plan_edit", args=[child.pk]),
+        plan_post(
+            **date_fields("next_lac_review_on", None), **date_fields("looked_after_since", since),
+            **date_fields("next_review_on", TODAY() + datetime.timedelta(days=60)),
+        ),
+        follow=True,
+    )
+    due = since + datetime.timedelta(days=28)
+    body = response.content.decode()
+    assert "falls after the looked-after child review" in body and f"{due:%-d %B %Y}" in body
+
+
+def test_no_statutory_warning_for_a_care_leaver(client_for, alice, child, plan):
+    child.legal_status = "care_leaver"
+    child.save()
+    plan.next_lac_review_on = TODAY() + datetime.timedelta(days=10)
+    plan.save()
+    client = client_for(alice)
+    form = client.get(reverse("plans:plan_edit", args=[child.pk])).content.decode()
+    assert "Suggested:" not in form
+    response = client.post(reverse("plans:plan_edit", args=[child.pk]), plan_post(version=str(plan.version)), follow=True)
+    assert "falls after the looked-after child review" not in response.content.decode()
+
+
+def test_the_review_form_suggests_the_next_review_before_the_lac_review(client_for, alice, child, plan):
+    plan.next_lac_review_on = TODAY() + datetime.timedelta(days=60)
+    plan.save()
+    page = client_for(alice).get(reverse("plans:review_add", args=[child.pk])).content.decode()
+    assert f"Suggested: {TODAY() + datetime.timedelta(days=46):%-d %B %Y}" in page
