@@ -28,7 +28,7 @@ from assessments.sections import BY_KEY, SECTIONS, Section
 from audit.models import Action, Route
 from audit.services import record, record_list
 from consent.access import consents_for, safeguarding_for
-from people.access import get_visible_or_404
+from people.access import audit_route, get_visible_or_404
 from people.models import CareTeamMembership, Child
 from plans.models import Plan
 
@@ -155,7 +155,13 @@ def _access_ended_mid_edit(request: HttpRequest, child_pk: int, section: str) ->
     consent = withdrawn_while_working(request.user, child_pk, section)
     if consent is None:
         return None  # the ordinary 404 or 403 follows
-    record(actor=request.user, action=Action.REFUSED, child_id=child_pk, detail={"reason": "consent_withdrawn", "section": section})
+    record(
+        actor=request.user,
+        action=Action.REFUSED,
+        child_id=child_pk,
+        detail={"reason": "consent_withdrawn", "section": section},
+        route=audit_route(request.user, child_pk),
+    )
     return render(
         request,
         "assessments/access_ended.html",

@@ -546,6 +546,7 @@ def move_sessions(*, by: User, transition: Transition, contact_ids: Iterable[int
         record(
             actor=by, action=Action.UPDATE, obj=contact, child_id=contact.child_id,
             detail={"practitioner": transition.to_practitioner_id, "transition": transition.pk},
+            route=audit_route(by, contact.child_id),
         )
         moved += 1
     return moved

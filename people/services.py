@@ -294,7 +294,7 @@ def add_care_team_member(
         if lead is not None:
             end_care_team_membership(by=by, membership=lead)
             stays = CareTeamMembership.objects.create(child=child, user=lead.user, role=CareTeamRole.PRACTITIONER)
-            record(actor=by, action=Action.CREATE, obj=stays, child_id=child.pk, detail={"member": lead.user_id, "was_lead": True})
+            record(actor=by, action=Action.CREATE, obj=stays, child_id=child.pk, detail={"member": lead.user_id, "was_lead": True}, route=audit_route(by, child))
     membership = CareTeamMembership.objects.create(child=child, user=member, role=role)
     record(actor=by, action=Action.CREATE, obj=membership, child_id=child.pk, detail={"member": member.pk}, route=audit_route(by, child))
     return membership
