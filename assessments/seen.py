@@ -18,7 +18,8 @@ from django.utils.translation import gettext_lazy
 
 from assessments.sections import BY_KEY
 from audit.labels import name_organisations
-from audit.models import Action, AuditEvent
+from audit.models import Action, AuditEvent, Route
+from people import access
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -81,9 +82,9 @@ def _part(detail: dict[str, Any]) -> str:
 
 #: Why someone could: the route recorded with the event (see views._audit_view).
 _WHY = {
-    "care_team": gettext_lazy("They work with you as part of your care team."),
-    "service_manager": gettext_lazy("They manage the service that supports you."),
-    "break_glass": gettext_lazy("It was an emergency. Their manager checks every time this happens."),
+    access.CARE_TEAM: gettext_lazy("They work with you as part of your care team."),
+    access.SERVICE_MANAGER: gettext_lazy("They manage the service that supports you."),
+    access.BREAK_GLASS: gettext_lazy("It was an emergency. Their manager checks every time this happens."),
     "consent": gettext_lazy("You agreed to share it with them."),
     "safeguarding": gettext_lazy("People were worried about your safety, and a manager agreed it had to be shared."),
 }
@@ -136,8 +137,8 @@ def describe(user: User, child: Child, events: list[AuditEvent]) -> list[StoryLi
 def _sentence(event: AuditEvent, values: dict[str, str], purpose: str) -> tuple[str, str]:
     detail, kind, action = event.detail, event.object_type, event.action
     route = str(detail.get("route", ""))
-    if event.route == "break_glass":
-        route = "break_glass"
+    if event.route == Route.BREAK_GLASS:
+        route = access.BREAK_GLASS
     why = str(_WHY[route]) if route in _WHY else ""
     if kind == PLAN:
         return _("On %(date)s, %(who)s read your plan.") % values, why or str(_WHY["consent"])

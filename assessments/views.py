@@ -28,7 +28,7 @@ from assessments.sections import BY_KEY, SECTIONS, Section
 from audit.models import Action, Route
 from audit.services import record
 from consent.access import consents_for, safeguarding_for
-from people.access import get_visible_or_404
+from people.access import audit_route, get_visible_or_404
 from people.models import CareTeamMembership, Child
 from plans.models import Plan
 
@@ -66,7 +66,7 @@ def _route_name(access: SectionAccess) -> str:
 
 
 def _audit_route(access: SectionAccess) -> str:
-    return Route.BREAK_GLASS if access.record_routes == ["break_glass"] else Route.UI
+    return Route.BREAK_GLASS if access.via_break_glass else Route.UI
 
 
 def _audit_view(request: HttpRequest, child: Child, access: SectionAccess, obj: Any, **detail: Any) -> None:
@@ -127,11 +127,10 @@ def assessment(request: HttpRequest, child_pk: int) -> HttpResponse:
             "assessment": the_assessment,
             "rows": rows,
             "whole_record": access.whole_record,
-            "via_break_glass": access.record_routes == ["break_glass"],
+            "via_break_glass": access.via_break_glass,
             "consents": [] if access.whole_record else consents_for(user, child),
             "safeguarding": [] if access.whole_record else safeguarding_for(user, child),
-            "can_share": bool({"care_team", "service_manager"} & set(access.record_routes))
-            and user.role in (Role.PRACTITIONER, Role.SERVICE_MANAGER, Role.DUTY_WORKER),
+            "can_share": access.can_change_record,
         },
     )
 
@@ -350,13 +349,12 @@ def who_has_seen(request: HttpRequest, child_pk: int) -> HttpResponse:
     child = get_visible_or_404(request, Child.objects.visible_to(request.user), pk=child_pk)
     page = Paginator(seen.story_events(child), SEEN_PAGE_SIZE).get_page(request.GET.get("page"))
     lines = seen.describe(request.user, child, list(page.object_list))
-    routes = section_access(request.user, child).record_routes
     record(
         actor=request.user,
         action=Action.VIEW,
         obj=child,
         child_id=child.pk,
-        route=Route.BREAK_GLASS if routes == ["break_glass"] else Route.UI,
+        route=audit_route(request.user, child),
         detail={"page": "seen", "shown": len(lines), "page_number": page.number},
     )
     return render(request, "assessments/seen.html", {"child": child, "page": page, "lines": lines})

@@ -26,7 +26,7 @@ from audit.services import record
 from consent import services
 from consent.forms import ConsentForm, SafeguardingDecisionForm, SafeguardingShareForm, WithdrawForm
 from consent.models import ConsentDecision, SafeguardingShare, SafeguardingStatus
-from people.access import audit_route, get_visible_or_404, record_page_opened
+from people.access import audit_route, can_change, get_visible_or_404, record_page_opened, require_change
 from people.models import Child
 
 RECENT_DECISIONS = 20
@@ -79,7 +79,7 @@ def consent_list(request: HttpRequest, child_pk: int) -> HttpResponse:
             "current": [c for c in consents if c.withdrawn_at is None],
             "withdrawn": [c for c in consents if c.withdrawn_at is not None],
             "shares": shares,
-            "can_record": services.can_record_consent(request.user, child),
+            "can_record": can_change(request.user, child),
             "via_break_glass": _route(request, child) == Route.BREAK_GLASS,
         },
     )
@@ -87,8 +87,7 @@ def consent_list(request: HttpRequest, child_pk: int) -> HttpResponse:
 
 def consent_create(request: HttpRequest, child_pk: int) -> HttpResponse:
     child = _child(request, child_pk)
-    if not services.can_record_consent(request.user, child):
-        raise PermissionDenied
+    require_change(request, child)
     form = ConsentForm(request.POST if request.method == "POST" else None, child=child)
     if request.method == "POST" and form.is_valid():
         try:
@@ -149,7 +148,7 @@ def consent_detail(request: HttpRequest, consent_pk: int) -> HttpResponse:
     )
     child = consent.child
     record(actor=request.user, action=Action.VIEW, obj=consent, child_id=child.pk, route=_route(request, child))
-    can_record = services.can_record_consent(request.user, child)
+    can_record = can_change(request.user, child)
     return render(
         request,
         "consent/consent_detail.html",
@@ -170,8 +169,7 @@ def consent_withdraw(request: HttpRequest, consent_pk: int) -> HttpResponse:
         pk=consent_pk,
     )
     child = consent.child
-    if not services.can_record_consent(request.user, child):
-        raise PermissionDenied
+    require_change(request, child)
     if consent.withdrawn_at is not None:
         # Withdrawing twice changes nothing: say so and show the decision.
         messages.info(request, _("This consent was already withdrawn. Nothing was changed."))
@@ -199,8 +197,7 @@ def consent_withdraw(request: HttpRequest, consent_pk: int) -> HttpResponse:
 
 def safeguarding_create(request: HttpRequest, child_pk: int) -> HttpResponse:
     child = _child(request, child_pk)
-    if not services.can_request_safeguarding(request.user, child):
-        raise PermissionDenied
+    require_change(request, child)
     form = SafeguardingShareForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:

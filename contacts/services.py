@@ -12,30 +12,25 @@ from django.db.models import Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Role
 from audit.models import Action
 from audit.services import record
 from contacts.models import DIRECT_KINDS, Attendance, Contact, Kind
-from people.access import access_routes, audit_route
+from people.access import Purpose, audit_route, can_change
 
 if TYPE_CHECKING:
     from accounts.models import User
     from people.models import Child
 
-_WRITE_ROUTES = frozenset({"care_team", "service_manager"})
-_STAFF = frozenset({Role.PRACTITIONER, Role.SERVICE_MANAGER, Role.DUTY_WORKER})
 _FIELDS = ("kind", "starts_at", "duration_minutes", "attendance", "consultation_with", "language", "location", "summary")
 
 
 def can_record(user: User, child: Child, kind: str | None = None) -> bool:
     """Care team and managers record any contact. A duty/on-call worker reaching the record
-    only through break-glass may record the out-of-hours contact that brought them there."""
-    if user.role not in _STAFF:
-        return False
-    routes = set(access_routes(user, child))
-    if routes & _WRITE_ROUTES:
-        return True
-    return "break_glass" in routes and kind in (None, Kind.OUT_OF_HOURS)
+    only through break-glass may record the out-of-hours contact that brought them there
+    (``kind`` None: the form, which then offers that kind only). The domain rule here is which
+    kinds are that exception; who may change is ``people.access.can_change``."""
+    purpose = Purpose.OUT_OF_HOURS_CONTACT if kind in (None, Kind.OUT_OF_HOURS) else None
+    return can_change(user, child, purpose=purpose)
 
 
 def _key(by: User, child: Child, values: dict[str, Any], people: list[int]) -> str:

@@ -21,14 +21,16 @@ Commissioners never reach an identifiable record, whatever else is true.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from accounts.models import Role
+from accounts.models import SERVICE_ROLES, Role
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -67,11 +69,21 @@ def _break_glass(user: User) -> Q:
     return Q(pk__in=active.values("child_id"))
 
 
+#: The built-in routes' names. They are stored in audit details and shown to young people
+#: ("who has seen my story"), so other modules use these constants, never the strings (the
+#: scoping lint, ``core/tests/test_scoping_lint.py``, fails on a route named elsewhere).
+CARE_TEAM = "care_team"
+SERVICE_MANAGER = "service_manager"
+BREAK_GLASS = "break_glass"
+
 _BUILT_IN: dict[str, AccessProvider] = {
-    "care_team": _care_team,
-    "service_manager": _service_manager,
-    "break_glass": _break_glass,
+    CARE_TEAM: _care_team,
+    SERVICE_MANAGER: _service_manager,
+    BREAK_GLASS: _break_glass,
 }
+
+#: Routes through which a record may be changed. Emergency access (break-glass) reads.
+CHANGE_ROUTES = frozenset({CARE_TEAM, SERVICE_MANAGER})
 
 
 def _grants(user: User, *, include_shared: bool = False) -> dict[str, Q]:
@@ -114,7 +126,8 @@ def access_routes(user: User, child: Child, *, include_shared: bool = False) -> 
 
 
 def only_through_break_glass(user: User, child: Child) -> bool:
-    return access_routes(user, child) == ["break_glass"]
+    """Whether emergency access is ``user``'s only way to ``child`` (to say so on the page)."""
+    return access_routes(user, child) == [BREAK_GLASS]
 
 
 def audit_route(user: User, child: Child) -> str:
@@ -122,7 +135,103 @@ def audit_route(user: User, child: Child) -> str:
     when that is their only way in (so the manager's review lists it), else the web pages."""
     from audit.models import Route
 
-    return Route.BREAK_GLASS if access_routes(user, child) == ["break_glass"] else Route.UI
+    return Route.BREAK_GLASS if only_through_break_glass(user, child) else Route.UI
+
+
+def emergency_access(user: User, child: Child) -> Any:
+    """The active emergency access (``BreakGlassAccess``) through which ``user`` reads
+    ``child``'s record when that is their only route (the page says so, with when it ends)."""
+    from people.models import BreakGlassAccess
+
+    if not only_through_break_glass(user, child):
+        return None
+    return BreakGlassAccess.objects.visible_to(user).active().filter(user=user, child=child).order_by("-expires_at").first()
+
+
+# --- Who may change a record: the one rule ---------------------------------------------------
+
+
+class Purpose(StrEnum):
+    """The deliberate exceptions to "only the care team and the service's managers change a
+    record", each named so a reader finds every one here.
+
+    Assessment sections are the other exception, and not a purpose: which sections a consent
+    recipient may contribute to is decided per section by ``assessments.access.section_access``,
+    which uses ``can_change`` for the whole-record part."""
+
+    #: A duty/on-call worker on emergency access records the out-of-hours contact that brought
+    #: them to the record (and may correct it), and nothing else.
+    OUT_OF_HOURS_CONTACT = "out_of_hours_contact"
+
+
+#: The routes each purpose adds to ``CHANGE_ROUTES``.
+_PURPOSE_ROUTES: dict[Purpose, frozenset[str]] = {
+    Purpose.OUT_OF_HOURS_CONTACT: frozenset({BREAK_GLASS}),
+}
+
+
+@dataclass(frozen=True)
+class RecordAccess:
+    """How one user reaches one child's whole record, computed once (``record_access``) for a
+    page that asks several questions of it."""
+
+    user: Any
+    #: The whole-record routes' names, e.g. ``(CARE_TEAM,)``; empty outside the scope.
+    routes: tuple[str, ...]
+
+    @property
+    def whole_record(self) -> bool:
+        return bool(self.routes)
+
+    @property
+    def only_through_break_glass(self) -> bool:
+        return self.routes == (BREAK_GLASS,)
+
+    @property
+    def audit_route(self) -> str:
+        from audit.models import Route
+
+        return Route.BREAK_GLASS if self.only_through_break_glass else Route.UI
+
+    @property
+    def route_name(self) -> str:
+        """The route recorded in audit details ("who has seen my story" explains it)."""
+        return self.routes[0] if self.routes else ""
+
+    def can_change(self, *, purpose: Purpose | None = None) -> bool:
+        """See ``can_change``."""
+        user = self.user
+        if user is None or not user.is_authenticated or not user.is_active or user.role not in SERVICE_ROLES:
+            return False
+        allowed = CHANGE_ROUTES | (_PURPOSE_ROUTES[purpose] if purpose is not None else frozenset())
+        return bool(allowed & set(self.routes))
+
+
+def record_access(user: User, child: Child) -> RecordAccess:
+    return RecordAccess(user=user, routes=tuple(access_routes(user, child)))
+
+
+def can_change(user: User, child: Child, *, purpose: Purpose | None = None) -> bool:
+    """Whether ``user`` may change ``child``'s record: service staff (practitioner, manager,
+    duty worker) on its care team or managing the service that holds it. ``purpose`` names a
+    declared exception (``Purpose``) that adds its own routes. Partners, commissioners and
+    administrators change nothing here, whatever else is true (partners contribute through
+    consent to assessment sections only, which ``assessments.access`` decides)."""
+    return record_access(user, child).can_change(purpose=purpose)
+
+
+def require_change(request_or_user: Any, child: Child, *, purpose: Purpose | None = None) -> None:
+    """Refuse a change ``can_change`` does not allow: 404 when ``child`` is outside the user's
+    whole-record scope (the record does not exist for them), 403 when they may see it but not
+    change it (ADR 003)."""
+    from people.models import Child
+
+    user = getattr(request_or_user, "user", request_or_user)
+    if can_change(user, child, purpose=purpose):
+        return
+    if not Child.objects.visible_to(user).filter(pk=child.pk).exists():
+        raise Http404
+    raise PermissionDenied
 
 
 def record_page_opened(request: Any, child: Child, obj: Any = None, page: str = "") -> None:

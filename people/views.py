@@ -25,7 +25,7 @@ from contacts.models import Contact
 from core.forms import rebind_after_stale_save
 from core.net import client_address
 from people import services
-from people.access import access_routes, audit_route, get_visible_or_404, record_page_opened
+from people.access import audit_route, can_change, get_visible_or_404, record_access, record_page_opened, require_change
 from people.duplicates import duplicates_for
 from people.forms import (
     BreakGlassForm,
@@ -59,17 +59,6 @@ def get_visible_child(request: HttpRequest, pk: int) -> Child:
 
 def _route(request: HttpRequest, child: Child) -> str:
     return audit_route(request.user, child)
-
-
-def _require_editor(request: HttpRequest, child: Child) -> None:
-    """Changes are made by the care team and service managers, not through emergency access."""
-    routes = access_routes(request.user, child)
-    if not ({"care_team", "service_manager"} & set(routes)) or request.user.role not in (
-        Role.PRACTITIONER,
-        Role.SERVICE_MANAGER,
-        Role.DUTY_WORKER,
-    ):
-        raise PermissionDenied
 
 
 def child_list(request: HttpRequest) -> HttpResponse:
@@ -109,10 +98,10 @@ def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         pk=pk,
     )
-    routes = access_routes(request.user, child)
-    route = Route.BREAK_GLASS if routes == ["break_glass"] else Route.UI
+    reached = record_access(request.user, child)
+    route = reached.audit_route
     record(actor=request.user, action=Action.VIEW, obj=child, child_id=child.pk, route=route)
-    can_edit = bool({"care_team", "service_manager"} & set(routes)) and request.user.role != Role.PARTNER
+    can_edit = reached.can_change()
     return render(
         request,
         "people/child_detail.html",
@@ -152,7 +141,7 @@ def child_create(request: HttpRequest) -> HttpResponse:
 
 def child_edit(request: HttpRequest, pk: int) -> HttpResponse:
     child = get_visible_child(request, pk)
-    _require_editor(request, child)
+    require_change(request, child)
     stale: Child | None = None
     if request.method == "POST":
         form = ChildForm(request.POST, instance=child)
@@ -190,7 +179,7 @@ def child_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 def related_person_edit(request: HttpRequest, pk: int, person_pk: int | None = None) -> HttpResponse:
     child = get_visible_child(request, pk)
-    _require_editor(request, child)
+    require_change(request, child)
     person = get_visible_or_404(request, RelatedPerson.objects.visible_to(request.user), pk=person_pk, child=child) if person_pk else None
     stale = None
     if request.method == "POST":
@@ -254,14 +243,14 @@ def related_person_detail(request: HttpRequest, pk: int, person_pk: int) -> Http
             "trainings": person.trainings.all(),
             "support": [c for c in contacts if c.kind in SUPPORT_CONTACT_KINDS],
             "sessions": [c for c in contacts if c.kind not in SUPPORT_CONTACT_KINDS],
-            "can_edit": services.can_support_nest(request.user, child),
+            "can_edit": can_change(request.user, child),
         },
     )
 
 
 def nest_training_create(request: HttpRequest, pk: int, person_pk: int) -> HttpResponse:
     child = get_visible_child(request, pk)
-    _require_editor(request, child)
+    require_change(request, child)
     person = get_visible_or_404(request, RelatedPerson.objects.visible_to(request.user).select_related("child"), pk=person_pk, child=child)
     initial = {"trainer": request.user.pk} if request.user.organisation_id == child.service_id else {}
     form = NestTrainingForm(request.POST if request.method == "POST" else None, person=person, initial=initial)
@@ -280,7 +269,7 @@ def nest_training_create(request: HttpRequest, pk: int, person_pk: int) -> HttpR
 
 def placement_create(request: HttpRequest, pk: int) -> HttpResponse:
     child = get_visible_child(request, pk)
-    _require_editor(request, child)
+    require_change(request, child)
     form = PlacementForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

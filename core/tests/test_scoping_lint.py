@@ -101,3 +101,91 @@ def test_views_fetch_one_record_through_get_visible_or_404():
         if found:
             problems[str(path.relative_to(ROOT))] = found
     assert problems == {}, f"Use people.access.get_visible_or_404 so refused attempts are recorded: {problems}"
+
+
+# --- One rule for changing a record: routes are named only in people.access (issue 12 A1) --------
+
+#: The built-in access routes. Outside people/access.py code asks ``can_change``,
+#: ``record_access``, ``audit_route``… and uses ``people.access.CARE_TEAM`` etc. for labels.
+ROUTE_NAMES = {"care_team", "service_manager", "break_glass"}
+
+
+def project_files():
+    """Every project module except people/access.py itself, tests and migrations."""
+    for path in ROOT.glob("*/**/*.py"):
+        parts = path.relative_to(ROOT).parts
+        if parts[0] in (".venv", "node_modules", "var") or parts[0].startswith("."):
+            continue
+        if "migrations" in parts or "tests" in parts or path.name == "conftest.py":
+            continue
+        if parts == ("people", "access.py"):
+            continue
+        yield path
+
+
+def route_uses_in(source: str) -> list[str]:
+    """Calls of ``access_routes`` and route names used as values to compare or collect (``==
+    "break_glass"``, ``{"care_team", "service_manager"} & …``): each is the "may change"
+    rule re-derived. A string that happens to equal a route name elsewhere – an enum value
+    (``Role.SERVICE_MANAGER``, ``audit.Route.BREAK_GLASS``), a relation or URL name, a template
+    context key – is not a route and not flagged."""
+    found = []
+    tree = ast.parse(source)
+    # ``SERVICE_MANAGER = "service_manager", _("Service manager")`` in a class: a choice's value.
+    choices = {
+        id(statement.value)
+        for cls in ast.walk(tree)
+        if isinstance(cls, ast.ClassDef)
+        for statement in cls.body
+        if isinstance(statement, ast.Assign) and isinstance(statement.value, ast.Tuple)
+    }
+    for node in ast.walk(tree):
+        if id(node) in choices:
+            continue
+        if isinstance(node, ast.Call):
+            name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
+            if name == "access_routes":
+                found.append(f"line {node.lineno}: access_routes()")
+        if isinstance(node, ast.Compare):
+            operands = [node.left, *node.comparators]
+        elif isinstance(node, (ast.Set, ast.List, ast.Tuple)):
+            operands = list(node.elts)
+        else:
+            continue
+        for operand in operands:
+            for sub in ast.walk(operand) if isinstance(operand, (ast.List, ast.Tuple, ast.Set)) else [operand]:
+                if isinstance(sub, ast.Constant) and sub.value in ROUTE_NAMES:
+                    found.append(f"line {sub.lineno}: route {sub.value!r}")
+    return sorted(set(found))
+
+
+def test_the_route_lint_catches_a_re_derived_rule():
+    assert route_uses_in("routes = access_routes(user, child)") == ["line 1: access_routes()"]
+    assert route_uses_in("people.access.access_routes(u, c)") == ["line 1: access_routes()"]
+    assert route_uses_in('ok = {"care_team", "service_manager"} & set(routes)') == [
+        "line 1: route 'care_team'", "line 1: route 'service_manager'"
+    ]
+    assert route_uses_in('if routes == ["break_glass"]:\n    pass') == ["line 1: route 'break_glass'"]
+    assert route_uses_in('x = "break_glass" in routes') == ["line 1: route 'break_glass'"]
+    assert route_uses_in('W = frozenset({"care_team"})') == ["line 1: route 'care_team'"]
+    # Not routes: a relation name, a context key, a URL name, a keyword argument.
+    assert route_uses_in('Prefetch("care_team", queryset=qs)') == []
+    assert route_uses_in('render(r, "t.html", {"break_glass": access})') == []
+    assert route_uses_in('path("x/", view, name="care_team")') == []
+    assert route_uses_in("can_change(user, child, purpose=Purpose.OUT_OF_HOURS_CONTACT)") == []
+    assert route_uses_in('class Route(TextChoices):\n    BREAK_GLASS = "break_glass", _("Emergency")') == []
+
+
+def test_the_route_lint_looks_at_the_services_too():
+    files = {str(p.relative_to(ROOT)) for p in project_files()}
+    assert {"plans/services.py", "assessments/access.py", "people/views.py"} <= files
+    assert "people/access.py" not in files
+
+
+def test_only_people_access_names_the_routes():
+    problems = {}
+    for path in project_files():
+        found = route_uses_in(path.read_text())
+        if found:
+            problems[str(path.relative_to(ROOT))] = found
+    assert problems == {}, f"Ask people.access (can_change, record_access, audit_route) instead: {problems}"
