@@ -38,7 +38,7 @@ from audit.models import Action, Route
 from audit.services import record
 from consent.access import consent_covering
 from consent.models import ConsentDecision, Purpose, SafeguardingShare
-from people.access import can_change
+from people.access import can_change, unscoped_rows
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -216,7 +216,7 @@ def _reference(prefix: str, model: type[Model]) -> str:
     year = timezone.localdate().year
     while True:
         reference = f"{prefix}-{year}-{''.join(secrets.choice(_REFERENCE_ALPHABET) for _i in range(6))}"
-        if not model._default_manager.filter(reference=reference).exists():
+        if not unscoped_rows(model).filter(reference=reference).exists():
             return reference
 
 

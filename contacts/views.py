@@ -156,7 +156,7 @@ def diary(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     whose = request.user
     if request.GET.get("user") and request.user.role == Role.SERVICE_MANAGER:
-        whose = get_object_or_404(User, pk=request.GET["user"], organisation=request.user.organisation, is_active=True)
+        whose = get_object_or_404(User.objects.filter(organisation=request.user.organisation, is_active=True), pk=request.GET["user"])
     start = _week_start(request.GET.get("week"))
     first = timezone.make_aware(datetime.datetime.combine(start, datetime.time.min))
     contacts = list(

@@ -19,6 +19,7 @@ from accounts.models import Organisation, OrganisationType, Role
 from audit.models import Action, Route
 from audit.services import record
 from core import ratelimit
+from people.access import can_change, unscoped_rows
 from people.identifiers import normalise_nhs_number
 from people.models import (
     BreakGlassAccess,
@@ -173,8 +174,6 @@ def record_nest_training(*, by: User, person: RelatedPerson, values: dict[str, A
     person. A linked contact must be one this person took part in (recorded on both sides)."""
     child = person.child
     # Recording the nest's training is a change to the record (not for emergency access).
-    from people.access import can_change
-
     if not can_change(by, child):
         raise PermissionDenied
     fields = ("topic", "topic_detail", "given_on", "trainer", "trainer_name", "contact")
@@ -538,7 +537,7 @@ def _move_rows(model: type, field_name: str, ids: list[Any], to: Child, reason: 
     from django.db import IntegrityError
 
     moved, left = [], []
-    for row in model._default_manager.filter(pk__in=ids).order_by("pk"):
+    for row in unscoped_rows(model).filter(pk__in=ids).order_by("pk"):
         setattr(row, field_name, to)
         row._change_reason = reason
         try:
@@ -578,7 +577,7 @@ def merge_children(*, by: User, keep: Child, merge: Child, reason: str) -> Any:
     moved: dict[str, list[Any]] = {}
     left_in_place: dict[str, list[Any]] = {}
     for model, field_name, label in _child_relations():
-        ids = list(model._default_manager.filter(**{field_name: merge}).order_by("pk").values_list("pk", flat=True))
+        ids = list(unscoped_rows(model).filter(**{field_name: merge}).order_by("pk").values_list("pk", flat=True))
         if not ids:
             continue
         done, left = _move_rows(model, field_name, ids, keep, change_reason)
@@ -637,7 +636,7 @@ def unmerge_children(*, by: User, record: Any, reason: str) -> Any:
             continue
         model, field_name = relations[label]
         still_here = list(
-            model._default_manager.filter(pk__in=ids, **{field_name: keep}).order_by("pk").values_list("pk", flat=True)
+            unscoped_rows(model).filter(pk__in=ids, **{field_name: keep}).order_by("pk").values_list("pk", flat=True)
         )
         done, left = _move_rows(model, field_name, still_here, merged, change_reason)
         if done:

@@ -24,25 +24,31 @@ def view_files():
         yield from (p for p in ROOT.glob(pattern) if ".venv" not in p.parts)
 
 
+def _model_name(node: ast.AST) -> str:
+    """``Child`` for ``Child`` and for ``people.models.Child`` / ``pm.Child``."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    return ""
+
+
 def violations_in(source: str) -> list[str]:
     found = []
     for node in ast.walk(ast.parse(source)):
         # Model.objects.<method>(...) must be Model.objects.visible_to(...)...
         if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Attribute):
             inner = node.value
-            if (
-                isinstance(inner.value, ast.Name)
-                and inner.value.id in PERSONAL_MODELS
-                and inner.attr == "objects"
-                and node.attr != "visible_to"
-            ):
-                found.append(f"line {node.lineno}: {inner.value.id}.objects.{node.attr}")
+            model = _model_name(inner.value)
+            if model in PERSONAL_MODELS and inner.attr == "objects" and node.attr != "visible_to":
+                found.append(f"line {node.lineno}: {model}.objects.{node.attr}")
     return found
 
 
 def test_lint_catches_a_bypass():
     assert violations_in("Child.objects.filter(pk=1)") == ["line 1: Child.objects.filter"]
     assert violations_in("Child.objects.visible_to(user).filter(pk=1)") == []
+    assert violations_in("pm.Child.objects.get(pk=1)") == ["line 1: Child.objects.get"]
 
 
 def test_views_reach_personal_data_only_through_visible_to():
@@ -73,6 +79,12 @@ def _names_a_scoped_queryset(node: ast.AST) -> bool:
     return False
 
 
+def _is_a_class(node: ast.AST) -> bool:
+    """A bare class name (``Child``, ``pm.Child``): models are capitalised, querysets are not."""
+    name = _model_name(node)
+    return isinstance(node, (ast.Name, ast.Attribute)) and name[:1].isupper()
+
+
 def direct_fetches_in(source: str) -> list[str]:
     """``get_object_or_404`` (or ``get_list_or_404``) on a personal model or scoped queryset: the
     404 would not be recorded as a refused attempt. Use ``people.access.get_visible_or_404``."""
@@ -81,8 +93,13 @@ def direct_fetches_in(source: str) -> list[str]:
         if not isinstance(node, ast.Call) or not node.args:
             continue
         name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
-        if name in ("get_object_or_404", "get_list_or_404") and _names_a_scoped_queryset(node.args[0]):
+        if name not in ("get_object_or_404", "get_list_or_404"):
+            continue
+        if _names_a_scoped_queryset(node.args[0]):
             found.append(f"line {node.lineno}: {name}")
+        elif _is_a_class(node.args[0]):
+            # A model class, personal or not, is every row: pass a queryset that says whose.
+            found.append(f"line {node.lineno}: {name} on the model {_model_name(node.args[0])}")
     return found
 
 
@@ -91,7 +108,14 @@ def test_the_fetch_lint_catches_a_direct_404():
     assert direct_fetches_in("get_object_or_404(Contact, pk=1)") == ["line 1: get_object_or_404"]
     assert direct_fetches_in("shortcuts.get_object_or_404(qs.visible_to(u))") == ["line 1: get_object_or_404"]
     assert direct_fetches_in("get_visible_or_404(request, Child.objects.visible_to(user), pk=1)") == []
-    assert direct_fetches_in("get_object_or_404(DirectoryService, pk=1)") == []  # not personal
+    assert direct_fetches_in("get_object_or_404(DirectoryService.objects.all(), pk=1)") == []  # not personal
+    # A model class rather than a queryset, personal or not, under any name (issue 12 A3).
+    assert direct_fetches_in("get_object_or_404(C, pk=1)") == ["line 1: get_object_or_404 on the model C"]
+    assert direct_fetches_in("get_object_or_404(pm.Child, pk=1)") == ["line 1: get_object_or_404 on the model Child"]
+    assert direct_fetches_in("get_object_or_404(DirectoryService, pk=1)") == [
+        "line 1: get_object_or_404 on the model DirectoryService"
+    ]
+    assert direct_fetches_in("get_object_or_404(manageable_users(request.user), pk=1)") == []
 
 
 def test_views_fetch_one_record_through_get_visible_or_404():
@@ -189,3 +213,95 @@ def test_only_people_access_names_the_routes():
         if found:
             problems[str(path.relative_to(ROOT))] = found
     assert problems == {}, f"Ask people.access (can_change, record_access, audit_route) instead: {problems}"
+
+
+# --- The bypasses the lint missed (issue 12 A3) ------------------------------------------------
+
+
+def manager_bypasses_in(source: str, *, view: bool = False) -> list[str]:
+    """``Model._default_manager`` / ``_base_manager`` reach every row whatever the scope: only
+    people/access.py (``unscoped_rows``, ``get_visible_or_404``) and migrations use them. A view
+    may not call ``unscoped_rows`` either."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Attribute) and node.attr in ("_default_manager", "_base_manager"):
+            found.append(f"line {node.lineno}: {node.attr}")
+        if view and isinstance(node, ast.Name) and node.id == "unscoped_rows":
+            found.append(f"line {node.lineno}: unscoped_rows")
+        if view and isinstance(node, ast.Attribute) and node.attr == "unscoped_rows":
+            found.append(f"line {node.lineno}: unscoped_rows")
+    return sorted(set(found))
+
+
+def _project_package(module: str) -> bool:
+    top = module.split(".")[0]
+    return (ROOT / top / "models.py").exists() or (ROOT / top / "models").is_dir()
+
+
+def alias_bypasses_in(source: str) -> list[str]:
+    """A personal model renamed on import (``from people.models import Child as C``), or an
+    app's models module imported whole (``import people.models as pm``, ``from people import
+    models``): the model is then reached under a name the other rules may not recognise."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            for alias in node.names:
+                if alias.name in PERSONAL_MODELS and alias.asname and alias.asname != alias.name:
+                    found.append(f"line {node.lineno}: {alias.name} as {alias.asname}")
+                if alias.name == "models" and _project_package(node.module):
+                    found.append(f"line {node.lineno}: from {node.module} import models")
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.endswith(".models") and _project_package(alias.name):
+                    found.append(f"line {node.lineno}: import {alias.name}")
+    return found
+
+
+def test_the_manager_lint_catches_a_bypass():
+    assert manager_bypasses_in("Child._default_manager.filter(pk=1)") == ["line 1: _default_manager"]
+    assert manager_bypasses_in("model._base_manager.all()") == ["line 1: _base_manager"]
+    assert manager_bypasses_in("unscoped_rows(model).filter(pk=1)") == []
+    assert manager_bypasses_in("unscoped_rows(model).filter(pk=1)", view=True) == ["line 1: unscoped_rows"]
+    assert manager_bypasses_in("access.unscoped_rows(Child)", view=True) == ["line 1: unscoped_rows"]
+    assert manager_bypasses_in("Child.objects.visible_to(user)", view=True) == []
+
+
+def test_the_alias_lint_catches_a_renamed_model():
+    assert alias_bypasses_in("from people.models import Child as C") == ["line 1: Child as C"]
+    assert alias_bypasses_in("import people.models as pm") == ["line 1: import people.models"]
+    assert alias_bypasses_in("import people.models") == ["line 1: import people.models"]
+    assert alias_bypasses_in("from people import models") == ["line 1: from people import models"]
+    assert alias_bypasses_in("from people import models as m") == ["line 1: from people import models"]
+    # Not bypasses: the model under its own name, Django's models module, a non-personal alias.
+    assert alias_bypasses_in("from people.models import Child, Placement") == []
+    assert alias_bypasses_in("from django.db import models") == []
+    assert alias_bypasses_in("from audit.models import Route as AuditRoute") == []
+
+
+def test_no_module_reaches_every_row_through_a_manager():
+    views = {path.resolve() for path in view_files()}
+    problems = {}
+    for path in project_files():
+        found = manager_bypasses_in(path.read_text(), view=path.resolve() in views)
+        if found:
+            problems[str(path.relative_to(ROOT))] = found
+    assert problems == {}, f"Use a scoped queryset (or people.access.unscoped_rows outside views): {problems}"
+
+
+def test_no_module_renames_a_personal_model_or_imports_models_whole():
+    problems = {}
+    for path in project_files():
+        found = alias_bypasses_in(path.read_text())
+        if found:
+            problems[str(path.relative_to(ROOT))] = found
+    assert problems == {}, f"Import personal models under their own names: {problems}"
+
+
+def test_views_fetch_no_model_class_anywhere_in_the_project():
+    """The direct-fetch rule over every module, not only the view files."""
+    problems = {}
+    for path in project_files():
+        found = direct_fetches_in(path.read_text())
+        if found:
+            problems[str(path.relative_to(ROOT))] = found
+    assert problems == {}, f"get_object_or_404 on a model or a scoped queryset: {problems}"
