@@ -5,7 +5,8 @@ model delegates to it. A user reaches a record only through a legitimate relatio
 
 * membership of the child's care team in the service (active, not ended);
 * being a service manager of the service that holds the record;
-* an active break-glass access (duty/on-call emergency access, time-limited);
+* an active break-glass access with its second grant (duty/on-call emergency access,
+  time-limited, the whole record asked for with its own reason);
 * a grant from a registered provider – the hook by which other contexts join this same
   mechanism, not a check in a view.
 
@@ -14,6 +15,10 @@ reachable only for the parts a consent or an approved safeguarding share covers 
 sections, later the plan and scores), never the whole record. ``visible_to(user)`` is the whole
 record; ``visible_to(user, include_shared=True)`` adds children with shared parts, and the
 app that owns those parts (``assessments.access``) decides which parts.
+
+Emergency access starts on its first tier, part-reaching too: ``visible_to(user,
+include_emergency=True)`` – asked for only by the safety plan and contacts pages – adds children
+with a running emergency access; the whole record needs the second grant (ADR 014).
 
 Commissioners never reach an identifiable record, whatever else is true.
 """
@@ -64,11 +69,22 @@ def _service_manager(user: User) -> Q | None:
     return None
 
 
-def _break_glass(user: User) -> Q:
+def _active_break_glass(user: User) -> Any:
     from people.models import BreakGlassAccess
 
-    active = BreakGlassAccess.objects.filter(user=user, ended_at__isnull=True, expires_at__gt=timezone.now())
-    return Q(pk__in=active.values("child_id"))
+    return BreakGlassAccess.objects.filter(user=user, ended_at__isnull=True, expires_at__gt=timezone.now())
+
+
+def _break_glass(user: User) -> Q:
+    """The second tier of emergency access: the whole record, granted with its own reason."""
+    return Q(pk__in=_active_break_glass(user).filter(whole_record_at__isnull=False).values("child_id"))
+
+
+def _break_glass_first_tier(user: User) -> Q:
+    """The first tier: every running emergency access reaches the safety plan and contacts
+    (and records the out-of-hours contact) – a part-reaching route, as consent is (ADR 004):
+    only pages that ask for ``include_emergency`` see it (ADR 014)."""
+    return Q(pk__in=_active_break_glass(user).values("child_id"))
 
 
 #: The built-in routes' names. They are stored in audit details and shown to young people
@@ -84,13 +100,23 @@ _BUILT_IN: dict[str, AccessProvider] = {
     BREAK_GLASS: _break_glass,
 }
 
+#: Part-reaching routes of emergency access, seen only with ``include_emergency`` (the safety
+#: plan and contacts pages). Same name as the whole-record tier: the audit files both as
+#: emergency access, and a worker with both tiers has one route, not two.
+_EMERGENCY: dict[str, AccessProvider] = {BREAK_GLASS: _break_glass_first_tier}
+
 #: Routes through which a record may be changed. Emergency access (break-glass) reads.
 CHANGE_ROUTES = frozenset({CARE_TEAM, SERVICE_MANAGER})
 
 
-def _grants(user: User, *, include_shared: bool = False) -> dict[str, Q]:
+def _grants(user: User, *, include_shared: bool = False, include_emergency: bool = False) -> dict[str, Q]:
     grants: dict[str, Q] = {}
-    providers = {**_BUILT_IN, **_providers, **(_shared_providers if include_shared else {})}
+    providers = {
+        **_BUILT_IN,
+        **_providers,
+        **(_shared_providers if include_shared else {}),
+        **(_EMERGENCY if include_emergency else {}),
+    }
     for name, provider in providers.items():
         q = provider(user)
         if q is not None:
@@ -98,9 +124,10 @@ def _grants(user: User, *, include_shared: bool = False) -> dict[str, Q]:
     return grants
 
 
-def child_access_filter(user: User, *, include_shared: bool = False) -> Q:
+def child_access_filter(user: User, *, include_shared: bool = False, include_emergency: bool = False) -> Q:
     """A Q over Child matching exactly the records ``user`` may see (with ``include_shared``,
-    also those with parts shared with the user)."""
+    also those with parts shared with the user; with ``include_emergency``, also those on the
+    first tier of the user's emergency access)."""
     nothing = Q(pk__in=[])
     if user is None or not user.is_authenticated or not user.is_active:
         return nothing
@@ -109,27 +136,24 @@ def child_access_filter(user: User, *, include_shared: bool = False) -> Q:
     if user.role in (Role.COMMISSIONER, Role.ADMINISTRATOR) or not user.role:
         return nothing
     combined = nothing
-    for q in _grants(user, include_shared=include_shared).values():
+    for q in _grants(user, include_shared=include_shared, include_emergency=include_emergency).values():
         combined |= q
     return combined
 
 
-def access_routes(user: User, child: Child, *, include_shared: bool = False) -> list[str]:
+def access_routes(user: User, child: Child, *, include_shared: bool = False, include_emergency: bool = False) -> list[str]:
     """The names of the routes by which ``user`` sees ``child`` (for the audit trail)."""
     from people.models import Child
 
-    if not Child.objects.visible_to(user, include_shared=include_shared).filter(pk=child.pk).exists():
+    scope = {"include_shared": include_shared, "include_emergency": include_emergency}
+    if not Child.objects.visible_to(user, **scope).filter(pk=child.pk).exists():
         return []
-    return [
-        name
-        for name, q in _grants(user, include_shared=include_shared).items()
-        if Child.objects.filter(q, pk=child.pk).exists()
-    ]
+    return [name for name, q in _grants(user, **scope).items() if Child.objects.filter(q, pk=child.pk).exists()]
 
 
 def only_through_break_glass(user: User, child: Child) -> bool:
-    """Whether emergency access is ``user``'s only way to ``child`` (to say so on the page)."""
-    return access_routes(user, child) == [BREAK_GLASS]
+    """Whether emergency access (either tier) is ``user``'s only way to ``child``."""
+    return access_routes(user, child, include_emergency=True) == [BREAK_GLASS]
 
 
 def audit_route(user: User, child: Child) -> str:
@@ -141,8 +165,8 @@ def audit_route(user: User, child: Child) -> str:
 
 
 def emergency_access(user: User, child: Child) -> Any:
-    """The active emergency access (``BreakGlassAccess``) through which ``user`` reads
-    ``child``'s record when that is their only route (the page says so, with when it ends)."""
+    """The active emergency access (``BreakGlassAccess``, either tier) through which ``user``
+    reads ``child``'s record when that is their only route (the page says so, with when it ends)."""
     from people.models import BreakGlassAccess
 
     if not only_through_break_glass(user, child):
@@ -170,6 +194,8 @@ class Purpose(StrEnum):
 _PURPOSE_ROUTES: dict[Purpose, frozenset[str]] = {
     Purpose.OUT_OF_HOURS_CONTACT: frozenset({BREAK_GLASS}),
 }
+#: Purposes served on the pages the first tier of emergency access reaches (ADR 014).
+_EMERGENCY_PURPOSES = frozenset({Purpose.OUT_OF_HOURS_CONTACT})
 
 
 @dataclass(frozen=True)
@@ -209,8 +235,10 @@ class RecordAccess:
         return bool(allowed & set(self.routes))
 
 
-def record_access(user: User, child: Child) -> RecordAccess:
-    return RecordAccess(user=user, routes=tuple(access_routes(user, child)))
+def record_access(user: User, child: Child, *, include_emergency: bool = False) -> RecordAccess:
+    """The whole-record routes (with ``include_emergency``, also the first tier of emergency
+    access: for the pages that tier reaches)."""
+    return RecordAccess(user=user, routes=tuple(access_routes(user, child, include_emergency=include_emergency)))
 
 
 def can_change(user: User, child: Child, *, purpose: Purpose | None = None) -> bool:
@@ -219,7 +247,7 @@ def can_change(user: User, child: Child, *, purpose: Purpose | None = None) -> b
     declared exception (``Purpose``) that adds its own routes. Partners, commissioners and
     administrators change nothing here, whatever else is true (partners contribute through
     consent to assessment sections only, which ``assessments.access`` decides)."""
-    return record_access(user, child).can_change(purpose=purpose)
+    return record_access(user, child, include_emergency=purpose in _EMERGENCY_PURPOSES).can_change(purpose=purpose)
 
 
 def require_change(request_or_user: Any, child: Child, *, purpose: Purpose | None = None) -> None:
@@ -231,7 +259,8 @@ def require_change(request_or_user: Any, child: Child, *, purpose: Purpose | Non
     user = getattr(request_or_user, "user", request_or_user)
     if can_change(user, child, purpose=purpose):
         return
-    if not Child.objects.visible_to(user).filter(pk=child.pk).exists():
+    scope = Child.objects.visible_to(user, include_emergency=purpose in _EMERGENCY_PURPOSES)
+    if not scope.filter(pk=child.pk).exists():
         raise Http404
     raise PermissionDenied
 

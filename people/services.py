@@ -464,6 +464,41 @@ def start_break_glass(*, by: User, child: Child, reason: str, client_address: st
     return access
 
 
+#: The message for a whole-record reason that says nothing (form and service alike).
+WHOLE_RECORD_REASON_ERROR = gettext_lazy(
+    "Explain in words why the safety plan and contacts are not enough, for example “Police ask "
+    "about a placement move last month”: at least three different words."
+)
+
+
+@transaction.atomic
+def grant_whole_record(*, by: User, access: BreakGlassAccess, reason: str) -> BreakGlassAccess:
+    """The second tier of emergency access: the rest of the record, for the rest of this access,
+    with its own reason – recorded (``Action.BREAK_GLASS``, detail ``tier: whole_record``) and
+    shown to the manager's review as a second grant (ADR 014). Asking again changes nothing."""
+    locked = BreakGlassAccess.objects.select_for_update().get(pk=access.pk)
+    if locked.user_id != by.pk or locked.ended_at is not None or locked.expires_at <= timezone.now():
+        raise PermissionDenied
+    if locked.whole_record_at is not None:
+        return locked
+    reason = reason.strip()
+    if not reason_has_words(reason):
+        raise ValidationError({"reason": WHOLE_RECORD_REASON_ERROR})
+    locked.whole_record_at = timezone.now()
+    locked.whole_record_reason = reason
+    locked.save(update_fields=["whole_record_at", "whole_record_reason"])
+    record(
+        actor=by,
+        action=Action.BREAK_GLASS,
+        obj=locked,
+        child_id=locked.child_id,
+        route=Route.BREAK_GLASS,
+        reason=reason,
+        detail={"tier": "whole_record"},
+    )
+    return locked
+
+
 @transaction.atomic
 def review_break_glass(*, by: User, access: BreakGlassAccess, note: str) -> BreakGlassAccess:
     if by.role != Role.SERVICE_MANAGER or by.organisation_id != access.child.service_id:

@@ -37,6 +37,7 @@ from people.forms import (
     RelatedPersonForm,
     ReviewForm,
     UndoMergeForm,
+    WholeRecordForm,
 )
 from people.identifiers import normalise_nhs_number
 from people.models import (
@@ -381,13 +382,44 @@ def break_glass(request: HttpRequest) -> HttpResponse:
                 )
             else:
                 messages.success(request, _("Emergency access started. It is recorded and your manager will review it."))
-            return redirect("people:detail", pk=child.pk)
-    mine = BreakGlassAccess.objects.visible_to(request.user).filter(user=request.user).active().select_related("child")
+            # Its purpose first: the safety plan (the first tier reaches it and the contacts).
+            return redirect("safety:plan", child_pk=child.pk)
+    return _break_glass_page(request, form)
+
+
+def _break_glass_page(request: HttpRequest, form: BreakGlassForm, whole_record_forms: dict[int, WholeRecordForm] | None = None) -> HttpResponse:
+    mine = list(BreakGlassAccess.objects.visible_to(request.user).filter(user=request.user).active().select_related("child"))
+    forms = whole_record_forms or {}
+    for access in mine:
+        # One form per access still on the first tier, each with its own field ids.
+        access.whole_record_form = forms.get(access.pk) or WholeRecordForm(auto_id=f"id_whole{access.pk}_%s")
     return render(
         request,
         "people/break_glass.html",
         {"form": form, "active": mine, "break_glass_hours": settings.NYTH_BREAK_GLASS_HOURS},
+        status=400 if forms else 200,
     )
+
+
+@require_POST
+def break_glass_whole_record(request: HttpRequest, access_pk: int) -> HttpResponse:
+    """The second grant: the rest of the record, asked for with its own reason (ADR 014)."""
+    if not services.can_break_glass(request.user):
+        raise PermissionDenied
+    access = get_visible_or_404(
+        request, BreakGlassAccess.objects.visible_to(request.user).filter(user=request.user).active().select_related("child"), pk=access_pk
+    )
+    form = WholeRecordForm(request.POST, auto_id=f"id_whole{access.pk}_%s")
+    if form.is_valid():
+        try:
+            services.grant_whole_record(by=request.user, access=access, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            for errors in exc.message_dict.values():
+                form.add_error("reason", errors)
+        else:
+            messages.success(request, _("You can now open the whole record until your access ends. This is recorded and your manager will review it."))
+            return redirect("people:detail", pk=access.child_id)
+    return _break_glass_page(request, BreakGlassForm(), {access.pk: form})
 
 
 def _what_was_opened(event: AuditEvent) -> str:

@@ -26,11 +26,12 @@ OUT_OF_HOURS_SHOWN = 20
 
 
 def safety_plan(request: HttpRequest, child_pk: int) -> HttpResponse:
-    child = get_visible_or_404(request, Child.objects.visible_to(request.user), pk=child_pk)
-    plan = SafetyPlan.objects.visible_to(request.user).filter(child=child).select_related("updated_by").first()
+    # The first tier of emergency access reaches this page (ADR 014): its scope says so.
+    child = get_visible_or_404(request, Child.objects.visible_to(request.user, include_emergency=True), pk=child_pk)
+    plan = SafetyPlan.objects.visible_to(request.user, include_emergency=True).filter(child=child).select_related("updated_by").first()
     access = emergency_access(request.user, child)
     out_of_hours = list(
-        Contact.objects.visible_to(request.user)
+        Contact.objects.visible_to(request.user, include_emergency=True)
         .filter(child=child, kind=Kind.OUT_OF_HOURS)
         .select_related("practitioner")
         .order_by("-starts_at", "-pk")[:OUT_OF_HOURS_SHOWN]

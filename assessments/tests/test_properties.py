@@ -355,6 +355,8 @@ def build(world: World, *, write_sections: bool = False) -> Built:
             child=children[c],
             reason="Night-time crisis call",
             expires_at=now + datetime.timedelta(hours=-1 if state == "expired" else 2),
+            # The second grant (ADR 014): the first tier alone reaches no assessment section.
+            whole_record_at=now,
             ended_at=now if state == "ended" else None,
         )
     consent_rows = []

@@ -57,15 +57,28 @@ def test_inactive_or_anonymous_users_see_nothing(alice, child):
     assert Child.objects.visible_to(AnonymousUser()).count() == 0
 
 
-def test_break_glass_grants_time_limited_access(duty, child):
+def emergency_visible(user):
+    return set(Child.objects.visible_to(user, include_emergency=True).values_list("pk", flat=True))
+
+
+def test_break_glass_grants_time_limited_access_first_to_the_safety_plan_and_contacts(duty, child):
+    """ADR 014: the first tier is part-reaching – only ``include_emergency`` scopes (the safety
+    plan and contacts pages) see it; the whole record needs the second grant."""
     grant = BreakGlassAccess.objects.create(
         user=duty, child=child, reason="Crisis call at night", expires_at=timezone.now() + timedelta(hours=1)
     )
+    assert emergency_visible(duty) == {child.pk}
+    assert visible(duty) == set()  # not the whole record
+    assert access.access_routes(duty, child) == []
+    assert access.access_routes(duty, child, include_emergency=True) == ["break_glass"]
+    assert Placement.objects.visible_to(duty).count() == 0
+    grant.whole_record_at = timezone.now()
+    grant.save()
     assert visible(duty) == {child.pk}
     assert access.access_routes(duty, child) == ["break_glass"]
     grant.expires_at = timezone.now() - timedelta(seconds=1)
     grant.save()
-    assert visible(duty) == set()
+    assert visible(duty) == set() and emergency_visible(duty) == set()
 
 
 def test_personal_models_delegate_to_the_child_scope(alice, bob, child):
@@ -100,9 +113,10 @@ def test_visibility_query_count_does_not_grow_with_the_caseload(alice, south, dj
 # --- One rule for "may change this record" (issue 12 A1) ------------------------------------------
 
 
-def _break_glass(user, child):
+def _break_glass(user, child, *, whole_record=False):
     return BreakGlassAccess.objects.create(
-        user=user, child=child, reason="Crisis call at night", expires_at=timezone.now() + timedelta(hours=1)
+        user=user, child=child, reason="Crisis call at night", expires_at=timezone.now() + timedelta(hours=1),
+        whole_record_at=timezone.now() if whole_record else None,
     )
 
 
@@ -188,7 +202,8 @@ def test_inactive_and_anonymous_users_change_nothing(alice, child):
 
 @pytest.mark.parametrize(
     ("persona", "expected"),
-    [("alice", None), ("duty", PermissionDenied), ("charlie", Http404), ("partner", Http404), ("commissioner", Http404)],
+    # duty is on the first tier of emergency access: the whole record is not theirs to see.
+    [("alice", None), ("duty", Http404), ("charlie", Http404), ("partner", Http404), ("commissioner", Http404)],
 )
 def test_require_change_404s_outside_the_scope_and_403s_inside_it(persona, expected, world, request):
     """ADR 003: a record outside the scope does not exist for the user (404); one they may see
@@ -208,10 +223,18 @@ def test_require_change_with_a_purpose(duty, world):
     assert access.require_change(duty, world, purpose=access.Purpose.OUT_OF_HOURS_CONTACT) is None
 
 
+def test_require_change_is_403_for_the_whole_record_tier(duty, child):
+    _break_glass(duty, child, whole_record=True)
+    with pytest.raises(PermissionDenied):
+        access.require_change(duty, child)
+    assert access.can_change(duty, child, purpose=access.Purpose.OUT_OF_HOURS_CONTACT) is True
+
+
 def test_record_access_answers_several_questions_from_one_look_up(duty, alice, world):
     from audit.models import Route
 
-    reached = access.record_access(duty, world)
+    assert access.record_access(duty, world).routes == ()  # the first tier is not the whole record
+    reached = access.record_access(duty, world, include_emergency=True)
     assert reached.routes == (access.BREAK_GLASS,) and reached.only_through_break_glass
     assert reached.audit_route == Route.BREAK_GLASS and not reached.can_change()
     mine = access.record_access(alice, world)

@@ -100,7 +100,7 @@ def test_the_page_shows_the_existing_access_instead_of_opening_a_second(client_f
     client = client_for(duty)
     assert client.post(reverse("people:break_glass"), BREAK_GLASS_FORM).status_code == 302
     again = client.post(reverse("people:break_glass"), dict(BREAK_GLASS_FORM, reason="Second call from the carer tonight"), follow=True)
-    assert again.redirect_chain[-1][0] == reverse("people:detail", args=[child.pk])
+    assert again.redirect_chain[-1][0] == reverse("safety:plan", args=[child.pk])  # lands on the safety plan
     assert "You already have emergency access to this record" in again.content.decode()
     assert BreakGlassAccess.objects.count() == 1
 

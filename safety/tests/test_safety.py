@@ -50,10 +50,14 @@ def contact_post(**overrides) -> dict[str, str]:
     return data
 
 
-def start_break_glass(user, child, hours: int = 4) -> BreakGlassAccess:
+def start_break_glass(user, child, hours: int = 4, *, whole_record: bool = False) -> BreakGlassAccess:
+    """Emergency access on its first tier (safety plan and contacts); ``whole_record`` adds the
+    second grant (ADR 014)."""
     return BreakGlassAccess.objects.create(
         user=user, child=child, reason="Carer phoned at 2am: young person missing",
         expires_at=timezone.now() + datetime.timedelta(hours=hours),
+        whole_record_at=timezone.now() if whole_record else None,
+        whole_record_reason="Police ask about last month's placement" if whole_record else "",
     )
 
 
@@ -112,7 +116,12 @@ def test_bad_input_is_explained_and_kept(client_for, alice, child):
 
 
 def test_only_the_care_team_and_managers_change_the_plan(client_for, alice, manager, duty, child):
-    start_break_glass(duty, child)
+    access = start_break_glass(duty, child)
+    # The first tier reaches the plan, not its edit page: that is a 404 like every page it
+    # does not reach (ADR 014); with the whole record the page is visible but not theirs (403).
+    assert client_for(duty).get(reverse("safety:edit", args=[child.pk])).status_code == 404
+    assert client_for(duty).post(reverse("safety:edit", args=[child.pk]), plan_post(0)).status_code == 404
+    BreakGlassAccess.objects.filter(pk=access.pk).update(whole_record_at=timezone.now(), whole_record_reason="Police ask about it")
     assert client_for(duty).get(reverse("safety:edit", args=[child.pk])).status_code == 403
     assert client_for(duty).post(reverse("safety:edit", args=[child.pk]), plan_post(0)).status_code == 403
     assert client_for(manager).post(reverse("safety:edit", args=[child.pk]), plan_post(0)).status_code == 302
@@ -184,7 +193,7 @@ def test_the_manager_sees_what_was_opened_under_each_break_glass(client_for, ali
     other = ChildFactory(service=south, given_name="Nia", family_name="Ail")
     client_for(alice).post(reverse("safety:edit", args=[child.pk]), plan_post(0))
     client_for(alice).get(reverse("safety:plan", args=[child.pk]))  # Alice's own read is not emergency access
-    first = start_break_glass(duty, child)
+    first = start_break_glass(duty, child, whole_record=True)
     second = start_break_glass(duty, other)
     client = client_for(duty)
     client.get(reverse("people:detail", args=[child.pk]))
@@ -206,7 +215,7 @@ def test_events_after_the_access_ended_are_not_listed_under_it(client_for, duty,
     client_for(duty).get(reverse("safety:plan", args=[child.pk]))
     BreakGlassAccess.objects.filter(pk=access.pk).update(ended_at=timezone.now())
     # A later access is a separate review item with its own pages.
-    start_break_glass(duty, child)
+    start_break_glass(duty, child, whole_record=True)
     client_for(duty).get(reverse("people:detail", args=[child.pk]))
     review = client_for(manager).get(reverse("people:break_glass_review")).content.decode()
     cards = review.split("govuk-summary-card__title-wrapper")[1:]
