@@ -258,6 +258,8 @@ def test_break_glass_journey(client_for, duty, manager, child):
     access = BreakGlassAccess.objects.get()
     assert access.whole_record_at is None
     url = reverse("people:break_glass_whole_record", args=[access.pk])
+    emergency_page = duty_client.get(reverse("people:break_glass")).content.decode()
+    assert "I need the whole record because" in emergency_page and f'action="{url}"' in emergency_page
     vague = duty_client.post(url, {"reason": "need it"})
     assert vague.status_code == 400 and "at least three different words" in vague.content.decode()
     granted = duty_client.post(url, {"reason": "Police ask about the placement move last month"})

@@ -267,3 +267,54 @@ def test_demo_seed_is_deterministic_and_idempotent(south, manager, alice, bob):
     welsh = SafetyPlan.objects.filter(child__preferred_language="cy").first()
     if welsh is not None:
         assert "Nyth" in welsh.who_to_call_out_of_hours and "Gweithiwr" in welsh.who_to_call_out_of_hours
+
+
+# --- Emergency access lands on the safety plan (issue 12 B, ADR 014) -----------------------------
+
+
+def test_the_first_tier_of_emergency_access_shows_what_the_on_call_worker_needs(client_for, alice, duty, child):
+    client_for(alice).post(reverse("safety:edit", args=[child.pk]), plan_post(0))
+    access = start_break_glass(duty, child)
+    client = client_for(duty)
+    page = client.get(reverse("safety:plan", args=[child.pk])).content.decode()
+    # Every number is a tel: link, digits only.
+    assert '<a class="govuk-link" href="tel:+441174960123">0117 496 0123</a>' in page
+    assert '<a class="govuk-link" href="tel:+442920180999">029 2018 0999</a>' in page
+    # Back leads to the emergency access page, not to the record (a 404 on this tier).
+    assert reverse("people:break_glass") in page
+    assert f'href="{reverse("people:detail", args=[child.pk])}"' not in page
+    # The banner says when access ends on every page, with the pages the worker needs.
+    until = timezone.localtime(access.expires_at).strftime("%H:%M")
+    for url in (reverse("core:home"), reverse("contacts:child", args=[child.pk]), reverse("accounts:account")):
+        body = client.get(url).content.decode()
+        assert 'id="emergency-access-banner"' in body, url
+        assert f"ends at {until}" in body, url
+        assert reverse("contacts:create", args=[child.pk]) + "?kind=out_of_hours" in body, url
+    # "Emergency access" comes first in the navigation, after Home.
+    home = client.get(reverse("core:home")).context["nav_items"]
+    assert [item["label"] for item in home][:2] == ["Home", "Emergency access"]
+
+
+def test_the_banner_is_not_shown_without_a_running_access(client_for, duty, alice, child):
+    access = start_break_glass(duty, child)
+    BreakGlassAccess.objects.filter(pk=access.pk).update(ended_at=timezone.now())
+    assert 'id="emergency-access-banner"' not in client_for(duty).get(reverse("core:home")).content.decode()
+    assert 'id="emergency-access-banner"' not in client_for(alice).get(reverse("core:home")).content.decode()
+
+
+def test_contacts_on_the_first_tier_offer_to_correct_only_out_of_hours_contacts(client_for, alice, duty, child):
+    now = timezone.now()
+    mine = Contact.objects.create(
+        child=child, practitioner=duty, recorded_by=duty, kind="out_of_hours", location="phone",
+        starts_at=now - datetime.timedelta(hours=1), idempotency_key="ooh", summary="Carer rang 07700 900123",
+    )
+    session = Contact.objects.create(
+        child=child, practitioner=alice, recorded_by=alice, kind="individual", location="home",
+        starts_at=now - datetime.timedelta(days=1), idempotency_key="session", summary="Session at home",
+    )
+    start_break_glass(duty, child)
+    page = client_for(duty).get(reverse("contacts:child", args=[child.pk])).content.decode()
+    assert reverse("contacts:edit", args=[child.pk, mine.pk]) in page
+    assert reverse("contacts:edit", args=[child.pk, session.pk]) not in page
+    assert 'href="tel:+447700900123"' in page
+    assert reverse("safety:plan", args=[child.pk]) in page  # back to the safety plan
