@@ -486,7 +486,12 @@ def grant_whole_record(*, by: User, access: BreakGlassAccess, reason: str) -> Br
         raise ValidationError({"reason": WHOLE_RECORD_REASON_ERROR})
     locked.whole_record_at = timezone.now()
     locked.whole_record_reason = reason
-    locked.save(update_fields=["whole_record_at", "whole_record_reason"])
+    # A second grant is reviewed (and reported next morning) in its own right, even when the
+    # first tier was already reviewed: it waits again. The earlier review stays in the audit trail.
+    locked.reviewed_at = None
+    locked.reviewed_by = None
+    locked.reported_at = None
+    locked.save(update_fields=["whole_record_at", "whole_record_reason", "reviewed_at", "reviewed_by", "reported_at"])
     record(
         actor=by,
         action=Action.BREAK_GLASS,
