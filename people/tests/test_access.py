@@ -137,6 +137,27 @@ def other_manager(north):
 
 
 @pytest.fixture
+def no_role(south, child):
+    """An account with no role, even on the child's care team."""
+    from accounts.tests.factories import UserFactory
+
+    user = UserFactory(username="no_role", organisation=south, role="")
+    CareTeamMembership.objects.create(child=child, user=user, role="practitioner")
+    return user
+
+
+@pytest.fixture
+def duty_whole_record(south, child):
+    """A second duty worker whose emergency access has its second grant (the whole record)."""
+    from accounts.models import Role
+    from accounts.tests.factories import UserFactory
+
+    user = UserFactory(username="duty_whole", organisation=south, role=Role.DUTY_WORKER)
+    _break_glass(user, child, whole_record=True)
+    return user
+
+
+@pytest.fixture
 def world(child, manager, duty, partner):
     """The child reached by every route there is: the care team (alice), the service's manager,
     a duty worker on emergency access, a partner through consent."""
@@ -151,6 +172,8 @@ EXPECTED = {
     "manager": (True, True),  # manager of the service holding the record
     "other_manager": (False, False),  # manager of another service
     "duty": (False, True),  # break-glass: reads, and records the out-of-hours contact only
+    "duty_whole_record": (False, True),  # break-glass with the second grant: still read-only
+    "no_role": (False, False),  # no role, even on the care team
     "partner": (False, False),  # consent reaches assessment sections only
     "bob": (False, False),  # a colleague with no role for this child
     "charlie": (False, False),  # another service
