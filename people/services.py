@@ -746,7 +746,8 @@ def report_emergency_access() -> dict[int, int]:
         )
         if not managers:
             continue  # left unreported: it stays on the review page and the home page warning
-        ids = ",".join(str(a.pk) for a in accesses)
+        # A second grant (the whole record) is reported again in its own right: its own key.
+        ids = ",".join(f"{a.pk}{'+whole' if a.whole_record_at else ''}" for a in accesses)
         event_key = f"emergency-access-report:{service_id}:{hashlib.sha256(ids.encode()).hexdigest()[:32]}"
         for manager in managers:
             language = manager.preferred_language or settings.LANGUAGE_CODE
@@ -762,6 +763,8 @@ def report_emergency_access() -> dict[int, int]:
                             "hours": hours,
                         }
                     )
+                    if a.whole_record_at:
+                        lines.append("  " + _("Then the whole record, as a second grant with its own reason."))
                 body = "\n".join(
                     [
                         _("Emergency access was used to open young people's records out of hours:"),
