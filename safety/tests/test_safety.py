@@ -318,3 +318,17 @@ def test_contacts_on_the_first_tier_offer_to_correct_only_out_of_hours_contacts(
     assert reverse("contacts:edit", args=[child.pk, session.pk]) not in page
     assert 'href="tel:+447700900123"' in page
     assert reverse("safety:plan", args=[child.pk]) in page  # back to the safety plan
+
+
+def test_the_banner_and_tel_links_in_welsh(client_for, alice, duty, child):
+    from django.utils import translation
+
+    client_for(alice).post(reverse("safety:edit", args=[child.pk]), plan_post(0))
+    start_break_glass(duty, child)
+    with translation.override("cy"):
+        url = reverse("safety:plan", args=[child.pk])
+    assert url.startswith("/cy/")
+    page = client_for(duty).get(url).content.decode()
+    assert f"Mae eich mynediad brys at {child.display_name} yn dod i ben am" in page
+    assert "Cofnodi&#x27;r cyswllt y tu allan i oriau" in page or "Cofnodi'r cyswllt y tu allan i oriau" in page
+    assert 'href="tel:+441174960123"' in page
