@@ -21,6 +21,11 @@ include_emergency=True)`` – asked for only by the safety plan and contacts pag
 with a running emergency access; the whole record needs the second grant (ADR 014).
 
 Commissioners never reach an identifiable record, whatever else is true.
+
+Who may *change* a record is decided here too, once: ``can_change(user, child, *, purpose=None)``
+and ``require_change`` (404 outside the scope, 403 inside it), with the deliberate exceptions
+named in ``Purpose``. Nothing outside this module calls ``access_routes`` or names a route (the
+scoping lint fails on it): pages ask ``can_change``, ``record_access``, ``audit_route``.
 """
 
 from __future__ import annotations
