@@ -3,7 +3,8 @@
 Built on the one scope (``people.access``) and consent (``consent.access``):
 
 * the whole-record routes (care team, service manager of the holding service, break-glass) read
-  every section; care team and managers write; break-glass is read-only;
+  every section; those who may change the record (``people.access.can_change``) write;
+  break-glass is read-only;
 * an in-force consent for a working purpose (joint assessment, transition) whose recipient is
   the user's organisation, its type or their profession reads the sections it covers; with the
   joint-assessment purpose the user may also contribute to those sections;
@@ -26,12 +27,8 @@ from assessments.sections import SECTION_KEYS
 
 if TYPE_CHECKING:
     from accounts.models import User
+    from people.access import RecordAccess
     from people.models import Child
-
-#: Routes through which a user may write (break-glass is read-only by design).
-_WRITE_ROUTES = frozenset({"care_team", "service_manager"})
-_STAFF_ROLES = frozenset({Role.PRACTITIONER, Role.SERVICE_MANAGER, Role.DUTY_WORKER})
-
 
 @dataclass
 class SectionAccess:
@@ -42,6 +39,9 @@ class SectionAccess:
     restricted: set[str] = field(default_factory=set)
     #: Whole-record routes the user has (empty for a consent-only recipient).
     record_routes: list[str] = field(default_factory=list)
+    #: How the user reaches the whole record (``people.access``): whether they may change it,
+    #: how their reads are filed.
+    record: RecordAccess | None = None
 
     @property
     def any(self) -> bool:
@@ -50,6 +50,15 @@ class SectionAccess:
     @property
     def whole_record(self) -> bool:
         return bool(self.record_routes)
+
+    @property
+    def via_break_glass(self) -> bool:
+        return self.record is not None and self.record.only_through_break_glass
+
+    @property
+    def can_change_record(self) -> bool:
+        """May change the whole record (share it, for one): ``people.access.can_change``."""
+        return self.record is not None and self.record.can_change()
 
     def can_read(self, key: str) -> bool:
         return key in self.readable
@@ -73,7 +82,7 @@ def section_access(user: User, child: Child) -> SectionAccess:
     """Everything ``user`` may do with ``child``'s assessment, and by which route."""
     from consent.access import consents_for, safeguarding_for
     from consent.models import Purpose
-    from people.access import access_routes
+    from people.access import record_access
 
     access = SectionAccess()
     if user is None or not user.is_authenticated or not user.is_active:
@@ -81,14 +90,18 @@ def section_access(user: User, child: Child) -> SectionAccess:
     if user.role in (Role.COMMISSIONER, Role.ADMINISTRATOR) or not user.role:
         return access
 
-    routes = access_routes(user, child)
-    access.record_routes = routes
+    # The whole-record part is people.access's: every section is read through a whole-record
+    # route, and written by those who may change the record.
+    record = record_access(user, child)
+    access.record = record
+    access.record_routes = list(record.routes)
+    routes = access.record_routes
     readable: dict[str, str] = {}
     writable: set[str] = set()
-    if routes:
+    if record.whole_record:
         for key in SECTION_KEYS:
-            readable[key] = routes[0]
-        if _WRITE_ROUTES & set(routes) and user.role in _STAFF_ROLES:
+            readable[key] = record.route_name
+        if record.can_change():
             writable.update(SECTION_KEYS)
     for consent in consents_for(user, child):
         for key in SECTION_KEYS:

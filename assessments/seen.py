@@ -21,7 +21,8 @@ from django.utils.translation import gettext_lazy, ngettext
 from assessments.sections import BY_KEY
 from audit import queries
 from audit.labels import name_organisations
-from audit.models import Action
+from audit.models import Action, Route
+from people import access
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -87,9 +88,9 @@ def _part(detail: dict[str, Any]) -> str:
 
 #: Why someone could: the route recorded with the event (see views._audit_view).
 _WHY = {
-    "care_team": gettext_lazy("They work with you as part of your care team."),
-    "service_manager": gettext_lazy("They manage the service that supports you."),
-    "break_glass": gettext_lazy("It was an emergency. Their manager checks every time this happens."),
+    access.CARE_TEAM: gettext_lazy("They work with you as part of your care team."),
+    access.SERVICE_MANAGER: gettext_lazy("They manage the service that supports you."),
+    access.BREAK_GLASS: gettext_lazy("It was an emergency. Their manager checks every time this happens."),
     "consent": gettext_lazy("You agreed to share it with them."),
     "safeguarding": gettext_lazy("People were worried about your safety, and a manager agreed it had to be shared."),
 }
@@ -238,8 +239,8 @@ def _kind(event: AuditEvent, purpose: str) -> tuple[str, str]:
     """What ``event`` did (a kind of ``_sentence``) and why they could, as a whole sentence."""
     detail, kind, action = event.detail, event.object_type, event.action
     route = str(detail.get("route", ""))
-    if event.route == "break_glass":
-        route = "break_glass"
+    if event.route == Route.BREAK_GLASS:
+        route = access.BREAK_GLASS
     why = str(_WHY[route]) if route in _WHY else ""
     if kind == CONSENT and action == Action.UPDATE and detail.get("withdrawn"):
         return WITHDRAWN, _("From then on, they could no longer read what you had agreed to share.")

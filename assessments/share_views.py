@@ -16,7 +16,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -29,10 +29,10 @@ from assessments.access import restricted_sections
 from assessments.models import AssessmentShare, WithheldReason
 from assessments.sections import BY_KEY, SECTIONS, Section
 from assessments.views import _byline
-from audit.models import Action, Route
+from audit.models import Action
 from audit.services import record
 from consent.models import Purpose
-from people.access import access_routes, audit_route, get_visible_or_404
+from people.access import audit_route, get_visible_or_404, record_access, require_change
 from people.forms import reject_markup
 from people.models import Child
 
@@ -124,8 +124,7 @@ def export_create(request: HttpRequest, child_pk: int) -> HttpResponse:
 
 def _share_page(request: HttpRequest, child_pk: int, *, mode: str) -> HttpResponse:
     child = get_visible_or_404(request, Child.objects.visible_to(request.user).select_related("service"), pk=child_pk)
-    if not sharing.can_share(request.user, child):
-        raise PermissionDenied
+    require_change(request, child)
     current = services.current_versions(services.assessment_for(child))
     restricted = restricted_sections(child)
     available = [s for s in SECTIONS if s.key in current and s.key not in restricted]
@@ -223,8 +222,8 @@ def share_detail(request: HttpRequest, share_pk: int) -> HttpResponse:
         pk=share_pk,
     )
     child = share.child
-    routes = access_routes(request.user, child)
-    sharer_side = bool(routes)
+    reached = record_access(request.user, child)
+    sharer_side = reached.whole_record
     shown, withheld = sharing.share_contents(share)
     reasons = dict(WithheldReason.choices)
     withheld_rows = [
@@ -236,7 +235,7 @@ def share_detail(request: HttpRequest, share_pk: int) -> HttpResponse:
     ]
     restricted_count = sum(1 for reason in withheld.values() if reason == WithheldReason.RESTRICTED)
     if sharer_side:
-        route_name = routes[0]
+        route_name = reached.route_name
     else:
         route_name = "consent" if share.consent_id else "safeguarding"
     record(
@@ -244,7 +243,7 @@ def share_detail(request: HttpRequest, share_pk: int) -> HttpResponse:
         action=Action.VIEW,
         obj=share,
         child_id=child.pk,
-        route=Route.BREAK_GLASS if routes == ["break_glass"] else Route.UI,
+        route=reached.audit_route,
         detail={"share": share.reference, "side": "sharer" if sharer_side else "recipient", "route": route_name},
     )
     return render(

@@ -29,7 +29,7 @@ from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import SERVICE_ROLES, Organisation
+from accounts.models import Organisation
 from assessments.access import restricted_sections
 from assessments.models import Assessment, AssessmentExport, AssessmentShare, SectionVersion, WithheldReason
 from assessments.sections import SECTION_KEYS
@@ -38,6 +38,7 @@ from audit.models import Action, Route
 from audit.services import record
 from consent.access import consent_covering
 from consent.models import ConsentDecision, Purpose, SafeguardingShare
+from people.access import can_change, unscoped_rows
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -55,19 +56,9 @@ REPEAT_WINDOW = datetime.timedelta(minutes=1)
 #: Reference letters: uppercase letters and digits, leaving out those easily misread (0/O, 1/I)
 #: when a reference is read out over the phone or copied from paper.
 _REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-_WRITE_ROUTES = frozenset({"care_team", "service_manager"})
 
 
 # --- Who may share, and with whom ------------------------------------------------------------
-
-
-def can_share(user: User, child: Child) -> bool:
-    """Service staff with a whole-record write route to the child (not break-glass)."""
-    from people.access import access_routes
-
-    if not (user.is_authenticated and user.is_active and user.role in SERVICE_ROLES):
-        return False
-    return bool(_WRITE_ROUTES & set(access_routes(user, child)))
 
 
 def default_language(child: Child) -> str:
@@ -225,7 +216,7 @@ def _reference(prefix: str, model: type[Model]) -> str:
     year = timezone.localdate().year
     while True:
         reference = f"{prefix}-{year}-{''.join(secrets.choice(_REFERENCE_ALPHABET) for _i in range(6))}"
-        if not model._default_manager.filter(reference=reference).exists():
+        if not unscoped_rows(model).filter(reference=reference).exists():
             return reference
 
 
@@ -248,7 +239,8 @@ def share_assessment(
 
     Raises PermissionDenied for anyone without a whole-record write route, ValidationError
     (field keys: organisation, purpose, sections, language, note) when nothing allows it."""
-    if not can_share(by, child):
+    # Those who may change the record share it (not emergency access, not a recipient).
+    if not can_change(by, child):
         raise PermissionDenied
     language = language or default_language(child)
     chosen = _check_choice(
@@ -349,7 +341,8 @@ def export_pdf(
     is stored with the SHA-256 of the bytes and audited."""
     from assessments.pdf import render_assessment_pdf
 
-    if not can_share(by, child):
+    # Those who may change the record share it (not emergency access, not a recipient).
+    if not can_change(by, child):
         raise PermissionDenied
     chosen = _check_choice(
         organisation=organisation, purpose=purpose, sections=sections, language=language, purposes=EXPORT_PURPOSES, for_pdf=True

@@ -66,7 +66,7 @@ def _route_name(access: SectionAccess) -> str:
 
 
 def _audit_route(access: SectionAccess) -> str:
-    return Route.BREAK_GLASS if access.record_routes == ["break_glass"] else Route.UI
+    return Route.BREAK_GLASS if access.via_break_glass else Route.UI
 
 
 def _audit_view(request: HttpRequest, child: Child, access: SectionAccess, obj: Any, **detail: Any) -> None:
@@ -134,11 +134,10 @@ def assessment(request: HttpRequest, child_pk: int) -> HttpResponse:
             "rows": rows,
             "withheld_count": withheld_count,
             "whole_record": access.whole_record,
-            "via_break_glass": access.record_routes == ["break_glass"],
+            "via_break_glass": access.via_break_glass,
             "consents": [] if access.whole_record else consents_for(user, child),
             "safeguarding": [] if access.whole_record else safeguarding_for(user, child),
-            "can_share": bool({"care_team", "service_manager"} & set(access.record_routes))
-            and user.role in (Role.PRACTITIONER, Role.SERVICE_MANAGER, Role.DUTY_WORKER),
+            "can_share": access.can_change_record,
         },
     )
 
@@ -390,13 +389,12 @@ def who_has_seen(request: HttpRequest, child_pk: int) -> HttpResponse:
         request.GET.get("page")
     )
     lines = list(page.object_list)
-    routes = section_access(request.user, child).record_routes
     record(
         actor=request.user,
         action=Action.VIEW,
         obj=child,
         child_id=child.pk,
-        route=Route.BREAK_GLASS if routes == ["break_glass"] else Route.UI,
+        route=audit_route(request.user, child),
         detail={"page": "seen", "shown": len(lines), "page_number": page.number},
     )
     return render(

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import SERVICE_ROLES, Organisation, OrganisationType, Profession, Role
+from accounts.models import Organisation, OrganisationType, Profession, Role
 from assessments.sections import SECTION_KEYS
 from audit.models import Action, Route
 from audit.services import record
@@ -33,7 +33,7 @@ from consent.models import (
     SafeguardingStatus,
     SharingRefusal,
 )
-from people.access import audit_route
+from people.access import audit_route, can_change
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -58,23 +58,6 @@ NEVER_RECIPIENT_TYPES = frozenset({OrganisationType.REGIONAL_PARTNERSHIP_BOARD})
 
 
 # --- Who may do what --------------------------------------------------------------------------
-
-
-def _write_routes(user: User, child: Child) -> set[str]:
-    from people.access import access_routes
-
-    return {"care_team", "service_manager"} & set(access_routes(user, child))
-
-
-def can_record_consent(user: User, child: Child) -> bool:
-    """Service staff with a write route to the record: its care team, or a manager of the
-    service holding it. Emergency (break-glass) access is read-only and is not enough; partners
-    reach only shared parts and record nothing here."""
-    return bool(user.is_authenticated and user.is_active and user.role in SERVICE_ROLES and _write_routes(user, child))
-
-
-#: Asking for a safeguarding share needs the same relationship as recording consent.
-can_request_safeguarding = can_record_consent
 
 
 def can_decide_safeguarding(user: User, share: SafeguardingShare) -> bool:
@@ -345,7 +328,7 @@ def _recipient_audit(obj: ConsentDecision | SharingRefusal) -> dict[str, str]:
 def record_refusal(*, by: User, child: Child, values: dict[str, Any], route: str = Route.UI) -> SharingRefusal:
     """Record that the young person does not agree to share with a recipient. Nothing is shared
     because of it (it grants nothing); it is shown on the record and guards later consents."""
-    if not can_record_consent(by, child):
+    if not can_change(by, child):
         raise PermissionDenied
     errors = refusal_errors(child=child, values=values)
     if errors:
@@ -381,7 +364,9 @@ def record_consent(*, by: User, child: Child, values: dict[str, Any], route: str
     """Record a consent decision for ``child``. ``values`` holds the form's answers; with
     ``recipient_kind`` only the chosen kind's recipient is stored (the others are dropped),
     without it exactly one recipient must be given."""
-    if not can_record_consent(by, child):
+    # Consent is recorded, and a safeguarding share asked for, by those who may change the
+    # record (people.access.can_change): not emergency access, not partners.
+    if not can_change(by, child):
         raise PermissionDenied
     errors = consent_errors(child=child, values=values)
     if errors:
@@ -441,7 +426,7 @@ def withdraw_consent(
     """Withdraw a consent now. Every route reads ``withdrawn_at``, so access ends at once.
     Withdrawing an already withdrawn consent changes nothing (and records nothing)."""
     locked = ConsentDecision.objects.select_for_update().get(pk=consent.pk)
-    if not can_record_consent(by, locked.child):
+    if not can_change(by, locked.child):
         raise PermissionDenied
     if locked.withdrawn_at is not None:
         return locked
@@ -523,7 +508,7 @@ def _share_summary(share: SafeguardingShare) -> dict[str, Any]:
 def request_safeguarding_share(*, by: User, child: Child, values: dict[str, Any]) -> SafeguardingShare:
     """Ask to share without consent because of a risk of significant harm. Nothing is shared
     until another service manager approves."""
-    if not can_request_safeguarding(by, child):
+    if not can_change(by, child):
         raise PermissionDenied
     errors = safeguarding_errors(values=values)
     if errors:

@@ -26,7 +26,7 @@ from audit.services import record, record_list
 from consent import services
 from consent.forms import ConsentForm, RefusalForm, SafeguardingDecisionForm, SafeguardingShareForm, WithdrawForm
 from consent.models import ConsentDecision, SafeguardingShare, SafeguardingStatus, SharingRefusal
-from people.access import audit_route, get_visible_or_404, record_page_opened
+from people.access import audit_route, can_change, get_visible_or_404, record_page_opened, require_change
 from people.models import Child
 
 RECENT_DECISIONS = 20
@@ -86,7 +86,7 @@ def consent_list(request: HttpRequest, child_pk: int) -> HttpResponse:
             "shares": shares,
             "refusals": [r for r in refusals if r.active],
             "ended_refusals": [r for r in refusals if not r.active],
-            "can_record": services.can_record_consent(request.user, child),
+            "can_record": can_change(request.user, child),
             "via_break_glass": _route(request, child) == Route.BREAK_GLASS,
         },
     )
@@ -94,8 +94,7 @@ def consent_list(request: HttpRequest, child_pk: int) -> HttpResponse:
 
 def consent_create(request: HttpRequest, child_pk: int) -> HttpResponse:
     child = _child(request, child_pk)
-    if not services.can_record_consent(request.user, child):
-        raise PermissionDenied
+    require_change(request, child)
     form = ConsentForm(request.POST if request.method == "POST" else None, child=child)
     if request.method == "POST" and form.is_valid():
         try:
@@ -123,8 +122,7 @@ def consent_create(request: HttpRequest, child_pk: int) -> HttpResponse:
 def refusal_create(request: HttpRequest, child_pk: int) -> HttpResponse:
     """Record that the young person does not agree to share with someone."""
     child = _child(request, child_pk)
-    if not services.can_record_consent(request.user, child):
-        raise PermissionDenied
+    require_change(request, child)
     form = RefusalForm(request.POST if request.method == "POST" else None, child=child)
     if request.method == "POST" and form.is_valid():
         try:
@@ -184,7 +182,7 @@ def consent_detail(request: HttpRequest, consent_pk: int) -> HttpResponse:
     )
     child = consent.child
     record(actor=request.user, action=Action.VIEW, obj=consent, child_id=child.pk, route=_route(request, child))
-    can_record = services.can_record_consent(request.user, child)
+    can_record = can_change(request.user, child)
     return render(
         request,
         "consent/consent_detail.html",
@@ -205,8 +203,7 @@ def consent_withdraw(request: HttpRequest, consent_pk: int) -> HttpResponse:
         pk=consent_pk,
     )
     child = consent.child
-    if not services.can_record_consent(request.user, child):
-        raise PermissionDenied
+    require_change(request, child)
     if consent.withdrawn_at is not None:
         # Withdrawing twice changes nothing: say so and show the decision.
         messages.info(request, _("This consent was already withdrawn. Nothing was changed."))
@@ -234,8 +231,7 @@ def consent_withdraw(request: HttpRequest, consent_pk: int) -> HttpResponse:
 
 def safeguarding_create(request: HttpRequest, child_pk: int) -> HttpResponse:
     child = _child(request, child_pk)
-    if not services.can_request_safeguarding(request.user, child):
-        raise PermissionDenied
+    require_change(request, child)
     form = SafeguardingShareForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -14,30 +14,26 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Organisation, Role, User
+from accounts.models import SERVICE_ROLES, Organisation, User
 from audit.models import Action
 from audit.services import record
 from contacts.models import DIRECT_KINDS, Attendance, Contact, Kind
-from people.access import access_routes, audit_route
+from people.access import Purpose, audit_route, can_change
 from people.models import CareTeamMembership
 
 if TYPE_CHECKING:
     from people.models import Child
 
-_WRITE_ROUTES = frozenset({"care_team", "service_manager"})
-_STAFF = frozenset({Role.PRACTITIONER, Role.SERVICE_MANAGER, Role.DUTY_WORKER})
 _FIELDS = ("kind", "starts_at", "duration_minutes", "attendance", "consultation_with", "language", "location", "summary")
 
 
 def can_record(user: User, child: Child, kind: str | None = None) -> bool:
     """Care team and managers record any contact. A duty/on-call worker reaching the record
-    only through break-glass may record the out-of-hours contact that brought them there."""
-    if user.role not in _STAFF:
-        return False
-    routes = set(access_routes(user, child))
-    if routes & _WRITE_ROUTES:
-        return True
-    return "break_glass" in routes and kind in (None, Kind.OUT_OF_HOURS)
+    only through break-glass may record the out-of-hours contact that brought them there
+    (``kind`` None: the form, which then offers that kind only). The domain rule here is which
+    kinds are that exception; who may change is ``people.access.can_change``."""
+    purpose = Purpose.OUT_OF_HOURS_CONTACT if kind in (None, Kind.OUT_OF_HOURS) else None
+    return can_change(user, child, purpose=purpose)
 
 
 def _key(by: User, child: Child, values: dict[str, Any], people: list[int]) -> str:
@@ -172,7 +168,7 @@ def team_rows(organisation: Organisation, *, week_start: datetime.datetime, now:
     since = now - datetime.timedelta(days=28)
     week_end = week_start + datetime.timedelta(days=7)
     return (
-        User.objects.filter(organisation=organisation, role__in=_STAFF, is_active=True)
+        User.objects.filter(organisation=organisation, role__in=SERVICE_ROLES, is_active=True)
         .annotate(
             caseload=_count(CareTeamMembership.objects.filter(ended_at__isnull=True), "user"),
             this_week=_count(Contact.objects.filter(starts_at__gte=week_start, starts_at__lt=week_end), "practitioner"),

@@ -20,7 +20,7 @@ from contacts import services
 from contacts.forms import ContactForm
 from contacts.models import Attendance, Contact, Kind
 from core.forms import rebind_after_stale_save
-from people.access import audit_route, get_visible_or_404, record_page_opened
+from people.access import audit_route, can_change, get_visible_or_404, record_page_opened
 from people.models import Child
 from people.services import StaleEditError
 
@@ -28,20 +28,28 @@ _STAFF = (Role.PRACTITIONER, Role.SERVICE_MANAGER, Role.DUTY_WORKER)
 
 
 def child_contacts(request: HttpRequest, child_pk: int) -> HttpResponse:
-    child = get_visible_or_404(request, Child.objects.visible_to(request.user), pk=child_pk)
-    contacts = Contact.objects.visible_to(request.user).filter(child=child).select_related("practitioner").prefetch_related("people")
+    # The contacts pages are reached by the first tier of emergency access too (ADR 014).
+    child = get_visible_or_404(request, Child.objects.visible_to(request.user, include_emergency=True), pk=child_pk)
+    contacts = Contact.objects.visible_to(request.user, include_emergency=True).filter(child=child).select_related("practitioner").prefetch_related("people")
     # Opened through emergency access, it is listed on the manager's emergency access review.
     route = audit_route(request.user, child)
     record(actor=request.user, action=Action.LIST, child_id=child.pk, route=route, detail={"page": "contacts"})
     return render(
         request,
         "contacts/child_contacts.html",
-        {"child": child, "contacts": contacts, "can_record": services.can_record(request.user, child)},
+        {
+            "child": child,
+            "contacts": contacts,
+            "can_record": services.can_record(request.user, child),
+            # Emergency access records and corrects the out-of-hours contact only.
+            "can_record_any_kind": can_change(request.user, child),
+            "out_of_hours_kind": Kind.OUT_OF_HOURS.value,
+        },
     )
 
 
 def contact_create(request: HttpRequest, child_pk: int) -> HttpResponse:
-    child = get_visible_or_404(request, Child.objects.visible_to(request.user), pk=child_pk)
+    child = get_visible_or_404(request, Child.objects.visible_to(request.user, include_emergency=True), pk=child_pk)
     if not services.can_record(request.user, child):
         raise PermissionDenied
     # A link may preselect the kind (the safety plan's "Record an out-of-hours contact").
@@ -68,8 +76,8 @@ def contact_create(request: HttpRequest, child_pk: int) -> HttpResponse:
 
 def contact_edit(request: HttpRequest, child_pk: int, contact_pk: int) -> HttpResponse:
     """Change a contact: above all, record what happened at a booked one."""
-    child = get_visible_or_404(request, Child.objects.visible_to(request.user), pk=child_pk)
-    contact = get_visible_or_404(request, Contact.objects.visible_to(request.user), pk=contact_pk, child=child)
+    child = get_visible_or_404(request, Child.objects.visible_to(request.user, include_emergency=True), pk=child_pk)
+    contact = get_visible_or_404(request, Contact.objects.visible_to(request.user, include_emergency=True), pk=contact_pk, child=child)
     if not services.can_record(request.user, child, contact.kind):
         raise PermissionDenied
     form = ContactForm(request.POST if request.method == "POST" else None, child=child, instance=copy.copy(contact))
@@ -156,7 +164,7 @@ def diary(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     whose = request.user
     if request.GET.get("user") and request.user.role == Role.SERVICE_MANAGER:
-        whose = get_object_or_404(User, pk=request.GET["user"], organisation=request.user.organisation, is_active=True)
+        whose = get_object_or_404(User.objects.filter(organisation=request.user.organisation, is_active=True), pk=request.GET["user"])
     start = _week_start(request.GET.get("week"))
     first = timezone.make_aware(datetime.datetime.combine(start, datetime.time.min))
     contacts = list(

@@ -32,6 +32,10 @@ def _nav_items(request: HttpRequest) -> list[dict[str, Any]]:
     if not fully_signed_in(request):
         return []
     items = [(reverse("core:home"), _("Home"))]
+    if user.role == Role.DUTY_WORKER:
+        # What an on-call worker comes for, first; while an access runs, the banner on every
+        # page links its safety plan, contacts and the out-of-hours contact form.
+        items.append((reverse("people:break_glass"), _("Emergency access")))
     if user.role and user.role != Role.COMMISSIONER and user.role != Role.ADMINISTRATOR:
         items.append((reverse("people:list"), _("Children and young people")))
     if user.role == Role.PARTNER:
@@ -45,7 +49,7 @@ def _nav_items(request: HttpRequest) -> list[dict[str, Any]]:
         items.append((reverse("contacts:diary"), _("Diary")))
     if user.role == Role.SERVICE_MANAGER:
         items.append((reverse("contacts:team"), _("Team")))
-    if user.role in (Role.DUTY_WORKER, Role.SERVICE_MANAGER):
+    if user.role == Role.SERVICE_MANAGER:
         items.append((reverse("people:break_glass"), _("Emergency access")))
     if user.role == Role.SERVICE_MANAGER:
         items.append((reverse("people:break_glass_review"), _("Emergency access reviews")))

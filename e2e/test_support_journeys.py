@@ -404,6 +404,7 @@ CALL_SUMMARY = (
     "Practitioner to follow up."
 )
 REVIEW_NOTE = "Appropriate: a crisis call out of hours. Ffion will follow up with the carer."
+WHOLE_RECORD_REASON = "The police ask whether she has gone missing before and where she was found."
 
 
 def date_shown(text: str) -> datetime.date:
@@ -488,26 +489,42 @@ def test_the_on_call_worker_opens_a_safety_plan_at_night_and_the_manager_reviews
     page.locator("#id_reason").fill(ACCESS_REASON)
     page.get_by_role("button", name="Open the record").click()
 
-    # Then the record opens, saying that this is emergency access and will be reviewed
-    expect(page).to_have_url(path_of(young_person.record))
-    expect(heading).to_have_text(young_person.name)
+    # Then she lands on the crisis and safety plan – what emergency access is for – told that
+    # this is emergency access, read-only, reviewed, and when it ends (on every page)
+    expect(page).to_have_url(path_of(young_person.safety_plan))
+    expect(heading).to_have_text("Crisis and safety plan")
     expect(success_banner(page)).to_contain_text("Emergency access started.")
-    expect(page.locator("main .govuk-warning-text")).to_contain_text("through emergency access")
-    check_accessibility(page)
-
-    # When she opens the crisis and safety plan
-    follow(page, young_person.safety_plan, "Crisis and safety plan")
-
-    # Then she reads what to look out for and whom to call, as the care team wrote it, read-only
     expect(page.locator("main .govuk-warning-text").first).to_contain_text("through emergency access")
     expect(page.locator("main .govuk-warning-text").first).to_contain_text("read-only")
+    banner = page.locator("#emergency-access-banner")
+    expect(banner).to_contain_text(re.compile(rf"Your emergency access to {re.escape(young_person.name)} ends at \d\d:\d\d"))
+    check_accessibility(page)
+
+    # And she reads what to look out for and whom to call, as the care team wrote it, and can
+    # tap each number to ring it
     expect(summary_value(page, "Warning signs")).to_have_text(plan.warning_signs)
     expect(summary_value(page, "Who to call out of hours")).to_have_text(plan.who_to_call_out_of_hours)
+    numbers = summary_value(page, "Who to call out of hours").locator('a[href^="tel:"]')
+    expect(numbers.first).to_be_visible()
+    for href in numbers.evaluate_all("links => links.map(link => link.getAttribute('href'))"):
+        assert re.fullmatch(r"tel:(\+44\d{10}|999|111|116123)", href), href
     expect(page.locator(f'a[href="{young_person.safety_plan}edit/"]')).to_have_count(0)
 
-    # When she records the call against the plan (the only kind of contact she may record)
-    out_of_hours = f"{young_person.contacts}new/?kind=out_of_hours"
-    follow(page, out_of_hours, "Record a contact")
+    # But the rest of the record is not open to her: it does not exist for her yet
+    page.goto(young_person.record)
+    expect(heading).to_have_text("Page not found")
+    check_accessibility(page)
+    page.goto(young_person.timeline)
+    expect(heading).to_have_text("Page not found")
+    check_accessibility(page)
+
+    # When she records the call against the plan (the only kind of contact she may record),
+    # from the banner
+    page.goto(young_person.safety_plan)
+    check_accessibility(page)
+    banner.get_by_role("link", name=re.compile("^Record the out-of-hours contact")).click()
+    expect(heading).to_have_text("Record a contact")
+    check_accessibility(page)
     expect(page.locator('input[name="kind"][value="out_of_hours"]')).to_be_checked()
     call_day = datetime.date.today() - datetime.timedelta(days=1)  # noqa: DTZ011 - the date she types
     page.locator("#id_date_0").fill(str(call_day.day))
@@ -526,13 +543,27 @@ def test_the_on_call_worker_opens_a_safety_plan_at_night_and_the_manager_reviews
     row = page.get_by_role("table").locator("tbody tr").filter(has_text=CALL_SUMMARY)
     expect(row.locator("td").nth(1)).to_have_text("Out-of-hours or crisis contact")
     expect(row.locator("td").nth(3)).to_have_text(ON_CALL_NAME)
+    expect(banner).to_be_visible()
     check_accessibility(page)
 
     # And on the safety plan, under the out-of-hours contacts
-    follow(page, young_person.record, young_person.name)
     follow(page, young_person.safety_plan, "Crisis and safety plan")
     call = page.get_by_role("table").locator("tbody tr").filter(has_text=CALL_SUMMARY)
     expect(call.locator("td").nth(1)).to_have_text(ON_CALL_NAME)
+
+    # When she needs the whole record, she asks for it with a reason of its own
+    page.get_by_role("navigation", name="Menu").locator('a[href="/en/children/emergency-access/"]').click()
+    expect(heading).to_have_text("Emergency access to a record")
+    check_accessibility(page)
+    page.get_by_label("I need the whole record because…").fill(WHOLE_RECORD_REASON)
+    page.get_by_role("button", name="Open the whole record").click()
+
+    # Then the record opens, saying that this is emergency access and will be reviewed
+    expect(page).to_have_url(path_of(young_person.record))
+    expect(heading).to_have_text(young_person.name)
+    expect(page.locator("main .govuk-warning-text")).to_contain_text("through emergency access")
+    expect(banner).to_be_visible()
+    check_accessibility(page)
 
     # When Mererid, the service manager, opens the emergency access reviews the next morning
     manager = signed_in_page("manager")
@@ -550,6 +581,9 @@ def test_the_on_call_worker_opens_a_safety_plan_at_night_and_the_manager_reviews
     expect(card).to_have_count(1)
     expect(summary_value(card, "Record")).to_have_text(young_person.name)
     expect(summary_value(card, "Reason given")).to_have_text(ACCESS_REASON)
+    # And the whole record as a second grant, with its own reason
+    expect(summary_value(card, "Second grant: the whole record")).to_contain_text(WHOLE_RECORD_REASON)
+    expect(card.locator(".govuk-tag", has_text="Whole record")).to_be_visible()
     opened = summary_value(card, "What they opened or recorded").locator("li")
     for what in (
         "Viewed – The record",

@@ -35,7 +35,7 @@ from episodes.models import (
     TransitionStatus,
     twenty_fifth_birthday,
 )
-from people.access import access_routes, audit_route
+from people.access import audit_route, can_change
 from people.models import CareTeamMembership, CareTeamRole, Child
 from people.services import StaleEditError, add_care_team_member, can_manage_care_team, end_care_team_membership
 
@@ -46,17 +46,10 @@ if TYPE_CHECKING:
     from people.models import RelatedPerson
     from referrals.models import Referral
 
-_WRITE_ROUTES = frozenset({"care_team", "service_manager"})
-
-
-def can_write(user: User, child: Child) -> bool:
-    """The care team and the service's managers change episodes and transitions; emergency
-    access (break-glass) only reads them."""
-    return user.role in SERVICE_ROLES and bool(_WRITE_ROUTES & set(access_routes(user, child)))
-
-
 def _require_writer(user: User, child: Child) -> None:
-    if not can_write(user, child):
+    # The care team and the service's managers change episodes and transitions; emergency
+    # access reads them (people.access.can_change, the one rule).
+    if not can_change(user, child):
         raise PermissionDenied
 
 

@@ -1,7 +1,7 @@
 """Episodes, transitions and the timeline. Thin: the rules are in services.py and timeline.py.
 
 Anyone who sees the whole record (care team, service manager, break-glass) reads these pages;
-the care team and managers change them (``services.can_write``). Out of scope → 404.
+the care team and managers change them (``people.access.can_change``). Out of scope → 404.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ from episodes.models import (
     TransitionChecklistItem,
     TransitionKind,
 )
-from people.access import audit_route, get_visible_or_404, record_page_opened
+from people.access import audit_route, can_change, get_visible_or_404, record_page_opened, require_change
 from people.models import Child, Placement
 from people.services import StaleEditError, can_manage_care_team
 from referrals.models import Referral
@@ -119,7 +119,7 @@ def episodes(request: HttpRequest, child_pk: int) -> HttpResponse:
             "transitions": transitions,
             "placements_to_plan": placements_to_plan,
             "adulthood_due": services.adulthood_planning_due(child, transitions),
-            "can_write": services.can_write(request.user, child),
+            "can_write": can_change(request.user, child),
             "adulthood_kind": TransitionKind.ADULTHOOD.value,
         },
     )
@@ -127,8 +127,7 @@ def episodes(request: HttpRequest, child_pk: int) -> HttpResponse:
 
 def episode_open(request: HttpRequest, child_pk: int) -> HttpResponse:
     child = _child(request, child_pk)
-    if not services.can_write(request.user, child):
-        raise PermissionDenied
+    require_change(request, child)
     referrals = Referral.objects.visible_to(request.user).filter(child=child).order_by("-received_at")
     form = OpenEpisodeForm(request.POST if request.method == "POST" else None, referrals=referrals)
     if request.method == "POST" and form.is_valid():
@@ -152,8 +151,7 @@ def episode_open(request: HttpRequest, child_pk: int) -> HttpResponse:
 def episode_change(request: HttpRequest, episode_pk: int, action: str) -> HttpResponse:
     episode = get_visible_or_404(request, Episode.objects.visible_to(request.user).select_related("child"), pk=episode_pk)
     child = episode.child
-    if not services.can_write(request.user, child):
-        raise PermissionDenied
+    require_change(request, child)
     stale: Episode | None = None
     if request.method == "POST":
         form = EpisodeEventForm(request.POST, action=action)
@@ -207,8 +205,7 @@ def _guess_out_of_county_to_local(request: HttpRequest, placement: Placement) ->
 
 def transition_create(request: HttpRequest, child_pk: int) -> HttpResponse:
     child = _child(request, child_pk)
-    if not services.can_write(request.user, child):
-        raise PermissionDenied
+    require_change(request, child)
     source = request.POST if request.method == "POST" else request.GET
     initial: dict[str, Any] = {}
     placement = None
@@ -277,7 +274,7 @@ def _detail_context(request: HttpRequest, transition: Transition, **extra: Any) 
     items = list(
         TransitionChecklistItem.objects.visible_to(request.user).filter(transition=transition).select_related("done_by")
     )
-    can_write = services.can_write(request.user, child)
+    can_write = can_change(request.user, child)
     context = {
         "child": child,
         "transition": transition,
@@ -304,8 +301,7 @@ def transition_detail(request: HttpRequest, transition_pk: int) -> HttpResponse:
     transition = _transition(request, transition_pk)
     child = transition.child
     if request.method == "POST":
-        if not services.can_write(request.user, child):
-            raise PermissionDenied
+        require_change(request, child)
         ticked = {int(pk) for pk in request.POST.getlist("done") if pk.isdigit()}
         version = request.POST.get("version", "")
         try:
@@ -340,8 +336,7 @@ def transition_detail(request: HttpRequest, transition_pk: int) -> HttpResponse:
 @require_POST
 def checklist_add(request: HttpRequest, transition_pk: int) -> HttpResponse:
     transition = _transition(request, transition_pk)
-    if not services.can_write(request.user, transition.child):
-        raise PermissionDenied
+    require_change(request, transition.child)
     form = ChecklistItemForm(request.POST)
     if form.is_valid():
         try:
@@ -366,7 +361,7 @@ def checklist_add(request: HttpRequest, transition_pk: int) -> HttpResponse:
 def transition_edit(request: HttpRequest, transition_pk: int) -> HttpResponse:
     transition = _transition(request, transition_pk)
     child = transition.child
-    if not services.can_write(request.user, child) or transition.is_done:
+    if not can_change(request.user, child) or transition.is_done:
         raise PermissionDenied
     stale: Transition | None = None
     if request.method == "POST":
@@ -411,7 +406,7 @@ def transition_edit(request: HttpRequest, transition_pk: int) -> HttpResponse:
 def transition_complete(request: HttpRequest, transition_pk: int) -> HttpResponse:
     transition = _transition(request, transition_pk)
     child = transition.child
-    if not services.can_write(request.user, child) or transition.is_done:
+    if not can_change(request.user, child) or transition.is_done:
         raise PermissionDenied
     stale: Transition | None = None
     if request.method == "POST":
@@ -481,8 +476,7 @@ def transition_care_team(request: HttpRequest, transition_pk: int) -> HttpRespon
 def transition_sessions(request: HttpRequest, transition_pk: int) -> HttpResponse:
     """Move the leaving worker's chosen booked sessions to the new practitioner."""
     transition = _transition(request, transition_pk)
-    if not services.can_write(request.user, transition.child):
-        raise PermissionDenied
+    require_change(request, transition.child)
     ids = [int(value) for value in request.POST.getlist("contacts") if value.isdigit()]
     moved = services.move_sessions(by=request.user, transition=transition, contact_ids=ids)
     messages.success(

@@ -5,7 +5,8 @@ model delegates to it. A user reaches a record only through a legitimate relatio
 
 * membership of the child's care team in the service (active, not ended);
 * being a service manager of the service that holds the record;
-* an active break-glass access (duty/on-call emergency access, time-limited);
+* an active break-glass access with its second grant (duty/on-call emergency access,
+  time-limited, the whole record asked for with its own reason);
 * a grant from a registered provider – the hook by which other contexts join this same
   mechanism, not a check in a view.
 
@@ -15,25 +16,38 @@ sections, later the plan and scores), never the whole record. ``visible_to(user)
 record; ``visible_to(user, include_shared=True)`` adds children with shared parts, and the
 app that owns those parts (``assessments.access``) decides which parts.
 
+Emergency access starts on its first tier, part-reaching too: ``visible_to(user,
+include_emergency=True)`` – asked for only by the safety plan and contacts pages – adds children
+with a running emergency access; the whole record needs the second grant (ADR 014).
+
 Commissioners never reach an identifiable record, whatever else is true.
+
+Who may *change* a record is decided here too, once: ``can_change(user, child, *, purpose=None)``
+and ``require_change`` (404 outside the scope, 403 inside it), with the deliberate exceptions
+named in ``Purpose``. Nothing outside this module calls ``access_routes`` or names a route (the
+scoping lint fails on it): pages ask ``can_change``, ``record_access``, ``audit_route``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db.models import F, Model, Q, QuerySet
 from django.db.models.lookups import In
 from django.http import Http404
 from django.utils import timezone
 
-from accounts.models import Role
+from accounts.models import SERVICE_ROLES, Role
 
 if TYPE_CHECKING:
     from accounts.models import User
     from people.models import Child
+
+_M = TypeVar("_M", bound=Model)
 
 #: A provider returns a Q over Child granting access, or None when it grants nothing.
 AccessProvider = Callable[["User"], "Q | None"]
@@ -81,23 +95,54 @@ def _service_manager(user: User) -> Q | None:
     return None
 
 
-def _break_glass(user: User) -> Q:
+def _active_break_glass(user: User) -> Any:
     from people.models import BreakGlassAccess
 
-    active = BreakGlassAccess.objects.filter(user=user, ended_at__isnull=True, expires_at__gt=timezone.now())
-    return _pk_in(active.values("child_id"))
+    return BreakGlassAccess.objects.filter(user=user, ended_at__isnull=True, expires_at__gt=timezone.now())
 
+
+def _break_glass(user: User) -> Q:
+    """The second tier of emergency access: the whole record, granted with its own reason."""
+    return _pk_in(_active_break_glass(user).filter(whole_record_at__isnull=False).values("child_id"))
+
+
+def _break_glass_first_tier(user: User) -> Q:
+    """The first tier: every running emergency access reaches the safety plan and contacts
+    (and records the out-of-hours contact) – a part-reaching route, as consent is (ADR 004):
+    only pages that ask for ``include_emergency`` see it (ADR 014)."""
+    return _pk_in(_active_break_glass(user).values("child_id"))
+
+
+#: The built-in routes' names. They are stored in audit details and shown to young people
+#: ("who has seen my story"), so other modules use these constants, never the strings (the
+#: scoping lint, ``core/tests/test_scoping_lint.py``, fails on a route named elsewhere).
+CARE_TEAM = "care_team"
+SERVICE_MANAGER = "service_manager"
+BREAK_GLASS = "break_glass"
 
 _BUILT_IN: dict[str, AccessProvider] = {
-    "care_team": _care_team,
-    "service_manager": _service_manager,
-    "break_glass": _break_glass,
+    CARE_TEAM: _care_team,
+    SERVICE_MANAGER: _service_manager,
+    BREAK_GLASS: _break_glass,
 }
 
+#: Part-reaching routes of emergency access, seen only with ``include_emergency`` (the safety
+#: plan and contacts pages). Same name as the whole-record tier: the audit files both as
+#: emergency access, and a worker with both tiers has one route, not two.
+_EMERGENCY: dict[str, AccessProvider] = {BREAK_GLASS: _break_glass_first_tier}
 
-def _grants(user: User, *, include_shared: bool = False) -> dict[str, Q]:
+#: Routes through which a record may be changed. Emergency access (break-glass) reads.
+CHANGE_ROUTES = frozenset({CARE_TEAM, SERVICE_MANAGER})
+
+
+def _grants(user: User, *, include_shared: bool = False, include_emergency: bool = False) -> dict[str, Q]:
     grants: dict[str, Q] = {}
-    providers = {**_BUILT_IN, **_providers, **(_shared_providers if include_shared else {})}
+    providers = {
+        **_BUILT_IN,
+        **_providers,
+        **(_shared_providers if include_shared else {}),
+        **(_EMERGENCY if include_emergency else {}),
+    }
     for name, provider in providers.items():
         q = provider(user)
         if q is not None:
@@ -105,9 +150,10 @@ def _grants(user: User, *, include_shared: bool = False) -> dict[str, Q]:
     return grants
 
 
-def child_access_filter(user: User, *, include_shared: bool = False) -> Q:
+def child_access_filter(user: User, *, include_shared: bool = False, include_emergency: bool = False) -> Q:
     """A Q over Child matching exactly the records ``user`` may see (with ``include_shared``,
-    also those with parts shared with the user)."""
+    also those with parts shared with the user; with ``include_emergency``, also those on the
+    first tier of the user's emergency access)."""
     nothing = Q(pk__in=[])
     if user is None or not user.is_authenticated or not user.is_active:
         return nothing
@@ -116,26 +162,24 @@ def child_access_filter(user: User, *, include_shared: bool = False) -> Q:
     if user.role in (Role.COMMISSIONER, Role.ADMINISTRATOR) or not user.role:
         return nothing
     combined = nothing
-    for q in _grants(user, include_shared=include_shared).values():
+    for q in _grants(user, include_shared=include_shared, include_emergency=include_emergency).values():
         combined |= q
     return combined
 
 
-def access_routes(user: User, child: Child, *, include_shared: bool = False) -> list[str]:
+def access_routes(user: User, child: Child, *, include_shared: bool = False, include_emergency: bool = False) -> list[str]:
     """The names of the routes by which ``user`` sees ``child`` (for the audit trail)."""
     from people.models import Child
 
-    if not Child.objects.visible_to(user, include_shared=include_shared).filter(pk=child.pk).exists():
+    scope = {"include_shared": include_shared, "include_emergency": include_emergency}
+    if not Child.objects.visible_to(user, **scope).filter(pk=child.pk).exists():
         return []
-    return [
-        name
-        for name, q in _grants(user, include_shared=include_shared).items()
-        if Child.objects.filter(q, pk=child.pk).exists()
-    ]
+    return [name for name, q in _grants(user, **scope).items() if Child.objects.filter(q, pk=child.pk).exists()]
 
 
 def only_through_break_glass(user: User, child: Child) -> bool:
-    return access_routes(user, child) == ["break_glass"]
+    """Whether emergency access (either tier) is ``user``'s only way to ``child``."""
+    return access_routes(user, child, include_emergency=True) == [BREAK_GLASS]
 
 
 def audit_route(user: User | None, child: Child | int | None) -> str:
@@ -150,7 +194,108 @@ def audit_route(user: User | None, child: Child | int | None) -> str:
         return Route.UI
     if not isinstance(child, Child):
         child = Child(pk=child)
-    return Route.BREAK_GLASS if access_routes(user, child) == ["break_glass"] else Route.UI
+    return Route.BREAK_GLASS if only_through_break_glass(user, child) else Route.UI
+
+
+def emergency_access(user: User, child: Child) -> Any:
+    """The active emergency access (``BreakGlassAccess``, either tier) through which ``user``
+    reads ``child``'s record when that is their only route (the page says so, with when it ends)."""
+    from people.models import BreakGlassAccess
+
+    if not only_through_break_glass(user, child):
+        return None
+    return BreakGlassAccess.objects.visible_to(user).active().filter(user=user, child=child).order_by("-expires_at").first()
+
+
+# --- Who may change a record: the one rule ---------------------------------------------------
+
+
+class Purpose(StrEnum):
+    """The deliberate exceptions to "only the care team and the service's managers change a
+    record", each named so a reader finds every one here.
+
+    Assessment sections are the other exception, and not a purpose: which sections a consent
+    recipient may contribute to is decided per section by ``assessments.access.section_access``,
+    which uses ``can_change`` for the whole-record part."""
+
+    #: A duty/on-call worker on emergency access records the out-of-hours contact that brought
+    #: them to the record (and may correct it), and nothing else.
+    OUT_OF_HOURS_CONTACT = "out_of_hours_contact"
+
+
+#: The routes each purpose adds to ``CHANGE_ROUTES``.
+_PURPOSE_ROUTES: dict[Purpose, frozenset[str]] = {
+    Purpose.OUT_OF_HOURS_CONTACT: frozenset({BREAK_GLASS}),
+}
+#: Purposes served on the pages the first tier of emergency access reaches (ADR 014).
+_EMERGENCY_PURPOSES = frozenset({Purpose.OUT_OF_HOURS_CONTACT})
+
+
+@dataclass(frozen=True)
+class RecordAccess:
+    """How one user reaches one child's whole record, computed once (``record_access``) for a
+    page that asks several questions of it."""
+
+    user: Any
+    #: The whole-record routes' names, e.g. ``(CARE_TEAM,)``; empty outside the scope.
+    routes: tuple[str, ...]
+
+    @property
+    def whole_record(self) -> bool:
+        return bool(self.routes)
+
+    @property
+    def only_through_break_glass(self) -> bool:
+        return self.routes == (BREAK_GLASS,)
+
+    @property
+    def audit_route(self) -> str:
+        from audit.models import Route
+
+        return Route.BREAK_GLASS if self.only_through_break_glass else Route.UI
+
+    @property
+    def route_name(self) -> str:
+        """The route recorded in audit details ("who has seen my story" explains it)."""
+        return self.routes[0] if self.routes else ""
+
+    def can_change(self, *, purpose: Purpose | None = None) -> bool:
+        """See ``can_change``."""
+        user = self.user
+        if user is None or not user.is_authenticated or not user.is_active or user.role not in SERVICE_ROLES:
+            return False
+        allowed = CHANGE_ROUTES | (_PURPOSE_ROUTES[purpose] if purpose is not None else frozenset())
+        return bool(allowed & set(self.routes))
+
+
+def record_access(user: User, child: Child, *, include_emergency: bool = False) -> RecordAccess:
+    """The whole-record routes (with ``include_emergency``, also the first tier of emergency
+    access: for the pages that tier reaches)."""
+    return RecordAccess(user=user, routes=tuple(access_routes(user, child, include_emergency=include_emergency)))
+
+
+def can_change(user: User, child: Child, *, purpose: Purpose | None = None) -> bool:
+    """Whether ``user`` may change ``child``'s record: service staff (practitioner, manager,
+    duty worker) on its care team or managing the service that holds it. ``purpose`` names a
+    declared exception (``Purpose``) that adds its own routes. Partners, commissioners and
+    administrators change nothing here, whatever else is true (partners contribute through
+    consent to assessment sections only, which ``assessments.access`` decides)."""
+    return record_access(user, child, include_emergency=purpose in _EMERGENCY_PURPOSES).can_change(purpose=purpose)
+
+
+def require_change(request_or_user: Any, child: Child, *, purpose: Purpose | None = None) -> None:
+    """Refuse a change ``can_change`` does not allow: 404 when ``child`` is outside the user's
+    whole-record scope (the record does not exist for them), 403 when they may see it but not
+    change it (ADR 003)."""
+    from people.models import Child
+
+    user = getattr(request_or_user, "user", request_or_user)
+    if can_change(user, child, purpose=purpose):
+        return
+    scope = Child.objects.visible_to(user, include_emergency=purpose in _EMERGENCY_PURPOSES)
+    if not scope.filter(pk=child.pk).exists():
+        raise Http404
+    raise PermissionDenied
 
 
 def record_page_opened(request: Any, child: Child, obj: Any = None, page: str = "") -> None:
@@ -174,7 +319,13 @@ def record_page_opened(request: Any, child: Child, obj: Any = None, page: str = 
 # --- Fetching one record through the scope, and recording a refusal -------------------------------
 
 
-_M = TypeVar("_M", bound=Model)
+def unscoped_rows(model: type[_M]) -> QuerySet[_M]:
+    """Every row of ``model``, outside any reader's scope: for the system's own bookkeeping
+    that is not a person reading – moving a merged record's rows, checking a new reference is
+    unique across all rows. The only way to a model's manager by a variable (``_default_manager``
+    and ``_base_manager`` are not used outside this module: the scoping lint fails on them),
+    so every use can be found and reviewed; views never call it (the lint fails on that too)."""
+    return model._base_manager.all()
 
 
 class RefusedAccess(Http404):

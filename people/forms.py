@@ -20,7 +20,7 @@ from people.models import (
     PreferredLanguage,
     RelatedPerson,
 )
-from people.services import REASON_ERROR, reason_has_words
+from people.services import REASON_ERROR, WHOLE_RECORD_REASON_ERROR, reason_has_words
 
 # Text that looks like markup: a tag, a comment or a script URL. Output is always escaped,
 # but refusing it at the door keeps records clean for exports and other systems.
@@ -282,6 +282,25 @@ class CareTeamForm(forms.Form):
             is_active=True,
             role__in=[Role.PRACTITIONER, Role.SERVICE_MANAGER, Role.DUTY_WORKER],
         ).order_by("last_name", "first_name")
+
+
+class WholeRecordForm(forms.Form):
+    """The second grant of emergency access: the rest of the record, with its own reason."""
+
+    reason = forms.CharField(
+        label=_("I need the whole record because…"),
+        help_text=_("The safety plan and contacts are open to you now. Say why you need the rest: your manager reviews this as a second grant."),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        validators=[reject_markup],
+        error_messages={"required": WHOLE_RECORD_REASON_ERROR},
+    )
+
+    def clean_reason(self) -> str:
+        reason = self.cleaned_data["reason"].strip()
+        if not reason_has_words(reason):
+            raise forms.ValidationError(WHOLE_RECORD_REASON_ERROR)
+        return reason
 
 
 class BreakGlassForm(forms.Form):

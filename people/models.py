@@ -120,14 +120,15 @@ class RelationshipRole(models.TextChoices):
 
 
 class ChildQuerySet(models.QuerySet):
-    def visible_to(self, user: User, *, include_shared: bool = False) -> ChildQuerySet:
+    def visible_to(self, user: User, *, include_shared: bool = False, include_emergency: bool = False) -> ChildQuerySet:
         """The one way to reach children's records: only those the user has a legitimate
         relationship with (see people.access). ``include_shared`` adds children of whom only
         some parts are shared with the user (consent, safeguarding): for the app owning those
-        parts, which then decides which parts."""
+        parts, which then decides which parts. ``include_emergency`` adds children on the
+        first tier of the user's emergency access: for the safety plan and contacts pages only."""
         from people.access import child_access_filter
 
-        return self.filter(child_access_filter(user, include_shared=include_shared))
+        return self.filter(child_access_filter(user, include_shared=include_shared, include_emergency=include_emergency))
 
     def current(self) -> ChildQuerySet:
         """Records still in use (not merged into another record)."""
@@ -261,8 +262,8 @@ class Child(models.Model):
 class PersonalQuerySet(models.QuerySet):
     """For models that hang off a child: visibility is the child's, never decided again here."""
 
-    def visible_to(self, user: User) -> PersonalQuerySet:
-        return self.filter(child__in=Child.objects.visible_to(user))
+    def visible_to(self, user: User, *, include_emergency: bool = False) -> PersonalQuerySet:
+        return self.filter(child__in=Child.objects.visible_to(user, include_emergency=include_emergency))
 
 
 class Placement(models.Model):
@@ -518,6 +519,10 @@ class BreakGlassQuerySet(models.QuerySet):
     def active(self) -> BreakGlassQuerySet:
         return self.filter(expires_at__gt=timezone.now(), ended_at__isnull=True)
 
+    def whole_record(self) -> BreakGlassQuerySet:
+        """Those with the second grant (the whole record), not only the safety plan and contacts."""
+        return self.filter(whole_record_at__isnull=False)
+
     def visible_to(self, user: User) -> BreakGlassQuerySet:
         """A duty worker sees their own; a service manager sees those in their service."""
         if user.is_authenticated and user.is_service_manager and user.organisation_id:
@@ -529,7 +534,11 @@ class BreakGlassQuerySet(models.QuerySet):
 
 class BreakGlassAccess(models.Model):
     """Emergency access by a duty/on-call worker: a stated reason, time-limited, audited, and
-    listed for the service manager to review."""
+    listed for the service manager to review.
+
+    Two tiers (ADR 014): starting it reaches the safety plan and contacts only (and records the
+    out-of-hours contact); the rest of the record is a second grant on the same access, asked
+    for with its own reason (``whole_record_at``), audited and reviewed as such."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="break_glass")
     child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="break_glass")
@@ -537,6 +546,10 @@ class BreakGlassAccess(models.Model):
     started_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     ended_at = models.DateTimeField(null=True, blank=True)
+    #: The second grant: when the worker asked for the whole record, and why (its own reason).
+    #: Ends with the access (``expires_at``); empty for an access that stayed on the first tier.
+    whole_record_at = models.DateTimeField(_("whole record granted at"), null=True, blank=True)
+    whole_record_reason = models.TextField(_("reason for the whole record"), max_length=2000, blank=True)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

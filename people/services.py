@@ -19,7 +19,7 @@ from accounts.models import Organisation, OrganisationType, Role
 from audit.models import Action, Route
 from audit.services import record
 from core import ratelimit
-from people.access import audit_route
+from people.access import audit_route, can_change, unscoped_rows
 from people.identifiers import normalise_nhs_number
 from people.models import (
     BreakGlassAccess,
@@ -168,21 +168,13 @@ def update_related_person(
     return locked
 
 
-def can_support_nest(user: User, child: Child) -> bool:
-    """Recording the nest's training is for the care team and managers (not emergency access)."""
-    from people.access import access_routes
-
-    return user.role in (Role.PRACTITIONER, Role.SERVICE_MANAGER, Role.DUTY_WORKER) and bool(
-        {"care_team", "service_manager"} & set(access_routes(user, child))
-    )
-
-
 @transaction.atomic
 def record_nest_training(*, by: User, person: RelatedPerson, values: dict[str, Any]) -> NestTraining:
     """Record training a trusted adult received in responding therapeutically to the young
     person. A linked contact must be one this person took part in (recorded on both sides)."""
     child = person.child
-    if not can_support_nest(by, child):
+    # Recording the nest's training is a change to the record (not for emergency access).
+    if not can_change(by, child):
         raise PermissionDenied
     fields = ("topic", "practice_level", "topic_detail", "given_on", "trainer", "trainer_name", "contact")
     training = NestTraining(related_person=person, recorded_by=by, **{k: values[k] for k in fields if k in values})
@@ -499,6 +491,46 @@ def start_break_glass(*, by: User, child: Child, reason: str, client_address: st
     return access
 
 
+#: The message for a whole-record reason that says nothing (form and service alike).
+WHOLE_RECORD_REASON_ERROR = gettext_lazy(
+    "Explain in words why the safety plan and contacts are not enough, for example “Police ask "
+    "about a placement move last month”: at least three different words."
+)
+
+
+@transaction.atomic
+def grant_whole_record(*, by: User, access: BreakGlassAccess, reason: str) -> BreakGlassAccess:
+    """The second tier of emergency access: the rest of the record, for the rest of this access,
+    with its own reason – recorded (``Action.BREAK_GLASS``, detail ``tier: whole_record``) and
+    shown to the manager's review as a second grant (ADR 014). Asking again changes nothing."""
+    locked = BreakGlassAccess.objects.select_for_update().get(pk=access.pk)
+    if locked.user_id != by.pk or locked.ended_at is not None or locked.expires_at <= timezone.now():
+        raise PermissionDenied
+    if locked.whole_record_at is not None:
+        return locked
+    reason = reason.strip()
+    if not reason_has_words(reason):
+        raise ValidationError({"reason": WHOLE_RECORD_REASON_ERROR})
+    locked.whole_record_at = timezone.now()
+    locked.whole_record_reason = reason
+    # A second grant is reviewed (and reported next morning) in its own right, even when the
+    # first tier was already reviewed: it waits again. The earlier review stays in the audit trail.
+    locked.reviewed_at = None
+    locked.reviewed_by = None
+    locked.reported_at = None
+    locked.save(update_fields=["whole_record_at", "whole_record_reason", "reviewed_at", "reviewed_by", "reported_at"])
+    record(
+        actor=by,
+        action=Action.BREAK_GLASS,
+        obj=locked,
+        child_id=locked.child_id,
+        route=Route.BREAK_GLASS,
+        reason=reason,
+        detail={"tier": "whole_record"},
+    )
+    return locked
+
+
 @transaction.atomic
 def review_break_glass(*, by: User, access: BreakGlassAccess, note: str) -> BreakGlassAccess:
     if by.role != Role.SERVICE_MANAGER or by.organisation_id != access.child.service_id:
@@ -572,7 +604,7 @@ def _move_rows(model: type, field_name: str, ids: list[Any], to: Child, reason: 
     from django.db import IntegrityError
 
     moved, left = [], []
-    for row in model._default_manager.filter(pk__in=ids).order_by("pk"):
+    for row in unscoped_rows(model).filter(pk__in=ids).order_by("pk"):
         setattr(row, field_name, to)
         row._change_reason = reason
         try:
@@ -612,7 +644,7 @@ def merge_children(*, by: User, keep: Child, merge: Child, reason: str) -> Any:
     moved: dict[str, list[Any]] = {}
     left_in_place: dict[str, list[Any]] = {}
     for model, field_name, label in _child_relations():
-        ids = list(model._default_manager.filter(**{field_name: merge}).order_by("pk").values_list("pk", flat=True))
+        ids = list(unscoped_rows(model).filter(**{field_name: merge}).order_by("pk").values_list("pk", flat=True))
         if not ids:
             continue
         done, left = _move_rows(model, field_name, ids, keep, change_reason)
@@ -673,7 +705,7 @@ def unmerge_children(*, by: User, record: Any, reason: str) -> Any:
             continue
         model, field_name = relations[label]
         still_here = list(
-            model._default_manager.filter(pk__in=ids, **{field_name: keep}).order_by("pk").values_list("pk", flat=True)
+            unscoped_rows(model).filter(pk__in=ids, **{field_name: keep}).order_by("pk").values_list("pk", flat=True)
         )
         done, left = _move_rows(model, field_name, still_here, merged, change_reason)
         if done:
@@ -745,7 +777,8 @@ def report_emergency_access() -> dict[int, int]:
         )
         if not managers:
             continue  # left unreported: it stays on the review page and the home page warning
-        ids = ",".join(str(a.pk) for a in accesses)
+        # A second grant (the whole record) is reported again in its own right: its own key.
+        ids = ",".join(f"{a.pk}{'+whole' if a.whole_record_at else ''}" for a in accesses)
         event_key = f"emergency-access-report:{service_id}:{hashlib.sha256(ids.encode()).hexdigest()[:32]}"
         for manager in managers:
             language = manager.preferred_language or settings.LANGUAGE_CODE
@@ -761,6 +794,8 @@ def report_emergency_access() -> dict[int, int]:
                             "hours": hours,
                         }
                     )
+                    if a.whole_record_at:
+                        lines.append("  " + _("Then the whole record, as a second grant with its own reason."))
                 body = "\n".join(
                     [
                         _("Emergency access was used to open young people's records out of hours:"),

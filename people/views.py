@@ -26,7 +26,7 @@ from contacts.models import Contact
 from core.forms import rebind_after_stale_save
 from core.net import client_address
 from people import services
-from people.access import access_routes, audit_route, get_visible_or_404, record_page_opened
+from people.access import audit_route, can_change, get_visible_or_404, record_access, record_page_opened, require_change
 from people.duplicates import duplicates_for
 from people.forms import (
     BreakGlassForm,
@@ -38,6 +38,7 @@ from people.forms import (
     RelatedPersonForm,
     ReviewForm,
     UndoMergeForm,
+    WholeRecordForm,
 )
 from people.identifiers import normalise_nhs_number
 from people.models import (
@@ -63,17 +64,6 @@ def get_visible_child(request: HttpRequest, pk: int) -> Child:
 
 def _route(request: HttpRequest, child: Child) -> str:
     return audit_route(request.user, child)
-
-
-def _require_editor(request: HttpRequest, child: Child) -> None:
-    """Changes are made by the care team and service managers, not through emergency access."""
-    routes = access_routes(request.user, child)
-    if not ({"care_team", "service_manager"} & set(routes)) or request.user.role not in (
-        Role.PRACTITIONER,
-        Role.SERVICE_MANAGER,
-        Role.DUTY_WORKER,
-    ):
-        raise PermissionDenied
 
 
 def child_list(request: HttpRequest) -> HttpResponse:
@@ -116,10 +106,10 @@ def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         pk=pk,
     )
-    routes = access_routes(request.user, child)
-    route = Route.BREAK_GLASS if routes == ["break_glass"] else Route.UI
+    reached = record_access(request.user, child)
+    route = reached.audit_route
     record(actor=request.user, action=Action.VIEW, obj=child, child_id=child.pk, route=route)
-    can_edit = bool({"care_team", "service_manager"} & set(routes)) and request.user.role != Role.PARTNER
+    can_edit = reached.can_change()
     return render(
         request,
         "people/child_detail.html",
@@ -159,7 +149,7 @@ def child_create(request: HttpRequest) -> HttpResponse:
 
 def child_edit(request: HttpRequest, pk: int) -> HttpResponse:
     child = get_visible_child(request, pk)
-    _require_editor(request, child)
+    require_change(request, child)
     stale: Child | None = None
     if request.method == "POST":
         form = ChildForm(request.POST, instance=child)
@@ -197,7 +187,7 @@ def child_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 def related_person_edit(request: HttpRequest, pk: int, person_pk: int | None = None) -> HttpResponse:
     child = get_visible_child(request, pk)
-    _require_editor(request, child)
+    require_change(request, child)
     person = get_visible_or_404(request, RelatedPerson.objects.visible_to(request.user), pk=person_pk, child=child) if person_pk else None
     stale = None
     if request.method == "POST":
@@ -261,14 +251,14 @@ def related_person_detail(request: HttpRequest, pk: int, person_pk: int) -> Http
             "trainings": person.trainings.all(),
             "support": [c for c in contacts if c.kind in SUPPORT_CONTACT_KINDS],
             "sessions": [c for c in contacts if c.kind not in SUPPORT_CONTACT_KINDS],
-            "can_edit": services.can_support_nest(request.user, child),
+            "can_edit": can_change(request.user, child),
         },
     )
 
 
 def nest_training_create(request: HttpRequest, pk: int, person_pk: int) -> HttpResponse:
     child = get_visible_child(request, pk)
-    _require_editor(request, child)
+    require_change(request, child)
     person = get_visible_or_404(request, RelatedPerson.objects.visible_to(request.user).select_related("child"), pk=person_pk, child=child)
     initial = {"trainer": request.user.pk} if request.user.organisation_id == child.service_id else {}
     form = NestTrainingForm(request.POST if request.method == "POST" else None, person=person, initial=initial)
@@ -287,7 +277,7 @@ def nest_training_create(request: HttpRequest, pk: int, person_pk: int) -> HttpR
 
 def placement_create(request: HttpRequest, pk: int) -> HttpResponse:
     child = get_visible_child(request, pk)
-    _require_editor(request, child)
+    require_change(request, child)
     form = PlacementForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -399,14 +389,44 @@ def break_glass(request: HttpRequest) -> HttpResponse:
                 )
             else:
                 messages.success(request, _("Emergency access started. It is recorded and your manager will review it."))
-            return redirect("people:detail", pk=child.pk)
+            # Its purpose first: the safety plan (the first tier reaches it and the contacts).
+            return redirect("safety:plan", child_pk=child.pk)
+    return _break_glass_page(request, form)
+
+
+def _break_glass_page(request: HttpRequest, form: BreakGlassForm, whole_record_forms: dict[int, WholeRecordForm] | None = None) -> HttpResponse:
     mine = list(BreakGlassAccess.objects.visible_to(request.user).filter(user=request.user).active().select_related("child"))
+    forms = whole_record_forms or {}
+    for access in mine:
+        # One form per access still on the first tier, each with its own field ids.
+        access.whole_record_form = forms.get(access.pk) or WholeRecordForm(auto_id=f"id_whole{access.pk}_%s")
     record_list(actor=request.user, page="break_glass", children=[access.child_id for access in mine], route=Route.UI)
     return render(
         request,
         "people/break_glass.html",
         {"form": form, "active": mine, "break_glass_hours": settings.NYTH_BREAK_GLASS_HOURS},
+        status=400 if forms else 200,
     )
+
+
+@require_POST
+def break_glass_whole_record(request: HttpRequest, access_pk: int) -> HttpResponse:
+    """The second grant: the rest of the record, asked for with its own reason (ADR 014). Only
+    the worker's own running access is found; anything else is a 404, like any object URL."""
+    access = get_visible_or_404(
+        request, BreakGlassAccess.objects.visible_to(request.user).filter(user=request.user).active().select_related("child"), pk=access_pk
+    )
+    form = WholeRecordForm(request.POST, auto_id=f"id_whole{access.pk}_%s")
+    if form.is_valid():
+        try:
+            services.grant_whole_record(by=request.user, access=access, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            for errors in exc.message_dict.values():
+                form.add_error("reason", errors)
+        else:
+            messages.success(request, _("You can now open the whole record until your access ends. This is recorded and your manager will review it."))
+            return redirect("people:detail", pk=access.child_id)
+    return _break_glass_page(request, BreakGlassForm(), {access.pk: form})
 
 
 def _what_was_opened(event: AuditEvent) -> str:

@@ -23,8 +23,8 @@ from audit.services import record, record_list
 from consent.access import consents_for
 from consent.models import Item
 from core.forms import rebind_after_stale_save
-from people.access import get_visible_or_404
-from people.models import BreakGlassAccess, CareTeamMembership, Child
+from people.access import audit_route, can_change, emergency_access, get_visible_or_404, require_change
+from people.models import CareTeamMembership, Child
 from plans import services
 from plans.forms import (
     ActionForm,
@@ -61,20 +61,6 @@ def _values(form: Form) -> dict[str, Any]:
     return {k: v for k, v in form.cleaned_data.items() if k != "version"}
 
 
-def _break_glass(request: HttpRequest, child: Child) -> BreakGlassAccess | None:
-    """The active emergency access through which the user reads this record, if that is their
-    only route (the page says so, with when it ends)."""
-    if services.audit_route(request.user, child) != "break_glass":
-        return None
-    return (
-        BreakGlassAccess.objects.visible_to(request.user)
-        .active()
-        .filter(user=request.user, child=child)
-        .order_by("-expires_at")
-        .first()
-    )
-
-
 def _audit_view(request: HttpRequest, child: Child, obj: Any, page: str) -> None:
     """Opening a page of the young person's plan is recorded (the form pages too: they show
     what is stored). A shared plan's record says on what basis, for "Who has seen my story"."""
@@ -87,7 +73,7 @@ def _audit_view(request: HttpRequest, child: Child, obj: Any, page: str) -> None
         action=Action.VIEW,
         obj=obj or child,
         child_id=child.pk,
-        route=services.audit_route(request.user, child),
+        route=audit_route(request.user, child),
         detail=detail,
     )
 
@@ -111,7 +97,7 @@ def plan(request: HttpRequest, child_pk: int) -> HttpResponse:
 
 def _plan_page(request: HttpRequest, child: Child, shared_plan: Plan | None = None) -> HttpResponse:
     current = shared_plan or _plan(request, child)
-    can_write = shared_plan is None and services.can_write(request.user, child)
+    can_write = shared_plan is None and can_change(request.user, child)
     # The options offered belong to the whole record; a shared plan shows the plan itself.
     offers = (
         []
@@ -136,7 +122,7 @@ def _plan_page(request: HttpRequest, child: Child, shared_plan: Plan | None = No
             "plan": current,
             "shared": shared_plan is not None,
             "can_write": can_write,
-            "break_glass": _break_glass(request, child),
+            "break_glass": emergency_access(request.user, child),
             "offers": offers,
             "offer_form": offer_form,
             "goals": goals,
@@ -152,8 +138,7 @@ def offer(request: HttpRequest, child_pk: int) -> HttpResponse:
     """Offer one or several options. The plan page holds the same form; this page shows it
     alone, and again with what went wrong."""
     child = _child(request, child_pk)
-    if not services.can_write(request.user, child):
-        raise PermissionDenied
+    require_change(request, child)
     form = OfferForm(request.POST if request.method == "POST" else None, options=_offerable(child), prefix="offer")
     if request.method != "POST":
         _audit_view(request, child, None, "plan_offer")
@@ -184,8 +169,7 @@ def choice(request: HttpRequest, child_pk: int, offer_pk: int) -> HttpResponse:
         request,
         OptionOffer.objects.visible_to(request.user).select_related("option", "offered_by"), pk=offer_pk, child=child
     )
-    if not services.can_write(request.user, child):
-        raise PermissionDenied
+    require_change(request, child)
     prefix = f"choice-{current.pk}"
     stale = None
     if request.method == "POST":
@@ -222,8 +206,7 @@ def choice(request: HttpRequest, child_pk: int, offer_pk: int) -> HttpResponse:
 
 def plan_edit(request: HttpRequest, child_pk: int) -> HttpResponse:
     child = _child(request, child_pk)
-    if not services.can_write(request.user, child):
-        raise PermissionDenied
+    require_change(request, child)
     current = _plan(request, child)
     stale: Plan | None = None
     if request.method == "POST":
@@ -293,8 +276,7 @@ def _plan_or_redirect(request: HttpRequest, child: Child) -> Plan | HttpResponse
 def goal_edit(request: HttpRequest, child_pk: int, goal_pk: int | None = None) -> HttpResponse:
     child = _child(request, child_pk)
     goal = get_visible_or_404(request, Goal.objects.visible_to(request.user), pk=goal_pk, plan__child=child, child_path="plan__child") if goal_pk else None
-    if not services.can_write(request.user, child):
-        raise PermissionDenied
+    require_change(request, child)
     current = _plan_or_redirect(request, child)
     if isinstance(current, HttpResponse):
         return current
@@ -339,8 +321,7 @@ def action_edit(request: HttpRequest, child_pk: int, action_pk: int | None = Non
         if action_pk
         else None
     )
-    if not services.can_write(request.user, child):
-        raise PermissionDenied
+    require_change(request, child)
     current = _plan_or_redirect(request, child)
     if isinstance(current, HttpResponse):
         return current
@@ -381,8 +362,7 @@ def action_edit(request: HttpRequest, child_pk: int, action_pk: int | None = Non
 
 def review_add(request: HttpRequest, child_pk: int) -> HttpResponse:
     child = _child(request, child_pk)
-    if not services.can_write(request.user, child):
-        raise PermissionDenied
+    require_change(request, child)
     current = _plan_or_redirect(request, child)
     if isinstance(current, HttpResponse):
         return current

@@ -387,7 +387,7 @@ def directory(request: HttpRequest) -> HttpResponse:
 def directory_edit(request: HttpRequest, entry_pk: int | None = None) -> HttpResponse:
     if request.user.role != Role.SERVICE_MANAGER:
         raise Http404  # editing pages do not exist for other roles
-    entry = get_object_or_404(DirectoryService, pk=entry_pk) if entry_pk else None
+    entry = get_object_or_404(DirectoryService.objects.all(), pk=entry_pk) if entry_pk else None
     form = DirectoryServiceForm(request.POST or None, instance=entry)
     if request.method == "POST" and form.is_valid():
         saved = services.save_directory_entry(by=request.user, form=form)

@@ -9,41 +9,23 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import SERVICE_ROLES
 from audit.models import Action
 from audit.services import record
-from people.access import access_routes, audit_route
-from people.models import BreakGlassAccess, Child
+from people.access import audit_route, can_change
+from people.models import Child
 from people.services import StaleEditError
 from safety.models import PLAN_FIELDS, SafetyPlan
 
 if TYPE_CHECKING:
     from accounts.models import User
 
-_WRITE_ROUTES = frozenset({"care_team", "service_manager"})
-
-
-def can_edit(user: User, child: Child) -> bool:
-    """The care team and the service's managers write the plan; emergency access only reads it."""
-    return user.role in SERVICE_ROLES and bool(_WRITE_ROUTES & set(access_routes(user, child)))
-
-
-def break_glass_access(user: User, child: Child) -> BreakGlassAccess | None:
-    """The active emergency access through which ``user`` reads ``child``'s record, if that is
-    their only route (to say so on the page, with when it ends)."""
-    if access_routes(user, child) != ["break_glass"]:
-        return None
-    return (
-        BreakGlassAccess.objects.visible_to(user).active().filter(user=user, child=child).order_by("-expires_at").first()
-    )
-
-
 @transaction.atomic
 def save_plan(*, by: User, child: Child, expected_version: int, values: dict[str, Any]) -> SafetyPlan:
     """Create the plan (``expected_version`` 0) or save changes made from ``expected_version``.
     If someone saved meanwhile – including creating the plan while this person wrote theirs –
     raise ``StaleEditError`` with what is stored now, and change nothing."""
-    if not can_edit(by, child):
+    # The care team and the service's managers write the plan; emergency access reads it.
+    if not can_change(by, child):
         raise PermissionDenied
     # Lock the child so two first saves cannot both create a plan.
     Child.objects.select_for_update().filter(pk=child.pk).first()

@@ -1,11 +1,10 @@
 """The crisis and safety plan pages. Anyone who may see the record reads the plan – including a
 duty or on-call worker through emergency access, audited as such; the care team and managers
-write it (services.py decides)."""
+write it (``people.access.can_change`` decides)."""
 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -15,7 +14,7 @@ from audit.services import record
 from contacts.models import Contact, Kind
 from contacts.services import can_record
 from core.forms import rebind_after_stale_save
-from people.access import get_visible_or_404, record_page_opened
+from people.access import can_change, emergency_access, get_visible_or_404, record_page_opened, require_change
 from people.models import Child
 from people.services import StaleEditError
 from safety import services
@@ -27,11 +26,12 @@ OUT_OF_HOURS_SHOWN = 20
 
 
 def safety_plan(request: HttpRequest, child_pk: int) -> HttpResponse:
-    child = get_visible_or_404(request, Child.objects.visible_to(request.user), pk=child_pk)
-    plan = SafetyPlan.objects.visible_to(request.user).filter(child=child).select_related("updated_by").first()
-    access = services.break_glass_access(request.user, child)
+    # The first tier of emergency access reaches this page (ADR 014): its scope says so.
+    child = get_visible_or_404(request, Child.objects.visible_to(request.user, include_emergency=True), pk=child_pk)
+    plan = SafetyPlan.objects.visible_to(request.user, include_emergency=True).filter(child=child).select_related("updated_by").first()
+    access = emergency_access(request.user, child)
     out_of_hours = list(
-        Contact.objects.visible_to(request.user)
+        Contact.objects.visible_to(request.user, include_emergency=True)
         .filter(child=child, kind=Kind.OUT_OF_HOURS)
         .select_related("practitioner")
         .order_by("-starts_at", "-pk")[:OUT_OF_HOURS_SHOWN]
@@ -51,7 +51,7 @@ def safety_plan(request: HttpRequest, child_pk: int) -> HttpResponse:
             "child": child,
             "plan": plan,
             "break_glass": access,
-            "can_edit": services.can_edit(request.user, child),
+            "can_edit": can_change(request.user, child),
             "out_of_hours": out_of_hours,
             "can_record_out_of_hours": can_record(request.user, child, Kind.OUT_OF_HOURS),
             "out_of_hours_kind": Kind.OUT_OF_HOURS.value,
@@ -62,8 +62,7 @@ def safety_plan(request: HttpRequest, child_pk: int) -> HttpResponse:
 
 def safety_plan_edit(request: HttpRequest, child_pk: int) -> HttpResponse:
     child = get_visible_or_404(request, Child.objects.visible_to(request.user), pk=child_pk)
-    if not services.can_edit(request.user, child):
-        raise PermissionDenied
+    require_change(request, child)
     plan = SafetyPlan.objects.visible_to(request.user).filter(child=child).first()
     stale: SafetyPlan | None = None
     if request.method == "POST":

@@ -46,7 +46,11 @@ def approve_safeguarding(child, *, organisation, requested_by, decided_by, secti
     )
 
 
-def break_glass(user, child) -> BreakGlassAccess:
+def break_glass(user, child, *, whole_record: bool = True) -> BreakGlassAccess:
+    """Emergency access; by default with its second grant (the whole record, ADR 014), which is
+    what the tests of reading a record through emergency access need. ``whole_record=False``:
+    the first tier only (safety plan and contacts)."""
+    extra = {"whole_record_at": timezone.now(), "whole_record_reason": "Police ask about last month's placement"} if whole_record else {}
     return BreakGlassAccess.objects.create(
-        user=user, child=child, reason="Night-time crisis call", expires_at=timezone.now() + datetime.timedelta(hours=2)
+        user=user, child=child, reason="Night-time crisis call", expires_at=timezone.now() + datetime.timedelta(hours=2), **extra
     )

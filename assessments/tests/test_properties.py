@@ -85,7 +85,9 @@ class World:
     users: list[dict[str, Any]]
     children: list[int]  # index of the holding service (an organisation of type service)
     memberships: list[tuple[int, int, bool]]  # user, child, ended
-    break_glass: list[tuple[int, int, str]]  # user, child, "active" | "expired" | "ended"
+    # user, child, "active" (with the second grant, the whole record) | "first_tier" (safety plan
+    # and contacts only: no assessment section, ADR 014) | "expired" | "ended"
+    break_glass: list[tuple[int, int, str]]
     consents: list[dict[str, Any]]
     safeguarding: list[dict[str, Any]]
     restrictions: list[dict[str, Any]]
@@ -120,7 +122,7 @@ def worlds(draw) -> World:
     recipient_profession = st.one_of(st.sampled_from(their_professions), st.sampled_from(PROFESSIONS[1:]))
     purposes = st.sets(st.sampled_from(PURPOSES), min_size=1, max_size=2)
     memberships = draw(st.lists(st.tuples(user, child, st.booleans()), max_size=4))
-    break_glass = draw(st.lists(st.tuples(user, child, st.sampled_from(["active", "expired", "ended"])), max_size=3))
+    break_glass = draw(st.lists(st.tuples(user, child, st.sampled_from(["active", "first_tier", "expired", "ended"])), max_size=3))
     consents = draw(
         st.lists(
             st.fixed_dictionaries(
@@ -355,6 +357,8 @@ def build(world: World, *, write_sections: bool = False) -> Built:
             child=children[c],
             reason="Night-time crisis call",
             expires_at=now + datetime.timedelta(hours=-1 if state == "expired" else 2),
+            # The second grant (ADR 014): the first tier alone reaches no assessment section.
+            whole_record_at=None if state == "first_tier" else now,
             ended_at=now if state == "ended" else None,
         )
     consent_rows = []
@@ -462,11 +466,11 @@ EVERY_RULE = World(
         {"org": SVC, "role": Role.SERVICE_MANAGER, "profession": "", "active": True},  # 5 manager
         {"org": HB, "role": Role.COMMISSIONER, "profession": "", "active": True},  # 6 never
         {"org": SVC, "role": Role.PRACTITIONER, "profession": "", "active": False},  # 7 left the service
-        {"org": SVC, "role": Role.DUTY_WORKER, "profession": "", "active": True},  # 8 emergency access expired
+        {"org": SVC, "role": Role.DUTY_WORKER, "profession": "", "active": True},  # 8 emergency access expired, ended, first tier only
     ],
     children=[SVC],
     memberships=[(0, 0, False), (6, 0, False), (7, 0, False), (2, 0, True)],
-    break_glass=[(3, 0, "active"), (8, 0, "expired"), (8, 0, "ended")],
+    break_glass=[(3, 0, "active"), (8, 0, "expired"), (8, 0, "ended"), (8, 0, "first_tier")],
     consents=[
         # 0: court only – never opens anything in Nyth
         {"child": 0, "kind": "organisation", "org": HB, "org_type": "", "profession": "", "whole": True, "sections": set(), "purposes": {Purpose.COURT}, "state": "in_force"},

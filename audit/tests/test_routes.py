@@ -28,8 +28,15 @@ def test_a_duty_workers_emergency_read_of_a_referral_is_filed_as_break_glass_and
     client_for, duty, manager, child, south
 ):
     referral = ReferralFactory(service=south, child=child)
+    # The referral is beyond the first tier (safety plan and contacts, ADR 014): the worker has
+    # asked for the whole record, with its own reason.
     BreakGlassAccess.objects.create(
-        user=duty, child=child, reason="Carer phoned at 2 a.m.", expires_at=timezone.now() + datetime.timedelta(hours=2)
+        user=duty,
+        child=child,
+        reason="Carer phoned at 2 a.m.",
+        expires_at=timezone.now() + datetime.timedelta(hours=2),
+        whole_record_at=timezone.now(),
+        whole_record_reason="The referral says who else works with her and how to reach them",
     )
     assert client_for(duty).get(reverse("referrals:detail", args=[referral.pk])).status_code == 200
     event = AuditEvent.objects.get(actor=duty, action="view", object_type="referrals.referral")

@@ -263,7 +263,8 @@ def test_every_list_page_that_names_a_child_records_one_list_event(client_for, o
             continue
         before = len(_list_events_of(user))
         response = client.get(reverse(name))
-        if response.status_code != 200 or child.family_name not in response.content.decode():
+        # The emergency-access banner names the worker's own accesses on every page: not a list.
+        if response.status_code != 200 or child.family_name not in _outside_the_banner(response.content.decode()):
             continue
         shown.append(name)
         events = _list_events_of(user)[before:]
@@ -275,13 +276,20 @@ def test_every_list_page_that_names_a_child_records_one_list_event(client_for, o
 
 
 @pytest.mark.django_db
-def test_a_duty_worker_on_emergency_access_is_audited_as_such_on_every_page(client_for, duty, objects, child):
-    """Every page of the child a duty worker opens through emergency access files its events as
-    break-glass, so the manager's next-morning review lists all of them."""
+@pytest.mark.parametrize(("whole_record", "at_least"), [(False, 2), (True, 5)])
+def test_a_duty_worker_on_emergency_access_is_audited_as_such_on_every_page(client_for, duty, objects, child, whole_record, at_least):
+    """Every page of the child a duty worker opens through emergency access – the first tier
+    (safety plan, contacts) or with the whole record granted – files its events as break-glass,
+    so the manager's next-morning review lists all of them."""
     from audit.models import AuditEvent, Route
 
     BreakGlassAccess.objects.create(
-        user=duty, child=child, reason="Carer phoned at night", expires_at=child.created_at + _HOURS(24 * 365 * 10)
+        user=duty,
+        child=child,
+        reason="Carer phoned at night",
+        expires_at=child.created_at + _HOURS(24 * 365 * 10),
+        whole_record_at=child.created_at if whole_record else None,
+        whole_record_reason="Need to know who else works with her" if whole_record else "",
     )
     client = client_for(duty)
     shown, misfiled = 0, []
@@ -290,17 +298,75 @@ def test_a_duty_worker_on_emergency_access_is_audited_as_such_on_every_page(clie
             continue
         before = AuditEvent.objects.filter(actor=duty, child_id=child.pk).order_by("-id").values_list("id", flat=True).first() or 0
         response = client.get(url_for(name, pattern, objects))
-        if response.status_code != 200 or child.family_name not in response.content.decode():
+        if response.status_code != 200 or child.family_name not in _outside_the_banner(response.content.decode()):
             continue
         shown += 1
         routes = set(AuditEvent.objects.filter(actor=duty, child_id=child.pk, id__gt=before).values_list("route", flat=True))
         if routes != {Route.BREAK_GLASS}:
             misfiled.append((name, sorted(routes)))
     assert misfiled == [], f"these pages filed a duty worker's emergency read otherwise (or not at all): {misfiled}"
-    assert shown >= 5
+    assert shown >= at_least
 
 
 def _HOURS(hours: int):
     import datetime
 
     return datetime.timedelta(hours=hours)
+
+
+#: What the first tier of emergency access reaches (ADR 014): the safety plan, the contacts,
+#: recording (and correcting) the out-of-hours contact.
+FIRST_TIER_PAGES = {"safety:plan", "contacts:child", "contacts:create", "contacts:edit"}
+#: Object URLs that are not pages of a child (the service's catalogue and directory, accounts,
+#: imports, emergency accesses themselves): the walk checks they show nothing of the child.
+NOT_CHILD_PAGES = {"option_pk", "entry_pk", "job_pk", "user_pk", "request_pk", "access_pk", "uidb64"}
+
+
+def _outside_the_banner(body: str) -> str:
+    """The page without the emergency-access banner (which names the worker's own accesses)."""
+    import re
+
+    return re.sub(r"<!-- emergency-access-banner -->.*?<!-- /emergency-access-banner -->", "", body, flags=re.S)
+
+
+@pytest.mark.django_db
+def test_first_tier_emergency_access_reaches_only_the_safety_plan_and_contacts(client_for, duty, objects, child):
+    """Least privilege, enforced by the scope: a duty worker who has started emergency access
+    (and not asked for the whole record) gets 404 on every other page of that child, GET and
+    POST – the same answer as a stranger – and the pages of the first tier open."""
+    import datetime
+
+    from django.utils import timezone
+
+    from contacts.models import Contact
+
+    BreakGlassAccess.objects.create(
+        user=duty, child=child, reason="Carer phoned, young person missing", expires_at=timezone.now() + datetime.timedelta(hours=1)
+    )
+    # The out-of-hours contact is the one the first tier may correct (any other kind is a 403).
+    objects = {**objects, "contact_pk": Contact.objects.create(
+        child=child, practitioner=duty, recorded_by=duty, kind="out_of_hours", location="phone",
+        starts_at=timezone.now() - datetime.timedelta(minutes=20), idempotency_key="walk-out-of-hours",
+    ).pk}
+    client = client_for(duty)
+    opened, refused = set(), set()
+    for name, pattern in iter_patterns():
+        args = set(pattern.pattern.regex.groupindex)
+        if not args:
+            continue
+        url = url_for(name, pattern, objects)
+        response = client.get(url)
+        if name in FIRST_TIER_PAGES:
+            assert response.status_code == 200, f"{name} gave {response.status_code}"
+            assert child.family_name in response.content.decode(), name
+            opened.add(name)
+        elif args & NOT_CHILD_PAGES:
+            assert child.family_name not in _outside_the_banner(response.content.decode()), name
+        else:
+            assert response.status_code in (404, 405), f"GET {name} gave {response.status_code} on the first tier"
+            assert child.family_name not in _outside_the_banner(response.content.decode()), name
+            assert client.post(url).status_code == 404, f"POST {name} on the first tier"
+            refused.add(name)
+    assert opened == FIRST_TIER_PAGES
+    assert {"people:detail", "assessments:assessment", "plans:plan", "consent:list", "episodes:timeline"} <= refused
+    assert len(refused) >= 30

@@ -191,7 +191,7 @@ def test_wrong_state_is_refused(alice, child):
 
 def test_break_glass_reads_but_does_not_change(client_for, alice, duty, child):
     episode = open_one(alice, child)
-    BreakGlassAccess.objects.create(user=duty, child=child, reason="Night crisis", expires_at=timezone.now() + datetime.timedelta(hours=2))
+    BreakGlassAccess.objects.create(user=duty, child=child, reason="Night crisis", expires_at=timezone.now() + datetime.timedelta(hours=2), whole_record_at=timezone.now())  # the second grant: the whole record (ADR 014)
     client = client_for(duty)
     page = client.get(reverse("episodes:list", args=[child.pk]))
     assert page.status_code == 200 and "Pause support" not in page.content.decode()

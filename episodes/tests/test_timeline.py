@@ -267,8 +267,9 @@ def test_queries_do_not_grow_with_the_record(client_for, alice, manager, child, 
 
 
 def test_break_glass_reads_the_timeline_audited_as_such(client_for, alice, duty, child):
-    BreakGlassAccess.objects.create(
-        user=duty, child=child, reason="Night crisis", expires_at=timezone.now() + datetime.timedelta(hours=2)
+    BreakGlassAccess.objects.create(  # with the second grant, the whole record (ADR 014)
+        user=duty, child=child, reason="Night crisis", expires_at=timezone.now() + datetime.timedelta(hours=2),
+        whole_record_at=timezone.now(),
     )
     assert client_for(duty).get(reverse("episodes:timeline", args=[child.pk])).status_code == 200
     assert AuditEvent.objects.get(actor=duty, action="view", detail__page="timeline").route == "break_glass"

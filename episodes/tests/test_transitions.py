@@ -282,7 +282,7 @@ def test_younger_children_are_not_flagged(client_for, alice, child):
 
 def test_break_glass_reads_transitions_but_cannot_tick(client_for, alice, duty, child):
     transition = plan(alice, child)
-    BreakGlassAccess.objects.create(user=duty, child=child, reason="Night crisis", expires_at=timezone.now() + datetime.timedelta(hours=2))
+    BreakGlassAccess.objects.create(user=duty, child=child, reason="Night crisis", expires_at=timezone.now() + datetime.timedelta(hours=2), whole_record_at=timezone.now())  # the second grant: the whole record (ADR 014)
     client = client_for(duty)
     page = client.get(reverse("episodes:transition_detail", args=[transition.pk]))
     assert page.status_code == 200 and "Save the checklist" not in page.content.decode()

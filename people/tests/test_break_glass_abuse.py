@@ -8,7 +8,7 @@ import datetime
 
 import pytest
 from django.core import mail
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -100,7 +100,7 @@ def test_the_page_shows_the_existing_access_instead_of_opening_a_second(client_f
     client = client_for(duty)
     assert client.post(reverse("people:break_glass"), BREAK_GLASS_FORM).status_code == 302
     again = client.post(reverse("people:break_glass"), dict(BREAK_GLASS_FORM, reason="Second call from the carer tonight"), follow=True)
-    assert again.redirect_chain[-1][0] == reverse("people:detail", args=[child.pk])
+    assert again.redirect_chain[-1][0] == reverse("safety:plan", args=[child.pk])  # lands on the safety plan
     assert "You already have emergency access to this record" in again.content.decode()
     assert BreakGlassAccess.objects.count() == 1
 
@@ -202,3 +202,35 @@ def test_the_limit_page_is_in_welsh(client_for, duty, child, settings):
     assert limited.status_code == 429
     assert "Too many attempts" not in limited.content.decode()
     assert 'lang="cy"' in limited.content.decode()
+
+
+# --- The second grant: the whole record (issue 12 B, ADR 014) -------------------------------------
+
+
+def test_the_whole_record_is_a_second_recorded_grant_with_its_own_reason(duty, manager, child):
+    from people.access import can_change, record_access
+
+    access = services.start_break_glass(by=duty, child=child, reason="Carer phoned: young person missing tonight")
+    assert record_access(duty, child).routes == ()
+    with pytest.raises(ValidationError):
+        services.grant_whole_record(by=duty, access=access, reason="need it")
+    services.review_break_glass(by=manager, access=access, note="Fine so far")
+    granted = services.grant_whole_record(by=duty, access=access, reason="Police ask where she was found last time")
+    assert granted.whole_record_at is not None and granted.whole_record_reason == "Police ask where she was found last time"
+    assert record_access(duty, child).routes == ("break_glass",) and not can_change(duty, child)
+    # Waits for review (and the morning report) again, as a grant of its own.
+    assert granted.reviewed_at is None and granted.reported_at is None
+    event = AuditEvent.objects.get(action="break_glass", detail__tier="whole_record")
+    assert event.reason == granted.whole_record_reason and event.actor == duty and event.child_id == child.pk
+    # Asking again changes nothing and records nothing.
+    services.grant_whole_record(by=duty, access=granted, reason="Another reason given later on")
+    assert AuditEvent.objects.filter(action="break_glass", detail__tier="whole_record").count() == 1
+
+
+def test_only_the_worker_on_a_running_access_may_widen_it(duty, manager, child):
+    access = services.start_break_glass(by=duty, child=child, reason="Carer phoned: young person missing tonight")
+    with pytest.raises(PermissionDenied):
+        services.grant_whole_record(by=manager, access=access, reason="Police ask where she was found")
+    BreakGlassAccess.objects.filter(pk=access.pk).update(expires_at=timezone.now() - datetime.timedelta(seconds=1))
+    with pytest.raises(PermissionDenied):
+        services.grant_whole_record(by=duty, access=access, reason="Police ask where she was found")

@@ -55,3 +55,17 @@ def test_without_a_manager_to_tell_nothing_is_marked_reported(duty, child):
     assert report_emergency_access() == {}
     access.refresh_from_db()
     assert access.reported_at is None  # still waiting: on the review page and retried tomorrow
+
+
+def test_a_second_grant_is_reported_again_in_its_own_right(duty, manager, child):
+    from people.services import grant_whole_record
+
+    manager.email = "manager@example.invalid"
+    manager.save()
+    access = _access(duty, child, hours_ago=1)  # still running
+    assert report_emergency_access() == {child.service_id: 1}
+    grant_whole_record(by=duty, access=access, reason="Police ask where she was found last time")
+    assert report_emergency_access() == {child.service_id: 1}
+    assert len(mail.outbox) == 2
+    assert "second grant" in mail.outbox[1].body and "second grant" not in mail.outbox[0].body
+    assert "Police" not in mail.outbox[1].body  # the reason stays on the review page

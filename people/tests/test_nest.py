@@ -200,7 +200,7 @@ def test_a_training_contact_naming_the_person_shows_on_their_page(client_for, al
 
 def test_break_glass_reads_the_nest_but_does_not_record_training(client_for, duty, child):
     person = child.related_people.get()
-    BreakGlassAccess.objects.create(user=duty, child=child, reason="Night call", expires_at=timezone.now() + datetime.timedelta(hours=1))
+    BreakGlassAccess.objects.create(user=duty, child=child, reason="Night call", expires_at=timezone.now() + datetime.timedelta(hours=1), whole_record_at=timezone.now())  # the second grant: the whole record (ADR 014)
     client = client_for(duty)
     assert client.get(reverse("people:related_person_detail", args=[child.pk, person.pk])).status_code == 200
     view = AuditEvent.objects.get(action="view", actor=duty, object_type="people.relatedperson")

@@ -252,12 +252,26 @@ def test_break_glass_journey(client_for, duty, manager, child):
     assert not BreakGlassAccess.objects.exists()
     response = duty_client.post(reverse("people:break_glass"), form)
     assert response.status_code == 302
+    # It lands on the safety plan; the whole record is a second grant with its own reason.
+    assert response["Location"] == reverse("safety:plan", args=[child.pk])
+    assert duty_client.get(reverse("people:detail", args=[child.pk])).status_code == 404
+    access = BreakGlassAccess.objects.get()
+    assert access.whole_record_at is None
+    url = reverse("people:break_glass_whole_record", args=[access.pk])
+    emergency_page = duty_client.get(reverse("people:break_glass")).content.decode()
+    assert "I need the whole record because" in emergency_page and f'action="{url}"' in emergency_page
+    vague = duty_client.post(url, {"reason": "need it"})
+    assert vague.status_code == 400 and "at least three different words" in vague.content.decode()
+    granted = duty_client.post(url, {"reason": "Police ask about the placement move last month"})
+    assert granted["Location"] == reverse("people:detail", args=[child.pk])
     page = duty_client.get(reverse("people:detail", args=[child.pk]))
     assert page.status_code == 200
     assert "emergency access" in page.content.decode()
-    view = AuditEvent.objects.filter(action="view", child_id=child.pk, actor=duty).get()
+    view = AuditEvent.objects.filter(action="view", child_id=child.pk, actor=duty, object_type="people.child").get()
     assert view.route == "break_glass"
     assert AuditEvent.objects.filter(action="break_glass", child_id=child.pk, reason__startswith="Carer phoned").exists()
+    second = AuditEvent.objects.get(action="break_glass", child_id=child.pk, detail__tier="whole_record")
+    assert second.reason == "Police ask about the placement move last month" and second.route == "break_glass"
     # Read-only through emergency access.
     assert duty_client.get(reverse("people:edit", args=[child.pk])).status_code == 403
     # The manager sees it the next morning and reviews it.
@@ -266,6 +280,7 @@ def test_break_glass_journey(client_for, duty, manager, child):
     assert "waiting for your review" in home
     review = manager_client.get(reverse("people:break_glass_review")).content.decode()
     assert "Carer phoned at 2am" in review
+    assert "Second grant: the whole record" in review and "Police ask about the placement move last month" in review
     access = BreakGlassAccess.objects.get()
     manager_client.post(reverse("people:break_glass_mark_reviewed", args=[access.pk]), {"note": "Appropriate"})
     access.refresh_from_db()

@@ -394,7 +394,7 @@ def test_a_colleague_outside_the_care_team_cannot_reach_it(client_for, bob, chil
 def test_break_glass_reads_the_plan_but_cannot_change_it(client_for, duty, alice, child, plan, options):
     services.add_goal(by=alice, plan=plan, values={"text": "Feel safe at night", "voice": "young_person"})
     (offer,) = services.offer_options(by=alice, child=child, options=[options[0]], offered_on=TODAY(), how_explained="x")
-    BreakGlassAccess.objects.create(user=duty, child=child, reason="Crisis call at night", expires_at=timezone.now() + datetime.timedelta(hours=2))
+    BreakGlassAccess.objects.create(user=duty, child=child, reason="Crisis call at night", expires_at=timezone.now() + datetime.timedelta(hours=2), whole_record_at=timezone.now())  # the second grant: the whole record (ADR 014)
     client = client_for(duty)
     page = client.get(reverse("plans:plan", args=[child.pk])).content.decode()
     assert "Feel safe at night" in page and "through emergency access" in page

@@ -50,10 +50,14 @@ def contact_post(**overrides) -> dict[str, str]:
     return data
 
 
-def start_break_glass(user, child, hours: int = 4) -> BreakGlassAccess:
+def start_break_glass(user, child, hours: int = 4, *, whole_record: bool = False) -> BreakGlassAccess:
+    """Emergency access on its first tier (safety plan and contacts); ``whole_record`` adds the
+    second grant (ADR 014)."""
     return BreakGlassAccess.objects.create(
         user=user, child=child, reason="Carer phoned at 2am: young person missing",
         expires_at=timezone.now() + datetime.timedelta(hours=hours),
+        whole_record_at=timezone.now() if whole_record else None,
+        whole_record_reason="Police ask about last month's placement" if whole_record else "",
     )
 
 
@@ -112,7 +116,12 @@ def test_bad_input_is_explained_and_kept(client_for, alice, child):
 
 
 def test_only_the_care_team_and_managers_change_the_plan(client_for, alice, manager, duty, child):
-    start_break_glass(duty, child)
+    access = start_break_glass(duty, child)
+    # The first tier reaches the plan, not its edit page: that is a 404 like every page it
+    # does not reach (ADR 014); with the whole record the page is visible but not theirs (403).
+    assert client_for(duty).get(reverse("safety:edit", args=[child.pk])).status_code == 404
+    assert client_for(duty).post(reverse("safety:edit", args=[child.pk]), plan_post(0)).status_code == 404
+    BreakGlassAccess.objects.filter(pk=access.pk).update(whole_record_at=timezone.now(), whole_record_reason="Police ask about it")
     assert client_for(duty).get(reverse("safety:edit", args=[child.pk])).status_code == 403
     assert client_for(duty).post(reverse("safety:edit", args=[child.pk]), plan_post(0)).status_code == 403
     assert client_for(manager).post(reverse("safety:edit", args=[child.pk]), plan_post(0)).status_code == 302
@@ -184,7 +193,7 @@ def test_the_manager_sees_what_was_opened_under_each_break_glass(client_for, ali
     other = ChildFactory(service=south, given_name="Nia", family_name="Ail")
     client_for(alice).post(reverse("safety:edit", args=[child.pk]), plan_post(0))
     client_for(alice).get(reverse("safety:plan", args=[child.pk]))  # Alice's own read is not emergency access
-    first = start_break_glass(duty, child)
+    first = start_break_glass(duty, child, whole_record=True)
     second = start_break_glass(duty, other)
     client = client_for(duty)
     client.get(reverse("people:detail", args=[child.pk]))
@@ -206,7 +215,7 @@ def test_events_after_the_access_ended_are_not_listed_under_it(client_for, duty,
     client_for(duty).get(reverse("safety:plan", args=[child.pk]))
     BreakGlassAccess.objects.filter(pk=access.pk).update(ended_at=timezone.now())
     # A later access is a separate review item with its own pages.
-    start_break_glass(duty, child)
+    start_break_glass(duty, child, whole_record=True)
     client_for(duty).get(reverse("people:detail", args=[child.pk]))
     review = client_for(manager).get(reverse("people:break_glass_review")).content.decode()
     cards = review.split("govuk-summary-card__title-wrapper")[1:]
@@ -258,3 +267,68 @@ def test_demo_seed_is_deterministic_and_idempotent(south, manager, alice, bob):
     welsh = SafetyPlan.objects.filter(child__preferred_language="cy").first()
     if welsh is not None:
         assert "Nyth" in welsh.who_to_call_out_of_hours and "Gweithiwr" in welsh.who_to_call_out_of_hours
+
+
+# --- Emergency access lands on the safety plan (issue 12 B, ADR 014) -----------------------------
+
+
+def test_the_first_tier_of_emergency_access_shows_what_the_on_call_worker_needs(client_for, alice, duty, child):
+    client_for(alice).post(reverse("safety:edit", args=[child.pk]), plan_post(0))
+    access = start_break_glass(duty, child)
+    client = client_for(duty)
+    page = client.get(reverse("safety:plan", args=[child.pk])).content.decode()
+    # Every number is a tel: link, digits only.
+    assert '<a class="govuk-link" href="tel:+441174960123">0117 496 0123</a>' in page
+    assert '<a class="govuk-link" href="tel:+442920180999">029 2018 0999</a>' in page
+    # Back leads to the emergency access page, not to the record (a 404 on this tier).
+    assert reverse("people:break_glass") in page
+    assert f'href="{reverse("people:detail", args=[child.pk])}"' not in page
+    # The banner says when access ends on every page, with the pages the worker needs.
+    until = timezone.localtime(access.expires_at).strftime("%H:%M")
+    for url in (reverse("core:home"), reverse("contacts:child", args=[child.pk]), reverse("accounts:account")):
+        body = client.get(url).content.decode()
+        assert 'id="emergency-access-banner"' in body, url
+        assert f"ends at {until}" in body, url
+        assert reverse("contacts:create", args=[child.pk]) + "?kind=out_of_hours" in body, url
+    # "Emergency access" comes first in the navigation, after Home.
+    home = client.get(reverse("core:home")).context["nav_items"]
+    assert [item["label"] for item in home][:2] == ["Home", "Emergency access"]
+
+
+def test_the_banner_is_not_shown_without_a_running_access(client_for, duty, alice, child):
+    access = start_break_glass(duty, child)
+    BreakGlassAccess.objects.filter(pk=access.pk).update(ended_at=timezone.now())
+    assert 'id="emergency-access-banner"' not in client_for(duty).get(reverse("core:home")).content.decode()
+    assert 'id="emergency-access-banner"' not in client_for(alice).get(reverse("core:home")).content.decode()
+
+
+def test_contacts_on_the_first_tier_offer_to_correct_only_out_of_hours_contacts(client_for, alice, duty, child):
+    now = timezone.now()
+    mine = Contact.objects.create(
+        child=child, practitioner=duty, recorded_by=duty, kind="out_of_hours", location="phone",
+        starts_at=now - datetime.timedelta(hours=1), idempotency_key="ooh", summary="Carer rang 07700 900123",
+    )
+    session = Contact.objects.create(
+        child=child, practitioner=alice, recorded_by=alice, kind="individual", location="home",
+        starts_at=now - datetime.timedelta(days=1), idempotency_key="session", summary="Session at home",
+    )
+    start_break_glass(duty, child)
+    page = client_for(duty).get(reverse("contacts:child", args=[child.pk])).content.decode()
+    assert reverse("contacts:edit", args=[child.pk, mine.pk]) in page
+    assert reverse("contacts:edit", args=[child.pk, session.pk]) not in page
+    assert 'href="tel:+447700900123"' in page
+    assert reverse("safety:plan", args=[child.pk]) in page  # back to the safety plan
+
+
+def test_the_banner_and_tel_links_in_welsh(client_for, alice, duty, child):
+    from django.utils import translation
+
+    client_for(alice).post(reverse("safety:edit", args=[child.pk]), plan_post(0))
+    start_break_glass(duty, child)
+    with translation.override("cy"):
+        url = reverse("safety:plan", args=[child.pk])
+    assert url.startswith("/cy/")
+    page = client_for(duty).get(url).content.decode()
+    assert f"Mae eich mynediad brys at {child.display_name} yn dod i ben am" in page
+    assert "Cofnodi&#x27;r cyswllt y tu allan i oriau" in page or "Cofnodi'r cyswllt y tu allan i oriau" in page
+    assert 'href="tel:+441174960123"' in page
