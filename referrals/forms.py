@@ -175,6 +175,18 @@ class PublicReferralForm(ReferralForm):
         return data
 
 
+class LinkChildForm(forms.Form):
+    """The match page's choice: an existing record (its id) or "new". Which records may be chosen
+    is the view's scope (``visible_to``), not this form's."""
+
+    child = forms.CharField(
+        max_length=20, error_messages={"required": _("Choose the record that is this child, or open a new record")}
+    )
+    responsible_local_authority = forms.ModelChoiceField(
+        queryset=Organisation.objects.filter(type=OrganisationType.LOCAL_AUTHORITY), required=False
+    )
+
+
 class DecisionForm(forms.Form):
     outcome = forms.ChoiceField(label=_("Decision"), choices=Outcome.choices, widget=forms.RadioSelect)
     reason = forms.CharField(label=_("Reason"), max_length=3000, widget=forms.Textarea(attrs={"rows": 3}), validators=[reject_markup])

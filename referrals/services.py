@@ -554,6 +554,56 @@ def candidates_for(referral: Referral, user: User) -> list[Any]:
     return [candidate for candidate in found if candidate.child.pk in visible]
 
 
+OPEN_STATUSES = (Status.RECEIVED, Status.ACCEPTED)
+#: How many of the service's unlinked open referrals are compared with one: the newest first. A
+#: service has tens of them at a time; the bound keeps the page's work fixed if that ever grows.
+OPEN_REFERRALS_COMPARED = 500
+
+
+@dataclass(frozen=True)
+class ReferralMatch:
+    """Another open referral that may be about the same child (two people referred them)."""
+
+    referral: Referral
+    score: float
+    reasons: list[Any]
+
+
+def similar_open_referrals(referral: Referral, user: User, *, limit: int = 10) -> list[ReferralMatch]:
+    """Other open referrals of the service, not yet linked to a record, that may be this child,
+    best first. Two referrals for the same child both wait for a record, so matching against
+    records alone would never show them to each other. Only referrals the user may already see are
+    compared (the one scope)."""
+    from people.identity import POSSIBLE_MATCH, Details, compare
+
+    def details(r: Referral) -> Details:
+        return Details(
+            given_name=r.given_name,
+            family_name=r.family_name,
+            date_of_birth=r.date_of_birth,
+            nhs_number=r.nhs_number,
+            local_authority_id=r.responsible_local_authority_id,
+            postcode=r.postcode,
+            preferred_name=r.preferred_name,
+            former_names=r.former_names,
+        )
+
+    others = (
+        Referral.objects.visible_to(user)
+        .filter(service_id=referral.service_id, child__isnull=True, status__in=OPEN_STATUSES)
+        .exclude(pk=referral.pk)
+        .order_by("-received_at", "-pk")[:OPEN_REFERRALS_COMPARED]
+    )
+    query = details(referral)
+    found = []
+    for other in others:
+        score, evidence, reasons = compare(query, details(other))
+        if score >= POSSIBLE_MATCH:
+            found.append((ReferralMatch(referral=other, score=score, reasons=reasons), evidence))
+    found.sort(key=lambda item: (-item[0].score, -item[1], item[0].referral.received_at))
+    return [match for match, _evidence in found[:limit]]
+
+
 def allocatable_practitioners(service: Organisation) -> list[User]:
     """The service's active practitioners, each with ``caseload`` (children whose care team they are
     in now) so a manager sees who has room before allocating."""
