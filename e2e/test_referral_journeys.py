@@ -178,9 +178,10 @@ def teacher_refers_in_welsh(signed_in_page: Callable[[str], Page]) -> WelshRefer
     partner.get_by_label("Sefydliad yr atgyfeiriwr").fill("Ysgol Gynradd Enghraifft (demo)")
     partner.get_by_label("Perthynas â'r plentyn neu'r person ifanc").fill("Athrawes ddosbarth")
     partner.get_by_label("Cyfeiriad e-bost yr atgyfeiriwr").fill("elen.puw@example.invalid")
-    expect(
-        partner.get_by_role("group", name="Iaith ar gyfer ymatebion i'r atgyfeiriwr").get_by_label("Cymraeg")
-    ).to_be_checked()
+    # (the form chooses no language for her: issue 12 §C)
+    replies = partner.get_by_role("group", name="Iaith ar gyfer ymatebion i'r atgyfeiriwr")
+    expect(replies.get_by_label("Cymraeg")).not_to_be_checked()
+    replies.get_by_label("Cymraeg").check()
     partner.get_by_label("Beth sy'n digwydd a pha help sydd ei angen").fill(
         "Ers symud lleoliad mae hi'n dawel iawn yn y dosbarth, yn cuddio o dan y bwrdd, ac mae hi wedi "
         "dweud wrth ffrind ei bod eisiau brifo ei hun."
@@ -247,6 +248,7 @@ def test_going_back_and_sending_the_same_referral_again_makes_no_second_one(
     partner.get_by_role("group", name="Statws cyfreithiol").get_by_label("Yn derbyn gofal").check()
     partner.get_by_role("group", name="Iaith ddewisol").get_by_label("Cymraeg", exact=True).check()
     partner.get_by_label("Pwy sy'n atgyfeirio").select_option(value="teacher")
+    partner.get_by_role("group", name="Iaith ar gyfer ymatebion i'r atgyfeiriwr").get_by_label("Cymraeg").check()
     partner.get_by_label("Beth sy'n digwydd a pha help sydd ei angen").fill("Mae e'n gwrthod dod i'r ysgol.")
     partner.get_by_role("group", name="Ydy'r person ifanc yn gwybod am yr atgyfeiriad hwn?").get_by_label(
         "Ydy", exact=True

@@ -106,6 +106,13 @@ class ReferralForm(NythModelForm):
         self.fields["postcode"].widget.attrs["autocomplete"] = "off"
         if not self.is_bound and not self.initial.get("risks") and self.instance.pk:
             self.initial["risks"] = [name for name in RISK_FIELDS if getattr(self.instance, name)]
+        if self.instance.pk is None:
+            # A new referral says only what the referrer said: the model's defaults (complex
+            # needs, +15 priority points; English) are for the CSV import's empty cells, never a
+            # pre-ticked box or a pre-chosen language on a form.
+            for name in ("complex_needs", "preferred_language", "referrer_language"):
+                if name in self.fields:
+                    self.fields[name].initial = None
 
     def grouped(self) -> list[tuple[str, list[forms.BoundField]]]:
         return [(title, [self[name] for name in names if name in self.fields]) for title, names in self.sections]

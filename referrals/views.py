@@ -12,7 +12,6 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -99,7 +98,6 @@ def referral_create(request: HttpRequest) -> HttpResponse:
     else:
         form = ReferralForm(
             initial={
-                "referrer_language": get_language()[:2],
                 "referrer_name": request.user.get_full_name(),
                 "referrer_organisation": str(request.user.organisation or ""),
                 "referrer_email": request.user.email,
@@ -145,7 +143,7 @@ def public_referral(request: HttpRequest) -> HttpResponse:
         # Keep the original start time so a correction is not mistaken for a robot.
     else:
         form = PublicReferralForm(
-            initial={"started": PublicReferralForm.new_started_token(), "referrer_language": get_language()[:2]}
+            initial={"started": PublicReferralForm.new_started_token()}
         )
     return render(request, "referrals/public_form.html", {"form": form})
 
