@@ -329,6 +329,7 @@ def test_the_existing_record_is_found_and_the_manager_decides_and_prioritises(
     page.get_by_role("group", name="Decision").get_by_label("Accepted onto the waiting list").check()
     decision_reason = "Looked after, complex trauma and a current risk of self-harm."
     page.get_by_label("Reason", exact=True).fill(decision_reason)
+    page.get_by_role("group", name="Which language did you write in?").get_by_label("English").check()
     page.get_by_role("button", name="Record the decision").click()
 
     # Then the decision is shown, with the message to the teacher in Welsh, her language
@@ -340,6 +341,10 @@ def test_the_existing_record_is_found_and_the_manager_decides_and_prioritises(
     message = card.locator(".govuk-summary-list__row", has=page.get_by_text("Message to the referrer")).locator("dd")
     expect(message).to_contain_text(f"Diolch am atgyfeirio {made.typed_name} (cyfeirnod {made.reference})")
     expect(message).to_contain_text("rhestr aros")
+    # And her reason, written in English, is marked as such inside the Welsh letter (issue 12 §C)
+    expect(message).to_have_attribute("lang", "cy")
+    expect(message).to_contain_text(f"Ysgrifennwyd y rheswm hwn yn Saesneg. {decision_reason}")
+    expect(message.locator('span[lang="en"]')).to_have_text(decision_reason)
     expect(page.locator("main strong.govuk-tag").first).to_have_text("Accepted: on the waiting list")
     check_accessibility(page)
 
@@ -405,6 +410,7 @@ def test_a_referral_is_redirected_to_a_directory_service_with_a_warm_handover(
     page.get_by_role("group", name="Decision").get_by_label("Redirected with a warm handover").check()
     reason = "An independent advocate is better placed to help him be heard first."
     page.get_by_label("Reason", exact=True).fill(reason)
+    page.get_by_role("group", name="Which language did you write in?").get_by_label("English").check()
     page.get_by_role("button", name="Record the decision").click()
 
     # Then the form comes back with an error summary, and what she typed is kept
@@ -420,11 +426,11 @@ def test_a_referral_is_redirected_to_a_directory_service_with_a_warm_handover(
     expect(page.get_by_label("Redirected with a warm handover")).to_be_checked()
     check_accessibility(page)
     service_error.click()
-    expect(page.get_by_label("Service handed on to (redirect only)")).to_be_focused()
+    expect(page.get_by_label("Service handed on to")).to_be_focused()
 
     # When she chooses a directory service, says who she spoke to and when, and sends it
     service = "Llais Independent Advocacy (demo)"
-    page.get_by_label("Service handed on to (redirect only)").select_option(label=service)
+    page.get_by_label("Service handed on to").select_option(label=service)
     page.get_by_label("Who you contacted there").fill("Gwen, duty advocate")
     contacted = datetime.date.today() - datetime.timedelta(days=1)
     fill_date(page, "When you contacted them", contacted, day="Day", month="Month", year="Year")

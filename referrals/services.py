@@ -15,6 +15,8 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
@@ -268,10 +270,21 @@ def create_child_for(*, by: User, referral: Referral, local_authority: Organisat
     return child
 
 
+def _written_in(decision: Decision) -> tuple[str, str]:
+    """What the letter says before the reason and before the advice when the manager wrote them
+    in the other language ("" when they match, or when the language was not recorded). Called
+    inside the letter's language."""
+    if not decision.reason_language or decision.reason_language == decision.message_language:
+        return "", ""
+    if decision.reason_language == "en":
+        return _("This reason was written in English."), _("This advice was written in English.")
+    return _("This reason was written in Welsh."), _("This advice was written in Welsh.")
+
+
 def referrer_message(decision: Decision) -> str:
-    """What the referrer is told, in their language."""
+    """What the referrer is told, in their language (``decision.message_language``)."""
     referral = decision.referral
-    with translation.override(referral.referrer_language):
+    with translation.override(decision.message_language or referral.referrer_language):
         if decision.outcome == Outcome.ACCEPTED:
             text = _(
                 "Thank you for referring %(child)s (reference %(reference)s). We have accepted the referral and "
@@ -289,15 +302,31 @@ def referrer_message(decision: Decision) -> str:
                 "to help: %(service)s. We have contacted them and passed on what you told us. How to reach "
                 "them: %(route)s Reason: %(reason)s"
             )
+        reason_note, advice_note = _written_in(decision)
         return text % {
             "child": referral.child_name,
             "reference": referral.reference,
             "days": settings.NYTH_INITIAL_CONSULTATION_WORKING_DAYS,
-            "reason": decision.reason,
-            "advice": decision.consultation_advice,
+            "reason": f"{reason_note} {decision.reason}" if reason_note else decision.reason,
+            "advice": f"{advice_note} {decision.consultation_advice}" if advice_note else decision.consultation_advice,
             "service": decision.directory_service.name if decision.directory_service else "",
             "route": decision.directory_service.referral_route if decision.directory_service else "",
         }
+
+
+def referrer_message_html(decision: Decision) -> SafeString:
+    """The message as sent, for a page: the manager's text marked with its own language when it
+    differs from the letter's, so a screen reader reads it with the right voice (WCAG 3.1.2)."""
+    html = str(escape(decision.referrer_message))
+    if decision.reason_language and decision.message_language and decision.reason_language != decision.message_language:
+        # The reason is the message's last part and the advice comes before it; mark each once.
+        for text, last in ((decision.reason, True), (decision.consultation_advice, False)):
+            escaped = str(escape(text))
+            if not escaped or escaped not in html:
+                continue
+            head, found, tail = html.rpartition(escaped) if last else html.partition(escaped)
+            html = f'{head}<span lang="{decision.reason_language}">{found}</span>{tail}'
+    return mark_safe(html)  # noqa: S308 - every part is escaped above
 
 
 @transaction.atomic
@@ -312,6 +341,7 @@ def decide(
     handover_contacted_at: datetime | None = None,
     handover_notes: str = "",
     consultation_advice: str = "",
+    reason_language: str = "",
 ) -> Decision:
     """Accept, answer with a consultation, or hand on warmly. Never a bare rejection. A later
     decision replaces an earlier one; both stay in the history."""
@@ -330,6 +360,8 @@ def decide(
             errors["handover_contacted_at"] = _("Say when you contacted them")
     if outcome == Outcome.CONSULTATION and not consultation_advice.strip():
         errors["consultation_advice"] = _("Record the advice given to the referrer")
+    if reason_language not in ("", "cy", "en"):
+        errors["reason_language"] = _("Choose the language you wrote in")
     if errors:
         raise ValidationError(errors)
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
@@ -343,6 +375,9 @@ def decide(
         handover_contacted_at=handover_contacted_at if outcome == Outcome.REDIRECTED else None,
         handover_notes=handover_notes.strip() if outcome == Outcome.REDIRECTED else "",
         consultation_advice=consultation_advice.strip() if outcome == Outcome.CONSULTATION else "",
+        reason_language=reason_language,
+        # The letter's language is fixed when it is written: the referrer's, then.
+        message_language=referral.referrer_language,
     )
     decision.referrer_message = referrer_message(decision)
     decision.save(update_fields=["referrer_message"])

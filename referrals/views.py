@@ -170,7 +170,9 @@ def _detail_context(request: HttpRequest, referral: Referral, link_form: LinkChi
     if is_manager and referral.child_id is None:
         candidates = services.candidates_for(referral, request.user)
         open_matches = services.similar_open_referrals(referral, request.user)
-    decisions = referral.decisions.select_related("decided_by", "directory_service").order_by("-decided_at", "-pk")
+    decisions = list(referral.decisions.select_related("decided_by", "directory_service").order_by("-decided_at", "-pk"))
+    for decision in decisions:
+        decision.message_html = services.referrer_message_html(decision)
     return {
         "referral": referral,
         # The linked record is named only to those who may open it: a referrer outside the
@@ -195,7 +197,6 @@ def _detail_context(request: HttpRequest, referral: Referral, link_form: LinkChi
             if is_manager and referral.child_id is None and referral.responsible_local_authority_id is None
             else None
         ),
-        "decision_form": DecisionForm() if is_manager else None,
         "adjust_form": PriorityAdjustmentForm(initial={"points": referral.priority_adjustment, "reason": referral.priority_adjustment_reason}) if is_manager else None,
         "can_consult": request.user.organisation_id == referral.service_id and request.user.role in STAFF_ROLES,
     }
@@ -246,7 +247,7 @@ def referral_decide(request: HttpRequest, pk: int) -> HttpResponse:
     referral = get_visible_or_404(request, Referral.objects.visible_to(request.user), pk=pk)
     if not _manager_of(request, referral):
         raise PermissionDenied
-    form = DecisionForm(request.POST or None)
+    form = DecisionForm(request.POST or None, letter_language=referral.referrer_language)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         contacted = data.get("handover_contacted_on")
@@ -261,6 +262,7 @@ def referral_decide(request: HttpRequest, pk: int) -> HttpResponse:
                 handover_contacted_at=timezone.make_aware(datetime.datetime.combine(contacted, datetime.time(12))) if contacted else None,
                 handover_notes=data.get("handover_notes", ""),
                 consultation_advice=data.get("consultation_advice", ""),
+                reason_language=data["reason_language"],
             )
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
