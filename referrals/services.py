@@ -26,7 +26,7 @@ from audit.models import Route as AuditRoute
 from audit.services import record, record_many
 from core import ratelimit
 from core.workdays import add_working_days, working_days_between
-from jobs.email import send_later
+from jobs.email import send_later, send_once
 from people.identifiers import normalise_nhs_number
 from referrals import priority as priority_rules
 from referrals.eligibility import Eligibility, assess
@@ -205,7 +205,41 @@ def submit_public_referral(
     referral, created = submit_referral(data=data, route=Route.PUBLIC, service=service, idempotency_key=key)
     claim.referral = referral
     claim.save(update_fields=["referral"])
+    if created and referral.referrer_email:
+        # Only a referral the limit let through, once: a retry is answered above without one,
+        # and the outbox's marker stops a re-run task sending it twice.
+        send_once(
+            event_key=f"referral-received:{referral.pk}",
+            to=referral.referrer_email,
+            subject=acknowledgement_subject(referral),
+            body=acknowledgement_body(referral),
+        )
     return referral, PublicOutcome.CREATED if created else PublicOutcome.ALREADY_RECEIVED
+
+
+def acknowledgement_subject(referral: Referral) -> str:
+    with translation.override(referral.referrer_language):
+        return _("We have received your request %(reference)s") % {"reference": referral.reference}
+
+
+def acknowledgement_body(referral: Referral) -> str:
+    """The reference and how to reach the service, in the referrer's language – and nothing about
+    the child: an email can reach the wrong inbox, and it waits in the task queue before it is
+    sent (so ``send_once`` may carry it)."""
+    with translation.override(referral.referrer_language):
+        contact = [
+            _("Phone: %(phone)s") % {"phone": settings.NYTH_SERVICE_CONTACT_PHONE} if settings.NYTH_SERVICE_CONTACT_PHONE else "",
+            _("Email: %(email)s") % {"email": settings.NYTH_SERVICE_CONTACT_EMAIL} if settings.NYTH_SERVICE_CONTACT_EMAIL else "",
+        ]
+        contact = [line for line in contact if line] or [_("Reply to this email.")]
+        paragraphs = [
+            _("Thank you. %(service)s has received your request for therapeutic support. Your reference is %(reference)s.")
+            % {"service": referral.service.name, "reference": referral.reference},
+            _("A member of the team will read it within 2 working days and contact you, in the language you chose."),
+            _("To contact us, quote your reference:") + "\n" + "\n".join(contact),
+            _("To keep it private, this email does not repeat what you told us."),
+        ]
+        return "\n\n".join(paragraphs) + "\n"
 
 
 def eligibility(referral: Referral, today: date | None = None) -> Eligibility:
