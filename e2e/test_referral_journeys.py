@@ -395,7 +395,8 @@ def test_a_referral_is_redirected_to_a_directory_service_with_a_warm_handover(
     # When she opens the one that has waited longest (the list is newest first)
     oldest = page.get_by_role("table").locator("tbody tr").last
     reference = oldest.get_by_role("link").inner_text()
-    child_name = oldest.locator("td").nth(1).inner_text().strip()
+    # The cell shows the name, then the date of birth that tells two such names apart
+    child_name = oldest.locator("td").nth(1).inner_text().strip().splitlines()[0].strip()
     oldest.get_by_role("link").click()
     expect(page).to_have_url(DETAIL_URL)
     expect(heading).to_have_text(child_name)

@@ -28,7 +28,7 @@ def _conditional(body: str, value: str) -> str:
     """The conditional reveal the outcome radio with ``value`` controls."""
     radio = re.search(rf'<input[^>]*name="outcome"[^>]*value="{value}"[^>]*>', body)
     assert radio, value
-    controls = re.search(r'data-aria-controls="([^"]+)"', radio.group(0))
+    controls = re.search(r'data-nyth-reveals="([^"]+)"', radio.group(0))
     assert controls, f"the {value} radio reveals nothing"
     start = body.index(f'id="{controls.group(1)}"')
     return body[start : body.index("<!-- /conditional -->", start)]
@@ -42,7 +42,7 @@ def test_each_outcome_reveals_only_its_own_fields(client_for, manager, south):
     assert 'name="consultation_advice"' in consultation and 'name="directory_service"' not in consultation
     for name in ("directory_service", "handover_contact", "handover_contacted_on_day", "handover_notes"):
         assert f'name="{name}"' in redirected, name
-    assert 'data-aria-controls' not in re.search(r'<input[^>]*value="accepted"[^>]*>', body).group(0)
+    assert 'data-nyth-reveals' not in re.search(r'<input[^>]*value="accepted"[^>]*>', body).group(0)
     # Without JavaScript every field is shown: nothing is hidden by the server.
     assert "govuk-radios__conditional--hidden" in body  # (hidden only once govuk-frontend runs)
     assert 'hidden>' not in consultation and 'hidden>' not in redirected
