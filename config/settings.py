@@ -341,6 +341,10 @@ NYTH_PLAN_REVIEW_BEFORE_LAC_DAYS = env_int("NYTH_PLAN_REVIEW_BEFORE_LAC_DAYS", 1
 NYTH_EXTRA_CLOSURE_DAYS = env_list("NYTH_EXTRA_CLOSURE_DAYS")
 # Public referral form: submissions allowed per address per hour.
 NYTH_PUBLIC_REFERRALS_PER_HOUR = env_int("NYTH_PUBLIC_REFERRALS_PER_HOUR", 5)
+# How a public referrer reaches the service, given in the email that acknowledges their request
+# (empty: the email says to reply to it).
+NYTH_SERVICE_CONTACT_PHONE = os.environ.get("NYTH_SERVICE_CONTACT_PHONE", "")
+NYTH_SERVICE_CONTACT_EMAIL = os.environ.get("NYTH_SERVICE_CONTACT_EMAIL", "")
 # Password reset: requests allowed per address per hour; a link lasts 24 hours and works once.
 NYTH_PASSWORD_RESETS_PER_HOUR = env_int("NYTH_PASSWORD_RESETS_PER_HOUR", 5)
 PASSWORD_RESET_TIMEOUT = 24 * 60 * 60

@@ -178,9 +178,10 @@ def teacher_refers_in_welsh(signed_in_page: Callable[[str], Page]) -> WelshRefer
     partner.get_by_label("Sefydliad yr atgyfeiriwr").fill("Ysgol Gynradd Enghraifft (demo)")
     partner.get_by_label("Perthynas â'r plentyn neu'r person ifanc").fill("Athrawes ddosbarth")
     partner.get_by_label("Cyfeiriad e-bost yr atgyfeiriwr").fill("elen.puw@example.invalid")
-    expect(
-        partner.get_by_role("group", name="Iaith ar gyfer ymatebion i'r atgyfeiriwr").get_by_label("Cymraeg")
-    ).to_be_checked()
+    # (the form chooses no language for her: issue 12 §C)
+    replies = partner.get_by_role("group", name="Iaith ar gyfer ymatebion i'r atgyfeiriwr")
+    expect(replies.get_by_label("Cymraeg")).not_to_be_checked()
+    replies.get_by_label("Cymraeg").check()
     partner.get_by_label("Beth sy'n digwydd a pha help sydd ei angen").fill(
         "Ers symud lleoliad mae hi'n dawel iawn yn y dosbarth, yn cuddio o dan y bwrdd, ac mae hi wedi "
         "dweud wrth ffrind ei bod eisiau brifo ei hun."
@@ -247,6 +248,7 @@ def test_going_back_and_sending_the_same_referral_again_makes_no_second_one(
     partner.get_by_role("group", name="Statws cyfreithiol").get_by_label("Yn derbyn gofal").check()
     partner.get_by_role("group", name="Iaith ddewisol").get_by_label("Cymraeg", exact=True).check()
     partner.get_by_label("Pwy sy'n atgyfeirio").select_option(value="teacher")
+    partner.get_by_role("group", name="Iaith ar gyfer ymatebion i'r atgyfeiriwr").get_by_label("Cymraeg").check()
     partner.get_by_label("Beth sy'n digwydd a pha help sydd ei angen").fill("Mae e'n gwrthod dod i'r ysgol.")
     partner.get_by_role("group", name="Ydy'r person ifanc yn gwybod am yr atgyfeiriad hwn?").get_by_label(
         "Ydy", exact=True
@@ -327,6 +329,7 @@ def test_the_existing_record_is_found_and_the_manager_decides_and_prioritises(
     page.get_by_role("group", name="Decision").get_by_label("Accepted onto the waiting list").check()
     decision_reason = "Looked after, complex trauma and a current risk of self-harm."
     page.get_by_label("Reason", exact=True).fill(decision_reason)
+    page.get_by_role("group", name="Which language did you write in?").get_by_label("English").check()
     page.get_by_role("button", name="Record the decision").click()
 
     # Then the decision is shown, with the message to the teacher in Welsh, her language
@@ -338,6 +341,10 @@ def test_the_existing_record_is_found_and_the_manager_decides_and_prioritises(
     message = card.locator(".govuk-summary-list__row", has=page.get_by_text("Message to the referrer")).locator("dd")
     expect(message).to_contain_text(f"Diolch am atgyfeirio {made.typed_name} (cyfeirnod {made.reference})")
     expect(message).to_contain_text("rhestr aros")
+    # And her reason, written in English, is marked as such inside the Welsh letter (issue 12 §C)
+    expect(message).to_have_attribute("lang", "cy")
+    expect(message).to_contain_text(f"Ysgrifennwyd y rheswm hwn yn Saesneg. {decision_reason}")
+    expect(message.locator('span[lang="en"]')).to_have_text(decision_reason)
     expect(page.locator("main strong.govuk-tag").first).to_have_text("Accepted: on the waiting list")
     check_accessibility(page)
 
@@ -388,7 +395,8 @@ def test_a_referral_is_redirected_to_a_directory_service_with_a_warm_handover(
     # When she opens the one that has waited longest (the list is newest first)
     oldest = page.get_by_role("table").locator("tbody tr").last
     reference = oldest.get_by_role("link").inner_text()
-    child_name = oldest.locator("td").nth(1).inner_text().strip()
+    # The cell shows the name, then the date of birth that tells two such names apart
+    child_name = oldest.locator("td").nth(1).inner_text().strip().splitlines()[0].strip()
     oldest.get_by_role("link").click()
     expect(page).to_have_url(DETAIL_URL)
     expect(heading).to_have_text(child_name)
@@ -403,6 +411,7 @@ def test_a_referral_is_redirected_to_a_directory_service_with_a_warm_handover(
     page.get_by_role("group", name="Decision").get_by_label("Redirected with a warm handover").check()
     reason = "An independent advocate is better placed to help him be heard first."
     page.get_by_label("Reason", exact=True).fill(reason)
+    page.get_by_role("group", name="Which language did you write in?").get_by_label("English").check()
     page.get_by_role("button", name="Record the decision").click()
 
     # Then the form comes back with an error summary, and what she typed is kept
@@ -418,11 +427,11 @@ def test_a_referral_is_redirected_to_a_directory_service_with_a_warm_handover(
     expect(page.get_by_label("Redirected with a warm handover")).to_be_checked()
     check_accessibility(page)
     service_error.click()
-    expect(page.get_by_label("Service handed on to (redirect only)")).to_be_focused()
+    expect(page.get_by_label("Service handed on to")).to_be_focused()
 
     # When she chooses a directory service, says who she spoke to and when, and sends it
     service = "Llais Independent Advocacy (demo)"
-    page.get_by_label("Service handed on to (redirect only)").select_option(label=service)
+    page.get_by_label("Service handed on to").select_option(label=service)
     page.get_by_label("Who you contacted there").fill("Gwen, duty advocate")
     contacted = datetime.date.today() - datetime.timedelta(days=1)
     fill_date(page, "When you contacted them", contacted, day="Day", month="Month", year="Year")

@@ -14,7 +14,15 @@ from core.forms import GovukDateField
 from core.text import IdentifierField, identifier_fields, name_fields
 from people.forms import NythModelForm, reject_markup
 from people.identifiers import normalise_nhs_number, validate_nhs_number
-from referrals.models import RISK_FIELDS, DirectoryService, InitialConsultation, Outcome, Referral, ReferrerType
+from referrals.models import (
+    LETTER_LANGUAGES,
+    RISK_FIELDS,
+    DirectoryService,
+    InitialConsultation,
+    Outcome,
+    Referral,
+    ReferrerType,
+)
 from referrals.priority import FACTORS
 
 RISK_CHOICES = [(name, Referral._meta.get_field(name).verbose_name) for name in RISK_FIELDS]
@@ -106,6 +114,13 @@ class ReferralForm(NythModelForm):
         self.fields["postcode"].widget.attrs["autocomplete"] = "off"
         if not self.is_bound and not self.initial.get("risks") and self.instance.pk:
             self.initial["risks"] = [name for name in RISK_FIELDS if getattr(self.instance, name)]
+        if self.instance.pk is None:
+            # A new referral says only what the referrer said: the model's defaults (complex
+            # needs, +15 priority points; English) are for the CSV import's empty cells, never a
+            # pre-ticked box or a pre-chosen language on a form.
+            for name in ("complex_needs", "preferred_language", "referrer_language"):
+                if name in self.fields:
+                    self.fields[name].initial = None
 
     def grouped(self) -> list[tuple[str, list[forms.BoundField]]]:
         return [(title, [self[name] for name in names if name in self.fields]) for title, names in self.sections]
@@ -175,26 +190,101 @@ class PublicReferralForm(ReferralForm):
         return data
 
 
+class LinkChildForm(forms.Form):
+    """The match page's choice: an existing record (its id) or "new". Which records may be chosen
+    is the view's scope (``visible_to``), not this form's."""
+
+    child = forms.CharField(
+        max_length=20, error_messages={"required": _("Choose the record that is this child, or open a new record")}
+    )
+    responsible_local_authority = forms.ModelChoiceField(
+        queryset=Organisation.objects.filter(type=OrganisationType.LOCAL_AUTHORITY), required=False
+    )
+
+
 class DecisionForm(forms.Form):
-    outcome = forms.ChoiceField(label=_("Decision"), choices=Outcome.choices, widget=forms.RadioSelect)
-    reason = forms.CharField(label=_("Reason"), max_length=3000, widget=forms.Textarea(attrs={"rows": 3}), validators=[reject_markup])
+    """The outcome, then only what that outcome needs: each outcome's fields sit in its GOV.UK
+    conditional reveal (decide.html). Without JavaScript every field is shown, so the fields of
+    the outcomes not chosen are ignored here, never refused."""
+
+    #: The fields each outcome reveals. They are required when that outcome is chosen (so no
+    #: "(optional)" beside them), except those listed in OPTIONAL.
+    REVEALS = {
+        Outcome.CONSULTATION: ("consultation_advice",),
+        Outcome.REDIRECTED: ("directory_service", "handover_contact", "handover_contacted_on", "handover_notes"),
+    }
+    OPTIONAL = ("handover_notes",)
+
+    outcome = forms.ChoiceField(
+        label=_("Decision"), choices=Outcome.choices, widget=forms.RadioSelect, error_messages={"required": _("Choose a decision")}
+    )
     consultation_advice = forms.CharField(
-        label=_("Advice given to the referrer (consultation only)"), required=False, max_length=3000,
+        label=_("Advice given to the referrer"), max_length=3000,
         widget=forms.Textarea(attrs={"rows": 3}), validators=[reject_markup],
+        error_messages={"required": _("Record the advice given to the referrer")},
     )
     directory_service = forms.ModelChoiceField(
-        label=_("Service handed on to (redirect only)"), required=False, queryset=DirectoryService.objects.none(),
-        empty_label=_("Choose a service"),
+        label=_("Service handed on to"), queryset=DirectoryService.objects.none(), empty_label=_("Choose a service"),
+        error_messages={"required": _("Choose the service the referral is handed on to")},
     )
-    handover_contact = forms.CharField(label=_("Who you contacted there"), required=False, max_length=200, validators=[reject_markup])
-    handover_contacted_on = GovukDateField(label=_("When you contacted them"), required=False, past_only=True, earliest_year=2000)
+    handover_contact = forms.CharField(
+        label=_("Who you contacted there"), max_length=200, validators=[reject_markup],
+        error_messages={"required": _("Say who you contacted at that service")},
+    )
+    handover_contacted_on = GovukDateField(
+        label=_("When you contacted them"), past_only=True, earliest_year=2000,
+        error_messages={"required": _("Say when you contacted them")},
+    )
     handover_notes = forms.CharField(
         label=_("What was agreed"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}), validators=[reject_markup]
     )
+    reason = forms.CharField(
+        label=_("Reason"), max_length=3000, widget=forms.Textarea(attrs={"rows": 3}), validators=[reject_markup],
+        error_messages={"required": _("Give the reason for the decision")},
+    )
+    reason_language = forms.ChoiceField(
+        label=_("Which language did you write in?"),
+        choices=LETTER_LANGUAGES,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose the language you wrote in")},
+    )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, letter_language: str = "en", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["directory_service"].queryset = DirectoryService.objects.active()
+        self.letter_language = letter_language
+        if letter_language == "cy":
+            self.fields["reason_language"].help_text = _(
+                "The reason and any advice go into the letter as you write them. Written in English, the letter says so."
+            )
+        else:
+            self.fields["reason_language"].help_text = _(
+                "The reason and any advice go into the letter as you write them. Written in Welsh, the letter says so."
+            )
+
+    def revealed(self, outcome: str) -> list[forms.BoundField]:
+        return [self[name] for name in self.REVEALS.get(outcome, ())]
+
+    def outcome_options(self) -> list[tuple[Any, list[forms.BoundField]]]:
+        """Each outcome radio with the fields it reveals, for decide.html."""
+        return [(option, self.revealed(option.data["value"])) for option in self["outcome"].subwidgets]
+
+    def full_clean(self) -> None:
+        chosen = self.data.get("outcome") if self.is_bound else None
+        others = [name for outcome, names in self.REVEALS.items() if outcome != chosen for name in names]
+        for name in others:
+            self.fields[name].required = False
+        try:
+            super().full_clean()
+        finally:
+            # Shown as required (the label has no "(optional)") under their own outcome.
+            for names in self.REVEALS.values():
+                for name in names:
+                    self.fields[name].required = name not in self.OPTIONAL
+        if self.is_bound and hasattr(self, "cleaned_data"):
+            for name in others:
+                self._errors.pop(name, None)
+                self.cleaned_data.pop(name, None)
 
 
 class PriorityAdjustmentForm(forms.Form):

@@ -303,6 +303,9 @@ class DirectoryService(models.Model):
         return self._localised("referral_route")
 
 
+LETTER_LANGUAGES = [("cy", _("Welsh")), ("en", _("English"))]
+
+
 class DecisionQuerySet(models.QuerySet):
     def visible_to(self, user: User) -> DecisionQuerySet:
         return self.filter(referral__in=Referral.objects.visible_to(user))
@@ -328,6 +331,11 @@ class Decision(models.Model):
     consultation_advice = models.TextField(_("advice given to the referrer"), blank=True, max_length=3000)
     # The message to the referrer, written in their language when the decision was made.
     referrer_message = models.TextField(blank=True)
+    # The language the manager wrote the reason (and advice) in, and the letter's: when they
+    # differ the letter says so before the text, and pages mark it with lang (issue 12 §C).
+    # Empty for decisions recorded before this was asked.
+    reason_language = models.CharField(_("language of the reason"), max_length=5, choices=LETTER_LANGUAGES, blank=True)
+    message_language = models.CharField(_("language of the message"), max_length=5, choices=LETTER_LANGUAGES, blank=True)
 
     objects = DecisionQuerySet.as_manager()
 

@@ -16,6 +16,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
@@ -25,7 +27,7 @@ from audit.models import Route as AuditRoute
 from audit.services import record, record_many
 from core import ratelimit
 from core.workdays import add_working_days, working_days_between
-from jobs.email import send_later
+from jobs.email import send_later, send_once
 from people.access import audit_route
 from people.identifiers import normalise_nhs_number
 from referrals import priority as priority_rules
@@ -205,7 +207,41 @@ def submit_public_referral(
     referral, created = submit_referral(data=data, route=Route.PUBLIC, service=service, idempotency_key=key)
     claim.referral = referral
     claim.save(update_fields=["referral"])
+    if created and referral.referrer_email:
+        # Only a referral the limit let through, once: a retry is answered above without one,
+        # and the outbox's marker stops a re-run task sending it twice.
+        send_once(
+            event_key=f"referral-received:{referral.pk}",
+            to=referral.referrer_email,
+            subject=acknowledgement_subject(referral),
+            body=acknowledgement_body(referral),
+        )
     return referral, PublicOutcome.CREATED if created else PublicOutcome.ALREADY_RECEIVED
+
+
+def acknowledgement_subject(referral: Referral) -> str:
+    with translation.override(referral.referrer_language):
+        return _("We have received your request %(reference)s") % {"reference": referral.reference}
+
+
+def acknowledgement_body(referral: Referral) -> str:
+    """The reference and how to reach the service, in the referrer's language – and nothing about
+    the child: an email can reach the wrong inbox, and it waits in the task queue before it is
+    sent (so ``send_once`` may carry it)."""
+    with translation.override(referral.referrer_language):
+        contact = [
+            _("Phone: %(phone)s") % {"phone": settings.NYTH_SERVICE_CONTACT_PHONE} if settings.NYTH_SERVICE_CONTACT_PHONE else "",
+            _("Email: %(email)s") % {"email": settings.NYTH_SERVICE_CONTACT_EMAIL} if settings.NYTH_SERVICE_CONTACT_EMAIL else "",
+        ]
+        contact = [line for line in contact if line] or [_("Reply to this email.")]
+        paragraphs = [
+            _("Thank you. %(service)s has received your request for therapeutic support. Your reference is %(reference)s.")
+            % {"service": referral.service.name, "reference": referral.reference},
+            _("A member of the team will read it within 2 working days and contact you, in the language you chose."),
+            _("To contact us, quote your reference:") + "\n" + "\n".join(contact),
+            _("To keep it private, this email does not repeat what you told us."),
+        ]
+        return "\n\n".join(paragraphs) + "\n"
 
 
 def eligibility(referral: Referral, today: date | None = None) -> Eligibility:
@@ -270,10 +306,21 @@ def create_child_for(*, by: User, referral: Referral, local_authority: Organisat
     return child
 
 
+def _written_in(decision: Decision) -> tuple[str, str]:
+    """What the letter says before the reason and before the advice when the manager wrote them
+    in the other language ("" when they match, or when the language was not recorded). Called
+    inside the letter's language."""
+    if not decision.reason_language or decision.reason_language == decision.message_language:
+        return "", ""
+    if decision.reason_language == "en":
+        return _("This reason was written in English."), _("This advice was written in English.")
+    return _("This reason was written in Welsh."), _("This advice was written in Welsh.")
+
+
 def referrer_message(decision: Decision) -> str:
-    """What the referrer is told, in their language."""
+    """What the referrer is told, in their language (``decision.message_language``)."""
     referral = decision.referral
-    with translation.override(referral.referrer_language):
+    with translation.override(decision.message_language or referral.referrer_language):
         if decision.outcome == Outcome.ACCEPTED:
             text = _(
                 "Thank you for referring %(child)s (reference %(reference)s). We have accepted the referral and "
@@ -291,15 +338,31 @@ def referrer_message(decision: Decision) -> str:
                 "to help: %(service)s. We have contacted them and passed on what you told us. How to reach "
                 "them: %(route)s Reason: %(reason)s"
             )
+        reason_note, advice_note = _written_in(decision)
         return text % {
             "child": referral.child_name,
             "reference": referral.reference,
             "days": settings.NYTH_INITIAL_CONSULTATION_WORKING_DAYS,
-            "reason": decision.reason,
-            "advice": decision.consultation_advice,
+            "reason": f"{reason_note} {decision.reason}" if reason_note else decision.reason,
+            "advice": f"{advice_note} {decision.consultation_advice}" if advice_note else decision.consultation_advice,
             "service": decision.directory_service.name if decision.directory_service else "",
             "route": decision.directory_service.referral_route if decision.directory_service else "",
         }
+
+
+def referrer_message_html(decision: Decision) -> SafeString:
+    """The message as sent, for a page: the manager's text marked with its own language when it
+    differs from the letter's, so a screen reader reads it with the right voice (WCAG 3.1.2)."""
+    html = str(escape(decision.referrer_message))
+    if decision.reason_language and decision.message_language and decision.reason_language != decision.message_language:
+        # The reason is the message's last part and the advice comes before it; mark each once.
+        for text, last in ((decision.reason, True), (decision.consultation_advice, False)):
+            escaped = str(escape(text))
+            if not escaped or escaped not in html:
+                continue
+            head, found, tail = html.rpartition(escaped) if last else html.partition(escaped)
+            html = f'{head}<span lang="{decision.reason_language}">{found}</span>{tail}'
+    return mark_safe(html)  # noqa: S308 - every part is escaped above
 
 
 @transaction.atomic
@@ -314,6 +377,7 @@ def decide(
     handover_contacted_at: datetime | None = None,
     handover_notes: str = "",
     consultation_advice: str = "",
+    reason_language: str = "",
 ) -> Decision:
     """Accept, answer with a consultation, or hand on warmly. Never a bare rejection. A later
     decision replaces an earlier one; both stay in the history."""
@@ -332,6 +396,8 @@ def decide(
             errors["handover_contacted_at"] = _("Say when you contacted them")
     if outcome == Outcome.CONSULTATION and not consultation_advice.strip():
         errors["consultation_advice"] = _("Record the advice given to the referrer")
+    if reason_language not in ("", "cy", "en"):
+        errors["reason_language"] = _("Choose the language you wrote in")
     if errors:
         raise ValidationError(errors)
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
@@ -345,6 +411,9 @@ def decide(
         handover_contacted_at=handover_contacted_at if outcome == Outcome.REDIRECTED else None,
         handover_notes=handover_notes.strip() if outcome == Outcome.REDIRECTED else "",
         consultation_advice=consultation_advice.strip() if outcome == Outcome.CONSULTATION else "",
+        reason_language=reason_language,
+        # The letter's language is fixed when it is written: the referrer's, then.
+        message_language=referral.referrer_language,
     )
     decision.referrer_message = referrer_message(decision)
     decision.save(update_fields=["referrer_message"])
@@ -579,6 +648,56 @@ def candidates_for(referral: Referral, user: User) -> list[Any]:
     )
     visible = set(Child.objects.visible_to(user).filter(pk__in=[c.child.pk for c in found]).values_list("pk", flat=True))
     return [candidate for candidate in found if candidate.child.pk in visible]
+
+
+OPEN_STATUSES = (Status.RECEIVED, Status.ACCEPTED)
+#: How many of the service's unlinked open referrals are compared with one: the newest first. A
+#: service has tens of them at a time; the bound keeps the page's work fixed if that ever grows.
+OPEN_REFERRALS_COMPARED = 500
+
+
+@dataclass(frozen=True)
+class ReferralMatch:
+    """Another open referral that may be about the same child (two people referred them)."""
+
+    referral: Referral
+    score: float
+    reasons: list[Any]
+
+
+def similar_open_referrals(referral: Referral, user: User, *, limit: int = 10) -> list[ReferralMatch]:
+    """Other open referrals of the service, not yet linked to a record, that may be this child,
+    best first. Two referrals for the same child both wait for a record, so matching against
+    records alone would never show them to each other. Only referrals the user may already see are
+    compared (the one scope)."""
+    from people.identity import POSSIBLE_MATCH, Details, compare
+
+    def details(r: Referral) -> Details:
+        return Details(
+            given_name=r.given_name,
+            family_name=r.family_name,
+            date_of_birth=r.date_of_birth,
+            nhs_number=r.nhs_number,
+            local_authority_id=r.responsible_local_authority_id,
+            postcode=r.postcode,
+            preferred_name=r.preferred_name,
+            former_names=r.former_names,
+        )
+
+    others = (
+        Referral.objects.visible_to(user)
+        .filter(service_id=referral.service_id, child__isnull=True, status__in=OPEN_STATUSES)
+        .exclude(pk=referral.pk)
+        .order_by("-received_at", "-pk")[:OPEN_REFERRALS_COMPARED]
+    )
+    query = details(referral)
+    found = []
+    for other in others:
+        score, evidence, reasons = compare(query, details(other))
+        if score >= POSSIBLE_MATCH:
+            found.append((ReferralMatch(referral=other, score=score, reasons=reasons), evidence))
+    found.sort(key=lambda item: (-item[0].score, -item[1], item[0].referral.received_at))
+    return [match for match, _evidence in found[:limit]]
 
 
 def allocatable_practitioners(service: Organisation) -> list[User]:

@@ -12,7 +12,6 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -29,6 +28,7 @@ from referrals.forms import (
     DecisionForm,
     DirectoryServiceForm,
     InitialConsultationForm,
+    LinkChildForm,
     PriorityAdjustmentForm,
     PublicReferralForm,
     ReferralForm,
@@ -102,7 +102,6 @@ def referral_create(request: HttpRequest) -> HttpResponse:
     else:
         form = ReferralForm(
             initial={
-                "referrer_language": get_language()[:2],
                 "referrer_name": request.user.get_full_name(),
                 "referrer_organisation": str(request.user.organisation or ""),
                 "referrer_email": request.user.email,
@@ -148,7 +147,7 @@ def public_referral(request: HttpRequest) -> HttpResponse:
         # Keep the original start time so a correction is not mistaken for a robot.
     else:
         form = PublicReferralForm(
-            initial={"started": PublicReferralForm.new_started_token(), "referrer_language": get_language()[:2]}
+            initial={"started": PublicReferralForm.new_started_token()}
         )
     return render(request, "referrals/public_form.html", {"form": form})
 
@@ -169,19 +168,16 @@ def public_referral_sent(request: HttpRequest) -> HttpResponse:
     )
 
 
-def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    referral = get_visible_or_404(
-        request,
-        Referral.objects.visible_to(request.user).select_related("service", "child", "responsible_local_authority", "referred_by"),
-        pk=pk,
-    )
-    record(actor=request.user, action=Action.VIEW, obj=referral, child_id=referral.child_id, route=audit_route(request.user, referral.child_id))
+def _detail_context(request: HttpRequest, referral: Referral, link_form: LinkChildForm | None = None) -> dict:
     is_manager = _manager_of(request, referral)
-    candidates = []
+    candidates, open_matches = [], []
     if is_manager and referral.child_id is None:
         candidates = services.candidates_for(referral, request.user)
-    decisions = referral.decisions.select_related("decided_by", "directory_service").order_by("-decided_at", "-pk")
-    context = {
+        open_matches = services.similar_open_referrals(referral, request.user)
+    decisions = list(referral.decisions.select_related("decided_by", "directory_service").order_by("-decided_at", "-pk"))
+    for decision in decisions:
+        decision.message_html = services.referrer_message_html(decision)
+    return {
         "referral": referral,
         # The linked record is named only to those who may open it: a referrer outside the
         # child's scope is told it was linked, never the record's name (issue 11 §5).
@@ -194,41 +190,55 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "decisions": decisions,
         "is_manager": is_manager,
         "candidates": candidates,
+        "open_matches": open_matches,
+        "link_form": link_form,
+        # base.html marks the title "Error:" when the page's form has errors.
+        "form": link_form,
+        "chosen_child": link_form.data.get("child", "") if link_form is not None else "",
+        "chosen_authority": link_form.data.get("responsible_local_authority", "") if link_form is not None else "",
         "local_authorities": (
             Organisation.objects.filter(type=OrganisationType.LOCAL_AUTHORITY).order_by("name_en")
             if is_manager and referral.child_id is None and referral.responsible_local_authority_id is None
             else None
         ),
-        "decision_form": DecisionForm() if is_manager else None,
         "adjust_form": PriorityAdjustmentForm(initial={"points": referral.priority_adjustment, "reason": referral.priority_adjustment_reason}) if is_manager else None,
         "can_consult": request.user.organisation_id == referral.service_id and request.user.role in STAFF_ROLES,
     }
-    return render(request, "referrals/referral_detail.html", context)
+
+
+def _detail_queryset(request: HttpRequest):
+    return Referral.objects.visible_to(request.user).select_related("service", "child", "responsible_local_authority", "referred_by")
+
+
+def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = get_visible_or_404(request, _detail_queryset(request), pk=pk)
+    record(actor=request.user, action=Action.VIEW, obj=referral, child_id=referral.child_id, route=audit_route(request.user, referral.child_id))
+    return render(request, "referrals/referral_detail.html", _detail_context(request, referral))
 
 
 @require_POST
 def referral_link(request: HttpRequest, pk: int) -> HttpResponse:
-    referral = get_visible_or_404(request, Referral.objects.visible_to(request.user), pk=pk)
+    referral = get_visible_or_404(request, _detail_queryset(request), pk=pk)
     if not _manager_of(request, referral):
         raise PermissionDenied
-    if request.POST.get("child") == "new":
-        authority = None
-        if referral.responsible_local_authority_id is None and request.POST.get("responsible_local_authority"):
-            authority = Organisation.objects.filter(
-                type=OrganisationType.LOCAL_AUTHORITY, pk=request.POST["responsible_local_authority"]
-            ).first()
+    form = LinkChildForm(request.POST)
+    if form.is_valid() and form.cleaned_data["child"] == "new":
+        authority = form.cleaned_data["responsible_local_authority"] if referral.responsible_local_authority_id is None else None
         try:
             services.create_child_for(by=request.user, referral=referral, local_authority=authority)
         except ValidationError as error:
-            for text in error.messages:
-                messages.error(request, text)
+            form.add_error("responsible_local_authority", error.messages)
+        else:
+            messages.success(request, _("A new record was opened for this child and linked to the referral."))
             return redirect("referrals:detail", pk=referral.pk)
-        messages.success(request, _("A new record was opened for this child and linked to the referral."))
-    else:
-        child = get_visible_or_404(request, Child.objects.visible_to(request.user), pk=request.POST.get("child"))
+    elif form.is_valid():
+        child = get_visible_or_404(request, Child.objects.visible_to(request.user), pk=form.cleaned_data["child"])
         services.link_child(by=request.user, referral=referral, child=child)
         messages.success(request, _("The referral was linked to the existing record."))
-    return redirect("referrals:detail", pk=referral.pk)
+        return redirect("referrals:detail", pk=referral.pk)
+    # Nothing chosen (or no local authority for a new record): the page again, with the error
+    # and what was chosen, as the GOV.UK pattern asks (was a bare 404).
+    return render(request, "referrals/referral_detail.html", _detail_context(request, referral, link_form=form))
 
 
 def _record_opened(request: HttpRequest, referral: Referral, page: str) -> None:
@@ -241,7 +251,7 @@ def referral_decide(request: HttpRequest, pk: int) -> HttpResponse:
     referral = get_visible_or_404(request, Referral.objects.visible_to(request.user), pk=pk)
     if not _manager_of(request, referral):
         raise PermissionDenied
-    form = DecisionForm(request.POST or None)
+    form = DecisionForm(request.POST or None, letter_language=referral.referrer_language)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         contacted = data.get("handover_contacted_on")
@@ -256,6 +266,7 @@ def referral_decide(request: HttpRequest, pk: int) -> HttpResponse:
                 handover_contacted_at=timezone.make_aware(datetime.datetime.combine(contacted, datetime.time(12))) if contacted else None,
                 handover_notes=data.get("handover_notes", ""),
                 consultation_advice=data.get("consultation_advice", ""),
+                reason_language=data["reason_language"],
             )
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():

@@ -209,7 +209,7 @@ def test_manager_accepts_and_the_referrer_is_told_in_their_language(client_for, 
     referral = ReferralFactory(service=south, referrer_language="cy", referrer_email="athro@example.invalid")
     client = client_for(manager)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("referrals:decide", args=[referral.pk]), {"outcome": "accepted", "reason": "Complex trauma, high risk"})
+        response = client.post(reverse("referrals:decide", args=[referral.pk]), {"outcome": "accepted", "reason": "Complex trauma, high risk", "reason_language": "en"})
     assert response.status_code == 302
     referral.refresh_from_db()
     assert referral.status == Status.ACCEPTED and referral.accepted_at is not None
@@ -230,7 +230,7 @@ def test_the_queued_referrer_email_holds_the_decision_id_not_the_young_persons_n
     referral = ReferralFactory(service=south, given_name="Gwenllian", referrer_email="athro@example.invalid")
     database_queue = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
     with override_settings(TASKS=database_queue), django_capture_on_commit_callbacks(execute=True):
-        client_for(manager).post(reverse("referrals:decide", args=[referral.pk]), {"outcome": "accepted", "reason": "Complex trauma"})
+        client_for(manager).post(reverse("referrals:decide", args=[referral.pk]), {"outcome": "accepted", "reason": "Complex trauma", "reason_language": "en"})
     decision = referral.decisions.get()
     assert "Gwenllian" in decision.referrer_message
     queued = DBTaskResult.objects.get()
@@ -242,7 +242,7 @@ def test_the_queued_referrer_email_holds_the_decision_id_not_the_young_persons_n
 def test_redirect_needs_a_warm_handover(client_for, manager, south, directory_entry):
     referral = ReferralFactory(service=south)
     client = client_for(manager)
-    incomplete = client.post(reverse("referrals:decide", args=[referral.pk]), {"outcome": "redirected", "reason": "Better placed elsewhere"})
+    incomplete = client.post(reverse("referrals:decide", args=[referral.pk]), {"outcome": "redirected", "reason": "Better placed elsewhere", "reason_language": "en"})
     body = incomplete.content.decode()
     assert "Choose the service" in body and "who you contacted" in body
     assert not Decision.objects.exists()
@@ -251,6 +251,7 @@ def test_redirect_needs_a_warm_handover(client_for, manager, south, directory_en
         {
             "outcome": "redirected",
             "reason": "Better placed elsewhere",
+            "reason_language": "en",
             "directory_service": str(directory_entry.pk),
             "handover_contact": "Duty worker Rhian",
             "handover_contacted_on_day": "20",
@@ -266,9 +267,9 @@ def test_redirect_needs_a_warm_handover(client_for, manager, south, directory_en
 def test_consultation_only_records_the_advice(client_for, manager, south):
     referral = ReferralFactory(service=south)
     client = client_for(manager)
-    response = client.post(reverse("referrals:decide", args=[referral.pk]), {"outcome": "consultation", "reason": "Advice will help"})
+    response = client.post(reverse("referrals:decide", args=[referral.pk]), {"outcome": "consultation", "reason": "Advice will help", "reason_language": "en"})
     assert "Record the advice" in response.content.decode()
-    client.post(reverse("referrals:decide", args=[referral.pk]), {"outcome": "consultation", "reason": "Advice will help", "consultation_advice": "Try a calm corner"})
+    client.post(reverse("referrals:decide", args=[referral.pk]), {"outcome": "consultation", "reason": "Advice will help", "reason_language": "en", "consultation_advice": "Try a calm corner"})
     referral.refresh_from_db()
     assert referral.status == Status.CONSULTATION
 
@@ -276,8 +277,8 @@ def test_consultation_only_records_the_advice(client_for, manager, south):
 def test_decisions_are_reversible_and_keep_their_history(client_for, manager, south):
     referral = ReferralFactory(service=south)
     client = client_for(manager)
-    client.post(reverse("referrals:decide", args=[referral.pk]), {"outcome": "consultation", "reason": "First view", "consultation_advice": "Advice"})
-    client.post(reverse("referrals:decide", args=[referral.pk]), {"outcome": "accepted", "reason": "New information about risk"})
+    client.post(reverse("referrals:decide", args=[referral.pk]), {"outcome": "consultation", "reason": "First view", "reason_language": "en", "consultation_advice": "Advice"})
+    client.post(reverse("referrals:decide", args=[referral.pk]), {"outcome": "accepted", "reason": "New information about risk", "reason_language": "en"})
     referral.refresh_from_db()
     assert referral.status == Status.ACCEPTED
     assert referral.decisions.count() == 2
@@ -292,7 +293,7 @@ def test_only_the_services_manager_decides(client_for, duty, south):
 
 def test_there_is_no_reject_option(client_for, manager, south):
     referral = ReferralFactory(service=south)
-    response = client_for(manager).post(reverse("referrals:decide", args=[referral.pk]), {"outcome": "rejected", "reason": "No"})
+    response = client_for(manager).post(reverse("referrals:decide", args=[referral.pk]), {"outcome": "rejected", "reason": "No", "reason_language": "en"})
     assert "Select a valid choice" in response.content.decode()
 
 

@@ -130,7 +130,8 @@ class Command(BaseCommand):
                 services.link_child(by=manager, referral=referral, child=child)
             if outcome == "received":
                 continue
-            kwargs = {"reason": "Demo decision: complex trauma and current risks."}
+            # The demo reasons are written in English: a Welsh referrer's letter says so.
+            kwargs = {"reason": "Demo decision: complex trauma and current risks.", "reason_language": "en"}
             if outcome == "consultation":
                 kwargs.update(reason="Demo decision: the school can help with advice.", consultation_advice="Weekly consultation with the teacher for six weeks.")
             if outcome == "redirected":
