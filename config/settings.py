@@ -122,6 +122,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.nyth",
             ],
+            # {% lang_attr obj %} on every page that shows text people wrote (ADR 014).
+            "builtins": ["core.templatetags.nyth_text"],
         },
     }
 ]

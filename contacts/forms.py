@@ -10,13 +10,14 @@ from django.utils.translation import gettext_lazy as _
 
 from contacts.models import Attendance, Contact, ContactLanguage, Kind, Location
 from core.forms import GovukDateField
+from core.text_language import TextLanguageFormMixin
 from people.forms import NythModelForm
 from people.models import RelatedPerson
 
 _TIME = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*$")
 
 
-class ContactForm(NythModelForm):
+class ContactForm(TextLanguageFormMixin, NythModelForm):
     """Quick recording: the commonest answers are the defaults."""
 
     date = GovukDateField(label=_("Date"), help_text=_("For example, 27 3 2026"), earliest_year=2000)

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 _WRITE_ROUTES = frozenset({"care_team", "service_manager"})
 _STAFF = frozenset({Role.PRACTITIONER, Role.SERVICE_MANAGER, Role.DUTY_WORKER})
-_FIELDS = ("kind", "starts_at", "duration_minutes", "attendance", "consultation_with", "language", "location", "summary")
+_FIELDS = ("kind", "starts_at", "duration_minutes", "attendance", "consultation_with", "language", "location", "summary", "text_language")
 
 
 def can_record(user: User, child: Child, kind: str | None = None) -> bool:

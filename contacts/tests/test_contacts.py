@@ -234,3 +234,19 @@ def test_diary_shows_the_week_and_managers_open_a_colleagues(client_for, alice, 
     # A practitioner cannot open a colleague's diary: they see their own.
     own = client_for(bob).get(reverse("contacts:diary"), {"user": alice.pk}).content.decode()
     assert "Bob Ymarferydd" in own
+
+
+def test_the_summary_carries_the_language_it_was_written_in(client_for, alice, child):
+    """WCAG 3.1.2: Welsh written on the English form is marked lang="cy" where it is shown; a
+    contact from before the language was recorded is left unmarked, never guessed."""
+    client = client_for(alice)
+    form = client.get(reverse("contacts:create", args=[child.pk])).content.decode()
+    assert 'name="text_language" type="radio" value="en" checked' in form  # the writer's interface language
+    client.post(reverse("contacts:create", args=[child.pk]), contact_post(summary="Buom yn siarad am y symud.", text_language="cy"))
+    assert Contact.objects.get(child=child).text_language == "cy"
+    Contact.objects.filter(child=child).update(text_language="")
+    old = client.get(reverse("contacts:child", args=[child.pk])).content.decode()
+    assert '<span class="govuk-body-s">Buom yn siarad' in old
+    Contact.objects.filter(child=child).update(text_language="cy")
+    page = client.get(reverse("contacts:child", args=[child.pk])).content.decode()
+    assert '<span class="govuk-body-s" lang="cy">Buom yn siarad am y symud.</span>' in page
