@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from assessments.models import Voice
 from core.forms import GovukDateField
 from core.text import name_fields
+from core.text_language import TextLanguageFormMixin
 from people.forms import NythModelForm, reject_markup
 from plans.models import Goal, GoalStatus, OptionOffer, Plan, PlanAction, PlanReview, SupportOption
 
@@ -108,7 +109,7 @@ class OfferForm(forms.Form):
         self.fields["options"].queryset = options
 
 
-class ChoiceForm(NythModelForm):
+class ChoiceForm(TextLanguageFormMixin, NythModelForm):
     """The young person's response to one offer, and why, in their words."""
 
     decided_on = GovukDateField(label=_("Date decided"), required=False, past_only=True, earliest_year=2000)
@@ -129,7 +130,7 @@ class ChoiceForm(NythModelForm):
         self.fields["response"].error_messages["required"] = _("Choose what the young person said")
 
 
-class PlanForm(NythModelForm):
+class PlanForm(TextLanguageFormMixin, NythModelForm):
     next_review_on = GovukDateField(label=_("Next review of this plan"), help_text=_("For example, 27 9 2026"), earliest_year=2000)
     next_lac_review_on = GovukDateField(
         label=_("Next looked-after child review"),
@@ -160,7 +161,7 @@ class PlanForm(NythModelForm):
         }
 
 
-class GoalForm(NythModelForm):
+class GoalForm(TextLanguageFormMixin, NythModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
@@ -187,7 +188,7 @@ class GoalForm(NythModelForm):
             self.initial.setdefault("voice", Voice.YOUNG_PERSON)
 
 
-class ActionForm(NythModelForm):
+class ActionForm(TextLanguageFormMixin, NythModelForm):
     by_when = GovukDateField(label=_("By when"), required=False, earliest_year=2000)
     done_on = GovukDateField(label=_("Date done"), required=False, past_only=True, earliest_year=2000)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -206,7 +207,7 @@ class ActionForm(NythModelForm):
         self.fields["goal"].label_from_instance = lambda goal: goal.text[:80]
 
 
-class ReviewForm(NythModelForm):
+class ReviewForm(TextLanguageFormMixin, NythModelForm):
     held_on = GovukDateField(label=_("Date of the review"), past_only=True, earliest_year=2000)
     next_review_on = GovukDateField(label=_("Next review"), help_text=_("For example, 27 9 2026"), earliest_year=2000)
 
