@@ -315,8 +315,7 @@ def _person(user: User) -> str:
 
 def _author(version: SectionVersion) -> str:
     """Who wrote the version, from where – as they were when writing."""
-    parts = [str(version.author), version.author_profession, version.author_organisation]
-    return ", ".join(p for p in parts if p)
+    return version.byline_who()  # in the PDF's language (built inside translation.override)
 
 
 def _facts_table(rows: Iterable[tuple[str, str]], styles: dict[str, ParagraphStyle]) -> Table:

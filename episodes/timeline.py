@@ -24,6 +24,8 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.names import organisation_name
+
 if TYPE_CHECKING:
     from accounts.models import User
     from people.models import Child
@@ -167,7 +169,7 @@ def _assessment(q: Query, readable: set[str]) -> list[Entry]:
             assessment__child=q.child,
             section__in=sorted(readable),
         )
-        .select_related("author")
+        .select_related("author", "author_organisation_ref")
         .defer("text")  # never loaded, so never shown
     )
     if q.since:
@@ -183,7 +185,7 @@ def _assessment(q: Query, readable: set[str]) -> list[Entry]:
                 title=_("Assessment: %(section)s (version %(number)s)")
                 % {"section": BY_KEY[v.section].title, "number": v.number},
                 detail=v.get_voice_display(),
-                who=", ".join(part for part in (_name(v.author), v.author_organisation) if part),
+                who=", ".join(part for part in (_name(v.author), organisation_name(v.author_organisation_ref, v.author_organisation)) if part),
                 url=reverse("assessments:section_history", args=[q.child.pk, v.section]),
             )
         )
