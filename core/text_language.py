@@ -72,7 +72,10 @@ class TextLanguageFormMixin:
     to the recorded one when changing a record (undetermined rows default to the interface
     language too: whoever saves the text now says which language it is in). A post without
     the field (a script, an old page) records the writer's interface language, the default
-    the radios show, rather than leaving new text undetermined."""
+    the radios show, rather than leaving new text undetermined. ``text_language_after`` names
+    the field the radios follow when the text is not the form's last field."""
+
+    text_language_after: str = ""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[call-arg]
@@ -85,6 +88,11 @@ class TextLanguageFormMixin:
             initial=recorded or interface_language(),
             required=False,
         )
+        after = self.text_language_after
+        if after and after in self.fields:  # type: ignore[attr-defined]
+            names = [name for name in self.fields if name != FIELD_NAME]  # type: ignore[attr-defined]
+            names.insert(names.index(after) + 1, FIELD_NAME)
+            self.order_fields(names)  # type: ignore[attr-defined]
 
     def clean_text_language(self) -> str:
         return self.cleaned_data.get(FIELD_NAME) or interface_language()  # type: ignore[attr-defined]

@@ -703,3 +703,19 @@ def test_a_safeguarding_share_is_shown_on_the_young_persons_consent_page(client_
     assert "Approved: shared now" in body
     assert partner.organisation.name_en in body
     assert "Disclosure of exploitation" in body
+
+
+def test_the_young_persons_views_carry_the_language_they_were_given_in(client_for, alice, child, partner):
+    """WCAG 3.1.2: views written in Welsh on the English form are marked lang="cy"."""
+    form = client_for(alice).get(reverse("consent:create", args=[child.pk])).content.decode()
+    assert 'name="text_language" type="radio" value="en" checked' in form
+    data = consent_post(partner.organisation, young_person_views="Dw i eisiau i CAMHS wybod.", competence_judgement="Deallodd bwy fyddai'n ei weld.", text_language="cy")
+    response = client_for(alice).post(reverse("consent:create", args=[child.pk]), data)
+    consent = ConsentDecision.objects.get(child=child)
+    assert consent.text_language == "cy"
+    page = client_for(alice).get(response["Location"]).content.decode()
+    assert '<dd class="govuk-summary-list__value" lang="cy">Dw i eisiau i CAMHS wybod.</dd>' in page
+    assert '<span lang="cy">Deallodd bwy' in page
+    ConsentDecision.objects.filter(pk=consent.pk).update(text_language="")
+    page = client_for(alice).get(response["Location"]).content.decode()
+    assert '<dd class="govuk-summary-list__value">Dw i eisiau i CAMHS wybod.</dd>' in page
