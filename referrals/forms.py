@@ -12,6 +12,7 @@ from django.utils.translation import ngettext
 from accounts.models import Organisation, OrganisationType
 from core.forms import GovukDateField
 from core.text import IdentifierField, identifier_fields, name_fields
+from core.text_language import TextLanguageFormMixin
 from people.forms import NythModelForm, reject_markup
 from people.identifiers import normalise_nhs_number, validate_nhs_number
 from referrals.models import RISK_FIELDS, DirectoryService, InitialConsultation, Outcome, Referral, ReferrerType
@@ -41,10 +42,10 @@ NEEDS_FIELDS = [
     "needs", "complex_needs", "diagnosis", "young_person_views", "young_person_knows",
     "young_person_agrees", "professionals_involved", "consent_to_contact_others",
 ]
-RISK_FORM_FIELDS = ["risks", "risk_notes"]
+RISK_FORM_FIELDS = ["risks", "risk_notes", "text_language"]
 
 
-class ReferralForm(NythModelForm):
+class ReferralForm(TextLanguageFormMixin, NythModelForm):
     """The referral as any professional (or staff for a caller) makes it."""
 
     date_of_birth = GovukDateField(label=_("Date of birth"), help_text=_("For example, 27 3 2012"), past_only=True)
@@ -175,7 +176,9 @@ class PublicReferralForm(ReferralForm):
         return data
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(TextLanguageFormMixin, forms.Form):
+    text_language_after = "handover_notes"
+
     outcome = forms.ChoiceField(label=_("Decision"), choices=Outcome.choices, widget=forms.RadioSelect)
     reason = forms.CharField(label=_("Reason"), max_length=3000, widget=forms.Textarea(attrs={"rows": 3}), validators=[reject_markup])
     consultation_advice = forms.CharField(

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts.models import Organisation, OrganisationType, Role
+from core.text_language import TextLanguageField
 from people.models import Child, LegalStatus, PlacementType, PreferredLanguage
 
 if TYPE_CHECKING:
@@ -189,6 +190,9 @@ class Referral(models.Model):
     )
     risk_harm_to_others = models.BooleanField(_("harm to others"), default=False)
     risk_notes = models.TextField(_("more about the risks"), blank=True, max_length=3000)
+    #: Of what the referrer wrote (needs, views, risks): core/text_language.py. Imported rows
+    #: stay undetermined – a spreadsheet does not say.
+    text_language = TextLanguageField()
 
     # Where the referral stands (derived from the latest decision; stored for fast lists).
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.RECEIVED, db_index=True)
@@ -315,6 +319,7 @@ class Decision(models.Model):
     referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="decisions")
     outcome = models.CharField(_("decision"), max_length=20, choices=Outcome.choices)
     reason = models.TextField(_("reason"), max_length=3000)
+    text_language = TextLanguageField()  # of the reason, advice and notes (core/text_language.py)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     decided_at = models.DateTimeField(default=timezone.now)
     # Warm handover (redirected).

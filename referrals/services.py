@@ -312,6 +312,7 @@ def decide(
     handover_contacted_at: datetime | None = None,
     handover_notes: str = "",
     consultation_advice: str = "",
+    text_language: str = "",
 ) -> Decision:
     """Accept, answer with a consultation, or hand on warmly. Never a bare rejection. A later
     decision replaces an earlier one; both stay in the history."""
@@ -337,6 +338,7 @@ def decide(
         referral=referral,
         outcome=outcome,
         reason=reason.strip(),
+        text_language=text_language,
         decided_by=by,
         directory_service=directory_service if outcome == Outcome.REDIRECTED else None,
         handover_contact=handover_contact.strip() if outcome == Outcome.REDIRECTED else "",

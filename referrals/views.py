@@ -252,6 +252,7 @@ def referral_decide(request: HttpRequest, pk: int) -> HttpResponse:
                 handover_contacted_at=timezone.make_aware(datetime.datetime.combine(contacted, datetime.time(12))) if contacted else None,
                 handover_notes=data.get("handover_notes", ""),
                 consultation_advice=data.get("consultation_advice", ""),
+                text_language=data["text_language"],
             )
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
