@@ -60,9 +60,11 @@ def interface_language() -> str:
     return TextLanguage.WELSH if (get_language() or "en").startswith("cy") else TextLanguage.ENGLISH
 
 
-def language_of(obj: Any) -> str:
-    """The recorded language of ``obj``'s text, or "" when undetermined (or not recorded)."""
-    value = getattr(obj, FIELD_NAME, "") or ""
+def language_of(obj: Any, field: str = FIELD_NAME) -> str:
+    """The recorded language of ``obj``'s text, or "" when undetermined (or not recorded).
+    ``field`` names another ``TextLanguageField`` on a record written at two times (a
+    transition's plan, then its handover)."""
+    value = getattr(obj, field, "") or ""
     return value if value in TextLanguage.values else ""
 
 

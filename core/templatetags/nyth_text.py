@@ -15,12 +15,14 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from core.text_language import language_of
+from core.text_language import FIELD_NAME, language_of
 
 register = template.Library()
 
 
 @register.simple_tag
-def lang_attr(obj: Any) -> SafeString | str:
-    language = language_of(obj)
+def lang_attr(obj: Any, field: str = FIELD_NAME) -> SafeString | str:
+    """`` lang="cy"`` for ``obj`` (``{% lang_attr transition "handover_language" %}`` for a
+    second text written later), nothing when undetermined."""
+    language = language_of(obj, field)
     return format_html(' lang="{}"', language) if language else ""

@@ -328,3 +328,24 @@ def test_every_page_opens_for_the_care_team(client_for, alice, bob, child):
         assert response.status_code == 200, url
     complete = client.get(reverse("episodes:transition_complete", args=[handover.pk])).content.decode()
     assert "7 checklist items are not ticked" in complete and "a manager will be asked to change the care team" in complete
+
+
+def test_the_summary_and_the_handover_each_carry_their_own_language(client_for, alice, bob, manager, child):
+    """WCAG 3.1.2: the plan's summary and the handover are written at different times, maybe in
+    different languages: each is marked with its own; an undetermined one is not marked."""
+    transition = plan(alice, child, kind="practitioner_change", from_practitioner=alice, to_practitioner=bob, text_language="cy", summary="Newid ymarferydd ym mis Medi.")
+    client_for(manager).post(
+        reverse("episodes:transition_complete", args=[transition.pk]),
+        {
+            "version": "1", "to_practitioner": str(bob.pk), **day_fields("completed_on", timezone.localdate()),
+            "handover_summary": "Siôn likes to walk and talk.", "text_language": "en",
+        },
+    )
+    transition.refresh_from_db()
+    assert (transition.text_language, transition.handover_language) == ("cy", "en")
+    page = client_for(manager).get(reverse("episodes:transition_detail", args=[transition.pk])).content.decode()
+    assert '<dd class="govuk-summary-list__value" lang="cy">Newid ymarferydd' in page
+    assert '<span lang="en">Siôn likes to walk and talk.</span>' in page
+    Transition.objects.filter(pk=transition.pk).update(handover_language="")
+    page = client_for(manager).get(reverse("episodes:transition_detail", args=[transition.pk])).content.decode()
+    assert "<span>Siôn likes to walk and talk.</span>" in page
