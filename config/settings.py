@@ -123,7 +123,7 @@ TEMPLATES = [
                 "core.context_processors.nyth",
             ],
             # {% lang_attr obj %} on every page that shows text people wrote (ADR 014).
-            "builtins": ["core.templatetags.nyth_text"],
+            "builtins": ["core.templatetags.nyth_text", "core.templatetags.govuk_forms"],
         },
     }
 ]

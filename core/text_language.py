@@ -83,13 +83,15 @@ class TextLanguageFormMixin:
         super().__init__(*args, **kwargs)  # type: ignore[call-arg]
         instance = getattr(self, "instance", None)
         recorded = language_of(instance) if instance is not None and instance.pk else ""
-        self.fields[FIELD_NAME] = forms.ChoiceField(  # type: ignore[attr-defined]
+        field = forms.ChoiceField(
             label=_("Language of this text"),
             choices=TextLanguage.choices,
             widget=forms.RadioSelect,
             initial=recorded or interface_language(),
             required=False,
         )
+        field.show_optional = False  # type: ignore[attr-defined]  # always answered: one is chosen
+        self.fields[FIELD_NAME] = field  # type: ignore[attr-defined]
         after = self.text_language_after
         if after and after in self.fields:  # type: ignore[attr-defined]
             names = [name for name in self.fields if name != FIELD_NAME]  # type: ignore[attr-defined]

@@ -52,3 +52,27 @@ def test_the_writer_changes_it_and_a_post_without_it_takes_the_interface_languag
         assert missing.is_valid() and missing.cleaned_data["text_language"] == "en"
         wrong = NoteForm({"note": "x", "text_language": "fr"})
         assert not wrong.is_valid()
+
+
+class OptionalForm(forms.Form):
+    name = forms.CharField()
+    nickname = forms.CharField(required=False)
+    colours = forms.MultipleChoiceField(choices=[("r", "Red"), ("b", "Blue")], required=False, widget=forms.CheckboxSelectMultiple)
+    review = forms.CharField(required=False, label="Review date (optional)")
+    agree = forms.BooleanField(required=False, label="Tick to agree")
+
+
+def test_optional_is_visible_in_labels_and_legends_and_said_once():
+    """GOV.UK: "(optional)" is in the label or legend text for everyone, not only for screen
+    readers; never twice, never on a required field, a single checkbox or the language radios."""
+    html = str(OptionalForm())
+    assert '<label class="govuk-label govuk-label--s" for="id_nickname">Nickname (optional)</label>' in html
+    assert '<legend class="govuk-fieldset__legend govuk-fieldset__legend--s">Colours (optional)</legend>' in html
+    assert '<label class="govuk-label govuk-label--s" for="id_name">Name</label>' in html
+    assert "Review date (optional) (optional)" not in html and "Review date (optional)</label>" in html
+    assert "Tick to agree (optional)" not in html
+    assert "govuk-visually-hidden" not in html
+    with translation.override("cy"):
+        welsh = str(OptionalForm())
+    assert "Nickname (dewisol)</label>" in welsh
+    assert "Language of this text (optional)" not in str(NoteForm())
