@@ -349,3 +349,17 @@ def test_the_summary_and_the_handover_each_carry_their_own_language(client_for, 
     Transition.objects.filter(pk=transition.pk).update(handover_language="")
     page = client_for(manager).get(reverse("episodes:transition_detail", args=[transition.pk])).content.decode()
     assert "<span>Siôn likes to walk and talk.</span>" in page
+
+
+def test_the_welsh_stale_message_is_a_whole_sentence_that_agrees_with_its_noun(client_for, alice, manager, child):
+    """A translated noun slotted into a sentence cannot agree with it: Welsh says "y rhestr
+    wirio hon … arni" (feminine) but "y pontio hwn … arno" (masculine). Each is its own sentence."""
+    from django.utils import translation
+
+    transition = plan(alice, child)
+    first, second = transition.checklist.all()[:2]
+    services.tick_checklist(by=manager, transition=transition, expected_version=1, done_ids=[first.pk])
+    with translation.override("cy"):
+        url = reverse("episodes:transition_detail", args=[transition.pk])
+    body = client_for(alice).post(url, {"version": "1", "done": [str(second.pk)]}).content.decode()
+    assert "Mae rhywun arall wedi newid y rhestr wirio hon tra oeddech chi&#x27;n gweithio arni." in body
