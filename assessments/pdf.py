@@ -40,6 +40,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas as pdfcanvas
 from reportlab.platypus import KeepTogether, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from accounts.names import organisation_name
 from assessments.models import WithheldReason
 from assessments.sections import BY_KEY, SECTIONS
 
@@ -185,7 +186,7 @@ def _build(
     made_at: datetime,
 ) -> bytes:
     styles = _styles()
-    recipient = str(organisation)
+    recipient = organisation_name(organisation)  # in the copy's language (inside its override)
     today = _date(made_at)
     title = _("Holistic assessment")
 
@@ -309,7 +310,7 @@ def _person(user: User) -> str:
     elif user.job_title:
         parts.append(user.job_title)
     if user.organisation_id:
-        parts.append(str(user.organisation))
+        parts.append(organisation_name(user.organisation))
     return ", ".join(parts)
 
 
