@@ -53,6 +53,10 @@ class Entry:
     kind: str
     title: str
     detail: str = ""
+    #: Words someone wrote (shown after ``detail``), marked with the language they were written
+    #: in – ``detail`` is fixed text in the page's language (ADR 014).
+    text: str = ""
+    text_language: str = ""
     who: str = ""
     url: str = ""
     #: A date without a time of day (shown without one).
@@ -128,7 +132,8 @@ def _decisions(q: Query) -> list[Entry]:
             when=d.decided_at,
             kind="referral",
             title=_("Decision: %(outcome)s") % {"outcome": d.get_outcome_display()},
-            detail=_short(d.reason),
+            text=_short(d.reason),
+            text_language=d.text_language,
             who=_name(d.decided_by),
             url=reverse("referrals:detail", args=[d.referral_id]),
         )
@@ -271,14 +276,14 @@ def _contacts(q: Query) -> list[Entry]:
             parts.append(c.get_consultation_with_display())
         parts.append(c.get_location_display())
         detail = ", ".join(str(p) for p in parts)
-        if c.summary:
-            detail = f"{detail}. {_short(c.summary)}"
         entries.append(
             Entry(
                 when=c.starts_at,
                 kind="contact",
                 title=c.get_kind_display(),
                 detail=detail,
+                text=_short(c.summary) if c.summary else "",
+                text_language=c.text_language,
                 who=_name(c.practitioner),
                 url=reverse("contacts:child", args=[q.child.pk]),
                 planned=c.starts_at > now,
@@ -344,7 +349,8 @@ def _episode_events(q: Query) -> list[Entry]:
             date_only=True,
             kind="episode",
             title=titles.get(e.kind, e.get_kind_display()),
-            detail=_short(e.reason),
+            text=_short(e.reason),
+            text_language=e.text_language,
             who=_name(e.recorded_by),
             url=url,
         )
@@ -371,7 +377,8 @@ def _transitions(q: Query) -> list[Entry]:
                 kind="transition",
                 title=(_("%(kind)s: completed") if done else _("%(kind)s: %(status)s"))
                 % {"kind": t.get_kind_display(), "status": t.get_status_display().lower()},
-                detail=_short(t.summary),
+                text=_short(t.summary),
+                text_language=t.text_language,
                 who=_name(t.completed_by if done else t.created_by),
                 url=reverse("episodes:transition_detail", args=[t.pk]),
                 planned=not done,
