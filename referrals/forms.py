@@ -238,7 +238,7 @@ class AllocationForm(forms.Form):
         field.choices = [(p.pk, field.label_from_instance(by_pk[p.pk])) for p in practitioners]
 
 
-class InitialConsultationForm(NythModelForm):
+class InitialConsultationForm(TextLanguageFormMixin, NythModelForm):
     held_on = GovukDateField(label=_("Date held"), past_only=True, earliest_year=2000)
 
     class Meta:

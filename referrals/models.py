@@ -359,6 +359,7 @@ class InitialConsultation(models.Model):
     participants = models.TextField(_("who took part"), max_length=2000)
     best_placed_to_help = models.TextField(_("who in the system is best placed to help"), max_length=3000)
     can_start_now = models.TextField(_("what can start now"), max_length=3000)
+    text_language = TextLanguageField()  # core/text_language.py
 
     objects = InitialConsultationQuerySet.as_manager()
     history = HistoricalRecords()

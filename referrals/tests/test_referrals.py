@@ -583,3 +583,19 @@ def test_the_public_welsh_form_records_welsh_and_the_decision_reason_its_own_lan
     detail = staff.get(reverse("referrals:detail", args=[referral.pk])).content.decode()
     assert '<dd class="govuk-summary-list__value" lang="cy">Mae hi&#x27;n drist ers y symud.</dd>' in detail
     assert '<dd class="govuk-summary-list__value" lang="cy">Angen cymorth therapiwtig.</dd>' in detail
+
+
+def test_the_initial_consultation_carries_its_language(client_for, manager, south):
+    late = accepted(south, manager, days_ago=30)
+    client = client_for(manager)
+    client.post(
+        reverse("referrals:initial_consultation", args=[late.pk]),
+        {
+            "held_on_day": "20", "held_on_month": "11", "held_on_year": "2026",
+            "participants": "Gofalwr maeth, gweithiwr cymdeithasol",
+            "best_placed_to_help": "Y gofalwr maeth, gydag ymgynghori wythnosol",
+            "can_start_now": "Sesiynau ymgynghori i'r gofalwr", "text_language": "cy",
+        },
+    )
+    detail = client.get(reverse("referrals:detail", args=[late.pk])).content.decode()
+    assert '<dd class="govuk-summary-list__value" lang="cy">Y gofalwr maeth, gydag ymgynghori wythnosol</dd>' in detail
