@@ -130,7 +130,7 @@ class TransitionForm(TextLanguageFormMixin, NythModelForm):
     planned_on = GovukDateField(label=_("Planned date"), help_text=_("For example, 1 9 2026"), earliest_year=2000)
     support_until = GovukDateField(
         label=_("Support continues until"),
-        help_text=_("Optional. Support can continue up to the young person's 25th birthday where needed."),
+        help_text=_("Support can continue up to the young person's 25th birthday where needed."),
         required=False,
         earliest_year=2000,
     )
