@@ -20,6 +20,8 @@ _TIME = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*$")
 class ContactForm(TextLanguageFormMixin, NythModelForm):
     """Quick recording: the commonest answers are the defaults."""
 
+    text_language_after = "summary"
+
     date = GovukDateField(label=_("Date"), help_text=_("For example, 27 3 2026"), earliest_year=2000)
     time = forms.CharField(
         label=_("Start time"),

@@ -60,6 +60,8 @@ class OpenEpisodeForm(_TextForm):
 class EpisodeEventForm(TextLanguageFormMixin, _TextForm):
     """Pause, resume, close or re-open: the fields each needs."""
 
+    text_language_after = "practitioner_judgement"
+
     on = GovukDateField(label=_("Date"), help_text=_("For example, 27 3 2026"), past_only=True, earliest_year=2000)
     reason = forms.CharField(label=_("Reason"), max_length=3000, widget=_textarea(), required=False)
     young_person_words = forms.CharField(

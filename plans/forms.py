@@ -112,6 +112,8 @@ class OfferForm(forms.Form):
 class ChoiceForm(TextLanguageFormMixin, NythModelForm):
     """The young person's response to one offer, and why, in their words."""
 
+    text_language_after = "reason"
+
     decided_on = GovukDateField(label=_("Date decided"), required=False, past_only=True, earliest_year=2000)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -131,6 +133,8 @@ class ChoiceForm(TextLanguageFormMixin, NythModelForm):
 
 
 class PlanForm(TextLanguageFormMixin, NythModelForm):
+    text_language_after = "agreement_words"
+
     next_review_on = GovukDateField(label=_("Next review of this plan"), help_text=_("For example, 27 9 2026"), earliest_year=2000)
     next_lac_review_on = GovukDateField(
         label=_("Next looked-after child review"),
@@ -162,6 +166,8 @@ class PlanForm(TextLanguageFormMixin, NythModelForm):
 
 
 class GoalForm(TextLanguageFormMixin, NythModelForm):
+    text_language_after = "text"
+
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
@@ -189,6 +195,8 @@ class GoalForm(TextLanguageFormMixin, NythModelForm):
 
 
 class ActionForm(TextLanguageFormMixin, NythModelForm):
+    text_language_after = "what"
+
     by_when = GovukDateField(label=_("By when"), required=False, earliest_year=2000)
     done_on = GovukDateField(label=_("Date done"), required=False, past_only=True, earliest_year=2000)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -208,6 +216,8 @@ class ActionForm(TextLanguageFormMixin, NythModelForm):
 
 
 class ReviewForm(TextLanguageFormMixin, NythModelForm):
+    text_language_after = "changes"
+
     held_on = GovukDateField(label=_("Date of the review"), past_only=True, earliest_year=2000)
     next_review_on = GovukDateField(label=_("Next review"), help_text=_("For example, 27 9 2026"), earliest_year=2000)
 

@@ -76,3 +76,15 @@ def test_optional_is_visible_in_labels_and_legends_and_said_once():
         welsh = str(OptionalForm())
     assert "Nickname (dewisol)</label>" in welsh
     assert "Language of this text (optional)" not in str(NoteForm())
+
+
+class ReasonForm(TextLanguageFormMixin, forms.Form):
+    text_language_after = "reason"
+
+    reason = forms.CharField()
+    when = forms.DateField(required=False)
+
+
+def test_the_radios_follow_the_text_they_are_about():
+    assert list(ReasonForm().fields) == ["reason", "text_language", "when"]
+    assert list(NoteForm().fields) == ["note", "text_language"]
