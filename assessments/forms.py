@@ -12,10 +12,11 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from assessments.models import Voice
 from assessments.sections import Section
+from core.text_language import TextLanguageFormMixin
 from people.forms import reject_markup
 
 
-class SectionForm(forms.Form):
+class SectionForm(TextLanguageFormMixin, forms.Form):
     """One section: its text, whose words they are, and the version the writer started from."""
 
     text = forms.CharField(

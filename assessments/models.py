@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
 from assessments.sections import SECTION_CHOICES
+from core.text_language import TextLanguageField
 from people.models import Child
 
 if TYPE_CHECKING:
@@ -54,9 +55,16 @@ class SectionVersion(models.Model):
     text = models.TextField(_("text"), max_length=20000)
     voice = models.CharField(_("whose words"), max_length=20, choices=Voice.choices, default=Voice.PROFESSIONAL)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    #: As they were when writing (people change jobs; the record must not).
+    text_language = TextLanguageField()  # core/text_language.py
+    #: As they were when writing (people change jobs; the record must not). The organisation
+    #: and profession are kept by identity, so every page names them in its reader's language
+    #: (accounts.names); the labels are the fallback for versions from before that.
     author_organisation = models.CharField(max_length=200, blank=True)
+    author_organisation_ref = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     author_profession = models.CharField(max_length=100, blank=True)
+    author_profession_key = models.CharField(max_length=30, blank=True)
     #: How the author reached the section: care_team, service_manager, consent.
     route = models.CharField(max_length=30, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -74,6 +82,17 @@ class SectionVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.section} v{self.number}"
+
+    def byline_who(self) -> str:
+        """"Name, profession, organisation" in the reader's language, as when it was written."""
+        from accounts.names import organisation_name, profession_name
+
+        parts = [
+            str(self.author),
+            profession_name(self.author_profession_key, self.author_profession),
+            organisation_name(self.author_organisation_ref, self.author_organisation),
+        ]
+        return ", ".join(p for p in parts if p)
 
 
 class SectionRestriction(models.Model):

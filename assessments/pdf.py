@@ -40,6 +40,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas as pdfcanvas
 from reportlab.platypus import KeepTogether, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from accounts.names import organisation_name
 from assessments.models import WithheldReason
 from assessments.sections import BY_KEY, SECTIONS
 
@@ -185,7 +186,7 @@ def _build(
     made_at: datetime,
 ) -> bytes:
     styles = _styles()
-    recipient = str(organisation)
+    recipient = organisation_name(organisation)  # in the copy's language (inside its override)
     today = _date(made_at)
     title = _("Holistic assessment")
 
@@ -309,14 +310,13 @@ def _person(user: User) -> str:
     elif user.job_title:
         parts.append(user.job_title)
     if user.organisation_id:
-        parts.append(str(user.organisation))
+        parts.append(organisation_name(user.organisation))
     return ", ".join(parts)
 
 
 def _author(version: SectionVersion) -> str:
     """Who wrote the version, from where – as they were when writing."""
-    parts = [str(version.author), version.author_profession, version.author_organisation]
-    return ", ".join(p for p in parts if p)
+    return version.byline_who()  # in the PDF's language (built inside translation.override)
 
 
 def _facts_table(rows: Iterable[tuple[str, str]], styles: dict[str, ParagraphStyle]) -> Table:

@@ -42,7 +42,7 @@ def assessment_for(child: Child) -> Assessment:
 
 def current_versions(assessment: Assessment, *, at_revision: int | None = None) -> dict[str, SectionVersion]:
     """The latest version of each written section (as of ``at_revision`` when given)."""
-    versions = assessment.versions.select_related("author").order_by("section", "-number")
+    versions = assessment.versions.select_related("author", "author_organisation_ref").order_by("section", "-number")
     if at_revision is not None:
         versions = versions.filter(revision__lte=at_revision)
     latest: dict[str, SectionVersion] = {}
@@ -59,6 +59,7 @@ def save_section(
     text: str,
     based_on: int,
     voice: str = Voice.PROFESSIONAL,
+    text_language: str = "",
 ) -> SectionVersion:
     """Save a new version of one section.
 
@@ -86,7 +87,7 @@ def save_section(
             latest_number = latest.number if latest else 0
             if latest is not None and latest_number != based_on:
                 raise StaleSectionError(current=latest, attempted_text=text)
-            if latest is not None and latest.text == text and latest.voice == voice:
+            if latest is not None and latest.text == text and latest.voice == voice and latest.text_language == text_language:
                 return latest  # a repeated save (double click, retry) changes nothing
             assessment.revision += 1
             assessment.save(update_fields=["revision"])
@@ -97,9 +98,12 @@ def save_section(
                 revision=assessment.revision,
                 text=text,
                 voice=voice,
+                text_language=text_language,
                 author=by,
                 author_organisation=str(by.organisation) if by.organisation_id else "",
+                author_organisation_ref_id=by.organisation_id,
                 author_profession=str(by.get_profession_display()) if by.profession else str(by.job_title),
+                author_profession_key=by.profession,
                 route=access.readable.get(section, ""),
             )
     except IntegrityError:

@@ -309,7 +309,7 @@ def share_contents(share: AssessmentShare) -> tuple[list[SectionVersion], dict[s
     honoured everywhere, including in shares already made)."""
     restricted = restricted_sections(share.child)
     withheld = dict(share.withheld)
-    by_key = {version.section: version for version in share.versions.select_related("author")}
+    by_key = {version.section: version for version in share.versions.select_related("author", "author_organisation_ref")}
     shown = []
     for key in SECTION_KEYS:
         if key not in by_key:

@@ -82,9 +82,8 @@ def _audit_view(request: HttpRequest, child: Child, access: SectionAccess, obj: 
 
 def _byline(version: Any) -> dict[str, Any]:
     """Who wrote a version, from where and when – as they were when writing (the snapshot)."""
-    parts = [str(version.author), version.author_profession, version.author_organisation]
     return {
-        "who": ", ".join(p for p in parts if p),
+        "who": version.byline_who(),
         "date": version.created_at,
         "through_consent": version.route == "consent",
     }
@@ -177,7 +176,7 @@ def section_edit(request: HttpRequest, child_pk: int, section: str) -> HttpRespo
     if not access.can_write(section):
         raise PermissionDenied
     the_assessment = services.assessment_for(child)
-    latest = the_assessment.versions.filter(section=section).select_related("author").order_by("-number").first()
+    latest = the_assessment.versions.filter(section=section).select_related("author", "author_organisation_ref").order_by("-number").first()
     stale = None
     stale_diff: list[tuple[str, str]] = []
     if request.method == "POST":
@@ -192,6 +191,7 @@ def section_edit(request: HttpRequest, child_pk: int, section: str) -> HttpRespo
                     text=data["text"],
                     based_on=data["based_on"],
                     voice=data["voice"],
+                    text_language=data["text_language"],
                 )
             except services.StaleSectionError as exc:
                 stale = exc.current
@@ -254,7 +254,7 @@ def section_history(request: HttpRequest, child_pk: int, section: str) -> HttpRe
     if not access.can_read(section):
         raise PermissionDenied
     the_assessment = services.assessment_for(child)
-    versions = the_assessment.versions.filter(section=section).select_related("author").order_by("-number")
+    versions = the_assessment.versions.filter(section=section).select_related("author", "author_organisation_ref").order_by("-number")
     entries = [{"version": v, "byline": _byline(v)} for v in versions]
     _audit_view(request, child, access, the_assessment, page="history", section=section)
     return render(

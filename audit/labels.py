@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from accounts.models import Organisation
+from accounts.names import organisation_name, organisation_names
 from audit.models import AuditEvent
 
 
@@ -14,6 +14,6 @@ def name_organisations(events: Iterable[AuditEvent]) -> None:
     event from before the id was recorded, or an organisation no longer there). One query."""
     events = list(events)
     ids = {event.actor_organisation_id for event in events if event.actor_organisation_id}
-    names = {organisation.pk: organisation.name for organisation in Organisation.objects.filter(pk__in=ids)}
+    names = organisation_names(ids)
     for event in events:
-        event.organisation_name = names.get(event.actor_organisation_id or 0) or event.actor_organisation
+        event.organisation_name = organisation_name(event.actor_organisation_id, event.actor_organisation, names=names)

@@ -123,6 +123,8 @@ TEMPLATES = [
                 "core.context_processors.nyth",
                 "people.context_processors.emergency_access",
             ],
+            # {% lang_attr obj %} on every page that shows text people wrote (ADR 015).
+            "builtins": ["core.templatetags.nyth_text", "core.templatetags.govuk_forms"],
         },
     }
 ]

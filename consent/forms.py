@@ -19,6 +19,7 @@ from consent import services
 from consent.models import Decider, HowGiven, Item, LawfulBasis, Purpose
 from core.forms import GovukDateField
 from core.text import NameField
+from core.text_language import TextLanguageFormMixin
 from people.forms import reject_markup
 from people.models import Child
 
@@ -66,7 +67,7 @@ def _what_fields() -> tuple[forms.MultipleChoiceField, forms.MultipleChoiceField
     return items, sections
 
 
-class ConsentForm(_ConsentBaseForm):
+class ConsentForm(TextLanguageFormMixin, _ConsentBaseForm):
     items, sections = _what_fields()
     recipient_kind = forms.ChoiceField(
         label=_("Who may it be shared with?"),
@@ -256,7 +257,9 @@ class WithdrawForm(_ConsentBaseForm):
     )
 
 
-class SafeguardingShareForm(_ConsentBaseForm):
+class SafeguardingShareForm(TextLanguageFormMixin, _ConsentBaseForm):
+    text_language_after = "young_person_views"
+
     recipient_organisation = forms.ModelChoiceField(
         label=_("Organisation to share with"),
         queryset=services.recipient_organisations(),

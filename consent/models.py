@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts.models import Organisation, OrganisationType, Profession
+from core.text_language import TextLanguageField
 from people.models import Child
 
 if TYPE_CHECKING:
@@ -126,6 +127,7 @@ class ConsentDecision(models.Model):
     decider_name = models.CharField(_("name of the person who decided"), max_length=200, blank=True)
     competence_judgement = models.TextField(_("judgement of the young person's competence"), blank=True, max_length=3000)
     young_person_views = models.TextField(_("the young person's views, in their words"), max_length=5000)
+    text_language = TextLanguageField()  # of the judgement and the views (core/text_language.py)
     how_given = models.CharField(_("how consent was given"), max_length=20, choices=HowGiven.choices)
     given_on = models.DateField(_("date given"))
     review_on = models.DateField(_("review date"), null=True, blank=True)
@@ -224,6 +226,7 @@ class SafeguardingShare(models.Model):
     young_person_views = models.TextField(
         _("the young person's views, if known"), blank=True, max_length=5000
     )
+    text_language = TextLanguageField()  # of the reason and the views (core/text_language.py)
     expires_on = models.DateField(_("share ends on"))
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField(default=timezone.now)

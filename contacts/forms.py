@@ -10,17 +10,20 @@ from django.utils.translation import gettext_lazy as _
 
 from contacts.models import Contact, ContactLanguage
 from core.forms import GovukDateField
+from core.text_language import TextLanguageFormMixin
 from people.forms import NythModelForm
 from people.models import RelatedPerson
 
 _TIME = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*$")
 
 
-class ContactForm(NythModelForm):
+class ContactForm(TextLanguageFormMixin, NythModelForm):
     """Quick recording, but nothing is assumed: an untouched form records nothing. A kind, an
     outcome, a place, a date or a time filled in for the practitioner made one click record "a
     session that took place now, at home" that never happened. Only the language is offered from
     the young person's preference (the Active Offer), and a link may name the kind."""
+
+    text_language_after = "summary"
 
     date = GovukDateField(
         label=_("Date"),

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.text_language import TextLanguageField
 from people.models import Child, PersonalQuerySet, RelatedPerson
 
 
@@ -91,6 +92,8 @@ class Contact(models.Model):
     language = models.CharField(_("language"), max_length=10, choices=ContactLanguage.choices, default=ContactLanguage.ENGLISH)
     location = models.CharField(_("where"), max_length=20, choices=Location.choices)
     summary = models.TextField(_("summary"), blank=True, max_length=5000)
+    #: The summary's language (``language`` above is the session's): core/text_language.py.
+    text_language = TextLanguageField()
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
     #: A hash of the submitted form: a double click or a retry records one contact.

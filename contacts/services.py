@@ -24,7 +24,7 @@ from people.models import CareTeamMembership
 if TYPE_CHECKING:
     from people.models import Child
 
-_FIELDS = ("kind", "starts_at", "duration_minutes", "attendance", "consultation_with", "language", "location", "summary")
+_FIELDS = ("kind", "starts_at", "duration_minutes", "attendance", "consultation_with", "language", "location", "summary", "text_language")
 
 
 def can_record(user: User, child: Child, kind: str | None = None) -> bool:

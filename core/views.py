@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import DisallowedHost
-from django.db import InterfaceError, OperationalError, transaction
+from django.db import DatabaseError, InterfaceError, OperationalError, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
@@ -27,6 +28,8 @@ from people.models import BreakGlassAccess
 from plans.models import Plan
 from referrals.models import Referral, Status
 from referrals.services import consultations_overdue
+
+logger = logging.getLogger(__name__)
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -92,6 +95,24 @@ def _error_page(request: HttpRequest, template: str, status: int, **context: obj
     return HttpResponse(body, status=status)
 
 
+def _page_with_navigation(request: HttpRequest, template: str, status: int) -> HttpResponse:
+    """403 and 404 are ordinary moments in a working service (a link to a record one cannot
+    open, ADR 003): the page keeps the signed-in navigation and language links, so the person
+    can carry on. That needs the session (the database); if anything fails while building the
+    full page, the plain error page answers instead – an error page must never fail. 500 and
+    503 always use the plain page (``_error_page``): the database may be the cause."""
+    language = translation.get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
+    try:
+        with translation.override(language):
+            body = loader.render_to_string(template, {"base_template": "base.html", "request_path": request.path}, request=request)
+    except (DatabaseError, InterfaceError):
+        return _error_page(request, template, status)
+    except Exception:  # noqa: BLE001 - any failure falls back to the page that needs nothing
+        logger.exception("the %s page with navigation failed; served the plain one", status)
+        return _error_page(request, template, status)
+    return HttpResponse(body, status=status)
+
+
 def service_unavailable(request: HttpRequest, *, after_view: bool = False) -> HttpResponse:
     """The 503 page. ``after_view``: the page's own work had finished (and was committed) when
     the database went away, so the page must not promise that nothing was saved."""
@@ -134,12 +155,12 @@ def _same_site_referer(request: HttpRequest) -> str:
 
 @login_not_required
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _error_page(request, "errors/403.html", 403)
+    return _page_with_navigation(request, "errors/403.html", 403)
 
 
 @login_not_required
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _error_page(request, "errors/404.html", 404)
+    return _page_with_navigation(request, "errors/404.html", 404)
 
 
 @login_not_required

@@ -163,8 +163,11 @@ def _seed_episodes(*, service: Organisation, staff: list[User], children: list[C
     created = bulk_create_with_history(episodes, Episode, batch_size=500)
     events = []
     for episode, log in zip(created, logs, strict=True):
+        language = "cy" if episode.child.preferred_language == "cy" else "en"  # the demo's texts are in it
         for event in log:
             event.episode = episode
+            if event.reason or event.young_person_words or event.practitioner_judgement:
+                event.text_language = language
             events.append(event)
     EpisodeEvent.objects.bulk_create(events, batch_size=1000)
 
@@ -274,6 +277,7 @@ def _seed_transitions(*, service: Organisation, staff: list[User], children: lis
     if not planned:
         return
     for transition, own in planned:
+        transition.text_language = "cy" if transition.child.preferred_language == "cy" else "en"
         if transition.planned_on < today - timedelta(days=30) and transition.kind == TransitionKind.PLACEMENT_MOVE:
             transition.status = TransitionStatus.DONE
             transition.completed_on = transition.planned_on + timedelta(days=own.randint(0, 20))

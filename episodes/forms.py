@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import SERVICE_ROLES, Role, User
 from core.forms import GovukDateField
+from core.text_language import TextLanguageFormMixin
 from episodes.models import OpenedFrom, Transition, TransitionKind, TransitionStatus
 from people.forms import NythModelForm, reject_markup
 from people.models import Child, Placement
@@ -56,8 +57,10 @@ class OpenEpisodeForm(_TextForm):
             self.initial.setdefault("opened_from", OpenedFrom.REFERRAL if referrals.exists() else OpenedFrom.RETURNING)
 
 
-class EpisodeEventForm(_TextForm):
+class EpisodeEventForm(TextLanguageFormMixin, _TextForm):
     """Pause, resume, close or re-open: the fields each needs."""
+
+    text_language_after = "practitioner_judgement"
 
     on = GovukDateField(label=_("Date"), help_text=_("For example, 27 3 2026"), past_only=True, earliest_year=2000)
     reason = forms.CharField(label=_("Reason"), max_length=3000, widget=_textarea(), required=False)
@@ -126,13 +129,15 @@ class PlacementChoiceField(forms.ModelChoiceField):
         }
 
 
-class TransitionForm(NythModelForm):
+class TransitionForm(TextLanguageFormMixin, NythModelForm):
     """Only the fields of the transition's kind are shown (the kind is chosen first)."""
+
+    text_language_after = "summary"
 
     planned_on = GovukDateField(label=_("Planned date"), help_text=_("For example, 1 9 2026"), earliest_year=2000)
     support_until = GovukDateField(
         label=_("Support continues until"),
-        help_text=_("Optional. Support can continue up to the young person's 25th birthday where needed."),
+        help_text=_("Support can continue up to the young person's 25th birthday where needed."),
         required=False,
         earliest_year=2000,
     )
@@ -174,7 +179,7 @@ class TransitionForm(NythModelForm):
     def __init__(self, *args: Any, child: Child, kind: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.kind = kind
-        keep = {"planned_on", "status", "summary", "version", *self.KIND_FIELDS.get(kind, [])}
+        keep = {"planned_on", "status", "summary", "text_language", "version", *self.KIND_FIELDS.get(kind, [])}
         for name in list(self.fields):
             if name not in keep:
                 del self.fields[name]
@@ -202,7 +207,7 @@ class KindForm(forms.Form):
     )
 
 
-class CompleteTransitionForm(_TextForm):
+class CompleteTransitionForm(TextLanguageFormMixin, _TextForm):
     completed_on = GovukDateField(label=_("Date completed"), help_text=_("For example, 27 3 2026"), past_only=True, earliest_year=2000)
     to_practitioner = StaffChoiceField(label=_("New practitioner"), queryset=User.objects.none(), required=False, empty_label=_("Choose a practitioner"))
     handover_summary = forms.CharField(
@@ -227,6 +232,7 @@ class CompleteTransitionForm(_TextForm):
         else:
             del self.fields["to_practitioner"]
             del self.fields["handover_summary"]
+            del self.fields["text_language"]  # no text to write: nothing to say the language of
         if not self.is_bound:
             self.initial.setdefault("completed_on", timezone.localdate())
 

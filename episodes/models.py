@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.text_language import TextLanguageField
 from people.models import Child, PersonalQuerySet
 
 if TYPE_CHECKING:
@@ -107,6 +108,7 @@ class EpisodeEvent(models.Model):
     #: Closing only: the young person is ready – in their own words, and as the practitioner judges.
     young_person_words = models.TextField(_("the young person's words"), blank=True, max_length=3000)
     practitioner_judgement = models.TextField(_("the practitioner's judgement"), blank=True, max_length=3000)
+    text_language = TextLanguageField()  # core/text_language.py
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
 
@@ -154,6 +156,8 @@ class Transition(models.Model):
         max_length=5000,
         help_text=_("What is changing, what the young person thinks about it and what they want."),
     )
+    #: The summary's language; the handover, written later, has its own (core/text_language.py).
+    text_language = TextLanguageField()
     # Placement move.
     placement = models.ForeignKey(
         "people.Placement",
@@ -189,6 +193,7 @@ class Transition(models.Model):
         max_length=10000,
         help_text=_("What the new practitioner needs to know so the young person does not have to tell their story again."),
     )
+    handover_language = TextLanguageField(verbose_name=_("language of the handover summary"))
     trusted_adults = models.ManyToManyField(
         "people.RelatedPerson",
         verbose_name=_("trusted adults the young person keeps contact with while it helps"),

@@ -161,6 +161,7 @@ def change_episode(
         reason=reason,
         young_person_words=words if action == "close" else "",
         practitioner_judgement=judgement if action == "close" else "",
+        text_language=values.get("text_language", ""),
         recorded_by=by,
     )
     locked.status = new_status
@@ -184,6 +185,7 @@ TRANSITION_FIELDS = (
     "planned_on",
     "status",
     "summary",
+    "text_language",
     "placement",
     "out_of_county_to_local",
     "from_practitioner",
@@ -423,6 +425,7 @@ def complete_transition(
         if locked.to_practitioner_id is None:
             errors["to_practitioner"] = _("Choose the new practitioner")
         locked.handover_summary = handover
+        locked.handover_language = values.get("text_language", "")
     if errors:
         raise ValidationError(errors)
     _check_date(completed_on, earliest=None, field="completed_on")

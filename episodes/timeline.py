@@ -24,6 +24,8 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.names import organisation_name
+
 if TYPE_CHECKING:
     from accounts.models import User
     from people.models import Child
@@ -51,6 +53,10 @@ class Entry:
     kind: str
     title: str
     detail: str = ""
+    #: Words someone wrote (shown after ``detail``), marked with the language they were written
+    #: in – ``detail`` is fixed text in the page's language (ADR 015).
+    text: str = ""
+    text_language: str = ""
     who: str = ""
     url: str = ""
     #: A date without a time of day (shown without one).
@@ -126,7 +132,8 @@ def _decisions(q: Query) -> list[Entry]:
             when=d.decided_at,
             kind="referral",
             title=_("Decision: %(outcome)s") % {"outcome": d.get_outcome_display()},
-            detail=_short(d.reason),
+            text=_short(d.reason),
+            text_language=d.text_language,
             who=_name(d.decided_by),
             url=reverse("referrals:detail", args=[d.referral_id]),
         )
@@ -167,7 +174,7 @@ def _assessment(q: Query, readable: set[str]) -> list[Entry]:
             assessment__child=q.child,
             section__in=sorted(readable),
         )
-        .select_related("author")
+        .select_related("author", "author_organisation_ref")
         .defer("text")  # never loaded, so never shown
     )
     if q.since:
@@ -183,7 +190,7 @@ def _assessment(q: Query, readable: set[str]) -> list[Entry]:
                 title=_("Assessment: %(section)s (version %(number)s)")
                 % {"section": BY_KEY[v.section].title, "number": v.number},
                 detail=v.get_voice_display(),
-                who=", ".join(part for part in (_name(v.author), v.author_organisation) if part),
+                who=", ".join(part for part in (_name(v.author), organisation_name(v.author_organisation_ref, v.author_organisation)) if part),
                 url=reverse("assessments:section_history", args=[q.child.pk, v.section]),
             )
         )
@@ -269,14 +276,14 @@ def _contacts(q: Query) -> list[Entry]:
             parts.append(c.get_consultation_with_display())
         parts.append(c.get_location_display())
         detail = ", ".join(str(p) for p in parts)
-        if c.summary:
-            detail = f"{detail}. {_short(c.summary)}"
         entries.append(
             Entry(
                 when=c.starts_at,
                 kind="contact",
                 title=c.get_kind_display(),
                 detail=detail,
+                text=_short(c.summary) if c.summary else "",
+                text_language=c.text_language,
                 who=_name(c.practitioner),
                 url=reverse("contacts:child", args=[q.child.pk]),
                 planned=c.starts_at > now,
@@ -342,7 +349,8 @@ def _episode_events(q: Query) -> list[Entry]:
             date_only=True,
             kind="episode",
             title=titles.get(e.kind, e.get_kind_display()),
-            detail=_short(e.reason),
+            text=_short(e.reason),
+            text_language=e.text_language,
             who=_name(e.recorded_by),
             url=url,
         )
@@ -369,7 +377,8 @@ def _transitions(q: Query) -> list[Entry]:
                 kind="transition",
                 title=(_("%(kind)s: completed") if done else _("%(kind)s: %(status)s"))
                 % {"kind": t.get_kind_display(), "status": t.get_status_display().lower()},
-                detail=_short(t.summary),
+                text=_short(t.summary),
+                text_language=t.text_language,
                 who=_name(t.completed_by if done else t.created_by),
                 url=reverse("episodes:transition_detail", args=[t.pk]),
                 planned=not done,

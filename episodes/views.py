@@ -65,10 +65,23 @@ def _add_errors(form: Form, exc: ValidationError) -> None:
 
 
 def _stale_message(what: str) -> str:
-    return _(
-        "Someone else changed this %(what)s while you were working on it. Nothing has been saved and "
-        "nothing you typed is lost: check what is saved now, then send again."
-    ) % {"what": what}
+    """Whole sentences, one per thing: Welsh mutates a noun after the article and agrees with its
+    gender ("y restr wirio", "y cyfnod"), so a translated noun cannot be slotted into a sentence."""
+    messages_by_thing = {
+        "episode": _(
+            "Someone else changed this episode while you were working on it. Nothing has been saved and "
+            "nothing you typed is lost: check what is saved now, then send again."
+        ),
+        "checklist": _(
+            "Someone else changed this checklist while you were working on it. Nothing has been saved and "
+            "nothing you typed is lost: check what is saved now, then send again."
+        ),
+        "transition": _(
+            "Someone else changed this transition while you were working on it. Nothing has been saved and "
+            "nothing you typed is lost: check what is saved now, then send again."
+        ),
+    }
+    return messages_by_thing[what]
 
 
 # --- Episodes ------------------------------------------------------------------------------
@@ -166,7 +179,7 @@ def episode_change(request: HttpRequest, episode_pk: int, action: str) -> HttpRe
                 )
             except StaleEditError as exc:
                 stale = exc.current
-                form = rebind_after_stale_save(EpisodeEventForm, request.POST, stale, _stale_message(_("episode")), action=action)
+                form = rebind_after_stale_save(EpisodeEventForm, request.POST, stale, _stale_message("episode"), action=action)
             except ValidationError as exc:
                 _add_errors(form, exc)
             else:
@@ -315,7 +328,7 @@ def transition_detail(request: HttpRequest, transition_pk: int) -> HttpResponse:
             # Keep the ticks as sent; show the checklist as saved now; the next save is based on it.
             current = _transition(request, exc.current.pk)
             context = _detail_context(
-                request, current, ticked=ticked, checklist_errors=[_stale_message(_("checklist"))]
+                request, current, ticked=ticked, checklist_errors=[_stale_message("checklist")]
             )
             return render(request, "episodes/transition_detail.html", context)
         except ValidationError as exc:
@@ -348,7 +361,7 @@ def checklist_add(request: HttpRequest, transition_pk: int) -> HttpResponse:
             )
         except StaleEditError as exc:
             current = _transition(request, exc.current.pk)
-            form = rebind_after_stale_save(ChecklistItemForm, request.POST, current, _stale_message(_("checklist")))
+            form = rebind_after_stale_save(ChecklistItemForm, request.POST, current, _stale_message("checklist"))
             return render(request, "episodes/transition_detail.html", _detail_context(request, current, item_form=form))
         except ValidationError as exc:
             _add_errors(form, exc)
@@ -379,7 +392,7 @@ def transition_edit(request: HttpRequest, transition_pk: int) -> HttpResponse:
             except StaleEditError as exc:
                 stale = _transition(request, exc.current.pk)
                 form = rebind_after_stale_save(
-                    TransitionForm, request.POST, stale, _stale_message(_("transition")), child=child, kind=transition.kind
+                    TransitionForm, request.POST, stale, _stale_message("transition"), child=child, kind=transition.kind
                 )
             except ValidationError as exc:
                 _add_errors(form, exc)
@@ -422,7 +435,7 @@ def transition_complete(request: HttpRequest, transition_pk: int) -> HttpRespons
             except StaleEditError as exc:
                 stale = _transition(request, exc.current.pk)
                 form = rebind_after_stale_save(
-                    CompleteTransitionForm, request.POST, stale, _stale_message(_("transition")), transition=stale
+                    CompleteTransitionForm, request.POST, stale, _stale_message("transition"), transition=stale
                 )
             except ValidationError as exc:
                 _add_errors(form, exc)

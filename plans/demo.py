@@ -188,6 +188,7 @@ def seed(
                 reason=reason,
                 chose_instead=CHOSE_INSTEAD[lang] if response == Response.SOMETHING_ELSE else "",
                 decided_on=offered_on + timedelta(days=own.randrange(0, 14)) if decided else None,
+                text_language=lang,  # the demo writes in the young person's language
                 updated_at=_aware(offered_on),
             )
             offer._history_user = author
@@ -221,6 +222,7 @@ def seed(
             agreement_on=started if agreement == Agreement.AGREED else None,
             agreement_words=AGREEMENT_WORDS[lang][1 if older else 0] if agreement == Agreement.AGREED else "",
             next_review_on=next_review,
+            text_language=lang,
             updated_by=author,
             updated_at=_aware(started),
         )
@@ -243,6 +245,7 @@ def seed(
                 order=order,
                 status=GoalStatus.ACHIEVED if own.random() < 0.15 else GoalStatus.ACTIVE,
                 added_on=started,
+                text_language=lang,
             )
             goal._history_user = author
             goal._history_date = _aware(started, 11)
@@ -265,6 +268,7 @@ def seed(
                 goal_id=first_goal.get(plan_id) if own.random() < 0.5 else None,
                 by_when=by_when,
                 done_on=by_when - timedelta(days=own.randrange(0, 10)) if by_when < today and own.random() < 0.6 else None,
+                text_language=lang,
             )
             action._history_user = author
             action._history_date = _aware(started, 12)
@@ -282,6 +286,7 @@ def seed(
                 changes=texts["changes"],
                 # The plan's next review date is the one its latest review set.
                 next_review_on=next_review,
+                text_language=lang,
                 recorded_by=author,
                 recorded_at=_aware(held, 15),
             )

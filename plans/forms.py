@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from assessments.models import Voice
 from core.forms import GovukDateField
 from core.text import name_fields
+from core.text_language import TextLanguageFormMixin
 from people.forms import NythModelForm, reject_markup
 from plans.models import Goal, GoalStatus, OptionOffer, Plan, PlanAction, PlanReview, SupportOption
 
@@ -110,8 +111,10 @@ class OfferForm(forms.Form):
         self.fields["options"].queryset = options
 
 
-class ChoiceForm(NythModelForm):
+class ChoiceForm(TextLanguageFormMixin, NythModelForm):
     """The young person's response to one offer, and why, in their words."""
+
+    text_language_after = "reason"
 
     decided_on = GovukDateField(label=_("Date decided"), required=False, past_only=True, earliest_year=2000)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -131,7 +134,9 @@ class ChoiceForm(NythModelForm):
         self.fields["response"].error_messages["required"] = _("Choose what the young person said")
 
 
-class PlanForm(NythModelForm):
+class PlanForm(TextLanguageFormMixin, NythModelForm):
+    text_language_after = "agreement_words"
+
     next_review_on = GovukDateField(label=_("Next review of this plan"), help_text=_("For example, 27 9 2026"), earliest_year=2000)
     next_lac_review_on = GovukDateField(
         label=_("Next looked-after child review"),
@@ -183,7 +188,9 @@ def suggest_review_date(field: forms.Field, statutory: Any) -> None:
     }
 
 
-class GoalForm(NythModelForm):
+class GoalForm(TextLanguageFormMixin, NythModelForm):
+    text_language_after = "text"
+
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
@@ -210,7 +217,9 @@ class GoalForm(NythModelForm):
             self.initial.setdefault("voice", Voice.YOUNG_PERSON)
 
 
-class ActionForm(NythModelForm):
+class ActionForm(TextLanguageFormMixin, NythModelForm):
+    text_language_after = "what"
+
     by_when = GovukDateField(label=_("By when"), required=False, earliest_year=2000)
     done_on = GovukDateField(label=_("Date done"), required=False, past_only=True, earliest_year=2000)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -229,7 +238,9 @@ class ActionForm(NythModelForm):
         self.fields["goal"].label_from_instance = lambda goal: goal.text[:80]
 
 
-class ReviewForm(NythModelForm):
+class ReviewForm(TextLanguageFormMixin, NythModelForm):
+    text_language_after = "changes"
+
     held_on = GovukDateField(label=_("Date of the review"), past_only=True, earliest_year=2000)
     next_review_on = GovukDateField(label=_("Next review"), help_text=_("For example, 27 9 2026"), earliest_year=2000)
 

@@ -30,6 +30,7 @@ from accounts.models import Organisation, OrganisationType
 from assessments.models import Voice
 from consent.access import item_shared_children
 from consent.models import Item
+from core.text_language import TextLanguageField
 from people.models import Child, PersonalQuerySet
 
 if TYPE_CHECKING:
@@ -220,6 +221,7 @@ class OptionOffer(models.Model):
     decided_on = models.DateField(_("date decided"), null=True, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     updated_at = models.DateTimeField(_("updated"), default=timezone.now)
+    text_language = TextLanguageField()  # core/text_language.py
     version = models.PositiveIntegerField(default=1)
 
     objects = PersonalQuerySet.as_manager()
@@ -308,6 +310,7 @@ class Plan(models.Model):
     updated_at = models.DateTimeField(_("updated"), default=timezone.now)
     created_at = models.DateTimeField(auto_now_add=True)
     # Optimistic concurrency: a save must name the version it was based on.
+    text_language = TextLanguageField()  # core/text_language.py
     version = models.PositiveIntegerField(default=1)
 
     objects = PlanQuerySet.as_manager()
@@ -349,6 +352,7 @@ class Goal(models.Model):
     order = models.PositiveSmallIntegerField(_("order"), default=1)
     status = models.CharField(_("status"), max_length=20, choices=GoalStatus.choices, default=GoalStatus.ACTIVE)
     added_on = models.DateField(_("date added"), default=timezone.localdate)
+    text_language = TextLanguageField()  # core/text_language.py
     version = models.PositiveIntegerField(default=1)
 
     objects = PlanPartQuerySet.as_manager()
@@ -390,6 +394,7 @@ class PlanAction(models.Model):
     )
     by_when = models.DateField(_("by when"), null=True, blank=True)
     done_on = models.DateField(_("date done"), null=True, blank=True)
+    text_language = TextLanguageField()  # core/text_language.py
     version = models.PositiveIntegerField(default=1)
 
     objects = PlanPartQuerySet.as_manager()
@@ -422,6 +427,7 @@ class PlanReview(models.Model):
     progress = models.TextField(_("progress"), max_length=3000)
     changes = models.TextField(_("changes made to the plan"), max_length=3000, blank=True)
     next_review_on = models.DateField(_("next review"))
+    text_language = TextLanguageField()  # core/text_language.py
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
 

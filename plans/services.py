@@ -65,7 +65,7 @@ OPTION_FIELDS = (
     "in_english",
     "with_interpreter",
 )
-CHOICE_FIELDS = ("response", "reason", "reason_voice", "chose_instead", "decided_on")
+CHOICE_FIELDS = ("response", "reason", "reason_voice", "chose_instead", "decided_on", "text_language")
 PLAN_FIELDS = (
     "language",
     "language_other",
@@ -77,10 +77,11 @@ PLAN_FIELDS = (
     "agreement_on",
     "agreement_words",
     "next_review_on",
+    "text_language",
 )
-GOAL_FIELDS = ("text", "voice", "order", "status")
-ACTION_FIELDS = ("who", "who_name", "what", "goal", "by_when", "done_on")
-REVIEW_FIELDS = ("held_on", "participants", "young_person_view", "progress", "changes", "next_review_on")
+GOAL_FIELDS = ("text", "voice", "order", "status", "text_language")
+ACTION_FIELDS = ("who", "who_name", "what", "goal", "by_when", "done_on", "text_language")
+REVIEW_FIELDS = ("held_on", "participants", "young_person_view", "progress", "changes", "next_review_on", "text_language")
 
 
 # --- Who may ------------------------------------------------------------------------------

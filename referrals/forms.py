@@ -12,6 +12,7 @@ from django.utils.translation import ngettext
 from accounts.models import Organisation, OrganisationType
 from core.forms import GovukDateField
 from core.text import IdentifierField, identifier_fields, name_fields
+from core.text_language import TextLanguageFormMixin
 from people.forms import NythModelForm, reject_markup
 from people.identifiers import normalise_nhs_number, validate_nhs_number
 from referrals.models import (
@@ -49,10 +50,10 @@ NEEDS_FIELDS = [
     "needs", "complex_needs", "diagnosis", "young_person_views", "young_person_knows",
     "young_person_agrees", "professionals_involved", "consent_to_contact_others",
 ]
-RISK_FORM_FIELDS = ["risks", "risk_notes"]
+RISK_FORM_FIELDS = ["risks", "risk_notes", "text_language"]
 
 
-class ReferralForm(NythModelForm):
+class ReferralForm(TextLanguageFormMixin, NythModelForm):
     """The referral as any professional (or staff for a caller) makes it."""
 
     date_of_birth = GovukDateField(label=_("Date of birth"), help_text=_("For example, 27 3 2012"), past_only=True)
@@ -325,7 +326,7 @@ class AllocationForm(forms.Form):
         field.choices = [(p.pk, field.label_from_instance(by_pk[p.pk])) for p in practitioners]
 
 
-class InitialConsultationForm(NythModelForm):
+class InitialConsultationForm(TextLanguageFormMixin, NythModelForm):
     held_on = GovukDateField(label=_("Date held"), past_only=True, earliest_year=2000)
 
     class Meta:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts.models import Organisation, OrganisationType, Role
+from core.text_language import TextLanguageField
 from people.models import Child, LegalStatus, PlacementType, PreferredLanguage
 
 if TYPE_CHECKING:
@@ -189,6 +190,9 @@ class Referral(models.Model):
     )
     risk_harm_to_others = models.BooleanField(_("harm to others"), default=False)
     risk_notes = models.TextField(_("more about the risks"), blank=True, max_length=3000)
+    #: Of what the referrer wrote (needs, views, risks): core/text_language.py. Imported rows
+    #: stay undetermined – a spreadsheet does not say.
+    text_language = TextLanguageField()
 
     # Where the referral stands (derived from the latest decision; stored for fast lists).
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.RECEIVED, db_index=True)
@@ -362,6 +366,7 @@ class InitialConsultation(models.Model):
     participants = models.TextField(_("who took part"), max_length=2000)
     best_placed_to_help = models.TextField(_("who in the system is best placed to help"), max_length=3000)
     can_start_now = models.TextField(_("what can start now"), max_length=3000)
+    text_language = TextLanguageField()  # core/text_language.py
 
     objects = InitialConsultationQuerySet.as_manager()
     history = HistoricalRecords()

@@ -161,6 +161,7 @@ def seed(
                 child=child,
                 updated_by=staff[_own_rng(child, "safety-author").randrange(len(staff))],
                 updated_at=now - timedelta(days=_own_rng(child, "safety-age").randrange(5, 200)),
+                text_language="cy" if texts is CY else "en",  # written in the young person's language
                 **values,
             )
         )
@@ -196,6 +197,7 @@ def seed(
                     language=ContactLanguage.WELSH if child.preferred_language == "cy" else ContactLanguage.ENGLISH,
                     location=Location.PHONE,
                     summary=own.choice(OUT_OF_HOURS_SUMMARIES),
+                    text_language="en",  # the demo's out-of-hours summaries are in English
                     idempotency_key=key,
                 )
             )

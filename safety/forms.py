@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from django import forms
 
+from core.text_language import TextLanguageFormMixin
 from people.forms import NythModelForm
 from safety.models import PLAN_FIELDS, SafetyPlan
 
 
-class SafetyPlanForm(NythModelForm):
+class SafetyPlanForm(TextLanguageFormMixin, NythModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:

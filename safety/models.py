@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.text_language import TextLanguageField
 from people.models import Child, PersonalQuerySet
 
 #: The fields a person writes, in the order the plan reads.
@@ -61,6 +62,8 @@ class SafetyPlan(models.Model):
         max_length=300,
         help_text=_("Who wrote this plan with the young person, for example their foster carer and social worker."),
     )
+    #: The plan is written at one sitting, in one language (core/text_language.py).
+    text_language = TextLanguageField()
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("updated by"), on_delete=models.PROTECT, related_name="+"
     )

@@ -33,7 +33,7 @@ def save_plan(*, by: User, child: Child, expected_version: int, values: dict[str
     current_version = plan.version if plan is not None else 0
     if current_version != expected_version:
         raise StaleEditError(plan)
-    cleaned = {field: values[field] for field in PLAN_FIELDS if field in values}
+    cleaned = {field: values[field] for field in (*PLAN_FIELDS, "text_language") if field in values}
     if plan is None:
         plan = SafetyPlan(child=child, updated_by=by, **cleaned)
         plan.full_clean()

@@ -449,3 +449,29 @@ def test_a_partner_contributing_by_consent_cannot_restrict_a_section(client_for,
     assert client.get(reverse("assessments:section_restrict", args=[child.pk, "health"])).status_code == 403
     with pytest.raises(PermissionDenied):
         services.restrict_section(by=partner, child=child, section="health", allowed=[partner], reason="Disclosure")
+
+
+def test_a_section_carries_its_language_and_its_byline_is_in_the_readers(client_for, alice, written):
+    """WCAG 3.1.2: Welsh written from the English screens is marked lang="cy"; the byline names
+    the author's organisation in the reader's language, whichever language it was written in."""
+    from django.utils import translation
+
+    from accounts.models import Profession
+
+    alice.profession = Profession.values[0]
+    alice.save()
+    client = client_for(alice)
+    form = client.get(url("section_edit", written, "health")).content.decode()
+    assert 'name="text_language" type="radio" value="en" checked' in form
+    post = {**edit_post("Mae hi'n cysgu'n dda erbyn hyn.", 0), "text_language": "cy"}
+    assert client.post(url("section_edit", written, "health"), post).status_code == 302
+    version = SectionVersion.objects.get(section="health")
+    assert version.text_language == "cy" and version.author_organisation_ref_id == alice.organisation_id
+    english = client.get(url("assessment", written)).content.decode()
+    assert '<div class="govuk-body" lang="cy"><p>Mae hi&#x27;n cysgu&#x27;n dda' in english
+    with translation.override("cy"):
+        profession_cy = str(Profession(alice.profession).label)
+        welsh = client.get(url("assessment", written)).content.decode()
+    assert f"Alice Ymarferydd, {profession_cy}, Gwasanaeth y De" in welsh and "South Service" not in welsh
+    # A version from before the language was recorded is not marked.
+    assert '<div class="govuk-body"><p>I like climbing' in english

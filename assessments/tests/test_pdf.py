@@ -253,3 +253,12 @@ def test_a_copy_for_a_service_taking_over_needs_a_transition_consent(alice, writ
     made, content = export(alice, written, next_service, purpose="transition")
     assert "Transition to another service" in " ".join(pages_text(content)[0].split())
     assert made.purpose == "transition"
+
+
+def test_a_welsh_copy_names_the_authors_organisation_in_welsh(alice, written, court, court_consent):
+    """The byline was saved from English screens ("South Service"); the Welsh court copy names
+    the author's service in Welsh, from the organisation kept with the version."""
+    _made, content = export(alice, written, court, language="cy")
+    text = " ".join(" ".join(pages_text(content)).split())
+    assert "Alice Ymarferydd, Gwasanaeth y De" in text
+    assert "South Service" not in text

@@ -787,3 +787,19 @@ def test_a_refusal_of_someone_a_consent_still_reaches_asks_for_the_withdrawal_fi
     body = response.content.decode()
     assert response.status_code == 200
     assert "A consent to share with Ysgol y Bryn is in force" in body
+
+
+def test_the_young_persons_views_carry_the_language_they_were_given_in(client_for, alice, child, partner):
+    """WCAG 3.1.2: views written in Welsh on the English form are marked lang="cy"."""
+    form = client_for(alice).get(reverse("consent:create", args=[child.pk])).content.decode()
+    assert 'name="text_language" type="radio" value="en" checked' in form
+    data = consent_post(partner.organisation, young_person_views="Dw i eisiau i CAMHS wybod.", competence_judgement="Deallodd bwy fyddai'n ei weld.", text_language="cy")
+    response = client_for(alice).post(reverse("consent:create", args=[child.pk]), data)
+    consent = ConsentDecision.objects.get(child=child)
+    assert consent.text_language == "cy"
+    page = client_for(alice).get(response["Location"]).content.decode()
+    assert '<dd class="govuk-summary-list__value" lang="cy">Dw i eisiau i CAMHS wybod.</dd>' in page
+    assert '<span lang="cy">Deallodd bwy' in page
+    ConsentDecision.objects.filter(pk=consent.pk).update(text_language="")
+    page = client_for(alice).get(response["Location"]).content.decode()
+    assert '<dd class="govuk-summary-list__value">Dw i eisiau i CAMHS wybod.</dd>' in page

@@ -260,3 +260,19 @@ def test_an_untouched_form_records_nothing_and_says_what_is_missing(client_for, 
 def test_a_link_may_still_preselect_the_kind(client_for, alice, child):
     form = client_for(alice).get(reverse("contacts:create", args=[child.pk]) + "?kind=consultation").content.decode()
     assert [tag for tag in form.split("<input") if 'value="consultation"' in tag and "checked" in tag]
+
+
+def test_the_summary_carries_the_language_it_was_written_in(client_for, alice, child):
+    """WCAG 3.1.2: Welsh written on the English form is marked lang="cy" where it is shown; a
+    contact from before the language was recorded is left unmarked, never guessed."""
+    client = client_for(alice)
+    form = client.get(reverse("contacts:create", args=[child.pk])).content.decode()
+    assert 'name="text_language" type="radio" value="en" checked' in form  # the writer's interface language
+    client.post(reverse("contacts:create", args=[child.pk]), contact_post(summary="Buom yn siarad am y symud.", text_language="cy"))
+    assert Contact.objects.get(child=child).text_language == "cy"
+    Contact.objects.filter(child=child).update(text_language="")
+    old = client.get(reverse("contacts:child", args=[child.pk])).content.decode()
+    assert '<span class="govuk-body-s">Buom yn siarad' in old
+    Contact.objects.filter(child=child).update(text_language="cy")
+    page = client.get(reverse("contacts:child", args=[child.pk])).content.decode()
+    assert '<span class="govuk-body-s" lang="cy">Buom yn siarad am y symud.</span>' in page

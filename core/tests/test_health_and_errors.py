@@ -7,6 +7,7 @@ from django.db import OperationalError
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 pytestmark = pytest.mark.django_db
 
@@ -77,3 +78,28 @@ def test_a_failing_request_leaves_no_half_written_change(client_for, alice, chil
         response = client.get(reverse("people:detail", args=[child.pk]))
     assert response.status_code == 500
     assert AuditEvent.objects.count() == before
+
+
+@pytest.mark.parametrize(("address", "status"), [("/{language}/children/999999/", 404), (None, 403)])
+@pytest.mark.parametrize("language", ["en", "cy"])
+def test_404_and_403_keep_the_signed_in_navigation(client_for, alice, child, address, status, language):
+    """A link to a record one cannot open is an ordinary moment: the person keeps the service's
+    navigation, the language links and "Sign out" to carry on (C Layout)."""
+    url = address.format(language=language) if address else f"/{language}/children/{child.pk}/history/"
+    response = client_for(alice).get(url)
+    assert response.status_code == status
+    body = response.content.decode()
+    assert 'class="govuk-service-navigation__list"' in body
+    with translation.override(language):
+        assert translation.gettext("My caseload") in body and translation.gettext("Sign out") in body
+    assert f'<html lang="{language}"' in body
+
+
+def test_404_signed_out_has_no_navigation_and_falls_back_when_the_session_cannot_be_read(client, client_for, alice):
+    signed_out = client.get("/en/no-such-page/")
+    assert signed_out.status_code == 404 and "govuk-service-navigation__list" not in signed_out.content.decode()
+    with mock.patch("core.context_processors._nav_items", side_effect=OperationalError("database gone")):
+        response = client_for(alice).get("/en/children/999999/")
+    assert response.status_code == 404
+    body = response.content.decode()
+    assert "Page not found" in body and "govuk-service-navigation__list" not in body

@@ -278,3 +278,24 @@ def test_break_glass_reads_the_timeline_audited_as_such(client_for, alice, duty,
 def test_strangers_and_colleagues_outside_the_team_get_404(client_for, bob, charlie, partner, commissioner, child):
     for user in (bob, charlie, partner, commissioner):
         assert client_for(user).get(reverse("episodes:timeline", args=[child.pk])).status_code == 404, user
+
+
+def test_words_people_wrote_carry_their_language_and_the_byline_the_readers(client_for, alice, manager, child, south):
+    """The timeline shows a contact's summary after fixed text: the summary alone is marked
+    with the language it was written in; an assessment entry names the author's service in the
+    reader's language, though it was saved from English screens (ADR 015)."""
+    from django.utils import translation
+
+    from contacts.models import Contact
+
+    build_record(child, south=south, alice=alice, manager=manager, size=1)
+    from assessments.models import SectionVersion
+
+    # As saved from English screens: the label of the time, and the organisation itself.
+    SectionVersion.objects.filter(assessment__child=child).update(author_organisation="South Service", author_organisation_ref=south)
+    Contact.objects.filter(child=child).update(summary="Buom yn siarad am yr ysgol.", text_language="cy")
+    with translation.override("cy"):
+        url = reverse("episodes:timeline", args=[child.pk])
+    body = client_for(alice).get(url).content.decode()
+    assert '<span lang="cy">Buom yn siarad am yr ysgol.</span>' in body
+    assert "Alice Ymarferydd, Gwasanaeth y De" in body and "South Service" not in body

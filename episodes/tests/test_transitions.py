@@ -429,3 +429,38 @@ def test_the_care_team_page_explains_that_there_is_one_lead(client_for, alice, b
     assert response.status_code == 200 and "govuk-error-summary" in body
     assert "Alice Ymarferydd is the lead practitioner" in body
     assert not CareTeamMembership.objects.filter(child=child, user=bob).exists()
+
+
+def test_the_summary_and_the_handover_each_carry_their_own_language(client_for, alice, bob, manager, child):
+    """WCAG 3.1.2: the plan's summary and the handover are written at different times, maybe in
+    different languages: each is marked with its own; an undetermined one is not marked."""
+    transition = plan(alice, child, kind="practitioner_change", from_practitioner=alice, to_practitioner=bob, text_language="cy", summary="Newid ymarferydd ym mis Medi.")
+    client_for(manager).post(
+        reverse("episodes:transition_complete", args=[transition.pk]),
+        {
+            "version": "1", "to_practitioner": str(bob.pk), **day_fields("completed_on", timezone.localdate()),
+            "handover_summary": "Siôn likes to walk and talk.", "text_language": "en",
+        },
+    )
+    transition.refresh_from_db()
+    assert (transition.text_language, transition.handover_language) == ("cy", "en")
+    page = client_for(manager).get(reverse("episodes:transition_detail", args=[transition.pk])).content.decode()
+    assert '<dd class="govuk-summary-list__value" lang="cy">Newid ymarferydd' in page
+    assert '<span lang="en">Siôn likes to walk and talk.</span>' in page
+    Transition.objects.filter(pk=transition.pk).update(handover_language="")
+    page = client_for(manager).get(reverse("episodes:transition_detail", args=[transition.pk])).content.decode()
+    assert "<span>Siôn likes to walk and talk.</span>" in page
+
+
+def test_the_welsh_stale_message_is_a_whole_sentence_that_agrees_with_its_noun(client_for, alice, manager, child):
+    """A translated noun slotted into a sentence cannot agree with it: Welsh says "y rhestr
+    wirio hon … arni" (feminine) but "y pontio hwn … arno" (masculine). Each is its own sentence."""
+    from django.utils import translation
+
+    transition = plan(alice, child)
+    first, second = transition.checklist.all()[:2]
+    services.tick_checklist(by=manager, transition=transition, expected_version=1, done_ids=[first.pk])
+    with translation.override("cy"):
+        url = reverse("episodes:transition_detail", args=[transition.pk])
+    body = client_for(alice).post(url, {"version": "1", "done": [str(second.pk)]}).content.decode()
+    assert "Mae rhywun arall wedi newid y rhestr wirio hon tra oeddech chi&#x27;n gweithio arni." in body

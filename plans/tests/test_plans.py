@@ -566,3 +566,25 @@ def test_the_review_form_suggests_the_next_review_before_the_lac_review(client_f
     plan.save()
     page = client_for(alice).get(reverse("plans:review_add", args=[child.pk])).content.decode()
     assert f"Suggested: {TODAY() + datetime.timedelta(days=46):%-d %B %Y}" in page
+
+
+def test_goals_and_actions_carry_the_language_they_were_written_in(client_for, alice, child, plan):
+    """WCAG 3.1.2: a goal in the young person's Welsh, written from the English screens, is
+    marked lang="cy" in the plan and where an action names it; unknown stays unmarked."""
+    client = client_for(alice)
+    form = client.get(reverse("plans:goal_add", args=[child.pk])).content.decode()
+    assert 'name="text_language" type="radio" value="en" checked' in form
+    client.post(reverse("plans:goal_add", args=[child.pk]), {"text": "Dw i eisiau mynd i'r ysgol newydd.", "voice": "young_person", "version": "1", "text_language": "cy"})
+    goal = Goal.objects.get(plan=plan)
+    assert goal.text_language == "cy"
+    action = {"who": "school", "who_name": "Mrs Jones", "what": "A quiet space in class.", "goal": str(goal.pk),
+              **date_fields("by_when", TODAY() + datetime.timedelta(days=14)), **date_fields("done_on", None), "version": "1"}
+    client.post(reverse("plans:action_add", args=[child.pk]), action)  # no choice sent: the interface language
+    assert PlanAction.objects.get(plan=plan).text_language == "en"
+    page = client.get(reverse("plans:plan", args=[child.pk])).content.decode()
+    assert '<td class="govuk-table__cell" lang="cy">Dw i eisiau' in page
+    assert '<span lang="en">A quiet space in class.</span>' in page
+    assert 'For the goal: <span lang="cy">Dw i eisiau' in page
+    Goal.objects.filter(pk=goal.pk).update(text_language="")
+    page = client.get(reverse("plans:plan", args=[child.pk])).content.decode()
+    assert '<td class="govuk-table__cell">Dw i eisiau' in page and 'For the goal: <span>Dw i eisiau' in page

@@ -566,3 +566,37 @@ def test_the_referrer_is_told_the_referral_was_linked_without_the_records_name(c
     managed = client_for(manager).get(reverse("referrals:detail", args=[referral.pk])).content.decode()
     assert "Sionyn Prydderch" in managed
     assert reverse("people:detail", args=[child.pk]) in managed
+
+
+def test_the_public_welsh_form_records_welsh_and_the_decision_reason_its_own_language(client, client_for, manager, la_cardiff, south):
+    """WCAG 3.1.2: a referral sent from the Welsh form is recorded as Welsh text (the radios
+    default to the page's language) and shown lang="cy" on the English detail page; the
+    manager's reason carries the language the manager chose."""
+    page = client.get("/cy/refer/").content.decode()
+    assert 'name="text_language" type="radio" value="cy" checked' in page
+    data = public_post(la_cardiff, needs="Mae hi'n drist ers y symud.")
+    data.pop("text_language", None)
+    client.post("/cy/refer/", {**data, "text_language": "cy"})
+    referral = Referral.objects.get(needs="Mae hi'n drist ers y symud.")
+    assert referral.text_language == "cy"
+    staff = client_for(manager)
+    staff.post(reverse("referrals:decide", args=[referral.pk]), {"outcome": "accepted", "reason": "Angen cymorth therapiwtig.", "reason_language": "cy"})
+    detail = staff.get(reverse("referrals:detail", args=[referral.pk])).content.decode()
+    assert '<dd class="govuk-summary-list__value" lang="cy">Mae hi&#x27;n drist ers y symud.</dd>' in detail
+    assert '<dd class="govuk-summary-list__value" lang="cy">Angen cymorth therapiwtig.</dd>' in detail
+
+
+def test_the_initial_consultation_carries_its_language(client_for, manager, south):
+    late = accepted(south, manager, days_ago=30)
+    client = client_for(manager)
+    client.post(
+        reverse("referrals:initial_consultation", args=[late.pk]),
+        {
+            "held_on_day": "20", "held_on_month": "11", "held_on_year": "2026",
+            "participants": "Gofalwr maeth, gweithiwr cymdeithasol",
+            "best_placed_to_help": "Y gofalwr maeth, gydag ymgynghori wythnosol",
+            "can_start_now": "Sesiynau ymgynghori i'r gofalwr", "text_language": "cy",
+        },
+    )
+    detail = client.get(reverse("referrals:detail", args=[late.pk])).content.decode()
+    assert '<dd class="govuk-summary-list__value" lang="cy">Y gofalwr maeth, gydag ymgynghori wythnosol</dd>' in detail

@@ -10,7 +10,7 @@ import random
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from audit.models import AuditEvent
 from audit.services import record
@@ -332,3 +332,21 @@ def test_the_banner_and_tel_links_in_welsh(client_for, alice, duty, child):
     assert f"Mae eich mynediad brys at {child.display_name} yn dod i ben am" in page
     assert "Cofnodi&#x27;r cyswllt y tu allan i oriau" in page or "Cofnodi'r cyswllt y tu allan i oriau" in page
     assert 'href="tel:+441174960123"' in page
+
+
+def test_the_plan_carries_the_language_it_was_written_in(client_for, alice, child):
+    """WCAG 3.1.2: a plan written in Welsh from the English screens is marked lang="cy" on
+    every part the young person wrote; the Welsh form defaults to Welsh."""
+    client = client_for(alice)
+    url = reverse("safety:edit", args=[child.pk])
+    with translation.override("cy"):
+        welsh_url = reverse("safety:edit", args=[child.pk])
+    assert 'name="text_language" type="radio" value="cy" checked' in client.get(welsh_url).content.decode()
+    client.post(url, plan_post(0, in_their_words="Curwch y drws a dywedwch eich bod chi yno.", text_language="cy"))
+    assert SafetyPlan.objects.get(child=child).text_language == "cy"
+    page = client.get(reverse("safety:plan", args=[child.pk])).content.decode()
+    assert '<div class="govuk-inset-text" lang="cy">Curwch y drws' in page
+    assert page.count('<dd class="govuk-summary-list__value" lang="cy">') == 6
+    SafetyPlan.objects.filter(child=child).update(text_language="")
+    page = client.get(reverse("safety:plan", args=[child.pk])).content.decode()
+    assert 'lang="cy">Curwch' not in page and '<div class="govuk-inset-text">Curwch' in page

@@ -263,9 +263,9 @@ class Command(BaseCommand):
                 raise CommandError("No child in the demo practitioner's caseload: run seed_demo with more children.")
             consents = self._consents(english, users, court)
             for kid, entries in zip(english, (SHARED_CHILD, WITHDRAWN_CHILD, SAFEGUARDING_CHILD), strict=False):
-                self._write(kid, entries, users)
+                self._write(kid, entries, users, language="en")
             for kid in welsh:
-                self._write(kid, WELSH_CHILD, users)
+                self._write(kid, WELSH_CHILD, users, language="cy")
             restricted = self._restrict(english[0], users["practitioner"])
             requests = self._safeguarding(english[2:3])
         created = SectionVersion.objects.count() - versions_before
@@ -421,7 +421,7 @@ class Command(BaseCommand):
 
     # --- Sections ------------------------------------------------------------------------------------
 
-    def _write(self, child: Child, entries: list[Entry], users: dict[str, User]) -> None:
+    def _write(self, child: Child, entries: list[Entry], users: dict[str, User], *, language: str) -> None:
         """Save each entry as the next version of its section, unless that version exists."""
         lead = (
             CareTeamMembership.objects.filter(child=child, role="lead", ended_at__isnull=True)
@@ -445,6 +445,7 @@ class Command(BaseCommand):
                 text=entry.text.format(name=name),
                 based_on=number - 1,
                 voice=entry.voice,
+                text_language=language,  # each set of entries is written in one language
             )
 
     def _restrict(self, child: Child, lead: User) -> int:
