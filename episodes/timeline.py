@@ -133,7 +133,7 @@ def _decisions(q: Query) -> list[Entry]:
             kind="referral",
             title=_("Decision: %(outcome)s") % {"outcome": d.get_outcome_display()},
             text=_short(d.reason),
-            text_language=d.text_language,
+            text_language=d.reason_language,
             who=_name(d.decided_by),
             url=reverse("referrals:detail", args=[d.referral_id]),
         )

@@ -15,7 +15,7 @@ from referrals.tests.factories import DirectoryServiceFactory, ReferralFactory
 
 pytestmark = pytest.mark.django_db
 
-OPTIONAL = '<span class="govuk-visually-hidden">(optional)</span>'
+OPTIONAL = "(optional)"  # visible to everyone, as the GOV.UK pattern has it (core/forms)
 
 
 def _label(body: str, field_id: str) -> str:
