@@ -18,7 +18,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -32,6 +32,7 @@ from assessments.views import _byline
 from audit.models import Action, Route
 from audit.services import record
 from consent.models import Purpose
+from core.http import AuthenticatedHttpRequest
 from people.access import access_routes, get_visible_or_404
 from people.forms import reject_markup
 from people.models import Child
@@ -114,15 +115,15 @@ class ShareForm(forms.Form):
 # --- Sharing and copying -----------------------------------------------------------------------
 
 
-def share_create(request: HttpRequest, child_pk: int) -> HttpResponse:
+def share_create(request: AuthenticatedHttpRequest, child_pk: int) -> HttpResponse:
     return _share_page(request, child_pk, mode=SHARE)
 
 
-def export_create(request: HttpRequest, child_pk: int) -> HttpResponse:
+def export_create(request: AuthenticatedHttpRequest, child_pk: int) -> HttpResponse:
     return _share_page(request, child_pk, mode=EXPORT)
 
 
-def _share_page(request: HttpRequest, child_pk: int, *, mode: str) -> HttpResponse:
+def _share_page(request: AuthenticatedHttpRequest, child_pk: int, *, mode: str) -> HttpResponse:
     child = get_visible_or_404(request, Child.objects.visible_to(request.user).select_related("service"), pk=child_pk)
     if not sharing.can_share(request.user, child):
         raise PermissionDenied
@@ -211,7 +212,7 @@ def _pdf_response(reference: str, content: bytes) -> HttpResponse:
 # --- The shared view ---------------------------------------------------------------------------
 
 
-def share_detail(request: HttpRequest, share_pk: int) -> HttpResponse:
+def share_detail(request: AuthenticatedHttpRequest, share_pk: int) -> HttpResponse:
     """The share, read-only, in the viewer's language (the sharer's choice is noted). Reached only
     through ``AssessmentShare.objects.visible_to``: a withdrawn consent or an expired safeguarding
     share removes the recipient's access at once (404)."""

@@ -14,7 +14,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Model
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import formats
 from django.utils.text import capfirst
@@ -26,18 +26,19 @@ from audit.services import record
 from consent import services
 from consent.forms import ConsentForm, SafeguardingDecisionForm, SafeguardingShareForm, WithdrawForm
 from consent.models import ConsentDecision, SafeguardingShare, SafeguardingStatus
+from core.http import AuthenticatedHttpRequest
 from people.access import audit_route, get_visible_or_404, record_page_opened
 from people.models import Child
 
 RECENT_DECISIONS = 20
 
 
-def _child(request: HttpRequest, child_pk: int) -> Child:
+def _child(request: AuthenticatedHttpRequest, child_pk: int) -> Child:
     """The whole record, if this user may see it; otherwise 404 (never confirm it exists)."""
     return get_visible_or_404(request, Child.objects.visible_to(request.user).select_related("service"), pk=child_pk)
 
 
-def _route(request: HttpRequest, child: Child) -> str:
+def _route(request: AuthenticatedHttpRequest, child: Child) -> str:
     return audit_route(request.user, child)
 
 
@@ -49,7 +50,7 @@ def _apply_errors(form: Any, exc: ValidationError) -> None:
 # --- Consent ---------------------------------------------------------------------------------
 
 
-def consent_list(request: HttpRequest, child_pk: int) -> HttpResponse:
+def consent_list(request: AuthenticatedHttpRequest, child_pk: int) -> HttpResponse:
     child = _child(request, child_pk)
     consents = list(
         ConsentDecision.objects.visible_to(request.user)
@@ -85,7 +86,7 @@ def consent_list(request: HttpRequest, child_pk: int) -> HttpResponse:
     )
 
 
-def consent_create(request: HttpRequest, child_pk: int) -> HttpResponse:
+def consent_create(request: AuthenticatedHttpRequest, child_pk: int) -> HttpResponse:
     child = _child(request, child_pk)
     if not services.can_record_consent(request.user, child):
         raise PermissionDenied
@@ -139,7 +140,7 @@ def _display(instance: Model, name: str) -> str:
     return str(value)
 
 
-def consent_detail(request: HttpRequest, consent_pk: int) -> HttpResponse:
+def consent_detail(request: AuthenticatedHttpRequest, consent_pk: int) -> HttpResponse:
     consent = get_visible_or_404(
         request,
         ConsentDecision.objects.visible_to(request.user).select_related(
@@ -163,7 +164,7 @@ def consent_detail(request: HttpRequest, consent_pk: int) -> HttpResponse:
     )
 
 
-def consent_withdraw(request: HttpRequest, consent_pk: int) -> HttpResponse:
+def consent_withdraw(request: AuthenticatedHttpRequest, consent_pk: int) -> HttpResponse:
     consent = get_visible_or_404(
         request,
         ConsentDecision.objects.visible_to(request.user).select_related("child", "recipient_organisation"),
@@ -197,7 +198,7 @@ def consent_withdraw(request: HttpRequest, consent_pk: int) -> HttpResponse:
 # --- Safeguarding shares ----------------------------------------------------------------------
 
 
-def safeguarding_create(request: HttpRequest, child_pk: int) -> HttpResponse:
+def safeguarding_create(request: AuthenticatedHttpRequest, child_pk: int) -> HttpResponse:
     child = _child(request, child_pk)
     if not services.can_request_safeguarding(request.user, child):
         raise PermissionDenied
@@ -217,7 +218,7 @@ def safeguarding_create(request: HttpRequest, child_pk: int) -> HttpResponse:
     return render(request, "consent/safeguarding_form.html", {"form": form, "child": child})
 
 
-def safeguarding_review(request: HttpRequest) -> HttpResponse:
+def safeguarding_review(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Service managers: requests waiting for a decision, and recent decisions, in their service."""
     user = request.user
     if user.role != Role.SERVICE_MANAGER or not user.organisation_id:
@@ -238,7 +239,7 @@ def safeguarding_review(request: HttpRequest) -> HttpResponse:
     return render(request, "consent/safeguarding_review.html", {"waiting": waiting, "decided": decided})
 
 
-def safeguarding_detail(request: HttpRequest, safeguarding_pk: int) -> HttpResponse:
+def safeguarding_detail(request: AuthenticatedHttpRequest, safeguarding_pk: int) -> HttpResponse:
     share = get_visible_or_404(
         request,
         SafeguardingShare.objects.visible_to(request.user).select_related(

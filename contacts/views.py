@@ -8,7 +8,7 @@ import datetime
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Max, Min, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,6 +20,7 @@ from contacts import services
 from contacts.forms import ContactForm
 from contacts.models import Attendance, Contact, Kind
 from core.forms import rebind_after_stale_save
+from core.http import AuthenticatedHttpRequest
 from people.access import audit_route, get_visible_or_404, record_page_opened
 from people.models import Child
 from people.services import StaleEditError
@@ -27,7 +28,7 @@ from people.services import StaleEditError
 _STAFF = (Role.PRACTITIONER, Role.SERVICE_MANAGER, Role.DUTY_WORKER)
 
 
-def child_contacts(request: HttpRequest, child_pk: int) -> HttpResponse:
+def child_contacts(request: AuthenticatedHttpRequest, child_pk: int) -> HttpResponse:
     child = get_visible_or_404(request, Child.objects.visible_to(request.user), pk=child_pk)
     contacts = Contact.objects.visible_to(request.user).filter(child=child).select_related("practitioner").prefetch_related("people")
     # Opened through emergency access, it is listed on the manager's emergency access review.
@@ -40,7 +41,7 @@ def child_contacts(request: HttpRequest, child_pk: int) -> HttpResponse:
     )
 
 
-def contact_create(request: HttpRequest, child_pk: int) -> HttpResponse:
+def contact_create(request: AuthenticatedHttpRequest, child_pk: int) -> HttpResponse:
     child = get_visible_or_404(request, Child.objects.visible_to(request.user), pk=child_pk)
     if not services.can_record(request.user, child):
         raise PermissionDenied
@@ -66,7 +67,7 @@ def contact_create(request: HttpRequest, child_pk: int) -> HttpResponse:
     return render(request, "contacts/contact_form.html", {"child": child, "form": form})
 
 
-def contact_edit(request: HttpRequest, child_pk: int, contact_pk: int) -> HttpResponse:
+def contact_edit(request: AuthenticatedHttpRequest, child_pk: int, contact_pk: int) -> HttpResponse:
     """Change a contact: above all, record what happened at a booked one."""
     child = get_visible_or_404(request, Child.objects.visible_to(request.user), pk=child_pk)
     contact = get_visible_or_404(request, Contact.objects.visible_to(request.user), pk=contact_pk, child=child)
@@ -105,7 +106,7 @@ def contact_edit(request: HttpRequest, child_pk: int, contact_pk: int) -> HttpRe
     return render(request, "contacts/contact_form.html", {"child": child, "form": form, "contact": contact})
 
 
-def caseload(request: HttpRequest) -> HttpResponse:
+def caseload(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The practitioner's young people with their last and next contacts: one query for the
     list however long it is (annotations, not a query per row)."""
     if request.user.role not in _STAFF:
@@ -150,7 +151,7 @@ def _week_start(value: str | None) -> datetime.date:
     return day - datetime.timedelta(days=day.weekday())
 
 
-def diary(request: HttpRequest) -> HttpResponse:
+def diary(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A week of contacts for the practitioner (a manager may open a colleague's diary)."""
     if request.user.role not in _STAFF:
         raise PermissionDenied
@@ -184,7 +185,7 @@ def diary(request: HttpRequest) -> HttpResponse:
     )
 
 
-def team(request: HttpRequest) -> HttpResponse:
+def team(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The manager's view of the team: caseloads and this week's work, in one query."""
     if request.user.role != Role.SERVICE_MANAGER or not request.user.organisation_id:
         raise PermissionDenied

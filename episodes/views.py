@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch, Q
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 from audit.models import Action
 from audit.services import record
 from core.forms import rebind_after_stale_save
+from core.http import AuthenticatedHttpRequest
 from episodes import services
 from episodes import timeline as timeline_module
 from episodes.forms import (
@@ -50,11 +51,11 @@ from referrals.models import Referral
 RECENT_PLACEMENT_DAYS = 180
 
 
-def _child(request: HttpRequest, child_pk: int) -> Child:
+def _child(request: AuthenticatedHttpRequest, child_pk: int) -> Child:
     return get_visible_or_404(request, Child.objects.visible_to(request.user), pk=child_pk)
 
 
-def _route(request: HttpRequest, child: Child) -> str:
+def _route(request: AuthenticatedHttpRequest, child: Child) -> str:
     return audit_route(request.user, child)
 
 
@@ -73,7 +74,7 @@ def _stale_message(what: str) -> str:
 # --- Episodes ------------------------------------------------------------------------------
 
 
-def episodes(request: HttpRequest, child_pk: int) -> HttpResponse:
+def episodes(request: AuthenticatedHttpRequest, child_pk: int) -> HttpResponse:
     child = _child(request, child_pk)
     events = EpisodeEvent.objects.visible_to(request.user).select_related("recorded_by").order_by("on", "recorded_at", "pk")
     episode_list = list(
@@ -124,7 +125,7 @@ def episodes(request: HttpRequest, child_pk: int) -> HttpResponse:
     )
 
 
-def episode_open(request: HttpRequest, child_pk: int) -> HttpResponse:
+def episode_open(request: AuthenticatedHttpRequest, child_pk: int) -> HttpResponse:
     child = _child(request, child_pk)
     if not services.can_write(request.user, child):
         raise PermissionDenied
@@ -148,7 +149,7 @@ def episode_open(request: HttpRequest, child_pk: int) -> HttpResponse:
     return render(request, "episodes/episode_open.html", {"child": child, "form": form})
 
 
-def episode_change(request: HttpRequest, episode_pk: int, action: str) -> HttpResponse:
+def episode_change(request: AuthenticatedHttpRequest, episode_pk: int, action: str) -> HttpResponse:
     episode = get_visible_or_404(request, Episode.objects.visible_to(request.user).select_related("child"), pk=episode_pk)
     child = episode.child
     if not services.can_write(request.user, child):
@@ -192,7 +193,7 @@ def episode_change(request: HttpRequest, episode_pk: int, action: str) -> HttpRe
 # --- Transitions ---------------------------------------------------------------------------
 
 
-def _guess_out_of_county_to_local(request: HttpRequest, placement: Placement) -> bool:
+def _guess_out_of_county_to_local(request: AuthenticatedHttpRequest, placement: Placement) -> bool:
     """True when the placement before this one was out of county and this one is not."""
     previous = (
         Placement.objects.visible_to(request.user)
@@ -204,7 +205,7 @@ def _guess_out_of_county_to_local(request: HttpRequest, placement: Placement) ->
     return previous is not None and previous.out_of_county and not placement.out_of_county
 
 
-def transition_create(request: HttpRequest, child_pk: int) -> HttpResponse:
+def transition_create(request: AuthenticatedHttpRequest, child_pk: int) -> HttpResponse:
     child = _child(request, child_pk)
     if not services.can_write(request.user, child):
         raise PermissionDenied
@@ -260,7 +261,7 @@ def transition_create(request: HttpRequest, child_pk: int) -> HttpResponse:
     )
 
 
-def _transition(request: HttpRequest, transition_pk: int) -> Transition:
+def _transition(request: AuthenticatedHttpRequest, transition_pk: int) -> Transition:
     return get_visible_or_404(
         request,
         Transition.objects.visible_to(request.user).select_related(
@@ -271,7 +272,7 @@ def _transition(request: HttpRequest, transition_pk: int) -> Transition:
     )
 
 
-def _detail_context(request: HttpRequest, transition: Transition, **extra: Any) -> dict[str, Any]:
+def _detail_context(request: AuthenticatedHttpRequest, transition: Transition, **extra: Any) -> dict[str, Any]:
     child = transition.child
     items = list(
         TransitionChecklistItem.objects.visible_to(request.user).filter(transition=transition).select_related("done_by")
@@ -294,7 +295,7 @@ def _detail_context(request: HttpRequest, transition: Transition, **extra: Any) 
     return context
 
 
-def transition_detail(request: HttpRequest, transition_pk: int) -> HttpResponse:
+def transition_detail(request: AuthenticatedHttpRequest, transition_pk: int) -> HttpResponse:
     """The transition and its checklist. POST saves the ticks (the checklist form)."""
     transition = _transition(request, transition_pk)
     child = transition.child
@@ -333,7 +334,7 @@ def transition_detail(request: HttpRequest, transition_pk: int) -> HttpResponse:
 
 
 @require_POST
-def checklist_add(request: HttpRequest, transition_pk: int) -> HttpResponse:
+def checklist_add(request: AuthenticatedHttpRequest, transition_pk: int) -> HttpResponse:
     transition = _transition(request, transition_pk)
     if not services.can_write(request.user, transition.child):
         raise PermissionDenied
@@ -358,7 +359,7 @@ def checklist_add(request: HttpRequest, transition_pk: int) -> HttpResponse:
     return render(request, "episodes/transition_detail.html", _detail_context(request, transition, item_form=form))
 
 
-def transition_edit(request: HttpRequest, transition_pk: int) -> HttpResponse:
+def transition_edit(request: AuthenticatedHttpRequest, transition_pk: int) -> HttpResponse:
     transition = _transition(request, transition_pk)
     child = transition.child
     if not services.can_write(request.user, child) or transition.is_done:
@@ -403,7 +404,7 @@ def transition_edit(request: HttpRequest, transition_pk: int) -> HttpResponse:
     )
 
 
-def transition_complete(request: HttpRequest, transition_pk: int) -> HttpResponse:
+def transition_complete(request: AuthenticatedHttpRequest, transition_pk: int) -> HttpResponse:
     transition = _transition(request, transition_pk)
     child = transition.child
     if not services.can_write(request.user, child) or transition.is_done:
@@ -459,7 +460,7 @@ def transition_complete(request: HttpRequest, transition_pk: int) -> HttpRespons
 
 
 @require_POST
-def transition_care_team(request: HttpRequest, transition_pk: int) -> HttpResponse:
+def transition_care_team(request: AuthenticatedHttpRequest, transition_pk: int) -> HttpResponse:
     """A service manager makes the care-team change a completed change of practitioner needs."""
     transition = _transition(request, transition_pk)
     try:
@@ -475,7 +476,7 @@ def transition_care_team(request: HttpRequest, transition_pk: int) -> HttpRespon
 # --- Timeline ------------------------------------------------------------------------------
 
 
-def timeline(request: HttpRequest, child_pk: int) -> HttpResponse:
+def timeline(request: AuthenticatedHttpRequest, child_pk: int) -> HttpResponse:
     child = _child(request, child_pk)
     filtered = request.GET.get("filtered") == "1"
     chosen = [kind for kind in request.GET.getlist("kind") if kind in timeline_module.KINDS]

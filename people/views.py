@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.text import capfirst
@@ -23,6 +23,7 @@ from audit.models import Action, AuditEvent, Route
 from audit.services import record
 from contacts.models import Contact
 from core.forms import rebind_after_stale_save
+from core.http import AuthenticatedHttpRequest
 from core.net import client_address
 from people import services
 from people.access import access_routes, audit_route, get_visible_or_404, record_page_opened
@@ -52,16 +53,16 @@ from people.models import (
 PAGE_SIZE = 25
 
 
-def get_visible_child(request: HttpRequest, pk: int) -> Child:
+def get_visible_child(request: AuthenticatedHttpRequest, pk: int) -> Child:
     """The record, if this user may see it; otherwise 404 (never confirm a record exists)."""
     return get_visible_or_404(request, Child.objects.visible_to(request.user).select_related("responsible_local_authority", "service"), pk=pk)
 
 
-def _route(request: HttpRequest, child: Child) -> str:
+def _route(request: AuthenticatedHttpRequest, child: Child) -> str:
     return audit_route(request.user, child)
 
 
-def _require_editor(request: HttpRequest, child: Child) -> None:
+def _require_editor(request: AuthenticatedHttpRequest, child: Child) -> None:
     """Changes are made by the care team and service managers, not through emergency access."""
     routes = access_routes(request.user, child)
     if not ({"care_team", "service_manager"} & set(routes)) or request.user.role not in (
@@ -72,7 +73,7 @@ def _require_editor(request: HttpRequest, child: Child) -> None:
         raise PermissionDenied
 
 
-def child_list(request: HttpRequest) -> HttpResponse:
+def child_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.user.role in (Role.COMMISSIONER, Role.ADMINISTRATOR) or not request.user.role:
         raise PermissionDenied
     query = request.GET.get("q", "").strip()[:100]
@@ -96,7 +97,7 @@ def child_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def child_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     user = request.user
     child = get_visible_or_404(
         request,
@@ -138,7 +139,7 @@ def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def child_create(request: HttpRequest) -> HttpResponse:
+def child_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not services.can_create_records(request.user):
         raise PermissionDenied
     form = ChildForm(request.POST or None)
@@ -150,7 +151,7 @@ def child_create(request: HttpRequest) -> HttpResponse:
     return render(request, "people/child_form.html", {"form": form, "creating": True})
 
 
-def child_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def child_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     child = get_visible_child(request, pk)
     _require_editor(request, child)
     stale: Child | None = None
@@ -188,7 +189,7 @@ def child_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "people/child_form.html", {"form": form, "child": child, "stale": stale})
 
 
-def related_person_edit(request: HttpRequest, pk: int, person_pk: int | None = None) -> HttpResponse:
+def related_person_edit(request: AuthenticatedHttpRequest, pk: int, person_pk: int | None = None) -> HttpResponse:
     child = get_visible_child(request, pk)
     _require_editor(request, child)
     person = get_visible_or_404(request, RelatedPerson.objects.visible_to(request.user), pk=person_pk, child=child) if person_pk else None
@@ -227,7 +228,7 @@ def related_person_edit(request: HttpRequest, pk: int, person_pk: int | None = N
     return render(request, "people/related_person_form.html", {"form": form, "child": child, "person": person, "stale": stale})
 
 
-def related_person_detail(request: HttpRequest, pk: int, person_pk: int) -> HttpResponse:
+def related_person_detail(request: AuthenticatedHttpRequest, pk: int, person_pk: int) -> HttpResponse:
     """One person in the nest: the young person's view of them, whether they were told about the
     support and trained, and the consultation and training they received (the contacts naming
     them) – the other side of what the contacts record."""
@@ -259,7 +260,7 @@ def related_person_detail(request: HttpRequest, pk: int, person_pk: int) -> Http
     )
 
 
-def nest_training_create(request: HttpRequest, pk: int, person_pk: int) -> HttpResponse:
+def nest_training_create(request: AuthenticatedHttpRequest, pk: int, person_pk: int) -> HttpResponse:
     child = get_visible_child(request, pk)
     _require_editor(request, child)
     person = get_visible_or_404(request, RelatedPerson.objects.visible_to(request.user).select_related("child"), pk=person_pk, child=child)
@@ -278,7 +279,7 @@ def nest_training_create(request: HttpRequest, pk: int, person_pk: int) -> HttpR
     return render(request, "people/nest_training_form.html", {"form": form, "child": child, "person": person})
 
 
-def placement_create(request: HttpRequest, pk: int) -> HttpResponse:
+def placement_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     child = get_visible_child(request, pk)
     _require_editor(request, child)
     form = PlacementForm(request.POST or None)
@@ -295,7 +296,7 @@ def placement_create(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "people/placement_form.html", {"form": form, "child": child})
 
 
-def care_team(request: HttpRequest, pk: int) -> HttpResponse:
+def care_team(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     child = get_visible_child(request, pk)
     if not services.can_manage_care_team(request.user, child):
         raise PermissionDenied
@@ -317,7 +318,7 @@ def care_team(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def care_team_end(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
+def care_team_end(request: AuthenticatedHttpRequest, pk: int, membership_pk: int) -> HttpResponse:
     child = get_visible_child(request, pk)
     membership = get_visible_or_404(request, CareTeamMembership.objects.visible_to(request.user), pk=membership_pk, child=child)
     services.end_care_team_membership(by=request.user, membership=membership)
@@ -325,7 +326,7 @@ def care_team_end(request: HttpRequest, pk: int, membership_pk: int) -> HttpResp
     return redirect("people:care_team", pk=child.pk)
 
 
-def child_history(request: HttpRequest, pk: int) -> HttpResponse:
+def child_history(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Field-by-field change history (django-simple-history), for service managers."""
     child = get_visible_child(request, pk)
     if request.user.role != Role.SERVICE_MANAGER:
@@ -354,7 +355,7 @@ def child_history(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "people/child_history.html", {"child": child, "changes": changes[:200]})
 
 
-def break_glass(request: HttpRequest) -> HttpResponse:
+def break_glass(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Emergency access for the duty/on-call worker: identify exactly, give a reason. Failed
     identifications are limited per worker and per client address; a running access to the
     same record is shown again rather than doubled."""
@@ -454,7 +455,7 @@ def _attach_pages_opened(accesses: list[BreakGlassAccess]) -> None:
                 break
 
 
-def break_glass_review(request: HttpRequest) -> HttpResponse:
+def break_glass_review(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.user.role != Role.SERVICE_MANAGER:
         raise PermissionDenied
     pending = list(
@@ -481,7 +482,7 @@ def break_glass_review(request: HttpRequest) -> HttpResponse:
 REFUSED_SHOWN = 50
 
 
-def _refused_attempts(request: HttpRequest) -> list[dict[str, Any]]:
+def _refused_attempts(request: AuthenticatedHttpRequest) -> list[dict[str, Any]]:
     """The latest requests by this manager's own staff that the scope answered 404 (ADR 013):
     who, when, what kind of record and the address they asked for. The record is not named –
     the reader may not be in its scope either."""
@@ -505,7 +506,7 @@ def _refused_attempts(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @require_POST
-def break_glass_mark_reviewed(request: HttpRequest, access_pk: int) -> HttpResponse:
+def break_glass_mark_reviewed(request: AuthenticatedHttpRequest, access_pk: int) -> HttpResponse:
     access = get_visible_or_404(request, BreakGlassAccess.objects.visible_to(request.user), pk=access_pk)
     if request.user.role != Role.SERVICE_MANAGER:
         raise PermissionDenied
@@ -521,7 +522,7 @@ def break_glass_mark_reviewed(request: HttpRequest, access_pk: int) -> HttpRespo
 # --- Duplicates and merges (service managers; never automatic) -------------------------------
 
 
-def child_duplicates(request: HttpRequest, pk: int) -> HttpResponse:
+def child_duplicates(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     child = get_visible_child(request, pk)
     if not services.can_merge(request.user, child):
         raise PermissionDenied
@@ -530,7 +531,7 @@ def child_duplicates(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "people/duplicates.html", {"child": child, "candidates": candidates})
 
 
-def child_merge(request: HttpRequest, pk: int, other_pk: int) -> HttpResponse:
+def child_merge(request: AuthenticatedHttpRequest, pk: int, other_pk: int) -> HttpResponse:
     """Compare two records side by side and, when a manager confirms, merge one into the other."""
     child = get_visible_child(request, pk)
     other = get_visible_child(request, other_pk)
@@ -554,7 +555,7 @@ def child_merge(request: HttpRequest, pk: int, other_pk: int) -> HttpResponse:
 
 
 @require_POST
-def merge_undo(request: HttpRequest, merge_pk: int) -> HttpResponse:
+def merge_undo(request: AuthenticatedHttpRequest, merge_pk: int) -> HttpResponse:
     merge_record = get_visible_or_404(request, MergeRecord.objects.visible_to(request.user).select_related("keep", "merged"), pk=merge_pk)
     form = UndoMergeForm(request.POST)
     if form.is_valid():

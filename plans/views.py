@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Max, Prefetch
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -23,6 +23,7 @@ from audit.services import record
 from consent.access import consents_for
 from consent.models import Item
 from core.forms import rebind_after_stale_save
+from core.http import AuthenticatedHttpRequest
 from people.access import get_visible_or_404
 from people.models import BreakGlassAccess, CareTeamMembership, Child
 from plans import services
@@ -34,12 +35,12 @@ from plans.models import Goal, OptionKind, OptionOffer, Plan, PlanAction, Suppor
 OVERDUE_PAGE_SIZE = 100
 
 
-def _child(request: HttpRequest, child_pk: int) -> Child:
+def _child(request: AuthenticatedHttpRequest, child_pk: int) -> Child:
     """The record, if this user may see it; otherwise 404 (never confirm a record exists)."""
     return get_visible_or_404(request, Child.objects.visible_to(request.user).select_related("service"), pk=child_pk)
 
 
-def _plan(request: HttpRequest, child: Child) -> Plan | None:
+def _plan(request: AuthenticatedHttpRequest, child: Child) -> Plan | None:
     return Plan.objects.visible_to(request.user).filter(child=child).select_related("updated_by").first()
 
 
@@ -52,7 +53,7 @@ def _values(form: Form) -> dict[str, Any]:
     return {k: v for k, v in form.cleaned_data.items() if k != "version"}
 
 
-def _break_glass(request: HttpRequest, child: Child) -> BreakGlassAccess | None:
+def _break_glass(request: AuthenticatedHttpRequest, child: Child) -> BreakGlassAccess | None:
     """The active emergency access through which the user reads this record, if that is their
     only route (the page says so, with when it ends)."""
     if services.audit_route(request.user, child) != "break_glass":
@@ -66,7 +67,7 @@ def _break_glass(request: HttpRequest, child: Child) -> BreakGlassAccess | None:
     )
 
 
-def _audit_view(request: HttpRequest, child: Child, obj: Any, page: str) -> None:
+def _audit_view(request: AuthenticatedHttpRequest, child: Child, obj: Any, page: str) -> None:
     """Opening a page of the young person's plan is recorded (the form pages too: they show
     what is stored). A shared plan's record says on what basis, for "Who has seen my story"."""
     detail: dict[str, Any] = {"page": page}
@@ -90,7 +91,7 @@ def _offerable(child: Child) -> Any:
 # --- The plan page ------------------------------------------------------------------------
 
 
-def plan(request: HttpRequest, child_pk: int) -> HttpResponse:
+def plan(request: AuthenticatedHttpRequest, child_pk: int) -> HttpResponse:
     whole = Child.objects.visible_to(request.user).filter(pk=child_pk).exists()
     if whole:
         return _plan_page(request, _child(request, child_pk))
@@ -100,7 +101,7 @@ def plan(request: HttpRequest, child_pk: int) -> HttpResponse:
     return _plan_page(request, current.child, shared_plan=current)
 
 
-def _plan_page(request: HttpRequest, child: Child, shared_plan: Plan | None = None) -> HttpResponse:
+def _plan_page(request: AuthenticatedHttpRequest, child: Child, shared_plan: Plan | None = None) -> HttpResponse:
     current = shared_plan or _plan(request, child)
     can_write = shared_plan is None and services.can_write(request.user, child)
     # The options offered belong to the whole record; a shared plan shows the plan itself.
@@ -136,7 +137,7 @@ def _plan_page(request: HttpRequest, child: Child, shared_plan: Plan | None = No
     )
 
 
-def offer(request: HttpRequest, child_pk: int) -> HttpResponse:
+def offer(request: AuthenticatedHttpRequest, child_pk: int) -> HttpResponse:
     """Offer one or several options. The plan page holds the same form; this page shows it
     alone, and again with what went wrong."""
     child = _child(request, child_pk)
@@ -165,7 +166,7 @@ def offer(request: HttpRequest, child_pk: int) -> HttpResponse:
     return render(request, "plans/offer_form.html", {"child": child, "form": form})
 
 
-def choice(request: HttpRequest, child_pk: int, offer_pk: int) -> HttpResponse:
+def choice(request: AuthenticatedHttpRequest, child_pk: int, offer_pk: int) -> HttpResponse:
     """Record the young person's response to one offer and why, in their words."""
     child = _child(request, child_pk)
     current = get_visible_or_404(
@@ -208,7 +209,7 @@ def choice(request: HttpRequest, child_pk: int, offer_pk: int) -> HttpResponse:
     return render(request, "plans/choice_form.html", {"child": child, "offer": current, "form": form, "stale": stale})
 
 
-def plan_edit(request: HttpRequest, child_pk: int) -> HttpResponse:
+def plan_edit(request: AuthenticatedHttpRequest, child_pk: int) -> HttpResponse:
     child = _child(request, child_pk)
     if not services.can_write(request.user, child):
         raise PermissionDenied
@@ -249,7 +250,7 @@ def plan_edit(request: HttpRequest, child_pk: int) -> HttpResponse:
     return render(request, "plans/plan_form.html", {"child": child, "plan": current, "form": form, "stale": stale})
 
 
-def _plan_or_redirect(request: HttpRequest, child: Child) -> Plan | HttpResponse:
+def _plan_or_redirect(request: AuthenticatedHttpRequest, child: Child) -> Plan | HttpResponse:
     current = _plan(request, child)
     if current is None:
         messages.info(request, _("Write the plan first: goals, actions and reviews belong to it."))
@@ -257,7 +258,7 @@ def _plan_or_redirect(request: HttpRequest, child: Child) -> Plan | HttpResponse
     return current
 
 
-def goal_edit(request: HttpRequest, child_pk: int, goal_pk: int | None = None) -> HttpResponse:
+def goal_edit(request: AuthenticatedHttpRequest, child_pk: int, goal_pk: int | None = None) -> HttpResponse:
     child = _child(request, child_pk)
     goal = get_visible_or_404(request, Goal.objects.visible_to(request.user), pk=goal_pk, plan__child=child, child_path="plan__child") if goal_pk else None
     if not services.can_write(request.user, child):
@@ -299,7 +300,7 @@ def goal_edit(request: HttpRequest, child_pk: int, goal_pk: int | None = None) -
     return render(request, "plans/goal_form.html", {"child": child, "goal": goal, "form": form, "stale": stale})
 
 
-def action_edit(request: HttpRequest, child_pk: int, action_pk: int | None = None) -> HttpResponse:
+def action_edit(request: AuthenticatedHttpRequest, child_pk: int, action_pk: int | None = None) -> HttpResponse:
     child = _child(request, child_pk)
     action = (
         get_visible_or_404(request, PlanAction.objects.visible_to(request.user).select_related("goal"), pk=action_pk, plan__child=child, child_path="plan__child")
@@ -346,7 +347,7 @@ def action_edit(request: HttpRequest, child_pk: int, action_pk: int | None = Non
     return render(request, "plans/action_form.html", {"child": child, "action": action, "form": form, "stale": stale})
 
 
-def review_add(request: HttpRequest, child_pk: int) -> HttpResponse:
+def review_add(request: AuthenticatedHttpRequest, child_pk: int) -> HttpResponse:
     child = _child(request, child_pk)
     if not services.can_write(request.user, child):
         raise PermissionDenied
@@ -367,7 +368,7 @@ def review_add(request: HttpRequest, child_pk: int) -> HttpResponse:
     return render(request, "plans/review_form.html", {"child": child, "plan": current, "form": form})
 
 
-def history(request: HttpRequest, child_pk: int) -> HttpResponse:
+def history(request: AuthenticatedHttpRequest, child_pk: int) -> HttpResponse:
     """Every saved state of the plan, its goals, actions and reviews, and the offers and choices:
     who changed what, when, from what to what – for everyone who can read the plan."""
     child = _child(request, child_pk)
@@ -380,7 +381,7 @@ def history(request: HttpRequest, child_pk: int) -> HttpResponse:
 # --- The catalogue ------------------------------------------------------------------------
 
 
-def catalogue(request: HttpRequest) -> HttpResponse:
+def catalogue(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not services.can_see_catalogue(request.user):
         raise PermissionDenied
     options = list(SupportOption.objects.for_service(request.user.organisation_id).in_catalogue_order())
@@ -399,12 +400,12 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _option(request: HttpRequest, option_pk: int) -> SupportOption:
+def _option(request: AuthenticatedHttpRequest, option_pk: int) -> SupportOption:
     """An option of the user's own service's catalogue, or 404."""
     return get_object_or_404(SupportOption.objects.for_service(request.user.organisation_id), pk=option_pk)
 
 
-def option_edit(request: HttpRequest, option_pk: int | None = None) -> HttpResponse:
+def option_edit(request: AuthenticatedHttpRequest, option_pk: int | None = None) -> HttpResponse:
     option = _option(request, option_pk) if option_pk else None
     if not services.can_manage_catalogue(request.user):
         raise PermissionDenied
@@ -439,7 +440,7 @@ def option_edit(request: HttpRequest, option_pk: int | None = None) -> HttpRespo
 
 
 @require_POST
-def option_active(request: HttpRequest, option_pk: int) -> HttpResponse:
+def option_active(request: AuthenticatedHttpRequest, option_pk: int) -> HttpResponse:
     """Stop offering an option, or offer it again (options are never deleted)."""
     option = _option(request, option_pk)
     active = request.POST.get("active") == "1"
@@ -452,7 +453,7 @@ def option_active(request: HttpRequest, option_pk: int) -> HttpResponse:
 
 
 @require_POST
-def catalogue_standard(request: HttpRequest) -> HttpResponse:
+def catalogue_standard(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not services.can_manage_catalogue(request.user):
         raise PermissionDenied
     added = services.install_standard_options(service_id=request.user.organisation_id, by=request.user)
@@ -466,7 +467,7 @@ def catalogue_standard(request: HttpRequest) -> HttpResponse:
 # --- The manager's overdue reviews -------------------------------------------------------
 
 
-def overdue_reviews(request: HttpRequest) -> HttpResponse:
+def overdue_reviews(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Plans whose review date has passed, oldest first: one page of rows in a fixed number of
     queries however many there are."""
     if request.user.role != Role.SERVICE_MANAGER or not request.user.organisation_id:

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import Organisation, OrganisationType, Role
 from audit.models import Action
 from audit.services import record
+from core.http import AuthenticatedHttpRequest
 from core.net import client_address
 from people.access import get_visible_or_404
 from people.models import Child
@@ -54,11 +55,11 @@ def _receiving_service(user, local_authority: Organisation | None) -> Organisati
     return service
 
 
-def _manager_of(request: HttpRequest, referral: Referral) -> bool:
+def _manager_of(request: AuthenticatedHttpRequest, referral: Referral) -> bool:
     return request.user.role == Role.SERVICE_MANAGER and request.user.organisation_id == referral.service_id
 
 
-def referral_list(request: HttpRequest) -> HttpResponse:
+def referral_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.user.role in (Role.COMMISSIONER, Role.ADMINISTRATOR) or not request.user.role:
         raise PermissionDenied
     status = request.GET.get("status", "")
@@ -75,7 +76,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def referral_create(request: HttpRequest) -> HttpResponse:
+def referral_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Any signed-in professional can refer; staff can also record a phone or walk-in referral."""
     if request.user.role in (Role.COMMISSIONER, Role.ADMINISTRATOR) or not request.user.role:
         raise PermissionDenied
@@ -107,7 +108,7 @@ def referral_create(request: HttpRequest) -> HttpResponse:
     return render(request, "referrals/referral_form.html", {"form": form, "is_staff": request.user.role in STAFF_ROLES})
 
 
-def referral_sent(request: HttpRequest, reference: str) -> HttpResponse:
+def referral_sent(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     referral = get_visible_or_404(request, Referral.objects.visible_to(request.user), reference=reference)
     return render(request, "referrals/referral_sent.html", {"referral": referral, "days": settings.NYTH_INITIAL_CONSULTATION_WORKING_DAYS})
 
@@ -165,7 +166,7 @@ def public_referral_sent(request: HttpRequest) -> HttpResponse:
     )
 
 
-def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def referral_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     referral = get_visible_or_404(
         request,
         Referral.objects.visible_to(request.user).select_related("service", "child", "responsible_local_authority", "referred_by"),
@@ -203,7 +204,7 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def referral_link(request: HttpRequest, pk: int) -> HttpResponse:
+def referral_link(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     referral = get_visible_or_404(request, Referral.objects.visible_to(request.user), pk=pk)
     if not _manager_of(request, referral):
         raise PermissionDenied
@@ -227,13 +228,13 @@ def referral_link(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("referrals:detail", pk=referral.pk)
 
 
-def _record_opened(request: HttpRequest, referral: Referral, page: str) -> None:
+def _record_opened(request: AuthenticatedHttpRequest, referral: Referral, page: str) -> None:
     """A decision or allocation form shows the referral (and the child): opening it is a read."""
     if request.method == "GET":
         record(actor=request.user, action=Action.VIEW, obj=referral, child_id=referral.child_id, detail={"page": page})
 
 
-def referral_decide(request: HttpRequest, pk: int) -> HttpResponse:
+def referral_decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     referral = get_visible_or_404(request, Referral.objects.visible_to(request.user), pk=pk)
     if not _manager_of(request, referral):
         raise PermissionDenied
@@ -264,7 +265,7 @@ def referral_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def referral_adjust(request: HttpRequest, pk: int) -> HttpResponse:
+def referral_adjust(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     referral = get_visible_or_404(request, Referral.objects.visible_to(request.user), pk=pk)
     if not _manager_of(request, referral):
         raise PermissionDenied
@@ -281,7 +282,7 @@ def referral_adjust(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("referrals:detail", pk=referral.pk)
 
 
-def referral_allocate(request: HttpRequest, pk: int) -> HttpResponse:
+def referral_allocate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     referral = get_visible_or_404(request, Referral.objects.visible_to(request.user).select_related("child", "allocated_to"), pk=pk)
     if not _manager_of(request, referral):
         raise PermissionDenied
@@ -303,7 +304,7 @@ def referral_allocate(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "referrals/allocate.html", {"referral": referral, "form": form})
 
 
-def initial_consultation(request: HttpRequest, pk: int) -> HttpResponse:
+def initial_consultation(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     referral = get_visible_or_404(request, Referral.objects.visible_to(request.user), pk=pk)
     if request.user.organisation_id != referral.service_id or request.user.role not in STAFF_ROLES:
         raise PermissionDenied
@@ -320,13 +321,13 @@ def initial_consultation(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "referrals/initial_consultation.html", {"referral": referral, "form": form})
 
 
-def _service_for_manager(request: HttpRequest) -> Organisation:
+def _service_for_manager(request: AuthenticatedHttpRequest) -> Organisation:
     if request.user.role not in STAFF_ROLES or not request.user.organisation or request.user.organisation.type != OrganisationType.SERVICE:
         raise PermissionDenied
     return request.user.organisation
 
 
-def waiting_list(request: HttpRequest) -> HttpResponse:
+def waiting_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     service = _service_for_manager(request)
     entries = services.waiting_list(Referral.objects.visible_to(request.user), service)
     record(actor=request.user, action=Action.LIST, detail={"waiting_list": True, "shown": len(entries)})
@@ -337,7 +338,7 @@ def waiting_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def weights(request: HttpRequest) -> HttpResponse:
+def weights(request: AuthenticatedHttpRequest) -> HttpResponse:
     service = _service_for_manager(request)
     if request.user.role != Role.SERVICE_MANAGER:
         raise PermissionDenied
@@ -362,7 +363,7 @@ def weights(request: HttpRequest) -> HttpResponse:
     return render(request, "referrals/weights.html", {"form": form})
 
 
-def timeliness(request: HttpRequest) -> HttpResponse:
+def timeliness(request: AuthenticatedHttpRequest) -> HttpResponse:
     service = _service_for_manager(request)
     if request.user.role != Role.SERVICE_MANAGER:
         raise PermissionDenied
@@ -370,14 +371,14 @@ def timeliness(request: HttpRequest) -> HttpResponse:
     return render(request, "referrals/timeliness.html", {"figures": figures, "target": settings.NYTH_INITIAL_CONSULTATION_WORKING_DAYS})
 
 
-def directory(request: HttpRequest) -> HttpResponse:
+def directory(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not request.user.role or request.user.role == Role.COMMISSIONER:
         raise PermissionDenied
     entries = DirectoryService.objects.active().prefetch_related("areas")
     return render(request, "referrals/directory.html", {"entries": entries, "can_edit": request.user.role == Role.SERVICE_MANAGER})
 
 
-def directory_edit(request: HttpRequest, entry_pk: int | None = None) -> HttpResponse:
+def directory_edit(request: AuthenticatedHttpRequest, entry_pk: int | None = None) -> HttpResponse:
     if request.user.role != Role.SERVICE_MANAGER:
         raise Http404  # editing pages do not exist for other roles
     entry = get_object_or_404(DirectoryService, pk=entry_pk) if entry_pk else None

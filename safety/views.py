@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -15,6 +15,7 @@ from audit.services import record
 from contacts.models import Contact, Kind
 from contacts.services import can_record
 from core.forms import rebind_after_stale_save
+from core.http import AuthenticatedHttpRequest
 from people.access import get_visible_or_404, record_page_opened
 from people.models import Child
 from people.services import StaleEditError
@@ -26,7 +27,7 @@ from safety.models import SafetyPlan
 OUT_OF_HOURS_SHOWN = 20
 
 
-def safety_plan(request: HttpRequest, child_pk: int) -> HttpResponse:
+def safety_plan(request: AuthenticatedHttpRequest, child_pk: int) -> HttpResponse:
     child = get_visible_or_404(request, Child.objects.visible_to(request.user), pk=child_pk)
     plan = SafetyPlan.objects.visible_to(request.user).filter(child=child).select_related("updated_by").first()
     access = services.break_glass_access(request.user, child)
@@ -60,7 +61,7 @@ def safety_plan(request: HttpRequest, child_pk: int) -> HttpResponse:
     )
 
 
-def safety_plan_edit(request: HttpRequest, child_pk: int) -> HttpResponse:
+def safety_plan_edit(request: AuthenticatedHttpRequest, child_pk: int) -> HttpResponse:
     child = get_visible_or_404(request, Child.objects.visible_to(request.user), pk=child_pk)
     if not services.can_edit(request.user, child):
         raise PermissionDenied

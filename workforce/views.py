@@ -13,7 +13,7 @@ import datetime
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +23,7 @@ from audit.models import Action
 from audit.services import record
 from contacts.models import ConsultationWith
 from core.forms import rebind_after_stale_save
+from core.http import AuthenticatedHttpRequest
 from people.access import get_visible_or_404
 from people.models import RelationshipRole
 from people.services import StaleEditError
@@ -43,7 +44,7 @@ from workforce.models import (
 FIGURES_DAYS = 365
 
 
-def _staff(request: HttpRequest, user_pk: int) -> User:
+def _staff(request: AuthenticatedHttpRequest, user_pk: int) -> User:
     return get_visible_or_404(request, staff_visible_to(request.user).select_related("organisation"), pk=user_pk)
 
 
@@ -52,7 +53,7 @@ def _add_errors(form: Form, exc: ValidationError) -> None:
         form.add_error(field if field in form.fields else None, errors)
 
 
-def staff_list(request: HttpRequest) -> HttpResponse:
+def staff_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     if user.role not in SERVICE_ROLES or not user.organisation_id:
         raise PermissionDenied
@@ -90,7 +91,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
     return render(request, "workforce/staff_list.html", context)
 
 
-def staff_detail(request: HttpRequest, user_pk: int) -> HttpResponse:
+def staff_detail(request: AuthenticatedHttpRequest, user_pk: int) -> HttpResponse:
     staff = _staff(request, user_pk)
     profile = StaffProfile.objects.visible_to(request.user).filter(user=staff).select_related("updated_by").first()
     trainings = list(StaffTraining.objects.visible_to(request.user).filter(user=staff).select_related("recorded_by"))
@@ -115,7 +116,7 @@ def staff_detail(request: HttpRequest, user_pk: int) -> HttpResponse:
     )
 
 
-def profile_edit(request: HttpRequest, user_pk: int) -> HttpResponse:
+def profile_edit(request: AuthenticatedHttpRequest, user_pk: int) -> HttpResponse:
     staff = _staff(request, user_pk)
     if not services.is_manager_of(request.user, staff):
         raise PermissionDenied
@@ -151,7 +152,7 @@ def profile_edit(request: HttpRequest, user_pk: int) -> HttpResponse:
     return render(request, "workforce/profile_form.html", {"staff": staff, "form": form, "stale": stale})
 
 
-def training_create(request: HttpRequest, user_pk: int) -> HttpResponse:
+def training_create(request: AuthenticatedHttpRequest, user_pk: int) -> HttpResponse:
     staff = _staff(request, user_pk)
     if not services.can_add_training(request.user, staff):
         raise PermissionDenied
@@ -167,7 +168,7 @@ def training_create(request: HttpRequest, user_pk: int) -> HttpResponse:
     return render(request, "workforce/training_form.html", {"staff": staff, "form": form})
 
 
-def supervision_create(request: HttpRequest, user_pk: int) -> HttpResponse:
+def supervision_create(request: AuthenticatedHttpRequest, user_pk: int) -> HttpResponse:
     staff = _staff(request, user_pk)
     if not services.is_manager_of(request.user, staff):
         raise PermissionDenied
