@@ -12,10 +12,11 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from assessments.models import Voice
 from assessments.sections import Section
+from core.forms import NythForm
 from people.forms import reject_markup
 
 
-class SectionForm(forms.Form):
+class SectionForm(NythForm):
     """One section: its text, whose words they are, and the version the writer started from."""
 
     text = forms.CharField(
@@ -52,7 +53,7 @@ class PeopleChoiceField(forms.ModelMultipleChoiceField):
         return _member_label(obj)
 
 
-class RestrictForm(forms.Form):
+class RestrictForm(NythForm):
     allowed = PeopleChoiceField(
         label=_("Who else may read this section?"),
         help_text=_("You will always be able to read it. Everyone not chosen here, including the rest of the care team, will see only that something is restricted."),
@@ -74,7 +75,7 @@ class RestrictForm(forms.Form):
         self.fields["allowed"].queryset = people
 
 
-class CompareForm(forms.Form):
+class CompareForm(NythForm):
     """Two assessment-wide versions to compare, read from the query string (``from``, ``to``).
     ``from`` is a Python keyword, so the fields are added by name."""
 

@@ -32,6 +32,7 @@ from assessments.views import _byline
 from audit.models import Action, Route
 from audit.services import record
 from consent.models import Purpose
+from core.forms import NythForm
 from core.http import AuthenticatedHttpRequest
 from people.access import access_routes, get_visible_or_404
 from people.forms import reject_markup
@@ -48,7 +49,7 @@ class RecipientField(forms.ModelChoiceField):
         return f"{obj} ({obj.get_type_display()})"
 
 
-class ShareForm(forms.Form):
+class ShareForm(NythForm):
     """What to share, with whom, why and in which language. Only parses: consent, restrictions
     and permissions are checked by ``assessments.sharing``."""
 

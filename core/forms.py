@@ -16,6 +16,28 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
+class TypedFormMixin:
+    """How Nyth's forms are typed (no behaviour of its own; mypy reads it).
+
+    ``self.fields`` holds the declared fields by name, each its own class (a ``ModelChoiceField``
+    has a queryset, a ``ChoiceField`` choices); django-stubs can only call them ``Field``, so a
+    form that narrows ``self.fields["child"].queryset`` would need a cast on every line. And
+    ``BaseForm.clean()`` returns ``cleaned_data``, which django-stubs widens to ``| None`` in case
+    an override returns nothing: Nyth's ``clean()`` methods always return the dict.
+    """
+
+    fields: dict[str, Any]
+    cleaned_data: dict[str, Any]
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()  # type: ignore[misc]  # BaseForm.clean, next in the MRO
+        return self.cleaned_data
+
+
+class NythForm(TypedFormMixin, forms.Form):
+    """The base of every plain (non-model) form: Django's ``Form``, typed as above."""
+
+
 class GovukFormRenderer(TemplatesSetting):
     form_template_name = "govuk/forms/form.html"
     field_template_name = "govuk/forms/field.html"

@@ -7,13 +7,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import SERVICE_ROLES, User
-from core.forms import GovukDateField
+from core.forms import GovukDateField, NythForm
 from episodes.models import OpenedFrom, Transition, TransitionKind, TransitionStatus
 from people.forms import NythModelForm, reject_markup
 from people.models import Child, Placement
 
 
-class _TextForm(forms.Form):
+class _TextForm(NythForm):
     """Every text answer is checked for markup (as NythModelForm does for model forms)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -187,7 +187,7 @@ class TransitionForm(NythModelForm):
             self.initial.setdefault("status", TransitionStatus.PLANNED)
 
 
-class KindForm(forms.Form):
+class KindForm(NythForm):
     kind = forms.ChoiceField(
         label=_("What kind of transition?"),
         choices=TransitionKind.choices,

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, OrganisationType, Role, User
-from core.forms import GovukDateField
+from core.forms import GovukDateField, NythForm, TypedFormMixin
 from core.text import IdentifierField, identifier_fields, name_fields
 from people.identifiers import normalise_nhs_number, validate_nhs_number
 from people.models import (
@@ -34,7 +34,7 @@ def reject_markup(value: str) -> None:
         )
 
 
-class NythModelForm(forms.ModelForm):
+class NythModelForm(TypedFormMixin, forms.ModelForm):
     """Every text answer is checked for markup; everything else is Django's own validation."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -265,7 +265,7 @@ class PlacementForm(NythModelForm):
         )
 
 
-class CareTeamForm(forms.Form):
+class CareTeamForm(NythForm):
     user = forms.ModelChoiceField(
         label=_("Member of staff"), queryset=User.objects.none(), empty_label=_("Choose a member of staff")
     )
@@ -280,7 +280,7 @@ class CareTeamForm(forms.Form):
         ).order_by("last_name", "first_name")
 
 
-class BreakGlassForm(forms.Form):
+class BreakGlassForm(NythForm):
     nhs_number = IdentifierField(
         label=_("NHS number"),
         required=False,
@@ -319,7 +319,7 @@ class BreakGlassForm(forms.Form):
         return data
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(NythForm):
     note = forms.CharField(
         label=_("Review note"),
         required=False,
@@ -329,7 +329,7 @@ class ReviewForm(forms.Form):
     )
 
 
-class MergeForm(forms.Form):
+class MergeForm(NythForm):
     keep = forms.ChoiceField(label=_("Which record continues?"), widget=forms.RadioSelect)
     reason = forms.CharField(
         label=_("Why are these the same child?"),
@@ -347,7 +347,7 @@ class MergeForm(forms.Form):
         ]
 
 
-class UndoMergeForm(forms.Form):
+class UndoMergeForm(NythForm):
     reason = forms.CharField(
         label=_("Why undo this merge?"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}), validators=[reject_markup]
     )

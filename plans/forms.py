@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from assessments.models import Voice
-from core.forms import GovukDateField
+from core.forms import GovukDateField, NythForm
 from core.text import name_fields
 from people.forms import NythModelForm, reject_markup
 from plans.models import Goal, GoalStatus, OptionOffer, Plan, PlanAction, PlanReview, SupportOption
@@ -81,7 +81,7 @@ class OptionChoiceField(forms.ModelMultipleChoiceField):
         return str(obj.name)
 
 
-class OfferForm(forms.Form):
+class OfferForm(NythForm):
     """Offer one or several options at once, as discussed with the young person."""
 
     options = OptionChoiceField(

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts.models import Organisation, OrganisationType
-from core.forms import GovukDateField
+from core.forms import GovukDateField, NythForm
 from core.text import IdentifierField, identifier_fields, name_fields
 from people.forms import NythModelForm, reject_markup
 from people.identifiers import normalise_nhs_number, validate_nhs_number
@@ -175,7 +175,7 @@ class PublicReferralForm(ReferralForm):
         return data
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(NythForm):
     outcome = forms.ChoiceField(label=_("Decision"), choices=Outcome.choices, widget=forms.RadioSelect)
     reason = forms.CharField(label=_("Reason"), max_length=3000, widget=forms.Textarea(attrs={"rows": 3}), validators=[reject_markup])
     consultation_advice = forms.CharField(
@@ -197,7 +197,7 @@ class DecisionForm(forms.Form):
         self.fields["directory_service"].queryset = DirectoryService.objects.active()
 
 
-class PriorityAdjustmentForm(forms.Form):
+class PriorityAdjustmentForm(NythForm):
     points = forms.IntegerField(
         label=_("Adjustment in points"), min_value=-100, max_value=100,
         help_text=_("Positive moves the referral up the list, negative down. 0 removes the adjustment."),
@@ -213,7 +213,7 @@ class PractitionerChoiceField(forms.ModelChoiceField):
         return f"{obj.get_full_name() or obj.username} – {count}"
 
 
-class AllocationForm(forms.Form):
+class AllocationForm(NythForm):
     """Choose the practitioner; each choice shows their current caseload."""
 
     practitioner = PractitionerChoiceField(
@@ -248,7 +248,7 @@ class InitialConsultationForm(NythModelForm):
         }
 
 
-class WeightsForm(forms.Form):
+class WeightsForm(NythForm):
     band_high = forms.IntegerField(label=_("High band starts at (points)"), min_value=1, max_value=1000)
     band_medium = forms.IntegerField(label=_("Medium band starts at (points)"), min_value=0, max_value=1000)
 

@@ -17,7 +17,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation, OrganisationType, Role
-from core.forms import GovukBoundField
+from core.forms import GovukBoundField, NythForm
 from core.http import AuthenticatedHttpRequest
 from people.access import get_visible_or_404
 from referrals import import_jobs, importer
@@ -47,7 +47,7 @@ class CsvFileField(forms.FileField):
     bound_field_class = FileUploadBoundField
 
 
-class ImportForm(forms.Form):
+class ImportForm(NythForm):
     file = CsvFileField(
         label=gettext_lazy("CSV file"),
         widget=forms.FileInput(attrs={"class": "govuk-file-upload", "accept": ".csv,text/csv"}),

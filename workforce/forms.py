@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import SERVICE_ROLES, User
-from core.forms import GovukDateField
+from core.forms import GovukDateField, NythForm
 from people.forms import NythModelForm
 from workforce.models import StaffProfile, StaffTraining, TrainingTopic
 
@@ -74,7 +74,7 @@ class SupervisorChoiceField(forms.ModelChoiceField):
         return obj.get_full_name() or obj.get_username()
 
 
-class SupervisionForm(forms.Form):
+class SupervisionForm(NythForm):
     held_on = GovukDateField(label=_("Date of supervision"), help_text=_("For example, 27 3 2026"), past_only=True, earliest_year=2000)
     supervisor = SupervisorChoiceField(
         label=_("Supervisor"), queryset=User.objects.none(), empty_label=_("Choose a supervisor"),
