@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import LoginView
 from django.core.paginator import Paginator
 from django.db.models import Q
@@ -65,7 +66,7 @@ class SignInView(LoginView):
         if cool_off is not None:
             form = self.get_form()
             # Not validated (that would try the password): only this error, the name kept.
-            form._errors, form.cleaned_data = ErrorDict(), {}
+            form._errors, form.cleaned_data = ErrorDict(), {}  # type: ignore[attr-defined]  # BaseForm's private state
             form.add_error(
                 None,
                 ngettext(
@@ -80,9 +81,9 @@ class SignInView(LoginView):
             return response
         return super().post(request, *args, **kwargs)
 
-    def form_valid(self, form: SignInForm) -> HttpResponse:
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         super().form_valid(form)
-        user = self.request.user
+        user = form.get_user()
         throttle.record_success(user.username)
         record(actor=user, action=Action.SIGN_IN, obj=user)
         # The language chosen on the sign-in form wins and is kept on the account; without one

@@ -32,6 +32,7 @@ from consent.models import (
     SafeguardingShare,
     SafeguardingStatus,
 )
+from core.history import mark_version
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -222,7 +223,7 @@ def consent_errors(*, child: Child, values: dict[str, Any]) -> dict[str, list[st
 
 def _audit_summary(consent: ConsentDecision) -> dict[str, Any]:
     """What a consent covers, as codes only (no free text in the audit detail)."""
-    if consent.recipient_organisation_id:
+    if consent.recipient_organisation is not None:
         recipient = {"recipient_kind": "organisation", "recipient": consent.recipient_organisation.code}
     elif consent.recipient_organisation_type:
         recipient = {"recipient_kind": "organisation_type", "recipient": consent.recipient_organisation_type}
@@ -277,7 +278,7 @@ def record_consent(*, by: User, child: Child, values: dict[str, Any], route: str
     # ``items`` may be empty when only named sections are shared (checked above, with sections);
     # the model field is not blank=True, so Django's own check would refuse that.
     consent.full_clean()
-    consent._history_user = by  # simple-history: who made this version
+    mark_version(consent, by=by)  # simple-history: who made this version
     consent.save()
     record(actor=by, action=Action.CREATE, obj=consent, child_id=child.pk, route=route, detail=_audit_summary(consent))
     return consent
@@ -303,7 +304,7 @@ def withdraw_consent(
     locked.withdrawn_by = by
     locked.withdrawal_note = "\n\n".join(parts)
     locked.full_clean()
-    locked._history_user = by
+    mark_version(locked, by=by)
     locked.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_note"])
     record(
         actor=by,
@@ -388,7 +389,7 @@ def request_safeguarding_share(*, by: User, child: Child, values: dict[str, Any]
         status=SafeguardingStatus.REQUESTED,
     )
     share.full_clean()
-    share._history_user = by
+    mark_version(share, by=by)
     share.save()
     record(
         actor=by,
@@ -428,7 +429,7 @@ def decide_safeguarding_share(*, by: User, share: SafeguardingShare, approve: bo
     locked.decided_at = timezone.now()
     locked.decision_note = note
     locked.full_clean()
-    locked._history_user = by
+    mark_version(locked, by=by)
     locked.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
     record(
         actor=by,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 from typing import TYPE_CHECKING, Any
@@ -39,7 +40,7 @@ def can_record(user: User, child: Child, kind: str | None = None) -> bool:
 
 
 def _key(by: User, child: Child, values: dict[str, Any], people: list[int]) -> str:
-    payload = {k: str(values.get(k, "")) for k in _FIELDS}
+    payload: dict[str, object] = {k: str(values.get(k, "")) for k in _FIELDS}
     payload.update(by=by.pk, child=child.pk, people=sorted(people))
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
@@ -50,7 +51,7 @@ def _validate(values: dict[str, Any]) -> None:
         errors["consultation_with"] = _("Say who the consultation was with")
     starts_at = values.get("starts_at")
     happened = (Attendance.ATTENDED, Attendance.DID_NOT_ATTEND)
-    if starts_at and values.get("attendance") in happened and starts_at > timezone.now() + timezone.timedelta(minutes=5):
+    if starts_at and values.get("attendance") in happened and starts_at > timezone.now() + datetime.timedelta(minutes=5):
         errors["attendance"] = _("A contact in the future has not happened yet: choose “Booked” and record what happened after it")
     if errors:
         raise ValidationError(errors)

@@ -19,13 +19,14 @@ from accounts.models import Role
 from accounts.services import waiting_for as access_waiting_for
 from consent.services import safeguarding_waiting
 from core.health import database_answers, readiness
+from core.http import AuthenticatedHttpRequest
 from people.models import BreakGlassAccess, Child
 from plans.models import Plan
 from referrals.models import Referral, Status
 from referrals.services import waiting_list
 
 
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Each role's starting point. Commissioners see no identifiable data here or anywhere."""
     user = request.user
     context: dict = {"role": user.role}
@@ -43,7 +44,7 @@ def home(request: HttpRequest) -> HttpResponse:
         context["to_review"] = BreakGlassAccess.objects.visible_to(user).filter(reviewed_at__isnull=True).count()
         referrals = Referral.objects.visible_to(user)
         context["awaiting_decision"] = referrals.filter(status=Status.RECEIVED, service_id=user.organisation_id).count()
-        waiting = waiting_list(referrals, user.organisation)
+        waiting = waiting_list(referrals, user.organisation) if user.organisation is not None else []
         context["consultations_overdue"] = sum(entry.consultation_overdue for entry in waiting)
         context["safeguarding_waiting"] = safeguarding_waiting(user).count()
         context["access_requests_waiting"] = access_waiting_for(user).count()

@@ -20,6 +20,7 @@ from django.utils.translation import override
 from accounts.models import SERVICE_ROLES
 from audit.models import Action
 from audit.services import record
+from core.history import mark_version
 from episodes.checklists import items_for
 from episodes.models import (
     ADULTHOOD_PLANNING_AGE,
@@ -171,7 +172,7 @@ def change_episode(
     )
     locked.status = new_status
     locked.version += 1
-    locked._change_reason = reason[:100]
+    mark_version(locked, reason=reason[:100])
     locked.save(update_fields=["status", "version"])
     record(
         actor=by,
@@ -197,7 +198,7 @@ TRANSITION_FIELDS = (
     "support_until",
 )
 #: Fields that belong to one kind only (cleared for the others).
-_KIND_FIELDS = {
+_KIND_FIELDS: dict[str, set[str]] = {
     TransitionKind.PLACEMENT_MOVE: {"placement", "out_of_county_to_local"},
     TransitionKind.PRACTITIONER_CHANGE: {"from_practitioner", "to_practitioner"},
     TransitionKind.ADULTHOOD: {"adult_service", "support_until"},
@@ -219,7 +220,7 @@ def is_service_staff(user: User | None, child: Child) -> bool:
 def _validate_transition(transition: Transition, trusted_adults: Iterable[RelatedPerson]) -> None:
     child = transition.child
     errors: dict[str, str] = {}
-    if transition.placement_id is not None and transition.placement.child_id != child.pk:
+    if transition.placement is not None and transition.placement.child_id != child.pk:
         errors["placement"] = _("Choose one of this young person's placements")
     for field in ("from_practitioner", "to_practitioner"):
         person = getattr(transition, field)
@@ -331,7 +332,7 @@ def update_transition(
     locked.full_clean()
     locked.version += 1
     locked.save()
-    if adults_changed:
+    if adults is not None and adults_changed:
         locked.trusted_adults.set(adults)
         changed.append("trusted_adults")
     added = _add_default_items(locked, start=locked.checklist.count()) if "out_of_county_to_local" in changed else 0
@@ -452,20 +453,23 @@ def _change_care_team(by: User, transition: Transition) -> None:
     """The new practitioner joins the care team (as lead if the one leaving was lead) and the
     one leaving stops being a member – through people.services, which checks and audits."""
     child = transition.child
+    joining_user = transition.to_practitioner
+    if joining_user is None:  # refused when completing (complete_transition: "Choose the new practitioner")
+        return
     leaving = (
         CareTeamMembership.objects.filter(child=child, user_id=transition.from_practitioner_id, ended_at__isnull=True).first()
         if transition.from_practitioner_id
         else None
     )
     role = CareTeamRole.LEAD if leaving is not None and leaving.role == CareTeamRole.LEAD else CareTeamRole.PRACTITIONER
-    joining = CareTeamMembership.objects.filter(child=child, user_id=transition.to_practitioner_id, ended_at__isnull=True).first()
+    joining = CareTeamMembership.objects.filter(child=child, user=joining_user, ended_at__isnull=True).first()
     if joining is not None and joining.role != role and role == CareTeamRole.LEAD:
         # Already in the team in another role: that membership ends and a lead one starts, so
         # the young person is never left without a lead and the history shows the change.
         end_care_team_membership(by=by, membership=joining)
         joining = None
     if joining is None:
-        add_care_team_member(by=by, child=child, member=transition.to_practitioner, role=role)
+        add_care_team_member(by=by, child=child, member=joining_user, role=role)
     if leaving is not None:
         end_care_team_membership(by=by, membership=leaving)
     transition.care_team_change_pending = False

@@ -23,8 +23,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.db.models import Model, Q, QuerySet
+from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist, ValidationError
+from django.db.models import Field, Model, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -174,7 +174,7 @@ def _child_reference(model: type[Model], child_path: str | None) -> str | None:
         field = model._meta.get_field("child")
     except FieldDoesNotExist:
         return None
-    return field.attname if field.is_relation else None
+    return field.attname if isinstance(field, Field) and field.is_relation else None
 
 
 def get_visible_or_404(
@@ -196,7 +196,7 @@ def get_visible_or_404(
     actor = getattr(request_or_user, "user", request_or_user)
     try:
         return queryset.get(**lookup)
-    except queryset.model.DoesNotExist:
+    except ObjectDoesNotExist:
         pass
     except (ValueError, TypeError, ValidationError):
         # A malformed id ("abc" for a number): nothing to look up, nothing to record.

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.db.models import Count, Q
+from django.db import models, transaction
+from django.db.models import Count, ManyToManyRel, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -19,6 +19,7 @@ from accounts.models import Organisation, OrganisationType, Role
 from audit.models import Action, Route
 from audit.services import record
 from core import ratelimit
+from core.history import mark_version
 from people.identifiers import normalise_nhs_number
 from people.models import (
     BreakGlassAccess,
@@ -190,9 +191,9 @@ def record_nest_training(*, by: User, person: RelatedPerson, values: dict[str, A
         errors["topic_detail"] = _("Say what the training covered")
     if training.trainer_id is None and not training.trainer_name.strip():
         errors["trainer_name"] = _("Say who gave the training: choose a member of staff or enter a name")
-    if training.trainer_id is not None and training.trainer.organisation_id != child.service_id:
+    if training.trainer is not None and training.trainer.organisation_id != child.service_id:
         errors["trainer"] = _("Choose a member of this service's staff")
-    if training.contact_id is not None and not training.contact.people.filter(pk=person.pk).exists():
+    if training.contact is not None and not training.contact.people.filter(pk=person.pk).exists():
         errors["contact"] = _("Choose a contact this person took part in")
     if errors:
         raise ValidationError(errors)
@@ -505,7 +506,7 @@ def can_merge(user: User, *children: Child) -> bool:
     )
 
 
-def _child_relations() -> list[tuple[type, str, str]]:
+def _child_relations() -> list[tuple[type[models.Model], str, str]]:
     """(model, field name, key in MergeRecord.moved) for every row type that points at a Child,
     discovered generically so later apps' models move too. Skips the merge links themselves
     (``merged_into``, MergeRecord) and django-simple-history's historical models: history is
@@ -514,21 +515,24 @@ def _child_relations() -> list[tuple[type, str, str]]:
 
     from people.models import MergeRecord
 
-    found: list[tuple[type, str]] = []
+    found: list[tuple[type[models.Model], str]] = []
     for relation in Child._meta.related_objects:
-        model = relation.related_model
+        # A class once the apps are loaded (only a lazy reference like "self" before).
+        model = cast("type[models.Model]", relation.related_model)
         if model is MergeRecord or issubclass(model, HistoricalChanges):
             continue
         if model is Child and relation.field.name == "merged_into":
             continue
         if relation.many_to_many:
-            through = relation.through if hasattr(relation, "through") else relation.field.remote_field.through
+            # A ManyToManyRel has ``through``; a many-to-many field's own relation names it on
+            # its remote field.
+            through = cast("type[models.Model]", getattr(relation, "through", None) or cast(ManyToManyRel, relation.field.remote_field).through)
             for through_field in through._meta.get_fields():
                 if getattr(through_field, "related_model", None) is Child and through_field.many_to_one:
                     found.append((through, through_field.name))
             continue
         found.append((model, relation.field.name))
-    counts: dict[type, int] = {}
+    counts: dict[type[models.Model], int] = {}
     for model, _name in found:
         counts[model] = counts.get(model, 0) + 1
     return [
@@ -537,7 +541,7 @@ def _child_relations() -> list[tuple[type, str, str]]:
     ]
 
 
-def _move_rows(model: type, field_name: str, ids: list[Any], to: Child, reason: str) -> tuple[list[Any], list[Any]]:
+def _move_rows(model: type[models.Model], field_name: str, ids: list[Any], to: Child, reason: str) -> tuple[list[Any], list[Any]]:
     """Point each row at ``to``, one at a time inside a savepoint, saving through the model so
     field history records the move. A row that would break a uniqueness rule (``to`` already has
     the same) stays where it is. Returns (moved ids, left ids)."""
@@ -546,7 +550,7 @@ def _move_rows(model: type, field_name: str, ids: list[Any], to: Child, reason: 
     moved, left = [], []
     for row in model._default_manager.filter(pk__in=ids).order_by("pk"):
         setattr(row, field_name, to)
-        row._change_reason = reason
+        mark_version(row, reason=reason)
         try:
             with transaction.atomic():
                 row.save(update_fields=[field_name])
@@ -597,7 +601,7 @@ def merge_children(*, by: User, keep: Child, merge: Child, reason: str) -> Any:
     merge_record.save(update_fields=["moved", "left_in_place"])
     merge.merged_into = keep
     merge.version += 1
-    merge._change_reason = change_reason
+    mark_version(merge, reason=change_reason)
     merge.save(update_fields=["merged_into", "version", "updated_at"])
     counts = {label: len(ids) for label, ids in moved.items()}
     _audit_record(
@@ -653,7 +657,7 @@ def unmerge_children(*, by: User, record: Any, reason: str) -> Any:
             not_returned[label] = missing
     merged.merged_into = None
     merged.version += 1
-    merged._change_reason = change_reason
+    mark_version(merged, reason=change_reason)
     merged.save(update_fields=["merged_into", "version", "updated_at"])
     merge_record.undone_at = timezone.now()
     merge_record.undone_by = by

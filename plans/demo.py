@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from core.history import mark_version
 from plans.models import (
     ActionBy,
     Agreement,
@@ -190,8 +191,7 @@ def seed(
                 decided_on=offered_on + timedelta(days=own.randrange(0, 14)) if decided else None,
                 updated_at=_aware(offered_on),
             )
-            offer._history_user = author
-            offer._history_date = _aware(offered_on)
+            mark_version(offer, by=author, at=_aware(offered_on))
             offers.append(offer)
     if offers:
         bulk_create_with_history(offers, OptionOffer, batch_size=1000)
@@ -224,8 +224,7 @@ def seed(
             updated_by=author,
             updated_at=_aware(started),
         )
-        plan._history_user = author
-        plan._history_date = _aware(started)
+        mark_version(plan, by=author, at=_aware(started))
         plans.append(plan)
         details[child.pk] = (own, lang, older, author, started, next_review)
     if not plans:
@@ -244,8 +243,7 @@ def seed(
                 status=GoalStatus.ACHIEVED if own.random() < 0.15 else GoalStatus.ACTIVE,
                 added_on=started,
             )
-            goal._history_user = author
-            goal._history_date = _aware(started, 11)
+            mark_version(goal, by=author, at=_aware(started, 11))
             goals.append(goal)
     bulk_create_with_history(goals, Goal, batch_size=1000)
     first_goal = {}
@@ -266,8 +264,7 @@ def seed(
                 by_when=by_when,
                 done_on=by_when - timedelta(days=own.randrange(0, 10)) if by_when < today and own.random() < 0.6 else None,
             )
-            action._history_user = author
-            action._history_date = _aware(started, 12)
+            mark_version(action, by=author, at=_aware(started, 12))
             actions.append(action)
         # A review held after the plan started and before the next review it set (the plan's).
         held = min(started + timedelta(days=own.randrange(30, 55)), next_review - timedelta(days=14), today)
@@ -285,8 +282,7 @@ def seed(
                 recorded_by=author,
                 recorded_at=_aware(held, 15),
             )
-            review._history_user = author
-            review._history_date = _aware(held, 15)
+            mark_version(review, by=author, at=_aware(held, 15))
             reviews.append(review)
     bulk_create_with_history(actions, PlanAction, batch_size=1000)
     if reviews:

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from accounts.models import SERVICE_ROLES, Role
 from audit.models import Action, Route
 from audit.services import record
+from core.history import mark_version
 from people.access import access_routes
 from people.access import audit_route as people_audit_route
 from people.models import Child
@@ -109,7 +110,7 @@ def _require_writer(user: User, child: Child) -> None:
 
 def _by(instance: Any, user: User) -> Any:
     """Name the person in the saved version's history even outside a web request."""
-    instance._history_user = user
+    mark_version(instance, by=user)
     return instance
 
 
@@ -149,7 +150,7 @@ def save_option(
 ) -> SupportOption:
     """Add an option to the manager's service catalogue, or change one (refused if someone
     saved it after ``expected_version``)."""
-    if not can_manage_catalogue(by):
+    if not can_manage_catalogue(by) or by.organisation_id is None:  # a manager works in a service
         raise PermissionDenied
     if option is None:
         option = SupportOption(service_id=by.organisation_id)
@@ -397,7 +398,7 @@ def update_goal(*, by: User, goal: Goal, expected_version: int, values: dict[str
 
 def _validate_action(action: PlanAction) -> None:
     errors: dict[str, str] = {}
-    if action.goal_id is not None and action.goal.plan_id != action.plan_id:
+    if action.goal is not None and action.goal.plan_id != action.plan_id:
         errors["goal"] = _("Choose one of this plan's goals")
     _not_future(action.done_on, "done_on", errors)
     if errors:

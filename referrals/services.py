@@ -7,6 +7,7 @@ import enum
 import hashlib
 import json
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
@@ -483,7 +484,7 @@ class Timeliness:
     average_days_to_allocation: float | None = None
 
 
-def _median(values: list[float]) -> float | None:
+def _median(values: Sequence[float]) -> float | None:
     if not values:
         return None
     ordered = sorted(values)
@@ -580,13 +581,13 @@ def allocate(*, by: User, referral: Referral, practitioner: User) -> Referral:
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
     if referral.status not in (Status.ACCEPTED, Status.ALLOCATED):
         raise ValidationError(_("Only an accepted referral can be allocated."))
-    if referral.child_id is None:
+    child = referral.child
+    if child is None:
         raise ValidationError(_("Confirm which record is this child before allocating."))
     if practitioner.organisation_id != referral.service_id or practitioner.role != Role.PRACTITIONER or not practitioner.is_active:
         raise ValidationError({"practitioner": _("Choose a practitioner of this service.")})
     if referral.allocated_to_id == practitioner.pk:
         return referral  # a repeated click changes nothing
-    child = referral.child
     if not CareTeamMembership.objects.filter(child=child, user=practitioner, ended_at__isnull=True).exists():
         add_care_team_member(by=by, child=child, member=practitioner, role=CareTeamRole.LEAD)
     first_allocation = referral.allocated_at is None

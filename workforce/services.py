@@ -115,15 +115,15 @@ def suggested_next_due(staff: User, held_on: date) -> date:
 def record_supervision(*, by: User, staff: User, values: dict[str, Any]) -> Supervision:
     """Record a supervision session (the date, who supervised, when the next is due)."""
     _require(is_manager_of(by, staff))
-    held_on = values.get("held_on")
+    held_on: date = values["held_on"]  # a required answer of SupervisionForm
     supervisor = values.get("supervisor")
-    next_due = values.get("next_due") or (suggested_next_due(staff, held_on) if held_on else None)
+    next_due: date = values.get("next_due") or suggested_next_due(staff, held_on)
     errors: dict[str, str] = {}
-    if held_on and held_on > timezone.localdate():
+    if held_on > timezone.localdate():
         errors["held_on"] = _("The date must be today or in the past")
     if supervisor is not None and (supervisor.pk == staff.pk or supervisor.organisation_id != staff.organisation_id):
         errors["supervisor"] = _("Choose someone else in this service")
-    if held_on and next_due and next_due <= held_on:
+    if next_due <= held_on:
         errors["next_due"] = _("The next supervision must be after this one")
     if errors:
         raise ValidationError(errors)
