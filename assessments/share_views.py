@@ -32,7 +32,7 @@ from assessments.views import _byline
 from audit.models import Action, Route
 from audit.services import record
 from consent.models import Purpose
-from core.forms import NythForm
+from core.forms import NythForm, add_service_errors
 from core.http import AuthenticatedHttpRequest
 from people.access import access_routes, get_visible_or_404
 from people.forms import reject_markup
@@ -171,8 +171,7 @@ def _share_page(request: AuthenticatedHttpRequest, child_pk: int, *, mode: str) 
                 language=data["language"],
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request,

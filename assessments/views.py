@@ -28,6 +28,7 @@ from assessments.sections import BY_KEY, SECTIONS, Section
 from audit.models import Action, Route
 from audit.services import record
 from consent.access import consents_for, safeguarding_for
+from core.forms import add_service_errors
 from core.http import AuthenticatedHttpRequest
 from people.access import get_visible_or_404
 from people.models import CareTeamMembership, Child
@@ -179,8 +180,7 @@ def section_edit(request: AuthenticatedHttpRequest, child_pk: int, section: str)
                     stale_diff = services.word_diff(stale.text, exc.attempted_text)
                 _audit_view(request, child, access, the_assessment, page="edit", section=section)
             except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
+                add_service_errors(form, exc)
             else:
                 if latest is not None and version.pk == latest.pk:
                     messages.success(request, _("Nothing had changed, so no new version was made."))
@@ -235,7 +235,7 @@ def compare(request: AuthenticatedHttpRequest, child_pk: int) -> HttpResponse:
     the_assessment = services.assessment_for(child)
     latest = the_assessment.revision
     default = {"from": max(latest - 1, 0), "to": latest}
-    changes = None
+    changes: list[dict[str, Any]] | None = None
     chosen = None
     if "from" in request.GET or "to" in request.GET:
         form = CompareForm(request.GET, latest=latest)
@@ -307,8 +307,7 @@ def section_restrict(request: AuthenticatedHttpRequest, child_pk: int, section: 
                     reason=form.cleaned_data["reason"],
                 )
             except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
+                add_service_errors(form, exc)
             else:
                 messages.success(
                     request,

@@ -9,11 +9,11 @@ store, so a withdrawal or an expiry takes effect at once everywhere.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Model
+from django.db.models import Field
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import formats
@@ -26,6 +26,7 @@ from audit.services import record
 from consent import services
 from consent.forms import ConsentForm, SafeguardingDecisionForm, SafeguardingShareForm, WithdrawForm
 from consent.models import ConsentDecision, SafeguardingShare, SafeguardingStatus
+from core.forms import add_service_errors
 from core.http import AuthenticatedHttpRequest
 from people.access import audit_route, get_visible_or_404, record_page_opened
 from people.models import Child
@@ -40,11 +41,6 @@ def _child(request: AuthenticatedHttpRequest, child_pk: int) -> Child:
 
 def _route(request: AuthenticatedHttpRequest, child: Child) -> str:
     return audit_route(request.user, child)
-
-
-def _apply_errors(form: Any, exc: ValidationError) -> None:
-    for field, errors in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 # --- Consent ---------------------------------------------------------------------------------
@@ -95,7 +91,7 @@ def consent_create(request: AuthenticatedHttpRequest, child_pk: int) -> HttpResp
         try:
             consent = services.record_consent(by=request.user, child=child, values=form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The consent decision was recorded."))
             return redirect("consent:detail", consent_pk=consent.pk)
@@ -115,13 +111,14 @@ def _history(consent: ConsentDecision) -> list[dict[str, Any]]:
         changes = []
         if previous is not None:
             for change in entry.diff_against(previous).changes:
-                field = ConsentDecision._meta.get_field(change.field)
+                # simple-history diffs concrete fields only (never a reverse relation).
+                field = cast(Field, ConsentDecision._meta.get_field(change.field))
                 changes.append({"field": capfirst(field.verbose_name), "new": _display(entry.instance, field.name)})
         entries.append({"entry": entry, "created": previous is None, "changes": changes})
     return list(reversed(entries))
 
 
-def _display(instance: Model, name: str) -> str:
+def _display(instance: ConsentDecision, name: str) -> str:
     """A readable value for one field of a historical state."""
     value = getattr(instance, name)
     if value in (None, "", []):
@@ -207,7 +204,7 @@ def safeguarding_create(request: AuthenticatedHttpRequest, child_pk: int) -> Htt
         try:
             share = services.request_safeguarding_share(by=request.user, child=child, values=form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -268,7 +265,7 @@ def safeguarding_detail(request: AuthenticatedHttpRequest, safeguarding_pk: int)
                     by=user, share=share, approve=approve, note=form.cleaned_data["note"]
                 )
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 if approve:
                     messages.success(

@@ -19,7 +19,7 @@ from audit.services import record
 from contacts import services
 from contacts.forms import ContactForm
 from contacts.models import Attendance, Contact, Kind
-from core.forms import rebind_after_stale_save
+from core.forms import add_service_errors, rebind_after_stale_save
 from core.http import AuthenticatedHttpRequest
 from people.access import audit_route, get_visible_or_404, record_page_opened
 from people.models import Child
@@ -56,8 +56,7 @@ def contact_create(request: AuthenticatedHttpRequest, child_pk: int) -> HttpResp
         try:
             contact, created = services.record_contact(by=request.user, child=child, values=values, people=people)
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_service_errors(form, exc)
         except PermissionDenied:
             form.add_error("kind", _("Through emergency access you can record only an out-of-hours or crisis contact"))
         else:
@@ -94,8 +93,7 @@ def contact_edit(request: AuthenticatedHttpRequest, child_pk: int, contact_pk: i
             )
             return render(request, "contacts/contact_form.html", {"child": child, "form": form, "contact": exc.current, "stale": True})
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_service_errors(form, exc)
         except PermissionDenied:
             form.add_error("kind", _("Through emergency access you can record only an out-of-hours or crisis contact"))
         else:

@@ -8,12 +8,16 @@ GOV.UK patterns everywhere. Dates use the GOV.UK three-box date input.
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, TypeVar
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.forms.renderers import TemplatesSetting
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+_Form = TypeVar("_Form", bound=forms.BaseForm)
 
 
 class TypedFormMixin:
@@ -158,7 +162,19 @@ class GovukBoundField(forms.BoundField):
 GovukFormRenderer.bound_field_class = GovukBoundField
 
 
-def rebind_after_stale_save(form_class: type[forms.BaseForm], data: Any, current: Any, message: str, **kwargs: Any) -> forms.BaseForm:
+def add_service_errors(form: forms.BaseForm, error: ValidationError, *, renamed: Mapping[str, str] | None = None) -> None:
+    """Show a service's refusal on the form that was sent. Each field's messages go beside that
+    field when the form has it (``renamed`` maps a model field to the form field that edits it);
+    the rest, and an error that names no field, go in the error summary at the top."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error.messages)
+        return
+    for field, messages in error.message_dict.items():
+        field = (renamed or {}).get(field, field)
+        form.add_error(field if field in form.fields else None, messages)
+
+
+def rebind_after_stale_save(form_class: type[_Form], data: Any, current: Any, message: str, **kwargs: Any) -> _Form:
     """The form to show when a save was refused because someone else saved first: everything
     the user typed is kept, the hidden ``version`` becomes the stored one (so the next save is
     based on what they can now see), and ``message`` explains at the top. ``current`` is the

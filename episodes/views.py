@@ -13,7 +13,6 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch, Q
-from django.forms import Form
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -22,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from audit.models import Action
 from audit.services import record
-from core.forms import rebind_after_stale_save
+from core.forms import add_service_errors, rebind_after_stale_save
 from core.http import AuthenticatedHttpRequest
 from episodes import services
 from episodes import timeline as timeline_module
@@ -57,11 +56,6 @@ def _child(request: AuthenticatedHttpRequest, child_pk: int) -> Child:
 
 def _route(request: AuthenticatedHttpRequest, child: Child) -> str:
     return audit_route(request.user, child)
-
-
-def _add_errors(form: Form, exc: ValidationError) -> None:
-    for field, errors in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 def _stale_message(what: str) -> str:
@@ -141,7 +135,7 @@ def episode_open(request: AuthenticatedHttpRequest, child_pk: int) -> HttpRespon
                 referral=form.cleaned_data.get("referral"),
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Support was opened."))
             return redirect("episodes:list", child_pk=child.pk)
@@ -170,7 +164,7 @@ def episode_change(request: AuthenticatedHttpRequest, episode_pk: int, action: s
                 stale = exc.current
                 form = rebind_after_stale_save(EpisodeEventForm, request.POST, stale, _stale_message(_("episode")), action=action)
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 done = {
                     "pause": _("Support was paused. Nothing closes by itself: resume it when the young person is ready."),
@@ -249,7 +243,7 @@ def transition_create(request: AuthenticatedHttpRequest, child_pk: int) -> HttpR
                 trusted_adults=form.cleaned_data.get("trusted_adults") or [],
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The transition was planned. Its checklist is below."))
             return redirect("episodes:transition_detail", transition_pk=transition.pk)
@@ -352,7 +346,7 @@ def checklist_add(request: AuthenticatedHttpRequest, transition_pk: int) -> Http
             form = rebind_after_stale_save(ChecklistItemForm, request.POST, current, _stale_message(_("checklist")))
             return render(request, "episodes/transition_detail.html", _detail_context(request, current, item_form=form))
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The item was added to the checklist."))
             return redirect("episodes:transition_detail", transition_pk=transition.pk)
@@ -383,7 +377,7 @@ def transition_edit(request: AuthenticatedHttpRequest, transition_pk: int) -> Ht
                     TransitionForm, request.POST, stale, _stale_message(_("transition")), child=child, kind=transition.kind
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("Your changes were saved."))
                 return redirect("episodes:transition_detail", transition_pk=transition.pk)
@@ -426,7 +420,7 @@ def transition_complete(request: AuthenticatedHttpRequest, transition_pk: int) -
                     CompleteTransitionForm, request.POST, stale, _stale_message(_("transition")), transition=stale
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("The transition is complete."))
                 if done.care_team_change_pending:

@@ -22,7 +22,7 @@ from accounts.models import Role
 from audit.models import Action, AuditEvent, Route
 from audit.services import record
 from contacts.models import Contact
-from core.forms import rebind_after_stale_save
+from core.forms import add_service_errors, rebind_after_stale_save
 from core.http import AuthenticatedHttpRequest
 from core.net import client_address
 from people import services
@@ -270,8 +270,7 @@ def nest_training_create(request: AuthenticatedHttpRequest, pk: int, person_pk: 
         try:
             services.record_nest_training(by=request.user, person=person, values=form.cleaned_data)
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The training was recorded."))
             return redirect("people:related_person_detail", pk=child.pk, person_pk=person.pk)
@@ -287,8 +286,7 @@ def placement_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
         try:
             services.record_placement(by=request.user, child=child, values=form.cleaned_data)
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The placement was recorded."))
             return redirect("people:detail", pk=child.pk)
@@ -487,7 +485,7 @@ def _refused_attempts(request: AuthenticatedHttpRequest) -> list[dict[str, Any]]
     who, when, what kind of record and the address they asked for. The record is not named –
     the reader may not be in its scope either."""
     events = (
-        AuditEvent.objects.filter(action=Action.REFUSED, actor__organisation_id=request.user.organisation_id)
+        AuditEvent.objects.filter(action=Action.REFUSED, actor__organisation=request.user.organisation)
         .exclude(actor__isnull=True)
         .order_by("-id")[:REFUSED_SHOWN]
     )
@@ -515,7 +513,7 @@ def break_glass_mark_reviewed(request: AuthenticatedHttpRequest, access_pk: int)
         services.review_break_glass(by=request.user, access=access, note=form.cleaned_data["note"])
         messages.success(request, _("The emergency access was marked as reviewed."))
     else:
-        messages.error(request, _("The review note could not be saved: %(error)s") % {"error": " ".join(form.errors.get("note", []))})
+        messages.error(request, _("The review note could not be saved: %(error)s") % {"error": " ".join(str(e) for e in form.errors.get("note", []))})
     return redirect("people:break_glass_review")
 
 
@@ -543,8 +541,7 @@ def child_merge(request: AuthenticatedHttpRequest, pk: int, other_pk: int) -> Ht
         try:
             services.merge_children(by=request.user, keep=keep, merge=merge, reason=form.cleaned_data["reason"])
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The records were merged. Nothing was deleted and the merge can be undone."))
             return redirect("people:detail", pk=keep.pk)
@@ -566,5 +563,5 @@ def merge_undo(request: AuthenticatedHttpRequest, merge_pk: int) -> HttpResponse
         else:
             messages.success(request, _("The merge was undone: both records are separate again."))
     else:
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
     return redirect("people:detail", pk=merge_record.keep_id)

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Max, Prefetch
-from django.forms import Form
+from django.forms import BaseForm
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,7 +22,7 @@ from audit.models import Action
 from audit.services import record
 from consent.access import consents_for
 from consent.models import Item
-from core.forms import rebind_after_stale_save
+from core.forms import add_service_errors, rebind_after_stale_save
 from core.http import AuthenticatedHttpRequest
 from people.access import get_visible_or_404
 from people.models import BreakGlassAccess, CareTeamMembership, Child
@@ -44,12 +44,7 @@ def _plan(request: AuthenticatedHttpRequest, child: Child) -> Plan | None:
     return Plan.objects.visible_to(request.user).filter(child=child).select_related("updated_by").first()
 
 
-def _add_errors(form: Form, exc: ValidationError) -> None:
-    for field, errors in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
-
-
-def _values(form: Form) -> dict[str, Any]:
+def _values(form: BaseForm) -> dict[str, Any]:
     return {k: v for k, v in form.cleaned_data.items() if k != "version"}
 
 
@@ -156,7 +151,7 @@ def offer(request: AuthenticatedHttpRequest, child_pk: int) -> HttpResponse:
                 how_explained=form.cleaned_data["how_explained"],
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             if created:
                 messages.success(request, _("The options offered were recorded. Record the young person's choice when they have made it."))
@@ -185,7 +180,7 @@ def choice(request: AuthenticatedHttpRequest, child_pk: int, offer_pk: int) -> H
                     by=request.user, offer=current, expected_version=form.cleaned_data.get("version") or 0, values=_values(form)
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
             except services.StaleEditError as exc:
                 stale = exc.current
                 data = request.POST.copy()
@@ -223,7 +218,7 @@ def plan_edit(request: AuthenticatedHttpRequest, child_pk: int) -> HttpResponse:
                     by=request.user, child=child, expected_version=form.cleaned_data.get("version") or 0, values=_values(form)
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
             except services.StaleEditError as exc:
                 # Someone saved meanwhile: keep everything typed, show what is stored now, and
                 # base the next save on it.
@@ -278,7 +273,7 @@ def goal_edit(request: AuthenticatedHttpRequest, child_pk: int, goal_pk: int | N
                         by=request.user, goal=goal, expected_version=form.cleaned_data.get("version") or 0, values=_values(form)
                     )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
             except services.StaleEditError as exc:
                 stale = exc.current
                 form = rebind_after_stale_save(
@@ -324,7 +319,7 @@ def action_edit(request: AuthenticatedHttpRequest, child_pk: int, action_pk: int
                         by=request.user, action=action, expected_version=form.cleaned_data.get("version") or 0, values=_values(form)
                     )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
             except services.StaleEditError as exc:
                 stale = exc.current
                 form = rebind_after_stale_save(
@@ -361,7 +356,7 @@ def review_add(request: AuthenticatedHttpRequest, child_pk: int) -> HttpResponse
         try:
             services.add_review(by=request.user, plan=current, values=_values(form))
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The review was recorded and the next review date was updated."))
             return redirect("plans:plan", child_pk=child.pk)
@@ -418,7 +413,7 @@ def option_edit(request: AuthenticatedHttpRequest, option_pk: int | None = None)
                     by=request.user, option=option, expected_version=form.cleaned_data.get("version") or 0, values=_values(form)
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
             except services.StaleEditError as exc:
                 stale = exc.current
                 form = rebind_after_stale_save(
@@ -454,7 +449,7 @@ def option_active(request: AuthenticatedHttpRequest, option_pk: int) -> HttpResp
 
 @require_POST
 def catalogue_standard(request: AuthenticatedHttpRequest) -> HttpResponse:
-    if not services.can_manage_catalogue(request.user):
+    if not services.can_manage_catalogue(request.user) or request.user.organisation_id is None:
         raise PermissionDenied
     added = services.install_standard_options(service_id=request.user.organisation_id, by=request.user)
     if added:

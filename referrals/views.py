@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import Organisation, OrganisationType, Role
 from audit.models import Action
 from audit.services import record
+from core.forms import add_service_errors
 from core.http import AuthenticatedHttpRequest
 from core.net import client_address
 from people.access import get_visible_or_404
@@ -129,14 +130,15 @@ def public_referral(request: HttpRequest) -> HttpResponse:
             )
             if outcome is services.PublicOutcome.LIMITED:
                 return render(request, "referrals/public_too_many.html", status=429)
-            if outcome is services.PublicOutcome.TOKEN_REUSED:
+            if outcome is services.PublicOutcome.TOKEN_REUSED or referral is None:  # the outcomes without a referral
                 form.add_error(
                     None,
                     _("This form was already sent with different answers. Your answers are kept below: check them and send them as a new request."),
                 )
                 # A fresh token for the new request; everything typed stays as it was.
-                form.data = form.data.copy()
-                form.data["started"] = PublicReferralForm.new_started_token()
+                data = request.POST.copy()
+                data["started"] = PublicReferralForm.new_started_token()
+                form.data = data
                 return render(request, "referrals/public_form.html", {"form": form})
             # Post/redirect/get: reloading the thank-you page sends nothing again.
             request.session["public_referral_reference"] = referral.reference
@@ -255,8 +257,7 @@ def referral_decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 consultation_advice=data.get("consultation_advice", ""),
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error("handover_contacted_on" if field == "handover_contacted_at" else field, errors)
+            add_service_errors(form, exc, renamed={"handover_contacted_at": "handover_contacted_on"})
         else:
             messages.success(request, _("The decision was recorded and the referrer will be told."))
             return redirect("referrals:detail", pk=referral.pk)
@@ -292,11 +293,7 @@ def referral_allocate(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
         try:
             services.allocate(by=request.user, referral=referral, practitioner=form.cleaned_data["practitioner"])
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, exc.messages)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The referral was allocated. The practitioner is now in the care team."))
             return redirect("referrals:detail", pk=referral.pk)
@@ -355,8 +352,7 @@ def weights(request: AuthenticatedHttpRequest) -> HttpResponse:
                 bands={"high": data["band_high"], "medium": data["band_medium"]},
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field, errors)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The priority weights were saved."))
             return redirect("referrals:waiting_list")

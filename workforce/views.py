@@ -12,7 +12,6 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.forms import Form
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -22,7 +21,7 @@ from accounts.models import SERVICE_ROLES, Role, User
 from audit.models import Action
 from audit.services import record
 from contacts.models import ConsultationWith
-from core.forms import rebind_after_stale_save
+from core.forms import add_service_errors, rebind_after_stale_save
 from core.http import AuthenticatedHttpRequest
 from people.access import get_visible_or_404
 from people.models import RelationshipRole
@@ -48,11 +47,6 @@ def _staff(request: AuthenticatedHttpRequest, user_pk: int) -> User:
     return get_visible_or_404(request, staff_visible_to(request.user).select_related("organisation"), pk=user_pk)
 
 
-def _add_errors(form: Form, exc: ValidationError) -> None:
-    for field, errors in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
-
-
 def staff_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     if user.role not in SERVICE_ROLES or not user.organisation_id:
@@ -74,8 +68,11 @@ def staff_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     if is_manager:
         since = timezone.localdate() - datetime.timedelta(days=FIGURES_DAYS)
         roles = dict(RelationshipRole.choices)
-        trained = services.professionals_trained(user.organisation, since=since)
-        consultations = services.consultations_by_professional(user.organisation, since=since)
+        service = user.organisation
+        if service is None:  # refused above (organisation_id); says so to the type checker
+            raise PermissionDenied
+        trained = services.professionals_trained(service, since=since)
+        consultations = services.consultations_by_professional(service, since=since)
         with_whom = dict(ConsultationWith.choices)
         by_topic = services.staff_trained_by_topic(user)
         context.update(
@@ -143,7 +140,7 @@ def profile_edit(request: AuthenticatedHttpRequest, user_pk: int) -> HttpRespons
                     ),
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("The staff record was saved."))
                 return redirect("workforce:staff_detail", user_pk=staff.pk)
@@ -161,7 +158,7 @@ def training_create(request: AuthenticatedHttpRequest, user_pk: int) -> HttpResp
         try:
             services.record_training(by=request.user, staff=staff, values=form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The training was recorded."))
             return redirect("workforce:staff_detail", user_pk=staff.pk)
@@ -178,7 +175,7 @@ def supervision_create(request: AuthenticatedHttpRequest, user_pk: int) -> HttpR
         try:
             services.record_supervision(by=request.user, staff=staff, values=form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The supervision was recorded."))
             return redirect("workforce:staff_detail", user_pk=staff.pk)
