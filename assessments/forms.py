@@ -3,7 +3,7 @@ decided in ``assessments.access`` and enforced in ``assessments.services``."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.db.models import QuerySet
@@ -14,6 +14,9 @@ from assessments.models import Voice
 from assessments.sections import Section
 from core.forms import NythForm
 from people.forms import reject_markup
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class SectionForm(NythForm):
@@ -82,7 +85,7 @@ class CompareForm(NythForm):
     def __init__(self, *args: Any, latest: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.latest = latest
-        messages = {
+        messages: dict[str, StrOrPromise] = {
             "required": _("Enter a version number"),
             "invalid": _("Enter the version as a whole number, for example 3"),
             "min_value": _("Enter a version from 0 to %(latest)s") % {"latest": latest},

@@ -127,7 +127,7 @@ def _numbered_canvas(page_label: Callable[[int, int], str]) -> type[pdfcanvas.Ca
 
         def showPage(self) -> None:  # noqa: N802 (ReportLab's name)
             self._pages.append(dict(self.__dict__))
-            self._startPage()
+            self._startPage()  # type: ignore[attr-defined]  # ReportLab's own, not in its stubs
 
         def save(self) -> None:
             total = len(self._pages)
@@ -135,7 +135,7 @@ def _numbered_canvas(page_label: Callable[[int, int], str]) -> type[pdfcanvas.Ca
                 self.__dict__.update(state)
                 self.setFont(FONT, 8)
                 self.setFillColor(GREY)
-                self.drawRightString(PAGE_WIDTH - MARGIN, MARGIN - 8 * mm, page_label(self._pageNumber, total))
+                self.drawRightString(PAGE_WIDTH - MARGIN, MARGIN - 8 * mm, page_label(self.getPageNumber(), total))
                 super().showPage()
             super().save()
 

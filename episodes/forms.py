@@ -142,7 +142,7 @@ class TransitionForm(NythModelForm):
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    KIND_FIELDS = {
+    KIND_FIELDS: dict[str, list[str]] = {
         TransitionKind.PLACEMENT_MOVE: ["placement", "out_of_county_to_local"],
         TransitionKind.SCHOOL_MOVE: [],
         TransitionKind.PRACTITIONER_CHANGE: ["from_practitioner", "to_practitioner", "trusted_adults"],

@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
@@ -58,7 +58,7 @@ EXPLAINED = {
          "Esbonio ar daith gerdded i'r siop, wedyn anfon crynodeb byr drwy neges fel y gofynnodd."),
     ],
 }
-REASONS = {
+REASONS: dict[str, dict[str, list[tuple[str, str]]]] = {
     "en": {
         Response.CHOSEN: [("I like drawing and Marie can come too.", "It sounds like I get to choose what we talk about.")],
         Response.NOT_CHOSEN: [("I don't want to talk about the sad things.", "Not now. I've done too much talking to people already.")],
@@ -109,7 +109,7 @@ AGREEMENT_WORDS = {
     "en": ("I helped write it and it's OK.", "It's my plan. I want to change the school bit at the next review."),
     "cy": ("Helpais i ysgrifennu'r cynllun ac mae'n iawn.", "Fy nghynllun i ydy e. Dwi eisiau newid y darn am yr ysgol yn yr adolygiad nesaf."),
 }
-REVIEW = {
+REVIEW: dict[str, dict[str, Any]] = {
     "en": {
         "participants": "The young person, their carer, their social worker and their Nyth practitioner",
         "young_person_view": ("Bedtime is better. I still don't like Mondays.", "School is a bit better. I want fewer meetings."),
@@ -137,7 +137,7 @@ def _pick(rng: random.Random, options: Sequence[tuple[str, str]], older: bool) -
     return old if older else young
 
 
-def _aware(day: object, hour: int = 10) -> datetime:
+def _aware(day: date, hour: int = 10) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(hour, 0)))
 
 

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 import secrets
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.core import signing
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -17,7 +18,10 @@ from people.identifiers import normalise_nhs_number, validate_nhs_number
 from referrals.models import RISK_FIELDS, DirectoryService, InitialConsultation, Outcome, Referral, ReferrerType
 from referrals.priority import FACTORS
 
-RISK_CHOICES = [(name, Referral._meta.get_field(name).verbose_name) for name in RISK_FIELDS]
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+RISK_CHOICES = [(name, cast(models.Field, Referral._meta.get_field(name)).verbose_name) for name in RISK_FIELDS]
 PUBLIC_REFERRER_TYPES = [
     ReferrerType.FOSTER_CARER,
     ReferrerType.KINSHIP_CARER,
@@ -107,7 +111,7 @@ class ReferralForm(NythModelForm):
         if not self.is_bound and not self.initial.get("risks") and self.instance.pk:
             self.initial["risks"] = [name for name in RISK_FIELDS if getattr(self.instance, name)]
 
-    def grouped(self) -> list[tuple[str, list[forms.BoundField]]]:
+    def grouped(self) -> list[tuple[StrOrPromise, list[forms.BoundField]]]:
         return [(title, [self[name] for name in names if name in self.fields]) for title, names in self.sections]
 
     def clean_nhs_number(self) -> str:

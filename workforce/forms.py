@@ -90,7 +90,7 @@ class SupervisionForm(NythForm):
     def __init__(self, *args: Any, staff: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["supervisor"].queryset = (
-            User.objects.filter(organisation_id=staff.organisation_id, role__in=SERVICE_ROLES, is_active=True)
+            User.objects.filter(organisation=staff.organisation, role__in=SERVICE_ROLES, is_active=True)
             .exclude(pk=staff.pk)
             .order_by("last_name", "first_name", "pk")
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import random
 from datetime import timedelta
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -130,7 +131,7 @@ class Command(BaseCommand):
                 services.link_child(by=manager, referral=referral, child=child)
             if outcome == "received":
                 continue
-            kwargs = {"reason": "Demo decision: complex trauma and current risks."}
+            kwargs: dict[str, Any] = {"reason": "Demo decision: complex trauma and current risks."}
             if outcome == "consultation":
                 kwargs.update(reason="Demo decision: the school can help with advice.", consultation_advice="Weekly consultation with the teacher for six weeks.")
             if outcome == "redirected":
