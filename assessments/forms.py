@@ -12,8 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from assessments.models import Voice
 from assessments.sections import Section
-from core.forms import NythForm
-from people.forms import reject_markup
+from core.forms import NythForm, reject_markup
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise

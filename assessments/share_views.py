@@ -32,10 +32,9 @@ from assessments.views import _byline
 from audit.models import Action, Route
 from audit.services import record
 from consent.models import Purpose
-from core.forms import NythForm, add_service_errors
+from core.forms import NythForm, add_service_errors, reject_markup
 from core.http import AuthenticatedHttpRequest
 from people.access import access_routes, get_visible_or_404
-from people.forms import reject_markup
 from people.models import Child
 
 SHARE, EXPORT = "share", "export"

@@ -17,9 +17,8 @@ from accounts.models import Profession
 from assessments.sections import SECTION_CHOICES
 from consent import services
 from consent.models import Decider, HowGiven, Item, LawfulBasis, Purpose
-from core.forms import GovukDateField, NythForm
+from core.forms import GovukDateField, NythForm, reject_markup
 from core.text import NameField
-from people.forms import reject_markup
 from people.models import Child
 
 RECIPIENT_KIND_CHOICES = [

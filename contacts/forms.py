@@ -9,8 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from contacts.models import Attendance, Contact, ContactLanguage, Kind, Location
-from core.forms import GovukDateField
-from people.forms import NythModelForm
+from core.forms import GovukDateField, NythModelForm
 from people.models import RelatedPerson
 
 _TIME = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*$")

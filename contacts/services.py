@@ -116,7 +116,7 @@ def update_contact(
 ) -> Contact:
     """Change a contact – above all, record what happened at a booked one. Refuses (changing
     nothing) when someone saved it after the form was opened; every change is in its history."""
-    from people.services import StaleEditError
+    from core.errors import StaleEditError
 
     locked = Contact.objects.select_for_update().get(pk=contact.pk)
     if not can_record(by, locked.child, values.get("kind")) or not can_record(by, locked.child, locked.kind):

@@ -19,11 +19,11 @@ from audit.services import record
 from contacts import services
 from contacts.forms import ContactForm
 from contacts.models import Attendance, Contact, Kind
+from core.errors import StaleEditError
 from core.forms import add_service_errors, rebind_after_stale_save
 from core.http import AuthenticatedHttpRequest
 from people.access import audit_route, get_visible_or_404, record_page_opened
 from people.models import Child
-from people.services import StaleEditError
 
 _STAFF = (Role.PRACTITIONER, Role.SERVICE_MANAGER, Role.DUTY_WORKER)
 

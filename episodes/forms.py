@@ -7,9 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import SERVICE_ROLES, User
-from core.forms import GovukDateField, NythForm
+from core.forms import GovukDateField, NythForm, NythModelForm, reject_markup
 from episodes.models import OpenedFrom, Transition, TransitionKind, TransitionStatus
-from people.forms import NythModelForm, reject_markup
 from people.models import Child, Placement
 
 

@@ -20,6 +20,7 @@ from django.utils.translation import override
 from accounts.models import SERVICE_ROLES
 from audit.models import Action
 from audit.services import record
+from core.errors import StaleEditError
 from core.history import mark_version
 from episodes.checklists import items_for
 from episodes.models import (
@@ -38,7 +39,7 @@ from episodes.models import (
 )
 from people.access import access_routes
 from people.models import CareTeamMembership, CareTeamRole, Child
-from people.services import StaleEditError, add_care_team_member, can_manage_care_team, end_care_team_membership
+from people.services import add_care_team_member, can_manage_care_team, end_care_team_membership
 
 if TYPE_CHECKING:
     from collections.abc import Iterable

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from audit.models import Action
 from audit.services import record
+from core.errors import StaleEditError
 from core.forms import add_service_errors, rebind_after_stale_save
 from core.http import AuthenticatedHttpRequest
 from episodes import services
@@ -43,7 +44,7 @@ from episodes.models import (
 )
 from people.access import audit_route, get_visible_or_404, record_page_opened
 from people.models import Child, Placement
-from people.services import StaleEditError, can_manage_care_team
+from people.services import can_manage_care_team
 from referrals.models import Referral
 
 #: How far back a placement without a transition is offered as "plan the move".

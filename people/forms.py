@@ -1,14 +1,12 @@
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, OrganisationType, Role, User
-from core.forms import GovukDateField, NythForm, TypedFormMixin
+from core.forms import GovukDateField, NythForm, NythModelForm, reject_markup
 from core.text import IdentifierField, identifier_fields, name_fields
 from people.identifiers import normalise_nhs_number, validate_nhs_number
 from people.models import (
@@ -21,37 +19,6 @@ from people.models import (
     RelatedPerson,
 )
 from people.services import REASON_ERROR, reason_has_words
-
-# Text that looks like markup: a tag, a comment or a script URL. Output is always escaped,
-# but refusing it at the door keeps records clean for exports and other systems.
-_MARKUP = re.compile(r"<\s*[a-zA-Z!/]|javascript\s*:", re.IGNORECASE)
-
-
-def reject_markup(value: str) -> None:
-    if isinstance(value, str) and _MARKUP.search(value):
-        raise ValidationError(
-            _("Remove the HTML or script from this answer (text inside < and > is not allowed)"), code="markup"
-        )
-
-
-class NythModelForm(TypedFormMixin, forms.ModelForm):
-    """Every text answer is checked for markup; everything else is Django's own validation."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            if isinstance(field, forms.CharField):
-                field.validators.append(reject_markup)
-            # A radio list needs no empty option: choosing none leaves an optional answer blank.
-            # (Checkboxes are RadioSelect's subclass, with no empty option to remove.)
-            if not isinstance(field.widget, forms.RadioSelect) or isinstance(field.widget, forms.CheckboxSelectMultiple):
-                continue
-            if isinstance(field, forms.ModelChoiceField):
-                # Keep a model's choices lazy: a form that narrows the queryset afterwards (to
-                # one child's people, say) must offer only those, never every row in the table.
-                field.empty_label = None
-            elif hasattr(field, "choices"):
-                field.choices = [choice for choice in field.choices if choice[0] != ""]
 
 
 def _local_authorities() -> Any:

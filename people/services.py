@@ -19,6 +19,7 @@ from accounts.models import Organisation, OrganisationType, Role
 from audit.models import Action, Route
 from audit.services import record
 from core import ratelimit
+from core.errors import StaleEditError
 from core.history import mark_version
 from people.identifiers import normalise_nhs_number
 from people.models import (
@@ -34,14 +35,6 @@ from people.models import (
 
 if TYPE_CHECKING:
     from accounts.models import User
-
-
-class StaleEditError(Exception):
-    """Someone else saved this record after the form was opened: refuse rather than overwrite."""
-
-    def __init__(self, current: Any) -> None:
-        super().__init__("stale edit")
-        self.current = current
 
 
 CHILD_EDITABLE_FIELDS = (

@@ -6,9 +6,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from assessments.models import Voice
-from core.forms import GovukDateField, NythForm
+from core.forms import GovukDateField, NythForm, NythModelForm, reject_markup
 from core.text import name_fields
-from people.forms import NythModelForm, reject_markup
 from plans.models import Goal, GoalStatus, OptionOffer, Plan, PlanAction, PlanReview, SupportOption
 
 _LANGUAGES = [

@@ -23,11 +23,11 @@ from django.utils.translation import gettext as _
 from accounts.models import SERVICE_ROLES, Role
 from audit.models import Action, Route
 from audit.services import record
+from core.errors import StaleEditError
 from core.history import mark_version
 from people.access import access_routes
 from people.access import audit_route as people_audit_route
 from people.models import Child
-from people.services import StaleEditError
 from plans.catalogue import STANDARD_OPTIONS
 from plans.models import (
     DECIDED,
@@ -46,7 +46,6 @@ from plans.models import (
 if TYPE_CHECKING:
     from accounts.models import User
 
-__all__ = ["StaleEditError"]
 
 _WRITE_ROUTES = frozenset({"care_team", "service_manager"})
 

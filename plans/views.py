@@ -22,6 +22,7 @@ from audit.models import Action
 from audit.services import record
 from consent.access import consents_for
 from consent.models import Item
+from core.errors import StaleEditError
 from core.forms import add_service_errors, rebind_after_stale_save
 from core.http import AuthenticatedHttpRequest
 from people.access import get_visible_or_404
@@ -181,7 +182,7 @@ def choice(request: AuthenticatedHttpRequest, child_pk: int, offer_pk: int) -> H
                 )
             except ValidationError as exc:
                 add_service_errors(form, exc)
-            except services.StaleEditError as exc:
+            except StaleEditError as exc:
                 stale = exc.current
                 data = request.POST.copy()
                 data[f"{prefix}-version"] = str(stale.version)
@@ -219,7 +220,7 @@ def plan_edit(request: AuthenticatedHttpRequest, child_pk: int) -> HttpResponse:
                 )
             except ValidationError as exc:
                 add_service_errors(form, exc)
-            except services.StaleEditError as exc:
+            except StaleEditError as exc:
                 # Someone saved meanwhile: keep everything typed, show what is stored now, and
                 # base the next save on it.
                 stale = exc.current
@@ -274,7 +275,7 @@ def goal_edit(request: AuthenticatedHttpRequest, child_pk: int, goal_pk: int | N
                     )
             except ValidationError as exc:
                 add_service_errors(form, exc)
-            except services.StaleEditError as exc:
+            except StaleEditError as exc:
                 stale = exc.current
                 form = rebind_after_stale_save(
                     GoalForm,
@@ -320,7 +321,7 @@ def action_edit(request: AuthenticatedHttpRequest, child_pk: int, action_pk: int
                     )
             except ValidationError as exc:
                 add_service_errors(form, exc)
-            except services.StaleEditError as exc:
+            except StaleEditError as exc:
                 stale = exc.current
                 form = rebind_after_stale_save(
                     ActionForm,
@@ -414,7 +415,7 @@ def option_edit(request: AuthenticatedHttpRequest, option_pk: int | None = None)
                 )
             except ValidationError as exc:
                 add_service_errors(form, exc)
-            except services.StaleEditError as exc:
+            except StaleEditError as exc:
                 stale = exc.current
                 form = rebind_after_stale_save(
                     SupportOptionForm,

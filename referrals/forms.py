@@ -11,9 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts.models import Organisation, OrganisationType
-from core.forms import GovukDateField, NythForm
+from core.forms import GovukDateField, NythForm, NythModelForm, reject_markup
 from core.text import IdentifierField, identifier_fields, name_fields
-from people.forms import NythModelForm, reject_markup
 from people.identifiers import normalise_nhs_number, validate_nhs_number
 from referrals.models import RISK_FIELDS, DirectoryService, InitialConsultation, Outcome, Referral, ReferrerType
 from referrals.priority import FACTORS

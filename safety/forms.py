@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
-from people.forms import NythModelForm
+from core.forms import NythModelForm
 from safety.models import PLAN_FIELDS, SafetyPlan
 
 

@@ -12,9 +12,9 @@ from django.utils import timezone
 from accounts.models import SERVICE_ROLES
 from audit.models import Action
 from audit.services import record
+from core.errors import StaleEditError
 from people.access import access_routes
 from people.models import BreakGlassAccess, Child
-from people.services import StaleEditError
 from safety.models import PLAN_FIELDS, SafetyPlan
 
 if TYPE_CHECKING:

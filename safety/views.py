@@ -14,11 +14,11 @@ from audit.models import Action, Route
 from audit.services import record
 from contacts.models import Contact, Kind
 from contacts.services import can_record
+from core.errors import StaleEditError
 from core.forms import rebind_after_stale_save
 from core.http import AuthenticatedHttpRequest
 from people.access import get_visible_or_404, record_page_opened
 from people.models import Child
-from people.services import StaleEditError
 from safety import services
 from safety.forms import SafetyPlanForm
 from safety.models import SafetyPlan

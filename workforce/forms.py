@@ -6,8 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import SERVICE_ROLES, User
-from core.forms import GovukDateField, NythForm
-from people.forms import NythModelForm
+from core.forms import GovukDateField, NythForm, NythModelForm
 from workforce.models import StaffProfile, StaffTraining, TrainingTopic
 
 

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Role
 from audit.models import Action
 from audit.services import record
-from people.services import StaleEditError
+from core.errors import StaleEditError
 from workforce.models import StaffProfile, StaffTraining, Supervision, TrainingTopic, staff_visible_to
 
 if TYPE_CHECKING:

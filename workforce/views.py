@@ -21,11 +21,11 @@ from accounts.models import SERVICE_ROLES, Role, User
 from audit.models import Action
 from audit.services import record
 from contacts.models import ConsultationWith
+from core.errors import StaleEditError
 from core.forms import add_service_errors, rebind_after_stale_save
 from core.http import AuthenticatedHttpRequest
 from people.access import get_visible_or_404
 from people.models import RelationshipRole
-from people.services import StaleEditError
 from workforce import services
 from workforce.forms import ProfileForm, SupervisionForm, TrainingForm
 from workforce.models import (
