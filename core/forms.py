@@ -212,11 +212,13 @@ def rebind_after_stale_save(form_class: type[_Form], data: Any, current: Any, me
     the user typed is kept, the hidden ``version`` becomes the stored one (so the next save is
     based on what they can now see), and ``message`` explains at the top. ``current`` is the
     stored object (or None when there is none yet); model forms get a copy as their instance so
-    validation never alters the object the page shows beside the form."""
+    validation never alters the object the page shows beside the form. A form with a
+    ``prefix`` (several on one page) has its version under the prefixed name."""
     import copy
 
     data = data.copy()
-    data["version"] = str(current.version if current is not None else 0)
+    prefix = kwargs.get("prefix")
+    data[f"{prefix}-version" if prefix else "version"] = str(current.version if current is not None else 0)
     if issubclass(form_class, forms.BaseModelForm):
         kwargs["instance"] = copy.copy(current) if current is not None else None
     form = form_class(data, **kwargs)

@@ -2,7 +2,7 @@
 audit); views only parse and render.
 
 Every change names the version of the episode or transition it was based on; a change based on
-an older version raises ``people.services.StaleEditError`` with what is stored now, and nothing
+an older version raises ``core.errors.StaleEditError`` with what is stored now, and nothing
 is written.
 """
 

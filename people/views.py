@@ -22,6 +22,7 @@ from accounts.models import Role
 from audit.models import Action, AuditEvent, Route
 from audit.services import record
 from contacts.models import Contact
+from core.errors import StaleEditError
 from core.forms import add_service_errors, rebind_after_stale_save
 from core.http import AuthenticatedHttpRequest
 from core.net import client_address
@@ -167,7 +168,7 @@ def child_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                     values=values,
                     route=_route(request, child),
                 )
-            except services.StaleEditError as exc:
+            except StaleEditError as exc:
                 stale = exc.current
                 # The next save is based on what is now stored, which the page shows beside the form.
                 form = rebind_after_stale_save(
@@ -205,7 +206,7 @@ def related_person_edit(request: AuthenticatedHttpRequest, pk: int, person_pk: i
                     services.update_related_person(
                         by=request.user, person=person, expected_version=form.cleaned_data.get("version") or 0, values=values
                     )
-            except services.StaleEditError as exc:
+            except StaleEditError as exc:
                 stale = exc.current
                 form = rebind_after_stale_save(
                     RelatedPersonForm,

@@ -184,17 +184,16 @@ def choice(request: AuthenticatedHttpRequest, child_pk: int, offer_pk: int) -> H
                 add_service_errors(form, exc)
             except StaleEditError as exc:
                 stale = exc.current
-                data = request.POST.copy()
-                data[f"{prefix}-version"] = str(stale.version)
-                form = ChoiceForm(data, instance=copy.copy(stale), prefix=prefix)
-                form.is_valid()
-                form.add_error(
-                    None,
+                form = rebind_after_stale_save(
+                    ChoiceForm,
+                    request.POST,
+                    stale,
                     _(
                         "Someone else recorded a response to this offer while you were writing. Nothing has been "
                         "overwritten: your answer is below and has not been saved. Compare it with the saved "
                         "response, then save again."
                     ),
+                    prefix=prefix,
                 )
             else:
                 messages.success(request, _("The young person's response was recorded."))
