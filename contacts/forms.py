@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from contacts.models import Attendance, Contact, ContactLanguage, Kind, Location
+from contacts.services import CONTACT_FIELDS
 from core.forms import GovukDateField, NythModelForm
 from people.models import RelatedPerson
 
@@ -38,7 +39,7 @@ class ContactForm(NythModelForm):
 
     class Meta:
         model = Contact
-        fields = ["kind", "attendance", "consultation_with", "duration_minutes", "language", "location", "summary"]
+        fields = [name for name in CONTACT_FIELDS if name != "starts_at"]  # starts_at: the date and time below
         widgets = {
             "kind": forms.RadioSelect,
             "attendance": forms.RadioSelect,

@@ -25,7 +25,9 @@ if TYPE_CHECKING:
 
 _WRITE_ROUTES = frozenset({"care_team", "service_manager"})
 _STAFF = frozenset({Role.PRACTITIONER, Role.SERVICE_MANAGER, Role.DUTY_WORKER})
-_FIELDS = ("kind", "starts_at", "duration_minutes", "attendance", "consultation_with", "language", "location", "summary")
+# The editable fields, written once: ContactForm (contacts/forms.py) takes its fields from here
+# (``starts_at`` is its date and time boxes).
+CONTACT_FIELDS = ("kind", "starts_at", "attendance", "consultation_with", "duration_minutes", "language", "location", "summary")
 
 
 def can_record(user: User, child: Child, kind: str | None = None) -> bool:
@@ -40,7 +42,7 @@ def can_record(user: User, child: Child, kind: str | None = None) -> bool:
 
 
 def _key(by: User, child: Child, values: dict[str, Any], people: list[int]) -> str:
-    payload: dict[str, object] = {k: str(values.get(k, "")) for k in _FIELDS}
+    payload: dict[str, object] = {k: str(values.get(k, "")) for k in CONTACT_FIELDS}
     payload.update(by=by.pk, child=child.pk, people=sorted(people))
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
@@ -78,7 +80,7 @@ def record_contact(*, by: User, child: Child, values: dict[str, Any], people: li
                 practitioner=values.get("practitioner") or by,
                 recorded_by=by,
                 idempotency_key=key,
-                **{k: values[k] for k in _FIELDS if k in values},
+                **{k: values[k] for k in CONTACT_FIELDS if k in values},
             )
     except IntegrityError:
         return Contact.objects.get(idempotency_key=key), False
@@ -127,7 +129,7 @@ def update_contact(
     people = list(people or [])
     if any(person.child_id != locked.child_id for person in people):
         raise ValidationError({"people": _("Choose people around this young person")})
-    changed = [name for name in _FIELDS if name in values and getattr(locked, name) != values[name]]
+    changed = [name for name in CONTACT_FIELDS if name in values and getattr(locked, name) != values[name]]
     for name in changed:
         setattr(locked, name, values[name])
     before = set(locked.people.values_list("pk", flat=True))

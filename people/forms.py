@@ -18,7 +18,7 @@ from people.models import (
     PreferredLanguage,
     RelatedPerson,
 )
-from people.services import REASON_ERROR, reason_has_words
+from people.services import CHILD_EDITABLE_FIELDS, REASON_ERROR, reason_has_words
 
 
 def _local_authorities() -> Any:
@@ -42,28 +42,7 @@ class ChildForm(NythModelForm):
 
     class Meta:
         model = Child
-        fields = [
-            "given_name",
-            "family_name",
-            "preferred_name",
-            "former_names",
-            "date_of_birth",
-            "nhs_number",
-            "local_authority_reference",
-            "responsible_local_authority",
-            "postcode",
-            "legal_status",
-            "preferred_language",
-            "other_language",
-            "active_offer",
-            "active_offer_date",
-            "pronouns",
-            "gender",
-            "gender_description",
-            "ethnicity",
-            "disability",
-            "neurodivergence",
-        ]
+        fields = list(CHILD_EDITABLE_FIELDS)
         widgets = {
             "legal_status": forms.RadioSelect,
             "preferred_language": forms.RadioSelect,

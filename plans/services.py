@@ -49,7 +49,9 @@ if TYPE_CHECKING:
 
 _WRITE_ROUTES = frozenset({"care_team", "service_manager"})
 
-OPTION_FIELDS = (
+# Each editable field list is written once, here: the forms (plans/forms.py) take their fields
+# from these, and the services apply only these.
+OPTION_TEXT_FIELDS = (
     "kind",
     "name_en",
     "name_cy",
@@ -61,10 +63,10 @@ OPTION_FIELDS = (
     "adaptations_cy",
     "evidence_en",
     "evidence_cy",
-    "in_welsh",
-    "in_english",
-    "with_interpreter",
 )
+#: Answered on the form as one "Languages it can be delivered in" question.
+OPTION_LANGUAGE_FIELDS = ("in_welsh", "in_english", "with_interpreter")
+OPTION_FIELDS = OPTION_TEXT_FIELDS + OPTION_LANGUAGE_FIELDS
 CHOICE_FIELDS = ("response", "reason", "reason_voice", "chose_instead", "decided_on")
 PLAN_FIELDS = (
     "language",
@@ -77,7 +79,7 @@ PLAN_FIELDS = (
     "agreement_words",
     "next_review_on",
 )
-GOAL_FIELDS = ("text", "voice", "order", "status")
+GOAL_FIELDS = ("text", "voice", "status", "order")
 ACTION_FIELDS = ("who", "who_name", "what", "goal", "by_when", "done_on")
 REVIEW_FIELDS = ("held_on", "participants", "young_person_view", "progress", "changes", "next_review_on")
 

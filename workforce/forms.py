@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import SERVICE_ROLES, User
 from core.forms import GovukDateField, NythForm, NythModelForm
 from workforce.models import StaffProfile, StaffTraining, TrainingTopic
+from workforce.services import PROFILE_FIELDS
 
 
 class ProfileForm(NythModelForm):
@@ -22,7 +23,7 @@ class ProfileForm(NythModelForm):
 
     class Meta:
         model = StaffProfile
-        fields = ["practice_level", "practice_level_on", "welsh_level", "supervision_every_weeks"]
+        fields = list(PROFILE_FIELDS)
         widgets = {
             "practice_level": forms.RadioSelect,
             "welsh_level": forms.RadioSelect,
