@@ -44,6 +44,8 @@ from assessments.models import WithheldReason
 from assessments.sections import BY_KEY, SECTIONS
 
 if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
     from accounts.models import Organisation, User
     from assessments.models import SectionVersion
     from consent.models import ConsentDecision
@@ -146,7 +148,7 @@ def render_assessment_pdf(
     *,
     child: Child,
     organisation: Organisation,
-    purpose_label: str,
+    purpose_label: StrOrPromise,
     reference: str,
     consent: ConsentDecision,
     versions: dict[str, SectionVersion],
@@ -156,7 +158,8 @@ def render_assessment_pdf(
     language: str,
 ) -> bytes:
     """The PDF (A4) of the given section versions. ``versions`` must already exclude everything
-    not allowed to leave; ``withheld`` is section key → ``WithheldReason`` for the others."""
+    not allowed to leave; ``withheld`` is section key → ``WithheldReason`` for the others.
+    ``purpose_label`` may be a lazy translation: it is read in the PDF's language."""
     register_fonts()
     with translation.override(language):
         return _build(

@@ -364,7 +364,7 @@ def export_pdf(
     content = render_assessment_pdf(
         child=child,
         organisation=organisation,
-        purpose_label=str(Purpose(purpose).label),
+        purpose_label=Purpose(purpose).label,
         reference=reference,
         consent=selection.consent,
         versions=selection.versions,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 _Form = TypeVar("_Form", bound=forms.BaseForm)
+_Values = TypeVar("_Values")
 
 
 class TypedFormMixin:
@@ -205,6 +206,14 @@ def add_service_errors(form: forms.BaseForm, error: ValidationError, *, renamed:
     for field, messages in error.message_dict.items():
         field = (renamed or {}).get(field, field)
         form.add_error(field if field in form.fields else None, messages)
+
+
+def service_values(form: forms.BaseForm, shape: type[_Values]) -> _Values:
+    """A valid form's answers as the typed input its service declares (a ``TypedDict``, whose
+    keys are also the form's fields: the list is written once, in the service). Only the keys
+    the shape names are passed on (not the hidden ``version``, nor a form's helper fields)."""
+    keys = shape.__annotations__
+    return cast(_Values, {name: value for name, value in form.cleaned_data.items() if name in keys})
 
 
 def rebind_after_stale_save(form_class: type[_Form], data: Any, current: Any, message: str, **kwargs: Any) -> _Form:

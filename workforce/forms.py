@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import SERVICE_ROLES, User
 from core.forms import GovukDateField, NythForm, NythModelForm
 from workforce.models import StaffProfile, StaffTraining, TrainingTopic
-from workforce.services import PROFILE_FIELDS
+from workforce.services import PROFILE_FIELDS, TRAINING_FIELDS
 
 
 class ProfileForm(NythModelForm):
@@ -53,7 +53,7 @@ class TrainingForm(NythModelForm):
 
     class Meta:
         model = StaffTraining
-        fields = ["topic", "topic_detail", "completed_on", "provider", "hours"]
+        fields = list(TRAINING_FIELDS)
         widgets = {
             "topic": forms.RadioSelect,
             "hours": forms.NumberInput(attrs={"class": "govuk-input--width-4", "step": "0.5"}),

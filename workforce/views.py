@@ -22,7 +22,7 @@ from audit.models import Action
 from audit.services import record
 from contacts.models import ConsultationWith
 from core.errors import StaleEditError
-from core.forms import add_service_errors, rebind_after_stale_save
+from core.forms import add_service_errors, rebind_after_stale_save, service_values
 from core.http import AuthenticatedHttpRequest
 from people.access import get_visible_or_404
 from people.models import RelationshipRole
@@ -122,7 +122,7 @@ def profile_edit(request: AuthenticatedHttpRequest, user_pk: int) -> HttpRespons
     if request.method == "POST":
         form = ProfileForm(request.POST, instance=copy.copy(profile) if profile else None)
         if form.is_valid():
-            values = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+            values = service_values(form, services.ProfileValues)
             try:
                 services.save_profile(
                     by=request.user, staff=staff, expected_version=form.cleaned_data.get("version") or 0, values=values
@@ -156,7 +156,7 @@ def training_create(request: AuthenticatedHttpRequest, user_pk: int) -> HttpResp
     form = TrainingForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.record_training(by=request.user, staff=staff, values=form.cleaned_data)
+            services.record_training(by=request.user, staff=staff, values=service_values(form, services.TrainingValues))
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -173,7 +173,7 @@ def supervision_create(request: AuthenticatedHttpRequest, user_pk: int) -> HttpR
     form = SupervisionForm(request.POST if request.method == "POST" else None, staff=staff, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.record_supervision(by=request.user, staff=staff, values=form.cleaned_data)
+            services.record_supervision(by=request.user, staff=staff, values=service_values(form, services.SupervisionValues))
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
