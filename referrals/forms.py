@@ -16,6 +16,7 @@ from core.text import IdentifierField, identifier_fields, name_fields
 from people.identifiers import normalise_nhs_number, validate_nhs_number
 from referrals.models import RISK_FIELDS, DirectoryService, InitialConsultation, Outcome, Referral, ReferrerType
 from referrals.priority import FACTORS
+from referrals.services import CONSULTATION_FIELDS
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -243,7 +244,7 @@ class InitialConsultationForm(NythModelForm):
 
     class Meta:
         model = InitialConsultation
-        fields = ["held_on", "participants", "best_placed_to_help", "can_start_now"]
+        fields = list(CONSULTATION_FIELDS)
         widgets = {
             "participants": forms.Textarea(attrs={"rows": 2}),
             "best_placed_to_help": forms.Textarea(attrs={"rows": 3}),

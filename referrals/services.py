@@ -10,7 +10,7 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -388,7 +388,19 @@ def adjust_priority(*, by: User, referral: Referral, points: int, reason: str) -
 
 
 @transaction.atomic
-def record_initial_consultation(*, by: User, referral: Referral, values: dict[str, Any]) -> InitialConsultation:
+class ConsultationValues(TypedDict):
+    """The initial consultation as recorded: InitialConsultationForm's fields, all required."""
+
+    held_on: date
+    participants: str
+    best_placed_to_help: str
+    can_start_now: str
+
+
+CONSULTATION_FIELDS = tuple(ConsultationValues.__annotations__)
+
+
+def record_initial_consultation(*, by: User, referral: Referral, values: ConsultationValues) -> InitialConsultation:
     if by.organisation_id != referral.service_id or by.role not in (Role.PRACTITIONER, Role.SERVICE_MANAGER, Role.DUTY_WORKER):
         raise PermissionDenied
     if hasattr(referral, "initial_consultation"):

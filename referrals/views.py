@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import Organisation, OrganisationType, Role
 from audit.models import Action
 from audit.services import record
-from core.forms import add_service_errors
+from core.forms import add_service_errors, service_values
 from core.http import AuthenticatedHttpRequest
 from core.net import client_address
 from people.access import get_visible_or_404
@@ -308,7 +308,9 @@ def initial_consultation(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
     form = InitialConsultationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.record_initial_consultation(by=request.user, referral=referral, values=form.cleaned_data)
+            services.record_initial_consultation(
+                by=request.user, referral=referral, values=service_values(form, services.ConsultationValues)
+            )
         except ValidationError as exc:
             form.add_error(None, exc.messages)
         else:

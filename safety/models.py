@@ -8,6 +8,8 @@ on an older version is refused (``version``), as for the child record.
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -16,16 +18,21 @@ from simple_history.models import HistoricalRecords
 
 from people.models import Child, PersonalQuerySet
 
-#: The fields a person writes, in the order the plan reads.
-PLAN_FIELDS = (
-    "in_their_words",
-    "warning_signs",
-    "what_helps",
-    "what_to_avoid",
-    "who_to_call",
-    "who_to_call_out_of_hours",
-    "made_with",
-)
+
+class SafetyPlanValues(TypedDict, total=False):
+    """What a person writes on the plan, in the order the plan reads (``save_plan``'s input and
+    SafetyPlanForm's fields)."""
+
+    in_their_words: str
+    warning_signs: str
+    what_helps: str
+    what_to_avoid: str
+    who_to_call: str
+    who_to_call_out_of_hours: str
+    made_with: str
+
+
+PLAN_FIELDS = tuple(SafetyPlanValues.__annotations__)
 
 
 class SafetyPlan(models.Model):

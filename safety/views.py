@@ -15,13 +15,13 @@ from audit.services import record
 from contacts.models import Contact, Kind
 from contacts.services import can_record
 from core.errors import StaleEditError
-from core.forms import rebind_after_stale_save
+from core.forms import rebind_after_stale_save, service_values
 from core.http import AuthenticatedHttpRequest
 from people.access import get_visible_or_404, record_page_opened
 from people.models import Child
 from safety import services
 from safety.forms import SafetyPlanForm
-from safety.models import SafetyPlan
+from safety.models import SafetyPlan, SafetyPlanValues
 
 #: Out-of-hours contacts shown on the plan (newest first); the full list is on the contacts page.
 OUT_OF_HOURS_SHOWN = 20
@@ -75,7 +75,7 @@ def safety_plan_edit(request: AuthenticatedHttpRequest, child_pk: int) -> HttpRe
                     by=request.user,
                     child=child,
                     expected_version=form.cleaned_data.get("version") or 0,
-                    values=form.cleaned_data,
+                    values=service_values(form, SafetyPlanValues),
                 )
             except StaleEditError as exc:
                 # Someone saved meanwhile: keep everything typed, show what is stored now, and
