@@ -10,7 +10,6 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Max, Prefetch
-from django.forms import BaseForm
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,7 +22,7 @@ from audit.services import record
 from consent.access import consents_for
 from consent.models import Item
 from core.errors import StaleEditError
-from core.forms import add_service_errors, rebind_after_stale_save
+from core.forms import add_service_errors, rebind_after_stale_save, service_values
 from core.http import AuthenticatedHttpRequest
 from people.access import get_visible_or_404
 from people.models import BreakGlassAccess, CareTeamMembership, Child
@@ -44,9 +43,6 @@ def _child(request: AuthenticatedHttpRequest, child_pk: int) -> Child:
 def _plan(request: AuthenticatedHttpRequest, child: Child) -> Plan | None:
     return Plan.objects.visible_to(request.user).filter(child=child).select_related("updated_by").first()
 
-
-def _values(form: BaseForm) -> dict[str, Any]:
-    return {k: v for k, v in form.cleaned_data.items() if k != "version"}
 
 
 def _break_glass(request: AuthenticatedHttpRequest, child: Child) -> BreakGlassAccess | None:
@@ -178,7 +174,7 @@ def choice(request: AuthenticatedHttpRequest, child_pk: int, offer_pk: int) -> H
         if form.is_valid():
             try:
                 services.record_choice(
-                    by=request.user, offer=current, expected_version=form.cleaned_data.get("version") or 0, values=_values(form)
+                    by=request.user, offer=current, expected_version=form.cleaned_data.get("version") or 0, values=service_values(form, services.ChoiceValues)
                 )
             except ValidationError as exc:
                 add_service_errors(form, exc)
@@ -215,7 +211,7 @@ def plan_edit(request: AuthenticatedHttpRequest, child_pk: int) -> HttpResponse:
         if form.is_valid():
             try:
                 services.save_plan(
-                    by=request.user, child=child, expected_version=form.cleaned_data.get("version") or 0, values=_values(form)
+                    by=request.user, child=child, expected_version=form.cleaned_data.get("version") or 0, values=service_values(form, services.PlanValues)
                 )
             except ValidationError as exc:
                 add_service_errors(form, exc)
@@ -267,10 +263,10 @@ def goal_edit(request: AuthenticatedHttpRequest, child_pk: int, goal_pk: int | N
         if form.is_valid():
             try:
                 if goal is None:
-                    services.add_goal(by=request.user, plan=current, values=_values(form))
+                    services.add_goal(by=request.user, plan=current, values=service_values(form, services.GoalValues))
                 else:
                     services.update_goal(
-                        by=request.user, goal=goal, expected_version=form.cleaned_data.get("version") or 0, values=_values(form)
+                        by=request.user, goal=goal, expected_version=form.cleaned_data.get("version") or 0, values=service_values(form, services.GoalValues)
                     )
             except ValidationError as exc:
                 add_service_errors(form, exc)
@@ -313,10 +309,10 @@ def action_edit(request: AuthenticatedHttpRequest, child_pk: int, action_pk: int
         if form.is_valid():
             try:
                 if action is None:
-                    services.add_action(by=request.user, plan=current, values=_values(form))
+                    services.add_action(by=request.user, plan=current, values=service_values(form, services.ActionValues))
                 else:
                     services.update_action(
-                        by=request.user, action=action, expected_version=form.cleaned_data.get("version") or 0, values=_values(form)
+                        by=request.user, action=action, expected_version=form.cleaned_data.get("version") or 0, values=service_values(form, services.ActionValues)
                     )
             except ValidationError as exc:
                 add_service_errors(form, exc)
@@ -354,7 +350,7 @@ def review_add(request: AuthenticatedHttpRequest, child_pk: int) -> HttpResponse
         _audit_view(request, child, current, "plan_review")
     if request.method == "POST" and form.is_valid():
         try:
-            services.add_review(by=request.user, plan=current, values=_values(form))
+            services.add_review(by=request.user, plan=current, values=service_values(form, services.ReviewValues))
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -410,7 +406,7 @@ def option_edit(request: AuthenticatedHttpRequest, option_pk: int | None = None)
         if form.is_valid():
             try:
                 services.save_option(
-                    by=request.user, option=option, expected_version=form.cleaned_data.get("version") or 0, values=_values(form)
+                    by=request.user, option=option, expected_version=form.cleaned_data.get("version") or 0, values=service_values(form, services.OptionValues)
                 )
             except ValidationError as exc:
                 add_service_errors(form, exc)
