@@ -47,7 +47,7 @@ from audit.services import record
 from core.http import AuthenticatedHttpRequest
 
 
-def _safe_next(request: AuthenticatedHttpRequest, default: str) -> str:
+def _safe_next(request: HttpRequest, default: str) -> str:
     next_url = request.POST.get("next") or request.GET.get("next") or ""
     if next_url and url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
         return next_url

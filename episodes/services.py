@@ -198,11 +198,11 @@ TRANSITION_FIELDS = (
     "adult_service",
     "support_until",
 )
-#: Fields that belong to one kind only (cleared for the others).
-_KIND_FIELDS: dict[str, set[str]] = {
-    TransitionKind.PLACEMENT_MOVE: {"placement", "out_of_county_to_local"},
-    TransitionKind.PRACTITIONER_CHANGE: {"from_practitioner", "to_practitioner"},
-    TransitionKind.ADULTHOOD: {"adult_service", "support_until"},
+#: Fields that belong to one kind only (cleared for the others; TransitionForm shows only these).
+KIND_FIELDS: dict[str, tuple[str, ...]] = {
+    TransitionKind.PLACEMENT_MOVE: ("placement", "out_of_county_to_local"),
+    TransitionKind.PRACTITIONER_CHANGE: ("from_practitioner", "to_practitioner"),
+    TransitionKind.ADULTHOOD: ("adult_service", "support_until"),
 }
 _BLANK: dict[str, Any] = {
     "placement": None,
@@ -246,7 +246,7 @@ def _validate_transition(transition: Transition, trusted_adults: Iterable[Relate
 
 def _clean_for_kind(kind: str, values: dict[str, Any]) -> dict[str, Any]:
     cleaned = {field: values[field] for field in TRANSITION_FIELDS if field in values}
-    own = _KIND_FIELDS.get(kind, set())
+    own = KIND_FIELDS.get(kind, ())
     for field, blank in _BLANK.items():
         if field not in own:
             cleaned[field] = blank
