@@ -18,7 +18,7 @@ from people.models import (
     PreferredLanguage,
     RelatedPerson,
 )
-from people.services import CHILD_EDITABLE_FIELDS, REASON_ERROR, reason_has_words
+from people.services import CHILD_EDITABLE_FIELDS, NEST_TRAINING_FIELDS, REASON_ERROR, reason_has_words
 
 
 def _local_authorities() -> Any:
@@ -165,7 +165,7 @@ class NestTrainingForm(NythModelForm):
 
     class Meta:
         model = NestTraining
-        fields = ["topic", "topic_detail", "given_on", "trainer", "trainer_name", "contact"]
+        fields = list(NEST_TRAINING_FIELDS)
         widgets = {"topic": forms.RadioSelect}
         field_classes = name_fields("trainer_name")
 

@@ -61,6 +61,10 @@ CHILD_EDITABLE_FIELDS = (
 )
 
 
+#: What NestTrainingForm asks about a trusted adult's training (its fields, in its order).
+NEST_TRAINING_FIELDS = ("topic", "topic_detail", "given_on", "trainer", "trainer_name", "contact")
+
+
 def can_create_records(user: User) -> bool:
     return user.works_in_service and user.role in (Role.PRACTITIONER, Role.SERVICE_MANAGER)
 
@@ -177,8 +181,9 @@ def record_nest_training(*, by: User, person: RelatedPerson, values: dict[str, A
     child = person.child
     if not can_support_nest(by, child):
         raise PermissionDenied
-    fields = ("topic", "topic_detail", "given_on", "trainer", "trainer_name", "contact")
-    training = NestTraining(related_person=person, recorded_by=by, **{k: values[k] for k in fields if k in values})
+    training = NestTraining(
+        related_person=person, recorded_by=by, **{k: values[k] for k in NEST_TRAINING_FIELDS if k in values}
+    )
     errors: dict[str, str] = {}
     if training.topic == NestTrainingTopic.OTHER and not training.topic_detail.strip():
         errors["topic_detail"] = _("Say what the training covered")
