@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -25,9 +25,21 @@ if TYPE_CHECKING:
 
 _WRITE_ROUTES = frozenset({"care_team", "service_manager"})
 _STAFF = frozenset({Role.PRACTITIONER, Role.SERVICE_MANAGER, Role.DUTY_WORKER})
-# The editable fields, written once: ContactForm (contacts/forms.py) takes its fields from here
-# (``starts_at`` is its date and time boxes).
-CONTACT_FIELDS = ("kind", "starts_at", "attendance", "consultation_with", "duration_minutes", "language", "location", "summary")
+class ContactValues(TypedDict, total=False):
+    """A contact as recorded or changed. Its keys are written once, here: ContactForm
+    (contacts/forms.py) takes its fields from them (``starts_at`` is its date and time boxes)."""
+
+    kind: str
+    starts_at: datetime.datetime
+    attendance: str
+    consultation_with: str
+    duration_minutes: int
+    language: str
+    location: str
+    summary: str
+
+
+CONTACT_FIELDS = tuple(ContactValues.__annotations__)
 
 
 def can_record(user: User, child: Child, kind: str | None = None) -> bool:
@@ -41,13 +53,13 @@ def can_record(user: User, child: Child, kind: str | None = None) -> bool:
     return "break_glass" in routes and kind in (None, Kind.OUT_OF_HOURS)
 
 
-def _key(by: User, child: Child, values: dict[str, Any], people: list[int]) -> str:
+def _key(by: User, child: Child, values: ContactValues, people: list[int]) -> str:
     payload: dict[str, object] = {k: str(values.get(k, "")) for k in CONTACT_FIELDS}
     payload.update(by=by.pk, child=child.pk, people=sorted(people))
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
 
-def _validate(values: dict[str, Any]) -> None:
+def _validate(values: ContactValues) -> None:
     errors: dict[str, str] = {}
     if values.get("kind") == Kind.CONSULTATION and not values.get("consultation_with"):
         errors["consultation_with"] = _("Say who the consultation was with")
@@ -60,7 +72,7 @@ def _validate(values: dict[str, Any]) -> None:
 
 
 @transaction.atomic
-def record_contact(*, by: User, child: Child, values: dict[str, Any], people: list[Any] | None = None) -> tuple[Contact, bool]:
+def record_contact(*, by: User, child: Child, values: ContactValues, people: list[Any] | None = None) -> tuple[Contact, bool]:
     """Record one contact; returns (contact, created). The same form sent twice (double click,
     browser retry) records one contact."""
     people = list(people or [])
@@ -77,10 +89,10 @@ def record_contact(*, by: User, child: Child, values: dict[str, Any], people: li
         with transaction.atomic():
             contact = Contact.objects.create(
                 child=child,
-                practitioner=values.get("practitioner") or by,
+                practitioner=by,  # the person recording it (no caller names anyone else)
                 recorded_by=by,
                 idempotency_key=key,
-                **{k: values[k] for k in CONTACT_FIELDS if k in values},
+                **{k: v for k, v in values.items() if k in CONTACT_FIELDS},
             )
     except IntegrityError:
         return Contact.objects.get(idempotency_key=key), False
@@ -114,7 +126,7 @@ def refresh_first_session(child: Child) -> None:
 
 @transaction.atomic
 def update_contact(
-    *, by: User, contact: Contact, expected_version: int, values: dict[str, Any], people: list[Any] | None = None
+    *, by: User, contact: Contact, expected_version: int, values: ContactValues, people: list[Any] | None = None
 ) -> Contact:
     """Change a contact – above all, record what happened at a booked one. Refuses (changing
     nothing) when someone saved it after the form was opened; every change is in its history."""
@@ -129,9 +141,10 @@ def update_contact(
     people = list(people or [])
     if any(person.child_id != locked.child_id for person in people):
         raise ValidationError({"people": _("Choose people around this young person")})
-    changed = [name for name in CONTACT_FIELDS if name in values and getattr(locked, name) != values[name]]
+    given: dict[str, Any] = dict(values)
+    changed = [name for name in CONTACT_FIELDS if name in given and getattr(locked, name) != given[name]]
     for name in changed:
-        setattr(locked, name, values[name])
+        setattr(locked, name, given[name])
     before = set(locked.people.values_list("pk", flat=True))
     after = {person.pk for person in people}
     if not changed and before == after:

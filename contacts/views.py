@@ -20,7 +20,7 @@ from contacts import services
 from contacts.forms import ContactForm
 from contacts.models import Attendance, Contact, Kind
 from core.errors import StaleEditError
-from core.forms import add_service_errors, rebind_after_stale_save
+from core.forms import add_service_errors, rebind_after_stale_save, service_values
 from core.http import AuthenticatedHttpRequest
 from people.access import audit_route, get_visible_or_404, record_page_opened
 from people.models import Child
@@ -50,9 +50,8 @@ def contact_create(request: AuthenticatedHttpRequest, child_pk: int) -> HttpResp
     initial = {"kind": kind} if kind in Kind.values else {}
     form = ContactForm(request.POST if request.method == "POST" else None, child=child, initial=initial)
     if request.method == "POST" and form.is_valid():
-        values = {**form.cleaned_data}
-        people = list(values.pop("people", []))
-        values.pop("version", None)
+        values = service_values(form, services.ContactValues)
+        people = list(form.cleaned_data.get("people") or [])
         try:
             contact, created = services.record_contact(by=request.user, child=child, values=values, people=people)
         except ValidationError as exc:
@@ -74,9 +73,9 @@ def contact_edit(request: AuthenticatedHttpRequest, child_pk: int, contact_pk: i
         raise PermissionDenied
     form = ContactForm(request.POST if request.method == "POST" else None, child=child, instance=copy.copy(contact))
     if request.method == "POST" and form.is_valid():
-        values = {**form.cleaned_data}
-        people = list(values.pop("people", []))
-        expected = values.pop("version", None) or 0
+        values = service_values(form, services.ContactValues)
+        people = list(form.cleaned_data.get("people") or [])
+        expected = form.cleaned_data.get("version") or 0
         try:
             services.update_contact(by=request.user, contact=contact, expected_version=expected, values=values, people=people)
         except StaleEditError as exc:
