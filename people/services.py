@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -37,28 +37,33 @@ if TYPE_CHECKING:
     from accounts.models import User
 
 
-CHILD_EDITABLE_FIELDS = (
-    "given_name",
-    "family_name",
-    "preferred_name",
-    "former_names",
-    "date_of_birth",
-    "nhs_number",
-    "local_authority_reference",
-    "responsible_local_authority",
-    "postcode",
-    "legal_status",
-    "preferred_language",
-    "other_language",
-    "active_offer",
-    "active_offer_date",
-    "pronouns",
-    "gender",
-    "gender_description",
-    "ethnicity",
-    "disability",
-    "neurodivergence",
-)
+class ChildValues(TypedDict, total=False):
+    """What may be written on a child's record (``create_child``, ``update_child``). Its keys are
+    the editable fields, written once: ChildForm takes its fields from them, in this order."""
+
+    given_name: str
+    family_name: str
+    preferred_name: str
+    former_names: str
+    date_of_birth: date
+    nhs_number: str
+    local_authority_reference: str
+    responsible_local_authority: Organisation | None
+    postcode: str
+    legal_status: str
+    preferred_language: str
+    other_language: str
+    active_offer: str
+    active_offer_date: date | None
+    pronouns: str
+    gender: str
+    gender_description: str
+    ethnicity: str
+    disability: str
+    neurodivergence: str
+
+
+CHILD_EDITABLE_FIELDS = tuple(ChildValues.__annotations__)
 
 
 #: What NestTrainingForm asks about a trusted adult's training (its fields, in its order).
@@ -73,15 +78,15 @@ def can_manage_care_team(user: User, child: Child) -> bool:
     return user.role == Role.SERVICE_MANAGER and user.organisation_id == child.service_id
 
 
-def _clean_values(values: dict[str, Any]) -> dict[str, Any]:
-    cleaned = {k: v for k, v in values.items() if k in CHILD_EDITABLE_FIELDS}
+def _clean_values(values: ChildValues) -> dict[str, Any]:
+    cleaned: dict[str, Any] = {k: v for k, v in values.items() if k in CHILD_EDITABLE_FIELDS}
     if "nhs_number" in cleaned:
         cleaned["nhs_number"] = normalise_nhs_number(cleaned["nhs_number"])
     return cleaned
 
 
 @transaction.atomic
-def create_child(*, by: User, values: dict[str, Any]) -> Child:
+def create_child(*, by: User, values: ChildValues) -> Child:
     """Open a new record in the user's service; the creator joins the care team."""
     if not can_create_records(by):
         raise PermissionDenied
@@ -98,7 +103,7 @@ def create_child(*, by: User, values: dict[str, Any]) -> Child:
 
 
 @transaction.atomic
-def update_child(*, by: User, child: Child, expected_version: int, values: dict[str, Any], route: str = Route.UI) -> Child:
+def update_child(*, by: User, child: Child, expected_version: int, values: ChildValues, route: str = Route.UI) -> Child:
     """Save changes made from ``expected_version``; refuse if the record moved on meanwhile."""
     locked = Child.objects.select_for_update().get(pk=child.pk)
     if locked.version != expected_version:

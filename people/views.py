@@ -23,7 +23,7 @@ from audit.models import Action, AuditEvent, Route
 from audit.services import record
 from contacts.models import Contact
 from core.errors import StaleEditError
-from core.forms import add_service_errors, rebind_after_stale_save
+from core.forms import add_service_errors, rebind_after_stale_save, service_values
 from core.http import AuthenticatedHttpRequest
 from core.net import client_address
 from people import services
@@ -145,7 +145,7 @@ def child_create(request: AuthenticatedHttpRequest) -> HttpResponse:
         raise PermissionDenied
     form = ChildForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        values = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        values = service_values(form, services.ChildValues)
         child = services.create_child(by=request.user, values=values)
         messages.success(request, _("The record for %(name)s was created.") % {"name": child.display_name})
         return redirect("people:detail", pk=child.pk)
@@ -159,7 +159,7 @@ def child_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         form = ChildForm(request.POST, instance=child)
         if form.is_valid():
-            values = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+            values = service_values(form, services.ChildValues)
             try:
                 services.update_child(
                     by=request.user,
