@@ -18,7 +18,13 @@ from people.models import (
     PreferredLanguage,
     RelatedPerson,
 )
-from people.services import CHILD_EDITABLE_FIELDS, NEST_TRAINING_FIELDS, REASON_ERROR, reason_has_words
+from people.services import (
+    CHILD_EDITABLE_FIELDS,
+    NEST_TRAINING_FIELDS,
+    REASON_ERROR,
+    RELATED_PERSON_FIELDS,
+    reason_has_words,
+)
 
 
 def _local_authorities() -> Any:
@@ -95,21 +101,7 @@ class RelatedPersonForm(NythModelForm):
 
     class Meta:
         model = RelatedPerson
-        fields = [
-            "name",
-            "role",
-            "role_other",
-            "organisation_name",
-            "has_parental_responsibility",
-            "young_person_view",
-            "informed_on",
-            "informed_by",
-            "contact_permitted",
-            "phone",
-            "email",
-            "notes",
-            "is_active",
-        ]
+        fields = list(RELATED_PERSON_FIELDS)
         widgets = {
             "notes": forms.Textarea(attrs={"rows": 3}),
             "young_person_view": forms.Textarea(attrs={"rows": 3}),

@@ -66,6 +66,28 @@ class ChildValues(TypedDict, total=False):
 CHILD_EDITABLE_FIELDS = tuple(ChildValues.__annotations__)
 
 
+class RelatedPersonValues(TypedDict, total=False):
+    """A person in the nest as written (RelatedPersonForm's fields, in its order). Only these
+    are applied: a key outside them is ignored, never written to the row."""
+
+    name: str
+    role: str
+    role_other: str
+    organisation_name: str
+    has_parental_responsibility: bool
+    young_person_view: str
+    informed_on: date | None
+    informed_by: User | None
+    contact_permitted: bool
+    phone: str
+    email: str
+    notes: str
+    is_active: bool
+
+
+RELATED_PERSON_FIELDS = tuple(RelatedPersonValues.__annotations__)
+
+
 #: What NestTrainingForm asks about a trusted adult's training (its fields, in its order).
 NEST_TRAINING_FIELDS = ("topic", "topic_detail", "given_on", "trainer", "trainer_name", "contact")
 
@@ -134,8 +156,8 @@ def _without_unpermitted_contact_details(person: RelatedPerson) -> list[str]:
 
 
 @transaction.atomic
-def add_related_person(*, by: User, child: Child, values: dict[str, Any]) -> RelatedPerson:
-    person = RelatedPerson(child=child, **values)
+def add_related_person(*, by: User, child: Child, values: RelatedPersonValues) -> RelatedPerson:
+    person = RelatedPerson(child=child, **{k: v for k, v in values.items() if k in RELATED_PERSON_FIELDS})
     cleared = _without_unpermitted_contact_details(person)
     person.full_clean()
     person.save()
@@ -145,7 +167,7 @@ def add_related_person(*, by: User, child: Child, values: dict[str, Any]) -> Rel
 
 @transaction.atomic
 def update_related_person(
-    *, by: User, person: RelatedPerson, expected_version: int, values: dict[str, Any]
+    *, by: User, person: RelatedPerson, expected_version: int, values: RelatedPersonValues
 ) -> RelatedPerson:
     locked = RelatedPerson.objects.select_for_update().get(pk=person.pk)
     if locked.version != expected_version:
@@ -153,7 +175,7 @@ def update_related_person(
     had_details = bool(locked.phone or locked.email)
     changed = []
     for field, value in values.items():
-        if getattr(locked, field) != value:
+        if field in RELATED_PERSON_FIELDS and getattr(locked, field) != value:
             setattr(locked, field, value)
             changed.append(field)
     cleared = _without_unpermitted_contact_details(locked)

@@ -198,7 +198,7 @@ def related_person_edit(request: AuthenticatedHttpRequest, pk: int, person_pk: i
     if request.method == "POST":
         form = RelatedPersonForm(request.POST, instance=person, child=child)
         if form.is_valid():
-            values = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+            values = service_values(form, services.RelatedPersonValues)
             try:
                 if person is None:
                     services.add_related_person(by=request.user, child=child, values=values)
