@@ -21,6 +21,7 @@ from people.models import (
 from people.services import (
     CHILD_EDITABLE_FIELDS,
     NEST_TRAINING_FIELDS,
+    PLACEMENT_FIELDS,
     REASON_ERROR,
     RELATED_PERSON_FIELDS,
     reason_has_words,
@@ -191,7 +192,7 @@ class PlacementForm(NythModelForm):
 
     class Meta:
         model = Placement
-        fields = ["type", "local_authority_area", "outside_wales", "start_date"]
+        fields = list(PLACEMENT_FIELDS)
         widgets = {"type": forms.RadioSelect}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

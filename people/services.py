@@ -35,6 +35,7 @@ from people.models import (
 
 if TYPE_CHECKING:
     from accounts.models import User
+    from contacts.models import Contact
 
 
 class ChildValues(TypedDict, total=False):
@@ -88,8 +89,28 @@ class RelatedPersonValues(TypedDict, total=False):
 RELATED_PERSON_FIELDS = tuple(RelatedPersonValues.__annotations__)
 
 
-#: What NestTrainingForm asks about a trusted adult's training (its fields, in its order).
-NEST_TRAINING_FIELDS = ("topic", "topic_detail", "given_on", "trainer", "trainer_name", "contact")
+class NestTrainingValues(TypedDict, total=False):
+    """Training a trusted adult received: NestTrainingForm's fields, in its order."""
+
+    topic: str
+    topic_detail: str
+    given_on: date
+    trainer: User | None
+    trainer_name: str
+    contact: Contact | None
+
+
+class PlacementValues(TypedDict, total=False):
+    """A new placement: PlacementForm's fields."""
+
+    type: str
+    local_authority_area: Organisation
+    outside_wales: bool
+    start_date: date
+
+
+NEST_TRAINING_FIELDS = tuple(NestTrainingValues.__annotations__)
+PLACEMENT_FIELDS = tuple(PlacementValues.__annotations__)
 
 
 def can_create_records(user: User) -> bool:
@@ -202,14 +223,14 @@ def can_support_nest(user: User, child: Child) -> bool:
 
 
 @transaction.atomic
-def record_nest_training(*, by: User, person: RelatedPerson, values: dict[str, Any]) -> NestTraining:
+def record_nest_training(*, by: User, person: RelatedPerson, values: NestTrainingValues) -> NestTraining:
     """Record training a trusted adult received in responding therapeutically to the young
     person. A linked contact must be one this person took part in (recorded on both sides)."""
     child = person.child
     if not can_support_nest(by, child):
         raise PermissionDenied
     training = NestTraining(
-        related_person=person, recorded_by=by, **{k: values[k] for k in NEST_TRAINING_FIELDS if k in values}
+        related_person=person, recorded_by=by, **{k: v for k, v in values.items() if k in NEST_TRAINING_FIELDS}
     )
     errors: dict[str, str] = {}
     if training.topic == NestTrainingTopic.OTHER and not training.topic_detail.strip():
@@ -262,9 +283,9 @@ def nest_trained_counts(service: Organisation, *, since: date | None = None, unt
 
 
 @transaction.atomic
-def record_placement(*, by: User, child: Child, values: dict[str, Any]) -> Placement:
+def record_placement(*, by: User, child: Child, values: PlacementValues) -> Placement:
     """A new placement ends the current one the day it starts (a move, not an overlap)."""
-    placement = Placement(child=child, **values)
+    placement = Placement(child=child, **{k: v for k, v in values.items() if k in PLACEMENT_FIELDS})
     placement.full_clean()
     current = child.placements.filter(end_date__isnull=True).order_by("-start_date").first()
     if current is not None:

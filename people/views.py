@@ -269,7 +269,7 @@ def nest_training_create(request: AuthenticatedHttpRequest, pk: int, person_pk: 
     form = NestTrainingForm(request.POST if request.method == "POST" else None, person=person, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.record_nest_training(by=request.user, person=person, values=form.cleaned_data)
+            services.record_nest_training(by=request.user, person=person, values=service_values(form, services.NestTrainingValues))
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -285,7 +285,7 @@ def placement_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     form = PlacementForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.record_placement(by=request.user, child=child, values=form.cleaned_data)
+            services.record_placement(by=request.user, child=child, values=service_values(form, services.PlacementValues))
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
