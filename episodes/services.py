@@ -9,7 +9,7 @@ is written.
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from accounts.models import User
-    from people.models import RelatedPerson
+    from people.models import Placement, RelatedPerson
     from referrals.models import Referral
 
 _WRITE_ROUTES = frozenset({"care_team", "service_manager"})
@@ -187,17 +187,23 @@ def change_episode(
 
 # --- Transitions ---------------------------------------------------------------------------
 
-TRANSITION_FIELDS = (
-    "planned_on",
-    "status",
-    "summary",
-    "placement",
-    "out_of_county_to_local",
-    "from_practitioner",
-    "to_practitioner",
-    "adult_service",
-    "support_until",
-)
+class TransitionValues(TypedDict, total=False):
+    """A transition as planned or changed (``create_transition``, ``update_transition``). Its keys
+    are written once, here: TransitionForm takes its fields from them, in this order; the fields
+    of other kinds are cleared (``KIND_FIELDS``)."""
+
+    planned_on: date
+    status: str
+    summary: str
+    placement: Placement | None
+    out_of_county_to_local: bool
+    from_practitioner: User | None
+    to_practitioner: User | None
+    adult_service: str
+    support_until: date | None
+
+
+TRANSITION_FIELDS = tuple(TransitionValues.__annotations__)
 #: Fields that belong to one kind only (cleared for the others; TransitionForm shows only these).
 KIND_FIELDS: dict[str, tuple[str, ...]] = {
     TransitionKind.PLACEMENT_MOVE: ("placement", "out_of_county_to_local"),
@@ -244,8 +250,9 @@ def _validate_transition(transition: Transition, trusted_adults: Iterable[Relate
         raise ValidationError(errors)
 
 
-def _clean_for_kind(kind: str, values: dict[str, Any]) -> dict[str, Any]:
-    cleaned = {field: values[field] for field in TRANSITION_FIELDS if field in values}
+def _clean_for_kind(kind: str, values: TransitionValues) -> dict[str, Any]:
+    given: dict[str, Any] = dict(values)
+    cleaned = {field: given[field] for field in TRANSITION_FIELDS if field in given}
     own = KIND_FIELDS.get(kind, ())
     for field, blank in _BLANK.items():
         if field not in own:
@@ -269,7 +276,7 @@ def _add_default_items(transition: Transition, *, start: int = 0) -> int:
 
 @transaction.atomic
 def create_transition(
-    *, by: User, child: Child, kind: str, values: dict[str, Any], trusted_adults: Iterable[RelatedPerson] = ()
+    *, by: User, child: Child, kind: str, values: TransitionValues, trusted_adults: Iterable[RelatedPerson] = ()
 ) -> Transition:
     """Plan a transition; its checklist starts from the kind's default items."""
     _require_writer(by, child)
@@ -315,7 +322,7 @@ def update_transition(
     by: User,
     transition: Transition,
     expected_version: int,
-    values: dict[str, Any],
+    values: TransitionValues,
     trusted_adults: Iterable[RelatedPerson] | None = None,
 ) -> Transition:
     _require_writer(by, transition.child)

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 from audit.models import Action
 from audit.services import record
 from core.errors import StaleEditError
-from core.forms import add_service_errors, rebind_after_stale_save
+from core.forms import add_service_errors, rebind_after_stale_save, service_values
 from core.http import AuthenticatedHttpRequest
 from episodes import services
 from episodes import timeline as timeline_module
@@ -234,7 +234,7 @@ def transition_create(request: AuthenticatedHttpRequest, child_pk: int) -> HttpR
         request.POST if request.method == "POST" else None, child=child, kind=kind, initial=initial
     )
     if request.method == "POST" and form.is_valid():
-        values = {k: v for k, v in form.cleaned_data.items() if k not in ("version", "trusted_adults")}
+        values = service_values(form, services.TransitionValues)
         try:
             transition = services.create_transition(
                 by=request.user,
@@ -363,7 +363,7 @@ def transition_edit(request: AuthenticatedHttpRequest, transition_pk: int) -> Ht
     if request.method == "POST":
         form = TransitionForm(request.POST, instance=copy.copy(transition), child=child, kind=transition.kind)
         if form.is_valid():
-            values = {k: v for k, v in form.cleaned_data.items() if k not in ("version", "trusted_adults")}
+            values = service_values(form, services.TransitionValues)
             try:
                 services.update_transition(
                     by=request.user,
