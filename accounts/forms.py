@@ -8,6 +8,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Language, Organisation, User
+from accounts.services import ACCOUNT_FIELDS, NEW_ACCOUNT_FIELDS
 from core.forms import NythForm, TypedFormMixin
 from core.text import NameField, name_fields
 
@@ -65,7 +66,7 @@ class TokenForm(NythForm):
 class UserDetailsForm(TypedFormMixin, forms.ModelForm):
     class Meta:
         model = User
-        fields = ["first_name", "last_name", "email", "organisation", "role", "job_title", "preferred_language", "is_active"]
+        fields = list(ACCOUNT_FIELDS)
         widgets = {"role": forms.RadioSelect, "preferred_language": forms.RadioSelect}
         field_classes = name_fields("first_name", "last_name")
 
@@ -84,7 +85,7 @@ class NewUserForm(UserDetailsForm):
 
     username = NameField(label=_("User name"), max_length=150)
 
-    field_order = ["username", "first_name", "last_name", "email", "organisation", "role", "job_title", "preferred_language", "is_active"]
+    field_order = list(NEW_ACCOUNT_FIELDS)
 
     def clean_username(self) -> str:
         username = self.cleaned_data["username"].strip()

@@ -44,6 +44,7 @@ from accounts.models import Role, User, manageable_users
 from accounts.sessions import complete_second_factor
 from audit.models import Action
 from audit.services import record
+from core.forms import service_values
 from core.http import AuthenticatedHttpRequest
 
 
@@ -268,7 +269,7 @@ def user_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_administrator(request)
     form = NewUserForm(request.POST or None, initial={"is_active": True})
     if request.method == "POST" and form.is_valid():
-        user, access_request = account_services.create_user(by=request.user, values=form.cleaned_data)
+        user, access_request = account_services.create_user(by=request.user, values=service_values(form, account_services.NewAccountValues))
         messages.success(request, gettext("The account for %(name)s was created.") % {"name": user})
         if access_request is not None:
             messages.info(request, _waiting_message(user))
@@ -284,7 +285,7 @@ def user_edit(request: AuthenticatedHttpRequest, user_pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             _, access_request = account_services.update_user(
-                by=request.user, user=manageable_users(request.user).get(pk=account.pk), values=form.cleaned_data
+                by=request.user, user=manageable_users(request.user).get(pk=account.pk), values=service_values(form, account_services.AccountValues)
             )
         except account_services.SelfChangeRefused as refused:
             form.add_error("role", str(refused.args[0]))
