@@ -9,7 +9,7 @@ is written.
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import TYPE_CHECKING, Any, Required, TypedDict
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -128,9 +128,19 @@ def open_episode(
     return episode
 
 
+class EpisodeEventValues(TypedDict, total=False):
+    """Pausing, resuming, closing or re-opening (EpisodeEventForm's answers): the date, and the
+    reason and readiness each needs (checked by ``change_episode``)."""
+
+    on: Required[date]
+    reason: str
+    young_person_words: str
+    practitioner_judgement: str
+
+
 @transaction.atomic
 def change_episode(
-    *, by: User, episode: Episode, action: str, expected_version: int, values: dict[str, Any]
+    *, by: User, episode: Episode, action: str, expected_version: int, values: EpisodeEventValues
 ) -> Episode:
     """Pause, resume, close or re-open an episode. Closing needs a reason and a record that the
     young person is ready (their words and the practitioner's judgement); pausing and re-opening

@@ -159,7 +159,7 @@ def episode_change(request: AuthenticatedHttpRequest, episode_pk: int, action: s
                     episode=episode,
                     action=action,
                     expected_version=form.cleaned_data.get("version") or 0,
-                    values=form.cleaned_data,
+                    values=service_values(form, services.EpisodeEventValues),
                 )
             except StaleEditError as exc:
                 stale = exc.current
