@@ -76,8 +76,13 @@ system-packages:
 test: system-packages install assets messages
 	$(VENV)/bin/pytest
 
+# Lint, format and types: ruff's rules (ruff.toml), ruff's format (the one mass reformat is listed
+# in .git-blame-ignore-revs), and mypy with django-stubs (settings and strictness in pyproject.toml).
+# The same three run before each commit with .pre-commit-config.yaml (local hooks, this venv).
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy .
 
 # Supply chain: bandit (no medium or high findings), pip-audit and npm audit (each CHECKED or
 # NOT CHECKED; an advisory not in .ci/advisories-ignore.toml fails). AUDIT_FLAGS=--strict makes

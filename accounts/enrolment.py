@@ -69,7 +69,7 @@ def issue(*, user: User, by: User | None, deliver: Literal["email", "shown"]) ->
         route=Route.UI if by is not None else Route.SYSTEM,
         detail={"enrolment_code_for": user.pk, "delivery": deliver},
     )
-    if deliver == EnrolmentDelivery.EMAIL:
+    if deliver == EnrolmentDelivery.EMAIL.value:
         from accounts.tasks import email_enrolment_code, seal
 
         # To the holder's own address; the code waits in the queue sealed (accounts.tasks), and

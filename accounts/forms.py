@@ -8,6 +8,8 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Language, Organisation, User
+from accounts.services import ACCOUNT_FIELDS, NEW_ACCOUNT_FIELDS
+from core.forms import NythForm, TypedFormMixin
 from core.text import NameField, name_fields
 
 
@@ -37,13 +39,13 @@ class SignInForm(AuthenticationForm):
         )
 
 
-class LanguageForm(forms.Form):
+class LanguageForm(NythForm):
     """The account's language, changed only by this form's POST (the header links store nothing)."""
 
     preferred_language = forms.ChoiceField(label=_("Language for Nyth"), choices=Language.choices, widget=forms.RadioSelect)
 
 
-class TokenForm(forms.Form):
+class TokenForm(NythForm):
     token = forms.CharField(
         label=_("Security code"),
         help_text=_("The 6-digit code from your authenticator app."),
@@ -61,10 +63,10 @@ class TokenForm(forms.Form):
         return token
 
 
-class UserDetailsForm(forms.ModelForm):
+class UserDetailsForm(TypedFormMixin, forms.ModelForm):
     class Meta:
         model = User
-        fields = ["first_name", "last_name", "email", "organisation", "role", "job_title", "preferred_language", "is_active"]
+        fields = list(ACCOUNT_FIELDS)
         widgets = {"role": forms.RadioSelect, "preferred_language": forms.RadioSelect}
         field_classes = name_fields("first_name", "last_name")
 
@@ -83,7 +85,7 @@ class NewUserForm(UserDetailsForm):
 
     username = NameField(label=_("User name"), max_length=150)
 
-    field_order = ["username", "first_name", "last_name", "email", "organisation", "role", "job_title", "preferred_language", "is_active"]
+    field_order = list(NEW_ACCOUNT_FIELDS)
 
     def clean_username(self) -> str:
         username = self.cleaned_data["username"].strip()
@@ -102,11 +104,11 @@ def _code_field() -> forms.CharField:
     )
 
 
-class EnrolmentCodeForm(forms.Form):
+class EnrolmentCodeForm(NythForm):
     code = _code_field()
 
 
-class EnrolForm(forms.Form):
+class EnrolForm(NythForm):
     """First sign-in of an account that has no password yet: the code, then a password only
     the holder knows (Django's validators)."""
 
@@ -138,7 +140,7 @@ class EnrolForm(forms.Form):
         return data
 
 
-class ApproveForm(forms.Form):
+class ApproveForm(NythForm):
     delivery = forms.ChoiceField(
         label=_("How should the person get their enrolment code?"),
         choices=[("email", _("Email it to their own address")), ("shown", _("Show it to me once, to hand over in person"))],
@@ -148,7 +150,7 @@ class ApproveForm(forms.Form):
     )
 
 
-class RefuseForm(forms.Form):
+class RefuseForm(NythForm):
     reason = forms.CharField(
         label=_("Why are you refusing this request?"),
         max_length=2000,

@@ -12,6 +12,8 @@ from django.urls import resolve, reverse
 from django.urls.exceptions import Resolver404
 from django_otp import user_has_device
 
+from accounts.models import User
+
 # Pages a signed-in but not yet verified user may open.
 _ALLOWED = {"accounts:two_factor", "accounts:two_factor_setup", "accounts:logout", "healthz"}
 
@@ -22,7 +24,7 @@ class TwoFactorRequiredMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
-        if user.is_authenticated and not user.is_verified() and not request.path.startswith(settings.STATIC_URL):
+        if isinstance(user, User) and not user.is_verified() and not request.path.startswith(settings.STATIC_URL):
             has_device = user_has_device(user, confirmed=True)
             if settings.NYTH_REQUIRE_2FA or has_device:
                 try:

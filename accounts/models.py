@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractUser, UserManager
+from collections.abc import Callable
+
+from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -103,8 +105,11 @@ class User(AbstractUser):
         _("preferred language"), max_length=5, choices=Language.choices, default=Language.ENGLISH
     )
 
-    objects = UserManager()
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
+
+    # Set on the request's user by django_otp's OTPMiddleware: whether this session passed the
+    # second factor. Declared for the type checker only (no value here).
+    is_verified: Callable[[], bool]
 
     class Meta:
         ordering = ["last_name", "first_name"]

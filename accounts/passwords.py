@@ -133,6 +133,6 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         # Django keeps this session (update_session_auth_hash, which keeps the verified device)
         # and the changed hash ends every other session of the account.
         response = super().form_valid(form)
-        record(actor=self.request.user, action=Action.UPDATE, obj=self.request.user, detail={"fields": ["password"], "password_changed": True}, route=Route.UI)
+        record(actor=form.user, action=Action.UPDATE, obj=form.user, detail={"fields": ["password"], "password_changed": True}, route=Route.UI)
         messages.success(self.request, gettext("Your password was changed. You are still signed in here; other sessions have ended."))
         return response

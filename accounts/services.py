@@ -11,7 +11,7 @@ their own role or organisation.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -35,6 +35,31 @@ from accounts.models import (
 from audit.models import Action, Route
 from audit.services import record
 from jobs.email import send_once
+
+
+class AccountValues(TypedDict, total=False):
+    """An account's details as an administrator writes them (``create_user``, ``update_user``).
+    Its keys are written once, here: UserDetailsForm takes its fields from them, in this order.
+    Only these are applied: any other key is ignored, never written to the account."""
+
+    first_name: str
+    last_name: str
+    email: str
+    organisation: Organisation | None
+    role: str
+    job_title: str
+    preferred_language: str
+    is_active: bool
+
+
+class NewAccountValues(AccountValues, total=False):
+    """A new account: its user name too (NewUserForm asks it first)."""
+
+    username: str
+
+
+ACCOUNT_FIELDS = tuple(AccountValues.__annotations__)
+NEW_ACCOUNT_FIELDS = ("username", *ACCOUNT_FIELDS)
 
 
 class SelfChangeRefused(PermissionDenied):
@@ -178,14 +203,14 @@ def _requests_path() -> str:
 
 
 @transaction.atomic
-def create_user(*, by: User, values: dict[str, Any]) -> tuple[User, AccessRequest | None]:
+def create_user(*, by: User, values: NewAccountValues) -> tuple[User, AccessRequest | None]:
     """Create an account with no usable password: only the holder ever sets one (through the
     enrolment code). An account with a record role is created inactive and waits for approval;
     any other gets its enrolment code by email at once."""
     _require_admin(by)
-    values = dict(values)
-    requested_active = bool(values.pop("is_active", True))
-    user = User(**values)
+    given: dict[str, Any] = {field: value for field, value in values.items() if field in NEW_ACCOUNT_FIELDS}
+    requested_active = bool(given.pop("is_active", True))
+    user = User(**given)
     user.set_unusable_password()
     after = _normalise({field: getattr(user, field if field != "organisation" else "organisation_id") for field in ACCESS_FIELDS})
     after["is_active"] = requested_active
@@ -202,33 +227,33 @@ def create_user(*, by: User, values: dict[str, Any]) -> tuple[User, AccessReques
 
 
 @transaction.atomic
-def update_user(*, by: User, user: User, values: dict[str, Any]) -> tuple[User, AccessRequest | None]:
+def update_user(*, by: User, user: User, values: AccountValues) -> tuple[User, AccessRequest | None]:
     """Apply ``values``; those that would open a route to records wait in an AccessRequest
     (returned) while the rest apply at once."""
     _require_admin(by)
     user = User.objects.select_for_update().get(pk=user.pk)
-    values = _normalise(values)
-    if "organisation" in values:
-        values["organisation_id"] = values.pop("organisation")
+    given = _normalise({field: value for field, value in values.items() if field in ACCOUNT_FIELDS})
+    if "organisation" in given:
+        given["organisation_id"] = given.pop("organisation")
     if user.pk == by.pk and (
-        ("role" in values and values["role"] != user.role)
-        or ("organisation_id" in values and values["organisation_id"] != user.organisation_id)
+        ("role" in given and given["role"] != user.role)
+        or ("organisation_id" in given and given["organisation_id"] != user.organisation_id)
     ):
         raise SelfChangeRefused(_("You cannot change your own role or organisation."))
     before = _access_values(user)
     after = dict(before)
     for field in ACCESS_FIELDS:
         key = "organisation_id" if field == "organisation" else field
-        if key in values:
-            after[field] = values[key]
+        if key in given:
+            after[field] = given[key]
     access_request = None
     if gives_record_route(before, after):
         for field in ACCESS_FIELDS:
-            values.pop("organisation_id" if field == "organisation" else field, None)
+            given.pop("organisation_id" if field == "organisation" else field, None)
         access_request = _open_request(by=by, user=user, requested=after, creates=False)
-    changed = [field for field, value in values.items() if getattr(user, field) != value]
+    changed = [field for field, value in given.items() if getattr(user, field) != value]
     for field in changed:
-        setattr(user, field, values[field])
+        setattr(user, field, given[field])
     if changed:
         user.full_clean(exclude=["password"])
         user.save()

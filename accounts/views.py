@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import LoginView
 from django.core.paginator import Paginator
 from django.db.models import Q
@@ -43,6 +44,8 @@ from accounts.models import Role, User, manageable_users
 from accounts.sessions import complete_second_factor
 from audit.models import Action, Route
 from audit.services import record
+from core.forms import service_values
+from core.http import AuthenticatedHttpRequest
 
 
 def _safe_next(request: HttpRequest, default: str) -> str:
@@ -64,7 +67,7 @@ class SignInView(LoginView):
         if cool_off is not None:
             form = self.get_form()
             # Not validated (that would try the password): only this error, the name kept.
-            form._errors, form.cleaned_data = ErrorDict(), {}
+            form._errors, form.cleaned_data = ErrorDict(), {}  # type: ignore[attr-defined]  # BaseForm's private state
             form.add_error(
                 None,
                 ngettext(
@@ -79,9 +82,9 @@ class SignInView(LoginView):
             return response
         return super().post(request, *args, **kwargs)
 
-    def form_valid(self, form: SignInForm) -> HttpResponse:
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         super().form_valid(form)
-        user = self.request.user
+        user = form.get_user()
         throttle.record_success(user.username)
         record(actor=user, action=Action.SIGN_IN, obj=user, route=Route.UI)
         # The language chosen on the sign-in form wins and is kept on the account; without one
@@ -100,7 +103,7 @@ def _in_language(url: str, language: str) -> str:
         return translate_url(url, language)
 
 
-def your_account(request: HttpRequest) -> HttpResponse:
+def your_account(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The signed-in person's own account: their language (saved only by this POST) and a link
     to change the password."""
     user = request.user
@@ -115,14 +118,14 @@ def your_account(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def sign_out(request: HttpRequest) -> HttpResponse:
+def sign_out(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         record(actor=request.user, action=Action.SIGN_OUT, obj=request.user, route=Route.UI)
     logout(request)
     return redirect("accounts:login")
 
 
-def two_factor(request: HttpRequest) -> HttpResponse:
+def two_factor(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Second step: the code from the authenticator app (TOTP, with django-otp's throttling)."""
     next_url = _safe_next(request, reverse("core:home"))
     if request.user.is_verified():
@@ -152,7 +155,7 @@ def _wrong_enrolment_code() -> str:
     )
 
 
-def _needs_enrolment_code(request: HttpRequest) -> bool:
+def _needs_enrolment_code(request: AuthenticatedHttpRequest) -> bool:
     """Setting up an authenticator needs the one-time code besides the password (ADR 009). The
     demo (2FA optional) asks only accounts that were issued a code."""
     if request.session.get(_ENROLMENT_OK) == request.user.pk:
@@ -160,7 +163,7 @@ def _needs_enrolment_code(request: HttpRequest) -> bool:
     return settings.NYTH_REQUIRE_2FA or enrolment.outstanding(request.user) is not None
 
 
-def two_factor_setup(request: HttpRequest) -> HttpResponse:
+def two_factor_setup(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Set up an authenticator app: first the enrolment code, then scan the QR code (or type
     the key) and confirm a code from the app."""
     next_url = _safe_next(request, reverse("core:home"))
@@ -238,12 +241,12 @@ def locked_out(request: HttpRequest, credentials: dict[str, Any] | None = None, 
 # --- Account administration (administrators only; everyone else gets 404, as for records).
 
 
-def _require_administrator(request: HttpRequest) -> None:
+def _require_administrator(request: AuthenticatedHttpRequest) -> None:
     if request.user.role != Role.ADMINISTRATOR:
         raise Http404
 
 
-def user_list(request: HttpRequest) -> HttpResponse:
+def user_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_administrator(request)
     query = request.GET.get("q", "").strip()[:100]
     users = manageable_users(request.user).select_related("organisation").order_by("last_name", "first_name")
@@ -262,11 +265,11 @@ def _waiting_message(account: User) -> str:
     ) % {"name": account}
 
 
-def user_create(request: HttpRequest) -> HttpResponse:
+def user_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_administrator(request)
     form = NewUserForm(request.POST or None, initial={"is_active": True})
     if request.method == "POST" and form.is_valid():
-        user, access_request = account_services.create_user(by=request.user, values=form.cleaned_data)
+        user, access_request = account_services.create_user(by=request.user, values=service_values(form, account_services.NewAccountValues))
         messages.success(request, gettext("The account for %(name)s was created.") % {"name": user})
         if access_request is not None:
             messages.info(request, _waiting_message(user))
@@ -276,13 +279,13 @@ def user_create(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/user_form.html", {"form": form, "creating": True})
 
 
-def user_edit(request: HttpRequest, user_pk: int) -> HttpResponse:
+def user_edit(request: AuthenticatedHttpRequest, user_pk: int) -> HttpResponse:
     account = get_object_or_404(manageable_users(request.user), pk=user_pk)
     form = UserDetailsForm(request.POST or None, instance=account)
     if request.method == "POST" and form.is_valid():
         try:
             _, access_request = account_services.update_user(
-                by=request.user, user=manageable_users(request.user).get(pk=account.pk), values=form.cleaned_data
+                by=request.user, user=manageable_users(request.user).get(pk=account.pk), values=service_values(form, account_services.AccountValues)
             )
         except account_services.SelfChangeRefused as refused:
             form.add_error("role", str(refused.args[0]))
@@ -300,7 +303,7 @@ def user_edit(request: HttpRequest, user_pk: int) -> HttpResponse:
 
 
 @require_POST
-def user_reset_two_factor(request: HttpRequest, user_pk: int) -> HttpResponse:
+def user_reset_two_factor(request: AuthenticatedHttpRequest, user_pk: int) -> HttpResponse:
     account = get_object_or_404(manageable_users(request.user), pk=user_pk)
     account_services.reset_two_factor(by=request.user, user=account)
     messages.success(
@@ -313,7 +316,7 @@ def user_reset_two_factor(request: HttpRequest, user_pk: int) -> HttpResponse:
 # --- Access-change requests (service managers of the service concerned; 404 for everyone else).
 
 
-def access_requests(request: HttpRequest) -> HttpResponse:
+def access_requests(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.user.role != Role.SERVICE_MANAGER:
         raise Http404
     waiting = account_services.waiting_for(request.user).order_by("created")
@@ -321,7 +324,7 @@ def access_requests(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-def access_request_detail(request: HttpRequest, request_pk: int) -> HttpResponse:
+def access_request_detail(request: AuthenticatedHttpRequest, request_pk: int) -> HttpResponse:
     access_request = get_object_or_404(account_services.waiting_for(request.user), pk=request_pk)
     approve_form = ApproveForm(request.POST if request.POST.get("decision") == "approve" else None)
     refuse_form = RefuseForm(request.POST if request.POST.get("decision") == "refuse" else None)

@@ -3,7 +3,7 @@ decided in ``assessments.access`` and enforced in ``assessments.services``."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.db.models import QuerySet
@@ -12,11 +12,14 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from assessments.models import Voice
 from assessments.sections import Section
+from core.forms import NythForm, reject_markup
 from core.text_language import TextLanguageFormMixin
-from people.forms import reject_markup
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
-class SectionForm(TextLanguageFormMixin, forms.Form):
+class SectionForm(TextLanguageFormMixin, NythForm):
     """One section: its text, whose words they are, and the version the writer started from."""
 
     text = forms.CharField(
@@ -53,7 +56,7 @@ class PeopleChoiceField(forms.ModelMultipleChoiceField):
         return _member_label(obj)
 
 
-class RestrictForm(forms.Form):
+class RestrictForm(NythForm):
     allowed = PeopleChoiceField(
         label=_("Who else may read this section?"),
         help_text=_("You will always be able to read it. Everyone not chosen here, including the rest of the care team, will see only that something is restricted."),
@@ -75,14 +78,14 @@ class RestrictForm(forms.Form):
         self.fields["allowed"].queryset = people
 
 
-class CompareForm(forms.Form):
+class CompareForm(NythForm):
     """Two assessment-wide versions to compare, read from the query string (``from``, ``to``).
     ``from`` is a Python keyword, so the fields are added by name."""
 
     def __init__(self, *args: Any, latest: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.latest = latest
-        messages = {
+        messages: dict[str, StrOrPromise] = {
             "required": _("Enter a version number"),
             "invalid": _("Enter the version as a whole number, for example 3"),
             "min_value": _("Enter a version from 0 to %(latest)s") % {"latest": latest},

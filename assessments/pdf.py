@@ -45,6 +45,8 @@ from assessments.models import WithheldReason
 from assessments.sections import BY_KEY, SECTIONS
 
 if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
     from accounts.models import Organisation, User
     from assessments.models import SectionVersion
     from consent.models import ConsentDecision
@@ -128,7 +130,7 @@ def _numbered_canvas(page_label: Callable[[int, int], str]) -> type[pdfcanvas.Ca
 
         def showPage(self) -> None:  # noqa: N802 (ReportLab's name)
             self._pages.append(dict(self.__dict__))
-            self._startPage()
+            self._startPage()  # type: ignore[attr-defined]  # ReportLab's own, not in its stubs
 
         def save(self) -> None:
             total = len(self._pages)
@@ -136,7 +138,7 @@ def _numbered_canvas(page_label: Callable[[int, int], str]) -> type[pdfcanvas.Ca
                 self.__dict__.update(state)
                 self.setFont(FONT, 8)
                 self.setFillColor(GREY)
-                self.drawRightString(PAGE_WIDTH - MARGIN, MARGIN - 8 * mm, page_label(self._pageNumber, total))
+                self.drawRightString(PAGE_WIDTH - MARGIN, MARGIN - 8 * mm, page_label(self.getPageNumber(), total))
                 super().showPage()
             super().save()
 
@@ -147,7 +149,7 @@ def render_assessment_pdf(
     *,
     child: Child,
     organisation: Organisation,
-    purpose_label: str,
+    purpose_label: StrOrPromise,
     reference: str,
     consent: ConsentDecision,
     versions: dict[str, SectionVersion],
@@ -157,7 +159,8 @@ def render_assessment_pdf(
     language: str,
 ) -> bytes:
     """The PDF (A4) of the given section versions. ``versions`` must already exclude everything
-    not allowed to leave; ``withheld`` is section key → ``WithheldReason`` for the others."""
+    not allowed to leave; ``withheld`` is section key → ``WithheldReason`` for the others.
+    ``purpose_label`` may be a lazy translation: it is read in the PDF's language."""
     register_fonts()
     with translation.override(language):
         return _build(

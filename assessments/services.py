@@ -107,8 +107,9 @@ def save_section(
                 route=access.readable.get(section, ""),
             )
     except IntegrityError:
-        # Another save took this number between our read and write (no row lock on SQLite).
-        latest = SectionVersion.objects.filter(assessment__child=child, section=section).order_by("-number").first()
+        # Another save took this number between our read and write (no row lock on SQLite), so
+        # there is a latest version.
+        latest = SectionVersion.objects.filter(assessment__child=child, section=section).latest("number")
         raise StaleSectionError(current=latest, attempted_text=text) from None
     record(
         actor=by,

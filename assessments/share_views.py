@@ -18,7 +18,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -32,8 +32,9 @@ from assessments.views import _byline
 from audit.models import Action
 from audit.services import record
 from consent.models import Purpose
+from core.forms import NythForm, add_service_errors, reject_markup
+from core.http import AuthenticatedHttpRequest
 from people.access import audit_route, get_visible_or_404, record_access, require_change
-from people.forms import reject_markup
 from people.models import Child
 
 SHARE, EXPORT = "share", "export"
@@ -47,7 +48,7 @@ class RecipientField(forms.ModelChoiceField):
         return f"{obj} ({obj.get_type_display()})"
 
 
-class ShareForm(forms.Form):
+class ShareForm(NythForm):
     """What to share, with whom, why and in which language. Only parses: consent, restrictions
     and permissions are checked by ``assessments.sharing``."""
 
@@ -114,15 +115,15 @@ class ShareForm(forms.Form):
 # --- Sharing and copying -----------------------------------------------------------------------
 
 
-def share_create(request: HttpRequest, child_pk: int) -> HttpResponse:
+def share_create(request: AuthenticatedHttpRequest, child_pk: int) -> HttpResponse:
     return _share_page(request, child_pk, mode=SHARE)
 
 
-def export_create(request: HttpRequest, child_pk: int) -> HttpResponse:
+def export_create(request: AuthenticatedHttpRequest, child_pk: int) -> HttpResponse:
     return _share_page(request, child_pk, mode=EXPORT)
 
 
-def _share_page(request: HttpRequest, child_pk: int, *, mode: str) -> HttpResponse:
+def _share_page(request: AuthenticatedHttpRequest, child_pk: int, *, mode: str) -> HttpResponse:
     child = get_visible_or_404(request, Child.objects.visible_to(request.user).select_related("service"), pk=child_pk)
     require_change(request, child)
     current = services.current_versions(services.assessment_for(child))
@@ -168,8 +169,7 @@ def _share_page(request: HttpRequest, child_pk: int, *, mode: str) -> HttpRespon
                 language=data["language"],
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -210,7 +210,7 @@ def _pdf_response(reference: str, content: bytes) -> HttpResponse:
 # --- The shared view ---------------------------------------------------------------------------
 
 
-def share_detail(request: HttpRequest, share_pk: int) -> HttpResponse:
+def share_detail(request: AuthenticatedHttpRequest, share_pk: int) -> HttpResponse:
     """The share, read-only, in the viewer's language (the sharer's choice is noted). Reached only
     through ``AssessmentShare.objects.visible_to``: a withdrawn consent or an expired safeguarding
     share removes the recipient's access at once (404)."""

@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -28,6 +28,8 @@ from assessments.sections import BY_KEY, SECTIONS, Section
 from audit.models import Action, Route
 from audit.services import record, record_list
 from consent.access import consents_for, safeguarding_for
+from core.forms import add_service_errors
+from core.http import AuthenticatedHttpRequest
 from people.access import audit_route, get_visible_or_404
 from people.models import CareTeamMembership, Child
 from plans.models import Plan
@@ -39,7 +41,7 @@ SHARED_PAGE_SIZE = 25
 # --- Reaching the child and the assessment ----------------------------------------------------
 
 
-def _child_and_access(request: HttpRequest, child_pk: int) -> tuple[Child, SectionAccess]:
+def _child_and_access(request: AuthenticatedHttpRequest, child_pk: int) -> tuple[Child, SectionAccess]:
     """The child, if any part of the assessment is open to this user; otherwise 404."""
     child = get_visible_or_404(
         request,
@@ -69,7 +71,7 @@ def _audit_route(access: SectionAccess) -> str:
     return Route.BREAK_GLASS if access.via_break_glass else Route.UI
 
 
-def _audit_view(request: HttpRequest, child: Child, access: SectionAccess, obj: Any, **detail: Any) -> None:
+def _audit_view(request: AuthenticatedHttpRequest, child: Child, access: SectionAccess, obj: Any, **detail: Any) -> None:
     record(
         actor=request.user,
         action=Action.VIEW,
@@ -92,7 +94,7 @@ def _byline(version: Any) -> dict[str, Any]:
 # --- The assessment ---------------------------------------------------------------------------
 
 
-def assessment(request: HttpRequest, child_pk: int) -> HttpResponse:
+def assessment(request: AuthenticatedHttpRequest, child_pk: int) -> HttpResponse:
     child, access = _child_and_access(request, child_pk)
     the_assessment = services.assessment_for(child)
     current = services.current_versions(the_assessment)
@@ -141,7 +143,7 @@ def assessment(request: HttpRequest, child_pk: int) -> HttpResponse:
     )
 
 
-def _access_ended_mid_edit(request: HttpRequest, child_pk: int, section: str) -> HttpResponse | None:
+def _access_ended_mid_edit(request: AuthenticatedHttpRequest, child_pk: int, section: str) -> HttpResponse | None:
     """A partner saving a section after the consent that let them write it was withdrawn: tell
     them why, and give them back the text they typed (theirs), not a bare 404. Nothing of the
     record is shown – not the young person's name, nor the stored text."""
@@ -168,7 +170,7 @@ def _access_ended_mid_edit(request: HttpRequest, child_pk: int, section: str) ->
     )
 
 
-def section_edit(request: HttpRequest, child_pk: int, section: str) -> HttpResponse:
+def section_edit(request: AuthenticatedHttpRequest, child_pk: int, section: str) -> HttpResponse:
     if request.method == "POST" and (ended := _access_ended_mid_edit(request, child_pk, section)) is not None:
         return ended
     child, access = _child_and_access(request, child_pk)
@@ -213,8 +215,7 @@ def section_edit(request: HttpRequest, child_pk: int, section: str) -> HttpRespo
                     stale_diff = services.word_diff(stale.text, exc.attempted_text)
                 _audit_view(request, child, access, the_assessment, page="edit", section=section)
             except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
+                add_service_errors(form, exc)
             else:
                 if latest is not None and version.pk == latest.pk:
                     messages.success(request, _("Nothing had changed, so no new version was made."))
@@ -248,7 +249,7 @@ def section_edit(request: HttpRequest, child_pk: int, section: str) -> HttpRespo
     )
 
 
-def section_history(request: HttpRequest, child_pk: int, section: str) -> HttpResponse:
+def section_history(request: AuthenticatedHttpRequest, child_pk: int, section: str) -> HttpResponse:
     child, access = _child_and_access(request, child_pk)
     the_section = _section(section)
     if not access.can_read(section):
@@ -264,12 +265,12 @@ def section_history(request: HttpRequest, child_pk: int, section: str) -> HttpRe
     )
 
 
-def compare(request: HttpRequest, child_pk: int) -> HttpResponse:
+def compare(request: AuthenticatedHttpRequest, child_pk: int) -> HttpResponse:
     child, access = _child_and_access(request, child_pk)
     the_assessment = services.assessment_for(child)
     latest = the_assessment.revision
     default = {"from": max(latest - 1, 0), "to": latest}
-    changes = None
+    changes: list[dict[str, Any]] | None = None
     chosen = None
     if "from" in request.GET or "to" in request.GET:
         form = CompareForm(request.GET, latest=latest)
@@ -303,7 +304,7 @@ def compare(request: HttpRequest, child_pk: int) -> HttpResponse:
 # --- Restricting a section --------------------------------------------------------------------
 
 
-def _restriction_candidates(request: HttpRequest, child: Child) -> QuerySet[User]:
+def _restriction_candidates(request: AuthenticatedHttpRequest, child: Child) -> QuerySet[User]:
     """Who may be named: the child's active care team (as far as the user may see it) and the
     holding service's managers. The person restricting is always named, so is not offered."""
     team = CareTeamMembership.objects.visible_to(request.user).filter(child=child).active().values("user_id")
@@ -315,7 +316,7 @@ def _restriction_candidates(request: HttpRequest, child: Child) -> QuerySet[User
     )
 
 
-def section_restrict(request: HttpRequest, child_pk: int, section: str) -> HttpResponse:
+def section_restrict(request: AuthenticatedHttpRequest, child_pk: int, section: str) -> HttpResponse:
     child, access = _child_and_access(request, child_pk)
     the_section = _section(section)
     if not access.can_write(section) or not access.whole_record:  # partners ask the lead practitioner
@@ -341,8 +342,7 @@ def section_restrict(request: HttpRequest, child_pk: int, section: str) -> HttpR
                     reason=form.cleaned_data["reason"],
                 )
             except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
+                add_service_errors(form, exc)
             else:
                 messages.success(
                     request,
@@ -379,7 +379,7 @@ def section_restrict(request: HttpRequest, child_pk: int, section: str) -> HttpR
 # --- Who has seen my story --------------------------------------------------------------------
 
 
-def who_has_seen(request: HttpRequest, child_pk: int) -> HttpResponse:
+def who_has_seen(request: AuthenticatedHttpRequest, child_pk: int) -> HttpResponse:
     """Every read, change, share and copy of the assessment, in words the young person could
     read. For those who see the whole record (care team, managers, emergency access)."""
     child = get_visible_or_404(request, Child.objects.visible_to(request.user), pk=child_pk)
@@ -407,7 +407,7 @@ def who_has_seen(request: HttpRequest, child_pk: int) -> HttpResponse:
 # --- Shared with me ---------------------------------------------------------------------------
 
 
-def shared_with_me(request: HttpRequest) -> HttpResponse:
+def shared_with_me(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Children of whom some parts are shared with this user by consent or an approved
     safeguarding share – not those whose whole record they see (those are on the children list)."""
     user = request.user

@@ -11,6 +11,10 @@ demo) has no roles and no such triggers: the ORM guard and the hash chain protec
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from django.apps.registry import Apps
 
 # The chain head moves forward with every append (the sequencer needs it); its trigger refuses
 # any move backwards. Everything else in the audit app is insert-only for the application.
@@ -31,12 +35,14 @@ def ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def audit_tables(app_registry=None) -> list[str]:
+def audit_tables(app_registry: Apps | None = None) -> list[str]:
     """Every table of the audit app: its models, auto-created M2M tables and history tables
     (simple-history registers them in the model's app). ``app_registry`` is a migration's
     historical registry, or the live one when omitted."""
     if app_registry is None:
-        from django.apps import apps as app_registry
+        from django.apps import apps
+
+        app_registry = apps
     config = app_registry.get_app_config("audit")
     tables = {
         model._meta.db_table

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from accounts.models import Role
@@ -10,11 +10,12 @@ from audit import queries
 from audit.labels import name_organisations
 from audit.models import Action
 from audit.services import record
+from core.http import AuthenticatedHttpRequest
 from people.access import audit_route
 from people.views import get_visible_child
 
 
-def child_audit(request: HttpRequest, pk: int) -> HttpResponse:
+def child_audit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Every access to and change of one child's record, for the service manager."""
     child = get_visible_child(request, pk)
     if request.user.role != Role.SERVICE_MANAGER:

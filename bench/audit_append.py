@@ -57,7 +57,7 @@ def main() -> None:
         sys.exit("Run on PostgreSQL (DATABASE_URL=postgres://…): SQLite serialises every writer anyway.")
     settings.DATABASES["default"].setdefault("TEST", {})["NAME"] = f"nyth_auditchain_bench_{os.getpid()}"
     print("Creating a throwaway PostgreSQL database and migrating it…", file=sys.stderr)
-    old_config = setup_databases(verbosity=0, interactive=False, aliases={"default"})
+    old_config = setup_databases(verbosity=0, interactive=False, aliases={"default"})  # type: ignore[arg-type]  # any collection of aliases; the stubs say Mapping
 
     def work() -> None:
         with connection.cursor() as cursor:
@@ -74,7 +74,7 @@ def main() -> None:
             )
             event.hash = event.compute_hash()
             event.save()
-            head.last_seq, head.last_hash = event.seq, event.hash
+            head.last_seq, head.last_hash = head.last_seq + 1, event.hash
             head.save(update_fields=["last_seq", "last_hash"])
             work()
 

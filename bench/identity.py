@@ -41,9 +41,11 @@ import string
 import sys
 import time
 from collections import defaultdict
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -213,7 +215,7 @@ class Generator:
             if check != 10:
                 return body + str(check)
 
-    def given(self, rng: random.Random, gender: str, avoid: set[str] = frozenset()) -> str:
+    def given(self, rng: random.Random, gender: str, avoid: AbstractSet[str] = frozenset()) -> str:
         names, weights = (self.girls, self.girl_weights) if gender == "f" else (self.boys, self.boy_weights)
         for _ in range(20):
             name = rng.choices(names, weights=weights)[0]
@@ -555,7 +557,7 @@ def score_outcomes(outcomes, threshold: float, brief: bool = False) -> dict:
         for tag in query.kind.split("+") + [t for t in query.tags if t in CIRCUMSTANCES]:
             by_kind[tag][0] += 1
             by_kind[tag][1] += hit
-    result = {
+    result: dict[str, Any] = {
         "precision": round(correct / accepted, 4) if accepted else 1.0,
         "recall": round(correct / duplicates, 4) if duplicates else 0.0,
         "recall_without_nhs_number": round(correct_without_nhs / without_nhs, 4) if without_nhs else 0.0,

@@ -24,6 +24,7 @@ import sys
 import time
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -187,7 +188,7 @@ def main() -> None:
         args.keep_csv.write_bytes(raw)
 
     print(f"Creating a throwaway {connection.vendor} database and migrating it…", file=sys.stderr)
-    old_config = setup_databases(verbosity=0, interactive=False, aliases={"default"})
+    old_config = setup_databases(verbosity=0, interactive=False, aliases={"default"})  # type: ignore[arg-type]  # any collection of aliases; the stubs say Mapping
     try:
         service = Organisation.objects.create(
             code="BENCH-SVC", name_en="Benchmark Service", name_cy="Gwasanaeth Meincnodi", type=OrganisationType.SERVICE
@@ -205,7 +206,7 @@ def main() -> None:
             if connection.vendor == "postgresql":
                 cursor.execute("select pg_backend_pid()")
                 backend_pid = cursor.fetchone()[0]
-        figures = []
+        figures: list[tuple[str, Any, float, float, float | None]] = []
         for label in ("first import", "same file again"):
             started, cpu, server = time.perf_counter(), os.times(), _server_cpu(backend_pid)
             if args.background:
@@ -246,11 +247,11 @@ def main() -> None:
         f"machine: {os.cpu_count()} CPUs, load average {' '.join(f'{x:.1f}' for x in os.getloadavg())} (other work slows the figures)"
     )
     for label, report, seconds, cpu_seconds, server_seconds in figures:
-        server = f", database server CPU {server_seconds:.1f} s" if server_seconds is not None else ""
+        server_note = f", database server CPU {server_seconds:.1f} s" if server_seconds is not None else ""
         print(
             f"{label}: {report.rows} rows in {seconds:.2f} s = {report.rows / seconds:,.0f} rows/s "
             f"(created {report.created}, already present {report.duplicates}, invalid {report.invalid}; "
-            f"this process's CPU {cpu_seconds:.1f} s{server})"
+            f"this process's CPU {cpu_seconds:.1f} s{server_note})"
         )
     first = figures[0]
     if first[1].invalid:

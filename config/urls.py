@@ -2,12 +2,12 @@
 prefix. The language links are the same page's other-language address (core/context_processors.py)."""
 
 from django.conf.urls.i18n import i18n_patterns
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from core import views as core_views
 from referrals import views as referral_views
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
 ]

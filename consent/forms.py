@@ -17,10 +17,9 @@ from accounts.models import Profession
 from assessments.sections import SECTION_CHOICES
 from consent import services
 from consent.models import Decider, HowGiven, Item, LawfulBasis, Purpose
-from core.forms import GovukDateField
+from core.forms import GovukDateField, NythForm, reject_markup
 from core.text import NameField
 from core.text_language import TextLanguageFormMixin
-from people.forms import reject_markup
 from people.models import Child
 
 RECIPIENT_KIND_CHOICES = [
@@ -30,7 +29,7 @@ RECIPIENT_KIND_CHOICES = [
 ]
 
 
-class _ConsentBaseForm(forms.Form):
+class _ConsentBaseForm(NythForm):
     """Every text answer is checked for markup; problems from the domain rules are added to the
     fields they concern (once: a field already in error keeps its own message)."""
 

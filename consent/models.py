@@ -81,7 +81,7 @@ class ConsentQuerySet(models.QuerySet):
     def for_recipient(self, user: User) -> ConsentQuerySet:
         """Consents whose recipient matches the user: their organisation, its type, or their
         profession."""
-        if not user.is_authenticated or not user.organisation_id:
+        if not user.is_authenticated or user.organisation is None:
             return self.none()
         match = Q(recipient_organisation_id=user.organisation_id) | Q(
             recipient_organisation_type=user.organisation.type

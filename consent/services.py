@@ -33,6 +33,7 @@ from consent.models import (
     SafeguardingStatus,
     SharingRefusal,
 )
+from core.history import mark_version
 from people.access import audit_route, can_change
 
 if TYPE_CHECKING:
@@ -226,7 +227,7 @@ def consent_errors(*, child: Child, values: dict[str, Any]) -> dict[str, list[st
 
 def _audit_summary(consent: ConsentDecision) -> dict[str, Any]:
     """What a consent covers, as codes only (no free text in the audit detail)."""
-    if consent.recipient_organisation_id:
+    if consent.recipient_organisation is not None:
         recipient = {"recipient_kind": "organisation", "recipient": consent.recipient_organisation.code}
     elif consent.recipient_organisation_type:
         recipient = {"recipient_kind": "organisation_type", "recipient": consent.recipient_organisation_type}
@@ -399,7 +400,7 @@ def record_consent(*, by: User, child: Child, values: dict[str, Any], route: str
     # ``items`` may be empty when only named sections are shared (checked above, with sections);
     # the model field is not blank=True, so Django's own check would refuse that.
     consent.full_clean()
-    consent._history_user = by  # simple-history: who made this version
+    mark_version(consent, by=by)  # simple-history: who made this version
     consent.save()
     refused = contradicted_refusals(child=child, values=values)
     record(
@@ -440,7 +441,7 @@ def withdraw_consent(
     locked.withdrawn_by = by
     locked.withdrawal_note = "\n\n".join(parts)
     locked.full_clean()
-    locked._history_user = by
+    mark_version(locked, by=by)
     locked.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_note"])
     record(
         actor=by,
@@ -527,7 +528,7 @@ def request_safeguarding_share(*, by: User, child: Child, values: dict[str, Any]
         status=SafeguardingStatus.REQUESTED,
     )
     share.full_clean()
-    share._history_user = by
+    mark_version(share, by=by)
     share.save()
     record(
         actor=by,
@@ -568,7 +569,7 @@ def decide_safeguarding_share(*, by: User, share: SafeguardingShare, approve: bo
     locked.decided_at = timezone.now()
     locked.decision_note = note
     locked.full_clean()
-    locked._history_user = by
+    mark_version(locked, by=by)
     locked.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
     record(
         actor=by,

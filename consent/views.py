@@ -9,12 +9,12 @@ store, so a withdrawal or an expiry takes effect at once everywhere.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Model
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Field
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import formats
 from django.utils.text import capfirst
@@ -26,30 +26,27 @@ from audit.services import record, record_list
 from consent import services
 from consent.forms import ConsentForm, RefusalForm, SafeguardingDecisionForm, SafeguardingShareForm, WithdrawForm
 from consent.models import ConsentDecision, SafeguardingShare, SafeguardingStatus, SharingRefusal
+from core.forms import add_service_errors
+from core.http import AuthenticatedHttpRequest
 from people.access import audit_route, can_change, get_visible_or_404, record_page_opened, require_change
 from people.models import Child
 
 RECENT_DECISIONS = 20
 
 
-def _child(request: HttpRequest, child_pk: int) -> Child:
+def _child(request: AuthenticatedHttpRequest, child_pk: int) -> Child:
     """The whole record, if this user may see it; otherwise 404 (never confirm it exists)."""
     return get_visible_or_404(request, Child.objects.visible_to(request.user).select_related("service"), pk=child_pk)
 
 
-def _route(request: HttpRequest, child: Child) -> str:
+def _route(request: AuthenticatedHttpRequest, child: Child) -> str:
     return audit_route(request.user, child)
-
-
-def _apply_errors(form: Any, exc: ValidationError) -> None:
-    for field, errors in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 # --- Consent ---------------------------------------------------------------------------------
 
 
-def consent_list(request: HttpRequest, child_pk: int) -> HttpResponse:
+def consent_list(request: AuthenticatedHttpRequest, child_pk: int) -> HttpResponse:
     child = _child(request, child_pk)
     consents = list(
         ConsentDecision.objects.visible_to(request.user)
@@ -92,7 +89,7 @@ def consent_list(request: HttpRequest, child_pk: int) -> HttpResponse:
     )
 
 
-def consent_create(request: HttpRequest, child_pk: int) -> HttpResponse:
+def consent_create(request: AuthenticatedHttpRequest, child_pk: int) -> HttpResponse:
     child = _child(request, child_pk)
     require_change(request, child)
     form = ConsentForm(request.POST if request.method == "POST" else None, child=child)
@@ -100,7 +97,7 @@ def consent_create(request: HttpRequest, child_pk: int) -> HttpResponse:
         try:
             consent = services.record_consent(by=request.user, child=child, values=form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The consent decision was recorded."))
             return redirect("consent:detail", consent_pk=consent.pk)
@@ -119,7 +116,7 @@ def consent_create(request: HttpRequest, child_pk: int) -> HttpResponse:
     )
 
 
-def refusal_create(request: HttpRequest, child_pk: int) -> HttpResponse:
+def refusal_create(request: AuthenticatedHttpRequest, child_pk: int) -> HttpResponse:
     """Record that the young person does not agree to share with someone."""
     child = _child(request, child_pk)
     require_change(request, child)
@@ -128,7 +125,7 @@ def refusal_create(request: HttpRequest, child_pk: int) -> HttpResponse:
         try:
             refusal = services.record_refusal(by=request.user, child=child, values=form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -147,13 +144,14 @@ def _history(consent: ConsentDecision) -> list[dict[str, Any]]:
         changes = []
         if previous is not None:
             for change in entry.diff_against(previous).changes:
-                field = ConsentDecision._meta.get_field(change.field)
+                # simple-history diffs concrete fields only (never a reverse relation).
+                field = cast(Field, ConsentDecision._meta.get_field(change.field))
                 changes.append({"field": capfirst(field.verbose_name), "new": _display(entry.instance, field.name)})
         entries.append({"entry": entry, "created": previous is None, "changes": changes})
     return list(reversed(entries))
 
 
-def _display(instance: Model, name: str) -> str:
+def _display(instance: ConsentDecision, name: str) -> str:
     """A readable value for one field of a historical state."""
     value = getattr(instance, name)
     if value in (None, "", []):
@@ -172,7 +170,7 @@ def _display(instance: Model, name: str) -> str:
     return str(value)
 
 
-def consent_detail(request: HttpRequest, consent_pk: int) -> HttpResponse:
+def consent_detail(request: AuthenticatedHttpRequest, consent_pk: int) -> HttpResponse:
     consent = get_visible_or_404(
         request,
         ConsentDecision.objects.visible_to(request.user).select_related(
@@ -196,7 +194,7 @@ def consent_detail(request: HttpRequest, consent_pk: int) -> HttpResponse:
     )
 
 
-def consent_withdraw(request: HttpRequest, consent_pk: int) -> HttpResponse:
+def consent_withdraw(request: AuthenticatedHttpRequest, consent_pk: int) -> HttpResponse:
     consent = get_visible_or_404(
         request,
         ConsentDecision.objects.visible_to(request.user).select_related("child", "recipient_organisation"),
@@ -229,7 +227,7 @@ def consent_withdraw(request: HttpRequest, consent_pk: int) -> HttpResponse:
 # --- Safeguarding shares ----------------------------------------------------------------------
 
 
-def safeguarding_create(request: HttpRequest, child_pk: int) -> HttpResponse:
+def safeguarding_create(request: AuthenticatedHttpRequest, child_pk: int) -> HttpResponse:
     child = _child(request, child_pk)
     require_change(request, child)
     form = SafeguardingShareForm(request.POST if request.method == "POST" else None)
@@ -237,7 +235,7 @@ def safeguarding_create(request: HttpRequest, child_pk: int) -> HttpResponse:
         try:
             share = services.request_safeguarding_share(by=request.user, child=child, values=form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -248,7 +246,7 @@ def safeguarding_create(request: HttpRequest, child_pk: int) -> HttpResponse:
     return render(request, "consent/safeguarding_form.html", {"form": form, "child": child})
 
 
-def safeguarding_review(request: HttpRequest) -> HttpResponse:
+def safeguarding_review(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Service managers: requests waiting for a decision, and recent decisions, in their service."""
     user = request.user
     if user.role != Role.SERVICE_MANAGER or not user.organisation_id:
@@ -268,7 +266,7 @@ def safeguarding_review(request: HttpRequest) -> HttpResponse:
     return render(request, "consent/safeguarding_review.html", {"waiting": waiting, "decided": decided})
 
 
-def safeguarding_detail(request: HttpRequest, safeguarding_pk: int) -> HttpResponse:
+def safeguarding_detail(request: AuthenticatedHttpRequest, safeguarding_pk: int) -> HttpResponse:
     share = get_visible_or_404(
         request,
         SafeguardingShare.objects.visible_to(request.user).select_related(
@@ -297,7 +295,7 @@ def safeguarding_detail(request: HttpRequest, safeguarding_pk: int) -> HttpRespo
                     by=user, share=share, approve=approve, note=form.cleaned_data["note"]
                 )
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 if approve:
                     messages.success(

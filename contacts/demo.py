@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accounts.models import Organisation, User
 from contacts.models import Attendance, ConsultationWith, ContactLanguage, Kind, Location
-from contacts.services import record_contact
+from contacts.services import ContactValues, record_contact
 from people.models import CareTeamMembership, Child
 
 WEEKS = 6
@@ -61,7 +61,7 @@ def seed(
                 outcome = Attendance.DID_NOT_ATTEND if rng.random() < 0.1 else Attendance.ATTENDED
                 if starts > timezone.now() or (week == 0 and slot % 4 == 0):
                     outcome = Attendance.BOOKED  # still to come, or happened with the outcome not yet recorded
-                values = {
+                values: ContactValues = {
                     "kind": kind,
                     "starts_at": starts,
                     "duration_minutes": 60,

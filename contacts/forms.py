@@ -9,9 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from contacts.models import Contact, ContactLanguage
-from core.forms import GovukDateField
+from contacts.services import CONTACT_FIELDS
+from core.forms import GovukDateField, NythModelForm
 from core.text_language import TextLanguageFormMixin
-from people.forms import NythModelForm
 from people.models import RelatedPerson
 
 _TIME = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*$")
@@ -50,7 +50,7 @@ class ContactForm(TextLanguageFormMixin, NythModelForm):
 
     class Meta:
         model = Contact
-        fields = ["kind", "attendance", "consultation_with", "duration_minutes", "language", "location", "summary"]
+        fields = [name for name in CONTACT_FIELDS if name != "starts_at"]  # starts_at: the date and time below
         widgets = {
             "kind": forms.RadioSelect,
             "attendance": forms.RadioSelect,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -24,7 +24,22 @@ from people.models import CareTeamMembership
 if TYPE_CHECKING:
     from people.models import Child
 
-_FIELDS = ("kind", "starts_at", "duration_minutes", "attendance", "consultation_with", "language", "location", "summary", "text_language")
+class ContactValues(TypedDict, total=False):
+    """A contact as recorded or changed. Its keys are written once, here: ContactForm
+    (contacts/forms.py) takes its fields from them (``starts_at`` is its date and time boxes)."""
+
+    kind: str
+    starts_at: datetime.datetime
+    attendance: str
+    consultation_with: str
+    duration_minutes: int
+    language: str
+    location: str
+    summary: str
+    text_language: str  # of the summary (core/text_language.py)
+
+
+CONTACT_FIELDS = tuple(ContactValues.__annotations__)
 
 
 def can_record(user: User, child: Child, kind: str | None = None) -> bool:
@@ -36,26 +51,26 @@ def can_record(user: User, child: Child, kind: str | None = None) -> bool:
     return can_change(user, child, purpose=purpose)
 
 
-def _key(by: User, child: Child, values: dict[str, Any], people: list[int]) -> str:
-    payload = {k: str(values.get(k, "")) for k in _FIELDS}
+def _key(by: User, child: Child, values: ContactValues, people: list[int]) -> str:
+    payload: dict[str, object] = {k: str(values.get(k, "")) for k in CONTACT_FIELDS}
     payload.update(by=by.pk, child=child.pk, people=sorted(people))
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
 
-def _validate(values: dict[str, Any]) -> None:
+def _validate(values: ContactValues) -> None:
     errors: dict[str, str] = {}
     if values.get("kind") == Kind.CONSULTATION and not values.get("consultation_with"):
         errors["consultation_with"] = _("Say who the consultation was with")
     starts_at = values.get("starts_at")
     happened = (Attendance.ATTENDED, Attendance.DID_NOT_ATTEND)
-    if starts_at and values.get("attendance") in happened and starts_at > timezone.now() + timezone.timedelta(minutes=5):
+    if starts_at and values.get("attendance") in happened and starts_at > timezone.now() + datetime.timedelta(minutes=5):
         errors["attendance"] = _("A contact in the future has not happened yet: choose “Booked” and record what happened after it")
     if errors:
         raise ValidationError(errors)
 
 
 @transaction.atomic
-def record_contact(*, by: User, child: Child, values: dict[str, Any], people: list[Any] | None = None) -> tuple[Contact, bool]:
+def record_contact(*, by: User, child: Child, values: ContactValues, people: list[Any] | None = None) -> tuple[Contact, bool]:
     """Record one contact; returns (contact, created). The same form sent twice (double click,
     browser retry) records one contact."""
     people = list(people or [])
@@ -72,10 +87,10 @@ def record_contact(*, by: User, child: Child, values: dict[str, Any], people: li
         with transaction.atomic():
             contact = Contact.objects.create(
                 child=child,
-                practitioner=values.get("practitioner") or by,
+                practitioner=by,  # the person recording it (no caller names anyone else)
                 recorded_by=by,
                 idempotency_key=key,
-                **{k: values[k] for k in _FIELDS if k in values},
+                **{k: v for k, v in values.items() if k in CONTACT_FIELDS},
             )
     except IntegrityError:
         return Contact.objects.get(idempotency_key=key), False
@@ -109,11 +124,11 @@ def refresh_first_session(child: Child) -> None:
 
 @transaction.atomic
 def update_contact(
-    *, by: User, contact: Contact, expected_version: int, values: dict[str, Any], people: list[Any] | None = None
+    *, by: User, contact: Contact, expected_version: int, values: ContactValues, people: list[Any] | None = None
 ) -> Contact:
     """Change a contact – above all, record what happened at a booked one. Refuses (changing
     nothing) when someone saved it after the form was opened; every change is in its history."""
-    from people.services import StaleEditError
+    from core.errors import StaleEditError
 
     locked = Contact.objects.select_for_update().get(pk=contact.pk)
     if not can_record(by, locked.child, values.get("kind")) or not can_record(by, locked.child, locked.kind):
@@ -124,9 +139,10 @@ def update_contact(
     people = list(people or [])
     if any(person.child_id != locked.child_id for person in people):
         raise ValidationError({"people": _("Choose people around this young person")})
-    changed = [name for name in _FIELDS if name in values and getattr(locked, name) != values[name]]
+    given: dict[str, Any] = dict(values)
+    changed = [name for name in CONTACT_FIELDS if name in given and getattr(locked, name) != given[name]]
     for name in changed:
-        setattr(locked, name, values[name])
+        setattr(locked, name, given[name])
     before = set(locked.people.values_list("pk", flat=True))
     after = {person.pk for person in people}
     if not changed and before == after:

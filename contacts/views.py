@@ -8,7 +8,7 @@ import datetime
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Max, Min, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,15 +19,16 @@ from audit.services import record, record_list
 from contacts import services
 from contacts.forms import ContactForm
 from contacts.models import Attendance, Contact, Kind
-from core.forms import rebind_after_stale_save
+from core.errors import StaleEditError
+from core.forms import add_service_errors, rebind_after_stale_save, service_values
+from core.http import AuthenticatedHttpRequest
 from people.access import audit_route, can_change, get_visible_or_404, record_page_opened
 from people.models import Child
-from people.services import StaleEditError
 
 _STAFF = (Role.PRACTITIONER, Role.SERVICE_MANAGER, Role.DUTY_WORKER)
 
 
-def child_contacts(request: HttpRequest, child_pk: int) -> HttpResponse:
+def child_contacts(request: AuthenticatedHttpRequest, child_pk: int) -> HttpResponse:
     # The contacts pages are reached by the first tier of emergency access too (ADR 014).
     child = get_visible_or_404(request, Child.objects.visible_to(request.user, include_emergency=True), pk=child_pk)
     contacts = Contact.objects.visible_to(request.user, include_emergency=True).filter(child=child).select_related("practitioner").prefetch_related("people")
@@ -48,7 +49,7 @@ def child_contacts(request: HttpRequest, child_pk: int) -> HttpResponse:
     )
 
 
-def contact_create(request: HttpRequest, child_pk: int) -> HttpResponse:
+def contact_create(request: AuthenticatedHttpRequest, child_pk: int) -> HttpResponse:
     child = get_visible_or_404(request, Child.objects.visible_to(request.user, include_emergency=True), pk=child_pk)
     if not services.can_record(request.user, child):
         raise PermissionDenied
@@ -57,14 +58,12 @@ def contact_create(request: HttpRequest, child_pk: int) -> HttpResponse:
     initial = {"kind": kind} if kind in Kind.values else {}
     form = ContactForm(request.POST if request.method == "POST" else None, child=child, initial=initial)
     if request.method == "POST" and form.is_valid():
-        values = {**form.cleaned_data}
-        people = list(values.pop("people", []))
-        values.pop("version", None)
+        values = service_values(form, services.ContactValues)
+        people = list(form.cleaned_data.get("people") or [])
         try:
             contact, created = services.record_contact(by=request.user, child=child, values=values, people=people)
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_service_errors(form, exc)
         except PermissionDenied:
             form.add_error("kind", _("Through emergency access you can record only an out-of-hours or crisis contact"))
         else:
@@ -74,7 +73,7 @@ def contact_create(request: HttpRequest, child_pk: int) -> HttpResponse:
     return render(request, "contacts/contact_form.html", {"child": child, "form": form})
 
 
-def contact_edit(request: HttpRequest, child_pk: int, contact_pk: int) -> HttpResponse:
+def contact_edit(request: AuthenticatedHttpRequest, child_pk: int, contact_pk: int) -> HttpResponse:
     """Change a contact: above all, record what happened at a booked one."""
     child = get_visible_or_404(request, Child.objects.visible_to(request.user, include_emergency=True), pk=child_pk)
     contact = get_visible_or_404(request, Contact.objects.visible_to(request.user, include_emergency=True), pk=contact_pk, child=child)
@@ -82,9 +81,9 @@ def contact_edit(request: HttpRequest, child_pk: int, contact_pk: int) -> HttpRe
         raise PermissionDenied
     form = ContactForm(request.POST if request.method == "POST" else None, child=child, instance=copy.copy(contact))
     if request.method == "POST" and form.is_valid():
-        values = {**form.cleaned_data}
-        people = list(values.pop("people", []))
-        expected = values.pop("version", None) or 0
+        values = service_values(form, services.ContactValues)
+        people = list(form.cleaned_data.get("people") or [])
+        expected = form.cleaned_data.get("version") or 0
         try:
             services.update_contact(by=request.user, contact=contact, expected_version=expected, values=values, people=people)
         except StaleEditError as exc:
@@ -101,8 +100,7 @@ def contact_edit(request: HttpRequest, child_pk: int, contact_pk: int) -> HttpRe
             )
             return render(request, "contacts/contact_form.html", {"child": child, "form": form, "contact": exc.current, "stale": True})
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_service_errors(form, exc)
         except PermissionDenied:
             form.add_error("kind", _("Through emergency access you can record only an out-of-hours or crisis contact"))
         else:
@@ -113,7 +111,7 @@ def contact_edit(request: HttpRequest, child_pk: int, contact_pk: int) -> HttpRe
     return render(request, "contacts/contact_form.html", {"child": child, "form": form, "contact": contact})
 
 
-def caseload(request: HttpRequest) -> HttpResponse:
+def caseload(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The practitioner's young people with their last and next contacts: one query for the
     list however long it is (annotations, not a query per row)."""
     if request.user.role not in _STAFF:
@@ -158,7 +156,7 @@ def _week_start(value: str | None) -> datetime.date:
     return day - datetime.timedelta(days=day.weekday())
 
 
-def diary(request: HttpRequest) -> HttpResponse:
+def diary(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A week of contacts for the practitioner (a manager may open a colleague's diary)."""
     if request.user.role not in _STAFF:
         raise PermissionDenied
@@ -195,7 +193,7 @@ def diary(request: HttpRequest) -> HttpResponse:
     )
 
 
-def team(request: HttpRequest) -> HttpResponse:
+def team(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The manager's view of the team: caseloads and this week's work, in one query (each figure
     a count of its own rows: contacts.services.team_rows)."""
     if request.user.role != Role.SERVICE_MANAGER or not request.user.organisation_id:

@@ -66,7 +66,7 @@ def default_target() -> Target:
 def target_from_url(url: str) -> Target:
     import dj_database_url
 
-    return Target(dj_database_url.parse(url))
+    return Target(dict(dj_database_url.parse(url)))
 
 
 def default_output(target: Target) -> Path:
@@ -99,7 +99,7 @@ def _server_major(target: Target) -> int:
     import psycopg
 
     s = target.settings_dict
-    kwargs = {
+    kwargs: dict[str, Any] = {
         "host": s.get("HOST") or None,
         "port": s.get("PORT") or None,
         "user": s.get("USER") or None,
@@ -233,7 +233,7 @@ def _pg_connect(target: Target) -> Any:
     import psycopg
 
     env = _pg_env(target)
-    conninfo = {
+    conninfo: dict[str, Any] = {
         "host": env.get("PGHOST"),
         "port": env.get("PGPORT"),
         "user": env.get("PGUSER"),

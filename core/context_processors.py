@@ -11,7 +11,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django_otp import user_has_device
 
-from accounts.models import Role
+from accounts.models import Role, User
 
 LANGUAGE_NAMES = {"en": "English", "cy": "Cymraeg"}
 
@@ -20,7 +20,7 @@ def fully_signed_in(request: HttpRequest) -> bool:
     """Signed in and past the second factor (or, in the demo, an account the middleware lets
     through without one): only then does a page show the service's navigation."""
     user = request.user
-    if not user.is_authenticated:
+    if not isinstance(user, User):  # anonymous
         return False
     if user.is_verified():
         return True
@@ -29,7 +29,7 @@ def fully_signed_in(request: HttpRequest) -> bool:
 
 def _nav_items(request: HttpRequest) -> list[dict[str, Any]]:
     user = request.user
-    if not fully_signed_in(request):
+    if not isinstance(user, User) or not fully_signed_in(request):
         return []
     items = [(reverse("core:home"), _("Home"))]
     if user.role == Role.DUTY_WORKER:

@@ -8,12 +8,72 @@ GOV.UK patterns everywhere. Dates use the GOV.UK three-box date input.
 from __future__ import annotations
 
 import datetime
-from typing import Any
+import re
+from collections.abc import Mapping
+from typing import Any, TypeVar, cast
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.forms.renderers import TemplatesSetting
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+_Form = TypeVar("_Form", bound=forms.BaseForm)
+_Values = TypeVar("_Values")
+
+
+class TypedFormMixin:
+    """How Nyth's forms are typed (no behaviour of its own; mypy reads it).
+
+    ``self.fields`` holds the declared fields by name, each its own class (a ``ModelChoiceField``
+    has a queryset, a ``ChoiceField`` choices); django-stubs can only call them ``Field``, so a
+    form that narrows ``self.fields["child"].queryset`` would need a cast on every line. And
+    ``BaseForm.clean()`` returns ``cleaned_data``, which django-stubs widens to ``| None`` in case
+    an override returns nothing: Nyth's ``clean()`` methods always return the dict.
+    """
+
+    fields: dict[str, Any]
+    cleaned_data: dict[str, Any]
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()  # type: ignore[misc]  # BaseForm.clean, next in the MRO
+        return self.cleaned_data
+
+
+class NythForm(TypedFormMixin, forms.Form):
+    """The base of every plain (non-model) form: Django's ``Form``, typed as above."""
+
+
+# Text that looks like markup: a tag, a comment or a script URL. Output is always escaped,
+# but refusing it at the door keeps records clean for exports and other systems.
+_MARKUP = re.compile(r"<\s*[a-zA-Z!/]|javascript\s*:", re.IGNORECASE)
+
+
+def reject_markup(value: str) -> None:
+    if isinstance(value, str) and _MARKUP.search(value):
+        raise ValidationError(
+            _("Remove the HTML or script from this answer (text inside < and > is not allowed)"), code="markup"
+        )
+
+
+class NythModelForm(TypedFormMixin, forms.ModelForm):
+    """Every text answer is checked for markup; everything else is Django's own validation."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.CharField):
+                field.validators.append(reject_markup)
+            # A radio list needs no empty option: choosing none leaves an optional answer blank.
+            # (Checkboxes are RadioSelect's subclass, with no empty option to remove.)
+            if not isinstance(field.widget, forms.RadioSelect) or isinstance(field.widget, forms.CheckboxSelectMultiple):
+                continue
+            if isinstance(field, forms.ModelChoiceField):
+                # Keep a model's choices lazy: a form that narrows the queryset afterwards (to
+                # one child's people, say) must offer only those, never every row in the table.
+                field.empty_label = None
+            elif hasattr(field, "choices"):
+                field.choices = [choice for choice in field.choices if choice[0] != ""]
 
 
 class GovukFormRenderer(TemplatesSetting):
@@ -25,7 +85,7 @@ class GovukDateWidget(forms.MultiWidget):
     template_name = "govuk/forms/date_widget.html"
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        widgets = {
+        widgets: dict[str, forms.Widget | type[forms.Widget]] = {
             "day": forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input govuk-date-input__input govuk-input--width-2"}),
             "month": forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input govuk-date-input__input govuk-input--width-2"}),
             "year": forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input govuk-date-input__input govuk-input--width-4"}),
@@ -136,16 +196,38 @@ class GovukBoundField(forms.BoundField):
 GovukFormRenderer.bound_field_class = GovukBoundField
 
 
-def rebind_after_stale_save(form_class: type[forms.BaseForm], data: Any, current: Any, message: str, **kwargs: Any) -> forms.BaseForm:
+def add_service_errors(form: forms.BaseForm, error: ValidationError, *, renamed: Mapping[str, str] | None = None) -> None:
+    """Show a service's refusal on the form that was sent. Each field's messages go beside that
+    field when the form has it (``renamed`` maps a model field to the form field that edits it);
+    the rest, and an error that names no field, go in the error summary at the top."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error.messages)
+        return
+    for field, messages in error.message_dict.items():
+        field = (renamed or {}).get(field, field)
+        form.add_error(field if field in form.fields else None, messages)
+
+
+def service_values(form: forms.BaseForm, shape: type[_Values]) -> _Values:
+    """A valid form's answers as the typed input its service declares (a ``TypedDict``, whose
+    keys are also the form's fields: the list is written once, in the service). Only the keys
+    the shape names are passed on (not the hidden ``version``, nor a form's helper fields)."""
+    keys = shape.__annotations__
+    return cast(_Values, {name: value for name, value in form.cleaned_data.items() if name in keys})
+
+
+def rebind_after_stale_save(form_class: type[_Form], data: Any, current: Any, message: str, **kwargs: Any) -> _Form:
     """The form to show when a save was refused because someone else saved first: everything
     the user typed is kept, the hidden ``version`` becomes the stored one (so the next save is
     based on what they can now see), and ``message`` explains at the top. ``current`` is the
     stored object (or None when there is none yet); model forms get a copy as their instance so
-    validation never alters the object the page shows beside the form."""
+    validation never alters the object the page shows beside the form. A form with a
+    ``prefix`` (several on one page) has its version under the prefixed name."""
     import copy
 
     data = data.copy()
-    data["version"] = str(current.version if current is not None else 0)
+    prefix = kwargs.get("prefix")
+    data[f"{prefix}-version" if prefix else "version"] = str(current.version if current is not None else 0)
     if issubclass(form_class, forms.BaseModelForm):
         kwargs["instance"] = copy.copy(current) if current is not None else None
     form = form_class(data, **kwargs)

@@ -58,7 +58,7 @@ class SessionMiddleware(DjangoSessionMiddleware):
                 settings.SESSION_COOKIE_NAME,
                 path=settings.SESSION_COOKIE_PATH,
                 domain=settings.SESSION_COOKIE_DOMAIN,
-                samesite=settings.SESSION_COOKIE_SAMESITE,
+                samesite=settings.SESSION_COOKIE_SAMESITE,  # type: ignore[arg-type]  # "Lax", "Strict" or "None" (Django's own middleware passes it so)
             )
             return ended
 

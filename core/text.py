@@ -90,7 +90,7 @@ class NameField(forms.CharField):
 
     kind = NAME
 
-    def to_python(self, value: Any) -> str:
+    def to_python(self, value: Any) -> str | None:
         text = super().to_python(value)
         # Normalised here, before validation, so max_length counts what will be stored.
         return unicodedata.normalize("NFC", text) if text else text

@@ -22,6 +22,7 @@ from audit.models import Route
 from audit.services import record_list
 from consent.services import safeguarding_waiting
 from core.health import database_answers, readiness
+from core.http import AuthenticatedHttpRequest
 from core.services import own_caseload
 from episodes.models import Transition
 from people.models import BreakGlassAccess
@@ -32,7 +33,7 @@ from referrals.services import consultations_overdue
 logger = logging.getLogger(__name__)
 
 
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Each role's starting point. Commissioners see no identifiable data here or anywhere."""
     user = request.user
     context: dict = {"role": user.role}

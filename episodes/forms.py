@@ -7,14 +7,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import SERVICE_ROLES, Role, User
-from core.forms import GovukDateField
+from core.forms import GovukDateField, NythForm, NythModelForm, reject_markup
 from core.text_language import TextLanguageFormMixin
 from episodes.models import OpenedFrom, Transition, TransitionKind, TransitionStatus
-from people.forms import NythModelForm, reject_markup
+from episodes.services import KIND_FIELDS, TRANSITION_FIELDS
 from people.models import Child, Placement
 
 
-class _TextForm(forms.Form):
+class _TextForm(NythForm):
     """Every text answer is checked for markup (as NythModelForm does for model forms)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -152,19 +152,12 @@ class TransitionForm(TextLanguageFormMixin, NythModelForm):
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    KIND_FIELDS = {
-        TransitionKind.PLACEMENT_MOVE: ["placement", "out_of_county_to_local"],
-        TransitionKind.SCHOOL_MOVE: [],
-        TransitionKind.PRACTITIONER_CHANGE: ["from_practitioner", "to_practitioner", "trusted_adults"],
-        TransitionKind.ADULTHOOD: ["adult_service", "support_until"],
-    }
-
     class Meta:
         model = Transition
-        fields = [
-            "planned_on", "status", "summary", "placement", "out_of_county_to_local",
-            "from_practitioner", "to_practitioner", "trusted_adults", "adult_service", "support_until",
-        ]
+        # The service's fields, and the trusted adults of a change of practitioner (passed to the
+        # service on their own) after the new practitioner.
+        fields = list(TRANSITION_FIELDS)
+        fields.insert(fields.index("to_practitioner") + 1, "trusted_adults")
         widgets = {
             "status": forms.RadioSelect,
             "summary": forms.Textarea(attrs={"rows": 5}),
@@ -179,7 +172,8 @@ class TransitionForm(TextLanguageFormMixin, NythModelForm):
     def __init__(self, *args: Any, child: Child, kind: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.kind = kind
-        keep = {"planned_on", "status", "summary", "text_language", "version", *self.KIND_FIELDS.get(kind, [])}
+        own = KIND_FIELDS.get(kind, ())
+        keep = {"planned_on", "status", "summary", "text_language", "version", *own, *(["trusted_adults"] if "to_practitioner" in own else [])}
         for name in list(self.fields):
             if name not in keep:
                 del self.fields[name]
@@ -198,7 +192,7 @@ class TransitionForm(TextLanguageFormMixin, NythModelForm):
             self.initial.setdefault("status", TransitionStatus.PLANNED)
 
 
-class KindForm(forms.Form):
+class KindForm(NythForm):
     kind = forms.ChoiceField(
         label=_("What kind of transition?"),
         choices=TransitionKind.choices,

@@ -2,14 +2,14 @@
 audit); views only parse and render.
 
 Every change names the version of the episode or transition it was based on; a change based on
-an older version raises ``people.services.StaleEditError`` with what is stored now, and nothing
+an older version raises ``core.errors.StaleEditError`` with what is stored now, and nothing
 is written.
 """
 
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Required, TypedDict
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -20,6 +20,8 @@ from django.utils.translation import override
 from accounts.models import SERVICE_ROLES, Role
 from audit.models import Action
 from audit.services import record
+from core.errors import StaleEditError
+from core.history import mark_version
 from episodes.checklists import items_for
 from episodes.models import (
     ADULTHOOD_PLANNING_AGE,
@@ -37,13 +39,13 @@ from episodes.models import (
 )
 from people.access import audit_route, can_change
 from people.models import CareTeamMembership, CareTeamRole, Child
-from people.services import StaleEditError, add_care_team_member, can_manage_care_team, end_care_team_membership
+from people.services import add_care_team_member, can_manage_care_team, end_care_team_membership
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from accounts.models import User
-    from people.models import RelatedPerson
+    from people.models import Placement, RelatedPerson
     from referrals.models import Referral
 
 def _require_writer(user: User, child: Child) -> None:
@@ -120,9 +122,19 @@ def open_episode(
     return episode
 
 
+class EpisodeEventValues(TypedDict, total=False):
+    """Pausing, resuming, closing or re-opening (EpisodeEventForm's answers): the date, and the
+    reason and readiness each needs (checked by ``change_episode``)."""
+
+    on: Required[date]
+    reason: str
+    young_person_words: str
+    practitioner_judgement: str
+
+
 @transaction.atomic
 def change_episode(
-    *, by: User, episode: Episode, action: str, expected_version: int, values: dict[str, Any]
+    *, by: User, episode: Episode, action: str, expected_version: int, values: EpisodeEventValues
 ) -> Episode:
     """Pause, resume, close or re-open an episode. Closing needs a reason and a record that the
     young person is ready (their words and the practitioner's judgement); pausing and re-opening
@@ -166,7 +178,7 @@ def change_episode(
     )
     locked.status = new_status
     locked.version += 1
-    locked._change_reason = reason[:100]
+    mark_version(locked, reason=reason[:100])
     locked.save(update_fields=["status", "version"])
     record(
         actor=by,
@@ -181,23 +193,29 @@ def change_episode(
 
 # --- Transitions ---------------------------------------------------------------------------
 
-TRANSITION_FIELDS = (
-    "planned_on",
-    "status",
-    "summary",
-    "text_language",
-    "placement",
-    "out_of_county_to_local",
-    "from_practitioner",
-    "to_practitioner",
-    "adult_service",
-    "support_until",
-)
-#: Fields that belong to one kind only (cleared for the others).
-_KIND_FIELDS = {
-    TransitionKind.PLACEMENT_MOVE: {"placement", "out_of_county_to_local"},
-    TransitionKind.PRACTITIONER_CHANGE: {"from_practitioner", "to_practitioner"},
-    TransitionKind.ADULTHOOD: {"adult_service", "support_until"},
+class TransitionValues(TypedDict, total=False):
+    """A transition as planned or changed (``create_transition``, ``update_transition``). Its keys
+    are written once, here: TransitionForm takes its fields from them, in this order; the fields
+    of other kinds are cleared (``KIND_FIELDS``)."""
+
+    planned_on: date
+    status: str
+    summary: str
+    text_language: str  # of the summary (core/text_language.py)
+    placement: Placement | None
+    out_of_county_to_local: bool
+    from_practitioner: User | None
+    to_practitioner: User | None
+    adult_service: str
+    support_until: date | None
+
+
+TRANSITION_FIELDS = tuple(TransitionValues.__annotations__)
+#: Fields that belong to one kind only (cleared for the others; TransitionForm shows only these).
+KIND_FIELDS: dict[str, tuple[str, ...]] = {
+    TransitionKind.PLACEMENT_MOVE: ("placement", "out_of_county_to_local"),
+    TransitionKind.PRACTITIONER_CHANGE: ("from_practitioner", "to_practitioner"),
+    TransitionKind.ADULTHOOD: ("adult_service", "support_until"),
 }
 _BLANK: dict[str, Any] = {
     "placement": None,
@@ -216,7 +234,7 @@ def is_service_staff(user: User | None, child: Child) -> bool:
 def _validate_transition(transition: Transition, trusted_adults: Iterable[RelatedPerson]) -> None:
     child = transition.child
     errors: dict[str, str] = {}
-    if transition.placement_id is not None and transition.placement.child_id != child.pk:
+    if transition.placement is not None and transition.placement.child_id != child.pk:
         errors["placement"] = _("Choose one of this young person's placements")
     for field in ("from_practitioner", "to_practitioner"):
         person = getattr(transition, field)
@@ -242,9 +260,10 @@ def _validate_transition(transition: Transition, trusted_adults: Iterable[Relate
         raise ValidationError(errors)
 
 
-def _clean_for_kind(kind: str, values: dict[str, Any]) -> dict[str, Any]:
-    cleaned = {field: values[field] for field in TRANSITION_FIELDS if field in values}
-    own = _KIND_FIELDS.get(kind, set())
+def _clean_for_kind(kind: str, values: TransitionValues) -> dict[str, Any]:
+    given: dict[str, Any] = dict(values)
+    cleaned = {field: given[field] for field in TRANSITION_FIELDS if field in given}
+    own = KIND_FIELDS.get(kind, ())
     for field, blank in _BLANK.items():
         if field not in own:
             cleaned[field] = blank
@@ -267,7 +286,7 @@ def _add_default_items(transition: Transition, *, start: int = 0) -> int:
 
 @transaction.atomic
 def create_transition(
-    *, by: User, child: Child, kind: str, values: dict[str, Any], trusted_adults: Iterable[RelatedPerson] = ()
+    *, by: User, child: Child, kind: str, values: TransitionValues, trusted_adults: Iterable[RelatedPerson] = ()
 ) -> Transition:
     """Plan a transition; its checklist starts from the kind's default items."""
     _require_writer(by, child)
@@ -314,7 +333,7 @@ def update_transition(
     by: User,
     transition: Transition,
     expected_version: int,
-    values: dict[str, Any],
+    values: TransitionValues,
     trusted_adults: Iterable[RelatedPerson] | None = None,
 ) -> Transition:
     _require_writer(by, transition.child)
@@ -332,7 +351,7 @@ def update_transition(
     locked.full_clean()
     locked.version += 1
     locked.save()
-    if adults_changed:
+    if adults is not None and adults_changed:
         locked.trusted_adults.set(adults)
         changed.append("trusted_adults")
     added = _add_default_items(locked, start=locked.checklist.count()) if "out_of_county_to_local" in changed else 0
@@ -458,6 +477,9 @@ def _change_care_team(by: User, transition: Transition) -> None:
     one leaving stops being a member – through people.services, which checks and audits. The one
     leaving goes first: a young person has one lead at a time (a database rule)."""
     child = transition.child
+    joining_user = transition.to_practitioner
+    if joining_user is None:  # refused when completing (complete_transition: "Choose the new practitioner")
+        return
     leaving = (
         CareTeamMembership.objects.filter(child=child, user_id=transition.from_practitioner_id, ended_at__isnull=True).first()
         if transition.from_practitioner_id
@@ -466,14 +488,14 @@ def _change_care_team(by: User, transition: Transition) -> None:
     role = CareTeamRole.LEAD if leaving is not None and leaving.role == CareTeamRole.LEAD else CareTeamRole.PRACTITIONER
     if leaving is not None:
         end_care_team_membership(by=by, membership=leaving)
-    joining = CareTeamMembership.objects.filter(child=child, user_id=transition.to_practitioner_id, ended_at__isnull=True).first()
+    joining = CareTeamMembership.objects.filter(child=child, user=joining_user, ended_at__isnull=True).first()
     if joining is not None and joining.role != role and role == CareTeamRole.LEAD:
         # Already in the team in another role: that membership ends and a lead one starts, so
         # the young person is never left without a lead and the history shows the change.
         end_care_team_membership(by=by, membership=joining)
         joining = None
     if joining is None:
-        add_care_team_member(by=by, child=child, member=transition.to_practitioner, role=role)
+        add_care_team_member(by=by, child=child, member=joining_user, role=role)
     transition.care_team_change_pending = False
     transition.care_team_changed_by = by
     transition.care_team_changed_at = timezone.now()

@@ -13,8 +13,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch, Q
-from django.forms import Form
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,7 +22,9 @@ from django.views.decorators.http import require_POST
 
 from audit.models import Action
 from audit.services import record
-from core.forms import rebind_after_stale_save
+from core.errors import StaleEditError
+from core.forms import add_service_errors, rebind_after_stale_save, service_values
+from core.http import AuthenticatedHttpRequest
 from episodes import services
 from episodes import timeline as timeline_module
 from episodes.forms import (
@@ -44,24 +45,19 @@ from episodes.models import (
 )
 from people.access import audit_route, can_change, get_visible_or_404, record_page_opened, require_change
 from people.models import Child, Placement
-from people.services import StaleEditError, can_manage_care_team
+from people.services import can_manage_care_team
 from referrals.models import Referral
 
 #: How far back a placement without a transition is offered as "plan the move".
 RECENT_PLACEMENT_DAYS = 180
 
 
-def _child(request: HttpRequest, child_pk: int) -> Child:
+def _child(request: AuthenticatedHttpRequest, child_pk: int) -> Child:
     return get_visible_or_404(request, Child.objects.visible_to(request.user), pk=child_pk)
 
 
-def _route(request: HttpRequest, child: Child) -> str:
+def _route(request: AuthenticatedHttpRequest, child: Child) -> str:
     return audit_route(request.user, child)
-
-
-def _add_errors(form: Form, exc: ValidationError) -> None:
-    for field, errors in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 def _stale_message(what: str) -> str:
@@ -87,7 +83,7 @@ def _stale_message(what: str) -> str:
 # --- Episodes ------------------------------------------------------------------------------
 
 
-def episodes(request: HttpRequest, child_pk: int) -> HttpResponse:
+def episodes(request: AuthenticatedHttpRequest, child_pk: int) -> HttpResponse:
     child = _child(request, child_pk)
     events = EpisodeEvent.objects.visible_to(request.user).select_related("recorded_by").order_by("on", "recorded_at", "pk")
     episode_list = list(
@@ -138,7 +134,7 @@ def episodes(request: HttpRequest, child_pk: int) -> HttpResponse:
     )
 
 
-def episode_open(request: HttpRequest, child_pk: int) -> HttpResponse:
+def episode_open(request: AuthenticatedHttpRequest, child_pk: int) -> HttpResponse:
     child = _child(request, child_pk)
     require_change(request, child)
     referrals = Referral.objects.visible_to(request.user).filter(child=child).order_by("-received_at")
@@ -153,7 +149,7 @@ def episode_open(request: HttpRequest, child_pk: int) -> HttpResponse:
                 referral=form.cleaned_data.get("referral"),
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Support was opened."))
             return redirect("episodes:list", child_pk=child.pk)
@@ -161,7 +157,7 @@ def episode_open(request: HttpRequest, child_pk: int) -> HttpResponse:
     return render(request, "episodes/episode_open.html", {"child": child, "form": form})
 
 
-def episode_change(request: HttpRequest, episode_pk: int, action: str) -> HttpResponse:
+def episode_change(request: AuthenticatedHttpRequest, episode_pk: int, action: str) -> HttpResponse:
     episode = get_visible_or_404(request, Episode.objects.visible_to(request.user).select_related("child"), pk=episode_pk)
     child = episode.child
     require_change(request, child)
@@ -175,13 +171,13 @@ def episode_change(request: HttpRequest, episode_pk: int, action: str) -> HttpRe
                     episode=episode,
                     action=action,
                     expected_version=form.cleaned_data.get("version") or 0,
-                    values=form.cleaned_data,
+                    values=service_values(form, services.EpisodeEventValues),
                 )
             except StaleEditError as exc:
                 stale = exc.current
                 form = rebind_after_stale_save(EpisodeEventForm, request.POST, stale, _stale_message("episode"), action=action)
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 done = {
                     "pause": _("Support was paused. Nothing closes by itself: resume it when the young person is ready."),
@@ -204,7 +200,7 @@ def episode_change(request: HttpRequest, episode_pk: int, action: str) -> HttpRe
 # --- Transitions ---------------------------------------------------------------------------
 
 
-def _guess_out_of_county_to_local(request: HttpRequest, placement: Placement) -> bool:
+def _guess_out_of_county_to_local(request: AuthenticatedHttpRequest, placement: Placement) -> bool:
     """True when the placement before this one was out of county and this one is not."""
     previous = (
         Placement.objects.visible_to(request.user)
@@ -216,7 +212,7 @@ def _guess_out_of_county_to_local(request: HttpRequest, placement: Placement) ->
     return previous is not None and previous.out_of_county and not placement.out_of_county
 
 
-def transition_create(request: HttpRequest, child_pk: int) -> HttpResponse:
+def transition_create(request: AuthenticatedHttpRequest, child_pk: int) -> HttpResponse:
     child = _child(request, child_pk)
     require_change(request, child)
     source = request.POST if request.method == "POST" else request.GET
@@ -249,7 +245,7 @@ def transition_create(request: HttpRequest, child_pk: int) -> HttpResponse:
         request.POST if request.method == "POST" else None, child=child, kind=kind, initial=initial
     )
     if request.method == "POST" and form.is_valid():
-        values = {k: v for k, v in form.cleaned_data.items() if k not in ("version", "trusted_adults")}
+        values = service_values(form, services.TransitionValues)
         try:
             transition = services.create_transition(
                 by=request.user,
@@ -259,7 +255,7 @@ def transition_create(request: HttpRequest, child_pk: int) -> HttpResponse:
                 trusted_adults=form.cleaned_data.get("trusted_adults") or [],
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The transition was planned. Its checklist is below."))
             return redirect("episodes:transition_detail", transition_pk=transition.pk)
@@ -271,7 +267,7 @@ def transition_create(request: HttpRequest, child_pk: int) -> HttpResponse:
     )
 
 
-def _transition(request: HttpRequest, transition_pk: int) -> Transition:
+def _transition(request: AuthenticatedHttpRequest, transition_pk: int) -> Transition:
     return get_visible_or_404(
         request,
         Transition.objects.visible_to(request.user).select_related(
@@ -282,7 +278,7 @@ def _transition(request: HttpRequest, transition_pk: int) -> Transition:
     )
 
 
-def _detail_context(request: HttpRequest, transition: Transition, **extra: Any) -> dict[str, Any]:
+def _detail_context(request: AuthenticatedHttpRequest, transition: Transition, **extra: Any) -> dict[str, Any]:
     child = transition.child
     items = list(
         TransitionChecklistItem.objects.visible_to(request.user).filter(transition=transition).select_related("done_by")
@@ -309,7 +305,7 @@ def _detail_context(request: HttpRequest, transition: Transition, **extra: Any) 
     return context
 
 
-def transition_detail(request: HttpRequest, transition_pk: int) -> HttpResponse:
+def transition_detail(request: AuthenticatedHttpRequest, transition_pk: int) -> HttpResponse:
     """The transition and its checklist. POST saves the ticks (the checklist form)."""
     transition = _transition(request, transition_pk)
     child = transition.child
@@ -347,7 +343,7 @@ def transition_detail(request: HttpRequest, transition_pk: int) -> HttpResponse:
 
 
 @require_POST
-def checklist_add(request: HttpRequest, transition_pk: int) -> HttpResponse:
+def checklist_add(request: AuthenticatedHttpRequest, transition_pk: int) -> HttpResponse:
     transition = _transition(request, transition_pk)
     require_change(request, transition.child)
     form = ChecklistItemForm(request.POST)
@@ -364,14 +360,14 @@ def checklist_add(request: HttpRequest, transition_pk: int) -> HttpResponse:
             form = rebind_after_stale_save(ChecklistItemForm, request.POST, current, _stale_message("checklist"))
             return render(request, "episodes/transition_detail.html", _detail_context(request, current, item_form=form))
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The item was added to the checklist."))
             return redirect("episodes:transition_detail", transition_pk=transition.pk)
     return render(request, "episodes/transition_detail.html", _detail_context(request, transition, item_form=form))
 
 
-def transition_edit(request: HttpRequest, transition_pk: int) -> HttpResponse:
+def transition_edit(request: AuthenticatedHttpRequest, transition_pk: int) -> HttpResponse:
     transition = _transition(request, transition_pk)
     child = transition.child
     if not can_change(request.user, child) or transition.is_done:
@@ -380,7 +376,7 @@ def transition_edit(request: HttpRequest, transition_pk: int) -> HttpResponse:
     if request.method == "POST":
         form = TransitionForm(request.POST, instance=copy.copy(transition), child=child, kind=transition.kind)
         if form.is_valid():
-            values = {k: v for k, v in form.cleaned_data.items() if k not in ("version", "trusted_adults")}
+            values = service_values(form, services.TransitionValues)
             try:
                 services.update_transition(
                     by=request.user,
@@ -395,7 +391,7 @@ def transition_edit(request: HttpRequest, transition_pk: int) -> HttpResponse:
                     TransitionForm, request.POST, stale, _stale_message("transition"), child=child, kind=transition.kind
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("Your changes were saved."))
                 return redirect("episodes:transition_detail", transition_pk=transition.pk)
@@ -416,7 +412,7 @@ def transition_edit(request: HttpRequest, transition_pk: int) -> HttpResponse:
     )
 
 
-def transition_complete(request: HttpRequest, transition_pk: int) -> HttpResponse:
+def transition_complete(request: AuthenticatedHttpRequest, transition_pk: int) -> HttpResponse:
     transition = _transition(request, transition_pk)
     child = transition.child
     if not can_change(request.user, child) or transition.is_done:
@@ -438,7 +434,7 @@ def transition_complete(request: HttpRequest, transition_pk: int) -> HttpRespons
                     CompleteTransitionForm, request.POST, stale, _stale_message("transition"), transition=stale
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("The transition is complete."))
                 if done.care_team_change_pending:
@@ -472,7 +468,7 @@ def transition_complete(request: HttpRequest, transition_pk: int) -> HttpRespons
 
 
 @require_POST
-def transition_care_team(request: HttpRequest, transition_pk: int) -> HttpResponse:
+def transition_care_team(request: AuthenticatedHttpRequest, transition_pk: int) -> HttpResponse:
     """A service manager makes the care-team change a completed change of practitioner needs."""
     transition = _transition(request, transition_pk)
     try:
@@ -486,7 +482,7 @@ def transition_care_team(request: HttpRequest, transition_pk: int) -> HttpRespon
 
 
 @require_POST
-def transition_sessions(request: HttpRequest, transition_pk: int) -> HttpResponse:
+def transition_sessions(request: AuthenticatedHttpRequest, transition_pk: int) -> HttpResponse:
     """Move the leaving worker's chosen booked sessions to the new practitioner."""
     transition = _transition(request, transition_pk)
     require_change(request, transition.child)
@@ -502,7 +498,7 @@ def transition_sessions(request: HttpRequest, transition_pk: int) -> HttpRespons
 # --- Timeline ------------------------------------------------------------------------------
 
 
-def timeline(request: HttpRequest, child_pk: int) -> HttpResponse:
+def timeline(request: AuthenticatedHttpRequest, child_pk: int) -> HttpResponse:
     child = _child(request, child_pk)
     filtered = request.GET.get("filtered") == "1"
     chosen = [kind for kind in request.GET.getlist("kind") if kind in timeline_module.KINDS]

@@ -35,8 +35,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
-from django.db.models import F, Model, Q, QuerySet
+from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.db.models import F, Field, Model, Q, QuerySet
 from django.db.models.lookups import In
 from django.http import Http404
 from django.utils import timezone
@@ -353,7 +353,7 @@ def _child_reference(model: type[Model], child_path: str | None) -> str | None:
         field = model._meta.get_field("child")
     except FieldDoesNotExist:
         return None
-    return field.attname if field.is_relation else None
+    return field.attname if isinstance(field, Field) and field.is_relation else None
 
 
 def get_visible_or_404(
@@ -375,7 +375,7 @@ def get_visible_or_404(
     actor = getattr(request_or_user, "user", request_or_user)
     try:
         return queryset.get(**lookup)
-    except queryset.model.DoesNotExist:
+    except ObjectDoesNotExist:
         pass
     except (ValueError, TypeError, ValidationError):
         # A malformed id ("abc" for a number): nothing to look up, nothing to record.

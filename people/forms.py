@@ -1,14 +1,12 @@
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, OrganisationType, Role, User
-from core.forms import GovukDateField
+from core.forms import GovukDateField, NythForm, NythModelForm, reject_markup
 from core.text import IdentifierField, identifier_fields, name_fields
 from people.identifiers import normalise_nhs_number, validate_nhs_number
 from people.models import (
@@ -20,38 +18,15 @@ from people.models import (
     PreferredLanguage,
     RelatedPerson,
 )
-from people.services import REASON_ERROR, WHOLE_RECORD_REASON_ERROR, reason_has_words
-
-# Text that looks like markup: a tag, a comment or a script URL. Output is always escaped,
-# but refusing it at the door keeps records clean for exports and other systems.
-_MARKUP = re.compile(r"<\s*[a-zA-Z!/]|javascript\s*:", re.IGNORECASE)
-
-
-def reject_markup(value: str) -> None:
-    if isinstance(value, str) and _MARKUP.search(value):
-        raise ValidationError(
-            _("Remove the HTML or script from this answer (text inside < and > is not allowed)"), code="markup"
-        )
-
-
-class NythModelForm(forms.ModelForm):
-    """Every text answer is checked for markup; everything else is Django's own validation."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            if isinstance(field, forms.CharField):
-                field.validators.append(reject_markup)
-            # A radio list needs no empty option: choosing none leaves an optional answer blank.
-            # (Checkboxes are RadioSelect's subclass, with no empty option to remove.)
-            if not isinstance(field.widget, forms.RadioSelect) or isinstance(field.widget, forms.CheckboxSelectMultiple):
-                continue
-            if isinstance(field, forms.ModelChoiceField):
-                # Keep a model's choices lazy: a form that narrows the queryset afterwards (to
-                # one child's people, say) must offer only those, never every row in the table.
-                field.empty_label = None
-            elif hasattr(field, "choices"):
-                field.choices = [choice for choice in field.choices if choice[0] != ""]
+from people.services import (
+    CHILD_EDITABLE_FIELDS,
+    NEST_TRAINING_FIELDS,
+    PLACEMENT_FIELDS,
+    REASON_ERROR,
+    RELATED_PERSON_FIELDS,
+    WHOLE_RECORD_REASON_ERROR,
+    reason_has_words,
+)
 
 
 def _local_authorities() -> Any:
@@ -75,28 +50,7 @@ class ChildForm(NythModelForm):
 
     class Meta:
         model = Child
-        fields = [
-            "given_name",
-            "family_name",
-            "preferred_name",
-            "former_names",
-            "date_of_birth",
-            "nhs_number",
-            "local_authority_reference",
-            "responsible_local_authority",
-            "postcode",
-            "legal_status",
-            "preferred_language",
-            "other_language",
-            "active_offer",
-            "active_offer_date",
-            "pronouns",
-            "gender",
-            "gender_description",
-            "ethnicity",
-            "disability",
-            "neurodivergence",
-        ]
+        fields = list(CHILD_EDITABLE_FIELDS)
         widgets = {
             "legal_status": forms.RadioSelect,
             "preferred_language": forms.RadioSelect,
@@ -149,21 +103,7 @@ class RelatedPersonForm(NythModelForm):
 
     class Meta:
         model = RelatedPerson
-        fields = [
-            "name",
-            "role",
-            "role_other",
-            "organisation_name",
-            "has_parental_responsibility",
-            "young_person_view",
-            "informed_on",
-            "informed_by",
-            "contact_permitted",
-            "phone",
-            "email",
-            "notes",
-            "is_active",
-        ]
+        fields = list(RELATED_PERSON_FIELDS)
         widgets = {
             "notes": forms.Textarea(attrs={"rows": 3}),
             "young_person_view": forms.Textarea(attrs={"rows": 3}),
@@ -219,7 +159,7 @@ class NestTrainingForm(NythModelForm):
 
     class Meta:
         model = NestTraining
-        fields = ["topic", "practice_level", "topic_detail", "given_on", "trainer", "trainer_name", "contact"]
+        fields = list(NEST_TRAINING_FIELDS)
         widgets = {"topic": forms.RadioSelect, "practice_level": forms.RadioSelect}
         field_classes = name_fields("trainer_name")
 
@@ -257,7 +197,7 @@ class PlacementForm(NythModelForm):
 
     class Meta:
         model = Placement
-        fields = ["type", "local_authority_area", "outside_wales", "start_date"]
+        fields = list(PLACEMENT_FIELDS)
         widgets = {"type": forms.RadioSelect}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -269,7 +209,7 @@ class PlacementForm(NythModelForm):
         )
 
 
-class CareTeamForm(forms.Form):
+class CareTeamForm(NythForm):
     user = forms.ModelChoiceField(
         label=_("Member of staff"), queryset=User.objects.none(), empty_label=_("Choose a member of staff")
     )
@@ -284,7 +224,7 @@ class CareTeamForm(forms.Form):
         ).order_by("last_name", "first_name")
 
 
-class WholeRecordForm(forms.Form):
+class WholeRecordForm(NythForm):
     """The second grant of emergency access: the rest of the record, with its own reason."""
 
     reason = forms.CharField(
@@ -303,7 +243,7 @@ class WholeRecordForm(forms.Form):
         return reason
 
 
-class BreakGlassForm(forms.Form):
+class BreakGlassForm(NythForm):
     nhs_number = IdentifierField(
         label=_("NHS number"),
         required=False,
@@ -342,7 +282,7 @@ class BreakGlassForm(forms.Form):
         return data
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(NythForm):
     note = forms.CharField(
         label=_("Review note"),
         required=False,
@@ -352,7 +292,7 @@ class ReviewForm(forms.Form):
     )
 
 
-class MergeForm(forms.Form):
+class MergeForm(NythForm):
     keep = forms.ChoiceField(label=_("Which record continues?"), widget=forms.RadioSelect)
     reason = forms.CharField(
         label=_("Why are these the same child?"),
@@ -370,7 +310,7 @@ class MergeForm(forms.Form):
         ]
 
 
-class UndoMergeForm(forms.Form):
+class UndoMergeForm(NythForm):
     reason = forms.CharField(
         label=_("Why undo this merge?"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}), validators=[reject_markup]
     )

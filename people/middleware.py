@@ -44,7 +44,8 @@ class RefusedAttemptMiddleware:
                 "method": request.method or "",
                 "client_address": client_address(request),
             }
-            response._resource_closers.append(lambda: _record_after_response(details))
+            # Django's own hook for work after the response is sent (private, not in the stubs).
+            response._resource_closers.append(lambda: _record_after_response(details))  # type: ignore[attr-defined]
         return response
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> None:

@@ -7,7 +7,7 @@ Every model here holds personal data and is reached only through ``visible_to(us
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Self
 
 from django.conf import settings
 from django.db import models
@@ -262,7 +262,7 @@ class Child(models.Model):
 class PersonalQuerySet(models.QuerySet):
     """For models that hang off a child: visibility is the child's, never decided again here."""
 
-    def visible_to(self, user: User, *, include_emergency: bool = False) -> PersonalQuerySet:
+    def visible_to(self, user: User, *, include_emergency: bool = False) -> Self:
         return self.filter(child__in=Child.objects.visible_to(user, include_emergency=include_emergency))
 
 
@@ -569,6 +569,9 @@ class BreakGlassAccess(models.Model):
     repeat = models.CharField(_("repeat"), max_length=20, choices=Repeat.choices, blank=True, default="")
 
     objects = BreakGlassQuerySet.as_manager()
+    #: Not stored: the review page attaches what was opened through this access
+    #: (people.views._attach_pages_opened).
+    pages_opened: list[dict[str, Any]]
 
     class Meta:
         ordering = ["-started_at"]

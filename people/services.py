@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.db.models import Count, Q
+from django.db import models, transaction
+from django.db.models import Count, ManyToManyRel, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -19,6 +19,8 @@ from accounts.models import Organisation, OrganisationType, Role
 from audit.models import Action, Route
 from audit.services import record
 from core import ratelimit
+from core.errors import StaleEditError
+from core.history import mark_version
 from people.access import audit_route, can_change, unscoped_rows
 from people.identifiers import normalise_nhs_number
 from people.models import (
@@ -34,38 +36,83 @@ from people.models import (
 
 if TYPE_CHECKING:
     from accounts.models import User
+    from contacts.models import Contact
 
 
-class StaleEditError(Exception):
-    """Someone else saved this record after the form was opened: refuse rather than overwrite."""
+class ChildValues(TypedDict, total=False):
+    """What may be written on a child's record (``create_child``, ``update_child``). Its keys are
+    the editable fields, written once: ChildForm takes its fields from them, in this order."""
 
-    def __init__(self, current: Any) -> None:
-        super().__init__("stale edit")
-        self.current = current
+    given_name: str
+    family_name: str
+    preferred_name: str
+    former_names: str
+    date_of_birth: date
+    nhs_number: str
+    local_authority_reference: str
+    responsible_local_authority: Organisation | None
+    postcode: str
+    legal_status: str
+    preferred_language: str
+    other_language: str
+    active_offer: str
+    active_offer_date: date | None
+    pronouns: str
+    gender: str
+    gender_description: str
+    ethnicity: str
+    disability: str
+    neurodivergence: str
 
 
-CHILD_EDITABLE_FIELDS = (
-    "given_name",
-    "family_name",
-    "preferred_name",
-    "former_names",
-    "date_of_birth",
-    "nhs_number",
-    "local_authority_reference",
-    "responsible_local_authority",
-    "postcode",
-    "legal_status",
-    "preferred_language",
-    "other_language",
-    "active_offer",
-    "active_offer_date",
-    "pronouns",
-    "gender",
-    "gender_description",
-    "ethnicity",
-    "disability",
-    "neurodivergence",
-)
+CHILD_EDITABLE_FIELDS = tuple(ChildValues.__annotations__)
+
+
+class RelatedPersonValues(TypedDict, total=False):
+    """A person in the nest as written (RelatedPersonForm's fields, in its order). Only these
+    are applied: a key outside them is ignored, never written to the row."""
+
+    name: str
+    role: str
+    role_other: str
+    organisation_name: str
+    has_parental_responsibility: bool
+    young_person_view: str
+    informed_on: date | None
+    informed_by: User | None
+    contact_permitted: bool
+    phone: str
+    email: str
+    notes: str
+    is_active: bool
+
+
+RELATED_PERSON_FIELDS = tuple(RelatedPersonValues.__annotations__)
+
+
+class NestTrainingValues(TypedDict, total=False):
+    """Training a trusted adult received: NestTrainingForm's fields, in its order."""
+
+    topic: str
+    practice_level: str  # Trauma-Informed Wales level of the training
+    topic_detail: str
+    given_on: date
+    trainer: User | None
+    trainer_name: str
+    contact: Contact | None
+
+
+class PlacementValues(TypedDict, total=False):
+    """A new placement: PlacementForm's fields."""
+
+    type: str
+    local_authority_area: Organisation
+    outside_wales: bool
+    start_date: date
+
+
+NEST_TRAINING_FIELDS = tuple(NestTrainingValues.__annotations__)
+PLACEMENT_FIELDS = tuple(PlacementValues.__annotations__)
 
 
 def can_create_records(user: User) -> bool:
@@ -76,15 +123,15 @@ def can_manage_care_team(user: User, child: Child) -> bool:
     return user.role == Role.SERVICE_MANAGER and user.organisation_id == child.service_id
 
 
-def _clean_values(values: dict[str, Any]) -> dict[str, Any]:
-    cleaned = {k: v for k, v in values.items() if k in CHILD_EDITABLE_FIELDS}
+def _clean_values(values: ChildValues) -> dict[str, Any]:
+    cleaned: dict[str, Any] = {k: v for k, v in values.items() if k in CHILD_EDITABLE_FIELDS}
     if "nhs_number" in cleaned:
         cleaned["nhs_number"] = normalise_nhs_number(cleaned["nhs_number"])
     return cleaned
 
 
 @transaction.atomic
-def create_child(*, by: User, values: dict[str, Any]) -> Child:
+def create_child(*, by: User, values: ChildValues) -> Child:
     """Open a new record in the user's service; the creator joins the care team."""
     if not can_create_records(by):
         raise PermissionDenied
@@ -101,7 +148,7 @@ def create_child(*, by: User, values: dict[str, Any]) -> Child:
 
 
 @transaction.atomic
-def update_child(*, by: User, child: Child, expected_version: int, values: dict[str, Any], route: str = Route.UI) -> Child:
+def update_child(*, by: User, child: Child, expected_version: int, values: ChildValues, route: str = Route.UI) -> Child:
     """Save changes made from ``expected_version``; refuse if the record moved on meanwhile."""
     locked = Child.objects.select_for_update().get(pk=child.pk)
     if locked.version != expected_version:
@@ -132,8 +179,8 @@ def _without_unpermitted_contact_details(person: RelatedPerson) -> list[str]:
 
 
 @transaction.atomic
-def add_related_person(*, by: User, child: Child, values: dict[str, Any]) -> RelatedPerson:
-    person = RelatedPerson(child=child, **values)
+def add_related_person(*, by: User, child: Child, values: RelatedPersonValues) -> RelatedPerson:
+    person = RelatedPerson(child=child, **{k: v for k, v in values.items() if k in RELATED_PERSON_FIELDS})
     cleared = _without_unpermitted_contact_details(person)
     person.full_clean()
     person.save()
@@ -143,7 +190,7 @@ def add_related_person(*, by: User, child: Child, values: dict[str, Any]) -> Rel
 
 @transaction.atomic
 def update_related_person(
-    *, by: User, person: RelatedPerson, expected_version: int, values: dict[str, Any]
+    *, by: User, person: RelatedPerson, expected_version: int, values: RelatedPersonValues
 ) -> RelatedPerson:
     locked = RelatedPerson.objects.select_for_update().get(pk=person.pk)
     if locked.version != expected_version:
@@ -151,7 +198,7 @@ def update_related_person(
     had_details = bool(locked.phone or locked.email)
     changed = []
     for field, value in values.items():
-        if getattr(locked, field) != value:
+        if field in RELATED_PERSON_FIELDS and getattr(locked, field) != value:
             setattr(locked, field, value)
             changed.append(field)
     cleared = _without_unpermitted_contact_details(locked)
@@ -169,23 +216,24 @@ def update_related_person(
 
 
 @transaction.atomic
-def record_nest_training(*, by: User, person: RelatedPerson, values: dict[str, Any]) -> NestTraining:
+def record_nest_training(*, by: User, person: RelatedPerson, values: NestTrainingValues) -> NestTraining:
     """Record training a trusted adult received in responding therapeutically to the young
     person. A linked contact must be one this person took part in (recorded on both sides)."""
     child = person.child
     # Recording the nest's training is a change to the record (not for emergency access).
     if not can_change(by, child):
         raise PermissionDenied
-    fields = ("topic", "practice_level", "topic_detail", "given_on", "trainer", "trainer_name", "contact")
-    training = NestTraining(related_person=person, recorded_by=by, **{k: values[k] for k in fields if k in values})
+    training = NestTraining(
+        related_person=person, recorded_by=by, **{k: v for k, v in values.items() if k in NEST_TRAINING_FIELDS}
+    )
     errors: dict[str, str] = {}
     if training.topic == NestTrainingTopic.OTHER and not training.topic_detail.strip():
         errors["topic_detail"] = _("Say what the training covered")
     if training.trainer_id is None and not training.trainer_name.strip():
         errors["trainer_name"] = _("Say who gave the training: choose a member of staff or enter a name")
-    if training.trainer_id is not None and training.trainer.organisation_id != child.service_id:
+    if training.trainer is not None and training.trainer.organisation_id != child.service_id:
         errors["trainer"] = _("Choose a member of this service's staff")
-    if training.contact_id is not None and not training.contact.people.filter(pk=person.pk).exists():
+    if training.contact is not None and not training.contact.people.filter(pk=person.pk).exists():
         errors["contact"] = _("Choose a contact this person took part in")
     if errors:
         raise ValidationError(errors)
@@ -230,9 +278,9 @@ def nest_trained_counts(service: Organisation, *, since: date | None = None, unt
 
 
 @transaction.atomic
-def record_placement(*, by: User, child: Child, values: dict[str, Any]) -> Placement:
+def record_placement(*, by: User, child: Child, values: PlacementValues) -> Placement:
     """A new placement ends the current one the day it starts (a move, not an overlap)."""
-    placement = Placement(child=child, **values)
+    placement = Placement(child=child, **{k: v for k, v in values.items() if k in PLACEMENT_FIELDS})
     placement.full_clean()
     current = child.placements.filter(end_date__isnull=True).order_by("-start_date").first()
     if current is not None:
@@ -565,7 +613,7 @@ def can_merge(user: User, *children: Child) -> bool:
     )
 
 
-def _child_relations() -> list[tuple[type, str, str]]:
+def _child_relations() -> list[tuple[type[models.Model], str, str]]:
     """(model, field name, key in MergeRecord.moved) for every row type that points at a Child,
     discovered generically so later apps' models move too. Skips the merge links themselves
     (``merged_into``, MergeRecord) and django-simple-history's historical models: history is
@@ -574,21 +622,24 @@ def _child_relations() -> list[tuple[type, str, str]]:
 
     from people.models import MergeRecord
 
-    found: list[tuple[type, str]] = []
+    found: list[tuple[type[models.Model], str]] = []
     for relation in Child._meta.related_objects:
-        model = relation.related_model
+        # A class once the apps are loaded (only a lazy reference like "self" before).
+        model = cast("type[models.Model]", relation.related_model)
         if model is MergeRecord or issubclass(model, HistoricalChanges):
             continue
         if model is Child and relation.field.name == "merged_into":
             continue
         if relation.many_to_many:
-            through = relation.through if hasattr(relation, "through") else relation.field.remote_field.through
+            # A ManyToManyRel has ``through``; a many-to-many field's own relation names it on
+            # its remote field.
+            through = cast("type[models.Model]", getattr(relation, "through", None) or cast(ManyToManyRel, relation.field.remote_field).through)
             for through_field in through._meta.get_fields():
                 if getattr(through_field, "related_model", None) is Child and through_field.many_to_one:
                     found.append((through, through_field.name))
             continue
         found.append((model, relation.field.name))
-    counts: dict[type, int] = {}
+    counts: dict[type[models.Model], int] = {}
     for model, _name in found:
         counts[model] = counts.get(model, 0) + 1
     return [
@@ -597,7 +648,7 @@ def _child_relations() -> list[tuple[type, str, str]]:
     ]
 
 
-def _move_rows(model: type, field_name: str, ids: list[Any], to: Child, reason: str) -> tuple[list[Any], list[Any]]:
+def _move_rows(model: type[models.Model], field_name: str, ids: list[Any], to: Child, reason: str) -> tuple[list[Any], list[Any]]:
     """Point each row at ``to``, one at a time inside a savepoint, saving through the model so
     field history records the move. A row that would break a uniqueness rule (``to`` already has
     the same) stays where it is. Returns (moved ids, left ids)."""
@@ -606,7 +657,7 @@ def _move_rows(model: type, field_name: str, ids: list[Any], to: Child, reason: 
     moved, left = [], []
     for row in unscoped_rows(model).filter(pk__in=ids).order_by("pk"):
         setattr(row, field_name, to)
-        row._change_reason = reason
+        mark_version(row, reason=reason)
         try:
             with transaction.atomic():
                 row.save(update_fields=[field_name])
@@ -657,7 +708,7 @@ def merge_children(*, by: User, keep: Child, merge: Child, reason: str) -> Any:
     merge_record.save(update_fields=["moved", "left_in_place"])
     merge.merged_into = keep
     merge.version += 1
-    merge._change_reason = change_reason
+    mark_version(merge, reason=change_reason)
     merge.save(update_fields=["merged_into", "version", "updated_at"])
     counts = {label: len(ids) for label, ids in moved.items()}
     _audit_record(
@@ -715,7 +766,7 @@ def unmerge_children(*, by: User, record: Any, reason: str) -> Any:
             not_returned[label] = missing
     merged.merged_into = None
     merged.version += 1
-    merged._change_reason = change_reason
+    mark_version(merged, reason=change_reason)
     merged.save(update_fields=["merged_into", "version", "updated_at"])
     merge_record.undone_at = timezone.now()
     merge_record.undone_by = by

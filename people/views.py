@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.text import capfirst
@@ -23,7 +23,9 @@ from audit import queries as audit_queries
 from audit.models import Action, Route
 from audit.services import record, record_list
 from contacts.models import Contact
-from core.forms import rebind_after_stale_save
+from core.errors import StaleEditError
+from core.forms import add_service_errors, rebind_after_stale_save, service_values
+from core.http import AuthenticatedHttpRequest
 from core.net import client_address
 from people import services
 from people.access import audit_route, can_change, get_visible_or_404, record_access, record_page_opened, require_change
@@ -57,16 +59,16 @@ if TYPE_CHECKING:
 PAGE_SIZE = 25
 
 
-def get_visible_child(request: HttpRequest, pk: int) -> Child:
+def get_visible_child(request: AuthenticatedHttpRequest, pk: int) -> Child:
     """The record, if this user may see it; otherwise 404 (never confirm a record exists)."""
     return get_visible_or_404(request, Child.objects.visible_to(request.user).select_related("responsible_local_authority", "service"), pk=pk)
 
 
-def _route(request: HttpRequest, child: Child) -> str:
+def _route(request: AuthenticatedHttpRequest, child: Child) -> str:
     return audit_route(request.user, child)
 
 
-def child_list(request: HttpRequest) -> HttpResponse:
+def child_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.user.role in (Role.COMMISSIONER, Role.ADMINISTRATOR) or not request.user.role:
         raise PermissionDenied
     query = request.GET.get("q", "").strip()[:100]
@@ -93,7 +95,7 @@ def child_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def child_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     user = request.user
     child = get_visible_or_404(
         request,
@@ -135,26 +137,26 @@ def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def child_create(request: HttpRequest) -> HttpResponse:
+def child_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not services.can_create_records(request.user):
         raise PermissionDenied
     form = ChildForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        values = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        values = service_values(form, services.ChildValues)
         child = services.create_child(by=request.user, values=values)
         messages.success(request, _("The record for %(name)s was created.") % {"name": child.display_name})
         return redirect("people:detail", pk=child.pk)
     return render(request, "people/child_form.html", {"form": form, "creating": True})
 
 
-def child_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def child_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     child = get_visible_child(request, pk)
     require_change(request, child)
     stale: Child | None = None
     if request.method == "POST":
         form = ChildForm(request.POST, instance=child)
         if form.is_valid():
-            values = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+            values = service_values(form, services.ChildValues)
             try:
                 services.update_child(
                     by=request.user,
@@ -163,7 +165,7 @@ def child_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     values=values,
                     route=_route(request, child),
                 )
-            except services.StaleEditError as exc:
+            except StaleEditError as exc:
                 stale = exc.current
                 # The next save is based on what is now stored, which the page shows beside the form.
                 form = rebind_after_stale_save(
@@ -185,7 +187,7 @@ def child_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "people/child_form.html", {"form": form, "child": child, "stale": stale})
 
 
-def related_person_edit(request: HttpRequest, pk: int, person_pk: int | None = None) -> HttpResponse:
+def related_person_edit(request: AuthenticatedHttpRequest, pk: int, person_pk: int | None = None) -> HttpResponse:
     child = get_visible_child(request, pk)
     require_change(request, child)
     person = get_visible_or_404(request, RelatedPerson.objects.visible_to(request.user), pk=person_pk, child=child) if person_pk else None
@@ -193,7 +195,7 @@ def related_person_edit(request: HttpRequest, pk: int, person_pk: int | None = N
     if request.method == "POST":
         form = RelatedPersonForm(request.POST, instance=person, child=child)
         if form.is_valid():
-            values = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+            values = service_values(form, services.RelatedPersonValues)
             try:
                 if person is None:
                     services.add_related_person(by=request.user, child=child, values=values)
@@ -201,7 +203,7 @@ def related_person_edit(request: HttpRequest, pk: int, person_pk: int | None = N
                     services.update_related_person(
                         by=request.user, person=person, expected_version=form.cleaned_data.get("version") or 0, values=values
                     )
-            except services.StaleEditError as exc:
+            except StaleEditError as exc:
                 stale = exc.current
                 form = rebind_after_stale_save(
                     RelatedPersonForm,
@@ -224,7 +226,7 @@ def related_person_edit(request: HttpRequest, pk: int, person_pk: int | None = N
     return render(request, "people/related_person_form.html", {"form": form, "child": child, "person": person, "stale": stale})
 
 
-def related_person_detail(request: HttpRequest, pk: int, person_pk: int) -> HttpResponse:
+def related_person_detail(request: AuthenticatedHttpRequest, pk: int, person_pk: int) -> HttpResponse:
     """One person in the nest: the young person's view of them, whether they were told about the
     support and trained, and the consultation and training they received (the contacts naming
     them) – the other side of what the contacts record."""
@@ -256,7 +258,7 @@ def related_person_detail(request: HttpRequest, pk: int, person_pk: int) -> Http
     )
 
 
-def nest_training_create(request: HttpRequest, pk: int, person_pk: int) -> HttpResponse:
+def nest_training_create(request: AuthenticatedHttpRequest, pk: int, person_pk: int) -> HttpResponse:
     child = get_visible_child(request, pk)
     require_change(request, child)
     person = get_visible_or_404(request, RelatedPerson.objects.visible_to(request.user).select_related("child"), pk=person_pk, child=child)
@@ -264,10 +266,9 @@ def nest_training_create(request: HttpRequest, pk: int, person_pk: int) -> HttpR
     form = NestTrainingForm(request.POST if request.method == "POST" else None, person=person, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.record_nest_training(by=request.user, person=person, values=form.cleaned_data)
+            services.record_nest_training(by=request.user, person=person, values=service_values(form, services.NestTrainingValues))
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The training was recorded."))
             return redirect("people:related_person_detail", pk=child.pk, person_pk=person.pk)
@@ -275,16 +276,15 @@ def nest_training_create(request: HttpRequest, pk: int, person_pk: int) -> HttpR
     return render(request, "people/nest_training_form.html", {"form": form, "child": child, "person": person})
 
 
-def placement_create(request: HttpRequest, pk: int) -> HttpResponse:
+def placement_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     child = get_visible_child(request, pk)
     require_change(request, child)
     form = PlacementForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.record_placement(by=request.user, child=child, values=form.cleaned_data)
+            services.record_placement(by=request.user, child=child, values=service_values(form, services.PlacementValues))
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The placement was recorded."))
             return redirect("people:detail", pk=child.pk)
@@ -292,7 +292,7 @@ def placement_create(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "people/placement_form.html", {"form": form, "child": child})
 
 
-def care_team(request: HttpRequest, pk: int) -> HttpResponse:
+def care_team(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     child = get_visible_child(request, pk)
     if not services.can_manage_care_team(request.user, child):
         raise PermissionDenied
@@ -314,7 +314,7 @@ def care_team(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def care_team_end(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
+def care_team_end(request: AuthenticatedHttpRequest, pk: int, membership_pk: int) -> HttpResponse:
     child = get_visible_child(request, pk)
     membership = get_visible_or_404(request, CareTeamMembership.objects.visible_to(request.user), pk=membership_pk, child=child)
     services.end_care_team_membership(by=request.user, membership=membership)
@@ -322,7 +322,7 @@ def care_team_end(request: HttpRequest, pk: int, membership_pk: int) -> HttpResp
     return redirect("people:care_team", pk=child.pk)
 
 
-def child_history(request: HttpRequest, pk: int) -> HttpResponse:
+def child_history(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Field-by-field change history (django-simple-history), for service managers."""
     child = get_visible_child(request, pk)
     if request.user.role != Role.SERVICE_MANAGER:
@@ -351,7 +351,7 @@ def child_history(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "people/child_history.html", {"child": child, "changes": changes[:200]})
 
 
-def break_glass(request: HttpRequest) -> HttpResponse:
+def break_glass(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Emergency access for the duty/on-call worker: identify exactly, give a reason. Failed
     identifications are limited per worker and per client address; a running access to the
     same record is shown again rather than doubled."""
@@ -394,7 +394,7 @@ def break_glass(request: HttpRequest) -> HttpResponse:
     return _break_glass_page(request, form)
 
 
-def _break_glass_page(request: HttpRequest, form: BreakGlassForm, whole_record_forms: dict[int, WholeRecordForm] | None = None) -> HttpResponse:
+def _break_glass_page(request: AuthenticatedHttpRequest, form: BreakGlassForm, whole_record_forms: dict[int, WholeRecordForm] | None = None) -> HttpResponse:
     mine = list(BreakGlassAccess.objects.visible_to(request.user).filter(user=request.user).active().select_related("child"))
     forms = whole_record_forms or {}
     for access in mine:
@@ -410,7 +410,7 @@ def _break_glass_page(request: HttpRequest, form: BreakGlassForm, whole_record_f
 
 
 @require_POST
-def break_glass_whole_record(request: HttpRequest, access_pk: int) -> HttpResponse:
+def break_glass_whole_record(request: AuthenticatedHttpRequest, access_pk: int) -> HttpResponse:
     """The second grant: the rest of the record, asked for with its own reason (ADR 014). Only
     the worker's own running access is found; anything else is a 404, like any object URL."""
     access = get_visible_or_404(
@@ -469,7 +469,7 @@ def _attach_pages_opened(accesses: list[BreakGlassAccess]) -> None:
                 break
 
 
-def break_glass_review(request: HttpRequest) -> HttpResponse:
+def break_glass_review(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.user.role != Role.SERVICE_MANAGER:
         raise PermissionDenied
     pending = list(
@@ -499,7 +499,7 @@ def break_glass_review(request: HttpRequest) -> HttpResponse:
 REFUSED_SHOWN = 50
 
 
-def _refused_attempts(request: HttpRequest) -> list[dict[str, Any]]:
+def _refused_attempts(request: AuthenticatedHttpRequest) -> list[dict[str, Any]]:
     """The latest requests by this manager's own staff that the scope answered 404 (ADR 013):
     who, when, what kind of record and the address they asked for. The record is not named –
     the reader may not be in its scope either."""
@@ -519,7 +519,7 @@ def _refused_attempts(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @require_POST
-def break_glass_mark_reviewed(request: HttpRequest, access_pk: int) -> HttpResponse:
+def break_glass_mark_reviewed(request: AuthenticatedHttpRequest, access_pk: int) -> HttpResponse:
     access = get_visible_or_404(request, BreakGlassAccess.objects.visible_to(request.user), pk=access_pk)
     if request.user.role != Role.SERVICE_MANAGER:
         raise PermissionDenied
@@ -528,14 +528,14 @@ def break_glass_mark_reviewed(request: HttpRequest, access_pk: int) -> HttpRespo
         services.review_break_glass(by=request.user, access=access, note=form.cleaned_data["note"])
         messages.success(request, _("The emergency access was marked as reviewed."))
     else:
-        messages.error(request, _("The review note could not be saved: %(error)s") % {"error": " ".join(form.errors.get("note", []))})
+        messages.error(request, _("The review note could not be saved: %(error)s") % {"error": " ".join(str(e) for e in form.errors.get("note", []))})
     return redirect("people:break_glass_review")
 
 
 # --- Duplicates and merges (service managers; never automatic) -------------------------------
 
 
-def child_duplicates(request: HttpRequest, pk: int) -> HttpResponse:
+def child_duplicates(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     child = get_visible_child(request, pk)
     if not services.can_merge(request.user, child):
         raise PermissionDenied
@@ -547,7 +547,7 @@ def child_duplicates(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "people/duplicates.html", {"child": child, "candidates": candidates})
 
 
-def child_merge(request: HttpRequest, pk: int, other_pk: int) -> HttpResponse:
+def child_merge(request: AuthenticatedHttpRequest, pk: int, other_pk: int) -> HttpResponse:
     """Compare two records side by side and, when a manager confirms, merge one into the other."""
     child = get_visible_child(request, pk)
     other = get_visible_child(request, other_pk)
@@ -559,8 +559,7 @@ def child_merge(request: HttpRequest, pk: int, other_pk: int) -> HttpResponse:
         try:
             services.merge_children(by=request.user, keep=keep, merge=merge, reason=form.cleaned_data["reason"])
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The records were merged. Nothing was deleted and the merge can be undone."))
             return redirect("people:detail", pk=keep.pk)
@@ -571,7 +570,7 @@ def child_merge(request: HttpRequest, pk: int, other_pk: int) -> HttpResponse:
 
 
 @require_POST
-def merge_undo(request: HttpRequest, merge_pk: int) -> HttpResponse:
+def merge_undo(request: AuthenticatedHttpRequest, merge_pk: int) -> HttpResponse:
     merge_record = get_visible_or_404(request, MergeRecord.objects.visible_to(request.user).select_related("keep", "merged"), pk=merge_pk)
     form = UndoMergeForm(request.POST)
     if form.is_valid():
@@ -582,5 +581,5 @@ def merge_undo(request: HttpRequest, merge_pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The merge was undone: both records are separate again."))
     else:
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
     return redirect("people:detail", pk=merge_record.keep_id)

@@ -12,11 +12,12 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from core.history import mark_version
 from plans.models import (
     ActionBy,
     Agreement,
@@ -57,7 +58,7 @@ EXPLAINED = {
          "Esbonio ar daith gerdded i'r siop, wedyn anfon crynodeb byr drwy neges fel y gofynnodd."),
     ],
 }
-REASONS = {
+REASONS: dict[str, dict[str, list[tuple[str, str]]]] = {
     "en": {
         Response.CHOSEN: [("I like drawing and Marie can come too.", "It sounds like I get to choose what we talk about.")],
         Response.NOT_CHOSEN: [("I don't want to talk about the sad things.", "Not now. I've done too much talking to people already.")],
@@ -108,7 +109,7 @@ AGREEMENT_WORDS = {
     "en": ("I helped write it and it's OK.", "It's my plan. I want to change the school bit at the next review."),
     "cy": ("Helpais i ysgrifennu'r cynllun ac mae'n iawn.", "Fy nghynllun i ydy e. Dwi eisiau newid y darn am yr ysgol yn yr adolygiad nesaf."),
 }
-REVIEW = {
+REVIEW: dict[str, dict[str, Any]] = {
     "en": {
         "participants": "The young person, their carer, their social worker and their Nyth practitioner",
         "young_person_view": ("Bedtime is better. I still don't like Mondays.", "School is a bit better. I want fewer meetings."),
@@ -136,7 +137,7 @@ def _pick(rng: random.Random, options: Sequence[tuple[str, str]], older: bool) -
     return old if older else young
 
 
-def _aware(day: object, hour: int = 10) -> datetime:
+def _aware(day: date, hour: int = 10) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(hour, 0)))
 
 
@@ -191,8 +192,7 @@ def seed(
                 text_language=lang,  # the demo writes in the young person's language
                 updated_at=_aware(offered_on),
             )
-            offer._history_user = author
-            offer._history_date = _aware(offered_on)
+            mark_version(offer, by=author, at=_aware(offered_on))
             offers.append(offer)
     if offers:
         bulk_create_with_history(offers, OptionOffer, batch_size=1000)
@@ -226,8 +226,7 @@ def seed(
             updated_by=author,
             updated_at=_aware(started),
         )
-        plan._history_user = author
-        plan._history_date = _aware(started)
+        mark_version(plan, by=author, at=_aware(started))
         plans.append(plan)
         details[child.pk] = (own, lang, older, author, started, next_review)
     if not plans:
@@ -247,8 +246,7 @@ def seed(
                 added_on=started,
                 text_language=lang,
             )
-            goal._history_user = author
-            goal._history_date = _aware(started, 11)
+            mark_version(goal, by=author, at=_aware(started, 11))
             goals.append(goal)
     bulk_create_with_history(goals, Goal, batch_size=1000)
     first_goal = {}
@@ -270,8 +268,7 @@ def seed(
                 done_on=by_when - timedelta(days=own.randrange(0, 10)) if by_when < today and own.random() < 0.6 else None,
                 text_language=lang,
             )
-            action._history_user = author
-            action._history_date = _aware(started, 12)
+            mark_version(action, by=author, at=_aware(started, 12))
             actions.append(action)
         # A review held after the plan started and before the next review it set (the plan's).
         held = min(started + timedelta(days=own.randrange(30, 55)), next_review - timedelta(days=14), today)
@@ -290,8 +287,7 @@ def seed(
                 recorded_by=author,
                 recorded_at=_aware(held, 15),
             )
-            review._history_user = author
-            review._history_date = _aware(held, 15)
+            mark_version(review, by=author, at=_aware(held, 15))
             reviews.append(review)
     bulk_create_with_history(actions, PlanAction, batch_size=1000)
     if reviews:

@@ -8,17 +8,26 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from assessments.models import Voice
-from core.forms import GovukDateField
+from core.forms import GovukDateField, NythForm, NythModelForm, reject_markup
 from core.text import name_fields
 from core.text_language import TextLanguageFormMixin
-from people.forms import NythModelForm, reject_markup
 from plans.models import Goal, GoalStatus, OptionOffer, Plan, PlanAction, PlanReview, SupportOption
+from plans.services import (
+    ACTION_FIELDS,
+    CHOICE_FIELDS,
+    GOAL_FIELDS,
+    OPTION_LANGUAGE_FIELDS,
+    OPTION_TEXT_FIELDS,
+    PLAN_FIELDS,
+    REVIEW_FIELDS,
+)
 
-_LANGUAGES = [
-    ("in_welsh", _("Welsh")),
-    ("in_english", _("English")),
-    ("with_interpreter", _("Other languages, with an interpreter")),
-]
+_LANGUAGE_LABELS = {
+    "in_welsh": _("Welsh"),
+    "in_english": _("English"),
+    "with_interpreter": _("Other languages, with an interpreter"),
+}
+_LANGUAGES = [(name, _LANGUAGE_LABELS[name]) for name in OPTION_LANGUAGE_FIELDS]
 
 
 class SupportOptionForm(NythModelForm):
@@ -32,19 +41,7 @@ class SupportOptionForm(NythModelForm):
 
     class Meta:
         model = SupportOption
-        fields = [
-            "kind",
-            "name_en",
-            "name_cy",
-            "description_en",
-            "description_cy",
-            "suits_en",
-            "suits_cy",
-            "adaptations_en",
-            "adaptations_cy",
-            "evidence_en",
-            "evidence_cy",
-        ]
+        fields = list(OPTION_TEXT_FIELDS)
         widgets = {
             "kind": forms.RadioSelect,
             **{
@@ -84,7 +81,7 @@ class OptionChoiceField(forms.ModelMultipleChoiceField):
         return str(obj.name)
 
 
-class OfferForm(forms.Form):
+class OfferForm(NythForm):
     """Offer one or several options at once, as discussed with the young person."""
 
     options = OptionChoiceField(
@@ -121,7 +118,7 @@ class ChoiceForm(TextLanguageFormMixin, NythModelForm):
 
     class Meta:
         model = OptionOffer
-        fields = ["response", "reason", "reason_voice", "chose_instead", "decided_on"]
+        fields = list(CHOICE_FIELDS)
         widgets = {
             "response": forms.RadioSelect,
             "reason_voice": forms.RadioSelect,
@@ -156,18 +153,7 @@ class PlanForm(TextLanguageFormMixin, NythModelForm):
 
     class Meta:
         model = Plan
-        fields = [
-            "language",
-            "language_other",
-            "care_plan_reference",
-            "in_care_plan",
-            "next_lac_review_on",
-            "looked_after_since",
-            "agreement",
-            "agreement_on",
-            "agreement_words",
-            "next_review_on",
-        ]
+        fields = list(PLAN_FIELDS)
         widgets = {
             "language": forms.RadioSelect,
             "agreement": forms.RadioSelect,
@@ -195,7 +181,7 @@ class GoalForm(TextLanguageFormMixin, NythModelForm):
 
     class Meta:
         model = Goal
-        fields = ["text", "voice", "status", "order"]
+        fields = list(GOAL_FIELDS)
         widgets = {
             "text": forms.Textarea(attrs={"rows": 3}),
             "voice": forms.RadioSelect,
@@ -226,7 +212,7 @@ class ActionForm(TextLanguageFormMixin, NythModelForm):
 
     class Meta:
         model = PlanAction
-        fields = ["who", "who_name", "what", "goal", "by_when", "done_on"]
+        fields = list(ACTION_FIELDS)
         widgets = {"who": forms.RadioSelect, "what": forms.Textarea(attrs={"rows": 3})}
         field_classes = name_fields("who_name")
 
@@ -246,7 +232,7 @@ class ReviewForm(TextLanguageFormMixin, NythModelForm):
 
     class Meta:
         model = PlanReview
-        fields = ["held_on", "participants", "young_person_view", "progress", "changes", "next_review_on"]
+        fields = list(REVIEW_FIELDS)
         widgets = {
             "participants": forms.Textarea(attrs={"rows": 2}),
             "young_person_view": forms.Textarea(attrs={"rows": 4}),

@@ -7,7 +7,7 @@ Reached only from a child the caller already holds through ``visible_to``.
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib.auth import get_user_model
 from django.db import models
@@ -84,7 +84,8 @@ def plan_changes(*, child: Child, plan: Plan | None) -> list[dict[str, Any]]:
             for change in delta.changes:
                 if change.field in _NOT_SHOWN:
                     continue
-                field = model._meta.get_field(change.field)
+                # simple-history diffs the model's concrete fields only (never a reverse relation).
+                field = cast(models.Field, model._meta.get_field(change.field))
                 diffs.append(
                     {
                         "field": capfirst(str(field.verbose_name)),

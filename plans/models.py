@@ -34,6 +34,8 @@ from core.text_language import TextLanguageField
 from people.models import Child, PersonalQuerySet
 
 if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
     from accounts.models import User
 
 
@@ -164,8 +166,8 @@ class SupportOption(models.Model):
         return self._localised("evidence")
 
     @property
-    def language_labels(self) -> list[str]:
-        labels = []
+    def language_labels(self) -> list[StrOrPromise]:
+        labels: list[StrOrPromise] = []
         if self.in_welsh:
             labels.append(_("Welsh"))
         if self.in_english:

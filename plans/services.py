@@ -11,10 +11,10 @@ Who may do what:
 from __future__ import annotations
 
 import calendar
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -26,9 +26,10 @@ from django.utils.translation import gettext as _
 from accounts.models import Role
 from audit.models import Action, Route
 from audit.services import record
+from core.errors import StaleEditError
+from core.history import mark_version
 from people.access import audit_route, can_change
 from people.models import Child, LegalStatus
-from people.services import StaleEditError
 from plans.catalogue import STANDARD_OPTIONS
 from plans.models import (
     DECIDED,
@@ -47,41 +48,94 @@ from plans.models import (
 if TYPE_CHECKING:
     from accounts.models import User
 
-__all__ = ["StaleEditError"]
 
-OPTION_FIELDS = (
-    "kind",
-    "name_en",
-    "name_cy",
-    "description_en",
-    "description_cy",
-    "suits_en",
-    "suits_cy",
-    "adaptations_en",
-    "adaptations_cy",
-    "evidence_en",
-    "evidence_cy",
-    "in_welsh",
-    "in_english",
-    "with_interpreter",
-)
-CHOICE_FIELDS = ("response", "reason", "reason_voice", "chose_instead", "decided_on", "text_language")
-PLAN_FIELDS = (
-    "language",
-    "language_other",
-    "care_plan_reference",
-    "in_care_plan",
-    "next_lac_review_on",
-    "looked_after_since",
-    "agreement",
-    "agreement_on",
-    "agreement_words",
-    "next_review_on",
-    "text_language",
-)
-GOAL_FIELDS = ("text", "voice", "order", "status", "text_language")
-ACTION_FIELDS = ("who", "who_name", "what", "goal", "by_when", "done_on", "text_language")
-REVIEW_FIELDS = ("held_on", "participants", "young_person_view", "progress", "changes", "next_review_on", "text_language")
+# Each editable field list is written once, here, as the typed input of its service: the forms
+# (plans/forms.py) take their fields from these keys (in this order), and the services apply
+# only these. The views pass ``core.forms.service_values(form, XValues)``.
+
+
+class OptionTextValues(TypedDict, total=False):
+    kind: str
+    name_en: str
+    name_cy: str
+    description_en: str
+    description_cy: str
+    suits_en: str
+    suits_cy: str
+    adaptations_en: str
+    adaptations_cy: str
+    evidence_en: str
+    evidence_cy: str
+
+
+class OptionValues(OptionTextValues, total=False):
+    """A catalogue option; the language flags are one "Languages it can be delivered in"
+    question on the form."""
+
+    in_welsh: bool
+    in_english: bool
+    with_interpreter: bool
+
+
+class ChoiceValues(TypedDict, total=False):
+    response: str
+    reason: str
+    reason_voice: str
+    chose_instead: str
+    decided_on: date | None
+    text_language: str  # of the reason (core/text_language.py)
+
+
+class PlanValues(TypedDict, total=False):
+    language: str
+    language_other: str
+    care_plan_reference: str
+    in_care_plan: bool
+    next_lac_review_on: date | None
+    looked_after_since: date | None
+    agreement: str
+    agreement_on: date | None
+    agreement_words: str
+    next_review_on: date
+    text_language: str  # of the agreement words
+
+
+class GoalValues(TypedDict, total=False):
+    text: str
+    voice: str
+    status: str
+    order: int | None
+    text_language: str
+
+
+class ActionValues(TypedDict, total=False):
+    who: str
+    who_name: str
+    what: str
+    goal: Goal | None
+    by_when: date | None
+    done_on: date | None
+    text_language: str
+
+
+class ReviewValues(TypedDict, total=False):
+    held_on: date
+    participants: str
+    young_person_view: str
+    progress: str
+    changes: str
+    next_review_on: date
+    text_language: str
+
+
+OPTION_TEXT_FIELDS = tuple(OptionTextValues.__annotations__)
+OPTION_FIELDS = tuple(OptionValues.__annotations__)
+OPTION_LANGUAGE_FIELDS = tuple(name for name in OPTION_FIELDS if name not in OPTION_TEXT_FIELDS)
+CHOICE_FIELDS = tuple(ChoiceValues.__annotations__)
+PLAN_FIELDS = tuple(PlanValues.__annotations__)
+GOAL_FIELDS = tuple(GoalValues.__annotations__)
+ACTION_FIELDS = tuple(ActionValues.__annotations__)
+REVIEW_FIELDS = tuple(ReviewValues.__annotations__)
 
 
 # --- Who may ------------------------------------------------------------------------------
@@ -104,11 +158,11 @@ def _require_writer(user: User, child: Child) -> None:
 
 def _by(instance: Any, user: User) -> Any:
     """Name the person in the saved version's history even outside a web request."""
-    instance._history_user = user
+    mark_version(instance, by=user)
     return instance
 
 
-def _apply(instance: Any, fields: Iterable[str], values: dict[str, Any]) -> list[str]:
+def _apply(instance: Any, fields: Iterable[str], values: Mapping[str, object]) -> list[str]:
     changed = []
     for field in fields:
         if field in values and getattr(instance, field) != values[field]:
@@ -140,11 +194,11 @@ def _validate_option(option: SupportOption) -> None:
 
 @transaction.atomic
 def save_option(
-    *, by: User, option: SupportOption | None, expected_version: int, values: dict[str, Any]
+    *, by: User, option: SupportOption | None, expected_version: int, values: OptionValues
 ) -> SupportOption:
     """Add an option to the manager's service catalogue, or change one (refused if someone
     saved it after ``expected_version``)."""
-    if not can_manage_catalogue(by):
+    if not can_manage_catalogue(by) or by.organisation_id is None:  # a manager works in a service
         raise PermissionDenied
     if option is None:
         option = SupportOption(service_id=by.organisation_id)
@@ -287,16 +341,16 @@ def _validate_choice(offer: OptionOffer) -> None:
 
 
 @transaction.atomic
-def record_choice(*, by: User, offer: OptionOffer, expected_version: int, values: dict[str, Any]) -> OptionOffer:
+def record_choice(*, by: User, offer: OptionOffer, expected_version: int, values: ChoiceValues) -> OptionOffer:
     """Record the young person's response to an offer and why, in their words."""
     _require_writer(by, offer.child)
     locked = OptionOffer.objects.select_for_update().select_related("option").get(pk=offer.pk)
     if locked.version != expected_version:
         raise StaleEditError(locked)
-    values = dict(values)
-    if values.get("response") != Response.SOMETHING_ELSE:
-        values["chose_instead"] = ""
-    changed = _apply(locked, CHOICE_FIELDS, values)
+    answer = values.copy()  # the caller's values are left as they were
+    if answer.get("response") != Response.SOMETHING_ELSE:
+        answer["chose_instead"] = ""
+    changed = _apply(locked, CHOICE_FIELDS, answer)
     _validate_choice(locked)
     if not changed:
         return locked
@@ -331,7 +385,7 @@ def _validate_plan(plan: Plan) -> None:
 
 
 @transaction.atomic
-def save_plan(*, by: User, child: Child, expected_version: int, values: dict[str, Any]) -> Plan:
+def save_plan(*, by: User, child: Child, expected_version: int, values: PlanValues) -> Plan:
     """Create the plan (``expected_version`` 0) or save changes made from ``expected_version``.
     If someone saved meanwhile – including creating the plan while this person wrote theirs –
     raise ``StaleEditError`` with what is stored now, and change nothing."""
@@ -363,7 +417,7 @@ def save_plan(*, by: User, child: Child, expected_version: int, values: dict[str
 
 
 @transaction.atomic
-def add_goal(*, by: User, plan: Plan, values: dict[str, Any]) -> Goal:
+def add_goal(*, by: User, plan: Plan, values: GoalValues) -> Goal:
     _require_writer(by, plan.child)
     goal = Goal(plan=plan)
     _apply(goal, GOAL_FIELDS, values)
@@ -376,7 +430,7 @@ def add_goal(*, by: User, plan: Plan, values: dict[str, Any]) -> Goal:
 
 
 @transaction.atomic
-def update_goal(*, by: User, goal: Goal, expected_version: int, values: dict[str, Any]) -> Goal:
+def update_goal(*, by: User, goal: Goal, expected_version: int, values: GoalValues) -> Goal:
     _require_writer(by, goal.plan.child)
     locked = Goal.objects.select_for_update().get(pk=goal.pk)
     if locked.version != expected_version:
@@ -393,7 +447,7 @@ def update_goal(*, by: User, goal: Goal, expected_version: int, values: dict[str
 
 def _validate_action(action: PlanAction) -> None:
     errors: dict[str, str] = {}
-    if action.goal_id is not None and action.goal.plan_id != action.plan_id:
+    if action.goal is not None and action.goal.plan_id != action.plan_id:
         errors["goal"] = _("Choose one of this plan's goals")
     _not_future(action.done_on, "done_on", errors)
     if errors:
@@ -401,7 +455,7 @@ def _validate_action(action: PlanAction) -> None:
 
 
 @transaction.atomic
-def add_action(*, by: User, plan: Plan, values: dict[str, Any]) -> PlanAction:
+def add_action(*, by: User, plan: Plan, values: ActionValues) -> PlanAction:
     _require_writer(by, plan.child)
     action = PlanAction(plan=plan)
     _apply(action, ACTION_FIELDS, values)
@@ -413,7 +467,7 @@ def add_action(*, by: User, plan: Plan, values: dict[str, Any]) -> PlanAction:
 
 
 @transaction.atomic
-def update_action(*, by: User, action: PlanAction, expected_version: int, values: dict[str, Any]) -> PlanAction:
+def update_action(*, by: User, action: PlanAction, expected_version: int, values: ActionValues) -> PlanAction:
     _require_writer(by, action.plan.child)
     locked = PlanAction.objects.select_for_update().get(pk=action.pk)
     if locked.version != expected_version:
@@ -430,7 +484,7 @@ def update_action(*, by: User, action: PlanAction, expected_version: int, values
 
 
 @transaction.atomic
-def add_review(*, by: User, plan: Plan, values: dict[str, Any]) -> PlanReview:
+def add_review(*, by: User, plan: Plan, values: ReviewValues) -> PlanReview:
     """Record a review of the plan; its next review date becomes the plan's (which clears an
     overdue review when it lies ahead)."""
     _require_writer(by, plan.child)

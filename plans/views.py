@@ -10,8 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Max, Prefetch
-from django.forms import Form
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -22,7 +21,9 @@ from audit.models import Action, Route
 from audit.services import record, record_list
 from consent.access import consents_for
 from consent.models import Item
-from core.forms import rebind_after_stale_save
+from core.errors import StaleEditError
+from core.forms import add_service_errors, rebind_after_stale_save, service_values
+from core.http import AuthenticatedHttpRequest
 from people.access import audit_route, can_change, emergency_access, get_visible_or_404, require_change
 from people.models import CareTeamMembership, Child
 from plans import services
@@ -43,25 +44,18 @@ from plans.models import Goal, OptionKind, OptionOffer, Plan, PlanAction, Suppor
 OVERDUE_PAGE_SIZE = 100
 
 
-def _child(request: HttpRequest, child_pk: int) -> Child:
+def _child(request: AuthenticatedHttpRequest, child_pk: int) -> Child:
     """The record, if this user may see it; otherwise 404 (never confirm a record exists)."""
     return get_visible_or_404(request, Child.objects.visible_to(request.user).select_related("service"), pk=child_pk)
 
 
-def _plan(request: HttpRequest, child: Child) -> Plan | None:
+def _plan(request: AuthenticatedHttpRequest, child: Child) -> Plan | None:
     return Plan.objects.visible_to(request.user).filter(child=child).select_related("updated_by").first()
 
 
-def _add_errors(form: Form, exc: ValidationError) -> None:
-    for field, errors in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
-def _values(form: Form) -> dict[str, Any]:
-    return {k: v for k, v in form.cleaned_data.items() if k != "version"}
-
-
-def _audit_view(request: HttpRequest, child: Child, obj: Any, page: str) -> None:
+def _audit_view(request: AuthenticatedHttpRequest, child: Child, obj: Any, page: str) -> None:
     """Opening a page of the young person's plan is recorded (the form pages too: they show
     what is stored). A shared plan's record says on what basis, for "Who has seen my story"."""
     detail: dict[str, Any] = {"page": page}
@@ -85,7 +79,7 @@ def _offerable(child: Child) -> Any:
 # --- The plan page ------------------------------------------------------------------------
 
 
-def plan(request: HttpRequest, child_pk: int) -> HttpResponse:
+def plan(request: AuthenticatedHttpRequest, child_pk: int) -> HttpResponse:
     whole = Child.objects.visible_to(request.user).filter(pk=child_pk).exists()
     if whole:
         return _plan_page(request, _child(request, child_pk))
@@ -95,7 +89,7 @@ def plan(request: HttpRequest, child_pk: int) -> HttpResponse:
     return _plan_page(request, current.child, shared_plan=current)
 
 
-def _plan_page(request: HttpRequest, child: Child, shared_plan: Plan | None = None) -> HttpResponse:
+def _plan_page(request: AuthenticatedHttpRequest, child: Child, shared_plan: Plan | None = None) -> HttpResponse:
     current = shared_plan or _plan(request, child)
     can_write = shared_plan is None and can_change(request.user, child)
     # The options offered belong to the whole record; a shared plan shows the plan itself.
@@ -134,7 +128,7 @@ def _plan_page(request: HttpRequest, child: Child, shared_plan: Plan | None = No
     )
 
 
-def offer(request: HttpRequest, child_pk: int) -> HttpResponse:
+def offer(request: AuthenticatedHttpRequest, child_pk: int) -> HttpResponse:
     """Offer one or several options. The plan page holds the same form; this page shows it
     alone, and again with what went wrong."""
     child = _child(request, child_pk)
@@ -152,7 +146,7 @@ def offer(request: HttpRequest, child_pk: int) -> HttpResponse:
                 how_explained=form.cleaned_data["how_explained"],
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             if created:
                 messages.success(request, _("The options offered were recorded. Record the young person's choice when they have made it."))
@@ -162,7 +156,7 @@ def offer(request: HttpRequest, child_pk: int) -> HttpResponse:
     return render(request, "plans/offer_form.html", {"child": child, "form": form})
 
 
-def choice(request: HttpRequest, child_pk: int, offer_pk: int) -> HttpResponse:
+def choice(request: AuthenticatedHttpRequest, child_pk: int, offer_pk: int) -> HttpResponse:
     """Record the young person's response to one offer and why, in their words."""
     child = _child(request, child_pk)
     current = get_visible_or_404(
@@ -177,23 +171,22 @@ def choice(request: HttpRequest, child_pk: int, offer_pk: int) -> HttpResponse:
         if form.is_valid():
             try:
                 services.record_choice(
-                    by=request.user, offer=current, expected_version=form.cleaned_data.get("version") or 0, values=_values(form)
+                    by=request.user, offer=current, expected_version=form.cleaned_data.get("version") or 0, values=service_values(form, services.ChoiceValues)
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
-            except services.StaleEditError as exc:
+                add_service_errors(form, exc)
+            except StaleEditError as exc:
                 stale = exc.current
-                data = request.POST.copy()
-                data[f"{prefix}-version"] = str(stale.version)
-                form = ChoiceForm(data, instance=copy.copy(stale), prefix=prefix)
-                form.is_valid()
-                form.add_error(
-                    None,
+                form = rebind_after_stale_save(
+                    ChoiceForm,
+                    request.POST,
+                    stale,
                     _(
                         "Someone else recorded a response to this offer while you were writing. Nothing has been "
                         "overwritten: your answer is below and has not been saved. Compare it with the saved "
                         "response, then save again."
                     ),
+                    prefix=prefix,
                 )
             else:
                 messages.success(request, _("The young person's response was recorded."))
@@ -204,7 +197,7 @@ def choice(request: HttpRequest, child_pk: int, offer_pk: int) -> HttpResponse:
     return render(request, "plans/choice_form.html", {"child": child, "offer": current, "form": form, "stale": stale})
 
 
-def plan_edit(request: HttpRequest, child_pk: int) -> HttpResponse:
+def plan_edit(request: AuthenticatedHttpRequest, child_pk: int) -> HttpResponse:
     child = _child(request, child_pk)
     require_change(request, child)
     current = _plan(request, child)
@@ -214,11 +207,11 @@ def plan_edit(request: HttpRequest, child_pk: int) -> HttpResponse:
         if form.is_valid():
             try:
                 services.save_plan(
-                    by=request.user, child=child, expected_version=form.cleaned_data.get("version") or 0, values=_values(form)
+                    by=request.user, child=child, expected_version=form.cleaned_data.get("version") or 0, values=service_values(form, services.PlanValues)
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
-            except services.StaleEditError as exc:
+                add_service_errors(form, exc)
+            except StaleEditError as exc:
                 # Someone saved meanwhile: keep everything typed, show what is stored now, and
                 # base the next save on it.
                 stale = exc.current
@@ -265,7 +258,7 @@ def _statutory(child: Child, plan: Plan | None) -> services.StatutoryReview | No
     )
 
 
-def _plan_or_redirect(request: HttpRequest, child: Child) -> Plan | HttpResponse:
+def _plan_or_redirect(request: AuthenticatedHttpRequest, child: Child) -> Plan | HttpResponse:
     current = _plan(request, child)
     if current is None:
         messages.info(request, _("Write the plan first: goals, actions and reviews belong to it."))
@@ -273,7 +266,7 @@ def _plan_or_redirect(request: HttpRequest, child: Child) -> Plan | HttpResponse
     return current
 
 
-def goal_edit(request: HttpRequest, child_pk: int, goal_pk: int | None = None) -> HttpResponse:
+def goal_edit(request: AuthenticatedHttpRequest, child_pk: int, goal_pk: int | None = None) -> HttpResponse:
     child = _child(request, child_pk)
     goal = get_visible_or_404(request, Goal.objects.visible_to(request.user), pk=goal_pk, plan__child=child, child_path="plan__child") if goal_pk else None
     require_change(request, child)
@@ -286,14 +279,14 @@ def goal_edit(request: HttpRequest, child_pk: int, goal_pk: int | None = None) -
         if form.is_valid():
             try:
                 if goal is None:
-                    services.add_goal(by=request.user, plan=current, values=_values(form))
+                    services.add_goal(by=request.user, plan=current, values=service_values(form, services.GoalValues))
                 else:
                     services.update_goal(
-                        by=request.user, goal=goal, expected_version=form.cleaned_data.get("version") or 0, values=_values(form)
+                        by=request.user, goal=goal, expected_version=form.cleaned_data.get("version") or 0, values=service_values(form, services.GoalValues)
                     )
             except ValidationError as exc:
-                _add_errors(form, exc)
-            except services.StaleEditError as exc:
+                add_service_errors(form, exc)
+            except StaleEditError as exc:
                 stale = exc.current
                 form = rebind_after_stale_save(
                     GoalForm,
@@ -314,7 +307,7 @@ def goal_edit(request: HttpRequest, child_pk: int, goal_pk: int | None = None) -
     return render(request, "plans/goal_form.html", {"child": child, "goal": goal, "form": form, "stale": stale})
 
 
-def action_edit(request: HttpRequest, child_pk: int, action_pk: int | None = None) -> HttpResponse:
+def action_edit(request: AuthenticatedHttpRequest, child_pk: int, action_pk: int | None = None) -> HttpResponse:
     child = _child(request, child_pk)
     action = (
         get_visible_or_404(request, PlanAction.objects.visible_to(request.user).select_related("goal"), pk=action_pk, plan__child=child, child_path="plan__child")
@@ -331,14 +324,14 @@ def action_edit(request: HttpRequest, child_pk: int, action_pk: int | None = Non
         if form.is_valid():
             try:
                 if action is None:
-                    services.add_action(by=request.user, plan=current, values=_values(form))
+                    services.add_action(by=request.user, plan=current, values=service_values(form, services.ActionValues))
                 else:
                     services.update_action(
-                        by=request.user, action=action, expected_version=form.cleaned_data.get("version") or 0, values=_values(form)
+                        by=request.user, action=action, expected_version=form.cleaned_data.get("version") or 0, values=service_values(form, services.ActionValues)
                     )
             except ValidationError as exc:
-                _add_errors(form, exc)
-            except services.StaleEditError as exc:
+                add_service_errors(form, exc)
+            except StaleEditError as exc:
                 stale = exc.current
                 form = rebind_after_stale_save(
                     ActionForm,
@@ -360,7 +353,7 @@ def action_edit(request: HttpRequest, child_pk: int, action_pk: int | None = Non
     return render(request, "plans/action_form.html", {"child": child, "action": action, "form": form, "stale": stale})
 
 
-def review_add(request: HttpRequest, child_pk: int) -> HttpResponse:
+def review_add(request: AuthenticatedHttpRequest, child_pk: int) -> HttpResponse:
     child = _child(request, child_pk)
     require_change(request, child)
     current = _plan_or_redirect(request, child)
@@ -371,9 +364,9 @@ def review_add(request: HttpRequest, child_pk: int) -> HttpResponse:
         _audit_view(request, child, current, "plan_review")
     if request.method == "POST" and form.is_valid():
         try:
-            services.add_review(by=request.user, plan=current, values=_values(form))
+            services.add_review(by=request.user, plan=current, values=service_values(form, services.ReviewValues))
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The review was recorded and the next review date was updated."))
             return redirect("plans:plan", child_pk=child.pk)
@@ -382,7 +375,7 @@ def review_add(request: HttpRequest, child_pk: int) -> HttpResponse:
     return render(request, "plans/review_form.html", {"child": child, "plan": current, "form": form})
 
 
-def history(request: HttpRequest, child_pk: int) -> HttpResponse:
+def history(request: AuthenticatedHttpRequest, child_pk: int) -> HttpResponse:
     """Every saved state of the plan, its goals, actions and reviews, and the offers and choices:
     who changed what, when, from what to what – for everyone who can read the plan."""
     child = _child(request, child_pk)
@@ -395,7 +388,7 @@ def history(request: HttpRequest, child_pk: int) -> HttpResponse:
 # --- The catalogue ------------------------------------------------------------------------
 
 
-def catalogue(request: HttpRequest) -> HttpResponse:
+def catalogue(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not services.can_see_catalogue(request.user):
         raise PermissionDenied
     options = list(SupportOption.objects.for_service(request.user.organisation_id).in_catalogue_order())
@@ -414,12 +407,12 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _option(request: HttpRequest, option_pk: int) -> SupportOption:
+def _option(request: AuthenticatedHttpRequest, option_pk: int) -> SupportOption:
     """An option of the user's own service's catalogue, or 404."""
     return get_object_or_404(SupportOption.objects.for_service(request.user.organisation_id), pk=option_pk)
 
 
-def option_edit(request: HttpRequest, option_pk: int | None = None) -> HttpResponse:
+def option_edit(request: AuthenticatedHttpRequest, option_pk: int | None = None) -> HttpResponse:
     option = _option(request, option_pk) if option_pk else None
     if not services.can_manage_catalogue(request.user):
         raise PermissionDenied
@@ -429,11 +422,11 @@ def option_edit(request: HttpRequest, option_pk: int | None = None) -> HttpRespo
         if form.is_valid():
             try:
                 services.save_option(
-                    by=request.user, option=option, expected_version=form.cleaned_data.get("version") or 0, values=_values(form)
+                    by=request.user, option=option, expected_version=form.cleaned_data.get("version") or 0, values=service_values(form, services.OptionValues)
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
-            except services.StaleEditError as exc:
+                add_service_errors(form, exc)
+            except StaleEditError as exc:
                 stale = exc.current
                 form = rebind_after_stale_save(
                     SupportOptionForm,
@@ -454,7 +447,7 @@ def option_edit(request: HttpRequest, option_pk: int | None = None) -> HttpRespo
 
 
 @require_POST
-def option_active(request: HttpRequest, option_pk: int) -> HttpResponse:
+def option_active(request: AuthenticatedHttpRequest, option_pk: int) -> HttpResponse:
     """Stop offering an option, or offer it again (options are never deleted)."""
     option = _option(request, option_pk)
     active = request.POST.get("active") == "1"
@@ -467,8 +460,8 @@ def option_active(request: HttpRequest, option_pk: int) -> HttpResponse:
 
 
 @require_POST
-def catalogue_standard(request: HttpRequest) -> HttpResponse:
-    if not services.can_manage_catalogue(request.user):
+def catalogue_standard(request: AuthenticatedHttpRequest) -> HttpResponse:
+    if not services.can_manage_catalogue(request.user) or request.user.organisation_id is None:
         raise PermissionDenied
     added = services.install_standard_options(service_id=request.user.organisation_id, by=request.user)
     if added:
@@ -481,7 +474,7 @@ def catalogue_standard(request: HttpRequest) -> HttpResponse:
 # --- The manager's overdue reviews -------------------------------------------------------
 
 
-def overdue_reviews(request: HttpRequest) -> HttpResponse:
+def overdue_reviews(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Plans whose review date has passed, oldest first: one page of rows in a fixed number of
     queries however many there are."""
     if request.user.role != Role.SERVICE_MANAGER or not request.user.organisation_id:

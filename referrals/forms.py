@@ -1,19 +1,19 @@
 from __future__ import annotations
 
 import secrets
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.core import signing
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts.models import Organisation, OrganisationType
-from core.forms import GovukDateField
+from core.forms import GovukDateField, NythForm, NythModelForm, reject_markup
 from core.text import IdentifierField, identifier_fields, name_fields
 from core.text_language import TextLanguageFormMixin
-from people.forms import NythModelForm, reject_markup
 from people.identifiers import normalise_nhs_number, validate_nhs_number
 from referrals.models import (
     LETTER_LANGUAGES,
@@ -25,8 +25,12 @@ from referrals.models import (
     ReferrerType,
 )
 from referrals.priority import FACTORS
+from referrals.services import CONSULTATION_FIELDS
 
-RISK_CHOICES = [(name, Referral._meta.get_field(name).verbose_name) for name in RISK_FIELDS]
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+RISK_CHOICES = [(name, cast(models.Field, Referral._meta.get_field(name)).verbose_name) for name in RISK_FIELDS]
 PUBLIC_REFERRER_TYPES = [
     ReferrerType.FOSTER_CARER,
     ReferrerType.KINSHIP_CARER,
@@ -123,7 +127,7 @@ class ReferralForm(TextLanguageFormMixin, NythModelForm):
                 if name in self.fields:
                     self.fields[name].initial = None
 
-    def grouped(self) -> list[tuple[str, list[forms.BoundField]]]:
+    def grouped(self) -> list[tuple[StrOrPromise, list[forms.BoundField]]]:
         return [(title, [self[name] for name in names if name in self.fields]) for title, names in self.sections]
 
     def clean_nhs_number(self) -> str:
@@ -191,7 +195,7 @@ class PublicReferralForm(ReferralForm):
         return data
 
 
-class LinkChildForm(forms.Form):
+class LinkChildForm(NythForm):
     """The match page's choice: an existing record (its id) or "new". Which records may be chosen
     is the view's scope (``visible_to``), not this form's."""
 
@@ -203,7 +207,7 @@ class LinkChildForm(forms.Form):
     )
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(NythForm):
     """The outcome, then only what that outcome needs: each outcome's fields sit in its GOV.UK
     conditional reveal (decide.html). Without JavaScript every field is shown, so the fields of
     the outcomes not chosen are ignored here, never refused."""
@@ -288,7 +292,7 @@ class DecisionForm(forms.Form):
                 self.cleaned_data.pop(name, None)
 
 
-class PriorityAdjustmentForm(forms.Form):
+class PriorityAdjustmentForm(NythForm):
     points = forms.IntegerField(
         label=_("Adjustment in points"), min_value=-100, max_value=100,
         help_text=_("Positive moves the referral up the list, negative down. 0 removes the adjustment."),
@@ -304,7 +308,7 @@ class PractitionerChoiceField(forms.ModelChoiceField):
         return f"{obj.get_full_name() or obj.username} – {count}"
 
 
-class AllocationForm(forms.Form):
+class AllocationForm(NythForm):
     """Choose the practitioner; each choice shows their current caseload."""
 
     practitioner = PractitionerChoiceField(
@@ -331,7 +335,7 @@ class InitialConsultationForm(TextLanguageFormMixin, NythModelForm):
 
     class Meta:
         model = InitialConsultation
-        fields = ["held_on", "participants", "best_placed_to_help", "can_start_now"]
+        fields = list(CONSULTATION_FIELDS)
         widgets = {
             "participants": forms.Textarea(attrs={"rows": 2}),
             "best_placed_to_help": forms.Textarea(attrs={"rows": 3}),
@@ -339,7 +343,7 @@ class InitialConsultationForm(TextLanguageFormMixin, NythModelForm):
         }
 
 
-class WeightsForm(forms.Form):
+class WeightsForm(NythForm):
     band_high = forms.IntegerField(label=_("High band starts at (points)"), min_value=1, max_value=1000)
     band_medium = forms.IntegerField(label=_("Medium band starts at (points)"), min_value=0, max_value=1000)
 

@@ -11,13 +11,14 @@ from uuid import UUID
 
 from django import forms
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation, OrganisationType, Role
-from core.forms import GovukBoundField
+from core.forms import GovukBoundField, NythForm
+from core.http import AuthenticatedHttpRequest
 from people.access import get_visible_or_404
 from referrals import import_jobs, importer
 from referrals.models import ImportJob, ImportJobStatus
@@ -46,7 +47,7 @@ class CsvFileField(forms.FileField):
     bound_field_class = FileUploadBoundField
 
 
-class ImportForm(forms.Form):
+class ImportForm(NythForm):
     file = CsvFileField(
         label=gettext_lazy("CSV file"),
         widget=forms.FileInput(attrs={"class": "govuk-file-upload", "accept": ".csv,text/csv"}),
@@ -91,7 +92,7 @@ class ImportForm(forms.Form):
         return upload
 
 
-def _service_of(request: HttpRequest) -> Organisation:
+def _service_of(request: AuthenticatedHttpRequest) -> Organisation:
     """Only a service manager or duty worker of a service may import; for anyone else the page
     does not exist (404, as for records out of scope)."""
     user = request.user
@@ -101,7 +102,7 @@ def _service_of(request: HttpRequest) -> Organisation:
     return organisation
 
 
-def upload(request: HttpRequest) -> HttpResponse:
+def upload(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Checks the file as a whole here (readable, a header row, rows below it) so those problems
     show on the form at once; the rows are checked and imported by a worker
     (``referrals.import_jobs``), and the browser goes to the job's page to follow it. The job is
@@ -137,7 +138,7 @@ def upload(request: HttpRequest) -> HttpResponse:
     )
 
 
-def job(request: HttpRequest, job_pk: UUID) -> HttpResponse:
+def job(request: AuthenticatedHttpRequest, job_pk: UUID) -> HttpResponse:
     """The import's progress while a worker runs it, and its report once it has finished. Only
     the uploader and the service's managers see it; for anyone else it does not exist."""
     job = get_visible_or_404(request, ImportJob.objects.visible_to(request.user).select_related("service"), pk=job_pk)

@@ -26,10 +26,10 @@ import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone, translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -333,7 +333,7 @@ class RowValidator:
         self.headers = {column.field: name for _index, column, name in columns}
         self.fields = ReferralForm().fields
         self.received_field = GovukDateField(past_only=True, earliest_year=2000, required=False)
-        self.defaults = {column.field: Referral._meta.get_field(column.field).get_default() for column in COLUMNS}
+        self.defaults = {column.field: cast(models.Field, Referral._meta.get_field(column.field)).get_default() for column in COLUMNS}
         self.defaults["responsible_local_authority"] = None
         self.choices = {name: self._choice_lookup(choices) for name, choices in CHOICES.items()}
         self.authorities = self._authority_lookup()
@@ -395,7 +395,7 @@ class RowValidator:
             target = self.received_field if column.kind == "received" else self.fields[name]
             day = target.clean(parts)
             if column.kind == "received":
-                return timezone.make_aware(datetime.combine(day, time(12, 0)))
+                return timezone.make_aware(datetime.combine(day, time(12, 0))) if day is not None else None
             return day
         if column.kind == "authority":
             if not value:
@@ -422,9 +422,9 @@ class RowValidator:
             if not value:
                 return self.defaults[name]
             folded = _fold(value)
-            for code, words in LANGUAGE_WORDS.items():
+            for language, words in LANGUAGE_WORDS.items():
                 if folded in words:
-                    return code
+                    return language
             if name == "preferred_language" and folded in self.choices[name]:
                 return self.choices[name][folded]
             allowed = "en, cy" + (", other" if name == "preferred_language" else "")

@@ -4,7 +4,7 @@ directory for warm handovers, and the waiting list with its initial consultation
 from __future__ import annotations
 
 import uuid
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from django.conf import settings
 from django.db import models
@@ -231,7 +231,7 @@ class Referral(models.Model):
 
     @property
     def risks(self) -> list[str]:
-        return [str(self._meta.get_field(name).verbose_name) for name in RISK_FIELDS if getattr(self, name)]
+        return [str(cast(models.Field, self._meta.get_field(name)).verbose_name) for name in RISK_FIELDS if getattr(self, name)]
 
     @property
     def latest_decision(self) -> Decision | None:

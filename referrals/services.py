@@ -7,9 +7,10 @@ import enum
 import hashlib
 import json
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -459,7 +460,19 @@ def adjust_priority(*, by: User, referral: Referral, points: int, reason: str) -
 
 
 @transaction.atomic
-def record_initial_consultation(*, by: User, referral: Referral, values: dict[str, Any]) -> InitialConsultation:
+class ConsultationValues(TypedDict):
+    """The initial consultation as recorded: InitialConsultationForm's fields, all required."""
+
+    held_on: date
+    participants: str
+    best_placed_to_help: str
+    can_start_now: str
+
+
+CONSULTATION_FIELDS = tuple(ConsultationValues.__annotations__)
+
+
+def record_initial_consultation(*, by: User, referral: Referral, values: ConsultationValues) -> InitialConsultation:
     if by.organisation_id != referral.service_id or by.role not in (Role.PRACTITIONER, Role.SERVICE_MANAGER, Role.DUTY_WORKER):
         raise PermissionDenied
     if hasattr(referral, "initial_consultation"):
@@ -579,7 +592,7 @@ class Timeliness:
     average_days_to_allocation: float | None = None
 
 
-def _median(values: list[float]) -> float | None:
+def _median(values: Sequence[float]) -> float | None:
     if not values:
         return None
     ordered = sorted(values)
@@ -726,13 +739,13 @@ def allocate(*, by: User, referral: Referral, practitioner: User) -> Referral:
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
     if referral.status not in (Status.ACCEPTED, Status.ALLOCATED):
         raise ValidationError(_("Only an accepted referral can be allocated."))
-    if referral.child_id is None:
+    child = referral.child
+    if child is None:
         raise ValidationError(_("Confirm which record is this child before allocating."))
     if practitioner.organisation_id != referral.service_id or practitioner.role != Role.PRACTITIONER or not practitioner.is_active:
         raise ValidationError({"practitioner": _("Choose a practitioner of this service.")})
     if referral.allocated_to_id == practitioner.pk:
         return referral  # a repeated click changes nothing
-    child = referral.child
     if not CareTeamMembership.objects.filter(child=child, user=practitioner, ended_at__isnull=True).exists():
         # Reallocating: the new practitioner leads; the one before stays in the team until a
         # change of practitioner hands over.

@@ -19,6 +19,8 @@ from accounts.models import Organisation, OrganisationType, Role
 from audit.models import Action
 from audit.models import Route as AuditRoute
 from audit.services import record, record_list
+from core.forms import add_service_errors, service_values
+from core.http import AuthenticatedHttpRequest
 from core.net import client_address
 from people.access import audit_route, get_visible_or_404
 from people.models import Child
@@ -55,11 +57,11 @@ def _receiving_service(user, local_authority: Organisation | None) -> Organisati
     return service
 
 
-def _manager_of(request: HttpRequest, referral: Referral) -> bool:
+def _manager_of(request: AuthenticatedHttpRequest, referral: Referral) -> bool:
     return request.user.role == Role.SERVICE_MANAGER and request.user.organisation_id == referral.service_id
 
 
-def referral_list(request: HttpRequest) -> HttpResponse:
+def referral_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.user.role in (Role.COMMISSIONER, Role.ADMINISTRATOR) or not request.user.role:
         raise PermissionDenied
     status = request.GET.get("status", "")
@@ -79,7 +81,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def referral_create(request: HttpRequest) -> HttpResponse:
+def referral_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Any signed-in professional can refer; staff can also record a phone or walk-in referral."""
     if request.user.role in (Role.COMMISSIONER, Role.ADMINISTRATOR) or not request.user.role:
         raise PermissionDenied
@@ -110,7 +112,7 @@ def referral_create(request: HttpRequest) -> HttpResponse:
     return render(request, "referrals/referral_form.html", {"form": form, "is_staff": request.user.role in STAFF_ROLES})
 
 
-def referral_sent(request: HttpRequest, reference: str) -> HttpResponse:
+def referral_sent(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     referral = get_visible_or_404(request, Referral.objects.visible_to(request.user), reference=reference)
     return render(request, "referrals/referral_sent.html", {"referral": referral, "days": settings.NYTH_INITIAL_CONSULTATION_WORKING_DAYS})
 
@@ -131,14 +133,15 @@ def public_referral(request: HttpRequest) -> HttpResponse:
             )
             if outcome is services.PublicOutcome.LIMITED:
                 return render(request, "referrals/public_too_many.html", status=429)
-            if outcome is services.PublicOutcome.TOKEN_REUSED:
+            if outcome is services.PublicOutcome.TOKEN_REUSED or referral is None:  # the outcomes without a referral
                 form.add_error(
                     None,
                     _("This form was already sent with different answers. Your answers are kept below: check them and send them as a new request."),
                 )
                 # A fresh token for the new request; everything typed stays as it was.
-                form.data = form.data.copy()
-                form.data["started"] = PublicReferralForm.new_started_token()
+                data = request.POST.copy()
+                data["started"] = PublicReferralForm.new_started_token()
+                form.data = data
                 return render(request, "referrals/public_form.html", {"form": form})
             # Post/redirect/get: reloading the thank-you page sends nothing again.
             request.session["public_referral_reference"] = referral.reference
@@ -168,7 +171,7 @@ def public_referral_sent(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _detail_context(request: HttpRequest, referral: Referral, link_form: LinkChildForm | None = None) -> dict:
+def _detail_context(request: AuthenticatedHttpRequest, referral: Referral, link_form: LinkChildForm | None = None) -> dict:
     is_manager = _manager_of(request, referral)
     candidates, open_matches = [], []
     if is_manager and referral.child_id is None:
@@ -217,7 +220,7 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def referral_link(request: HttpRequest, pk: int) -> HttpResponse:
+def referral_link(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     referral = get_visible_or_404(request, _detail_queryset(request), pk=pk)
     if not _manager_of(request, referral):
         raise PermissionDenied
@@ -241,13 +244,13 @@ def referral_link(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "referrals/referral_detail.html", _detail_context(request, referral, link_form=form))
 
 
-def _record_opened(request: HttpRequest, referral: Referral, page: str) -> None:
+def _record_opened(request: AuthenticatedHttpRequest, referral: Referral, page: str) -> None:
     """A decision or allocation form shows the referral (and the child): opening it is a read."""
     if request.method == "GET":
         record(actor=request.user, action=Action.VIEW, obj=referral, child_id=referral.child_id, detail={"page": page}, route=audit_route(request.user, referral.child_id))
 
 
-def referral_decide(request: HttpRequest, pk: int) -> HttpResponse:
+def referral_decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     referral = get_visible_or_404(request, Referral.objects.visible_to(request.user), pk=pk)
     if not _manager_of(request, referral):
         raise PermissionDenied
@@ -269,8 +272,7 @@ def referral_decide(request: HttpRequest, pk: int) -> HttpResponse:
                 reason_language=data["reason_language"],
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error("handover_contacted_on" if field == "handover_contacted_at" else field, errors)
+            add_service_errors(form, exc, renamed={"handover_contacted_at": "handover_contacted_on"})
         else:
             messages.success(request, _("The decision was recorded and the referrer will be told."))
             return redirect("referrals:detail", pk=referral.pk)
@@ -279,7 +281,7 @@ def referral_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def referral_adjust(request: HttpRequest, pk: int) -> HttpResponse:
+def referral_adjust(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     referral = get_visible_or_404(request, Referral.objects.visible_to(request.user), pk=pk)
     if not _manager_of(request, referral):
         raise PermissionDenied
@@ -296,7 +298,7 @@ def referral_adjust(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("referrals:detail", pk=referral.pk)
 
 
-def referral_allocate(request: HttpRequest, pk: int) -> HttpResponse:
+def referral_allocate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     referral = get_visible_or_404(request, Referral.objects.visible_to(request.user).select_related("child", "allocated_to"), pk=pk)
     if not _manager_of(request, referral):
         raise PermissionDenied
@@ -306,11 +308,7 @@ def referral_allocate(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.allocate(by=request.user, referral=referral, practitioner=form.cleaned_data["practitioner"])
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, exc.messages)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The referral was allocated. The practitioner is now in the care team."))
             return redirect("referrals:detail", pk=referral.pk)
@@ -318,14 +316,16 @@ def referral_allocate(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "referrals/allocate.html", {"referral": referral, "form": form})
 
 
-def initial_consultation(request: HttpRequest, pk: int) -> HttpResponse:
+def initial_consultation(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     referral = get_visible_or_404(request, Referral.objects.visible_to(request.user), pk=pk)
     if request.user.organisation_id != referral.service_id or request.user.role not in STAFF_ROLES:
         raise PermissionDenied
     form = InitialConsultationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.record_initial_consultation(by=request.user, referral=referral, values=form.cleaned_data)
+            services.record_initial_consultation(
+                by=request.user, referral=referral, values=service_values(form, services.ConsultationValues)
+            )
         except ValidationError as exc:
             form.add_error(None, exc.messages)
         else:
@@ -335,13 +335,13 @@ def initial_consultation(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "referrals/initial_consultation.html", {"referral": referral, "form": form})
 
 
-def _service_for_manager(request: HttpRequest) -> Organisation:
+def _service_for_manager(request: AuthenticatedHttpRequest) -> Organisation:
     if request.user.role not in STAFF_ROLES or not request.user.organisation or request.user.organisation.type != OrganisationType.SERVICE:
         raise PermissionDenied
     return request.user.organisation
 
 
-def waiting_list(request: HttpRequest) -> HttpResponse:
+def waiting_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     service = _service_for_manager(request)
     entries = services.waiting_list(Referral.objects.visible_to(request.user), service)
     record_list(
@@ -355,7 +355,7 @@ def waiting_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def weights(request: HttpRequest) -> HttpResponse:
+def weights(request: AuthenticatedHttpRequest) -> HttpResponse:
     service = _service_for_manager(request)
     if request.user.role != Role.SERVICE_MANAGER:
         raise PermissionDenied
@@ -372,15 +372,14 @@ def weights(request: HttpRequest) -> HttpResponse:
                 bands={"high": data["band_high"], "medium": data["band_medium"]},
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field, errors)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The priority weights were saved."))
             return redirect("referrals:waiting_list")
     return render(request, "referrals/weights.html", {"form": form})
 
 
-def timeliness(request: HttpRequest) -> HttpResponse:
+def timeliness(request: AuthenticatedHttpRequest) -> HttpResponse:
     service = _service_for_manager(request)
     if request.user.role != Role.SERVICE_MANAGER:
         raise PermissionDenied
@@ -388,14 +387,14 @@ def timeliness(request: HttpRequest) -> HttpResponse:
     return render(request, "referrals/timeliness.html", {"figures": figures, "target": settings.NYTH_INITIAL_CONSULTATION_WORKING_DAYS})
 
 
-def directory(request: HttpRequest) -> HttpResponse:
+def directory(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not request.user.role or request.user.role == Role.COMMISSIONER:
         raise PermissionDenied
     entries = DirectoryService.objects.active().prefetch_related("areas")
     return render(request, "referrals/directory.html", {"entries": entries, "can_edit": request.user.role == Role.SERVICE_MANAGER})
 
 
-def directory_edit(request: HttpRequest, entry_pk: int | None = None) -> HttpResponse:
+def directory_edit(request: AuthenticatedHttpRequest, entry_pk: int | None = None) -> HttpResponse:
     if request.user.role != Role.SERVICE_MANAGER:
         raise Http404  # editing pages do not exist for other roles
     entry = get_object_or_404(DirectoryService.objects.all(), pk=entry_pk) if entry_pk else None

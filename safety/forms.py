@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from django import forms
 
+from core.forms import NythModelForm
 from core.text_language import TextLanguageFormMixin
-from people.forms import NythModelForm
 from safety.models import PLAN_FIELDS, SafetyPlan
 
 

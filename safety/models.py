@@ -8,6 +8,8 @@ on an older version is refused (``version``), as for the child record.
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -17,16 +19,23 @@ from simple_history.models import HistoricalRecords
 from core.text_language import TextLanguageField
 from people.models import Child, PersonalQuerySet
 
-#: The fields a person writes, in the order the plan reads.
-PLAN_FIELDS = (
-    "in_their_words",
-    "warning_signs",
-    "what_helps",
-    "what_to_avoid",
-    "who_to_call",
-    "who_to_call_out_of_hours",
-    "made_with",
-)
+
+class SafetyPlanValues(TypedDict, total=False):
+    """What a person writes on the plan, in the order the plan reads (``save_plan``'s input and
+    SafetyPlanForm's fields)."""
+
+    in_their_words: str
+    warning_signs: str
+    what_helps: str
+    what_to_avoid: str
+    who_to_call: str
+    who_to_call_out_of_hours: str
+    made_with: str
+    text_language: str  # of everything above, written at one time (core/text_language.py)
+
+
+#: The plan's text fields (its language is recorded beside them, not compared as text).
+PLAN_FIELDS = tuple(name for name in SafetyPlanValues.__annotations__ if name != "text_language")
 
 
 class SafetyPlan(models.Model):

@@ -3,7 +3,7 @@ views only parse and render."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -11,16 +11,16 @@ from django.utils import timezone
 
 from audit.models import Action
 from audit.services import record
+from core.errors import StaleEditError
 from people.access import audit_route, can_change
 from people.models import Child
-from people.services import StaleEditError
-from safety.models import PLAN_FIELDS, SafetyPlan
+from safety.models import PLAN_FIELDS, SafetyPlan, SafetyPlanValues
 
 if TYPE_CHECKING:
     from accounts.models import User
 
 @transaction.atomic
-def save_plan(*, by: User, child: Child, expected_version: int, values: dict[str, Any]) -> SafetyPlan:
+def save_plan(*, by: User, child: Child, expected_version: int, values: SafetyPlanValues) -> SafetyPlan:
     """Create the plan (``expected_version`` 0) or save changes made from ``expected_version``.
     If someone saved meanwhile – including creating the plan while this person wrote theirs –
     raise ``StaleEditError`` with what is stored now, and change nothing."""
@@ -33,7 +33,7 @@ def save_plan(*, by: User, child: Child, expected_version: int, values: dict[str
     current_version = plan.version if plan is not None else 0
     if current_version != expected_version:
         raise StaleEditError(plan)
-    cleaned = {field: values[field] for field in (*PLAN_FIELDS, "text_language") if field in values}
+    cleaned = {field: value for field, value in values.items() if field in (*PLAN_FIELDS, "text_language")}
     if plan is None:
         plan = SafetyPlan(child=child, updated_by=by, **cleaned)
         plan.full_clean()

@@ -5,7 +5,7 @@ write it (``people.access.can_change`` decides)."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -13,19 +13,20 @@ from audit.models import Action, Route
 from audit.services import record
 from contacts.models import Contact, Kind
 from contacts.services import can_record
-from core.forms import rebind_after_stale_save
+from core.errors import StaleEditError
+from core.forms import rebind_after_stale_save, service_values
+from core.http import AuthenticatedHttpRequest
 from people.access import can_change, emergency_access, get_visible_or_404, record_page_opened, require_change
 from people.models import Child
-from people.services import StaleEditError
 from safety import services
 from safety.forms import SafetyPlanForm
-from safety.models import SafetyPlan
+from safety.models import SafetyPlan, SafetyPlanValues
 
 #: Out-of-hours contacts shown on the plan (newest first); the full list is on the contacts page.
 OUT_OF_HOURS_SHOWN = 20
 
 
-def safety_plan(request: HttpRequest, child_pk: int) -> HttpResponse:
+def safety_plan(request: AuthenticatedHttpRequest, child_pk: int) -> HttpResponse:
     # The first tier of emergency access reaches this page (ADR 014): its scope says so.
     child = get_visible_or_404(request, Child.objects.visible_to(request.user, include_emergency=True), pk=child_pk)
     plan = SafetyPlan.objects.visible_to(request.user, include_emergency=True).filter(child=child).select_related("updated_by").first()
@@ -60,7 +61,7 @@ def safety_plan(request: HttpRequest, child_pk: int) -> HttpResponse:
     )
 
 
-def safety_plan_edit(request: HttpRequest, child_pk: int) -> HttpResponse:
+def safety_plan_edit(request: AuthenticatedHttpRequest, child_pk: int) -> HttpResponse:
     child = get_visible_or_404(request, Child.objects.visible_to(request.user), pk=child_pk)
     require_change(request, child)
     plan = SafetyPlan.objects.visible_to(request.user).filter(child=child).first()
@@ -73,7 +74,7 @@ def safety_plan_edit(request: HttpRequest, child_pk: int) -> HttpResponse:
                     by=request.user,
                     child=child,
                     expected_version=form.cleaned_data.get("version") or 0,
-                    values=form.cleaned_data,
+                    values=service_values(form, SafetyPlanValues),
                 )
             except StaleEditError as exc:
                 # Someone saved meanwhile: keep everything typed, show what is stored now, and

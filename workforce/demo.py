@@ -9,10 +9,10 @@ supervision) is not added again. ``rng`` varies only the providers' wording.
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
@@ -43,7 +43,10 @@ def _own_rng(user: User, purpose: str) -> random.Random:
     return random.Random(f"nyth-demo:workforce:{purpose}:{user.pk}")  # noqa: S311 - synthetic data, not security
 
 
-def _weighted(own: random.Random, weights: dict) -> object:
+_K = TypeVar("_K")
+
+
+def _weighted(own: random.Random, weights: Mapping[_K, float]) -> _K:
     keys = list(weights)
     return own.choices(keys, weights=[weights[k] for k in keys], k=1)[0]
 

@@ -6,9 +6,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import SERVICE_ROLES, User
-from core.forms import GovukDateField
-from people.forms import NythModelForm
+from core.forms import GovukDateField, NythForm, NythModelForm
 from workforce.models import StaffProfile, StaffTraining, TrainingTopic
+from workforce.services import PROFILE_FIELDS, TRAINING_FIELDS
 
 
 class ProfileForm(NythModelForm):
@@ -23,7 +23,7 @@ class ProfileForm(NythModelForm):
 
     class Meta:
         model = StaffProfile
-        fields = ["practice_level", "practice_level_on", "welsh_level", "supervision_every_weeks"]
+        fields = list(PROFILE_FIELDS)
         widgets = {
             "practice_level": forms.RadioSelect,
             "welsh_level": forms.RadioSelect,
@@ -53,7 +53,7 @@ class TrainingForm(NythModelForm):
 
     class Meta:
         model = StaffTraining
-        fields = ["topic", "topic_detail", "completed_on", "provider", "hours"]
+        fields = list(TRAINING_FIELDS)
         widgets = {
             "topic": forms.RadioSelect,
             "hours": forms.NumberInput(attrs={"class": "govuk-input--width-4", "step": "0.5"}),
@@ -74,7 +74,7 @@ class SupervisorChoiceField(forms.ModelChoiceField):
         return obj.get_full_name() or obj.get_username()
 
 
-class SupervisionForm(forms.Form):
+class SupervisionForm(NythForm):
     held_on = GovukDateField(label=_("Date of supervision"), help_text=_("For example, 27 3 2026"), past_only=True, earliest_year=2000)
     supervisor = SupervisorChoiceField(
         label=_("Supervisor"), queryset=User.objects.none(), empty_label=_("Choose a supervisor"),
@@ -90,7 +90,7 @@ class SupervisionForm(forms.Form):
     def __init__(self, *args: Any, staff: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["supervisor"].queryset = (
-            User.objects.filter(organisation_id=staff.organisation_id, role__in=SERVICE_ROLES, is_active=True)
+            User.objects.filter(organisation=staff.organisation, role__in=SERVICE_ROLES, is_active=True)
             .exclude(pk=staff.pk)
             .order_by("last_name", "first_name", "pk")
         )

@@ -7,7 +7,8 @@ a member of staff may add their own training too. Nobody else reaches a staff re
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, Required, TypedDict
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -18,13 +19,41 @@ from django.utils.translation import gettext as _
 from accounts.models import Role
 from audit.models import Action, Route
 from audit.services import record
-from people.services import StaleEditError
+from core.errors import StaleEditError
 from workforce.models import StaffProfile, StaffTraining, Supervision, TrainingTopic, staff_visible_to
 
 if TYPE_CHECKING:
     from accounts.models import Organisation, User
 
-PROFILE_FIELDS = ("practice_level", "practice_level_on", "welsh_level", "supervision_every_weeks")
+class ProfileValues(TypedDict, total=False):
+    """What a manager may change on a staff record: ProfileForm's fields, in its order."""
+
+    practice_level: str
+    practice_level_on: date | None
+    welsh_level: int
+    supervision_every_weeks: int
+
+
+class TrainingValues(TypedDict, total=False):
+    """One training a member of staff completed: TrainingForm's fields."""
+
+    topic: str
+    topic_detail: str
+    completed_on: date
+    provider: str
+    hours: Decimal
+
+
+class SupervisionValues(TypedDict, total=False):
+    """A supervision session: SupervisionForm's answers (the date is required there)."""
+
+    held_on: Required[date]
+    supervisor: User | None
+    next_due: date | None
+
+
+PROFILE_FIELDS = tuple(ProfileValues.__annotations__)
+TRAINING_FIELDS = tuple(TrainingValues.__annotations__)
 
 
 def is_manager_of(by: User, staff: User) -> bool:
@@ -52,7 +81,7 @@ def profile_for(staff: User) -> StaffProfile | None:
 
 
 @transaction.atomic
-def save_profile(*, by: User, staff: User, expected_version: int, values: dict[str, Any]) -> StaffProfile:
+def save_profile(*, by: User, staff: User, expected_version: int, values: ProfileValues) -> StaffProfile:
     """Create (``expected_version`` 0) or change the staff record; a change based on an older
     version raises StaleEditError with what is stored now."""
     _require(is_manager_of(by, staff))
@@ -60,7 +89,7 @@ def save_profile(*, by: User, staff: User, expected_version: int, values: dict[s
     profile = StaffProfile.objects.select_for_update().filter(user=staff).first()
     if (profile.version if profile else 0) != expected_version:
         raise StaleEditError(profile)
-    cleaned = {field: values[field] for field in PROFILE_FIELDS if field in values}
+    cleaned: dict[str, Any] = {field: value for field, value in values.items() if field in PROFILE_FIELDS}
     if cleaned.get("practice_level") and not cleaned.get("practice_level_on"):
         raise ValidationError({"practice_level_on": _("Enter the date the practice level was agreed")})
     if not cleaned.get("practice_level"):
@@ -86,10 +115,9 @@ def save_profile(*, by: User, staff: User, expected_version: int, values: dict[s
 
 
 @transaction.atomic
-def record_training(*, by: User, staff: User, values: dict[str, Any]) -> StaffTraining:
+def record_training(*, by: User, staff: User, values: TrainingValues) -> StaffTraining:
     _require(can_add_training(by, staff))
-    fields = ("topic", "topic_detail", "completed_on", "provider", "hours")
-    training = StaffTraining(user=staff, recorded_by=by, **{k: values[k] for k in fields if k in values})
+    training = StaffTraining(user=staff, recorded_by=by, **values)
     errors: dict[str, str] = {}
     if training.topic == TrainingTopic.OTHER and not (training.topic_detail or "").strip():
         errors["topic_detail"] = _("Say what the training covered")
@@ -112,18 +140,18 @@ def suggested_next_due(staff: User, held_on: date) -> date:
 
 
 @transaction.atomic
-def record_supervision(*, by: User, staff: User, values: dict[str, Any]) -> Supervision:
+def record_supervision(*, by: User, staff: User, values: SupervisionValues) -> Supervision:
     """Record a supervision session (the date, who supervised, when the next is due)."""
     _require(is_manager_of(by, staff))
-    held_on = values.get("held_on")
+    held_on = values["held_on"]
     supervisor = values.get("supervisor")
-    next_due = values.get("next_due") or (suggested_next_due(staff, held_on) if held_on else None)
+    next_due = values.get("next_due") or suggested_next_due(staff, held_on)
     errors: dict[str, str] = {}
-    if held_on and held_on > timezone.localdate():
+    if held_on > timezone.localdate():
         errors["held_on"] = _("The date must be today or in the past")
     if supervisor is not None and (supervisor.pk == staff.pk or supervisor.organisation_id != staff.organisation_id):
         errors["supervisor"] = _("Choose someone else in this service")
-    if held_on and next_due and next_due <= held_on:
+    if next_due <= held_on:
         errors["next_due"] = _("The next supervision must be after this one")
     if errors:
         raise ValidationError(errors)

@@ -12,8 +12,7 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.forms import Form
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,10 +21,11 @@ from accounts.models import SERVICE_ROLES, Role, User
 from audit.models import Action, Route
 from audit.services import record
 from contacts.models import ConsultationWith
-from core.forms import rebind_after_stale_save
+from core.errors import StaleEditError
+from core.forms import add_service_errors, rebind_after_stale_save, service_values
+from core.http import AuthenticatedHttpRequest
 from people.access import get_visible_or_404
 from people.models import RelationshipRole
-from people.services import StaleEditError
 from workforce import services
 from workforce.forms import ProfileForm, SupervisionForm, TrainingForm
 from workforce.models import (
@@ -43,16 +43,11 @@ from workforce.models import (
 FIGURES_DAYS = 365
 
 
-def _staff(request: HttpRequest, user_pk: int) -> User:
+def _staff(request: AuthenticatedHttpRequest, user_pk: int) -> User:
     return get_visible_or_404(request, staff_visible_to(request.user).select_related("organisation"), pk=user_pk)
 
 
-def _add_errors(form: Form, exc: ValidationError) -> None:
-    for field, errors in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
-
-
-def staff_list(request: HttpRequest) -> HttpResponse:
+def staff_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     if user.role not in SERVICE_ROLES or not user.organisation_id:
         raise PermissionDenied
@@ -73,8 +68,11 @@ def staff_list(request: HttpRequest) -> HttpResponse:
     if is_manager:
         since = timezone.localdate() - datetime.timedelta(days=FIGURES_DAYS)
         roles = dict(RelationshipRole.choices)
-        trained = services.professionals_trained(user.organisation, since=since)
-        consultations = services.consultations_by_professional(user.organisation, since=since)
+        service = user.organisation
+        if service is None:  # refused above (organisation_id); says so to the type checker
+            raise PermissionDenied
+        trained = services.professionals_trained(service, since=since)
+        consultations = services.consultations_by_professional(service, since=since)
         with_whom = dict(ConsultationWith.choices)
         by_topic = services.staff_trained_by_topic(user)
         context.update(
@@ -90,7 +88,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
     return render(request, "workforce/staff_list.html", context)
 
 
-def staff_detail(request: HttpRequest, user_pk: int) -> HttpResponse:
+def staff_detail(request: AuthenticatedHttpRequest, user_pk: int) -> HttpResponse:
     staff = _staff(request, user_pk)
     profile = StaffProfile.objects.visible_to(request.user).filter(user=staff).select_related("updated_by").first()
     trainings = list(StaffTraining.objects.visible_to(request.user).filter(user=staff).select_related("recorded_by"))
@@ -115,7 +113,7 @@ def staff_detail(request: HttpRequest, user_pk: int) -> HttpResponse:
     )
 
 
-def profile_edit(request: HttpRequest, user_pk: int) -> HttpResponse:
+def profile_edit(request: AuthenticatedHttpRequest, user_pk: int) -> HttpResponse:
     staff = _staff(request, user_pk)
     if not services.is_manager_of(request.user, staff):
         raise PermissionDenied
@@ -124,7 +122,7 @@ def profile_edit(request: HttpRequest, user_pk: int) -> HttpResponse:
     if request.method == "POST":
         form = ProfileForm(request.POST, instance=copy.copy(profile) if profile else None)
         if form.is_valid():
-            values = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+            values = service_values(form, services.ProfileValues)
             try:
                 services.save_profile(
                     by=request.user, staff=staff, expected_version=form.cleaned_data.get("version") or 0, values=values
@@ -142,7 +140,7 @@ def profile_edit(request: HttpRequest, user_pk: int) -> HttpResponse:
                     ),
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("The staff record was saved."))
                 return redirect("workforce:staff_detail", user_pk=staff.pk)
@@ -151,23 +149,23 @@ def profile_edit(request: HttpRequest, user_pk: int) -> HttpResponse:
     return render(request, "workforce/profile_form.html", {"staff": staff, "form": form, "stale": stale})
 
 
-def training_create(request: HttpRequest, user_pk: int) -> HttpResponse:
+def training_create(request: AuthenticatedHttpRequest, user_pk: int) -> HttpResponse:
     staff = _staff(request, user_pk)
     if not services.can_add_training(request.user, staff):
         raise PermissionDenied
     form = TrainingForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.record_training(by=request.user, staff=staff, values=form.cleaned_data)
+            services.record_training(by=request.user, staff=staff, values=service_values(form, services.TrainingValues))
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The training was recorded."))
             return redirect("workforce:staff_detail", user_pk=staff.pk)
     return render(request, "workforce/training_form.html", {"staff": staff, "form": form})
 
 
-def supervision_create(request: HttpRequest, user_pk: int) -> HttpResponse:
+def supervision_create(request: AuthenticatedHttpRequest, user_pk: int) -> HttpResponse:
     staff = _staff(request, user_pk)
     if not services.is_manager_of(request.user, staff):
         raise PermissionDenied
@@ -175,9 +173,9 @@ def supervision_create(request: HttpRequest, user_pk: int) -> HttpResponse:
     form = SupervisionForm(request.POST if request.method == "POST" else None, staff=staff, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.record_supervision(by=request.user, staff=staff, values=form.cleaned_data)
+            services.record_supervision(by=request.user, staff=staff, values=service_values(form, services.SupervisionValues))
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The supervision was recorded."))
             return redirect("workforce:staff_detail", user_pk=staff.pk)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-import time
+from datetime import timedelta
 
 import pytest
 from django.conf import settings
 from django.contrib.auth.hashers import identify_hasher
 from django.test import Client, override_settings
 from django.urls import reverse
+from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -17,6 +18,25 @@ from audit.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "correct horse battery staple"
+
+
+class Clock:
+    """Django's clock (``django.utils.timezone.now``, which django-otp's throttle and the session
+    store read), moved forward by the test instead of sleeping."""
+
+    def __init__(self) -> None:
+        self.offset = timedelta(0)
+
+    def advance(self, seconds: float) -> None:
+        self.offset += timedelta(seconds=seconds)
+
+
+@pytest.fixture
+def clock(monkeypatch) -> Clock:
+    clock = Clock()
+    real_now = timezone.now
+    monkeypatch.setattr(timezone, "now", lambda: real_now() + clock.offset)
+    return clock
 
 
 def current_code(device: TOTPDevice, offset: int = 0) -> str:
@@ -37,7 +57,7 @@ def test_production_hashes_passwords_with_argon2(alice):
         assert identify_hasher(alice.password).algorithm == "argon2"
 
 
-def test_two_factor_is_mandatory_first_set_up_then_verified(client, alice):
+def test_two_factor_is_mandatory_first_set_up_then_verified(client, alice, clock):
     from accounts import enrolment
 
     code = enrolment.issue(user=alice, by=None, deliver="shown")
@@ -57,7 +77,12 @@ def test_two_factor_is_mandatory_first_set_up_then_verified(client, alice):
     wrong = client.post(reverse("accounts:two_factor_setup"), {"token": "000000" if current_code(device) != "000000" else "111111"})
     assert wrong.status_code == 200
     assert b"not correct" in wrong.content
-    time.sleep(1.1)  # django-otp throttles: after a wrong code the next try must wait a moment
+    # django-otp throttles: right after a wrong code even the right one is refused…
+    throttled = client.post(reverse("accounts:two_factor_setup"), {"token": current_code(device)})
+    assert throttled.status_code == 200
+    device.refresh_from_db()
+    assert not device.confirmed
+    clock.advance(10)  # …until the delay (1 s, doubled by each failure) has passed
     ok = client.post(reverse("accounts:two_factor_setup"), {"token": current_code(device)})
     assert ok.status_code == 302
     device.refresh_from_db()
@@ -229,13 +254,17 @@ def test_idle_session_timeout_is_thirty_minutes_and_renewed_on_each_request():
     assert settings.SESSION_SAVE_EVERY_REQUEST is True
 
 
-def test_idle_session_expires(client_for, alice):
+def test_idle_session_expires(client_for, alice, clock):
     client = client_for(alice)
     assert client.get(reverse("core:home")).status_code == 200
     session = client.session
     session.set_expiry(1)
     session.save()
-    time.sleep(1.1)
+    assert client.get(reverse("core:home")).status_code == 200  # within the second: still signed in
+    session = client.session
+    session.set_expiry(1)
+    session.save()
+    clock.advance(1.1)
     response = client.get(reverse("core:home"))
     assert response.status_code == 302
     assert reverse("accounts:login") in response["Location"]

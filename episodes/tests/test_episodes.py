@@ -12,10 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEvent
+from core.errors import StaleEditError
 from episodes import services
 from episodes.models import Episode, EpisodeEvent
 from people.models import BreakGlassAccess
-from people.services import StaleEditError
 from referrals.tests.factories import ReferralFactory
 
 pytestmark = pytest.mark.django_db

@@ -12,11 +12,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEvent
+from core.errors import StaleEditError
 from episodes import services
 from episodes.checklists import DEFAULT_ITEMS, OUT_OF_COUNTY_ITEMS
 from episodes.models import Transition, TransitionChecklistItem
 from people.models import BreakGlassAccess, CareTeamMembership
-from people.services import StaleEditError
 from people.tests.factories import ChildFactory, PlacementFactory, RelatedPersonFactory, local_authority
 
 pytestmark = pytest.mark.django_db

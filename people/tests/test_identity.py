@@ -274,7 +274,19 @@ def test_postcode_normalisation():
 # --- Properties ------------------------------------------------------------------------------
 
 NAME_LETTERS = "abcdefghijklmnopqrstuvwyzâêîôûŵŷïABCDEFGHIJKLMNOPRSTUWY"
-names = st.text(alphabet=NAME_LETTERS + "-' ", min_size=2, max_size=30).filter(lambda s: len(fold(s)) >= 2)
+# A name holds two letters in a row (so it folds to at least two, as compare() needs) among
+# letters, hyphens, apostrophes and spaces: valid by construction. It used to be st.text(...).filter(fold >= 2):
+# rejected draws, and st.text() builds Hypothesis's Unicode tables on the first run of a fresh
+# checkout (.hypothesis/unicode_data) inside the first example's data generation, which failed
+# the too_slow health check on a cold, busy machine. Drawing from the alphabet needs neither.
+_name_letter = st.sampled_from(NAME_LETTERS)
+_name_char = st.sampled_from(NAME_LETTERS + "-' ")
+names = st.builds(
+    lambda before, letters, after: "".join(before) + "".join(letters) + "".join(after),
+    st.lists(_name_char, max_size=3),
+    st.lists(_name_letter, min_size=2, max_size=2),
+    st.lists(_name_char, max_size=25),
+)
 dates = st.dates(min_value=datetime.date(1995, 1, 1), max_value=datetime.date(2025, 12, 31))
 postcodes = st.sampled_from(["", "CF10 1AA", "SA1 2BD", "LL55 4EF", "NP20 3GH"])
 nhs_numbers = st.sampled_from(["", "9434765919", "9990000018"])

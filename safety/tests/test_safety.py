@@ -15,8 +15,8 @@ from django.utils import timezone, translation
 from audit.models import AuditEvent
 from audit.services import record
 from contacts.models import Contact
+from core.errors import StaleEditError
 from people.models import BreakGlassAccess, CareTeamMembership
-from people.services import StaleEditError
 from people.tests.factories import ChildFactory, RelatedPersonFactory
 from safety import demo, services
 from safety.models import SafetyPlan

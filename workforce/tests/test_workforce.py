@@ -15,7 +15,7 @@ from accounts.models import Role
 from accounts.tests.factories import UserFactory
 from audit.models import AuditEvent
 from contacts.models import Contact
-from people.services import StaleEditError
+from core.errors import StaleEditError
 from people.tests.factories import RelatedPersonFactory
 from workforce import services
 from workforce.models import StaffProfile, StaffTraining, Supervision

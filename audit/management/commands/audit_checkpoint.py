@@ -1,7 +1,8 @@
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from audit.chain import ChainTailMismatch
 from audit.checkpoints import load_private_key, write_checkpoint
@@ -10,11 +11,11 @@ from audit.checkpoints import load_private_key, write_checkpoint
 class Command(BaseCommand):
     help = "Seal waiting audit events, then sign the chain head's sequence and hash into the checkpoint directory."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--dir", default=None, help="Default: NYTH_AUDIT_CHECKPOINT_DIR.")
         parser.add_argument("--key", default=None, help="The private key (default: NYTH_AUDIT_CHECKPOINT_KEY).")
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         directory = options["dir"] or settings.NYTH_AUDIT_CHECKPOINT_DIR
         key_path = options["key"] or settings.NYTH_AUDIT_CHECKPOINT_KEY
         if not directory or not key_path:

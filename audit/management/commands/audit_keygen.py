@@ -1,6 +1,7 @@
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from audit.checkpoints import generate_key_pair
 
@@ -11,11 +12,11 @@ class Command(BaseCommand):
         "checkpoint job only, the public key for whoever verifies (it may be published)."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--private", required=True, metavar="FILE", help="Where to write the private key (must not exist).")
         parser.add_argument("--public", required=True, metavar="FILE", help="Where to write the public key.")
 
-    def handle(self, *args, private, public, **options):
+    def handle(self, *args: Any, private: Any, public: Any, **options: Any) -> None:
         try:
             generate_key_pair(Path(private), Path(public))
         except FileExistsError as error:

@@ -1,8 +1,9 @@
 import time
+from typing import Any, Literal
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError, connection
 
 from audit.chain import ChainTailMismatch, seal_pending
@@ -14,14 +15,15 @@ class Command(BaseCommand):
         "NYTH_AUDIT_SEAL_SECONDS; with --every, this command runs as the sequencer itself, e.g. beside an RQ worker)."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--every", type=float, default=0, metavar="SECONDS", help="Keep sealing at this interval.")
         parser.add_argument("--limit", type=int, default=500, help="Events per short transaction.")
 
-    def handle(self, *args, every, limit, **options):
+    def handle(self, *args: Any, every: Any, limit: Any, **options: Any) -> None:
         # Once: the whole trail. As the sequencer: the cheap pass for new events at each
         # interval, and the sweep for late commits every NYTH_AUDIT_SWEEP_SECONDS (as run_worker).
         since_sweep = float(settings.NYTH_AUDIT_SWEEP_SECONDS)
+        scope: Literal["new", "recent", "all"]
         while True:
             if not every:
                 scope = "all"

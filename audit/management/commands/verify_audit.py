@@ -1,9 +1,10 @@
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from audit import chain, checkpoints
 
@@ -15,7 +16,7 @@ class Command(BaseCommand):
         "wiped or restarted trail."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--no-seal", action="store_true", help="Do not chain waiting events first; count them.")
         parser.add_argument(
             "--checkpoints", metavar="DIR", default=None,
@@ -30,7 +31,7 @@ class Command(BaseCommand):
             help="The checkpoint signer's public key (default: NYTH_AUDIT_CHECKPOINT_PUBLIC_KEY).",
         )
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         try:
             result = chain.verify(seal=not options["no_seal"])
         except ImproperlyConfigured as error:

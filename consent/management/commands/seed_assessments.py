@@ -428,6 +428,8 @@ class Command(BaseCommand):
             .select_related("user__organisation")
             .first()
         )
+        if lead is None:  # the children seeded are chosen from a lead's caseload
+            raise CommandError(f"Child {child.pk} has no lead practitioner to write the assessment")
         name = child.preferred_name or child.given_name
         existing = set(
             SectionVersion.objects.filter(assessment__child=child).values_list("section", "number")
@@ -458,6 +460,8 @@ class Command(BaseCommand):
         for child in children:
             name = child.preferred_name or child.given_name
             lead = CareTeamMembership.objects.filter(child=child, role="lead", ended_at__isnull=True).first()
+            if lead is None:
+                raise CommandError(f"Child {child.pk} has no lead practitioner to request the share")
             reason = (
                 f"Risk of criminal exploitation: {name} has been seen getting into cars with older young people "
                 "and has been missing twice this month. The youth justice service is working with the same group "

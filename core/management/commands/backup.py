@@ -1,6 +1,7 @@
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from core.backups import BackupError, backup
 
@@ -11,10 +12,10 @@ class Command(BaseCommand):
         "the embedded database. Default output: var/backups/nyth-<UTC time>.dump|.sqlite3 (mode 0600)."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--output", type=Path, help="where to write the backup (must not exist)")
 
-    def handle(self, *args, output=None, **options):
+    def handle(self, *args: Any, output: Any = None, **options: Any) -> None:
         try:
             written = backup(output)
         except BackupError as exc:

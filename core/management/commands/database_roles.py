@@ -3,7 +3,9 @@
 superuser, after the roles exist; idempotent; audited (route SYSTEM). ``--print`` shows the SQL
 and changes nothing."""
 
-from django.core.management.base import BaseCommand, CommandError
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
 
 from audit.models import Action, Route
@@ -26,14 +28,14 @@ class Command(BaseCommand):
         "UPDATE, DELETE or TRUNCATE on the audit trail's tables. Idempotent. PostgreSQL only."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--app-role", help="the application's role (default: DATABASE_URL's user)")
         parser.add_argument(
             "--owner-role", help="the role that owns the tables and runs migrations (default: DATABASE_OWNER_URL's user)"
         )
         parser.add_argument("--print", action="store_true", dest="print_only", help="print the SQL; change nothing")
 
-    def handle(self, *args, app_role=None, owner_role=None, print_only=False, **options):
+    def handle(self, *args: Any, app_role: Any = None, owner_role: Any = None, print_only: Any = False, **options: Any) -> None:
         app_role = app_role or configured_app_role()
         if not app_role:
             raise CommandError(

@@ -1,6 +1,7 @@
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from core.backups import BackupError, default_target, restore, target_from_url
 from core.db_roles import as_owner, configured_app_role
@@ -14,7 +15,7 @@ class Command(BaseCommand):
         "tables unless --force. Then run `manage.py verify_audit` against it."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("path", type=Path, help="the backup file")
         parser.add_argument("--database-url", help="the database to restore into (default: DATABASE_URL)")
         parser.add_argument("--force", action="store_true", help="replace the contents of a non-empty database")
@@ -23,7 +24,7 @@ class Command(BaseCommand):
             "when DATABASE_OWNER_URL is set)"
         )
 
-    def handle(self, *args, path, database_url=None, force=False, app_role=None, **options):
+    def handle(self, *args: Any, path: Any, database_url: Any = None, force: Any = False, app_role: Any = None, **options: Any) -> None:
         app_role = app_role or configured_app_role()
         with as_owner():  # objects restored into DATABASE_URL's database belong to the owner
             target = target_from_url(database_url) if database_url else default_target()

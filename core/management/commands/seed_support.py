@@ -11,8 +11,9 @@ nothing. Synthetic people only.
 from __future__ import annotations
 
 import random
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from accounts.models import Organisation, Role, User
@@ -43,15 +44,15 @@ class Command(BaseCommand):
         "Add synthetic support work (nest, plans, safety plans, episodes, staff records, contacts) to the demo service."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--seed", type=int, default=2026, help="Random seed (the same seed gives the same data).")
 
-    def handle(self, *args, **kwargs):
+    def handle(self, *args: Any, **kwargs: Any) -> None:
         # Synthetic referrers and managers: queue them no email (see jobs.email.not_sent).
         with not_sent("synthetic demo data"):
             self._seed(*args, **kwargs)
 
-    def _seed(self, *args, **options):
+    def _seed(self, *args: Any, **options: Any) -> None:
         service = Organisation.objects.filter(code=SERVICE_CODE).first()
         manager = User.objects.filter(username="manager", organisation=service).first()
         if service is None or manager is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import random
 from datetime import timedelta
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -131,7 +132,7 @@ class Command(BaseCommand):
             if outcome == "received":
                 continue
             # The demo reasons are written in English: a Welsh referrer's letter says so.
-            kwargs = {"reason": "Demo decision: complex trauma and current risks.", "reason_language": "en"}
+            kwargs: dict[str, Any] = {"reason": "Demo decision: complex trauma and current risks.", "reason_language": "en"}
             if outcome == "consultation":
                 kwargs.update(reason="Demo decision: the school can help with advice.", consultation_advice="Weekly consultation with the teacher for six weeks.")
             if outcome == "redirected":
