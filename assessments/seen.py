@@ -146,9 +146,9 @@ def describe(user: User, child: Child, events: list[AuditEvent]) -> list[StoryLi
     for key, members in groups.items():
         newest, kind, why = members[0]
         day = key[3]
-        values = {**values_by_key[key], "date": formats.date_format(day, "j F Y"), "count": len(members)}
+        line_values: dict[str, Any] = {**values_by_key[key], "date": formats.date_format(day, "j F Y"), "count": len(members)}
         times = [formats.time_format(timezone.localtime(event.occurred_at), "H:i") for event, _kind, _why in reversed(members)]
-        what = _sentence(kind, len(members)) % values
+        what = _sentence(kind, len(members)) % line_values
         lines.append(
             StoryLine(
                 event=newest, what=what, why=why, count=len(members), day=day,

@@ -88,6 +88,8 @@ def main() -> None:
         .order_by("-caseload", "pk")
         .first()
     )
+    if practitioner is None:
+        sys.exit("The seeded service has no practitioner: run manage.py seed_national again.")
 
     def client_for(user: User) -> Client:
         device, _ = TOTPDevice.objects.get_or_create(user=user, name="bench", defaults={"confirmed": True})

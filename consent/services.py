@@ -319,7 +319,7 @@ def refusal_errors(*, child: Child, values: dict[str, Any]) -> dict[str, list[st
 
 def _recipient_audit(obj: ConsentDecision | SharingRefusal) -> dict[str, str]:
     if obj.recipient_organisation_id:
-        return {"recipient_kind": "organisation", "recipient": obj.recipient_organisation.code}
+        return {"recipient_kind": "organisation", "recipient": obj.recipient_organisation.code if obj.recipient_organisation else ""}
     if obj.recipient_organisation_type:
         return {"recipient_kind": "organisation_type", "recipient": obj.recipient_organisation_type}
     return {"recipient_kind": "profession", "recipient": obj.recipient_profession}
@@ -348,7 +348,7 @@ def record_refusal(*, by: User, child: Child, values: dict[str, Any], route: str
         recorded_by=by,
     )
     refusal.full_clean()
-    refusal._history_user = by
+    mark_version(refusal, by=by)  # simple-history: who made this version
     refusal.save()
     record(
         actor=by, action=Action.CREATE, obj=refusal, child_id=child.pk, route=route,
@@ -412,7 +412,7 @@ def record_consent(*, by: User, child: Child, values: dict[str, Any], route: str
         refusal.ended_at = timezone.now()
         refusal.ended_by_consent = consent
         refusal.ending_words = values["refusal_words"].strip()
-        refusal._history_user = by
+        mark_version(refusal, by=by)
         refusal.save(update_fields=["ended_at", "ended_by_consent", "ending_words"])
         record(
             actor=by, action=Action.UPDATE, obj=refusal, child_id=child.pk, route=route,

@@ -196,11 +196,12 @@ def diary(request: AuthenticatedHttpRequest) -> HttpResponse:
 def team(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The manager's view of the team: caseloads and this week's work, in one query (each figure
     a count of its own rows: contacts.services.team_rows)."""
-    if request.user.role != Role.SERVICE_MANAGER or not request.user.organisation_id:
+    organisation = request.user.organisation
+    if request.user.role != Role.SERVICE_MANAGER or organisation is None:
         raise PermissionDenied
     start = _week_start(None)
     first = timezone.make_aware(datetime.datetime.combine(start, datetime.time.min))
-    rows = list(services.team_rows(request.user.organisation, week_start=first, now=timezone.now()))
+    rows = list(services.team_rows(organisation, week_start=first, now=timezone.now()))
     # Staff and their counts, no child named: recorded like every list, with no children.
     record_list(actor=request.user, page="team", children=[], route=Route.UI, staff=len(rows))
     return render(request, "contacts/team.html", {"staff": rows, "week": start})

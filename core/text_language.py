@@ -46,7 +46,7 @@ class TextLanguageField(models.CharField):
         kwargs.setdefault("default", "")
         super().__init__(*args, **kwargs)
 
-    def deconstruct(self) -> tuple[str, str, list[Any], dict[str, Any]]:
+    def deconstruct(self) -> Any:  # Django's own (name, path, args, kwargs); stubs differ on args' type
         name, path, args, kwargs = super().deconstruct()
         # The choices and size are the field's own: migrations need not repeat them.
         for key, value in (("max_length", 2), ("choices", TextLanguage.choices), ("blank", True), ("default", "")):
@@ -80,7 +80,7 @@ class TextLanguageFormMixin:
     text_language_after: str = ""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        super().__init__(*args, **kwargs)
         instance = getattr(self, "instance", None)
         recorded = language_of(instance) if instance is not None and instance.pk else ""
         field = forms.ChoiceField(

@@ -46,7 +46,7 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
         context["to_review"] = BreakGlassAccess.objects.visible_to(user).filter(reviewed_at__isnull=True).count()
         referrals = Referral.objects.visible_to(user)
         context["awaiting_decision"] = referrals.filter(status=Status.RECEIVED, service_id=user.organisation_id).count()
-        context["consultations_overdue"] = consultations_overdue(referrals, user.organisation)
+        context["consultations_overdue"] = consultations_overdue(referrals, user.organisation) if user.organisation else 0
         context["safeguarding_waiting"] = safeguarding_waiting(user).count()
         context["access_requests_waiting"] = access_waiting_for(user).count()
         # A change of practitioner a practitioner completed waits for a manager to change the team.

@@ -130,6 +130,7 @@ class EpisodeEventValues(TypedDict, total=False):
     reason: str
     young_person_words: str
     practitioner_judgement: str
+    text_language: str  # of the reason and words (core/text_language.py)
 
 
 @transaction.atomic

@@ -17,6 +17,8 @@ from core.context_processors import fully_signed_in
 def _running(request: HttpRequest) -> list[Any]:
     from people.models import BreakGlassAccess
 
+    if not request.user.is_authenticated:
+        return []
     return list(
         BreakGlassAccess.objects.visible_to(request.user)
         .filter(user=request.user)

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -146,7 +146,7 @@ def services_and_staff(seed: int, practitioners: int) -> list[Staff]:
     return staff
 
 
-def _audit(counts: Counts, label: str, objs: list[models.Model], seed: int) -> None:
+def _audit(counts: Counts, label: str, objs: Sequence[models.Model], seed: int) -> None:
     counts.add(label, len(objs))
     if not objs:
         return

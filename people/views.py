@@ -457,7 +457,7 @@ def _attach_pages_opened(accesses: list[BreakGlassAccess]) -> None:
     for access in accesses:
         access.pages_opened = []
     events = audit_queries.emergency_access_events(accesses)
-    by_pair: dict[tuple[int, int], list[BreakGlassAccess]] = {}
+    by_pair: dict[tuple[int | None, int | None], list[BreakGlassAccess]] = {}
     for access in accesses:
         by_pair.setdefault((access.user_id, access.child_id), []).append(access)
     for event in events:

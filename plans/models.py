@@ -264,10 +264,10 @@ class Agreement(models.TextChoices):
 
 
 class PlanQuerySet(PersonalQuerySet):
-    def visible_to(self, user: User, *, include_shared: bool = False) -> PlanQuerySet:
+    def visible_to(self, user: User, *, include_shared: bool = False, include_emergency: bool = False) -> PlanQuerySet:
         """The child's scope; with ``include_shared`` also plans a consent (or approved
         safeguarding share) shares with the user – read-only, for partners in the nest."""
-        scope = Q(child__in=Child.objects.visible_to(user))
+        scope = Q(child__in=Child.objects.visible_to(user, include_emergency=include_emergency))
         if include_shared:
             scope |= Q(child__in=Child.objects.filter(item_shared_children(user, Item.PLAN)))
         return self.filter(scope)

@@ -123,7 +123,7 @@ def _plan_page(request: AuthenticatedHttpRequest, child: Child, shared_plan: Pla
             "actions": actions,
             "reviews": reviews,
             "statutory": statutory,
-            "review_after_statutory": statutory is not None and statutory.plan_review_after(current.next_review_on),
+            "review_after_statutory": statutory is not None and current is not None and statutory.plan_review_after(current.next_review_on),
         },
     )
 

@@ -214,7 +214,7 @@ class DecisionForm(NythForm):
 
     #: The fields each outcome reveals. They are required when that outcome is chosen (so no
     #: "(optional)" beside them), except those listed in OPTIONAL.
-    REVEALS = {
+    REVEALS: dict[str, tuple[str, ...]] = {
         Outcome.CONSULTATION: ("consultation_advice",),
         Outcome.REDIRECTED: ("directory_service", "handover_contact", "handover_contacted_on", "handover_notes"),
     }
@@ -288,7 +288,7 @@ class DecisionForm(NythForm):
                     self.fields[name].required = name not in self.OPTIONAL
         if self.is_bound and hasattr(self, "cleaned_data"):
             for name in others:
-                self._errors.pop(name, None)
+                self.errors.pop(name, None)
                 self.cleaned_data.pop(name, None)
 
 

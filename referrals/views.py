@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -209,11 +210,11 @@ def _detail_context(request: AuthenticatedHttpRequest, referral: Referral, link_
     }
 
 
-def _detail_queryset(request: HttpRequest):
+def _detail_queryset(request: AuthenticatedHttpRequest) -> QuerySet[Referral]:
     return Referral.objects.visible_to(request.user).select_related("service", "child", "responsible_local_authority", "referred_by")
 
 
-def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def referral_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     referral = get_visible_or_404(request, _detail_queryset(request), pk=pk)
     record(actor=request.user, action=Action.VIEW, obj=referral, child_id=referral.child_id, route=audit_route(request.user, referral.child_id))
     return render(request, "referrals/referral_detail.html", _detail_context(request, referral))
