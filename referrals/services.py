@@ -10,7 +10,7 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import TYPE_CHECKING, Any, NotRequired, TypedDict
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -459,19 +459,21 @@ def adjust_priority(*, by: User, referral: Referral, points: int, reason: str) -
     return referral
 
 
-@transaction.atomic
 class ConsultationValues(TypedDict):
-    """The initial consultation as recorded: InitialConsultationForm's fields, all required."""
+    """The initial consultation as recorded: InitialConsultationForm's fields, all required but
+    the language of the text (the form's radios default it)."""
 
     held_on: date
     participants: str
     best_placed_to_help: str
     can_start_now: str
+    text_language: NotRequired[str]  # core/text_language.py
 
 
 CONSULTATION_FIELDS = tuple(ConsultationValues.__annotations__)
 
 
+@transaction.atomic
 def record_initial_consultation(*, by: User, referral: Referral, values: ConsultationValues) -> InitialConsultation:
     if by.organisation_id != referral.service_id or by.role not in (Role.PRACTITIONER, Role.SERVICE_MANAGER, Role.DUTY_WORKER):
         raise PermissionDenied
