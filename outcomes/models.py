@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -16,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from outcomes.scoring import ChangeRule, Direction
+from people.models import PersonalQuerySet
 
 
 class ScoringMethod(models.TextChoices):
@@ -149,3 +151,134 @@ class InstrumentWording(models.Model):
     @property
     def text(self) -> str:
         return self.text_cy if (get_language() or "en").startswith("cy") else self.text_en
+
+
+# --- Measurement points and what is recorded at them (personal data) ------------------------
+
+
+class PointKind(models.TextChoices):
+    START = "start", _("Start")
+    REVIEW = "review", _("Review")
+    END = "end", _("End")
+
+
+class PointStatus(models.TextChoices):
+    DUE = "due", _("Due")
+    DONE = "done", _("Done")
+    NOT_DONE = "not_done", _("Not done")
+
+
+class NotDoneReason(models.TextChoices):
+    # A young person may always say no: not done is a fact with its reason, not a gap.
+    DECLINED = "declined", _("The young person declined")
+    NOT_RIGHT_TIME = "not_right_time", _("Not the right time")
+    UNABLE = "unable", _("Unable to take part")
+    NOT_SUITABLE = "not_suitable", _("The measure is not suitable")
+
+
+class Source(models.TextChoices):
+    YOUNG_PERSON_PAPER = "young_person_paper", _("Completed by the young person on paper")
+    WITH_PRACTITIONER = "with_practitioner", _("Completed with the practitioner")
+    CARER = "carer", _("Completed by a carer")
+
+
+class Answer(models.TextChoices):
+    YES = "yes", _("Yes")
+    NOT_SURE = "not_sure", _("Not sure")
+    NO = "no", _("No")
+
+
+class RatedBy(models.TextChoices):
+    YOUNG_PERSON = "young_person", _("The young person")
+    CARER = "carer", _("A carer")
+    WITH_PRACTITIONER = "with_practitioner", _("The practitioner with the young person")
+
+
+class MeasurementPoint(models.Model):
+    """A time an episode's measures are due: at the start, at each review, at the end."""
+
+    child = models.ForeignKey("people.Child", on_delete=models.PROTECT, related_name="measurement_points")
+    episode = models.ForeignKey("episodes.Episode", on_delete=models.PROTECT, related_name="measurement_points")
+    kind = models.CharField(_("kind"), max_length=10, choices=PointKind.choices)
+    due_on = models.DateField(_("due"))
+    status = models.CharField(_("status"), max_length=10, choices=PointStatus.choices, default=PointStatus.DUE)
+    not_done_reason = models.CharField(_("reason"), max_length=20, choices=NotDoneReason.choices, blank=True)
+    taken_on = models.DateField(_("date completed"), null=True, blank=True)
+    source = models.CharField(_("who completed it"), max_length=20, choices=Source.choices, blank=True)
+    #: The entry form's one-time key: the same form sent twice records one set of measurements.
+    entry_key = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = PersonalQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        verbose_name = _("measurement point")
+        verbose_name_plural = _("measurement points")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["episode", "kind"], condition=~models.Q(kind="review"), name="one_start_and_end_per_episode"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.episode_id} {self.kind} {self.due_on}"
+
+
+class Measurement(models.Model):
+    """One instrument's result at a point: item answers by number only (never wording), the
+    raw and (for SWEMWBS) metric score, or a question's answer, or scores entered from a
+    licensed form."""
+
+    child = models.ForeignKey("people.Child", on_delete=models.PROTECT, related_name="measurements")
+    point = models.ForeignKey(MeasurementPoint, on_delete=models.PROTECT, related_name="measurements")
+    instrument = models.ForeignKey(Instrument, on_delete=models.PROTECT, related_name="+")
+    responses = models.JSONField(default=dict, blank=True)
+    raw_score = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+    score = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+    answer = models.CharField(max_length=10, choices=Answer.choices, blank=True)
+    subscales = models.JSONField(default=dict, blank=True)
+    taken_on = models.DateField()
+    source = models.CharField(max_length=20, choices=Source.choices)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    objects = PersonalQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["taken_on", "pk"]
+        constraints = [models.UniqueConstraint(fields=["point", "instrument"], name="one_result_per_point")]
+
+    def __str__(self) -> str:
+        return f"{self.instrument_id} {self.taken_on}"
+
+
+class GoalRating(models.Model):
+    """A Goal Based Outcomes rating (0–10) of one of the plan's goals. With a point it counts
+    for change; without one (between points) it is shown but decides nothing."""
+
+    child = models.ForeignKey("people.Child", on_delete=models.PROTECT, related_name="goal_ratings")
+    goal = models.ForeignKey("plans.Goal", on_delete=models.PROTECT, related_name="ratings", to_field="uuid")
+    point = models.ForeignKey(
+        MeasurementPoint, null=True, blank=True, on_delete=models.PROTECT, related_name="goal_ratings"
+    )
+    value = models.PositiveSmallIntegerField()
+    rated_by = models.CharField(max_length=20, choices=RatedBy.choices)
+    rated_on = models.DateField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    objects = PersonalQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["rated_on", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(value__lte=10), name="gbo_rating_0_to_10"),
+            models.UniqueConstraint(fields=["point", "goal"], name="one_rating_per_goal_per_point"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.goal_id} {self.rated_on} {self.value}"
