@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,7 +19,8 @@ from episodes.models import Episode, EpisodeStatus
 from episodes.services import can_write
 from outcomes import services
 from outcomes.forms import EntryForm, NotDoneForm, SchedulePointForm
-from outcomes.models import Instrument, MeasurementPoint, PointStatus
+from outcomes.models import GoalRating, Instrument, Measurement, MeasurementPoint, PointStatus
+from outcomes.summary import summarise
 from people.access import get_visible_or_404, record_page_opened
 from people.models import Child
 
@@ -132,3 +133,26 @@ def point_not_done(request: HttpRequest, point_pk: int) -> HttpResponse:
             return redirect("outcomes:child_points", child_pk=child.pk)
     record_page_opened(request, child, point, "outcome_not_done")
     return render(request, "outcomes/point_not_done.html", {"child": child, "point": point, "form": form})
+
+
+def child_outcomes(request: HttpRequest, child_pk: int) -> HttpResponse:
+    """The young person's outcomes in the latest episode: a data table per measure and per goal."""
+    child = _child(request, child_pk)
+    episode = Episode.objects.visible_to(request.user).filter(child=child).order_by("-opened_on", "-pk").first()
+    summary = None
+    if episode is not None:
+        measurements = list(
+            Measurement.objects.visible_to(request.user)
+            .filter(child=child, point__episode=episode)
+            .select_related("instrument")
+        )
+        ratings = list(
+            GoalRating.objects.visible_to(request.user)
+            .filter(child=child)
+            .filter(Q(point__episode=episode) | Q(point__isnull=True, rated_on__gte=episode.opened_on))
+            .select_related("goal")
+            .order_by("rated_on", "pk")
+        )
+        summary = summarise(measurements, ratings, Instrument.objects.filter(code="gbo").first())
+    record_page_opened(request, child, None, "outcomes")
+    return render(request, "outcomes/child_outcomes.html", {"child": child, "episode": episode, "summary": summary})
