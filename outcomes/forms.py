@@ -8,9 +8,31 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.forms import GovukDateField
 from outcomes.models import Answer, Instrument, NotDoneReason, PointKind, RatedBy, ScoringMethod, Source
+
+#: The guidance's two questions in Nyth's own words (ours to ship). Welsh answers follow the
+#: question's verb (Oes/Nac oes, Ydw/Nac ydw), hence a context per question.
+QUESTIONS: dict[str, tuple[Any, list[tuple[str, Any]]]] = {
+    "trusted_adult": (
+        _("Do you have a good relationship with a trusted adult?"),
+        [
+            (Answer.YES, pgettext_lazy("trusted adult question", "Yes")),
+            (Answer.NOT_SURE, pgettext_lazy("trusted adult question", "Not sure")),
+            (Answer.NO, pgettext_lazy("trusted adult question", "No")),
+        ],
+    ),
+    "knows_help": (
+        _("Do you know where to go, and feel able to ask, for help with how you feel?"),
+        [
+            (Answer.YES, pgettext_lazy("knows where to get help question", "Yes")),
+            (Answer.NOT_SURE, pgettext_lazy("knows where to get help question", "Not sure")),
+            (Answer.NO, pgettext_lazy("knows where to get help question", "No")),
+        ],
+    ),
+}
 
 
 def _number(label: str, hint: str = "", width: int = 2) -> forms.CharField:
@@ -75,8 +97,9 @@ class EntryForm(forms.Form):
                     )
                 )
             elif instrument.scoring == ScoringMethod.QUESTION:
+                label, choices = QUESTIONS.get(code, (instrument.name, Answer.choices))
                 self.fields[f"{code}_answer"] = forms.ChoiceField(
-                    label=instrument.name, required=False, choices=Answer.choices, widget=forms.RadioSelect
+                    label=label, required=False, choices=choices, widget=forms.RadioSelect
                 )
                 names.append(f"{code}_answer")
                 note = ""

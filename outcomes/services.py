@@ -43,10 +43,15 @@ if TYPE_CHECKING:
 MAX_GOALS = 3
 
 
-def instruments_due(child: Child, on: datetime.date) -> list[Instrument]:
-    """The measures a point offers: those in use and valid for the young person's age that day."""
+def instruments_due(child: Child, on: datetime.date, kind: str = PointKind.START) -> list[Instrument]:
+    """The measures a point offers: those in use and valid for the young person's age that day.
+    The guidance's two questions are asked at the start and at reviews, not at the end."""
     age = child.age_on(on)
-    return [i for i in Instrument.objects.filter(active=True) if i.valid_for_age(age)]
+    return [
+        i
+        for i in Instrument.objects.filter(active=True)
+        if i.valid_for_age(age) and not (kind == PointKind.END and i.scoring == ScoringMethod.QUESTION)
+    ]
 
 
 def goals_to_rate(child: Child) -> list[Goal]:
@@ -214,7 +219,9 @@ def record_point(
         errors.update({k: v[0] for k, v in exc.message_dict.items()})
     if source not in Source.values:
         errors["source"] = _("Choose who completed the measures")
-    due = instruments_due(child, taken_on if taken_on and "taken_on" not in errors else timezone.localdate())
+    due = instruments_due(
+        child, taken_on if taken_on and "taken_on" not in errors else timezone.localdate(), point.kind
+    )
     results: list[tuple[Instrument, dict[str, Any]]] = []
     for instrument in due:
         fields = _score_instrument(instrument, answers.get(instrument.code, {}), errors)

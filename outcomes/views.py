@@ -88,7 +88,7 @@ def point_record(request: HttpRequest, point_pk: int) -> HttpResponse:
         raise PermissionDenied
     if point.status != PointStatus.DUE:
         return redirect("outcomes:child_points", child_pk=child.pk)
-    instruments = services.instruments_due(child, timezone.localdate())
+    instruments = services.instruments_due(child, timezone.localdate(), point.kind)
     goals = services.goals_to_rate(child)
     form = EntryForm(request.POST if request.method == "POST" else None, instruments=instruments, goals=goals)
     if request.method == "POST":

@@ -185,3 +185,13 @@ def test_a_manager_of_the_service_may_record(client_for, manager, point):
     response = client_for(manager).post(reverse("outcomes:point_record", args=[point.pk]), entry(**swemwbs([5] * 7)))
     assert response.status_code == 302
     assert Measurement.objects.get().score == Decimal("35.00")
+
+
+def test_the_guidance_questions_are_asked_at_start_and_review_not_at_the_end(client_for, alice, episode, point):
+    end = services.schedule_point(by=alice, episode=episode, kind="end", due_on=TODAY())
+    client = client_for(alice)
+    start_page = client.get(reverse("outcomes:point_record", args=[point.pk])).content.decode()
+    assert "Do you have a good relationship with a trusted adult?" in start_page
+    assert "Do you know where to go, and feel able to ask, for help with how you feel?" in start_page
+    end_page = client.get(reverse("outcomes:point_record", args=[end.pk])).content.decode()
+    assert "trusted adult" not in end_page
