@@ -38,7 +38,7 @@ QUESTIONS: dict[str, tuple[Any, list[tuple[str, Any]]]] = {
 def _number(label: str, hint: str = "", width: int = 2) -> forms.CharField:
     return forms.CharField(
         label=label, required=False, help_text=hint, max_length=10,
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": f"govuk-input govuk-input--width-{width}"}),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": f"govuk-input--width-{width}"}),
     )  # fmt: skip
 
 
