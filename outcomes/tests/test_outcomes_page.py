@@ -94,3 +94,8 @@ def test_queries_are_constant_in_the_number_of_measurements(client_for, alice, c
 def test_strangers_get_404(client_for, charlie, bob, child, episode):
     for user in (charlie, bob):
         assert client_for(user).get(reverse("outcomes:child_outcomes", args=[child.pk])).status_code == 404
+
+
+def test_the_record_links_to_the_outcomes_page(client_for, alice, child):
+    page = client_for(alice).get(reverse("people:detail", args=[child.pk])).content.decode()
+    assert f'href="{reverse("outcomes:child_outcomes", args=[child.pk])}"' in page
