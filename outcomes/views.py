@@ -25,11 +25,17 @@ from people.access import get_visible_or_404, record_page_opened
 from people.models import Child
 
 
+def _plain(instrument: Instrument) -> dict[str, str]:
+    """Parameters as published (3.92, not 3.920): the stored decimals without trailing zeros."""
+    values = {"sd": instrument.rc_sd, "r": instrument.rc_reliability, "fixed": instrument.rc_threshold}
+    return {k: f"{v.normalize():f}" for k, v in values.items() if v is not None}
+
+
 def instrument_list(request: HttpRequest) -> HttpResponse:
     if request.user.role != Role.SERVICE_MANAGER:
         raise PermissionDenied
     instruments = Instrument.objects.filter(active=True).annotate(wording_items=Count("wording"))
-    rows = [{"instrument": i, "rule": i.change_rule()} for i in instruments]
+    rows = [{"instrument": i, "rule": i.change_rule(), **_plain(i)} for i in instruments]
     return render(request, "outcomes/instrument_list.html", {"rows": rows})
 
 

@@ -98,6 +98,8 @@ def test_managers_see_the_instruments_page_with_sources(client_for, manager):
     page = client_for(manager).get(reverse("outcomes:instrument_list")).content.decode()
     assert "Short Warwick-Edinburgh Mental Wellbeing Scale (SWEMWBS)" in page
     assert "Jacobson NS, Truax P" in page and "3.76" in page
+    assert "SD 3.92, reliability 0.88 (metric score): a change of more than 3.76 points is reliable." in page
+    assert "A change of more than 2.45 points (raw score) is reliable. Applies to: the mean over goals." in page
     assert "None configured: reliable recovery is not reported." in page
     assert "Not loaded: the form asks for each numbered item" in page
 
