@@ -115,3 +115,9 @@ def test_the_instruments_page_in_welsh(client_for, manager):
 def test_others_may_not_see_the_instruments_page(client_for, alice, commissioner):
     for user in (alice, commissioner):
         assert client_for(user).get(reverse("outcomes:instrument_list")).status_code == 403
+
+
+def test_the_managers_home_page_links_to_the_instruments(client_for, manager, alice):
+    link = f'href="{reverse("outcomes:instrument_list")}"'
+    assert link in client_for(manager).get(reverse("core:home")).content.decode()
+    assert link not in client_for(alice).get(reverse("core:home")).content.decode()
