@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "safety",
     "episodes",
     "workforce",
+    "outcomes",  # outcome measures, measurement points, reliable change
 ]
 
 MIDDLEWARE = [

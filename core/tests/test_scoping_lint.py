@@ -14,6 +14,7 @@ PERSONAL_MODELS = {
     "Episode", "EpisodeEvent", "Transition", "TransitionChecklistItem",
     "StaffProfile", "StaffTraining", "Supervision",
     "OptionOffer", "Plan", "Goal", "PlanAction", "PlanReview",
+    "MeasurementPoint", "Measurement", "GoalRating",
 }
 # Model managers that are not row access (history is reached from an already-scoped object).
 ALLOWED_ATTRS = {"history"}

@@ -102,6 +102,7 @@ def objects(child, duty, south, alice, manager):
         ).pk,
         **_episode_objects(child, alice),
         **_plan_objects(child, alice),
+        **_outcome_objects(child),
         "contact_pk": Contact.objects.create(
             child=child, practitioner=alice, recorded_by=alice, kind="individual", location="home",
             starts_at=datetime.datetime(2026, 1, 5, 10, tzinfo=datetime.UTC), idempotency_key="walk-contact",
@@ -147,6 +148,17 @@ def _episode_objects(child, alice) -> dict:
         child=child, kind="school_move", planned_on=datetime.date(2026, 9, 1), summary="Moving to the high school", created_by=alice
     )
     return {"episode_pk": episode.pk, "transition_pk": transition.pk}
+
+
+def _outcome_objects(child) -> dict:
+    """A measurement point on ``child``'s episode (outcomes app)."""
+    import datetime
+
+    from outcomes.models import MeasurementPoint
+
+    episode = child.episodes.get()
+    point = MeasurementPoint.objects.create(child=child, episode=episode, kind="start", due_on=datetime.date(2026, 1, 5))
+    return {"point_pk": point.pk}
 
 
 def url_for(name: str, pattern: URLPattern, objects: dict) -> str:

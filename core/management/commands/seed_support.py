@@ -20,6 +20,7 @@ from accounts.models import Organisation, Role, User
 from contacts import demo as contacts_demo
 from episodes import demo as episodes_demo
 from jobs.email import not_sent
+from outcomes import demo as outcomes_demo
 from people import demo_nest
 from people.models import Child
 from plans import demo as plans_demo
@@ -36,6 +37,7 @@ SEEDERS = (
     ("episodes and transitions", episodes_demo.seed),
     ("staff records", workforce_demo.seed),
     ("contacts", contacts_demo.seed),
+    ("outcome measures", outcomes_demo.seed),  # after episodes and plans: points hang off both
 )
 
 

@@ -1,0 +1,84 @@
+"""Demo outcome measures: invented series for the demo service's current episodes.
+
+Each young person with current support (and no measurement points yet) gets one story, decided
+by a generator of their own (``Random`` seeded from the record) so the same data comes back:
+SWEMWBS **improving**, **deteriorating** or **unchanged** between the start and a review, or the
+measures **declined** at the start. Goals in the plan get GBO ratings that follow the story. ``rng`` is unused: every value is
+fixed by the story so the categories are the ones named.
+Idempotent: a young person who already has points gets no more. Bulk inserts, no audit events
+(synthetic set-up, like the other apps' demo data).
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from datetime import timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django.utils import timezone
+
+from episodes.models import Episode, EpisodeStatus
+from outcomes import scoring
+from outcomes.models import GoalRating, Instrument, Measurement, MeasurementPoint, PointStatus
+from plans.models import Goal, GoalStatus
+
+if TYPE_CHECKING:
+    from accounts.models import Organisation, User
+    from people.models import Child
+
+STORIES = ("improving", "deteriorating", "unchanged", "declined")
+#: SWEMWBS raw totals (start, review) per story: 17.43 → 22.35, 22.35 → 17.43, 19.25 → 19.98.
+RAW = {"improving": (18, 25), "deteriorating": (25, 18), "unchanged": (21, 22)}
+GBO = {"improving": (2, 7), "deteriorating": (6, 2), "unchanged": (4, 5)}
+
+
+def _items(total: int) -> dict[str, int]:
+    """Seven item answers (1–5) summing to ``total``, spread as evenly as possible."""
+    base, extra = divmod(total, 7)
+    return {str(n): base + (1 if n <= extra else 0) for n in range(1, 8)}
+
+
+def seed(
+    *,
+    service: Organisation,
+    manager: User,
+    practitioners: Sequence[User],
+    children: Sequence[Child],
+    rng: random.Random,
+) -> None:
+    swemwbs = Instrument.objects.filter(code="swemwbs").first()
+    if swemwbs is None:
+        return
+    done = set(MeasurementPoint.objects.filter(child__in=children).values_list("child_id", flat=True))
+    episodes = Episode.objects.filter(child__in=children).exclude(status=EpisodeStatus.CLOSED).select_related("child")
+    today = timezone.localdate()
+    for episode in episodes:
+        child = episode.child
+        if child.pk in done or not swemwbs.valid_for_age(child.age_on(today)):
+            continue
+        story = random.Random(f"outcomes-{child.pk}").choice(STORIES)  # noqa: S311 - synthetic demo data
+        start_on = episode.opened_on
+        start = MeasurementPoint.objects.create(child=child, episode=episode, kind="start", due_on=start_on)
+        if story == "declined":
+            MeasurementPoint.objects.filter(pk=start.pk).update(
+                status=PointStatus.NOT_DONE, not_done_reason="declined", taken_on=start_on, recorded_by=manager
+            )
+            continue
+        review_on = min(start_on + timedelta(days=90), today)
+        review = MeasurementPoint.objects.create(child=child, episode=episode, kind="review", due_on=review_on)
+        goals = list(Goal.objects.filter(plan__child=child, status=GoalStatus.ACTIVE).order_by("order", "pk")[:3])
+        for point, raw, gbo in ((start, RAW[story][0], GBO[story][0]), (review, RAW[story][1], GBO[story][1])):
+            MeasurementPoint.objects.filter(pk=point.pk).update(
+                status=PointStatus.DONE, taken_on=point.due_on, source="with_practitioner", recorded_by=manager
+            )
+            Measurement.objects.create(
+                child=child, point=point, instrument=swemwbs, responses=_items(raw), raw_score=Decimal(raw),
+                score=scoring.swemwbs_metric(raw), taken_on=point.due_on, source="with_practitioner", recorded_by=manager,
+            )  # fmt: skip
+            GoalRating.objects.bulk_create(
+                GoalRating(child=child, goal=goal, point=point, value=gbo,
+                           rated_by="young_person", rated_on=point.due_on, recorded_by=manager)
+                for goal in goals
+            )  # fmt: skip

@@ -1,0 +1,141 @@
+"""Outcome forms. Answers are taken as typed (text) so that a wrong one is shown back exactly
+as entered beside its error; ``outcomes.services`` validates and scores them."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from core.forms import GovukDateField
+from outcomes.models import Answer, Instrument, NotDoneReason, PointKind, RatedBy, ScoringMethod, Source
+
+#: The guidance's two questions in Nyth's own words (ours to ship). Welsh answers follow the
+#: question's verb (Oes/Nac oes, Ydw/Nac ydw), hence a context per question.
+QUESTIONS: dict[str, tuple[Any, list[tuple[str, Any]]]] = {
+    "trusted_adult": (
+        _("Do you have a good relationship with a trusted adult?"),
+        [
+            (Answer.YES, pgettext_lazy("trusted adult question", "Yes")),
+            (Answer.NOT_SURE, pgettext_lazy("trusted adult question", "Not sure")),
+            (Answer.NO, pgettext_lazy("trusted adult question", "No")),
+        ],
+    ),
+    "knows_help": (
+        _("Do you know where to go, and feel able to ask, for help with how you feel?"),
+        [
+            (Answer.YES, pgettext_lazy("knows where to get help question", "Yes")),
+            (Answer.NOT_SURE, pgettext_lazy("knows where to get help question", "Not sure")),
+            (Answer.NO, pgettext_lazy("knows where to get help question", "No")),
+        ],
+    ),
+}
+
+
+def _number(label: str, hint: str = "", width: int = 2) -> forms.CharField:
+    return forms.CharField(
+        label=label, required=False, help_text=hint, max_length=10,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": f"govuk-input--width-{width}"}),
+    )  # fmt: skip
+
+
+class SchedulePointForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Which measurement point?"), choices=PointKind.choices, widget=forms.RadioSelect,
+        error_messages={"required": _("Choose start, review or end")},
+    )  # fmt: skip
+    due_on = GovukDateField(label=_("Date due"), help_text=_("For example, 27 3 2026"), earliest_year=2000)
+
+
+class NotDoneForm(forms.Form):
+    reason = forms.ChoiceField(
+        label=_("Why were the measures not done?"), choices=NotDoneReason.choices, widget=forms.RadioSelect,
+        error_messages={"required": _("Choose why the measures were not done")},
+    )  # fmt: skip
+    on = GovukDateField(label=_("Date"), help_text=_("For example, 27 3 2026"), earliest_year=2000)
+
+
+class EntryForm(forms.Form):
+    """One page per measurement point: every measure due, each goal of the plan, who completed it."""
+
+    key = forms.CharField(widget=forms.HiddenInput)
+    taken_on = GovukDateField(
+        label=_("Date the measures were completed"), help_text=_("For example, 27 3 2026"), earliest_year=2000
+    )
+    source = forms.ChoiceField(
+        label=_("Who completed them?"), choices=Source.choices, widget=forms.RadioSelect,
+        error_messages={"required": _("Choose who completed the measures")},
+    )  # fmt: skip
+
+    def __init__(self, *args: Any, instruments: list[Instrument], goals: list[Any], **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"key": uuid.uuid4().hex})
+        super().__init__(*args, **kwargs)
+        self.groups: list[dict[str, Any]] = []
+        self.instruments, self.goals = instruments, goals
+        for instrument in instruments:
+            names: list[str] = []
+            code = instrument.code
+            if instrument.scoring in (ScoringMethod.SWEMWBS_METRIC, ScoringMethod.RAW_SUM):
+                wording = {w.number: w.text for w in instrument.wording.all()}
+                for n in range(1, instrument.items + 1):
+                    label = wording.get(n) or _("Item %(number)s") % {"number": n}
+                    hint = _("From %(low)s to %(high)s") % {
+                        "low": instrument.response_min,
+                        "high": instrument.response_max,
+                    }
+                    self.fields[f"{code}_{n}"] = _number(label, hint)
+                    names.append(f"{code}_{n}")
+                note = (
+                    ""
+                    if wording
+                    else _(
+                        "The wording of this measure is licensed and has not been loaded, so it is not shown: enter "
+                        "each numbered item's answer from the paper form."
+                    )
+                )
+            elif instrument.scoring == ScoringMethod.QUESTION:
+                label, choices = QUESTIONS.get(code, (instrument.name, Answer.choices))
+                self.fields[f"{code}_answer"] = forms.ChoiceField(
+                    label=label, required=False, choices=choices, widget=forms.RadioSelect
+                )
+                names.append(f"{code}_answer")
+                note = ""
+            elif instrument.scoring == ScoringMethod.SCORES_ONLY:
+                hint = _("From %(low)s to %(high)s, as scored on the licensed form") % {
+                    "low": f"{instrument.score_min.normalize():f}", "high": f"{instrument.score_max.normalize():f}"}  # fmt: skip
+                self.fields[f"{code}_total"] = _number(_("Total"), hint, width=3)
+                names.append(f"{code}_total")
+                note = instrument.licence_note
+            else:  # Goal Based Outcomes: the plan's goals
+                for goal in goals:
+                    self.fields[f"goal_{goal.uuid}"] = _number(str(goal.text), _("From 0 to 10"))
+                    names.append(f"goal_{goal.uuid}")
+                if goals:
+                    self.fields["rated_by"] = forms.ChoiceField(
+                        label=_("Who rated the goals?"),
+                        required=False,
+                        choices=RatedBy.choices,
+                        widget=forms.RadioSelect,
+                    )
+                    names.append("rated_by")
+                note = "" if goals else _("The plan has no goals to rate yet.")
+            self.groups.append({"instrument": instrument, "note": note, "names": names})
+
+    def bound_groups(self) -> list[dict[str, Any]]:
+        return [{**g, "fields": [self[name] for name in g["names"]]} for g in self.groups]
+
+    def answers(self) -> dict[str, dict[str, Any]]:
+        data = self.data
+        out: dict[str, dict[str, Any]] = {}
+        for instrument in self.instruments:
+            prefix = f"{instrument.code}_"
+            out[instrument.code] = {
+                name[len(prefix):]: (data.get(name) or "").strip() for name in self.fields if name.startswith(prefix)
+            }  # fmt: skip
+        return out
+
+    def goal_ratings(self) -> dict[str, str]:
+        return {name[5:]: (self.data.get(name) or "").strip() for name in self.fields if name.startswith("goal_")}

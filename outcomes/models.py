@@ -1,0 +1,284 @@
+"""Outcome measures: the instruments (data, with scoring in ``outcomes.scoring``), their
+licensed wording when a licence holder loads it, and (later) measurement points and scores.
+
+Instruments are reference data, not personal data. Measurements are personal data: they are
+reached only through ``Child.objects.visible_to(user)`` (their QuerySet delegates to it).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from outcomes.scoring import ChangeRule, Direction
+from people.models import PersonalQuerySet
+
+
+class ScoringMethod(models.TextChoices):
+    SWEMWBS_METRIC = "swemwbs_metric", _("Sum of 7 items, converted to the metric score with the published table")
+    RAW_SUM = "raw_sum", _("Sum of the items (raw total)")
+    GOAL_BASED = "goal_based", _("Each goal rated 0 to 10; change is latest minus first")
+    QUESTION = "question", _("One question: yes, not sure or no")
+    SCORES_ONLY = "scores_only", _("Entered as scores from the licensed form")
+
+
+class DirectionChoice(models.TextChoices):
+    HIGHER_IS_BETTER = Direction.HIGHER_IS_BETTER.value, _("A higher score is better")
+    LOWER_IS_BETTER = Direction.LOWER_IS_BETTER.value, _("A lower score is better")
+
+
+class ReliableChangeMethod(models.TextChoices):
+    SD_RELIABILITY = "sd_reliability", _("From the standard deviation and reliability (Jacobson and Truax)")
+    FIXED = "fixed", _("A published fixed threshold")
+    NONE = "none", _("Not configured")
+
+
+class Scale(models.TextChoices):
+    RAW = "raw", _("Raw score")
+    METRIC = "metric", _("Metric score")
+
+
+class AppliesTo(models.TextChoices):
+    SCORE = "score", _("The score")
+    PER_GOAL = "per_goal", _("Each goal")
+    MEAN = "mean", _("The mean over goals")
+
+
+class Instrument(models.Model):
+    """An outcome measure. Parameters change only through a reviewed change (django-simple-history
+    keeps every earlier state with who changed it); the wording of licensed measures is never
+    stored here (``InstrumentWording``, loaded by the licence holder)."""
+
+    code = models.SlugField(_("code"), max_length=30, unique=True)
+    name_en = models.CharField(_("name in English"), max_length=200)
+    name_cy = models.CharField(_("name in Welsh"), max_length=200)
+    source = models.TextField(_("source"))
+    licence_note_en = models.TextField(_("licence in English"))
+    licence_note_cy = models.TextField(_("licence in Welsh"))
+    #: The item wording is licensed: it may only be loaded as data by a licence holder.
+    licensed_wording = models.BooleanField(_("wording is licensed"), default=False)
+    scoring = models.CharField(_("scoring"), max_length=20, choices=ScoringMethod.choices)
+    items = models.PositiveSmallIntegerField(_("number of items"), default=0)
+    response_min = models.SmallIntegerField(_("lowest answer"), null=True, blank=True)
+    response_max = models.SmallIntegerField(_("highest answer"), null=True, blank=True)
+    score_min = models.DecimalField(_("lowest score"), max_digits=6, decimal_places=2, null=True, blank=True)
+    score_max = models.DecimalField(_("highest score"), max_digits=6, decimal_places=2, null=True, blank=True)
+    #: Scores-only measures: [{"code", "name_en", "name_cy", "min", "max"}] as on the licensed form.
+    subscales = models.JSONField(_("subscales"), default=list, blank=True)
+    direction = models.CharField(_("direction"), max_length=20, choices=DirectionChoice.choices)
+
+    rc_method = models.CharField(
+        _("reliable change"), max_length=20, choices=ReliableChangeMethod.choices, default=ReliableChangeMethod.NONE
+    )
+    rc_sd = models.DecimalField(_("standard deviation"), max_digits=6, decimal_places=3, null=True, blank=True)
+    rc_reliability = models.DecimalField(_("reliability"), max_digits=4, decimal_places=3, null=True, blank=True)
+    rc_threshold = models.DecimalField(_("fixed threshold"), max_digits=6, decimal_places=3, null=True, blank=True)
+    rc_scale = models.CharField(_("scale of the parameters"), max_length=10, choices=Scale.choices, blank=True)
+    rc_applies_to = models.CharField(_("applies to"), max_length=10, choices=AppliesTo.choices, default=AppliesTo.SCORE)
+    rc_population = models.TextField(_("population the parameters come from"), blank=True)
+    rc_citation = models.TextField(_("source of the parameters"), blank=True)
+
+    # No default cut-off for any instrument: a service sets one with its source and population.
+    cutoff = models.DecimalField(_("caseness cut-off"), max_digits=6, decimal_places=2, null=True, blank=True)
+    cutoff_population = models.TextField(_("population of the cut-off"), blank=True)
+    cutoff_citation = models.TextField(_("source of the cut-off"), blank=True)
+
+    age_min = models.PositiveSmallIntegerField(_("youngest age"), null=True, blank=True)
+    age_max = models.PositiveSmallIntegerField(_("oldest age"), null=True, blank=True)
+    age_citation = models.TextField(_("source of the age range"), blank=True)
+
+    order = models.PositiveSmallIntegerField(default=0)
+    active = models.BooleanField(_("in use"), default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["order", "code"]
+        verbose_name = _("outcome measure")
+        verbose_name_plural = _("outcome measures")
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def name(self) -> str:
+        return self.name_cy if (get_language() or "en").startswith("cy") and self.name_cy else self.name_en
+
+    @property
+    def licence_note(self) -> str:
+        cy = (get_language() or "en").startswith("cy") and self.licence_note_cy
+        return self.licence_note_cy if cy else self.licence_note_en
+
+    def valid_for_age(self, age: int) -> bool:
+        return (self.age_min is None or age >= self.age_min) and (self.age_max is None or age <= self.age_max)
+
+    def change_rule(self) -> ChangeRule | None:
+        """The rule judging change on this measure, or None when reliable change is not configured."""
+        from outcomes.scoring import reliable_change_threshold
+
+        if self.rc_method == ReliableChangeMethod.SD_RELIABILITY and self.rc_sd and self.rc_reliability is not None:
+            threshold = reliable_change_threshold(sd=Decimal(self.rc_sd), reliability=Decimal(self.rc_reliability))
+        elif self.rc_method == ReliableChangeMethod.FIXED and self.rc_threshold is not None:
+            threshold = Decimal(self.rc_threshold)
+        else:
+            return None
+        return ChangeRule(direction=Direction(self.direction), threshold=threshold, cutoff=self.cutoff)
+
+
+class InstrumentWording(models.Model):
+    """One item's licensed wording in both languages, loaded by a licence holder
+    (``manage.py load_instrument_wording``). Never shipped with Nyth."""
+
+    instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="wording")
+    number = models.PositiveSmallIntegerField(_("item number"))
+    text_en = models.TextField(_("wording in English"))
+    text_cy = models.TextField(_("wording in Welsh"))
+    loaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["instrument", "number"]
+        constraints = [models.UniqueConstraint(fields=["instrument", "number"], name="one_wording_per_item")]
+
+    def __str__(self) -> str:
+        return f"{self.instrument_id} {self.number}"
+
+    @property
+    def text(self) -> str:
+        return self.text_cy if (get_language() or "en").startswith("cy") else self.text_en
+
+
+# --- Measurement points and what is recorded at them (personal data) ------------------------
+
+
+class PointKind(models.TextChoices):
+    START = "start", _("Start")
+    REVIEW = "review", _("Review")
+    END = "end", _("End")
+
+
+class PointStatus(models.TextChoices):
+    DUE = "due", _("Due")
+    DONE = "done", _("Done")
+    NOT_DONE = "not_done", _("Not done")
+
+
+class NotDoneReason(models.TextChoices):
+    # A young person may always say no: not done is a fact with its reason, not a gap.
+    DECLINED = "declined", _("The young person declined")
+    NOT_RIGHT_TIME = "not_right_time", _("Not the right time")
+    UNABLE = "unable", _("Unable to take part")
+    NOT_SUITABLE = "not_suitable", _("The measure is not suitable")
+
+
+class Source(models.TextChoices):
+    YOUNG_PERSON_PAPER = "young_person_paper", _("Completed by the young person on paper")
+    WITH_PRACTITIONER = "with_practitioner", _("Completed with the practitioner")
+    CARER = "carer", _("Completed by a carer")
+
+
+class Answer(models.TextChoices):
+    YES = "yes", _("Yes")
+    NOT_SURE = "not_sure", _("Not sure")
+    NO = "no", _("No")
+
+
+class RatedBy(models.TextChoices):
+    YOUNG_PERSON = "young_person", _("The young person")
+    CARER = "carer", _("A carer")
+    WITH_PRACTITIONER = "with_practitioner", _("The practitioner with the young person")
+
+
+class MeasurementPoint(models.Model):
+    """A time an episode's measures are due: at the start, at each review, at the end."""
+
+    child = models.ForeignKey("people.Child", on_delete=models.PROTECT, related_name="measurement_points")
+    episode = models.ForeignKey("episodes.Episode", on_delete=models.PROTECT, related_name="measurement_points")
+    kind = models.CharField(_("kind"), max_length=10, choices=PointKind.choices)
+    due_on = models.DateField(_("due"))
+    status = models.CharField(_("status"), max_length=10, choices=PointStatus.choices, default=PointStatus.DUE)
+    not_done_reason = models.CharField(_("reason"), max_length=20, choices=NotDoneReason.choices, blank=True)
+    taken_on = models.DateField(_("date completed"), null=True, blank=True)
+    source = models.CharField(_("who completed it"), max_length=20, choices=Source.choices, blank=True)
+    #: The entry form's one-time key: the same form sent twice records one set of measurements.
+    entry_key = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = PersonalQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        verbose_name = _("measurement point")
+        verbose_name_plural = _("measurement points")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["episode", "kind"], condition=~models.Q(kind="review"), name="one_start_and_end_per_episode"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.episode_id} {self.kind} {self.due_on}"
+
+
+class Measurement(models.Model):
+    """One instrument's result at a point: item answers by number only (never wording), the
+    raw and (for SWEMWBS) metric score, or a question's answer, or scores entered from a
+    licensed form."""
+
+    child = models.ForeignKey("people.Child", on_delete=models.PROTECT, related_name="measurements")
+    point = models.ForeignKey(MeasurementPoint, on_delete=models.PROTECT, related_name="measurements")
+    instrument = models.ForeignKey(Instrument, on_delete=models.PROTECT, related_name="+")
+    responses = models.JSONField(default=dict, blank=True)
+    raw_score = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+    score = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+    answer = models.CharField(max_length=10, choices=Answer.choices, blank=True)
+    subscales = models.JSONField(default=dict, blank=True)
+    taken_on = models.DateField()
+    source = models.CharField(max_length=20, choices=Source.choices)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    objects = PersonalQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["taken_on", "pk"]
+        constraints = [models.UniqueConstraint(fields=["point", "instrument"], name="one_result_per_point")]
+
+    def __str__(self) -> str:
+        return f"{self.instrument_id} {self.taken_on}"
+
+
+class GoalRating(models.Model):
+    """A Goal Based Outcomes rating (0–10) of one of the plan's goals. With a point it counts
+    for change; without one (between points) it is shown but decides nothing."""
+
+    child = models.ForeignKey("people.Child", on_delete=models.PROTECT, related_name="goal_ratings")
+    goal = models.ForeignKey("plans.Goal", on_delete=models.PROTECT, related_name="ratings", to_field="uuid")
+    point = models.ForeignKey(
+        MeasurementPoint, null=True, blank=True, on_delete=models.PROTECT, related_name="goal_ratings"
+    )
+    value = models.PositiveSmallIntegerField()
+    rated_by = models.CharField(max_length=20, choices=RatedBy.choices)
+    rated_on = models.DateField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    objects = PersonalQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["rated_on", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(value__lte=10), name="gbo_rating_0_to_10"),
+            models.UniqueConstraint(fields=["point", "goal"], name="one_rating_per_goal_per_point"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.goal_id} {self.rated_on} {self.value}"

@@ -1,0 +1,280 @@
+"""Writes for outcomes: scheduling measurement points, marking one not done, recording what was
+measured. Keyword-only, typed, atomic, audited (``audit.services.record`` with the route from
+``people.access.audit_route``). Scoring is ``outcomes.scoring``; the views only parse and render.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit.models import Action
+from audit.services import record
+from episodes.services import can_write
+from outcomes import scoring
+from outcomes.models import (
+    Answer,
+    GoalRating,
+    Instrument,
+    Measurement,
+    MeasurementPoint,
+    NotDoneReason,
+    PointKind,
+    PointStatus,
+    RatedBy,
+    ScoringMethod,
+    Source,
+)
+from people.access import audit_route
+
+if TYPE_CHECKING:
+    from accounts.models import User
+    from episodes.models import Episode
+    from people.models import Child
+    from plans.models import Goal
+
+#: At most three goals are rated at once (GBO guidance: up to three goals).
+MAX_GOALS = 3
+
+
+def instruments_due(child: Child, on: datetime.date, kind: str = PointKind.START) -> list[Instrument]:
+    """The measures a point offers: those in use and valid for the young person's age that day.
+    The guidance's two questions are asked at the start and at reviews, not at the end."""
+    age = child.age_on(on)
+    return [
+        i
+        for i in Instrument.objects.filter(active=True)
+        if i.valid_for_age(age) and not (kind == PointKind.END and i.scoring == ScoringMethod.QUESTION)
+    ]
+
+
+def goals_to_rate(child: Child) -> list[Goal]:
+    """The plan's goals still being worked on, at most three (the GBO goals *are* these)."""
+    from plans.models import Goal, GoalStatus
+
+    return list(Goal.objects.filter(plan__child=child, status=GoalStatus.ACTIVE).order_by("order", "pk")[:MAX_GOALS])
+
+
+def _require_writer(user: User, child: Child) -> None:
+    # The care team and the service's managers record measures; emergency access only reads.
+    if not can_write(user, child):
+        raise PermissionDenied
+
+
+@transaction.atomic
+def schedule_point(*, by: User, episode: Episode, kind: str, due_on: datetime.date) -> MeasurementPoint:
+    """Add a measurement point to a current episode (one start and one end per episode)."""
+    child = episode.child
+    _require_writer(by, child)
+    if not episode.is_current:
+        raise ValidationError({"kind": _("Support has ended: measures are scheduled only for current support")})
+    if kind != PointKind.REVIEW and MeasurementPoint.objects.filter(episode=episode, kind=kind).exists():
+        raise ValidationError({"kind": _("This support already has that measurement point")})
+    if due_on < episode.opened_on:
+        raise ValidationError({"due_on": _("The date must be on or after the day support started")})
+    point = MeasurementPoint.objects.create(child=child, episode=episode, kind=kind, due_on=due_on)
+    record(
+        actor=by,
+        action=Action.CREATE,
+        obj=point,
+        child_id=child.pk,
+        route=audit_route(by, child),
+        detail={"kind": kind},
+    )
+    return point
+
+
+def _check_date(point: MeasurementPoint, on: datetime.date | None, field: str) -> None:
+    if on is None:
+        raise ValidationError({field: _("Enter the date the measures were completed")})
+    if on > timezone.localdate():
+        raise ValidationError({field: _("The date must be today or in the past")})
+    if on < point.episode.opened_on:
+        raise ValidationError({field: _("The date must be on or after the day support started")})
+
+
+def _require_due(point: MeasurementPoint) -> None:
+    if point.status != PointStatus.DUE:
+        raise ValidationError({NON_FIELD_ERRORS: _("This measurement point has already been recorded")})
+
+
+@transaction.atomic
+def mark_not_done(*, by: User, point: MeasurementPoint, reason: str, on: datetime.date) -> MeasurementPoint:
+    """Record that a point's measures were not done, and why. A young person may always say no."""
+    _require_writer(by, point.child)
+    point = MeasurementPoint.objects.select_for_update().select_related("episode").get(pk=point.pk)
+    _require_due(point)
+    if reason not in NotDoneReason.values:
+        raise ValidationError({"reason": _("Choose why the measures were not done")})
+    _check_date(point, on, "on")
+    point.status, point.not_done_reason, point.taken_on, point.recorded_by = PointStatus.NOT_DONE, reason, on, by
+    point.save(update_fields=["status", "not_done_reason", "taken_on", "recorded_by"])
+    record(
+        actor=by, action=Action.UPDATE, obj=point, child_id=point.child_id, route=audit_route(by, point.child),
+        detail={"not_done": reason},
+    )  # fmt: skip
+    return point
+
+
+def _int_or_none(value: Any) -> int | None:
+    if value in (None, ""):
+        return None
+    return int(value)
+
+
+def _score_instrument(instrument: Instrument, raw: dict[str, Any], errors: dict[str, str]) -> dict[str, Any] | None:
+    """Validate and score one instrument's answers from the form (``raw``: field suffix → value).
+    Returns the measurement's fields, None when nothing was entered for it, and adds errors."""
+    code = instrument.code
+    if instrument.scoring in (ScoringMethod.SWEMWBS_METRIC, ScoringMethod.RAW_SUM):
+        answers = {n: raw.get(str(n)) for n in range(1, instrument.items + 1)}
+        if all(v in (None, "") for v in answers.values()):
+            return None
+        responses: dict[int, int | None] = {}
+        for n, value in answers.items():
+            field = f"{code}_{n}"
+            try:
+                responses[n] = _int_or_none(value)
+            except (TypeError, ValueError):
+                responses[n] = None
+                errors[field] = _("Enter a whole number from %(low)s to %(high)s") % {
+                    "low": instrument.response_min, "high": instrument.response_max}  # fmt: skip
+                continue
+            if responses[n] is None:
+                errors[field] = _("Enter the answer to item %(number)s: every item is needed for a score") % {
+                    "number": n
+                }
+            elif not instrument.response_min <= responses[n] <= instrument.response_max:
+                errors[field] = _("Item %(number)s must be from %(low)s to %(high)s") % {
+                    "number": n, "low": instrument.response_min, "high": instrument.response_max}  # fmt: skip
+        if any(k.startswith(f"{code}_") for k in errors):
+            return None
+        total = scoring.raw_total(
+            responses, items=instrument.items, low=instrument.response_min, high=instrument.response_max
+        )
+        score = scoring.swemwbs_metric(total) if instrument.scoring == ScoringMethod.SWEMWBS_METRIC else Decimal(total)
+        return {"responses": {str(k): v for k, v in responses.items()}, "raw_score": Decimal(total), "score": score}
+    if instrument.scoring == ScoringMethod.QUESTION:
+        answer = raw.get("answer") or ""
+        if not answer:
+            return None
+        if answer not in Answer.values:
+            errors[f"{code}_answer"] = _("Choose yes, not sure or no")
+            return None
+        return {"answer": answer}
+    if instrument.scoring == ScoringMethod.SCORES_ONLY:
+        total_text = raw.get("total")
+        if total_text in (None, ""):
+            return None
+        try:
+            total = Decimal(str(total_text))
+        except InvalidOperation:
+            errors[f"{code}_total"] = _("Enter the total as a number")
+            return None
+        if not instrument.score_min <= total <= instrument.score_max:
+            errors[f"{code}_total"] = _("The total must be from %(low)s to %(high)s") % {
+                "low": f"{instrument.score_min.normalize():f}", "high": f"{instrument.score_max.normalize():f}"}  # fmt: skip
+            return None
+        return {"raw_score": total, "score": total}
+    return None  # GBO ratings are recorded per goal, below
+
+
+@transaction.atomic
+def record_point(
+    *,
+    by: User,
+    point: MeasurementPoint,
+    key: str,
+    taken_on: datetime.date | None,
+    source: str,
+    answers: dict[str, dict[str, Any]],
+    goal_ratings: dict[str, Any],
+    rated_by: str = "",
+) -> tuple[MeasurementPoint, bool]:
+    """Record a point's measures from its one entry page; returns (point, created).
+
+    ``answers``: instrument code → {item number or "answer"/"total" → value as typed};
+    ``goal_ratings``: goal uuid → rating as typed. Everything is validated before anything is
+    written: any error raises one ``ValidationError`` keyed by form field and nothing is saved.
+    The same form sent twice (same ``key``) records once."""
+    child = point.child
+    _require_writer(by, child)
+    done = MeasurementPoint.objects.filter(entry_key=key).first()
+    if done is not None:
+        if done.pk != point.pk:
+            raise PermissionDenied
+        return done, False
+    point = MeasurementPoint.objects.select_for_update().select_related("episode", "child").get(pk=point.pk)
+    _require_due(point)
+    errors: dict[str, str] = {}
+    try:
+        _check_date(point, taken_on, "taken_on")
+    except ValidationError as exc:
+        errors.update({k: v[0] for k, v in exc.message_dict.items()})
+    if source not in Source.values:
+        errors["source"] = _("Choose who completed the measures")
+    due = instruments_due(
+        child, taken_on if taken_on and "taken_on" not in errors else timezone.localdate(), point.kind
+    )
+    results: list[tuple[Instrument, dict[str, Any]]] = []
+    for instrument in due:
+        fields = _score_instrument(instrument, answers.get(instrument.code, {}), errors)
+        if fields is not None:
+            results.append((instrument, fields))
+    unknown = set(answers) - {i.code for i in due}
+    if any(v not in (None, "") for code in unknown for v in answers[code].values()):
+        errors[NON_FIELD_ERRORS] = _("A measure was entered that is not valid for the young person's age on that date")
+    ratings: list[tuple[Goal, int]] = []
+    goals = (
+        {str(g.uuid): g for g in goals_to_rate(child)}
+        if any(i.scoring == ScoringMethod.GOAL_BASED for i in due)
+        else {}
+    )
+    for goal_uuid, text in goal_ratings.items():
+        if text in (None, ""):
+            continue
+        field = f"goal_{goal_uuid}"
+        if goal_uuid not in goals:
+            errors[field] = _("This goal is not one of the plan's current goals")
+            continue
+        try:
+            value = int(text)
+        except (TypeError, ValueError):
+            value = -1
+        if not scoring.GBO_MIN <= value <= scoring.GBO_MAX:
+            errors[field] = _("Enter a rating from 0 to 10")
+            continue
+        ratings.append((goals[goal_uuid], value))
+    if ratings and rated_by not in RatedBy.values:
+        errors["rated_by"] = _("Choose who rated the goals")
+    if not errors and not results and not ratings:
+        errors[NON_FIELD_ERRORS] = _("Enter at least one measure, or record that the measures were not done")
+    if errors:
+        raise ValidationError(errors)
+    assert taken_on is not None
+    point.status, point.taken_on, point.source, point.recorded_by, point.entry_key = (
+        PointStatus.DONE, taken_on, source, by, key)  # fmt: skip
+    try:
+        with transaction.atomic():
+            point.save(update_fields=["status", "taken_on", "source", "recorded_by", "entry_key"])
+    except IntegrityError:  # the same key committed by a concurrent request
+        return MeasurementPoint.objects.get(entry_key=key), False
+    Measurement.objects.bulk_create(
+        Measurement(child=child, point=point, instrument=i, taken_on=taken_on, source=source, recorded_by=by, **f)
+        for i, f in results
+    )
+    GoalRating.objects.bulk_create(
+        GoalRating(child=child, goal=g, point=point, value=v, rated_by=rated_by, rated_on=taken_on, recorded_by=by)
+        for g, v in ratings
+    )
+    record(
+        actor=by, action=Action.CREATE, obj=point, child_id=child.pk, route=audit_route(by, child),
+        detail={"measures": [i.code for i, _f in results], "goals_rated": len(ratings), "source": source},
+    )  # fmt: skip
+    return point, True

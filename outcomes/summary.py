@@ -1,0 +1,128 @@
+"""A young person's outcomes: first, latest, change and category per measure, and the CORC
+category across measures. Reads only (the scope is the caller's: pass querysets already through
+``visible_to``); a fixed number of queries however many measurements there are.
+
+Only results recorded *at measurement points* of one episode count. Every figure says whether it
+is per measure or across measures (the CORC category)."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from outcomes import scoring
+from outcomes.models import Answer, AppliesTo, GoalRating, Instrument, Measurement, ScoringMethod
+from outcomes.scoring import ChangeCategory, CorcCategory
+
+
+@dataclass
+class MeasureRow:
+    instrument: Instrument
+    count: int
+    first_on: datetime.date
+    first: Decimal | str
+    latest_on: datetime.date | None = None
+    latest: Decimal | str | None = None
+    change: Decimal | None = None
+    category: ChangeCategory | None = None
+    #: Why there is no category: "unpaired" (one result only) or "not_configured".
+    no_category: str = ""
+
+
+@dataclass
+class GoalRow:
+    text: str
+    ratings: list[tuple[datetime.date, int, bool]]
+    first: int | None
+    latest: int | None
+    change: int | None
+    category: ChangeCategory | None = None
+
+
+@dataclass
+class Summary:
+    rows: list[MeasureRow] = field(default_factory=list)
+    goals: list[GoalRow] = field(default_factory=list)
+    gbo_mean: Decimal | None = None
+    gbo_category: ChangeCategory | None = None
+    gbo_instrument: Instrument | None = None
+    corc: CorcCategory | None = None
+    paired: int = 0
+    unpaired: int = 0
+
+
+def _value(m: Measurement) -> Decimal | str:
+    if m.instrument.scoring == ScoringMethod.QUESTION:
+        return str(Answer(m.answer).label)
+    return m.score
+
+
+def summarise(measurements: list[Measurement], ratings: list[GoalRating], gbo: Instrument | None) -> Summary:
+    """Build the summary from one episode's measurements (with ``instrument``) and goal ratings
+    (with ``goal``), each in date order."""
+    summary = Summary(gbo_instrument=gbo)
+    categories: list[ChangeCategory] = []
+    by_instrument: dict[int, list[Measurement]] = defaultdict(list)
+    for m in sorted(measurements, key=lambda m: (m.instrument.order, m.taken_on, m.pk)):
+        by_instrument[m.instrument_id].append(m)
+    for results in by_instrument.values():
+        first, latest = results[0], results[-1]
+        row = MeasureRow(instrument=first.instrument, count=len(results), first_on=first.taken_on, first=_value(first))
+        if len(results) < 2:
+            row.no_category = "unpaired"
+            summary.unpaired += 1
+        else:
+            row.latest_on, row.latest = latest.taken_on, _value(latest)
+            summary.paired += 1
+            if first.instrument.scoring != ScoringMethod.QUESTION:
+                row.change = latest.score - first.score
+                rule = first.instrument.change_rule()
+                if rule is None:
+                    row.no_category = "not_configured"
+                else:
+                    row.category = scoring.change_category(first=first.score, latest=latest.score, rule=rule)
+                    categories.append(row.category)
+        summary.rows.append(row)
+    if ratings:
+        by_goal: dict[object, list[GoalRating]] = defaultdict(list)
+        for r in ratings:
+            by_goal[r.goal_id].append(r)
+        rule = gbo.change_rule() if gbo is not None else None
+        per_goal = {
+            goal_id: [scoring.GoalRating(on=r.rated_on, value=r.value, at_point=r.point_id is not None) for r in rs]
+            for goal_id, rs in by_goal.items()
+        }
+        goal_categories = []
+        for goal_id, rs in by_goal.items():
+            change = scoring.goal_change(per_goal[goal_id])
+            row = GoalRow(
+                text=rs[0].goal.text, ratings=[(r.rated_on, r.value, r.point_id is not None) for r in rs],
+                first=change.first if change else None, latest=change.latest if change else None,
+                change=change.change if change else None,
+            )  # fmt: skip
+            if change and rule is not None and gbo.rc_applies_to == AppliesTo.PER_GOAL:
+                row.category = scoring.change_category(
+                    first=Decimal(change.first), latest=Decimal(change.latest), rule=rule
+                )
+                goal_categories.append(row.category)
+            summary.goals.append(row)
+        summary.gbo_mean = scoring.episode_gbo_change(per_goal)
+        if summary.gbo_mean is not None:
+            summary.paired += 1
+            if rule is not None and gbo.rc_applies_to != AppliesTo.PER_GOAL:
+                # The threshold applies to the mean change: compare the mean with zero.
+                summary.gbo_category = scoring.change_category(first=Decimal(0), latest=summary.gbo_mean, rule=rule)
+            elif goal_categories:
+                corc = scoring.corc_category(goal_categories)
+                summary.gbo_category = {
+                    CorcCategory.RELIABLE_IMPROVEMENT: ChangeCategory.RELIABLE_IMPROVEMENT,
+                    CorcCategory.RELIABLE_DETERIORATION: ChangeCategory.RELIABLE_DETERIORATION,
+                }.get(corc, ChangeCategory.NO_RELIABLE_CHANGE)
+            if summary.gbo_category is not None:
+                categories.append(summary.gbo_category)
+        else:
+            summary.unpaired += 1
+    summary.corc = scoring.corc_category(categories)
+    return summary

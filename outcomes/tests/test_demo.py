@@ -1,0 +1,48 @@
+"""The demo outcome series: deterministic, idempotent, each story in its category."""
+
+from __future__ import annotations
+
+import datetime
+import random
+
+import pytest
+from django.utils import timezone
+
+from episodes.models import Episode
+from outcomes import demo
+from outcomes.models import Measurement, MeasurementPoint
+from outcomes.summary import summarise
+from people.tests.factories import ChildFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_series_are_deterministic_idempotent_and_tell_their_story(south, manager, alice):
+    kids = [ChildFactory(service=south) for _ in range(12)]
+    for kid in kids:
+        Episode.objects.create(
+            child=kid,
+            opened_on=timezone.localdate() - datetime.timedelta(days=200),
+            opened_from="returning",
+            opened_by=alice,
+        )
+    demo.seed(service=south, manager=manager, practitioners=[alice], children=kids, rng=random.Random(1))
+    counts = (MeasurementPoint.objects.count(), Measurement.objects.count())
+    demo.seed(service=south, manager=manager, practitioners=[alice], children=kids, rng=random.Random(2))
+    assert (MeasurementPoint.objects.count(), Measurement.objects.count()) == counts
+    seen = set()
+    for kid in kids:
+        story = random.Random(f"outcomes-{kid.pk}").choice(demo.STORIES)
+        seen.add(story)
+        if story == "declined":
+            assert MeasurementPoint.objects.get(child=kid).not_done_reason == "declined"
+            continue
+        results = list(Measurement.objects.filter(child=kid).select_related("instrument"))
+        category = summarise(results, [], None).rows[0].category
+        expected = {
+            "improving": "reliable_improvement",
+            "deteriorating": "reliable_deterioration",
+            "unchanged": "no_reliable_change",
+        }
+        assert category == expected[story]
+    assert len(seen) >= 3

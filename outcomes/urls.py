@@ -1,0 +1,13 @@
+from django.urls import path
+
+from outcomes import views
+
+app_name = "outcomes"
+
+urlpatterns = [
+    path("instruments/", views.instrument_list, name="instrument_list"),
+    path("children/<int:child_pk>/", views.child_outcomes, name="child_outcomes"),
+    path("children/<int:child_pk>/points/", views.child_points, name="child_points"),
+    path("points/<int:point_pk>/record/", views.point_record, name="point_record"),
+    path("points/<int:point_pk>/not-done/", views.point_not_done, name="point_not_done"),
+]

@@ -1,0 +1,164 @@
+"""Outcome pages. Thin: scoring is in ``outcomes.scoring``, writes in ``outcomes.services``.
+
+The instruments page is reference data (no personal data) for service managers, who decide which
+measures their service uses and must see each parameter with its source."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Role
+from episodes.models import Episode, EpisodeStatus
+from episodes.services import can_write
+from outcomes import services
+from outcomes.forms import EntryForm, NotDoneForm, SchedulePointForm
+from outcomes.models import GoalRating, Instrument, Measurement, MeasurementPoint, PointStatus
+from outcomes.summary import summarise
+from people.access import get_visible_or_404, record_page_opened
+from people.models import Child
+
+
+def _plain(instrument: Instrument) -> dict[str, str]:
+    """Parameters as published (3.92, not 3.920): the stored decimals without trailing zeros."""
+    values = {"sd": instrument.rc_sd, "r": instrument.rc_reliability, "fixed": instrument.rc_threshold}
+    return {k: f"{v.normalize():f}" for k, v in values.items() if v is not None}
+
+
+def instrument_list(request: HttpRequest) -> HttpResponse:
+    if request.user.role != Role.SERVICE_MANAGER:
+        raise PermissionDenied
+    instruments = Instrument.objects.filter(active=True).annotate(wording_items=Count("wording"))
+    rows = [{"instrument": i, "rule": i.change_rule(), **_plain(i)} for i in instruments]
+    return render(request, "outcomes/instrument_list.html", {"rows": rows})
+
+
+# --- A young person's measurement points (personal data: only through visible_to) -------------
+
+
+def _child(request: HttpRequest, child_pk: int) -> Child:
+    return get_visible_or_404(request, Child.objects.visible_to(request.user), pk=child_pk)
+
+
+def _point(request: HttpRequest, point_pk: int) -> MeasurementPoint:
+    points = MeasurementPoint.objects.visible_to(request.user).select_related("child", "episode")
+    return get_visible_or_404(request, points, pk=point_pk)
+
+
+def _add_errors(form: Form, exc: ValidationError) -> None:
+    for field, errors in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+def child_points(request: HttpRequest, child_pk: int) -> HttpResponse:
+    child = _child(request, child_pk)
+    episode = Episode.objects.visible_to(request.user).filter(child=child).exclude(status=EpisodeStatus.CLOSED).first()
+    points = list(
+        MeasurementPoint.objects.visible_to(request.user)
+        .filter(child=child)
+        .select_related("episode")
+        .order_by("-due_on", "-pk")
+    )
+    writer = can_write(request.user, child)
+    form = SchedulePointForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        if not writer or episode is None:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.schedule_point(
+                    by=request.user, episode=episode, kind=form.cleaned_data["kind"], due_on=form.cleaned_data["due_on"]
+                )
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(request, _("The measurement point was added."))
+                return redirect("outcomes:child_points", child_pk=child.pk)
+    record_page_opened(request, child, None, "outcome_points")
+    return render(
+        request, "outcomes/child_points.html",
+        {"child": child, "episode": episode, "points": points, "form": form, "writer": writer, "today": timezone.localdate()},
+    )  # fmt: skip
+
+
+def point_record(request: HttpRequest, point_pk: int) -> HttpResponse:
+    point = _point(request, point_pk)
+    child = point.child
+    if not can_write(request.user, child):
+        raise PermissionDenied
+    if point.status != PointStatus.DUE:
+        return redirect("outcomes:child_points", child_pk=child.pk)
+    instruments = services.instruments_due(child, timezone.localdate(), point.kind)
+    goals = services.goals_to_rate(child)
+    form = EntryForm(request.POST if request.method == "POST" else None, instruments=instruments, goals=goals)
+    if request.method == "POST":
+        # Every field is kept as typed; the service validates all of it before writing anything.
+        form.is_valid()
+        try:
+            services.record_point(
+                by=request.user, point=point, key=form.data.get("key", ""), taken_on=form.cleaned_data.get("taken_on"),
+                source=form.data.get("source", ""), answers=form.answers(), goal_ratings=form.goal_ratings(),
+                rated_by=form.data.get("rated_by", ""),
+            )  # fmt: skip
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("The measures were recorded."))
+            return redirect("outcomes:child_points", child_pk=child.pk)
+    record_page_opened(request, child, point, "outcome_entry")
+    return render(
+        request,
+        "outcomes/point_record.html",
+        {"child": child, "point": point, "form": form, "groups": form.bound_groups()},
+    )
+
+
+def point_not_done(request: HttpRequest, point_pk: int) -> HttpResponse:
+    point = _point(request, point_pk)
+    child = point.child
+    if not can_write(request.user, child):
+        raise PermissionDenied
+    if point.status != PointStatus.DUE:
+        return redirect("outcomes:child_points", child_pk=child.pk)
+    form = NotDoneForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.mark_not_done(
+                by=request.user, point=point, reason=form.cleaned_data["reason"], on=form.cleaned_data["on"]
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("The measures were recorded as not done."))
+            return redirect("outcomes:child_points", child_pk=child.pk)
+    record_page_opened(request, child, point, "outcome_not_done")
+    return render(request, "outcomes/point_not_done.html", {"child": child, "point": point, "form": form})
+
+
+def child_outcomes(request: HttpRequest, child_pk: int) -> HttpResponse:
+    """The young person's outcomes in the latest episode: a data table per measure and per goal."""
+    child = _child(request, child_pk)
+    episode = Episode.objects.visible_to(request.user).filter(child=child).order_by("-opened_on", "-pk").first()
+    summary = None
+    if episode is not None:
+        measurements = list(
+            Measurement.objects.visible_to(request.user)
+            .filter(child=child, point__episode=episode)
+            .select_related("instrument")
+        )
+        ratings = list(
+            GoalRating.objects.visible_to(request.user)
+            .filter(child=child)
+            .filter(Q(point__episode=episode) | Q(point__isnull=True, rated_on__gte=episode.opened_on))
+            .select_related("goal")
+            .order_by("rated_on", "pk")
+        )
+        summary = summarise(measurements, ratings, Instrument.objects.filter(code="gbo").first())
+    record_page_opened(request, child, None, "outcomes")
+    return render(request, "outcomes/child_outcomes.html", {"child": child, "episode": episode, "summary": summary})
