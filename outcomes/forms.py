@@ -4,7 +4,7 @@ as entered beside its error; ``outcomes.services`` validates and scores them."""
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -12,6 +12,9 @@ from django.utils.translation import pgettext_lazy
 
 from core.forms import GovukDateField
 from outcomes.models import Answer, Instrument, NotDoneReason, PointKind, RatedBy, ScoringMethod, Source
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 #: The guidance's two questions in Nyth's own words (ours to ship). Welsh answers follow the
 #: question's verb (Oes/Nac oes, Ydw/Nac ydw), hence a context per question.
@@ -35,7 +38,12 @@ QUESTIONS: dict[str, tuple[Any, list[tuple[str, Any]]]] = {
 }
 
 
-def _number(label: str, hint: str = "", width: int = 2) -> forms.CharField:
+def _decimal_text(value: Any) -> str:
+    """A range end as written on the licensed form ("40", not "40.00"); blank when not set."""
+    return f"{value.normalize():f}" if value is not None else ""
+
+
+def _number(label: StrOrPromise, hint: StrOrPromise = "", width: int = 2) -> forms.CharField:
     return forms.CharField(
         label=label, required=False, help_text=hint, max_length=10,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "class": f"govuk-input--width-{width}"}),
@@ -105,7 +113,7 @@ class EntryForm(forms.Form):
                 note = ""
             elif instrument.scoring == ScoringMethod.SCORES_ONLY:
                 hint = _("From %(low)s to %(high)s, as scored on the licensed form") % {
-                    "low": f"{instrument.score_min.normalize():f}", "high": f"{instrument.score_max.normalize():f}"}  # fmt: skip
+                    "low": _decimal_text(instrument.score_min), "high": _decimal_text(instrument.score_max)}  # fmt: skip
                 self.fields[f"{code}_total"] = _number(_("Total"), hint, width=3)
                 names.append(f"{code}_total")
                 note = instrument.licence_note

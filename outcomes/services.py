@@ -9,14 +9,13 @@ import datetime
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.models import Action
 from audit.services import record
-from episodes.services import can_write
 from outcomes import scoring
 from outcomes.models import (
     Answer,
@@ -31,7 +30,7 @@ from outcomes.models import (
     ScoringMethod,
     Source,
 )
-from people.access import audit_route
+from people.access import audit_route, require_change
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -63,8 +62,7 @@ def goals_to_rate(child: Child) -> list[Goal]:
 
 def _require_writer(user: User, child: Child) -> None:
     # The care team and the service's managers record measures; emergency access only reads.
-    if not can_write(user, child):
-        raise PermissionDenied
+    require_change(user, child)
 
 
 @transaction.atomic
@@ -133,6 +131,9 @@ def _score_instrument(instrument: Instrument, raw: dict[str, Any], errors: dict[
     Returns the measurement's fields, None when nothing was entered for it, and adds errors."""
     code = instrument.code
     if instrument.scoring in (ScoringMethod.SWEMWBS_METRIC, ScoringMethod.RAW_SUM):
+        low, high = instrument.response_min, instrument.response_max
+        if low is None or high is None:
+            raise ImproperlyConfigured(f"{code}: an item-scored instrument needs its response range")
         answers = {n: raw.get(str(n)) for n in range(1, instrument.items + 1)}
         if all(v in (None, "") for v in answers.values()):
             return None
@@ -144,21 +145,21 @@ def _score_instrument(instrument: Instrument, raw: dict[str, Any], errors: dict[
             except (TypeError, ValueError):
                 responses[n] = None
                 errors[field] = _("Enter a whole number from %(low)s to %(high)s") % {
-                    "low": instrument.response_min, "high": instrument.response_max}  # fmt: skip
+                    "low": low, "high": high}  # fmt: skip
                 continue
             if responses[n] is None:
                 errors[field] = _("Enter the answer to item %(number)s: every item is needed for a score") % {
                     "number": n
                 }
-            elif not instrument.response_min <= responses[n] <= instrument.response_max:
+            elif not low <= (responses[n] or 0) <= high:
                 errors[field] = _("Item %(number)s must be from %(low)s to %(high)s") % {
-                    "number": n, "low": instrument.response_min, "high": instrument.response_max}  # fmt: skip
+                    "number": n, "low": low, "high": high}  # fmt: skip
         if any(k.startswith(f"{code}_") for k in errors):
             return None
         total = scoring.raw_total(
-            responses, items=instrument.items, low=instrument.response_min, high=instrument.response_max
+            responses, items=instrument.items, low=low, high=high
         )
-        score = scoring.swemwbs_metric(total) if instrument.scoring == ScoringMethod.SWEMWBS_METRIC else Decimal(total)
+        score: Decimal = scoring.swemwbs_metric(total) if instrument.scoring == ScoringMethod.SWEMWBS_METRIC else Decimal(total)
         return {"responses": {str(k): v for k, v in responses.items()}, "raw_score": Decimal(total), "score": score}
     if instrument.scoring == ScoringMethod.QUESTION:
         answer = raw.get("answer") or ""
@@ -172,16 +173,19 @@ def _score_instrument(instrument: Instrument, raw: dict[str, Any], errors: dict[
         total_text = raw.get("total")
         if total_text in (None, ""):
             return None
+        score_min, score_max = instrument.score_min, instrument.score_max
+        if score_min is None or score_max is None:
+            raise ImproperlyConfigured(f"{code}: a scores-only instrument needs its score range")
         try:
-            total = Decimal(str(total_text))
+            entered = Decimal(str(total_text))
         except InvalidOperation:
             errors[f"{code}_total"] = _("Enter the total as a number")
             return None
-        if not instrument.score_min <= total <= instrument.score_max:
+        if not score_min <= entered <= score_max:
             errors[f"{code}_total"] = _("The total must be from %(low)s to %(high)s") % {
-                "low": f"{instrument.score_min.normalize():f}", "high": f"{instrument.score_max.normalize():f}"}  # fmt: skip
+                "low": f"{score_min.normalize():f}", "high": f"{score_max.normalize():f}"}  # fmt: skip
             return None
-        return {"raw_score": total, "score": total}
+        return {"raw_score": entered, "score": entered}
     return None  # GBO ratings are recorded per goal, below
 
 

@@ -56,7 +56,7 @@ class Summary:
 def _value(m: Measurement) -> Decimal | str:
     if m.instrument.scoring == ScoringMethod.QUESTION:
         return str(Answer(m.answer).label)
-    return m.score
+    return m.score if m.score is not None else ""
 
 
 def summarise(measurements: list[Measurement], ratings: list[GoalRating], gbo: Instrument | None) -> Summary:
@@ -76,13 +76,14 @@ def summarise(measurements: list[Measurement], ratings: list[GoalRating], gbo: I
         else:
             row.latest_on, row.latest = latest.taken_on, _value(latest)
             summary.paired += 1
-            if first.instrument.scoring != ScoringMethod.QUESTION:
-                row.change = latest.score - first.score
+            first_score, latest_score = first.score, latest.score
+            if first.instrument.scoring != ScoringMethod.QUESTION and first_score is not None and latest_score is not None:
+                row.change = latest_score - first_score
                 rule = first.instrument.change_rule()
                 if rule is None:
                     row.no_category = "not_configured"
                 else:
-                    row.category = scoring.change_category(first=first.score, latest=latest.score, rule=rule)
+                    row.category = scoring.change_category(first=first_score, latest=latest_score, rule=rule)
                     categories.append(row.category)
         summary.rows.append(row)
     if ratings:
@@ -97,21 +98,21 @@ def summarise(measurements: list[Measurement], ratings: list[GoalRating], gbo: I
         goal_categories = []
         for goal_id, rs in by_goal.items():
             change = scoring.goal_change(per_goal[goal_id])
-            row = GoalRow(
+            goal_row = GoalRow(
                 text=rs[0].goal.text, ratings=[(r.rated_on, r.value, r.point_id is not None) for r in rs],
                 first=change.first if change else None, latest=change.latest if change else None,
                 change=change.change if change else None,
             )  # fmt: skip
-            if change and rule is not None and gbo.rc_applies_to == AppliesTo.PER_GOAL:
-                row.category = scoring.change_category(
+            if change and rule is not None and gbo is not None and gbo.rc_applies_to == AppliesTo.PER_GOAL:
+                goal_row.category = scoring.change_category(
                     first=Decimal(change.first), latest=Decimal(change.latest), rule=rule
                 )
-                goal_categories.append(row.category)
-            summary.goals.append(row)
+                goal_categories.append(goal_row.category)
+            summary.goals.append(goal_row)
         summary.gbo_mean = scoring.episode_gbo_change(per_goal)
         if summary.gbo_mean is not None:
             summary.paired += 1
-            if rule is not None and gbo.rc_applies_to != AppliesTo.PER_GOAL:
+            if rule is not None and gbo is not None and gbo.rc_applies_to != AppliesTo.PER_GOAL:
                 # The threshold applies to the mean change: compare the mean with zero.
                 summary.gbo_category = scoring.change_category(first=Decimal(0), latest=summary.gbo_mean, rule=rule)
             elif goal_categories:
@@ -119,7 +120,7 @@ def summarise(measurements: list[Measurement], ratings: list[GoalRating], gbo: I
                 summary.gbo_category = {
                     CorcCategory.RELIABLE_IMPROVEMENT: ChangeCategory.RELIABLE_IMPROVEMENT,
                     CorcCategory.RELIABLE_DETERIORATION: ChangeCategory.RELIABLE_DETERIORATION,
-                }.get(corc, ChangeCategory.NO_RELIABLE_CHANGE)
+                }.get(corc, ChangeCategory.NO_RELIABLE_CHANGE) if corc is not None else ChangeCategory.NO_RELIABLE_CHANGE
             if summary.gbo_category is not None:
                 categories.append(summary.gbo_category)
         else:

@@ -9,19 +9,19 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
+from core.http import AuthenticatedHttpRequest
 from episodes.models import Episode, EpisodeStatus
-from episodes.services import can_write
 from outcomes import services
 from outcomes.forms import EntryForm, NotDoneForm, SchedulePointForm
 from outcomes.models import GoalRating, Instrument, Measurement, MeasurementPoint, PointStatus
 from outcomes.summary import summarise
-from people.access import get_visible_or_404, record_page_opened
+from people.access import can_change, get_visible_or_404, record_page_opened
 from people.models import Child
 
 
@@ -31,7 +31,7 @@ def _plain(instrument: Instrument) -> dict[str, str]:
     return {k: f"{v.normalize():f}" for k, v in values.items() if v is not None}
 
 
-def instrument_list(request: HttpRequest) -> HttpResponse:
+def instrument_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.user.role != Role.SERVICE_MANAGER:
         raise PermissionDenied
     instruments = Instrument.objects.filter(active=True).annotate(wording_items=Count("wording"))
@@ -42,11 +42,11 @@ def instrument_list(request: HttpRequest) -> HttpResponse:
 # --- A young person's measurement points (personal data: only through visible_to) -------------
 
 
-def _child(request: HttpRequest, child_pk: int) -> Child:
+def _child(request: AuthenticatedHttpRequest, child_pk: int) -> Child:
     return get_visible_or_404(request, Child.objects.visible_to(request.user), pk=child_pk)
 
 
-def _point(request: HttpRequest, point_pk: int) -> MeasurementPoint:
+def _point(request: AuthenticatedHttpRequest, point_pk: int) -> MeasurementPoint:
     points = MeasurementPoint.objects.visible_to(request.user).select_related("child", "episode")
     return get_visible_or_404(request, points, pk=point_pk)
 
@@ -56,7 +56,7 @@ def _add_errors(form: Form, exc: ValidationError) -> None:
         form.add_error(field if field in form.fields else None, errors)
 
 
-def child_points(request: HttpRequest, child_pk: int) -> HttpResponse:
+def child_points(request: AuthenticatedHttpRequest, child_pk: int) -> HttpResponse:
     child = _child(request, child_pk)
     episode = Episode.objects.visible_to(request.user).filter(child=child).exclude(status=EpisodeStatus.CLOSED).first()
     points = list(
@@ -65,7 +65,7 @@ def child_points(request: HttpRequest, child_pk: int) -> HttpResponse:
         .select_related("episode")
         .order_by("-due_on", "-pk")
     )
-    writer = can_write(request.user, child)
+    writer = can_change(request.user, child)
     form = SchedulePointForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if not writer or episode is None:
@@ -87,10 +87,10 @@ def child_points(request: HttpRequest, child_pk: int) -> HttpResponse:
     )  # fmt: skip
 
 
-def point_record(request: HttpRequest, point_pk: int) -> HttpResponse:
+def point_record(request: AuthenticatedHttpRequest, point_pk: int) -> HttpResponse:
     point = _point(request, point_pk)
     child = point.child
-    if not can_write(request.user, child):
+    if not can_change(request.user, child):
         raise PermissionDenied
     if point.status != PointStatus.DUE:
         return redirect("outcomes:child_points", child_pk=child.pk)
@@ -119,10 +119,10 @@ def point_record(request: HttpRequest, point_pk: int) -> HttpResponse:
     )
 
 
-def point_not_done(request: HttpRequest, point_pk: int) -> HttpResponse:
+def point_not_done(request: AuthenticatedHttpRequest, point_pk: int) -> HttpResponse:
     point = _point(request, point_pk)
     child = point.child
-    if not can_write(request.user, child):
+    if not can_change(request.user, child):
         raise PermissionDenied
     if point.status != PointStatus.DUE:
         return redirect("outcomes:child_points", child_pk=child.pk)
@@ -141,7 +141,7 @@ def point_not_done(request: HttpRequest, point_pk: int) -> HttpResponse:
     return render(request, "outcomes/point_not_done.html", {"child": child, "point": point, "form": form})
 
 
-def child_outcomes(request: HttpRequest, child_pk: int) -> HttpResponse:
+def child_outcomes(request: AuthenticatedHttpRequest, child_pk: int) -> HttpResponse:
     """The young person's outcomes in the latest episode: a data table per measure and per goal."""
     child = _child(request, child_pk)
     episode = Episode.objects.visible_to(request.user).filter(child=child).order_by("-opened_on", "-pk").first()
