@@ -67,6 +67,30 @@ class Item(models.TextChoices):
     OUTCOMES = "outcomes", _("Outcome scores")
 
 
+#: A consent and a refusal each name exactly one recipient: an organisation, a type of
+#: organisation, or a role (the database refuses anything else).
+ONE_RECIPIENT = (
+    Q(recipient_organisation__isnull=False, recipient_organisation_type="", recipient_profession="")
+    | Q(recipient_organisation__isnull=True, recipient_organisation_type__gt="", recipient_profession="")
+    | Q(recipient_organisation__isnull=True, recipient_organisation_type="", recipient_profession__gt="")
+)
+
+
+class RecipientLabel:
+    """The one recipient a consent or a refusal names, as a reader sees it."""
+
+    recipient_organisation_id: int | None
+    recipient_organisation_type: str
+
+    @property
+    def recipient_label(self) -> str:
+        if self.recipient_organisation_id:
+            return str(self.recipient_organisation)  # type: ignore[attr-defined]
+        if self.recipient_organisation_type:
+            return str(self.get_recipient_organisation_type_display())  # type: ignore[attr-defined]
+        return str(self.get_recipient_profession_display())  # type: ignore[attr-defined]
+
+
 class ConsentQuerySet(models.QuerySet):
     def visible_to(self, user: User) -> ConsentQuerySet:
         """Consent decisions are part of the child's record: the record's scope decides."""
@@ -94,7 +118,7 @@ class ConsentQuerySet(models.QuerySet):
         return self.filter(Q(recipient_organisation=organisation) | Q(recipient_organisation_type=organisation.type))
 
 
-class ConsentDecision(models.Model):
+class ConsentDecision(RecipientLabel, models.Model):
     child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="consents")
 
     # What may be shared.
@@ -155,24 +179,12 @@ class ConsentDecision(models.Model):
         constraints = [
             models.CheckConstraint(
                 name="consent_exactly_one_recipient",
-                condition=(
-                    Q(recipient_organisation__isnull=False, recipient_organisation_type="", recipient_profession="")
-                    | Q(recipient_organisation__isnull=True, recipient_organisation_type__gt="", recipient_profession="")
-                    | Q(recipient_organisation__isnull=True, recipient_organisation_type="", recipient_profession__gt="")
-                ),
+                condition=ONE_RECIPIENT,
             )
         ]
 
     def __str__(self) -> str:
         return f"{self.child_id}: {self.recipient_label}"
-
-    @property
-    def recipient_label(self) -> str:
-        if self.recipient_organisation_id:
-            return str(self.recipient_organisation)
-        if self.recipient_organisation_type:
-            return str(self.get_recipient_organisation_type_display())
-        return str(self.get_recipient_profession_display())
 
     @property
     def in_force(self) -> bool:
@@ -267,7 +279,7 @@ class RefusalQuerySet(models.QuerySet):
         return self.filter(ended_at__isnull=True)
 
 
-class SharingRefusal(models.Model):
+class SharingRefusal(RecipientLabel, models.Model):
     """The young person (or the person deciding for them) does not agree to share with someone –
     "I don't want the school to know". A decision of its own, not the absence of a consent: it is
     recorded in their words, shown on the record, audited, and a later consent that contradicts
@@ -305,24 +317,12 @@ class SharingRefusal(models.Model):
         constraints = [
             models.CheckConstraint(
                 name="refusal_exactly_one_recipient",
-                condition=(
-                    Q(recipient_organisation__isnull=False, recipient_organisation_type="", recipient_profession="")
-                    | Q(recipient_organisation__isnull=True, recipient_organisation_type__gt="", recipient_profession="")
-                    | Q(recipient_organisation__isnull=True, recipient_organisation_type="", recipient_profession__gt="")
-                ),
+                condition=ONE_RECIPIENT,
             )
         ]
 
     def __str__(self) -> str:
         return f"{self.child_id}: not {self.recipient_label}"
-
-    @property
-    def recipient_label(self) -> str:
-        if self.recipient_organisation_id:
-            return str(self.recipient_organisation)
-        if self.recipient_organisation_type:
-            return str(self.get_recipient_organisation_type_display())
-        return str(self.get_recipient_profession_display())
 
     @property
     def active(self) -> bool:
