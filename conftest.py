@@ -43,48 +43,66 @@ def north(db):
 
 @pytest.fixture
 def alice(south):
-    return UserFactory(username="alice", first_name="Alice", last_name="Ymarferydd", organisation=south, role=Role.PRACTITIONER)
+    return UserFactory(
+        username="alice", first_name="Alice", last_name="Ymarferydd", organisation=south, role=Role.PRACTITIONER
+    )
 
 
 @pytest.fixture
 def bob(south):
-    return UserFactory(username="bob", first_name="Bob", last_name="Ymarferydd", organisation=south, role=Role.PRACTITIONER)
+    return UserFactory(
+        username="bob", first_name="Bob", last_name="Ymarferydd", organisation=south, role=Role.PRACTITIONER
+    )
 
 
 @pytest.fixture
 def manager(south):
-    return UserFactory(username="manager", first_name="Mair", last_name="Rheolwr", organisation=south, role=Role.SERVICE_MANAGER)
+    return UserFactory(
+        username="manager", first_name="Mair", last_name="Rheolwr", organisation=south, role=Role.SERVICE_MANAGER
+    )
 
 
 @pytest.fixture
 def duty(south):
-    return UserFactory(username="duty", first_name="Dewi", last_name="Dyletswydd", organisation=south, role=Role.DUTY_WORKER)
+    return UserFactory(
+        username="duty", first_name="Dewi", last_name="Dyletswydd", organisation=south, role=Role.DUTY_WORKER
+    )
 
 
 @pytest.fixture
 def charlie(north):
-    return UserFactory(username="charlie", first_name="Charlie", last_name="Dieithryn", organisation=north, role=Role.PRACTITIONER)
+    return UserFactory(
+        username="charlie", first_name="Charlie", last_name="Dieithryn", organisation=north, role=Role.PRACTITIONER
+    )
 
 
 @pytest.fixture
 def partner(db):
     return UserFactory(
-        username="partner", first_name="Pat", last_name="Partner",
-        organisation=Organisation.objects.get(code="7A4"), role=Role.PARTNER,
+        username="partner",
+        first_name="Pat",
+        last_name="Partner",
+        organisation=Organisation.objects.get(code="7A4"),
+        role=Role.PARTNER,
     )
 
 
 @pytest.fixture
 def commissioner(db):
     return UserFactory(
-        username="commissioner", first_name="Cai", last_name="Comisiynydd",
-        organisation=Organisation.objects.get(code="RPB-CV"), role=Role.COMMISSIONER,
+        username="commissioner",
+        first_name="Cai",
+        last_name="Comisiynydd",
+        organisation=Organisation.objects.get(code="RPB-CV"),
+        role=Role.COMMISSIONER,
     )
 
 
 @pytest.fixture
 def administrator(south):
-    return UserFactory(username="administrator", first_name="Ann", last_name="Gweinyddwr", organisation=south, role=Role.ADMINISTRATOR)
+    return UserFactory(
+        username="administrator", first_name="Ann", last_name="Gweinyddwr", organisation=south, role=Role.ADMINISTRATOR
+    )
 
 
 @pytest.fixture

@@ -108,6 +108,11 @@ def redeem(user: User, code: str) -> bool:
         entry.voided_at = now
     entry.save(update_fields=["failures", "voided_at"])
     # Not attributed to the holder: whoever typed it may not be them.
-    record(actor=None, action=Action.UPDATE, obj=entry,
-           detail={"enrolment_code_wrong": entry.failures, "voided": entry.voided_at is not None}, route=Route.UI)
+    record(
+        actor=None,
+        action=Action.UPDATE,
+        obj=entry,
+        detail={"enrolment_code_wrong": entry.failures, "voided": entry.voided_at is not None},
+        route=Route.UI,
+    )
     return False

@@ -16,8 +16,7 @@ from core.text import NameField, name_fields
 class SignInForm(AuthenticationForm):
     error_messages = {
         "invalid_login": _(
-            "Enter a correct user name and password. After several wrong attempts the account "
-            "is locked for a while."
+            "Enter a correct user name and password. After several wrong attempts the account is locked for a while."
         ),
         "inactive": _("This account is not active. Speak to your administrator."),
     }
@@ -42,7 +41,9 @@ class SignInForm(AuthenticationForm):
 class LanguageForm(NythForm):
     """The account's language, changed only by this form's POST (the header links store nothing)."""
 
-    preferred_language = forms.ChoiceField(label=_("Language for Nyth"), choices=Language.choices, widget=forms.RadioSelect)
+    preferred_language = forms.ChoiceField(
+        label=_("Language for Nyth"), choices=Language.choices, widget=forms.RadioSelect
+    )
 
 
 class TokenForm(NythForm):
@@ -112,8 +113,12 @@ class EnrolForm(NythForm):
     """First sign-in of an account that has no password yet: the code, then a password only
     the holder knows (Django's validators)."""
 
-    username = forms.CharField(label=_("User name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "username", "spellcheck": "false"}),
-                               error_messages={"required": _("Enter your user name")})
+    username = forms.CharField(
+        label=_("User name"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "spellcheck": "false"}),
+        error_messages={"required": _("Enter your user name")},
+    )
     code = _code_field()
     password1 = forms.CharField(
         label=_("Choose a password"),
@@ -123,7 +128,9 @@ class EnrolForm(NythForm):
         error_messages={"required": _("Choose a password")},
     )
     password2 = forms.CharField(
-        label=_("Password again"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}), strip=False,
+        label=_("Password again"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        strip=False,
         error_messages={"required": _("Enter the password again")},
     )
 
@@ -143,7 +150,10 @@ class EnrolForm(NythForm):
 class ApproveForm(NythForm):
     delivery = forms.ChoiceField(
         label=_("How should the person get their enrolment code?"),
-        choices=[("email", _("Email it to their own address")), ("shown", _("Show it to me once, to hand over in person"))],
+        choices=[
+            ("email", _("Email it to their own address")),
+            ("shown", _("Show it to me once, to hand over in person")),
+        ],
         initial="email",
         widget=forms.RadioSelect,
         required=False,

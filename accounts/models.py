@@ -129,8 +129,10 @@ class User(AbstractUser):
 
     @property
     def works_in_service(self) -> bool:
-        return self.role in SERVICE_ROLES and self.organisation is not None and (
-            self.organisation.type == OrganisationType.SERVICE
+        return (
+            self.role in SERVICE_ROLES
+            and self.organisation is not None
+            and (self.organisation.type == OrganisationType.SERVICE)
         )
 
 
@@ -193,7 +195,9 @@ class AccessRequest(models.Model):
     """A change that would give an account a route to records, waiting for a service manager of
     the service concerned who is neither the requester nor the account holder (ADR 009)."""
 
-    account = models.ForeignKey(User, verbose_name=_("account"), on_delete=models.PROTECT, related_name="access_requests")
+    account = models.ForeignKey(
+        User, verbose_name=_("account"), on_delete=models.PROTECT, related_name="access_requests"
+    )
     creates_account = models.BooleanField(_("new account"), default=False)
     # Requested values of ACCESS_FIELDS (organisation as its id), and the same fields as they
     # were when asked: an approval finding the account changed since is refused as stale.

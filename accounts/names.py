@@ -25,7 +25,9 @@ def organisation_names(ids: Iterable[int | None]) -> dict[int, str]:
     return {organisation.pk: organisation.name for organisation in Organisation.objects.filter(pk__in=wanted)}
 
 
-def organisation_name(organisation: Organisation | int | None, fallback: str = "", *, names: dict[int, str] | None = None) -> str:
+def organisation_name(
+    organisation: Organisation | int | None, fallback: str = "", *, names: dict[int, str] | None = None
+) -> str:
     """The organisation (or its id) named in the current language, else ``fallback``. Pass
     ``names`` (from ``organisation_names``) when naming many, to keep to one query."""
     if isinstance(organisation, Organisation):

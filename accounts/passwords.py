@@ -60,7 +60,10 @@ def reset_link(user: User) -> str:
     with translation.override(user.preferred_language):
         path = reverse(
             "accounts:password_reset_confirm",
-            kwargs={"uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": default_token_generator.make_token(user)},
+            kwargs={
+                "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+                "token": default_token_generator.make_token(user),
+            },
         )
     return f"{settings.NYTH_SITE_URL}{path}"
 
@@ -92,7 +95,9 @@ class PasswordResetView(auth_views.PasswordResetView):
         if not ratelimit.hit(f"password-reset:{client_address(request)}", reset_request_rate()):
             form = self.get_form()
             form.is_valid()
-            form.add_error(None, gettext("You have asked for too many password reset emails. Wait an hour and try again."))
+            form.add_error(
+                None, gettext("You have asked for too many password reset emails. Wait an hour and try again.")
+            )
             response = self.render_to_response(self.get_context_data(form=form))
             response.status_code = 429
             return response
@@ -133,6 +138,14 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         # Django keeps this session (update_session_auth_hash, which keeps the verified device)
         # and the changed hash ends every other session of the account.
         response = super().form_valid(form)
-        record(actor=form.user, action=Action.UPDATE, obj=form.user, detail={"fields": ["password"], "password_changed": True}, route=Route.UI)
-        messages.success(self.request, gettext("Your password was changed. You are still signed in here; other sessions have ended."))
+        record(
+            actor=form.user,
+            action=Action.UPDATE,
+            obj=form.user,
+            detail={"fields": ["password"], "password_changed": True},
+            route=Route.UI,
+        )
+        messages.success(
+            self.request, gettext("Your password was changed. You are still signed in here; other sessions have ended.")
+        )
         return response

@@ -123,7 +123,9 @@ def service_concerned(*, role: str, organisation_id: int | None, requested_by: U
 
 def deciders(access_request: AccessRequest) -> models.QuerySet[User]:
     """The service managers who may decide ``access_request``."""
-    managers = User.objects.filter(role=Role.SERVICE_MANAGER, is_active=True, organisation__type=OrganisationType.SERVICE)
+    managers = User.objects.filter(
+        role=Role.SERVICE_MANAGER, is_active=True, organisation__type=OrganisationType.SERVICE
+    )
     if access_request.service_id is not None:
         managers = managers.filter(organisation_id=access_request.service_id)
     managers = managers.exclude(pk=access_request.account_id)
@@ -154,7 +156,9 @@ def pending_request(user: User) -> AccessRequest | None:
 def _open_request(*, by: User | None, user: User, requested: dict[str, Any], creates: bool) -> AccessRequest:
     """Store a request, replacing the account's pending one (the newer asks for what is wanted
     now; the replaced one is closed and audited), and tell the managers."""
-    previous_pending = AccessRequest.objects.select_for_update().filter(account=user, outcome=AccessRequestOutcome.PENDING)
+    previous_pending = AccessRequest.objects.select_for_update().filter(
+        account=user, outcome=AccessRequestOutcome.PENDING
+    )
     for old in previous_pending:
         # Replacing the request that created the account keeps it a creation (the approver
         # then chooses how the new holder gets their enrolment code).
@@ -212,13 +216,21 @@ def create_user(*, by: User, values: NewAccountValues) -> tuple[User, AccessRequ
     requested_active = bool(given.pop("is_active", True))
     user = User(**given)
     user.set_unusable_password()
-    after = _normalise({field: getattr(user, field if field != "organisation" else "organisation_id") for field in ACCESS_FIELDS})
+    after = _normalise(
+        {field: getattr(user, field if field != "organisation" else "organisation_id") for field in ACCESS_FIELDS}
+    )
     after["is_active"] = requested_active
     needs_approval = gives_record_route(None, after)
     user.is_active = requested_active and not needs_approval
     user.full_clean(exclude=["password"])
     user.save()
-    record(actor=by, action=Action.CREATE, obj=user, detail={"role": user.role, "waiting_for_approval": needs_approval}, route=Route.UI)
+    record(
+        actor=by,
+        action=Action.CREATE,
+        obj=user,
+        detail={"role": user.role, "waiting_for_approval": needs_approval},
+        route=Route.UI,
+    )
     if needs_approval:
         return user, _open_request(by=by, user=user, requested=after, creates=True)
     if user.is_active:
@@ -257,7 +269,13 @@ def update_user(*, by: User, user: User, values: AccountValues) -> tuple[User, A
     if changed:
         user.full_clean(exclude=["password"])
         user.save()
-        record(actor=by, action=Action.UPDATE, obj=user, detail={"fields": [f.removesuffix("_id") for f in changed]}, route=Route.UI)
+        record(
+            actor=by,
+            action=Action.UPDATE,
+            obj=user,
+            detail={"fields": [f.removesuffix("_id") for f in changed]},
+            route=Route.UI,
+        )
     return user, access_request
 
 
@@ -287,7 +305,11 @@ def approve(*, by: User, request_pk: int, deliver: str = "email") -> Approval:
     user = User.objects.select_for_update().get(pk=access_request.account_id)
     now = timezone.now()
     if _access_values(user) != access_request.previous:
-        access_request.outcome, access_request.decided_by, access_request.decided_at = AccessRequestOutcome.STALE, by, now
+        access_request.outcome, access_request.decided_by, access_request.decided_at = (
+            AccessRequestOutcome.STALE,
+            by,
+            now,
+        )
         access_request.save(update_fields=["outcome", "decided_by", "decided_at"])
         record(actor=by, action=Action.REVIEW, obj=access_request, detail={"access_request": "stale"}, route=Route.UI)
         _tell_requester(access_request)
@@ -300,10 +322,26 @@ def approve(*, by: User, request_pk: int, deliver: str = "email") -> Approval:
     user.email = requested["email"]
     user.full_clean(exclude=["password"])
     user.save()
-    access_request.outcome, access_request.decided_by, access_request.decided_at = AccessRequestOutcome.APPROVED, by, now
+    access_request.outcome, access_request.decided_by, access_request.decided_at = (
+        AccessRequestOutcome.APPROVED,
+        by,
+        now,
+    )
     access_request.save(update_fields=["outcome", "decided_by", "decided_at"])
-    record(actor=by, action=Action.REVIEW, obj=access_request, detail={"access_request": "approved", "applied": requested}, route=Route.UI)
-    record(actor=by, action=Action.UPDATE, obj=user, detail={"fields": list(ACCESS_FIELDS), "access_request": access_request.pk}, route=Route.UI)
+    record(
+        actor=by,
+        action=Action.REVIEW,
+        obj=access_request,
+        detail={"access_request": "approved", "applied": requested},
+        route=Route.UI,
+    )
+    record(
+        actor=by,
+        action=Action.UPDATE,
+        obj=user,
+        detail={"fields": list(ACCESS_FIELDS), "access_request": access_request.pk},
+        route=Route.UI,
+    )
     code = None
     # A new account (no password yet), or one without an authenticator and no usable code, needs
     # a code to enrol; an account that already signs in with two factors does not.
@@ -323,11 +361,20 @@ def refuse(*, by: User, request_pk: int, reason: str) -> AccessRequest:
     if not reason.strip():
         raise DecisionRefused(_("Enter why you are refusing this request."))
     access_request.outcome, access_request.decided_by, access_request.decided_at = (
-        AccessRequestOutcome.REFUSED, by, timezone.now(),
+        AccessRequestOutcome.REFUSED,
+        by,
+        timezone.now(),
     )
     access_request.reason = reason.strip()
     access_request.save(update_fields=["outcome", "decided_by", "decided_at", "reason"])
-    record(actor=by, action=Action.REVIEW, obj=access_request, reason=access_request.reason, detail={"access_request": "refused"}, route=Route.UI)
+    record(
+        actor=by,
+        action=Action.REVIEW,
+        obj=access_request,
+        reason=access_request.reason,
+        detail={"access_request": "refused"},
+        route=Route.UI,
+    )
     _tell_requester(access_request)
     return access_request
 
@@ -369,21 +416,37 @@ def set_language(*, user: User, language: str) -> None:
     record(actor=user, action=Action.UPDATE, obj=user, detail={"fields": ["preferred_language"]}, route=Route.UI)
 
 
-def create_first_manager(*, service: Organisation, username: str, email: str, first_name: str, last_name: str) -> tuple[User, str]:
+def create_first_manager(
+    *, service: Organisation, username: str, email: str, first_name: str, last_name: str
+) -> tuple[User, str]:
     """The operator command's write: the first manager of a service with none. No password is
     set; the returned enrolment code is for the operator to hand over, once."""
     if service.type != OrganisationType.SERVICE:
         raise DecisionRefused(_("%(code)s is not a therapeutic support service.") % {"code": service.code})
     Organisation.objects.select_for_update().get(pk=service.pk)
     if User.objects.filter(organisation=service, role=Role.SERVICE_MANAGER, is_active=True).exists():
-        raise DecisionRefused(_("%(code)s already has an active service manager: they approve new accounts.") % {"code": service.code})
-    user = User(username=username, email=email, first_name=first_name, last_name=last_name,
-                organisation=service, role=Role.SERVICE_MANAGER, is_active=True)
+        raise DecisionRefused(
+            _("%(code)s already has an active service manager: they approve new accounts.") % {"code": service.code}
+        )
+    user = User(
+        username=username,
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+        organisation=service,
+        role=Role.SERVICE_MANAGER,
+        is_active=True,
+    )
     user.set_unusable_password()
     user.full_clean(exclude=["password"])
     user.save()
-    record(actor=None, action=Action.CREATE, obj=user, route=Route.SYSTEM,
-           detail={"role": user.role, "operator_command": "create_first_manager", "service": service.code})
+    record(
+        actor=None,
+        action=Action.CREATE,
+        obj=user,
+        route=Route.SYSTEM,
+        detail={"role": user.role, "operator_command": "create_first_manager", "service": service.code},
+    )
     code = enrolment.issue(user=user, by=None, deliver="shown")
     if code is None:  # "shown" always returns the code; a real check, not an assert (python -O)
         raise RuntimeError("enrolment.issue returned no code for delivery 'shown'")

@@ -61,7 +61,7 @@ def record_failure(username: str) -> SignInThrottle:
         row.failures += 1
         over = row.failures - settings.NYTH_LOGIN_USER_FAILURE_LIMIT
         if over >= 0:
-            seconds = min(settings.NYTH_LOGIN_USER_COOLOFF_SECONDS * 2**min(over, 20), window.total_seconds())
+            seconds = min(settings.NYTH_LOGIN_USER_COOLOFF_SECONDS * 2 ** min(over, 20), window.total_seconds())
             row.blocked_until = now + timedelta(seconds=seconds)
             if row.alerted_at is None or row.alerted_at <= now - window:
                 row.alerted_at = now

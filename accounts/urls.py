@@ -13,13 +13,21 @@ urlpatterns = [
     path("password/", passwords.PasswordChangeView.as_view(), name="password_change"),
     # Reset: for people who cannot sign in, so public (and let through by the two-factor middleware).
     path("password-reset/", login_not_required(passwords.PasswordResetView.as_view()), name="password_reset"),
-    path("password-reset/sent/", login_not_required(passwords.PasswordResetDoneView.as_view()), name="password_reset_done"),
+    path(
+        "password-reset/sent/",
+        login_not_required(passwords.PasswordResetDoneView.as_view()),
+        name="password_reset_done",
+    ),
     path(
         "password-reset/<uidb64>/<token>/",
         login_not_required(passwords.PasswordResetConfirmView.as_view()),
         name="password_reset_confirm",
     ),
-    path("password-reset/done/", login_not_required(passwords.PasswordResetCompleteView.as_view()), name="password_reset_complete"),
+    path(
+        "password-reset/done/",
+        login_not_required(passwords.PasswordResetCompleteView.as_view()),
+        name="password_reset_complete",
+    ),
     path("enrol/", views.enrol, name="enrol"),
     path("access-requests/", views.access_requests, name="access_requests"),
     path("access-requests/<int:request_pk>/", views.access_request_detail, name="access_request_detail"),

@@ -232,7 +232,9 @@ def enrol(request: HttpRequest) -> HttpResponse:
 
 
 @login_not_required
-def locked_out(request: HttpRequest, credentials: dict[str, Any] | None = None, *args: Any, **kwargs: Any) -> HttpResponse:
+def locked_out(
+    request: HttpRequest, credentials: dict[str, Any] | None = None, *args: Any, **kwargs: Any
+) -> HttpResponse:
     """django-axes calls this after too many failed sign-ins."""
     minutes = int(settings.AXES_COOLOFF_TIME * 60)
     return render(request, "accounts/locked_out.html", {"minutes": minutes}, status=429)
@@ -252,8 +254,11 @@ def user_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     users = manageable_users(request.user).select_related("organisation").order_by("last_name", "first_name")
     if query:
         users = users.filter(
-            Q(username__icontains=query) | Q(first_name__icontains=query) | Q(last_name__icontains=query)
-            | Q(organisation__name_en__icontains=query) | Q(organisation__name_cy__icontains=query)
+            Q(username__icontains=query)
+            | Q(first_name__icontains=query)
+            | Q(last_name__icontains=query)
+            | Q(organisation__name_en__icontains=query)
+            | Q(organisation__name_cy__icontains=query)
         )
     page = Paginator(users, 50).get_page(request.GET.get("page"))
     return render(request, "accounts/user_list.html", {"page": page, "query": query})
@@ -269,12 +274,18 @@ def user_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_administrator(request)
     form = NewUserForm(request.POST or None, initial={"is_active": True})
     if request.method == "POST" and form.is_valid():
-        user, access_request = account_services.create_user(by=request.user, values=service_values(form, account_services.NewAccountValues))
+        user, access_request = account_services.create_user(
+            by=request.user, values=service_values(form, account_services.NewAccountValues)
+        )
         messages.success(request, gettext("The account for %(name)s was created.") % {"name": user})
         if access_request is not None:
             messages.info(request, _waiting_message(user))
         elif user.is_active:
-            messages.info(request, gettext("An enrolment code was emailed to %(name)s to choose a password and set up sign-in.") % {"name": user})
+            messages.info(
+                request,
+                gettext("An enrolment code was emailed to %(name)s to choose a password and set up sign-in.")
+                % {"name": user},
+            )
         return redirect("accounts:user_edit", user_pk=user.pk)
     return render(request, "accounts/user_form.html", {"form": form, "creating": True})
 
@@ -285,7 +296,9 @@ def user_edit(request: AuthenticatedHttpRequest, user_pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             _, access_request = account_services.update_user(
-                by=request.user, user=manageable_users(request.user).get(pk=account.pk), values=service_values(form, account_services.AccountValues)
+                by=request.user,
+                user=manageable_users(request.user).get(pk=account.pk),
+                values=service_values(form, account_services.AccountValues),
             )
         except account_services.SelfChangeRefused as refused:
             form.add_error("role", str(refused.args[0]))
@@ -296,7 +309,9 @@ def user_edit(request: AuthenticatedHttpRequest, user_pk: int) -> HttpResponse:
             return redirect("accounts:user_edit", user_pk=account.pk)
     has_device = TOTPDevice.objects.filter(user=account, confirmed=True).exists()
     context = {
-        "form": form, "account": account, "has_device": has_device,
+        "form": form,
+        "account": account,
+        "has_device": has_device,
         "pending": account_services.pending_request(account),
     }
     return render(request, "accounts/user_form.html", context)
@@ -308,7 +323,8 @@ def user_reset_two_factor(request: AuthenticatedHttpRequest, user_pk: int) -> Ht
     account_services.reset_two_factor(by=request.user, user=account)
     messages.success(
         request,
-        gettext("Two-factor sign-in was reset. %(name)s was emailed a new enrolment code to set it up again.") % {"name": account},
+        gettext("Two-factor sign-in was reset. %(name)s was emailed a new enrolment code to set it up again.")
+        % {"name": account},
     )
     return redirect("accounts:user_edit", user_pk=account.pk)
 
@@ -332,25 +348,40 @@ def access_request_detail(request: AuthenticatedHttpRequest, request_pk: int) ->
         try:
             if request.POST.get("decision") == "approve" and approve_form.is_valid():
                 approval = account_services.approve(
-                    by=request.user, request_pk=access_request.pk, deliver=approve_form.cleaned_data.get("delivery") or "email"
+                    by=request.user,
+                    request_pk=access_request.pk,
+                    deliver=approve_form.cleaned_data.get("delivery") or "email",
                 )
                 if approval.stale:
-                    messages.error(request, gettext(
-                        "The account was changed after this request was made, so the request was closed and nothing "
-                        "was applied. Ask an administrator to make it again if it is still needed."
-                    ))
+                    messages.error(
+                        request,
+                        gettext(
+                            "The account was changed after this request was made, so the request was closed and nothing "
+                            "was applied. Ask an administrator to make it again if it is still needed."
+                        ),
+                    )
                     return redirect("accounts:access_requests")
                 # Rendered, not redirected: a code to hand over is shown on this response only.
-                return render(request, "accounts/access_request_done.html", {"approval": approval, "account": access_request.account})
+                return render(
+                    request,
+                    "accounts/access_request_done.html",
+                    {"approval": approval, "account": access_request.account},
+                )
             if request.POST.get("decision") == "refuse" and refuse_form.is_valid():
-                account_services.refuse(by=request.user, request_pk=access_request.pk, reason=refuse_form.cleaned_data["reason"])
-                messages.success(request, gettext("The request was refused. The administrator who made it has been told."))
+                account_services.refuse(
+                    by=request.user, request_pk=access_request.pk, reason=refuse_form.cleaned_data["reason"]
+                )
+                messages.success(
+                    request, gettext("The request was refused. The administrator who made it has been told.")
+                )
                 return redirect("accounts:access_requests")
         except account_services.DecisionRefused as refused:
             messages.error(request, refused.message)
             return redirect("accounts:access_requests")
     context = {
-        "access_request": access_request, "approve_form": approve_form, "refuse_form": refuse_form,
+        "access_request": access_request,
+        "approve_form": approve_form,
+        "refuse_form": refuse_form,
         "organisation": access_request.requested_organisation,
     }
     return render(request, "accounts/access_request.html", context)

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from people.access import RecordAccess
     from people.models import Child
 
+
 @dataclass
 class SectionAccess:
     #: section key → the route by which the user reads it ("care_team", "consent", …).
@@ -72,7 +73,9 @@ def restricted_sections(child: Child) -> dict[str, set[int]]:
     from assessments.models import SectionRestriction
 
     found: dict[str, set[int]] = {}
-    rows = SectionRestriction.objects.filter(assessment__child=child, lifted_at__isnull=True).prefetch_related("allowed_users")
+    rows = SectionRestriction.objects.filter(assessment__child=child, lifted_at__isnull=True).prefetch_related(
+        "allowed_users"
+    )
     for restriction in rows:
         found[restriction.section] = {user.pk for user in restriction.allowed_users.all()}
     return found

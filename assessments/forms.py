@@ -59,14 +59,18 @@ class PeopleChoiceField(forms.ModelMultipleChoiceField):
 class RestrictForm(NythForm):
     allowed = PeopleChoiceField(
         label=_("Who else may read this section?"),
-        help_text=_("You will always be able to read it. Everyone not chosen here, including the rest of the care team, will see only that something is restricted."),
+        help_text=_(
+            "You will always be able to read it. Everyone not chosen here, including the rest of the care team, will see only that something is restricted."
+        ),
         queryset=User.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     reason = forms.CharField(
         label=_("Why does this section need to be restricted?"),
-        help_text=_("For example: a disclosure the young person asked to be known only by the people working with them on it."),
+        help_text=_(
+            "For example: a disclosure the young person asked to be known only by the people working with them on it."
+        ),
         max_length=3000,
         widget=forms.Textarea(attrs={"rows": 4}),
         validators=[reject_markup],

@@ -84,7 +84,7 @@ class SectionVersion(models.Model):
         return f"{self.section} v{self.number}"
 
     def byline_who(self) -> str:
-        """"Name, profession, organisation" in the reader's language, as when it was written."""
+        """ "Name, profession, organisation" in the reader's language, as when it was written."""
         from accounts.names import organisation_name, profession_name
 
         parts = [
@@ -101,11 +101,15 @@ class SectionRestriction(models.Model):
 
     assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="restrictions")
     section = models.CharField(_("section"), max_length=30, choices=SECTION_CHOICES)
-    allowed_users = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name=_("people who may read it"), related_name="+")
+    allowed_users = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("people who may read it"), related_name="+"
+    )
     reason = models.TextField(_("reason for restricting"), max_length=3000)
     set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     set_at = models.DateTimeField(default=timezone.now)
-    lifted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     lifted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -113,7 +117,9 @@ class SectionRestriction(models.Model):
         verbose_name_plural = _("restricted sections")
         constraints = [
             models.UniqueConstraint(
-                fields=["assessment", "section"], condition=models.Q(lifted_at__isnull=True), name="one_active_restriction"
+                fields=["assessment", "section"],
+                condition=models.Q(lifted_at__isnull=True),
+                name="one_active_restriction",
             )
         ]
 
@@ -143,10 +149,16 @@ class AssessmentShare(models.Model):
 
     reference = models.CharField(_("reference"), max_length=30, unique=True)
     child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="assessment_shares")
-    recipient_organisation = models.ForeignKey(Organisation, verbose_name=_("shared with"), on_delete=models.PROTECT, related_name="+")
+    recipient_organisation = models.ForeignKey(
+        Organisation, verbose_name=_("shared with"), on_delete=models.PROTECT, related_name="+"
+    )
     purpose = models.CharField(_("purpose"), max_length=30)
-    consent = models.ForeignKey("consent.ConsentDecision", on_delete=models.PROTECT, null=True, blank=True, related_name="shares")
-    safeguarding = models.ForeignKey("consent.SafeguardingShare", on_delete=models.PROTECT, null=True, blank=True, related_name="assessment_shares")
+    consent = models.ForeignKey(
+        "consent.ConsentDecision", on_delete=models.PROTECT, null=True, blank=True, related_name="shares"
+    )
+    safeguarding = models.ForeignKey(
+        "consent.SafeguardingShare", on_delete=models.PROTECT, null=True, blank=True, related_name="assessment_shares"
+    )
     versions = models.ManyToManyField(SectionVersion, related_name="+")
     #: section key → WithheldReason, for every section not shared: shown as "something was
     #: withheld, and why", never what.
@@ -172,7 +184,9 @@ class AssessmentExport(models.Model):
 
     reference = models.CharField(_("reference"), max_length=30, unique=True)
     child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="assessment_exports")
-    recipient_organisation = models.ForeignKey(Organisation, verbose_name=_("recipient"), on_delete=models.PROTECT, related_name="+")
+    recipient_organisation = models.ForeignKey(
+        Organisation, verbose_name=_("recipient"), on_delete=models.PROTECT, related_name="+"
+    )
     purpose = models.CharField(_("purpose"), max_length=30)
     consent = models.ForeignKey("consent.ConsentDecision", on_delete=models.PROTECT, related_name="exports")
     language = models.CharField(_("language"), max_length=5)

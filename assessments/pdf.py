@@ -86,12 +86,16 @@ def register_fonts() -> None:
 
 
 def _styles() -> dict[str, ParagraphStyle]:
-    base = ParagraphStyle("body", fontName=FONT, fontSize=10.5, leading=14.5, textColor=INK, alignment=TA_LEFT, spaceAfter=6)
+    base = ParagraphStyle(
+        "body", fontName=FONT, fontSize=10.5, leading=14.5, textColor=INK, alignment=TA_LEFT, spaceAfter=6
+    )
     return {
         "body": base,
         "title": ParagraphStyle("title", parent=base, fontName=FONT_BOLD, fontSize=22, leading=27, spaceAfter=4),
         "subtitle": ParagraphStyle("subtitle", parent=base, fontSize=15, leading=20, spaceAfter=14, textColor=GREY),
-        "h2": ParagraphStyle("h2", parent=base, fontName=FONT_BOLD, fontSize=14.5, leading=19, spaceBefore=12, spaceAfter=4),
+        "h2": ParagraphStyle(
+            "h2", parent=base, fontName=FONT_BOLD, fontSize=14.5, leading=19, spaceBefore=12, spaceAfter=4
+        ),
         "meta": ParagraphStyle("meta", parent=base, fontSize=9, leading=12.5, textColor=GREY, spaceAfter=8),
         "label": ParagraphStyle("label", parent=base, fontName=FONT_BOLD, fontSize=10, leading=13.5, spaceAfter=0),
         "value": ParagraphStyle("value", parent=base, fontSize=10, leading=13.5, spaceAfter=0),
@@ -210,11 +214,15 @@ def _build(
         header.drawOn(canvas, MARGIN, PAGE_HEIGHT - MARGIN + 4 * mm - height)
         canvas.setStrokeColor(GREY)
         canvas.setLineWidth(0.5)
-        canvas.line(MARGIN, PAGE_HEIGHT - MARGIN - height + 2 * mm, PAGE_WIDTH - MARGIN, PAGE_HEIGHT - MARGIN - height + 2 * mm)
+        canvas.line(
+            MARGIN, PAGE_HEIGHT - MARGIN - height + 2 * mm, PAGE_WIDTH - MARGIN, PAGE_HEIGHT - MARGIN - height + 2 * mm
+        )
         footer = Paragraph(plain(confidentiality), styles["header"])
         _w, fheight = footer.wrap(width - 35 * mm, FOOTER_SPACE)
         footer.drawOn(canvas, MARGIN, MARGIN - 8 * mm)
-        canvas.line(MARGIN, MARGIN - 8 * mm + fheight + 1.5 * mm, PAGE_WIDTH - MARGIN, MARGIN - 8 * mm + fheight + 1.5 * mm)
+        canvas.line(
+            MARGIN, MARGIN - 8 * mm + fheight + 1.5 * mm, PAGE_WIDTH - MARGIN, MARGIN - 8 * mm + fheight + 1.5 * mm
+        )
         canvas.restoreState()
 
     story: list[Any] = [
@@ -323,7 +331,9 @@ def _author(version: SectionVersion) -> str:
 
 
 def _facts_table(rows: Iterable[tuple[str, str]], styles: dict[str, ParagraphStyle]) -> Table:
-    data = [[Paragraph(plain(label), styles["label"]), Paragraph(plain(value), styles["value"])] for label, value in rows]
+    data = [
+        [Paragraph(plain(label), styles["label"]), Paragraph(plain(value), styles["value"])] for label, value in rows
+    ]
     table = Table(data, colWidths=[50 * mm, PAGE_WIDTH - 2 * MARGIN - 50 * mm], hAlign="LEFT")
     table.setStyle(
         TableStyle(
@@ -367,7 +377,9 @@ def _withheld_part(withheld: dict[str, str], styles: dict[str, ParagraphStyle]) 
         part.append(
             Paragraph(
                 plain(
-                    ngettext("%(count)s further section is withheld.", "%(count)s further sections are withheld.", restricted)
+                    ngettext(
+                        "%(count)s further section is withheld.", "%(count)s further sections are withheld.", restricted
+                    )
                     % {"count": restricted}
                 ),
                 styles["body"],

@@ -38,7 +38,9 @@ SECTIONS: tuple[Section, ...] = (
     Section(
         "adversity",
         _("Experiences of adversity and trauma"),
-        _("Adverse childhood experiences and their impact. Write only what helps others understand; do not repeat details the young person has not agreed to share."),
+        _(
+            "Adverse childhood experiences and their impact. Write only what helps others understand; do not repeat details the young person has not agreed to share."
+        ),
         sensitive=True,
     ),
     Section(
@@ -49,9 +51,13 @@ SECTIONS: tuple[Section, ...] = (
     Section(
         "neurodivergence",
         _("Neurodivergence"),
-        _("Identified or suspected – for example autism, ADHD or FASD – and what helps. A diagnosis is never needed for support."),
+        _(
+            "Identified or suspected – for example autism, ADHD or FASD – and what helps. A diagnosis is never needed for support."
+        ),
     ),
-    Section("education", _("Education and learning"), _("School or college, attendance, learning needs and what helps.")),
+    Section(
+        "education", _("Education and learning"), _("School or college, attendance, learning needs and what helps.")
+    ),
     Section("home", _("Placement and home"), _("Where they live, stability, what carers notice and need.")),
     Section("health", _("Health"), _("Physical and mental health, sleep, substance use, health appointments.")),
     Section("risks", _("Risks and safety"), _("Current risks, what keeps them safe, and safety plans.")),

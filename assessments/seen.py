@@ -49,7 +49,9 @@ def story_events(child: Child) -> AuditEventQuerySet:
     plan_read_by_partner = Q(object_type=PLAN, action=Action.VIEW, detail__page="shared_plan")
     # A consent withdrawn is the young person taking their story back: listed too.
     consent_withdrawn = Q(object_type=CONSENT, action=Action.UPDATE, detail__withdrawn=True)
-    return queries.story_events(child, touches_story | shared_by_consent_route | plan_read_by_partner | consent_withdrawn)
+    return queries.story_events(
+        child, touches_story | shared_by_consent_route | plan_read_by_partner | consent_withdrawn
+    )
 
 
 @dataclass(frozen=True)
@@ -138,20 +140,40 @@ def describe(user: User, child: Child, events: list[AuditEvent]) -> list[StoryLi
         day = timezone.localtime(event.occurred_at).date()
         # Things done once (writing a part, making it private, a withdrawal) are never merged.
         once = kind in _ONCE
-        key = (event.actor_id, event.actor_label, values["who"], day, kind, values["part"], values["recipient"], why,
-               event.pk if once else None)
+        key = (
+            event.actor_id,
+            event.actor_label,
+            values["who"],
+            day,
+            kind,
+            values["part"],
+            values["recipient"],
+            why,
+            event.pk if once else None,
+        )
         groups.setdefault(key, []).append((event, kind, why))
         values_by_key.setdefault(key, values)
     lines = []
     for key, members in groups.items():
         newest, kind, why = members[0]
         day = key[3]
-        line_values: dict[str, Any] = {**values_by_key[key], "date": formats.date_format(day, "j F Y"), "count": len(members)}
-        times = [formats.time_format(timezone.localtime(event.occurred_at), "H:i") for event, _kind, _why in reversed(members)]
+        line_values: dict[str, Any] = {
+            **values_by_key[key],
+            "date": formats.date_format(day, "j F Y"),
+            "count": len(members),
+        }
+        times = [
+            formats.time_format(timezone.localtime(event.occurred_at), "H:i")
+            for event, _kind, _why in reversed(members)
+        ]
         what = _sentence(kind, len(members)) % line_values
         lines.append(
             StoryLine(
-                event=newest, what=what, why=why, count=len(members), day=day,
+                event=newest,
+                what=what,
+                why=why,
+                count=len(members),
+                day=day,
                 times=ngettext("Time: %(times)s", "Times: %(times)s", len(times)) % {"times": ", ".join(times)},
             )
         )
@@ -160,8 +182,18 @@ def describe(user: User, child: Child, events: list[AuditEvent]) -> list[StoryLi
 
 #: Short names a page may show, each with what it stands for (the reader's language).
 ABBREVIATIONS = (
-    (gettext_lazy("CAMHS"), gettext_lazy("Child and Adolescent Mental Health Services: the NHS services that help children and young people with their mental health.")),
-    (gettext_lazy("ALNCo"), gettext_lazy("Additional learning needs co-ordinator: the teacher who makes sure a school meets each pupil's additional learning needs.")),
+    (
+        gettext_lazy("CAMHS"),
+        gettext_lazy(
+            "Child and Adolescent Mental Health Services: the NHS services that help children and young people with their mental health."
+        ),
+    ),
+    (
+        gettext_lazy("ALNCo"),
+        gettext_lazy(
+            "Additional learning needs co-ordinator: the teacher who makes sure a school meets each pupil's additional learning needs."
+        ),
+    ),
     (gettext_lazy("NHS"), gettext_lazy("National Health Service.")),
 )
 
@@ -178,10 +210,24 @@ def abbreviations_in(lines: list[StoryLine]) -> list[tuple[str, str]]:
 
 # What a line says: one kind per sentence, counted with ngettext when it can happen many times.
 READ, READ_PLAN, READ_COPY, HISTORY, COMPARE, OPENED, CHANGED, CHANGED_STORY = (
-    "read", "read_plan", "read_copy", "history", "compare", "opened", "changed", "changed_story"
+    "read",
+    "read_plan",
+    "read_copy",
+    "history",
+    "compare",
+    "opened",
+    "changed",
+    "changed_story",
 )
 WROTE, RESTRICTED, LIFTED, COURT_COPY, COPY, SAFEGUARDING_SHARE, SHARED, WITHDRAWN = (
-    "wrote", "restricted", "lifted", "court_copy", "copy", "safeguarding_share", "shared", "withdrawn"
+    "wrote",
+    "restricted",
+    "lifted",
+    "court_copy",
+    "copy",
+    "safeguarding_share",
+    "shared",
+    "withdrawn",
 )
 _ONCE = {WROTE, RESTRICTED, LIFTED, WITHDRAWN}
 
@@ -199,38 +245,59 @@ def _sentence(kind: str, count: int) -> str:
         return _("On %(date)s, %(who)s recorded that you no longer agree to share with %(recipient)s.")
     counted = {
         READ_PLAN: lambda n: ngettext(
-            "On %(date)s, %(who)s read your plan.", "On %(date)s, %(who)s read your plan %(count)s times.", n),
+            "On %(date)s, %(who)s read your plan.", "On %(date)s, %(who)s read your plan %(count)s times.", n
+        ),
         CHANGED: lambda n: ngettext(
             "On %(date)s, %(who)s changed the part about “%(part)s”.",
-            "On %(date)s, %(who)s changed the part about “%(part)s” %(count)s times.", n),
+            "On %(date)s, %(who)s changed the part about “%(part)s” %(count)s times.",
+            n,
+        ),
         COURT_COPY: lambda n: ngettext(
             "On %(date)s, %(who)s made a copy of your story for the court.",
-            "On %(date)s, %(who)s made %(count)s copies of your story for the court.", n),
+            "On %(date)s, %(who)s made %(count)s copies of your story for the court.",
+            n,
+        ),
         COPY: lambda n: ngettext(
             "On %(date)s, %(who)s made a copy of your story for %(recipient)s.",
-            "On %(date)s, %(who)s made %(count)s copies of your story for %(recipient)s.", n),
+            "On %(date)s, %(who)s made %(count)s copies of your story for %(recipient)s.",
+            n,
+        ),
         SAFEGUARDING_SHARE: lambda n: ngettext(
             "On %(date)s, %(who)s shared parts of your story with %(recipient)s.",
-            "On %(date)s, %(who)s shared parts of your story with %(recipient)s %(count)s times.", n),
+            "On %(date)s, %(who)s shared parts of your story with %(recipient)s %(count)s times.",
+            n,
+        ),
         SHARED: lambda n: ngettext(
             "On %(date)s, %(who)s shared your story with %(recipient)s.",
-            "On %(date)s, %(who)s shared your story with %(recipient)s %(count)s times.", n),
+            "On %(date)s, %(who)s shared your story with %(recipient)s %(count)s times.",
+            n,
+        ),
         READ_COPY: lambda n: ngettext(
             "On %(date)s, %(who)s read the copy of your story shared with %(recipient)s.",
-            "On %(date)s, %(who)s read the copy of your story shared with %(recipient)s %(count)s times.", n),
+            "On %(date)s, %(who)s read the copy of your story shared with %(recipient)s %(count)s times.",
+            n,
+        ),
         HISTORY: lambda n: ngettext(
             "On %(date)s, %(who)s looked at the earlier versions of the part about “%(part)s”.",
-            "On %(date)s, %(who)s looked at the earlier versions of the part about “%(part)s” %(count)s times.", n),
+            "On %(date)s, %(who)s looked at the earlier versions of the part about “%(part)s” %(count)s times.",
+            n,
+        ),
         COMPARE: lambda n: ngettext(
             "On %(date)s, %(who)s compared earlier versions of your story.",
-            "On %(date)s, %(who)s compared earlier versions of your story %(count)s times.", n),
+            "On %(date)s, %(who)s compared earlier versions of your story %(count)s times.",
+            n,
+        ),
         OPENED: lambda n: ngettext(
             "On %(date)s, %(who)s opened the part about “%(part)s” to work on it.",
-            "On %(date)s, %(who)s opened the part about “%(part)s” to work on it %(count)s times.", n),
+            "On %(date)s, %(who)s opened the part about “%(part)s” to work on it %(count)s times.",
+            n,
+        ),
         CHANGED_STORY: lambda n: ngettext(
-            "On %(date)s, %(who)s changed your story.", "On %(date)s, %(who)s changed your story %(count)s times.", n),
+            "On %(date)s, %(who)s changed your story.", "On %(date)s, %(who)s changed your story %(count)s times.", n
+        ),
         READ: lambda n: ngettext(
-            "On %(date)s, %(who)s read your story.", "On %(date)s, %(who)s read your story %(count)s times.", n),
+            "On %(date)s, %(who)s read your story.", "On %(date)s, %(who)s read your story %(count)s times.", n
+        ),
     }
     return counted[kind](count)
 

@@ -87,7 +87,12 @@ def save_section(
             latest_number = latest.number if latest else 0
             if latest is not None and latest_number != based_on:
                 raise StaleSectionError(current=latest, attempted_text=text)
-            if latest is not None and latest.text == text and latest.voice == voice and latest.text_language == text_language:
+            if (
+                latest is not None
+                and latest.text == text
+                and latest.voice == voice
+                and latest.text_language == text_language
+            ):
                 return latest  # a repeated save (double click, retry) changes nothing
             assessment.revision += 1
             assessment.save(update_fields=["revision"])
@@ -135,12 +140,18 @@ def restrict_section(*, by: User, child: Child, section: str, allowed: list[User
     if not reason.strip():
         raise ValidationError({"reason": _("Give the reason for restricting this section.")})
     assessment = assessment_for(child)
-    existing = SectionRestriction.objects.select_for_update().filter(assessment=assessment, section=section, lifted_at__isnull=True).first()
+    existing = (
+        SectionRestriction.objects.select_for_update()
+        .filter(assessment=assessment, section=section, lifted_at__isnull=True)
+        .first()
+    )
     if existing is not None:
         existing.lifted_at = timezone.now()
         existing.lifted_by = by
         existing.save(update_fields=["lifted_at", "lifted_by"])
-    restriction = SectionRestriction.objects.create(assessment=assessment, section=section, reason=reason.strip(), set_by=by)
+    restriction = SectionRestriction.objects.create(
+        assessment=assessment, section=section, reason=reason.strip(), set_by=by
+    )
     restriction.allowed_users.set({*allowed, by})
     record(
         actor=by,
@@ -163,9 +174,11 @@ def _holds_record(user: User, child: Child) -> bool:
 
 
 def lift_restriction(*, by: User, child: Child, section: str) -> None:
-    restriction = SectionRestriction.objects.select_for_update().filter(
-        assessment__child=child, section=section, lifted_at__isnull=True
-    ).first()
+    restriction = (
+        SectionRestriction.objects.select_for_update()
+        .filter(assessment__child=child, section=section, lifted_at__isnull=True)
+        .first()
+    )
     if restriction is None:
         return
     if (
@@ -177,7 +190,14 @@ def lift_restriction(*, by: User, child: Child, section: str) -> None:
     restriction.lifted_at = timezone.now()
     restriction.lifted_by = by
     restriction.save(update_fields=["lifted_at", "lifted_by"])
-    record(actor=by, action=Action.UPDATE, obj=restriction, child_id=child.pk, detail={"section": section, "lifted": True}, route=audit_route(by, child))
+    record(
+        actor=by,
+        action=Action.UPDATE,
+        obj=restriction,
+        child_id=child.pk,
+        detail={"section": section, "lifted": True},
+        route=audit_route(by, child),
+    )
 
 
 @dataclass(frozen=True)
@@ -201,7 +221,11 @@ def compare(assessment: Assessment, from_revision: int, to_revision: int, readab
         old, new = before.get(key), after.get(key)
         if (old.pk if old else None) == (new.pk if new else None):
             continue
-        changes.append(SectionChange(section=key, before=old, after=new, pieces=word_diff(old.text if old else "", new.text if new else "")))
+        changes.append(
+            SectionChange(
+                section=key, before=old, after=new, pieces=word_diff(old.text if old else "", new.text if new else "")
+            )
+        )
     return changes
 
 

@@ -83,7 +83,9 @@ def recipient_choices(child: Child) -> QuerySet[Organisation]:
             org_ids.add(consent.recipient_organisation_id)
         elif consent.recipient_organisation_type:
             types.add(consent.recipient_organisation_type)
-    org_ids.update(SafeguardingShare.objects.in_force().filter(child=child).values_list("recipient_organisation_id", flat=True))
+    org_ids.update(
+        SafeguardingShare.objects.in_force().filter(child=child).values_list("recipient_organisation_id", flat=True)
+    )
     return (
         Organisation.objects.filter(Q(pk__in=org_ids) | Q(type__in=types), is_active=True)
         .exclude(type__in=NEVER_RECIPIENT_TYPES)
@@ -136,7 +138,9 @@ def _missing(child: Child, organisation: Organisation, purpose: str, *, safeguar
         message = _("The young person's consent to share with %(recipient)s does not include “%(purpose)s”.") % values
         return ValidationError({"purpose": f"{message} {next_step}"})
     message = (
-        _("The young person's consent to share with %(recipient)s for “%(purpose)s” does not cover any of the sections you chose.")
+        _(
+            "The young person's consent to share with %(recipient)s for “%(purpose)s” does not cover any of the sections you chose."
+        )
         % values
     )
     return ValidationError({"sections": f"{message} {next_step}"})
@@ -180,7 +184,13 @@ def _select(
 
 
 def _check_choice(
-    *, organisation: Organisation | None, purpose: str, sections: list[str], language: str, purposes: tuple[str, ...], for_pdf: bool
+    *,
+    organisation: Organisation | None,
+    purpose: str,
+    sections: list[str],
+    language: str,
+    purposes: tuple[str, ...],
+    for_pdf: bool,
 ) -> list[str]:
     """Every problem with the choice at once (field key → message); returns the chosen section
     keys in the assessment's order."""
@@ -191,7 +201,9 @@ def _check_choice(
         if purpose == Purpose.COURT:
             errors["purpose"] = _("A consent for court proceedings allows a PDF copy only: choose to download a PDF.")
         elif purpose == Purpose.JOINT_ASSESSMENT and for_pdf:
-            errors["purpose"] = _("For joint assessment and care planning, share the assessment in Nyth instead of making a copy.")
+            errors["purpose"] = _(
+                "For joint assessment and care planning, share the assessment in Nyth instead of making a copy."
+            )
         else:
             errors["purpose"] = _("Choose the purpose of sharing")
     chosen = [key for key in SECTION_KEYS if key in (sections or [])]
@@ -244,7 +256,12 @@ def share_assessment(
         raise PermissionDenied
     language = language or default_language(child)
     chosen = _check_choice(
-        organisation=organisation, purpose=purpose, sections=sections, language=language, purposes=SHARE_PURPOSES, for_pdf=False
+        organisation=organisation,
+        purpose=purpose,
+        sections=sections,
+        language=language,
+        purposes=SHARE_PURPOSES,
+        for_pdf=False,
     )
     note = (note or "").strip()
     if len(note) > 3000:
@@ -309,7 +326,9 @@ def share_contents(share: AssessmentShare) -> tuple[list[SectionVersion], dict[s
     honoured everywhere, including in shares already made)."""
     restricted = restricted_sections(share.child)
     withheld = dict(share.withheld)
-    by_key = {version.section: version for version in share.versions.select_related("author", "author_organisation_ref")}
+    by_key = {
+        version.section: version for version in share.versions.select_related("author", "author_organisation_ref")
+    }
     shown = []
     for key in SECTION_KEYS:
         if key not in by_key:
@@ -345,10 +364,17 @@ def export_pdf(
     if not can_change(by, child):
         raise PermissionDenied
     chosen = _check_choice(
-        organisation=organisation, purpose=purpose, sections=sections, language=language, purposes=EXPORT_PURPOSES, for_pdf=True
+        organisation=organisation,
+        purpose=purpose,
+        sections=sections,
+        language=language,
+        purposes=EXPORT_PURPOSES,
+        for_pdf=True,
     )
     organisation = _require_recipient(organisation)
-    selection = _select(child=child, organisation=organisation, purpose=purpose, chosen=chosen, allow_safeguarding=False)
+    selection = _select(
+        child=child, organisation=organisation, purpose=purpose, chosen=chosen, allow_safeguarding=False
+    )
     if selection.consent is None:
         # A safeguarding share allows reading in Nyth, never a copy: only a consent allows a PDF.
         raise _missing(child, organisation, purpose, safeguarding_route=False)

@@ -44,8 +44,7 @@ SHARED_PAGE_SIZE = 25
 def _child_and_access(request: AuthenticatedHttpRequest, child_pk: int) -> tuple[Child, SectionAccess]:
     """The child, if any part of the assessment is open to this user; otherwise 404."""
     child = get_visible_or_404(
-        request,
-        Child.objects.visible_to(request.user, include_shared=True).select_related("service"), pk=child_pk
+        request, Child.objects.visible_to(request.user, include_shared=True).select_related("service"), pk=child_pk
     )
     access = section_access(request.user, child)
     if not access.any:
@@ -71,7 +70,9 @@ def _audit_route(access: SectionAccess) -> str:
     return Route.BREAK_GLASS if access.via_break_glass else Route.UI
 
 
-def _audit_view(request: AuthenticatedHttpRequest, child: Child, access: SectionAccess, obj: Any, **detail: Any) -> None:
+def _audit_view(
+    request: AuthenticatedHttpRequest, child: Child, access: SectionAccess, obj: Any, **detail: Any
+) -> None:
     record(
         actor=request.user,
         action=Action.VIEW,
@@ -178,7 +179,12 @@ def section_edit(request: AuthenticatedHttpRequest, child_pk: int, section: str)
     if not access.can_write(section):
         raise PermissionDenied
     the_assessment = services.assessment_for(child)
-    latest = the_assessment.versions.filter(section=section).select_related("author", "author_organisation_ref").order_by("-number").first()
+    latest = (
+        the_assessment.versions.filter(section=section)
+        .select_related("author", "author_organisation_ref")
+        .order_by("-number")
+        .first()
+    )
     stale = None
     stale_diff: list[tuple[str, str]] = []
     if request.method == "POST":
@@ -229,7 +235,9 @@ def section_edit(request: AuthenticatedHttpRequest, child_pk: int, section: str)
     else:
         form = SectionForm(
             section=the_section,
-            initial={"text": latest.text, "voice": latest.voice, "based_on": latest.number} if latest else {"based_on": 0},
+            initial={"text": latest.text, "voice": latest.voice, "based_on": latest.number}
+            if latest
+            else {"based_on": 0},
         )
         _audit_view(request, child, access, the_assessment, page="edit", section=section)
     return render(
@@ -255,7 +263,11 @@ def section_history(request: AuthenticatedHttpRequest, child_pk: int, section: s
     if not access.can_read(section):
         raise PermissionDenied
     the_assessment = services.assessment_for(child)
-    versions = the_assessment.versions.filter(section=section).select_related("author", "author_organisation_ref").order_by("-number")
+    versions = (
+        the_assessment.versions.filter(section=section)
+        .select_related("author", "author_organisation_ref")
+        .order_by("-number")
+    )
     entries = [{"version": v, "byline": _byline(v)} for v in versions]
     _audit_view(request, child, access, the_assessment, page="history", section=section)
     return render(
@@ -324,7 +336,9 @@ def section_restrict(request: AuthenticatedHttpRequest, child_pk: int, section: 
     people = _restriction_candidates(request, child)
     the_assessment = services.assessment_for(child)
     current: SectionRestriction | None = (
-        the_assessment.restrictions.filter(section=section, lifted_at__isnull=True).prefetch_related("allowed_users").first()
+        the_assessment.restrictions.filter(section=section, lifted_at__isnull=True)
+        .prefetch_related("allowed_users")
+        .first()
     )
     if request.method == "POST" and request.POST.get("action") == "lift":
         services.lift_restriction(by=request.user, child=child, section=section)
@@ -352,7 +366,10 @@ def section_restrict(request: AuthenticatedHttpRequest, child_pk: int, section: 
     else:
         initial = {}
         if current is not None:
-            initial = {"allowed": [u.pk for u in current.allowed_users.all() if u.pk != request.user.pk], "reason": current.reason}
+            initial = {
+                "allowed": [u.pk for u in current.allowed_users.all() if u.pk != request.user.pk],
+                "reason": current.reason,
+            }
         form = RestrictForm(people=people, initial=initial)
     record(
         actor=request.user,
@@ -422,7 +439,9 @@ def shared_with_me(request: AuthenticatedHttpRequest) -> HttpResponse:
     entries = []
     children_here = list(page.object_list)
     with_plan = set(
-        Plan.objects.visible_to(user, include_shared=True).filter(child__in=children_here).values_list("child_id", flat=True)
+        Plan.objects.visible_to(user, include_shared=True)
+        .filter(child__in=children_here)
+        .values_list("child_id", flat=True)
     )
     for child in children_here:
         access = section_access(user, child)
@@ -441,7 +460,10 @@ def shared_with_me(request: AuthenticatedHttpRequest) -> HttpResponse:
             }
         )
     record_list(
-        actor=user, page="shared_with_me", children=[entry["child"].pk for entry in entries], route=Route.UI, page_number=page.number
+        actor=user,
+        page="shared_with_me",
+        children=[entry["child"].pk for entry in entries],
+        route=Route.UI,
+        page_number=page.number,
     )
     return render(request, "assessments/shared_with_me.html", {"page": page, "entries": entries})
-

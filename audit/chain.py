@@ -140,8 +140,13 @@ def seal_pending(*, limit: int = 500, scope: SealScope = "all") -> int:
                 digest = link_hash_v2(event, seq=seq, prev_hash=prev, key_id=keys.current_id, key=key)
                 links.append(
                     AuditLink(
-                        seq=seq, event=event, hash_version=HASH_V2, key_id=keys.current_id,
-                        prev_hash=prev, hash=digest, sealed_at=now,
+                        seq=seq,
+                        event=event,
+                        hash_version=HASH_V2,
+                        key_id=keys.current_id,
+                        prev_hash=prev,
+                        hash=digest,
+                        sealed_at=now,
                     )
                 )
                 prev = digest
@@ -171,7 +176,9 @@ def _expected_hash(link: AuditLink, event: AuditEvent, keys: Keys | None) -> str
             return ""
         return event.compute_hash()
     if link.hash_version == HASH_V2 and keys is not None and link.key_id in keys.by_id:
-        return link_hash_v2(event, seq=link.seq, prev_hash=link.prev_hash, key_id=link.key_id, key=keys.by_id[link.key_id])
+        return link_hash_v2(
+            event, seq=link.seq, prev_hash=link.prev_hash, key_id=link.key_id, key=keys.by_id[link.key_id]
+        )
     return None
 
 
@@ -212,7 +219,9 @@ def verify(*, seal: bool = True) -> Verification:
             return fail(f"Chain broken at {where}: a version-1 hash after version-2 ones (a forged link).")
         expected = _expected_hash(link, event, keys)
         if expected is None:
-            return fail(f"Cannot verify {where}: hash version {link.hash_version}, key {link.key_id!r} is not configured.")
+            return fail(
+                f"Cannot verify {where}: hash version {link.hash_version}, key {link.key_id!r} is not configured."
+            )
         if not hmac.compare_digest(expected, link.hash):
             return fail(f"Event altered: {where} no longer matches its hash.")
         seen_v2 = seen_v2 or link.hash_version == HASH_V2
@@ -226,7 +235,10 @@ def verify(*, seal: bool = True) -> Verification:
             False,
             f"Event(s) deleted from the end: the chain head records sequence {head.last_seq}, "
             f"the trail ends at {checked}.",
-            checked, unsealed, checked, expected_prev,
+            checked,
+            unsealed,
+            checked,
+            expected_prev,
         )
     waiting = f" {unsealed} events waiting to be sealed." if unsealed else ""
     return Verification(

@@ -59,7 +59,9 @@ def load_public_key(path: Path) -> Ed25519PublicKey:
 
 
 def _payload(seq: int, digest: str, at: str) -> bytes:
-    return json.dumps({"format": FORMAT, "seq": seq, "hash": digest, "time": at}, sort_keys=True, separators=(",", ":")).encode()
+    return json.dumps(
+        {"format": FORMAT, "seq": seq, "hash": digest, "time": at}, sort_keys=True, separators=(",", ":")
+    ).encode()
 
 
 def write_checkpoint(directory: Path, private_key: Ed25519PrivateKey) -> Path:
@@ -69,7 +71,10 @@ def write_checkpoint(directory: Path, private_key: Ed25519PrivateKey) -> Path:
     at = datetime.now(UTC).isoformat(timespec="seconds")
     payload = _payload(head.last_seq, head.last_hash, at)
     document = {
-        "format": FORMAT, "seq": head.last_seq, "hash": head.last_hash, "time": at,
+        "format": FORMAT,
+        "seq": head.last_seq,
+        "hash": head.last_hash,
+        "time": at,
         "signature": base64.b64encode(private_key.sign(payload)).decode(),
     }
     directory.mkdir(parents=True, exist_ok=True)
@@ -86,7 +91,9 @@ class CheckpointResult:
     count: int
 
 
-def verify_checkpoints(directory: Path, public_key: Ed25519PublicKey, *, until: datetime | None = None) -> CheckpointResult:
+def verify_checkpoints(
+    directory: Path, public_key: Ed25519PublicKey, *, until: datetime | None = None
+) -> CheckpointResult:
     """Check every checkpoint in ``directory`` against its signature and the chain as it is.
     Run after ``audit.chain.verify`` has passed (so the links it compares are themselves sound).
     ``until`` leaves out checkpoints signed after it (a restored backup is older than the newest
@@ -102,14 +109,18 @@ def verify_checkpoints(directory: Path, public_key: Ed25519PublicKey, *, until: 
             seq, digest, at = int(document["seq"]), str(document["hash"]), str(document["time"])
             public_key.verify(base64.b64decode(document["signature"]), _payload(seq, digest, at))
         except (InvalidSignature, ValueError, KeyError, TypeError):
-            return CheckpointResult(False, f"Checkpoint {path.name}: the signature does not verify (forged or damaged).", 0)
+            return CheckpointResult(
+                False, f"Checkpoint {path.name}: the signature does not verify (forged or damaged).", 0
+            )
         if until is not None and datetime.fromisoformat(at) > until:
             continue
         compared += 1
         if seq == 0:
             continue
         if head is None:
-            return CheckpointResult(False, f"The chain head is missing, but checkpoint {path.name} ({at}) records sequence {seq}.", 0)
+            return CheckpointResult(
+                False, f"The chain head is missing, but checkpoint {path.name} ({at}) records sequence {seq}.", 0
+            )
         if head.last_seq < seq:
             return CheckpointResult(
                 False,
@@ -125,5 +136,7 @@ def verify_checkpoints(directory: Path, public_key: Ed25519PublicKey, *, until: 
                 0,
             )
     if not compared:
-        return CheckpointResult(False, f"No checkpoints in {directory} signed before {until}: nothing to compare the trail with.", 0)
+        return CheckpointResult(
+            False, f"No checkpoints in {directory} signed before {until}: nothing to compare the trail with.", 0
+        )
     return CheckpointResult(True, f"{compared} signed checkpoints match the trail.", compared)

@@ -32,8 +32,17 @@ def _actor_fields(actor: Any) -> dict[str, Any]:
     }
 
 
-def _event(actor_fields: dict[str, Any], *, action: Action | str, obj: models.Model | None, child_id: int | None,
-           route: Route | str, reason: str, detail: dict[str, Any] | None, at: Any) -> AuditEvent:
+def _event(
+    actor_fields: dict[str, Any],
+    *,
+    action: Action | str,
+    obj: models.Model | None,
+    child_id: int | None,
+    route: Route | str,
+    reason: str,
+    detail: dict[str, Any] | None,
+    at: Any,
+) -> AuditEvent:
     return AuditEvent(
         occurred_at=at,
         action=str(action),
@@ -65,8 +74,14 @@ def record(
     it is committed (ADR 012).
     """
     event = _event(
-        _actor_fields(actor), action=action, obj=obj, child_id=child_id, route=route, reason=reason,
-        detail=detail, at=timezone.now(),
+        _actor_fields(actor),
+        action=action,
+        obj=obj,
+        child_id=child_id,
+        route=route,
+        reason=reason,
+        detail=detail,
+        at=timezone.now(),
     )
     event.save()
     return event
@@ -89,7 +104,11 @@ def record_list(
     if any (their possible duplicates)."""
     ids = sorted({int(pk) for pk in children if pk is not None})
     return record(
-        actor=actor, action=Action.LIST, child_id=child_id, route=route, detail={"page": page, "children": ids, **detail}
+        actor=actor,
+        action=Action.LIST,
+        child_id=child_id,
+        route=route,
+        detail={"page": page, "children": ids, **detail},
     )
 
 
@@ -102,8 +121,14 @@ def record_many(*, actor: Any, events: list[dict[str, Any]]) -> list[AuditEvent]
     now = timezone.now()
     built = [
         _event(
-            actor_fields, action=item["action"], obj=item.get("obj"), child_id=item.get("child_id"),
-            route=item["route"], reason=item.get("reason", ""), detail=item.get("detail"), at=now,
+            actor_fields,
+            action=item["action"],
+            obj=item.get("obj"),
+            child_id=item.get("child_id"),
+            route=item["route"],
+            reason=item.get("reason", ""),
+            detail=item.get("detail"),
+            at=now,
         )
         for item in events
     ]

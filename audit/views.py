@@ -22,5 +22,12 @@ def child_audit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     page = Paginator(queries.child_trail(request.user, child), 50).get_page(request.GET.get("page"))
     name_organisations(page.object_list)
-    record(actor=request.user, action=Action.VIEW, obj=child, child_id=child.pk, detail={"page": "audit"}, route=audit_route(request.user, child))
+    record(
+        actor=request.user,
+        action=Action.VIEW,
+        obj=child,
+        child_id=child.pk,
+        detail={"page": "audit"},
+        route=audit_route(request.user, child),
+    )
     return render(request, "audit/child_audit.html", {"child": child, "page": page})

@@ -69,8 +69,13 @@ def main() -> None:
             # the same one-row lock as ADR 002's.
             head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=2)
             event = AuditEvent(
-                seq=head.last_seq + 1, occurred_at=timezone.now(), action="view", actor=actor,
-                actor_label="bench", detail={"n": n}, prev_hash=head.last_hash,
+                seq=head.last_seq + 1,
+                occurred_at=timezone.now(),
+                action="view",
+                actor=actor,
+                actor_label="bench",
+                detail={"n": n},
+                prev_hash=head.last_hash,
             )
             event.hash = event.compute_hash()
             event.save()
@@ -127,7 +132,9 @@ def main() -> None:
             raise errors[0]
         total = threads * args.per_thread
         return {
-            "mode": mode, "threads": threads, "appends": total,
+            "mode": mode,
+            "threads": threads,
+            "appends": total,
             "appends_per_second": round(total / appended, 1),
             "seconds": round(appended, 3),
             "seconds_until_all_sealed": round(sealed, 3),
@@ -135,7 +142,9 @@ def main() -> None:
 
     results = []
     try:
-        service = Organisation.objects.create(code="BENCH", name_en="Bench", name_cy="Mainc", type=OrganisationType.SERVICE)
+        service = Organisation.objects.create(
+            code="BENCH", name_en="Bench", name_cy="Mainc", type=OrganisationType.SERVICE
+        )
         actor = User.objects.create_user(username="bench", organisation=service, role=Role.PRACTITIONER)
         chain.seal_pending()
         for threads in (int(x) for x in args.threads.split(",")):

@@ -216,7 +216,12 @@ def main() -> None:
                 # The tests' immediate task backend runs the task at enqueue, in this process:
                 # the same code a worker runs, without a second process on a busy machine.
                 job = import_jobs.start_import(
-                    raw=raw, filename="bench.csv", mode=mode, service=service, by=manager, language="en",
+                    raw=raw,
+                    filename="bench.csv",
+                    mode=mode,
+                    service=service,
+                    by=manager,
+                    language="en",
                     rows=import_jobs.precheck(raw),
                 )
                 job = ImportJob.objects.get(pk=job.pk)
@@ -224,7 +229,9 @@ def main() -> None:
                     mode=mode, rows=job.rows_total, created=job.created, duplicates=job.duplicates, invalid=job.invalid
                 )
             else:
-                report = importer.run_import(raw, service=service, by=manager, mode=mode, language="en", progress=progress)
+                report = importer.run_import(
+                    raw, service=service, by=manager, mode=mode, language="en", progress=progress
+                )
             seconds = time.perf_counter() - started
             used = os.times()
             server_used = _server_cpu(backend_pid)
@@ -270,7 +277,13 @@ def main() -> None:
             "cpus": os.cpu_count(),
             "load_average": [round(x, 1) for x in os.getloadavg()],
             "runs": [
-                {"label": label, "seconds": round(seconds, 2), "created": r.created, "duplicates": r.duplicates, "invalid": r.invalid}
+                {
+                    "label": label,
+                    "seconds": round(seconds, 2),
+                    "created": r.created,
+                    "duplicates": r.duplicates,
+                    "invalid": r.invalid,
+                }
                 for label, r, seconds, _cpu, _server in figures
             ],
         }

@@ -49,7 +49,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--label", required=True, help="name of this run, e.g. before or after")
     parser.add_argument("--requests", type=int, default=10, help="requests per page (default 10)")
-    parser.add_argument("--max-seconds", type=float, default=120.0, help="stop repeating a page after this long (default 120 s)")
+    parser.add_argument(
+        "--max-seconds", type=float, default=120.0, help="stop repeating a page after this long (default 120 s)"
+    )
     parser.add_argument("--explain", type=int, default=2, help="slowest queries of each page to EXPLAIN (default 2)")
     parser.add_argument("--output", default=str(RESULTS / "national_pages.json"))
     args = parser.parse_args()
@@ -154,8 +156,11 @@ def main() -> None:
             "queries": len(captured),
             "slowest_queries": explains,
         }
-        print(f"{name:<24} p50 {results[name]['p50_ms']:>9.1f} ms  p95 {results[name]['p95_ms']:>9.1f} ms  "
-              f"({len(times)} requests, {len(captured)} queries)", file=sys.stderr)
+        print(
+            f"{name:<24} p50 {results[name]['p50_ms']:>9.1f} ms  p95 {results[name]['p95_ms']:>9.1f} ms  "
+            f"({len(times)} requests, {len(captured)} queries)",
+            file=sys.stderr,
+        )
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT version()")
@@ -205,15 +210,22 @@ def summary(stored: dict) -> str:
             f"manager of {data['service_children']:,} young people and {data['service_staff']} staff; practitioner "
             f"with a caseload of {data['practitioner_caseload']}. `{run['uptime']}`"
         )
-    lines += ["", "| page | " + " | ".join(f"{label} p50 / p95 (ms) | {label} queries" for label in labels) + " |",
-              "| --- |" + " --- | --- |" * len(labels)]
+    lines += [
+        "",
+        "| page | " + " | ".join(f"{label} p50 / p95 (ms) | {label} queries" for label in labels) + " |",
+        "| --- |" + " --- | --- |" * len(labels),
+    ]
     for page in stored[labels[0]]["pages"]:
         cells = []
         for label in labels:
             result = stored[label]["pages"].get(page)
             cells += [f"{result['p50_ms']:,} / {result['p95_ms']:,}", str(result["queries"])] if result else ["–", "–"]
         lines.append(f"| {page} | " + " | ".join(cells) + " |")
-    lines += ["", "The plans (`EXPLAIN (ANALYZE, BUFFERS)`) of each page's slowest queries are in national_pages.json.", ""]
+    lines += [
+        "",
+        "The plans (`EXPLAIN (ANALYZE, BUFFERS)`) of each page's slowest queries are in national_pages.json.",
+        "",
+    ]
     return "\n".join(lines)
 
 

@@ -242,7 +242,9 @@ NYTH_BREAK_GLASS_FAILURE_WINDOW_SECONDS = env_int("NYTH_BREAK_GLASS_FAILURE_WIND
 # to the console; production sets an SMTP relay. NYTH_SITE_URL makes links in emails absolute.
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
-    "django.core.mail.backends.console.EmailBackend" if (NYTH_DEMO or DEBUG) else "django.core.mail.backends.smtp.EmailBackend",
+    "django.core.mail.backends.console.EmailBackend"
+    if (NYTH_DEMO or DEBUG)
+    else "django.core.mail.backends.smtp.EmailBackend",
 )
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 # For the file backend (the worker tests read what a worker process sent).

@@ -40,10 +40,14 @@ def safeguarding_for(user: User, child: Child) -> list[SafeguardingShare]:
 
     if not user.is_authenticated or user.role in _NEVER or not user.organisation_id:
         return []
-    return list(SafeguardingShare.objects.in_force().filter(child=child, recipient_organisation_id=user.organisation_id))
+    return list(
+        SafeguardingShare.objects.in_force().filter(child=child, recipient_organisation_id=user.organisation_id)
+    )
 
 
-def consent_covering(child: Child, organisation: Organisation, purpose: str, sections: list[str]) -> ConsentDecision | None:
+def consent_covering(
+    child: Child, organisation: Organisation, purpose: str, sections: list[str]
+) -> ConsentDecision | None:
     """An in-force consent for sharing ``sections`` of ``child``'s assessment with
     ``organisation`` for ``purpose`` (for shares and exports: the recipient is an organisation).
     Returns the consent covering the most of them, or None when none covers any."""
@@ -76,7 +80,9 @@ def _shared_child_ids(user: User, item: str | None = None) -> set[int] | None:
         if set(purposes) & WORKING_PURPOSES and (item is None or item in items)
     }
     safeguarding = SafeguardingShare.objects.in_force().filter(recipient_organisation_id=user.organisation_id)
-    ids |= {child_id for child_id, items in safeguarding.values_list("child_id", "items") if item is None or item in items}
+    ids |= {
+        child_id for child_id, items in safeguarding.values_list("child_id", "items") if item is None or item in items
+    }
     return ids
 
 

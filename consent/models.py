@@ -53,7 +53,10 @@ class LawfulBasis(models.TextChoices):
     """The lawful basis recorded beside consent (domain notes: usually public task, not UK GDPR
     consent; the child's consent to share is the practice standard on top)."""
 
-    HEALTH_SOCIAL_CARE = "health_social_care", _("Public task with health or social care purposes (DPA 2018 Schedule 1 paragraph 2)")
+    HEALTH_SOCIAL_CARE = (
+        "health_social_care",
+        _("Public task with health or social care purposes (DPA 2018 Schedule 1 paragraph 2)"),
+    )
     SAFEGUARDING = "safeguarding", _("Public task with safeguarding (DPA 2018 Schedule 1 paragraph 18)")
     EXPLICIT_CONSENT = "explicit_consent", _("Explicit consent")
     LEGAL_CLAIMS = "legal_claims", _("Legal proceedings (UK GDPR Article 9(2)(f))")
@@ -149,16 +152,16 @@ class ConsentDecision(RecipientLabel, models.Model):
     # Who decided, and the young person's own views – always, even when they are not the decider.
     decider = models.CharField(_("who decided"), max_length=20, choices=Decider.choices)
     decider_name = models.CharField(_("name of the person who decided"), max_length=200, blank=True)
-    competence_judgement = models.TextField(_("judgement of the young person's competence"), blank=True, max_length=3000)
+    competence_judgement = models.TextField(
+        _("judgement of the young person's competence"), blank=True, max_length=3000
+    )
     young_person_views = models.TextField(_("the young person's views, in their words"), max_length=5000)
     text_language = TextLanguageField()  # of the judgement and the views (core/text_language.py)
     how_given = models.CharField(_("how consent was given"), max_length=20, choices=HowGiven.choices)
     given_on = models.DateField(_("date given"))
     review_on = models.DateField(_("review date"), null=True, blank=True)
     lawful_basis = models.CharField(_("lawful basis"), max_length=30, choices=LawfulBasis.choices)
-    sharing_protocol = models.CharField(
-        _("information sharing protocol (WASPI)"), max_length=200, blank=True
-    )
+    sharing_protocol = models.CharField(_("information sharing protocol (WASPI)"), max_length=200, blank=True)
 
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
@@ -234,10 +237,10 @@ class SafeguardingShare(models.Model):
     )
     items = models.JSONField(_("what is shared"), default=list, blank=True)
     sections = models.JSONField(_("named sections of the assessment"), default=list, blank=True)
-    reason = models.TextField(_("the risk of significant harm, and why sharing without consent is necessary"), max_length=5000)
-    young_person_views = models.TextField(
-        _("the young person's views, if known"), blank=True, max_length=5000
+    reason = models.TextField(
+        _("the risk of significant harm, and why sharing without consent is necessary"), max_length=5000
     )
+    young_person_views = models.TextField(_("the young person's views, if known"), blank=True, max_length=5000)
     text_language = TextLanguageField()  # of the reason and the views (core/text_language.py)
     expires_on = models.DateField(_("share ends on"))
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -305,7 +308,9 @@ class SharingRefusal(RecipientLabel, models.Model):
     ended_by_consent = models.ForeignKey(
         ConsentDecision, on_delete=models.PROTECT, null=True, blank=True, related_name="ended_refusals"
     )
-    ending_words = models.TextField(_("what the young person said when asked again, in their words"), blank=True, max_length=5000)
+    ending_words = models.TextField(
+        _("what the young person said when asked again, in their words"), blank=True, max_length=5000
+    )
 
     objects = RefusalQuerySet.as_manager()
     history = HistoricalRecords()

@@ -319,7 +319,10 @@ def refusal_errors(*, child: Child, values: dict[str, Any]) -> dict[str, list[st
 
 def _recipient_audit(obj: ConsentDecision | SharingRefusal) -> dict[str, str]:
     if obj.recipient_organisation_id:
-        return {"recipient_kind": "organisation", "recipient": obj.recipient_organisation.code if obj.recipient_organisation else ""}
+        return {
+            "recipient_kind": "organisation",
+            "recipient": obj.recipient_organisation.code if obj.recipient_organisation else "",
+        }
     if obj.recipient_organisation_type:
         return {"recipient_kind": "organisation_type", "recipient": obj.recipient_organisation_type}
     return {"recipient_kind": "profession", "recipient": obj.recipient_profession}
@@ -351,7 +354,11 @@ def record_refusal(*, by: User, child: Child, values: dict[str, Any], route: str
     mark_version(refusal, by=by)  # simple-history: who made this version
     refusal.save()
     record(
-        actor=by, action=Action.CREATE, obj=refusal, child_id=child.pk, route=route,
+        actor=by,
+        action=Action.CREATE,
+        obj=refusal,
+        child_id=child.pk,
+        route=route,
         detail={"refusal": True, "decider": decider, **_recipient_audit(refusal)},
     )
     return refusal
@@ -404,7 +411,11 @@ def record_consent(*, by: User, child: Child, values: dict[str, Any], route: str
     consent.save()
     refused = contradicted_refusals(child=child, values=values)
     record(
-        actor=by, action=Action.CREATE, obj=consent, child_id=child.pk, route=route,
+        actor=by,
+        action=Action.CREATE,
+        obj=consent,
+        child_id=child.pk,
+        route=route,
         detail={**_audit_summary(consent), **({"replaces_refusals": [r.pk for r in refused]} if refused else {})},
     )
     # The young person was asked again and agreed: the refusal ends, with their words kept.
@@ -415,8 +426,13 @@ def record_consent(*, by: User, child: Child, values: dict[str, Any], route: str
         mark_version(refusal, by=by)
         refusal.save(update_fields=["ended_at", "ended_by_consent", "ending_words"])
         record(
-            actor=by, action=Action.UPDATE, obj=refusal, child_id=child.pk, route=route,
-            reason=_("Replaced by a later consent"), detail={"refusal_ended": True, "consent": consent.pk},
+            actor=by,
+            action=Action.UPDATE,
+            obj=refusal,
+            child_id=child.pk,
+            route=route,
+            reason=_("Replaced by a later consent"),
+            detail={"refusal_ended": True, "consent": consent.pk},
         )
     return consent
 

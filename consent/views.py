@@ -111,7 +111,10 @@ def consent_create(request: AuthenticatedHttpRequest, child_pk: int) -> HttpResp
             "age": child.age,
             "presumed_age": services.AGE_PRESUMED_COMPETENT,
             # Shown before anything is typed: a consent must not quietly undo a refusal.
-            "refusals": SharingRefusal.objects.visible_to(request.user).active().filter(child=child).select_related("recipient_organisation"),
+            "refusals": SharingRefusal.objects.visible_to(request.user)
+            .active()
+            .filter(child=child)
+            .select_related("recipient_organisation"),
         },
     )
 
@@ -129,7 +132,8 @@ def refusal_create(request: AuthenticatedHttpRequest, child_pk: int) -> HttpResp
         else:
             messages.success(
                 request,
-                _("Recorded: the young person does not agree to share with %(recipient)s.") % {"recipient": refusal.recipient_label},
+                _("Recorded: the young person does not agree to share with %(recipient)s.")
+                % {"recipient": refusal.recipient_label},
             )
             return redirect("consent:list", child_pk=child.pk)
     record_page_opened(request, child, None, "refusal_create")
@@ -260,8 +264,12 @@ def safeguarding_review(request: AuthenticatedHttpRequest) -> HttpResponse:
         .order_by("-decided_at")[:RECENT_DECISIONS]
     )
     record_list(
-        actor=user, page="safeguarding_review", children=[share.child_id for share in waiting + decided], route=Route.UI,
-        waiting=len(waiting), decided=len(decided),
+        actor=user,
+        page="safeguarding_review",
+        children=[share.child_id for share in waiting + decided],
+        route=Route.UI,
+        waiting=len(waiting),
+        decided=len(decided),
     )
     return render(request, "consent/safeguarding_review.html", {"waiting": waiting, "decided": decided})
 

@@ -70,7 +70,10 @@ class ContactForm(TextLanguageFormMixin, NythModelForm):
         self.fields["duration_minutes"].min_value = 5
         self.fields["duration_minutes"].max_value = 600
         self.fields["duration_minutes"].validators.append(_duration)
-        self.fields["consultation_with"].choices = [("", _("Not a consultation")), *self.fields["consultation_with"].choices[1:]]
+        self.fields["consultation_with"].choices = [
+            ("", _("Not a consultation")),
+            *self.fields["consultation_with"].choices[1:],
+        ]
         if self.instance.pk and not self.is_bound:
             when = timezone.localtime(self.instance.starts_at)
             self.initial.update(
@@ -86,7 +89,9 @@ class ContactForm(TextLanguageFormMixin, NythModelForm):
         # The model's default ("took place") must not preselect the answer on a new contact.
         self.fields["attendance"].initial = None
         if not self.is_bound and not self.instance.pk:
-            self.initial.setdefault("language", ContactLanguage.WELSH if child.preferred_language == "cy" else ContactLanguage.ENGLISH)
+            self.initial.setdefault(
+                "language", ContactLanguage.WELSH if child.preferred_language == "cy" else ContactLanguage.ENGLISH
+            )
 
     def clean_time(self) -> datetime.time:
         match = _TIME.match(self.cleaned_data.get("time", ""))

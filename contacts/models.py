@@ -84,12 +84,23 @@ class Contact(models.Model):
     kind = models.CharField(_("kind of contact"), max_length=20, choices=Kind.choices)
     starts_at = models.DateTimeField(_("date and time"))
     duration_minutes = models.PositiveIntegerField(_("length in minutes"), default=60)
-    attendance = models.CharField(_("what happened"), max_length=30, choices=Attendance.choices, default=Attendance.ATTENDED)
-    consultation_with = models.CharField(_("consultation with"), max_length=30, choices=ConsultationWith.choices, blank=True)
+    attendance = models.CharField(
+        _("what happened"), max_length=30, choices=Attendance.choices, default=Attendance.ATTENDED
+    )
+    consultation_with = models.CharField(
+        _("consultation with"), max_length=30, choices=ConsultationWith.choices, blank=True
+    )
     #: The trusted adults who took part (carers trained, teachers consulted): recorded on their
     #: side too, so the nest shows who has been informed and supported.
-    people = models.ManyToManyField(RelatedPerson, verbose_name=_("people around the young person who took part"), blank=True, related_name="contacts")
-    language = models.CharField(_("language"), max_length=10, choices=ContactLanguage.choices, default=ContactLanguage.ENGLISH)
+    people = models.ManyToManyField(
+        RelatedPerson,
+        verbose_name=_("people around the young person who took part"),
+        blank=True,
+        related_name="contacts",
+    )
+    language = models.CharField(
+        _("language"), max_length=10, choices=ContactLanguage.choices, default=ContactLanguage.ENGLISH
+    )
     location = models.CharField(_("where"), max_length=20, choices=Location.choices)
     summary = models.TextField(_("summary"), blank=True, max_length=5000)
     #: The summary's language (``language`` above is the session's): core/text_language.py.
@@ -119,7 +130,9 @@ class Contact(models.Model):
             # The team page's "booked, outcome not recorded" counts a practitioner's booked
             # contacts over their whole history: a few rows in this index, not every contact.
             models.Index(
-                fields=["practitioner", "starts_at"], condition=models.Q(attendance="booked"), name="contact_booked_by_practitioner"
+                fields=["practitioner", "starts_at"],
+                condition=models.Q(attendance="booked"),
+                name="contact_booked_by_practitioner",
             ),
         ]
 

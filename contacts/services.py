@@ -24,6 +24,7 @@ from people.models import CareTeamMembership
 if TYPE_CHECKING:
     from people.models import Child
 
+
 class ContactValues(TypedDict, total=False):
     """A contact as recorded or changed. Its keys are written once, here: ContactForm
     (contacts/forms.py) takes its fields from them (``starts_at`` is its date and time boxes)."""
@@ -63,14 +64,22 @@ def _validate(values: ContactValues) -> None:
         errors["consultation_with"] = _("Say who the consultation was with")
     starts_at = values.get("starts_at")
     happened = (Attendance.ATTENDED, Attendance.DID_NOT_ATTEND)
-    if starts_at and values.get("attendance") in happened and starts_at > timezone.now() + datetime.timedelta(minutes=5):
-        errors["attendance"] = _("A contact in the future has not happened yet: choose “Booked” and record what happened after it")
+    if (
+        starts_at
+        and values.get("attendance") in happened
+        and starts_at > timezone.now() + datetime.timedelta(minutes=5)
+    ):
+        errors["attendance"] = _(
+            "A contact in the future has not happened yet: choose “Booked” and record what happened after it"
+        )
     if errors:
         raise ValidationError(errors)
 
 
 @transaction.atomic
-def record_contact(*, by: User, child: Child, values: ContactValues, people: list[Any] | None = None) -> tuple[Contact, bool]:
+def record_contact(
+    *, by: User, child: Child, values: ContactValues, people: list[Any] | None = None
+) -> tuple[Contact, bool]:
     """Record one contact; returns (contact, created). The same form sent twice (double click,
     browser retry) records one contact."""
     people = list(people or [])
@@ -113,11 +122,9 @@ def refresh_first_session(child: Child) -> None:
     from referrals.models import Referral, Status
 
     for referral in Referral.objects.filter(child=child, status__in=[Status.ACCEPTED, Status.ALLOCATED]):
-        first = (
-            Contact.objects.filter(
-                child=child, kind__in=DIRECT_KINDS, attendance=Attendance.ATTENDED, starts_at__gte=referral.received_at
-            ).aggregate(first=Min("starts_at"))["first"]
-        )
+        first = Contact.objects.filter(
+            child=child, kind__in=DIRECT_KINDS, attendance=Attendance.ATTENDED, starts_at__gte=referral.received_at
+        ).aggregate(first=Min("starts_at"))["first"]
         if first != referral.first_session_at:
             Referral.objects.filter(pk=referral.pk).update(first_session_at=first)
 
@@ -164,6 +171,7 @@ def update_contact(
 
 # --- The manager's team page -----------------------------------------------------------------------
 
+
 def _count(queryset: QuerySet, by: str) -> Coalesce:
     """A correlated ``COUNT(*)`` of ``queryset``, filtered on ``by = OuterRef("pk")``, as an
     annotation (grouped by ``by``: one group, the outer row's); 0, not NULL, when there is nothing."""
@@ -193,7 +201,9 @@ def team_rows(organisation: Organisation, *, week_start: datetime.datetime, now:
                 "practitioner",
             ),
             to_record=_count(Contact.objects.filter(starts_at__lte=now, attendance=Attendance.BOOKED), "practitioner"),
-            missed=_count(Contact.objects.filter(starts_at__gte=since, attendance=Attendance.DID_NOT_ATTEND), "practitioner"),
+            missed=_count(
+                Contact.objects.filter(starts_at__gte=since, attendance=Attendance.DID_NOT_ATTEND), "practitioner"
+            ),
         )
         .order_by("last_name", "first_name", "pk")
     )

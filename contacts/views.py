@@ -31,7 +31,12 @@ _STAFF = (Role.PRACTITIONER, Role.SERVICE_MANAGER, Role.DUTY_WORKER)
 def child_contacts(request: AuthenticatedHttpRequest, child_pk: int) -> HttpResponse:
     # The contacts pages are reached by the first tier of emergency access too (ADR 014).
     child = get_visible_or_404(request, Child.objects.visible_to(request.user, include_emergency=True), pk=child_pk)
-    contacts = Contact.objects.visible_to(request.user, include_emergency=True).filter(child=child).select_related("practitioner").prefetch_related("people")
+    contacts = (
+        Contact.objects.visible_to(request.user, include_emergency=True)
+        .filter(child=child)
+        .select_related("practitioner")
+        .prefetch_related("people")
+    )
     # Opened through emergency access, it is listed on the manager's emergency access review.
     route = audit_route(request.user, child)
     record(actor=request.user, action=Action.LIST, child_id=child.pk, route=route, detail={"page": "contacts"})
@@ -67,7 +72,9 @@ def contact_create(request: AuthenticatedHttpRequest, child_pk: int) -> HttpResp
         except PermissionDenied:
             form.add_error("kind", _("Through emergency access you can record only an out-of-hours or crisis contact"))
         else:
-            messages.success(request, _("The contact was recorded.") if created else _("This contact was already recorded."))
+            messages.success(
+                request, _("The contact was recorded.") if created else _("This contact was already recorded.")
+            )
             return redirect("contacts:child", child_pk=child.pk)
     record_page_opened(request, child, None, "contact_create")
     return render(request, "contacts/contact_form.html", {"child": child, "form": form})
@@ -76,7 +83,9 @@ def contact_create(request: AuthenticatedHttpRequest, child_pk: int) -> HttpResp
 def contact_edit(request: AuthenticatedHttpRequest, child_pk: int, contact_pk: int) -> HttpResponse:
     """Change a contact: above all, record what happened at a booked one."""
     child = get_visible_or_404(request, Child.objects.visible_to(request.user, include_emergency=True), pk=child_pk)
-    contact = get_visible_or_404(request, Contact.objects.visible_to(request.user, include_emergency=True), pk=contact_pk, child=child)
+    contact = get_visible_or_404(
+        request, Contact.objects.visible_to(request.user, include_emergency=True), pk=contact_pk, child=child
+    )
     if not services.can_record(request.user, child, contact.kind):
         raise PermissionDenied
     form = ContactForm(request.POST if request.method == "POST" else None, child=child, instance=copy.copy(contact))
@@ -85,7 +94,9 @@ def contact_edit(request: AuthenticatedHttpRequest, child_pk: int, contact_pk: i
         people = list(form.cleaned_data.get("people") or [])
         expected = form.cleaned_data.get("version") or 0
         try:
-            services.update_contact(by=request.user, contact=contact, expected_version=expected, values=values, people=people)
+            services.update_contact(
+                by=request.user, contact=contact, expected_version=expected, values=values, people=people
+            )
         except StaleEditError as exc:
             # Keep everything typed; base the next save on what is stored now.
             form = rebind_after_stale_save(
@@ -98,7 +109,11 @@ def contact_edit(request: AuthenticatedHttpRequest, child_pk: int, contact_pk: i
                     "overwritten: your changes are below, not saved. Check what is recorded now, then save again."
                 ),
             )
-            return render(request, "contacts/contact_form.html", {"child": child, "form": form, "contact": exc.current, "stale": True})
+            return render(
+                request,
+                "contacts/contact_form.html",
+                {"child": child, "form": form, "contact": exc.current, "stale": True},
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         except PermissionDenied:
@@ -107,7 +122,14 @@ def contact_edit(request: AuthenticatedHttpRequest, child_pk: int, contact_pk: i
             messages.success(request, _("The contact was saved."))
             return redirect("contacts:child", child_pk=child.pk)
     route = audit_route(request.user, child)
-    record(actor=request.user, action=Action.VIEW, obj=contact, child_id=child.pk, route=route, detail={"page": "contact_edit"})
+    record(
+        actor=request.user,
+        action=Action.VIEW,
+        obj=contact,
+        child_id=child.pk,
+        route=route,
+        detail={"page": "contact_edit"},
+    )
     return render(request, "contacts/contact_form.html", {"child": child, "form": form, "contact": contact})
 
 
@@ -122,11 +144,16 @@ def caseload(request: AuthenticatedHttpRequest) -> HttpResponse:
         Child.objects.visible_to(request.user)
         .filter(care_team__user=request.user, care_team__ended_at__isnull=True)
         .annotate(
-            last_contact=Max("contacts__starts_at", filter=Q(contacts__starts_at__lte=now, contacts__attendance=Attendance.ATTENDED)),
-            next_contact=Min("contacts__starts_at", filter=Q(contacts__starts_at__gt=now, contacts__attendance=Attendance.BOOKED)),
+            last_contact=Max(
+                "contacts__starts_at", filter=Q(contacts__starts_at__lte=now, contacts__attendance=Attendance.ATTENDED)
+            ),
+            next_contact=Min(
+                "contacts__starts_at", filter=Q(contacts__starts_at__gt=now, contacts__attendance=Attendance.BOOKED)
+            ),
             recent=Count(
                 "contacts",
-                filter=Q(contacts__starts_at__gte=since, contacts__starts_at__lte=now) & ~Q(contacts__attendance=Attendance.BOOKED),
+                filter=Q(contacts__starts_at__gte=since, contacts__starts_at__lte=now)
+                & ~Q(contacts__attendance=Attendance.BOOKED),
                 distinct=True,
             ),
             to_record=Count(
@@ -162,7 +189,9 @@ def diary(request: AuthenticatedHttpRequest) -> HttpResponse:
         raise PermissionDenied
     whose = request.user
     if request.GET.get("user") and request.user.role == Role.SERVICE_MANAGER:
-        whose = get_object_or_404(User.objects.filter(organisation=request.user.organisation, is_active=True), pk=request.GET["user"])
+        whose = get_object_or_404(
+            User.objects.filter(organisation=request.user.organisation, is_active=True), pk=request.GET["user"]
+        )
     start = _week_start(request.GET.get("week"))
     first = timezone.make_aware(datetime.datetime.combine(start, datetime.time.min))
     contacts = list(
@@ -177,8 +206,12 @@ def diary(request: AuthenticatedHttpRequest) -> HttpResponse:
         day = start + datetime.timedelta(days=offset)
         days.append((day, [c for c in contacts if timezone.localtime(c.starts_at).date() == day]))
     record_list(
-        actor=request.user, page="diary", children=[contact.child_id for contact in contacts], route=Route.UI,
-        diary=whose.pk, week=start.isoformat(),
+        actor=request.user,
+        page="diary",
+        children=[contact.child_id for contact in contacts],
+        route=Route.UI,
+        diary=whose.pk,
+        week=start.isoformat(),
     )
     return render(
         request,

@@ -284,7 +284,9 @@ def grant_app_role(target: Target, app_role: str) -> None:
             owner = execute("SELECT current_user", ())[0][0]
             apply_grants(execute, app_role=app_role, owner_role=owner, database=target.name)
     except (psycopg.Error, DatabaseRolesError) as exc:
-        raise BackupError(f"Restored, but the application role {app_role!r} could not be granted its privileges: {exc}") from exc
+        raise BackupError(
+            f"Restored, but the application role {app_role!r} could not be granted its privileges: {exc}"
+        ) from exc
 
 
 def restore(path: Path, target: Target, *, force: bool = False, app_role: str | None = None) -> None:

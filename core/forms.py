@@ -66,7 +66,9 @@ class NythModelForm(TypedFormMixin, forms.ModelForm):
                 field.validators.append(reject_markup)
             # A radio list needs no empty option: choosing none leaves an optional answer blank.
             # (Checkboxes are RadioSelect's subclass, with no empty option to remove.)
-            if not isinstance(field.widget, forms.RadioSelect) or isinstance(field.widget, forms.CheckboxSelectMultiple):
+            if not isinstance(field.widget, forms.RadioSelect) or isinstance(
+                field.widget, forms.CheckboxSelectMultiple
+            ):
                 continue
             if isinstance(field, forms.ModelChoiceField):
                 # Keep a model's choices lazy: a form that narrows the queryset afterwards (to
@@ -86,9 +88,15 @@ class GovukDateWidget(forms.MultiWidget):
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         widgets: dict[str, forms.Widget | type[forms.Widget]] = {
-            "day": forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input govuk-date-input__input govuk-input--width-2"}),
-            "month": forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input govuk-date-input__input govuk-input--width-2"}),
-            "year": forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input govuk-date-input__input govuk-input--width-4"}),
+            "day": forms.TextInput(
+                attrs={"inputmode": "numeric", "class": "govuk-input govuk-date-input__input govuk-input--width-2"}
+            ),
+            "month": forms.TextInput(
+                attrs={"inputmode": "numeric", "class": "govuk-input govuk-date-input__input govuk-input--width-2"}
+            ),
+            "year": forms.TextInput(
+                attrs={"inputmode": "numeric", "class": "govuk-input govuk-date-input__input govuk-input--width-4"}
+            ),
         }
         super().__init__(widgets, attrs)
 
@@ -165,7 +173,11 @@ _CLASS_BY_WIDGET = {
     "textarea": "govuk-textarea",
     "select": "govuk-select",
 }
-_ERROR_CLASS = {"govuk-input": "govuk-input--error", "govuk-textarea": "govuk-textarea--error", "govuk-select": "govuk-select--error"}
+_ERROR_CLASS = {
+    "govuk-input": "govuk-input--error",
+    "govuk-textarea": "govuk-textarea--error",
+    "govuk-select": "govuk-select--error",
+}
 
 
 class GovukBoundField(forms.BoundField):
@@ -196,7 +208,9 @@ class GovukBoundField(forms.BoundField):
 GovukFormRenderer.bound_field_class = GovukBoundField
 
 
-def add_service_errors(form: forms.BaseForm, error: ValidationError, *, renamed: Mapping[str, str] | None = None) -> None:
+def add_service_errors(
+    form: forms.BaseForm, error: ValidationError, *, renamed: Mapping[str, str] | None = None
+) -> None:
     """Show a service's refusal on the form that was sent. Each field's messages go beside that
     field when the form has it (``renamed`` maps a model field to the form field that edits it);
     the rest, and an error that names no field, go in the error summary at the top."""

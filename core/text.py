@@ -39,7 +39,9 @@ NAME = "name"
 IDENTIFIER = "identifier"
 
 _MESSAGES = {
-    NAME: _("Names must not contain invisible or direction-changing characters (%(characters)s). Type the name again without them."),
+    NAME: _(
+        "Names must not contain invisible or direction-changing characters (%(characters)s). Type the name again without them."
+    ),
     IDENTIFIER: _(
         "Numbers, references and postcodes must not contain invisible or direction-changing characters (%(characters)s). Type it again without them."
     ),

@@ -46,7 +46,9 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
         context["to_review"] = BreakGlassAccess.objects.visible_to(user).filter(reviewed_at__isnull=True).count()
         referrals = Referral.objects.visible_to(user)
         context["awaiting_decision"] = referrals.filter(status=Status.RECEIVED, service_id=user.organisation_id).count()
-        context["consultations_overdue"] = consultations_overdue(referrals, user.organisation) if user.organisation else 0
+        context["consultations_overdue"] = (
+            consultations_overdue(referrals, user.organisation) if user.organisation else 0
+        )
         context["safeguarding_waiting"] = safeguarding_waiting(user).count()
         context["access_requests_waiting"] = access_waiting_for(user).count()
         # A change of practitioner a practitioner completed waits for a manager to change the team.
@@ -92,7 +94,9 @@ def _error_page(request: HttpRequest, template: str, status: int, **context: obj
     # query it, only the language from the URL.
     language = translation.get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
     with translation.override(language):
-        body = loader.get_template(template).render({"LANGUAGE_CODE": language, "request_path": request.path, **context})
+        body = loader.get_template(template).render(
+            {"LANGUAGE_CODE": language, "request_path": request.path, **context}
+        )
     return HttpResponse(body, status=status)
 
 
@@ -105,7 +109,9 @@ def _page_with_navigation(request: HttpRequest, template: str, status: int) -> H
     language = translation.get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
     try:
         with translation.override(language):
-            body = loader.render_to_string(template, {"base_template": "base.html", "request_path": request.path}, request=request)
+            body = loader.render_to_string(
+                template, {"base_template": "base.html", "request_path": request.path}, request=request
+            )
     except (DatabaseError, InterfaceError):
         return _error_page(request, template, status)
     except Exception:  # noqa: BLE001 - any failure falls back to the page that needs nothing

@@ -35,7 +35,11 @@ ROW = {
 
 
 def spreadsheet(tmp_path: Path) -> Path:
-    rows = [ROW, {**ROW, "given_name": "Ianto", "date_of_birth": "2009-09-30"}, {**ROW, "given_name": "Nia", "nhs_number": "123"}]
+    rows = [
+        ROW,
+        {**ROW, "given_name": "Ianto", "date_of_birth": "2009-09-30"},
+        {**ROW, "given_name": "Nia", "nhs_number": "123"},
+    ]
     out = io.StringIO(newline="")
     writer = csv.DictWriter(out, fieldnames=[*ROW, "nhs_number"])
     writer.writeheader()
@@ -52,13 +56,17 @@ def press_check_progress(page: Page) -> None:
     page.wait_for_load_state("load")
 
 
-def test_a_manager_uploads_a_spreadsheet_follows_its_progress_and_reads_the_report(signed_in_page, nyth_server, tmp_path):
+def test_a_manager_uploads_a_spreadsheet_follows_its_progress_and_reads_the_report(
+    signed_in_page, nyth_server, tmp_path
+):
     # Given the service manager on the import page, told the import runs in the background.
     page = signed_in_page("manager")
     page.goto("/en/referrals/import/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Import referrals from a spreadsheet")
     expect(page.get_by_text("The import runs in the background")).to_be_visible()
-    expect(page.get_by_text(re.compile(r"deletes the uploaded file \d+ days? after the import finishes"))).to_be_visible()
+    expect(
+        page.get_by_text(re.compile(r"deletes the uploaded file \d+ days? after the import finishes"))
+    ).to_be_visible()
     check_accessibility(page)
 
     # When she uploads a file of three rows, one with a wrong NHS number, importing the valid rows.

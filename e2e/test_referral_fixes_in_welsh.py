@@ -109,7 +109,9 @@ def test_a_manager_refers_matches_and_decides_in_welsh(
     decide_url = page.url
     expect(heading).to_have_text("Penderfynu ar yr atgyfeiriad")
     # Then the page says the referrer is written to in Welsh
-    expect(page.locator(".govuk-inset-text")).to_contain_text("Ysgrifennir at yr atgyfeiriwr yn Gymraeg, ei iaith ei hun.")
+    expect(page.locator(".govuk-inset-text")).to_contain_text(
+        "Ysgrifennir at yr atgyfeiriwr yn Gymraeg, ei iaith ei hun."
+    )
     # And no outcome's fields are shown until she chooses it
     advice = page.get_by_label("Cyngor a roddwyd i'r atgyfeiriwr")
     service = page.get_by_label("Y gwasanaeth y trosglwyddwyd yr atgyfeiriad iddo")
@@ -122,7 +124,9 @@ def test_a_manager_refers_matches_and_decides_in_welsh(
     outcome.get_by_label(REDIRECTED).check()
     expect(service).to_be_visible()
     expect(page.get_by_label("Â phwy y gwnaethoch chi gysylltu yno")).to_be_visible()
-    expect(page.locator("label", has=page.get_by_text("Â phwy y gwnaethoch chi gysylltu yno"))).not_to_contain_text("dewisol")
+    expect(page.locator("label", has=page.get_by_text("Â phwy y gwnaethoch chi gysylltu yno"))).not_to_contain_text(
+        "dewisol"
+    )
     expect(advice).to_be_hidden()
     check_accessibility(page)
 

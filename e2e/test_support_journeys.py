@@ -497,7 +497,9 @@ def test_the_on_call_worker_opens_a_safety_plan_at_night_and_the_manager_reviews
     expect(page.locator("main .govuk-warning-text").first).to_contain_text("through emergency access")
     expect(page.locator("main .govuk-warning-text").first).to_contain_text("read-only")
     banner = page.locator("#emergency-access-banner")
-    expect(banner).to_contain_text(re.compile(rf"Your emergency access to {re.escape(young_person.name)} ends at \d\d:\d\d"))
+    expect(banner).to_contain_text(
+        re.compile(rf"Your emergency access to {re.escape(young_person.name)} ends at \d\d:\d\d")
+    )
     check_accessibility(page)
 
     # And she reads what to look out for and whom to call, as the care team wrote it, and can

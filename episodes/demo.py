@@ -172,7 +172,9 @@ def _seed_episodes(*, service: Organisation, staff: list[User], children: list[C
     EpisodeEvent.objects.bulk_create(events, batch_size=1000)
 
 
-def _story(own: random.Random, rng: random.Random, texts: dict, episode: Episode, author: User, today: date) -> list[EpisodeEvent]:
+def _story(
+    own: random.Random, rng: random.Random, texts: dict, episode: Episode, author: User, today: date
+) -> list[EpisodeEvent]:
     """The episode's log, and its status set to where the story ends."""
 
     def event(kind: str, on: date, **values: str) -> EpisodeEvent:
@@ -216,15 +218,21 @@ def _seed_transitions(*, service: Organisation, staff: list[User], children: lis
     # The latest placement of each young person, and the one before it (for "coming home").
     placements: dict[int, list[Placement]] = {}
     for placement in (
-        Placement.objects.filter(child__service=service).select_related("child").order_by("child_id", "start_date", "pk")
+        Placement.objects.filter(child__service=service)
+        .select_related("child")
+        .order_by("child_id", "start_date", "pk")
     ):
         placements.setdefault(placement.child_id, []).append(placement)
     leads = dict(
-        CareTeamMembership.objects.filter(child__service=service, ended_at__isnull=True, role="lead").values_list("child_id", "user_id")
+        CareTeamMembership.objects.filter(child__service=service, ended_at__isnull=True, role="lead").values_list(
+            "child_id", "user_id"
+        )
     )
     trusted = {}
     for child_id, person_id in (
-        RelatedPerson.objects.filter(child__service=service, is_active=True).order_by("-child_id", "-pk").values_list("child_id", "pk")
+        RelatedPerson.objects.filter(child__service=service, is_active=True)
+        .order_by("-child_id", "-pk")
+        .values_list("child_id", "pk")
     ):
         trusted[child_id] = person_id  # the first person of each young person wins
     staff_ids = [user.pk for user in staff]
@@ -241,39 +249,66 @@ def _seed_transitions(*, service: Organisation, staff: list[User], children: lis
         if latest is not None and latest.start_date >= today - timedelta(days=240) and own.random() < 0.7:
             previous = mine[-2] if len(mine) > 1 else None
             coming_home = previous is not None and previous.out_of_county and not latest.out_of_county
-            planned.append((
-                Transition(
-                    child=child, kind=TransitionKind.PLACEMENT_MOVE, planned_on=latest.start_date, placement=latest,
-                    out_of_county_to_local=coming_home, summary=texts["out_of_county" if coming_home else "placement_move"],
-                    created_by_id=author_id,
-                ),
-                own,
-            ))
+            planned.append(
+                (
+                    Transition(
+                        child=child,
+                        kind=TransitionKind.PLACEMENT_MOVE,
+                        planned_on=latest.start_date,
+                        placement=latest,
+                        out_of_county_to_local=coming_home,
+                        summary=texts["out_of_county" if coming_home else "placement_move"],
+                        created_by_id=author_id,
+                    ),
+                    own,
+                )
+            )
         if age in (4, 5, 10, 11) and own.random() < 0.4:
             september = date(today.year if today.month < 9 else today.year + 1, 9, 1)
-            planned.append((
-                Transition(child=child, kind=TransitionKind.SCHOOL_MOVE, planned_on=september, summary=texts["school_move"], created_by_id=author_id),
-                own,
-            ))
+            planned.append(
+                (
+                    Transition(
+                        child=child,
+                        kind=TransitionKind.SCHOOL_MOVE,
+                        planned_on=september,
+                        summary=texts["school_move"],
+                        created_by_id=author_id,
+                    ),
+                    own,
+                )
+            )
         if 16 <= age < 25 and own.random() < 0.8:
             until = min(twenty_fifth_birthday(child), today + timedelta(days=365 * own.randint(2, 5)))
-            planned.append((
-                Transition(
-                    child=child, kind=TransitionKind.ADULTHOOD, planned_on=today + timedelta(days=own.randint(30, 400)),
-                    summary=texts["adulthood"], adult_service=texts["adult_service"], support_until=until, created_by_id=author_id,
-                ),
-                own,
-            ))
+            planned.append(
+                (
+                    Transition(
+                        child=child,
+                        kind=TransitionKind.ADULTHOOD,
+                        planned_on=today + timedelta(days=own.randint(30, 400)),
+                        summary=texts["adulthood"],
+                        adult_service=texts["adult_service"],
+                        support_until=until,
+                        created_by_id=author_id,
+                    ),
+                    own,
+                )
+            )
         if len(staff_ids) > 1 and own.random() < 0.08:
             to_id = own.choice([pk for pk in staff_ids if pk != author_id] or staff_ids)
-            planned.append((
-                Transition(
-                    child=child, kind=TransitionKind.PRACTITIONER_CHANGE, planned_on=today + timedelta(days=own.randint(14, 90)),
-                    summary=texts["practitioner_change"], from_practitioner_id=author_id, to_practitioner_id=to_id,
-                    created_by_id=author_id,
-                ),
-                own,
-            ))
+            planned.append(
+                (
+                    Transition(
+                        child=child,
+                        kind=TransitionKind.PRACTITIONER_CHANGE,
+                        planned_on=today + timedelta(days=own.randint(14, 90)),
+                        summary=texts["practitioner_change"],
+                        from_practitioner_id=author_id,
+                        to_practitioner_id=to_id,
+                        created_by_id=author_id,
+                    ),
+                    own,
+                )
+            )
     if not planned:
         return
     for transition, own in planned:
@@ -291,14 +326,19 @@ def _seed_transitions(*, service: Organisation, staff: list[User], children: lis
     with override("en"):
         for transition, (_planned, own) in zip(created, planned, strict=True):
             defaults = items_for(transition.kind, out_of_county_to_local=transition.out_of_county_to_local)
-            ticked = len(defaults) if transition.status == TransitionStatus.DONE else (
-                own.randint(1, len(defaults) - 1) if transition.status == TransitionStatus.IN_PROGRESS else 0
+            ticked = (
+                len(defaults)
+                if transition.status == TransitionStatus.DONE
+                else (own.randint(1, len(defaults) - 1) if transition.status == TransitionStatus.IN_PROGRESS else 0)
             )
             for position, (key, label) in enumerate(defaults):
                 done = position < ticked
                 items.append(
                     TransitionChecklistItem(
-                        transition=transition, position=position, key=key, text=str(label),
+                        transition=transition,
+                        position=position,
+                        key=key,
+                        text=str(label),
                         done_on=min(transition.planned_on, today) if done else None,
                         done_by_id=transition.created_by_id if done else None,
                     )

@@ -30,7 +30,10 @@ def _textarea(rows: int = 4) -> forms.Textarea:
 
 class ReferralChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
-        return _("%(reference)s, received %(date)s") % {"reference": obj.reference, "date": obj.received_at.strftime("%d/%m/%Y")}
+        return _("%(reference)s, received %(date)s") % {
+            "reference": obj.reference,
+            "date": obj.received_at.strftime("%d/%m/%Y"),
+        }
 
 
 class OpenEpisodeForm(_TextForm):
@@ -47,7 +50,9 @@ class OpenEpisodeForm(_TextForm):
         empty_label=_("Choose a referral"),
         help_text=_("Only if support starts from a referral. Someone coming back does not need a new referral."),
     )
-    opened_on = GovukDateField(label=_("Date support started"), help_text=_("For example, 27 3 2026"), past_only=True, earliest_year=2000)
+    opened_on = GovukDateField(
+        label=_("Date support started"), help_text=_("For example, 27 3 2026"), past_only=True, earliest_year=2000
+    )
 
     def __init__(self, *args: Any, referrals: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -94,9 +99,13 @@ class EpisodeEventForm(TextLanguageFormMixin, _TextForm):
         self.fields["reason"].error_messages["required"] = _("Give the reason")
         if action == "close":
             self.fields["young_person_words"].required = True
-            self.fields["young_person_words"].error_messages["required"] = _("Record, in the young person's words, that they feel ready")
+            self.fields["young_person_words"].error_messages["required"] = _(
+                "Record, in the young person's words, that they feel ready"
+            )
             self.fields["practitioner_judgement"].required = True
-            self.fields["practitioner_judgement"].error_messages["required"] = _("Record your judgement that the young person is ready")
+            self.fields["practitioner_judgement"].error_messages["required"] = _(
+                "Record your judgement that the young person is ready"
+            )
         else:
             del self.fields["young_person_words"]
             del self.fields["practitioner_judgement"]
@@ -141,8 +150,15 @@ class TransitionForm(TextLanguageFormMixin, NythModelForm):
         required=False,
         earliest_year=2000,
     )
-    placement = PlacementChoiceField(label=_("New placement"), queryset=Placement.objects.none(), required=False, empty_label=_("Not recorded yet"))
-    from_practitioner = StaffChoiceField(label=_("Practitioner handing over"), queryset=User.objects.none(), required=False, empty_label=_("Choose a practitioner"))
+    placement = PlacementChoiceField(
+        label=_("New placement"), queryset=Placement.objects.none(), required=False, empty_label=_("Not recorded yet")
+    )
+    from_practitioner = StaffChoiceField(
+        label=_("Practitioner handing over"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=_("Choose a practitioner"),
+    )
     to_practitioner = StaffChoiceField(
         label=_("New practitioner"),
         queryset=User.objects.none(),
@@ -165,15 +181,27 @@ class TransitionForm(TextLanguageFormMixin, NythModelForm):
         }
         help_texts = {
             "trusted_adults": _("People the young person trusts who stay in touch for as long as it helps."),
-            "adult_service": _("For example the adult mental health team, a leaving care team or a third sector service."),
-            "out_of_county_to_local": _("Adds the steps for coming home to a local community placement to the checklist."),
+            "adult_service": _(
+                "For example the adult mental health team, a leaving care team or a third sector service."
+            ),
+            "out_of_county_to_local": _(
+                "Adds the steps for coming home to a local community placement to the checklist."
+            ),
         }
 
     def __init__(self, *args: Any, child: Child, kind: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.kind = kind
         own = KIND_FIELDS.get(kind, ())
-        keep = {"planned_on", "status", "summary", "text_language", "version", *own, *(["trusted_adults"] if "to_practitioner" in own else [])}
+        keep = {
+            "planned_on",
+            "status",
+            "summary",
+            "text_language",
+            "version",
+            *own,
+            *(["trusted_adults"] if "to_practitioner" in own else []),
+        }
         for name in list(self.fields):
             if name not in keep:
                 del self.fields[name]
@@ -181,7 +209,9 @@ class TransitionForm(TextLanguageFormMixin, NythModelForm):
             (value, label) for value, label in TransitionStatus.choices if value != TransitionStatus.DONE
         ]
         if "placement" in self.fields:
-            self.fields["placement"].queryset = Placement.objects.filter(child=child).select_related("local_authority_area")
+            self.fields["placement"].queryset = Placement.objects.filter(child=child).select_related(
+                "local_authority_area"
+            )
         if "from_practitioner" in self.fields:
             self.fields["from_practitioner"].queryset = service_staff(child)
         if "to_practitioner" in self.fields:
@@ -202,11 +232,20 @@ class KindForm(NythForm):
 
 
 class CompleteTransitionForm(TextLanguageFormMixin, _TextForm):
-    completed_on = GovukDateField(label=_("Date completed"), help_text=_("For example, 27 3 2026"), past_only=True, earliest_year=2000)
-    to_practitioner = StaffChoiceField(label=_("New practitioner"), queryset=User.objects.none(), required=False, empty_label=_("Choose a practitioner"))
+    completed_on = GovukDateField(
+        label=_("Date completed"), help_text=_("For example, 27 3 2026"), past_only=True, earliest_year=2000
+    )
+    to_practitioner = StaffChoiceField(
+        label=_("New practitioner"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=_("Choose a practitioner"),
+    )
     handover_summary = forms.CharField(
         label=_("Handover summary"),
-        help_text=_("What the new practitioner needs to know so the young person does not have to tell their story again: what helps, what to avoid, the plan and who matters to them."),
+        help_text=_(
+            "What the new practitioner needs to know so the young person does not have to tell their story again: what helps, what to avoid, the plan and who matters to them."
+        ),
         max_length=10000,
         widget=_textarea(8),
         required=False,

@@ -191,7 +191,9 @@ class Transition(models.Model):
         _("handover summary"),
         blank=True,
         max_length=10000,
-        help_text=_("What the new practitioner needs to know so the young person does not have to tell their story again."),
+        help_text=_(
+            "What the new practitioner needs to know so the young person does not have to tell their story again."
+        ),
     )
     handover_language = TextLanguageField(verbose_name=_("language of the handover summary"))
     trusted_adults = models.ManyToManyField(
@@ -252,7 +254,9 @@ class TransitionChecklistItem(models.Model):
     key = models.CharField(max_length=40, blank=True)
     text = models.CharField(_("what needs doing"), max_length=300)
     done_on = models.DateField(_("done on"), null=True, blank=True)
-    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     objects = ChecklistItemQuerySet.as_manager()
     history = HistoricalRecords()

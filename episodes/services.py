@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from people.models import Placement, RelatedPerson
     from referrals.models import Referral
 
+
 def _require_writer(user: User, child: Child) -> None:
     # The care team and the service's managers change episodes and transitions; emergency
     # access reads them (people.access.can_change, the one rule).
@@ -78,7 +79,10 @@ def _check_date(on: date | None, *, earliest: date | None, field: str = "on") ->
         raise ValidationError({field: _("The date must be today or in the past")})
     if earliest is not None and on < earliest:
         raise ValidationError(
-            {field: _("The date must be on or after %(date)s, the last date in this episode") % {"date": earliest.strftime("%d/%m/%Y")}}
+            {
+                field: _("The date must be on or after %(date)s, the last date in this episode")
+                % {"date": earliest.strftime("%d/%m/%Y")}
+            }
         )
 
 
@@ -99,7 +103,9 @@ def open_episode(
     if referral is not None and referral.child_id != child.pk:
         errors["referral"] = _("Choose a referral for this young person")
     if current_episode(child) is not None:
-        errors["__all__"] = _("Support is already open or paused for this young person: resume it rather than open another")
+        errors["__all__"] = _(
+            "Support is already open or paused for this young person: resume it rather than open another"
+        )
     if errors:
         raise ValidationError(errors)
     _check_date(opened_on, earliest=None, field="opened_on")
@@ -149,7 +155,12 @@ def change_episode(
     if locked.version != expected_version:
         raise StaleEditError(locked)
     if locked.status not in allowed_from:
-        raise ValidationError({"__all__": _("This cannot be done now: the episode is %(status)s") % {"status": locked.get_status_display().lower()}})
+        raise ValidationError(
+            {
+                "__all__": _("This cannot be done now: the episode is %(status)s")
+                % {"status": locked.get_status_display().lower()}
+            }
+        )
     reason = (values.get("reason") or "").strip()
     words = (values.get("young_person_words") or "").strip()
     judgement = (values.get("practitioner_judgement") or "").strip()
@@ -165,7 +176,13 @@ def change_episode(
         raise ValidationError(errors)
     last = locked.events.order_by("-on", "-pk").values_list("on", flat=True).first()
     _check_date(values.get("on"), earliest=last or locked.opened_on)
-    if action == "reopen" and Episode.objects.filter(child_id=locked.child_id).exclude(pk=locked.pk).exclude(status=EpisodeStatus.CLOSED).exists():
+    if (
+        action == "reopen"
+        and Episode.objects.filter(child_id=locked.child_id)
+        .exclude(pk=locked.pk)
+        .exclude(status=EpisodeStatus.CLOSED)
+        .exists()
+    ):
         raise ValidationError({"__all__": _("Another episode is already open or paused for this young person")})
     event = EpisodeEvent.objects.create(
         episode=locked,
@@ -193,6 +210,7 @@ def change_episode(
 
 
 # --- Transitions ---------------------------------------------------------------------------
+
 
 class TransitionValues(TypedDict, total=False):
     """A transition as planned or changed (``create_transition``, ``update_transition``). Its keys
@@ -229,7 +247,9 @@ _BLANK: dict[str, Any] = {
 
 
 def is_service_staff(user: User | None, child: Child) -> bool:
-    return user is not None and user.role in SERVICE_ROLES and user.organisation_id == child.service_id and user.is_active
+    return (
+        user is not None and user.role in SERVICE_ROLES and user.organisation_id == child.service_id and user.is_active
+    )
 
 
 def _validate_transition(transition: Transition, trusted_adults: Iterable[RelatedPerson]) -> None:
@@ -244,10 +264,7 @@ def _validate_transition(transition: Transition, trusted_adults: Iterable[Relate
     # The work is allocated to a practitioner (not a manager or an on-call worker).
     if transition.to_practitioner is not None and transition.to_practitioner.role != Role.PRACTITIONER:
         errors["to_practitioner"] = _("Choose a practitioner of this service")
-    if (
-        transition.from_practitioner_id is not None
-        and transition.from_practitioner_id == transition.to_practitioner_id
-    ):
+    if transition.from_practitioner_id is not None and transition.from_practitioner_id == transition.to_practitioner_id:
         errors["to_practitioner"] = _("The new practitioner must be someone else")
     if any(person.child_id != child.pk for person in trusted_adults):
         errors["trusted_adults"] = _("Choose people around this young person")
@@ -346,7 +363,9 @@ def update_transition(
         setattr(locked, field, cleaned[field])
     adults = list(trusted_adults) if trusted_adults is not None and locked.is_practitioner_change else None
     _validate_transition(locked, adults or [])
-    adults_changed = adults is not None and {p.pk for p in adults} != set(locked.trusted_adults.values_list("pk", flat=True))
+    adults_changed = adults is not None and {p.pk for p in adults} != set(
+        locked.trusted_adults.values_list("pk", flat=True)
+    )
     if not changed and not adults_changed:
         return locked
     locked.full_clean()
@@ -408,19 +427,26 @@ def tick_checklist(*, by: User, transition: Transition, expected_version: int, d
 
 
 @transaction.atomic
-def add_checklist_item(*, by: User, transition: Transition, expected_version: int, text: str) -> TransitionChecklistItem:
+def add_checklist_item(
+    *, by: User, transition: Transition, expected_version: int, text: str
+) -> TransitionChecklistItem:
     _require_writer(by, transition.child)
     locked = _lock(transition, expected_version)
     _refuse_if_done(locked)
     text = (text or "").strip()
     if not text:
         raise ValidationError({"text": _("Say what needs doing")})
-    item = TransitionChecklistItem.objects.create(
-        transition=locked, position=locked.checklist.count(), text=text[:300]
-    )
+    item = TransitionChecklistItem.objects.create(transition=locked, position=locked.checklist.count(), text=text[:300])
     locked.version += 1
     locked.save(update_fields=["version"])
-    record(actor=by, action=Action.UPDATE, obj=locked, child_id=locked.child_id, detail={"checklist_item_added": item.pk}, route=audit_route(by, locked.child_id))
+    record(
+        actor=by,
+        action=Action.UPDATE,
+        obj=locked,
+        child_id=locked.child_id,
+        detail={"checklist_item_added": item.pk},
+        route=audit_route(by, locked.child_id),
+    )
     return item
 
 
@@ -482,7 +508,9 @@ def _change_care_team(by: User, transition: Transition) -> None:
     if joining_user is None:  # refused when completing (complete_transition: "Choose the new practitioner")
         return
     leaving = (
-        CareTeamMembership.objects.filter(child=child, user_id=transition.from_practitioner_id, ended_at__isnull=True).first()
+        CareTeamMembership.objects.filter(
+            child=child, user_id=transition.from_practitioner_id, ended_at__isnull=True
+        ).first()
         if transition.from_practitioner_id
         else None
     )
@@ -521,7 +549,14 @@ def apply_care_team_change(*, by: User, transition: Transition) -> Transition:
     _change_care_team(by, locked)
     locked.version += 1
     locked.save(update_fields=["version"])
-    record(actor=by, action=Action.UPDATE, obj=locked, child_id=locked.child_id, detail={"care_team_changed": True}, route=audit_route(by, locked.child_id))
+    record(
+        actor=by,
+        action=Action.UPDATE,
+        obj=locked,
+        child_id=locked.child_id,
+        detail={"care_team_changed": True},
+        route=audit_route(by, locked.child_id),
+    )
     return locked
 
 
@@ -541,7 +576,12 @@ def sessions_to_move(transition: Transition) -> Any:
     as it happened."""
     from contacts.models import Attendance, Contact
 
-    if not (transition.is_practitioner_change and transition.is_done and transition.from_practitioner_id and transition.to_practitioner_id):
+    if not (
+        transition.is_practitioner_change
+        and transition.is_done
+        and transition.from_practitioner_id
+        and transition.to_practitioner_id
+    ):
         return Contact.objects.none()
     return Contact.objects.filter(
         child_id=transition.child_id,
@@ -563,7 +603,10 @@ def move_sessions(*, by: User, transition: Transition, contact_ids: Iterable[int
         contact._change_reason = "Change of practitioner"
         contact.save(update_fields=["practitioner", "version"])
         record(
-            actor=by, action=Action.UPDATE, obj=contact, child_id=contact.child_id,
+            actor=by,
+            action=Action.UPDATE,
+            obj=contact,
+            child_id=contact.child_id,
             detail={"practitioner": transition.to_practitioner_id, "transition": transition.pk},
             route=audit_route(by, contact.child_id),
         )

@@ -190,7 +190,11 @@ def _assessment(q: Query, readable: set[str]) -> list[Entry]:
                 title=_("Assessment: %(section)s (version %(number)s)")
                 % {"section": BY_KEY[v.section].title, "number": v.number},
                 detail=v.get_voice_display(),
-                who=", ".join(part for part in (_name(v.author), organisation_name(v.author_organisation_ref, v.author_organisation)) if part),
+                who=", ".join(
+                    part
+                    for part in (_name(v.author), organisation_name(v.author_organisation_ref, v.author_organisation))
+                    if part
+                ),
                 url=reverse("assessments:section_history", args=[q.child.pk, v.section]),
             )
         )

@@ -85,7 +85,9 @@ def _stale_message(what: str) -> str:
 
 def episodes(request: AuthenticatedHttpRequest, child_pk: int) -> HttpResponse:
     child = _child(request, child_pk)
-    events = EpisodeEvent.objects.visible_to(request.user).select_related("recorded_by").order_by("on", "recorded_at", "pk")
+    events = (
+        EpisodeEvent.objects.visible_to(request.user).select_related("recorded_by").order_by("on", "recorded_at", "pk")
+    )
     episode_list = list(
         Episode.objects.visible_to(request.user)
         .filter(child=child)
@@ -158,7 +160,9 @@ def episode_open(request: AuthenticatedHttpRequest, child_pk: int) -> HttpRespon
 
 
 def episode_change(request: AuthenticatedHttpRequest, episode_pk: int, action: str) -> HttpResponse:
-    episode = get_visible_or_404(request, Episode.objects.visible_to(request.user).select_related("child"), pk=episode_pk)
+    episode = get_visible_or_404(
+        request, Episode.objects.visible_to(request.user).select_related("child"), pk=episode_pk
+    )
     child = episode.child
     require_change(request, child)
     stale: Episode | None = None
@@ -175,12 +179,16 @@ def episode_change(request: AuthenticatedHttpRequest, episode_pk: int, action: s
                 )
             except StaleEditError as exc:
                 stale = exc.current
-                form = rebind_after_stale_save(EpisodeEventForm, request.POST, stale, _stale_message("episode"), action=action)
+                form = rebind_after_stale_save(
+                    EpisodeEventForm, request.POST, stale, _stale_message("episode"), action=action
+                )
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
                 done = {
-                    "pause": _("Support was paused. Nothing closes by itself: resume it when the young person is ready."),
+                    "pause": _(
+                        "Support was paused. Nothing closes by itself: resume it when the young person is ready."
+                    ),
                     "resume": _("Support was resumed."),
                     "close": _("Support was closed. The young person can come back without a new referral."),
                     "reopen": _("Support was re-opened."),
@@ -225,7 +233,9 @@ def transition_create(request: AuthenticatedHttpRequest, child_pk: int) -> HttpR
             .select_related("child")
             .first()
         )
-    kind = TransitionKind.PLACEMENT_MOVE.value if placement is not None and not source.get("kind") else source.get("kind")
+    kind = (
+        TransitionKind.PLACEMENT_MOVE.value if placement is not None and not source.get("kind") else source.get("kind")
+    )
     if kind not in TransitionKind.values:
         kind_form = KindForm(request.GET if "kind" in request.GET else None)
         kind_form.is_valid()
@@ -241,9 +251,7 @@ def transition_create(request: AuthenticatedHttpRequest, child_pk: int) -> HttpR
         lead = child.care_team.filter(ended_at__isnull=True, role="lead").select_related("user").first()
         if lead is not None:
             initial["from_practitioner"] = lead.user_id
-    form = TransitionForm(
-        request.POST if request.method == "POST" else None, child=child, kind=kind, initial=initial
-    )
+    form = TransitionForm(request.POST if request.method == "POST" else None, child=child, kind=kind, initial=initial)
     if request.method == "POST" and form.is_valid():
         values = service_values(form, services.TransitionValues)
         try:
@@ -271,8 +279,13 @@ def _transition(request: AuthenticatedHttpRequest, transition_pk: int) -> Transi
     return get_visible_or_404(
         request,
         Transition.objects.visible_to(request.user).select_related(
-            "child", "placement__local_authority_area", "from_practitioner", "to_practitioner",
-            "created_by", "completed_by", "care_team_changed_by",
+            "child",
+            "placement__local_authority_area",
+            "from_practitioner",
+            "to_practitioner",
+            "created_by",
+            "completed_by",
+            "care_team_changed_by",
         ),
         pk=transition_pk,
     )
@@ -323,9 +336,7 @@ def transition_detail(request: AuthenticatedHttpRequest, transition_pk: int) -> 
         except StaleEditError as exc:
             # Keep the ticks as sent; show the checklist as saved now; the next save is based on it.
             current = _transition(request, exc.current.pk)
-            context = _detail_context(
-                request, current, ticked=ticked, checklist_errors=[_stale_message("checklist")]
-            )
+            context = _detail_context(request, current, ticked=ticked, checklist_errors=[_stale_message("checklist")])
             return render(request, "episodes/transition_detail.html", context)
         except ValidationError as exc:
             context = _detail_context(request, transition, ticked=ticked, checklist_errors=exc.messages)
@@ -396,7 +407,9 @@ def transition_edit(request: AuthenticatedHttpRequest, transition_pk: int) -> Ht
                 messages.success(request, _("Your changes were saved."))
                 return redirect("episodes:transition_detail", transition_pk=transition.pk)
     else:
-        form = TransitionForm(instance=transition, child=child, kind=transition.kind, initial={"version": transition.version})
+        form = TransitionForm(
+            instance=transition, child=child, kind=transition.kind, initial={"version": transition.version}
+        )
     record_page_opened(request, child, transition, "transition_edit")
     return render(
         request,
@@ -490,7 +503,8 @@ def transition_sessions(request: AuthenticatedHttpRequest, transition_pk: int) -
     moved = services.move_sessions(by=request.user, transition=transition, contact_ids=ids)
     messages.success(
         request,
-        ngettext("%(count)s booked session was moved.", "%(count)s booked sessions were moved.", moved) % {"count": moved},
+        ngettext("%(count)s booked session was moved.", "%(count)s booked sessions were moved.", moved)
+        % {"count": moved},
     )
     return redirect("episodes:transition_detail", transition_pk=transition.pk)
 
@@ -517,7 +531,13 @@ def timeline(request: AuthenticatedHttpRequest, child_pk: int) -> HttpResponse:
         obj=child,
         child_id=child.pk,
         route=_route(request, child),
-        detail={"page": "timeline", "kinds": sorted(kinds), "all": show_all, "shown": len(entries), "page_number": page},
+        detail={
+            "page": "timeline",
+            "kinds": sorted(kinds),
+            "all": show_all,
+            "shown": len(entries),
+            "page_number": page,
+        },
     )
     query = request.GET.copy()
     query.pop("page", None)

@@ -87,7 +87,11 @@ def reap(*, now: datetime | None = None) -> ReapReport:
         if not _abandoned(candidate, live, cutoff):
             continue
         with transaction.atomic():
-            task = DBTaskResult.objects.select_for_update().filter(pk=candidate.pk, status=TaskResultStatus.RUNNING).first()
+            task = (
+                DBTaskResult.objects.select_for_update()
+                .filter(pk=candidate.pk, status=TaskResultStatus.RUNNING)
+                .first()
+            )
             if task is None or task.worker_ids != candidate.worker_ids:
                 continue  # finished, or claimed again, meanwhile
             attempts = len(task.worker_ids)
@@ -107,7 +111,11 @@ def reap(*, now: datetime | None = None) -> ReapReport:
                 task.save(update_fields=["status", "started_at"])
                 logger.warning(
                     "task %s (%s) re-queued: worker %s lost (attempt %s of %s)",
-                    task.pk, task.task_path, task.worker_ids[-1] if task.worker_ids else "?", attempts, max_attempts,
+                    task.pk,
+                    task.task_path,
+                    task.worker_ids[-1] if task.worker_ids else "?",
+                    attempts,
+                    max_attempts,
                 )
                 report.requeued.append(str(task.pk))
     for task in failed_results:

@@ -18,7 +18,9 @@ from rq import Retry, Worker
 from rq.job import Callback, JobStatus
 
 
-def final_failure_callback(job: Job, connection: Any, exception_class: Any, exception_value: Any, traceback: Any) -> None:
+def final_failure_callback(
+    job: Job, connection: Any, exception_class: Any, exception_value: Any, traceback: Any
+) -> None:
     """django-tasks-rq's failure callback, only for a failure that will not be retried.
 
     RQ calls a job's failure callback *before* it decides to retry (both for an abandoned job in
@@ -35,8 +37,17 @@ class RetryingRQBackend(RQBackend):
         # As RQBackend.enqueue (django-tasks-rq 0.12), plus ``retry``.
         self.validate_task(task)
         task_result: TaskResult = TaskResult(
-            task=task, id=get_random_id(), status=TaskResultStatus.READY, enqueued_at=None, started_at=None,
-            last_attempted_at=None, finished_at=None, args=args, kwargs=kwargs, backend=self.alias, errors=[],
+            task=task,
+            id=get_random_id(),
+            status=TaskResultStatus.READY,
+            enqueued_at=None,
+            started_at=None,
+            last_attempted_at=None,
+            finished_at=None,
+            args=args,
+            kwargs=kwargs,
+            backend=self.alias,
+            errors=[],
             worker_ids=[],
         )
         queue = django_rq.get_queue(task.queue_name, job_class=Job)

@@ -156,10 +156,10 @@ def _score_instrument(instrument: Instrument, raw: dict[str, Any], errors: dict[
                     "number": n, "low": low, "high": high}  # fmt: skip
         if any(k.startswith(f"{code}_") for k in errors):
             return None
-        total = scoring.raw_total(
-            responses, items=instrument.items, low=low, high=high
+        total = scoring.raw_total(responses, items=instrument.items, low=low, high=high)
+        score: Decimal = (
+            scoring.swemwbs_metric(total) if instrument.scoring == ScoringMethod.SWEMWBS_METRIC else Decimal(total)
         )
-        score: Decimal = scoring.swemwbs_metric(total) if instrument.scoring == ScoringMethod.SWEMWBS_METRIC else Decimal(total)
         return {"responses": {str(k): v for k, v in responses.items()}, "raw_score": Decimal(total), "score": score}
     if instrument.scoring == ScoringMethod.QUESTION:
         answer = raw.get("answer") or ""

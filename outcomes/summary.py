@@ -77,7 +77,11 @@ def summarise(measurements: list[Measurement], ratings: list[GoalRating], gbo: I
             row.latest_on, row.latest = latest.taken_on, _value(latest)
             summary.paired += 1
             first_score, latest_score = first.score, latest.score
-            if first.instrument.scoring != ScoringMethod.QUESTION and first_score is not None and latest_score is not None:
+            if (
+                first.instrument.scoring != ScoringMethod.QUESTION
+                and first_score is not None
+                and latest_score is not None
+            ):
                 row.change = latest_score - first_score
                 rule = first.instrument.change_rule()
                 if rule is None:
@@ -117,10 +121,14 @@ def summarise(measurements: list[Measurement], ratings: list[GoalRating], gbo: I
                 summary.gbo_category = scoring.change_category(first=Decimal(0), latest=summary.gbo_mean, rule=rule)
             elif goal_categories:
                 corc = scoring.corc_category(goal_categories)
-                summary.gbo_category = {
-                    CorcCategory.RELIABLE_IMPROVEMENT: ChangeCategory.RELIABLE_IMPROVEMENT,
-                    CorcCategory.RELIABLE_DETERIORATION: ChangeCategory.RELIABLE_DETERIORATION,
-                }.get(corc, ChangeCategory.NO_RELIABLE_CHANGE) if corc is not None else ChangeCategory.NO_RELIABLE_CHANGE
+                summary.gbo_category = (
+                    {
+                        CorcCategory.RELIABLE_IMPROVEMENT: ChangeCategory.RELIABLE_IMPROVEMENT,
+                        CorcCategory.RELIABLE_DETERIORATION: ChangeCategory.RELIABLE_DETERIORATION,
+                    }.get(corc, ChangeCategory.NO_RELIABLE_CHANGE)
+                    if corc is not None
+                    else ChangeCategory.NO_RELIABLE_CHANGE
+                )
             if summary.gbo_category is not None:
                 categories.append(summary.gbo_category)
         else:

@@ -167,7 +167,9 @@ def child_access_filter(user: User, *, include_shared: bool = False, include_eme
     return combined
 
 
-def access_routes(user: User, child: Child, *, include_shared: bool = False, include_emergency: bool = False) -> list[str]:
+def access_routes(
+    user: User, child: Child, *, include_shared: bool = False, include_emergency: bool = False
+) -> list[str]:
     """The names of the routes by which ``user`` sees ``child`` (for the audit trail)."""
     from people.models import Child
 
@@ -204,7 +206,13 @@ def emergency_access(user: User, child: Child) -> Any:
 
     if not only_through_break_glass(user, child):
         return None
-    return BreakGlassAccess.objects.visible_to(user).active().filter(user=user, child=child).order_by("-expires_at").first()
+    return (
+        BreakGlassAccess.objects.visible_to(user)
+        .active()
+        .filter(user=user, child=child)
+        .order_by("-expires_at")
+        .first()
+    )
 
 
 # --- Who may change a record: the one rule ---------------------------------------------------
@@ -386,13 +394,25 @@ def get_visible_or_404(
     row = model._base_manager.filter(**lookup).values(*fields).order_by().first()
     requested = lookup.get("pk", lookup.get("id", next(iter(lookup.values()), "")))
     if row is None:
-        raise RefusedAccess(actor=actor, object_type=model._meta.label_lower, object_id=str(requested)[:64], child_id=None, found=False)
+        raise RefusedAccess(
+            actor=actor, object_type=model._meta.label_lower, object_id=str(requested)[:64], child_id=None, found=False
+        )
     child_id = row["pk"] if child_ref == "pk" else row.get(child_ref) if child_ref else None
-    raise RefusedAccess(actor=actor, object_type=model._meta.label_lower, object_id=str(row["pk"]), child_id=child_id, found=True)
+    raise RefusedAccess(
+        actor=actor, object_type=model._meta.label_lower, object_id=str(row["pk"]), child_id=child_id, found=True
+    )
 
 
 def record_refused(
-    *, actor: Any, object_type: str, object_id: str, child_id: int | None, found: bool, path: str, method: str, client_address: str
+    *,
+    actor: Any,
+    object_type: str,
+    object_id: str,
+    child_id: int | None,
+    found: bool,
+    path: str,
+    method: str,
+    client_address: str,
 ) -> None:
     """Write one refused attempt to the audit trail, in its own transaction (called after the
     request's transaction has ended). A request for a record that does not exist is recorded

@@ -39,5 +39,7 @@ def emergency_access(request: HttpRequest) -> dict[str, Any]:
         "emergency_accesses": running,
         # Children whose record this user reaches only on the first tier: their pages link back
         # to the safety plan, not to the whole record (which is a 404 for them).
-        "emergency_first_tier_ids": SimpleLazyObject(lambda: {a.child_id for a in running if a.whole_record_at is None}),
+        "emergency_first_tier_ids": SimpleLazyObject(
+            lambda: {a.child_id for a in running if a.whole_record_at is None}
+        ),
     }

@@ -13,51 +13,208 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 GIRLS = [
-    "Ffion", "Mererid", "Siân", "Cerys", "Elin", "Nia", "Lowri", "Megan", "Seren", "Gwenllïan",
-    "Angharad", "Carys", "Alys", "Mali", "Efa", "Heledd", "Non", "Eleri", "Glesni", "Manon",
-    "Olivia", "Amelia", "Isla", "Ava", "Grace", "Chloe", "Ruby", "Poppy", "Maisie", "Lily",
-    "Jessica", "Aaliyah", "Zara", "Amira", "Zofia", "Ellie", "Freya", "Evie", "Sophie", "Holly",
+    "Ffion",
+    "Mererid",
+    "Siân",
+    "Cerys",
+    "Elin",
+    "Nia",
+    "Lowri",
+    "Megan",
+    "Seren",
+    "Gwenllïan",
+    "Angharad",
+    "Carys",
+    "Alys",
+    "Mali",
+    "Efa",
+    "Heledd",
+    "Non",
+    "Eleri",
+    "Glesni",
+    "Manon",
+    "Olivia",
+    "Amelia",
+    "Isla",
+    "Ava",
+    "Grace",
+    "Chloe",
+    "Ruby",
+    "Poppy",
+    "Maisie",
+    "Lily",
+    "Jessica",
+    "Aaliyah",
+    "Zara",
+    "Amira",
+    "Zofia",
+    "Ellie",
+    "Freya",
+    "Evie",
+    "Sophie",
+    "Holly",
 ]
 BOYS = [
-    "Siôn", "Dafydd", "Rhys", "Gethin", "Iwan", "Osian", "Cai", "Gruffydd", "Tomos", "Huw",
-    "Ioan", "Llŷr", "Emyr", "Aled", "Steffan", "Owain", "Gwilym", "Macsen", "Tudur", "Elis",
-    "Jac", "Harri", "Noah", "Oliver", "Jack", "Charlie", "Leo", "Oscar", "Alfie", "Theo",
-    "Mohammed", "Kacper", "Tyler", "Kai", "Jayden", "Riley", "Mason", "Ethan", "Logan", "Dylan",
+    "Siôn",
+    "Dafydd",
+    "Rhys",
+    "Gethin",
+    "Iwan",
+    "Osian",
+    "Cai",
+    "Gruffydd",
+    "Tomos",
+    "Huw",
+    "Ioan",
+    "Llŷr",
+    "Emyr",
+    "Aled",
+    "Steffan",
+    "Owain",
+    "Gwilym",
+    "Macsen",
+    "Tudur",
+    "Elis",
+    "Jac",
+    "Harri",
+    "Noah",
+    "Oliver",
+    "Jack",
+    "Charlie",
+    "Leo",
+    "Oscar",
+    "Alfie",
+    "Theo",
+    "Mohammed",
+    "Kacper",
+    "Tyler",
+    "Kai",
+    "Jayden",
+    "Riley",
+    "Mason",
+    "Ethan",
+    "Logan",
+    "Dylan",
 ]
 NEUTRAL = ["Alex", "Robin", "Sam", "Jordan", "Morgan", "Rowan", "Eli", "Charlie"]
 SURNAMES = [
-    "Jones", "Williams", "Davies", "Evans", "Thomas", "Roberts", "Lewis", "Hughes", "Morgan",
-    "Griffiths", "Edwards", "Owen", "Price", "Jenkins", "Rees", "Parry", "Pritchard", "Llewellyn",
-    "Prosser", "Powell", "Watkins", "Pugh", "Bowen", "Vaughan", "Wyn", "Rhys-Jones", "ap Dafydd",
-    "Smith", "Brown", "Taylor", "Walker", "Harris", "Khan", "Ali", "Nowak", "Kowalski", "O'Brien",
-    "Murphy", "Ahmed", "Begum", "Mensah", "Okafor", "Jenkins-Price", "Gruffudd", "Tudor",
+    "Jones",
+    "Williams",
+    "Davies",
+    "Evans",
+    "Thomas",
+    "Roberts",
+    "Lewis",
+    "Hughes",
+    "Morgan",
+    "Griffiths",
+    "Edwards",
+    "Owen",
+    "Price",
+    "Jenkins",
+    "Rees",
+    "Parry",
+    "Pritchard",
+    "Llewellyn",
+    "Prosser",
+    "Powell",
+    "Watkins",
+    "Pugh",
+    "Bowen",
+    "Vaughan",
+    "Wyn",
+    "Rhys-Jones",
+    "ap Dafydd",
+    "Smith",
+    "Brown",
+    "Taylor",
+    "Walker",
+    "Harris",
+    "Khan",
+    "Ali",
+    "Nowak",
+    "Kowalski",
+    "O'Brien",
+    "Murphy",
+    "Ahmed",
+    "Begum",
+    "Mensah",
+    "Okafor",
+    "Jenkins-Price",
+    "Gruffudd",
+    "Tudor",
 ]
-ADULT_FIRST = ["Sioned", "Gareth", "Rhian", "Bethan", "Mark", "Helen", "Delyth", "Geraint",
-               "Karen", "Iestyn", "Llinos", "Paul", "Catrin", "Dewi", "Sarah", "Hywel", "Tracey", "Meinir"]
+ADULT_FIRST = [
+    "Sioned",
+    "Gareth",
+    "Rhian",
+    "Bethan",
+    "Mark",
+    "Helen",
+    "Delyth",
+    "Geraint",
+    "Karen",
+    "Iestyn",
+    "Llinos",
+    "Paul",
+    "Catrin",
+    "Dewi",
+    "Sarah",
+    "Hywel",
+    "Tracey",
+    "Meinir",
+]
 
 # Proportions: roughly those of children the guidance describes (mostly looked after).
 LEGAL_STATUS_WEIGHTS = {
-    "looked_after": 55, "adopted": 12, "special_guardianship": 10,
-    "care_leaver": 13, "edge_of_care": 8, "other": 2,
+    "looked_after": 55,
+    "adopted": 12,
+    "special_guardianship": 10,
+    "care_leaver": 13,
+    "edge_of_care": 8,
+    "other": 2,
 }
 AGE_RANGE = {
-    "looked_after": (0, 17), "adopted": (2, 17), "special_guardianship": (1, 17),
-    "care_leaver": (16, 25), "edge_of_care": (4, 17), "other": (0, 25),
+    "looked_after": (0, 17),
+    "adopted": (2, 17),
+    "special_guardianship": (1, 17),
+    "care_leaver": (16, 25),
+    "edge_of_care": (4, 17),
+    "other": (0, 25),
 }
 LOOKED_AFTER_PLACEMENTS = {
-    "foster_la": 45, "foster_independent": 24, "kinship": 15, "residential": 10,
-    "with_parents": 4, "secure": 1, "other": 1,
+    "foster_la": 45,
+    "foster_independent": 24,
+    "kinship": 15,
+    "residential": 10,
+    "with_parents": 4,
+    "secure": 1,
+    "other": 1,
 }
 ETHNICITY_WEIGHTS = {
-    "white_british": 82, "white_other": 3, "white_gypsy_traveller": 1, "mixed_white_black_caribbean": 3,
-    "mixed_white_asian": 2, "mixed_other": 2, "asian_pakistani": 1, "asian_bangladeshi": 1,
-    "black_african": 2, "other_arab": 1, "not_stated": 2,
+    "white_british": 82,
+    "white_other": 3,
+    "white_gypsy_traveller": 1,
+    "mixed_white_black_caribbean": 3,
+    "mixed_white_asian": 2,
+    "mixed_other": 2,
+    "asian_pakistani": 1,
+    "asian_bangladeshi": 1,
+    "black_african": 2,
+    "other_arab": 1,
+    "not_stated": 2,
 }
 CARER_ROLE_BY_PLACEMENT = {
-    "foster_la": "foster_carer", "foster_independent": "foster_carer", "kinship": "kinship_carer",
-    "residential": "residential_worker", "secure": "residential_worker", "with_parents": "birth_parent",
-    "adoptive": "adoptive_parent", "special_guardian": "special_guardian",
-    "supported_living": "personal_adviser", "other": "other",
+    "foster_la": "foster_carer",
+    "foster_independent": "foster_carer",
+    "kinship": "kinship_carer",
+    "residential": "residential_worker",
+    "secure": "residential_worker",
+    "with_parents": "birth_parent",
+    "adoptive": "adoptive_parent",
+    "special_guardian": "special_guardian",
+    "supported_living": "personal_adviser",
+    "other": "other",
 }
 
 
@@ -113,7 +270,9 @@ def make_child(seed: int, index: int, today: date, la_count: int) -> ChildSpec:
     family = rng.choice(SURNAMES)
     preferred = rng.choice(["", "", "", "", given[:3]]) if len(given) > 4 else ""
     language = rng.choices(["cy", "en", "other"], weights=[20, 77, 3])[0]
-    offer = {"cy": "welsh", "en": rng.choice(["english", "english", "both", "not_made"]), "other": "no_answer"}[language]
+    offer = {"cy": "welsh", "en": rng.choice(["english", "english", "both", "not_made"]), "other": "no_answer"}[
+        language
+    ]
     la_index = rng.randrange(la_count)
     spec = ChildSpec(
         given_name=given,
@@ -151,11 +310,25 @@ def make_child(seed: int, index: int, today: date, la_count: int) -> ChildSpec:
             spec.placements.append(("foster_la", la_index, False, earlier_start))
     spec.placements.append((placement_type, area, outside_wales, start))
     carer_role = CARER_ROLE_BY_PLACEMENT[placement_type]
-    spec.related.append((f"{rng.choice(ADULT_FIRST)} {rng.choice(SURNAMES)}", carer_role, "", carer_role in {"adoptive_parent", "special_guardian", "birth_parent"}))
+    spec.related.append(
+        (
+            f"{rng.choice(ADULT_FIRST)} {rng.choice(SURNAMES)}",
+            carer_role,
+            "",
+            carer_role in {"adoptive_parent", "special_guardian", "birth_parent"},
+        )
+    )
     spec.related.append((f"{rng.choice(ADULT_FIRST)} {rng.choice(SURNAMES)}", "social_worker", "", False))
     if age_days < 17 * 365 and age_days > 4 * 365:
         school = rng.choice(["Ysgol Gyfun", "Ysgol Gynradd", "Ysgol", "High School", "Primary School"])
-        spec.related.append((f"{rng.choice(ADULT_FIRST)} {rng.choice(SURNAMES)}", "teacher", f"{school} {rng.choice(['Bro Taf', 'y Dderwen', 'Glan Môr', 'Cwm Rhymni', 'Llanfair', 'Cathays', 'Penarth', 'Brynteg'])}", False))
+        spec.related.append(
+            (
+                f"{rng.choice(ADULT_FIRST)} {rng.choice(SURNAMES)}",
+                "teacher",
+                f"{school} {rng.choice(['Bro Taf', 'y Dderwen', 'Glan Môr', 'Cwm Rhymni', 'Llanfair', 'Cathays', 'Penarth', 'Brynteg'])}",
+                False,
+            )
+        )
     if rng.random() < 0.3:
         spec.related.append((f"{rng.choice(ADULT_FIRST)} {rng.choice(SURNAMES)}", "youth_worker", "", False))
     return spec

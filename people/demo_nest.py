@@ -26,12 +26,21 @@ if TYPE_CHECKING:
     from people.models import Child
 
 #: Roles the service tells about the support and trains (carers and the professionals closest).
-TRUSTED_ROLES = frozenset({
-    RelationshipRole.FOSTER_CARER, RelationshipRole.KINSHIP_CARER, RelationshipRole.ADOPTIVE_PARENT,
-    RelationshipRole.SPECIAL_GUARDIAN, RelationshipRole.RESIDENTIAL_WORKER, RelationshipRole.TEACHER,
-    RelationshipRole.YOUTH_WORKER, RelationshipRole.SPORTS_COACH, RelationshipRole.PLAY_WORKER,
-    RelationshipRole.ADVOCATE, RelationshipRole.YOUTH_JUSTICE_WORKER,
-})
+TRUSTED_ROLES = frozenset(
+    {
+        RelationshipRole.FOSTER_CARER,
+        RelationshipRole.KINSHIP_CARER,
+        RelationshipRole.ADOPTIVE_PARENT,
+        RelationshipRole.SPECIAL_GUARDIAN,
+        RelationshipRole.RESIDENTIAL_WORKER,
+        RelationshipRole.TEACHER,
+        RelationshipRole.YOUTH_WORKER,
+        RelationshipRole.SPORTS_COACH,
+        RelationshipRole.PLAY_WORKER,
+        RelationshipRole.ADVOCATE,
+        RelationshipRole.YOUTH_JUSTICE_WORKER,
+    }
+)
 VIEWS_EN = [
     "Safe. They listen and they don't give up on me.",
     "Alright. I can talk to them about football but not about home.",
@@ -52,7 +61,20 @@ EXTRA_ADULTS = [
     (RelationshipRole.ADVOCATE, "Tros Gynnal Plant (demo)"),
     (RelationshipRole.YOUTH_WORKER, "Youth club (demo)"),
 ]
-FIRST = ["Sioned", "Gareth", "Rhian", "Bethan", "Mark", "Helen", "Delyth", "Geraint", "Iestyn", "Llinos", "Catrin", "Hywel"]
+FIRST = [
+    "Sioned",
+    "Gareth",
+    "Rhian",
+    "Bethan",
+    "Mark",
+    "Helen",
+    "Delyth",
+    "Geraint",
+    "Iestyn",
+    "Llinos",
+    "Catrin",
+    "Hywel",
+]
 LAST = ["Jones", "Evans", "Lloyd", "Powell", "Rees", "Morgan", "Pugh", "Bowen", "Khan", "Mensah"]
 
 
@@ -83,9 +105,7 @@ def seed(
         if own.random() < 0.35:
             role, organisation = own.choice(EXTRA_ADULTS)
             wanted[child.pk] = (child, f"{own.choice(FIRST)} {own.choice(LAST)}", role, organisation)
-    existing = set(
-        RelatedPerson.objects.filter(child__service=service).values_list("child_id", "name", "role")
-    )
+    existing = set(RelatedPerson.objects.filter(child__service=service).values_list("child_id", "name", "role"))
     extra = [
         RelatedPerson(
             child=child,

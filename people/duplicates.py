@@ -24,5 +24,7 @@ def duplicates_for(user: User, child: Child, limit: int = 10) -> list[Candidate]
         exclude_id=child.pk,
         limit=limit * 2,
     )
-    visible = set(Child.objects.visible_to(user).filter(pk__in=[c.child.pk for c in found]).values_list("pk", flat=True))
+    visible = set(
+        Child.objects.visible_to(user).filter(pk__in=[c.child.pk for c in found]).values_list("pk", flat=True)
+    )
     return [candidate for candidate in found if candidate.child.pk in visible][:limit]

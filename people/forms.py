@@ -173,14 +173,19 @@ class NestTrainingForm(NythModelForm):
         # Asked of every new training (the model allows blank only for rows from before).
         self.fields["practice_level"].required = True
         self.fields["practice_level"].error_messages["required"] = _("Choose the Trauma-Informed Wales practice level")
-        self.fields["practice_level"].help_text = _("The level of the Trauma-Informed Wales Framework the training was at.")
+        self.fields["practice_level"].help_text = _(
+            "The level of the Trauma-Informed Wales Framework the training was at."
+        )
         # Only contacts this person took part in: the training is then recorded on both sides.
         self.fields["contact"].queryset = person.contacts.filter(child_id=person.child_id).order_by("-starts_at", "-pk")
         self.fields["contact"].empty_label = _("Not given in a recorded contact")
-        self.fields["contact"].label_from_instance = lambda contact: _("%(date)s: %(kind)s") % {
-            "date": contact.starts_at.strftime("%d/%m/%Y"),
-            "kind": contact.get_kind_display(),
-        }
+        self.fields["contact"].label_from_instance = lambda contact: (
+            _("%(date)s: %(kind)s")
+            % {
+                "date": contact.starts_at.strftime("%d/%m/%Y"),
+                "kind": contact.get_kind_display(),
+            }
+        )
         self.fields["contact"].help_text = _("Contacts this person took part in, newest first.")
 
     def clean(self) -> dict[str, Any]:
@@ -229,7 +234,9 @@ class WholeRecordForm(NythForm):
 
     reason = forms.CharField(
         label=_("I need the whole record because…"),
-        help_text=_("The safety plan and contacts are open to you now. Say why you need the rest: your manager reviews this as a second grant."),
+        help_text=_(
+            "The safety plan and contacts are open to you now. Say why you need the rest: your manager reviews this as a second grant."
+        ),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
         validators=[reject_markup],
@@ -305,12 +312,23 @@ class MergeForm(NythForm):
     def __init__(self, *args: Any, child: Child, other: Child, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["keep"].choices = [
-            ("this", _("%(name)s, opened %(date)s") % {"name": child.display_name, "date": child.created_at.strftime("%d/%m/%Y")}),
-            ("other", _("%(name)s, opened %(date)s") % {"name": other.display_name, "date": other.created_at.strftime("%d/%m/%Y")}),
+            (
+                "this",
+                _("%(name)s, opened %(date)s")
+                % {"name": child.display_name, "date": child.created_at.strftime("%d/%m/%Y")},
+            ),
+            (
+                "other",
+                _("%(name)s, opened %(date)s")
+                % {"name": other.display_name, "date": other.created_at.strftime("%d/%m/%Y")},
+            ),
         ]
 
 
 class UndoMergeForm(NythForm):
     reason = forms.CharField(
-        label=_("Why undo this merge?"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}), validators=[reject_markup]
+        label=_("Why undo this merge?"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        validators=[reject_markup],
     )

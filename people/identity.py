@@ -98,9 +98,17 @@ NAME_GROUPS: tuple[tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]], ...
     (("Harry", "Henry"), ("Harri",), ("Hal", "Hari")),
     (("Ellis",), ("Elis",), ()),
     (("Mary", "Maria"), ("Mair", "Mari", "Mali"), ("Molly", "Polly", "Mollie")),
-    (("Catherine", "Katherine", "Kathryn", "Catrin"), ("Catrin", "Cadi", "Cati"), ("Kate", "Katie", "Cathy", "Kat", "Kath", "Katy", "Kitty")),
+    (
+        ("Catherine", "Katherine", "Kathryn", "Catrin"),
+        ("Catrin", "Cadi", "Cati"),
+        ("Kate", "Katie", "Cathy", "Kat", "Kath", "Katy", "Kitty"),
+    ),
     (("Margaret",), ("Marged", "Mared", "Mererid"), ("Maggie", "Meg", "Peggy", "Megs")),
-    (("Elizabeth",), ("Elisabeth", "Bethan", "Betsan", "Betsi"), ("Liz", "Lizzie", "Beth", "Betty", "Eliza", "Libby", "Bess", "Elsie", "Lisa")),
+    (
+        ("Elizabeth",),
+        ("Elisabeth", "Bethan", "Betsan", "Betsi"),
+        ("Liz", "Lizzie", "Beth", "Betty", "Eliza", "Libby", "Bess", "Elsie", "Lisa"),
+    ),
     (("Laura",), ("Lowri",), ("Lori",)),
     (("Lucy",), ("Lleucu",), ("Luce",)),
     (("Eve", "Eva", "Evelyn"), ("Efa",), ("Evie",)),
@@ -457,7 +465,9 @@ def swapped_date(value: date) -> date | None:
         return None
 
 
-def identity_keys(*, given_name: str, family_name: str, date_of_birth: date | None, postcode: str = "") -> dict[str, Any]:
+def identity_keys(
+    *, given_name: str, family_name: str, date_of_birth: date | None, postcode: str = ""
+) -> dict[str, Any]:
     """The indexed key columns for a child's details (pure: also used by the data migration)."""
     given_parts = name_parts(given_name or "")
     return {
@@ -629,7 +639,9 @@ def _given_level(query: Details, record: Details) -> tuple[str, Reason | None]:
                 q_welsh, r_welsh = index.welsh.get(q, empty) & shared, index.welsh.get(r, empty) & shared
                 q_english, r_english = index.english.get(q, empty) & shared, index.english.get(r, empty) & shared
                 if (q_welsh & r_english) or (q_english & r_welsh):
-                    return "given_welsh_english", _reason("given_name_welsh_english", query=query_display, record=record_display)
+                    return "given_welsh_english", _reason(
+                        "given_name_welsh_english", query=query_display, record=record_display
+                    )
                 best = ("given_nickname", _reason("given_name_nickname", query=query_display, record=record_display))
     if best[0] != "given_differs":
         return best
@@ -727,7 +739,9 @@ def dates_related(query: date, record: date) -> bool:
     return _dob_level(query, record)[0] != "dob_differs"
 
 
-def compare(query: Details, record: Details, frequencies: Frequencies | None = None) -> tuple[float, float, list[Reason]]:
+def compare(
+    query: Details, record: Details, frequencies: Frequencies | None = None
+) -> tuple[float, float, list[Reason]]:
     """Score one record against the details: (score in [0, 1], evidence, reasons)."""
     weights = _weights(frequencies or Frequencies())
     query_nhs, record_nhs = normalise_nhs_number(query.nhs_number), normalise_nhs_number(record.nhs_number)
@@ -759,7 +773,9 @@ def compare(query: Details, record: Details, frequencies: Frequencies | None = N
         if query_postcode.replace(" ", "") == record_postcode.replace(" ", ""):
             evidence += weights["postcode_same"]
             reasons.append(_reason("postcode"))
-        elif postcode_district(query_postcode) and postcode_district(query_postcode) == postcode_district(record_postcode):
+        elif postcode_district(query_postcode) and postcode_district(query_postcode) == postcode_district(
+            record_postcode
+        ):
             evidence += weights["postcode_district"]
             reasons.append(_reason("postcode_district"))
         else:
@@ -767,7 +783,12 @@ def compare(query: Details, record: Details, frequencies: Frequencies | None = N
             contradicted = True
     if query_nhs and query_nhs == record_nhs:
         score = 1.0
-    elif given_level == "given_exact" and family_level == "family_exact" and dob_level == "dob_exact" and not contradicted:
+    elif (
+        given_level == "given_exact"
+        and family_level == "family_exact"
+        and dob_level == "dob_exact"
+        and not contradicted
+    ):
         score = 1.0  # the details given are identical to this record's
     else:
         score = min(round(1.0 / (1.0 + math.exp(-(evidence - OFFSET))), 3), 0.999)
@@ -822,7 +843,9 @@ def register_frequencies(*, given_name: str, family_name: str) -> Frequencies:
     if total <= 0:
         total = Child.objects.count()
     given = Child.objects.filter(given_name_ascii=keys["given_name_ascii"]).count() if keys["given_name_ascii"] else 0
-    family = Child.objects.filter(family_name_ascii=keys["family_name_ascii"]).count() if keys["family_name_ascii"] else 0
+    family = (
+        Child.objects.filter(family_name_ascii=keys["family_name_ascii"]).count() if keys["family_name_ascii"] else 0
+    )
     cluster = Child.objects.filter(name_key_given=keys["name_key_given"]).count() if keys["name_key_given"] else 0
     return Frequencies(total=total, given=given, family=family, given_cluster=cluster)
 

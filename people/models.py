@@ -74,8 +74,9 @@ class Ethnicity(models.TextChoices):
     ASIAN_OTHER = "asian_other", _("Asian, Asian Welsh or Asian British: any other Asian background")
     BLACK_AFRICAN = "black_african", _("Black, Black Welsh, Black British, Caribbean or African: African")
     BLACK_CARIBBEAN = "black_caribbean", _("Black, Black Welsh, Black British, Caribbean or African: Caribbean")
-    BLACK_OTHER = "black_other", _(
-        "Black, Black Welsh, Black British, Caribbean or African: any other Black, Caribbean or African background"
+    BLACK_OTHER = (
+        "black_other",
+        _("Black, Black Welsh, Black British, Caribbean or African: any other Black, Caribbean or African background"),
     )
     OTHER_ARAB = "other_arab", _("Other ethnic group: Arab")
     OTHER_ANY = "other_any", _("Other ethnic group: any other ethnic group")
@@ -128,7 +129,9 @@ class ChildQuerySet(models.QuerySet):
         first tier of the user's emergency access: for the safety plan and contacts pages only."""
         from people.access import child_access_filter
 
-        return self.filter(child_access_filter(user, include_shared=include_shared, include_emergency=include_emergency))
+        return self.filter(
+            child_access_filter(user, include_shared=include_shared, include_emergency=include_emergency)
+        )
 
     def current(self) -> ChildQuerySet:
         """Records still in use (not merged into another record)."""
@@ -349,9 +352,7 @@ class RelatedPerson(models.Model):
     has_parental_responsibility = models.BooleanField(_("has parental responsibility"), default=False)
     phone = models.CharField(_("phone number"), max_length=30, blank=True)
     email = models.EmailField(_("email address"), blank=True)
-    contact_permitted = models.BooleanField(
-        _("the young person agrees we may contact them"), default=False
-    )
+    contact_permitted = models.BooleanField(_("the young person agrees we may contact them"), default=False)
     young_person_view = models.TextField(
         _("how the young person feels about them"),
         blank=True,
@@ -508,7 +509,9 @@ class CareTeamMembership(models.Model):
         indexes = [
             # A person's current caseload (home page, team page, the care-team access route):
             # their active memberships only, not every case they ever held.
-            models.Index(fields=["user", "child"], condition=models.Q(ended_at__isnull=True), name="care_team_active_by_user"),
+            models.Index(
+                fields=["user", "child"], condition=models.Q(ended_at__isnull=True), name="care_team_active_by_user"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -63,8 +63,13 @@ ASSESSMENT_SHARE = 0.60
 CONSENT_SHARE = 0.45
 
 GOAL_TEXTS = [
-    "Feel calmer at bedtime", "Go to school most days", "Talk to my carer when I am upset",
-    "Keep in touch with my brother", "Join a club", "Sleep better", "Teimlo'n saff yn yr ysgol",
+    "Feel calmer at bedtime",
+    "Go to school most days",
+    "Talk to my carer when I am upset",
+    "Keep in touch with my brother",
+    "Join a club",
+    "Sleep better",
+    "Teimlo'n saff yn yr ysgol",
     "Siarad â rhywun pan dw i'n drist",
 ]
 
@@ -130,19 +135,28 @@ def services_and_staff(seed: int, practitioners: int) -> list[Staff]:
                 if username in existing:
                     continue
                 first, last = _name(rng)
-                new.append(User(
-                    username=username, first_name=first, last_name=last, role=role, organisation=service,
-                    email=f"{username}@example.invalid", preferred_language=rng.choices(["en", "cy"], [75, 25])[0],
-                    password=unusable,
-                ))
+                new.append(
+                    User(
+                        username=username,
+                        first_name=first,
+                        last_name=last,
+                        role=role,
+                        organisation=service,
+                        email=f"{username}@example.invalid",
+                        preferred_language=rng.choices(["en", "cy"], [75, 25])[0],
+                        password=unusable,
+                    )
+                )
             User.objects.bulk_create(new)
             users = {u.username: u for u in User.objects.filter(organisation=service, username__startswith=base)}
-            staff.append(Staff(
-                service=service,
-                practitioners=[users[f"{base}-p{i:03d}"] for i in range(1, per_service + 1)],
-                manager=users[f"{base}-manager"],
-                duty=[users[f"{base}-duty{i}"] for i in range(1, 3)],
-            ))
+            staff.append(
+                Staff(
+                    service=service,
+                    practitioners=[users[f"{base}-p{i:03d}"] for i in range(1, per_service + 1)],
+                    manager=users[f"{base}-manager"],
+                    duty=[users[f"{base}-duty{i}"] for i in range(1, 3)],
+                )
+            )
     return staff
 
 
@@ -151,18 +165,39 @@ def _audit(counts: Counts, label: str, objs: Sequence[models.Model], seed: int) 
     if not objs:
         return
     ids = [o.pk for o in objs]
-    record_many(actor=None, events=[{
-        "action": Action.CREATE, "route": Route.SYSTEM,
-        "detail": {"seed_national": label, "count": len(ids), "first_id": min(ids), "last_id": max(ids), "seed": seed},
-    }])
+    record_many(
+        actor=None,
+        events=[
+            {
+                "action": Action.CREATE,
+                "route": Route.SYSTEM,
+                "detail": {
+                    "seed_national": label,
+                    "count": len(ids),
+                    "first_id": min(ids),
+                    "last_id": max(ids),
+                    "seed": seed,
+                },
+            }
+        ],
+    )
 
 
 def _aware(day: date, hour: int = 10) -> datetime:
     return timezone.make_aware(datetime.combine(day, datetime.min.time()) + timedelta(hours=hour))
 
 
-def seed_batch(*, staff: list[Staff], las: list[Organisation], seed: int, start: int, end: int,
-               contacts_per_child: int, today: date, counts: Counts) -> None:
+def seed_batch(
+    *,
+    staff: list[Staff],
+    las: list[Organisation],
+    seed: int,
+    start: int,
+    end: int,
+    contacts_per_child: int,
+    today: date,
+    counts: Counts,
+) -> None:
     """Young people ``start``…``end - 1`` and everything around them, in one transaction."""
     now = timezone.now()
     specs = [make_child(seed, i, today, len(las)) for i in range(start, end)]
@@ -171,12 +206,20 @@ def seed_batch(*, staff: list[Staff], las: list[Organisation], seed: int, start:
         kids = []
         for index, spec in zip(range(start, end), specs, strict=True):
             kid = Child(
-                service=staff[spec.la_index % len(staff)].service, given_name=spec.given_name,
-                family_name=spec.family_name, preferred_name=spec.preferred_name, date_of_birth=spec.date_of_birth,
-                nhs_number=spec.nhs_number, local_authority_reference=f"{spec.la_reference}-{index}",
-                responsible_local_authority=las[spec.la_index], legal_status=spec.legal_status,
-                preferred_language=spec.preferred_language, active_offer=spec.active_offer, gender=spec.gender,
-                pronouns=spec.pronouns, ethnicity=spec.ethnicity,
+                service=staff[spec.la_index % len(staff)].service,
+                given_name=spec.given_name,
+                family_name=spec.family_name,
+                preferred_name=spec.preferred_name,
+                date_of_birth=spec.date_of_birth,
+                nhs_number=spec.nhs_number,
+                local_authority_reference=f"{spec.la_reference}-{index}",
+                responsible_local_authority=las[spec.la_index],
+                legal_status=spec.legal_status,
+                preferred_language=spec.preferred_language,
+                active_offer=spec.active_offer,
+                gender=spec.gender,
+                pronouns=spec.pronouns,
+                ethnicity=spec.ethnicity,
             )
             fill_identity_keys(kid)  # bulk_create skips Child.save
             kids.append(kid)
@@ -187,53 +230,100 @@ def seed_batch(*, staff: list[Staff], las: list[Organisation], seed: int, start:
         for index, kid, spec, rng in zip(range(start, end), kids, specs, rngs, strict=True):
             team = staff[spec.la_index % len(staff)]
             draw = rng.random()
-            state = ("received" if draw < RECEIVED_SHARE else "waiting" if draw < RECEIVED_SHARE + WAITING_SHARE
-                     else "open" if draw < RECEIVED_SHARE + WAITING_SHARE + OPEN_SHARE else "closed")
+            state = (
+                "received"
+                if draw < RECEIVED_SHARE
+                else "waiting"
+                if draw < RECEIVED_SHARE + WAITING_SHARE
+                else "open"
+                if draw < RECEIVED_SHARE + WAITING_SHARE + OPEN_SHARE
+                else "closed"
+            )
             lead = team.practitioners[rng.randrange(len(team.practitioners))]
-            received = now - timedelta(days=rng.randint(20, 40) if state in ("received", "waiting") else rng.randint(90, 1100))
+            received = now - timedelta(
+                days=rng.randint(20, 40) if state in ("received", "waiting") else rng.randint(90, 1100)
+            )
             status = {"received": "received", "waiting": "accepted"}.get(state, "allocated")
-            referrals.append(Referral(
-                reference=f"N{seed % 10**9}-{index}", service=team.service, child=kid, route="staff",
-                idempotency_key=f"seed-national:{seed}:{index}", received_at=received,
-                given_name=kid.given_name, family_name=kid.family_name, date_of_birth=kid.date_of_birth,
-                responsible_local_authority=kid.responsible_local_authority, legal_status=kid.legal_status,
-                preferred_language=kid.preferred_language, referrer_type="social_worker",
-                referrer_name=" ".join(_name(rng)), needs="Synthetic referral (seed_national).",
-                status=status,
-                accepted_at=received + timedelta(days=5) if status != "received" else None,
-                allocated_to=lead if status == "allocated" else None,
-                allocated_at=received + timedelta(days=40) if status == "allocated" else None,
-                risk_self_harm=rng.random() < 0.15, risk_going_missing=rng.random() < 0.08,
-                risk_placement_breakdown=rng.random() < 0.12, placement_out_of_county=rng.random() < 0.1,
-            ))
+            referrals.append(
+                Referral(
+                    reference=f"N{seed % 10**9}-{index}",
+                    service=team.service,
+                    child=kid,
+                    route="staff",
+                    idempotency_key=f"seed-national:{seed}:{index}",
+                    received_at=received,
+                    given_name=kid.given_name,
+                    family_name=kid.family_name,
+                    date_of_birth=kid.date_of_birth,
+                    responsible_local_authority=kid.responsible_local_authority,
+                    legal_status=kid.legal_status,
+                    preferred_language=kid.preferred_language,
+                    referrer_type="social_worker",
+                    referrer_name=" ".join(_name(rng)),
+                    needs="Synthetic referral (seed_national).",
+                    status=status,
+                    accepted_at=received + timedelta(days=5) if status != "received" else None,
+                    allocated_to=lead if status == "allocated" else None,
+                    allocated_at=received + timedelta(days=40) if status == "allocated" else None,
+                    risk_self_harm=rng.random() < 0.15,
+                    risk_going_missing=rng.random() < 0.08,
+                    risk_placement_breakdown=rng.random() < 0.12,
+                    placement_out_of_county=rng.random() < 0.1,
+                )
+            )
             if state in ("received", "waiting"):
                 continue
             started = received + timedelta(days=40)
-            ended = None if state == "open" else min(started + timedelta(days=rng.randint(120, 500)), now - timedelta(days=7))
+            ended = (
+                None
+                if state == "open"
+                else min(started + timedelta(days=rng.randint(120, 500)), now - timedelta(days=7))
+            )
             members.append(CareTeamMembership(child=kid, user=lead, role="lead", started_at=started, ended_at=ended))
             if state == "open" and rng.random() < CO_WORKER_SHARE:
                 other = team.practitioners[rng.randrange(len(team.practitioners))]
                 if other != lead:
                     members.append(CareTeamMembership(child=kid, user=other, role="practitioner", started_at=started))
-            episodes.append(Episode(
-                child=kid, opened_on=started.date(), opened_from="referral", status="open" if state == "open" else "closed",
-                opened_by=lead, created_at=started,
-            ))
+            episodes.append(
+                Episode(
+                    child=kid,
+                    opened_on=started.date(),
+                    opened_from="referral",
+                    status="open" if state == "open" else "closed",
+                    opened_by=lead,
+                    created_at=started,
+                )
+            )
             if state == "open":
-                plans.append(Plan(
-                    child=kid, language={"cy": "cy", "other": "other"}.get(kid.preferred_language, "en"),
-                    next_review_on=today + timedelta(days=rng.randint(-60, 120)),  # about a third overdue
-                    agreement=rng.choice(["agreed", "agreed", "not_yet"]), updated_by=lead, updated_at=started,
-                ))
+                plans.append(
+                    Plan(
+                        child=kid,
+                        language={"cy": "cy", "other": "other"}.get(kid.preferred_language, "en"),
+                        next_review_on=today + timedelta(days=rng.randint(-60, 120)),  # about a third overdue
+                        agreement=rng.choice(["agreed", "agreed", "not_yet"]),
+                        updated_by=lead,
+                        updated_at=started,
+                    )
+                )
             if rng.random() < ASSESSMENT_SHARE:
                 assessments.append((Assessment(child=kid, created_at=started), lead, team.service.name_en, rng))
             if rng.random() < CONSENT_SHARE:
-                consents.append(ConsentDecision(
-                    child=kid, items=["assessment"], recipient_organisation_type=rng.choice(["education", "health_board", "local_authority"]),
-                    purposes=["joint_assessment"], decider="young_person", young_person_views="Synthetic: happy to share.",
-                    how_given="in_person", given_on=started.date(), review_on=started.date() + timedelta(days=365),
-                    lawful_basis="health_social_care", recorded_by=lead, recorded_at=started,
-                ))
+                consents.append(
+                    ConsentDecision(
+                        child=kid,
+                        items=["assessment"],
+                        recipient_organisation_type=rng.choice(["education", "health_board", "local_authority"]),
+                        purposes=["joint_assessment"],
+                        decider="young_person",
+                        young_person_views="Synthetic: happy to share.",
+                        how_given="in_person",
+                        given_on=started.date(),
+                        review_on=started.date() + timedelta(days=365),
+                        lawful_basis="health_social_care",
+                        recorded_by=lead,
+                        recorded_at=started,
+                    )
+                )
         Referral.objects.bulk_create(referrals, batch_size=1000)
         _audit(counts, "referrals.referral", referrals, seed)
         CareTeamMembership.objects.bulk_create(members, batch_size=2000)
@@ -249,8 +339,14 @@ def seed_batch(*, staff: list[Staff], las: list[Organisation], seed: int, start:
         goals = []
         for plan in plans:
             for order in range(1, 1 + (plan.child_id % 4) + 1):  # 1–4 goals, 2.5 on average
-                goals.append(Goal(plan=plan, text=GOAL_TEXTS[(plan.child_id + order) % len(GOAL_TEXTS)],
-                                  order=order, added_on=plan.updated_at.date()))
+                goals.append(
+                    Goal(
+                        plan=plan,
+                        text=GOAL_TEXTS[(plan.child_id + order) % len(GOAL_TEXTS)],
+                        order=order,
+                        added_on=plan.updated_at.date(),
+                    )
+                )
         Goal.objects.bulk_create(goals, batch_size=2000)
         _audit(counts, "plans.goal", goals, seed)
         Assessment.objects.bulk_create([a for a, *_ in assessments], batch_size=2000)
@@ -261,12 +357,19 @@ def seed_batch(*, staff: list[Staff], las: list[Organisation], seed: int, start:
             for key, _title in rng.sample(SECTION_CHOICES, k=min(rng.randint(1, 4), len(SECTION_CHOICES))):
                 for number in range(1, rng.choice([1, 1, 2]) + 1):  # some sections saved twice
                     revision += 1
-                    versions.append(SectionVersion(
-                        assessment=assessment, section=key, number=number, revision=revision,
-                        text="Synthetic assessment text (seed_national).", author=author,
-                        author_organisation=organisation_name, route="care_team",
-                        created_at=assessment.created_at + timedelta(days=revision),
-                    ))
+                    versions.append(
+                        SectionVersion(
+                            assessment=assessment,
+                            section=key,
+                            number=number,
+                            revision=revision,
+                            text="Synthetic assessment text (seed_national).",
+                            author=author,
+                            author_organisation=organisation_name,
+                            route="care_team",
+                            created_at=assessment.created_at + timedelta(days=revision),
+                        )
+                    )
             assessment.revision = revision
         SectionVersion.objects.bulk_create(versions, batch_size=2000)
         Assessment.objects.bulk_update([a for a, *_ in assessments], ["revision"], batch_size=2000)
@@ -277,15 +380,29 @@ def seed_batch(*, staff: list[Staff], las: list[Organisation], seed: int, start:
         counts.add("contacts.contact", created)
         if created:
             first, last = _last_contact_ids(created)
-            record_many(actor=None, events=[{
-                "action": Action.CREATE, "route": Route.SYSTEM,
-                "detail": {"seed_national": "contacts.contact", "count": created, "first_id": first, "last_id": last, "seed": seed},
-            }])
+            record_many(
+                actor=None,
+                events=[
+                    {
+                        "action": Action.CREATE,
+                        "route": Route.SYSTEM,
+                        "detail": {
+                            "seed_national": "contacts.contact",
+                            "count": created,
+                            "first_id": first,
+                            "last_id": last,
+                            "seed": seed,
+                        },
+                    }
+                ],
+            )
 
 
 def _last_contact_ids(n: int) -> tuple[int, int]:
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT min(id), max(id) FROM (SELECT id FROM {Contact._meta.db_table} ORDER BY id DESC LIMIT %s) t", [n])  # noqa: S608 - table name from the model
+        cursor.execute(
+            f"SELECT min(id), max(id) FROM (SELECT id FROM {Contact._meta.db_table} ORDER BY id DESC LIMIT %s) t", [n]
+        )  # noqa: S608 - table name from the model
         first, last = cursor.fetchone()
     return int(first), int(last)
 
@@ -341,8 +458,15 @@ def batches(total: int, size: int = BATCH) -> Iterator[tuple[int, int]]:
         yield start, min(start + size, total)
 
 
-def seed_national(*, children: int, contacts_per_child: int, practitioners: int, seed: int,
-                  progress: Callable[[int], None] | None = None, vacuum: bool = True) -> Counts:
+def seed_national(
+    *,
+    children: int,
+    contacts_per_child: int,
+    practitioners: int,
+    seed: int,
+    progress: Callable[[int], None] | None = None,
+    vacuum: bool = True,
+) -> Counts:
     """Create the data set; returns the counts. Young people already seeded with this seed's
     indexes are not created again (a stopped run resumes where its last batch committed)."""
     require_postgresql()
@@ -357,8 +481,16 @@ def seed_national(*, children: int, contacts_per_child: int, practitioners: int,
             if progress:
                 progress(end - start)
             continue
-        seed_batch(staff=staff, las=las, seed=seed, start=max(start, done), end=end,
-                   contacts_per_child=contacts_per_child, today=today, counts=counts)
+        seed_batch(
+            staff=staff,
+            las=las,
+            seed=seed,
+            start=max(start, done),
+            end=end,
+            contacts_per_child=contacts_per_child,
+            today=today,
+            counts=counts,
+        )
         if progress:
             progress(end - start)
     from audit.chain import seal_pending

@@ -184,7 +184,14 @@ def add_related_person(*, by: User, child: Child, values: RelatedPersonValues) -
     cleared = _without_unpermitted_contact_details(person)
     person.full_clean()
     person.save()
-    record(actor=by, action=Action.CREATE, obj=person, child_id=child.pk, detail={"contact_details_refused": True} if cleared else None, route=audit_route(by, child))
+    record(
+        actor=by,
+        action=Action.CREATE,
+        obj=person,
+        child_id=child.pk,
+        detail={"contact_details_refused": True} if cleared else None,
+        route=audit_route(by, child),
+    )
     return person
 
 
@@ -211,7 +218,14 @@ def update_related_person(
     detail: dict[str, Any] = {"fields": changed}
     if had_details and not locked.contact_permitted:
         detail["contact_details_cleared"] = True  # permission withdrawn
-    record(actor=by, action=Action.UPDATE, obj=locked, child_id=locked.child_id, detail=detail, route=audit_route(by, locked.child_id))
+    record(
+        actor=by,
+        action=Action.UPDATE,
+        obj=locked,
+        child_id=locked.child_id,
+        detail=detail,
+        route=audit_route(by, locked.child_id),
+    )
     return locked
 
 
@@ -250,7 +264,9 @@ def record_nest_training(*, by: User, person: RelatedPerson, values: NestTrainin
     return training
 
 
-def nest_trained_counts(service: Organisation, *, since: date | None = None, until: date | None = None) -> dict[str, int]:
+def nest_trained_counts(
+    service: Organisation, *, since: date | None = None, until: date | None = None
+) -> dict[str, int]:
     """How many people around the service's young people – carers and professionals outside the
     service – the service has trained, by role (``RelationshipRole`` values; roles with none are
     left out). A person counts once however often trained, if they had training from a member
@@ -260,7 +276,11 @@ def nest_trained_counts(service: Organisation, *, since: date | None = None, unt
     from contacts.models import Attendance, Kind
 
     trained = Q(trainings__trainer__organisation_id=service.pk)
-    in_contact = Q(contacts__kind=Kind.CARER_TRAINING, contacts__attendance=Attendance.ATTENDED, contacts__child__service_id=service.pk)
+    in_contact = Q(
+        contacts__kind=Kind.CARER_TRAINING,
+        contacts__attendance=Attendance.ATTENDED,
+        contacts__child__service_id=service.pk,
+    )
     if since is not None:
         trained &= Q(trainings__given_on__gte=since)
         in_contact &= Q(contacts__starts_at__date__gte=since)
@@ -286,12 +306,21 @@ def record_placement(*, by: User, child: Child, values: PlacementValues) -> Plac
     if current is not None:
         if placement.start_date <= current.start_date:
             raise ValidationError(
-                {"start_date": _("The new placement must start after the current one (%(date)s).")
-                 % {"date": current.start_date.strftime("%d/%m/%Y")}}
+                {
+                    "start_date": _("The new placement must start after the current one (%(date)s).")
+                    % {"date": current.start_date.strftime("%d/%m/%Y")}
+                }
             )
         current.end_date = placement.start_date
         current.save(update_fields=["end_date"])
-        record(actor=by, action=Action.UPDATE, obj=current, child_id=child.pk, detail={"fields": ["end_date"]}, route=audit_route(by, child))
+        record(
+            actor=by,
+            action=Action.UPDATE,
+            obj=current,
+            child_id=child.pk,
+            detail={"fields": ["end_date"]},
+            route=audit_route(by, child),
+        )
     placement.save()
     record(actor=by, action=Action.CREATE, obj=placement, child_id=child.pk, route=audit_route(by, child))
     return placement
@@ -334,9 +363,23 @@ def add_care_team_member(
         if lead is not None:
             end_care_team_membership(by=by, membership=lead)
             stays = CareTeamMembership.objects.create(child=child, user=lead.user, role=CareTeamRole.PRACTITIONER)
-            record(actor=by, action=Action.CREATE, obj=stays, child_id=child.pk, detail={"member": lead.user_id, "was_lead": True}, route=audit_route(by, child))
+            record(
+                actor=by,
+                action=Action.CREATE,
+                obj=stays,
+                child_id=child.pk,
+                detail={"member": lead.user_id, "was_lead": True},
+                route=audit_route(by, child),
+            )
     membership = CareTeamMembership.objects.create(child=child, user=member, role=role)
-    record(actor=by, action=Action.CREATE, obj=membership, child_id=child.pk, detail={"member": member.pk}, route=audit_route(by, child))
+    record(
+        actor=by,
+        action=Action.CREATE,
+        obj=membership,
+        child_id=child.pk,
+        detail={"member": member.pk},
+        route=audit_route(by, child),
+    )
     return membership
 
 
@@ -347,7 +390,14 @@ def end_care_team_membership(*, by: User, membership: CareTeamMembership) -> Car
     if membership.ended_at is None:
         membership.ended_at = timezone.now()
         membership.save(update_fields=["ended_at"])
-        record(actor=by, action=Action.UPDATE, obj=membership, child_id=membership.child_id, detail={"ended": True}, route=audit_route(by, membership.child_id))
+        record(
+            actor=by,
+            action=Action.UPDATE,
+            obj=membership,
+            child_id=membership.child_id,
+            detail={"ended": True},
+            route=audit_route(by, membership.child_id),
+        )
     return membership
 
 
@@ -359,7 +409,9 @@ def can_break_glass(user: User) -> bool:
     )
 
 
-def find_child_for_break_glass(*, by: User, nhs_number: str = "", la_reference: str = "", date_of_birth: date | None) -> Child | None:
+def find_child_for_break_glass(
+    *, by: User, nhs_number: str = "", la_reference: str = "", date_of_birth: date | None
+) -> Child | None:
     """Exact identification for emergency access: the NHS number, or the local authority
     reference with the date of birth, within the user's own service. Deliberately not a search:
     it reveals nothing unless the caller already holds the identifying details.
@@ -416,7 +468,10 @@ def _failure_limits(by: User, client_address: str) -> list[tuple[str, ratelimit.
     window = settings.NYTH_BREAK_GLASS_FAILURE_WINDOW_SECONDS
     return [
         (f"break-glass-failed:user:{by.pk}", ratelimit.Rate(settings.NYTH_BREAK_GLASS_FAILURES_PER_WORKER, window)),
-        (f"break-glass-failed:address:{client_address}", ratelimit.Rate(settings.NYTH_BREAK_GLASS_FAILURES_PER_ADDRESS, window)),
+        (
+            f"break-glass-failed:address:{client_address}",
+            ratelimit.Rate(settings.NYTH_BREAK_GLASS_FAILURES_PER_ADDRESS, window),
+        ),
     ]
 
 
@@ -465,7 +520,9 @@ def _alert_managers_of_repeat(access: BreakGlassAccess, service_id: int) -> None
     hours = settings.NYTH_BREAK_GLASS_REPEAT_HOURS
     since = access.started_at - timedelta(hours=hours)
     count = BreakGlassAccess.objects.filter(user_id=access.user_id, started_at__gte=since).count()
-    managers = User.objects.filter(organisation_id=service_id, role=Role.SERVICE_MANAGER, is_active=True).exclude(email="")
+    managers = User.objects.filter(organisation_id=service_id, role=Role.SERVICE_MANAGER, is_active=True).exclude(
+        email=""
+    )
     for manager in managers:
         with translation.override(manager.preferred_language or settings.LANGUAGE_CODE):
             values = {
@@ -475,19 +532,25 @@ def _alert_managers_of_repeat(access: BreakGlassAccess, service_id: int) -> None
                 "hours": hours,
             }
             if access.repeat == BreakGlassAccess.Repeat.SAME_CHILD:
-                what = ngettext(
-                    "%(when)s: %(who)s started emergency access to a record they had already opened through "
-                    "emergency access in the last %(hours)s hour.",
-                    "%(when)s: %(who)s started emergency access to a record they had already opened through "
-                    "emergency access in the last %(hours)s hours.",
-                    hours,
-                ) % values
+                what = (
+                    ngettext(
+                        "%(when)s: %(who)s started emergency access to a record they had already opened through "
+                        "emergency access in the last %(hours)s hour.",
+                        "%(when)s: %(who)s started emergency access to a record they had already opened through "
+                        "emergency access in the last %(hours)s hours.",
+                        hours,
+                    )
+                    % values
+                )
             else:
-                what = ngettext(
-                    "%(when)s: %(who)s has started emergency access %(count)s time in the last %(hours)s hours.",
-                    "%(when)s: %(who)s has started emergency access %(count)s times in the last %(hours)s hours.",
-                    count,
-                ) % values
+                what = (
+                    ngettext(
+                        "%(when)s: %(who)s has started emergency access %(count)s time in the last %(hours)s hours.",
+                        "%(when)s: %(who)s has started emergency access %(count)s times in the last %(hours)s hours.",
+                        count,
+                    )
+                    % values
+                )
             body = "\n".join(
                 [
                     what,
@@ -533,7 +596,15 @@ def start_break_glass(*, by: User, child: Child, reason: str, client_address: st
     detail: dict[str, Any] = {"client_address": client_address} if client_address else {}
     if access.repeat:
         detail["repeat"] = access.repeat
-    record(actor=by, action=Action.BREAK_GLASS, obj=access, child_id=child.pk, route=Route.BREAK_GLASS, reason=reason, detail=detail or None)
+    record(
+        actor=by,
+        action=Action.BREAK_GLASS,
+        obj=access,
+        child_id=child.pk,
+        route=Route.BREAK_GLASS,
+        reason=reason,
+        detail=detail or None,
+    )
     if access.repeat:
         _alert_managers_of_repeat(access, child.service_id)
     return access
@@ -587,7 +658,14 @@ def review_break_glass(*, by: User, access: BreakGlassAccess, note: str) -> Brea
     access.reviewed_at = timezone.now()
     access.review_note = note.strip()
     access.save(update_fields=["reviewed_by", "reviewed_at", "review_note"])
-    record(actor=by, action=Action.REVIEW, obj=access, child_id=access.child_id, reason=access.review_note, route=audit_route(by, access.child_id))
+    record(
+        actor=by,
+        action=Action.REVIEW,
+        obj=access,
+        child_id=access.child_id,
+        reason=access.review_note,
+        route=audit_route(by, access.child_id),
+    )
     return access
 
 
@@ -633,7 +711,10 @@ def _child_relations() -> list[tuple[type[models.Model], str, str]]:
         if relation.many_to_many:
             # A ManyToManyRel has ``through``; a many-to-many field's own relation names it on
             # its remote field.
-            through = cast("type[models.Model]", getattr(relation, "through", None) or cast(ManyToManyRel, relation.field.remote_field).through)
+            through = cast(
+                "type[models.Model]",
+                getattr(relation, "through", None) or cast(ManyToManyRel, relation.field.remote_field).through,
+            )
             for through_field in through._meta.get_fields():
                 if getattr(through_field, "related_model", None) is Child and through_field.many_to_one:
                     found.append((through, through_field.name))
@@ -648,7 +729,9 @@ def _child_relations() -> list[tuple[type[models.Model], str, str]]:
     ]
 
 
-def _move_rows(model: type[models.Model], field_name: str, ids: list[Any], to: Child, reason: str) -> tuple[list[Any], list[Any]]:
+def _move_rows(
+    model: type[models.Model], field_name: str, ids: list[Any], to: Child, reason: str
+) -> tuple[list[Any], list[Any]]:
     """Point each row at ``to``, one at a time inside a savepoint, saving through the model so
     field history records the move. A row that would break a uniqueness rule (``to`` already has
     the same) stays where it is. Returns (moved ids, left ids)."""
@@ -712,12 +795,20 @@ def merge_children(*, by: User, keep: Child, merge: Child, reason: str) -> Any:
     merge.save(update_fields=["merged_into", "version", "updated_at"])
     counts = {label: len(ids) for label, ids in moved.items()}
     _audit_record(
-        actor=by, action=Action.MERGE, obj=keep, child_id=keep.pk, reason=reason,
+        actor=by,
+        action=Action.MERGE,
+        obj=keep,
+        child_id=keep.pk,
+        reason=reason,
         detail={"merged": merge.pk, "merge_record": merge_record.pk, "moved": counts},
         route=audit_route(by, keep),
     )
     _audit_record(
-        actor=by, action=Action.MERGE, obj=merge, child_id=merge.pk, reason=reason,
+        actor=by,
+        action=Action.MERGE,
+        obj=merge,
+        child_id=merge.pk,
+        reason=reason,
         detail={"merged_into": keep.pk, "merge_record": merge_record.pk, "moved": counts},
         route=audit_route(by, merge),
     )
@@ -777,12 +868,20 @@ def unmerge_children(*, by: User, record: Any, reason: str) -> Any:
     if not_returned:
         detail_extra["not_moved_back"] = not_returned
     _audit_record(
-        actor=by, action=Action.UPDATE, obj=keep, child_id=keep.pk, reason=reason,
+        actor=by,
+        action=Action.UPDATE,
+        obj=keep,
+        child_id=keep.pk,
+        reason=reason,
         detail={"unmerged": merged.pk, **detail_extra},
         route=audit_route(by, keep),
     )
     _audit_record(
-        actor=by, action=Action.UPDATE, obj=merged, child_id=merged.pk, reason=reason,
+        actor=by,
+        action=Action.UPDATE,
+        obj=merged,
+        child_id=merged.pk,
+        reason=reason,
         detail={"unmerged": keep.pk, **detail_extra},
         route=audit_route(by, merged),
     )
@@ -838,7 +937,9 @@ def report_emergency_access() -> dict[int, int]:
                 for a in accesses:
                     hours = max(1, round((a.expires_at - a.started_at).total_seconds() / 3600))
                     lines.append(
-                        ngettext("%(when)s: %(who)s, for %(hours)s hour.", "%(when)s: %(who)s, for %(hours)s hours.", hours)
+                        ngettext(
+                            "%(when)s: %(who)s, for %(hours)s hour.", "%(when)s: %(who)s, for %(hours)s hours.", hours
+                        )
                         % {
                             "when": timezone.localtime(a.started_at).strftime("%d/%m/%Y %H:%M"),
                             "who": a.user.get_full_name() or a.user.username,

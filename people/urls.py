@@ -7,9 +7,15 @@ urlpatterns = [
     path("", views.child_list, name="list"),
     path("new/", views.child_create, name="create"),
     path("emergency-access/", views.break_glass, name="break_glass"),
-    path("emergency-access/<int:access_pk>/whole-record/", views.break_glass_whole_record, name="break_glass_whole_record"),
+    path(
+        "emergency-access/<int:access_pk>/whole-record/",
+        views.break_glass_whole_record,
+        name="break_glass_whole_record",
+    ),
     path("emergency-access/review/", views.break_glass_review, name="break_glass_review"),
-    path("emergency-access/<int:access_pk>/reviewed/", views.break_glass_mark_reviewed, name="break_glass_mark_reviewed"),
+    path(
+        "emergency-access/<int:access_pk>/reviewed/", views.break_glass_mark_reviewed, name="break_glass_mark_reviewed"
+    ),
     path("<int:pk>/", views.child_detail, name="detail"),
     path("<int:pk>/edit/", views.child_edit, name="edit"),
     path("<int:pk>/history/", views.child_history, name="history"),

@@ -61,7 +61,9 @@ PAGE_SIZE = 25
 
 def get_visible_child(request: AuthenticatedHttpRequest, pk: int) -> Child:
     """The record, if this user may see it; otherwise 404 (never confirm a record exists)."""
-    return get_visible_or_404(request, Child.objects.visible_to(request.user).select_related("responsible_local_authority", "service"), pk=pk)
+    return get_visible_or_404(
+        request, Child.objects.visible_to(request.user).select_related("responsible_local_authority", "service"), pk=pk
+    )
 
 
 def _route(request: AuthenticatedHttpRequest, child: Child) -> str:
@@ -75,7 +77,9 @@ def child_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     children = Child.objects.visible_to(request.user).current().select_related("responsible_local_authority")
     if query:
         digits = normalise_nhs_number(query)
-        condition = Q(given_name__icontains=query) | Q(family_name__icontains=query) | Q(preferred_name__icontains=query)
+        condition = (
+            Q(given_name__icontains=query) | Q(family_name__icontains=query) | Q(preferred_name__icontains=query)
+        )
         if digits.isdigit():
             condition |= Q(nhs_number=digits)
         children = children.filter(condition | Q(local_authority_reference__iexact=query))
@@ -129,7 +133,9 @@ def child_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             # One undo form per merge, each with its own field ids.
             "merges": [
                 (merge, UndoMergeForm(auto_id=f"id_undo{merge.pk}_%s"))
-                for merge in MergeRecord.objects.visible_to(user).filter(keep=child, undone_at__isnull=True).select_related("merged", "by")
+                for merge in MergeRecord.objects.visible_to(user)
+                .filter(keep=child, undone_at__isnull=True)
+                .select_related("merged", "by")
             ]
             if services.can_merge(request.user, child)
             else [],
@@ -190,7 +196,11 @@ def child_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def related_person_edit(request: AuthenticatedHttpRequest, pk: int, person_pk: int | None = None) -> HttpResponse:
     child = get_visible_child(request, pk)
     require_change(request, child)
-    person = get_visible_or_404(request, RelatedPerson.objects.visible_to(request.user), pk=person_pk, child=child) if person_pk else None
+    person = (
+        get_visible_or_404(request, RelatedPerson.objects.visible_to(request.user), pk=person_pk, child=child)
+        if person_pk
+        else None
+    )
     stale = None
     if request.method == "POST":
         form = RelatedPersonForm(request.POST, instance=person, child=child)
@@ -201,7 +211,10 @@ def related_person_edit(request: AuthenticatedHttpRequest, pk: int, person_pk: i
                     services.add_related_person(by=request.user, child=child, values=values)
                 else:
                     services.update_related_person(
-                        by=request.user, person=person, expected_version=form.cleaned_data.get("version") or 0, values=values
+                        by=request.user,
+                        person=person,
+                        expected_version=form.cleaned_data.get("version") or 0,
+                        values=values,
                     )
             except StaleEditError as exc:
                 stale = exc.current
@@ -218,12 +231,16 @@ def related_person_edit(request: AuthenticatedHttpRequest, pk: int, person_pk: i
             else:
                 messages.success(request, _("Your changes were saved."))
                 if form.contact_details_cleared:
-                    messages.info(request, _("The young person withdrew permission, so the contact details were removed."))
+                    messages.info(
+                        request, _("The young person withdrew permission, so the contact details were removed.")
+                    )
                 return redirect("people:detail", pk=child.pk)
     else:
         form = RelatedPersonForm(instance=person, child=child, initial={"version": person.version if person else 1})
     record_page_opened(request, child, person, "related_person_edit" if person else "related_person_create")
-    return render(request, "people/related_person_form.html", {"form": form, "child": child, "person": person, "stale": stale})
+    return render(
+        request, "people/related_person_form.html", {"form": form, "child": child, "person": person, "stale": stale}
+    )
 
 
 def related_person_detail(request: AuthenticatedHttpRequest, pk: int, person_pk: int) -> HttpResponse:
@@ -261,12 +278,16 @@ def related_person_detail(request: AuthenticatedHttpRequest, pk: int, person_pk:
 def nest_training_create(request: AuthenticatedHttpRequest, pk: int, person_pk: int) -> HttpResponse:
     child = get_visible_child(request, pk)
     require_change(request, child)
-    person = get_visible_or_404(request, RelatedPerson.objects.visible_to(request.user).select_related("child"), pk=person_pk, child=child)
+    person = get_visible_or_404(
+        request, RelatedPerson.objects.visible_to(request.user).select_related("child"), pk=person_pk, child=child
+    )
     initial = {"trainer": request.user.pk} if request.user.organisation_id == child.service_id else {}
     form = NestTrainingForm(request.POST if request.method == "POST" else None, person=person, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.record_nest_training(by=request.user, person=person, values=service_values(form, services.NestTrainingValues))
+            services.record_nest_training(
+                by=request.user, person=person, values=service_values(form, services.NestTrainingValues)
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -282,7 +303,9 @@ def placement_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     form = PlacementForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.record_placement(by=request.user, child=child, values=service_values(form, services.PlacementValues))
+            services.record_placement(
+                by=request.user, child=child, values=service_values(form, services.PlacementValues)
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -316,7 +339,9 @@ def care_team(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def care_team_end(request: AuthenticatedHttpRequest, pk: int, membership_pk: int) -> HttpResponse:
     child = get_visible_child(request, pk)
-    membership = get_visible_or_404(request, CareTeamMembership.objects.visible_to(request.user), pk=membership_pk, child=child)
+    membership = get_visible_or_404(
+        request, CareTeamMembership.objects.visible_to(request.user), pk=membership_pk, child=child
+    )
     services.end_care_team_membership(by=request.user, membership=membership)
     messages.success(request, _("%(name)s was removed from the care team.") % {"name": membership.user})
     return redirect("people:care_team", pk=child.pk)
@@ -347,7 +372,14 @@ def child_history(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 ]
             changes.append({"label": label, "entry": entry, "diffs": diffs, "created": previous is None})
     changes.sort(key=lambda c: c["entry"].history_date, reverse=True)
-    record(actor=request.user, action=Action.VIEW, obj=child, child_id=child.pk, detail={"page": "history"}, route=audit_route(request.user, child))
+    record(
+        actor=request.user,
+        action=Action.VIEW,
+        obj=child,
+        child_id=child.pk,
+        detail={"page": "history"},
+        route=audit_route(request.user, child),
+    )
     return render(request, "people/child_history.html", {"child": child, "changes": changes[:200]})
 
 
@@ -362,7 +394,9 @@ def break_glass(request: AuthenticatedHttpRequest) -> HttpResponse:
         data = form.cleaned_data
         address = client_address(request)
         if not services.identification_allowed(by=request.user, client_address=address):
-            services.record_failed_identification(by=request.user, reason=data["reason"], client_address=address, limited=True)
+            services.record_failed_identification(
+                by=request.user, reason=data["reason"], client_address=address, limited=True
+            )
             return render(
                 request,
                 "people/break_glass_too_many.html",
@@ -380,7 +414,9 @@ def break_glass(request: AuthenticatedHttpRequest) -> HttpResponse:
             services.record_failed_identification(by=request.user, reason=data["reason"], client_address=address)
         else:
             existing = services.active_break_glass(user=request.user, child=child)
-            access = existing or services.start_break_glass(by=request.user, child=child, reason=data["reason"], client_address=address)
+            access = existing or services.start_break_glass(
+                by=request.user, child=child, reason=data["reason"], client_address=address
+            )
             if existing is not None:
                 messages.info(
                     request,
@@ -388,14 +424,22 @@ def break_glass(request: AuthenticatedHttpRequest) -> HttpResponse:
                     % {"time": timezone.localtime(access.expires_at).strftime("%H:%M")},
                 )
             else:
-                messages.success(request, _("Emergency access started. It is recorded and your manager will review it."))
+                messages.success(
+                    request, _("Emergency access started. It is recorded and your manager will review it.")
+                )
             # Its purpose first: the safety plan (the first tier reaches it and the contacts).
             return redirect("safety:plan", child_pk=child.pk)
     return _break_glass_page(request, form)
 
 
-def _break_glass_page(request: AuthenticatedHttpRequest, form: BreakGlassForm, whole_record_forms: dict[int, WholeRecordForm] | None = None) -> HttpResponse:
-    mine = list(BreakGlassAccess.objects.visible_to(request.user).filter(user=request.user).active().select_related("child"))
+def _break_glass_page(
+    request: AuthenticatedHttpRequest,
+    form: BreakGlassForm,
+    whole_record_forms: dict[int, WholeRecordForm] | None = None,
+) -> HttpResponse:
+    mine = list(
+        BreakGlassAccess.objects.visible_to(request.user).filter(user=request.user).active().select_related("child")
+    )
     forms = whole_record_forms or {}
     for access in mine:
         # One form per access still on the first tier, each with its own field ids.
@@ -414,7 +458,9 @@ def break_glass_whole_record(request: AuthenticatedHttpRequest, access_pk: int) 
     """The second grant: the rest of the record, asked for with its own reason (ADR 014). Only
     the worker's own running access is found; anything else is a 404, like any object URL."""
     access = get_visible_or_404(
-        request, BreakGlassAccess.objects.visible_to(request.user).filter(user=request.user).active().select_related("child"), pk=access_pk
+        request,
+        BreakGlassAccess.objects.visible_to(request.user).filter(user=request.user).active().select_related("child"),
+        pk=access_pk,
     )
     form = WholeRecordForm(request.POST, auto_id=f"id_whole{access.pk}_%s")
     if form.is_valid():
@@ -424,7 +470,12 @@ def break_glass_whole_record(request: AuthenticatedHttpRequest, access_pk: int) 
             for errors in exc.message_dict.values():
                 form.add_error("reason", errors)
         else:
-            messages.success(request, _("You can now open the whole record until your access ends. This is recorded and your manager will review it."))
+            messages.success(
+                request,
+                _(
+                    "You can now open the whole record until your access ends. This is recorded and your manager will review it."
+                ),
+            )
             return redirect("people:detail", pk=access.child_id)
     return _break_glass_page(request, BreakGlassForm(), {access.pk: form})
 
@@ -486,7 +537,10 @@ def break_glass_review(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
     _attach_pages_opened(pending + reviewed)
     record_list(
-        actor=request.user, page="break_glass_review", children=[access.child_id for access in pending + reviewed], route=Route.UI
+        actor=request.user,
+        page="break_glass_review",
+        children=[access.child_id for access in pending + reviewed],
+        route=Route.UI,
     )
     return render(
         request,
@@ -528,7 +582,11 @@ def break_glass_mark_reviewed(request: AuthenticatedHttpRequest, access_pk: int)
         services.review_break_glass(by=request.user, access=access, note=form.cleaned_data["note"])
         messages.success(request, _("The emergency access was marked as reviewed."))
     else:
-        messages.error(request, _("The review note could not be saved: %(error)s") % {"error": " ".join(str(e) for e in form.errors.get("note", []))})
+        messages.error(
+            request,
+            _("The review note could not be saved: %(error)s")
+            % {"error": " ".join(str(e) for e in form.errors.get("note", []))},
+        )
     return redirect("people:break_glass_review")
 
 
@@ -541,7 +599,10 @@ def child_duplicates(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
         raise PermissionDenied
     candidates = duplicates_for(request.user, child)
     record_list(
-        actor=request.user, page="duplicates", children=[child.pk, *(c.child.pk for c in candidates)], route=audit_route(request.user, child),
+        actor=request.user,
+        page="duplicates",
+        children=[child.pk, *(c.child.pk for c in candidates)],
+        route=audit_route(request.user, child),
         child_id=child.pk,
     )
     return render(request, "people/duplicates.html", {"child": child, "candidates": candidates})
@@ -564,14 +625,23 @@ def child_merge(request: AuthenticatedHttpRequest, pk: int, other_pk: int) -> Ht
             messages.success(request, _("The records were merged. Nothing was deleted and the merge can be undone."))
             return redirect("people:detail", pk=keep.pk)
     for kid in (child, other):
-        record(actor=request.user, action=Action.VIEW, obj=kid, child_id=kid.pk, detail={"page": "merge"}, route=audit_route(request.user, kid))
+        record(
+            actor=request.user,
+            action=Action.VIEW,
+            obj=kid,
+            child_id=kid.pk,
+            detail={"page": "merge"},
+            route=audit_route(request.user, kid),
+        )
     reasons = next((c.reasons for c in duplicates_for(request.user, child, limit=50) if c.child.pk == other.pk), [])
     return render(request, "people/merge.html", {"child": child, "other": other, "form": form, "reasons": reasons})
 
 
 @require_POST
 def merge_undo(request: AuthenticatedHttpRequest, merge_pk: int) -> HttpResponse:
-    merge_record = get_visible_or_404(request, MergeRecord.objects.visible_to(request.user).select_related("keep", "merged"), pk=merge_pk)
+    merge_record = get_visible_or_404(
+        request, MergeRecord.objects.visible_to(request.user).select_related("keep", "merged"), pk=merge_pk
+    )
     form = UndoMergeForm(request.POST)
     if form.is_valid():
         try:

@@ -46,30 +46,53 @@ OVERDUE_SHARE = 0.15
 # (young child's version, older young person's version)
 EXPLAINED = {
     "en": [
-        ("With picture cards at home, with their foster carer there.",
-         "Talked through each option over two visits; they read the leaflets and asked questions."),
-        ("Played with the sand tray while we talked; kept it short.",
-         "Explained in a walk to the shop, then sent a short summary by text as they asked."),
+        (
+            "With picture cards at home, with their foster carer there.",
+            "Talked through each option over two visits; they read the leaflets and asked questions.",
+        ),
+        (
+            "Played with the sand tray while we talked; kept it short.",
+            "Explained in a walk to the shop, then sent a short summary by text as they asked.",
+        ),
     ],
     "cy": [
-        ("Gyda chardiau lluniau gartref, gyda'r gofalwr maeth yno.",
-         "Siarad am bob dewis dros ddau ymweliad; darllenodd y taflenni a gofyn cwestiynau."),
-        ("Chwarae yn y tywod wrth siarad; cadw'r sgwrs yn fyr.",
-         "Esbonio ar daith gerdded i'r siop, wedyn anfon crynodeb byr drwy neges fel y gofynnodd."),
+        (
+            "Gyda chardiau lluniau gartref, gyda'r gofalwr maeth yno.",
+            "Siarad am bob dewis dros ddau ymweliad; darllenodd y taflenni a gofyn cwestiynau.",
+        ),
+        (
+            "Chwarae yn y tywod wrth siarad; cadw'r sgwrs yn fyr.",
+            "Esbonio ar daith gerdded i'r siop, wedyn anfon crynodeb byr drwy neges fel y gofynnodd.",
+        ),
     ],
 }
 REASONS: dict[str, dict[str, list[tuple[str, str]]]] = {
     "en": {
-        Response.CHOSEN: [("I like drawing and Marie can come too.", "It sounds like I get to choose what we talk about.")],
-        Response.NOT_CHOSEN: [("I don't want to talk about the sad things.", "Not now. I've done too much talking to people already.")],
+        Response.CHOSEN: [
+            ("I like drawing and Marie can come too.", "It sounds like I get to choose what we talk about.")
+        ],
+        Response.NOT_CHOSEN: [
+            ("I don't want to talk about the sad things.", "Not now. I've done too much talking to people already.")
+        ],
         Response.THINKING: [("", "I want to ask my carer first.")],
-        Response.SOMETHING_ELSE: [("I want to go to football instead.", "I'd rather do something with the youth club.")],
+        Response.SOMETHING_ELSE: [
+            ("I want to go to football instead.", "I'd rather do something with the youth club.")
+        ],
     },
     "cy": {
-        Response.CHOSEN: [("Dwi'n hoffi tynnu lluniau a chaiff Mam-gu ddod hefyd.", "Mae'n swnio fel fy mod i'n cael dewis am beth ni'n siarad.")],
-        Response.NOT_CHOSEN: [("Dwi ddim eisiau siarad am y pethau trist.", "Ddim nawr. Dwi wedi siarad gormod gyda phobl yn barod.")],
+        Response.CHOSEN: [
+            (
+                "Dwi'n hoffi tynnu lluniau a chaiff Mam-gu ddod hefyd.",
+                "Mae'n swnio fel fy mod i'n cael dewis am beth ni'n siarad.",
+            )
+        ],
+        Response.NOT_CHOSEN: [
+            ("Dwi ddim eisiau siarad am y pethau trist.", "Ddim nawr. Dwi wedi siarad gormod gyda phobl yn barod.")
+        ],
         Response.THINKING: [("", "Dwi eisiau gofyn i fy ngofalwr yn gyntaf.")],
-        Response.SOMETHING_ELSE: [("Dwi eisiau mynd i bêl-droed yn lle.", "Byddai'n well gen i wneud rhywbeth gyda'r clwb ieuenctid.")],
+        Response.SOMETHING_ELSE: [
+            ("Dwi eisiau mynd i bêl-droed yn lle.", "Byddai'n well gen i wneud rhywbeth gyda'r clwb ieuenctid.")
+        ],
     },
 }
 CHOSE_INSTEAD = {"en": "Football club with a mentor", "cy": "Clwb pêl-droed gyda mentor"}
@@ -93,32 +116,53 @@ ACTIONS = {
         (ActionBy.CARER, "Foster carer", "Keep the same bedtime routine every night and use the calm box."),
         (ActionBy.SCHOOL, "Class teacher", "Set up a quiet space in class the young person can use without asking."),
         (ActionBy.SERVICE, "Nyth practitioner", "Weekly sessions; share the plan with the carer and the teacher."),
-        (ActionBy.SOCIAL_WORKER, "Social worker", "Add the therapeutic support to the care and support plan before the next review."),
+        (
+            ActionBy.SOCIAL_WORKER,
+            "Social worker",
+            "Add the therapeutic support to the care and support plan before the next review.",
+        ),
         (ActionBy.OTHER_AGENCY, "Youth club", "Help them join the Thursday sports session."),
     ],
     "cy": [
         (ActionBy.YOUNG_PERSON, "", "Ymarfer yr anadlu o'n sesiynau pan dwi'n dechrau mynd yn grac."),
         (ActionBy.CARER, "Gofalwr maeth", "Cadw'r un drefn amser gwely bob nos a defnyddio'r bocs tawelu."),
-        (ActionBy.SCHOOL, "Athro dosbarth", "Creu lle tawel yn y dosbarth y gall y person ifanc ei ddefnyddio heb ofyn."),
+        (
+            ActionBy.SCHOOL,
+            "Athro dosbarth",
+            "Creu lle tawel yn y dosbarth y gall y person ifanc ei ddefnyddio heb ofyn.",
+        ),
         (ActionBy.SERVICE, "Ymarferydd Nyth", "Sesiynau wythnosol; rhannu'r cynllun gyda'r gofalwr a'r athro."),
-        (ActionBy.SOCIAL_WORKER, "Gweithiwr cymdeithasol", "Ychwanegu'r cymorth therapiwtig at y cynllun gofal a chymorth cyn yr adolygiad nesaf."),
+        (
+            ActionBy.SOCIAL_WORKER,
+            "Gweithiwr cymdeithasol",
+            "Ychwanegu'r cymorth therapiwtig at y cynllun gofal a chymorth cyn yr adolygiad nesaf.",
+        ),
         (ActionBy.OTHER_AGENCY, "Clwb ieuenctid", "Helpu i ymuno â'r sesiwn chwaraeon ar nos Iau."),
     ],
 }
 AGREEMENT_WORDS = {
     "en": ("I helped write it and it's OK.", "It's my plan. I want to change the school bit at the next review."),
-    "cy": ("Helpais i ysgrifennu'r cynllun ac mae'n iawn.", "Fy nghynllun i ydy e. Dwi eisiau newid y darn am yr ysgol yn yr adolygiad nesaf."),
+    "cy": (
+        "Helpais i ysgrifennu'r cynllun ac mae'n iawn.",
+        "Fy nghynllun i ydy e. Dwi eisiau newid y darn am yr ysgol yn yr adolygiad nesaf.",
+    ),
 }
 REVIEW: dict[str, dict[str, Any]] = {
     "en": {
         "participants": "The young person, their carer, their social worker and their Nyth practitioner",
-        "young_person_view": ("Bedtime is better. I still don't like Mondays.", "School is a bit better. I want fewer meetings."),
+        "young_person_view": (
+            "Bedtime is better. I still don't like Mondays.",
+            "School is a bit better. I want fewer meetings.",
+        ),
         "progress": "Settling better at home; using the calm space at school about twice a week.",
         "changes": "Sessions moved to after school; added an action for the youth club.",
     },
     "cy": {
         "participants": "Y person ifanc, y gofalwr, y gweithiwr cymdeithasol ac ymarferydd Nyth",
-        "young_person_view": ("Mae amser gwely'n well. Dwi dal ddim yn hoffi dydd Llun.", "Mae'r ysgol ychydig yn well. Dwi eisiau llai o gyfarfodydd."),
+        "young_person_view": (
+            "Mae amser gwely'n well. Dwi dal ddim yn hoffi dydd Llun.",
+            "Mae'r ysgol ychydig yn well. Dwi eisiau llai o gyfarfodydd.",
+        ),
         "progress": "Setlo'n well gartref; defnyddio'r lle tawel yn yr ysgol tua dwywaith yr wythnos.",
         "changes": "Symud y sesiynau i ar ôl ysgol; ychwanegu cam gweithredu ar gyfer y clwb ieuenctid.",
     },
@@ -175,7 +219,9 @@ def seed(
         offered_on = today - timedelta(days=own.randrange(30, 240))
         explained = _pick(rng, EXPLAINED[lang], older)
         for key in own.sample(keys, k=min(len(keys), own.randint(2, 3))):
-            response = own.choice([Response.CHOSEN, Response.CHOSEN, Response.NOT_CHOSEN, Response.THINKING, Response.SOMETHING_ELSE, ""])
+            response = own.choice(
+                [Response.CHOSEN, Response.CHOSEN, Response.NOT_CHOSEN, Response.THINKING, Response.SOMETHING_ELSE, ""]
+            )
             reason = _pick(rng, REASONS[lang][response], older) if response else ""
             decided = response in (Response.CHOSEN, Response.NOT_CHOSEN, Response.SOMETHING_ELSE)
             offer = OptionOffer(
@@ -208,7 +254,9 @@ def seed(
         author = staff[own.randrange(len(staff))]
         started = today - timedelta(days=own.randrange(20, 200))
         overdue = own.random() < OVERDUE_SHARE
-        next_review = today - timedelta(days=own.randrange(1, 60)) if overdue else today + timedelta(days=own.randrange(7, 120))
+        next_review = (
+            today - timedelta(days=own.randrange(1, 60)) if overdue else today + timedelta(days=own.randrange(7, 120))
+        )
         agreement = own.choice([Agreement.AGREED, Agreement.AGREED, Agreement.NOT_YET])
         plan = Plan(
             child=child,
@@ -217,7 +265,9 @@ def seed(
             else DeliveryLanguage.BILINGUAL,
             care_plan_reference=f"CSP-DEMO-{child.pk:05d}",
             in_care_plan=own.random() < 0.7,
-            next_lac_review_on=today + timedelta(days=own.randrange(10, 180)) if child.legal_status == "looked_after" else None,
+            next_lac_review_on=today + timedelta(days=own.randrange(10, 180))
+            if child.legal_status == "looked_after"
+            else None,
             agreement=agreement,
             agreement_on=started if agreement == Agreement.AGREED else None,
             agreement_words=AGREEMENT_WORDS[lang][1 if older else 0] if agreement == Agreement.AGREED else "",
@@ -232,11 +282,15 @@ def seed(
     if not plans:
         return
     bulk_create_with_history(plans, Plan, batch_size=1000)
-    plan_ids = dict(Plan.objects.filter(child__service=service, child_id__in=list(details)).values_list("child_id", "pk"))
+    plan_ids = dict(
+        Plan.objects.filter(child__service=service, child_id__in=list(details)).values_list("child_id", "pk")
+    )
 
     goals = []
     for child_id, (own, lang, older, author, started, _next) in details.items():
-        for order, text in enumerate(own.sample([old if older else young for young, old in GOALS[lang]], k=own.randint(1, 3)), start=1):
+        for order, text in enumerate(
+            own.sample([old if older else young for young, old in GOALS[lang]], k=own.randint(1, 3)), start=1
+        ):
             goal = Goal(
                 plan_id=plan_ids[child_id],
                 text=text,
@@ -250,7 +304,9 @@ def seed(
             goals.append(goal)
     bulk_create_with_history(goals, Goal, batch_size=1000)
     first_goal = {}
-    for plan_id, goal_id in Goal.objects.filter(plan_id__in=list(plan_ids.values()), order=1).values_list("plan_id", "pk"):
+    for plan_id, goal_id in Goal.objects.filter(plan_id__in=list(plan_ids.values()), order=1).values_list(
+        "plan_id", "pk"
+    ):
         first_goal[plan_id] = goal_id
 
     actions, reviews = [], []
@@ -265,7 +321,9 @@ def seed(
                 what=what,
                 goal_id=first_goal.get(plan_id) if own.random() < 0.5 else None,
                 by_when=by_when,
-                done_on=by_when - timedelta(days=own.randrange(0, 10)) if by_when < today and own.random() < 0.6 else None,
+                done_on=by_when - timedelta(days=own.randrange(0, 10))
+                if by_when < today and own.random() < 0.6
+                else None,
                 text_language=lang,
             )
             mark_version(action, by=author, at=_aware(started, 12))
@@ -292,4 +350,3 @@ def seed(
     bulk_create_with_history(actions, PlanAction, batch_size=1000)
     if reviews:
         bulk_create_with_history(reviews, PlanReview, batch_size=1000)
-

@@ -47,8 +47,14 @@ class SupportOptionForm(NythModelForm):
             **{
                 name: forms.Textarea(attrs={"rows": 3})
                 for name in (
-                    "description_en", "description_cy", "suits_en", "suits_cy",
-                    "adaptations_en", "adaptations_cy", "evidence_en", "evidence_cy",
+                    "description_en",
+                    "description_cy",
+                    "suits_en",
+                    "suits_cy",
+                    "adaptations_en",
+                    "adaptations_cy",
+                    "evidence_en",
+                    "evidence_cy",
                 )
             },
         }
@@ -134,7 +140,9 @@ class ChoiceForm(TextLanguageFormMixin, NythModelForm):
 class PlanForm(TextLanguageFormMixin, NythModelForm):
     text_language_after = "agreement_words"
 
-    next_review_on = GovukDateField(label=_("Next review of this plan"), help_text=_("For example, 27 9 2026"), earliest_year=2000)
+    next_review_on = GovukDateField(
+        label=_("Next review of this plan"), help_text=_("For example, 27 9 2026"), earliest_year=2000
+    )
     next_lac_review_on = GovukDateField(
         label=_("Next looked-after child review"),
         required=False,
@@ -239,4 +247,6 @@ class ReviewForm(TextLanguageFormMixin, NythModelForm):
             "progress": forms.Textarea(attrs={"rows": 4}),
             "changes": forms.Textarea(attrs={"rows": 3}),
         }
-        help_texts = {"participants": _("For example: Nia, her mum, her youth worker, her teacher and her Nyth practitioner.")}
+        help_texts = {
+            "participants": _("For example: Nia, her mum, her youth worker, her teacher and her Nyth practitioner.")
+        }

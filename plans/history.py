@@ -65,7 +65,10 @@ def plan_changes(*, child: Child, plan: Plan | None) -> list[dict[str, Any]]:
         ]
     entries: list[tuple[str, type[models.Model], Any]] = []
     for label, model, history in sources:
-        entries += [(label, model, entry) for entry in history.select_related("history_user").order_by("history_date", "history_id")]
+        entries += [
+            (label, model, entry)
+            for entry in history.select_related("history_user").order_by("history_date", "history_id")
+        ]
 
     options = {o.pk: str(o.name) for o in SupportOption.objects.for_service(child.service_id)}
     goal_texts = {entry.id: entry.text for label, model, entry in entries if model is Goal}

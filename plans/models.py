@@ -195,9 +195,7 @@ REASON_REQUIRED = frozenset({Response.CHOSEN, Response.NOT_CHOSEN})
 
 class OptionOffer(models.Model):
     child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="option_offers")
-    option = models.ForeignKey(
-        SupportOption, verbose_name=_("option"), on_delete=models.PROTECT, related_name="offers"
-    )
+    option = models.ForeignKey(SupportOption, verbose_name=_("option"), on_delete=models.PROTECT, related_name="offers")
     offered_on = models.DateField(_("date offered"))
     offered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("offered by"), on_delete=models.PROTECT, related_name="+"
@@ -284,7 +282,10 @@ class Plan(models.Model):
         _("language the support is delivered in"), max_length=10, choices=DeliveryLanguage.choices
     )
     language_other = models.CharField(
-        _("other language"), max_length=100, blank=True, help_text=_("Which language, and whether an interpreter is needed.")
+        _("other language"),
+        max_length=100,
+        blank=True,
+        help_text=_("Which language, and whether an interpreter is needed."),
     )
     care_plan_reference = models.CharField(
         _("care and support plan reference"),
@@ -299,12 +300,13 @@ class Plan(models.Model):
     #: When no next review date is recorded, the statutory cycle is computed from this.
     looked_after_since = models.DateField(_("date they became looked after"), null=True, blank=True)
     agreement = models.CharField(
-        _("does the young person agree with the plan?"), max_length=20, choices=Agreement.choices, default=Agreement.NOT_YET
+        _("does the young person agree with the plan?"),
+        max_length=20,
+        choices=Agreement.choices,
+        default=Agreement.NOT_YET,
     )
     agreement_on = models.DateField(_("date they said so"), null=True, blank=True)
-    agreement_words = models.TextField(
-        _("what they said about the plan, in their words"), max_length=3000, blank=True
-    )
+    agreement_words = models.TextField(_("what they said about the plan, in their words"), max_length=3000, blank=True)
     next_review_on = models.DateField(_("next review of this plan"))
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("updated by"), on_delete=models.PROTECT, related_name="+"
@@ -350,7 +352,9 @@ class Goal(models.Model):
     plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="goals")
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     text = models.TextField(_("the goal"), max_length=1000)
-    voice = models.CharField(_("whose words these are"), max_length=20, choices=Voice.choices, default=Voice.YOUNG_PERSON)
+    voice = models.CharField(
+        _("whose words these are"), max_length=20, choices=Voice.choices, default=Voice.YOUNG_PERSON
+    )
     order = models.PositiveSmallIntegerField(_("order"), default=1)
     status = models.CharField(_("status"), max_length=20, choices=GoalStatus.choices, default=GoalStatus.ACTIVE)
     added_on = models.DateField(_("date added"), default=timezone.localdate)

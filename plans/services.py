@@ -237,7 +237,13 @@ def set_option_active(*, by: User, option: SupportOption, active: bool) -> Suppo
     locked.version += 1
     locked.updated_at = timezone.now()
     _by(locked, by).save()
-    record(actor=by, action=Action.UPDATE, obj=locked, detail={"catalogue": True, "fields": ["is_active"], "active": active}, route=Route.UI)
+    record(
+        actor=by,
+        action=Action.UPDATE,
+        obj=locked,
+        detail={"catalogue": True, "fields": ["is_active"], "active": active},
+        route=Route.UI,
+    )
     return locked
 
 
@@ -306,19 +312,33 @@ def offer_options(
     if errors:
         raise ValidationError(errors)
     already = set(
-        OptionOffer.objects.filter(child=child, offered_on=offered_on, option__in=options).values_list("option_id", flat=True)
+        OptionOffer.objects.filter(child=child, offered_on=offered_on, option__in=options).values_list(
+            "option_id", flat=True
+        )
     )
     created = []
     for option in options:
         if option.pk in already:
             continue
         offer = OptionOffer(
-            child=child, option=option, offered_on=offered_on, offered_by=by, recorded_by=by, how_explained=how_explained
+            child=child,
+            option=option,
+            offered_on=offered_on,
+            offered_by=by,
+            recorded_by=by,
+            how_explained=how_explained,
         )
         offer.full_clean(validate_constraints=False)
         _by(offer, by).save()
         created.append(offer)
-        record(actor=by, action=Action.CREATE, obj=offer, child_id=child.pk, detail={"option": option.pk}, route=audit_route(by, child))
+        record(
+            actor=by,
+            action=Action.CREATE,
+            obj=offer,
+            child_id=child.pk,
+            detail={"option": option.pk},
+            route=audit_route(by, child),
+        )
     return created
 
 
@@ -412,7 +432,14 @@ def save_plan(*, by: User, child: Child, expected_version: int, values: PlanValu
     plan.updated_at = timezone.now()
     plan.version += 1
     _by(plan, by).save()
-    record(actor=by, action=Action.UPDATE, obj=plan, child_id=child.pk, detail={"fields": changed}, route=audit_route(by, child))
+    record(
+        actor=by,
+        action=Action.UPDATE,
+        obj=plan,
+        child_id=child.pk,
+        detail={"fields": changed},
+        route=audit_route(by, child),
+    )
     return plan
 
 
@@ -441,7 +468,14 @@ def update_goal(*, by: User, goal: Goal, expected_version: int, values: GoalValu
     locked.full_clean()
     locked.version += 1
     _by(locked, by).save()
-    record(actor=by, action=Action.UPDATE, obj=locked, child_id=goal.plan.child_id, detail={"fields": changed}, route=audit_route(by, goal.plan.child_id))
+    record(
+        actor=by,
+        action=Action.UPDATE,
+        obj=locked,
+        child_id=goal.plan.child_id,
+        detail={"fields": changed},
+        route=audit_route(by, goal.plan.child_id),
+    )
     return locked
 
 
@@ -462,7 +496,14 @@ def add_action(*, by: User, plan: Plan, values: ActionValues) -> PlanAction:
     _validate_action(action)
     action.full_clean()
     _by(action, by).save()
-    record(actor=by, action=Action.CREATE, obj=action, child_id=plan.child_id, detail={"who": action.who}, route=audit_route(by, plan.child_id))
+    record(
+        actor=by,
+        action=Action.CREATE,
+        obj=action,
+        child_id=plan.child_id,
+        detail={"who": action.who},
+        route=audit_route(by, plan.child_id),
+    )
     return action
 
 
@@ -479,7 +520,14 @@ def update_action(*, by: User, action: PlanAction, expected_version: int, values
     locked.full_clean()
     locked.version += 1
     _by(locked, by).save()
-    record(actor=by, action=Action.UPDATE, obj=locked, child_id=action.plan.child_id, detail={"fields": changed}, route=audit_route(by, action.plan.child_id))
+    record(
+        actor=by,
+        action=Action.UPDATE,
+        obj=locked,
+        child_id=action.plan.child_id,
+        detail={"fields": changed},
+        route=audit_route(by, action.plan.child_id),
+    )
     return locked
 
 
@@ -567,7 +615,9 @@ def statutory_review(
     computed = False
     due = next_lac_review_on if next_lac_review_on and next_lac_review_on >= today else None
     if due is None:
-        since = looked_after_since or child.placements.order_by("start_date").values_list("start_date", flat=True).first()
+        since = (
+            looked_after_since or child.placements.order_by("start_date").values_list("start_date", flat=True).first()
+        )
         if since is None:
             return None
         due, computed = statutory_review_due(looked_after_since=since, today=today), True

@@ -53,8 +53,6 @@ def _plan(request: AuthenticatedHttpRequest, child: Child) -> Plan | None:
     return Plan.objects.visible_to(request.user).filter(child=child).select_related("updated_by").first()
 
 
-
-
 def _audit_view(request: AuthenticatedHttpRequest, child: Child, obj: Any, page: str) -> None:
     """Opening a page of the young person's plan is recorded (the form pages too: they show
     what is stored). A shared plan's record says on what basis, for "Who has seen my story"."""
@@ -96,13 +94,17 @@ def _plan_page(request: AuthenticatedHttpRequest, child: Child, shared_plan: Pla
     offers = (
         []
         if shared_plan
-        else list(OptionOffer.objects.visible_to(request.user).filter(child=child).select_related("option", "offered_by"))
+        else list(
+            OptionOffer.objects.visible_to(request.user).filter(child=child).select_related("option", "offered_by")
+        )
     )
     offer_form = None
     if can_write:
         offer_form = OfferForm(options=_offerable(child), prefix="offer")
         for offer in offers:
-            offer.choice_form = ChoiceForm(instance=offer, prefix=f"choice-{offer.pk}", initial={"version": offer.version})
+            offer.choice_form = ChoiceForm(
+                instance=offer, prefix=f"choice-{offer.pk}", initial={"version": offer.version}
+            )
     goals = list(current.goals.all()) if current else []
     actions = list(current.actions.select_related("goal")) if current else []
     reviews = list(current.reviews.select_related("recorded_by")) if current else []
@@ -123,7 +125,9 @@ def _plan_page(request: AuthenticatedHttpRequest, child: Child, shared_plan: Pla
             "actions": actions,
             "reviews": reviews,
             "statutory": statutory,
-            "review_after_statutory": statutory is not None and current is not None and statutory.plan_review_after(current.next_review_on),
+            "review_after_statutory": statutory is not None
+            and current is not None
+            and statutory.plan_review_after(current.next_review_on),
         },
     )
 
@@ -149,7 +153,10 @@ def offer(request: AuthenticatedHttpRequest, child_pk: int) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             if created:
-                messages.success(request, _("The options offered were recorded. Record the young person's choice when they have made it."))
+                messages.success(
+                    request,
+                    _("The options offered were recorded. Record the young person's choice when they have made it."),
+                )
             else:
                 messages.info(request, _("These options were already recorded as offered on that day."))
             return redirect(reverse("plans:plan", kwargs={"child_pk": child.pk}) + "#options")
@@ -161,7 +168,9 @@ def choice(request: AuthenticatedHttpRequest, child_pk: int, offer_pk: int) -> H
     child = _child(request, child_pk)
     current = get_visible_or_404(
         request,
-        OptionOffer.objects.visible_to(request.user).select_related("option", "offered_by"), pk=offer_pk, child=child
+        OptionOffer.objects.visible_to(request.user).select_related("option", "offered_by"),
+        pk=offer_pk,
+        child=child,
     )
     require_change(request, child)
     prefix = f"choice-{current.pk}"
@@ -171,7 +180,10 @@ def choice(request: AuthenticatedHttpRequest, child_pk: int, offer_pk: int) -> H
         if form.is_valid():
             try:
                 services.record_choice(
-                    by=request.user, offer=current, expected_version=form.cleaned_data.get("version") or 0, values=service_values(form, services.ChoiceValues)
+                    by=request.user,
+                    offer=current,
+                    expected_version=form.cleaned_data.get("version") or 0,
+                    values=service_values(form, services.ChoiceValues),
                 )
             except ValidationError as exc:
                 add_service_errors(form, exc)
@@ -207,7 +219,10 @@ def plan_edit(request: AuthenticatedHttpRequest, child_pk: int) -> HttpResponse:
         if form.is_valid():
             try:
                 services.save_plan(
-                    by=request.user, child=child, expected_version=form.cleaned_data.get("version") or 0, values=service_values(form, services.PlanValues)
+                    by=request.user,
+                    child=child,
+                    expected_version=form.cleaned_data.get("version") or 0,
+                    values=service_values(form, services.PlanValues),
                 )
             except ValidationError as exc:
                 add_service_errors(form, exc)
@@ -245,7 +260,9 @@ def plan_edit(request: AuthenticatedHttpRequest, child_pk: int) -> HttpResponse:
             "form": form,
             "stale": stale,
             "statutory": statutory,
-            "review_after_statutory": statutory is not None and current is not None and statutory.plan_review_after(current.next_review_on),
+            "review_after_statutory": statutory is not None
+            and current is not None
+            and statutory.plan_review_after(current.next_review_on),
         },
     )
 
@@ -268,7 +285,13 @@ def _plan_or_redirect(request: AuthenticatedHttpRequest, child: Child) -> Plan |
 
 def goal_edit(request: AuthenticatedHttpRequest, child_pk: int, goal_pk: int | None = None) -> HttpResponse:
     child = _child(request, child_pk)
-    goal = get_visible_or_404(request, Goal.objects.visible_to(request.user), pk=goal_pk, plan__child=child, child_path="plan__child") if goal_pk else None
+    goal = (
+        get_visible_or_404(
+            request, Goal.objects.visible_to(request.user), pk=goal_pk, plan__child=child, child_path="plan__child"
+        )
+        if goal_pk
+        else None
+    )
     require_change(request, child)
     current = _plan_or_redirect(request, child)
     if isinstance(current, HttpResponse):
@@ -282,7 +305,10 @@ def goal_edit(request: AuthenticatedHttpRequest, child_pk: int, goal_pk: int | N
                     services.add_goal(by=request.user, plan=current, values=service_values(form, services.GoalValues))
                 else:
                     services.update_goal(
-                        by=request.user, goal=goal, expected_version=form.cleaned_data.get("version") or 0, values=service_values(form, services.GoalValues)
+                        by=request.user,
+                        goal=goal,
+                        expected_version=form.cleaned_data.get("version") or 0,
+                        values=service_values(form, services.GoalValues),
                     )
             except ValidationError as exc:
                 add_service_errors(form, exc)
@@ -310,7 +336,13 @@ def goal_edit(request: AuthenticatedHttpRequest, child_pk: int, goal_pk: int | N
 def action_edit(request: AuthenticatedHttpRequest, child_pk: int, action_pk: int | None = None) -> HttpResponse:
     child = _child(request, child_pk)
     action = (
-        get_visible_or_404(request, PlanAction.objects.visible_to(request.user).select_related("goal"), pk=action_pk, plan__child=child, child_path="plan__child")
+        get_visible_or_404(
+            request,
+            PlanAction.objects.visible_to(request.user).select_related("goal"),
+            pk=action_pk,
+            plan__child=child,
+            child_path="plan__child",
+        )
         if action_pk
         else None
     )
@@ -324,10 +356,15 @@ def action_edit(request: AuthenticatedHttpRequest, child_pk: int, action_pk: int
         if form.is_valid():
             try:
                 if action is None:
-                    services.add_action(by=request.user, plan=current, values=service_values(form, services.ActionValues))
+                    services.add_action(
+                        by=request.user, plan=current, values=service_values(form, services.ActionValues)
+                    )
                 else:
                     services.update_action(
-                        by=request.user, action=action, expected_version=form.cleaned_data.get("version") or 0, values=service_values(form, services.ActionValues)
+                        by=request.user,
+                        action=action,
+                        expected_version=form.cleaned_data.get("version") or 0,
+                        values=service_values(form, services.ActionValues),
                     )
             except ValidationError as exc:
                 add_service_errors(form, exc)
@@ -403,7 +440,13 @@ def catalogue(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "plans/catalogue.html",
-        {"groups": groups, "inactive": inactive, "can_manage": can_manage, "standard_missing": standard_missing, "empty": not options},
+        {
+            "groups": groups,
+            "inactive": inactive,
+            "can_manage": can_manage,
+            "standard_missing": standard_missing,
+            "empty": not options,
+        },
     )
 
 
@@ -422,7 +465,10 @@ def option_edit(request: AuthenticatedHttpRequest, option_pk: int | None = None)
         if form.is_valid():
             try:
                 services.save_option(
-                    by=request.user, option=option, expected_version=form.cleaned_data.get("version") or 0, values=service_values(form, services.OptionValues)
+                    by=request.user,
+                    option=option,
+                    expected_version=form.cleaned_data.get("version") or 0,
+                    values=service_values(form, services.OptionValues),
                 )
             except ValidationError as exc:
                 add_service_errors(form, exc)
@@ -455,7 +501,9 @@ def option_active(request: AuthenticatedHttpRequest, option_pk: int) -> HttpResp
     if active:
         messages.success(request, _("%(name)s is offered again.") % {"name": option.name})
     else:
-        messages.success(request, _("%(name)s is no longer offered. Offers already made keep it.") % {"name": option.name})
+        messages.success(
+            request, _("%(name)s is no longer offered. Offers already made keep it.") % {"name": option.name}
+        )
     return redirect("plans:catalogue")
 
 
@@ -465,7 +513,9 @@ def catalogue_standard(request: AuthenticatedHttpRequest) -> HttpResponse:
         raise PermissionDenied
     added = services.install_standard_options(service_id=request.user.organisation_id, by=request.user)
     if added:
-        messages.success(request, _("The standard options were added. Check them and change anything your service does differently."))
+        messages.success(
+            request, _("The standard options were added. Check them and change anything your service does differently.")
+        )
     else:
         messages.info(request, _("The catalogue already has all the standard options."))
     return redirect("plans:catalogue")
@@ -499,6 +549,9 @@ def overdue_reviews(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
     page = Paginator(plans, OVERDUE_PAGE_SIZE).get_page(request.GET.get("page"))
     record_list(
-        actor=request.user, page="overdue_plan_reviews", children=[plan.child_id for plan in page.object_list], route=Route.UI
+        actor=request.user,
+        page="overdue_plan_reviews",
+        children=[plan.child_id for plan in page.object_list],
+        route=Route.UI,
     )
     return render(request, "plans/overdue_reviews.html", {"page": page})

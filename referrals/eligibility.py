@@ -42,17 +42,47 @@ def age_on(born: date, on: date) -> int:
     return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 
 
-def assess(*, legal_status: str, complex_needs: bool | None, responsible_local_authority_known: bool, date_of_birth: date, today: date) -> Eligibility:
+def assess(
+    *,
+    legal_status: str,
+    complex_needs: bool | None,
+    responsible_local_authority_known: bool,
+    date_of_birth: date,
+    today: date,
+) -> Eligibility:
     criteria: list[Criterion] = []
     if legal_status in CARE_EXPERIENCED:
-        criteria.append(Criterion("care_experienced", str(_("Care-experienced")), True, str(_("Looked after, adopted, under special guardianship or a care leaver."))))
+        criteria.append(
+            Criterion(
+                "care_experienced",
+                str(_("Care-experienced")),
+                True,
+                str(_("Looked after, adopted, under special guardianship or a care leaver.")),
+            )
+        )
     elif legal_status == "edge_of_care":
-        criteria.append(Criterion("care_experienced", str(_("Care-experienced")), None, str(_("On the edge of care: families on the edge of care may be worked with flexibly."))))
+        criteria.append(
+            Criterion(
+                "care_experienced",
+                str(_("Care-experienced")),
+                None,
+                str(_("On the edge of care: families on the edge of care may be worked with flexibly.")),
+            )
+        )
     else:
-        criteria.append(Criterion("care_experienced", str(_("Care-experienced")), False, str(_("The legal status given is not one of the care-experienced groups."))))
+        criteria.append(
+            Criterion(
+                "care_experienced",
+                str(_("Care-experienced")),
+                False,
+                str(_("The legal status given is not one of the care-experienced groups.")),
+            )
+        )
 
     if complex_needs is None:
-        criteria.append(Criterion("complex_needs", str(_("Complex mental health and wellbeing needs")), None, str(_("Not stated."))))
+        criteria.append(
+            Criterion("complex_needs", str(_("Complex mental health and wellbeing needs")), None, str(_("Not stated.")))
+        )
     else:
         criteria.append(
             Criterion(
@@ -69,7 +99,9 @@ def assess(*, legal_status: str, complex_needs: bool | None, responsible_local_a
             "welsh_local_authority",
             str(_("Under the care of a Welsh local authority")),
             True if responsible_local_authority_known else None,
-            str(_("A Welsh local authority is responsible.")) if responsible_local_authority_known else str(_("The responsible local authority is not known yet.")),
+            str(_("A Welsh local authority is responsible."))
+            if responsible_local_authority_known
+            else str(_("The responsible local authority is not known yet.")),
         )
     )
     age = age_on(date_of_birth, today)

@@ -42,17 +42,39 @@ PUBLIC_REFERRER_TYPES = [
 ]
 
 CHILD_FIELDS = [
-    "given_name", "family_name", "preferred_name", "former_names", "date_of_birth", "nhs_number", "postcode",
-    "responsible_local_authority", "legal_status", "placement_type", "placement_out_of_county",
-    "preferred_language", "active_offer_made", "communication_needs",
+    "given_name",
+    "family_name",
+    "preferred_name",
+    "former_names",
+    "date_of_birth",
+    "nhs_number",
+    "postcode",
+    "responsible_local_authority",
+    "legal_status",
+    "placement_type",
+    "placement_out_of_county",
+    "preferred_language",
+    "active_offer_made",
+    "communication_needs",
 ]
 REFERRER_FIELDS = [
-    "referrer_type", "referrer_name", "referrer_organisation", "referrer_relationship",
-    "referrer_email", "referrer_phone", "referrer_language",
+    "referrer_type",
+    "referrer_name",
+    "referrer_organisation",
+    "referrer_relationship",
+    "referrer_email",
+    "referrer_phone",
+    "referrer_language",
 ]
 NEEDS_FIELDS = [
-    "needs", "complex_needs", "diagnosis", "young_person_views", "young_person_knows",
-    "young_person_agrees", "professionals_involved", "consent_to_contact_others",
+    "needs",
+    "complex_needs",
+    "diagnosis",
+    "young_person_views",
+    "young_person_knows",
+    "young_person_agrees",
+    "professionals_involved",
+    "consent_to_contact_others",
 ]
 RISK_FORM_FIELDS = ["risks", "risk_notes", "text_language"]
 
@@ -85,7 +107,11 @@ class ReferralForm(TextLanguageFormMixin, NythModelForm):
 
     class Meta:
         model = Referral
-        fields = [f for f in CHILD_FIELDS + REFERRER_FIELDS + NEEDS_FIELDS + ["risk_notes"] if f not in ("date_of_birth", "nhs_number")]
+        fields = [
+            f
+            for f in CHILD_FIELDS + REFERRER_FIELDS + NEEDS_FIELDS + ["risk_notes"]
+            if f not in ("date_of_birth", "nhs_number")
+        ]
         widgets = {
             "legal_status": forms.RadioSelect,
             "preferred_language": forms.RadioSelect,
@@ -111,10 +137,15 @@ class ReferralForm(TextLanguageFormMixin, NythModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        authorities = Organisation.objects.filter(type=OrganisationType.LOCAL_AUTHORITY, is_active=True).order_by("name_en")
+        authorities = Organisation.objects.filter(type=OrganisationType.LOCAL_AUTHORITY, is_active=True).order_by(
+            "name_en"
+        )
         self.fields["responsible_local_authority"].queryset = authorities
         self.fields["responsible_local_authority"].empty_label = _("Not known")
-        self.fields["placement_type"].choices = [("", _("Not known or not placed")), *[c for c in self.fields["placement_type"].choices if c[0]]]
+        self.fields["placement_type"].choices = [
+            ("", _("Not known or not placed")),
+            *[c for c in self.fields["placement_type"].choices if c[0]],
+        ]
         self.fields["postcode"].widget.attrs["class"] = "govuk-input--width-10"
         self.fields["postcode"].widget.attrs["autocomplete"] = "off"
         if not self.is_bound and not self.initial.get("risks") and self.instance.pk:
@@ -152,17 +183,38 @@ class PublicReferralForm(ReferralForm):
     MINIMUM_SECONDS = 3
 
     sections = (
-        (_("The child or young person"), [f for f in CHILD_FIELDS if f not in ("nhs_number", "placement_type", "placement_out_of_county", "active_offer_made")]),
+        (
+            _("The child or young person"),
+            [
+                f
+                for f in CHILD_FIELDS
+                if f not in ("nhs_number", "placement_type", "placement_out_of_county", "active_offer_made")
+            ],
+        ),
         (_("About you"), REFERRER_FIELDS),
-        (_("What is happening"), ["needs", "young_person_views", "young_person_knows", "young_person_agrees", "consent_to_contact_others"]),
+        (
+            _("What is happening"),
+            ["needs", "young_person_views", "young_person_knows", "young_person_agrees", "consent_to_contact_others"],
+        ),
         (_("Risks"), RISK_FORM_FIELDS),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for name in ("nhs_number", "placement_type", "placement_out_of_county", "active_offer_made", "diagnosis", "professionals_involved", "complex_needs", "referrer_organisation"):
+        for name in (
+            "nhs_number",
+            "placement_type",
+            "placement_out_of_county",
+            "active_offer_made",
+            "diagnosis",
+            "professionals_involved",
+            "complex_needs",
+            "referrer_organisation",
+        ):
             self.fields.pop(name, None)
-        self.fields["referrer_type"].choices = [c for c in self.fields["referrer_type"].choices if c[0] in PUBLIC_REFERRER_TYPES]
+        self.fields["referrer_type"].choices = [
+            c for c in self.fields["referrer_type"].choices if c[0] in PUBLIC_REFERRER_TYPES
+        ]
         self.fields["referrer_email"].required = False
         self.fields["referrer_email"].help_text = _("So we can tell you what happens next. Or give a phone number.")
 
@@ -179,7 +231,9 @@ class PublicReferralForm(ReferralForm):
         try:
             started = signing.loads(data.get("started", ""), salt="public-referral", max_age=6 * 3600)
         except signing.BadSignature:
-            raise forms.ValidationError(_("This form has expired. Please check your answers and send it again."), code="expired") from None
+            raise forms.ValidationError(
+                _("This form has expired. Please check your answers and send it again."), code="expired"
+            ) from None
         if isinstance(started, dict):
             started = started.get("t", 0)
         if timezone.now().timestamp() - float(started) < self.MINIMUM_SECONDS:
@@ -221,30 +275,48 @@ class DecisionForm(NythForm):
     OPTIONAL = ("handover_notes",)
 
     outcome = forms.ChoiceField(
-        label=_("Decision"), choices=Outcome.choices, widget=forms.RadioSelect, error_messages={"required": _("Choose a decision")}
+        label=_("Decision"),
+        choices=Outcome.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose a decision")},
     )
     consultation_advice = forms.CharField(
-        label=_("Advice given to the referrer"), max_length=3000,
-        widget=forms.Textarea(attrs={"rows": 3}), validators=[reject_markup],
+        label=_("Advice given to the referrer"),
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        validators=[reject_markup],
         error_messages={"required": _("Record the advice given to the referrer")},
     )
     directory_service = forms.ModelChoiceField(
-        label=_("Service handed on to"), queryset=DirectoryService.objects.none(), empty_label=_("Choose a service"),
+        label=_("Service handed on to"),
+        queryset=DirectoryService.objects.none(),
+        empty_label=_("Choose a service"),
         error_messages={"required": _("Choose the service the referral is handed on to")},
     )
     handover_contact = forms.CharField(
-        label=_("Who you contacted there"), max_length=200, validators=[reject_markup],
+        label=_("Who you contacted there"),
+        max_length=200,
+        validators=[reject_markup],
         error_messages={"required": _("Say who you contacted at that service")},
     )
     handover_contacted_on = GovukDateField(
-        label=_("When you contacted them"), past_only=True, earliest_year=2000,
+        label=_("When you contacted them"),
+        past_only=True,
+        earliest_year=2000,
         error_messages={"required": _("Say when you contacted them")},
     )
     handover_notes = forms.CharField(
-        label=_("What was agreed"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}), validators=[reject_markup]
+        label=_("What was agreed"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        validators=[reject_markup],
     )
     reason = forms.CharField(
-        label=_("Reason"), max_length=3000, widget=forms.Textarea(attrs={"rows": 3}), validators=[reject_markup],
+        label=_("Reason"),
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        validators=[reject_markup],
         error_messages={"required": _("Give the reason for the decision")},
     )
     reason_language = forms.ChoiceField(
@@ -294,11 +366,19 @@ class DecisionForm(NythForm):
 
 class PriorityAdjustmentForm(NythForm):
     points = forms.IntegerField(
-        label=_("Adjustment in points"), min_value=-100, max_value=100,
+        label=_("Adjustment in points"),
+        min_value=-100,
+        max_value=100,
         help_text=_("Positive moves the referral up the list, negative down. 0 removes the adjustment."),
         widget=forms.NumberInput(attrs={"class": "govuk-input--width-4"}),
     )
-    reason = forms.CharField(label=_("Reason"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2}), validators=[reject_markup])
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        validators=[reject_markup],
+    )
 
 
 class PractitionerChoiceField(forms.ModelChoiceField):
@@ -351,7 +431,10 @@ class WeightsForm(NythForm):
         super().__init__(*args, **kwargs)
         for name, (_default, label) in FACTORS.items():
             self.fields[f"w_{name}"] = forms.IntegerField(
-                label=label, min_value=0, max_value=100, widget=forms.NumberInput(attrs={"class": "govuk-input--width-4"})
+                label=label,
+                min_value=0,
+                max_value=100,
+                widget=forms.NumberInput(attrs={"class": "govuk-input--width-4"}),
             )
         self.order_fields([f"w_{name}" for name in FACTORS] + ["band_high", "band_medium"])
 
@@ -363,8 +446,21 @@ class DirectoryServiceForm(NythModelForm):
     class Meta:
         model = DirectoryService
         fields = [
-            "name_en", "name_cy", "offer_en", "offer_cy", "min_age", "max_age", "areas", "welsh_provision",
-            "referral_route_en", "referral_route_cy", "out_of_hours", "phone", "email", "website", "is_active",
+            "name_en",
+            "name_cy",
+            "offer_en",
+            "offer_cy",
+            "min_age",
+            "max_age",
+            "areas",
+            "welsh_provision",
+            "referral_route_en",
+            "referral_route_cy",
+            "out_of_hours",
+            "phone",
+            "email",
+            "website",
+            "is_active",
         ]
         widgets = {
             "welsh_provision": forms.RadioSelect,

@@ -60,8 +60,14 @@ def precheck(raw: bytes) -> int:
 def start_import(*, raw: bytes, filename: str, mode: str, service: Any, by: Any, language: str, rows: int) -> ImportJob:
     """Store the upload and queue its import (once this transaction commits)."""
     job = ImportJob.objects.create(
-        service=service, uploaded_by=by, filename=filename[:255], mode=mode, language=language,
-        data=raw, size=len(raw), rows_total=rows,
+        service=service,
+        uploaded_by=by,
+        filename=filename[:255],
+        mode=mode,
+        language=language,
+        data=raw,
+        size=len(raw),
+        rows_total=rows,
     )
     enqueue_on_commit(run_import_job, str(job.pk))
     return job
@@ -107,7 +113,11 @@ def _run(job: ImportJob) -> None:
     job.save(update_fields=["status", "started_at", "runs"])
     report = importer.ImportReport(mode=job.mode)
     if job.data is None:
-        _finish(job, report, file_errors=[translation.gettext("The file was deleted before it was imported. Upload it again.")])
+        _finish(
+            job,
+            report,
+            file_errors=[translation.gettext("The file was deleted before it was imported. Upload it again.")],
+        )
         return
     try:
         text = importer.decode(bytes(job.data))
@@ -137,7 +147,9 @@ def _run(job: ImportJob) -> None:
             for offset in range(start, len(valid), importer.CHUNK_SIZE):
                 chunk = valid[offset : offset + importer.CHUNK_SIZE]
                 with transaction.atomic():
-                    outcomes, chunk_failures = importer.write_chunk(chunk, service=job.service, by=job.uploaded_by, mode=job.mode)
+                    outcomes, chunk_failures = importer.write_chunk(
+                        chunk, service=job.service, by=job.uploaded_by, mode=job.mode
+                    )
                     crash_point("import:mid_batch")  # written, not committed: rolled back by a kill
                     made = sum(1 for _row, _referral, was_created in outcomes if was_created)
                     job.created += made
@@ -183,7 +195,12 @@ def _finish(
         job.duplicates = duplicates
     job.save()
     report.file_errors = job.file_errors
-    report.rows, report.created, report.duplicates, report.invalid = job.rows_total, job.created, job.duplicates, job.invalid
+    report.rows, report.created, report.duplicates, report.invalid = (
+        job.rows_total,
+        job.created,
+        job.duplicates,
+        job.invalid,
+    )
     importer._audit(job.uploaded_by, report, job.filename)
 
 

@@ -122,8 +122,13 @@ def upload(request: AuthenticatedHttpRequest) -> HttpResponse:
                     form.add_error("file", message)
             else:
                 job = import_jobs.start_import(
-                    raw=raw, filename=upload_file.name, mode=form.cleaned_data["mode"], service=service,
-                    by=request.user, language=get_language(), rows=rows,
+                    raw=raw,
+                    filename=upload_file.name,
+                    mode=form.cleaned_data["mode"],
+                    service=service,
+                    by=request.user,
+                    language=get_language(),
+                    rows=rows,
                 )
                 return redirect("referrals:import_job", job_pk=job.pk)
     else:
@@ -132,7 +137,10 @@ def upload(request: AuthenticatedHttpRequest) -> HttpResponse:
         request,
         "referrals/import_upload.html",
         {
-            "form": form, "service": service, "max_mb": MAX_UPLOAD_MB, "columns": importer.COLUMNS,
+            "form": form,
+            "service": service,
+            "max_mb": MAX_UPLOAD_MB,
+            "columns": importer.COLUMNS,
             "retention_days": settings.NYTH_UPLOAD_RETENTION_DAYS,
         },
     )
@@ -145,8 +153,13 @@ def job(request: AuthenticatedHttpRequest, job_pk: UUID) -> HttpResponse:
     if not job.finished:
         return render(request, "referrals/import_progress.html", {"job": job, "service": job.service})
     report = importer.ImportReport(
-        mode=job.mode, rows=job.rows_total, created=job.created, duplicates=job.duplicates, invalid=job.invalid,
-        file_errors=list(job.file_errors), errors=[importer.RowError(*error) for error in job.errors],
+        mode=job.mode,
+        rows=job.rows_total,
+        created=job.created,
+        duplicates=job.duplicates,
+        invalid=job.invalid,
+        file_errors=list(job.file_errors),
+        errors=[importer.RowError(*error) for error in job.errors],
     )
     return render(
         request,

@@ -265,7 +265,9 @@ def read_records(text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
     if nul_headers:
         raise ImportFileError(
             [
-                _("The header row has a NUL byte (an invisible character) in column %(columns)s. Remove it and try again.")
+                _(
+                    "The header row has a NUL byte (an invisible character) in column %(columns)s. Remove it and try again."
+                )
                 % {"columns": ", ".join(nul_headers)}
             ]
         )
@@ -333,7 +335,9 @@ class RowValidator:
         self.headers = {column.field: name for _index, column, name in columns}
         self.fields = ReferralForm().fields
         self.received_field = GovukDateField(past_only=True, earliest_year=2000, required=False)
-        self.defaults = {column.field: cast(models.Field, Referral._meta.get_field(column.field)).get_default() for column in COLUMNS}
+        self.defaults = {
+            column.field: cast(models.Field, Referral._meta.get_field(column.field)).get_default() for column in COLUMNS
+        }
         self.defaults["responsible_local_authority"] = None
         self.choices = {name: self._choice_lookup(choices) for name, choices in CHOICES.items()}
         self.authorities = self._authority_lookup()

@@ -161,18 +161,22 @@ class Referral(models.Model):
     referrer_email = models.EmailField(_("referrer's email address"), blank=True)
     referrer_phone = models.CharField(_("referrer's phone number"), max_length=30, blank=True)
     referrer_language = models.CharField(
-        _("language for replies to the referrer"), max_length=5, choices=[("en", "English"), ("cy", "Cymraeg")], default="en"
+        _("language for replies to the referrer"),
+        max_length=5,
+        choices=[("en", "English"), ("cy", "Cymraeg")],
+        default="en",
     )
 
     # Needs, in the referrer's words, and the young person's voice.
     needs = models.TextField(_("what is happening and what help is needed"), max_length=5000)
     complex_needs = models.BooleanField(_("complex mental health and wellbeing needs, including trauma"), default=True)
-    diagnosis = models.CharField(
-        _("any diagnosis (never required)"), max_length=300, blank=True
-    )
+    diagnosis = models.CharField(_("any diagnosis (never required)"), max_length=300, blank=True)
     young_person_views = models.TextField(_("what the young person wants"), blank=True, max_length=3000)
     young_person_knows = models.CharField(
-        _("does the young person know about this referral?"), max_length=10, choices=Awareness.choices, default=Awareness.NOT_KNOWN
+        _("does the young person know about this referral?"),
+        max_length=10,
+        choices=Awareness.choices,
+        default=Awareness.NOT_KNOWN,
     )
     young_person_agrees = models.CharField(
         _("does the young person agree to it?"), max_length=10, choices=Awareness.choices, default=Awareness.NOT_KNOWN
@@ -195,7 +199,9 @@ class Referral(models.Model):
     text_language = TextLanguageField()
 
     # Where the referral stands (derived from the latest decision; stored for fast lists).
-    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.RECEIVED, db_index=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.RECEIVED, db_index=True
+    )
     accepted_at = models.DateTimeField(null=True, blank=True)
     # A service manager's adjustment of the computed priority, always with a reason.
     priority_adjustment = models.IntegerField(_("priority adjustment"), default=0)
@@ -231,7 +237,11 @@ class Referral(models.Model):
 
     @property
     def risks(self) -> list[str]:
-        return [str(cast(models.Field, self._meta.get_field(name)).verbose_name) for name in RISK_FIELDS if getattr(self, name)]
+        return [
+            str(cast(models.Field, self._meta.get_field(name)).verbose_name)
+            for name in RISK_FIELDS
+            if getattr(self, name)
+        ]
 
     @property
     def latest_decision(self) -> Decision | None:
@@ -339,7 +349,9 @@ class Decision(models.Model):
     # differ the letter says so before the text, and pages mark it with lang (issue 12 §C).
     # Empty for decisions recorded before this was asked.
     reason_language = models.CharField(_("language of the reason"), max_length=5, choices=LETTER_LANGUAGES, blank=True)
-    message_language = models.CharField(_("language of the message"), max_length=5, choices=LETTER_LANGUAGES, blank=True)
+    message_language = models.CharField(
+        _("language of the message"), max_length=5, choices=LETTER_LANGUAGES, blank=True
+    )
 
     objects = DecisionQuerySet.as_manager()
 
@@ -384,7 +396,9 @@ class PriorityWeights(models.Model):
 
     service = models.OneToOneField(Organisation, on_delete=models.PROTECT, related_name="priority_weights")
     weights = models.JSONField(default=dict)
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -407,6 +421,7 @@ class PublicFormToken(models.Model):
 
     def __str__(self) -> str:
         return self.token[:12]
+
 
 class ImportJobStatus(models.TextChoices):
     QUEUED = "queued", _("Waiting to start")

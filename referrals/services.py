@@ -51,7 +51,11 @@ if TYPE_CHECKING:
     from accounts.models import User
     from people.models import Child
 
-OUTCOME_STATUS = {Outcome.ACCEPTED: Status.ACCEPTED, Outcome.CONSULTATION: Status.CONSULTATION, Outcome.REDIRECTED: Status.REDIRECTED}
+OUTCOME_STATUS = {
+    Outcome.ACCEPTED: Status.ACCEPTED,
+    Outcome.CONSULTATION: Status.CONSULTATION,
+    Outcome.REDIRECTED: Status.REDIRECTED,
+}
 AUDIT_ROUTE = {"api": AuditRoute.API, "import": AuditRoute.IMPORT}
 
 
@@ -231,12 +235,18 @@ def acknowledgement_body(referral: Referral) -> str:
     sent (so ``send_once`` may carry it)."""
     with translation.override(referral.referrer_language):
         contact = [
-            _("Phone: %(phone)s") % {"phone": settings.NYTH_SERVICE_CONTACT_PHONE} if settings.NYTH_SERVICE_CONTACT_PHONE else "",
-            _("Email: %(email)s") % {"email": settings.NYTH_SERVICE_CONTACT_EMAIL} if settings.NYTH_SERVICE_CONTACT_EMAIL else "",
+            _("Phone: %(phone)s") % {"phone": settings.NYTH_SERVICE_CONTACT_PHONE}
+            if settings.NYTH_SERVICE_CONTACT_PHONE
+            else "",
+            _("Email: %(email)s") % {"email": settings.NYTH_SERVICE_CONTACT_EMAIL}
+            if settings.NYTH_SERVICE_CONTACT_EMAIL
+            else "",
         ]
         contact = [line for line in contact if line] or [_("Reply to this email.")]
         paragraphs = [
-            _("Thank you. %(service)s has received your request for therapeutic support. Your reference is %(reference)s.")
+            _(
+                "Thank you. %(service)s has received your request for therapeutic support. Your reference is %(reference)s."
+            )
             % {"service": referral.service.name, "reference": referral.reference},
             _("A member of the team will read it within 2 working days and contact you, in the language you chose."),
             _("To contact us, quote your reference:") + "\n" + "\n".join(contact),
@@ -268,7 +278,14 @@ def link_child(*, by: User, referral: Referral, child: Child) -> Referral:
         raise ValidationError(_("That record belongs to another service."))
     referral.child = child
     referral.save(update_fields=["child"])
-    record(actor=by, action=Action.UPDATE, obj=referral, child_id=child.pk, detail={"linked_child": child.pk}, route=audit_route(by, child))
+    record(
+        actor=by,
+        action=Action.UPDATE,
+        obj=referral,
+        child_id=child.pk,
+        detail={"linked_child": child.pk},
+        route=audit_route(by, child),
+    )
     return referral
 
 
@@ -300,7 +317,9 @@ def create_child_for(*, by: User, referral: Referral, local_authority: Organisat
             "responsible_local_authority": referral.responsible_local_authority,
             "legal_status": referral.legal_status,
             "preferred_language": referral.preferred_language,
-            "active_offer": "welsh" if referral.preferred_language == "cy" and referral.active_offer_made else "not_made",
+            "active_offer": "welsh"
+            if referral.preferred_language == "cy" and referral.active_offer_made
+            else "not_made",
         },
     )
     link_child(by=by, referral=referral, child=child)
@@ -455,7 +474,15 @@ def adjust_priority(*, by: User, referral: Referral, points: int, reason: str) -
     referral.priority_adjustment = points
     referral.priority_adjustment_reason = reason.strip() if points else ""
     referral.save(update_fields=["priority_adjustment", "priority_adjustment_reason"])
-    record(actor=by, action=Action.UPDATE, obj=referral, child_id=referral.child_id, reason=reason.strip(), detail={"priority_adjustment": points}, route=audit_route(by, referral.child_id))
+    record(
+        actor=by,
+        action=Action.UPDATE,
+        obj=referral,
+        child_id=referral.child_id,
+        reason=reason.strip(),
+        detail={"priority_adjustment": points},
+        route=audit_route(by, referral.child_id),
+    )
     return referral
 
 
@@ -475,14 +502,24 @@ CONSULTATION_FIELDS = tuple(ConsultationValues.__annotations__)
 
 @transaction.atomic
 def record_initial_consultation(*, by: User, referral: Referral, values: ConsultationValues) -> InitialConsultation:
-    if by.organisation_id != referral.service_id or by.role not in (Role.PRACTITIONER, Role.SERVICE_MANAGER, Role.DUTY_WORKER):
+    if by.organisation_id != referral.service_id or by.role not in (
+        Role.PRACTITIONER,
+        Role.SERVICE_MANAGER,
+        Role.DUTY_WORKER,
+    ):
         raise PermissionDenied
     if hasattr(referral, "initial_consultation"):
         raise ValidationError(_("An initial consultation is already recorded for this referral."))
     consultation = InitialConsultation(referral=referral, held_by=by, **values)
     consultation.full_clean()
     consultation.save()
-    record(actor=by, action=Action.CREATE, obj=consultation, child_id=referral.child_id, route=audit_route(by, referral.child_id))
+    record(
+        actor=by,
+        action=Action.CREATE,
+        obj=consultation,
+        child_id=referral.child_id,
+        route=audit_route(by, referral.child_id),
+    )
     return consultation
 
 
@@ -627,7 +664,9 @@ def timeliness(referrals: Any, now: datetime | None = None) -> Timeliness:
         if referral.status == Status.ACCEPTED:
             on_list.append((now - (referral.accepted_at or referral.received_at)).days)
         if referral.allocated_at:
-            to_allocation.append((referral.allocated_at - (referral.accepted_at or referral.received_at)).total_seconds() / 86400)
+            to_allocation.append(
+                (referral.allocated_at - (referral.accepted_at or referral.received_at)).total_seconds() / 86400
+            )
     return Timeliness(
         referrals=len(referrals),
         decided=len(to_decision),
@@ -661,7 +700,9 @@ def candidates_for(referral: Referral, user: User) -> list[Any]:
         preferred_name=referral.preferred_name,
         former_names=referral.former_names,
     )
-    visible = set(Child.objects.visible_to(user).filter(pk__in=[c.child.pk for c in found]).values_list("pk", flat=True))
+    visible = set(
+        Child.objects.visible_to(user).filter(pk__in=[c.child.pk for c in found]).values_list("pk", flat=True)
+    )
     return [candidate for candidate in found if candidate.child.pk in visible]
 
 
@@ -744,7 +785,11 @@ def allocate(*, by: User, referral: Referral, practitioner: User) -> Referral:
     child = referral.child
     if child is None:
         raise ValidationError(_("Confirm which record is this child before allocating."))
-    if practitioner.organisation_id != referral.service_id or practitioner.role != Role.PRACTITIONER or not practitioner.is_active:
+    if (
+        practitioner.organisation_id != referral.service_id
+        or practitioner.role != Role.PRACTITIONER
+        or not practitioner.is_active
+    ):
         raise ValidationError({"practitioner": _("Choose a practitioner of this service.")})
     if referral.allocated_to_id == practitioner.pk:
         return referral  # a repeated click changes nothing

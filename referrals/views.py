@@ -45,7 +45,12 @@ STAFF_ROLES = (Role.PRACTITIONER, Role.SERVICE_MANAGER, Role.DUTY_WORKER)
 
 def _receiving_service(user, local_authority: Organisation | None) -> Organisation:
     """Staff refer into their own service; others to the service for the child's region."""
-    if user is not None and user.is_authenticated and user.organisation and user.organisation.type == OrganisationType.SERVICE:
+    if (
+        user is not None
+        and user.is_authenticated
+        and user.organisation
+        and user.organisation.type == OrganisationType.SERVICE
+    ):
         return user.organisation
     services_qs = Organisation.objects.filter(type=OrganisationType.SERVICE, is_active=True).order_by("pk")
     if local_authority is not None and local_authority.region_id:
@@ -71,8 +76,12 @@ def referral_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         referrals = referrals.filter(status=status)
     page = Paginator(referrals, 25).get_page(request.GET.get("page"))
     record_list(
-        actor=request.user, page="referrals", children=[referral.child_id for referral in page.object_list], route=AuditRoute.UI,
-        referrals=sorted(referral.pk for referral in page.object_list), status=status,
+        actor=request.user,
+        page="referrals",
+        children=[referral.child_id for referral in page.object_list],
+        route=AuditRoute.UI,
+        referrals=sorted(referral.pk for referral in page.object_list),
+        status=status,
     )
     can_import = request.user.role in (Role.SERVICE_MANAGER, Role.DUTY_WORKER)
     return render(
@@ -90,7 +99,11 @@ def referral_create(request: AuthenticatedHttpRequest) -> HttpResponse:
         form = ReferralForm(request.POST)
         if form.is_valid():
             data = form.referral_data()
-            route = Route.PARTNER if request.user.role == Role.PARTNER else (Route.PHONE if request.POST.get("on_behalf") else Route.STAFF)
+            route = (
+                Route.PARTNER
+                if request.user.role == Role.PARTNER
+                else (Route.PHONE if request.POST.get("on_behalf") else Route.STAFF)
+            )
             service = _receiving_service(request.user, data.get("responsible_local_authority"))
             referral, created = services.submit_referral(
                 data=data,
@@ -115,7 +128,11 @@ def referral_create(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 def referral_sent(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     referral = get_visible_or_404(request, Referral.objects.visible_to(request.user), reference=reference)
-    return render(request, "referrals/referral_sent.html", {"referral": referral, "days": settings.NYTH_INITIAL_CONSULTATION_WORKING_DAYS})
+    return render(
+        request,
+        "referrals/referral_sent.html",
+        {"referral": referral, "days": settings.NYTH_INITIAL_CONSULTATION_WORKING_DAYS},
+    )
 
 
 @login_not_required
@@ -130,14 +147,19 @@ def public_referral(request: HttpRequest) -> HttpResponse:
             data = form.referral_data()
             service = _receiving_service(None, data.get("responsible_local_authority"))
             referral, outcome = services.submit_public_referral(
-                data=data, service=service, form_token=form.cleaned_data["started"], client_address=client_address(request)
+                data=data,
+                service=service,
+                form_token=form.cleaned_data["started"],
+                client_address=client_address(request),
             )
             if outcome is services.PublicOutcome.LIMITED:
                 return render(request, "referrals/public_too_many.html", status=429)
             if outcome is services.PublicOutcome.TOKEN_REUSED or referral is None:  # the outcomes without a referral
                 form.add_error(
                     None,
-                    _("This form was already sent with different answers. Your answers are kept below: check them and send them as a new request."),
+                    _(
+                        "This form was already sent with different answers. Your answers are kept below: check them and send them as a new request."
+                    ),
                 )
                 # A fresh token for the new request; everything typed stays as it was.
                 data = request.POST.copy()
@@ -150,9 +172,7 @@ def public_referral(request: HttpRequest) -> HttpResponse:
             return redirect("public_referral_sent")
         # Keep the original start time so a correction is not mistaken for a robot.
     else:
-        form = PublicReferralForm(
-            initial={"started": PublicReferralForm.new_started_token()}
-        )
+        form = PublicReferralForm(initial={"started": PublicReferralForm.new_started_token()})
     return render(request, "referrals/public_form.html", {"form": form})
 
 
@@ -172,13 +192,17 @@ def public_referral_sent(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _detail_context(request: AuthenticatedHttpRequest, referral: Referral, link_form: LinkChildForm | None = None) -> dict:
+def _detail_context(
+    request: AuthenticatedHttpRequest, referral: Referral, link_form: LinkChildForm | None = None
+) -> dict:
     is_manager = _manager_of(request, referral)
     candidates, open_matches = [], []
     if is_manager and referral.child_id is None:
         candidates = services.candidates_for(referral, request.user)
         open_matches = services.similar_open_referrals(referral, request.user)
-    decisions = list(referral.decisions.select_related("decided_by", "directory_service").order_by("-decided_at", "-pk"))
+    decisions = list(
+        referral.decisions.select_related("decided_by", "directory_service").order_by("-decided_at", "-pk")
+    )
     for decision in decisions:
         decision.message_html = services.referrer_message_html(decision)
     return {
@@ -187,7 +211,8 @@ def _detail_context(request: AuthenticatedHttpRequest, referral: Referral, link_
         # child's scope is told it was linked, never the record's name (issue 11 §5).
         "linked_child": (
             referral.child
-            if referral.child_id is not None and Child.objects.visible_to(request.user).filter(pk=referral.child_id).exists()
+            if referral.child_id is not None
+            and Child.objects.visible_to(request.user).filter(pk=referral.child_id).exists()
             else None
         ),
         "eligibility": services.eligibility(referral),
@@ -205,18 +230,30 @@ def _detail_context(request: AuthenticatedHttpRequest, referral: Referral, link_
             if is_manager and referral.child_id is None and referral.responsible_local_authority_id is None
             else None
         ),
-        "adjust_form": PriorityAdjustmentForm(initial={"points": referral.priority_adjustment, "reason": referral.priority_adjustment_reason}) if is_manager else None,
+        "adjust_form": PriorityAdjustmentForm(
+            initial={"points": referral.priority_adjustment, "reason": referral.priority_adjustment_reason}
+        )
+        if is_manager
+        else None,
         "can_consult": request.user.organisation_id == referral.service_id and request.user.role in STAFF_ROLES,
     }
 
 
 def _detail_queryset(request: AuthenticatedHttpRequest) -> QuerySet[Referral]:
-    return Referral.objects.visible_to(request.user).select_related("service", "child", "responsible_local_authority", "referred_by")
+    return Referral.objects.visible_to(request.user).select_related(
+        "service", "child", "responsible_local_authority", "referred_by"
+    )
 
 
 def referral_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     referral = get_visible_or_404(request, _detail_queryset(request), pk=pk)
-    record(actor=request.user, action=Action.VIEW, obj=referral, child_id=referral.child_id, route=audit_route(request.user, referral.child_id))
+    record(
+        actor=request.user,
+        action=Action.VIEW,
+        obj=referral,
+        child_id=referral.child_id,
+        route=audit_route(request.user, referral.child_id),
+    )
     return render(request, "referrals/referral_detail.html", _detail_context(request, referral))
 
 
@@ -227,7 +264,11 @@ def referral_link(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     form = LinkChildForm(request.POST)
     if form.is_valid() and form.cleaned_data["child"] == "new":
-        authority = form.cleaned_data["responsible_local_authority"] if referral.responsible_local_authority_id is None else None
+        authority = (
+            form.cleaned_data["responsible_local_authority"]
+            if referral.responsible_local_authority_id is None
+            else None
+        )
         try:
             services.create_child_for(by=request.user, referral=referral, local_authority=authority)
         except ValidationError as error:
@@ -248,7 +289,14 @@ def referral_link(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def _record_opened(request: AuthenticatedHttpRequest, referral: Referral, page: str) -> None:
     """A decision or allocation form shows the referral (and the child): opening it is a read."""
     if request.method == "GET":
-        record(actor=request.user, action=Action.VIEW, obj=referral, child_id=referral.child_id, detail={"page": page}, route=audit_route(request.user, referral.child_id))
+        record(
+            actor=request.user,
+            action=Action.VIEW,
+            obj=referral,
+            child_id=referral.child_id,
+            detail={"page": page},
+            route=audit_route(request.user, referral.child_id),
+        )
 
 
 def referral_decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
@@ -267,7 +315,9 @@ def referral_decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 reason=data["reason"],
                 directory_service=data.get("directory_service"),
                 handover_contact=data.get("handover_contact", ""),
-                handover_contacted_at=timezone.make_aware(datetime.datetime.combine(contacted, datetime.time(12))) if contacted else None,
+                handover_contacted_at=timezone.make_aware(datetime.datetime.combine(contacted, datetime.time(12)))
+                if contacted
+                else None,
                 handover_notes=data.get("handover_notes", ""),
                 consultation_advice=data.get("consultation_advice", ""),
                 reason_language=data["reason_language"],
@@ -289,7 +339,12 @@ def referral_adjust(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     form = PriorityAdjustmentForm(request.POST)
     if form.is_valid():
         try:
-            services.adjust_priority(by=request.user, referral=referral, points=form.cleaned_data["points"], reason=form.cleaned_data["reason"])
+            services.adjust_priority(
+                by=request.user,
+                referral=referral,
+                points=form.cleaned_data["points"],
+                reason=form.cleaned_data["reason"],
+            )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
@@ -300,11 +355,17 @@ def referral_adjust(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 def referral_allocate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    referral = get_visible_or_404(request, Referral.objects.visible_to(request.user).select_related("child", "allocated_to"), pk=pk)
+    referral = get_visible_or_404(
+        request, Referral.objects.visible_to(request.user).select_related("child", "allocated_to"), pk=pk
+    )
     if not _manager_of(request, referral):
         raise PermissionDenied
     practitioners = services.allocatable_practitioners(referral.service)
-    form = AllocationForm(request.POST if request.method == "POST" else None, practitioners=practitioners, initial={"practitioner": referral.allocated_to_id})
+    form = AllocationForm(
+        request.POST if request.method == "POST" else None,
+        practitioners=practitioners,
+        initial={"practitioner": referral.allocated_to_id},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.allocate(by=request.user, referral=referral, practitioner=form.cleaned_data["practitioner"])
@@ -337,7 +398,11 @@ def initial_consultation(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
 
 
 def _service_for_manager(request: AuthenticatedHttpRequest) -> Organisation:
-    if request.user.role not in STAFF_ROLES or not request.user.organisation or request.user.organisation.type != OrganisationType.SERVICE:
+    if (
+        request.user.role not in STAFF_ROLES
+        or not request.user.organisation
+        or request.user.organisation.type != OrganisationType.SERVICE
+    ):
         raise PermissionDenied
     return request.user.organisation
 
@@ -346,13 +411,20 @@ def waiting_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     service = _service_for_manager(request)
     entries = services.waiting_list(Referral.objects.visible_to(request.user), service)
     record_list(
-        actor=request.user, page="waiting_list", children=[entry.referral.child_id for entry in entries], route=AuditRoute.UI,
+        actor=request.user,
+        page="waiting_list",
+        children=[entry.referral.child_id for entry in entries],
+        route=AuditRoute.UI,
         referrals=sorted(entry.referral.pk for entry in entries),
     )
     return render(
         request,
         "referrals/waiting_list.html",
-        {"entries": entries, "overdue": sum(e.consultation_overdue for e in entries), "is_manager": request.user.role == Role.SERVICE_MANAGER},
+        {
+            "entries": entries,
+            "overdue": sum(e.consultation_overdue for e in entries),
+            "is_manager": request.user.role == Role.SERVICE_MANAGER,
+        },
     )
 
 
@@ -361,7 +433,10 @@ def weights(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.user.role != Role.SERVICE_MANAGER:
         raise PermissionDenied
     current, bands = services.weights_for(service)
-    initial = {f"w_{name}": value for name, value in current.items()} | {"band_high": bands["high"], "band_medium": bands["medium"]}
+    initial = {f"w_{name}": value for name, value in current.items()} | {
+        "band_high": bands["high"],
+        "band_medium": bands["medium"],
+    }
     form = WeightsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -385,14 +460,20 @@ def timeliness(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.user.role != Role.SERVICE_MANAGER:
         raise PermissionDenied
     figures = services.timeliness(Referral.objects.visible_to(request.user).filter(service=service))
-    return render(request, "referrals/timeliness.html", {"figures": figures, "target": settings.NYTH_INITIAL_CONSULTATION_WORKING_DAYS})
+    return render(
+        request,
+        "referrals/timeliness.html",
+        {"figures": figures, "target": settings.NYTH_INITIAL_CONSULTATION_WORKING_DAYS},
+    )
 
 
 def directory(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not request.user.role or request.user.role == Role.COMMISSIONER:
         raise PermissionDenied
     entries = DirectoryService.objects.active().prefetch_related("areas")
-    return render(request, "referrals/directory.html", {"entries": entries, "can_edit": request.user.role == Role.SERVICE_MANAGER})
+    return render(
+        request, "referrals/directory.html", {"entries": entries, "can_edit": request.user.role == Role.SERVICE_MANAGER}
+    )
 
 
 def directory_edit(request: AuthenticatedHttpRequest, entry_pk: int | None = None) -> HttpResponse:
@@ -405,4 +486,3 @@ def directory_edit(request: AuthenticatedHttpRequest, entry_pk: int | None = Non
         messages.success(request, _("%(name)s was saved in the service directory.") % {"name": saved.name})
         return redirect("referrals:directory")
     return render(request, "referrals/directory_form.html", {"form": form, "entry": entry})
-

@@ -32,73 +32,114 @@ OUT_OF_HOURS_SHARE = 0.2
 # Each entry: (young child's version, older young person's version). {name} is their name.
 EN = {
     "in_their_words": [
-        ("When I go quiet I am not being naughty, I am scared. Please stay near me.",
-         "If I shut my door it doesn't mean go away. Knock, tell me you're there, and give me ten minutes."),
-        ("I like it when you sit with me and we draw. Please don't shout.",
-         "Please don't ask me loads of questions when I'm upset. Ask me later, when I'm calm."),
-        ("My teddy Bwni helps me feel safe at night.",
-         "Music helps. Let me put my headphones in and walk with me if I need to go out."),
+        (
+            "When I go quiet I am not being naughty, I am scared. Please stay near me.",
+            "If I shut my door it doesn't mean go away. Knock, tell me you're there, and give me ten minutes.",
+        ),
+        (
+            "I like it when you sit with me and we draw. Please don't shout.",
+            "Please don't ask me loads of questions when I'm upset. Ask me later, when I'm calm.",
+        ),
+        (
+            "My teddy Bwni helps me feel safe at night.",
+            "Music helps. Let me put my headphones in and walk with me if I need to go out.",
+        ),
     ],
     "warning_signs": [
-        ("Stops talking, hides under the table or in the wardrobe, wets the bed, won't eat tea.",
-         "Goes quiet and stays in their room, stops replying to messages, not sleeping, talks about running away."),
-        ("Gets very loud and throws toys, especially after contact with family.",
-         "Gets angry quickly over small things, posts sad songs online, stops going to school or hockey."),
+        (
+            "Stops talking, hides under the table or in the wardrobe, wets the bed, won't eat tea.",
+            "Goes quiet and stays in their room, stops replying to messages, not sleeping, talks about running away.",
+        ),
+        (
+            "Gets very loud and throws toys, especially after contact with family.",
+            "Gets angry quickly over small things, posts sad songs online, stops going to school or hockey.",
+        ),
     ],
     "what_helps": [
-        ("Sitting close without talking, a warm drink, drawing together, a bath and a story at bedtime.",
-         "Time alone for a bit, then a drive or a walk with someone they trust; their music; being believed."),
-        ("A quiet corner with a blanket; being told what will happen next; the same bedtime routine every night.",
-         "Texting rather than talking; practising the breathing the therapist taught; going to the youth club."),
+        (
+            "Sitting close without talking, a warm drink, drawing together, a bath and a story at bedtime.",
+            "Time alone for a bit, then a drive or a walk with someone they trust; their music; being believed.",
+        ),
+        (
+            "A quiet corner with a blanket; being told what will happen next; the same bedtime routine every night.",
+            "Texting rather than talking; practising the breathing the therapist taught; going to the youth club.",
+        ),
     ],
     "what_to_avoid": [
-        ("Raised voices, being sent to their room alone, surprises or changes without warning.",
-         "Searching their room without telling them, threatening to call the police, talking about them in front of others."),
+        (
+            "Raised voices, being sent to their room alone, surprises or changes without warning.",
+            "Searching their room without telling them, threatening to call the police, talking about them in front of others.",
+        ),
     ],
     "who_to_call": [
-        ("Carer {carer} (0117 496 0123); social worker (0117 496 0456); Nyth practitioner (029 2018 0123).",
-         "Carer {carer} (0117 496 0123); social worker (0117 496 0456); Nyth practitioner (029 2018 0123)."),
+        (
+            "Carer {carer} (0117 496 0123); social worker (0117 496 0456); Nyth practitioner (029 2018 0123).",
+            "Carer {carer} (0117 496 0123); social worker (0117 496 0456); Nyth practitioner (029 2018 0123).",
+        ),
     ],
     "who_to_call_out_of_hours": [
-        ("Nyth on-call worker (029 2018 0999); Emergency Duty Team (029 2018 0777); in an emergency 999.",
-         "Nyth on-call worker (029 2018 0999); Emergency Duty Team (029 2018 0777); NHS 111 press 2; in an emergency 999."),
+        (
+            "Nyth on-call worker (029 2018 0999); Emergency Duty Team (029 2018 0777); in an emergency 999.",
+            "Nyth on-call worker (029 2018 0999); Emergency Duty Team (029 2018 0777); NHS 111 press 2; in an emergency 999.",
+        ),
     ],
     "made_with": [
-        ("{name}, their foster carer and their Nyth practitioner",
-         "{name}, their carer, their social worker and their Nyth practitioner"),
-        ("{name} and their carer, with their Nyth practitioner",
-         "{name} with their youth worker and their Nyth practitioner"),
+        (
+            "{name}, their foster carer and their Nyth practitioner",
+            "{name}, their carer, their social worker and their Nyth practitioner",
+        ),
+        (
+            "{name} and their carer, with their Nyth practitioner",
+            "{name} with their youth worker and their Nyth practitioner",
+        ),
     ],
 }
 CY = {
     "in_their_words": [
-        ("Pan dwi'n dawel dwi ddim yn ddrwg, dwi'n ofnus. Arhoswch yn agos ata i, plîs.",
-         "Os dwi'n cau fy nrws, dydy hynny ddim yn golygu cer o 'ma. Cnociwch, dwedwch eich bod chi yno, a rhowch ddeg munud i mi."),
-        ("Dwi'n hoffi pan dych chi'n eistedd gyda fi a ni'n tynnu lluniau. Peidiwch â gweiddi, plîs.",
-         "Peidiwch â gofyn llwyth o gwestiynau pan dwi'n ypset. Gofynnwch wedyn, pan dwi'n dawel."),
+        (
+            "Pan dwi'n dawel dwi ddim yn ddrwg, dwi'n ofnus. Arhoswch yn agos ata i, plîs.",
+            "Os dwi'n cau fy nrws, dydy hynny ddim yn golygu cer o 'ma. Cnociwch, dwedwch eich bod chi yno, a rhowch ddeg munud i mi.",
+        ),
+        (
+            "Dwi'n hoffi pan dych chi'n eistedd gyda fi a ni'n tynnu lluniau. Peidiwch â gweiddi, plîs.",
+            "Peidiwch â gofyn llwyth o gwestiynau pan dwi'n ypset. Gofynnwch wedyn, pan dwi'n dawel.",
+        ),
     ],
     "warning_signs": [
-        ("Yn stopio siarad, yn cuddio o dan y bwrdd, ddim eisiau bwyta swper.",
-         "Yn mynd yn dawel ac yn aros yn yr ystafell wely, yn stopio ateb negeseuon, ddim yn cysgu."),
+        (
+            "Yn stopio siarad, yn cuddio o dan y bwrdd, ddim eisiau bwyta swper.",
+            "Yn mynd yn dawel ac yn aros yn yr ystafell wely, yn stopio ateb negeseuon, ddim yn cysgu.",
+        ),
     ],
     "what_helps": [
-        ("Eistedd yn agos heb siarad, diod gynnes, tynnu lluniau gyda'n gilydd, stori amser gwely.",
-         "Amser tawel am ychydig, wedyn mynd am dro gyda rhywun maen nhw'n ymddiried ynddyn nhw; cerddoriaeth."),
+        (
+            "Eistedd yn agos heb siarad, diod gynnes, tynnu lluniau gyda'n gilydd, stori amser gwely.",
+            "Amser tawel am ychydig, wedyn mynd am dro gyda rhywun maen nhw'n ymddiried ynddyn nhw; cerddoriaeth.",
+        ),
     ],
     "what_to_avoid": [
-        ("Lleisiau uchel, bod ar wahân i bawb, newidiadau heb rybudd.",
-         "Chwilio'r ystafell wely heb ddweud, bygwth ffonio'r heddlu, siarad amdanyn nhw o flaen pobl eraill."),
+        (
+            "Lleisiau uchel, bod ar wahân i bawb, newidiadau heb rybudd.",
+            "Chwilio'r ystafell wely heb ddweud, bygwth ffonio'r heddlu, siarad amdanyn nhw o flaen pobl eraill.",
+        ),
     ],
     "who_to_call": [
-        ("Gofalwr {carer} (0117 496 0123); gweithiwr cymdeithasol (0117 496 0456); ymarferydd Nyth (029 2018 0123).",
-         "Gofalwr {carer} (0117 496 0123); gweithiwr cymdeithasol (0117 496 0456); ymarferydd Nyth (029 2018 0123)."),
+        (
+            "Gofalwr {carer} (0117 496 0123); gweithiwr cymdeithasol (0117 496 0456); ymarferydd Nyth (029 2018 0123).",
+            "Gofalwr {carer} (0117 496 0123); gweithiwr cymdeithasol (0117 496 0456); ymarferydd Nyth (029 2018 0123).",
+        ),
     ],
     "who_to_call_out_of_hours": [
-        ("Gweithiwr ar alwad Nyth (029 2018 0999); Tîm Dyletswydd Brys (029 2018 0777); mewn argyfwng 999.",
-         "Gweithiwr ar alwad Nyth (029 2018 0999); Tîm Dyletswydd Brys (029 2018 0777); GIG 111 pwyso 2; mewn argyfwng 999."),
+        (
+            "Gweithiwr ar alwad Nyth (029 2018 0999); Tîm Dyletswydd Brys (029 2018 0777); mewn argyfwng 999.",
+            "Gweithiwr ar alwad Nyth (029 2018 0999); Tîm Dyletswydd Brys (029 2018 0777); GIG 111 pwyso 2; mewn argyfwng 999.",
+        ),
     ],
     "made_with": [
-        ("{name}, y gofalwr maeth ac ymarferydd Nyth", "{name}, y gofalwr, y gweithiwr cymdeithasol ac ymarferydd Nyth"),
+        (
+            "{name}, y gofalwr maeth ac ymarferydd Nyth",
+            "{name}, y gofalwr, y gweithiwr cymdeithasol ac ymarferydd Nyth",
+        ),
     ],
 }
 # Numbers are from Ofcom's ranges reserved for drama (never a real line), apart from 999 and 111.
@@ -183,7 +224,9 @@ def seed(
             if key in existing:
                 continue
             day = timezone.localdate() - timedelta(days=own.randrange(3, 120))
-            at = timezone.make_aware(datetime.combine(day, time(own.choice([19, 21, 22, 23, 1, 2]), own.choice([0, 15, 30, 45]))))
+            at = timezone.make_aware(
+                datetime.combine(day, time(own.choice([19, 21, 22, 23, 1, 2]), own.choice([0, 15, 30, 45])))
+            )
             author = staff[own.randrange(len(staff))]
             contacts.append(
                 Contact(

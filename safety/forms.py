@@ -13,8 +13,4 @@ class SafetyPlanForm(TextLanguageFormMixin, NythModelForm):
     class Meta:
         model = SafetyPlan
         fields = list(PLAN_FIELDS)
-        widgets = {
-            field: forms.Textarea(attrs={"rows": 4})
-            for field in PLAN_FIELDS
-            if field != "made_with"
-        }
+        widgets = {field: forms.Textarea(attrs={"rows": 4}) for field in PLAN_FIELDS if field != "made_with"}

@@ -19,6 +19,7 @@ from safety.models import PLAN_FIELDS, SafetyPlan, SafetyPlanValues
 if TYPE_CHECKING:
     from accounts.models import User
 
+
 @transaction.atomic
 def save_plan(*, by: User, child: Child, expected_version: int, values: SafetyPlanValues) -> SafetyPlan:
     """Create the plan (``expected_version`` 0) or save changes made from ``expected_version``.
@@ -50,5 +51,12 @@ def save_plan(*, by: User, child: Child, expected_version: int, values: SafetyPl
     plan.version += 1
     plan.full_clean()
     plan.save()
-    record(actor=by, action=Action.UPDATE, obj=plan, child_id=child.pk, detail={"fields": changed}, route=audit_route(by, child))
+    record(
+        actor=by,
+        action=Action.UPDATE,
+        obj=plan,
+        child_id=child.pk,
+        detail={"fields": changed},
+        route=audit_route(by, child),
+    )
     return plan

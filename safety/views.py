@@ -29,7 +29,12 @@ OUT_OF_HOURS_SHOWN = 20
 def safety_plan(request: AuthenticatedHttpRequest, child_pk: int) -> HttpResponse:
     # The first tier of emergency access reaches this page (ADR 014): its scope says so.
     child = get_visible_or_404(request, Child.objects.visible_to(request.user, include_emergency=True), pk=child_pk)
-    plan = SafetyPlan.objects.visible_to(request.user, include_emergency=True).filter(child=child).select_related("updated_by").first()
+    plan = (
+        SafetyPlan.objects.visible_to(request.user, include_emergency=True)
+        .filter(child=child)
+        .select_related("updated_by")
+        .first()
+    )
     access = emergency_access(request.user, child)
     out_of_hours = list(
         Contact.objects.visible_to(request.user, include_emergency=True)

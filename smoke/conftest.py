@@ -245,7 +245,8 @@ class TaskWorker:
 
     def log(self) -> str:
         return "\n".join(
-            f"--- {path.name}\n{path.read_text(errors='replace')[-3000:]}" for path in sorted(self.log_dir.glob("worker-*.log"))
+            f"--- {path.name}\n{path.read_text(errors='replace')[-3000:]}"
+            for path in sorted(self.log_dir.glob("worker-*.log"))
         )
 
 

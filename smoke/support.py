@@ -58,7 +58,12 @@ class Browser:
         redirects: list[str] = []
         headers = {"Origin": self.public_origin, "Referer": self.public_origin + path} if method == "POST" else {}
         response = self.session.request(
-            method, self.base_url + path, data=data, files=files, headers=headers, allow_redirects=False,
+            method,
+            self.base_url + path,
+            data=data,
+            files=files,
+            headers=headers,
+            allow_redirects=False,
             timeout=REQUEST_TIMEOUT,
         )
         self._behind_tls_proxy()

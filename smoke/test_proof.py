@@ -142,7 +142,9 @@ def follow_to_report(browser: Browser, page_text: str, job_path: str) -> tuple[s
 def report_figures(page_text: str) -> dict[str, int]:
     def figure(label: str) -> int:
         match = re.search(
-            r'<dt class="govuk-summary-list__key">' + re.escape(label) + r'</dt><dd class="govuk-summary-list__value">(\d+)</dd>',
+            r'<dt class="govuk-summary-list__key">'
+            + re.escape(label)
+            + r'</dt><dd class="govuk-summary-list__value">(\d+)</dd>',
             page_text,
         )
         assert match, f"no {label!r} on the report"
@@ -175,10 +177,13 @@ def test_a_10000_row_import_finishes_in_the_background_with_progress_and_exact_c
         assert re.search(rf'<td class="govuk-table__cell govuk-table__cell--numeric">{row}</td>', report), row
     job = job_row(server, job_id)
     assert (job["status"], job["created"], job["duplicates"], job["invalid"]) == (
-        "done", file.created, file.duplicates, file.invalid,
+        "done",
+        file.created,
+        file.duplicates,
+        file.invalid,
     )
     assert referral_count(server) - before == file.created
-    print(f"\n10,000-row import ({TASK_BACKEND}): {elapsed:.1f} s upload to report; {len(seen) // 2} progress pages") # noqa: T201 - the measured time, shown with -s
+    print(f"\n10,000-row import ({TASK_BACKEND}): {elapsed:.1f} s upload to report; {len(seen) // 2} progress pages")  # noqa: T201 - the measured time, shown with -s
 
 
 @pytest.mark.smoke_full
@@ -204,12 +209,17 @@ def test_a_killed_workers_import_is_recovered_with_exact_counts(manager_signed_i
     recovered_in = time.monotonic() - killed_at
 
     assert report_figures(report) == {
-        "rows": ROWS, "created": file.created, "duplicates": file.duplicates, "invalid": file.invalid,
+        "rows": ROWS,
+        "created": file.created,
+        "duplicates": file.duplicates,
+        "invalid": file.invalid,
     }
     final = job_row(server, job_id)
     assert final["status"] == "done" and final["runs"] >= 2, final  # it was resumed, not run once
     assert referral_count(server) - before == file.created  # nothing created twice
-    print(f"\nkilled at checkpoint {job['checkpoint']}..{at_kill['checkpoint']} ({TASK_BACKEND}); finished {recovered_in:.1f} s later") # noqa: T201 - the measured time, shown with -s
+    print(
+        f"\nkilled at checkpoint {job['checkpoint']}..{at_kill['checkpoint']} ({TASK_BACKEND}); finished {recovered_in:.1f} s later"
+    )  # noqa: T201 - the measured time, shown with -s
 
 
 def test_the_public_limit_holds_in_the_shared_store_across_web_workers(server):
@@ -231,7 +241,10 @@ def test_the_public_limit_holds_in_the_shared_store_across_web_workers(server):
             {"t": time.time() - 60, "n": secrets.token_hex(8)}, key=server.env["SECRET_KEY"], salt="public-referral"
         )
         data = public_post(
-            la, needs=f"Smoke worry {number}", started=started, submission_key=f"smoke-{number}",
+            la,
+            needs=f"Smoke worry {number}",
+            started=started,
+            submission_key=f"smoke-{number}",
             csrfmiddlewaretoken=form["fields"]["csrfmiddlewaretoken"],
         )
         result = browser.post("/en/refer/", data)
@@ -268,8 +281,12 @@ def test_a_backup_of_the_server_database_restores_and_verifies(server, tmp_path)
         manage(server.env, "restore", str(backup), "--database-url", restored.url)
         result = subprocess.run(  # noqa: S603 - our own manage.py with fixed arguments
             [sys.executable, "manage.py", "verify_audit"],
-            cwd=ROOT, env={**server.env, "DATABASE_URL": restored.url}, capture_output=True, text=True,
-            timeout=MANAGE_TIMEOUT, check=False,
+            cwd=ROOT,
+            env={**server.env, "DATABASE_URL": restored.url},
+            capture_output=True,
+            text=True,
+            timeout=MANAGE_TIMEOUT,
+            check=False,
         )
         assert result.returncode == 0, result.stdout + result.stderr
         children = restored.query("SELECT count(*) FROM people_child")[0][0]

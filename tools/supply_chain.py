@@ -106,7 +106,9 @@ def parse_npm_audit(stdout: str, returncode: int) -> AuditResult:
         return AuditResult("npm audit", NOT_CHECKED, reason=f"no report (exit {returncode})")
     if not isinstance(data, dict) or "error" in data or "metadata" not in data:
         error = data.get("error") if isinstance(data, dict) else None
-        message = (data.get("message") if isinstance(data, dict) else "") or (error or {}).get("summary") or "no metadata"
+        message = (
+            (data.get("message") if isinstance(data, dict) else "") or (error or {}).get("summary") or "no metadata"
+        )
         return AuditResult("npm audit", NOT_CHECKED, reason=str(message)[:200])
     advisories: dict[tuple[str, ...], Advisory] = {}
     for name, entry in (data.get("vulnerabilities") or {}).items():
@@ -114,7 +116,9 @@ def parse_npm_audit(stdout: str, returncode: int) -> AuditResult:
             if not isinstance(via, dict):
                 continue  # a package affected through another one: its advisory is listed there
             ids = tuple(_GHSA.findall(via.get("url", ""))) + (f"npm:{via.get('source')}",)
-            advisories.setdefault(ids, Advisory("npm audit", via.get("name", name), entry.get("range", ""), ids, via.get("title", "")))
+            advisories.setdefault(
+                ids, Advisory("npm audit", via.get("name", name), entry.get("range", ""), ids, via.get("title", ""))
+            )
     total = data["metadata"].get("dependencies", {}).get("total", 0)
     return AuditResult("npm audit", CHECKED, list(advisories.values()), int(total))
 
@@ -197,7 +201,9 @@ def decide(
     if failed:
         lines.append("supply chain: FAILED")
     elif unchecked:
-        lines.append(f"supply chain: passed, but {NOT_CHECKED}: {', '.join(unchecked)} (run again when the registry answers)")
+        lines.append(
+            f"supply chain: passed, but {NOT_CHECKED}: {', '.join(unchecked)} (run again when the registry answers)"
+        )
     else:
         lines.append("supply chain: passed")
     return (1 if failed else 0), lines
@@ -218,7 +224,17 @@ def _run(command: list[str], timeout: float) -> tuple[str, int, str]:
 
 
 def run_pip_audit(timeout: float) -> AuditResult:
-    command = [sys.executable, "-m", "pip_audit", "--no-deps", "--disable-pip", "-f", "json", "--progress-spinner", "off"]
+    command = [
+        sys.executable,
+        "-m",
+        "pip_audit",
+        "--no-deps",
+        "--disable-pip",
+        "-f",
+        "json",
+        "--progress-spinner",
+        "off",
+    ]
     command += ["--timeout", str(max(5, int(timeout // 4)))]
     for name in REQUIREMENTS:
         command += ["-r", name]
@@ -239,7 +255,9 @@ def run_npm_audit(timeout: float) -> AuditResult:
 
 
 def run_bandit(timeout: float) -> tuple[list[dict[str, Any]], str]:
-    stdout, _code, error = _run([sys.executable, "-m", "bandit", "-c", "pyproject.toml", "-r", ".", "-f", "json", "-q"], timeout)
+    stdout, _code, error = _run(
+        [sys.executable, "-m", "bandit", "-c", "pyproject.toml", "-r", ".", "-f", "json", "-q"], timeout
+    )
     if error:
         return [], error
     return parse_bandit(stdout)
@@ -253,7 +271,12 @@ def main(argv: list[str] | None = None) -> int:
     findings, bandit_error = run_bandit(args.timeout)
     results = [run_pip_audit(args.timeout), run_npm_audit(args.timeout)]
     code, lines = decide(
-        results, findings, load_ignores(), datetime.datetime.now(datetime.UTC).date(), strict=args.strict, bandit_error=bandit_error
+        results,
+        findings,
+        load_ignores(),
+        datetime.datetime.now(datetime.UTC).date(),
+        strict=args.strict,
+        bandit_error=bandit_error,
     )
     print("\n".join(lines))  # noqa: T201 - a command-line tool's report
     return code

@@ -22,10 +22,19 @@ from workforce.models import PracticeLevel, StaffProfile, StaffTraining, Supervi
 if TYPE_CHECKING:
     from accounts.models import Organisation, User
 
-PRACTICE_WEIGHTS = {PracticeLevel.AWARE: 15, PracticeLevel.SKILLED: 45, PracticeLevel.ENHANCED: 30, PracticeLevel.SPECIALIST: 10}
+PRACTICE_WEIGHTS = {
+    PracticeLevel.AWARE: 15,
+    PracticeLevel.SKILLED: 45,
+    PracticeLevel.ENHANCED: 30,
+    PracticeLevel.SPECIALIST: 10,
+}
 WELSH_WEIGHTS = {
-    WelshLevel.NONE: 25, WelshLevel.ENTRY: 20, WelshLevel.FOUNDATION: 15,
-    WelshLevel.INTERMEDIATE: 10, WelshLevel.ADVANCED: 10, WelshLevel.PROFICIENCY: 20,
+    WelshLevel.NONE: 25,
+    WelshLevel.ENTRY: 20,
+    WelshLevel.FOUNDATION: 15,
+    WelshLevel.INTERMEDIATE: 10,
+    WelshLevel.ADVANCED: 10,
+    WelshLevel.PROFICIENCY: 20,
 }
 PROVIDERS = [
     "ACE Hub Wales (demo)",
@@ -34,7 +43,12 @@ PROVIDERS = [
     "Nyth in-house training (demo)",
     "Trauma-informed practice course, Prifysgol Enghraifft (demo)",
 ]
-TOPICS = [TrainingTopic.BRAIN_DEVELOPMENT, TrainingTopic.ATTACHMENT, TrainingTopic.IMPACT_OF_TRAUMA, TrainingTopic.TRAUMA_INFORMED]
+TOPICS = [
+    TrainingTopic.BRAIN_DEVELOPMENT,
+    TrainingTopic.ATTACHMENT,
+    TrainingTopic.IMPACT_OF_TRAUMA,
+    TrainingTopic.TRAUMA_INFORMED,
+]
 #: Every n-th member of staff has overdue supervision in the demo (so the flag shows).
 OVERDUE_EVERY = 7
 
@@ -109,7 +123,11 @@ def seed(
                 held = last - timedelta(weeks=6 * number)
                 supervisions.append(
                     Supervision(
-                        user=user, held_on=held, supervisor=supervisor, next_due=held + timedelta(weeks=6), recorded_by=manager
+                        user=user,
+                        held_on=held,
+                        supervisor=supervisor,
+                        next_due=held + timedelta(weeks=6),
+                        recorded_by=manager,
                     )
                 )
     if profiles:

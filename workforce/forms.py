@@ -49,7 +49,9 @@ def _weeks(value: int) -> None:
 
 
 class TrainingForm(NythModelForm):
-    completed_on = GovukDateField(label=_("Date"), help_text=_("For example, 27 3 2026"), past_only=True, earliest_year=1990)
+    completed_on = GovukDateField(
+        label=_("Date"), help_text=_("For example, 27 3 2026"), past_only=True, earliest_year=1990
+    )
 
     class Meta:
         model = StaffTraining
@@ -75,9 +77,13 @@ class SupervisorChoiceField(forms.ModelChoiceField):
 
 
 class SupervisionForm(NythForm):
-    held_on = GovukDateField(label=_("Date of supervision"), help_text=_("For example, 27 3 2026"), past_only=True, earliest_year=2000)
+    held_on = GovukDateField(
+        label=_("Date of supervision"), help_text=_("For example, 27 3 2026"), past_only=True, earliest_year=2000
+    )
     supervisor = SupervisorChoiceField(
-        label=_("Supervisor"), queryset=User.objects.none(), empty_label=_("Choose a supervisor"),
+        label=_("Supervisor"),
+        queryset=User.objects.none(),
+        empty_label=_("Choose a supervisor"),
         error_messages={"required": _("Choose the supervisor")},
     )
     next_due = GovukDateField(

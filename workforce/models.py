@@ -91,10 +91,14 @@ class StaffProfile(models.Model):
         _("Trauma-Informed Wales practice level"), max_length=20, choices=PracticeLevel.choices, blank=True
     )
     practice_level_on = models.DateField(_("date the practice level was agreed"), null=True, blank=True)
-    welsh_level = models.PositiveSmallIntegerField(_("Welsh language skills"), choices=WelshLevel.choices, default=WelshLevel.NONE)
+    welsh_level = models.PositiveSmallIntegerField(
+        _("Welsh language skills"), choices=WelshLevel.choices, default=WelshLevel.NONE
+    )
     #: How often supervision is due, in weeks (used to suggest the next date).
     supervision_every_weeks = models.PositiveSmallIntegerField(_("supervision every (weeks)"), default=6)
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     updated_at = models.DateTimeField(default=timezone.now)
     version = models.PositiveIntegerField(default=1)
 
@@ -112,7 +116,9 @@ class StaffProfile(models.Model):
 class StaffTraining(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="staff_trainings")
     topic = models.CharField(_("topic"), max_length=30, choices=TrainingTopic.choices)
-    topic_detail = models.CharField(_("details"), max_length=300, blank=True, help_text=_("Required if you chose other."))
+    topic_detail = models.CharField(
+        _("details"), max_length=300, blank=True, help_text=_("Required if you chose other.")
+    )
     completed_on = models.DateField(_("date"))
     provider = models.CharField(_("provider"), max_length=200)
     hours = models.DecimalField(_("hours"), max_digits=5, decimal_places=1)

@@ -25,6 +25,7 @@ from workforce.models import StaffProfile, StaffTraining, Supervision, TrainingT
 if TYPE_CHECKING:
     from accounts.models import Organisation, User
 
+
 class ProfileValues(TypedDict, total=False):
     """What a manager may change on a staff record: ProfileForm's fields, in its order."""
 
@@ -98,7 +99,13 @@ def save_profile(*, by: User, staff: User, expected_version: int, values: Profil
         profile = StaffProfile(user=staff, updated_by=by, **cleaned)
         profile.full_clean()
         profile.save()
-        record(actor=by, action=Action.CREATE, obj=profile, detail={"staff": staff.pk, "fields": sorted(cleaned)}, route=Route.UI)
+        record(
+            actor=by,
+            action=Action.CREATE,
+            obj=profile,
+            detail={"staff": staff.pk, "fields": sorted(cleaned)},
+            route=Route.UI,
+        )
         return profile
     changed = [field for field, value in cleaned.items() if getattr(profile, field) != value]
     if not changed:
@@ -129,7 +136,13 @@ def record_training(*, by: User, staff: User, values: TrainingValues) -> StaffTr
         raise ValidationError(errors)
     training.full_clean()
     training.save()
-    record(actor=by, action=Action.CREATE, obj=training, detail={"staff": staff.pk, "topic": training.topic}, route=Route.UI)
+    record(
+        actor=by,
+        action=Action.CREATE,
+        obj=training,
+        detail={"staff": staff.pk, "topic": training.topic},
+        route=Route.UI,
+    )
     return training
 
 
@@ -158,7 +171,13 @@ def record_supervision(*, by: User, staff: User, values: SupervisionValues) -> S
     supervision = Supervision(user=staff, held_on=held_on, supervisor=supervisor, next_due=next_due, recorded_by=by)
     supervision.full_clean()
     supervision.save()
-    record(actor=by, action=Action.CREATE, obj=supervision, detail={"staff": staff.pk, "next_due": str(next_due)}, route=Route.UI)
+    record(
+        actor=by,
+        action=Action.CREATE,
+        obj=supervision,
+        detail={"staff": staff.pk, "next_due": str(next_due)},
+        route=Route.UI,
+    )
     return supervision
 
 
@@ -199,7 +218,9 @@ def staff_trained_by_topic(by: User) -> dict[str, int]:
 # --- Professionals outside the service trained by it ----------------------------------------
 
 
-def professionals_trained(service: Organisation, *, since: date | None = None, until: date | None = None) -> dict[str, int]:
+def professionals_trained(
+    service: Organisation, *, since: date | None = None, until: date | None = None
+) -> dict[str, int]:
     """People outside the service trained by it, by role (training recorded on the nest or a
     carer training contact; see people.services.nest_trained_counts). Aggregate figures only."""
     from people.services import nest_trained_counts
@@ -207,14 +228,14 @@ def professionals_trained(service: Organisation, *, since: date | None = None, u
     return nest_trained_counts(service, since=since, until=until)
 
 
-def consultations_by_professional(service: Organisation, *, since: date | None = None, until: date | None = None) -> dict[str, int]:
+def consultations_by_professional(
+    service: Organisation, *, since: date | None = None, until: date | None = None
+) -> dict[str, int]:
     """Professional consultations held (advice to social workers, teachers, residential staff,
     foster carers…) by whom they were with – a measure the guidance names."""
     from contacts.models import Attendance, Contact, Kind
 
-    rows = Contact.objects.filter(
-        child__service_id=service.pk, kind=Kind.CONSULTATION, attendance=Attendance.ATTENDED
-    )
+    rows = Contact.objects.filter(child__service_id=service.pk, kind=Kind.CONSULTATION, attendance=Attendance.ATTENDED)
     if since is not None:
         rows = rows.filter(starts_at__date__gte=since)
     if until is not None:

@@ -79,9 +79,15 @@ def staff_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             since=since,
             trained=[(roles.get(role, role), count) for role, count in sorted(trained.items(), key=lambda i: -i[1])],
             trained_total=sum(trained.values()),
-            consultations=[(with_whom.get(key, key), count) for key, count in sorted(consultations.items(), key=lambda i: -i[1])],
+            consultations=[
+                (with_whom.get(key, key), count) for key, count in sorted(consultations.items(), key=lambda i: -i[1])
+            ],
             consultations_total=sum(consultations.values()),
-            by_topic=[(label, by_topic.get(value, 0)) for value, label in TrainingTopic.choices if value != TrainingTopic.OTHER],
+            by_topic=[
+                (label, by_topic.get(value, 0))
+                for value, label in TrainingTopic.choices
+                if value != TrainingTopic.OTHER
+            ],
             overdue_count=sum(1 for row in rows if row["overdue"]),
         )
     record(actor=user, action=Action.LIST, detail={"workforce": True, "shown": len(rows)}, route=Route.UI)
@@ -173,7 +179,9 @@ def supervision_create(request: AuthenticatedHttpRequest, user_pk: int) -> HttpR
     form = SupervisionForm(request.POST if request.method == "POST" else None, staff=staff, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.record_supervision(by=request.user, staff=staff, values=service_values(form, services.SupervisionValues))
+            services.record_supervision(
+                by=request.user, staff=staff, values=service_values(form, services.SupervisionValues)
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:

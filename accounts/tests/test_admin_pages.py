@@ -70,15 +70,22 @@ def test_administrator_edits_deactivates_and_resets_two_factor(client_for, admin
     TOTPDevice.objects.create(user=alice, name="phone", confirmed=True)
     client = client_for(administrator)
     data = {
-        "first_name": "Alice", "last_name": "Ymarferydd", "email": "alice@example.invalid",
-        "organisation": str(alice.organisation_id), "role": "service_manager", "job_title": "", "preferred_language": "en",
+        "first_name": "Alice",
+        "last_name": "Ymarferydd",
+        "email": "alice@example.invalid",
+        "organisation": str(alice.organisation_id),
+        "role": "service_manager",
+        "job_title": "",
+        "preferred_language": "en",
     }
     assert client.post(reverse("accounts:user_edit", args=[alice.pk]), data).status_code == 302
     alice.refresh_from_db()
     assert alice.role == "service_manager" and not alice.is_active
     client.post(reverse("accounts:user_reset_two_factor", args=[alice.pk]))
     assert not TOTPDevice.objects.filter(user=alice).exists()
-    assert AuditEvent.objects.filter(object_type="accounts.user", object_id=str(alice.pk), detail__two_factor_reset=True).exists()
+    assert AuditEvent.objects.filter(
+        object_type="accounts.user", object_id=str(alice.pk), detail__two_factor_reset=True
+    ).exists()
 
 
 @pytest.mark.parametrize("persona", ["alice", "manager", "commissioner", "partner"])

@@ -54,6 +54,11 @@ def test_simultaneous_approvals_apply_once(administrator, alice, south):
     access_request.refresh_from_db()
     alice.refresh_from_db()
     assert access_request.outcome == "approved" and alice.role == Role.DUTY_WORKER
-    assert AuditEvent.objects.filter(action="review", object_type="accounts.accessrequest", object_id=str(access_request.pk)).count() == 1
+    assert (
+        AuditEvent.objects.filter(
+            action="review", object_type="accounts.accessrequest", object_id=str(access_request.pk)
+        ).count()
+        == 1
+    )
     assert AccessRequest.objects.filter(account=alice).count() == 1
     assert verify_chain()[0]

@@ -112,7 +112,11 @@ def test_the_administrator_who_resets_two_factor_never_sees_the_code(
     [email] = mailoutbox
     assert email.to == ["alice@example.invalid"]
     code = CODE_PATTERN.search(email.body).group(0)
-    pages = [response, admin.get(reverse("accounts:user_edit", args=[alice.pk])), admin.get(reverse("accounts:user_list"))]
+    pages = [
+        response,
+        admin.get(reverse("accounts:user_edit", args=[alice.pk])),
+        admin.get(reverse("accounts:user_list")),
+    ]
     assert all(code.encode() not in page.content for page in pages)
     # The holder, with password and emailed code, sets up a new authenticator.
     client = signed_in_with_password("alice")
@@ -121,17 +125,33 @@ def test_the_administrator_who_resets_two_factor_never_sees_the_code(
 
 
 def test_a_new_account_chooses_its_own_password_with_the_code(administrator, manager, south):
-    user, access_request = services.create_user(by=administrator, values={
-        "username": "gwen", "first_name": "Gwen", "last_name": "Rhys", "email": "gwen@example.invalid",
-        "organisation": south, "role": "practitioner", "is_active": True,
-    })
+    user, access_request = services.create_user(
+        by=administrator,
+        values={
+            "username": "gwen",
+            "first_name": "Gwen",
+            "last_name": "Rhys",
+            "email": "gwen@example.invalid",
+            "organisation": south,
+            "role": "practitioner",
+            "is_active": True,
+        },
+    )
     code = services.approve(by=manager, request_pk=access_request.pk, deliver="shown").code
     client = Client()
     url = reverse("accounts:enrol")
     weak = client.post(url, {"username": "gwen", "code": code, "password1": "password", "password2": "password"})
     assert weak.status_code == 200 and b"too short" in weak.content
     assert b'value="gwen"' in weak.content
-    ok = client.post(url, {"username": "gwen", "code": code, "password1": "my own long passphrase 77", "password2": "my own long passphrase 77"})
+    ok = client.post(
+        url,
+        {
+            "username": "gwen",
+            "code": code,
+            "password1": "my own long passphrase 77",
+            "password2": "my own long passphrase 77",
+        },
+    )
     assert ok.status_code == 302 and ok["Location"].endswith(reverse("accounts:two_factor_setup"))
     # Straight on to the QR code (the code was given), and nothing else before the second factor.
     assert b"data:image/svg+xml" in client.get(reverse("accounts:two_factor_setup")).content
@@ -139,12 +159,24 @@ def test_a_new_account_chooses_its_own_password_with_the_code(administrator, man
     user.refresh_from_db()
     assert user.check_password("my own long passphrase 77")
     # Single use: the same code cannot set the password again.
-    again = Client().post(url, {"username": "gwen", "code": code, "password1": "another long passphrase 8", "password2": "another long passphrase 8"})
+    again = Client().post(
+        url,
+        {
+            "username": "gwen",
+            "code": code,
+            "password1": "another long passphrase 8",
+            "password2": "another long passphrase 8",
+        },
+    )
     assert b"The enrolment code is not correct" in again.content
 
 
 def test_the_enrol_page_says_the_same_for_an_unknown_user_and_a_wrong_code(alice, administrator, manager, south):
-    data = {"code": "ABCD-EFGH-JKMN", "password1": "my own long passphrase 77", "password2": "my own long passphrase 77"}
+    data = {
+        "code": "ABCD-EFGH-JKMN",
+        "password1": "my own long passphrase 77",
+        "password2": "my own long passphrase 77",
+    }
     unknown = Client().post(reverse("accounts:enrol"), {"username": "nobody", **data})
     # alice has a usable password: the enrol page never sets it (that is password reset's job).
     enrolment.issue(user=alice, by=None, deliver="shown")
@@ -156,8 +188,15 @@ def test_the_enrol_page_says_the_same_for_an_unknown_user_and_a_wrong_code(alice
 
 
 def test_the_enrol_page_explains_a_wrong_code_in_welsh():
-    response = Client().post("/cy/account/enrol/", {"username": "nobody", "code": "ABCD-EFGH-JKMN",
-                                                    "password1": "my own long passphrase 77", "password2": "my own long passphrase 77"})
+    response = Client().post(
+        "/cy/account/enrol/",
+        {
+            "username": "nobody",
+            "code": "ABCD-EFGH-JKMN",
+            "password1": "my own long passphrase 77",
+            "password2": "my own long passphrase 77",
+        },
+    )
     assert response.status_code == 200
     assert "Nid yw'r cod cofrestru'n gywir" in response.content.decode().replace("&#x27;", "'")
 
@@ -190,5 +229,8 @@ def test_seeded_demo_users_still_sign_in(settings):
     call_command("seed_demo", children=2, seed=3, no_progress=True, quiet_logins=True)
     settings.NYTH_REQUIRE_2FA = False
     client = Client()
-    assert client.post(reverse("accounts:login"), {"username": "practitioner", "password": DEMO_PASSWORD}).status_code == 302
+    assert (
+        client.post(reverse("accounts:login"), {"username": "practitioner", "password": DEMO_PASSWORD}).status_code
+        == 302
+    )
     assert client.get(reverse("core:home")).status_code == 200

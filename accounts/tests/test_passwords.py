@@ -75,11 +75,15 @@ def _link_from(message) -> str:
     return urlsplit(link).path
 
 
-def test_the_reset_link_goes_only_to_the_holders_email_in_their_language(client, alice, mailoutbox, django_capture_on_commit_callbacks):
+def test_the_reset_link_goes_only_to_the_holders_email_in_their_language(
+    client, alice, mailoutbox, django_capture_on_commit_callbacks
+):
     alice.email, alice.preferred_language = "alice@example.org", "cy"
     alice.save()
     known = _request_reset(client, "ALICE@example.org", mailoutbox, django_capture_on_commit_callbacks)
-    unknown = _request_reset(Client(REMOTE_ADDR="198.51.100.9"), "nobody@example.org", mailoutbox, django_capture_on_commit_callbacks)
+    unknown = _request_reset(
+        Client(REMOTE_ADDR="198.51.100.9"), "nobody@example.org", mailoutbox, django_capture_on_commit_callbacks
+    )
     # The same answer whether or not the address has an account: no enumeration.
     assert known.status_code == unknown.status_code == 302
     assert known["Location"] == unknown["Location"] == reverse("accounts:password_reset_done")
@@ -98,13 +102,18 @@ def test_the_reset_link_goes_only_to_the_holders_email_in_their_language(client,
     assert token not in SentEmail.objects.get().event_key
 
 
-def test_reset_requests_are_rate_limited_per_address(client, alice, settings, mailoutbox, django_capture_on_commit_callbacks):
+def test_reset_requests_are_rate_limited_per_address(
+    client, alice, settings, mailoutbox, django_capture_on_commit_callbacks
+):
     settings.NYTH_PASSWORD_RESETS_PER_HOUR = 2
     settings.NYTH_RATELIMIT_REDIS_URL = ""
     alice.email = "alice@example.org"
     alice.save()
     for _ in range(2):
-        assert _request_reset(client, "alice@example.org", mailoutbox, django_capture_on_commit_callbacks).status_code == 302
+        assert (
+            _request_reset(client, "alice@example.org", mailoutbox, django_capture_on_commit_callbacks).status_code
+            == 302
+        )
     refused = _request_reset(client, "nobody@example.org", mailoutbox, django_capture_on_commit_callbacks)
     assert refused.status_code == 429
     assert b"too many password reset emails" in refused.content
@@ -145,7 +154,9 @@ def test_a_reset_ends_every_session_works_once_and_still_asks_for_the_second_fac
     assert _is_signed_in(fresh)
 
 
-def test_a_reset_link_lasts_24_hours(client, alice, monkeypatch, mailoutbox, django_capture_on_commit_callbacks, settings):
+def test_a_reset_link_lasts_24_hours(
+    client, alice, monkeypatch, mailoutbox, django_capture_on_commit_callbacks, settings
+):
     from datetime import datetime, timedelta
 
     assert settings.PASSWORD_RESET_TIMEOUT == 24 * 60 * 60

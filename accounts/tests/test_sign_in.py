@@ -74,7 +74,9 @@ def test_two_factor_is_mandatory_first_set_up_then_verified(client, alice, clock
     assert setup.status_code == 200
     assert b"data:image/svg+xml" in setup.content
     device = TOTPDevice.objects.get(user=alice, confirmed=False)
-    wrong = client.post(reverse("accounts:two_factor_setup"), {"token": "000000" if current_code(device) != "000000" else "111111"})
+    wrong = client.post(
+        reverse("accounts:two_factor_setup"), {"token": "000000" if current_code(device) != "000000" else "111111"}
+    )
     assert wrong.status_code == 200
     assert b"not correct" in wrong.content
     # django-otp throttles: right after a wrong code even the right one is refused…
@@ -96,7 +98,9 @@ def test_returning_user_enters_the_code_from_their_app(client, alice):
     redirect = client.get(reverse("people:list"))
     assert reverse("accounts:two_factor") in redirect["Location"]
     assert client.post(reverse("accounts:two_factor"), {"token": "12ab"}).status_code == 200
-    response = client.post(reverse("accounts:two_factor") + "?next=" + reverse("people:list"), {"token": current_code(device)})
+    response = client.post(
+        reverse("accounts:two_factor") + "?next=" + reverse("people:list"), {"token": current_code(device)}
+    )
     assert response.status_code == 302
     assert response["Location"] == reverse("people:list")
     assert client.get(reverse("people:list")).status_code == 200
@@ -173,7 +177,9 @@ def test_the_cool_off_grows_with_each_further_failure(alice, settings):
     assert throttle.cooling_off("Alice") is not None
 
 
-def test_managers_are_told_once_per_window_in_their_language(alice, manager, bob, settings, mailoutbox, django_capture_on_commit_callbacks):
+def test_managers_are_told_once_per_window_in_their_language(
+    alice, manager, bob, settings, mailoutbox, django_capture_on_commit_callbacks
+):
     from accounts import throttle
     from jobs.models import SentEmail
 
@@ -200,7 +206,9 @@ def test_managers_are_told_once_per_window_in_their_language(alice, manager, bob
     assert len(mailoutbox) == 1  # an unknown name tells nobody anything
 
 
-def test_the_attack_email_goes_through_the_outbox_once_per_window(alice, manager, settings, mailoutbox, django_capture_on_commit_callbacks):
+def test_the_attack_email_goes_through_the_outbox_once_per_window(
+    alice, manager, settings, mailoutbox, django_capture_on_commit_callbacks
+):
     from datetime import timedelta
 
     from django.db import transaction
@@ -216,6 +224,7 @@ def test_the_attack_email_goes_through_the_outbox_once_per_window(alice, manager
     alice.organisation = manager.organisation
     alice.save()
     settings.NYTH_LOGIN_USER_FAILURE_LIMIT = 1
+
     # A failure that rolls back queues nothing.
     def failing_sign_in():
         with transaction.atomic():
@@ -288,7 +297,12 @@ def test_the_language_chosen_on_the_sign_in_form_wins(client, alice):
     assert response["Location"] == "/cy/children/"
     alice.refresh_from_db()
     assert alice.preferred_language == "cy"
-    assert AuditEvent.objects.filter(action="update", object_id=str(alice.pk), detail__fields=["preferred_language"]).count() == 1
+    assert (
+        AuditEvent.objects.filter(
+            action="update", object_id=str(alice.pk), detail__fields=["preferred_language"]
+        ).count()
+        == 1
+    )
 
 
 def test_the_language_links_go_to_the_same_page_and_store_nothing(client_for, alice):
@@ -306,7 +320,11 @@ def test_the_language_links_go_to_the_same_page_and_store_nothing(client_for, al
 def test_the_account_language_changes_only_by_a_post(client_for, alice):
     client = client_for(alice)
     page = client.get(reverse("accounts:account"))
-    assert page.status_code == 200 and b'name="preferred_language"' in page.content and b"csrfmiddlewaretoken" in page.content
+    assert (
+        page.status_code == 200
+        and b'name="preferred_language"' in page.content
+        and b"csrfmiddlewaretoken" in page.content
+    )
     client.get(reverse("accounts:account"), {"preferred_language": "cy"})
     alice.refresh_from_db()
     assert alice.preferred_language == "en"

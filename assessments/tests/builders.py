@@ -11,7 +11,9 @@ from consent.models import ConsentDecision, SafeguardingShare
 from people.models import BreakGlassAccess
 
 
-def give_consent(child, *, recorded_by, organisation=None, purposes=("joint_assessment",), items=(), sections=(), **extra: Any) -> ConsentDecision:
+def give_consent(
+    child, *, recorded_by, organisation=None, purposes=("joint_assessment",), items=(), sections=(), **extra: Any
+) -> ConsentDecision:
     """An in-force consent given by the young person (valid as in core/tests/test_url_walk.py)."""
     values = {
         "child": child,
@@ -31,7 +33,9 @@ def give_consent(child, *, recorded_by, organisation=None, purposes=("joint_asse
     return ConsentDecision.objects.create(**values)
 
 
-def approve_safeguarding(child, *, organisation, requested_by, decided_by, sections=(), items=(), days=7) -> SafeguardingShare:
+def approve_safeguarding(
+    child, *, organisation, requested_by, decided_by, sections=(), items=(), days=7
+) -> SafeguardingShare:
     return SafeguardingShare.objects.create(
         child=child,
         recipient_organisation=organisation,
@@ -50,7 +54,15 @@ def break_glass(user, child, *, whole_record: bool = True) -> BreakGlassAccess:
     """Emergency access; by default with its second grant (the whole record, ADR 014), which is
     what the tests of reading a record through emergency access need. ``whole_record=False``:
     the first tier only (safety plan and contacts)."""
-    extra = {"whole_record_at": timezone.now(), "whole_record_reason": "Police ask about last month's placement"} if whole_record else {}
+    extra = (
+        {"whole_record_at": timezone.now(), "whole_record_reason": "Police ask about last month's placement"}
+        if whole_record
+        else {}
+    )
     return BreakGlassAccess.objects.create(
-        user=user, child=child, reason="Night-time crisis call", expires_at=timezone.now() + datetime.timedelta(hours=2), **extra
+        user=user,
+        child=child,
+        reason="Night-time crisis call",
+        expires_at=timezone.now() + datetime.timedelta(hours=2),
+        **extra,
     )

@@ -56,7 +56,9 @@ def test_joint_assessment_consent_reads_and_writes_only_the_sections_it_covers(p
 
 
 def test_transition_consent_reads_but_does_not_write(partner, child, manager):
-    give_consent(child, recorded_by=manager, organisation=partner.organisation, purposes=["transition"], items=["assessment"])
+    give_consent(
+        child, recorded_by=manager, organisation=partner.organisation, purposes=["transition"], items=["assessment"]
+    )
     access = section_access(partner, child)
     assert set(access.readable) == ALL
     assert access.writable == set()
@@ -76,7 +78,10 @@ def test_withdrawn_or_future_consent_opens_nothing(partner, child, manager):
     consent.save()
     assert not section_access(partner, child).any
     give_consent(
-        child, recorded_by=manager, organisation=partner.organisation, items=["assessment"],
+        child,
+        recorded_by=manager,
+        organisation=partner.organisation,
+        items=["assessment"],
         given_on=timezone.localdate() + datetime.timedelta(days=3),
     )
     assert not section_access(partner, child).any
@@ -94,7 +99,9 @@ def test_consent_to_an_organisation_type_or_a_profession_reaches_its_members(chi
 
 
 def test_safeguarding_share_reads_only_while_approved_and_unexpired(partner, child, alice, manager):
-    share = approve_safeguarding(child, organisation=partner.organisation, requested_by=alice, decided_by=manager, sections=["risks"])
+    share = approve_safeguarding(
+        child, organisation=partner.organisation, requested_by=alice, decided_by=manager, sections=["risks"]
+    )
     access = section_access(partner, child)
     assert access.readable == {"risks": "safeguarding"}
     assert access.writable == set()
@@ -117,7 +124,9 @@ def test_strangers_commissioners_and_administrators_get_nothing(charlie, commiss
 def test_a_restricted_section_is_read_only_by_the_people_named(alice, bob, manager, partner, child):
     CareTeamFactory(child=child, user=bob, role="practitioner")
     give_consent(child, recorded_by=manager, organisation=partner.organisation, items=["assessment"])
-    restrict_section(by=alice, child=child, section="adversity", allowed=[manager], reason="Disclosure: named workers only")
+    restrict_section(
+        by=alice, child=child, section="adversity", allowed=[manager], reason="Disclosure: named workers only"
+    )
 
     for named in (alice, manager):
         assert section_access(named, child).can_read("adversity")

@@ -77,14 +77,18 @@ def test_care_team_writes_a_section_as_a_new_version(client_for, alice, written)
     page = client.get(url("section_edit", written, "my_story")).content.decode()
     assert "I like climbing and my dog Mabli." in page  # the current text is prefilled
     assert 'name="based_on" value="1"' in page
-    response = client.post(url("section_edit", written, "my_story"), edit_post(STORY + " I also like Minecraft.", 1, "with_young_person"))
+    response = client.post(
+        url("section_edit", written, "my_story"), edit_post(STORY + " I also like Minecraft.", 1, "with_young_person")
+    )
     assert response.status_code == 302
     assert response["Location"].endswith("#section-my_story")
     latest = SectionVersion.objects.filter(section="my_story").order_by("-number").first()
     assert latest.number == 2 and latest.text.endswith("Minecraft.") and latest.voice == "with_young_person"
     assert latest.author_organisation == "South Service" and latest.route == "care_team"
     assert "was saved as version 2" in client.get(response["Location"]).content.decode()
-    assert AuditEvent.objects.filter(action="update", object_type="assessments.sectionversion", object_id=str(latest.pk)).exists()
+    assert AuditEvent.objects.filter(
+        action="update", object_type="assessments.sectionversion", object_id=str(latest.pk)
+    ).exists()
 
 
 def test_bad_input_is_explained_keeps_what_was_typed_and_saves_nothing(client_for, alice, written):
@@ -92,10 +96,14 @@ def test_bad_input_is_explained_keeps_what_was_typed_and_saves_nothing(client_fo
     before = SectionVersion.objects.count()
     empty = client.post(url("section_edit", written, "health"), edit_post("   ", 0)).content.decode()
     assert "There is a problem" in empty and "Write something in the section before saving." in empty
-    markup = client.post(url("section_edit", written, "health"), edit_post("Sleeps badly <script>x</script>", 0)).content.decode()
+    markup = client.post(
+        url("section_edit", written, "health"), edit_post("Sleeps badly <script>x</script>", 0)
+    ).content.decode()
     assert "Remove the HTML or script" in markup
     assert "Sleeps badly &lt;script&gt;" in markup  # kept, escaped
-    no_voice = client.post(url("section_edit", written, "health"), {"text": "Sleeps badly", "based_on": "0"}).content.decode()
+    no_voice = client.post(
+        url("section_edit", written, "health"), {"text": "Sleeps badly", "based_on": "0"}
+    ).content.decode()
     assert "Say whose words these are." in no_voice and "Sleeps badly" in no_voice
     assert SectionVersion.objects.count() == before
 
@@ -119,7 +127,10 @@ def test_break_glass_reads_but_cannot_write(client_for, duty, written):
     assert "You are using emergency access" in body
     assert url("section_edit", written, "my_story") not in body
     assert client.get(url("section_edit", written, "my_story")).status_code == 403
-    assert client.post(url("section_edit", written, "my_story"), edit_post("Changed in an emergency", 1)).status_code == 403
+    assert (
+        client.post(url("section_edit", written, "my_story"), edit_post("Changed in an emergency", 1)).status_code
+        == 403
+    )
     assert client.get(url("section_restrict", written, "my_story")).status_code == 403
     assert not SectionVersion.objects.filter(text="Changed in an emergency").exists()
     event = last_event(actor=duty, action="view", object_type="assessments.assessment")
@@ -129,7 +140,9 @@ def test_break_glass_reads_but_cannot_write(client_for, duty, written):
 # --- Partners through consent -------------------------------------------------------------------
 
 
-def test_a_partner_whose_consent_is_withdrawn_mid_edit_is_told_why_and_keeps_their_text(client_for, partner, manager, charlie, written):
+def test_a_partner_whose_consent_is_withdrawn_mid_edit_is_told_why_and_keeps_their_text(
+    client_for, partner, manager, charlie, written
+):
     from consent.services import withdraw_consent
 
     consent = give_consent(written, recorded_by=manager, organisation=partner.organisation, sections=["health"])
@@ -151,7 +164,9 @@ def test_a_partner_whose_consent_is_withdrawn_mid_edit_is_told_why_and_keeps_the
     assert client_for(charlie).post(url("section_edit", written, "health"), edit_post(typed, 0)).status_code == 404
 
 
-def test_partner_with_joint_assessment_consent_reads_and_writes_only_covered_sections(client_for, partner, manager, written):
+def test_partner_with_joint_assessment_consent_reads_and_writes_only_covered_sections(
+    client_for, partner, manager, written
+):
     give_consent(written, recorded_by=manager, organisation=partner.organisation, sections=["my_story", "health"])
     client = client_for(partner)
 
@@ -181,12 +196,16 @@ def test_partner_with_joint_assessment_consent_reads_and_writes_only_covered_sec
     assert client.get(url("section_history", written, "my_story")).status_code == 200
     assert not SectionVersion.objects.filter(text="Overwritten").exists()
     assert last_event(actor=partner, action="view", object_type="assessments.assessment").detail == {
-        "route": "consent", "page": "history", "section": "my_story",
+        "route": "consent",
+        "page": "history",
+        "section": "my_story",
     }
 
 
 def test_consent_for_transition_only_reads(client_for, partner, manager, written):
-    give_consent(written, recorded_by=manager, organisation=partner.organisation, purposes=["transition"], items=["assessment"])
+    give_consent(
+        written, recorded_by=manager, organisation=partner.organisation, purposes=["transition"], items=["assessment"]
+    )
     client = client_for(partner)
     body = client.get(url("assessment", written)).content.decode()
     assert "Good at climbing and drawing." in body
@@ -206,7 +225,9 @@ def test_withdrawing_consent_ends_access_at_once(client_for, partner, manager, w
 
 
 def test_safeguarding_share_reads_with_a_notice_and_never_writes(client_for, partner, alice, manager, written):
-    approve_safeguarding(written, organisation=partner.organisation, requested_by=alice, decided_by=manager, sections=["my_story"])
+    approve_safeguarding(
+        written, organisation=partner.organisation, requested_by=alice, decided_by=manager, sections=["my_story"]
+    )
     client = client_for(partner)
     body = client.get(url("assessment", written)).content.decode()
     assert "without consent, to protect the young person from significant harm" in body
@@ -226,10 +247,13 @@ def test_restricting_a_section_hides_it_from_everyone_not_named(client_for, alic
     page = alice_client.get(url("section_restrict", written, "adversity")).content.decode()
     assert "never shared or exported" in page
     assert "Bob Ymarferydd" in page and "Mair Rheolwr" in page  # care team and the service's manager
-    missing_reason = alice_client.post(url("section_restrict", written, "adversity"), {"allowed": [manager.pk], "reason": ""})
+    missing_reason = alice_client.post(
+        url("section_restrict", written, "adversity"), {"allowed": [manager.pk], "reason": ""}
+    )
     assert "Give the reason for restricting this section." in missing_reason.content.decode()
     response = alice_client.post(
-        url("section_restrict", written, "adversity"), {"allowed": [manager.pk], "reason": "A disclosure: named workers only"}
+        url("section_restrict", written, "adversity"),
+        {"allowed": [manager.pk], "reason": "A disclosure: named workers only"},
     )
     assert response.status_code == 302
     restriction = SectionRestriction.objects.get(lifted_at__isnull=True)
@@ -299,7 +323,9 @@ def test_a_stale_save_is_refused_with_both_texts_and_nothing_lost(client_for, al
 
 
 def test_history_lists_every_version_of_a_section(client_for, alice, manager, written):
-    save_section(by=manager, child=written, section="strengths", text="Good at climbing, drawing and football.", based_on=1)
+    save_section(
+        by=manager, child=written, section="strengths", text="Good at climbing, drawing and football.", based_on=1
+    )
     body = client_for(alice).get(url("section_history", written, "strengths")).content.decode()
     assert "Version 2" in body and "Version 1" in body
     assert body.index("Version 2") < body.index("Version 1")  # newest first
@@ -371,7 +397,10 @@ def test_who_has_seen_is_for_those_who_see_the_whole_record(client_for, partner,
 
 def test_shared_with_me_lists_what_is_shared_and_until_when(client_for, partner, alice, manager, written):
     client = client_for(partner)
-    assert "Nothing is shared with you at the moment." in client.get(reverse("assessments:shared_with_me")).content.decode()
+    assert (
+        "Nothing is shared with you at the moment."
+        in client.get(reverse("assessments:shared_with_me")).content.decode()
+    )
     give_consent(written, recorded_by=manager, organisation=partner.organisation, sections=["my_story", "health"])
     response = client.get(reverse("assessments:shared_with_me"))
     body = response.content.decode()
@@ -385,7 +414,9 @@ def test_shared_with_me_lists_what_is_shared_and_until_when(client_for, partner,
     assert written.display_name not in client_for(alice).get(reverse("assessments:shared_with_me")).content.decode()
 
 
-def test_shared_with_me_says_something_is_withheld_not_that_it_is_restricted(client_for, partner, alice, manager, written):
+def test_shared_with_me_says_something_is_withheld_not_that_it_is_restricted(
+    client_for, partner, alice, manager, written
+):
     give_consent(written, recorded_by=manager, organisation=partner.organisation, items=["assessment"])
     restrict_section(by=alice, child=written, section="adversity", allowed=[], reason="A disclosure")
     body = client_for(partner).get(reverse("assessments:shared_with_me")).content.decode()
@@ -398,8 +429,14 @@ def test_shared_with_me_says_something_is_withheld_not_that_it_is_restricted(cli
 
 def test_strangers_get_404_everywhere_and_save_nothing(client_for, charlie, written):
     client = client_for(charlie)
-    for name, section in [("assessment", None), ("compare", None), ("seen", None), ("section_edit", "my_story"),
-                          ("section_history", "my_story"), ("section_restrict", "my_story")]:
+    for name, section in [
+        ("assessment", None),
+        ("compare", None),
+        ("seen", None),
+        ("section_edit", "my_story"),
+        ("section_history", "my_story"),
+        ("section_restrict", "my_story"),
+    ]:
         assert client.get(url(name, written, section)).status_code == 404, name
     assert client.post(url("section_edit", written, "my_story"), edit_post("Stranger's words", 1)).status_code == 404
     assert not SectionVersion.objects.filter(text="Stranger's words").exists()
@@ -432,7 +469,12 @@ def test_every_page_is_audited(client_for, alice, written):
         assert client.get(address).status_code == 200, address
         event = last_event()
         assert AuditEvent.objects.count() == before + 1, address
-        assert (event.actor, event.action, event.child_id, event.object_type) == (alice, "view", written.pk, object_type), address
+        assert (event.actor, event.action, event.child_id, event.object_type) == (
+            alice,
+            "view",
+            written.pk,
+            object_type,
+        ), address
     before = AuditEvent.objects.count()
     client.get(reverse("assessments:shared_with_me"))
     assert AuditEvent.objects.count() == before + 1 and last_event().action == "list"

@@ -185,7 +185,9 @@ def save_until_saved(user, child, text: str, based_on: int) -> tuple[SectionVers
 
 
 @pytest.mark.parametrize("audit", ["audited", "audit_off"])
-def test_simultaneous_saves_become_versions_or_are_refused_and_nothing_is_lost(request, monkeypatch, audit, team, child, counting, gate):
+def test_simultaneous_saves_become_versions_or_are_refused_and_nothing_is_lost(
+    request, monkeypatch, audit, team, child, counting, gate
+):
     if audit == "audit_off":
         request.getfixturevalue("audit_off")
     # All twelve reach the row lock together (each has checked permission, none holds a lock).
@@ -237,7 +239,9 @@ def test_simultaneous_saves_become_versions_or_are_refused_and_nothing_is_lost(r
 
 
 @pytest.mark.usefixtures("audit_off", "row_lock_off")
-def test_without_the_row_lock_the_unique_constraint_alone_refuses_every_lost_update(monkeypatch, team, child, counting, gate):
+def test_without_the_row_lock_the_unique_constraint_alone_refuses_every_lost_update(
+    monkeypatch, team, child, counting, gate
+):
     """The backstop on its own: with no lock, all twelve pass the check (each sees "not written
     yet") and try to insert version 1; the database refuses all but one, and the service turns
     that refusal into the same StaleSectionError with the words intact."""

@@ -34,15 +34,21 @@ SECRET = "A disclosure known only to the named workers, ZZSECRETZZ."
 
 @pytest.fixture
 def court(db):
-    return OrganisationFactory(code="CRT-CDF", name_en="Cardiff Family Court", name_cy="Llys Teulu Caerdydd", type="court")
+    return OrganisationFactory(
+        code="CRT-CDF", name_en="Cardiff Family Court", name_cy="Llys Teulu Caerdydd", type="court"
+    )
 
 
 @pytest.fixture
 def written(child, alice):
     save_section(by=alice, child=child, section="my_story", text=STORY, based_on=0, voice="young_person")
-    save_section(by=alice, child=child, section="strengths", text="Good at climbing & drawing <3 – proud of it.", based_on=0)
+    save_section(
+        by=alice, child=child, section="strengths", text="Good at climbing & drawing <3 – proud of it.", based_on=0
+    )
     save_section(by=alice, child=child, section="adversity", text=SECRET, based_on=0)
-    restrict_section(by=alice, child=child, section="adversity", allowed=[], reason="Disclosure; the young person asked.")
+    restrict_section(
+        by=alice, child=child, section="adversity", allowed=[], reason="Disclosure; the young person asked."
+    )
     return child
 
 
@@ -56,12 +62,16 @@ def pages_text(content: bytes) -> list[str]:
 
 
 def export(alice, child, court, *, sections=("my_story", "strengths", "adversity"), language="en", purpose="court"):
-    return export_pdf(by=alice, child=child, organisation=court, purpose=purpose, sections=list(sections), language=language)
+    return export_pdf(
+        by=alice, child=child, organisation=court, purpose=purpose, sections=list(sections), language=language
+    )
 
 
 def test_a_court_copy_needs_a_consent_for_court_proceedings(alice, written, court, manager):
     """A consent to the court for joint assessment does not allow a copy for court proceedings."""
-    give_consent(written, recorded_by=manager, organisation=court, purposes=("joint_assessment",), items=("assessment",))
+    give_consent(
+        written, recorded_by=manager, organisation=court, purposes=("joint_assessment",), items=("assessment",)
+    )
     with pytest.raises(ValidationError) as refused:
         export(alice, written, court)
     assert "purpose" in refused.value.message_dict
@@ -75,7 +85,9 @@ def test_a_court_copy_needs_a_consent_for_court_proceedings(alice, written, cour
 
 
 def test_a_copy_with_no_consent_for_that_court_is_refused(alice, written, court, manager):
-    other_court = OrganisationFactory(code="CRT-SWA", name_en="Swansea Family Court", name_cy="Llys Teulu Abertawe", type="court")
+    other_court = OrganisationFactory(
+        code="CRT-SWA", name_en="Swansea Family Court", name_cy="Llys Teulu Abertawe", type="court"
+    )
     give_consent(written, recorded_by=manager, organisation=other_court, purposes=("court",), items=("assessment",))
     with pytest.raises(ValidationError) as refused:
         export(alice, written, court)
@@ -83,7 +95,9 @@ def test_a_copy_with_no_consent_for_that_court_is_refused(alice, written, court,
 
 
 def test_a_consent_to_every_court_covers_this_court(alice, written, court, manager):
-    give_consent(written, recorded_by=manager, recipient_organisation_type="court", purposes=("court",), items=("assessment",))
+    give_consent(
+        written, recorded_by=manager, recipient_organisation_type="court", purposes=("court",), items=("assessment",)
+    )
     made, _content = export(alice, written, court)
     assert made.recipient_organisation == court
 
@@ -117,7 +131,9 @@ def test_withheld_sections_are_listed_with_the_reason_not_the_content(alice, wri
 
 
 def test_every_page_carries_recipient_date_purpose_reference_and_page_numbers(alice, written, court, court_consent):
-    long_text = "\n\n".join(f"Paragraph {n}: " + "Mae'r stori hon yn hir iawn ac yn mynd ymlaen. " * 12 for n in range(60))
+    long_text = "\n\n".join(
+        f"Paragraph {n}: " + "Mae'r stori hon yn hir iawn ac yn mynd ymlaen. " * 12 for n in range(60)
+    )
     save_section(by=alice, child=written, section="education", text=long_text, based_on=0)
     made, content = export(alice, written, court, sections=("my_story", "education"))
     pages = pages_text(content)
@@ -226,7 +242,9 @@ def test_the_export_page_downloads_the_pdf(client_for, alice, written, court, co
 
 
 def test_the_export_page_keeps_answers_and_explains_a_missing_consent(client_for, alice, written, court, manager):
-    give_consent(written, recorded_by=manager, organisation=court, purposes=("joint_assessment",), items=("assessment",))
+    give_consent(
+        written, recorded_by=manager, organisation=court, purposes=("joint_assessment",), items=("assessment",)
+    )
     address = reverse("assessments:export_create", args=[written.pk])
     response = client_for(alice).post(
         address, {"organisation": court.pk, "purpose": "court", "sections": ["strengths"], "language": "cy"}
@@ -241,15 +259,21 @@ def test_the_export_page_keeps_answers_and_explains_a_missing_consent(client_for
 
 
 def test_a_copy_for_a_service_taking_over_needs_a_transition_consent(alice, written, manager):
-    """"Another service": a transition consent allows a copy; joint assessment is shared in Nyth instead."""
-    next_service = OrganisationFactory(code="TS-NEXT", name_en="Next Step Project", name_cy="Prosiect Y Cam Nesaf", type="third_sector")
-    give_consent(written, recorded_by=manager, organisation=next_service, purposes=("joint_assessment",), items=("assessment",))
+    """ "Another service": a transition consent allows a copy; joint assessment is shared in Nyth instead."""
+    next_service = OrganisationFactory(
+        code="TS-NEXT", name_en="Next Step Project", name_cy="Prosiect Y Cam Nesaf", type="third_sector"
+    )
+    give_consent(
+        written, recorded_by=manager, organisation=next_service, purposes=("joint_assessment",), items=("assessment",)
+    )
     with pytest.raises(ValidationError) as refused:
         export(alice, written, next_service, purpose="joint_assessment")
     assert "share the assessment in Nyth" in refused.value.message_dict["purpose"][0]
     with pytest.raises(ValidationError):
         export(alice, written, next_service, purpose="transition")
-    give_consent(written, recorded_by=manager, organisation=next_service, purposes=("transition",), items=("assessment",))
+    give_consent(
+        written, recorded_by=manager, organisation=next_service, purposes=("transition",), items=("assessment",)
+    )
     made, content = export(alice, written, next_service, purpose="transition")
     assert "Transition to another service" in " ".join(pages_text(content)[0].split())
     assert made.purpose == "transition"

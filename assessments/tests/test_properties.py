@@ -61,10 +61,24 @@ ORG_TYPES = [
     OrganisationType.LOCAL_AUTHORITY,
     OrganisationType.COURT,
 ]
-ROLES = [Role.PRACTITIONER, Role.SERVICE_MANAGER, Role.DUTY_WORKER, Role.PARTNER, Role.COMMISSIONER, Role.ADMINISTRATOR, ""]
+ROLES = [
+    Role.PRACTITIONER,
+    Role.SERVICE_MANAGER,
+    Role.DUTY_WORKER,
+    Role.PARTNER,
+    Role.COMMISSIONER,
+    Role.ADMINISTRATOR,
+    "",
+]
 # Drawn with the roles that can reach something more often than those that never can.
 ROLE_DRAW = [*ROLES, Role.PRACTITIONER, Role.SERVICE_MANAGER, Role.PARTNER, Role.PARTNER]
-PROFESSIONS = ["", Profession.CAMHS_CLINICIAN, Profession.EDUCATIONAL_PSYCHOLOGIST, Profession.TEACHER, Profession.SOCIAL_WORKER]
+PROFESSIONS = [
+    "",
+    Profession.CAMHS_CLINICIAN,
+    Profession.EDUCATIONAL_PSYCHOLOGIST,
+    Profession.TEACHER,
+    Profession.SOCIAL_WORKER,
+]
 PURPOSES = list(Purpose.values)
 # Consents, shares and restrictions name sections from a small pool so that they overlap often
 # (every one of the 13 sections is still checked for every user and child).
@@ -122,7 +136,9 @@ def worlds(draw) -> World:
     recipient_profession = st.one_of(st.sampled_from(their_professions), st.sampled_from(PROFESSIONS[1:]))
     purposes = st.sets(st.sampled_from(PURPOSES), min_size=1, max_size=2)
     memberships = draw(st.lists(st.tuples(user, child, st.booleans()), max_size=4))
-    break_glass = draw(st.lists(st.tuples(user, child, st.sampled_from(["active", "first_tier", "expired", "ended"])), max_size=3))
+    break_glass = draw(
+        st.lists(st.tuples(user, child, st.sampled_from(["active", "first_tier", "expired", "ended"])), max_size=3)
+    )
     consents = draw(
         st.lists(
             st.fixed_dictionaries(
@@ -160,7 +176,12 @@ def worlds(draw) -> World:
     restrictions = draw(
         st.lists(
             st.fixed_dictionaries(
-                {"child": child, "section": st.sampled_from(POOL), "named": st.sets(user, max_size=3), "lifted": st.booleans()}
+                {
+                    "child": child,
+                    "section": st.sampled_from(POOL),
+                    "named": st.sets(user, max_size=3),
+                    "lifted": st.booleans(),
+                }
             ),
             max_size=4,
         )
@@ -279,7 +300,10 @@ def oracle(world: World, u: int, c: int) -> Expected:
     safeguarding = [
         share
         for share in world.safeguarding
-        if share["child"] == c and safeguarding_in_force(share) and user["org"] is not None and share["org"] == user["org"]
+        if share["child"] == c
+        and safeguarding_in_force(share)
+        and user["org"] is not None
+        and share["org"] == user["org"]
     ]
     would_read, would_write = set(), set()
     for key in SECTION_KEYS:
@@ -462,25 +486,85 @@ EVERY_RULE = World(
         {"org": HB, "role": Role.PARTNER, "profession": Profession.CAMHS_CLINICIAN, "active": True},  # 1 CAMHS
         {"org": EDU, "role": Role.PARTNER, "profession": Profession.TEACHER, "active": True},  # 2 teacher
         {"org": SVC, "role": Role.DUTY_WORKER, "profession": "", "active": True},  # 3 emergency access
-        {"org": None, "role": Role.PARTNER, "profession": Profession.CAMHS_CLINICIAN, "active": True},  # 4 no organisation
+        {
+            "org": None,
+            "role": Role.PARTNER,
+            "profession": Profession.CAMHS_CLINICIAN,
+            "active": True,
+        },  # 4 no organisation
         {"org": SVC, "role": Role.SERVICE_MANAGER, "profession": "", "active": True},  # 5 manager
         {"org": HB, "role": Role.COMMISSIONER, "profession": "", "active": True},  # 6 never
         {"org": SVC, "role": Role.PRACTITIONER, "profession": "", "active": False},  # 7 left the service
-        {"org": SVC, "role": Role.DUTY_WORKER, "profession": "", "active": True},  # 8 emergency access expired, ended, first tier only
+        {
+            "org": SVC,
+            "role": Role.DUTY_WORKER,
+            "profession": "",
+            "active": True,
+        },  # 8 emergency access expired, ended, first tier only
     ],
     children=[SVC],
     memberships=[(0, 0, False), (6, 0, False), (7, 0, False), (2, 0, True)],
     break_glass=[(3, 0, "active"), (8, 0, "expired"), (8, 0, "ended"), (8, 0, "first_tier")],
     consents=[
         # 0: court only – never opens anything in Nyth
-        {"child": 0, "kind": "organisation", "org": HB, "org_type": "", "profession": "", "whole": True, "sections": set(), "purposes": {Purpose.COURT}, "state": "in_force"},
+        {
+            "child": 0,
+            "kind": "organisation",
+            "org": HB,
+            "org_type": "",
+            "profession": "",
+            "whole": True,
+            "sections": set(),
+            "purposes": {Purpose.COURT},
+            "state": "in_force",
+        },
         # 1: joint assessment with any CAMHS clinician (who has an organisation), health only
-        {"child": 0, "kind": "profession", "org": 0, "org_type": "", "profession": Profession.CAMHS_CLINICIAN, "whole": False, "sections": {"health"}, "purposes": {Purpose.JOINT_ASSESSMENT}, "state": "in_force"},
+        {
+            "child": 0,
+            "kind": "profession",
+            "org": 0,
+            "org_type": "",
+            "profession": Profession.CAMHS_CLINICIAN,
+            "whole": False,
+            "sections": {"health"},
+            "purposes": {Purpose.JOINT_ASSESSMENT},
+            "state": "in_force",
+        },
         # 2: transition to schools (type): the young person's story, read only
-        {"child": 0, "kind": "organisation_type", "org": 0, "org_type": OrganisationType.EDUCATION, "profession": "", "whole": False, "sections": {"my_story"}, "purposes": {Purpose.TRANSITION}, "state": "in_force"},
+        {
+            "child": 0,
+            "kind": "organisation_type",
+            "org": 0,
+            "org_type": OrganisationType.EDUCATION,
+            "profession": "",
+            "whole": False,
+            "sections": {"my_story"},
+            "purposes": {Purpose.TRANSITION},
+            "state": "in_force",
+        },
         # 3: not given yet; 4: withdrawn
-        {"child": 0, "kind": "organisation", "org": EDU, "org_type": "", "profession": "", "whole": False, "sections": {"education"}, "purposes": {Purpose.JOINT_ASSESSMENT}, "state": "future"},
-        {"child": 0, "kind": "profession", "org": 0, "org_type": "", "profession": Profession.TEACHER, "whole": True, "sections": set(), "purposes": {Purpose.JOINT_ASSESSMENT}, "state": "withdrawn"},
+        {
+            "child": 0,
+            "kind": "organisation",
+            "org": EDU,
+            "org_type": "",
+            "profession": "",
+            "whole": False,
+            "sections": {"education"},
+            "purposes": {Purpose.JOINT_ASSESSMENT},
+            "state": "future",
+        },
+        {
+            "child": 0,
+            "kind": "profession",
+            "org": 0,
+            "org_type": "",
+            "profession": Profession.TEACHER,
+            "whole": True,
+            "sections": set(),
+            "purposes": {Purpose.JOINT_ASSESSMENT},
+            "state": "withdrawn",
+        },
     ],
     safeguarding=[
         {"child": 0, "org": EDU, "status": "approved", "expired": True, "whole": False, "sections": {"risks"}},
@@ -508,7 +592,9 @@ def test_the_hand_made_world_means_what_it_says():
     """The oracle on the hand-made world, spelt out: if the oracle drifted, this says so."""
     everything = set(SECTION_KEYS)
     assert oracle(EVERY_RULE, 0, 0).read == everything - {"risks"}
-    assert oracle(EVERY_RULE, 1, 0) == Expected(read={"health", "risks"}, write={"health"}, restricted=set(), sources={"consent", "safeguarding"})
+    assert oracle(EVERY_RULE, 1, 0) == Expected(
+        read={"health", "risks"}, write={"health"}, restricted=set(), sources={"consent", "safeguarding"}
+    )
     assert oracle(EVERY_RULE, 2, 0).read == {"my_story"} and oracle(EVERY_RULE, 2, 0).write == set()
     assert oracle(EVERY_RULE, 3, 0).write == set() and oracle(EVERY_RULE, 3, 0).restricted == {"risks"}
     for nobody in (4, 6, 7, 8):
@@ -519,7 +605,9 @@ def test_the_hand_made_world_means_what_it_says():
 # --- The properties -------------------------------------------------------------------------------
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(world=worlds())
 @example(world=EVERY_RULE)
 def test_section_access_matches_the_rules_for_every_user_child_and_section(world):
@@ -547,7 +635,9 @@ def test_section_access_matches_the_rules_for_every_user_child_and_section(world
         transaction.set_rollback(True)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(world=worlds())
 @example(world=EVERY_RULE)
 def test_shares_are_seen_only_by_the_sharer_side_or_a_recipient_still_entitled(world):
@@ -571,7 +661,9 @@ def shown_words(page: str, texts: dict[tuple[int, str], str]) -> set[tuple[int, 
     return {where for where, text in texts.items() if text in page}
 
 
-@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(world=worlds())
 @example(world=EVERY_RULE)
 def test_the_assessment_pages_never_carry_the_words_of_a_forbidden_section(client_for, world):
@@ -588,12 +680,20 @@ def test_the_assessment_pages_never_carry_the_words_of_a_forbidden_section(clien
             client = client_for(user)
 
             response = client.get(reverse("assessments:assessment", args=[kid.pk]))
-            assert shown_words(response.content.decode(), built.texts) == allowed, (where, "assessment", response.status_code)
+            assert shown_words(response.content.decode(), built.texts) == allowed, (
+                where,
+                "assessment",
+                response.status_code,
+            )
             if eligible(world, u):  # (the others are turned away before any page: sign-in, 404)
                 assert response.status_code == (200 if expected.read or expected.restricted else 404), where
 
             response = client.get(reverse("assessments:compare", args=[kid.pk]), {"from": 0, "to": len(SECTION_KEYS)})
-            assert shown_words(response.content.decode(), built.texts) == allowed, (where, "compare", response.status_code)
+            assert shown_words(response.content.decode(), built.texts) == allowed, (
+                where,
+                "compare",
+                response.status_code,
+            )
 
             if c == 0:  # one child is enough for the pages of single sections (they cost a request each)
                 for key in POOL:

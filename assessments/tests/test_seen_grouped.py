@@ -74,7 +74,10 @@ def test_a_withdrawn_consent_is_listed(client_for, alice, partner, manager, writ
     consent = give_consent(written, recorded_by=manager, organisation=partner.organisation, sections=["my_story"])
     withdraw_consent(by=alice, consent=consent, young_person_words="I don't want them to read it now.")
     body = _seen(client_for, alice, written).content.decode()
-    assert f"Alice Ymarferydd (South Service) recorded that you no longer agree to share with {partner.organisation}." in body
+    assert (
+        f"Alice Ymarferydd (South Service) recorded that you no longer agree to share with {partner.organisation}."
+        in body
+    )
 
 
 def test_short_names_are_explained(client_for, alice, partner, manager, written, at):
@@ -103,8 +106,9 @@ def test_in_welsh_with_welsh_plural_forms_and_names(client_for, alice, partner, 
     assert "Cardiff and Vale" not in body
 
 
-def test_the_page_costs_the_same_queries_however_many_reads(client_for, alice, partner, manager, written, at,
-                                                            django_assert_max_num_queries):
+def test_the_page_costs_the_same_queries_however_many_reads(
+    client_for, alice, partner, manager, written, at, django_assert_max_num_queries
+):
     give_consent(written, recorded_by=manager, organisation=partner.organisation, sections=["my_story"])
     _partner_reads(partner, written, at, [(9, 0)])
     client = client_for(alice)

@@ -47,12 +47,20 @@ def written(child, alice):
 def camhs_consent(written, manager):
     """Consent to every health board (an organisation *type*), for joint assessment, of the whole assessment."""
     return give_consent(
-        written, recorded_by=manager, recipient_organisation_type="health_board", purposes=("joint_assessment",), items=("assessment",)
+        written,
+        recorded_by=manager,
+        recipient_organisation_type="health_board",
+        purposes=("joint_assessment",),
+        items=("assessment",),
     )
 
 
-def share(by, child, organisation, *, purpose="joint_assessment", sections=("my_story", "strengths", "adversity"), **extra):
-    return share_assessment(by=by, child=child, organisation=organisation, purpose=purpose, sections=list(sections), **extra)
+def share(
+    by, child, organisation, *, purpose="joint_assessment", sections=("my_story", "strengths", "adversity"), **extra
+):
+    return share_assessment(
+        by=by, child=child, organisation=organisation, purpose=purpose, sections=list(sections), **extra
+    )
 
 
 # --- The service ---------------------------------------------------------------------------------
@@ -68,7 +76,9 @@ def test_without_a_covering_consent_sharing_is_refused_and_says_what_to_do(alice
 
 
 def test_a_consent_for_another_purpose_is_refused_naming_the_purpose(alice, written, health_board, manager):
-    give_consent(written, recorded_by=manager, organisation=health_board, purposes=("transition",), items=("assessment",))
+    give_consent(
+        written, recorded_by=manager, organisation=health_board, purposes=("transition",), items=("assessment",)
+    )
     with pytest.raises(ValidationError) as refused:
         share(alice, written, health_board)
     assert "does not include “Joint assessment and care planning”" in refused.value.message_dict["purpose"][0]
@@ -80,7 +90,9 @@ def test_a_withdrawn_consent_allows_nothing(alice, written, health_board, camhs_
         share(alice, written, health_board)
 
 
-def test_a_consent_to_the_organisation_type_for_that_purpose_allows_the_share(alice, written, health_board, camhs_consent):
+def test_a_consent_to_the_organisation_type_for_that_purpose_allows_the_share(
+    alice, written, health_board, camhs_consent
+):
     made = share(alice, written, health_board, note="For the CAMHS appointment on Friday.")
     assert made.consent == camhs_consent
     assert made.safeguarding is None
@@ -93,7 +105,10 @@ def test_a_consent_to_the_organisation_type_for_that_purpose_allows_the_share(al
 
 def test_withheld_sections_carry_the_right_reason(alice, written, health_board, manager):
     give_consent(
-        written, recorded_by=manager, organisation=health_board, purposes=("joint_assessment",),
+        written,
+        recorded_by=manager,
+        organisation=health_board,
+        purposes=("joint_assessment",),
         sections=("my_story", "strengths", "relationships", "adversity"),
     )
     made = share(alice, written, health_board, sections=("my_story", "education", "relationships", "adversity"))
@@ -155,7 +170,9 @@ def test_court_proceedings_allow_a_copy_only_not_a_share_in_nyth(alice, written,
 
 
 def test_an_approved_safeguarding_share_allows_sharing_what_it_covers(alice, written, manager, la_cardiff):
-    approve_safeguarding(written, organisation=la_cardiff, requested_by=alice, decided_by=manager, sections=("my_story",))
+    approve_safeguarding(
+        written, organisation=la_cardiff, requested_by=alice, decided_by=manager, sections=("my_story",)
+    )
     made = share(alice, written, la_cardiff, sections=("my_story", "strengths"))
     assert made.consent is None
     assert made.safeguarding is not None
@@ -163,7 +180,9 @@ def test_an_approved_safeguarding_share_allows_sharing_what_it_covers(alice, wri
     assert made.withheld["strengths"] == "not_consented"
 
 
-def test_the_language_defaults_to_welsh_for_a_young_person_who_prefers_welsh(alice, written, health_board, camhs_consent):
+def test_the_language_defaults_to_welsh_for_a_young_person_who_prefers_welsh(
+    alice, written, health_board, camhs_consent
+):
     assert share(alice, written, health_board).language == "en"
     written.preferred_language = "cy"
     written.save()
@@ -196,11 +215,19 @@ def test_the_share_page_lists_only_recipients_with_consent_and_never_offers_rest
     assert SECRET not in body
 
 
-def test_sharing_through_the_page_then_the_recipient_reads_it(client_for, alice, partner, written, health_board, camhs_consent):
+def test_sharing_through_the_page_then_the_recipient_reads_it(
+    client_for, alice, partner, written, health_board, camhs_consent
+):
     response = client_for(alice).post(
         share_url(written),
-        {"organisation": health_board.pk, "purpose": "joint_assessment", "sections": ["my_story", "education"],
-         "language": "cy", "note": "Ahead of the joint meeting.", "action": "share"},
+        {
+            "organisation": health_board.pk,
+            "purpose": "joint_assessment",
+            "sections": ["my_story", "education"],
+            "language": "cy",
+            "note": "Ahead of the joint meeting.",
+            "action": "share",
+        },
     )
     made = AssessmentShare.objects.get()
     assert response.status_code == 302
@@ -225,7 +252,9 @@ def test_sharing_through_the_page_then_the_recipient_reads_it(client_for, alice,
     assert event.child_id == written.pk
 
 
-def test_withdrawing_consent_removes_the_recipients_access_at_once(client_for, partner, manager, alice, written, health_board, camhs_consent):
+def test_withdrawing_consent_removes_the_recipients_access_at_once(
+    client_for, partner, manager, alice, written, health_board, camhs_consent
+):
     made = share(alice, written, health_board)
     client = client_for(partner)
     assert client.get(detail_url(made)).status_code == 200
@@ -247,7 +276,9 @@ def test_strangers_and_other_partners_get_404(client_for, charlie, alice, writte
         assert STORY not in response.content.decode()
 
 
-def test_a_section_restricted_after_sharing_disappears_from_the_share(client_for, alice, partner, written, health_board, camhs_consent):
+def test_a_section_restricted_after_sharing_disappears_from_the_share(
+    client_for, alice, partner, written, health_board, camhs_consent
+):
     made = share(alice, written, health_board, sections=("my_story", "strengths"))
     restrict_section(by=alice, child=written, section="my_story", allowed=[], reason="Now a disclosure is in it.")
     body = client_for(partner).get(detail_url(made)).content.decode()
@@ -257,17 +288,28 @@ def test_a_section_restricted_after_sharing_disappears_from_the_share(client_for
     assert "2 further sections are withheld." in body
     assert "restricted" not in body.lower()
     # The sharer's side knows why.
-    assert "2 sections are restricted to named people and are not shared." in client_for(alice).get(detail_url(made)).content.decode()
+    assert (
+        "2 sections are restricted to named people and are not shared."
+        in client_for(alice).get(detail_url(made)).content.decode()
+    )
 
 
-def test_a_refused_share_keeps_everything_typed_and_points_to_the_routes(client_for, alice, written, la_cardiff, health_board, camhs_consent):
+def test_a_refused_share_keeps_everything_typed_and_points_to_the_routes(
+    client_for, alice, written, la_cardiff, health_board, camhs_consent
+):
     """The local authority is not offered (no consent): a hand-made request for it is refused by
     the form; for the health board with the wrong purpose, the consent rule explains itself."""
     client = client_for(alice)
     response = client.post(
         share_url(written),
-        {"organisation": health_board.pk, "purpose": "transition", "sections": ["strengths"], "language": "cy",
-         "note": "Typed with care.", "action": "share"},
+        {
+            "organisation": health_board.pk,
+            "purpose": "transition",
+            "sections": ["strengths"],
+            "language": "cy",
+            "note": "Typed with care.",
+            "action": "share",
+        },
     )
     assert response.status_code == 200
     body = response.content.decode()
@@ -277,7 +319,8 @@ def test_a_refused_share_keeps_everything_typed_and_points_to_the_routes(client_
     assert reverse("consent:safeguarding_create", args=[written.pk]) in body
     assert not AssessmentShare.objects.exists()
     refused = client.post(
-        share_url(written), {"organisation": la_cardiff.pk, "purpose": "joint_assessment", "sections": ["strengths"], "language": "en"}
+        share_url(written),
+        {"organisation": la_cardiff.pk, "purpose": "joint_assessment", "sections": ["strengths"], "language": "en"},
     )
     assert refused.status_code == 200 and "Choose an organisation from the list" in refused.content.decode()
 
@@ -330,19 +373,27 @@ def test_a_pdf_without_a_recipient_is_refused_even_if_the_choice_check_lets_it_t
 
     monkeypatch.setattr(sharing, "_check_choice", lambda **kwargs: ["my_story"])
     with pytest.raises(ValidationError) as refused:
-        sharing.export_pdf(by=alice, child=written, organisation=None, purpose="court", sections=["my_story"], language="en")
+        sharing.export_pdf(
+            by=alice, child=written, organisation=None, purpose="court", sections=["my_story"], language="en"
+        )
     assert "organisation" in refused.value.message_dict
 
 
-def test_a_pdf_is_never_made_on_a_safeguarding_share_even_if_the_selection_allows_one(alice, written, manager, la_cardiff, monkeypatch):
+def test_a_pdf_is_never_made_on_a_safeguarding_share_even_if_the_selection_allows_one(
+    alice, written, manager, la_cardiff, monkeypatch
+):
     """A PDF copy needs a consent; a safeguarding share allows reading in Nyth only."""
     from assessments import sharing
     from assessments.models import AssessmentExport
 
-    approve_safeguarding(written, organisation=la_cardiff, requested_by=alice, decided_by=manager, sections=("my_story",))
+    approve_safeguarding(
+        written, organisation=la_cardiff, requested_by=alice, decided_by=manager, sections=("my_story",)
+    )
     real_select = sharing._select
     # A regression that forgot the PDF route must not use safeguarding shares:
     monkeypatch.setattr(sharing, "_select", lambda **kwargs: real_select(**{**kwargs, "allow_safeguarding": True}))
     with pytest.raises(ValidationError):
-        sharing.export_pdf(by=alice, child=written, organisation=la_cardiff, purpose="transition", sections=["my_story"], language="en")
+        sharing.export_pdf(
+            by=alice, child=written, organisation=la_cardiff, purpose="transition", sections=["my_story"], language="en"
+        )
     assert not AssessmentExport.objects.exists()

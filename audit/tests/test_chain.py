@@ -166,7 +166,9 @@ def _shift_links_from(seq):
 def test_verify_reports_an_inserted_event_forged_without_the_key(events):
     # Without the HMAC key a forger can only compute an unkeyed (version-1 style) hash.
     _shift_links_from(3)
-    forged = AuditEvent(seq=3, occurred_at=events[2].occurred_at, action="view", route="ui", prev_hash=link(2).hash, detail={})
+    forged = AuditEvent(
+        seq=3, occurred_at=events[2].occurred_at, action="view", route="ui", prev_hash=link(2).hash, detail={}
+    )
     forged.hash = forged.compute_hash()
     forged_id = AuditEvent.objects.bulk_create([forged])[0].pk
     raw(
@@ -182,9 +184,13 @@ def test_verify_reports_an_inserted_event_forged_without_the_key(events):
 
 def test_verify_reports_an_inserted_event_even_with_the_key(events):
     _shift_links_from(3)
-    forged = AuditEvent.objects.bulk_create([AuditEvent(occurred_at=events[2].occurred_at, action="view", detail={})])[0]
+    forged = AuditEvent.objects.bulk_create([AuditEvent(occurred_at=events[2].occurred_at, action="view", detail={})])[
+        0
+    ]
     keys = chain.hmac_keys()
-    digest = chain.link_hash_v2(forged, seq=3, prev_hash=link(2).hash, key_id=keys.current_id, key=keys.by_id[keys.current_id])
+    digest = chain.link_hash_v2(
+        forged, seq=3, prev_hash=link(2).hash, key_id=keys.current_id, key=keys.by_id[keys.current_id]
+    )
     raw(
         "INSERT INTO audit_auditlink (seq, event_id, hash_version, key_id, prev_hash, hash, sealed_at) "
         "VALUES (3, %s, 2, %s, %s, %s, %s)",
@@ -230,8 +236,15 @@ def _legacy_chain(alice, n):
     legacy = []
     for seq in range(1, n + 1):
         event = AuditEvent(
-            seq=seq, occurred_at=timezone.now(), actor=alice, actor_label="Alice Ymarferydd",
-            actor_organisation="South Service", action="view", route="ui", detail={"old": seq}, prev_hash=previous,
+            seq=seq,
+            occurred_at=timezone.now(),
+            actor=alice,
+            actor_label="Alice Ymarferydd",
+            actor_organisation="South Service",
+            action="view",
+            route="ui",
+            detail={"old": seq},
+            prev_hash=previous,
         )
         event.hash = event.compute_hash()
         previous = event.hash

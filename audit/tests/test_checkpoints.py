@@ -82,7 +82,9 @@ def test_the_checkpoint_key_must_be_private(trail, keys, checkpoint_dir):
         checkpoint(keys, checkpoint_dir)
 
 
-def test_a_wiped_trail_passes_plain_verification_at_best_but_fails_against_checkpoints(trail, alice, keys, checkpoint_dir, capsys):
+def test_a_wiped_trail_passes_plain_verification_at_best_but_fails_against_checkpoints(
+    trail, alice, keys, checkpoint_dir, capsys
+):
     checkpoint(keys, checkpoint_dir)
     record(actor=alice, action="view", route="ui")  # more after the checkpoint: fine
     verify_with_checkpoints(keys, checkpoint_dir)
@@ -147,9 +149,17 @@ def test_a_restored_backup_is_compared_with_the_checkpoints_up_to_its_time(trail
     # A checkpoint signed after the backup, when the live trail had grown to 50 events.
     at = "2099-01-01T00:00:00+00:00"
     signature = checkpoints.load_private_key(keys[0]).sign(checkpoints._payload(50, "f" * 64, at))
-    (checkpoint_dir / "checkpoint-000000000050-later.json").write_text(json.dumps(
-        {"format": checkpoints.FORMAT, "seq": 50, "hash": "f" * 64, "time": at, "signature": base64.b64encode(signature).decode()}
-    ))
+    (checkpoint_dir / "checkpoint-000000000050-later.json").write_text(
+        json.dumps(
+            {
+                "format": checkpoints.FORMAT,
+                "seq": 50,
+                "hash": "f" * 64,
+                "time": at,
+                "signature": base64.b64encode(signature).decode(),
+            }
+        )
+    )
     with pytest.raises(CommandError, match="shorter than checkpoint checkpoint-000000000050"):
         verify_with_checkpoints(keys, checkpoint_dir)
     verify_with_checkpoints(keys, checkpoint_dir, "--checkpoints-until", backup_time)

@@ -100,7 +100,9 @@ def test_many_threads_recording_at_once_with_sequencers_running_give_one_unforke
     done.set()
     for thread, _ in sequencers:
         thread.join(JOIN_TIMEOUT)
-    assert all(not errors for _, errors in started + sequencers), [e for _, errors in started + sequencers for e in errors]
+    assert all(not errors for _, errors in started + sequencers), [
+        e for _, errors in started + sequencers for e in errors
+    ]
     chain.seal_pending()
     total = writers * per_writer
     assert AuditEvent.objects.count() == total

@@ -15,9 +15,18 @@ def test_the_organisation_is_named_in_the_readers_language_with_the_stored_label
     with translation.override("en"):
         recorded = record(actor=alice, action="view", route="ui")  # label stored in English
     gone = AuditEvent.objects.bulk_create(
-        [AuditEvent(occurred_at=timezone.now(), action="view", actor_organisation="Old Service", actor_organisation_id=987654)]
+        [
+            AuditEvent(
+                occurred_at=timezone.now(),
+                action="view",
+                actor_organisation="Old Service",
+                actor_organisation_id=987654,
+            )
+        ]
     )[0]
-    legacy = AuditEvent.objects.bulk_create([AuditEvent(occurred_at=timezone.now(), action="view", actor_organisation="Legacy Label")])[0]
+    legacy = AuditEvent.objects.bulk_create(
+        [AuditEvent(occurred_at=timezone.now(), action="view", actor_organisation="Legacy Label")]
+    )[0]
     events = list(AuditEvent.objects.filter(pk__in=[recorded.pk, gone.pk, legacy.pk]).order_by("id"))
     with translation.override("cy"):
         name_organisations(events)

@@ -33,15 +33,26 @@ def _in_alices_caseload(world, family_name: str = "Rhestr"):
 def _with_contact_this_week(world):
     kid = _in_alices_caseload(world)
     Contact.objects.create(
-        child=kid, practitioner=world["alice"], recorded_by=world["alice"], kind="individual", location="home",
-        starts_at=timezone.now(), idempotency_key=f"list:{kid.pk}", attendance="attended",
+        child=kid,
+        practitioner=world["alice"],
+        recorded_by=world["alice"],
+        kind="individual",
+        location="home",
+        starts_at=timezone.now(),
+        idempotency_key=f"list:{kid.pk}",
+        attendance="attended",
     )
     return kid
 
 
 def _overdue_plan(world):
     kid = _in_alices_caseload(world)
-    Plan.objects.create(child=kid, language="en", next_review_on=timezone.localdate() - datetime.timedelta(days=5), updated_by=world["alice"])
+    Plan.objects.create(
+        child=kid,
+        language="en",
+        next_review_on=timezone.localdate() - datetime.timedelta(days=5),
+        updated_by=world["alice"],
+    )
     return kid
 
 
@@ -57,7 +68,10 @@ def _referred(status: str = Status.RECEIVED):
 def _emergency_access(world):
     kid = ChildFactory(service=world["south"])
     BreakGlassAccess.objects.create(
-        user=world["duty"], child=kid, reason="Carer phoned in the night", expires_at=timezone.now() + datetime.timedelta(hours=2)
+        user=world["duty"],
+        child=kid,
+        reason="Carer phoned in the night",
+        expires_at=timezone.now() + datetime.timedelta(hours=2),
     )
     return kid
 
@@ -65,8 +79,11 @@ def _emergency_access(world):
 def _safeguarding_request(world):
     kid = _in_alices_caseload(world)
     SafeguardingShare.objects.create(
-        child=kid, recipient_organisation=world["partner"].organisation, reason="Risk of significant harm tonight",
-        expires_on=timezone.localdate() + datetime.timedelta(days=30), requested_by=world["alice"],
+        child=kid,
+        recipient_organisation=world["partner"].organisation,
+        reason="Risk of significant harm tonight",
+        expires_on=timezone.localdate() + datetime.timedelta(days=30),
+        requested_by=world["alice"],
     )
     return kid
 
@@ -86,17 +103,24 @@ class ListPage:
 PAGES = {
     "home": ListPage(reverse("core:home"), "alice", _in_alices_caseload, "home"),
     "people list": ListPage(reverse("people:list"), "alice", _in_alices_caseload, "children"),
-    "search results": ListPage(reverse("people:list") + "?q=Chwilio", "alice",
-                               lambda world: _in_alices_caseload(world, "Chwilio"), "children"),
+    "search results": ListPage(
+        reverse("people:list") + "?q=Chwilio", "alice", lambda world: _in_alices_caseload(world, "Chwilio"), "children"
+    ),
     "caseload": ListPage(reverse("contacts:caseload"), "alice", _in_alices_caseload, "caseload"),
     "diary": ListPage(reverse("contacts:diary"), "alice", _with_contact_this_week, "diary"),
     "team": ListPage(reverse("contacts:team"), "manager", _not_listed, "team"),
-    "overdue plan reviews": ListPage(reverse("plans:overdue_reviews"), "manager", _overdue_plan, "overdue_plan_reviews"),
+    "overdue plan reviews": ListPage(
+        reverse("plans:overdue_reviews"), "manager", _overdue_plan, "overdue_plan_reviews"
+    ),
     "referrals": ListPage(reverse("referrals:list"), "manager", _referred(), "referrals"),
     "waiting list": ListPage(reverse("referrals:waiting_list"), "manager", _referred(Status.ACCEPTED), "waiting_list"),
-    "emergency-access review": ListPage(reverse("people:break_glass_review"), "manager", _emergency_access, "break_glass_review"),
+    "emergency-access review": ListPage(
+        reverse("people:break_glass_review"), "manager", _emergency_access, "break_glass_review"
+    ),
     "my emergency accesses": ListPage(reverse("people:break_glass"), "duty", _emergency_access, "break_glass"),
-    "safeguarding review": ListPage(reverse("consent:safeguarding_review"), "manager", _safeguarding_request, "safeguarding_review"),
+    "safeguarding review": ListPage(
+        reverse("consent:safeguarding_review"), "manager", _safeguarding_request, "safeguarding_review"
+    ),
 }
 
 
@@ -159,7 +183,9 @@ def test_shared_with_me_names_the_children_shared(world, client_for, child, mana
     from assessments.services import save_section
     from assessments.tests.builders import give_consent
 
-    save_section(by=world["alice"], child=child, section="my_story", text="I like climbing.", based_on=0, voice="young_person")
+    save_section(
+        by=world["alice"], child=child, section="my_story", text="I like climbing.", based_on=0, voice="young_person"
+    )
     give_consent(child, recorded_by=manager, organisation=partner.organisation, sections=["my_story"])
     assert client_for(partner).get(reverse("assessments:shared_with_me")).status_code == 200
     events = _list_events(partner)

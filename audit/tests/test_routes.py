@@ -61,14 +61,19 @@ def _constant_routes_for_a_child(source: str) -> list[str]:
 
     found = []
     for node in ast.walk(ast.parse(source)):
-        if not isinstance(node, ast.Call) or getattr(node.func, "id", getattr(node.func, "attr", "")) not in ("record", "record_list"):
+        if not isinstance(node, ast.Call) or getattr(node.func, "id", getattr(node.func, "attr", "")) not in (
+            "record",
+            "record_list",
+        ):
             continue
         keywords = {k.arg: k.value for k in node.keywords}
         route = keywords.get("route")
         child = keywords.get("child_id")
         if route is None or child is None or (isinstance(child, ast.Constant) and child.value is None):
             continue
-        fixed_ui = (isinstance(route, ast.Attribute) and route.attr == "UI") or (isinstance(route, ast.Constant) and route.value == "ui")
+        fixed_ui = (isinstance(route, ast.Attribute) and route.attr == "UI") or (
+            isinstance(route, ast.Constant) and route.value == "ui"
+        )
         if fixed_ui:
             found.append(f"line {node.lineno}")
     return found

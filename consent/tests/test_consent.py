@@ -739,7 +739,8 @@ def test_a_refusal_is_a_decision_of_its_own_recorded_shown_and_audited(client_fo
 
 def test_a_refusal_needs_the_young_persons_words_and_a_recipient(client_for, alice, child):
     response = client_for(alice).post(
-        reverse("consent:refusal_create", args=[child.pk]), refusal_post(young_person_views="", recipient_organisation_type="")
+        reverse("consent:refusal_create", args=[child.pk]),
+        refusal_post(young_person_views="", recipient_organisation_type=""),
     )
     body = response.content.decode()
     assert response.status_code == 200 and "govuk-error-summary" in body
@@ -750,7 +751,9 @@ def test_a_refusal_needs_the_young_persons_words_and_a_recipient(client_for, ali
 def test_a_consent_against_an_active_refusal_warns_and_needs_their_words_again(client_for, alice, child):
     from consent.models import SharingRefusal
 
-    school = OrganisationFactory(code="SCH-WERN", name_en="Ysgol y Wern", name_cy="Ysgol y Wern", type=OrganisationType.EDUCATION)
+    school = OrganisationFactory(
+        code="SCH-WERN", name_en="Ysgol y Wern", name_cy="Ysgol y Wern", type=OrganisationType.EDUCATION
+    )
     client = client_for(alice)
     client.post(reverse("consent:refusal_create", args=[child.pk]), refusal_post())
     form = client.get(reverse("consent:create", args=[child.pk])).content.decode()
@@ -767,7 +770,9 @@ def test_a_consent_against_an_active_refusal_warns_and_needs_their_words_again(c
     consent = ConsentDecision.objects.get()
     refusal = SharingRefusal.objects.get()
     assert not refusal.active and refusal.ended_by_consent == consent and refusal.ending_words == words
-    created = AuditEvent.objects.filter(action=Action.CREATE, object_id=str(consent.pk)).exclude(object_type__icontains="refusal")
+    created = AuditEvent.objects.filter(action=Action.CREATE, object_id=str(consent.pk)).exclude(
+        object_type__icontains="refusal"
+    )
     assert [event.detail.get("replaces_refusals") for event in created] == [[refusal.pk]]
     assert AuditEvent.objects.filter(action=Action.UPDATE, object_type__icontains="refusal").count() == 1
 
@@ -775,13 +780,17 @@ def test_a_consent_against_an_active_refusal_warns_and_needs_their_words_again(c
 def test_a_consent_to_someone_else_is_not_held_up_by_a_refusal(client_for, alice, child, partner):
     client = client_for(alice)
     client.post(reverse("consent:refusal_create", args=[child.pk]), refusal_post())
-    assert client.post(reverse("consent:create", args=[child.pk]), consent_post(partner.organisation)).status_code == 302
+    assert (
+        client.post(reverse("consent:create", args=[child.pk]), consent_post(partner.organisation)).status_code == 302
+    )
 
 
 def test_a_refusal_of_someone_a_consent_still_reaches_asks_for_the_withdrawal_first(client_for, alice, child, manager):
     from assessments.tests.builders import give_consent
 
-    school = OrganisationFactory(code="SCH-BRYN", name_en="Ysgol y Bryn", name_cy="Ysgol y Bryn", type=OrganisationType.EDUCATION)
+    school = OrganisationFactory(
+        code="SCH-BRYN", name_en="Ysgol y Bryn", name_cy="Ysgol y Bryn", type=OrganisationType.EDUCATION
+    )
     give_consent(child, recorded_by=manager, organisation=school, items=["assessment"])
     response = client_for(alice).post(reverse("consent:refusal_create", args=[child.pk]), refusal_post())
     body = response.content.decode()
@@ -793,7 +802,12 @@ def test_the_young_persons_views_carry_the_language_they_were_given_in(client_fo
     """WCAG 3.1.2: views written in Welsh on the English form are marked lang="cy"."""
     form = client_for(alice).get(reverse("consent:create", args=[child.pk])).content.decode()
     assert 'name="text_language" type="radio" value="en" checked' in form
-    data = consent_post(partner.organisation, young_person_views="Dw i eisiau i CAMHS wybod.", competence_judgement="Deallodd bwy fyddai'n ei weld.", text_language="cy")
+    data = consent_post(
+        partner.organisation,
+        young_person_views="Dw i eisiau i CAMHS wybod.",
+        competence_judgement="Deallodd bwy fyddai'n ei weld.",
+        text_language="cy",
+    )
     response = client_for(alice).post(reverse("consent:create", args=[child.pk]), data)
     consent = ConsentDecision.objects.get(child=child)
     assert consent.text_language == "cy"

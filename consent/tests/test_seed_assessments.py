@@ -73,8 +73,15 @@ def test_camhs_reads_the_whole_assessment_except_the_restricted_section(seeded):
 def test_each_partner_reads_only_what_their_consent_covers(seeded):
     shared = seeded
     assert set(section_access(User.objects.get(username="teacher"), shared).readable) == {"education", "my_story"}
-    assert set(section_access(User.objects.get(username="edpsych"), shared).readable) == {"neurodivergence", "education"}
-    assert set(section_access(User.objects.get(username="socialworker"), shared).readable) == {"home", "relationships", "support"}
+    assert set(section_access(User.objects.get(username="edpsych"), shared).readable) == {
+        "neurodivergence",
+        "education",
+    }
+    assert set(section_access(User.objects.get(username="socialworker"), shared).readable) == {
+        "home",
+        "relationships",
+        "support",
+    }
     # Another child of the same service: no consent, so nothing at all.
     other = Child.objects.filter(service=shared.service).exclude(pk=shared.pk).first()
     assert not section_access(User.objects.get(username="clinigydd"), other).any

@@ -22,9 +22,17 @@ pytestmark = pytest.mark.django_db
 def contact_post(**overrides):
     when = timezone.localtime() - datetime.timedelta(days=1)
     data = {
-        "date_day": str(when.day), "date_month": str(when.month), "date_year": str(when.year),
-        "time": "14:30", "kind": "individual", "attendance": "attended", "consultation_with": "",
-        "duration_minutes": "50", "language": "cy", "location": "home", "summary": "Talked about the move.",
+        "date_day": str(when.day),
+        "date_month": str(when.month),
+        "date_year": str(when.year),
+        "time": "14:30",
+        "kind": "individual",
+        "attendance": "attended",
+        "consultation_with": "",
+        "duration_minutes": "50",
+        "language": "cy",
+        "location": "home",
+        "summary": "Talked about the move.",
     }
     data.update(overrides)
     return data
@@ -71,7 +79,9 @@ def test_bad_input_is_explained_and_kept(client_for, alice, child):
 def test_a_consultation_says_with_whom(client_for, alice, child):
     response = client_for(alice).post(reverse("contacts:create", args=[child.pk]), contact_post(kind="consultation"))
     assert "Say who the consultation was with" in response.content.decode()
-    client_for(alice).post(reverse("contacts:create", args=[child.pk]), contact_post(kind="consultation", consultation_with="teacher"))
+    client_for(alice).post(
+        reverse("contacts:create", args=[child.pk]), contact_post(kind="consultation", consultation_with="teacher")
+    )
     assert Contact.objects.get().consultation_with == "teacher"
 
 
@@ -81,7 +91,10 @@ def test_the_future_cannot_have_taken_place(client_for, alice, child):
     response = client_for(alice).post(reverse("contacts:create", args=[child.pk]), data)
     assert "has not happened yet" in response.content.decode()
     data["attendance"] = "did_not_attend"
-    assert "has not happened yet" in client_for(alice).post(reverse("contacts:create", args=[child.pk]), data).content.decode()
+    assert (
+        "has not happened yet"
+        in client_for(alice).post(reverse("contacts:create", args=[child.pk]), data).content.decode()
+    )
     data["attendance"] = "booked"
     assert client_for(alice).post(reverse("contacts:create", args=[child.pk]), data).status_code == 302
     assert Contact.objects.get(child=child).attendance == "booked"
@@ -89,7 +102,14 @@ def test_the_future_cannot_have_taken_place(client_for, alice, child):
 
 def _booked(alice, child, *, hours: int) -> Contact:
     when = timezone.now().replace(second=0, microsecond=0) + datetime.timedelta(hours=hours)
-    values = {"kind": "individual", "starts_at": when, "attendance": "booked", "language": "en", "location": "school", "duration_minutes": 50}
+    values = {
+        "kind": "individual",
+        "starts_at": when,
+        "attendance": "booked",
+        "language": "en",
+        "location": "school",
+        "duration_minutes": 50,
+    }
     contact, _created = services.record_contact(by=alice, child=child, values=values)
     return contact
 
@@ -97,10 +117,18 @@ def _booked(alice, child, *, hours: int) -> Contact:
 def _edit_post(contact: Contact, **overrides) -> dict:
     when = timezone.localtime(contact.starts_at)
     data = {
-        "date_day": str(when.day), "date_month": str(when.month), "date_year": str(when.year), "time": when.strftime("%H:%M"),
-        "kind": contact.kind, "attendance": contact.attendance, "duration_minutes": str(contact.duration_minutes),
-        "language": contact.language, "location": contact.location, "summary": contact.summary,
-        "consultation_with": "", "version": str(contact.version),
+        "date_day": str(when.day),
+        "date_month": str(when.month),
+        "date_year": str(when.year),
+        "time": when.strftime("%H:%M"),
+        "kind": contact.kind,
+        "attendance": contact.attendance,
+        "duration_minutes": str(contact.duration_minutes),
+        "language": contact.language,
+        "location": contact.location,
+        "summary": contact.summary,
+        "consultation_with": "",
+        "version": str(contact.version),
     }
     data.update(overrides)
     return data
@@ -139,9 +167,12 @@ def test_a_booked_session_shows_in_the_diary_and_its_outcome_is_recorded_later(c
 def test_a_second_save_over_someone_elses_change_is_refused_and_keeps_what_was_typed(client_for, alice, manager, child):
     contact = _booked(alice, child, hours=-3)
     opened = _edit_post(contact)
-    client_for(manager).post(reverse("contacts:edit", args=[child.pk, contact.pk]), {**opened, "attendance": "did_not_attend"})
+    client_for(manager).post(
+        reverse("contacts:edit", args=[child.pk, contact.pk]), {**opened, "attendance": "did_not_attend"}
+    )
     response = client_for(alice).post(
-        reverse("contacts:edit", args=[child.pk, contact.pk]), {**opened, "attendance": "attended", "summary": "My notes"}
+        reverse("contacts:edit", args=[child.pk, contact.pk]),
+        {**opened, "attendance": "attended", "summary": "My notes"},
     )
     body = response.content.decode()
     assert response.status_code == 200 and "Someone else changed this contact" in body and "My notes" in body
@@ -159,19 +190,37 @@ def test_the_first_session_sets_the_referral_timeliness(alice, manager, child, s
     Referral.objects.filter(pk=referral.pk).update(received_at=timezone.now() - datetime.timedelta(days=30))
     base = {"duration_minutes": 60, "language": "en", "location": "home", "summary": ""}
     consultation_at = timezone.now() - datetime.timedelta(days=20)
-    services.record_contact(by=alice, child=child, values={**base, "kind": "consultation", "consultation_with": "teacher", "attendance": "attended", "starts_at": consultation_at})
+    services.record_contact(
+        by=alice,
+        child=child,
+        values={
+            **base,
+            "kind": "consultation",
+            "consultation_with": "teacher",
+            "attendance": "attended",
+            "starts_at": consultation_at,
+        },
+    )
     missed_at = timezone.now() - datetime.timedelta(days=15)
-    services.record_contact(by=alice, child=child, values={**base, "kind": "individual", "attendance": "did_not_attend", "starts_at": missed_at})
+    services.record_contact(
+        by=alice,
+        child=child,
+        values={**base, "kind": "individual", "attendance": "did_not_attend", "starts_at": missed_at},
+    )
     referral.refresh_from_db()
     assert referral.first_session_at is None  # a consultation and a missed session are not a session
     session_at = timezone.now() - datetime.timedelta(days=10)
-    services.record_contact(by=alice, child=child, values={**base, "kind": "individual", "attendance": "attended", "starts_at": session_at})
+    services.record_contact(
+        by=alice, child=child, values={**base, "kind": "individual", "attendance": "attended", "starts_at": session_at}
+    )
     referral.refresh_from_db()
     assert referral.first_session_at == session_at
 
 
 def test_break_glass_records_only_an_out_of_hours_contact(client_for, duty, child):
-    BreakGlassAccess.objects.create(user=duty, child=child, reason="Crisis call at night", expires_at=timezone.now() + datetime.timedelta(hours=2))
+    BreakGlassAccess.objects.create(
+        user=duty, child=child, reason="Crisis call at night", expires_at=timezone.now() + datetime.timedelta(hours=2)
+    )
     client = client_for(duty)
     url = reverse("contacts:create", args=[child.pk])
     response = client.post(url, contact_post(kind="individual"))
@@ -179,7 +228,10 @@ def test_break_glass_records_only_an_out_of_hours_contact(client_for, duty, chil
     assert client.post(url, contact_post(kind="out_of_hours", location="phone")).status_code == 302
     contact = Contact.objects.get()
     assert contact.kind == "out_of_hours"
-    assert AuditEvent.objects.get(action="create", child_id=child.pk, object_type__icontains="contact").route == "break_glass"
+    assert (
+        AuditEvent.objects.get(action="create", child_id=child.pk, object_type__icontains="contact").route
+        == "break_glass"
+    )
 
 
 def test_strangers_and_partners_cannot_reach_contacts(client_for, charlie, partner, child):
@@ -195,14 +247,21 @@ def _caseload(south, alice, size):
         CareTeamMembership.objects.create(child=kid, user=alice, role="lead")
         for days in (-3, 2):
             Contact.objects.create(
-                child=kid, practitioner=alice, recorded_by=alice, kind="individual", location="home",
-                starts_at=now + datetime.timedelta(days=days, minutes=index), idempotency_key=f"{kid.pk}:{days}",
+                child=kid,
+                practitioner=alice,
+                recorded_by=alice,
+                kind="individual",
+                location="home",
+                starts_at=now + datetime.timedelta(days=days, minutes=index),
+                idempotency_key=f"{kid.pk}:{days}",
                 attendance="attended" if days < 0 else "cancelled_service",
             )
 
 
 @pytest.mark.parametrize("name", ["contacts:caseload", "contacts:diary", "contacts:team"])
-def test_queries_per_page_do_not_grow_with_the_caseload(client_for, alice, manager, south, name, django_assert_max_num_queries):
+def test_queries_per_page_do_not_grow_with_the_caseload(
+    client_for, alice, manager, south, name, django_assert_max_num_queries
+):
     user = manager if name == "contacts:team" else alice
     client = client_for(user)
     _caseload(south, alice, 5)
@@ -246,12 +305,17 @@ def test_an_untouched_form_records_nothing_and_says_what_is_missing(client_for, 
         assert f'name="{name}"' in form
         assert not [tag for tag in form.split("<input") if f'name="{name}"' in tag and "checked" in tag], name
     assert 'name="time" value=' not in form and 'name="date_day" value=' not in form
-    response = client.post(url, {"consultation_with": "", "duration_minutes": "60", "language": "cy", "summary": "Kept words"})
+    response = client.post(
+        url, {"consultation_with": "", "duration_minutes": "60", "language": "cy", "summary": "Kept words"}
+    )
     body = response.content.decode()
     assert response.status_code == 200
     assert not Contact.objects.exists()
     for message in (
-        "Choose the kind of contact", "Choose what happened", "Choose where it took place", "Enter the date of the contact",
+        "Choose the kind of contact",
+        "Choose what happened",
+        "Choose where it took place",
+        "Enter the date of the contact",
         "Enter the start time",
     ):
         assert message in body, message
@@ -269,7 +333,10 @@ def test_the_summary_carries_the_language_it_was_written_in(client_for, alice, c
     client = client_for(alice)
     form = client.get(reverse("contacts:create", args=[child.pk])).content.decode()
     assert 'name="text_language" type="radio" value="en" checked' in form  # the writer's interface language
-    client.post(reverse("contacts:create", args=[child.pk]), contact_post(summary="Buom yn siarad am y symud.", text_language="cy"))
+    client.post(
+        reverse("contacts:create", args=[child.pk]),
+        contact_post(summary="Buom yn siarad am y symud.", text_language="cy"),
+    )
     assert Contact.objects.get(child=child).text_language == "cy"
     Contact.objects.filter(child=child).update(text_language="")
     old = client.get(reverse("contacts:child", args=[child.pk])).content.decode()

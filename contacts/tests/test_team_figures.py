@@ -29,17 +29,35 @@ def _reference_by_joins(organisation, week_start, now):
     memberships and contacts (correct, and 23–28 s with 100,000 young people)."""
     since = now - datetime.timedelta(days=28)
     last = week_start + datetime.timedelta(days=7)
-    rows = User.objects.filter(organisation=organisation, role__in=STAFF, is_active=True).annotate(
-        caseload=Count("care_teams", filter=Q(care_teams__ended_at__isnull=True), distinct=True),
-        this_week=Count("contacts", filter=Q(contacts__starts_at__gte=week_start, contacts__starts_at__lt=last), distinct=True),
-        consultations=Count(
-            "contacts",
-            filter=Q(contacts__starts_at__gte=since, contacts__kind=Kind.CONSULTATION, contacts__attendance=Attendance.ATTENDED),
-            distinct=True,
-        ),
-        to_record=Count("contacts", filter=Q(contacts__starts_at__lte=now, contacts__attendance=Attendance.BOOKED), distinct=True),
-        missed=Count("contacts", filter=Q(contacts__starts_at__gte=since, contacts__attendance=Attendance.DID_NOT_ATTEND), distinct=True),
-    ).order_by("last_name", "first_name", "pk")
+    rows = (
+        User.objects.filter(organisation=organisation, role__in=STAFF, is_active=True)
+        .annotate(
+            caseload=Count("care_teams", filter=Q(care_teams__ended_at__isnull=True), distinct=True),
+            this_week=Count(
+                "contacts", filter=Q(contacts__starts_at__gte=week_start, contacts__starts_at__lt=last), distinct=True
+            ),
+            consultations=Count(
+                "contacts",
+                filter=Q(
+                    contacts__starts_at__gte=since,
+                    contacts__kind=Kind.CONSULTATION,
+                    contacts__attendance=Attendance.ATTENDED,
+                ),
+                distinct=True,
+            ),
+            to_record=Count(
+                "contacts",
+                filter=Q(contacts__starts_at__lte=now, contacts__attendance=Attendance.BOOKED),
+                distinct=True,
+            ),
+            missed=Count(
+                "contacts",
+                filter=Q(contacts__starts_at__gte=since, contacts__attendance=Attendance.DID_NOT_ATTEND),
+                distinct=True,
+            ),
+        )
+        .order_by("last_name", "first_name", "pk")
+    )
     return [(u.pk, *(getattr(u, f) for f in FIGURES)) for u in rows]
 
 
@@ -50,17 +68,25 @@ def _reference_by_hand(organisation, week_start, now):
     contacts = list(Contact.objects.all())
     memberships = list(CareTeamMembership.objects.all())
     rows = []
-    staff = User.objects.filter(organisation=organisation, role__in=STAFF, is_active=True).order_by("last_name", "first_name", "pk")
+    staff = User.objects.filter(organisation=organisation, role__in=STAFF, is_active=True).order_by(
+        "last_name", "first_name", "pk"
+    )
     for user in staff:
         mine = [c for c in contacts if c.practitioner_id == user.pk]
-        rows.append((
-            user.pk,
-            sum(1 for m in memberships if m.user_id == user.pk and m.ended_at is None),
-            sum(1 for c in mine if week_start <= c.starts_at < last),
-            sum(1 for c in mine if c.starts_at >= since and c.kind == Kind.CONSULTATION and c.attendance == Attendance.ATTENDED),
-            sum(1 for c in mine if c.starts_at <= now and c.attendance == Attendance.BOOKED),
-            sum(1 for c in mine if c.starts_at >= since and c.attendance == Attendance.DID_NOT_ATTEND),
-        ))
+        rows.append(
+            (
+                user.pk,
+                sum(1 for m in memberships if m.user_id == user.pk and m.ended_at is None),
+                sum(1 for c in mine if week_start <= c.starts_at < last),
+                sum(
+                    1
+                    for c in mine
+                    if c.starts_at >= since and c.kind == Kind.CONSULTATION and c.attendance == Attendance.ATTENDED
+                ),
+                sum(1 for c in mine if c.starts_at <= now and c.attendance == Attendance.BOOKED),
+                sum(1 for c in mine if c.starts_at >= since and c.attendance == Attendance.DID_NOT_ATTEND),
+            )
+        )
     return rows
 
 
@@ -80,7 +106,9 @@ def busy_service(south, north, alice, bob, manager, duty):
         if index == 0:
             CareTeamMembership.objects.create(child=kid, user=alice, role="practitioner")
         if index == 1:
-            CareTeamMembership.objects.create(child=kid, user=bob, role="lead", ended_at=now - datetime.timedelta(days=3))
+            CareTeamMembership.objects.create(
+                child=kid, user=bob, role="lead", ended_at=now - datetime.timedelta(days=3)
+            )
     CareTeamMembership.objects.create(child=kids[2], user=gone, role="practitioner")
     offsets = [-40, -29, -28, -27, -10, -7, -6, -1, 0, 1, 3, 6, 8, 20]
     n = 0
@@ -88,9 +116,14 @@ def busy_service(south, north, alice, bob, manager, duty):
         for _ in range(40):
             n += 1
             Contact.objects.create(
-                child=rng.choice(kids), practitioner=who, recorded_by=who, location="home",
+                child=rng.choice(kids),
+                practitioner=who,
+                recorded_by=who,
+                location="home",
                 kind=rng.choice([Kind.INDIVIDUAL, Kind.CONSULTATION, Kind.FAMILY, Kind.OUT_OF_HOURS]),
-                attendance=rng.choice([Attendance.ATTENDED, Attendance.BOOKED, Attendance.DID_NOT_ATTEND, Attendance.CANCELLED_BY_CARER]),
+                attendance=rng.choice(
+                    [Attendance.ATTENDED, Attendance.BOOKED, Attendance.DID_NOT_ATTEND, Attendance.CANCELLED_BY_CARER]
+                ),
                 starts_at=now + datetime.timedelta(days=rng.choice(offsets), minutes=rng.randint(-90, 90)),
                 idempotency_key=f"team-{n}",
             )
@@ -120,7 +153,13 @@ def test_team_page_shows_the_subquery_figures(client_for, manager, alice, south,
     assert row.caseload == 4  # three cases led, one co-worked
     cells = page.split(f"?user={alice.pk}")[1].split("</tr>")[0]
     numbers = [cell.split(">")[-1] for cell in cells.split("</td>")[1:-1]]
-    assert numbers == [str(row.caseload), str(row.this_week), str(row.consultations), str(row.missed), str(row.to_record)]
+    assert numbers == [
+        str(row.caseload),
+        str(row.this_week),
+        str(row.consultations),
+        str(row.missed),
+        str(row.to_record),
+    ]
 
 
 def _monday():

@@ -121,7 +121,6 @@ class ScratchDatabase:
             connection.close()
 
 
-
 def scratch_env(database: ScratchDatabase, **extra: str) -> dict[str, str]:
     """Production settings on a scratch database (created by the caller, who drops it); a new
     database connection for every request."""
@@ -187,11 +186,14 @@ class Gunicorn:
         config.write_text(
             f"bind = '127.0.0.1:{self.port}'\nworkers = {workers}\ntimeout = 30\n"
             f"accesslog = {str(self.access_log)!r}\n"
-            "access_log_format = '%(p)s %(s)s \"%(m)s %(U)s\" xff=\"%({x-forwarded-for}i)s\"'\n"
+            'access_log_format = \'%(p)s %(s)s "%(m)s %(U)s" xff="%({x-forwarded-for}i)s"\'\n'
         )
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-c", str(config), "config.wsgi:application"],
-            cwd=BASE_DIR, env=env, stdout=subprocess.DEVNULL, stderr=open(tmp_path / "gunicorn.err", "w"),  # noqa: SIM115
+            cwd=BASE_DIR,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=open(tmp_path / "gunicorn.err", "w"),  # noqa: SIM115
         )
         self.url = f"http://127.0.0.1:{self.port}"
 

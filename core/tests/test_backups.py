@@ -98,7 +98,11 @@ def _the_app_role_can_write_but_not_wipe(scratch: ScratchDatabase) -> None:
         conn.execute("INSERT INTO django_session VALUES ('restored', 'x', now())")
         conn.execute("DELETE FROM django_session WHERE session_key = 'restored'")
         conn.commit()
-        for sql in ("TRUNCATE audit_auditevent CASCADE", "DELETE FROM audit_auditevent", "DELETE FROM audit_auditchainhead"):
+        for sql in (
+            "TRUNCATE audit_auditevent CASCADE",
+            "DELETE FROM audit_auditevent",
+            "DELETE FROM audit_auditchainhead",
+        ):
             with pytest.raises(psycopg.errors.InsufficientPrivilege):
                 conn.execute(sql)
             conn.rollback()

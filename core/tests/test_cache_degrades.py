@@ -54,7 +54,9 @@ def test_the_same_backend_works_when_redis_is_up(settings):
     cache.close()
 
 
-def test_pages_render_and_people_stay_signed_in_with_redis_down(dead_redis_cache, client_for, alice, la_cardiff, settings):
+def test_pages_render_and_people_stay_signed_in_with_redis_down(
+    dead_redis_cache, client_for, alice, la_cardiff, settings
+):
     settings.NYTH_RATELIMIT_REDIS_URL = closed_port_url()
     client = client_for(alice)
     assert client.get(reverse("core:home")).status_code == 200  # database sessions: still signed in

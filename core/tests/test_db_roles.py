@@ -31,12 +31,14 @@ def _settings_with(**env: str) -> subprocess.CompletedProcess:
 
 def test_the_owner_url_must_name_the_same_database():
     same = _settings_with(
-        DATABASE_URL="postgres://nyth_app:a@db.example:5432/nyth", DATABASE_OWNER_URL="postgres://nyth_owner:o@db.example:5432/nyth"
+        DATABASE_URL="postgres://nyth_app:a@db.example:5432/nyth",
+        DATABASE_OWNER_URL="postgres://nyth_owner:o@db.example:5432/nyth",
     )
     assert same.returncode == 0, same.stderr
     assert same.stdout.strip() == "nyth_owner"
     other = _settings_with(
-        DATABASE_URL="postgres://nyth_app:a@db.example:5432/nyth", DATABASE_OWNER_URL="postgres://nyth_owner:o@db.example:5432/other"
+        DATABASE_URL="postgres://nyth_app:a@db.example:5432/nyth",
+        DATABASE_OWNER_URL="postgres://nyth_owner:o@db.example:5432/other",
     )
     assert other.returncode != 0
     assert "DATABASE_OWNER_URL must name the same database" in other.stderr
@@ -44,7 +46,9 @@ def test_the_owner_url_must_name_the_same_database():
 
 def test_as_owner_swaps_only_the_credentials_and_restores_them():
     before = dict(connection.settings_dict)
-    with override_settings(NYTH_DATABASE_OWNER={"USER": "nyth_owner", "PASSWORD": "secret"}, NYTH_DATABASE_APP_USER="nyth_app"):
+    with override_settings(
+        NYTH_DATABASE_OWNER={"USER": "nyth_owner", "PASSWORD": "secret"}, NYTH_DATABASE_APP_USER="nyth_app"
+    ):
         assert configured_app_role() == "nyth_app"
         with as_owner():
             assert connection.settings_dict["USER"] == "nyth_owner"
@@ -58,7 +62,10 @@ def test_as_owner_swaps_only_the_credentials_and_restores_them():
 def test_the_grants_cover_every_audit_table_and_only_the_declared_exceptions():
     statements = grant_statements(app_role="nyth_app", owner_role="nyth_owner", database="nyth")
     text = "\n".join(statements)
-    assert 'ALTER DEFAULT PRIVILEGES FOR ROLE "nyth_owner" IN SCHEMA "public" GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES' in text
+    assert (
+        'ALTER DEFAULT PRIVILEGES FOR ROLE "nyth_owner" IN SCHEMA "public" GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES'
+        in text
+    )
     for table in ("audit_auditevent", "audit_auditchainhead"):
         assert f'REVOKE UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON "{table}" FROM "nyth_app"' in text
     assert 'GRANT UPDATE ON "audit_auditchainhead" TO "nyth_app"' in text

@@ -18,7 +18,10 @@ pytestmark = pytest.mark.django_db
 
 CSRF_TEXT = {"en": "Your form could not be sent", "cy": "Nid oedd modd anfon eich ffurflen"}
 NOTHING_SAVED = {"en": "Nothing was saved.", "cy": "Ni chafodd dim ei gadw."}
-BAD_REQUEST_TEXT = {"en": "Sorry, this request could not be handled", "cy": "Mae'n ddrwg gennym, nid oedd modd delio â'r cais hwn"}
+BAD_REQUEST_TEXT = {
+    "en": "Sorry, this request could not be handled",
+    "cy": "Mae'n ddrwg gennym, nid oedd modd delio â'r cais hwn",
+}
 
 
 def assert_error_page(response, status: int, language: str, heading: str) -> str:
@@ -40,10 +43,14 @@ def edit_url(language: str, child) -> str:
 
 
 @pytest.mark.parametrize("language", ["en", "cy"])
-def test_a_form_without_its_token_is_refused_with_a_translated_page_and_nothing_saved(alice, child, la_cardiff, language):
+def test_a_form_without_its_token_is_refused_with_a_translated_page_and_nothing_saved(
+    alice, child, la_cardiff, language
+):
     client = sign_in(Client(enforce_csrf_checks=True), alice)
     url = edit_url(language, child)
-    data = child_post(la_cardiff, given_name="Siôn", family_name="Prydderch", pronouns="fe / he", version=str(child.version))
+    data = child_post(
+        la_cardiff, given_name="Siôn", family_name="Prydderch", pronouns="fe / he", version=str(child.version)
+    )
     refused = client.post(url, data)
     body = assert_error_page(refused, 403, language, CSRF_TEXT[language])
     assert NOTHING_SAVED[language] in body
@@ -63,7 +70,9 @@ def test_an_expired_token_after_signing_in_again_gets_the_same_page(alice, child
     stale = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', client.get(url).content.decode()).group(1)
     client.logout()
     sign_in(client, alice)  # signing in rotates the CSRF secret
-    data = child_post(la_cardiff, given_name="Siôn", family_name="Prydderch", pronouns="nhw / they", version=str(child.version))
+    data = child_post(
+        la_cardiff, given_name="Siôn", family_name="Prydderch", pronouns="nhw / they", version=str(child.version)
+    )
     refused = client.post(url, {**data, "csrfmiddlewaretoken": stale})
     assert_error_page(refused, 403, "cy", CSRF_TEXT["cy"])
     child.refresh_from_db()

@@ -13,7 +13,9 @@ pytestmark = pytest.mark.django_db
 
 
 def database_down():
-    return mock.patch.object(BaseDatabaseWrapper, "ensure_connection", side_effect=OperationalError("connection refused"))
+    return mock.patch.object(
+        BaseDatabaseWrapper, "ensure_connection", side_effect=OperationalError("connection refused")
+    )
 
 
 def test_healthz_reports_the_database(client):
@@ -30,7 +32,9 @@ def test_healthz_returns_503_when_the_database_is_unreachable_and_recovers(clien
     assert client.get("/healthz").status_code == 200
 
 
-@pytest.mark.parametrize(("language", "text"), [("en", "Sorry, the service is unavailable"), ("cy", "nid yw'r gwasanaeth ar gael")])
+@pytest.mark.parametrize(
+    ("language", "text"), [("en", "Sorry, the service is unavailable"), ("cy", "nid yw'r gwasanaeth ar gael")]
+)
 def test_pages_return_a_translated_503_while_the_database_is_down_then_recover(client_for, alice, language, text):
     client = client_for(alice)
     client.raise_request_exception = False

@@ -31,10 +31,17 @@ def _waiting(south, manager, days_back):
         if n % 4 == 0:
             Referral.objects.filter(pk=referral.pk).update(received_at=since, accepted_at=None)
         else:
-            Referral.objects.filter(pk=referral.pk).update(received_at=since - datetime.timedelta(days=3), accepted_at=since)
+            Referral.objects.filter(pk=referral.pk).update(
+                received_at=since - datetime.timedelta(days=3), accepted_at=since
+            )
         if n % 3 == 0:
             InitialConsultation.objects.create(
-                referral=referral, held_on=since.date(), held_by=manager, participants="x", best_placed_to_help="x", can_start_now="x"
+                referral=referral,
+                held_on=since.date(),
+                held_by=manager,
+                participants="x",
+                best_placed_to_help="x",
+                can_start_now="x",
             )
 
 
@@ -59,8 +66,10 @@ def test_own_caseload_is_the_join_without_duplicates(south, north, alice, bob):
     merged = ChildFactory(service=south, merged_into=kids[0])
     CareTeamMembership.objects.create(child=merged, user=alice, role="lead")  # merged away: not current
     reference = list(
-        Child.objects.visible_to(alice).current()
-        .filter(care_team__user=alice, care_team__ended_at__isnull=True).distinct()
+        Child.objects.visible_to(alice)
+        .current()
+        .filter(care_team__user=alice, care_team__ended_at__isnull=True)
+        .distinct()
     )
     assert list(own_caseload(alice)) == reference == [kids[0], kids[1], kids[2]]
     assert own_caseload(alice).count() == 3
@@ -73,11 +82,18 @@ def _service_of(south, manager, alice, size):
         CareTeamMembership.objects.create(child=kid, user=alice, role="lead")
         referral = ReferralFactory(service=south, child=kid, status="accepted" if n % 2 else "received")
         Referral.objects.filter(pk=referral.pk).update(accepted_at=now - datetime.timedelta(days=n))
-        Plan.objects.create(child=kid, language="en", next_review_on=timezone.localdate() - datetime.timedelta(days=n - size // 2), updated_by=alice)
+        Plan.objects.create(
+            child=kid,
+            language="en",
+            next_review_on=timezone.localdate() - datetime.timedelta(days=n - size // 2),
+            updated_by=alice,
+        )
 
 
 @pytest.mark.parametrize("who", ["manager", "alice"])
-def test_home_queries_do_not_grow_with_the_service(client_for, south, manager, alice, who, django_assert_max_num_queries):
+def test_home_queries_do_not_grow_with_the_service(
+    client_for, south, manager, alice, who, django_assert_max_num_queries
+):
     user = {"manager": manager, "alice": alice}[who]
     client = client_for(user)
     _service_of(south, manager, alice, 4)

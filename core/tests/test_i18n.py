@@ -51,7 +51,16 @@ def fresh_catalogue(tmp_path_factory) -> polib.POFile:
         shutil.copytree(ROOT / name, workdir / name, ignore=shutil.ignore_patterns("__pycache__", "*.mo", "static"))
     shutil.copy(ROOT / "manage.py", workdir / "manage.py")
     result = subprocess.run(
-        [sys.executable, "manage.py", "makemessages", "-l", "cy", "--no-location", "--ignore=locale-django", "--ignore=*/tests/*"],
+        [
+            sys.executable,
+            "manage.py",
+            "makemessages",
+            "-l",
+            "cy",
+            "--no-location",
+            "--ignore=locale-django",
+            "--ignore=*/tests/*",
+        ],
         cwd=workdir,
         env={"PATH": "/usr/bin:/bin:/usr/local/bin", "NYTH_DEMO": "1", "PYTHONPATH": str(workdir)},
         capture_output=True,

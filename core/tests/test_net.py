@@ -71,7 +71,11 @@ public_v4 = st.ip_addresses(v=4).filter(lambda a: not any(a in n for n in PROXIE
 junk = st.text(max_size=20).filter(lambda s: "," not in s)
 
 
-@given(forged=st.lists(st.one_of(st.ip_addresses().map(str), junk), max_size=5), client=public_v4, proxies=st.lists(st.sampled_from(["10.1.1.1", "192.0.2.1", "10.255.0.3"]), max_size=3))
+@given(
+    forged=st.lists(st.one_of(st.ip_addresses().map(str), junk), max_size=5),
+    client=public_v4,
+    proxies=st.lists(st.sampled_from(["10.1.1.1", "192.0.2.1", "10.255.0.3"]), max_size=3),
+)
 def test_whatever_the_client_forges_the_answer_is_what_our_proxy_saw(forged, client, proxies):
     # The header as it arrives: the client's forgery, then what each of our proxies appended.
     header = ", ".join([*forged, str(client), *proxies])

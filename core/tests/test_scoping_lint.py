@@ -6,15 +6,41 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 PERSONAL_MODELS = {
-    "Child", "RelatedPerson", "Placement", "CareTeamMembership", "BreakGlassAccess", "MergeRecord",
-    "Referral", "Decision", "InitialConsultation", "Contact",
-    "SectionVersion", "SectionRestriction", "Assessment", "AssessmentShare", "AssessmentExport",
-    "SafetyPlan", "NestTraining",
-    "ConsentDecision", "SafeguardingShare", "SharingRefusal",
-    "Episode", "EpisodeEvent", "Transition", "TransitionChecklistItem",
-    "StaffProfile", "StaffTraining", "Supervision",
-    "OptionOffer", "Plan", "Goal", "PlanAction", "PlanReview",
-    "MeasurementPoint", "Measurement", "GoalRating",
+    "Child",
+    "RelatedPerson",
+    "Placement",
+    "CareTeamMembership",
+    "BreakGlassAccess",
+    "MergeRecord",
+    "Referral",
+    "Decision",
+    "InitialConsultation",
+    "Contact",
+    "SectionVersion",
+    "SectionRestriction",
+    "Assessment",
+    "AssessmentShare",
+    "AssessmentExport",
+    "SafetyPlan",
+    "NestTraining",
+    "ConsentDecision",
+    "SafeguardingShare",
+    "SharingRefusal",
+    "Episode",
+    "EpisodeEvent",
+    "Transition",
+    "TransitionChecklistItem",
+    "StaffProfile",
+    "StaffTraining",
+    "Supervision",
+    "OptionOffer",
+    "Plan",
+    "Goal",
+    "PlanAction",
+    "PlanReview",
+    "MeasurementPoint",
+    "Measurement",
+    "GoalRating",
 }
 # Model managers that are not row access (history is reached from an already-scoped object).
 ALLOWED_ATTRS = {"history"}
@@ -160,8 +186,13 @@ def audit_reads_in(source: str) -> list[str]:
             found += [f"line {node.lineno}: import {a.name}" for a in node.names if a.name in ("AuditEvent", "*")]
         elif isinstance(node, ast.Attribute) and node.attr == "AuditEvent":
             found.append(f"line {node.lineno}: .AuditEvent")
-        elif isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "get_model" and any(
-            isinstance(arg, ast.Constant) and str(arg.value).lower() in ("auditevent", "audit.auditevent") for arg in node.args
+        elif (
+            isinstance(node, ast.Call)
+            and getattr(node.func, "attr", "") == "get_model"
+            and any(
+                isinstance(arg, ast.Constant) and str(arg.value).lower() in ("auditevent", "audit.auditevent")
+                for arg in node.args
+            )
         ):
             found.append(f"line {node.lineno}: get_model(AuditEvent)")
     return found
@@ -247,7 +278,8 @@ def test_the_route_lint_catches_a_re_derived_rule():
     assert route_uses_in("routes = access_routes(user, child)") == ["line 1: access_routes()"]
     assert route_uses_in("people.access.access_routes(u, c)") == ["line 1: access_routes()"]
     assert route_uses_in('ok = {"care_team", "service_manager"} & set(routes)') == [
-        "line 1: route 'care_team'", "line 1: route 'service_manager'"
+        "line 1: route 'care_team'",
+        "line 1: route 'service_manager'",
     ]
     assert route_uses_in('if routes == ["break_glass"]:\n    pass') == ["line 1: route 'break_glass'"]
     assert route_uses_in('x = "break_glass" in routes') == ["line 1: route 'break_glass'"]

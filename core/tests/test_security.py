@@ -40,7 +40,12 @@ def test_forms_carry_csrf_tokens(client_for, alice):
 
 def production_env(**extra):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("NYTH_", "DJANGO_SETTINGS", "DEBUG", "SECRET_KEY"))}
-    env.update({"SECRET_KEY": "x" * 20 + "production-like-secret-key-for-the-check-0123456789", "ALLOWED_HOSTS": "nyth.example.org"})
+    env.update(
+        {
+            "SECRET_KEY": "x" * 20 + "production-like-secret-key-for-the-check-0123456789",
+            "ALLOWED_HOSTS": "nyth.example.org",
+        }
+    )
     env.update(extra)
     return env
 
@@ -48,7 +53,11 @@ def production_env(**extra):
 def test_production_settings_pass_the_deployment_checks():
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=production_env(), capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env=production_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -70,5 +79,7 @@ def test_production_settings_are_strict():
         "assert s.SECURE_HSTS_SECONDS >= 31536000 and not s.DEBUG and s.NYTH_REQUIRE_2FA;"
         "print('ok')"
     )
-    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=production_env(), capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=production_env(), capture_output=True, text=True, timeout=60
+    )
     assert result.stdout.strip() == "ok", result.stderr

@@ -39,8 +39,18 @@ def signed_out_elsewhere_during(client):
 @pytest.mark.parametrize(
     ("language", "text", "maybe_saved", "promise"),
     [
-        ("en", "Sorry, the service is unavailable", "your last change may have been saved", "if the page did not confirm your change"),
-        ("cy", "nid yw'r gwasanaeth ar gael", "efallai fod eich newid diwethaf wedi'i gadw", "Ni chafodd dim byd ei gadw ar ei hanner"),
+        (
+            "en",
+            "Sorry, the service is unavailable",
+            "your last change may have been saved",
+            "if the page did not confirm your change",
+        ),
+        (
+            "cy",
+            "nid yw'r gwasanaeth ar gael",
+            "efallai fod eich newid diwethaf wedi'i gadw",
+            "Ni chafodd dim byd ei gadw ar ei hanner",
+        ),
     ],
 )
 def test_a_session_save_lost_to_an_outage_gets_the_503_page(client_for, alice, language, text, maybe_saved, promise):
@@ -83,7 +93,9 @@ def test_an_unreachable_database_behind_any_update_error_is_an_outage(client_for
     assert "Sorry, the service is unavailable" in response.content.decode()
 
 
-@pytest.mark.parametrize(("language", "text"), [("en", "You have been signed out"), ("cy", "Rydych chi wedi cael eich allgofnodi")])
+@pytest.mark.parametrize(
+    ("language", "text"), [("en", "You have been signed out"), ("cy", "Rydych chi wedi cael eich allgofnodi")]
+)
 def test_a_session_ended_by_a_concurrent_sign_out_gets_its_own_400_page(client_for, alice, language, text):
     client = client_for(alice)
     with signed_out_elsewhere_during(client):

@@ -89,7 +89,10 @@ def test_an_expired_ignore_stops_counting():
 
 
 def test_not_checked_is_loud_but_does_not_fail_unless_strict():
-    results = [sc.parse_pip_audit(recorded("pip-audit-all-skipped.json"), 0), sc.parse_npm_audit(recorded("npm-error.json"), 1)]
+    results = [
+        sc.parse_pip_audit(recorded("pip-audit-all-skipped.json"), 0),
+        sc.parse_npm_audit(recorded("npm-error.json"), 1),
+    ]
     code, lines = sc.decide(results, [], [], TODAY)
     assert code == 0
     text = "\n".join(lines)
@@ -100,7 +103,10 @@ def test_not_checked_is_loud_but_does_not_fail_unless_strict():
 
 
 def test_checked_results_say_checked():
-    results = [sc.parse_pip_audit(recorded("pip-audit-clean.json"), 0), sc.parse_npm_audit(recorded("npm-clean.json"), 0)]
+    results = [
+        sc.parse_pip_audit(recorded("pip-audit-clean.json"), 0),
+        sc.parse_npm_audit(recorded("npm-clean.json"), 0),
+    ]
     code, lines = sc.decide(results, [], [], TODAY)
     assert code == 0 and "pip-audit: CHECKED (2 packages)" in lines and "npm audit: CHECKED (30 packages)" in lines
 

@@ -22,7 +22,17 @@ from referrals.models import Referral
 from referrals.tests.test_referrals import public_post, referral_post
 
 # Every character the issue names, and one of each other refused kind.
-LISTED = [chr(c) for c in [*range(0x200B, 0x2010), *range(0x202A, 0x202F), *range(0x2060, 0x2065), *range(0x2066, 0x206A), 0xFEFF, 0xAD]]
+LISTED = [
+    chr(c)
+    for c in [
+        *range(0x200B, 0x2010),
+        *range(0x202A, 0x202F),
+        *range(0x2060, 0x2065),
+        *range(0x2066, 0x206A),
+        0xFEFF,
+        0xAD,
+    ]
+]
 OTHERS = ["\x00", "\t", "\n", "\x7f", "\u0085", "\u2028", "\u2029", "\u061c", "\U000e0001"]
 REFUSED = LISTED + OTHERS
 
@@ -47,7 +57,9 @@ def test_visible_text_is_accepted_in_nfc_and_cleaning_is_idempotent(text):
 
 @given(visible_text)
 def test_composed_and_decomposed_spellings_are_stored_the_same(text):
-    assert clean_visible_text(unicodedata.normalize("NFD", text)) == clean_visible_text(unicodedata.normalize("NFC", text))
+    assert clean_visible_text(unicodedata.normalize("NFD", text)) == clean_visible_text(
+        unicodedata.normalize("NFC", text)
+    )
 
 
 @given(visible_text, st.sampled_from(REFUSED), visible_text, st.sampled_from([NAME, IDENTIFIER]))
@@ -134,7 +146,12 @@ def test_a_person_around_the_child_needs_a_visible_name(client_for, alice, child
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("given_name", RLO_NAME), ("referrer_name", "Eleri\u2067 Athro"), ("postcode", "cf10\u00ad1aa"), ("nhs_number", "9434765919\u200e")],
+    [
+        ("given_name", RLO_NAME),
+        ("referrer_name", "Eleri\u2067 Athro"),
+        ("postcode", "cf10\u00ad1aa"),
+        ("nhs_number", "9434765919\u200e"),
+    ],
 )
 def test_the_referral_form_refuses_invisible_characters(client_for, alice, la_cardiff, field, value):
     response = client_for(alice).post(reverse("referrals:create"), referral_post(la_cardiff, **{field: value}))
@@ -149,7 +166,9 @@ def test_the_public_referral_form_refuses_invisible_characters(client, la_cardif
     assert not Referral.objects.exists()
 
 
-@pytest.mark.parametrize(("field", "value"), [("username", "gw\u200ben"), ("first_name", "Gwen\u202ellïan"), ("last_name", "Ap\u2060Rhys")])
+@pytest.mark.parametrize(
+    ("field", "value"), [("username", "gw\u200ben"), ("first_name", "Gwen\u202ellïan"), ("last_name", "Ap\u2060Rhys")]
+)
 def test_the_account_form_refuses_invisible_characters(client_for, administrator, south, field, value):
     response = client_for(administrator).post(reverse("accounts:user_create"), new_account(south, **{field: value}))
     assert_refused_and_kept(response, value)
@@ -158,8 +177,14 @@ def test_the_account_form_refuses_invisible_characters(client_for, administrator
 
 def test_emergency_access_identifiers_are_checked_too():
     form = BreakGlassForm(
-        data={"nhs_number": "", "la_reference": "CRD\u202e-123", "date_of_birth_day": "5", "date_of_birth_month": "11",
-              "date_of_birth_year": "2011", "reason": "Out of hours call from the police"}
+        data={
+            "nhs_number": "",
+            "la_reference": "CRD\u202e-123",
+            "date_of_birth_day": "5",
+            "date_of_birth_month": "11",
+            "date_of_birth_year": "2011",
+            "reason": "Out of hours call from the police",
+        }
     )
     assert not form.is_valid()
     assert "U+202E" in form.errors["la_reference"][0]

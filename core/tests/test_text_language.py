@@ -57,7 +57,9 @@ def test_the_writer_changes_it_and_a_post_without_it_takes_the_interface_languag
 class OptionalForm(forms.Form):
     name = forms.CharField()
     nickname = forms.CharField(required=False)
-    colours = forms.MultipleChoiceField(choices=[("r", "Red"), ("b", "Blue")], required=False, widget=forms.CheckboxSelectMultiple)
+    colours = forms.MultipleChoiceField(
+        choices=[("r", "Red"), ("b", "Blue")], required=False, widget=forms.CheckboxSelectMultiple
+    )
     review = forms.CharField(required=False, label="Review date (optional)")
     agree = forms.BooleanField(required=False, label="Tick to agree")
 

@@ -20,10 +20,17 @@ from django.utils.http import urlsafe_base64_encode
 from people.models import BreakGlassAccess
 
 PUBLIC = {
-    "healthz", "readyz", "accounts:login", "accounts:enrol",
+    "healthz",
+    "readyz",
+    "accounts:login",
+    "accounts:enrol",
     # Password reset is for people who cannot sign in; a link that is not valid is 404.
-    "accounts:password_reset", "accounts:password_reset_done", "accounts:password_reset_confirm",
-    "accounts:password_reset_complete", "public_referral", "public_referral_sent",
+    "accounts:password_reset",
+    "accounts:password_reset_done",
+    "accounts:password_reset_confirm",
+    "accounts:password_reset_complete",
+    "public_referral",
+    "public_referral_sent",
 }
 # Pages that need a signed-in but not yet two-factor-verified user (or sign-out).
 
@@ -54,7 +61,9 @@ def objects(child, duty, south, alice, manager):
     from people.tests.factories import ChildFactory
 
     twin = ChildFactory(service=south, given_name=child.given_name, family_name=child.family_name)
-    merge = MergeRecord.objects.create(keep=twin, merged=ChildFactory(service=south), by=manager, reason="Same NHS number confirmed")
+    merge = MergeRecord.objects.create(
+        keep=twin, merged=ChildFactory(service=south), by=manager, reason="Same NHS number confirmed"
+    )
     access = BreakGlassAccess.objects.create(
         user=duty, child=child, reason="Night-time crisis call", expires_at=child.created_at
     )
@@ -67,17 +76,32 @@ def objects(child, duty, south, alice, manager):
 
     school = OrganisationFactory(code="SCH-WALK", name_en="Walk School", name_cy="Ysgol Cerdded", type="education")
     consent = ConsentDecision.objects.create(
-        child=child, items=["assessment"], recipient_organisation=school, purposes=["joint_assessment"],
-        decider="young_person", young_person_views="Happy for my teacher to know.", how_given="in_person",
-        given_on=datetime.date(2026, 1, 5), lawful_basis="health_social_care", recorded_by=manager,
+        child=child,
+        items=["assessment"],
+        recipient_organisation=school,
+        purposes=["joint_assessment"],
+        decider="young_person",
+        young_person_views="Happy for my teacher to know.",
+        how_given="in_person",
+        given_on=datetime.date(2026, 1, 5),
+        lawful_basis="health_social_care",
+        recorded_by=manager,
     )
     safeguarding = SafeguardingShare.objects.create(
-        child=child, recipient_organisation=school, items=["assessment"], reason="Risk of significant harm",
-        expires_on=datetime.date(2026, 2, 5), requested_by=alice,
+        child=child,
+        recipient_organisation=school,
+        items=["assessment"],
+        reason="Risk of significant harm",
+        expires_on=datetime.date(2026, 2, 5),
+        requested_by=alice,
     )
     share = AssessmentShare.objects.create(
-        reference="S-WALK-1", child=child, recipient_organisation=school, purpose="joint_assessment",
-        consent=consent, shared_by=alice,
+        reference="S-WALK-1",
+        child=child,
+        recipient_organisation=school,
+        purpose="joint_assessment",
+        consent=consent,
+        shared_by=alice,
     )
     return {
         "child_pk": child.pk,
@@ -98,14 +122,24 @@ def objects(child, duty, south, alice, manager):
         "other_pk": twin.pk,
         "merge_pk": merge.pk,
         "job_pk": ImportJob.objects.create(
-            service=south, uploaded_by=manager, filename="walk.csv", mode="valid_only", data=b"given_name\n", rows_total=1
+            service=south,
+            uploaded_by=manager,
+            filename="walk.csv",
+            mode="valid_only",
+            data=b"given_name\n",
+            rows_total=1,
         ).pk,
         **_episode_objects(child, alice),
         **_plan_objects(child, alice),
         **_outcome_objects(child),
         "contact_pk": Contact.objects.create(
-            child=child, practitioner=alice, recorded_by=alice, kind="individual", location="home",
-            starts_at=datetime.datetime(2026, 1, 5, 10, tzinfo=datetime.UTC), idempotency_key="walk-contact",
+            child=child,
+            practitioner=alice,
+            recorded_by=alice,
+            kind="individual",
+            location="home",
+            starts_at=datetime.datetime(2026, 1, 5, 10, tzinfo=datetime.UTC),
+            idempotency_key="walk-contact",
         ).pk,
     }
 
@@ -125,11 +159,21 @@ def _plan_objects(child, alice) -> dict:
     from plans.models import Goal, OptionOffer, Plan, PlanAction, SupportOption
 
     option = SupportOption.objects.create(
-        service=child.service, kind="therapeutic", name_en="Walk option", name_cy="Dewis cerdded",
-        description_en="x", suits_en="x", adaptations_en="x",
+        service=child.service,
+        kind="therapeutic",
+        name_en="Walk option",
+        name_cy="Dewis cerdded",
+        description_en="x",
+        suits_en="x",
+        adaptations_en="x",
     )
     offer = OptionOffer.objects.create(
-        child=child, option=option, offered_on=datetime.date(2026, 1, 5), offered_by=alice, recorded_by=alice, how_explained="x"
+        child=child,
+        option=option,
+        offered_on=datetime.date(2026, 1, 5),
+        offered_by=alice,
+        recorded_by=alice,
+        how_explained="x",
     )
     plan = Plan.objects.create(child=child, language="en", next_review_on=datetime.date(2026, 6, 1), updated_by=alice)
     goal = Goal.objects.create(plan=plan, text="Feel OK at school")
@@ -143,9 +187,15 @@ def _episode_objects(child, alice) -> dict:
 
     from episodes.models import Episode, Transition
 
-    episode = Episode.objects.create(child=child, opened_on=datetime.date(2026, 1, 5), opened_from="returning", opened_by=alice)
+    episode = Episode.objects.create(
+        child=child, opened_on=datetime.date(2026, 1, 5), opened_from="returning", opened_by=alice
+    )
     transition = Transition.objects.create(
-        child=child, kind="school_move", planned_on=datetime.date(2026, 9, 1), summary="Moving to the high school", created_by=alice
+        child=child,
+        kind="school_move",
+        planned_on=datetime.date(2026, 9, 1),
+        summary="Moving to the high school",
+        created_by=alice,
     )
     return {"episode_pk": episode.pk, "transition_pk": transition.pk}
 
@@ -157,7 +207,9 @@ def _outcome_objects(child) -> dict:
     from outcomes.models import MeasurementPoint
 
     episode = child.episodes.get()
-    point = MeasurementPoint.objects.create(child=child, episode=episode, kind="start", due_on=datetime.date(2026, 1, 5))
+    point = MeasurementPoint.objects.create(
+        child=child, episode=episode, kind="start", due_on=datetime.date(2026, 1, 5)
+    )
     return {"point_pk": point.pk}
 
 
@@ -289,7 +341,9 @@ def test_every_list_page_that_names_a_child_records_one_list_event(client_for, o
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("whole_record", "at_least"), [(False, 2), (True, 5)])
-def test_a_duty_worker_on_emergency_access_is_audited_as_such_on_every_page(client_for, duty, objects, child, whole_record, at_least):
+def test_a_duty_worker_on_emergency_access_is_audited_as_such_on_every_page(
+    client_for, duty, objects, child, whole_record, at_least
+):
     """Every page of the child a duty worker opens through emergency access – the first tier
     (safety plan, contacts) or with the whole record granted – files its events as break-glass,
     so the manager's next-morning review lists all of them."""
@@ -308,12 +362,20 @@ def test_a_duty_worker_on_emergency_access_is_audited_as_such_on_every_page(clie
     for name, pattern in iter_patterns():
         if not pattern.pattern.regex.groupindex:
             continue
-        before = AuditEvent.objects.filter(actor=duty, child_id=child.pk).order_by("-id").values_list("id", flat=True).first() or 0
+        before = (
+            AuditEvent.objects.filter(actor=duty, child_id=child.pk)
+            .order_by("-id")
+            .values_list("id", flat=True)
+            .first()
+            or 0
+        )
         response = client.get(url_for(name, pattern, objects))
         if response.status_code != 200 or child.family_name not in _outside_the_banner(response.content.decode()):
             continue
         shown += 1
-        routes = set(AuditEvent.objects.filter(actor=duty, child_id=child.pk, id__gt=before).values_list("route", flat=True))
+        routes = set(
+            AuditEvent.objects.filter(actor=duty, child_id=child.pk, id__gt=before).values_list("route", flat=True)
+        )
         if routes != {Route.BREAK_GLASS}:
             misfiled.append((name, sorted(routes)))
     assert misfiled == [], f"these pages filed a duty worker's emergency read otherwise (or not at all): {misfiled}"
@@ -353,13 +415,24 @@ def test_first_tier_emergency_access_reaches_only_the_safety_plan_and_contacts(c
     from contacts.models import Contact
 
     BreakGlassAccess.objects.create(
-        user=duty, child=child, reason="Carer phoned, young person missing", expires_at=timezone.now() + datetime.timedelta(hours=1)
+        user=duty,
+        child=child,
+        reason="Carer phoned, young person missing",
+        expires_at=timezone.now() + datetime.timedelta(hours=1),
     )
     # The out-of-hours contact is the one the first tier may correct (any other kind is a 403).
-    objects = {**objects, "contact_pk": Contact.objects.create(
-        child=child, practitioner=duty, recorded_by=duty, kind="out_of_hours", location="phone",
-        starts_at=timezone.now() - datetime.timedelta(minutes=20), idempotency_key="walk-out-of-hours",
-    ).pk}
+    objects = {
+        **objects,
+        "contact_pk": Contact.objects.create(
+            child=child,
+            practitioner=duty,
+            recorded_by=duty,
+            kind="out_of_hours",
+            location="phone",
+            starts_at=timezone.now() - datetime.timedelta(minutes=20),
+            idempotency_key="walk-out-of-hours",
+        ).pk,
+    }
     client = client_for(duty)
     opened, refused = set(), set()
     for name, pattern in iter_patterns():

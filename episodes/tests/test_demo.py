@@ -40,23 +40,38 @@ def _children(south, alice):
 def test_demo_seed_is_deterministic_and_idempotent(south, manager, alice, bob):
     kids = _children(south, alice)
     demo.seed(service=south, manager=manager, practitioners=[alice, bob], children=kids, rng=random.Random(5))
-    counts = (Episode.objects.count(), EpisodeEvent.objects.count(), Transition.objects.count(), TransitionChecklistItem.objects.count())
+    counts = (
+        Episode.objects.count(),
+        EpisodeEvent.objects.count(),
+        Transition.objects.count(),
+        TransitionChecklistItem.objects.count(),
+    )
     assert 20 < counts[0] < 40 and counts[2] > 10
     assert Episode.history.count() == counts[0]
     demo.seed(service=south, manager=manager, practitioners=[alice, bob], children=kids, rng=random.Random(99))
-    assert (Episode.objects.count(), EpisodeEvent.objects.count(), Transition.objects.count(), TransitionChecklistItem.objects.count()) == counts
+    assert (
+        Episode.objects.count(),
+        EpisodeEvent.objects.count(),
+        Transition.objects.count(),
+        TransitionChecklistItem.objects.count(),
+    ) == counts
 
     # The same rules as the pages: one event log per episode that opens first and ends where
     # the status says, closures carry the young person's words, versions count the changes.
     for episode in Episode.objects.prefetch_related("events"):
         kinds = [event.kind for event in episode.events.all()]
         assert kinds[0] == "opened"
-        expected = {"opened": "open", "resumed": "open", "reopened": "open", "paused": "paused", "closed": "closed"}[kinds[-1]]
+        expected = {"opened": "open", "resumed": "open", "reopened": "open", "paused": "paused", "closed": "closed"}[
+            kinds[-1]
+        ]
         assert episode.status == expected
         assert episode.version == len(kinds)
         assert [e.on for e in episode.events.all()] == sorted(e.on for e in episode.events.all())
     assert all(e.young_person_words and e.practitioner_judgement for e in EpisodeEvent.objects.filter(kind="closed"))
-    assert Transition.objects.filter(kind="adulthood").exists() and Transition.objects.filter(kind="placement_move").exists()
+    assert (
+        Transition.objects.filter(kind="adulthood").exists()
+        and Transition.objects.filter(kind="placement_move").exists()
+    )
     for transition in Transition.objects.filter(status="done"):
         assert not transition.checklist.filter(done_on__isnull=True).exists()
     assert all(t.child.age >= 16 for t in Transition.objects.filter(kind="adulthood"))

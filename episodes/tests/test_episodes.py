@@ -78,7 +78,12 @@ def test_pause_and_resume_with_reasons_nothing_closes_by_itself(client_for, alic
     assert paused.status_code == 302
     episode.refresh_from_db()
     assert (episode.status, episode.version) == ("paused", 2)
-    assert client.post(reverse("episodes:resume", args=[episode.pk]), {"version": "2", **day_fields("on", TODAY())}).status_code == 302
+    assert (
+        client.post(
+            reverse("episodes:resume", args=[episode.pk]), {"version": "2", **day_fields("on", TODAY())}
+        ).status_code
+        == 302
+    )
     episode.refresh_from_db()
     assert episode.status == "open"
     assert list(episode.events.values_list("kind", flat=True)) == ["opened", "paused", "resumed"]
@@ -98,11 +103,15 @@ def test_closing_needs_a_reason_and_a_record_that_the_young_person_is_ready(clie
     episode.refresh_from_db()
     assert episode.status == "open"
     with pytest.raises(ValidationError):  # the service refuses it too, not only the form
-        services.change_episode(by=alice, episode=episode, action="close", expected_version=1, values={"on": TODAY(), "reason": "Goals met"})
+        services.change_episode(
+            by=alice, episode=episode, action="close", expected_version=1, values={"on": TODAY(), "reason": "Goals met"}
+        )
     ok = client.post(
         url,
         {
-            "version": "1", "reason": "Goals met", **day_fields("on", TODAY()),
+            "version": "1",
+            "reason": "Goals met",
+            **day_fields("on", TODAY()),
             "young_person_words": "I feel OK now and I know I can come back.",
             "practitioner_judgement": "Settled in placement for six months; carer and youth worker trained.",
         },
@@ -117,8 +126,16 @@ def test_closing_needs_a_reason_and_a_record_that_the_young_person_is_ready(clie
 def test_reopen_needs_only_a_reason_and_no_new_referral(client_for, alice, child):
     episode = open_one(alice, child, days_ago=400)
     services.change_episode(
-        by=alice, episode=episode, action="close", expected_version=1,
-        values={"on": TODAY() - datetime.timedelta(days=100), "reason": "Goals met", "young_person_words": "Ready", "practitioner_judgement": "Ready"},
+        by=alice,
+        episode=episode,
+        action="close",
+        expected_version=1,
+        values={
+            "on": TODAY() - datetime.timedelta(days=100),
+            "reason": "Goals met",
+            "young_person_words": "Ready",
+            "practitioner_judgement": "Ready",
+        },
     )
     client = client_for(alice)
     page = client.get(reverse("episodes:list", args=[child.pk])).content.decode()
@@ -137,8 +154,16 @@ def test_reopen_needs_only_a_reason_and_no_new_referral(client_for, alice, child
 def test_a_young_person_comes_back_with_a_new_episode_without_a_referral(client_for, alice, child):
     episode = open_one(alice, child, days_ago=400)
     services.change_episode(
-        by=alice, episode=episode, action="close", expected_version=1,
-        values={"on": TODAY() - datetime.timedelta(days=300), "reason": "Moved away", "young_person_words": "Ready", "practitioner_judgement": "Ready"},
+        by=alice,
+        episode=episode,
+        action="close",
+        expected_version=1,
+        values={
+            "on": TODAY() - datetime.timedelta(days=300),
+            "reason": "Moved away",
+            "young_person_words": "Ready",
+            "practitioner_judgement": "Ready",
+        },
     )
     response = client_for(alice).post(
         reverse("episodes:open", args=[child.pk]), {"opened_from": "returning", **day_fields("opened_on", TODAY())}
@@ -151,12 +176,21 @@ def test_a_young_person_comes_back_with_a_new_episode_without_a_referral(client_
 def test_a_change_based_on_an_older_version_is_refused_and_nothing_typed_is_lost(client_for, alice, manager, child):
     episode = open_one(alice, child)
     # Both open the episode at version 1; the manager pauses it first.
-    services.change_episode(by=manager, episode=episode, action="pause", expected_version=1, values={"on": TODAY(), "reason": "Hospital stay"})
+    services.change_episode(
+        by=manager,
+        episode=episode,
+        action="pause",
+        expected_version=1,
+        values={"on": TODAY(), "reason": "Hospital stay"},
+    )
     response = client_for(alice).post(
         reverse("episodes:close", args=[episode.pk]),
         {
-            "version": "1", "reason": "Alice's reason", **day_fields("on", TODAY()),
-            "young_person_words": "My words", "practitioner_judgement": "Alice's judgement",
+            "version": "1",
+            "reason": "Alice's reason",
+            **day_fields("on", TODAY()),
+            "young_person_words": "My words",
+            "practitioner_judgement": "Alice's judgement",
         },
     )
     body = response.content.decode()
@@ -175,7 +209,10 @@ def test_dates_cannot_go_back_before_the_last_event(alice, child):
     episode = open_one(alice, child, days_ago=10)
     with pytest.raises(ValidationError) as refused:
         services.change_episode(
-            by=alice, episode=episode, action="pause", expected_version=1,
+            by=alice,
+            episode=episode,
+            action="pause",
+            expected_version=1,
             values={"on": TODAY() - datetime.timedelta(days=20), "reason": "x"},
         )
     assert "on" in refused.value.message_dict
@@ -186,33 +223,51 @@ def test_wrong_state_is_refused(alice, child):
     with pytest.raises(ValidationError):
         services.change_episode(by=alice, episode=episode, action="resume", expected_version=1, values={"on": TODAY()})
     with pytest.raises(ValidationError):
-        services.change_episode(by=alice, episode=episode, action="reopen", expected_version=1, values={"on": TODAY(), "reason": "x"})
+        services.change_episode(
+            by=alice, episode=episode, action="reopen", expected_version=1, values={"on": TODAY(), "reason": "x"}
+        )
 
 
 def test_break_glass_reads_but_does_not_change(client_for, alice, duty, child):
     episode = open_one(alice, child)
-    BreakGlassAccess.objects.create(user=duty, child=child, reason="Night crisis", expires_at=timezone.now() + datetime.timedelta(hours=2), whole_record_at=timezone.now())  # the second grant: the whole record (ADR 014)
+    BreakGlassAccess.objects.create(
+        user=duty,
+        child=child,
+        reason="Night crisis",
+        expires_at=timezone.now() + datetime.timedelta(hours=2),
+        whole_record_at=timezone.now(),
+    )  # the second grant: the whole record (ADR 014)
     client = client_for(duty)
     page = client.get(reverse("episodes:list", args=[child.pk]))
     assert page.status_code == 200 and "Pause support" not in page.content.decode()
     assert AuditEvent.objects.filter(actor=duty, action="list", child_id=child.pk, route="break_glass").exists()
     assert client.get(reverse("episodes:pause", args=[episode.pk])).status_code == 403
-    assert client.post(reverse("episodes:pause", args=[episode.pk]), {"version": "1", "reason": "x", **day_fields("on", TODAY())}).status_code == 403
+    assert (
+        client.post(
+            reverse("episodes:pause", args=[episode.pk]), {"version": "1", "reason": "x", **day_fields("on", TODAY())}
+        ).status_code
+        == 403
+    )
     assert client.post(reverse("episodes:open", args=[child.pk])).status_code == 403
     with pytest.raises(PermissionDenied):
-        services.change_episode(by=duty, episode=episode, action="pause", expected_version=1, values={"on": TODAY(), "reason": "x"})
+        services.change_episode(
+            by=duty, episode=episode, action="pause", expected_version=1, values={"on": TODAY(), "reason": "x"}
+        )
     assert not EpisodeEvent.objects.filter(kind="paused").exists()
 
 
 def test_the_manager_changes_episodes_too(client_for, alice, manager, child):
     episode = open_one(alice, child)
     response = client_for(manager).post(
-        reverse("episodes:pause", args=[episode.pk]), {"version": "1", "reason": "Practitioner off sick", **day_fields("on", TODAY())}
+        reverse("episodes:pause", args=[episode.pk]),
+        {"version": "1", "reason": "Practitioner off sick", **day_fields("on", TODAY())},
     )
     assert response.status_code == 302
 
 
-def test_strangers_and_colleagues_outside_the_team_get_404(client_for, alice, bob, charlie, partner, commissioner, child):
+def test_strangers_and_colleagues_outside_the_team_get_404(
+    client_for, alice, bob, charlie, partner, commissioner, child
+):
     episode = open_one(alice, child)
     for user in (bob, charlie, partner, commissioner):
         client = client_for(user)

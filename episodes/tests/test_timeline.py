@@ -268,7 +268,10 @@ def test_queries_do_not_grow_with_the_record(client_for, alice, manager, child, 
 
 def test_break_glass_reads_the_timeline_audited_as_such(client_for, alice, duty, child):
     BreakGlassAccess.objects.create(  # with the second grant, the whole record (ADR 014)
-        user=duty, child=child, reason="Night crisis", expires_at=timezone.now() + datetime.timedelta(hours=2),
+        user=duty,
+        child=child,
+        reason="Night crisis",
+        expires_at=timezone.now() + datetime.timedelta(hours=2),
         whole_record_at=timezone.now(),
     )
     assert client_for(duty).get(reverse("episodes:timeline", args=[child.pk])).status_code == 200
@@ -292,7 +295,9 @@ def test_words_people_wrote_carry_their_language_and_the_byline_the_readers(clie
     from assessments.models import SectionVersion
 
     # As saved from English screens: the label of the time, and the organisation itself.
-    SectionVersion.objects.filter(assessment__child=child).update(author_organisation="South Service", author_organisation_ref=south)
+    SectionVersion.objects.filter(assessment__child=child).update(
+        author_organisation="South Service", author_organisation_ref=south
+    )
     Contact.objects.filter(child=child).update(summary="Buom yn siarad am yr ysgol.", text_language="cy")
     with translation.override("cy"):
         url = reverse("episodes:timeline", args=[child.pk])

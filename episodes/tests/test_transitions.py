@@ -27,7 +27,10 @@ def day_fields(name: str, day: datetime.date) -> dict[str, str]:
 
 
 def plan(user, child, kind: str = "school_move", **values) -> Transition:
-    base = {"planned_on": timezone.localdate() + datetime.timedelta(days=30), "summary": "Moving to Ysgol y Bryn in September."}
+    base = {
+        "planned_on": timezone.localdate() + datetime.timedelta(days=30),
+        "summary": "Moving to Ysgol y Bryn in September.",
+    }
     base.update(values)
     trusted = base.pop("trusted_adults", [])
     return services.create_transition(by=user, child=child, kind=kind, values=base, trusted_adults=trusted)
@@ -56,16 +59,24 @@ def test_the_kind_is_chosen_first_and_then_only_its_fields_are_asked(client_for,
     client = client_for(alice)
     first = client.get(reverse("episodes:transition_create", args=[child.pk])).content.decode()
     assert "What kind of transition?" in first and 'name="summary"' not in first
-    school = client.get(reverse("episodes:transition_create", args=[child.pk]), {"kind": "school_move"}).content.decode()
+    school = client.get(
+        reverse("episodes:transition_create", args=[child.pk]), {"kind": "school_move"}
+    ).content.decode()
     assert 'name="summary"' in school and 'name="to_practitioner"' not in school
-    handover = client.get(reverse("episodes:transition_create", args=[child.pk]), {"kind": "practitioner_change"}).content.decode()
+    handover = client.get(
+        reverse("episodes:transition_create", args=[child.pk]), {"kind": "practitioner_change"}
+    ).content.decode()
     assert 'name="to_practitioner"' in handover and 'name="trusted_adults"' in handover
     # The lead practitioner is suggested as the one handing over.
     assert f'value="{alice.pk}" selected' in handover
 
 
 def test_a_placement_move_is_planned_from_a_placement_row(client_for, alice, child):
-    home = PlacementFactory(child=child, start_date=timezone.localdate() - datetime.timedelta(days=5), local_authority_area=local_authority())
+    home = PlacementFactory(
+        child=child,
+        start_date=timezone.localdate() - datetime.timedelta(days=5),
+        local_authority_area=local_authority(),
+    )
     client = client_for(alice)
     listing = client.get(reverse("episodes:list", args=[child.pk])).content.decode()
     assert f"?placement={home.pk}" in listing  # offered: plan the placement move
@@ -74,8 +85,11 @@ def test_a_placement_move_is_planned_from_a_placement_row(client_for, alice, chi
     response = client.post(
         reverse("episodes:transition_create", args=[child.pk]),
         {
-            "kind": "placement_move", "status": "in_progress", "summary": "Moving to foster carers in Cardiff.",
-            "placement": str(home.pk), **day_fields("planned_on", home.start_date),
+            "kind": "placement_move",
+            "status": "in_progress",
+            "summary": "Moving to foster carers in Cardiff.",
+            "placement": str(home.pk),
+            **day_fields("planned_on", home.start_date),
         },
     )
     assert response.status_code == 302
@@ -124,7 +138,9 @@ def test_checklist_items_are_ticked_with_date_and_who(client_for, alice, child):
     assert first.done_on is None and second.done_by == alice
     page = client.get(url).content.decode()
     assert "1 of 7 done" in page or "1 of 8 done" in page
-    assert AuditEvent.objects.filter(action="update", object_type="episodes.transition", detail__checklist_done=[first.pk, second.pk]).exists()
+    assert AuditEvent.objects.filter(
+        action="update", object_type="episodes.transition", detail__checklist_done=[first.pk, second.pk]
+    ).exists()
 
 
 def test_ticks_based_on_an_older_checklist_are_refused_and_kept(client_for, alice, manager, child):
@@ -147,12 +163,15 @@ def test_ticks_based_on_an_older_checklist_are_refused_and_kept(client_for, alic
 def test_own_items_can_be_added(client_for, alice, child):
     transition = plan(alice, child)
     response = client_for(alice).post(
-        reverse("episodes:checklist_add", args=[transition.pk]), {"version": "1", "text": "Buy the new uniform with Siôn"}
+        reverse("episodes:checklist_add", args=[transition.pk]),
+        {"version": "1", "text": "Buy the new uniform with Siôn"},
     )
     assert response.status_code == 302
     item = transition.checklist.get(key="")
     assert item.label == "Buy the new uniform with Siôn"
-    bad = client_for(alice).post(reverse("episodes:checklist_add", args=[transition.pk]), {"version": "2", "text": "<b>x</b>"})
+    bad = client_for(alice).post(
+        reverse("episodes:checklist_add", args=[transition.pk]), {"version": "2", "text": "<b>x</b>"}
+    )
     assert "Remove the HTML" in bad.content.decode()
 
 
@@ -160,21 +179,29 @@ def test_change_of_practitioner_needs_a_handover_summary(client_for, alice, bob,
     transition = plan(alice, child, kind="practitioner_change", from_practitioner=alice, to_practitioner=bob)
     client = client_for(alice)
     url = reverse("episodes:transition_complete", args=[transition.pk])
-    response = client.post(url, {"version": "1", "to_practitioner": str(bob.pk), **day_fields("completed_on", timezone.localdate())})
+    response = client.post(
+        url, {"version": "1", "to_practitioner": str(bob.pk), **day_fields("completed_on", timezone.localdate())}
+    )
     assert "Write the handover summary" in response.content.decode()
     transition.refresh_from_db()
     assert transition.status == "planned"
     with pytest.raises(ValidationError):
-        services.complete_transition(by=alice, transition=transition, expected_version=1, values={"completed_on": timezone.localdate()})
+        services.complete_transition(
+            by=alice, transition=transition, expected_version=1, values={"completed_on": timezone.localdate()}
+        )
 
 
 def test_a_manager_completing_a_change_of_practitioner_changes_the_care_team(client_for, alice, bob, manager, child):
     person = child.related_people.get()
-    transition = plan(alice, child, kind="practitioner_change", from_practitioner=alice, to_practitioner=bob, trusted_adults=[person])
+    transition = plan(
+        alice, child, kind="practitioner_change", from_practitioner=alice, to_practitioner=bob, trusted_adults=[person]
+    )
     response = client_for(manager).post(
         reverse("episodes:transition_complete", args=[transition.pk]),
         {
-            "version": "1", "to_practitioner": str(bob.pk), **day_fields("completed_on", timezone.localdate()),
+            "version": "1",
+            "to_practitioner": str(bob.pk),
+            **day_fields("completed_on", timezone.localdate()),
             "handover_summary": "Siôn likes to walk and talk; avoid sudden changes; Sioned stays in touch.",
         },
     )
@@ -186,7 +213,9 @@ def test_a_manager_completing_a_change_of_practitioner_changes_the_care_team(cli
     active = CareTeamMembership.objects.filter(child=child, ended_at__isnull=True)
     assert list(active.values_list("user__username", "role")) == [("bob", "lead")]  # Bob takes over as lead
     assert CareTeamMembership.objects.get(child=child, user=alice).ended_at is not None
-    assert AuditEvent.objects.filter(action="create", object_type="people.careteammembership", child_id=child.pk).exists()
+    assert AuditEvent.objects.filter(
+        action="create", object_type="people.careteammembership", child_id=child.pk
+    ).exists()
 
 
 def test_a_practitioner_already_in_the_team_takes_over_as_lead(alice, bob, manager, child):
@@ -197,7 +226,9 @@ def test_a_practitioner_already_in_the_team_takes_over_as_lead(alice, bob, manag
     CareTeamMembership.objects.create(child=child, user=bob, role=CareTeamRole.PRACTITIONER)
     transition = plan(alice, child, kind="practitioner_change", from_practitioner=alice, to_practitioner=bob)
     services.complete_transition(
-        by=manager, transition=transition, expected_version=1,
+        by=manager,
+        transition=transition,
+        expected_version=1,
         values={"completed_on": timezone.localdate(), "to_practitioner": bob, "handover_summary": "All in the plan."},
     )
     active = CareTeamMembership.objects.filter(child=child, ended_at__isnull=True)
@@ -210,7 +241,9 @@ def test_a_practitioner_completing_it_waits_for_a_manager(client_for, alice, bob
     response = client_for(alice).post(
         reverse("episodes:transition_complete", args=[transition.pk]),
         {
-            "version": "1", "to_practitioner": str(bob.pk), **day_fields("completed_on", timezone.localdate()),
+            "version": "1",
+            "to_practitioner": str(bob.pk),
+            **day_fields("completed_on", timezone.localdate()),
             "handover_summary": "All in the plan.",
         },
         follow=True,
@@ -218,7 +251,9 @@ def test_a_practitioner_completing_it_waits_for_a_manager(client_for, alice, bob
     assert "Waiting for a manager to change the care team" in response.content.decode()
     transition.refresh_from_db()
     assert transition.status == "done" and transition.care_team_change_pending
-    assert list(CareTeamMembership.objects.filter(child=child, ended_at__isnull=True).values_list("user__username", flat=True)) == ["alice"]
+    assert list(
+        CareTeamMembership.objects.filter(child=child, ended_at__isnull=True).values_list("user__username", flat=True)
+    ) == ["alice"]
     # The practitioner cannot make the change; the manager can, from the transition.
     url = reverse("episodes:transition_care_team", args=[transition.pk])
     assert client_for(alice).post(url).status_code == 403
@@ -227,12 +262,16 @@ def test_a_practitioner_completing_it_waits_for_a_manager(client_for, alice, bob
     assert client_for(manager).post(url).status_code == 302
     transition.refresh_from_db()
     assert not transition.care_team_change_pending and transition.care_team_changed_by == manager
-    assert list(CareTeamMembership.objects.filter(child=child, ended_at__isnull=True).values_list("user__username", flat=True)) == ["bob"]
+    assert list(
+        CareTeamMembership.objects.filter(child=child, ended_at__isnull=True).values_list("user__username", flat=True)
+    ) == ["bob"]
 
 
 def test_a_completed_transition_is_no_longer_changed(client_for, alice, child):
     transition = plan(alice, child)
-    services.complete_transition(by=alice, transition=transition, expected_version=1, values={"completed_on": timezone.localdate()})
+    services.complete_transition(
+        by=alice, transition=transition, expected_version=1, values={"completed_on": timezone.localdate()}
+    )
     client = client_for(alice)
     assert client.get(reverse("episodes:transition_edit", args=[transition.pk])).status_code == 403
     assert client.get(reverse("episodes:transition_complete", args=[transition.pk])).status_code == 403
@@ -243,12 +282,19 @@ def test_a_completed_transition_is_no_longer_changed(client_for, alice, child):
 def test_editing_is_versioned_and_stale_edits_are_refused(client_for, alice, manager, child):
     transition = plan(alice, child)
     services.update_transition(
-        by=manager, transition=transition, expected_version=1,
+        by=manager,
+        transition=transition,
+        expected_version=1,
         values={"planned_on": transition.planned_on, "status": "in_progress", "summary": "Mair's summary"},
     )
     response = client_for(alice).post(
         reverse("episodes:transition_edit", args=[transition.pk]),
-        {"version": "1", "status": "planned", "summary": "Alice's summary", **day_fields("planned_on", transition.planned_on)},
+        {
+            "version": "1",
+            "status": "planned",
+            "summary": "Alice's summary",
+            **day_fields("planned_on", transition.planned_on),
+        },
     )
     body = response.content.decode()
     assert "Someone else changed this transition" in body
@@ -268,27 +314,54 @@ def test_adulthood_planning_is_flagged_from_16_and_support_runs_to_25(client_for
     page = client.get(reverse("episodes:list", args=[older.pk])).content.decode()
     assert "no move into adulthood is planned" in page
     with pytest.raises(ValidationError) as refused:
-        plan(alice, older, kind="adulthood", support_until=older.date_of_birth.replace(year=older.date_of_birth.year + 26))
+        plan(
+            alice,
+            older,
+            kind="adulthood",
+            support_until=older.date_of_birth.replace(year=older.date_of_birth.year + 26),
+        )
     assert "support_until" in refused.value.message_dict
-    plan(alice, older, kind="adulthood", adult_service="Adult community mental health team", support_until=older.date_of_birth.replace(year=older.date_of_birth.year + 21))
+    plan(
+        alice,
+        older,
+        kind="adulthood",
+        adult_service="Adult community mental health team",
+        support_until=older.date_of_birth.replace(year=older.date_of_birth.year + 21),
+    )
     page = client.get(reverse("episodes:list", args=[older.pk])).content.decode()
     assert "no move into adulthood is planned" not in page
 
 
 def test_younger_children_are_not_flagged(client_for, alice, child):
     assert child.age < 16
-    assert "no move into adulthood is planned" not in client_for(alice).get(reverse("episodes:list", args=[child.pk])).content.decode()
+    assert (
+        "no move into adulthood is planned"
+        not in client_for(alice).get(reverse("episodes:list", args=[child.pk])).content.decode()
+    )
 
 
 def test_break_glass_reads_transitions_but_cannot_tick(client_for, alice, duty, child):
     transition = plan(alice, child)
-    BreakGlassAccess.objects.create(user=duty, child=child, reason="Night crisis", expires_at=timezone.now() + datetime.timedelta(hours=2), whole_record_at=timezone.now())  # the second grant: the whole record (ADR 014)
+    BreakGlassAccess.objects.create(
+        user=duty,
+        child=child,
+        reason="Night crisis",
+        expires_at=timezone.now() + datetime.timedelta(hours=2),
+        whole_record_at=timezone.now(),
+    )  # the second grant: the whole record (ADR 014)
     client = client_for(duty)
     page = client.get(reverse("episodes:transition_detail", args=[transition.pk]))
     assert page.status_code == 200 and "Save the checklist" not in page.content.decode()
-    assert AuditEvent.objects.filter(actor=duty, action="view", object_type="episodes.transition", route="break_glass").exists()
+    assert AuditEvent.objects.filter(
+        actor=duty, action="view", object_type="episodes.transition", route="break_glass"
+    ).exists()
     item = transition.checklist.first()
-    assert client.post(reverse("episodes:transition_detail", args=[transition.pk]), {"version": "1", "done": [str(item.pk)]}).status_code == 403
+    assert (
+        client.post(
+            reverse("episodes:transition_detail", args=[transition.pk]), {"version": "1", "done": [str(item.pk)]}
+        ).status_code
+        == 403
+    )
     with pytest.raises(PermissionDenied):
         services.tick_checklist(by=duty, transition=transition, expected_version=1, done_ids=[item.pk])
 
@@ -298,9 +371,18 @@ def test_strangers_get_404_for_every_transition_page(client_for, alice, bob, cha
     item = transition.checklist.first()
     for user in (bob, charlie, commissioner):
         client = client_for(user)
-        for name in ("transition_detail", "transition_edit", "transition_complete", "checklist_add", "transition_care_team"):
+        for name in (
+            "transition_detail",
+            "transition_edit",
+            "transition_complete",
+            "checklist_add",
+            "transition_care_team",
+        ):
             url = reverse(f"episodes:{name}", args=[transition.pk])
-            assert client.post(url, {"version": "1", "done": [str(item.pk)], "text": "x"}).status_code == 404, (user, name)
+            assert client.post(url, {"version": "1", "done": [str(item.pk)], "text": "x"}).status_code == 404, (
+                user,
+                name,
+            )
         assert client.get(reverse("episodes:transition_create", args=[child.pk])).status_code == 404
     assert not TransitionChecklistItem.objects.filter(done_on__isnull=False).exists()
 
@@ -309,7 +391,9 @@ def test_every_page_opens_for_the_care_team(client_for, alice, bob, child):
     """Each form page renders (GET) for someone allowed to use it."""
     from episodes.models import Episode
 
-    episode = Episode.objects.create(child=child, opened_on=timezone.localdate(), opened_from="returning", opened_by=alice)
+    episode = Episode.objects.create(
+        child=child, opened_on=timezone.localdate(), opened_from="returning", opened_by=alice
+    )
     handover = plan(alice, child, kind="practitioner_change", from_practitioner=alice, to_practitioner=bob)
     adult = plan(alice, child, kind="adulthood")
     client = client_for(alice)
@@ -327,7 +411,9 @@ def test_every_page_opens_for_the_care_team(client_for, alice, bob, child):
         response = client.get(url)
         assert response.status_code == 200, url
     complete = client.get(reverse("episodes:transition_complete", args=[handover.pk])).content.decode()
-    assert "7 checklist items are not ticked" in complete and "a manager will be asked to change the care team" in complete
+    assert (
+        "7 checklist items are not ticked" in complete and "a manager will be asked to change the care team" in complete
+    )
 
 
 # --- One lead at a time, the manager's prompt, booked sessions and who may be allocated ---------------
@@ -367,7 +453,7 @@ def test_reallocating_a_referral_keeps_one_lead(alice, bob, manager, child, sout
 def test_allocating_a_new_practitioner_lists_only_practitioners(client_for, alice, bob, manager, duty, child):
     transition = plan(alice, child, kind="practitioner_change", from_practitioner=alice, to_practitioner=bob)
     page = client_for(alice).get(reverse("episodes:transition_complete", args=[transition.pk])).content.decode()
-    new_practitioner = page[page.index('name="to_practitioner"'):]
+    new_practitioner = page[page.index('name="to_practitioner"') :]
     new_practitioner = new_practitioner[: new_practitioner.index("</select>")]
     assert "Bob Ymarferydd" in new_practitioner
     assert "Mair Rheolwr" not in new_practitioner and "Dewi Dyletswydd" not in new_practitioner
@@ -378,7 +464,9 @@ def test_allocating_a_new_practitioner_lists_only_practitioners(client_for, alic
 def test_the_managers_home_page_prompts_the_care_team_change(client_for, alice, bob, manager, child):
     transition = plan(alice, child, kind="practitioner_change", from_practitioner=alice, to_practitioner=bob)
     services.complete_transition(
-        by=alice, transition=transition, expected_version=1,
+        by=alice,
+        transition=transition,
+        expected_version=1,
         values={"completed_on": timezone.localdate(), "to_practitioner": bob, "handover_summary": "All in the plan."},
     )
     home = client_for(manager).get(reverse("core:home")).content.decode()
@@ -394,8 +482,14 @@ def test_the_leaving_workers_booked_sessions_are_offered_for_moving(client_for, 
 
     def booked(days: int, who, attendance: str = "booked") -> Contact:
         return Contact.objects.create(
-            child=child, practitioner=who, recorded_by=who, kind="individual", location="home", attendance=attendance,
-            starts_at=timezone.now() + datetime.timedelta(days=days), idempotency_key=f"{days}-{who.pk}-{attendance}",
+            child=child,
+            practitioner=who,
+            recorded_by=who,
+            kind="individual",
+            location="home",
+            attendance=attendance,
+            starts_at=timezone.now() + datetime.timedelta(days=days),
+            idempotency_key=f"{days}-{who.pk}-{attendance}",
         )
 
     future = booked(7, alice)
@@ -404,7 +498,9 @@ def test_the_leaving_workers_booked_sessions_are_offered_for_moving(client_for, 
     bobs_own = booked(9, bob)
     transition = plan(alice, child, kind="practitioner_change", from_practitioner=alice, to_practitioner=bob)
     services.complete_transition(
-        by=manager, transition=transition, expected_version=1,
+        by=manager,
+        transition=transition,
+        expected_version=1,
         values={"completed_on": timezone.localdate(), "to_practitioner": bob, "handover_summary": "All in the plan."},
     )
     client = client_for(manager)
@@ -424,7 +520,9 @@ def test_the_leaving_workers_booked_sessions_are_offered_for_moving(client_for, 
 
 
 def test_the_care_team_page_explains_that_there_is_one_lead(client_for, alice, bob, manager, child):
-    response = client_for(manager).post(reverse("people:care_team", args=[child.pk]), {"user": str(bob.pk), "role": "lead"})
+    response = client_for(manager).post(
+        reverse("people:care_team", args=[child.pk]), {"user": str(bob.pk), "role": "lead"}
+    )
     body = response.content.decode()
     assert response.status_code == 200 and "govuk-error-summary" in body
     assert "Alice Ymarferydd is the lead practitioner" in body
@@ -434,12 +532,23 @@ def test_the_care_team_page_explains_that_there_is_one_lead(client_for, alice, b
 def test_the_summary_and_the_handover_each_carry_their_own_language(client_for, alice, bob, manager, child):
     """WCAG 3.1.2: the plan's summary and the handover are written at different times, maybe in
     different languages: each is marked with its own; an undetermined one is not marked."""
-    transition = plan(alice, child, kind="practitioner_change", from_practitioner=alice, to_practitioner=bob, text_language="cy", summary="Newid ymarferydd ym mis Medi.")
+    transition = plan(
+        alice,
+        child,
+        kind="practitioner_change",
+        from_practitioner=alice,
+        to_practitioner=bob,
+        text_language="cy",
+        summary="Newid ymarferydd ym mis Medi.",
+    )
     client_for(manager).post(
         reverse("episodes:transition_complete", args=[transition.pk]),
         {
-            "version": "1", "to_practitioner": str(bob.pk), **day_fields("completed_on", timezone.localdate()),
-            "handover_summary": "Siôn likes to walk and talk.", "text_language": "en",
+            "version": "1",
+            "to_practitioner": str(bob.pk),
+            **day_fields("completed_on", timezone.localdate()),
+            "handover_summary": "Siôn likes to walk and talk.",
+            "text_language": "en",
         },
     )
     transition.refresh_from_db()

@@ -10,7 +10,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 OUTBOX = ROOT / "jobs" / "email.py"
-MAIL_NAMES = {"send_mail", "send_mass_mail", "mail_admins", "mail_managers", "EmailMessage", "EmailMultiAlternatives", "get_connection"}
+MAIL_NAMES = {
+    "send_mail",
+    "send_mass_mail",
+    "mail_admins",
+    "mail_managers",
+    "EmailMessage",
+    "EmailMultiAlternatives",
+    "get_connection",
+}
 SKIP = {".venv", "node_modules", "tests", "e2e", "smoke", "migrations"}
 
 
@@ -27,7 +35,9 @@ def mail_uses(source: str) -> list[str]:
         if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("django.core.mail"):
             found += [f"line {node.lineno}: from {node.module} import {a.name}" for a in node.names]
         elif isinstance(node, ast.Import):
-            found += [f"line {node.lineno}: import {a.name}" for a in node.names if a.name.startswith("django.core.mail")]
+            found += [
+                f"line {node.lineno}: import {a.name}" for a in node.names if a.name.startswith("django.core.mail")
+            ]
         elif isinstance(node, ast.Attribute) and node.attr in MAIL_NAMES:
             found.append(f"line {node.lineno}: .{node.attr}")
     return found

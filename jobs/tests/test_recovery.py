@@ -50,7 +50,13 @@ def test_a_task_that_lost_its_worker_too_often_is_failed_and_its_import_says_it_
 ):
     with django_capture_on_commit_callbacks(execute=True):
         job = import_jobs.start_import(
-            raw=b"given_name\nAnna\n", filename="f.csv", mode="valid_only", service=south, by=manager, language="en", rows=1
+            raw=b"given_name\nAnna\n",
+            filename="f.csv",
+            mode="valid_only",
+            service=south,
+            by=manager,
+            language="en",
+            rows=1,
         )
     task = DBTaskResult.objects.get(task_path__endswith="run_import_job")
     result = _running(task, workers=["a", "b", "c"])
@@ -92,6 +98,8 @@ def test_send_once_sends_each_recipient_once(django_capture_on_commit_callbacks,
 
     for _ in range(2):
         with django_capture_on_commit_callbacks(execute=True):
-            send_once(event_key="k", to=["a@example.invalid", "b@example.invalid", "a@example.invalid"], subject="s", body="b")
+            send_once(
+                event_key="k", to=["a@example.invalid", "b@example.invalid", "a@example.invalid"], subject="s", body="b"
+            )
     assert sorted(m.to[0] for m in mailoutbox) == ["a@example.invalid", "b@example.invalid"]
     assert ImportJob.objects.count() == 0

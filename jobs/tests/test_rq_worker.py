@@ -51,7 +51,10 @@ def test_an_rq_worker_sends_an_outbox_email_once(redis_db, mail_dir):
     # --burst: work the queue, then exit; bounded by the timeout either way.
     done = subprocess.run(
         [sys.executable, "manage.py", "rqworker", "--burst", "--with-scheduler", "default"],
-        cwd=ROOT, env=env, capture_output=True, timeout=120,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        timeout=120,
     )
     assert done.returncode == 0, done.stderr.decode()[-2000:]
     assert _sent(mail_dir) == {"rq@example.invalid": 1}, (done.stdout + done.stderr).decode()[-3000:]

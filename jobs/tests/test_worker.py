@@ -77,8 +77,21 @@ def start_worker(mail_dir, request):
         }
         env.pop("NYTH_CRASH_AT", None) if "NYTH_CRASH_AT" not in extra else None
         process = subprocess.Popen(
-            [sys.executable, "manage.py", "run_worker", "--no-reload", "--interval", "0.2", "--no-startup-delay", "-v", "0"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            [
+                sys.executable,
+                "manage.py",
+                "run_worker",
+                "--no-reload",
+                "--interval",
+                "0.2",
+                "--no-startup-delay",
+                "-v",
+                "0",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
         )
         processes.append(process)
         return process
@@ -116,7 +129,13 @@ def _file(valid: int, invalid: int) -> bytes:
 def _start(raw: bytes, south, manager, mode: str = "valid_only") -> ImportJob:
     with override_settings(TASKS=DB_TASKS):
         return import_jobs.start_import(
-            raw=raw, filename="list.csv", mode=mode, service=south, by=manager, language="en", rows=import_jobs.precheck(raw)
+            raw=raw,
+            filename="list.csv",
+            mode=mode,
+            service=south,
+            by=manager,
+            language="en",
+            rows=import_jobs.precheck(raw),
         )
 
 
@@ -182,7 +201,11 @@ def test_an_email_in_flight_at_a_crash_is_the_only_one_sent_twice(south, manager
         user.save()
     started = timezone.now() - timedelta(hours=9)
     access = BreakGlassAccess.objects.create(
-        user=duty, child=child, reason="Crisis call at night", started_at=started, expires_at=started + timedelta(hours=4)
+        user=duty,
+        child=child,
+        reason="Crisis call at night",
+        started_at=started,
+        expires_at=started + timedelta(hours=4),
     )
     from people.tasks import report_emergency_access_task
 
@@ -212,7 +235,9 @@ def test_the_worker_is_the_audit_sequencer(south, manager, start_worker):
     from audit.services import record
 
     start_worker(NYTH_AUDIT_SEAL_SECONDS="0.2")
-    events = [record(actor=manager, action="view", detail={"n": n}, route="ui") for n in range(3)]  # committed: autocommit
+    events = [
+        record(actor=manager, action="view", detail={"n": n}, route="ui") for n in range(3)
+    ]  # committed: autocommit
     wait_for(lambda: not AuditEvent.objects.unsealed().exists(), timeout=60, what="the worker to seal the events")
     assert [event.link.seq for event in AuditEvent.objects.filter(pk__in=[e.pk for e in events])] == [1, 2, 3]
     assert verify(seal=False).ok

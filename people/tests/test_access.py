@@ -115,7 +115,10 @@ def test_visibility_query_count_does_not_grow_with_the_caseload(alice, south, dj
 
 def _break_glass(user, child, *, whole_record=False):
     return BreakGlassAccess.objects.create(
-        user=user, child=child, reason="Crisis call at night", expires_at=timezone.now() + timedelta(hours=1),
+        user=user,
+        child=child,
+        reason="Crisis call at night",
+        expires_at=timezone.now() + timedelta(hours=1),
         whole_record_at=timezone.now() if whole_record else None,
     )
 
@@ -124,7 +127,11 @@ def _consent_to_partner(child, manager, partner):
     from assessments.tests.builders import give_consent
 
     return give_consent(
-        child, recorded_by=manager, organisation=partner.organisation, purposes=("joint_assessment",), items=("assessment",)
+        child,
+        recorded_by=manager,
+        organisation=partner.organisation,
+        purposes=("joint_assessment",),
+        items=("assessment",),
     )
 
 

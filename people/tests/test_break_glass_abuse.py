@@ -99,7 +99,9 @@ def test_starting_again_returns_the_active_access_instead_of_a_second(duty, chil
 def test_the_page_shows_the_existing_access_instead_of_opening_a_second(client_for, duty, child):
     client = client_for(duty)
     assert client.post(reverse("people:break_glass"), BREAK_GLASS_FORM).status_code == 302
-    again = client.post(reverse("people:break_glass"), dict(BREAK_GLASS_FORM, reason="Second call from the carer tonight"), follow=True)
+    again = client.post(
+        reverse("people:break_glass"), dict(BREAK_GLASS_FORM, reason="Second call from the carer tonight"), follow=True
+    )
     assert again.redirect_chain[-1][0] == reverse("safety:plan", args=[child.pk])  # lands on the safety plan
     assert "You already have emergency access to this record" in again.content.decode()
     assert BreakGlassAccess.objects.count() == 1
@@ -111,12 +113,17 @@ def test_the_page_shows_the_existing_access_instead_of_opening_a_second(client_f
 def _ended_access(duty, child, hours_ago):
     started = timezone.now() - datetime.timedelta(hours=hours_ago)
     return BreakGlassAccess.objects.create(
-        user=duty, child=child, reason="Crisis call at night", started_at=started,
+        user=duty,
+        child=child,
+        reason="Crisis call at night",
+        started_at=started,
         expires_at=started + datetime.timedelta(hours=1),
     )
 
 
-def test_a_second_access_to_the_same_child_within_a_day_alerts_the_managers(duty, manager, child, django_capture_on_commit_callbacks):
+def test_a_second_access_to_the_same_child_within_a_day_alerts_the_managers(
+    duty, manager, child, django_capture_on_commit_callbacks
+):
     manager.email = "manager@example.invalid"
     manager.save()
     _ended_access(duty, child, hours_ago=5)
@@ -130,7 +137,9 @@ def test_a_second_access_to_the_same_child_within_a_day_alerts_the_managers(duty
     assert "/people/emergency-access/review/" in body or reverse("people:break_glass_review") in body
 
 
-def test_a_second_access_after_more_than_a_day_is_not_a_repeat(duty, manager, child, django_capture_on_commit_callbacks):
+def test_a_second_access_after_more_than_a_day_is_not_a_repeat(
+    duty, manager, child, django_capture_on_commit_callbacks
+):
     manager.email = "manager@example.invalid"
     manager.save()
     _ended_access(duty, child, hours_ago=25)
@@ -146,7 +155,10 @@ def test_many_accesses_in_a_day_alert_the_managers(duty, manager, south, setting
     manager.save()
     kids = [ChildFactory(service=south) for _ in range(3)]
     with django_capture_on_commit_callbacks(execute=True):
-        accesses = [services.start_break_glass(by=duty, child=kid, reason="Crisis line call about this young person") for kid in kids]
+        accesses = [
+            services.start_break_glass(by=duty, child=kid, reason="Crisis line call about this young person")
+            for kid in kids
+        ]
     assert [a.repeat for a in accesses] == ["", "", BreakGlassAccess.Repeat.MANY]
     assert len(mail.outbox) == 1
 
@@ -176,7 +188,10 @@ def test_failed_identifications_are_limited_per_worker(client_for, duty, child, 
     assert events.last().detail.get("limited") is True
     # Another worker is not held back by this one's mistakes.
     other = UserFactory(organisation=duty.organisation, role=Role.DUTY_WORKER)
-    assert client_for(other).post(reverse("people:break_glass"), BREAK_GLASS_FORM, REMOTE_ADDR="192.0.2.9").status_code == 302
+    assert (
+        client_for(other).post(reverse("people:break_glass"), BREAK_GLASS_FORM, REMOTE_ADDR="192.0.2.9").status_code
+        == 302
+    )
 
 
 def test_failed_identifications_are_limited_per_client_address(client_for, duty, child, settings):
@@ -190,7 +205,10 @@ def test_failed_identifications_are_limited_per_client_address(client_for, duty,
         assert client_for(worker).post(reverse("people:break_glass"), wrong, **behind_proxy).status_code == 200
     assert client_for(duty).post(reverse("people:break_glass"), BREAK_GLASS_FORM, **behind_proxy).status_code == 429
     # The same worker from another address is not limited by that address.
-    assert client_for(duty).post(reverse("people:break_glass"), BREAK_GLASS_FORM, REMOTE_ADDR="192.0.2.10").status_code == 302
+    assert (
+        client_for(duty).post(reverse("people:break_glass"), BREAK_GLASS_FORM, REMOTE_ADDR="192.0.2.10").status_code
+        == 302
+    )
 
 
 def test_the_limit_page_is_in_welsh(client_for, duty, child, settings):
@@ -216,7 +234,10 @@ def test_the_whole_record_is_a_second_recorded_grant_with_its_own_reason(duty, m
         services.grant_whole_record(by=duty, access=access, reason="need it")
     services.review_break_glass(by=manager, access=access, note="Fine so far")
     granted = services.grant_whole_record(by=duty, access=access, reason="Police ask where she was found last time")
-    assert granted.whole_record_at is not None and granted.whole_record_reason == "Police ask where she was found last time"
+    assert (
+        granted.whole_record_at is not None
+        and granted.whole_record_reason == "Police ask where she was found last time"
+    )
     assert record_access(duty, child).routes == ("break_glass",) and not can_change(duty, child)
     # Waits for review (and the morning report) again, as a grant of its own.
     assert granted.reviewed_at is None and granted.reported_at is None

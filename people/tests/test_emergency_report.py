@@ -20,7 +20,11 @@ pytestmark = pytest.mark.django_db
 def _access(duty, child, *, hours_ago: int = 10) -> BreakGlassAccess:
     started = timezone.now() - datetime.timedelta(hours=hours_ago)
     return BreakGlassAccess.objects.create(
-        user=duty, child=child, reason="Crisis call at night", started_at=started, expires_at=started + datetime.timedelta(hours=4)
+        user=duty,
+        child=child,
+        reason="Crisis call at night",
+        started_at=started,
+        expires_at=started + datetime.timedelta(hours=4),
     )
 
 

@@ -32,7 +32,9 @@ DOB = datetime.date(2012, 3, 7)
 
 
 def make(service, given_name, family_name, date_of_birth=DOB, **extra):
-    return ChildFactory(service=service, given_name=given_name, family_name=family_name, date_of_birth=date_of_birth, **extra)
+    return ChildFactory(
+        service=service, given_name=given_name, family_name=family_name, date_of_birth=date_of_birth, **extra
+    )
 
 
 def lookup(la=None, **details):
@@ -73,8 +75,14 @@ def test_dafydd_and_david(south):
 
 
 def test_other_welsh_english_pairs_from_the_domain_notes():
-    for welsh, english in [("Gwilym", "William"), ("Ioan", "John"), ("Rhys", "Rees"), ("Huw", "Hugh"),
-                           ("Elin", "Ellen"), ("Siân", "Jane")]:
+    for welsh, english in [
+        ("Gwilym", "William"),
+        ("Ioan", "John"),
+        ("Rhys", "Rees"),
+        ("Huw", "Hugh"),
+        ("Elin", "Ellen"),
+        ("Siân", "Jane"),
+    ]:
         record = Details(given_name=welsh, family_name="Morgan", date_of_birth=DOB)
         query = Details(given_name=english, family_name="Morgan", date_of_birth=DOB)
         score, _evidence, reasons = compare(query, record)
@@ -134,7 +142,10 @@ def test_day_and_month_swapped(south):
     [top] = lookup(given_name="Mali", family_name="Evans", date_of_birth=datetime.date(2012, 7, 3))
     assert top.child == kid and top.score >= LIKELY_MATCH
     assert "date_of_birth_swapped" in codes(top)
-    assert str(next(r for r in top.reasons if r.code == "date_of_birth_swapped")) == "Day and month swapped in date of birth"
+    assert (
+        str(next(r for r in top.reasons if r.code == "date_of_birth_swapped"))
+        == "Day and month swapped in date of birth"
+    )
 
 
 def test_a_slip_in_the_date_of_birth(south):
@@ -147,7 +158,9 @@ def test_a_slip_in_the_date_of_birth(south):
 def test_exact_nhs_number_is_the_top_score_whatever_else_differs(south):
     kid = make(south, "Ffion", "Hughes", nhs_number="9434765919")
     make(south, "Ffion", "Hughes")  # same name and date of birth, no NHS number
-    found = lookup(given_name="Fiona", family_name="Smith", date_of_birth=datetime.date(2001, 1, 1), nhs_number="943 476 5919")
+    found = lookup(
+        given_name="Fiona", family_name="Smith", date_of_birth=datetime.date(2001, 1, 1), nhs_number="943 476 5919"
+    )
     assert found[0].child == kid
     assert found[0].score == 1.0
     assert "nhs_number" in codes(found[0])
@@ -190,10 +203,21 @@ def test_a_twin_is_not_a_likely_match(south, la_cardiff):
 
 
 def test_a_sibling_is_not_a_candidate(south, la_cardiff):
-    make(south, "Elin", "Bowen", date_of_birth=datetime.date(2010, 5, 1), responsible_local_authority=la_cardiff,
-         postcode="CF10 1AA")
-    found = lookup(given_name="Gethin", family_name="Bowen", date_of_birth=datetime.date(2013, 8, 19), la=la_cardiff,
-                   postcode="CF10 1AA")
+    make(
+        south,
+        "Elin",
+        "Bowen",
+        date_of_birth=datetime.date(2010, 5, 1),
+        responsible_local_authority=la_cardiff,
+        postcode="CF10 1AA",
+    )
+    found = lookup(
+        given_name="Gethin",
+        family_name="Bowen",
+        date_of_birth=datetime.date(2013, 8, 19),
+        la=la_cardiff,
+        postcode="CF10 1AA",
+    )
     assert all(c.score < LIKELY_MATCH for c in found)
 
 
@@ -235,8 +259,15 @@ def test_keys_and_postcode_are_kept_on_save(south):
 
 
 def test_fill_identity_keys_for_bulk_creation(south, la_cardiff):
-    kid = Child(service=south, given_name="Dafydd", family_name="ap Iorwerth", date_of_birth=DOB,
-                responsible_local_authority=la_cardiff, legal_status="looked_after", postcode="sa1 1aa")
+    kid = Child(
+        service=south,
+        given_name="Dafydd",
+        family_name="ap Iorwerth",
+        date_of_birth=DOB,
+        responsible_local_authority=la_cardiff,
+        legal_status="looked_after",
+        postcode="sa1 1aa",
+    )
     fill_identity_keys(kid)
     Child.objects.bulk_create([kid])
     stored = Child.objects.get(family_name="ap Iorwerth")
@@ -315,14 +346,26 @@ def test_scores_are_between_zero_and_one(a, b):
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(given_name=names, family_name=names, date_of_birth=dates, postcode=postcodes, nhs_number=nhs_numbers)
-def test_a_record_finds_itself_first_with_score_one(south, la_cardiff, given_name, family_name, date_of_birth, postcode,
-                                                    nhs_number):
-    kid = make(south, given_name, family_name, date_of_birth=date_of_birth, postcode=postcode, nhs_number=nhs_number,
-               responsible_local_authority=la_cardiff)
+def test_a_record_finds_itself_first_with_score_one(
+    south, la_cardiff, given_name, family_name, date_of_birth, postcode, nhs_number
+):
+    kid = make(
+        south,
+        given_name,
+        family_name,
+        date_of_birth=date_of_birth,
+        postcode=postcode,
+        nhs_number=nhs_number,
+        responsible_local_authority=la_cardiff,
+    )
     try:
         found = find_candidates(
-            given_name=given_name, family_name=family_name, date_of_birth=date_of_birth, nhs_number=nhs_number,
-            local_authority_id=la_cardiff.pk, postcode=postcode,
+            given_name=given_name,
+            family_name=family_name,
+            date_of_birth=date_of_birth,
+            nhs_number=nhs_number,
+            local_authority_id=la_cardiff.pk,
+            postcode=postcode,
         )
         assert found[0].child == kid
         assert found[0].score == 1.0

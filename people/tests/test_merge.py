@@ -32,7 +32,9 @@ REASON = "Same child: NHS number and birth details confirmed with the social wor
 @pytest.fixture
 def duplicate(south, alice, bob, duty):
     """A second record of ``child`` (the conftest Siôn Prydderch), with rows of its own."""
-    dup = ChildFactory(service=south, given_name="Sion", family_name="Prydderch", date_of_birth=datetime.date(2012, 3, 27))
+    dup = ChildFactory(
+        service=south, given_name="Sion", family_name="Prydderch", date_of_birth=datetime.date(2012, 3, 27)
+    )
     CareTeamFactory(child=dup, user=alice, role="lead")  # alice is in both care teams
     CareTeamFactory(child=dup, user=bob, role="practitioner")
     PlacementFactory(child=dup, start_date=datetime.date(2024, 5, 1))
@@ -179,7 +181,12 @@ def test_every_relation_to_a_child_is_moved_except_history_and_the_merge_links()
         if model is MergeRecord or issubclass(model, HistoricalChanges):
             continue
         for field in model._meta.get_fields():
-            if (field.many_to_one or field.one_to_one) and field.concrete and field.related_model is Child and field.name != "merged_into":
+            if (
+                (field.many_to_one or field.one_to_one)
+                and field.concrete
+                and field.related_model is Child
+                and field.name != "merged_into"
+            ):
                 expected.add((model, field.name))
     assert {(model, name) for model, name, _label in _child_relations()} == expected
     assert {"people.Placement", "people.RelatedPerson", "people.CareTeamMembership", "people.BreakGlassAccess"} <= {

@@ -12,7 +12,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def twin(south, child):
     """The same child recorded twice: Sion without the circumflex, same date of birth."""
-    duplicate = ChildFactory(service=south, given_name="Sion", family_name=child.family_name, date_of_birth=child.date_of_birth)
+    duplicate = ChildFactory(
+        service=south, given_name="Sion", family_name=child.family_name, date_of_birth=child.date_of_birth
+    )
     RelatedPersonFactory(child=duplicate, name="Athro Dyblyg", role="teacher")
     return duplicate
 
@@ -25,7 +27,10 @@ def test_manager_finds_compares_merges_and_undoes(client_for, manager, child, tw
     assert compare.status_code == 200
     missing_reason = client.post(reverse("people:merge", args=[child.pk, twin.pk]), {"keep": "this", "reason": ""})
     assert missing_reason.status_code == 200 and not MergeRecord.objects.exists()
-    response = client.post(reverse("people:merge", args=[child.pk, twin.pk]), {"keep": "this", "reason": "Same child: confirmed with the social worker"})
+    response = client.post(
+        reverse("people:merge", args=[child.pk, twin.pk]),
+        {"keep": "this", "reason": "Same child: confirmed with the social worker"},
+    )
     assert response.status_code == 302
     twin.refresh_from_db()
     assert twin.merged_into == child

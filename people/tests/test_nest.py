@@ -35,7 +35,9 @@ def person_post(**overrides) -> dict[str, str]:
         "role_other": "",
         "organisation_name": "Clwb Hoci Bro Taf",
         "young_person_view": "He gets me. I can be myself at hockey.",
-        "informed_on_day": "3", "informed_on_month": "2", "informed_on_year": "2026",
+        "informed_on_day": "3",
+        "informed_on_month": "2",
+        "informed_on_year": "2026",
         "informed_by": "",
         "phone": "",
         "email": "",
@@ -52,7 +54,9 @@ def training_post(**overrides) -> dict[str, str]:
         "topic": "responding",
         "practice_level": "aware",
         "topic_detail": "",
-        "given_on_day": "10", "given_on_month": "2", "given_on_year": "2026",
+        "given_on_day": "10",
+        "given_on_month": "2",
+        "given_on_year": "2026",
         "trainer": "",
         "trainer_name": "",
         "contact": "",
@@ -61,11 +65,18 @@ def training_post(**overrides) -> dict[str, str]:
     return data
 
 
-def make_contact(child, practitioner, kind: str, people=(), key: str = "", attendance: str = "attended", days: int = 3) -> Contact:
+def make_contact(
+    child, practitioner, kind: str, people=(), key: str = "", attendance: str = "attended", days: int = 3
+) -> Contact:
     contact = Contact.objects.create(
-        child=child, practitioner=practitioner, recorded_by=practitioner, kind=kind, location="home",
+        child=child,
+        practitioner=practitioner,
+        recorded_by=practitioner,
+        kind=kind,
+        location="home",
         consultation_with="foster_carer" if kind == "consultation" else "",
-        starts_at=timezone.now() - datetime.timedelta(days=days), attendance=attendance,
+        starts_at=timezone.now() - datetime.timedelta(days=days),
+        attendance=attendance,
         idempotency_key=key or f"{child.pk}:{kind}:{days}:{len(people)}:{attendance}",
     )
     contact.people.set(people)
@@ -74,16 +85,30 @@ def make_contact(child, practitioner, kind: str, people=(), key: str = "", atten
 
 def test_the_roles_cover_the_nest():
     """The guidance's trusted adults each have a role to choose."""
-    for role in ("foster_carer", "kinship_carer", "adoptive_parent", "special_guardian", "residential_worker",
-                 "teacher", "youth_worker", "play_worker", "sports_coach", "advocate", "youth_justice_worker",
-                 "birth_parent", "birth_family"):
+    for role in (
+        "foster_carer",
+        "kinship_carer",
+        "adoptive_parent",
+        "special_guardian",
+        "residential_worker",
+        "teacher",
+        "youth_worker",
+        "play_worker",
+        "sports_coach",
+        "advocate",
+        "youth_justice_worker",
+        "birth_parent",
+        "birth_family",
+    ):
         assert role in RelationshipRole.values
     assert set(SUPPORT_CONTACT_KINDS) <= set(Kind.values)
 
 
 def test_the_nest_fields_are_saved(client_for, alice, child):
     client = client_for(alice)
-    response = client.post(reverse("people:related_person_create", args=[child.pk]), person_post(informed_by=str(alice.pk)))
+    response = client.post(
+        reverse("people:related_person_create", args=[child.pk]), person_post(informed_by=str(alice.pk))
+    )
     assert response.status_code == 302
     person = RelatedPerson.objects.get(name="Gareth Lloyd")
     assert person.role == "sports_coach"
@@ -92,7 +117,9 @@ def test_the_nest_fields_are_saved(client_for, alice, child):
     page = client.get(reverse("people:related_person_detail", args=[child.pk, person.pk])).content.decode()
     assert "He gets me. I can be myself at hockey." in page
     assert "3 February 2026, by Alice Ymarferydd" in page
-    assert AuditEvent.objects.filter(action="view", object_type="people.relatedperson", object_id=str(person.pk)).exists()
+    assert AuditEvent.objects.filter(
+        action="view", object_type="people.relatedperson", object_id=str(person.pk)
+    ).exists()
 
 
 def test_told_by_needs_a_date(client_for, alice, child):
@@ -116,8 +143,14 @@ def test_contact_details_are_refused_without_permission(client_for, alice, child
 
 
 def test_withdrawn_permission_clears_the_contact_details(client_for, alice, child):
-    person = RelatedPersonFactory(child=child, name="Gareth Lloyd", role="sports_coach", contact_permitted=True,
-                                  phone="07700 900123", email="gareth@example.org")
+    person = RelatedPersonFactory(
+        child=child,
+        name="Gareth Lloyd",
+        role="sports_coach",
+        contact_permitted=True,
+        phone="07700 900123",
+        email="gareth@example.org",
+    )
     client = client_for(alice)
     # The boxes still hold the details (hidden by the page's script) when the tick is removed.
     response = client.post(
@@ -137,11 +170,16 @@ def test_withdrawn_permission_clears_the_contact_details(client_for, alice, chil
 def test_the_service_never_stores_details_without_permission(alice, child):
     """Whatever the caller, the rule holds in the service too."""
     person = services.add_related_person(
-        by=alice, child=child, values={"name": "Rhian Bowen", "role": "teacher", "phone": "07700 900456", "contact_permitted": False}
+        by=alice,
+        child=child,
+        values={"name": "Rhian Bowen", "role": "teacher", "phone": "07700 900456", "contact_permitted": False},
     )
     assert person.phone == ""
     updated = services.update_related_person(
-        by=alice, person=person, expected_version=person.version, values={"contact_permitted": True, "phone": "07700 900456"}
+        by=alice,
+        person=person,
+        expected_version=person.version,
+        values={"contact_permitted": True, "phone": "07700 900456"},
     )
     assert updated.phone == "07700 900456"
     withdrawn = services.update_related_person(
@@ -163,7 +201,12 @@ def test_training_is_recorded_and_shown(client_for, alice, child):
     assert "Say who gave the training" in missing.content.decode()
     assert client.post(url, training_post(trainer=str(alice.pk), contact=str(contact.pk))).status_code == 302
     training = NestTraining.objects.get()
-    assert (training.related_person, training.trainer, training.contact, training.recorded_by) == (person, alice, contact, alice)
+    assert (training.related_person, training.trainer, training.contact, training.recorded_by) == (
+        person,
+        alice,
+        contact,
+        alice,
+    )
     detail = client.get(reverse("people:related_person_detail", args=[child.pk, person.pk])).content.decode()
     assert "Responding therapeutically" in detail and "Recorded as a contact: Carer training" in detail
     table = client.get(reverse("people:detail", args=[child.pk])).content.decode()
@@ -176,7 +219,8 @@ def test_training_must_link_a_contact_the_person_took_part_in(alice, child):
     contact = make_contact(child, alice, "carer_training", key="nobody")
     with pytest.raises(Exception) as refused:
         services.record_nest_training(
-            by=alice, person=person,
+            by=alice,
+            person=person,
             values={"topic": "responding", "given_on": datetime.date(2026, 1, 1), "trainer": alice, "contact": contact},
         )
     assert "contact" in refused.value.message_dict
@@ -190,24 +234,36 @@ def test_a_training_contact_naming_the_person_shows_on_their_page(client_for, al
     make_contact(child, alice, "consultation", days=5)  # names no one
     client = client_for(alice)
     detail = client.get(reverse("people:related_person_detail", args=[child.pk, person.pk])).content.decode()
-    received = detail[detail.index("Consultation and training received"):detail.index("Other contacts they took part in")]
+    received = detail[
+        detail.index("Consultation and training received") : detail.index("Other contacts they took part in")
+    ]
     assert "Carer training" in received and "Professional consultation" in received
     assert "Direct session: family" not in received
-    assert "Direct session: family" in detail[detail.index("Other contacts they took part in"):]
+    assert "Direct session: family" in detail[detail.index("Other contacts they took part in") :]
     row = RelatedPerson.objects.visible_to(alice).with_nest().get(pk=person.pk)
     assert row.support_received == 2
 
 
 def test_break_glass_reads_the_nest_but_does_not_record_training(client_for, duty, child):
     person = child.related_people.get()
-    BreakGlassAccess.objects.create(user=duty, child=child, reason="Night call", expires_at=timezone.now() + datetime.timedelta(hours=1), whole_record_at=timezone.now())  # the second grant: the whole record (ADR 014)
+    BreakGlassAccess.objects.create(
+        user=duty,
+        child=child,
+        reason="Night call",
+        expires_at=timezone.now() + datetime.timedelta(hours=1),
+        whole_record_at=timezone.now(),
+    )  # the second grant: the whole record (ADR 014)
     client = client_for(duty)
     assert client.get(reverse("people:related_person_detail", args=[child.pk, person.pk])).status_code == 200
     view = AuditEvent.objects.get(action="view", actor=duty, object_type="people.relatedperson")
     assert view.route == "break_glass"
     assert client.get(reverse("people:nest_training_create", args=[child.pk, person.pk])).status_code == 403
     with pytest.raises(PermissionDenied):
-        services.record_nest_training(by=duty, person=person, values={"topic": "responding", "given_on": datetime.date(2026, 1, 1), "trainer_name": "X"})
+        services.record_nest_training(
+            by=duty,
+            person=person,
+            values={"topic": "responding", "given_on": datetime.date(2026, 1, 1), "trainer_name": "X"},
+        )
 
 
 def test_strangers_get_404(client_for, charlie, bob, partner, child):
@@ -232,43 +288,85 @@ def test_nest_trained_counts_by_role(alice, bob, child, south, north, charlie):
     coach = RelatedPersonFactory(child=child, name="Gareth", role="sports_coach")
     advocate = RelatedPersonFactory(child=child, name="Eleri", role="advocate")
     day = datetime.date(2026, 1, 10)
-    NestTraining.objects.create(related_person=carer, topic="trauma_attachment", given_on=day, trainer=alice, recorded_by=alice)
-    NestTraining.objects.create(related_person=carer, topic="responding", given_on=day, trainer=bob, recorded_by=alice)  # twice: once
+    NestTraining.objects.create(
+        related_person=carer, topic="trauma_attachment", given_on=day, trainer=alice, recorded_by=alice
+    )
+    NestTraining.objects.create(
+        related_person=carer, topic="responding", given_on=day, trainer=bob, recorded_by=alice
+    )  # twice: once
     # Trained by someone outside the service: not the service's training.
-    NestTraining.objects.create(related_person=advocate, topic="other", topic_detail="x", given_on=day, trainer_name="Fostering Wales", recorded_by=alice)
+    NestTraining.objects.create(
+        related_person=advocate,
+        topic="other",
+        topic_detail="x",
+        given_on=day,
+        trainer_name="Fostering Wales",
+        recorded_by=alice,
+    )
     make_contact(child, alice, "carer_training", people=[teacher], key="t1")
-    make_contact(child, alice, "carer_training", people=[coach], key="t2", attendance="cancelled_service")  # did not happen
+    make_contact(
+        child, alice, "carer_training", people=[coach], key="t2", attendance="cancelled_service"
+    )  # did not happen
     make_contact(child, alice, "consultation", people=[coach], key="t3")  # advice, not training
     stranger_child = ChildFactory(service=north)
     stranger = RelatedPersonFactory(child=stranger_child, role="teacher")
-    NestTraining.objects.create(related_person=stranger, topic="responding", given_on=day, trainer=charlie, recorded_by=charlie)
+    NestTraining.objects.create(
+        related_person=stranger, topic="responding", given_on=day, trainer=charlie, recorded_by=charlie
+    )
     assert services.nest_trained_counts(south) == {"foster_carer": 1, "teacher": 1}
     assert services.nest_trained_counts(north) == {"teacher": 1}
     # A period: the carer's training was in January; the teacher's contact three days ago.
-    assert services.nest_trained_counts(south, since=datetime.date(2026, 1, 1), until=datetime.date(2026, 1, 31)) == {"foster_carer": 1}
+    assert services.nest_trained_counts(south, since=datetime.date(2026, 1, 1), until=datetime.date(2026, 1, 31)) == {
+        "foster_carer": 1
+    }
 
 
 def _nest(child, alice, size: int) -> None:
     start = RelatedPerson.objects.filter(child=child).count()
     for index in range(start, start + size):
-        person = RelatedPersonFactory(child=child, name=f"Adult {index}", role="teacher", informed_on=datetime.date(2026, 1, 2), informed_by=alice)
-        NestTraining.objects.create(related_person=person, topic="responding", given_on=datetime.date(2026, 1, 5), trainer=alice, recorded_by=alice)
+        person = RelatedPersonFactory(
+            child=child, name=f"Adult {index}", role="teacher", informed_on=datetime.date(2026, 1, 2), informed_by=alice
+        )
+        NestTraining.objects.create(
+            related_person=person,
+            topic="responding",
+            given_on=datetime.date(2026, 1, 5),
+            trainer=alice,
+            recorded_by=alice,
+        )
         make_contact(child, alice, "consultation", people=[person], key=f"n{person.pk}")
 
 
 def _trainings(child, alice, person, size: int) -> None:
     start = NestTraining.objects.count()
     for index in range(size):
-        NestTraining.objects.create(related_person=person, topic="responding", given_on=datetime.date(2026, 1, 5), trainer=alice, recorded_by=alice)
+        NestTraining.objects.create(
+            related_person=person,
+            topic="responding",
+            given_on=datetime.date(2026, 1, 5),
+            trainer=alice,
+            recorded_by=alice,
+        )
         contact = make_contact(child, alice, "carer_training", people=[person], key=f"c{start + index}")
-        NestTraining.objects.create(related_person=person, topic="safety_plan", given_on=datetime.date(2026, 1, 6), trainer=alice, recorded_by=alice, contact=contact)
+        NestTraining.objects.create(
+            related_person=person,
+            topic="safety_plan",
+            given_on=datetime.date(2026, 1, 6),
+            trainer=alice,
+            recorded_by=alice,
+            contact=contact,
+        )
 
 
 @pytest.mark.parametrize("page", ["people:detail", "people:related_person_detail"])
 def test_queries_do_not_grow_with_the_nest(client_for, alice, child, page, django_assert_max_num_queries):
     client = client_for(alice)
     person = child.related_people.get()
-    grow = (lambda n: _nest(child, alice, n)) if page == "people:detail" else (lambda n: _trainings(child, alice, person, n))
+    grow = (
+        (lambda n: _nest(child, alice, n))
+        if page == "people:detail"
+        else (lambda n: _trainings(child, alice, person, n))
+    )
     args = [child.pk] if page == "people:detail" else [child.pk, person.pk]
     grow(5)
     with django_assert_max_num_queries(50) as small:
@@ -329,11 +427,15 @@ def test_the_count_of_consultation_and_training_received_matches_what_was_record
     make_contact(child, alice, "carer_training", people=[person], days=1, key="cancelled", attendance="cancelled_carer")
     day = datetime.date(2026, 1, 10)
     # Training given in the contact above: one, not two.
-    NestTraining.objects.create(related_person=person, topic="responding", given_on=day, trainer=alice, recorded_by=alice, contact=given)
+    NestTraining.objects.create(
+        related_person=person, topic="responding", given_on=day, trainer=alice, recorded_by=alice, contact=given
+    )
     # Training recorded without a contact (a course elsewhere): received, so counted.
-    NestTraining.objects.create(related_person=person, topic="safety_plan", given_on=day, trainer_name="Fostering Wales", recorded_by=alice)
+    NestTraining.objects.create(
+        related_person=person, topic="safety_plan", given_on=day, trainer_name="Fostering Wales", recorded_by=alice
+    )
     row = RelatedPerson.objects.visible_to(alice).with_nest().get(pk=person.pk)
     assert row.support_received == 3  # the training contact, the consultation, the course; not the cancelled one
     detail = client_for(alice).get(reverse("people:related_person_detail", args=[child.pk, person.pk])).content.decode()
-    received = detail[detail.index("Consultation and training received"):]
+    received = detail[detail.index("Consultation and training received") :]
     assert "3 received" in received

@@ -102,7 +102,9 @@ def test_the_refusal_is_written_only_after_the_response_is_sent(client_for, char
     """The WSGI server sends the body, then calls close(): the write happens in close()."""
     stranger = client_for(charlie)
     handler = WSGIHandler()
-    response = handler.get_response(handler.request_class(_wsgi_environ(stranger, reverse("people:detail", args=[child.pk]))))
+    response = handler.get_response(
+        handler.request_class(_wsgi_environ(stranger, reverse("people:detail", args=[child.pk])))
+    )
     assert response.status_code == 404
     assert refused_events() == []  # the 404 is ready to send; nothing written yet
     _close(response)
@@ -143,7 +145,9 @@ def test_the_helper_returns_a_visible_record_and_raises_refused_for_others(alice
 
 
 @pytest.mark.django_db
-def test_the_managers_review_lists_refused_attempts_by_their_own_staff_only(client_for, manager, bob, charlie, north, child):
+def test_the_managers_review_lists_refused_attempts_by_their_own_staff_only(
+    client_for, manager, bob, charlie, north, child
+):
     other_child = ChildFactory(service=north)
     client_for(bob).get(reverse("people:detail", args=[other_child.pk]))  # South's practitioner, outside scope
     client_for(charlie).get(reverse("people:detail", args=[child.pk]))  # North's practitioner

@@ -21,7 +21,12 @@ def test_seed_creates_organisations_staff_in_every_role_and_children():
     assert Organisation.objects.filter(type=OrganisationType.LOCAL_AUTHORITY).count() == 22
     assert Organisation.objects.filter(type=OrganisationType.HEALTH_BOARD).count() == 7
     assert Organisation.objects.filter(type=OrganisationType.REGIONAL_PARTNERSHIP_BOARD).count() == 7
-    for kind in (OrganisationType.SERVICE, OrganisationType.EDUCATION, OrganisationType.YOUTH_JUSTICE, OrganisationType.THIRD_SECTOR):
+    for kind in (
+        OrganisationType.SERVICE,
+        OrganisationType.EDUCATION,
+        OrganisationType.YOUTH_JUSTICE,
+        OrganisationType.THIRD_SECTOR,
+    ):
         assert Organisation.objects.filter(type=kind).exists(), kind
     assert {u.role for u in User.objects.all()} >= set(Role.values)
     assert Team.objects.filter(members__username="practitioner").exists()
@@ -29,7 +34,9 @@ def test_seed_creates_organisations_staff_in_every_role_and_children():
     assert Placement.objects.count() >= 60
     assert RelatedPerson.objects.count() >= 120
     assert CareTeamMembership.objects.filter(user__username="practitioner").count() == 20
-    assert all(nhs_number_is_valid(n) for n in Child.objects.exclude(nhs_number="").values_list("nhs_number", flat=True))
+    assert all(
+        nhs_number_is_valid(n) for n in Child.objects.exclude(nhs_number="").values_list("nhs_number", flat=True)
+    )
     assert verify_chain()[0]
 
 

@@ -34,8 +34,18 @@ def test_refuses_anything_but_postgresql(monkeypatch):
 def test_a_tiny_national_data_set_has_the_proportions():
     out = io.StringIO()
     call_command(
-        "seed_national", "--children", "600", "--contacts-per-child", "10", "--practitioners", "44", "--seed", "5",
-        "--no-progress", "--no-vacuum", stdout=out,
+        "seed_national",
+        "--children",
+        "600",
+        "--contacts-per-child",
+        "10",
+        "--practitioners",
+        "44",
+        "--seed",
+        "5",
+        "--no-progress",
+        "--no-vacuum",
+        stdout=out,
     )
     assert "National data set ready in" in out.getvalue()
     services = Organisation.objects.filter(type=OrganisationType.SERVICE, code__startswith="NAT-")
@@ -70,7 +80,10 @@ def test_a_tiny_national_data_set_has_the_proportions():
     attended = Contact.objects.filter(attendance="attended").count()
     assert 0.6 <= attended / contacts <= 0.9
     assert Contact.objects.filter(attendance="booked").exists()
-    assert Contact.objects.filter(kind="consultation").exclude(consultation_with="").count() == Contact.objects.filter(kind="consultation").count()
+    assert (
+        Contact.objects.filter(kind="consultation").exclude(consultation_with="").count()
+        == Contact.objects.filter(kind="consultation").count()
+    )
 
     # Bulk audit events (one per model and batch) are chained like any other: the trail verifies.
     seeded = AuditEvent.objects.filter(detail__has_key="seed_national")
@@ -81,6 +94,17 @@ def test_a_tiny_national_data_set_has_the_proportions():
     assert result.unsealed == 0
 
     # Same seed again: nothing is created twice.
-    call_command("seed_national", "--children", "600", "--practitioners", "44", "--seed", "5", "--no-progress", "--no-vacuum", stdout=io.StringIO())
+    call_command(
+        "seed_national",
+        "--children",
+        "600",
+        "--practitioners",
+        "44",
+        "--seed",
+        "5",
+        "--no-progress",
+        "--no-vacuum",
+        stdout=io.StringIO(),
+    )
     assert Child.objects.count() == 600
     assert Contact.objects.count() == contacts

@@ -72,7 +72,9 @@ def test_practitioner_creates_a_record_and_joins_its_care_team(client_for, alice
         ({"preferred_language": "other"}, "Enter the young person"),
     ],
 )
-def test_bad_input_is_explained_keeps_what_was_typed_and_saves_nothing(client_for, alice, la_cardiff, overrides, message):
+def test_bad_input_is_explained_keeps_what_was_typed_and_saves_nothing(
+    client_for, alice, la_cardiff, overrides, message
+):
     data = child_post(la_cardiff, **overrides)
     response = client_for(alice).post(reverse("people:create"), data)
     body = response.content.decode()
@@ -88,7 +90,9 @@ def test_bad_input_messages_are_in_welsh_on_welsh_pages(client_for, alice, la_ca
     with translation.override("cy"):
         url = reverse("people:create")
     assert url.startswith("/cy/")
-    response = client_for(alice).post(url, child_post(la_cardiff, nhs_number="943 476 5918", date_of_birth_day="31", date_of_birth_month="2"))
+    response = client_for(alice).post(
+        url, child_post(la_cardiff, nhs_number="943 476 5918", date_of_birth_day="31", date_of_birth_month="2")
+    )
     body = response.content.decode()
     assert "Mae problem" in body
     assert "There is a problem" not in body
@@ -131,7 +135,9 @@ def test_list_shows_only_visible_records_and_searches(client_for, alice, child, 
     assert searched.status_code == 200
     assert reverse("people:detail", args=[hidden.pk]) not in searched.content.decode()
     assert reverse("people:detail", args=[child.pk]) not in searched.content.decode()
-    assert reverse("people:detail", args=[child.pk]) in client.get(reverse("people:list"), {"q": "prydd"}).content.decode()
+    assert (
+        reverse("people:detail", args=[child.pk]) in client.get(reverse("people:list"), {"q": "prydd"}).content.decode()
+    )
 
 
 def test_list_query_count_does_not_grow_with_the_caseload(client_for, alice, south, django_assert_max_num_queries):
@@ -156,7 +162,9 @@ def test_list_query_count_does_not_grow_with_the_caseload(client_for, alice, sou
 
 
 def test_edit_saves_and_records_history(client_for, alice, child, la_cardiff):
-    data = child_post(la_cardiff, given_name="Siôn", family_name="Prydderch", pronouns="fe / he", version=str(child.version))
+    data = child_post(
+        la_cardiff, given_name="Siôn", family_name="Prydderch", pronouns="fe / he", version=str(child.version)
+    )
     response = client_for(alice).post(reverse("people:edit", args=[child.pk]), data)
     assert response.status_code == 302
     child.refresh_from_db()
@@ -173,7 +181,9 @@ def test_concurrent_edit_is_refused_without_losing_either_change(client_for, ali
     first = child_post(la_cardiff, given_name="Siôn", family_name="Prydderch", pronouns="fe", version=str(opened_at))
     assert client_for(manager).post(reverse("people:edit", args=[child.pk]), first).status_code == 302
     # Alice's form was opened before that save.
-    second = child_post(la_cardiff, given_name="Siôn", family_name="Prydderch", pronouns="nhw / they", version=str(opened_at))
+    second = child_post(
+        la_cardiff, given_name="Siôn", family_name="Prydderch", pronouns="nhw / they", version=str(opened_at)
+    )
     response = client_for(alice).post(reverse("people:edit", args=[child.pk]), second)
     body = response.content.decode()
     assert response.status_code == 200
@@ -183,7 +193,9 @@ def test_concurrent_edit_is_refused_without_losing_either_change(client_for, ali
     child.refresh_from_db()
     assert child.pronouns == "fe"  # the manager's save stands
     # Having seen both, Alice saves again and it goes through.
-    again = child_post(la_cardiff, given_name="Siôn", family_name="Prydderch", pronouns="nhw / they", version=str(child.version))
+    again = child_post(
+        la_cardiff, given_name="Siôn", family_name="Prydderch", pronouns="nhw / they", version=str(child.version)
+    )
     assert client_for(alice).post(reverse("people:edit", args=[child.pk]), again).status_code == 302
     child.refresh_from_db()
     assert child.pronouns == "nhw / they"
@@ -195,7 +207,13 @@ def test_partner_and_colleague_cannot_edit(client_for, bob, child, la_cardiff):
 
 def test_related_person_add_and_edit(client_for, alice, child):
     client = client_for(alice)
-    data = {"name": "Gwilym Athro", "role": "teacher", "organisation_name": "Ysgol Enghraifft", "is_active": "on", "version": "1"}
+    data = {
+        "name": "Gwilym Athro",
+        "role": "teacher",
+        "organisation_name": "Ysgol Enghraifft",
+        "is_active": "on",
+        "version": "1",
+    }
     assert client.post(reverse("people:related_person_create", args=[child.pk]), data).status_code == 302
     person = RelatedPerson.objects.get(name="Gwilym Athro")
     data.update(name="Gwilym Athro-Jones", version=str(person.version))
@@ -203,14 +221,22 @@ def test_related_person_add_and_edit(client_for, alice, child):
     person.refresh_from_db()
     assert person.name == "Gwilym Athro-Jones"
     assert person.version == 2
-    bad = client.post(reverse("people:related_person_create", args=[child.pk]), {"name": "Someone", "role": "other", "version": "1"})
+    bad = client.post(
+        reverse("people:related_person_create", args=[child.pk]), {"name": "Someone", "role": "other", "version": "1"}
+    )
     assert "Describe this person" in bad.content.decode()
 
 
 def test_new_placement_ends_the_current_one_and_flags_out_of_county(client_for, alice, child):
     current = child.placements.get()
     swansea = child.responsible_local_authority.__class__.objects.get(code="W06000011")
-    data = {"type": "residential", "local_authority_area": str(swansea.pk), "start_date_day": "1", "start_date_month": "6", "start_date_year": "2024"}
+    data = {
+        "type": "residential",
+        "local_authority_area": str(swansea.pk),
+        "start_date_day": "1",
+        "start_date_month": "6",
+        "start_date_year": "2024",
+    }
     assert client_for(alice).post(reverse("people:placement_create", args=[child.pk]), data).status_code == 302
     current.refresh_from_db()
     assert current.end_date == datetime.date(2024, 6, 1)
@@ -234,13 +260,17 @@ def test_manager_manages_the_care_team(client_for, manager, bob, alice, child):
 
 
 def test_care_team_refuses_staff_of_other_organisations(client_for, manager, charlie, child):
-    response = client_for(manager).post(reverse("people:care_team", args=[child.pk]), {"user": str(charlie.pk), "role": "practitioner"})
+    response = client_for(manager).post(
+        reverse("people:care_team", args=[child.pk]), {"user": str(charlie.pk), "role": "practitioner"}
+    )
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
 
 
 def test_history_page_shows_who_changed_what_for_managers_only(client_for, manager, alice, child, la_cardiff):
-    data = child_post(la_cardiff, given_name="Siôn", family_name="Prydderch", pronouns="fe / he", version=str(child.version))
+    data = child_post(
+        la_cardiff, given_name="Siôn", family_name="Prydderch", pronouns="fe / he", version=str(child.version)
+    )
     client_for(alice).post(reverse("people:edit", args=[child.pk]), data)
     body = client_for(manager).get(reverse("people:history", args=[child.pk])).content.decode()
     assert "Pronouns" in body
@@ -286,7 +316,9 @@ def test_break_glass_journey(client_for, duty, manager, child):
     assert "emergency access" in page.content.decode()
     view = AuditEvent.objects.filter(action="view", child_id=child.pk, actor=duty, object_type="people.child").get()
     assert view.route == "break_glass"
-    assert AuditEvent.objects.filter(action="break_glass", child_id=child.pk, reason__startswith="Carer phoned").exists()
+    assert AuditEvent.objects.filter(
+        action="break_glass", child_id=child.pk, reason__startswith="Carer phoned"
+    ).exists()
     second = AuditEvent.objects.get(action="break_glass", child_id=child.pk, detail__tier="whole_record")
     assert second.reason == "Police ask about the placement move last month" and second.route == "break_glass"
     # Read-only through emergency access.
@@ -308,7 +340,13 @@ def test_break_glass_journey(client_for, duty, manager, child):
 def test_break_glass_needs_a_reason_and_the_right_role(client_for, duty, alice, child):
     response = client_for(duty).post(
         reverse("people:break_glass"),
-        {"nhs_number": "9434765919", "date_of_birth_day": "27", "date_of_birth_month": "3", "date_of_birth_year": "2012", "reason": "x"},
+        {
+            "nhs_number": "9434765919",
+            "date_of_birth_day": "27",
+            "date_of_birth_month": "3",
+            "date_of_birth_year": "2012",
+            "reason": "x",
+        },
     )
     assert "at least three different words" in response.content.decode()
     assert client_for(alice).get(reverse("people:break_glass")).status_code == 403
@@ -317,7 +355,13 @@ def test_break_glass_needs_a_reason_and_the_right_role(client_for, duty, alice, 
 def test_a_missing_reason_for_break_glass_is_one_clear_error(client_for, duty):
     response = client_for(duty).post(
         reverse("people:break_glass"),
-        {"nhs_number": "9434765919", "date_of_birth_day": "27", "date_of_birth_month": "3", "date_of_birth_year": "2012", "reason": " "},
+        {
+            "nhs_number": "9434765919",
+            "date_of_birth_day": "27",
+            "date_of_birth_month": "3",
+            "date_of_birth_year": "2012",
+            "reason": " ",
+        },
     )
     assert response.context["form"].errors["reason"] == [
         "Explain in words why you need emergency access, for example “Carer phoned, young person missing”: "

@@ -21,7 +21,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def plan(child, alice):
     made = services.save_plan(
-        by=alice, child=child, expected_version=0,
+        by=alice,
+        child=child,
+        expected_version=0,
         values={"language": "cy", "next_review_on": timezone.localdate() + datetime.timedelta(days=30)},
     )
     Goal.objects.create(plan=made, text="Dw i eisiau teimlo'n saff yn yr ysgol")
@@ -74,7 +76,9 @@ def test_another_organisation_does_not_read_it(client_for, partner, alice, child
 
 
 def test_an_approved_safeguarding_share_of_the_plan_opens_it(client_for, partner, alice, manager, bob, child, plan):
-    approve_safeguarding(child, organisation=partner.organisation, requested_by=alice, decided_by=manager, items=["plan"])
+    approve_safeguarding(
+        child, organisation=partner.organisation, requested_by=alice, decided_by=manager, items=["plan"]
+    )
     assert client_for(partner).get(reverse("plans:plan", args=[child.pk])).status_code == 200
 
 
@@ -86,7 +90,9 @@ def test_the_young_person_sees_that_the_partner_read_their_plan(client_for, part
 
 
 def test_a_plan_read_through_a_safeguarding_share_says_so(client_for, partner, alice, manager, child, plan):
-    approve_safeguarding(child, organisation=partner.organisation, requested_by=alice, decided_by=manager, items=["plan"])
+    approve_safeguarding(
+        child, organisation=partner.organisation, requested_by=alice, decided_by=manager, items=["plan"]
+    )
     client_for(partner).get(reverse("plans:plan", args=[child.pk]))
     seen = client_for(alice).get(reverse("assessments:seen", args=[child.pk])).content.decode()
     assert "read your plan" in seen and "a manager agreed it had to be shared" in seen

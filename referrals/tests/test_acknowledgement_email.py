@@ -23,7 +23,9 @@ def contact(settings):
     cache.clear()  # the rate limit's moving window
 
 
-def test_the_referrer_gets_the_reference_and_the_contact_and_nothing_about_the_child(client, la_cardiff, south, django_capture_on_commit_callbacks):
+def test_the_referrer_gets_the_reference_and_the_contact_and_nothing_about_the_child(
+    client, la_cardiff, south, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("public_referral"), public_post(la_cardiff, referrer_language="en"))
     assert response.status_code == 302
@@ -57,16 +59,23 @@ def test_a_retried_submit_sends_no_second_email(client, la_cardiff, south, djang
 
 def test_no_address_no_email(client, la_cardiff, south, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        client.post(reverse("public_referral"), public_post(la_cardiff, referrer_email="", referrer_phone="07700 900000"))
+        client.post(
+            reverse("public_referral"), public_post(la_cardiff, referrer_email="", referrer_phone="07700 900000")
+        )
     assert Referral.objects.count() == 1
     assert callbacks == [] and mail.outbox == []
 
 
-def test_nothing_is_sent_beyond_the_forms_limit(client, la_cardiff, south, settings, django_capture_on_commit_callbacks):
+def test_nothing_is_sent_beyond_the_forms_limit(
+    client, la_cardiff, south, settings, django_capture_on_commit_callbacks
+):
     settings.NYTH_PUBLIC_REFERRALS_PER_HOUR = 1
     with django_capture_on_commit_callbacks(execute=True):
         assert client.post(reverse("public_referral"), public_post(la_cardiff, needs="Concern one")).status_code == 302
-        limited = client.post(reverse("public_referral"), public_post(la_cardiff, needs="Concern two", referrer_email="other@example.invalid"))
+        limited = client.post(
+            reverse("public_referral"),
+            public_post(la_cardiff, needs="Concern two", referrer_email="other@example.invalid"),
+        )
     assert limited.status_code == 429
     assert [email.to for email in mail.outbox] == [["eleri@example.invalid"]]
 

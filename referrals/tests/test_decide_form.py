@@ -42,10 +42,10 @@ def test_each_outcome_reveals_only_its_own_fields(client_for, manager, south):
     assert 'name="consultation_advice"' in consultation and 'name="directory_service"' not in consultation
     for name in ("directory_service", "handover_contact", "handover_contacted_on_day", "handover_notes"):
         assert f'name="{name}"' in redirected, name
-    assert 'data-nyth-reveals' not in re.search(r'<input[^>]*value="accepted"[^>]*>', body).group(0)
+    assert "data-nyth-reveals" not in re.search(r'<input[^>]*value="accepted"[^>]*>', body).group(0)
     # Without JavaScript every field is shown: nothing is hidden by the server.
     assert "govuk-radios__conditional--hidden" in body  # (hidden only once govuk-frontend runs)
-    assert 'hidden>' not in consultation and 'hidden>' not in redirected
+    assert "hidden>" not in consultation and "hidden>" not in redirected
 
 
 def test_required_fields_are_not_announced_as_optional(client_for, manager, south):
@@ -62,22 +62,37 @@ def test_fields_of_another_outcome_are_ignored(client_for, manager, south):
     response = client_for(manager).post(
         reverse("referrals:decide", args=[referral.pk]),
         {
-            "outcome": "accepted", "reason": "Complex trauma", "reason_language": "en",
-            "handover_contacted_on_day": "31", "handover_contacted_on_month": "2", "handover_contacted_on_year": "20",
+            "outcome": "accepted",
+            "reason": "Complex trauma",
+            "reason_language": "en",
+            "handover_contacted_on_day": "31",
+            "handover_contacted_on_month": "2",
+            "handover_contacted_on_year": "20",
             "consultation_advice": "<b>not this</b>",
         },
     )
     assert response.status_code == 302
     decision = Decision.objects.get()
-    assert decision.outcome == "accepted" and decision.consultation_advice == "" and decision.handover_contacted_at is None
+    assert (
+        decision.outcome == "accepted" and decision.consultation_advice == "" and decision.handover_contacted_at is None
+    )
 
 
 def test_the_chosen_outcome_is_validated_with_its_own_messages(client_for, manager, south):
     referral = ReferralFactory(service=south)
-    body = client_for(manager).post(
-        reverse("referrals:decide", args=[referral.pk]), {"outcome": "redirected", "reason": "Elsewhere", "reason_language": "en"}
-    ).content.decode()
-    for message in ("Choose the service the referral is handed on to", "Say who you contacted at that service", "Say when you contacted them"):
+    body = (
+        client_for(manager)
+        .post(
+            reverse("referrals:decide", args=[referral.pk]),
+            {"outcome": "redirected", "reason": "Elsewhere", "reason_language": "en"},
+        )
+        .content.decode()
+    )
+    for message in (
+        "Choose the service the referral is handed on to",
+        "Say who you contacted at that service",
+        "Say when you contacted them",
+    ):
         assert body.count(message) == 2, message  # the summary and the field
     assert "Record the advice given to the referrer" not in body
     # The chosen outcome's reveal stays open.
@@ -87,9 +102,11 @@ def test_the_chosen_outcome_is_validated_with_its_own_messages(client_for, manag
 
 def test_the_language_of_the_reason_must_be_chosen(client_for, manager, south):
     referral = ReferralFactory(service=south)
-    body = client_for(manager).post(
-        reverse("referrals:decide", args=[referral.pk]), {"outcome": "accepted", "reason": "Complex trauma"}
-    ).content.decode()
+    body = (
+        client_for(manager)
+        .post(reverse("referrals:decide", args=[referral.pk]), {"outcome": "accepted", "reason": "Complex trauma"})
+        .content.decode()
+    )
     assert body.count("Choose the language you wrote in") == 2
     assert not Decision.objects.exists()
 
@@ -107,7 +124,9 @@ def test_the_decide_page_says_the_referrer_is_written_to_in_welsh(client_for, ma
     assert "Ysgrifennir at yr atgyfeiriwr yn Gymraeg, ei iaith ei hun." in cy_page
 
 
-def test_a_reason_in_english_is_marked_inside_a_welsh_letter(client_for, manager, south, django_capture_on_commit_callbacks):
+def test_a_reason_in_english_is_marked_inside_a_welsh_letter(
+    client_for, manager, south, django_capture_on_commit_callbacks
+):
     referral = ReferralFactory(service=south, referrer_language="cy", referrer_email="athro@example.invalid")
     client = client_for(manager)
     with django_capture_on_commit_callbacks(execute=True):
@@ -132,7 +151,12 @@ def test_a_reason_in_welsh_is_not_marked_in_a_welsh_letter(client_for, manager, 
     referral = ReferralFactory(service=south, referrer_language="cy")
     client_for(manager).post(
         reverse("referrals:decide", args=[referral.pk]),
-        {"outcome": "consultation", "reason": "Trawma cymhleth", "reason_language": "cy", "consultation_advice": "Cornel dawel"},
+        {
+            "outcome": "consultation",
+            "reason": "Trawma cymhleth",
+            "reason_language": "cy",
+            "consultation_advice": "Cornel dawel",
+        },
     )
     decision = Decision.objects.get()
     assert "Ysgrifennwyd" not in decision.referrer_message
@@ -145,7 +169,12 @@ def test_advice_in_welsh_is_marked_inside_an_english_letter(client_for, manager,
     referral = ReferralFactory(service=south, referrer_language="en")
     client_for(manager).post(
         reverse("referrals:decide", args=[referral.pk]),
-        {"outcome": "consultation", "reason": "Trawma cymhleth", "reason_language": "cy", "consultation_advice": "Cornel dawel"},
+        {
+            "outcome": "consultation",
+            "reason": "Trawma cymhleth",
+            "reason_language": "cy",
+            "consultation_advice": "Cornel dawel",
+        },
     )
     message = Decision.objects.get().referrer_message
     assert "This advice was written in Welsh. Cornel dawel" in message
@@ -158,9 +187,14 @@ def test_a_complete_handover_is_recorded(client_for, manager, south):
     response = client_for(manager).post(
         reverse("referrals:decide", args=[referral.pk]),
         {
-            "outcome": "redirected", "reason": "Better placed elsewhere", "reason_language": "en",
-            "directory_service": str(entry.pk), "handover_contact": "Rhian",
-            "handover_contacted_on_day": "20", "handover_contacted_on_month": "11", "handover_contacted_on_year": "2026",
+            "outcome": "redirected",
+            "reason": "Better placed elsewhere",
+            "reason_language": "en",
+            "directory_service": str(entry.pk),
+            "handover_contact": "Rhian",
+            "handover_contacted_on_day": "20",
+            "handover_contacted_on_month": "11",
+            "handover_contacted_on_year": "2026",
         },
     )
     assert response.status_code == 302

@@ -28,7 +28,6 @@ EXAMPLE_EN = ROOT / "docs" / "examples" / "referrals-example.csv"
 EXAMPLE_CY = ROOT / "docs" / "examples" / "referrals-example-cy.csv"
 
 
-
 # --- Helpers ------------------------------------------------------------------------------------
 GOOD = {
     "given_name": "Cerys",
@@ -465,7 +464,11 @@ def test_upload_page_for_a_manager(client_for, manager):
     ("language", "background", "deleted"),
     [
         ("en", "The import runs in the background", "deletes the uploaded file {days} days after the import finishes"),
-        ("cy", "Mae'r mewnforio'n digwydd yn y cefndir", "yn dileu'r ffeil a uwchlwythwyd {days} diwrnod ar ôl i'r mewnforio orffen"),
+        (
+            "cy",
+            "Mae'r mewnforio'n digwydd yn y cefndir",
+            "yn dileu'r ffeil a uwchlwythwyd {days} diwrnod ar ôl i'r mewnforio orffen",
+        ),
     ],
 )
 def test_upload_page_says_the_import_runs_in_the_background_and_when_the_file_is_deleted(
@@ -526,7 +529,9 @@ def test_the_job_page_is_for_the_uploader_and_the_services_managers_only(
     client_for, duty, manager, alice, charlie, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        client_for(duty).post(reverse("referrals:import"), {"file": upload("list.csv", csv_bytes([row()])), "mode": "valid_only"})
+        client_for(duty).post(
+            reverse("referrals:import"), {"file": upload("list.csv", csv_bytes([row()])), "mode": "valid_only"}
+        )
     url = reverse("referrals:import_job", args=[ImportJob.objects.get().pk])
     assert client_for(duty).get(url).status_code == 200
     assert client_for(manager).get(url).status_code == 200

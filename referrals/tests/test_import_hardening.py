@@ -26,7 +26,9 @@ def zip_bytes(entries: dict[str, bytes]) -> bytes:
     return out.getvalue()
 
 
-XLSX = zip_bytes({"[Content_Types].xml": b"<Types/>", "_rels/.rels": b"<Relationships/>", "xl/workbook.xml": b"<workbook/>"})
+XLSX = zip_bytes(
+    {"[Content_Types].xml": b"<Types/>", "_rels/.rels": b"<Relationships/>", "xl/workbook.xml": b"<workbook/>"}
+)
 ODS = zip_bytes({"mimetype": b"application/vnd.oasis.opendocument.spreadsheet", "content.xml": b"<x/>"})
 ZIP = zip_bytes({"referrals.csv": csv_bytes([GOOD])})
 XLS = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504
@@ -70,7 +72,9 @@ def test_the_file_kind_is_named_in_welsh(south):
 
 @pytest.mark.parametrize(("raw", "named"), [(XLSX, "Excel workbook (.xlsx)"), (PNG, "picture (PNG)")])
 def test_the_upload_page_names_a_disguised_file_and_imports_nothing(client_for, manager, raw, named):
-    response = client_for(manager).post(reverse("referrals:import"), {"file": upload("list.csv", raw), "mode": "valid_only"})
+    response = client_for(manager).post(
+        reverse("referrals:import"), {"file": upload("list.csv", raw), "mode": "valid_only"}
+    )
     body = response.content.decode()
     assert response.status_code == 200
     assert "There is a problem" in body and named in body
@@ -86,7 +90,9 @@ def test_utf16_without_a_byte_order_mark_is_still_unreadable_not_a_nul_on_every_
 
 # --- NUL bytes --------------------------------------------------------------------------------------
 def test_a_nul_byte_is_reported_on_its_row_and_column_and_the_other_rows_import(south):
-    raw = csv_bytes([row(given_name="Aled"), row(given_name="Be\x00ca"), row(given_name="Cai", needs="Sleeps\x00 badly")])
+    raw = csv_bytes(
+        [row(given_name="Aled"), row(given_name="Be\x00ca"), row(given_name="Cai", needs="Sleeps\x00 badly")]
+    )
     assert b"\x00" in raw[:4096]  # today the whole file is refused for this
     report = run(raw, south)
     assert report.file_errors == []
@@ -147,4 +153,3 @@ def test_text_answers_may_still_hold_emoji_joiners(south):
     family = "\U0001f468\u200d\U0001f469\u200d\U0001f467"
     report = run(csv_bytes([row(young_person_views=f"Mae fy nheulu {family} yn bwysig")]), south)
     assert report.created == 1, report.errors
-

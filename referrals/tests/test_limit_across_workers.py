@@ -44,12 +44,18 @@ def server(tmp_path, request):
     try:
         env = scratch_env(database, NYTH_PUBLIC_REFERRALS_PER_HOUR=str(LIMIT), **extra)
         manage(env, "migrate", "--no-input", "-v", "0")
-        la_pk = manage(
-            env, "shell", "-c",
-            "from accounts.models import Organisation as O;"
-            "O.objects.create(code='SVC-SCRATCH', name_en='Scratch Service', name_cy='Gwasanaeth Crafu', type='service');"
-            "print(O.objects.get(code='W06000015').pk)",
-        ).strip().splitlines()[-1]
+        la_pk = (
+            manage(
+                env,
+                "shell",
+                "-c",
+                "from accounts.models import Organisation as O;"
+                "O.objects.create(code='SVC-SCRATCH', name_en='Scratch Service', name_cy='Gwasanaeth Crafu', type='service');"
+                "print(O.objects.get(code='W06000015').pk)",
+            )
+            .strip()
+            .splitlines()[-1]
+        )
         gunicorn = Gunicorn(tmp_path, env, workers=2)
         wait_for_http(gunicorn.url + "/healthz")
         yield gunicorn, la_pk
@@ -84,7 +90,9 @@ def _sender(base_url: str, la_pk: str):
     def send(n: int, headers: dict[str, str] | None = None) -> int:
         data = public_post(la, needs=f"Worry number {n}", started=_started_token(), csrfmiddlewaretoken=csrf)
         body = urllib.parse.urlencode(data, doseq=True).encode()
-        request = urllib.request.Request(base_url + "/en/refer/", data=body, headers={"Referer": base_url + "/en/refer/", **(headers or {})})
+        request = urllib.request.Request(
+            base_url + "/en/refer/", data=body, headers={"Referer": base_url + "/en/refer/", **(headers or {})}
+        )
         try:
             with opener.open(request, timeout=30) as response:
                 return response.status
@@ -121,7 +129,9 @@ def nginx(server, tmp_path):
     gunicorn, la_pk = server
     port = free_port()
     conf = tmp_path / "nginx.conf"
-    temp = " ".join(f"{name}_temp_path {tmp_path / name};" for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    temp = " ".join(
+        f"{name}_temp_path {tmp_path / name};" for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
     conf.write_text(
         f"worker_processes 1; pid {tmp_path / 'nginx.pid'}; error_log {tmp_path / 'nginx.err'};\n"
         "events { worker_connections 64; }\n"
@@ -129,7 +139,9 @@ def nginx(server, tmp_path):
         f"  server {{ listen 127.0.0.1:{port}; location / {{ proxy_pass {gunicorn.url}; proxy_bind 127.0.0.2;"
         "    proxy_set_header Host $host; proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for; } } }\n"
     )
-    process = subprocess.Popen([binary, "-p", str(tmp_path), "-c", str(conf), "-g", "daemon off;"], stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [binary, "-p", str(tmp_path), "-c", str(conf), "-g", "daemon off;"], stderr=subprocess.DEVNULL
+    )
     try:
         url = f"http://127.0.0.1:{port}"
         wait_for_http(url + "/healthz")

@@ -16,10 +16,14 @@ pytestmark = pytest.mark.django_db
 
 def test_confirm_with_nothing_chosen_is_an_error_message_not_a_404(client_for, manager, south, child, la_cardiff):
     # A referral that matches the existing record: the "new record" radio is not pre-chosen.
-    referral = ReferralFactory(service=south, given_name=child.given_name, family_name=child.family_name, date_of_birth=child.date_of_birth)
+    referral = ReferralFactory(
+        service=south, given_name=child.given_name, family_name=child.family_name, date_of_birth=child.date_of_birth
+    )
     assert services.candidates_for(referral, manager)
     client = client_for(manager)
-    response = client.post(reverse("referrals:link", args=[referral.pk]), {"responsible_local_authority": str(la_cardiff.pk)})
+    response = client.post(
+        reverse("referrals:link", args=[referral.pk]), {"responsible_local_authority": str(la_cardiff.pk)}
+    )
     assert response.status_code == 200
     body = response.content.decode()
     assert "There is a problem" in body and "<title>Error:" in body
@@ -46,14 +50,23 @@ def test_a_record_outside_the_scope_is_still_a_404(client_for, manager, south, n
 
     referral = ReferralFactory(service=south)
     elsewhere = ChildFactory(service=north)
-    assert client_for(manager).post(reverse("referrals:link", args=[referral.pk]), {"child": str(elsewhere.pk)}).status_code == 404
+    assert (
+        client_for(manager)
+        .post(reverse("referrals:link", args=[referral.pk]), {"child": str(elsewhere.pk)})
+        .status_code
+        == 404
+    )
 
 
-def test_other_open_referrals_for_the_same_child_are_shown_with_reference_and_date_of_birth(client_for, manager, south, charlie):
+def test_other_open_referrals_for_the_same_child_are_shown_with_reference_and_date_of_birth(
+    client_for, manager, south, charlie
+):
     born = datetime.date(2013, 5, 9)
     first = ReferralFactory(service=south, given_name="Siôn", family_name="Llywelyn", date_of_birth=born)
     second = ReferralFactory(service=south, given_name="Sion", family_name="Llywelyn", date_of_birth=born)
-    other = ReferralFactory(service=south, given_name="Megan", family_name="Rowlands", date_of_birth=datetime.date(2009, 1, 2))
+    other = ReferralFactory(
+        service=south, given_name="Megan", family_name="Rowlands", date_of_birth=datetime.date(2009, 1, 2)
+    )
     found = services.similar_open_referrals(second, manager)
     assert [match.referral for match in found] == [first]
     assert "date_of_birth" in [reason.code for reason in found[0].reasons]
@@ -77,8 +90,12 @@ def _accept(referral, manager):
 
 
 def test_the_lists_show_date_of_birth_and_reference(client_for, manager, south):
-    one = ReferralFactory(service=south, given_name="Siôn", family_name="Llywelyn", date_of_birth=datetime.date(2013, 5, 9))
-    two = ReferralFactory(service=south, given_name="Siôn", family_name="Llywelyn", date_of_birth=datetime.date(2014, 2, 1))
+    one = ReferralFactory(
+        service=south, given_name="Siôn", family_name="Llywelyn", date_of_birth=datetime.date(2013, 5, 9)
+    )
+    two = ReferralFactory(
+        service=south, given_name="Siôn", family_name="Llywelyn", date_of_birth=datetime.date(2014, 2, 1)
+    )
     _accept(one, manager)
     _accept(two, manager)
     client = client_for(manager)

@@ -16,8 +16,13 @@ waits = st.integers(min_value=0, max_value=400)
 
 def score(facts, days, weights=DEFAULT_WEIGHTS, adjustment=0):
     return compute(
-        facts=facts, waiting_since=NOW - timedelta(days=days), now=NOW, weights=weights, bands=DEFAULT_BANDS,
-        adjustment=adjustment, adjustment_reason="reason" if adjustment else "",
+        facts=facts,
+        waiting_since=NOW - timedelta(days=days),
+        now=NOW,
+        weights=weights,
+        bands=DEFAULT_BANDS,
+        adjustment=adjustment,
+        adjustment_reason="reason" if adjustment else "",
     )
 
 
@@ -43,7 +48,13 @@ def test_the_score_is_exactly_the_sum_of_the_reasons_shown(facts, days, weights)
 @given(facts_strategy, waits)
 def test_bands_follow_the_score(facts, days):
     result = score(facts, days)
-    expected = "high" if result.score >= DEFAULT_BANDS["high"] else "medium" if result.score >= DEFAULT_BANDS["medium"] else "routine"
+    expected = (
+        "high"
+        if result.score >= DEFAULT_BANDS["high"]
+        else "medium"
+        if result.score >= DEFAULT_BANDS["medium"]
+        else "routine"
+    )
     assert result.band == expected
 
 

@@ -17,15 +17,26 @@ pytestmark = pytest.mark.django_db
 def _job(south, manager, *, finished_days_ago):
     finished = None if finished_days_ago is None else timezone.now() - timedelta(days=finished_days_ago)
     return ImportJob.objects.create(
-        service=south, uploaded_by=manager, filename="list.csv", mode="valid_only", data=b"given_name\nAnna\n",
-        status="done" if finished else "importing", finished_at=finished, rows_total=1, created=1,
+        service=south,
+        uploaded_by=manager,
+        filename="list.csv",
+        mode="valid_only",
+        data=b"given_name\nAnna\n",
+        status="done" if finished else "importing",
+        finished_at=finished,
+        rows_total=1,
+        created=1,
         errors=[[3, "nhs_number", "Enter a valid NHS number"]],
     )
 
 
 def test_files_are_deleted_after_the_retention_period_and_the_report_is_kept(south, manager, settings):
     settings.NYTH_UPLOAD_RETENTION_DAYS = 7
-    old, recent, running = _job(south, manager, finished_days_ago=8), _job(south, manager, finished_days_ago=6), _job(south, manager, finished_days_ago=None)
+    old, recent, running = (
+        _job(south, manager, finished_days_ago=8),
+        _job(south, manager, finished_days_ago=6),
+        _job(south, manager, finished_days_ago=None),
+    )
     out = io.StringIO()
     call_command("purge_uploads", stdout=out)
     assert "Deleted 1 uploaded file(s) older than 7 day(s)." in out.getvalue()

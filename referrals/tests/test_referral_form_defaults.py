@@ -23,7 +23,11 @@ def test_nothing_is_pre_ticked_or_pre_chosen_on_the_staff_form(client_for, alice
     body = client_for(alice).get(f"/{language}/referrals/new/").content.decode()
     assert 'name="complex_needs"' in body and 'name="preferred_language"' in body
     checked = _checked(body)
-    assert [name for name, _value in checked if name in ("complex_needs", "preferred_language", "referrer_language", "risks")] == []
+    assert [
+        name
+        for name, _value in checked
+        if name in ("complex_needs", "preferred_language", "referrer_language", "risks")
+    ] == []
 
 
 def test_the_languages_must_be_chosen(client_for, alice, la_cardiff):

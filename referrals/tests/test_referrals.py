@@ -119,7 +119,15 @@ def public_post(la, **overrides):
         submission_key="public-1",
         risks=[],
     )
-    for name in ("nhs_number", "placement_type", "active_offer_made", "diagnosis", "professionals_involved", "complex_needs", "referrer_organisation"):
+    for name in (
+        "nhs_number",
+        "placement_type",
+        "active_offer_made",
+        "diagnosis",
+        "professionals_involved",
+        "complex_needs",
+        "referrer_organisation",
+    ):
         data.pop(name, None)
     data.update(overrides)
     return data
@@ -187,29 +195,64 @@ TODAY = datetime.date(2026, 11, 24)
 
 
 def test_eligibility_explains_each_criterion():
-    result = assess(legal_status="adopted", complex_needs=True, responsible_local_authority_known=True, date_of_birth=datetime.date(2012, 1, 1), today=TODAY)
+    result = assess(
+        legal_status="adopted",
+        complex_needs=True,
+        responsible_local_authority_known=True,
+        date_of_birth=datetime.date(2012, 1, 1),
+        today=TODAY,
+    )
     assert result.route == "eligible"
     assert all(c.met for c in result.criteria)
-    edge = assess(legal_status="edge_of_care", complex_needs=True, responsible_local_authority_known=True, date_of_birth=datetime.date(2012, 1, 1), today=TODAY)
+    edge = assess(
+        legal_status="edge_of_care",
+        complex_needs=True,
+        responsible_local_authority_known=True,
+        date_of_birth=datetime.date(2012, 1, 1),
+        today=TODAY,
+    )
     assert edge.route == "flexible"
-    other = assess(legal_status="other", complex_needs=True, responsible_local_authority_known=True, date_of_birth=datetime.date(2012, 1, 1), today=TODAY)
+    other = assess(
+        legal_status="other",
+        complex_needs=True,
+        responsible_local_authority_known=True,
+        date_of_birth=datetime.date(2012, 1, 1),
+        today=TODAY,
+    )
     assert other.route == "not_met"
-    unknown = assess(legal_status="looked_after", complex_needs=True, responsible_local_authority_known=False, date_of_birth=datetime.date(2012, 1, 1), today=TODAY)
+    unknown = assess(
+        legal_status="looked_after",
+        complex_needs=True,
+        responsible_local_authority_known=False,
+        date_of_birth=datetime.date(2012, 1, 1),
+        today=TODAY,
+    )
     assert unknown.route == "incomplete"
 
 
 def test_ages_over_25_are_flagged_and_explained_not_refused():
-    result = assess(legal_status="care_leaver", complex_needs=True, responsible_local_authority_known=True, date_of_birth=datetime.date(1998, 1, 1), today=TODAY)
+    result = assess(
+        legal_status="care_leaver",
+        complex_needs=True,
+        responsible_local_authority_known=True,
+        date_of_birth=datetime.date(1998, 1, 1),
+        today=TODAY,
+    )
     assert result.route == "eligible"
     assert "no upper age limit" in result.flags[0]
 
 
 # --- Decisions ---------------------------------------------------------------------------------
-def test_manager_accepts_and_the_referrer_is_told_in_their_language(client_for, manager, south, django_capture_on_commit_callbacks):
+def test_manager_accepts_and_the_referrer_is_told_in_their_language(
+    client_for, manager, south, django_capture_on_commit_callbacks
+):
     referral = ReferralFactory(service=south, referrer_language="cy", referrer_email="athro@example.invalid")
     client = client_for(manager)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("referrals:decide", args=[referral.pk]), {"outcome": "accepted", "reason": "Complex trauma, high risk", "reason_language": "en"})
+        response = client.post(
+            reverse("referrals:decide", args=[referral.pk]),
+            {"outcome": "accepted", "reason": "Complex trauma, high risk", "reason_language": "en"},
+        )
     assert response.status_code == 302
     referral.refresh_from_db()
     assert referral.status == Status.ACCEPTED and referral.accepted_at is not None
@@ -230,7 +273,10 @@ def test_the_queued_referrer_email_holds_the_decision_id_not_the_young_persons_n
     referral = ReferralFactory(service=south, given_name="Gwenllian", referrer_email="athro@example.invalid")
     database_queue = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
     with override_settings(TASKS=database_queue), django_capture_on_commit_callbacks(execute=True):
-        client_for(manager).post(reverse("referrals:decide", args=[referral.pk]), {"outcome": "accepted", "reason": "Complex trauma", "reason_language": "en"})
+        client_for(manager).post(
+            reverse("referrals:decide", args=[referral.pk]),
+            {"outcome": "accepted", "reason": "Complex trauma", "reason_language": "en"},
+        )
     decision = referral.decisions.get()
     assert "Gwenllian" in decision.referrer_message
     queued = DBTaskResult.objects.get()
@@ -242,7 +288,10 @@ def test_the_queued_referrer_email_holds_the_decision_id_not_the_young_persons_n
 def test_redirect_needs_a_warm_handover(client_for, manager, south, directory_entry):
     referral = ReferralFactory(service=south)
     client = client_for(manager)
-    incomplete = client.post(reverse("referrals:decide", args=[referral.pk]), {"outcome": "redirected", "reason": "Better placed elsewhere", "reason_language": "en"})
+    incomplete = client.post(
+        reverse("referrals:decide", args=[referral.pk]),
+        {"outcome": "redirected", "reason": "Better placed elsewhere", "reason_language": "en"},
+    )
     body = incomplete.content.decode()
     assert "Choose the service" in body and "who you contacted" in body
     assert not Decision.objects.exists()
@@ -267,9 +316,20 @@ def test_redirect_needs_a_warm_handover(client_for, manager, south, directory_en
 def test_consultation_only_records_the_advice(client_for, manager, south):
     referral = ReferralFactory(service=south)
     client = client_for(manager)
-    response = client.post(reverse("referrals:decide", args=[referral.pk]), {"outcome": "consultation", "reason": "Advice will help", "reason_language": "en"})
+    response = client.post(
+        reverse("referrals:decide", args=[referral.pk]),
+        {"outcome": "consultation", "reason": "Advice will help", "reason_language": "en"},
+    )
     assert "Record the advice" in response.content.decode()
-    client.post(reverse("referrals:decide", args=[referral.pk]), {"outcome": "consultation", "reason": "Advice will help", "reason_language": "en", "consultation_advice": "Try a calm corner"})
+    client.post(
+        reverse("referrals:decide", args=[referral.pk]),
+        {
+            "outcome": "consultation",
+            "reason": "Advice will help",
+            "reason_language": "en",
+            "consultation_advice": "Try a calm corner",
+        },
+    )
     referral.refresh_from_db()
     assert referral.status == Status.CONSULTATION
 
@@ -277,8 +337,14 @@ def test_consultation_only_records_the_advice(client_for, manager, south):
 def test_decisions_are_reversible_and_keep_their_history(client_for, manager, south):
     referral = ReferralFactory(service=south)
     client = client_for(manager)
-    client.post(reverse("referrals:decide", args=[referral.pk]), {"outcome": "consultation", "reason": "First view", "reason_language": "en", "consultation_advice": "Advice"})
-    client.post(reverse("referrals:decide", args=[referral.pk]), {"outcome": "accepted", "reason": "New information about risk", "reason_language": "en"})
+    client.post(
+        reverse("referrals:decide", args=[referral.pk]),
+        {"outcome": "consultation", "reason": "First view", "reason_language": "en", "consultation_advice": "Advice"},
+    )
+    client.post(
+        reverse("referrals:decide", args=[referral.pk]),
+        {"outcome": "accepted", "reason": "New information about risk", "reason_language": "en"},
+    )
     referral.refresh_from_db()
     assert referral.status == Status.ACCEPTED
     assert referral.decisions.count() == 2
@@ -293,7 +359,10 @@ def test_only_the_services_manager_decides(client_for, duty, south):
 
 def test_there_is_no_reject_option(client_for, manager, south):
     referral = ReferralFactory(service=south)
-    response = client_for(manager).post(reverse("referrals:decide", args=[referral.pk]), {"outcome": "rejected", "reason": "No", "reason_language": "en"})
+    response = client_for(manager).post(
+        reverse("referrals:decide", args=[referral.pk]),
+        {"outcome": "rejected", "reason": "No", "reason_language": "en"},
+    )
     assert "Select a valid choice" in response.content.decode()
 
 
@@ -341,7 +410,9 @@ def test_overdue_initial_consultations_are_flagged_until_recorded(client_for, ma
     response = client.post(
         reverse("referrals:initial_consultation", args=[late.pk]),
         {
-            "held_on_day": "20", "held_on_month": "11", "held_on_year": "2026",
+            "held_on_day": "20",
+            "held_on_month": "11",
+            "held_on_year": "2026",
             "participants": "Foster carer, social worker, teacher",
             "best_placed_to_help": "The foster carer, with weekly consultation",
             "can_start_now": "Carer consultation sessions",
@@ -372,8 +443,15 @@ def test_timeliness_is_computed_from_events(client_for, manager, south):
 
 def test_directory_is_kept_by_managers(client_for, manager, alice):
     data = {
-        "name_en": "Calm Minds (demo)", "name_cy": "Meddyliau Tawel (demo)", "offer_en": "Counselling", "offer_cy": "Cwnsela",
-        "min_age": "11", "max_age": "18", "welsh_provision": "partial", "referral_route_en": "Email us", "referral_route_cy": "E-bostiwch ni",
+        "name_en": "Calm Minds (demo)",
+        "name_cy": "Meddyliau Tawel (demo)",
+        "offer_en": "Counselling",
+        "offer_cy": "Cwnsela",
+        "min_age": "11",
+        "max_age": "18",
+        "welsh_provision": "partial",
+        "referral_route_en": "Email us",
+        "referral_route_cy": "E-bostiwch ni",
         "is_active": "on",
     }
     assert client_for(manager).post(reverse("referrals:directory_create"), data).status_code == 302
@@ -407,9 +485,14 @@ def test_a_surname_before_adoption_finds_the_existing_record(manager, south):
     """The referrer knows the child by the adoptive surname; the record has the birth surname."""
     from people.tests.factories import ChildFactory
 
-    known = ChildFactory(service=south, given_name="Gethin", family_name="Bevan", date_of_birth=datetime.date(2012, 5, 9))
+    known = ChildFactory(
+        service=south, given_name="Gethin", family_name="Bevan", date_of_birth=datetime.date(2012, 5, 9)
+    )
     referral = ReferralFactory(
-        service=south, given_name="Gethin", family_name="Rowlands", former_names="Bevan",
+        service=south,
+        given_name="Gethin",
+        family_name="Rowlands",
+        former_names="Bevan",
         date_of_birth=datetime.date(2012, 5, 9),
     )
     found = services.candidates_for(referral, manager)
@@ -422,13 +505,17 @@ def test_a_surname_before_adoption_finds_the_existing_record(manager, south):
 
 
 def test_a_new_record_from_a_referral_keeps_former_names_and_postcode(manager, south, la_cardiff):
-    referral = ReferralFactory(service=south, former_names="Bevan", postcode="cf10 1aa", responsible_local_authority=la_cardiff)
+    referral = ReferralFactory(
+        service=south, former_names="Bevan", postcode="cf10 1aa", responsible_local_authority=la_cardiff
+    )
     child = services.create_child_for(by=manager, referral=referral)
     assert child.former_names == "Bevan"
     assert child.postcode == "CF10 1AA"
 
 
-def test_a_referral_without_a_local_authority_asks_for_one_before_opening_a_record(client_for, manager, south, la_cardiff):
+def test_a_referral_without_a_local_authority_asks_for_one_before_opening_a_record(
+    client_for, manager, south, la_cardiff
+):
     """Carers often do not know the responsible authority: the manager supplies it, nothing breaks."""
     referral = ReferralFactory(service=south, responsible_local_authority=None)
     client = client_for(manager)
@@ -438,7 +525,9 @@ def test_a_referral_without_a_local_authority_asks_for_one_before_opening_a_reco
     assert "Choose the responsible local authority" in response.content.decode()
     referral.refresh_from_db()
     assert referral.child_id is None
-    client.post(reverse("referrals:link", args=[referral.pk]), {"child": "new", "responsible_local_authority": la_cardiff.pk})
+    client.post(
+        reverse("referrals:link", args=[referral.pk]), {"child": "new", "responsible_local_authority": la_cardiff.pk}
+    )
     referral.refresh_from_db()
     assert referral.child is not None
     assert referral.child.responsible_local_authority == la_cardiff
@@ -519,7 +608,9 @@ def test_one_form_token_with_different_answers_is_refused_and_keeps_what_was_typ
     settings.NYTH_PUBLIC_REFERRALS_PER_HOUR = 100
     token = public_post(la_cardiff)["started"]
     client.post(reverse("public_referral"), public_post(la_cardiff, started=token))
-    refused = client.post(reverse("public_referral"), public_post(la_cardiff, started=token, needs="A second, different worry"))
+    refused = client.post(
+        reverse("public_referral"), public_post(la_cardiff, started=token, needs="A second, different worry")
+    )
     body = refused.content.decode()
     assert refused.status_code == 200
     assert "already sent with different answers" in body
@@ -546,7 +637,9 @@ def test_the_limit_is_a_moving_window_not_a_clock_hour(client, la_cardiff, south
     assert client.post(reverse("public_referral"), public_post(la_cardiff, needs="Four")).status_code == 429
     # Behind our proxy, each client is counted by its own address.
     settings.NYTH_TRUSTED_PROXIES = ["127.0.0.1"]
-    other = client.post(reverse("public_referral"), public_post(la_cardiff, needs="Five"), HTTP_X_FORWARDED_FOR="198.51.100.4")
+    other = client.post(
+        reverse("public_referral"), public_post(la_cardiff, needs="Five"), HTTP_X_FORWARDED_FOR="198.51.100.4"
+    )
     assert other.status_code == 302
     assert Referral.objects.count() == 4
 
@@ -554,10 +647,14 @@ def test_the_limit_is_a_moving_window_not_a_clock_hour(client, la_cardiff, south
 # --- The referrer sees the linked record's name only within their scope (issue 11 §5) ---------
 
 
-def test_the_referrer_is_told_the_referral_was_linked_without_the_records_name(client_for, partner, manager, south, child):
+def test_the_referrer_is_told_the_referral_was_linked_without_the_records_name(
+    client_for, partner, manager, south, child
+):
     child.preferred_name = "Sionyn"
     child.save(update_fields=["preferred_name"])
-    referral = ReferralFactory(service=south, referred_by=partner, given_name="Siôn", family_name="Prydderch", child=child)
+    referral = ReferralFactory(
+        service=south, referred_by=partner, given_name="Siôn", family_name="Prydderch", child=child
+    )
     page = client_for(partner).get(reverse("referrals:detail", args=[referral.pk])).content.decode()
     assert "Sionyn" not in page
     assert reverse("people:detail", args=[child.pk]) not in page
@@ -568,7 +665,9 @@ def test_the_referrer_is_told_the_referral_was_linked_without_the_records_name(c
     assert reverse("people:detail", args=[child.pk]) in managed
 
 
-def test_the_public_welsh_form_records_welsh_and_the_decision_reason_its_own_language(client, client_for, manager, la_cardiff, south):
+def test_the_public_welsh_form_records_welsh_and_the_decision_reason_its_own_language(
+    client, client_for, manager, la_cardiff, south
+):
     """WCAG 3.1.2: a referral sent from the Welsh form is recorded as Welsh text (the radios
     default to the page's language) and shown lang="cy" on the English detail page; the
     manager's reason carries the language the manager chose."""
@@ -580,7 +679,10 @@ def test_the_public_welsh_form_records_welsh_and_the_decision_reason_its_own_lan
     referral = Referral.objects.get(needs="Mae hi'n drist ers y symud.")
     assert referral.text_language == "cy"
     staff = client_for(manager)
-    staff.post(reverse("referrals:decide", args=[referral.pk]), {"outcome": "accepted", "reason": "Angen cymorth therapiwtig.", "reason_language": "cy"})
+    staff.post(
+        reverse("referrals:decide", args=[referral.pk]),
+        {"outcome": "accepted", "reason": "Angen cymorth therapiwtig.", "reason_language": "cy"},
+    )
     detail = staff.get(reverse("referrals:detail", args=[referral.pk])).content.decode()
     assert '<dd class="govuk-summary-list__value" lang="cy">Mae hi&#x27;n drist ers y symud.</dd>' in detail
     assert '<dd class="govuk-summary-list__value" lang="cy">Angen cymorth therapiwtig.</dd>' in detail
@@ -592,10 +694,13 @@ def test_the_initial_consultation_carries_its_language(client_for, manager, sout
     client.post(
         reverse("referrals:initial_consultation", args=[late.pk]),
         {
-            "held_on_day": "20", "held_on_month": "11", "held_on_year": "2026",
+            "held_on_day": "20",
+            "held_on_month": "11",
+            "held_on_year": "2026",
             "participants": "Gofalwr maeth, gweithiwr cymdeithasol",
             "best_placed_to_help": "Y gofalwr maeth, gydag ymgynghori wythnosol",
-            "can_start_now": "Sesiynau ymgynghori i'r gofalwr", "text_language": "cy",
+            "can_start_now": "Sesiynau ymgynghori i'r gofalwr",
+            "text_language": "cy",
         },
     )
     detail = client.get(reverse("referrals:detail", args=[late.pk])).content.decode()

@@ -42,9 +42,17 @@ def plan_post(version: int, **overrides) -> dict[str, str]:
 def contact_post(**overrides) -> dict[str, str]:
     when = timezone.localtime() - datetime.timedelta(hours=2)
     data = {
-        "date_day": str(when.day), "date_month": str(when.month), "date_year": str(when.year),
-        "time": "02:10", "kind": "out_of_hours", "attendance": "attended", "consultation_with": "",
-        "duration_minutes": "20", "language": "en", "location": "phone", "summary": "Carer phoned; plan followed.",
+        "date_day": str(when.day),
+        "date_month": str(when.month),
+        "date_year": str(when.year),
+        "time": "02:10",
+        "kind": "out_of_hours",
+        "attendance": "attended",
+        "consultation_with": "",
+        "duration_minutes": "20",
+        "language": "en",
+        "location": "phone",
+        "summary": "Carer phoned; plan followed.",
     }
     data.update(overrides)
     return data
@@ -54,7 +62,9 @@ def start_break_glass(user, child, hours: int = 4, *, whole_record: bool = False
     """Emergency access on its first tier (safety plan and contacts); ``whole_record`` adds the
     second grant (ADR 014)."""
     return BreakGlassAccess.objects.create(
-        user=user, child=child, reason="Carer phoned at 2am: young person missing",
+        user=user,
+        child=child,
+        reason="Carer phoned at 2am: young person missing",
         expires_at=timezone.now() + datetime.timedelta(hours=hours),
         whole_record_at=timezone.now() if whole_record else None,
         whole_record_reason="Police ask about last month's placement" if whole_record else "",
@@ -69,7 +79,9 @@ def test_the_care_team_writes_the_plan_and_it_is_versioned(client_for, alice, ch
     assert client.post(reverse("safety:edit", args=[child.pk]), plan_post(0)).status_code == 302
     plan = SafetyPlan.objects.get(child=child)
     assert (plan.version, plan.updated_by) == (1, alice)
-    response = client.post(reverse("safety:edit", args=[child.pk]), plan_post(1, what_helps="A cup of tea and his dog."))
+    response = client.post(
+        reverse("safety:edit", args=[child.pk]), plan_post(1, what_helps="A cup of tea and his dog.")
+    )
     assert response.status_code == 302
     plan.refresh_from_db()
     assert plan.version == 2 and plan.what_helps == "A cup of tea and his dog."
@@ -83,7 +95,9 @@ def test_a_save_based_on_an_older_version_is_refused_and_nothing_typed_is_lost(c
     client_for(alice).post(reverse("safety:edit", args=[child.pk]), plan_post(0))
     # Both open version 1; Alice saves first.
     client_for(alice).post(reverse("safety:edit", args=[child.pk]), plan_post(1, what_helps="Alice's change"))
-    response = client_for(manager).post(reverse("safety:edit", args=[child.pk]), plan_post(1, what_helps="Mair's change"))
+    response = client_for(manager).post(
+        reverse("safety:edit", args=[child.pk]), plan_post(1, what_helps="Mair's change")
+    )
     body = response.content.decode()
     assert response.status_code == 200
     assert "Someone else saved this safety plan" in body
@@ -121,7 +135,9 @@ def test_only_the_care_team_and_managers_change_the_plan(client_for, alice, mana
     # does not reach (ADR 014); with the whole record the page is visible but not theirs (403).
     assert client_for(duty).get(reverse("safety:edit", args=[child.pk])).status_code == 404
     assert client_for(duty).post(reverse("safety:edit", args=[child.pk]), plan_post(0)).status_code == 404
-    BreakGlassAccess.objects.filter(pk=access.pk).update(whole_record_at=timezone.now(), whole_record_reason="Police ask about it")
+    BreakGlassAccess.objects.filter(pk=access.pk).update(
+        whole_record_at=timezone.now(), whole_record_reason="Police ask about it"
+    )
     assert client_for(duty).get(reverse("safety:edit", args=[child.pk])).status_code == 403
     assert client_for(duty).post(reverse("safety:edit", args=[child.pk]), plan_post(0)).status_code == 403
     assert client_for(manager).post(reverse("safety:edit", args=[child.pk]), plan_post(0)).status_code == 302
@@ -139,7 +155,9 @@ def test_strangers_and_colleagues_outside_the_team_get_404(client_for, charlie, 
             assert client.post(reverse(name, args=[child.pk]), plan_post(1)).status_code == 404, (user, name)
 
 
-def test_the_on_call_worker_reads_the_plan_through_break_glass_and_records_only_out_of_hours(client_for, alice, duty, manager, child):
+def test_the_on_call_worker_reads_the_plan_through_break_glass_and_records_only_out_of_hours(
+    client_for, alice, duty, manager, child
+):
     client_for(alice).post(reverse("safety:edit", args=[child.pk]), plan_post(0))
     client = client_for(duty)
     assert client.get(reverse("safety:plan", args=[child.pk])).status_code == 404
@@ -177,12 +195,24 @@ def test_out_of_hours_contacts_show_newest_first(client_for, alice, child):
     now = timezone.now()
     for days, summary in ((5, "Older call"), (1, "Newer call")):
         Contact.objects.create(
-            child=child, practitioner=alice, recorded_by=alice, kind="out_of_hours", location="phone",
-            starts_at=now - datetime.timedelta(days=days), idempotency_key=summary, summary=summary,
+            child=child,
+            practitioner=alice,
+            recorded_by=alice,
+            kind="out_of_hours",
+            location="phone",
+            starts_at=now - datetime.timedelta(days=days),
+            idempotency_key=summary,
+            summary=summary,
         )
     Contact.objects.create(
-        child=child, practitioner=alice, recorded_by=alice, kind="individual", location="home",
-        starts_at=now, idempotency_key="session", summary="A daytime session",
+        child=child,
+        practitioner=alice,
+        recorded_by=alice,
+        kind="individual",
+        location="home",
+        starts_at=now,
+        idempotency_key="session",
+        summary="A daytime session",
     )
     page = client_for(alice).get(reverse("safety:plan", args=[child.pk])).content.decode()
     assert page.index("Newer call") < page.index("Older call")
@@ -200,11 +230,14 @@ def test_the_manager_sees_what_was_opened_under_each_break_glass(client_for, ali
     client.get(reverse("safety:plan", args=[child.pk]))
     client.get(reverse("safety:plan", args=[other.pk]))
     review = client_for(manager).get(reverse("people:break_glass_review")).content.decode()
-    first_card = review[review.index(f'href="{reverse("people:detail", args=[child.pk])}"'):review.index(
-        f'href="{reverse("people:detail", args=[other.pk])}"')]
+    first_card = review[
+        review.index(f'href="{reverse("people:detail", args=[child.pk])}"') : review.index(
+            f'href="{reverse("people:detail", args=[other.pk])}"'
+        )
+    ]
     assert "Crisis and safety plan" in first_card
     assert "The record" in first_card
-    second_card = review[review.index(f'href="{reverse("people:detail", args=[other.pk])}"'):]
+    second_card = review[review.index(f'href="{reverse("people:detail", args=[other.pk])}"') :]
     assert second_card.count("Crisis and safety plan") == 1
     assert "The record" not in second_card  # only what was opened for that child
     assert first.pk != second.pk
@@ -225,7 +258,9 @@ def test_events_after_the_access_ended_are_not_listed_under_it(client_for, duty,
 
 
 @pytest.mark.parametrize("name", ["safety:plan", "people:break_glass_review"])
-def test_queries_do_not_grow_with_contacts_or_accesses(client_for, duty, manager, alice, south, name, django_assert_max_num_queries):
+def test_queries_do_not_grow_with_contacts_or_accesses(
+    client_for, duty, manager, alice, south, name, django_assert_max_num_queries
+):
     kids = []
 
     def grow(size: int) -> None:
@@ -235,8 +270,13 @@ def test_queries_do_not_grow_with_contacts_or_accesses(client_for, duty, manager
             kids.append(kid)
             CareTeamMembership.objects.create(child=kid, user=alice, role="lead")
             Contact.objects.create(
-                child=kids[0], practitioner=alice, recorded_by=alice, kind="out_of_hours", location="phone",
-                starts_at=now - datetime.timedelta(minutes=index), idempotency_key=f"q{len(kids)}",
+                child=kids[0],
+                practitioner=alice,
+                recorded_by=alice,
+                kind="out_of_hours",
+                location="phone",
+                starts_at=now - datetime.timedelta(minutes=index),
+                idempotency_key=f"q{len(kids)}",
             )
             start_break_glass(duty, kid)
             record(actor=duty, action="view", obj=kid, child_id=kid.pk, route="break_glass")
@@ -305,12 +345,24 @@ def test_the_banner_is_not_shown_without_a_running_access(client_for, duty, alic
 def test_contacts_on_the_first_tier_offer_to_correct_only_out_of_hours_contacts(client_for, alice, duty, child):
     now = timezone.now()
     mine = Contact.objects.create(
-        child=child, practitioner=duty, recorded_by=duty, kind="out_of_hours", location="phone",
-        starts_at=now - datetime.timedelta(hours=1), idempotency_key="ooh", summary="Carer rang 07700 900123",
+        child=child,
+        practitioner=duty,
+        recorded_by=duty,
+        kind="out_of_hours",
+        location="phone",
+        starts_at=now - datetime.timedelta(hours=1),
+        idempotency_key="ooh",
+        summary="Carer rang 07700 900123",
     )
     session = Contact.objects.create(
-        child=child, practitioner=alice, recorded_by=alice, kind="individual", location="home",
-        starts_at=now - datetime.timedelta(days=1), idempotency_key="session", summary="Session at home",
+        child=child,
+        practitioner=alice,
+        recorded_by=alice,
+        kind="individual",
+        location="home",
+        starts_at=now - datetime.timedelta(days=1),
+        idempotency_key="session",
+        summary="Session at home",
     )
     start_break_glass(duty, child)
     page = client_for(duty).get(reverse("contacts:child", args=[child.pk])).content.decode()

@@ -30,13 +30,21 @@ def day_fields(name: str, day: datetime.date) -> dict[str, str]:
 def supervise(staff, supervisor, *, held_days_ago: int, due_in_days: int) -> Supervision:
     today = timezone.localdate()
     return Supervision.objects.create(
-        user=staff, supervisor=supervisor, recorded_by=supervisor,
-        held_on=today - datetime.timedelta(days=held_days_ago), next_due=today + datetime.timedelta(days=due_in_days),
+        user=staff,
+        supervisor=supervisor,
+        recorded_by=supervisor,
+        held_on=today - datetime.timedelta(days=held_days_ago),
+        next_due=today + datetime.timedelta(days=due_in_days),
     )
 
 
 def test_the_manager_sees_the_whole_service_with_levels_and_overdue_flags(client_for, manager, alice, bob, charlie):
-    services.save_profile(by=manager, staff=alice, expected_version=0, values={"practice_level": "enhanced", "practice_level_on": timezone.localdate(), "welsh_level": 5})
+    services.save_profile(
+        by=manager,
+        staff=alice,
+        expected_version=0,
+        values={"practice_level": "enhanced", "practice_level_on": timezone.localdate(), "welsh_level": 5},
+    )
     supervise(alice, manager, held_days_ago=10, due_in_days=30)
     supervise(bob, manager, held_days_ago=60, due_in_days=-5)
     page = client_for(manager).get(reverse("workforce:list")).content.decode()
@@ -58,7 +66,9 @@ def test_a_practitioner_sees_only_their_own_record(client_for, alice, bob, manag
         assert client.get(reverse("workforce:staff_detail", args=[other.pk])).status_code == 404
 
 
-def test_nobody_outside_the_service_reaches_a_staff_record(client_for, alice, charlie, partner, commissioner, administrator):
+def test_nobody_outside_the_service_reaches_a_staff_record(
+    client_for, alice, charlie, partner, commissioner, administrator
+):
     north_manager = UserFactory(username="northmanager", organisation=charlie.organisation, role=Role.SERVICE_MANAGER)
     for user in (charlie, north_manager, partner, commissioner, administrator):
         client = client_for(user)
@@ -76,7 +86,12 @@ def test_practitioners_add_their_own_training_but_not_supervision_or_levels(clie
     client = client_for(alice)
     response = client.post(
         reverse("workforce:training_create", args=[alice.pk]),
-        {"topic": "impact_of_trauma", "provider": "ACE Hub Wales", "hours": "3.5", **day_fields("completed_on", timezone.localdate())},
+        {
+            "topic": "impact_of_trauma",
+            "provider": "ACE Hub Wales",
+            "hours": "3.5",
+            **day_fields("completed_on", timezone.localdate()),
+        },
     )
     assert response.status_code == 302
     training = StaffTraining.objects.get(user=alice)
@@ -84,13 +99,20 @@ def test_practitioners_add_their_own_training_but_not_supervision_or_levels(clie
     assert client.get(reverse("workforce:supervision_create", args=[alice.pk])).status_code == 403
     assert client.get(reverse("workforce:profile_edit", args=[alice.pk])).status_code == 403
     with pytest.raises(PermissionDenied):
-        services.record_supervision(by=alice, staff=alice, values={"held_on": timezone.localdate(), "supervisor": manager})
+        services.record_supervision(
+            by=alice, staff=alice, values={"held_on": timezone.localdate(), "supervisor": manager}
+        )
 
 
 def test_training_input_is_checked_and_kept(client_for, manager, alice):
     response = client_for(manager).post(
         reverse("workforce:training_create", args=[alice.pk]),
-        {"topic": "other", "provider": "Local college", "hours": "0", **day_fields("completed_on", timezone.localdate())},
+        {
+            "topic": "other",
+            "provider": "Local college",
+            "hours": "0",
+            **day_fields("completed_on", timezone.localdate()),
+        },
     )
     body = response.content.decode()
     assert response.status_code == 200
@@ -100,7 +122,9 @@ def test_training_input_is_checked_and_kept(client_for, manager, alice):
 
 
 def test_supervision_suggests_the_next_date_and_flags_overdue(client_for, manager, alice, bob):
-    services.save_profile(by=manager, staff=alice, expected_version=0, values={"welsh_level": 2, "supervision_every_weeks": 4})
+    services.save_profile(
+        by=manager, staff=alice, expected_version=0, values={"welsh_level": 2, "supervision_every_weeks": 4}
+    )
     held = timezone.localdate() - datetime.timedelta(days=40)
     response = client_for(manager).post(
         reverse("workforce:supervision_create", args=[alice.pk]),
@@ -120,12 +144,30 @@ def test_supervision_suggests_the_next_date_and_flags_overdue(client_for, manage
 
 
 def test_a_change_based_on_an_older_version_is_refused_and_kept(client_for, manager, alice, south):
-    other_manager = UserFactory(username="manager2", first_name="Owain", last_name="Rheolwr", organisation=south, role=Role.SERVICE_MANAGER)
-    services.save_profile(by=manager, staff=alice, expected_version=0, values={"practice_level": "aware", "practice_level_on": timezone.localdate(), "welsh_level": 1})
-    services.save_profile(by=other_manager, staff=alice, expected_version=1, values={"practice_level": "skilled", "practice_level_on": timezone.localdate(), "welsh_level": 1})
+    other_manager = UserFactory(
+        username="manager2", first_name="Owain", last_name="Rheolwr", organisation=south, role=Role.SERVICE_MANAGER
+    )
+    services.save_profile(
+        by=manager,
+        staff=alice,
+        expected_version=0,
+        values={"practice_level": "aware", "practice_level_on": timezone.localdate(), "welsh_level": 1},
+    )
+    services.save_profile(
+        by=other_manager,
+        staff=alice,
+        expected_version=1,
+        values={"practice_level": "skilled", "practice_level_on": timezone.localdate(), "welsh_level": 1},
+    )
     response = client_for(manager).post(
         reverse("workforce:profile_edit", args=[alice.pk]),
-        {"version": "1", "practice_level": "specialist", "welsh_level": "4", "supervision_every_weeks": "6", **day_fields("practice_level_on", timezone.localdate())},
+        {
+            "version": "1",
+            "practice_level": "specialist",
+            "welsh_level": "4",
+            "supervision_every_weeks": "6",
+            **day_fields("practice_level_on", timezone.localdate()),
+        },
     )
     body = response.content.decode()
     assert "Someone else changed this staff record" in body
@@ -153,17 +195,35 @@ def _consultations_and_training(child, alice):
     carer = child.related_people.get(role="foster_carer")
     when = timezone.now() - datetime.timedelta(days=20)
     training = Contact.objects.create(
-        child=child, practitioner=alice, recorded_by=alice, kind="carer_training", location="home", starts_at=when, idempotency_key="wf:1",
+        child=child,
+        practitioner=alice,
+        recorded_by=alice,
+        kind="carer_training",
+        location="home",
+        starts_at=when,
+        idempotency_key="wf:1",
     )
     training.people.set([carer, teacher])
     again = Contact.objects.create(
-        child=child, practitioner=alice, recorded_by=alice, kind="carer_training", location="home", starts_at=when, idempotency_key="wf:2",
+        child=child,
+        practitioner=alice,
+        recorded_by=alice,
+        kind="carer_training",
+        location="home",
+        starts_at=when,
+        idempotency_key="wf:2",
     )
     again.people.set([carer])  # counted once however often trained
     for key in ("wf:3", "wf:4"):
         Contact.objects.create(
-            child=child, practitioner=alice, recorded_by=alice, kind="consultation", consultation_with="teacher",
-            location="school", starts_at=when, idempotency_key=key,
+            child=child,
+            practitioner=alice,
+            recorded_by=alice,
+            kind="consultation",
+            consultation_with="teacher",
+            location="school",
+            starts_at=when,
+            idempotency_key=key,
         )
 
 
@@ -180,7 +240,11 @@ def test_professionals_trained_outside_the_service_are_counted(client_for, manag
 def test_staff_trained_by_topic(manager, alice, bob):
     today = timezone.localdate()
     for user, topic in ((alice, "attachment"), (alice, "attachment"), (bob, "attachment"), (bob, "brain_development")):
-        services.record_training(by=manager, staff=user, values={"topic": topic, "completed_on": today, "provider": "Health board", "hours": 2})
+        services.record_training(
+            by=manager,
+            staff=user,
+            values={"topic": topic, "completed_on": today, "provider": "Health board", "hours": 2},
+        )
     assert services.staff_trained_by_topic(manager) == {"attachment": 2, "brain_development": 1}
     assert services.staff_trained_by_topic(alice) == {"attachment": 1}
 
@@ -190,7 +254,14 @@ def test_queries_do_not_grow_with_the_staff(client_for, manager, south, django_a
         for _index in range(count):
             person = UserFactory(organisation=south, role=Role.PRACTITIONER)
             StaffProfile.objects.create(user=person, practice_level="skilled", welsh_level=3)
-            StaffTraining.objects.create(user=person, topic="attachment", completed_on=timezone.localdate(), provider="x", hours=2, recorded_by=manager)
+            StaffTraining.objects.create(
+                user=person,
+                topic="attachment",
+                completed_on=timezone.localdate(),
+                provider="x",
+                hours=2,
+                recorded_by=manager,
+            )
             supervise(person, manager, held_days_ago=3, due_in_days=30)
 
     client = client_for(manager)
@@ -205,11 +276,17 @@ def test_queries_do_not_grow_with_the_staff(client_for, manager, south, django_a
 
 
 def test_every_page_opens_for_the_manager(client_for, manager, alice, bob):
-    services.record_training(by=manager, staff=alice, values={"topic": "attachment", "completed_on": timezone.localdate(), "provider": "Health board", "hours": 2})
+    services.record_training(
+        by=manager,
+        staff=alice,
+        values={"topic": "attachment", "completed_on": timezone.localdate(), "provider": "Health board", "hours": 2},
+    )
     supervise(alice, bob, held_days_ago=3, due_in_days=30)
     client = client_for(manager)
     for name in ("staff_detail", "profile_edit", "training_create", "supervision_create"):
         assert client.get(reverse(f"workforce:{name}", args=[alice.pk])).status_code == 200, name
     detail = client.get(reverse("workforce:staff_detail", args=[alice.pk])).content.decode()
     assert "Attachment" in detail and "Bob Ymarferydd" in detail and "Overdue" not in detail
-    assert AuditEvent.objects.filter(actor=manager, action="view", object_type="accounts.user", object_id=str(alice.pk)).exists()
+    assert AuditEvent.objects.filter(
+        actor=manager, action="view", object_type="accounts.user", object_id=str(alice.pk)
+    ).exists()

@@ -33,8 +33,11 @@ class Command(BaseCommand):
             raise CommandError(f"No organisation has the code {options['service']!r}.")
         try:
             user, code = create_first_manager(
-                service=service, username=options["username"], email=options["email"],
-                first_name=options["first_name"], last_name=options["last_name"],
+                service=service,
+                username=options["username"],
+                email=options["email"],
+                first_name=options["first_name"],
+                last_name=options["last_name"],
             )
         except DecisionRefused as refused:
             raise CommandError(refused.message) from refused

@@ -13,7 +13,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--private", required=True, metavar="FILE", help="Where to write the private key (must not exist).")
+        parser.add_argument(
+            "--private", required=True, metavar="FILE", help="Where to write the private key (must not exist)."
+        )
         parser.add_argument("--public", required=True, metavar="FILE", help="Where to write the public key.")
 
     def handle(self, *args: Any, private: Any, public: Any, **options: Any) -> None:

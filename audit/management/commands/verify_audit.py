@@ -19,15 +19,21 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--no-seal", action="store_true", help="Do not chain waiting events first; count them.")
         parser.add_argument(
-            "--checkpoints", metavar="DIR", default=None,
+            "--checkpoints",
+            metavar="DIR",
+            default=None,
             help="Directory of signed checkpoints (audit_checkpoint) the trail must agree with.",
         )
         parser.add_argument(
-            "--checkpoints-until", metavar="TIME", default=None,
+            "--checkpoints-until",
+            metavar="TIME",
+            default=None,
             help="Compare only checkpoints signed up to this ISO time (a restored backup: the backup's time).",
         )
         parser.add_argument(
-            "--public-key", metavar="FILE", default=None,
+            "--public-key",
+            metavar="FILE",
+            default=None,
             help="The checkpoint signer's public key (default: NYTH_AUDIT_CHECKPOINT_PUBLIC_KEY).",
         )
 

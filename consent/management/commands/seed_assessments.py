@@ -114,7 +114,7 @@ SHARED_CHILD = [
         "2. Trauma-informed consultation for the foster carers, from CAMHS and Nyth together.\n"
         "3. A named adult at the start of the school day and a quiet space at break times.\n"
         "4. Contact with their sister kept monthly and planned together.\n\n"
-        "{name} said: \"I want one person who knows everything so I don't have to keep explaining.\"",
+        '{name} said: "I want one person who knows everything so I don\'t have to keep explaining."',
     ),
     # Contributions from partner agencies, each through the young person's consent.
     Entry(
@@ -191,7 +191,7 @@ SAFEGUARDING_CHILD = [
         "my_story",
         LEAD,
         "{name} told me: \"People think I'm trouble. I'm not. I just don't like being at home when it's "
-        "loud. My mates get me.\"",
+        'loud. My mates get me."',
         Voice.WITH_YOUNG_PERSON,
     ),
     Entry(
@@ -236,7 +236,7 @@ WELSH_CHILD = [
         "support",
         "ymarferydd",
         "Sesiynau therapiwtig drwy gyfrwng y Gymraeg bob pythefnos; cyngor i'r gofalwyr maeth; oedolyn "
-        "penodol yn yr ysgol. Dywedodd {name}: \"Dw i eisiau siarad Cymraeg, dyna fy iaith i.\"",
+        'penodol yn yr ysgol. Dywedodd {name}: "Dw i eisiau siarad Cymraeg, dyna fy iaith i."',
     ),
 ]
 
@@ -297,15 +297,18 @@ class Command(BaseCommand):
     def _children(self, service: Organisation, users: dict[str, User]) -> tuple[list[Child], list[Child]]:
         """Up to three English-speaking children led by the demo practitioner, and up to two
         Welsh-speaking children in the Welsh-speaking practitioner's care team (by record order)."""
+
         def in_team_of(user: User) -> list[int]:
             return list(
-                CareTeamMembership.objects.filter(user=user, ended_at__isnull=True, child__service=service)
-                .values_list("child_id", flat=True)
+                CareTeamMembership.objects.filter(user=user, ended_at__isnull=True, child__service=service).values_list(
+                    "child_id", flat=True
+                )
             )
 
         lead_of = set(
-            CareTeamMembership.objects.filter(user=users["practitioner"], role="lead", ended_at__isnull=True)
-            .values_list("child_id", flat=True)
+            CareTeamMembership.objects.filter(
+                user=users["practitioner"], role="lead", ended_at__isnull=True
+            ).values_list("child_id", flat=True)
         )
         current = Child.objects.current().filter(service=service).order_by("pk")
         english = list(current.filter(pk__in=lead_of, preferred_language="en")[:3])
@@ -331,83 +334,105 @@ class Command(BaseCommand):
             "recorded_by": practitioner,
         }
         specs: list[tuple[Child, dict]] = [
-            (shared, {
-                **common,
-                "recipient_organisation": users["camhs"].organisation,
-                "items": [Item.WHOLE_ASSESSMENT],
-                "purposes": [Purpose.JOINT_ASSESSMENT],
-                "young_person_views": (
-                    "CAMHS can read all of it and add their bit. I don't want to tell it all again to another "
-                    "new person."
-                ),
-                "given_on": today - datetime.timedelta(days=42),
-                "review_on": today + datetime.timedelta(days=140),
-            }),
-            (shared, {
-                **common,
-                "recipient_organisation": users["teacher"].organisation,
-                "sections": ["education", "my_story"],
-                "purposes": [Purpose.JOINT_ASSESSMENT],
-                "young_person_views": (
-                    "School can see my story and the school bit, and write about school. Not the other stuff."
-                ),
-                "given_on": today - datetime.timedelta(days=40),
-                "review_on": today + datetime.timedelta(days=140),
-            }),
-            (shared, {
-                **common,
-                "recipient_profession": Profession.EDUCATIONAL_PSYCHOLOGIST,
-                "sections": ["neurodivergence", "education"],
-                "purposes": [Purpose.JOINT_ASSESSMENT],
-                "young_person_views": "The psychologist can write about how I learn. That's fine.",
-                "given_on": today - datetime.timedelta(days=40),
-                "review_on": today + datetime.timedelta(days=140),
-            }),
-            (shared, {
-                **common,
-                "recipient_organisation": users["socialworker"].organisation,
-                "sections": ["home", "relationships", "support"],
-                "purposes": [Purpose.JOINT_ASSESSMENT],
-                "young_person_views": "My social worker can see where I live and who matters to me.",
-                "given_on": today - datetime.timedelta(days=38),
-                "review_on": today + datetime.timedelta(days=140),
-            }),
-            (shared, {
-                **common,
-                "recipient_organisation": court,
-                "items": [Item.WHOLE_ASSESSMENT],
-                "purposes": [Purpose.COURT],
-                "lawful_basis": LawfulBasis.LEGAL_CLAIMS,
-                "young_person_views": (
-                    "I want the judge to know what I think and what helps me. Not the private part."
-                ),
-                "given_on": today - datetime.timedelta(days=10),
-                "review_on": today + datetime.timedelta(days=60),
-            }),
+            (
+                shared,
+                {
+                    **common,
+                    "recipient_organisation": users["camhs"].organisation,
+                    "items": [Item.WHOLE_ASSESSMENT],
+                    "purposes": [Purpose.JOINT_ASSESSMENT],
+                    "young_person_views": (
+                        "CAMHS can read all of it and add their bit. I don't want to tell it all again to another "
+                        "new person."
+                    ),
+                    "given_on": today - datetime.timedelta(days=42),
+                    "review_on": today + datetime.timedelta(days=140),
+                },
+            ),
+            (
+                shared,
+                {
+                    **common,
+                    "recipient_organisation": users["teacher"].organisation,
+                    "sections": ["education", "my_story"],
+                    "purposes": [Purpose.JOINT_ASSESSMENT],
+                    "young_person_views": (
+                        "School can see my story and the school bit, and write about school. Not the other stuff."
+                    ),
+                    "given_on": today - datetime.timedelta(days=40),
+                    "review_on": today + datetime.timedelta(days=140),
+                },
+            ),
+            (
+                shared,
+                {
+                    **common,
+                    "recipient_profession": Profession.EDUCATIONAL_PSYCHOLOGIST,
+                    "sections": ["neurodivergence", "education"],
+                    "purposes": [Purpose.JOINT_ASSESSMENT],
+                    "young_person_views": "The psychologist can write about how I learn. That's fine.",
+                    "given_on": today - datetime.timedelta(days=40),
+                    "review_on": today + datetime.timedelta(days=140),
+                },
+            ),
+            (
+                shared,
+                {
+                    **common,
+                    "recipient_organisation": users["socialworker"].organisation,
+                    "sections": ["home", "relationships", "support"],
+                    "purposes": [Purpose.JOINT_ASSESSMENT],
+                    "young_person_views": "My social worker can see where I live and who matters to me.",
+                    "given_on": today - datetime.timedelta(days=38),
+                    "review_on": today + datetime.timedelta(days=140),
+                },
+            ),
+            (
+                shared,
+                {
+                    **common,
+                    "recipient_organisation": court,
+                    "items": [Item.WHOLE_ASSESSMENT],
+                    "purposes": [Purpose.COURT],
+                    "lawful_basis": LawfulBasis.LEGAL_CLAIMS,
+                    "young_person_views": (
+                        "I want the judge to know what I think and what helps me. Not the private part."
+                    ),
+                    "given_on": today - datetime.timedelta(days=10),
+                    "review_on": today + datetime.timedelta(days=60),
+                },
+            ),
         ]
         if len(english) > 1:
             second = english[1]
             second_name = second.preferred_name or second.given_name
-            specs.append((second, {
-                **common,
-                "competence_judgement": (
-                    f"{second_name} understood the choice and was clear about it, both times we spoke."
-                ),
-                "recipient_organisation": Organisation.objects.get(code="3S-DEMO-1"),
-                "sections": ["my_story", "strengths"],
-                "purposes": [Purpose.JOINT_ASSESSMENT],
-                "young_person_views": "The youth project can read my story so I don't have to say it again.",
-                "given_on": today - datetime.timedelta(days=60),
-                "withdrawn_at": timezone.now() - datetime.timedelta(days=6),
-                "withdrawn_by": practitioner,
-                "withdrawal_note": (
-                    f"{second_name} no longer wants the youth project to read their story; they would rather tell "
-                    "the youth worker themselves, in their own time."
-                ),
-            }))
+            specs.append(
+                (
+                    second,
+                    {
+                        **common,
+                        "competence_judgement": (
+                            f"{second_name} understood the choice and was clear about it, both times we spoke."
+                        ),
+                        "recipient_organisation": Organisation.objects.get(code="3S-DEMO-1"),
+                        "sections": ["my_story", "strengths"],
+                        "purposes": [Purpose.JOINT_ASSESSMENT],
+                        "young_person_views": "The youth project can read my story so I don't have to say it again.",
+                        "given_on": today - datetime.timedelta(days=60),
+                        "withdrawn_at": timezone.now() - datetime.timedelta(days=6),
+                        "withdrawn_by": practitioner,
+                        "withdrawal_note": (
+                            f"{second_name} no longer wants the youth project to read their story; they would rather tell "
+                            "the youth worker themselves, in their own time."
+                        ),
+                    },
+                )
+            )
         for child, values in specs:
             views = values.pop("young_person_views")
-            consent, created = ConsentDecision.objects.get_or_create(child=child, young_person_views=views, defaults=values)
+            consent, created = ConsentDecision.objects.get_or_create(
+                child=child, young_person_views=views, defaults=values
+            )
             if created:
                 record(
                     actor=consent.recorded_by,
@@ -431,9 +456,7 @@ class Command(BaseCommand):
         if lead is None:  # the children seeded are chosen from a lead's caseload
             raise CommandError(f"Child {child.pk} has no lead practitioner to write the assessment")
         name = child.preferred_name or child.given_name
-        existing = set(
-            SectionVersion.objects.filter(assessment__child=child).values_list("section", "number")
-        )
+        existing = set(SectionVersion.objects.filter(assessment__child=child).values_list("section", "number"))
         numbers: dict[str, int] = {}
         for entry in entries:
             number = numbers[entry.section] = numbers.get(entry.section, 0) + 1

@@ -31,11 +31,14 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--app-role", help="the application's role (default: DATABASE_URL's user)")
         parser.add_argument(
-            "--owner-role", help="the role that owns the tables and runs migrations (default: DATABASE_OWNER_URL's user)"
+            "--owner-role",
+            help="the role that owns the tables and runs migrations (default: DATABASE_OWNER_URL's user)",
         )
         parser.add_argument("--print", action="store_true", dest="print_only", help="print the SQL; change nothing")
 
-    def handle(self, *args: Any, app_role: Any = None, owner_role: Any = None, print_only: Any = False, **options: Any) -> None:
+    def handle(
+        self, *args: Any, app_role: Any = None, owner_role: Any = None, print_only: Any = False, **options: Any
+    ) -> None:
         app_role = app_role or configured_app_role()
         if not app_role:
             raise CommandError(

@@ -20,11 +20,14 @@ class Command(BaseCommand):
         parser.add_argument("--database-url", help="the database to restore into (default: DATABASE_URL)")
         parser.add_argument("--force", action="store_true", help="replace the contents of a non-empty database")
         parser.add_argument(
-            "--app-role", help="grant this application role its privileges afterwards (default: DATABASE_URL's user "
-            "when DATABASE_OWNER_URL is set)"
+            "--app-role",
+            help="grant this application role its privileges afterwards (default: DATABASE_URL's user "
+            "when DATABASE_OWNER_URL is set)",
         )
 
-    def handle(self, *args: Any, path: Any, database_url: Any = None, force: Any = False, app_role: Any = None, **options: Any) -> None:
+    def handle(
+        self, *args: Any, path: Any, database_url: Any = None, force: Any = False, app_role: Any = None, **options: Any
+    ) -> None:
         app_role = app_role or configured_app_role()
         with as_owner():  # objects restored into DATABASE_URL's database belong to the owner
             target = target_from_url(database_url) if database_url else default_target()

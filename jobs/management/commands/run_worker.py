@@ -101,8 +101,20 @@ class LeasedWorker(Worker):
 class Command(DbWorkerCommand):
     help = "Run a database task worker with a lease, re-queueing tasks of killed workers."
 
-    def handle(self, *, verbosity, queue_name, interval, batch, backend_name, startup_delay, max_tasks,
-               worker_id, exclude_queues, **options):
+    def handle(
+        self,
+        *,
+        verbosity,
+        queue_name,
+        interval,
+        batch,
+        backend_name,
+        startup_delay,
+        max_tasks,
+        worker_id,
+        exclude_queues,
+        **options,
+    ):
         self.configure_logging(verbosity)
         worker = LeasedWorker(
             queue_names=queue_name.split(","),

@@ -54,7 +54,9 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=["csv", "json"], default="csv", help="output format (default csv)")
         parser.add_argument("--limit", type=int, default=0, help="stop after this many pairs (default: all)")
         parser.add_argument("--service", default="", help="only records held by the service with this code")
-        parser.add_argument("--language", choices=["en", "cy"], default="en", help="language of the reasons (default en)")
+        parser.add_argument(
+            "--language", choices=["en", "cy"], default="en", help="language of the reasons (default en)"
+        )
 
     def handle(self, *args, min_score: float, format: str, limit: int, service: str, language: str, **options):  # noqa: A002
         if not 0 <= min_score <= 1:
@@ -87,8 +89,14 @@ class Command(BaseCommand):
             index = len(ids)
             ids.append(pk)
             person = Details(
-                given_name=given, family_name=family, date_of_birth=dob, nhs_number=nhs,
-                local_authority_id=la, postcode=postcode, preferred_name=preferred, former_names=former,
+                given_name=given,
+                family_name=family,
+                date_of_birth=dob,
+                nhs_number=nhs,
+                local_authority_id=la,
+                postcode=postcode,
+                preferred_name=preferred,
+                former_names=former,
             )
             details.append(person)
             keys = identity_keys(given_name=given, family_name=family, date_of_birth=None)
@@ -101,7 +109,9 @@ class Command(BaseCommand):
                 blocks[key].append(index)
         for key, members in blocks.items():
             if len(members) > MAX_BLOCK:
-                sys.stderr.write(f"Skipped a group of {len(members)} records sharing {key[0]} {key[1:]!s}: placeholder data?\n")
+                sys.stderr.write(
+                    f"Skipped a group of {len(members)} records sharing {key[0]} {key[1:]!s}: placeholder data?\n"
+                )
         total = len(ids)
 
         writer = _Writer(self.stdout, output)
@@ -156,7 +166,15 @@ class _Writer:
 
     def pair(self, child_id: int, other_id: int, score: float, reasons: list) -> None:
         if self.output == "csv":
-            self._csv([child_id, other_id, f"{score:.3f}", ";".join(r.code for r in reasons), "; ".join(r.text for r in reasons)])
+            self._csv(
+                [
+                    child_id,
+                    other_id,
+                    f"{score:.3f}",
+                    ";".join(r.code for r in reasons),
+                    "; ".join(r.text for r in reasons),
+                ]
+            )
         else:
             item = {
                 "child_id": child_id,

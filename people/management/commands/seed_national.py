@@ -19,14 +19,27 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--children", type=int, default=100_000, help="young people (default 100,000)")
-        parser.add_argument("--contacts-per-child", type=int, default=20, help="contacts per young person on average (default 20)")
-        parser.add_argument("--practitioners", type=int, default=1_500, help="practitioners across the 22 services (default 1,500)")
+        parser.add_argument(
+            "--contacts-per-child", type=int, default=20, help="contacts per young person on average (default 20)"
+        )
+        parser.add_argument(
+            "--practitioners", type=int, default=1_500, help="practitioners across the 22 services (default 1,500)"
+        )
         parser.add_argument("--seed", type=int, default=2026, help="random seed (same seed, same data)")
         parser.add_argument("--no-progress", action="store_true", help="no progress bar")
         parser.add_argument("--no-vacuum", action="store_true", help="skip the final VACUUM ANALYZE")
 
-    def handle(self, *args, children: int, contacts_per_child: int, practitioners: int, seed: int,
-               no_progress: bool, no_vacuum: bool, **options):
+    def handle(
+        self,
+        *args,
+        children: int,
+        contacts_per_child: int,
+        practitioners: int,
+        seed: int,
+        no_progress: bool,
+        no_vacuum: bool,
+        **options,
+    ):
         if connection.vendor != "postgresql":
             raise CommandError(
                 f"seed_national runs on PostgreSQL only; this database is {connection.vendor}. "
@@ -38,8 +51,12 @@ class Command(BaseCommand):
         started = time.monotonic()
         bar = _progress_bar(children, disable=no_progress)
         counts = national.seed_national(
-            children=children, contacts_per_child=contacts_per_child, practitioners=practitioners, seed=seed,
-            progress=bar.update, vacuum=not no_vacuum,
+            children=children,
+            contacts_per_child=contacts_per_child,
+            practitioners=practitioners,
+            seed=seed,
+            progress=bar.update,
+            vacuum=not no_vacuum,
         )
         bar.close()
         elapsed = time.monotonic() - started

@@ -16,9 +16,8 @@ from referrals.models import ImportJob
 def purge_uploads(*, now=None, days: int | None = None) -> int:
     now = now or timezone.now()
     days = settings.NYTH_UPLOAD_RETENTION_DAYS if days is None else days
-    return (
-        ImportJob.objects.filter(finished_at__lt=now - timedelta(days=days), data__isnull=False)
-        .update(data=None, purged_at=now)
+    return ImportJob.objects.filter(finished_at__lt=now - timedelta(days=days), data__isnull=False).update(
+        data=None, purged_at=now
     )
 
 

@@ -18,21 +18,56 @@ from referrals import services
 from referrals.models import DirectoryService, Referral
 
 DIRECTORY = [
-    ("Cwtch Counselling for Young People (demo)", "Cwnsela Cwtch i Bobl Ifanc (demo)",
-     "Short-term counselling at school or in the community, ages 11–18.", "Cwnsela tymor byr yn yr ysgol neu yn y gymuned, 11–18 oed.",
-     11, 18, "full", False),
-    ("Llais Independent Advocacy (demo)", "Eiriolaeth Annibynnol Llais (demo)",
-     "Independent advocacy for children and young people in care and care leavers.", "Eiriolaeth annibynnol i blant a phobl ifanc mewn gofal ac i'r rhai sy'n gadael gofal.",
-     5, 25, "full", False),
-    ("Traumatic Stress Service for Young People (demo)", "Gwasanaeth Straen Trawmatig i Bobl Ifanc (demo)",
-     "Assessment and treatment after a traumatic event (PTSD), ages 16–25.", "Asesu a thrin ar ôl digwyddiad trawmatig (PTSD), 16–25 oed.",
-     16, 25, "partial", False),
-    ("Camau Youth Crisis Line (demo)", "Llinell Argyfwng Ieuenctid Camau (demo)",
-     "Telephone and text support in a crisis, every evening and night.", "Cymorth dros y ffôn a neges destun mewn argyfwng, bob min nos a nos.",
-     11, 25, "partial", True),
-    ("Young Carers Project (demo)", "Prosiect Gofalwyr Ifanc (demo)",
-     "Support for young people who care for someone at home.", "Cymorth i bobl ifanc sy'n gofalu am rywun gartref.",
-     8, 18, "none", False),
+    (
+        "Cwtch Counselling for Young People (demo)",
+        "Cwnsela Cwtch i Bobl Ifanc (demo)",
+        "Short-term counselling at school or in the community, ages 11–18.",
+        "Cwnsela tymor byr yn yr ysgol neu yn y gymuned, 11–18 oed.",
+        11,
+        18,
+        "full",
+        False,
+    ),
+    (
+        "Llais Independent Advocacy (demo)",
+        "Eiriolaeth Annibynnol Llais (demo)",
+        "Independent advocacy for children and young people in care and care leavers.",
+        "Eiriolaeth annibynnol i blant a phobl ifanc mewn gofal ac i'r rhai sy'n gadael gofal.",
+        5,
+        25,
+        "full",
+        False,
+    ),
+    (
+        "Traumatic Stress Service for Young People (demo)",
+        "Gwasanaeth Straen Trawmatig i Bobl Ifanc (demo)",
+        "Assessment and treatment after a traumatic event (PTSD), ages 16–25.",
+        "Asesu a thrin ar ôl digwyddiad trawmatig (PTSD), 16–25 oed.",
+        16,
+        25,
+        "partial",
+        False,
+    ),
+    (
+        "Camau Youth Crisis Line (demo)",
+        "Llinell Argyfwng Ieuenctid Camau (demo)",
+        "Telephone and text support in a crisis, every evening and night.",
+        "Cymorth dros y ffôn a neges destun mewn argyfwng, bob min nos a nos.",
+        11,
+        25,
+        "partial",
+        True,
+    ),
+    (
+        "Young Carers Project (demo)",
+        "Prosiect Gofalwyr Ifanc (demo)",
+        "Support for young people who care for someone at home.",
+        "Cymorth i bobl ifanc sy'n gofalu am rywun gartref.",
+        8,
+        18,
+        "none",
+        False,
+    ),
 ]
 
 NEEDS = [
@@ -73,11 +108,17 @@ class Command(BaseCommand):
             entry, _ = DirectoryService.objects.get_or_create(
                 name_en=name_en,
                 defaults={
-                    "name_cy": name_cy, "offer_en": offer_en, "offer_cy": offer_cy, "min_age": low, "max_age": high,
-                    "welsh_provision": welsh, "out_of_hours": ooh,
+                    "name_cy": name_cy,
+                    "offer_en": offer_en,
+                    "offer_cy": offer_cy,
+                    "min_age": low,
+                    "max_age": high,
+                    "welsh_provision": welsh,
+                    "out_of_hours": ooh,
                     "referral_route_en": "Phone the duty line or email the team (demo details).",
                     "referral_route_cy": "Ffoniwch y llinell ddyletswydd neu e-bostiwch y tîm (manylion demo).",
-                    "phone": "01000 000000", "email": "demo@example.invalid",
+                    "phone": "01000 000000",
+                    "email": "demo@example.invalid",
                 },
             )
             entries.append(entry)
@@ -87,9 +128,25 @@ class Command(BaseCommand):
         children = list(Child.objects.filter(service=service).order_by("pk")[:12])
         las = list(Organisation.objects.filter(type=OrganisationType.LOCAL_AUTHORITY).order_by("code"))
         created_count = 0
-        practitioner = User.objects.filter(organisation=service, role=Role.PRACTITIONER, is_active=True).order_by("username").first()
-        plan = ["received", "received", "received", "accepted", "accepted", "accepted", "accepted", "accepted",
-                "consultation", "consultation", "redirected", "redirected"]
+        practitioner = (
+            User.objects.filter(organisation=service, role=Role.PRACTITIONER, is_active=True)
+            .order_by("username")
+            .first()
+        )
+        plan = [
+            "received",
+            "received",
+            "received",
+            "accepted",
+            "accepted",
+            "accepted",
+            "accepted",
+            "accepted",
+            "consultation",
+            "consultation",
+            "redirected",
+            "redirected",
+        ]
         for index, outcome in enumerate(plan):
             child = children[index] if index < len(children) and index % 3 else None
             days_ago = [1, 2, 4, 30, 21, 9, 5, 2, 12, 8, 15, 6][index]
@@ -97,14 +154,18 @@ class Command(BaseCommand):
             data = {
                 "given_name": child.given_name if child else rng.choice(["Siôn", "Mali", "Osian", "Seren"]),
                 "family_name": child.family_name if child else rng.choice(["Prydderch", "Llywelyn", "Bowen"]),
-                "date_of_birth": child.date_of_birth if child else datetime.date(2010 + index % 6, 1 + index, 3 + index),
+                "date_of_birth": child.date_of_birth
+                if child
+                else datetime.date(2010 + index % 6, 1 + index, 3 + index),
                 "nhs_number": child.nhs_number if child else "",
                 "postcode": "CF10 1AA",
                 "responsible_local_authority": child.responsible_local_authority if child else rng.choice(las),
                 "legal_status": child.legal_status if child else "looked_after",
                 "preferred_language": "cy" if index % 4 == 1 else "en",
                 "active_offer_made": True,
-                "referrer_type": ["teacher", "social_worker", "camhs", "foster_carer", "youth_justice", "young_person"][index % 6],
+                "referrer_type": ["teacher", "social_worker", "camhs", "foster_carer", "youth_justice", "young_person"][
+                    index % 6
+                ],
                 "referrer_name": rng.choice(["Eleri Prawf", "Gareth Enghraifft", "Nia Demo", "Huw Sampl"]),
                 "referrer_organisation": "Demo organisation",
                 "referrer_email": "referrer@example.invalid",
@@ -132,9 +193,15 @@ class Command(BaseCommand):
             if outcome == "received":
                 continue
             # The demo reasons are written in English: a Welsh referrer's letter says so.
-            kwargs: dict[str, Any] = {"reason": "Demo decision: complex trauma and current risks.", "reason_language": "en"}
+            kwargs: dict[str, Any] = {
+                "reason": "Demo decision: complex trauma and current risks.",
+                "reason_language": "en",
+            }
             if outcome == "consultation":
-                kwargs.update(reason="Demo decision: the school can help with advice.", consultation_advice="Weekly consultation with the teacher for six weeks.")
+                kwargs.update(
+                    reason="Demo decision: the school can help with advice.",
+                    consultation_advice="Weekly consultation with the teacher for six weeks.",
+                )
             if outcome == "redirected":
                 kwargs.update(
                     reason="Demo decision: a specialist service is better placed.",
@@ -143,7 +210,9 @@ class Command(BaseCommand):
                     handover_contacted_at=received + timedelta(days=1),
                 )
             services.decide(by=manager, referral=referral, outcome=outcome, **kwargs)
-            Referral.objects.filter(pk=referral.pk, accepted_at__isnull=False).update(accepted_at=received + timedelta(hours=4))
+            Referral.objects.filter(pk=referral.pk, accepted_at__isnull=False).update(
+                accepted_at=received + timedelta(hours=4)
+            )
             if index == 4 and practitioner is not None:
                 # One referral has left the list: allocated a fortnight after it was accepted.
                 services.allocate(by=manager, referral=referral, practitioner=practitioner)
