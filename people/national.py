@@ -400,9 +400,9 @@ def seed_batch(
 
 def _last_contact_ids(n: int) -> tuple[int, int]:
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT min(id), max(id) FROM (SELECT id FROM {Contact._meta.db_table} ORDER BY id DESC LIMIT %s) t", [n]
-        )  # noqa: S608 - table name from the model
+        table = Contact._meta.db_table  # the model's own name, not input
+        sql = f"SELECT min(id), max(id) FROM (SELECT id FROM {table} ORDER BY id DESC LIMIT %s) t"  # noqa: S608
+        cursor.execute(sql, [n])
         first, last = cursor.fetchone()
     return int(first), int(last)
 

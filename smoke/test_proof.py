@@ -217,9 +217,9 @@ def test_a_killed_workers_import_is_recovered_with_exact_counts(manager_signed_i
     final = job_row(server, job_id)
     assert final["status"] == "done" and final["runs"] >= 2, final  # it was resumed, not run once
     assert referral_count(server) - before == file.created  # nothing created twice
-    print(
+    print(  # noqa: T201 - the measured time, shown with -s
         f"\nkilled at checkpoint {job['checkpoint']}..{at_kill['checkpoint']} ({TASK_BACKEND}); finished {recovered_in:.1f} s later"
-    )  # noqa: T201 - the measured time, shown with -s
+    )
 
 
 def test_the_public_limit_holds_in_the_shared_store_across_web_workers(server):
