@@ -401,7 +401,7 @@ def seed_batch(
 def _last_contact_ids(n: int) -> tuple[int, int]:
     with connection.cursor() as cursor:
         table = Contact._meta.db_table  # the model's own name, not input
-        sql = f"SELECT min(id), max(id) FROM (SELECT id FROM {table} ORDER BY id DESC LIMIT %s) t"  # noqa: S608
+        sql = f"SELECT min(id), max(id) FROM (SELECT id FROM {table} ORDER BY id DESC LIMIT %s) t"  # noqa: S608  # nosec B608
         cursor.execute(sql, [n])
         first, last = cursor.fetchone()
     return int(first), int(last)
@@ -427,6 +427,7 @@ def _contacts(first_child: int, last_child: int, per_child: int, seed: int, batc
     end (or four weeks ahead for open cases: booked sessions), by that member. Returns how many."""
     if per_child <= 0:
         return 0
+    # Table and column names are the models' own; every value is a query parameter.
     sql = f"""
     INSERT INTO {Contact._meta.db_table}
       (child_id, practitioner_id, kind, starts_at, duration_minutes, attendance, consultation_with, language,
@@ -446,7 +447,7 @@ def _contacts(first_child: int, last_child: int, per_child: int, seed: int, batc
       CROSS JOIN LATERAL generate_series(1, CASE WHEN m.role = 'lead' THEN
             floor(random() * (2 * %(per)s + 1) + 0 * m.id)::int ELSE (%(per)s / 5) END) AS g
     ) c
-    """  # noqa: S608 - table names from the models, values as parameters
+    """  # noqa: S608  # nosec B608  # table names from the models, values as parameters
     with connection.cursor() as cursor:
         cursor.execute("SELECT setseed(%s)", [((seed * 1_000_003 + batch_start) % 2_000_000) / 1_000_000 - 1])
         cursor.execute(sql, {"first": first_child, "last": last_child, "per": per_child, "seed": seed})

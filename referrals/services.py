@@ -382,7 +382,7 @@ def referrer_message_html(decision: Decision) -> SafeString:
                 continue
             head, found, tail = html.rpartition(escaped) if last else html.partition(escaped)
             html = f'{head}<span lang="{decision.reason_language}">{found}</span>{tail}'
-    return mark_safe(html)  # noqa: S308 - every part is escaped above
+    return mark_safe(html)  # noqa: S308  # nosec B308 B703  # every part is escaped above
 
 
 @transaction.atomic
