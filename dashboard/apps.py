@@ -4,4 +4,4 @@ from django.utils.translation import gettext_lazy as _
 
 class DashboardConfig(AppConfig):
     name = "dashboard"
-    verbose_name = _("Home page")
+    verbose_name = _("Home")
