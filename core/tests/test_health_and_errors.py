@@ -65,7 +65,7 @@ def test_403_page_is_friendly(client_for, alice, child):
 def test_500_page_is_friendly(client_for, alice):
     client = client_for(alice)
     client.raise_request_exception = False
-    with mock.patch("core.views.render", side_effect=RuntimeError("boom")):
+    with mock.patch("dashboard.views.render", side_effect=RuntimeError("boom")):
         response = client.get("/en/")
     assert response.status_code == 500
     assert "problem with the service" in response.content.decode()
