@@ -12,8 +12,8 @@ from django.db import DatabaseError, OperationalError
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.urls import reverse
 
-from dashboard import views as home_views
 from core.middleware import caused_by_outage
+from dashboard import views as home_views
 
 pytestmark = pytest.mark.django_db
 
