@@ -15,7 +15,11 @@ class AuditConfig(AppConfig):
     verbose_name = _("Audit trail")
 
     def ready(self) -> None:
+        from audit.db_roles import grants_after_broad_ones
+        from core.db_roles import register_grants
+
         post_migrate.connect(ensure_audit_guards, sender=self, dispatch_uid="audit.ensure_audit_guards")
+        register_grants(grants_after_broad_ones)
 
 
 def ensure_audit_guards(sender: AppConfig, using: str = "default", apps: Any = None, **kwargs: Any) -> None:

@@ -165,3 +165,10 @@ def privilege_statements(app_role: str, tables: Iterable[str]) -> list[str]:
         if table in APP_MAY_DELETE:
             statements.append(f"GRANT DELETE ON {t} TO {role}")
     return statements
+
+
+def grants_after_broad_ones(app_role: str) -> list[str]:
+    """What ``manage.py database_roles`` runs after the broad grants (core.db_roles.register_grants):
+    the audit tables lose UPDATE, DELETE and TRUNCATE, and get their triggers."""
+    tables = audit_tables()
+    return [*privilege_statements(app_role, tables), *trigger_statements(tables)]

@@ -82,6 +82,9 @@ INSTALLED_APPS = [
     "episodes",
     "workforce",
     "outcomes",  # outcome measures, measurement points, reliable change
+    # The top of the stack: they import the apps above, nothing imports them (docs/architecture.md).
+    "dashboard",  # the home page, built from each app's panels.py
+    "demo",  # demo seeding: seed_support calls each app's demo.seed
 ]
 
 MIDDLEWARE = [
@@ -122,6 +125,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.nyth",
+                "dashboard.context_processors.navigation",
                 "people.context_processors.emergency_access",
             ],
             # {% lang_attr obj %} on every page that shows text people wrote (ADR 015).

@@ -13,7 +13,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
 ]
 
 urlpatterns += i18n_patterns(
-    path("", include("core.urls")),
+    # The home page (the dashboard app) keeps its name core:home: the instance namespace.
+    path("", include("dashboard.urls", namespace="core")),
     path("account/", include("accounts.urls")),
     path("children/", include("people.urls")),
     path("audit/", include("audit.urls")),

@@ -5,8 +5,9 @@
   commands that run DDL (migrate, createcachetable, restore, database_roles); nothing else ever
   connects as the owner.
 - ``grant_statements()`` is the SQL ``manage.py database_roles`` runs: CONNECT, schema USAGE,
-  default privileges for what the owner creates later, the same on what exists, then the audit
-  app's revokes and triggers (audit/db_roles.py).
+  default privileges for what the owner creates later, the same on what exists, then what other
+  apps register with ``register_grants`` – the audit app's revokes and triggers (audit/db_roles.py,
+  registered in ``AuditConfig.ready``: core sits below every app and imports none of them).
 """
 
 from __future__ import annotations
@@ -18,10 +19,21 @@ from typing import Any
 from django.conf import settings
 from django.db import connections
 
-from audit import db_roles as audit_roles
-
-ident = audit_roles.ident
 Execute = Callable[[str, tuple[Any, ...]], list[tuple[Any, ...]]]
+#: Given the application role, the statements an app needs after the broad grants.
+GrantExtension = Callable[[str], list[str]]
+_extensions: list[GrantExtension] = []
+
+
+def ident(name: str) -> str:
+    """A PostgreSQL identifier, quoted (names come from our own settings, but quote anyway)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def register_grants(extension: GrantExtension) -> None:
+    """Add statements after the broad grants (idempotent: ``ready`` may run more than once)."""
+    if extension not in _extensions:
+        _extensions.append(extension)
 
 
 class DatabaseRolesError(Exception):
@@ -64,7 +76,8 @@ def as_owner(alias: str = "default") -> Iterator[None]:
 
 def grant_statements(*, app_role: str, owner_role: str, database: str, schema: str = "public") -> list[str]:
     """The application role's privileges, idempotent, in the order they must run (one
-    transaction: the audit revokes follow the broad grants before anyone sees them)."""
+    transaction: the registered statements – the audit revokes – follow the broad grants before
+    anyone sees them)."""
     app, owner, db, sch = ident(app_role), ident(owner_role), ident(database), ident(schema)
     statements = [
         f"GRANT CONNECT ON DATABASE {db} TO {app}",
@@ -77,8 +90,9 @@ def grant_statements(*, app_role: str, owner_role: str, database: str, schema: s
         f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {sch} TO {app}",
         f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {sch} TO {app}",
     ]
-    tables = audit_roles.audit_tables()
-    return [*statements, *audit_roles.privilege_statements(app_role, tables), *audit_roles.trigger_statements(tables)]
+    for extension in _extensions:
+        statements += extension(app_role)
+    return statements
 
 
 def check_roles(execute: Execute, *, app_role: str, owner_role: str) -> None:

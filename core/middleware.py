@@ -23,6 +23,7 @@ from django.db import InterfaceError, OperationalError, router
 from django.http import HttpRequest, HttpResponse
 
 from core.health import database_answers
+from core.views import service_unavailable, session_ended
 
 _OUTAGE = (OperationalError, InterfaceError)
 
@@ -47,9 +48,6 @@ class SessionMiddleware(DjangoSessionMiddleware):
         try:
             return super().process_response(request, response)
         except SessionInterrupted as interrupted:
-            # Imported here: core.views imports the apps' models, not ready when settings load.
-            from core.views import service_unavailable, session_ended
-
             alias = router.db_for_write(self._session_model(request))
             if caused_by_outage(interrupted) or not database_answers(alias):
                 return service_unavailable(request, after_view=True)

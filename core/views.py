@@ -1,4 +1,4 @@
-"""Pages every user meets: home, health check, language switch and error pages."""
+"""Pages every user meets: health checks and error pages (the home page is the dashboard app's)."""
 
 from __future__ import annotations
 
@@ -10,61 +10,14 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import DisallowedHost
 from django.db import DatabaseError, InterfaceError, OperationalError, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
 from django.template import loader
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 
-from accounts.models import Role
-from accounts.services import waiting_for as access_waiting_for
-from audit.models import Route
-from audit.services import record_list
-from consent.services import safeguarding_waiting
 from core.health import database_answers, readiness
-from core.http import AuthenticatedHttpRequest
-from core.services import own_caseload
-from episodes.models import Transition
-from people.models import BreakGlassAccess
-from plans.models import Plan
-from referrals.models import Referral, Status
-from referrals.services import consultations_overdue
 
 logger = logging.getLogger(__name__)
-
-
-def home(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Each role's starting point. Commissioners see no identifiable data here or anywhere."""
-    user = request.user
-    context: dict = {"role": user.role}
-    if user.role in (Role.PRACTITIONER, Role.SERVICE_MANAGER, Role.DUTY_WORKER, Role.PARTNER):
-        caseload = own_caseload(user)
-        context["caseload"] = list(caseload[:50])
-        context["caseload_count"] = caseload.count()
-        record_list(actor=user, page="home", children=[kid.pk for kid in context["caseload"]], route=Route.UI)
-    if user.role == Role.SERVICE_MANAGER:
-        context["to_review"] = BreakGlassAccess.objects.visible_to(user).filter(reviewed_at__isnull=True).count()
-        referrals = Referral.objects.visible_to(user)
-        context["awaiting_decision"] = referrals.filter(status=Status.RECEIVED, service_id=user.organisation_id).count()
-        context["consultations_overdue"] = (
-            consultations_overdue(referrals, user.organisation) if user.organisation else 0
-        )
-        context["safeguarding_waiting"] = safeguarding_waiting(user).count()
-        context["access_requests_waiting"] = access_waiting_for(user).count()
-        # A change of practitioner a practitioner completed waits for a manager to change the team.
-        context["care_team_changes"] = list(
-            Transition.objects.visible_to(user)
-            .filter(care_team_change_pending=True, child__service_id=user.organisation_id)
-            .select_related("child", "from_practitioner", "to_practitioner")
-            .order_by("completed_on", "pk")[:20]
-        )
-        context["reviews_overdue"] = (
-            Plan.objects.visible_to(user)
-            .filter(child__service_id=user.organisation_id, child__merged_into__isnull=True)
-            .review_overdue()
-            .count()
-        )
-    return render(request, "core/home.html", context)
 
 
 @login_not_required

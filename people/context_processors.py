@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
 from accounts.models import Role
-from core.context_processors import fully_signed_in
+from accounts.signed_in import fully_signed_in
 
 
 def _running(request: HttpRequest) -> list[Any]:

@@ -65,7 +65,7 @@ def test_403_page_is_friendly(client_for, alice, child):
 def test_500_page_is_friendly(client_for, alice):
     client = client_for(alice)
     client.raise_request_exception = False
-    with mock.patch("core.views.render", side_effect=RuntimeError("boom")):
+    with mock.patch("dashboard.views.render", side_effect=RuntimeError("boom")):
         response = client.get("/en/")
     assert response.status_code == 500
     assert "problem with the service" in response.content.decode()
@@ -102,7 +102,7 @@ def test_404_and_403_keep_the_signed_in_navigation(client_for, alice, child, add
 def test_404_signed_out_has_no_navigation_and_falls_back_when_the_session_cannot_be_read(client, client_for, alice):
     signed_out = client.get("/en/no-such-page/")
     assert signed_out.status_code == 404 and "govuk-service-navigation__list" not in signed_out.content.decode()
-    with mock.patch("core.context_processors._nav_items", side_effect=OperationalError("database gone")):
+    with mock.patch("dashboard.context_processors._nav_items", side_effect=OperationalError("database gone")):
         response = client_for(alice).get("/en/children/999999/")
     assert response.status_code == 404
     body = response.content.decode()

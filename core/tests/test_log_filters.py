@@ -64,7 +64,7 @@ def test_django_request_404_and_500_logs_carry_no_query_string(client_for, alice
         assert client.get("/en/children/999999/?q=secret").status_code == 404
         from unittest import mock
 
-        with mock.patch("core.views.render", side_effect=RuntimeError("render failed for /en/?q=secret")):
+        with mock.patch("dashboard.views.render", side_effect=RuntimeError("render failed for /en/?q=secret")):
             assert client.get("/en/?q=secret").status_code == 500
     finally:
         logger.removeHandler(handler)

@@ -12,8 +12,8 @@ from django.db import DatabaseError, OperationalError
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.urls import reverse
 
-from core import views as core_views
 from core.middleware import caused_by_outage
+from dashboard import views as home_views
 
 pytestmark = pytest.mark.django_db
 
@@ -26,14 +26,14 @@ def session_save_loses_the_database():
 
 def signed_out_elsewhere_during(client):
     """Another tab signs out (deleting the session row) while this request's view runs."""
-    real_render = core_views.render
+    real_render = home_views.render
     key = client.cookies[settings.SESSION_COOKIE_NAME].value
 
     def render_after_sign_out(*args, **kwargs):
         Session.objects.filter(session_key=key).delete()
         return real_render(*args, **kwargs)
 
-    return mock.patch.object(core_views, "render", side_effect=render_after_sign_out)
+    return mock.patch.object(home_views, "render", side_effect=render_after_sign_out)
 
 
 @pytest.mark.parametrize(

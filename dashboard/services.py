@@ -1,4 +1,4 @@
-"""What the home page shows, as plain functions (the view only renders them)."""
+"""What the home page shows, as plain functions (the panels only render them)."""
 
 from __future__ import annotations
 
