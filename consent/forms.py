@@ -240,7 +240,7 @@ class RefusalForm(_ConsentBaseForm):
         return data
 
 
-class WithdrawForm(_ConsentBaseForm):
+class WithdrawForm(TextLanguageFormMixin, _ConsentBaseForm):
     note = forms.CharField(
         label=_("Note about the withdrawal (optional)"),
         required=False,

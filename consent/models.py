@@ -171,6 +171,11 @@ class ConsentDecision(RecipientLabel, models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     withdrawal_note = models.TextField(_("about the withdrawal"), blank=True, max_length=3000)
+    # The young person's own words about the withdrawal, kept apart from the note: the label
+    # is the page's ("The young person's words"), in the reader's language, never stored.
+    withdrawal_words = models.TextField(_("the young person's words about the withdrawal"), blank=True, max_length=1500)
+    # Written later than the decision, maybe in the other language (core/text_language.py).
+    withdrawal_language = TextLanguageField(verbose_name=_("language of the withdrawal note"))
 
     objects = ConsentQuerySet.as_manager()
     history = HistoricalRecords()

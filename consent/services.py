@@ -439,10 +439,17 @@ def record_consent(*, by: User, child: Child, values: dict[str, Any], route: str
 
 @transaction.atomic
 def withdraw_consent(
-    *, by: User, consent: ConsentDecision, note: str = "", young_person_words: str = ""
+    *,
+    by: User,
+    consent: ConsentDecision,
+    note: str = "",
+    young_person_words: str = "",
+    text_language: str = "",
 ) -> ConsentDecision:
     """Withdraw a consent now. Every route reads ``withdrawn_at``, so access ends at once.
-    Withdrawing an already withdrawn consent changes nothing (and records nothing)."""
+    Withdrawing an already withdrawn consent changes nothing (and records nothing). The note and
+    the young person's words are stored apart, with the language they were written in; the
+    page labels them (a label stored in the data would stay in the writer's language)."""
     locked = ConsentDecision.objects.select_for_update().get(pk=consent.pk)
     if not can_change(by, locked.child):
         raise PermissionDenied
@@ -450,15 +457,16 @@ def withdraw_consent(
         return locked
     note = (note or "").strip()
     words = (young_person_words or "").strip()
-    parts = [note] if note else []
-    if words:
-        parts.append(_("The young person's words: %(words)s") % {"words": words})
     locked.withdrawn_at = timezone.now()
     locked.withdrawn_by = by
-    locked.withdrawal_note = "\n\n".join(parts)
+    locked.withdrawal_note = note
+    locked.withdrawal_words = words
+    locked.withdrawal_language = text_language if (note or words) else ""
     locked.full_clean()
     mark_version(locked, by=by)
-    locked.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_note"])
+    locked.save(
+        update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_note", "withdrawal_words", "withdrawal_language"]
+    )
     record(
         actor=by,
         action=Action.UPDATE,

@@ -217,6 +217,7 @@ def consent_withdraw(request: AuthenticatedHttpRequest, consent_pk: int) -> Http
             consent=consent,
             note=form.cleaned_data["note"],
             young_person_words=form.cleaned_data["young_person_words"],
+            text_language=form.cleaned_data["text_language"],
         )
         messages.success(
             request,

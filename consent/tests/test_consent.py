@@ -335,7 +335,7 @@ def test_withdrawing_twice_changes_nothing(client_for, alice, bob, manager, chil
     )
     consent.refresh_from_db()
     first_at, first_note = consent.withdrawn_at, consent.withdrawal_note
-    assert "First" in first_note and "Stop it" in first_note
+    assert (first_note, consent.withdrawal_words) == ("First", "Stop it")
 
     response = client_for(manager).post(reverse("consent:withdraw", args=[consent.pk]), {"note": "Second"})
     assert response.status_code == 302
@@ -817,3 +817,27 @@ def test_the_young_persons_views_carry_the_language_they_were_given_in(client_fo
     ConsentDecision.objects.filter(pk=consent.pk).update(text_language="")
     page = client_for(alice).get(response["Location"]).content.decode()
     assert '<dd class="govuk-summary-list__value">Dw i eisiau i CAMHS wybod.</dd>' in page
+
+
+def test_the_withdrawal_keeps_the_words_apart_and_marks_their_language(client_for, alice, child, partner):
+    """WCAG 3.1.2: Welsh written on the English form is shown ``lang="cy"``; the data holds only
+    the words, and the label ("The young person's words") comes from the page, in its language."""
+    consent = give_consent(child, recorded_by=alice, organisation=partner.organisation, items=["assessment"])
+    client_for(alice).post(
+        reverse("consent:withdraw", args=[consent.pk]),
+        {"note": "Dywedodd wrthyf yn yr ysgol.", "young_person_words": "Dw i ddim eisiau hyn.", "text_language": "cy"},
+    )
+    consent.refresh_from_db()
+    assert (consent.withdrawal_note, consent.withdrawal_words, consent.withdrawal_language) == (
+        "Dywedodd wrthyf yn yr ysgol.",
+        "Dw i ddim eisiau hyn.",
+        "cy",
+    )
+    page = client_for(alice).get(reverse("consent:detail", args=[consent.pk])).content.decode()
+    assert '<dd class="govuk-summary-list__value" lang="cy">Dywedodd wrthyf yn yr ysgol.</dd>' in page
+    assert '<dd class="govuk-summary-list__value" lang="cy">Dw i ddim eisiau hyn.</dd>' in page
+    assert "The young person&#x27;s words about the withdrawal" in page
+    # An old row is undetermined: no lang attribute, never a guess.
+    ConsentDecision.objects.filter(pk=consent.pk).update(withdrawal_language="")
+    page = client_for(alice).get(reverse("consent:detail", args=[consent.pk])).content.decode()
+    assert '<dd class="govuk-summary-list__value">Dywedodd wrthyf yn yr ysgol.</dd>' in page
