@@ -354,6 +354,7 @@ def section_restrict(request: AuthenticatedHttpRequest, child_pk: int, section: 
                     section=section,
                     allowed=list(form.cleaned_data["allowed"]),
                     reason=form.cleaned_data["reason"],
+                    text_language=form.cleaned_data["text_language"],
                 )
             except ValidationError as exc:
                 add_service_errors(form, exc)
