@@ -270,7 +270,7 @@ class CompleteTransitionForm(TextLanguageFormMixin, _TextForm):
             self.initial.setdefault("completed_on", timezone.localdate())
 
 
-class ChecklistItemForm(_TextForm):
+class ChecklistItemForm(TextLanguageFormMixin, _TextForm):
     text = forms.CharField(
         label=_("Add something to the checklist"),
         max_length=300,

@@ -365,6 +365,7 @@ def checklist_add(request: AuthenticatedHttpRequest, transition_pk: int) -> Http
                 transition=transition,
                 expected_version=form.cleaned_data.get("version") or 0,
                 text=form.cleaned_data["text"],
+                text_language=form.cleaned_data["text_language"],
             )
         except StaleEditError as exc:
             current = _transition(request, exc.current.pk)

@@ -573,3 +573,23 @@ def test_the_welsh_stale_message_is_a_whole_sentence_that_agrees_with_its_noun(c
         url = reverse("episodes:transition_detail", args=[transition.pk])
     body = client_for(alice).post(url, {"version": "1", "done": [str(second.pk)]}).content.decode()
     assert "Mae rhywun arall wedi newid y rhestr wirio hon tra oeddech chi&#x27;n gweithio arni." in body
+
+
+def test_an_item_added_by_hand_carries_its_language(client_for, alice, child):
+    """WCAG 3.1.2: an item written in Welsh on the English form is shown ``lang="cy"``; the
+    default items are in the reader's language (no attribute); an old item has none either."""
+    transition = plan(alice, child)
+    client_for(alice).post(
+        reverse("episodes:checklist_add", args=[transition.pk]),
+        {"version": "1", "text": "Prynu'r wisg ysgol newydd gyda Siôn", "text_language": "cy"},
+    )
+    item = transition.checklist.get(key="")
+    assert item.text_language == "cy"
+    url = reverse("episodes:transition_detail", args=[transition.pk])
+    page = client_for(alice).get(url).content.decode()
+    assert f'for="item-{item.pk}" lang="cy">Prynu&#x27;r wisg ysgol newydd gyda Siôn</label>' in page
+    default = transition.checklist.exclude(key="").first()
+    assert f'for="item-{default.pk}">' in page
+    TransitionChecklistItem.objects.filter(pk=item.pk).update(text_language="")
+    page = client_for(alice).get(url).content.decode()
+    assert f'for="item-{item.pk}">Prynu&#x27;r wisg ysgol newydd gyda Siôn</label>' in page
