@@ -547,7 +547,7 @@ def break_glass_review(request: AuthenticatedHttpRequest) -> HttpResponse:
     _attach_pages_opened(pending + reviewed)
     for access in pending:
         # Each card's own form: the language radios need ids of their own on one page.
-        access.review_form = ReviewForm(auto_id=f"review-{access.pk}-%s")  # type: ignore[attr-defined]
+        access.review_form = ReviewForm(auto_id=f"review-{access.pk}-%s")
     record_list(
         actor=request.user,
         page="break_glass_review",
