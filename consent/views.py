@@ -301,7 +301,11 @@ def safeguarding_detail(request: AuthenticatedHttpRequest, safeguarding_pk: int)
             approve = form.cleaned_data["decision"] == "approve"
             try:
                 services.decide_safeguarding_share(
-                    by=user, share=share, approve=approve, note=form.cleaned_data["note"]
+                    by=user,
+                    share=share,
+                    approve=approve,
+                    note=form.cleaned_data["note"],
+                    text_language=form.cleaned_data["text_language"],
                 )
             except ValidationError as exc:
                 add_service_errors(form, exc)

@@ -841,3 +841,55 @@ def test_the_withdrawal_keeps_the_words_apart_and_marks_their_language(client_fo
     ConsentDecision.objects.filter(pk=consent.pk).update(withdrawal_language="")
     page = client_for(alice).get(reverse("consent:detail", args=[consent.pk])).content.decode()
     assert '<dd class="govuk-summary-list__value">Dywedodd wrthyf yn yr ysgol.</dd>' in page
+
+
+def test_a_refusal_and_the_words_that_ended_it_each_carry_their_language(client_for, alice, child):
+    """WCAG 3.1.2: the refusal is written in Welsh on the English form (``lang="cy"``); the words
+    when asked again are written later, on the consent form, in that form's language. Old rows
+    are undetermined and get no attribute."""
+    from consent.models import SharingRefusal
+
+    school = OrganisationFactory(
+        code="SCH-WERN", name_en="Ysgol y Wern", name_cy="Ysgol y Wern", type=OrganisationType.EDUCATION
+    )
+    client = client_for(alice)
+    views = "Dw i ddim eisiau i'r ysgol wybod."
+    client.post(
+        reverse("consent:refusal_create", args=[child.pk]), refusal_post(young_person_views=views, text_language="cy")
+    )
+    refusal = SharingRefusal.objects.get()
+    assert refusal.text_language == "cy"
+    page = client.get(reverse("consent:list", args=[child.pk])).content.decode()
+    assert '<dd class="govuk-summary-list__value" lang="cy">Dw i ddim eisiau i&#x27;r ysgol wybod.</dd>' in page
+    form = client.get(reverse("consent:create", args=[child.pk])).content.decode()
+    assert '“<span lang="cy">Dw i ddim eisiau i&#x27;r ysgol wybod.</span>”' in form
+    words = "I'm OK with the school knowing now."
+    client.post(
+        reverse("consent:create", args=[child.pk]), consent_post(school, refusal_words=words, text_language="en")
+    )
+    refusal.refresh_from_db()
+    assert refusal.ending_language == "en"
+    page = client.get(reverse("consent:list", args=[child.pk])).content.decode()
+    assert '“<span lang="en">I&#x27;m OK with the school knowing now.</span>”' in page
+    SharingRefusal.objects.filter(pk=refusal.pk).update(text_language="", ending_language="")
+    page = client.get(reverse("consent:list", args=[child.pk])).content.decode()
+    assert "“<span>I&#x27;m OK with the school knowing now.</span>”" in page
+    assert '<dd class="govuk-summary-list__value">Dw i ddim eisiau i&#x27;r ysgol wybod.</dd>' in page
+
+
+def test_the_managers_safeguarding_note_carries_its_own_language(client_for, alice, manager, child, partner):
+    """The request and the manager's decision are written at two times: each its own language."""
+    client_for(alice).post(
+        reverse("consent:safeguarding_create", args=[child.pk]),
+        safeguarding_post(partner.organisation, text_language="en"),
+    )
+    share = SafeguardingShare.objects.get()
+    url = reverse("consent:safeguarding_detail", args=[share.pk])
+    client_for(manager).post(url, {"decision": "approve", "note": "Angenrheidiol a chymesur.", "text_language": "cy"})
+    share.refresh_from_db()
+    assert (share.text_language, share.decision_language) == ("en", "cy")
+    page = client_for(manager).get(url).content.decode()
+    assert '<br><span lang="cy">Angenrheidiol a chymesur.</span>' in page
+    SafeguardingShare.objects.filter(pk=share.pk).update(decision_language="")
+    page = client_for(manager).get(url).content.decode()
+    assert "<br><span>Angenrheidiol a chymesur.</span>" in page
