@@ -5,6 +5,7 @@ completes it, otherwise waiting for a manager; planning into adulthood is flagge
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -593,3 +594,24 @@ def test_an_item_added_by_hand_carries_its_language(client_for, alice, child):
     TransitionChecklistItem.objects.filter(pk=item.pk).update(text_language="")
     page = client_for(alice).get(url).content.decode()
     assert f'for="item-{item.pk}">Prynu&#x27;r wisg ysgol newydd gyda Siôn</label>' in page
+
+
+def test_a_stale_checklist_save_keeps_the_ticks_sent_and_is_based_on_the_stored_version(
+    client_for, alice, manager, child
+):
+    """The checklist's "someone saved first" branch is the shared one (rebind_after_stale_save):
+    the ticks as sent are shown again, the hidden version becomes the stored one, the message is
+    at the top, and nothing of the stale save is stored."""
+    transition = plan(alice, child)
+    first, second = transition.checklist.all()[:2]
+    services.tick_checklist(by=manager, transition=transition, expected_version=1, done_ids=[first.pk])
+    url = reverse("episodes:transition_detail", args=[transition.pk])
+    response = client_for(alice).post(url, {"version": "1", "done": [str(second.pk), "x"]})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Someone else changed this checklist while you were working on it." in body
+    assert '<input type="hidden" name="version" value="2">' in body
+    assert re.search(rf'id="item-{second.pk}" name="done" type="checkbox" value="{second.pk}" checked', body)
+    assert not re.search(rf'id="item-{first.pk}" name="done" type="checkbox" value="{first.pk}" checked', body)
+    second.refresh_from_db()
+    assert second.done_on is None
