@@ -893,3 +893,15 @@ def test_the_managers_safeguarding_note_carries_its_own_language(client_for, ali
     SafeguardingShare.objects.filter(pk=share.pk).update(decision_language="")
     page = client_for(manager).get(url).content.decode()
     assert "<br><span>Angenrheidiol a chymesur.</span>" in page
+
+
+def test_old_withdrawal_notes_give_up_the_labelled_words_only_on_an_exact_match():
+    """The migration moves "The young person's words: …" (either language) out of old notes,
+    and leaves any other note alone."""
+    import importlib
+
+    split_note = importlib.import_module("consent.migrations.0007_withdrawal_words_out_of_the_note").split_note
+    assert split_note("Told me at school.\n\nThe young person's words: Stop it") == ("Told me at school.", "Stop it")
+    assert split_note("Geiriau'r person ifanc: Dim rhagor") == ("", "Dim rhagor")
+    assert split_note("She said the young person's words: stop.") is None
+    assert split_note("Told me at school.") is None
