@@ -56,7 +56,7 @@ class PeopleChoiceField(forms.ModelMultipleChoiceField):
         return _member_label(obj)
 
 
-class RestrictForm(NythForm):
+class RestrictForm(TextLanguageFormMixin, NythForm):
     allowed = PeopleChoiceField(
         label=_("Who else may read this section?"),
         help_text=_(

@@ -105,6 +105,7 @@ class SectionRestriction(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("people who may read it"), related_name="+"
     )
     reason = models.TextField(_("reason for restricting"), max_length=3000)
+    text_language = TextLanguageField()  # of the reason (core/text_language.py)
     set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     set_at = models.DateTimeField(default=timezone.now)
     lifted_by = models.ForeignKey(
@@ -165,6 +166,8 @@ class AssessmentShare(models.Model):
     withheld = models.JSONField(default=dict)
     language = models.CharField(_("language"), max_length=5, default="en")
     note = models.TextField(_("message to the recipient"), blank=True, max_length=3000)
+    # Of the note; ``language`` above is the language of the headings and labels, the reader's.
+    text_language = TextLanguageField()
     shared_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     shared_at = models.DateTimeField(default=timezone.now)
 

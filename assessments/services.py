@@ -128,7 +128,9 @@ def save_section(
 
 
 @transaction.atomic
-def restrict_section(*, by: User, child: Child, section: str, allowed: list[User], reason: str) -> SectionRestriction:
+def restrict_section(
+    *, by: User, child: Child, section: str, allowed: list[User], reason: str, text_language: str = ""
+) -> SectionRestriction:
     """Restrict a section to named people. The person restricting is always named (they must
     not lock themselves out); only people who can write the section *and* hold the whole record
     (the care team, the service's managers) may restrict it: a partner contributing by consent
@@ -150,7 +152,7 @@ def restrict_section(*, by: User, child: Child, section: str, allowed: list[User
         existing.lifted_by = by
         existing.save(update_fields=["lifted_at", "lifted_by"])
     restriction = SectionRestriction.objects.create(
-        assessment=assessment, section=section, reason=reason.strip(), set_by=by
+        assessment=assessment, section=section, reason=reason.strip(), text_language=text_language, set_by=by
     )
     restriction.allowed_users.set({*allowed, by})
     record(

@@ -34,6 +34,7 @@ from audit.services import record
 from consent.models import Purpose
 from core.forms import NythForm, add_service_errors, reject_markup
 from core.http import AuthenticatedHttpRequest
+from core.text_language import TextLanguageFormMixin
 from people.access import audit_route, get_visible_or_404, record_access, require_change
 from people.models import Child
 
@@ -48,7 +49,7 @@ class RecipientField(forms.ModelChoiceField):
         return f"{obj} ({obj.get_type_display()})"
 
 
-class ShareForm(NythForm):
+class ShareForm(TextLanguageFormMixin, NythForm):
     """What to share, with whom, why and in which language. Only parses: consent, restrictions
     and permissions are checked by ``assessments.sharing``."""
 
@@ -110,6 +111,7 @@ class ShareForm(NythForm):
         if mode == EXPORT:
             # A PDF carries no message: anything for the court goes in the covering letter.
             del self.fields["note"]
+            del self.fields["text_language"]
 
 
 # --- Sharing and copying -----------------------------------------------------------------------
@@ -166,6 +168,7 @@ def _share_page(request: AuthenticatedHttpRequest, child_pk: int, *, mode: str) 
                 purpose=data["purpose"],
                 sections=data["sections"],
                 note=data.get("note", ""),
+                text_language=data.get("text_language", ""),
                 language=data["language"],
             )
         except ValidationError as exc:

@@ -246,6 +246,7 @@ def share_assessment(
     note: str = "",
     language: str | None = None,
     route: str = Route.UI,
+    text_language: str = "",
 ) -> AssessmentShare:
     """Share chosen sections of ``child``'s assessment with ``organisation`` for ``purpose``.
 
@@ -285,6 +286,7 @@ def share_assessment(
         withheld=selection.withheld,
         language=language,
         note=note,
+        text_language=text_language if note else "",
         shared_by=by,
     )
     share.versions.set(selection.versions.values())

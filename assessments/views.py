@@ -28,7 +28,7 @@ from assessments.sections import BY_KEY, SECTIONS, Section
 from audit.models import Action, Route
 from audit.services import record, record_list
 from consent.access import consents_for, safeguarding_for
-from core.forms import add_service_errors
+from core.forms import add_service_errors, rebind_after_stale_save
 from core.http import AuthenticatedHttpRequest
 from people.access import audit_route, get_visible_or_404
 from people.models import CareTeamMembership, Child
@@ -205,17 +205,18 @@ def section_edit(request: AuthenticatedHttpRequest, child_pk: int, section: str)
                 stale = exc.current
                 # Keep everything typed; the next save is based on the version now stored,
                 # so saving again (after reading theirs) is a deliberate choice, not a race.
-                bound = request.POST.copy()
-                bound["based_on"] = str(stale.number if stale else 0)
-                form = SectionForm(bound, section=the_section)
-                form.is_valid()
-                form.add_error(
-                    None,
+                form = rebind_after_stale_save(
+                    SectionForm,
+                    request.POST,
+                    stale,
                     _(
                         "Someone else saved this section while you were editing. Nothing has been "
                         "overwritten and your text has not been saved yet: it is still in the box below. "
                         "Read their version, change yours if you need to, then save again."
                     ),
+                    version_field="based_on",
+                    version_attr="number",
+                    section=the_section,
                 )
                 if stale is not None:
                     stale_diff = services.word_diff(stale.text, exc.attempted_text)
@@ -354,6 +355,7 @@ def section_restrict(request: AuthenticatedHttpRequest, child_pk: int, section: 
                     section=section,
                     allowed=list(form.cleaned_data["allowed"]),
                     reason=form.cleaned_data["reason"],
+                    text_language=form.cleaned_data["text_language"],
                 )
             except ValidationError as exc:
                 add_service_errors(form, exc)

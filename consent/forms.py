@@ -200,7 +200,7 @@ class ConsentForm(TextLanguageFormMixin, _ConsentBaseForm):
         return data
 
 
-class RefusalForm(_ConsentBaseForm):
+class RefusalForm(TextLanguageFormMixin, _ConsentBaseForm):
     """The young person does not agree to share with someone: a decision of its own."""
 
     recipient_kind = ConsentForm.base_fields["recipient_kind"]
@@ -240,7 +240,7 @@ class RefusalForm(_ConsentBaseForm):
         return data
 
 
-class WithdrawForm(_ConsentBaseForm):
+class WithdrawForm(TextLanguageFormMixin, _ConsentBaseForm):
     note = forms.CharField(
         label=_("Note about the withdrawal (optional)"),
         required=False,
@@ -303,7 +303,7 @@ class SafeguardingShareForm(TextLanguageFormMixin, _ConsentBaseForm):
         return data
 
 
-class SafeguardingDecisionForm(_ConsentBaseForm):
+class SafeguardingDecisionForm(TextLanguageFormMixin, _ConsentBaseForm):
     decision = forms.ChoiceField(
         label=_("Your decision"),
         choices=[("approve", _("Approve sharing without consent")), ("decline", _("Do not approve"))],

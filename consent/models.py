@@ -171,6 +171,11 @@ class ConsentDecision(RecipientLabel, models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     withdrawal_note = models.TextField(_("about the withdrawal"), blank=True, max_length=3000)
+    # The young person's own words about the withdrawal, kept apart from the note: the label
+    # is the page's ("The young person's words"), in the reader's language, never stored.
+    withdrawal_words = models.TextField(_("the young person's words about the withdrawal"), blank=True, max_length=1500)
+    # Written later than the decision, maybe in the other language (core/text_language.py).
+    withdrawal_language = TextLanguageField(verbose_name=_("language of the withdrawal note"))
 
     objects = ConsentQuerySet.as_manager()
     history = HistoricalRecords()
@@ -253,6 +258,8 @@ class SafeguardingShare(models.Model):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_note = models.TextField(_("manager's note"), blank=True, max_length=3000)
+    # Written later, by the deciding manager, maybe in the other language.
+    decision_language = TextLanguageField(verbose_name=_("language of the manager's note"))
 
     objects = SafeguardingShareQuerySet.as_manager()
     history = HistoricalRecords()
@@ -300,6 +307,7 @@ class SharingRefusal(RecipientLabel, models.Model):
     decider = models.CharField(_("who decided"), max_length=20, choices=Decider.choices)
     decider_name = models.CharField(_("name of the person who decided"), max_length=200, blank=True)
     young_person_views = models.TextField(_("the young person's views, in their words"), max_length=5000)
+    text_language = TextLanguageField()  # of the views (core/text_language.py)
     decided_on = models.DateField(_("date decided"))
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
@@ -311,6 +319,8 @@ class SharingRefusal(RecipientLabel, models.Model):
     ending_words = models.TextField(
         _("what the young person said when asked again, in their words"), blank=True, max_length=5000
     )
+    # Written later, on the consent form that ended the refusal: that form's language.
+    ending_language = TextLanguageField(verbose_name=_("language of what they said when asked again"))
 
     objects = RefusalQuerySet.as_manager()
     history = HistoricalRecords()

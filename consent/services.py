@@ -347,6 +347,7 @@ def record_refusal(*, by: User, child: Child, values: dict[str, Any], route: str
         decider=decider,
         decider_name=(values.get("decider_name") or "").strip() if decider != Decider.YOUNG_PERSON else "",
         young_person_views=values["young_person_views"].strip(),
+        text_language=values.get("text_language") or "",
         decided_on=values["decided_on"],
         recorded_by=by,
     )
@@ -423,8 +424,9 @@ def record_consent(*, by: User, child: Child, values: dict[str, Any], route: str
         refusal.ended_at = timezone.now()
         refusal.ended_by_consent = consent
         refusal.ending_words = values["refusal_words"].strip()
+        refusal.ending_language = consent.text_language
         mark_version(refusal, by=by)
-        refusal.save(update_fields=["ended_at", "ended_by_consent", "ending_words"])
+        refusal.save(update_fields=["ended_at", "ended_by_consent", "ending_words", "ending_language"])
         record(
             actor=by,
             action=Action.UPDATE,
@@ -439,10 +441,17 @@ def record_consent(*, by: User, child: Child, values: dict[str, Any], route: str
 
 @transaction.atomic
 def withdraw_consent(
-    *, by: User, consent: ConsentDecision, note: str = "", young_person_words: str = ""
+    *,
+    by: User,
+    consent: ConsentDecision,
+    note: str = "",
+    young_person_words: str = "",
+    text_language: str = "",
 ) -> ConsentDecision:
     """Withdraw a consent now. Every route reads ``withdrawn_at``, so access ends at once.
-    Withdrawing an already withdrawn consent changes nothing (and records nothing)."""
+    Withdrawing an already withdrawn consent changes nothing (and records nothing). The note and
+    the young person's words are stored apart, with the language they were written in; the
+    page labels them (a label stored in the data would stay in the writer's language)."""
     locked = ConsentDecision.objects.select_for_update().get(pk=consent.pk)
     if not can_change(by, locked.child):
         raise PermissionDenied
@@ -450,15 +459,16 @@ def withdraw_consent(
         return locked
     note = (note or "").strip()
     words = (young_person_words or "").strip()
-    parts = [note] if note else []
-    if words:
-        parts.append(_("The young person's words: %(words)s") % {"words": words})
     locked.withdrawn_at = timezone.now()
     locked.withdrawn_by = by
-    locked.withdrawal_note = "\n\n".join(parts)
+    locked.withdrawal_note = note
+    locked.withdrawal_words = words
+    locked.withdrawal_language = text_language if (note or words) else ""
     locked.full_clean()
     mark_version(locked, by=by)
-    locked.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_note"])
+    locked.save(
+        update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_note", "withdrawal_words", "withdrawal_language"]
+    )
     record(
         actor=by,
         action=Action.UPDATE,
@@ -559,7 +569,9 @@ def request_safeguarding_share(*, by: User, child: Child, values: dict[str, Any]
 
 
 @transaction.atomic
-def decide_safeguarding_share(*, by: User, share: SafeguardingShare, approve: bool, note: str) -> SafeguardingShare:
+def decide_safeguarding_share(
+    *, by: User, share: SafeguardingShare, approve: bool, note: str, text_language: str = ""
+) -> SafeguardingShare:
     """A service manager (not the requester) approves or declines, with a note. Approval is the
     moment the information is shared, so it is audited as a share (it then appears in "who has
     seen my story"); a decline is audited as a review. A decided request cannot be decided again."""
@@ -584,9 +596,10 @@ def decide_safeguarding_share(*, by: User, share: SafeguardingShare, approve: bo
     locked.decided_by = by
     locked.decided_at = timezone.now()
     locked.decision_note = note
+    locked.decision_language = text_language
     locked.full_clean()
     mark_version(locked, by=by)
-    locked.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    locked.save(update_fields=["status", "decided_by", "decided_at", "decision_note", "decision_language"])
     record(
         actor=by,
         action=Action.SHARE if approve else Action.REVIEW,

@@ -217,6 +217,7 @@ def consent_withdraw(request: AuthenticatedHttpRequest, consent_pk: int) -> Http
             consent=consent,
             note=form.cleaned_data["note"],
             young_person_words=form.cleaned_data["young_person_words"],
+            text_language=form.cleaned_data["text_language"],
         )
         messages.success(
             request,
@@ -300,7 +301,11 @@ def safeguarding_detail(request: AuthenticatedHttpRequest, safeguarding_pk: int)
             approve = form.cleaned_data["decision"] == "approve"
             try:
                 services.decide_safeguarding_share(
-                    by=user, share=share, approve=approve, note=form.cleaned_data["note"]
+                    by=user,
+                    share=share,
+                    approve=approve,
+                    note=form.cleaned_data["note"],
+                    text_language=form.cleaned_data["text_language"],
                 )
             except ValidationError as exc:
                 add_service_errors(form, exc)

@@ -230,18 +230,30 @@ def service_values(form: forms.BaseForm, shape: type[_Values]) -> _Values:
     return cast(_Values, {name: value for name, value in form.cleaned_data.items() if name in keys})
 
 
-def rebind_after_stale_save(form_class: type[_Form], data: Any, current: Any, message: str, **kwargs: Any) -> _Form:
+def rebind_after_stale_save(
+    form_class: type[_Form],
+    data: Any,
+    current: Any,
+    message: str,
+    *,
+    version_field: str = "version",
+    version_attr: str = "version",
+    **kwargs: Any,
+) -> _Form:
     """The form to show when a save was refused because someone else saved first: everything
     the user typed is kept, the hidden ``version`` becomes the stored one (so the next save is
     based on what they can now see), and ``message`` explains at the top. ``current`` is the
     stored object (or None when there is none yet); model forms get a copy as their instance so
     validation never alters the object the page shows beside the form. A form with a
-    ``prefix`` (several on one page) has its version under the prefixed name."""
+    ``prefix`` (several on one page) has its version under the prefixed name. A form whose
+    hidden field has another name, or whose record counts its versions in another attribute,
+    names them (an assessment section: ``version_field="based_on"``, ``version_attr="number"``)."""
     import copy
 
     data = data.copy()
     prefix = kwargs.get("prefix")
-    data[f"{prefix}-version" if prefix else "version"] = str(current.version if current is not None else 0)
+    stored = getattr(current, version_attr) if current is not None else 0
+    data[f"{prefix}-{version_field}" if prefix else version_field] = str(stored)
     if issubclass(form_class, forms.BaseModelForm):
         kwargs["instance"] = copy.copy(current) if current is not None else None
     form = form_class(data, **kwargs)

@@ -6,7 +6,8 @@ action, and logs a consultation with their teacher, which shows in her diary. Be
 (``oncall``), the on-call worker, opens a young person's crisis and safety plan through
 emergency access and records the call; Mererid (``manager``) reviews that access the next
 morning. A placement move and a change of practitioner, each with its checklist, end in a
-handover summary the manager reads before changing the care team.
+handover summary the manager reads before changing the care team; the leaving worker's booked
+session is then moved to the new one.
 
 "At night" and "the next morning" are what the people are doing, not what the server's clock
 says: emergency access is open to duty workers and managers at any hour (``people.services.
@@ -698,7 +699,25 @@ def test_a_placement_move_and_a_change_of_practitioner_end_in_a_handover(
     expect(summary_value(page, "Status")).to_have_text("In progress")
     check_accessibility(page)
 
+    # And she has a session booked with them next week, before she hands them over
+    follow(page, young_person.episodes, "Episodes and transitions")
+    follow(page, young_person.record, young_person.name)
+    follow(page, young_person.contacts, "Contacts")
+    follow(page, f"{young_person.contacts}new/", "Record a contact")
+    booked_day = day + datetime.timedelta(days=8)
+    fill_date(page, "id_date", booked_day)
+    page.locator("#id_time").fill("15:45")
+    page.locator('input[name="attendance"][value="booked"]').check()
+    page.locator('input[name="kind"][value="individual"]').check()
+    page.locator('input[name="location"][value="school"]').check()
+    page.locator("#id_duration_minutes").fill("50")
+    page.get_by_role("button", name="Save the contact").click()
+    expect(page).to_have_url(path_of(young_person.contacts))
+    expect(success_banner(page)).to_contain_text("The contact was recorded.")
+    check_accessibility(page)
+
     # When she plans a change of practitioner: she hands the young person over to Cerys
+    follow(page, young_person.record, young_person.name)
     follow(page, young_person.episodes, "Episodes and transitions")
     follow(page, f"{young_person.episodes}transitions/new/", "Plan a transition")
     page.locator('input[name="kind"][value="practitioner_change"]').check()
@@ -785,6 +804,20 @@ def test_a_placement_move_and_a_change_of_practitioner_end_in_a_handover(
     expect(success_banner(manager)).to_contain_text("The care team was changed.")
     expect(manager.locator("main .govuk-warning-text")).to_have_count(0)
     expect(summary_value(manager, "Care team changed")).to_contain_text(MANAGER_NAME)
+    check_accessibility(manager)
+
+    # Then Ffion's sessions still to come are offered for moving to Cerys, each chosen already
+    sessions = manager.get_by_role("group", name=f"Booked sessions with {PRACTITIONER_NAME}")
+    booked = sessions.get_by_label(re.compile(rf"^{long_date(booked_day)} 15:45 – Direct session: individual"))
+    expect(booked).to_be_checked()
+
+    # When she moves the chosen sessions
+    manager.get_by_role("button", name=f"Move the chosen sessions to {NEW_PRACTITIONER_NAME}").click()
+
+    # Then they are Cerys's now: nothing of Ffion's is left to move
+    expect(manager).to_have_url(path_of(change_url))
+    expect(success_banner(manager)).to_contain_text(re.compile(r"\d+ booked sessions? (was|were) moved\."))
+    expect(sessions).to_have_count(0)
     check_accessibility(manager)
 
     # And the record's care team has Cerys as lead practitioner, and no longer Ffion

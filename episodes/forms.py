@@ -270,7 +270,29 @@ class CompleteTransitionForm(TextLanguageFormMixin, _TextForm):
             self.initial.setdefault("completed_on", timezone.localdate())
 
 
-class ChecklistItemForm(_TextForm):
+class _ItemIdsField(forms.Field):
+    """The ids of the ticked items as sent (``done`` repeated); anything not a number is
+    dropped, and the service ignores ids that are not this transition's."""
+
+    widget = forms.MultipleHiddenInput  # the checkboxes are written in the template, with their hints
+
+    def to_python(self, value: Any) -> list[int]:
+        return [int(v) for v in (value or []) if str(v).isdigit()]
+
+
+class ChecklistForm(NythForm):
+    """The checklist's ticks and the version they were ticked on: a form, so the "someone saved
+    first" branch is the shared one (``core.forms.rebind_after_stale_save``)."""
+
+    done = _ItemIdsField(required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def ticked(self) -> set[int]:
+        """The ticks as sent, valid or not, to show them again."""
+        return set(self.fields["done"].to_python(self["done"].value()))
+
+
+class ChecklistItemForm(TextLanguageFormMixin, _TextForm):
     text = forms.CharField(
         label=_("Add something to the checklist"),
         max_length=300,

@@ -253,6 +253,9 @@ class TransitionChecklistItem(models.Model):
     position = models.PositiveSmallIntegerField(default=0)
     key = models.CharField(max_length=40, blank=True)
     text = models.CharField(_("what needs doing"), max_length=300)
+    # Of an item added by hand (core/text_language.py); a default item (``key``) is shown in the
+    # reader's language, so it has none.
+    text_language = TextLanguageField()
     done_on = models.DateField(_("done on"), null=True, blank=True)
     done_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

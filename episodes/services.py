@@ -428,7 +428,7 @@ def tick_checklist(*, by: User, transition: Transition, expected_version: int, d
 
 @transaction.atomic
 def add_checklist_item(
-    *, by: User, transition: Transition, expected_version: int, text: str
+    *, by: User, transition: Transition, expected_version: int, text: str, text_language: str = ""
 ) -> TransitionChecklistItem:
     _require_writer(by, transition.child)
     locked = _lock(transition, expected_version)
@@ -436,7 +436,9 @@ def add_checklist_item(
     text = (text or "").strip()
     if not text:
         raise ValidationError({"text": _("Say what needs doing")})
-    item = TransitionChecklistItem.objects.create(transition=locked, position=locked.checklist.count(), text=text[:300])
+    item = TransitionChecklistItem.objects.create(
+        transition=locked, position=locked.checklist.count(), text=text[:300], text_language=text_language
+    )
     locked.version += 1
     locked.save(update_fields=["version"])
     record(

@@ -28,6 +28,7 @@ from core.http import AuthenticatedHttpRequest
 from episodes import services
 from episodes import timeline as timeline_module
 from episodes.forms import (
+    ChecklistForm,
     ChecklistItemForm,
     CompleteTransitionForm,
     EpisodeEventForm,
@@ -324,22 +325,29 @@ def transition_detail(request: AuthenticatedHttpRequest, transition_pk: int) -> 
     child = transition.child
     if request.method == "POST":
         require_change(request, child)
-        ticked = {int(pk) for pk in request.POST.getlist("done") if pk.isdigit()}
-        version = request.POST.get("version", "")
+        form = ChecklistForm(request.POST)
+        form.is_valid()  # never invalid: unreadable ids are dropped, a missing version is 0
         try:
             services.tick_checklist(
                 by=request.user,
                 transition=transition,
-                expected_version=int(version) if version.isdigit() else 0,
-                done_ids=ticked,
+                expected_version=form.cleaned_data.get("version") or 0,
+                done_ids=form.cleaned_data.get("done") or [],
             )
         except StaleEditError as exc:
             # Keep the ticks as sent; show the checklist as saved now; the next save is based on it.
             current = _transition(request, exc.current.pk)
-            context = _detail_context(request, current, ticked=ticked, checklist_errors=[_stale_message("checklist")])
+            form = rebind_after_stale_save(ChecklistForm, request.POST, current, _stale_message("checklist"))
+            context = _detail_context(
+                request,
+                current,
+                ticked=form.ticked(),
+                checklist_errors=form.non_field_errors(),
+                version=form["version"].value(),
+            )
             return render(request, "episodes/transition_detail.html", context)
         except ValidationError as exc:
-            context = _detail_context(request, transition, ticked=ticked, checklist_errors=exc.messages)
+            context = _detail_context(request, transition, ticked=form.ticked(), checklist_errors=exc.messages)
             return render(request, "episodes/transition_detail.html", context)
         messages.success(request, _("The checklist was saved."))
         return redirect("episodes:transition_detail", transition_pk=transition.pk)
@@ -365,6 +373,7 @@ def checklist_add(request: AuthenticatedHttpRequest, transition_pk: int) -> Http
                 transition=transition,
                 expected_version=form.cleaned_data.get("version") or 0,
                 text=form.cleaned_data["text"],
+                text_language=form.cleaned_data["text_language"],
             )
         except StaleEditError as exc:
             current = _transition(request, exc.current.pk)

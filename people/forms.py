@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Organisation, OrganisationType, Role, User
 from core.forms import GovukDateField, NythForm, NythModelForm, reject_markup
 from core.text import IdentifierField, identifier_fields, name_fields
+from core.text_language import TextLanguageFormMixin
 from people.identifiers import normalise_nhs_number, validate_nhs_number
 from people.models import (
     CareTeamRole,
@@ -88,9 +89,11 @@ class ChildForm(NythModelForm):
         return data
 
 
-class RelatedPersonForm(NythModelForm):
+class RelatedPersonForm(TextLanguageFormMixin, NythModelForm):
     """A person in the nest. Contact details are kept only with the young person's permission:
     typed without it they are refused; when permission is withdrawn they are cleared."""
+
+    text_language_after = "notes"
 
     informed_on = GovukDateField(
         label=_("Date they were told about the support"),
@@ -229,7 +232,7 @@ class CareTeamForm(NythForm):
         ).order_by("last_name", "first_name")
 
 
-class WholeRecordForm(NythForm):
+class WholeRecordForm(TextLanguageFormMixin, NythForm):
     """The second grant of emergency access: the rest of the record, with its own reason."""
 
     reason = forms.CharField(
@@ -250,7 +253,7 @@ class WholeRecordForm(NythForm):
         return reason
 
 
-class BreakGlassForm(NythForm):
+class BreakGlassForm(TextLanguageFormMixin, NythForm):
     nhs_number = IdentifierField(
         label=_("NHS number"),
         required=False,
@@ -289,7 +292,7 @@ class BreakGlassForm(NythForm):
         return data
 
 
-class ReviewForm(NythForm):
+class ReviewForm(TextLanguageFormMixin, NythForm):
     note = forms.CharField(
         label=_("Review note"),
         required=False,

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts.models import Organisation, OrganisationType
+from core.text_language import TextLanguageField
 from people.identifiers import format_nhs_number, validate_nhs_number
 from workforce.models import PracticeLevel
 
@@ -369,6 +370,7 @@ class RelatedPerson(models.Model):
         related_name="+",
     )
     notes = models.TextField(_("notes"), blank=True, max_length=2000)
+    text_language = TextLanguageField()  # of the young person's view and the notes (core/text_language.py)
     is_active = models.BooleanField(_("still involved"), default=True)
     version = models.PositiveIntegerField(default=1)
 
@@ -546,6 +548,9 @@ class BreakGlassAccess(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="break_glass")
     child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="break_glass")
     reason = models.TextField(_("reason"), max_length=2000)
+    # Three texts written at three times, by two people: each carries its own language
+    # (core/text_language.py): the reason, the second grant's reason, the manager's review note.
+    text_language = TextLanguageField()
     started_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     ended_at = models.DateTimeField(null=True, blank=True)
@@ -553,11 +558,13 @@ class BreakGlassAccess(models.Model):
     #: Ends with the access (``expires_at``); empty for an access that stayed on the first tier.
     whole_record_at = models.DateTimeField(_("whole record granted at"), null=True, blank=True)
     whole_record_reason = models.TextField(_("reason for the whole record"), max_length=2000, blank=True)
+    whole_record_language = TextLanguageField(verbose_name=_("language of the reason for the whole record"))
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
     review_note = models.TextField(_("review note"), blank=True, max_length=2000)
+    review_language = TextLanguageField(verbose_name=_("language of the review note"))
     #: When the service's managers were sent the next-morning report that listed it
     #: (``manage.py report_emergency_access``): each access is reported once.
     reported_at = models.DateTimeField(null=True, blank=True)

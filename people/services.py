@@ -84,6 +84,7 @@ class RelatedPersonValues(TypedDict, total=False):
     phone: str
     email: str
     notes: str
+    text_language: str  # of the view and the notes (core/text_language.py)
     is_active: bool
 
 
@@ -564,7 +565,9 @@ def _alert_managers_of_repeat(access: BreakGlassAccess, service_id: int) -> None
 
 
 @transaction.atomic
-def start_break_glass(*, by: User, child: Child, reason: str, client_address: str = "") -> BreakGlassAccess:
+def start_break_glass(
+    *, by: User, child: Child, reason: str, client_address: str = "", text_language: str = ""
+) -> BreakGlassAccess:
     """Start emergency access – or, when this worker's access to ``child`` is still running,
     return that one: never a second, overlapping access (its first reason stands)."""
     if not can_break_glass(by) or by.organisation_id != child.service_id:
@@ -586,6 +589,7 @@ def start_break_glass(*, by: User, child: Child, reason: str, client_address: st
         user=by,
         child=child,
         reason=reason,
+        text_language=text_language,
         started_at=now,
         expires_at=now + timedelta(hours=settings.NYTH_BREAK_GLASS_HOURS),
     )
@@ -618,7 +622,7 @@ WHOLE_RECORD_REASON_ERROR = gettext_lazy(
 
 
 @transaction.atomic
-def grant_whole_record(*, by: User, access: BreakGlassAccess, reason: str) -> BreakGlassAccess:
+def grant_whole_record(*, by: User, access: BreakGlassAccess, reason: str, text_language: str = "") -> BreakGlassAccess:
     """The second tier of emergency access: the rest of the record, for the rest of this access,
     with its own reason – recorded (``Action.BREAK_GLASS``, detail ``tier: whole_record``) and
     shown to the manager's review as a second grant (ADR 014). Asking again changes nothing."""
@@ -632,12 +636,22 @@ def grant_whole_record(*, by: User, access: BreakGlassAccess, reason: str) -> Br
         raise ValidationError({"reason": WHOLE_RECORD_REASON_ERROR})
     locked.whole_record_at = timezone.now()
     locked.whole_record_reason = reason
+    locked.whole_record_language = text_language
     # A second grant is reviewed (and reported next morning) in its own right, even when the
     # first tier was already reviewed: it waits again. The earlier review stays in the audit trail.
     locked.reviewed_at = None
     locked.reviewed_by = None
     locked.reported_at = None
-    locked.save(update_fields=["whole_record_at", "whole_record_reason", "reviewed_at", "reviewed_by", "reported_at"])
+    locked.save(
+        update_fields=[
+            "whole_record_at",
+            "whole_record_reason",
+            "whole_record_language",
+            "reviewed_at",
+            "reviewed_by",
+            "reported_at",
+        ]
+    )
     record(
         actor=by,
         action=Action.BREAK_GLASS,
@@ -651,13 +665,14 @@ def grant_whole_record(*, by: User, access: BreakGlassAccess, reason: str) -> Br
 
 
 @transaction.atomic
-def review_break_glass(*, by: User, access: BreakGlassAccess, note: str) -> BreakGlassAccess:
+def review_break_glass(*, by: User, access: BreakGlassAccess, note: str, text_language: str = "") -> BreakGlassAccess:
     if by.role != Role.SERVICE_MANAGER or by.organisation_id != access.child.service_id:
         raise PermissionDenied
     access.reviewed_by = by
     access.reviewed_at = timezone.now()
     access.review_note = note.strip()
-    access.save(update_fields=["reviewed_by", "reviewed_at", "review_note"])
+    access.review_language = text_language if access.review_note else ""
+    access.save(update_fields=["reviewed_by", "reviewed_at", "review_note", "review_language"])
     record(
         actor=by,
         action=Action.REVIEW,

@@ -415,7 +415,11 @@ def break_glass(request: AuthenticatedHttpRequest) -> HttpResponse:
         else:
             existing = services.active_break_glass(user=request.user, child=child)
             access = existing or services.start_break_glass(
-                by=request.user, child=child, reason=data["reason"], client_address=address
+                by=request.user,
+                child=child,
+                reason=data["reason"],
+                client_address=address,
+                text_language=data["text_language"],
             )
             if existing is not None:
                 messages.info(
@@ -465,7 +469,12 @@ def break_glass_whole_record(request: AuthenticatedHttpRequest, access_pk: int) 
     form = WholeRecordForm(request.POST, auto_id=f"id_whole{access.pk}_%s")
     if form.is_valid():
         try:
-            services.grant_whole_record(by=request.user, access=access, reason=form.cleaned_data["reason"])
+            services.grant_whole_record(
+                by=request.user,
+                access=access,
+                reason=form.cleaned_data["reason"],
+                text_language=form.cleaned_data["text_language"],
+            )
         except ValidationError as exc:
             for errors in exc.message_dict.values():
                 form.add_error("reason", errors)
@@ -536,6 +545,9 @@ def break_glass_review(request: AuthenticatedHttpRequest) -> HttpResponse:
         .order_by("-reviewed_at")[:20]
     )
     _attach_pages_opened(pending + reviewed)
+    for access in pending:
+        # Each card's own form: the language radios need ids of their own on one page.
+        access.review_form = ReviewForm(auto_id=f"review-{access.pk}-%s")
     record_list(
         actor=request.user,
         page="break_glass_review",
@@ -579,7 +591,12 @@ def break_glass_mark_reviewed(request: AuthenticatedHttpRequest, access_pk: int)
         raise PermissionDenied
     form = ReviewForm(request.POST)
     if form.is_valid():
-        services.review_break_glass(by=request.user, access=access, note=form.cleaned_data["note"])
+        services.review_break_glass(
+            by=request.user,
+            access=access,
+            note=form.cleaned_data["note"],
+            text_language=form.cleaned_data["text_language"],
+        )
         messages.success(request, _("The emergency access was marked as reviewed."))
     else:
         messages.error(

@@ -364,7 +364,7 @@ class DecisionForm(NythForm):
                 self.cleaned_data.pop(name, None)
 
 
-class PriorityAdjustmentForm(NythForm):
+class PriorityAdjustmentForm(TextLanguageFormMixin, NythForm):
     points = forms.IntegerField(
         label=_("Adjustment in points"),
         min_value=-100,

@@ -206,6 +206,8 @@ class Referral(models.Model):
     # A service manager's adjustment of the computed priority, always with a reason.
     priority_adjustment = models.IntegerField(_("priority adjustment"), default=0)
     priority_adjustment_reason = models.TextField(_("reason for the adjustment"), blank=True, max_length=1000)
+    # Written later than the referral, by the manager, maybe in the other language.
+    priority_adjustment_language = TextLanguageField(verbose_name=_("language of the reason for the adjustment"))
     # Allocation to a practitioner ends the wait; it also puts them in the child's care team,
     # which is what gives them access to the record (people.access).
     allocated_to = models.ForeignKey(

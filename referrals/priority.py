@@ -40,6 +40,10 @@ BAND_LABELS = {
 class Reason:
     label: str
     points: int
+    #: Words someone wrote (the manager's reason), shown after the label and marked with their
+    #: own language (``{% lang_attr reason %}``): never slotted into the translated label.
+    text: str = ""
+    text_language: str = ""
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,7 @@ def compute(
     bands: dict[str, int],
     adjustment: int = 0,
     adjustment_reason: str = "",
+    adjustment_language: str = "",
 ) -> Priority:
     """Score one referral. ``facts`` holds the booleans named in FACTORS (risks, complex needs,
     out of county); the rest is derived here."""
@@ -95,7 +100,7 @@ def compute(
             )
         )
     if adjustment:
-        reasons.append(Reason(str(_("Manager's adjustment: %(reason)s") % {"reason": adjustment_reason}), adjustment))
+        reasons.append(Reason(str(_("Manager's adjustment")), adjustment, adjustment_reason, adjustment_language))
     score = sum(r.points for r in reasons)
     band = "high" if score >= bands["high"] else "medium" if score >= bands["medium"] else "routine"
     return Priority(score=score, band=band, reasons=tuple(reasons))

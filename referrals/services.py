@@ -467,13 +467,14 @@ def referrer_email_subject(referral: Referral) -> str:
 
 
 @transaction.atomic
-def adjust_priority(*, by: User, referral: Referral, points: int, reason: str) -> Referral:
+def adjust_priority(*, by: User, referral: Referral, points: int, reason: str, text_language: str = "") -> Referral:
     _require_manager(by, referral)
     if points and not reason.strip():
         raise ValidationError({"reason": _("Give the reason for changing the priority")})
     referral.priority_adjustment = points
     referral.priority_adjustment_reason = reason.strip() if points else ""
-    referral.save(update_fields=["priority_adjustment", "priority_adjustment_reason"])
+    referral.priority_adjustment_language = text_language if referral.priority_adjustment_reason else ""
+    referral.save(update_fields=["priority_adjustment", "priority_adjustment_reason", "priority_adjustment_language"])
     record(
         actor=by,
         action=Action.UPDATE,
@@ -572,6 +573,7 @@ def waiting_list(referrals: Any, service: Organisation, now: datetime | None = N
             bands=bands,
             adjustment=referral.priority_adjustment,
             adjustment_reason=referral.priority_adjustment_reason,
+            adjustment_language=referral.priority_adjustment_language,
         )
         due = add_working_days(timezone.localdate(since), settings.NYTH_INITIAL_CONSULTATION_WORKING_DAYS)
         has_consultation = hasattr(referral, "initial_consultation")

@@ -231,7 +231,16 @@ def _detail_context(
             else None
         ),
         "adjust_form": PriorityAdjustmentForm(
-            initial={"points": referral.priority_adjustment, "reason": referral.priority_adjustment_reason}
+            initial={
+                "points": referral.priority_adjustment,
+                "reason": referral.priority_adjustment_reason,
+                # The recorded language when there is one; else the mixin's default (the interface's).
+                **(
+                    {"text_language": referral.priority_adjustment_language}
+                    if referral.priority_adjustment_language
+                    else {}
+                ),
+            }
         )
         if is_manager
         else None,
@@ -344,6 +353,7 @@ def referral_adjust(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 referral=referral,
                 points=form.cleaned_data["points"],
                 reason=form.cleaned_data["reason"],
+                text_language=form.cleaned_data["text_language"],
             )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))

@@ -517,3 +517,19 @@ def test_a_section_carries_its_language_and_its_byline_is_in_the_readers(client_
     assert f"Alice Ymarferydd, {profession_cy}, Gwasanaeth y De" in welsh and "South Service" not in welsh
     # A version from before the language was recorded is not marked.
     assert '<div class="govuk-body"><p>I like climbing' in english
+
+
+def test_the_reason_for_restricting_is_marked_with_its_language(client_for, alice, manager, written):
+    """WCAG 3.1.2: a reason written in Welsh on the English form is shown ``lang="cy"``; an old
+    restriction (undetermined) has no lang attribute."""
+    client_for(alice).post(
+        url("section_restrict", written, "adversity"),
+        {"allowed": [manager.pk], "reason": "Datgeliad: gweithwyr penodol yn unig", "text_language": "cy"},
+    )
+    restriction = SectionRestriction.objects.get(lifted_at__isnull=True)
+    assert restriction.text_language == "cy"
+    page = client_for(alice).get(url("section_restrict", written, "adversity")).content.decode()
+    assert '<dd class="govuk-summary-list__value" lang="cy">Datgeliad: gweithwyr penodol yn unig</dd>' in page
+    SectionRestriction.objects.filter(pk=restriction.pk).update(text_language="")
+    page = client_for(alice).get(url("section_restrict", written, "adversity")).content.decode()
+    assert '<dd class="govuk-summary-list__value">Datgeliad: gweithwyr penodol yn unig</dd>' in page

@@ -397,3 +397,29 @@ def test_a_pdf_is_never_made_on_a_safeguarding_share_even_if_the_selection_allow
             by=alice, child=written, organisation=la_cardiff, purpose="transition", sections=["my_story"], language="en"
         )
     assert not AssessmentExport.objects.exists()
+
+
+def test_the_message_to_the_recipient_is_marked_with_its_language(
+    client_for, alice, partner, written, health_board, camhs_consent
+):
+    """WCAG 3.1.2: a message written in Welsh on the English form is shown ``lang="cy"``, whatever
+    the language of the headings; an old share (undetermined) has no lang attribute."""
+    client_for(alice).post(
+        share_url(written),
+        {
+            "organisation": health_board.pk,
+            "purpose": "joint_assessment",
+            "sections": ["my_story"],
+            "language": "en",
+            "note": "Cyn y cyfarfod ar y cyd.",
+            "text_language": "cy",
+            "action": "share",
+        },
+    )
+    made = AssessmentShare.objects.get()
+    assert made.text_language == "cy"
+    body = client_for(partner).get(detail_url(made)).content.decode()
+    assert '<div class="govuk-body" lang="cy"><p>Cyn y cyfarfod ar y cyd.</p></div>' in body
+    AssessmentShare.objects.filter(pk=made.pk).update(text_language="")
+    body = client_for(partner).get(detail_url(made)).content.decode()
+    assert '<div class="govuk-body"><p>Cyn y cyfarfod ar y cyd.</p></div>' in body

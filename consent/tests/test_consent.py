@@ -335,7 +335,7 @@ def test_withdrawing_twice_changes_nothing(client_for, alice, bob, manager, chil
     )
     consent.refresh_from_db()
     first_at, first_note = consent.withdrawn_at, consent.withdrawal_note
-    assert "First" in first_note and "Stop it" in first_note
+    assert (first_note, consent.withdrawal_words) == ("First", "Stop it")
 
     response = client_for(manager).post(reverse("consent:withdraw", args=[consent.pk]), {"note": "Second"})
     assert response.status_code == 302
@@ -817,3 +817,91 @@ def test_the_young_persons_views_carry_the_language_they_were_given_in(client_fo
     ConsentDecision.objects.filter(pk=consent.pk).update(text_language="")
     page = client_for(alice).get(response["Location"]).content.decode()
     assert '<dd class="govuk-summary-list__value">Dw i eisiau i CAMHS wybod.</dd>' in page
+
+
+def test_the_withdrawal_keeps_the_words_apart_and_marks_their_language(client_for, alice, child, partner):
+    """WCAG 3.1.2: Welsh written on the English form is shown ``lang="cy"``; the data holds only
+    the words, and the label ("The young person's words") comes from the page, in its language."""
+    consent = give_consent(child, recorded_by=alice, organisation=partner.organisation, items=["assessment"])
+    client_for(alice).post(
+        reverse("consent:withdraw", args=[consent.pk]),
+        {"note": "Dywedodd wrthyf yn yr ysgol.", "young_person_words": "Dw i ddim eisiau hyn.", "text_language": "cy"},
+    )
+    consent.refresh_from_db()
+    assert (consent.withdrawal_note, consent.withdrawal_words, consent.withdrawal_language) == (
+        "Dywedodd wrthyf yn yr ysgol.",
+        "Dw i ddim eisiau hyn.",
+        "cy",
+    )
+    page = client_for(alice).get(reverse("consent:detail", args=[consent.pk])).content.decode()
+    assert '<dd class="govuk-summary-list__value" lang="cy">Dywedodd wrthyf yn yr ysgol.</dd>' in page
+    assert '<dd class="govuk-summary-list__value" lang="cy">Dw i ddim eisiau hyn.</dd>' in page
+    assert "The young person&#x27;s words about the withdrawal" in page
+    # An old row is undetermined: no lang attribute, never a guess.
+    ConsentDecision.objects.filter(pk=consent.pk).update(withdrawal_language="")
+    page = client_for(alice).get(reverse("consent:detail", args=[consent.pk])).content.decode()
+    assert '<dd class="govuk-summary-list__value">Dywedodd wrthyf yn yr ysgol.</dd>' in page
+
+
+def test_a_refusal_and_the_words_that_ended_it_each_carry_their_language(client_for, alice, child):
+    """WCAG 3.1.2: the refusal is written in Welsh on the English form (``lang="cy"``); the words
+    when asked again are written later, on the consent form, in that form's language. Old rows
+    are undetermined and get no attribute."""
+    from consent.models import SharingRefusal
+
+    school = OrganisationFactory(
+        code="SCH-WERN", name_en="Ysgol y Wern", name_cy="Ysgol y Wern", type=OrganisationType.EDUCATION
+    )
+    client = client_for(alice)
+    views = "Dw i ddim eisiau i'r ysgol wybod."
+    client.post(
+        reverse("consent:refusal_create", args=[child.pk]), refusal_post(young_person_views=views, text_language="cy")
+    )
+    refusal = SharingRefusal.objects.get()
+    assert refusal.text_language == "cy"
+    page = client.get(reverse("consent:list", args=[child.pk])).content.decode()
+    assert '<dd class="govuk-summary-list__value" lang="cy">Dw i ddim eisiau i&#x27;r ysgol wybod.</dd>' in page
+    form = client.get(reverse("consent:create", args=[child.pk])).content.decode()
+    assert '“<span lang="cy">Dw i ddim eisiau i&#x27;r ysgol wybod.</span>”' in form
+    words = "I'm OK with the school knowing now."
+    client.post(
+        reverse("consent:create", args=[child.pk]), consent_post(school, refusal_words=words, text_language="en")
+    )
+    refusal.refresh_from_db()
+    assert refusal.ending_language == "en"
+    page = client.get(reverse("consent:list", args=[child.pk])).content.decode()
+    assert '“<span lang="en">I&#x27;m OK with the school knowing now.</span>”' in page
+    SharingRefusal.objects.filter(pk=refusal.pk).update(text_language="", ending_language="")
+    page = client.get(reverse("consent:list", args=[child.pk])).content.decode()
+    assert "“<span>I&#x27;m OK with the school knowing now.</span>”" in page
+    assert '<dd class="govuk-summary-list__value">Dw i ddim eisiau i&#x27;r ysgol wybod.</dd>' in page
+
+
+def test_the_managers_safeguarding_note_carries_its_own_language(client_for, alice, manager, child, partner):
+    """The request and the manager's decision are written at two times: each its own language."""
+    client_for(alice).post(
+        reverse("consent:safeguarding_create", args=[child.pk]),
+        safeguarding_post(partner.organisation, text_language="en"),
+    )
+    share = SafeguardingShare.objects.get()
+    url = reverse("consent:safeguarding_detail", args=[share.pk])
+    client_for(manager).post(url, {"decision": "approve", "note": "Angenrheidiol a chymesur.", "text_language": "cy"})
+    share.refresh_from_db()
+    assert (share.text_language, share.decision_language) == ("en", "cy")
+    page = client_for(manager).get(url).content.decode()
+    assert '<br><span lang="cy">Angenrheidiol a chymesur.</span>' in page
+    SafeguardingShare.objects.filter(pk=share.pk).update(decision_language="")
+    page = client_for(manager).get(url).content.decode()
+    assert "<br><span>Angenrheidiol a chymesur.</span>" in page
+
+
+def test_old_withdrawal_notes_give_up_the_labelled_words_only_on_an_exact_match():
+    """The migration moves "The young person's words: …" (either language) out of old notes,
+    and leaves any other note alone."""
+    import importlib
+
+    split_note = importlib.import_module("consent.migrations.0007_withdrawal_words_out_of_the_note").split_note
+    assert split_note("Told me at school.\n\nThe young person's words: Stop it") == ("Told me at school.", "Stop it")
+    assert split_note("Geiriau'r person ifanc: Dim rhagor") == ("", "Dim rhagor")
+    assert split_note("She said the young person's words: stop.") is None
+    assert split_note("Told me at school.") is None

@@ -5,6 +5,7 @@ completes it, otherwise waiting for a manager; planning into adulthood is flagge
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -573,3 +574,44 @@ def test_the_welsh_stale_message_is_a_whole_sentence_that_agrees_with_its_noun(c
         url = reverse("episodes:transition_detail", args=[transition.pk])
     body = client_for(alice).post(url, {"version": "1", "done": [str(second.pk)]}).content.decode()
     assert "Mae rhywun arall wedi newid y rhestr wirio hon tra oeddech chi&#x27;n gweithio arni." in body
+
+
+def test_an_item_added_by_hand_carries_its_language(client_for, alice, child):
+    """WCAG 3.1.2: an item written in Welsh on the English form is shown ``lang="cy"``; the
+    default items are in the reader's language (no attribute); an old item has none either."""
+    transition = plan(alice, child)
+    client_for(alice).post(
+        reverse("episodes:checklist_add", args=[transition.pk]),
+        {"version": "1", "text": "Prynu'r wisg ysgol newydd gyda Siôn", "text_language": "cy"},
+    )
+    item = transition.checklist.get(key="")
+    assert item.text_language == "cy"
+    url = reverse("episodes:transition_detail", args=[transition.pk])
+    page = client_for(alice).get(url).content.decode()
+    assert f'for="item-{item.pk}" lang="cy">Prynu&#x27;r wisg ysgol newydd gyda Siôn</label>' in page
+    default = transition.checklist.exclude(key="").first()
+    assert f'for="item-{default.pk}">' in page
+    TransitionChecklistItem.objects.filter(pk=item.pk).update(text_language="")
+    page = client_for(alice).get(url).content.decode()
+    assert f'for="item-{item.pk}">Prynu&#x27;r wisg ysgol newydd gyda Siôn</label>' in page
+
+
+def test_a_stale_checklist_save_keeps_the_ticks_sent_and_is_based_on_the_stored_version(
+    client_for, alice, manager, child
+):
+    """The checklist's "someone saved first" branch is the shared one (rebind_after_stale_save):
+    the ticks as sent are shown again, the hidden version becomes the stored one, the message is
+    at the top, and nothing of the stale save is stored."""
+    transition = plan(alice, child)
+    first, second = transition.checklist.all()[:2]
+    services.tick_checklist(by=manager, transition=transition, expected_version=1, done_ids=[first.pk])
+    url = reverse("episodes:transition_detail", args=[transition.pk])
+    response = client_for(alice).post(url, {"version": "1", "done": [str(second.pk), "x"]})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Someone else changed this checklist while you were working on it." in body
+    assert '<input type="hidden" name="version" value="2">' in body
+    assert re.search(rf'id="item-{second.pk}" name="done" type="checkbox" value="{second.pk}" checked', body)
+    assert not re.search(rf'id="item-{first.pk}" name="done" type="checkbox" value="{first.pk}" checked', body)
+    second.refresh_from_db()
+    assert second.done_on is None

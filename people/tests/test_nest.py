@@ -439,3 +439,22 @@ def test_the_count_of_consultation_and_training_received_matches_what_was_record
     detail = client_for(alice).get(reverse("people:related_person_detail", args=[child.pk, person.pk])).content.decode()
     received = detail[detail.index("Consultation and training received") :]
     assert "3 received" in received
+
+
+def test_what_is_written_about_a_person_in_the_nest_carries_its_language(client_for, alice, child):
+    """WCAG 3.1.2: the young person's view written in Welsh on the English form is shown
+    ``lang="cy"``; an old row (undetermined) has no lang attribute."""
+    client = client_for(alice)
+    client.post(
+        reverse("people:related_person_create", args=[child.pk]),
+        person_post(young_person_view="Mae e'n fy neall i.", notes="Hyfforddwr hoci.", text_language="cy"),
+    )
+    person = RelatedPerson.objects.get(name="Gareth Lloyd")
+    assert person.text_language == "cy"
+    url = reverse("people:related_person_detail", args=[child.pk, person.pk])
+    page = client.get(url).content.decode()
+    assert '<span lang="cy">Mae e&#x27;n fy neall i.</span>' in page
+    assert '<dd class="govuk-summary-list__value" lang="cy">Hyfforddwr hoci.</dd>' in page
+    RelatedPerson.objects.filter(pk=person.pk).update(text_language="")
+    page = client.get(url).content.decode()
+    assert "<span>Mae e&#x27;n fy neall i.</span>" in page

@@ -387,3 +387,31 @@ def test_break_glass_records_the_client_address_from_behind_our_proxy(client_for
     assert response.status_code == 302
     event = AuditEvent.objects.get(action="break_glass", child_id=child.pk)
     assert event.detail["client_address"] == "203.0.113.20"  # not the forged left-most, not the proxy
+
+
+def test_the_three_emergency_access_texts_each_carry_their_own_language(client_for, duty, manager, child):
+    """WCAG 3.1.2: the reason, the second grant's reason and the manager's review note are
+    written at three times, maybe in different languages: each is marked with its own; an old
+    access (undetermined) has no lang attribute."""
+    duty_client = client_for(duty)
+    duty_client.post(reverse("people:break_glass"), dict(BREAK_GLASS_FORM, text_language="en"))
+    access = BreakGlassAccess.objects.get()
+    duty_client.post(
+        reverse("people:break_glass_whole_record", args=[access.pk]),
+        {"reason": "Yr heddlu yn holi am symud lleoliad y mis diwethaf", "text_language": "cy"},
+    )
+    manager_client = client_for(manager)
+    review = manager_client.get(reverse("people:break_glass_review")).content.decode()
+    assert '<dd class="govuk-summary-list__value" lang="en">Carer phoned at 2am' in review
+    assert '<span lang="cy">Yr heddlu yn holi am symud lleoliad y mis diwethaf</span>' in review
+    assert f'id="review-{access.pk}-text_language_0"' in review  # each card's radios, their own ids
+    manager_client.post(
+        reverse("people:break_glass_mark_reviewed", args=[access.pk]), {"note": "Priodol", "text_language": "cy"}
+    )
+    access.refresh_from_db()
+    assert (access.text_language, access.whole_record_language, access.review_language) == ("en", "cy", "cy")
+    review = manager_client.get(reverse("people:break_glass_review")).content.decode()
+    assert 'Review note: <span lang="cy">Priodol</span>' in review
+    BreakGlassAccess.objects.filter(pk=access.pk).update(text_language="", whole_record_language="", review_language="")
+    review = manager_client.get(reverse("people:break_glass_review")).content.decode()
+    assert "Review note: <span>Priodol</span>" in review

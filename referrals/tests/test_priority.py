@@ -64,7 +64,7 @@ def test_a_managers_adjustment_is_shown_and_counted(facts, days, adjustment):
     adjusted = score(facts, days, adjustment=adjustment)
     assert adjusted.score == plain + adjustment
     if adjustment:
-        assert any("reason" in reason.label for reason in adjusted.reasons)
+        assert any(reason.text == "reason" for reason in adjusted.reasons)
 
 
 def test_highest_risk_outranks_a_routine_long_wait():

@@ -705,3 +705,22 @@ def test_the_initial_consultation_carries_its_language(client_for, manager, sout
     )
     detail = client.get(reverse("referrals:detail", args=[late.pk])).content.decode()
     assert '<dd class="govuk-summary-list__value" lang="cy">Y gofalwr maeth, gydag ymgynghori wythnosol</dd>' in detail
+
+
+def test_the_reason_for_an_adjustment_is_marked_with_its_own_language(client_for, manager, south):
+    """WCAG 3.1.2: the manager writes the reason later than the referral, maybe in Welsh on the
+    English form: it is shown ``lang="cy"`` after the translated label, never inside it; an old
+    adjustment (undetermined) has no lang attribute."""
+    referral = accepted(south, manager, given_name="Second", text_language="en")
+    client = client_for(manager)
+    client.post(
+        reverse("referrals:adjust", args=[referral.pk]),
+        {"points": "15", "reason": "Lleoliad yn dod i ben ddydd Gwener", "text_language": "cy"},
+    )
+    referral.refresh_from_db()
+    assert (referral.text_language, referral.priority_adjustment_language) == ("en", "cy")
+    page = client.get(reverse("referrals:waiting_list")).content.decode()
+    assert '<li>Manager&#x27;s adjustment: <span lang="cy">Lleoliad yn dod i ben ddydd Gwener</span>: 15</li>' in page
+    Referral.objects.filter(pk=referral.pk).update(priority_adjustment_language="")
+    page = client.get(reverse("referrals:waiting_list")).content.decode()
+    assert "<li>Manager&#x27;s adjustment: <span>Lleoliad yn dod i ben ddydd Gwener</span>: 15</li>" in page
