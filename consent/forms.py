@@ -7,7 +7,7 @@ the page explains all of them beside the answers, with everything typed kept.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext
@@ -196,7 +196,7 @@ class ConsentForm(TextLanguageFormMixin, _ConsentBaseForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        self.add_rule_errors(services.consent_errors(child=self.child, values=data))
+        self.add_rule_errors(services.consent_errors(child=self.child, values=cast(services.ConsentValues, data)))
         return data
 
 
@@ -236,7 +236,7 @@ class RefusalForm(TextLanguageFormMixin, _ConsentBaseForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        self.add_rule_errors(services.refusal_errors(child=self.child, values=data))
+        self.add_rule_errors(services.refusal_errors(child=self.child, values=cast(services.RefusalValues, data)))
         return data
 
 
@@ -299,7 +299,7 @@ class SafeguardingShareForm(TextLanguageFormMixin, _ConsentBaseForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        self.add_rule_errors(services.safeguarding_errors(values=data))
+        self.add_rule_errors(services.safeguarding_errors(values=cast(services.SafeguardingShareValues, data)))
         return data
 
 

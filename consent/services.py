@@ -11,7 +11,8 @@ approved, expired), so a withdrawal or an expiry takes effect at once for every 
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -94,7 +95,60 @@ def recipient_type_choices() -> list[tuple[str, Any]]:
 # --- Validation: every rule, all problems at once ---------------------------------------------
 
 
-def _what_errors(values: dict[str, Any]) -> dict[str, list[str]]:
+class _RecipientValues(TypedDict, total=False):
+    """Who a consent or a refusal is about: one organisation, type of organisation or
+    profession (``recipient_kind`` says which; without it exactly one may be given)."""
+
+    recipient_kind: str
+    recipient_organisation: Organisation | None
+    recipient_organisation_type: str
+    recipient_profession: str
+
+
+class ConsentValues(_RecipientValues, total=False):
+    """Recording a consent decision (ConsentForm's answers), checked by ``consent_errors``."""
+
+    items: list[str]
+    sections: list[str]
+    purposes: list[str]
+    decider: str
+    decider_name: str
+    competence_judgement: str
+    young_person_views: str
+    how_given: str
+    given_on: datetime.date
+    review_on: datetime.date | None
+    lawful_basis: str
+    sharing_protocol: str
+    refusal_words: str  # why a refusal it contradicts ends, in the young person's words
+    text_language: str  # of the young person's words (core/text_language.py)
+
+
+class RefusalValues(_RecipientValues, total=False):
+    """Recording that the young person does not agree to share (RefusalForm's answers),
+    checked by ``refusal_errors``."""
+
+    decider: str
+    decider_name: str
+    young_person_views: str
+    decided_on: datetime.date
+    text_language: str  # of the young person's words
+
+
+class SafeguardingShareValues(TypedDict, total=False):
+    """Asking to share without consent (SafeguardingShareForm's answers), checked by
+    ``safeguarding_errors``."""
+
+    recipient_organisation: Organisation | None
+    items: list[str]
+    sections: list[str]
+    reason: str
+    young_person_views: str
+    expires_on: datetime.date
+    text_language: str  # of the young person's views
+
+
+def _what_errors(values: Mapping[str, Any]) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     items = list(values.get("items") or [])
     sections = list(values.get("sections") or [])
@@ -113,7 +167,7 @@ def _age_on(child: Child, on: datetime.date) -> int:
     return child.age_on(on)
 
 
-def _recipient_errors(values: dict[str, Any], add: Any) -> None:
+def _recipient_errors(values: Mapping[str, Any], add: Any) -> None:
     """With whom: exactly one recipient, of the kind chosen (a consent and a refusal alike)."""
     kind = values.get("recipient_kind") or ""
     named = [k for k in RECIPIENT_KINDS if values.get(_RECIPIENT_FIELD[k])]
@@ -150,7 +204,7 @@ def _recipient_errors(values: dict[str, Any], add: Any) -> None:
         add("recipient_profession", _("Choose a role from the list"))
 
 
-def consent_errors(*, child: Child, values: dict[str, Any]) -> dict[str, list[str]]:
+def consent_errors(*, child: Child, values: ConsentValues) -> dict[str, list[str]]:
     """Every problem with a consent decision, by field. Used by the form (to explain all of
     them at once, keeping what was typed) and by ``record_consent`` (so no route can skip one)."""
     errors = _what_errors(values)
@@ -245,7 +299,7 @@ def _audit_summary(consent: ConsentDecision) -> dict[str, Any]:
 # --- Refusals --------------------------------------------------------------------------------
 
 
-def _recipient(values: dict[str, Any]) -> tuple[Organisation | None, str, str]:
+def _recipient(values: Mapping[str, Any]) -> tuple[Organisation | None, str, str]:
     """(organisation, organisation type, profession) as they will be stored: only the kind chosen."""
     kind = values.get("recipient_kind") or next((k for k in RECIPIENT_KINDS if values.get(_RECIPIENT_FIELD[k])), "")
     return (
@@ -255,7 +309,7 @@ def _recipient(values: dict[str, Any]) -> tuple[Organisation | None, str, str]:
     )
 
 
-def contradicted_refusals(*, child: Child, values: dict[str, Any]) -> list[SharingRefusal]:
+def contradicted_refusals(*, child: Child, values: Mapping[str, Any]) -> list[SharingRefusal]:
     """Active refusals that a consent to this recipient would contradict: the same organisation,
     type or role, an organisation of the refused type, or a type that includes the refused
     organisation ("not Ysgol y Wern" is contradicted by "schools")."""
@@ -280,7 +334,7 @@ def _overlap(wanted: tuple[Organisation | None, str, str], other: ConsentDecisio
     )
 
 
-def refusal_errors(*, child: Child, values: dict[str, Any]) -> dict[str, list[str]]:
+def refusal_errors(*, child: Child, values: RefusalValues) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
 
     def add(field: str, message: str) -> None:
@@ -329,7 +383,7 @@ def _recipient_audit(obj: ConsentDecision | SharingRefusal) -> dict[str, str]:
 
 
 @transaction.atomic
-def record_refusal(*, by: User, child: Child, values: dict[str, Any], route: str = Route.UI) -> SharingRefusal:
+def record_refusal(*, by: User, child: Child, values: RefusalValues, route: str = Route.UI) -> SharingRefusal:
     """Record that the young person does not agree to share with a recipient. Nothing is shared
     because of it (it grants nothing); it is shown on the record and guards later consents."""
     if not can_change(by, child):
@@ -369,7 +423,7 @@ def record_refusal(*, by: User, child: Child, values: dict[str, Any], route: str
 
 
 @transaction.atomic
-def record_consent(*, by: User, child: Child, values: dict[str, Any], route: str = Route.UI) -> ConsentDecision:
+def record_consent(*, by: User, child: Child, values: ConsentValues, route: str = Route.UI) -> ConsentDecision:
     """Record a consent decision for ``child``. ``values`` holds the form's answers; with
     ``recipient_kind`` only the chosen kind's recipient is stored (the others are dropped),
     without it exactly one recipient must be given."""
@@ -484,7 +538,7 @@ def withdraw_consent(
 # --- Safeguarding shares ----------------------------------------------------------------------
 
 
-def safeguarding_errors(*, values: dict[str, Any]) -> dict[str, list[str]]:
+def safeguarding_errors(*, values: SafeguardingShareValues) -> dict[str, list[str]]:
     errors = _what_errors(values)
 
     def add(field: str, message: str) -> None:
@@ -533,7 +587,7 @@ def _share_summary(share: SafeguardingShare) -> dict[str, Any]:
 
 
 @transaction.atomic
-def request_safeguarding_share(*, by: User, child: Child, values: dict[str, Any]) -> SafeguardingShare:
+def request_safeguarding_share(*, by: User, child: Child, values: SafeguardingShareValues) -> SafeguardingShare:
     """Ask to share without consent because of a risk of significant harm. Nothing is shared
     until another service manager approves."""
     if not can_change(by, child):

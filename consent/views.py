@@ -26,7 +26,7 @@ from audit.services import record, record_list
 from consent import services
 from consent.forms import ConsentForm, RefusalForm, SafeguardingDecisionForm, SafeguardingShareForm, WithdrawForm
 from consent.models import ConsentDecision, SafeguardingShare, SafeguardingStatus, SharingRefusal
-from core.forms import add_service_errors
+from core.forms import add_service_errors, service_values
 from core.http import AuthenticatedHttpRequest
 from people.access import audit_route, can_change, get_visible_or_404, record_page_opened, require_change
 from people.models import Child
@@ -95,7 +95,9 @@ def consent_create(request: AuthenticatedHttpRequest, child_pk: int) -> HttpResp
     form = ConsentForm(request.POST if request.method == "POST" else None, child=child)
     if request.method == "POST" and form.is_valid():
         try:
-            consent = services.record_consent(by=request.user, child=child, values=form.cleaned_data)
+            consent = services.record_consent(
+                by=request.user, child=child, values=service_values(form, services.ConsentValues)
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -126,7 +128,9 @@ def refusal_create(request: AuthenticatedHttpRequest, child_pk: int) -> HttpResp
     form = RefusalForm(request.POST if request.method == "POST" else None, child=child)
     if request.method == "POST" and form.is_valid():
         try:
-            refusal = services.record_refusal(by=request.user, child=child, values=form.cleaned_data)
+            refusal = services.record_refusal(
+                by=request.user, child=child, values=service_values(form, services.RefusalValues)
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -238,7 +242,9 @@ def safeguarding_create(request: AuthenticatedHttpRequest, child_pk: int) -> Htt
     form = SafeguardingShareForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            share = services.request_safeguarding_share(by=request.user, child=child, values=form.cleaned_data)
+            share = services.request_safeguarding_share(
+                by=request.user, child=child, values=service_values(form, services.SafeguardingShareValues)
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:

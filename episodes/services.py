@@ -452,9 +452,20 @@ def add_checklist_item(
     return item
 
 
+class CompletionValues(TypedDict, total=False):
+    """Completing a transition (CompleteTransitionForm's answers): the date, and for a change of
+    practitioner the new practitioner and the handover summary (checked by
+    ``complete_transition``)."""
+
+    completed_on: Required[date]
+    to_practitioner: User | None
+    handover_summary: str
+    text_language: str  # of the handover summary (core/text_language.py)
+
+
 @transaction.atomic
 def complete_transition(
-    *, by: User, transition: Transition, expected_version: int, values: dict[str, Any]
+    *, by: User, transition: Transition, expected_version: int, values: CompletionValues
 ) -> Transition:
     """Mark the transition done. A change of practitioner needs the new practitioner and a
     handover summary; when completed by a service manager the care team changes at once,

@@ -448,7 +448,7 @@ def transition_complete(request: AuthenticatedHttpRequest, transition_pk: int) -
                     by=request.user,
                     transition=transition,
                     expected_version=form.cleaned_data.get("version") or 0,
-                    values=form.cleaned_data,
+                    values=service_values(form, services.CompletionValues),
                 )
             except StaleEditError as exc:
                 stale = _transition(request, exc.current.pk)
