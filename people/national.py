@@ -431,13 +431,13 @@ def _contacts(first_child: int, last_child: int, per_child: int, seed: int, batc
     sql = f"""
     INSERT INTO {Contact._meta.db_table}
       (child_id, practitioner_id, kind, starts_at, duration_minutes, attendance, consultation_with, language,
-       location, summary, recorded_by_id, recorded_at, idempotency_key, version)
+       location, summary, text_language, recorded_by_id, recorded_at, idempotency_key, version)
     SELECT child_id, user_id, kind, at, 60,
            {_ATTENDANCE_SQL},
            CASE WHEN kind = 'consultation' THEN (ARRAY['social_worker','teacher','foster_carer','health'])[1 + (g %% 4)] ELSE '' END,
            CASE WHEN r3 < 0.2 THEN 'cy' WHEN r3 < 0.25 THEN 'bilingual' ELSE 'en' END,
            (ARRAY['home','school','community','service','online','phone'])[1 + (g %% 6)],
-           '', user_id, LEAST(at, now()), 'seed-national:' || %(seed)s || ':' || id || ':' || g, 1
+           '', '', user_id, LEAST(at, now()), 'seed-national:' || %(seed)s || ':' || id || ':' || g, 1
     FROM (
       SELECT m.id, m.child_id, m.user_id, g, random() AS r2, random() AS r3,
              {_KIND_SQL} AS kind,

@@ -48,7 +48,7 @@ def test_an_open_transaction_that_has_recorded_does_not_block_another_record(ali
 
     def long_request() -> None:
         with transaction.atomic():
-            append(actor=alice, action="view", detail={"long": True})
+            append(actor=alice, action="view", detail={"long": True}, route="ui")
             recorded.set()
             assert finish.wait(JOIN_TIMEOUT)
 
@@ -62,9 +62,9 @@ def test_an_open_transaction_that_has_recorded_does_not_block_another_record(ali
             if waits:
                 # The probe is sensitive: the old design is refused by this very timeout.
                 with pytest.raises(OperationalError, match="lock timeout"):
-                    append(actor=alice, action="view", detail={"short": True})
+                    append(actor=alice, action="view", detail={"short": True}, route="ui")
                 return
-            append(actor=alice, action="view", detail={"short": True})
+            append(actor=alice, action="view", detail={"short": True}, route="ui")
         assert AuditEvent.objects.filter(detail__short=True).exists()  # committed while the other is open
     finally:
         finish.set()
