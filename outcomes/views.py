@@ -8,20 +8,20 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
-from django.forms import Form
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
+from core.forms import add_service_errors
 from core.http import AuthenticatedHttpRequest
 from episodes.models import Episode, EpisodeStatus
 from outcomes import services
 from outcomes.forms import EntryForm, NotDoneForm, SchedulePointForm
 from outcomes.models import GoalRating, Instrument, Measurement, MeasurementPoint, PointStatus
 from outcomes.summary import summarise
-from people.access import can_change, get_visible_or_404, record_page_opened
+from people.access import can_change, get_visible_or_404, record_page_opened, require_change
 from people.models import Child
 
 
@@ -51,11 +51,6 @@ def _point(request: AuthenticatedHttpRequest, point_pk: int) -> MeasurementPoint
     return get_visible_or_404(request, points, pk=point_pk)
 
 
-def _add_errors(form: Form, exc: ValidationError) -> None:
-    for field, errors in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
-
-
 def child_points(request: AuthenticatedHttpRequest, child_pk: int) -> HttpResponse:
     child = _child(request, child_pk)
     episode = Episode.objects.visible_to(request.user).filter(child=child).exclude(status=EpisodeStatus.CLOSED).first()
@@ -76,7 +71,7 @@ def child_points(request: AuthenticatedHttpRequest, child_pk: int) -> HttpRespon
                     by=request.user, episode=episode, kind=form.cleaned_data["kind"], due_on=form.cleaned_data["due_on"]
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("The measurement point was added."))
                 return redirect("outcomes:child_points", child_pk=child.pk)
@@ -90,8 +85,7 @@ def child_points(request: AuthenticatedHttpRequest, child_pk: int) -> HttpRespon
 def point_record(request: AuthenticatedHttpRequest, point_pk: int) -> HttpResponse:
     point = _point(request, point_pk)
     child = point.child
-    if not can_change(request.user, child):
-        raise PermissionDenied
+    require_change(request, child)
     if point.status != PointStatus.DUE:
         return redirect("outcomes:child_points", child_pk=child.pk)
     instruments = services.instruments_due(child, timezone.localdate(), point.kind)
@@ -107,7 +101,7 @@ def point_record(request: AuthenticatedHttpRequest, point_pk: int) -> HttpRespon
                 rated_by=form.data.get("rated_by", ""),
             )  # fmt: skip
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The measures were recorded."))
             return redirect("outcomes:child_points", child_pk=child.pk)
@@ -122,8 +116,7 @@ def point_record(request: AuthenticatedHttpRequest, point_pk: int) -> HttpRespon
 def point_not_done(request: AuthenticatedHttpRequest, point_pk: int) -> HttpResponse:
     point = _point(request, point_pk)
     child = point.child
-    if not can_change(request.user, child):
-        raise PermissionDenied
+    require_change(request, child)
     if point.status != PointStatus.DUE:
         return redirect("outcomes:child_points", child_pk=child.pk)
     form = NotDoneForm(request.POST if request.method == "POST" else None)
@@ -133,7 +126,7 @@ def point_not_done(request: AuthenticatedHttpRequest, point_pk: int) -> HttpResp
                 by=request.user, point=point, reason=form.cleaned_data["reason"], on=form.cleaned_data["on"]
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The measures were recorded as not done."))
             return redirect("outcomes:child_points", child_pk=child.pk)
