@@ -128,6 +128,9 @@ class ReferralForm(TextLanguageFormMixin, NythModelForm):
         field_classes = {
             **name_fields("given_name", "family_name", "preferred_name", "former_names", "referrer_name"),
             **identifier_fields("postcode"),
+            # The model allows "not yet judged" (None: public referrals); a professional's form is
+            # a plain checkbox, ticked or not.
+            "complex_needs": forms.BooleanField,
         }
         help_texts = {
             "needs": _("In your own words. A diagnosis is never needed."),
@@ -244,8 +247,10 @@ class PublicReferralForm(ReferralForm):
 
     def referral_data(self) -> dict[str, Any]:
         data = super().referral_data()
-        # Carers and young people describe the needs; complexity is judged at triage.
-        data["complex_needs"] = True
+        # Carers and young people describe the needs; complexity is judged at triage, so it is
+        # recorded as not yet judged (no priority points, "not stated" on the eligibility check)
+        # rather than as complex for every public referral.
+        data["complex_needs"] = None
         return data
 
 

@@ -169,7 +169,12 @@ class Referral(models.Model):
 
     # Needs, in the referrer's words, and the young person's voice.
     needs = models.TextField(_("what is happening and what help is needed"), max_length=5000)
-    complex_needs = models.BooleanField(_("complex mental health and wellbeing needs, including trauma"), default=True)
+    # None: not yet judged. A carer or young person on the public form describes the needs in their
+    # own words; whether they are complex is judged at triage, so such a referral earns no priority
+    # points for them until then (the manager's priority adjustment, with its reason, is the way).
+    complex_needs = models.BooleanField(
+        _("complex mental health and wellbeing needs, including trauma"), null=True, blank=True, default=True
+    )
     diagnosis = models.CharField(_("any diagnosis (never required)"), max_length=300, blank=True)
     young_person_views = models.TextField(_("what the young person wants"), blank=True, max_length=3000)
     young_person_knows = models.CharField(

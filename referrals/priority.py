@@ -7,6 +7,7 @@ waiting list shows ("why is this child here?").
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -71,7 +72,7 @@ def merged_bands(configured: dict | None) -> dict[str, int]:
 
 def compute(
     *,
-    facts: dict[str, bool],
+    facts: Mapping[str, bool | None],
     waiting_since: datetime,
     now: datetime,
     weights: dict[str, int],
@@ -81,7 +82,8 @@ def compute(
     adjustment_language: str = "",
 ) -> Priority:
     """Score one referral. ``facts`` holds the booleans named in FACTORS (risks, complex needs,
-    out of county); the rest is derived here."""
+    out of county); None is a fact not yet judged (complex needs on a public referral) and earns
+    no points. The rest is derived here."""
     reasons: list[Reason] = []
     risks = [name for name in FACTORS if name.startswith("risk_") and facts.get(name)]
     for name in FACTORS:

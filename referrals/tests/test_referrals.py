@@ -724,3 +724,19 @@ def test_the_reason_for_an_adjustment_is_marked_with_its_own_language(client_for
     Referral.objects.filter(pk=referral.pk).update(priority_adjustment_language="")
     page = client.get(reverse("referrals:waiting_list")).content.decode()
     assert "<li>Manager&#x27;s adjustment: <span>Lleoliad yn dod i ben ddydd Gwener</span>: 15</li>" in page
+
+
+def test_a_public_referral_leaves_complex_needs_to_triage(client, la_cardiff, south, manager):
+    """A carer or young person describes the needs; whether they are complex is judged at triage.
+    Recording them as complex for every public referral gave each one 15 priority points."""
+    from referrals.services import eligibility, waiting_list
+
+    client.post(reverse("public_referral"), public_post(la_cardiff))
+    referral = Referral.objects.get()
+    assert referral.complex_needs is None
+    criterion = next(c for c in eligibility(referral).criteria if c.name == "complex_needs")
+    assert criterion.met is None and criterion.why == "Not stated."
+    referral.status = "accepted"
+    referral.save(update_fields=["status"])
+    entry = next(e for e in waiting_list(Referral.objects.all(), south) if e.referral == referral)
+    assert "Complex mental health and wellbeing needs" not in [r.label for r in entry.priority.reasons]
