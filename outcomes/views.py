@@ -17,9 +17,9 @@ from accounts.models import Role
 from core.forms import add_service_errors
 from core.http import AuthenticatedHttpRequest
 from episodes.models import Episode, EpisodeStatus
-from outcomes import services
+from outcomes import schedule, services
 from outcomes.forms import EntryForm, NotDoneForm, SchedulePointForm
-from outcomes.models import GoalRating, Instrument, Measurement, MeasurementPoint, PointStatus
+from outcomes.models import GoalRating, Instrument, Measurement, MeasurementPoint
 from outcomes.summary import summarise
 from people.access import can_change, get_visible_or_404, record_page_opened, require_change
 from people.models import Child
@@ -86,7 +86,7 @@ def point_record(request: AuthenticatedHttpRequest, point_pk: int) -> HttpRespon
     point = _point(request, point_pk)
     child = point.child
     require_change(request, child)
-    if point.status != PointStatus.DUE:
+    if not schedule.is_recordable(point):  # recorded already, or support ended (not an end point)
         return redirect("outcomes:child_points", child_pk=child.pk)
     instruments = services.instruments_due(child, timezone.localdate(), point.kind)
     goals = services.goals_to_rate(child)
@@ -117,7 +117,7 @@ def point_not_done(request: AuthenticatedHttpRequest, point_pk: int) -> HttpResp
     point = _point(request, point_pk)
     child = point.child
     require_change(request, child)
-    if point.status != PointStatus.DUE:
+    if not schedule.is_recordable(point):  # recorded already, or support ended (not an end point)
         return redirect("outcomes:child_points", child_pk=child.pk)
     form = NotDoneForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
