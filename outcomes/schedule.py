@@ -108,6 +108,21 @@ def waiting_points(points: QuerySet[MeasurementPoint], *, today: datetime.date) 
     return points.filter(recordable_q(), due_on__lte=showing_until(today)).order_by("due_on", "pk")
 
 
+def overdue_points(points: QuerySet[MeasurementPoint], *, today: datetime.date) -> QuerySet[MeasurementPoint]:
+    """The overdue points among ``points`` (already scoped by the caller): waiting, date passed."""
+    return points.filter(recordable_q(), due_on__lt=today)
+
+
+def service_overdue(user: User, *, today: datetime.date) -> QuerySet[MeasurementPoint]:
+    """The overdue points of the young people held by the manager's service, through the one
+    scope (``visible_to``), longest overdue first."""
+    return (
+        overdue_points(MeasurementPoint.objects.visible_to(user), today=today)
+        .filter(child__service_id=user.organisation_id, child__merged_into__isnull=True)
+        .order_by("due_on", "pk")
+    )
+
+
 def with_next_measure(children: QuerySet[Child], *, today: datetime.date) -> QuerySet[Child]:
     """Annotate each young person with their soonest due or overdue point, in the same query:
     ``measure_due_on`` (None when nothing is due) and ``measure_point_id`` (its entry page).
