@@ -139,13 +139,19 @@ def test_the_daily_sweep_adds_each_missing_interval_review_once(alice, child, ep
     assert (event.route, event.actor) == ("system", None)
 
 
-def test_a_paused_episode_gets_no_interval_review(alice, child, episode):
+def test_a_paused_episode_gets_no_interval_review_until_it_resumes(alice, child, episode):
     episode_services.change_episode(
         by=alice, episode=episode, action="pause", expected_version=1, values={"on": TODAY(), "reason": "Exams"}
     )
     MeasurementPoint.objects.filter(episode=episode).update(status=PointStatus.DONE, taken_on=episode.opened_on)
     assert schedule.schedule_interval_reviews() == 0
     assert points(episode, "review") == []
+    episode_services.change_episode(
+        by=alice, episode=episode, action="resume", expected_version=2, values={"on": TODAY()}
+    )
+    (resumed,) = points(episode, "review")  # resuming schedules the next review at once
+    assert resumed.due_on == episode.opened_on + days(schedule.review_interval_days())
+    assert schedule.schedule_interval_reviews() == 0
 
 
 # --- End -------------------------------------------------------------------------------------
