@@ -9,6 +9,7 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEvent
@@ -221,3 +222,16 @@ def test_waiting_points_are_the_recordable_ones_in_the_window(alice, child, epis
     end = points(episode, "end")[0]
     waiting = schedule.waiting_points(MeasurementPoint.objects.filter(episode=episode), today=TODAY())
     assert list(waiting) == [end]  # the closed support's start and review points no longer wait
+
+
+def test_the_points_page_offers_only_recordable_points_after_the_close(client_for, alice, child, episode):
+    close(alice, episode, TODAY())
+    start, end = points(episode, "start")[0], points(episode, "end")[0]
+    client = client_for(alice)
+    page = client.get(reverse("outcomes:child_points", args=[child.pk])).content.decode()
+    assert "Support ended before it was recorded" in page
+    assert reverse("outcomes:point_record", args=[end.pk]) in page
+    assert reverse("outcomes:point_record", args=[start.pk]) not in page
+    # The start point's entry page sends her back to the points; the end point's opens.
+    assert client.get(reverse("outcomes:point_record", args=[start.pk])).status_code == 302
+    assert client.get(reverse("outcomes:point_record", args=[end.pk])).status_code == 200
