@@ -346,6 +346,15 @@ NYTH_LAC_REVIEW_FIRST_DAYS = env_int("NYTH_LAC_REVIEW_FIRST_DAYS", 28)
 NYTH_LAC_REVIEW_SECOND_MONTHS = env_int("NYTH_LAC_REVIEW_SECOND_MONTHS", 3)
 NYTH_LAC_REVIEW_THEN_MONTHS = env_int("NYTH_LAC_REVIEW_THEN_MONTHS", 6)
 NYTH_PLAN_REVIEW_BEFORE_LAC_DAYS = env_int("NYTH_PLAN_REVIEW_BEFORE_LAC_DAYS", 14)
+# --- Outcome measurement schedules (outcomes/schedule.py, docs/outcomes.md).
+# A review point falls due this many days after the last point's due date when no point is
+# waiting: 90 days, about one school term, so a typical 6–12 month episode is measured at the
+# start, at one to three reviews and at the end, without measuring more often than change can show.
+NYTH_OUTCOMES_REVIEW_INTERVAL_DAYS = env_int("NYTH_OUTCOMES_REVIEW_INTERVAL_DAYS", 90)
+# A plan review adds no review point when one is already waiting or done this close to it.
+NYTH_OUTCOMES_REVIEW_MERGE_DAYS = env_int("NYTH_OUTCOMES_REVIEW_MERGE_DAYS", 14)
+# A point is shown as "due" from this many days before its date; after its date it is overdue.
+NYTH_OUTCOMES_DUE_WINDOW_DAYS = env_int("NYTH_OUTCOMES_DUE_WINDOW_DAYS", 14)
 # Extra closure days (ISO dates) on top of weekends and Welsh bank holidays.
 NYTH_EXTRA_CLOSURE_DAYS = env_list("NYTH_EXTRA_CLOSURE_DAYS")
 # Public referral form: submissions allowed per address per hour.

@@ -22,6 +22,7 @@ from contacts.models import Attendance, Contact, Kind
 from core.errors import StaleEditError
 from core.forms import add_service_errors, rebind_after_stale_save, service_values
 from core.http import AuthenticatedHttpRequest
+from outcomes.schedule import due_state, with_next_measure
 from people.access import audit_route, can_change, get_visible_or_404, record_page_opened
 from people.models import Child
 
@@ -134,8 +135,9 @@ def contact_edit(request: AuthenticatedHttpRequest, child_pk: int, contact_pk: i
 
 
 def caseload(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """The practitioner's young people with their last and next contacts: one query for the
-    list however long it is (annotations, not a query per row)."""
+    """The practitioner's young people with their last and next contacts and their soonest due
+    or overdue outcome measure: one query for the list however long it is (annotations, not a
+    query per row)."""
     if request.user.role not in _STAFF:
         raise PermissionDenied
     now = timezone.now()
@@ -170,9 +172,12 @@ def caseload(request: AuthenticatedHttpRequest) -> HttpResponse:
         .order_by("family_name", "given_name", "pk")
         .distinct()
     )
-    rows = list(children)
+    today = timezone.localdate()
+    # The soonest due or overdue outcome measure comes in the same query (outcomes.schedule).
+    rows = list(with_next_measure(children, today=today))
     record_list(actor=request.user, page="caseload", children=[kid.pk for kid in rows], route=Route.UI)
-    return render(request, "contacts/caseload.html", {"children": rows})
+    measures = [(kid, due_state(kid.measure_due_on, today=today)) for kid in rows]  # type: ignore[attr-defined]
+    return render(request, "contacts/caseload.html", {"children": rows, "rows": measures})
 
 
 def _week_start(value: str | None) -> datetime.date:

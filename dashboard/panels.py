@@ -4,6 +4,7 @@ panels that belong to no one context – the caseload, the service's links, the 
 
 from __future__ import annotations
 
+from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from accounts.models import Role
@@ -12,6 +13,7 @@ from audit.services import record_list
 from core.http import AuthenticatedHttpRequest
 from core.panels import Panel, PanelContext
 from dashboard.services import own_caseload
+from outcomes.schedule import service_overdue
 from plans.models import Plan
 
 #: The caseload's first rows on the page; more are a link to the full list.
@@ -20,11 +22,12 @@ CASELOAD_ROLES = (Role.PRACTITIONER, Role.SERVICE_MANAGER, Role.DUTY_WORKER, Rol
 
 
 def service_links(request: AuthenticatedHttpRequest) -> PanelContext | None:
-    """Links into the service for its staff; a manager sees how many plan reviews are overdue."""
+    """Links into the service for its staff; a manager sees how many plan reviews and outcome
+    measures are overdue."""
     user = request.user
     if user.role not in (Role.SERVICE_MANAGER, Role.PRACTITIONER, Role.DUTY_WORKER):
         return None
-    reviews_overdue = 0
+    reviews_overdue = measures_overdue = 0
     if user.role == Role.SERVICE_MANAGER:
         reviews_overdue = (
             Plan.objects.visible_to(user)
@@ -32,7 +35,11 @@ def service_links(request: AuthenticatedHttpRequest) -> PanelContext | None:
             .review_overdue()
             .count()
         )
-    return PanelContext("dashboard/panels/service_links.html", {"role": user.role, "reviews_overdue": reviews_overdue})
+        measures_overdue = service_overdue(user, today=timezone.localdate()).count()
+    return PanelContext(
+        "dashboard/panels/service_links.html",
+        {"role": user.role, "reviews_overdue": reviews_overdue, "measures_overdue": measures_overdue},
+    )
 
 
 def role_summary(request: AuthenticatedHttpRequest) -> PanelContext | None:

@@ -37,6 +37,7 @@ from episodes.models import (
     TransitionStatus,
     twenty_fifth_birthday,
 )
+from outcomes import schedule as outcome_schedule
 from people.access import audit_route, can_change
 from people.models import CareTeamMembership, CareTeamRole, Child
 from people.services import add_care_team_member, can_manage_care_team, end_care_team_membership
@@ -125,6 +126,7 @@ def open_episode(
         detail={"event": EventKind.OPENED, "from": opened_from, "referral": referral.pk if referral else None},
         route=audit_route(by, child),
     )
+    outcome_schedule.ensure_start_point(by=by, episode=episode)  # measures at the start
     return episode
 
 
@@ -206,6 +208,14 @@ def change_episode(
         detail={"event": kind, "status": new_status, "event_id": event.pk},
         route=audit_route(by, locked.child_id),
     )
+    # Outcome measures at the end (still recordable after the close); re-opening withdraws one
+    # that was never recorded; resuming schedules the next review if none is waiting.
+    if action == "close":
+        outcome_schedule.ensure_end_point(by=by, episode=locked, on=values["on"])
+    elif action == "reopen":
+        outcome_schedule.withdraw_end_point(by=by, episode=locked)
+    elif action == "resume":
+        outcome_schedule.ensure_interval_review(by=by, episode=locked)
     return locked
 
 

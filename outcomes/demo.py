@@ -5,6 +5,8 @@ by a generator of their own (``Random`` seeded from the record) so the same data
 SWEMWBS **improving**, **deteriorating** or **unchanged** between the start and a review, or the
 measures **declined** at the start. Goals in the plan get GBO ratings that follow the story. ``rng`` is unused: every value is
 fixed by the story so the categories are the ones named.
+Each also has a review still waiting – overdue for every other one, due soon for the rest – so
+the due and overdue measures show on the caseload, the record and the manager's page.
 Idempotent: a young person who already has points gets no more. Bulk inserts, no audit events
 (synthetic set-up, like the other apps' demo data).
 """
@@ -13,7 +15,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -40,6 +42,15 @@ def _items(total: int) -> dict[str, int]:
     return {str(n): base + (1 if n <= extra else 0) for n in range(1, 8)}
 
 
+def _next_review(episode: Episode, *, last: date, overdue: bool, rng: random.Random, today: date) -> None:
+    """A review point still waiting after the last one: overdue (a few weeks ago, when that is
+    after the last point) or due within the next fortnight."""
+    due_on = today - timedelta(days=rng.randint(3, 30))
+    if not overdue or due_on <= last:
+        due_on = today + timedelta(days=rng.randint(1, 13))
+    MeasurementPoint.objects.create(child=episode.child, episode=episode, kind="review", due_on=due_on)
+
+
 def seed(
     *,
     service: Organisation,
@@ -54,13 +65,20 @@ def seed(
     done = set(MeasurementPoint.objects.filter(child__in=children).values_list("child_id", flat=True))
     episodes = Episode.objects.filter(child__in=children).exclude(status=EpisodeStatus.CLOSED).select_related("child")
     today = timezone.localdate()
+    seeded = 0
     for episode in episodes:
         child = episode.child
         if child.pk in done or not swemwbs.valid_for_age(child.age_on(today)):
             continue
-        story = random.Random(f"outcomes-{child.pk}").choice(STORIES)  # noqa: S311 - synthetic demo data
+        own = random.Random(f"outcomes-{child.pk}")  # noqa: S311 - synthetic demo data
+        story = own.choice(STORIES)
         start_on = episode.opened_on
         start = MeasurementPoint.objects.create(child=child, episode=episode, kind="start", due_on=start_on)
+        # The next review waits, overdue for every other young person and due soon for the rest,
+        # so the caseload, the record and the manager's list all have something to show.
+        _next_review(episode, last=start_on if story == "declined" else min(start_on + timedelta(days=90), today),
+                     overdue=seeded % 2 == 0, rng=own, today=today)  # fmt: skip
+        seeded += 1
         if story == "declined":
             MeasurementPoint.objects.filter(pk=start.pk).update(
                 status=PointStatus.NOT_DONE, not_done_reason="declined", taken_on=start_on, recorded_by=manager

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from audit.models import Action
 from audit.services import record
-from outcomes import scoring
+from outcomes import schedule, scoring
 from outcomes.models import (
     Answer,
     GoalRating,
@@ -67,7 +67,8 @@ def _require_writer(user: User, child: Child) -> None:
 
 @transaction.atomic
 def schedule_point(*, by: User, episode: Episode, kind: str, due_on: datetime.date) -> MeasurementPoint:
-    """Add a measurement point to a current episode (one start and one end per episode)."""
+    """Add a measurement point by hand to a current episode (one start and one end per episode;
+    points are also created automatically: ``outcomes.schedule``)."""
     child = episode.child
     _require_writer(by, child)
     if not episode.is_current:
@@ -97,17 +98,12 @@ def _check_date(point: MeasurementPoint, on: datetime.date | None, field: str) -
         raise ValidationError({field: _("The date must be on or after the day support started")})
 
 
-def _require_due(point: MeasurementPoint) -> None:
-    if point.status != PointStatus.DUE:
-        raise ValidationError({NON_FIELD_ERRORS: _("This measurement point has already been recorded")})
-
-
 @transaction.atomic
 def mark_not_done(*, by: User, point: MeasurementPoint, reason: str, on: datetime.date) -> MeasurementPoint:
     """Record that a point's measures were not done, and why. A young person may always say no."""
     _require_writer(by, point.child)
     point = MeasurementPoint.objects.select_for_update().select_related("episode").get(pk=point.pk)
-    _require_due(point)
+    schedule.require_recordable(point)
     if reason not in NotDoneReason.values:
         raise ValidationError({"reason": _("Choose why the measures were not done")})
     _check_date(point, on, "on")
@@ -117,6 +113,7 @@ def mark_not_done(*, by: User, point: MeasurementPoint, reason: str, on: datetim
         actor=by, action=Action.UPDATE, obj=point, child_id=point.child_id, route=audit_route(by, point.child),
         detail={"not_done": reason},
     )  # fmt: skip
+    schedule.ensure_interval_review(by=by, episode=point.episode)
     return point
 
 
@@ -215,7 +212,7 @@ def record_point(
             raise PermissionDenied
         return done, False
     point = MeasurementPoint.objects.select_for_update().select_related("episode", "child").get(pk=point.pk)
-    _require_due(point)
+    schedule.require_recordable(point)
     errors: dict[str, str] = {}
     try:
         _check_date(point, taken_on, "taken_on")
@@ -281,4 +278,5 @@ def record_point(
         actor=by, action=Action.CREATE, obj=point, child_id=child.pk, route=audit_route(by, child),
         detail={"measures": [i.code for i, _f in results], "goals_rated": len(ratings), "source": source},
     )  # fmt: skip
+    schedule.ensure_interval_review(by=by, episode=point.episode)
     return point, True

@@ -6,6 +6,7 @@ app_name = "outcomes"
 
 urlpatterns = [
     path("instruments/", views.instrument_list, name="instrument_list"),
+    path("overdue/", views.overdue_measures, name="overdue_measures"),
     path("children/<int:child_pk>/", views.child_outcomes, name="child_outcomes"),
     path("children/<int:child_pk>/points/", views.child_points, name="child_points"),
     path("points/<int:point_pk>/record/", views.point_record, name="point_record"),

@@ -7,22 +7,25 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
+from audit.models import Route
+from audit.services import record_list
 from core.forms import add_service_errors
 from core.http import AuthenticatedHttpRequest
 from episodes.models import Episode, EpisodeStatus
-from outcomes import services
+from outcomes import schedule, services
 from outcomes.forms import EntryForm, NotDoneForm, SchedulePointForm
-from outcomes.models import GoalRating, Instrument, Measurement, MeasurementPoint, PointStatus
+from outcomes.models import GoalRating, Instrument, Measurement, MeasurementPoint
 from outcomes.summary import summarise
 from people.access import can_change, get_visible_or_404, record_page_opened, require_change
-from people.models import Child
+from people.models import CareTeamMembership, CareTeamRole, Child
 
 
 def _plain(instrument: Instrument) -> dict[str, str]:
@@ -78,7 +81,8 @@ def child_points(request: AuthenticatedHttpRequest, child_pk: int) -> HttpRespon
     record_page_opened(request, child, None, "outcome_points")
     return render(
         request, "outcomes/child_points.html",
-        {"child": child, "episode": episode, "points": points, "form": form, "writer": writer, "today": timezone.localdate()},
+        {"child": child, "episode": episode, "points": points, "form": form, "writer": writer, "today": timezone.localdate(),
+         "recordable": {p.pk for p in points if schedule.is_recordable(p)}},
     )  # fmt: skip
 
 
@@ -86,7 +90,7 @@ def point_record(request: AuthenticatedHttpRequest, point_pk: int) -> HttpRespon
     point = _point(request, point_pk)
     child = point.child
     require_change(request, child)
-    if point.status != PointStatus.DUE:
+    if not schedule.is_recordable(point):  # recorded already, or support ended (not an end point)
         return redirect("outcomes:child_points", child_pk=child.pk)
     instruments = services.instruments_due(child, timezone.localdate(), point.kind)
     goals = services.goals_to_rate(child)
@@ -117,7 +121,7 @@ def point_not_done(request: AuthenticatedHttpRequest, point_pk: int) -> HttpResp
     point = _point(request, point_pk)
     child = point.child
     require_change(request, child)
-    if point.status != PointStatus.DUE:
+    if not schedule.is_recordable(point):  # recorded already, or support ended (not an end point)
         return redirect("outcomes:child_points", child_pk=child.pk)
     form = NotDoneForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -155,3 +159,36 @@ def child_outcomes(request: AuthenticatedHttpRequest, child_pk: int) -> HttpResp
         summary = summarise(measurements, ratings, Instrument.objects.filter(code="gbo").first())
     record_page_opened(request, child, None, "outcomes")
     return render(request, "outcomes/child_outcomes.html", {"child": child, "episode": episode, "summary": summary})
+
+
+# --- The manager's overdue measures ------------------------------------------------------------
+
+#: Rows per page of the overdue list (a fixed number of queries per page, whatever the total).
+OVERDUE_PAGE_SIZE = 100
+
+
+def overdue_measures(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Overdue outcome measures across the manager's service: young person, practitioner, kind
+    of point and due date, each linked to the entry page."""
+    user = request.user
+    if user.role != Role.SERVICE_MANAGER or not user.organisation_id:
+        raise PermissionDenied
+    points = (
+        schedule.service_overdue(user, today=timezone.localdate())
+        .select_related("child")
+        .prefetch_related(
+            Prefetch(
+                "child__care_team",
+                queryset=CareTeamMembership.objects.visible_to(user)
+                .filter(ended_at__isnull=True, role__in=(CareTeamRole.LEAD, CareTeamRole.PRACTITIONER))
+                .select_related("user")
+                .order_by("role", "pk"),  # the lead first
+                to_attr="practitioners",
+            )
+        )
+    )
+    page = Paginator(points, OVERDUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    record_list(
+        actor=user, page="overdue_outcome_measures", children=[p.child_id for p in page.object_list], route=Route.UI
+    )
+    return render(request, "outcomes/overdue_measures.html", {"page": page})

@@ -27,6 +27,8 @@ from core.errors import StaleEditError
 from core.forms import add_service_errors, rebind_after_stale_save, service_values
 from core.http import AuthenticatedHttpRequest
 from core.net import client_address
+from outcomes.models import MeasurementPoint
+from outcomes.schedule import due_state, waiting_points
 from people import services
 from people.access import audit_route, can_change, get_visible_or_404, record_access, record_page_opened, require_change
 from people.duplicates import duplicates_for
@@ -116,10 +118,17 @@ def child_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     route = reached.audit_route
     record(actor=request.user, action=Action.VIEW, obj=child, child_id=child.pk, route=route)
     can_edit = reached.can_change()
+    today = timezone.localdate()
+    # The outcome measures due or overdue now, each linked to its entry page (one query).
+    due_measures = [
+        (point, due_state(point.due_on, today=today))
+        for point in waiting_points(MeasurementPoint.objects.visible_to(user).filter(child=child), today=today)
+    ]
     return render(
         request,
         "people/child_detail.html",
         {
+            "due_measures": due_measures,
             "child": child,
             "placement": child.current_placement,
             "placements": child.placements.all(),

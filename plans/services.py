@@ -28,6 +28,7 @@ from audit.models import Action, Route
 from audit.services import record
 from core.errors import StaleEditError
 from core.history import mark_version
+from outcomes import schedule as outcome_schedule
 from people.access import audit_route, can_change
 from people.models import Child, LegalStatus
 from plans.catalogue import STANDARD_OPTIONS
@@ -561,6 +562,7 @@ def add_review(*, by: User, plan: Plan, values: ReviewValues) -> PlanReview:
         detail={"next_review_on": review.next_review_on.isoformat()},
         route=audit_route(by, plan.child_id),
     )
+    outcome_schedule.ensure_review_point(by=by, review=review)  # measures at every review
     return review
 
 

@@ -21,6 +21,7 @@ JOBS = {
     "purge-uploads": "purge_uploads",
     "backup": "backup",
     "audit-checkpoint": "audit_checkpoint",
+    "outcome-reviews": "schedule_outcome_reviews",
 }
 
 

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from episodes.models import Episode
-from outcomes import demo
+from outcomes import demo, schedule
 from outcomes.models import Measurement, MeasurementPoint
 from outcomes.summary import summarise
 from people.tests.factories import ChildFactory
@@ -35,7 +35,7 @@ def test_demo_series_are_deterministic_idempotent_and_tell_their_story(south, ma
         story = random.Random(f"outcomes-{kid.pk}").choice(demo.STORIES)
         seen.add(story)
         if story == "declined":
-            assert MeasurementPoint.objects.get(child=kid).not_done_reason == "declined"
+            assert MeasurementPoint.objects.get(child=kid, kind="start").not_done_reason == "declined"
             continue
         results = list(Measurement.objects.filter(child=kid).select_related("instrument"))
         category = summarise(results, [], None).rows[0].category
@@ -46,3 +46,9 @@ def test_demo_series_are_deterministic_idempotent_and_tell_their_story(south, ma
         }
         assert category == expected[story]
     assert len(seen) >= 3
+    # Each has a review still waiting; some are overdue and some due soon (outcomes.schedule).
+    today = timezone.localdate()
+    waiting = schedule.waiting_points(MeasurementPoint.objects.filter(child__in=kids), today=today)
+    states = [schedule.due_state(p.due_on, today=today) for p in waiting]
+    assert len(states) == len(kids)
+    assert states.count(schedule.DueState.OVERDUE) >= 3 and states.count(schedule.DueState.DUE) >= 3

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from episodes import services as episode_services
 from outcomes import services
-from outcomes.models import GoalRating
+from outcomes.models import GoalRating, MeasurementPoint
 from plans.models import Goal, Plan
 
 pytestmark = pytest.mark.django_db
@@ -36,14 +36,17 @@ def goal(child, alice):
 
 
 def measure(alice, episode, kind, days_ago, items, goal=None, rating=None, trusted=None):
-    point = services.schedule_point(
-        by=alice, episode=episode, kind=kind, due_on=TODAY() - datetime.timedelta(days=days_ago)
-    )
+    if kind == "start":  # created when the episode opened
+        point = MeasurementPoint.objects.get(episode=episode, kind="start")
+    else:
+        point = services.schedule_point(
+            by=alice, episode=episode, kind=kind, due_on=TODAY() - datetime.timedelta(days=days_ago)
+        )
     answers = {"swemwbs": {str(n): str(v) for n, v in enumerate(items, 1)}}
     if trusted:
         answers["trusted_adult"] = {"answer": trusted}
     services.record_point(
-        by=alice, point=point, key=f"k{days_ago}", taken_on=point.due_on, source="with_practitioner", answers=answers,
+        by=alice, point=point, key=f"k{days_ago}", taken_on=TODAY() - datetime.timedelta(days=days_ago), source="with_practitioner", answers=answers,
         goal_ratings={str(goal.uuid): str(rating)} if goal else {}, rated_by="young_person",
     )  # fmt: skip
     return point

@@ -41,10 +41,9 @@ def goals(child, alice):
 
 
 @pytest.fixture
-def point(alice, episode):
-    return services.schedule_point(
-        by=alice, episode=episode, kind="start", due_on=TODAY() - datetime.timedelta(days=29)
-    )
+def point(episode):
+    # Opening the episode created its start point, due on the opening day (outcomes.schedule).
+    return MeasurementPoint.objects.get(episode=episode, kind="start")
 
 
 def swemwbs(values):
