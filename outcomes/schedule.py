@@ -139,6 +139,12 @@ def with_next_measure(children: QuerySet[Child], *, today: datetime.date) -> Que
 # --- Creating points ------------------------------------------------------------------------
 
 
+def _route(by: User | None, episode: Episode) -> str:
+    """The route a scheduling write took: the person's own route to the young person, or the
+    system (the daily sweep, which acts for nobody)."""
+    return audit_route(by, episode.child_id) if by is not None else Route.SYSTEM
+
+
 def _create(*, by: User | None, episode: Episode, kind: str, due_on: datetime.date, why: str) -> MeasurementPoint:
     point = MeasurementPoint.objects.create(child_id=episode.child_id, episode=episode, kind=kind, due_on=due_on)
     record(
@@ -146,7 +152,7 @@ def _create(*, by: User | None, episode: Episode, kind: str, due_on: datetime.da
         action=Action.CREATE,
         obj=point,
         child_id=episode.child_id,
-        route=audit_route(by, episode.child_id) if by is not None else Route.SYSTEM,
+        route=_route(by, episode),
         detail={"kind": kind, "due_on": due_on.isoformat(), "scheduled": why},
     )
     return point
@@ -185,7 +191,7 @@ def ensure_end_point(*, by: User | None, episode: Episode, on: datetime.date) ->
             action=Action.UPDATE,
             obj=point,
             child_id=episode.child_id,
-            route=audit_route(by, episode.child_id) if by is not None else Route.SYSTEM,
+            route=_route(by, episode),
             detail={"kind": PointKind.END, "due_on": on.isoformat(), "scheduled": "closed"},
         )
     return point, created
