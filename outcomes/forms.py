@@ -13,8 +13,8 @@ from django.utils.translation import pgettext_lazy
 
 from core.forms import GovukDateField, NythForm, reject_markup
 from outcomes.models import (
-    AppliesTo,
     Answer,
+    AppliesTo,
     Instrument,
     NotDoneReason,
     PointKind,

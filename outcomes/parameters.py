@@ -13,10 +13,10 @@ and the tests share one statement of them.
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -218,15 +218,17 @@ def _require_manager(user: User) -> None:
 
 
 def latest_history_id(instrument: Instrument) -> int | None:
-    return instrument.history.order_by("-history_id").values_list("history_id", flat=True).first()  # type: ignore[attr-defined]
+    history_id: int | None = instrument.history.order_by("-history_id").values_list("history_id", flat=True).first()
+    return history_id
 
 
 def is_stale(change: InstrumentChange, instrument: Instrument) -> bool:
     """True when the instrument changed after the proposal was made: another approval, or any
     other save (a history row), or values changed without one (a migration, a bulk update)."""
-    return latest_history_id(instrument) != change.based_on_history_id or changed_fields(
-        change.based_on, to_json(current_values(instrument))
-    ) != []
+    return (
+        latest_history_id(instrument) != change.based_on_history_id
+        or changed_fields(change.based_on, to_json(current_values(instrument))) != []
+    )
 
 
 @transaction.atomic
@@ -373,6 +375,11 @@ def _shown(name: str, value: Any) -> str:
     return str(localize(value))
 
 
+def _label(name: str) -> str:
+    field = cast(models.Field, Instrument._meta.get_field(name))  # a concrete field: it has a verbose name
+    return str(field.verbose_name)
+
+
 #: Fields that are bookkeeping or identity, never shown as a change.
 _NOT_SHOWN = {"id", "code", "order"}
 
@@ -380,7 +387,7 @@ _NOT_SHOWN = {"id", "code", "order"}
 def instrument_history(instrument: Instrument) -> list[dict[str, Any]]:
     """Every saved state of the instrument, newest first: when, who, the reason, and each field
     changed from the state before (all in two queries: the history rows and the proposals)."""
-    rows = list(instrument.history.select_related("history_user").order_by("history_date", "history_id"))  # type: ignore[attr-defined]
+    rows = list(instrument.history.select_related("history_user").order_by("history_date", "history_id"))
     proposals = {
         c.applied_history_id: c
         for c in InstrumentChange.objects.filter(instrument=instrument, applied_history_id__isnull=False)
@@ -395,8 +402,10 @@ def instrument_history(instrument: Instrument) -> list[dict[str, Any]]:
             for name in names:
                 old, new = getattr(before, name), getattr(row, name)
                 if old != new:
-                    label = str(Instrument._meta.get_field(name).verbose_name)
-                    changes.append({"field": label[:1].upper() + label[1:], "old": _shown(name, old), "new": _shown(name, new)})
+                    label = _label(name)
+                    changes.append(
+                        {"field": label[:1].upper() + label[1:], "old": _shown(name, old), "new": _shown(name, new)}
+                    )
         out.append(
             {
                 "at": row.history_date,
@@ -419,7 +428,7 @@ def side_by_side(change: InstrumentChange, instrument: Instrument) -> list[dict[
     proposed: dict[str, Any] = dict(from_json(change.proposed))
     rows = []
     for name in CHANGEABLE:
-        label = str(Instrument._meta.get_field(name).verbose_name)
+        label = _label(name)
         rows.append(
             {
                 "name": name,

@@ -228,9 +228,7 @@ def _scores_only(instrument: Instrument, raw: dict[str, Any], errors: dict[str, 
     elif all_parts:
         total = Decimal(sum(entered[p] for p in parts))
     else:
-        errors[field] = (
-            _("Enter the total, or every subscale that makes it up") if parts else _("Enter the total")
-        )
+        errors[field] = _("Enter the total, or every subscale that makes it up") if parts else _("Enter the total")
         return None
     if any(k.startswith(f"{code}_") for k in errors):
         return None

@@ -5,6 +5,8 @@ measures their service uses and must see each parameter with its source."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -86,7 +88,7 @@ def instrument_change(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     if request.method == "POST" and form.is_valid():
         decision = request.POST.get("decision", "")
         note = form.cleaned_data["note"]
-        actions = {
+        actions: dict[str, Callable[..., InstrumentChange]] = {
             "approve": parameters.approve_change, "reject": parameters.reject_change,
             "withdraw": parameters.withdraw_change,
         }  # fmt: skip
