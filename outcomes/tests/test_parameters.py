@@ -10,6 +10,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import translation
+from django.utils.html import escape
 
 from accounts.models import Role
 from accounts.tests.factories import UserFactory
@@ -259,7 +260,7 @@ def test_the_errors_are_in_welsh_on_the_welsh_page(client_for, manager, swemwbs)
         expected = translation.gettext("The reliability must be more than 0 and less than 1")
     assert expected != "The reliability must be more than 0 and less than 1"
     page = client_for(manager).post(url, form_data(swemwbs, rc_reliability="1.2")).content.decode()
-    assert expected in page
+    assert escape(expected) in page
 
 
 def test_the_history_page_shows_every_state_who_what_and_why(client_for, manager, second_manager, swemwbs):
