@@ -4,6 +4,7 @@ with who and why, and is audited. Bad values are refused beside their fields, no
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 import pytest
@@ -310,3 +311,19 @@ def test_the_instruments_page_lists_pending_proposals_in_a_fixed_number_of_queri
         page = client.get(url).content.decode()
     assert len(six) == len(one)
     assert page.count("Mair Rheolwr") == 6
+
+
+def test_an_approved_change_taking_a_measure_out_of_use_stops_it_being_offered(
+    client_for, manager, second_manager, child
+):
+    from outcomes.services import instruments_due
+
+    sdq = Instrument.objects.get(code="sdq")
+    on = child.date_of_birth + datetime.timedelta(days=3660)  # about ten years old: within SDQ's 2 to 17
+    assert sdq in instruments_due(child, on)
+    change = propose(manager, sdq, active=False)
+    assert sdq in instruments_due(child, on)  # not until it is approved
+    parameters.approve_change(by=second_manager, change=change)
+    assert sdq not in instruments_due(child, on)
+    page = client_for(manager).get(reverse("outcomes:instrument_list")).content.decode()
+    assert 'id="instrument-sdq"' in page and "Not in use" in page  # still listed, to bring back
