@@ -12,7 +12,7 @@ and the tests share one statement of them.
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
@@ -106,9 +106,9 @@ def from_json(data: dict[str, Any]) -> ParameterValues:
     values: dict[str, Any] = {name: data.get(name) for name in CHANGEABLE}
     for name in DECIMALS:
         values[name] = None if values[name] in (None, "") else Decimal(str(values[name]))
-    for name in ("rc_method", "rc_scale", "rc_applies_to", "rc_population", "rc_citation"):
-        values[name] = values[name] or ""
-    for name in ("cutoff_population", "cutoff_citation", "age_citation"):
+    texts = ("rc_method", "rc_scale", "rc_applies_to", "rc_population", "rc_citation", "cutoff_population",
+             "cutoff_citation", "age_citation")  # fmt: skip
+    for name in texts:
         values[name] = values[name] or ""
     values["active"] = bool(values["active"])
     return ParameterValues(**values)  # type: ignore[typeddict-item]
@@ -120,11 +120,9 @@ def changed_fields(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
 
 
 def _fits(value: Decimal, digits: int, places: int) -> bool:
-    try:
-        exponent = value.as_tuple().exponent
-    except InvalidOperation:  # pragma: no cover - Decimal always has a tuple
-        return False
-    if isinstance(exponent, int) and -exponent > places:
+    """Whether the model's DecimalField can store the value exactly (no rounding on save)."""
+    exponent = value.as_tuple().exponent
+    if not isinstance(exponent, int) or -exponent > places:  # NaN and infinity have a letter here
         return False
     return abs(value) < Decimal(10) ** (digits - places)
 
