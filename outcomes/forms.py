@@ -4,14 +4,27 @@ as entered beside its error; ``outcomes.services`` validates and scores them."""
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from core.forms import GovukDateField
-from outcomes.models import Answer, Instrument, NotDoneReason, PointKind, RatedBy, ScoringMethod, Source
+from core.forms import GovukDateField, NythForm, reject_markup
+from outcomes.models import (
+    Answer,
+    AppliesTo,
+    Instrument,
+    NotDoneReason,
+    PointKind,
+    RatedBy,
+    ReliableChangeMethod,
+    Scale,
+    ScoringMethod,
+    Source,
+)
+from outcomes.parameters import DECIMALS, INTEGERS, ParameterValues, current_values
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -114,8 +127,19 @@ class EntryForm(forms.Form):
             elif instrument.scoring == ScoringMethod.SCORES_ONLY:
                 hint = _("From %(low)s to %(high)s, as scored on the licensed form") % {
                     "low": _decimal_text(instrument.score_min), "high": _decimal_text(instrument.score_max)}  # fmt: skip
+                if any(sub.get("in_total") for sub in instrument.subscales or []):
+                    hint = _(
+                        "From %(low)s to %(high)s, as scored on the licensed form. Leave it blank to have it added "
+                        "up from the subscales it is made of"
+                    ) % {"low": _decimal_text(instrument.score_min), "high": _decimal_text(instrument.score_max)}
                 self.fields[f"{code}_total"] = _number(_("Total"), hint, width=3)
                 names.append(f"{code}_total")
+                # Subscales as entered from the licensed form: named only, never an item's text.
+                for sub in instrument.subscale_list():
+                    self.fields[f"{code}_sub_{sub['code']}"] = _number(
+                        sub["name"], _("From %(low)s to %(high)s") % {"low": sub["min"], "high": sub["max"]}
+                    )
+                    names.append(f"{code}_sub_{sub['code']}")
                 note = instrument.licence_note
             else:  # Goal Based Outcomes: the plan's goals
                 for goal in goals:
@@ -147,3 +171,75 @@ class EntryForm(forms.Form):
 
     def goal_ratings(self) -> dict[str, str]:
         return {name[5:]: (self.data.get(name) or "").strip() for name in self.fields if name.startswith("goal_")}
+
+
+def _text(label: StrOrPromise, hint: StrOrPromise = "", rows: int = 3) -> forms.CharField:
+    return forms.CharField(
+        label=label, required=False, help_text=hint, validators=[reject_markup],
+        widget=forms.Textarea(attrs={"rows": rows}),
+    )  # fmt: skip
+
+
+class ParameterChangeForm(NythForm):
+    """Propose new parameter values: prefilled with the current ones. Numbers are taken as typed
+    (text) so a wrong one is shown back exactly as entered; ``outcomes.parameters.validate``
+    judges the values, beside each field."""
+
+    rc_method = forms.ChoiceField(
+        label=_("How is reliable change judged?"), choices=ReliableChangeMethod.choices, widget=forms.RadioSelect,
+        error_messages={"required": _("Choose how reliable change is judged")},
+    )  # fmt: skip
+    rc_sd = _number(_("Standard deviation"), _("More than 0, for example 3.92"), width=4)
+    rc_reliability = _number(_("Reliability"), _("More than 0 and less than 1, for example 0.88"), width=4)
+    rc_threshold = _number(_("Fixed threshold"), _("A change of more than this is reliable"), width=4)
+    rc_scale = forms.ChoiceField(
+        label=_("Scale of the parameters"), required=False, choices=Scale.choices, widget=forms.RadioSelect
+    )
+    rc_applies_to = forms.ChoiceField(
+        label=_("Reliable change applies to"), choices=AppliesTo.choices, widget=forms.RadioSelect,
+        error_messages={"required": _("Choose what the reliable change applies to")},
+    )  # fmt: skip
+    rc_population = _text(_("Population the parameters come from"))
+    rc_citation = _text(_("Source of the parameters"))
+    cutoff = _number(_("Caseness cut-off"), _("Leave blank for none: reliable recovery is then not reported"), 4)
+    cutoff_population = _text(_("Population of the cut-off"))
+    cutoff_citation = _text(_("Source of the cut-off"))
+    age_min = _number(_("Youngest age"), _("Leave blank for no lower limit"))
+    age_max = _number(_("Oldest age"), _("Leave blank for no upper limit"))
+    age_citation = _text(_("Source of the age range"))
+    active = forms.BooleanField(label=_("In use: offered at measurement points"), required=False)
+    reason = _text(_("Why should the parameters change?"), _("Another service manager reads this before deciding"))
+    citation = _text(_("Source of the new values"), _("The publication or guide the new values come from"))
+
+    def __init__(self, *args: Any, instrument: Instrument, **kwargs: Any) -> None:
+        initial = {k: ("" if v is None else (f"{v.normalize():f}" if isinstance(v, Decimal) else v))
+                   for k, v in current_values(instrument).items()}  # fmt: skip
+        kwargs.setdefault("initial", initial)
+        super().__init__(*args, **kwargs)
+        self.instrument = instrument
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        for name in DECIMALS:
+            text = (data.get(name) or "").strip()
+            try:
+                data[name] = Decimal(text) if text else None
+            except InvalidOperation:
+                self.add_error(name, _("Enter a number, for example 3.92"))
+            else:
+                if data[name] is not None and not data[name].is_finite():
+                    self.add_error(name, _("Enter a number, for example 3.92"))
+        for name in INTEGERS:
+            text = (data.get(name) or "").strip()
+            try:
+                data[name] = int(text) if text else None
+            except ValueError:
+                self.add_error(name, _("Enter the age as a whole number of years"))
+        return data
+
+    def values(self) -> ParameterValues:
+        return ParameterValues(**{k: self.cleaned_data[k] for k in ParameterValues.__annotations__})  # type: ignore[typeddict-item]
+
+
+class DecisionForm(NythForm):
+    note = _text(_("Note on the decision"), _("Needed when you reject the proposal: say why"))

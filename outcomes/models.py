@@ -8,6 +8,7 @@ reached only through ``Child.objects.visible_to(user)`` (their QuerySet delegate
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -114,6 +115,11 @@ class Instrument(models.Model):
     def licence_note(self) -> str:
         cy = (get_language() or "en").startswith("cy") and self.licence_note_cy
         return self.licence_note_cy if cy else self.licence_note_en
+
+    def subscale_list(self) -> list[dict[str, Any]]:
+        """The subscales as defined (code, min, max, in_total) with ``name`` in the page's language."""
+        cy = (get_language() or "en").startswith("cy")
+        return [{**s, "name": (s.get("name_cy") if cy else None) or s["name_en"]} for s in self.subscales or []]
 
     def valid_for_age(self, age: int) -> bool:
         return (self.age_min is None or age >= self.age_min) and (self.age_max is None or age <= self.age_max)
@@ -282,3 +288,53 @@ class GoalRating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.goal_id} {self.rated_on} {self.value}"
+
+
+# --- Reviewed parameter changes (ADR 017) ---------------------------------------------------
+
+
+class ChangeStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for review")
+    APPROVED = "approved", _("Approved and applied")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class InstrumentChange(models.Model):
+    """A proposed change to an instrument's parameters, applied only when a *different* service
+    manager approves it (``outcomes.parameters``). ``proposed`` and ``based_on`` hold every
+    changeable field (``parameters.CHANGEABLE``) as JSON: one list of fields, kept in code, so a
+    field made changeable later needs no new column here; the values are validated by typed
+    functions before they are stored. ``based_on_history_id`` and ``based_on`` are the state the
+    proposal was made against: if the instrument changed since, approval is refused."""
+
+    instrument = models.ForeignKey(Instrument, on_delete=models.PROTECT, related_name="changes")
+    proposed = models.JSONField(_("proposed values"))
+    based_on = models.JSONField(_("values when proposed"))
+    based_on_history_id = models.BigIntegerField(null=True, blank=True)
+    reason = models.TextField(_("reason for the change"))
+    citation = models.TextField(_("source of the new values"))
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    proposed_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(_("status"), max_length=10, choices=ChangeStatus.choices, default=ChangeStatus.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(_("note on the decision"), blank=True)
+    #: The history row the approval wrote (links the instrument's history to this proposal).
+    applied_history_id = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-proposed_at", "-pk"]
+        verbose_name = _("proposed change to a measure")
+        verbose_name_plural = _("proposed changes to measures")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status="pending") | models.Q(decided_by__isnull=False, decided_at__isnull=False),
+                name="instrument_change_decided_has_who_and_when",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.instrument_id} {self.status} {self.pk}"

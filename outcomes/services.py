@@ -167,23 +167,72 @@ def _score_instrument(instrument: Instrument, raw: dict[str, Any], errors: dict[
             return None
         return {"answer": answer}
     if instrument.scoring == ScoringMethod.SCORES_ONLY:
-        total_text = raw.get("total")
-        if total_text in (None, ""):
-            return None
-        score_min, score_max = instrument.score_min, instrument.score_max
-        if score_min is None or score_max is None:
-            raise ImproperlyConfigured(f"{code}: a scores-only instrument needs its score range")
+        return _scores_only(instrument, raw, errors)
+    return None  # GBO ratings are recorded per goal, below
+
+
+def _scores_only(instrument: Instrument, raw: dict[str, Any], errors: dict[str, str]) -> dict[str, Any] | None:
+    """A licensed measure's total and subscales as entered from its form (no item text).
+
+    Each subscale is a whole number within its range (``Instrument.subscales``). The subscales
+    marked ``in_total`` (SDQ: the four difficulties subscales) add up to the total: when all of
+    them are entered with a total, the two must agree; when they are entered without a total,
+    the total is their sum. Otherwise the total is required whenever anything is entered."""
+    code = instrument.code
+    score_min, score_max = instrument.score_min, instrument.score_max
+    if score_min is None or score_max is None:
+        raise ImproperlyConfigured(f"{code}: a scores-only instrument needs its score range")
+    subscales = instrument.subscale_list()
+    total_text = (raw.get("total") or "").strip()
+    sub_texts = {s["code"]: (raw.get(f"sub_{s['code']}") or "").strip() for s in subscales}
+    if not total_text and not any(sub_texts.values()):
+        return None
+    entered: dict[str, int] = {}
+    for sub in subscales:
+        text, field = sub_texts[sub["code"]], f"{code}_sub_{sub['code']}"
+        if not text:
+            continue
         try:
-            entered = Decimal(str(total_text))
+            value = int(text)
+        except ValueError:
+            errors[field] = _("Enter %(name)s as a whole number from %(low)s to %(high)s") % {
+                "name": sub["name"], "low": sub["min"], "high": sub["max"]}  # fmt: skip
+            continue
+        if not sub["min"] <= value <= sub["max"]:
+            errors[field] = _("%(name)s must be from %(low)s to %(high)s") % {
+                "name": sub["name"], "low": sub["min"], "high": sub["max"]}  # fmt: skip
+            continue
+        entered[sub["code"]] = value
+    parts = [s["code"] for s in subscales if s.get("in_total")]
+    all_parts = bool(parts) and all(p in entered for p in parts)
+    field = f"{code}_total"
+    total: Decimal | None = None
+    if total_text:
+        try:
+            total = Decimal(total_text)
+            if not total.is_finite():
+                raise InvalidOperation
         except InvalidOperation:
-            errors[f"{code}_total"] = _("Enter the total as a number")
+            errors[field] = _("Enter the total as a number")
             return None
-        if not score_min <= entered <= score_max:
-            errors[f"{code}_total"] = _("The total must be from %(low)s to %(high)s") % {
+        if not score_min <= total <= score_max:
+            errors[field] = _("The total must be from %(low)s to %(high)s") % {
                 "low": f"{score_min.normalize():f}", "high": f"{score_max.normalize():f}"}  # fmt: skip
             return None
-        return {"raw_score": entered, "score": entered}
-    return None  # GBO ratings are recorded per goal, below
+        if all_parts and total != sum(entered[p] for p in parts):
+            errors[field] = _("The total must be the sum of %(names)s (%(sum)s), as on the licensed form") % {
+                "names": ", ".join(s["name"] for s in subscales if s.get("in_total")),
+                "sum": sum(entered[p] for p in parts),
+            }
+            return None
+    elif all_parts:
+        total = Decimal(sum(entered[p] for p in parts))
+    else:
+        errors[field] = _("Enter the total, or every subscale that makes it up") if parts else _("Enter the total")
+        return None
+    if any(k.startswith(f"{code}_") for k in errors):
+        return None
+    return {"raw_score": total, "score": total, "subscales": entered}
 
 
 @transaction.atomic

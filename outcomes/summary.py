@@ -29,6 +29,9 @@ class MeasureRow:
     category: ChangeCategory | None = None
     #: Why there is no category: "unpaired" (one result only) or "not_configured".
     no_category: str = ""
+    #: Scores-only measures: (subscale name, score) as entered, beside the first and latest total.
+    first_subscales: list[tuple[str, int]] = field(default_factory=list)
+    latest_subscales: list[tuple[str, int]] = field(default_factory=list)
 
 
 @dataclass
@@ -59,6 +62,12 @@ def _value(m: Measurement) -> Decimal | str:
     return m.score if m.score is not None else ""
 
 
+def _subscales(m: Measurement) -> list[tuple[str, int]]:
+    """The subscales entered, in the instrument's order, named in the page's language."""
+    entered = m.subscales or {}
+    return [(s["name"], entered[s["code"]]) for s in m.instrument.subscale_list() if s["code"] in entered]
+
+
 def summarise(measurements: list[Measurement], ratings: list[GoalRating], gbo: Instrument | None) -> Summary:
     """Build the summary from one episode's measurements (with ``instrument``) and goal ratings
     (with ``goal``), each in date order."""
@@ -69,12 +78,16 @@ def summarise(measurements: list[Measurement], ratings: list[GoalRating], gbo: I
         by_instrument[m.instrument_id].append(m)
     for results in by_instrument.values():
         first, latest = results[0], results[-1]
-        row = MeasureRow(instrument=first.instrument, count=len(results), first_on=first.taken_on, first=_value(first))
+        row = MeasureRow(
+            instrument=first.instrument, count=len(results), first_on=first.taken_on, first=_value(first),
+            first_subscales=_subscales(first),
+        )  # fmt: skip
         if len(results) < 2:
             row.no_category = "unpaired"
             summary.unpaired += 1
         else:
             row.latest_on, row.latest = latest.taken_on, _value(latest)
+            row.latest_subscales = _subscales(latest)
             summary.paired += 1
             first_score, latest_score = first.score, latest.score
             if (

@@ -6,6 +6,9 @@ app_name = "outcomes"
 
 urlpatterns = [
     path("instruments/", views.instrument_list, name="instrument_list"),
+    path("instruments/<slug:code>/propose/", views.instrument_propose, name="instrument_propose"),
+    path("instruments/<slug:code>/history/", views.instrument_history, name="instrument_history"),
+    path("instruments/changes/<int:pk>/", views.instrument_change, name="instrument_change"),
     path("overdue/", views.overdue_measures, name="overdue_measures"),
     path("children/<int:child_pk>/", views.child_outcomes, name="child_outcomes"),
     path("children/<int:child_pk>/points/", views.child_points, name="child_points"),

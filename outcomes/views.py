@@ -5,12 +5,14 @@ measures their service uses and must see each parameter with its source."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,9 +22,9 @@ from audit.services import record_list
 from core.forms import add_service_errors
 from core.http import AuthenticatedHttpRequest
 from episodes.models import Episode, EpisodeStatus
-from outcomes import schedule, services
-from outcomes.forms import EntryForm, NotDoneForm, SchedulePointForm
-from outcomes.models import GoalRating, Instrument, Measurement, MeasurementPoint
+from outcomes import parameters, schedule, services
+from outcomes.forms import DecisionForm, EntryForm, NotDoneForm, ParameterChangeForm, SchedulePointForm
+from outcomes.models import ChangeStatus, GoalRating, Instrument, InstrumentChange, Measurement, MeasurementPoint
 from outcomes.summary import summarise
 from people.access import can_change, get_visible_or_404, record_page_opened, require_change
 from people.models import CareTeamMembership, CareTeamRole, Child
@@ -34,12 +36,95 @@ def _plain(instrument: Instrument) -> dict[str, str]:
     return {k: f"{v.normalize():f}" for k, v in values.items() if v is not None}
 
 
-def instrument_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    if request.user.role != Role.SERVICE_MANAGER:
+def _require_reviewer(request: AuthenticatedHttpRequest) -> None:
+    # Instruments are reference data, not personal data: a refusal is a 403, not a 404.
+    if not parameters.can_review_parameters(request.user):
         raise PermissionDenied
-    instruments = Instrument.objects.filter(active=True).annotate(wording_items=Count("wording"))
+
+
+def instrument_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    _require_reviewer(request)
+    # Measures not in use are listed too (after those in use): they can be brought back into use
+    # through a reviewed change like any other parameter.
+    instruments = Instrument.objects.order_by("-active", "order", "code").annotate(wording_items=Count("wording"))
     rows = [{"instrument": i, "rule": i.change_rule(), **_plain(i)} for i in instruments]
-    return render(request, "outcomes/instrument_list.html", {"rows": rows})
+    pending = list(
+        InstrumentChange.objects.filter(status=ChangeStatus.PENDING)
+        .select_related("instrument", "proposed_by")
+        .order_by("proposed_at", "pk")
+    )
+    return render(request, "outcomes/instrument_list.html", {"rows": rows, "pending": pending})
+
+
+def instrument_propose(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+    """Propose a change to one instrument's parameters, for another service manager to review."""
+    _require_reviewer(request)
+    instrument = get_object_or_404(Instrument, code=code)
+    form = ParameterChangeForm(request.POST if request.method == "POST" else None, instrument=instrument)
+    if request.method == "POST" and form.is_valid():
+        try:
+            change = parameters.propose_change(
+                by=request.user, instrument=instrument, values=form.values(),
+                reason=form.cleaned_data["reason"], citation=form.cleaned_data["citation"],
+            )  # fmt: skip
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The change was proposed. Another service manager must approve it."))
+            return redirect("outcomes:instrument_change", pk=change.pk)
+    return render(request, "outcomes/instrument_propose.html", {"instrument": instrument, "form": form})
+
+
+def instrument_change(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """One proposal: current and proposed values side by side; approve or reject (another
+    service manager), or withdraw (its proposer)."""
+    _require_reviewer(request)
+    change = get_object_or_404(
+        InstrumentChange.objects.select_related("instrument", "proposed_by", "decided_by"), pk=pk
+    )
+    instrument = change.instrument
+    own = change.proposed_by_id == request.user.pk
+    form = DecisionForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        decision = request.POST.get("decision", "")
+        note = form.cleaned_data["note"]
+        actions: dict[str, Callable[..., InstrumentChange]] = {
+            "approve": parameters.approve_change, "reject": parameters.reject_change,
+            "withdraw": parameters.withdraw_change,
+        }  # fmt: skip
+        if decision not in actions:
+            form.add_error(None, _("Choose approve, reject or withdraw"))
+        else:
+            try:
+                actions[decision](by=request.user, change=change, note=note)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                done = {
+                    "approve": _("The change was approved and applied."),
+                    "reject": _("The proposal was rejected."),
+                    "withdraw": _("The proposal was withdrawn."),
+                }
+                messages.success(request, done[decision])
+                return redirect("outcomes:instrument_change", pk=change.pk)
+        change.refresh_from_db()
+    pending = change.status == ChangeStatus.PENDING
+    stale = pending and parameters.is_stale(change, instrument)
+    return render(
+        request, "outcomes/instrument_change.html",
+        {"change": change, "instrument": instrument, "rows": parameters.side_by_side(change, instrument),
+         "own": own, "pending": pending, "stale": stale, "form": form},
+    )  # fmt: skip
+
+
+def instrument_history(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+    """Every earlier state of an instrument: when, who, what changed and why."""
+    _require_reviewer(request)
+    instrument = get_object_or_404(Instrument, code=code)
+    return render(
+        request, "outcomes/instrument_history.html",
+        {"instrument": instrument, "entries": parameters.instrument_history(instrument)},
+    )  # fmt: skip
 
 
 # --- A young person's measurement points (personal data: only through visible_to) -------------
