@@ -26,7 +26,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_tasks import task
 
-from accounts.models import User
+from accounts.models import SPACE_ROLES, User
 from audit.models import Action, Route
 from audit.services import record
 from core import ratelimit
@@ -47,6 +47,12 @@ class PasswordResetRequestForm(auth_forms.PasswordResetForm):
             "required": _("Enter your email address"),
             "invalid": _("Enter an email address in the correct format, like name@example.org"),
         }
+
+    def get_users(self, email: str) -> Any:
+        """Staff accounts only. A young person's or carer's forgotten password is handled by their
+        practitioner, who re-invites them in person: an emailed link could reach whoever else
+        reads that inbox (a shared family address, a phone someone else manages)."""
+        return (user for user in super().get_users(email) if user.role not in SPACE_ROLES)
 
     def save(self, **kwargs: Any) -> None:  # type: ignore[override]
         """Queue one reset email per active account with this address; tell the page nothing."""

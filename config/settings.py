@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "episodes",
     "workforce",
     "outcomes",  # outcome measures, measurement points, reliable change
+    "myspace",  # the young person's and the carer's own space
     # The top of the stack: they import the apps above, nothing imports them (docs/architecture.md).
     "dashboard",  # the home page, built from each app's panels.py
     "demo",  # demo seeding: seed_support calls each app's demo.seed
@@ -100,6 +101,8 @@ MIDDLEWARE = [
     # Every page is private unless its view is marked @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "accounts.middleware.TwoFactorRequiredMiddleware",
+    # Young people and carers open their own space and nothing else (404 elsewhere).
+    "myspace.middleware.SpaceOnlyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",

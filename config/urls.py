@@ -27,6 +27,7 @@ urlpatterns += i18n_patterns(
     path("episodes/", include("episodes.urls")),
     path("workforce/", include("workforce.urls")),
     path("outcomes/", include("outcomes.urls")),
+    path("my/", include("myspace.urls")),
     path("refer/", referral_views.public_referral, name="public_referral"),
     path("refer/sent/", referral_views.public_referral_sent, name="public_referral_sent"),
     prefix_default_language=True,
