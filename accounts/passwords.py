@@ -140,6 +140,12 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "accounts/password_change.html"
     success_url = reverse_lazy("accounts:account")
 
+    def get_success_url(self) -> str:
+        # A young person or carer has no staff account page (myspace.middleware): back to their space.
+        if getattr(self.request.user, "role", "") in SPACE_ROLES:
+            return reverse("myspace:home")
+        return str(self.success_url)
+
     def form_valid(self, form: auth_forms.PasswordChangeForm) -> HttpResponse:
         # Django keeps this session (update_session_auth_hash, which keeps the verified device)
         # and the changed hash ends every other session of the account.

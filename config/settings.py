@@ -448,3 +448,9 @@ NYTH_AUDIT_CHECKPOINT_KEY = os.environ.get("NYTH_AUDIT_CHECKPOINT_KEY", "")
 NYTH_AUDIT_CHECKPOINT_PUBLIC_KEY = os.environ.get("NYTH_AUDIT_CHECKPOINT_PUBLIC_KEY", "")
 # Enrolment codes (accounts.enrolment): how long a code to set up an authenticator stays valid.
 NYTH_ENROLMENT_CODE_HOURS = env_int("NYTH_ENROLMENT_CODE_HOURS", 72)
+# The young person's own space (docs/my-space.md): an invitation link lasts this many days, and
+# young people may be invited from the youngest age (the start of secondary school in Wales,
+# Year 7) to the oldest the service supports (to 25).
+NYTH_SPACE_INVITATION_DAYS = env_int("NYTH_SPACE_INVITATION_DAYS", 7)
+NYTH_SPACE_MIN_AGE = env_int("NYTH_SPACE_MIN_AGE", 11)
+NYTH_SPACE_MAX_AGE = env_int("NYTH_SPACE_MAX_AGE", 25)

@@ -39,3 +39,38 @@ class SpaceAccount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} → {self.child_id}"
+
+
+class Invitation(models.Model):
+    """A single-use, expiring link a practitioner hands to the young person (in person, as a
+    link or a QR code). Stored only as a keyed hash; opening the link shows a page and uses
+    nothing (mail scanners prefetch links): the POST that sets the password uses it.
+
+    An invitation for a young person who already has an account is a re-invitation (a forgotten
+    password, a lost phone): accepting it sets a new password on the same account."""
+
+    token_hash = models.CharField(max_length=64, unique=True)
+    child = models.ForeignKey("people.Child", on_delete=models.PROTECT, related_name="space_invitations")
+    #: For a carer's invitation: the person in the nest (carers' invitations come later in issue 14).
+    related_person = models.ForeignKey(
+        "people.RelatedPerson", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    role = models.CharField(max_length=20)
+    #: Set for a re-invitation: the account whose password the invitation resets.
+    account = models.ForeignKey(SpaceAccount, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    #: Superseded by a newer invitation, or withdrawn with the account's access.
+    voided_at = models.DateTimeField(null=True, blank=True)
+
+    objects = PersonalQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("invitation to their own space")
+        verbose_name_plural = _("invitations to their own space")
+
+    def __str__(self) -> str:
+        return f"{self.child_id} {self.created_at:%Y-%m-%d}"

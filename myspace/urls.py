@@ -4,6 +4,8 @@ from myspace import views
 
 app_name = "myspace"
 
+# The space itself: what a young person (or carer) may open (myspace.middleware).
 urlpatterns = [
     path("", views.home, name="home"),
+    path("invitation/<str:token>/", views.accept, name="accept"),
 ]

@@ -31,6 +31,8 @@ PUBLIC = {
     "accounts:password_reset_complete",
     "public_referral",
     "public_referral_sent",
+    # A young person's invitation link: opened before they have an account.
+    "myspace:accept",
 }
 # Pages that need a signed-in but not yet two-factor-verified user (or sign-out).
 

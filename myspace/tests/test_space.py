@@ -132,3 +132,20 @@ def test_a_password_reset_email_never_goes_to_a_space_account(young_person, alic
     form = PasswordResetRequestForm(data={"email": "shared@example.invalid"})
     assert form.is_valid()
     assert [u.pk for u in form.get_users("shared@example.invalid")] == [alice.pk]
+
+
+@pytest.mark.django_db
+def test_changing_their_password_leads_back_to_their_space(client_for, young_person):
+    young_person.set_password("old-password-for-sion-1")
+    young_person.save()
+    client = client_for(young_person)
+    response = client.post(
+        reverse("accounts:password_change"),
+        {
+            "old_password": "old-password-for-sion-1",
+            "new_password1": "new-password-for-sion-2",
+            "new_password2": "new-password-for-sion-2",
+        },
+    )
+    assert response.status_code == 302 and response["Location"] == reverse("myspace:home")
+    assert client.get(response["Location"]).status_code == 200
