@@ -149,3 +149,24 @@ def test_changing_their_password_leads_back_to_their_space(client_for, young_per
     )
     assert response.status_code == 302 and response["Location"] == reverse("myspace:home")
     assert client.get(response["Location"]).status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_demo_has_a_young_person_signed_up_and_prints_their_sign_in(client):
+    import io
+
+    from django.core.management import call_command
+
+    from conftest import sign_in
+
+    call_command("seed_demo", children=30, seed=5, no_progress=True, quiet_logins=True)
+    call_command("seed_support", stdout=io.StringIO())
+    call_command("seed_support", stdout=io.StringIO())  # idempotent
+    account = SpaceAccount.objects.get(user__username="youngperson")
+    assert account.user.check_password("nyth-demo-2026") and account.user.role == Role.YOUNG_PERSON
+    out = io.StringIO()
+    call_command("seed_demo", logins_only=True, stdout=out)
+    assert "youngperson" in out.getvalue()
+    sign_in(client, account.user)
+    body = client.get(reverse("myspace:home")).content.decode()
+    assert account.child.given_name in body or (account.child.preferred_name or "") in body
