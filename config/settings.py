@@ -101,9 +101,10 @@ MIDDLEWARE = [
     # Every page is private unless its view is marked @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "accounts.middleware.TwoFactorRequiredMiddleware",
-    # Young people and carers open their own space and nothing else (404 elsewhere).
-    "myspace.middleware.SpaceOnlyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Young people and carers open their own space and nothing else (404 elsewhere), are signed
+    # out sooner when idle, and their pages are never stored (after messages: it adds one).
+    "myspace.middleware.SpaceOnlyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -454,3 +455,7 @@ NYTH_ENROLMENT_CODE_HOURS = env_int("NYTH_ENROLMENT_CODE_HOURS", 72)
 NYTH_SPACE_INVITATION_DAYS = env_int("NYTH_SPACE_INVITATION_DAYS", 7)
 NYTH_SPACE_MIN_AGE = env_int("NYTH_SPACE_MIN_AGE", 11)
 NYTH_SPACE_MAX_AGE = env_int("NYTH_SPACE_MAX_AGE", 25)
+# Young people and carers are signed out after this many idle minutes (staff: NYTH_SESSION_IDLE_MINUTES),
+# and Exit this page leaves for this neutral site (GOV.UK's own example) once the session has ended.
+NYTH_SPACE_IDLE_MINUTES = env_int("NYTH_SPACE_IDLE_MINUTES", 15)
+NYTH_SPACE_EXIT_URL = os.environ.get("NYTH_SPACE_EXIT_URL", "https://www.bbc.co.uk/weather")

@@ -8,4 +8,5 @@ app_name = "myspace"
 urlpatterns = [
     path("", views.home, name="home"),
     path("invitation/<str:token>/", views.accept, name="accept"),
+    path("exit/", views.exit_page, name="exit"),
 ]

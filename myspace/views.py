@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -61,3 +63,12 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
                 login = reverse("accounts:login")
             return HttpResponseRedirect(login)
     return render(request, "myspace/accept.html", {"form": form, "reinvite": reinvite, "invitation": invitation})
+
+
+@login_not_required
+def exit_page(request: HttpRequest) -> HttpResponse:
+    """Exit this page: end the session here, then leave for a neutral site, so Back or someone
+    picking up the phone finds nothing signed in. A GET (the button is a link, and must work
+    without JavaScript); signing someone out is all it can do."""
+    logout(request)
+    return HttpResponseRedirect(settings.NYTH_SPACE_EXIT_URL)

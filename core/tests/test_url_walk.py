@@ -33,6 +33,8 @@ PUBLIC = {
     "public_referral_sent",
     # A young person's invitation link: opened before they have an account.
     "myspace:accept",
+    # Exit this page: signs out whoever follows it, then leaves for a neutral site.
+    "myspace:exit",
 }
 # Pages that need a signed-in but not yet two-factor-verified user (or sign-out).
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -170,3 +171,46 @@ def test_the_demo_has_a_young_person_signed_up_and_prints_their_sign_in(client):
     sign_in(client, account.user)
     body = client.get(reverse("myspace:home")).content.decode()
     assert account.child.given_name in body or (account.child.preferred_name or "") in body
+
+
+@pytest.mark.django_db
+def test_every_space_page_has_exit_this_page_and_is_never_stored(client_for, young_person):
+    response = client_for(young_person).get(reverse("myspace:home"))
+    body = response.content.decode()
+    assert "no-store" in response["Cache-Control"]
+    assert 'class="govuk-exit-this-page"' in body and f'href="{reverse("myspace:exit")}"' in body
+    welsh = client_for(young_person).get("/cy/my/").content.decode()
+    assert "Gadael y dudalen hon" in welsh
+
+
+@pytest.mark.django_db
+def test_exit_this_page_ends_the_session_and_leaves_for_a_neutral_site(client_for, young_person, settings):
+    client = client_for(young_person)
+    response = client.get(reverse("myspace:exit"))
+    assert response.status_code == 302 and response["Location"] == settings.NYTH_SPACE_EXIT_URL
+    assert client.get(reverse("myspace:home")).status_code == 302  # signed out: to sign in
+    assert Client().get(reverse("myspace:exit"))["Location"] == settings.NYTH_SPACE_EXIT_URL  # works signed out
+
+
+@pytest.mark.django_db
+def test_a_space_user_idle_too_long_is_signed_out(client_for, young_person, alice, settings):
+    from freezegun import freeze_time
+
+    settings.NYTH_SPACE_IDLE_MINUTES = 15
+    with freeze_time("2026-12-04 20:00:00") as clock:
+        client = client_for(young_person)
+        assert client.get(reverse("myspace:home")).status_code == 200
+        clock.tick(14 * 60)
+        assert client.get(reverse("myspace:home")).status_code == 200  # activity restarts the clock
+        clock.tick(14 * 60)
+        assert client.get(reverse("myspace:home")).status_code == 200
+        clock.tick(16 * 60)
+        response = client.get(reverse("myspace:home"))
+        assert response.status_code == 302 and reverse("accounts:login") in response["Location"]
+        assert "no-store" in response["Cache-Control"]
+        assert client.get(reverse("myspace:home")).status_code == 302
+        # Staff keep their own, longer limit.
+        staff = client_for(alice)
+        assert staff.get(reverse("core:home")).status_code == 200
+        clock.tick(16 * 60)
+        assert staff.get(reverse("core:home")).status_code == 200
