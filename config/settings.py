@@ -192,8 +192,15 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Two-factor authentication is mandatory for every account outside the demo.
+# Two-factor authentication is mandatory for every account outside the demo, except for the roles
+# listed here, for whom it is offered but optional (ADR 019: young people by default). Only the
+# roles of the people the service supports may be listed: staff always need it.
 NYTH_REQUIRE_2FA = env_bool("NYTH_REQUIRE_2FA", default=not NYTH_DEMO)
+NYTH_2FA_OPTIONAL_ROLES = frozenset(env_list("NYTH_2FA_OPTIONAL_ROLES", "young_person"))
+if not NYTH_2FA_OPTIONAL_ROLES <= {"young_person", "carer"}:
+    raise ImproperlyConfigured(
+        "NYTH_2FA_OPTIONAL_ROLES may list only young_person and carer: staff always need two-factor sign-in."
+    )
 OTP_TOTP_ISSUER = "Nyth"
 
 # Sign-in limits (ADR 006). django-axes locks an *address* after too many failures for any user

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Role, User
 from audit.models import Action, Route
@@ -184,6 +185,9 @@ def accept(*, token: str, username: str, password: str, language: str) -> User:
     user.set_password(password)
     user.preferred_language = language
     user.save()
+    if invitation.account_id is not None:
+        # A lost phone may hold their authenticator: the new invitation sets up a new one.
+        TOTPDevice.objects.filter(user=user).delete()
     if account is None:
         account = SpaceAccount.objects.create(user=user, child=child, created_by=invitation.created_by)
     # A re-invitation (a lost phone): the new password ends every other session of the account,

@@ -62,7 +62,8 @@ def test_opening_the_link_uses_nothing_and_the_post_makes_the_account(client_for
         page = Client().get(path)
         assert page.status_code == 200 and "Set up your account" in page.content.decode()
     response = _accept(path)
-    assert response.status_code == 302 and response["Location"] == "/cy/account/sign-in/"
+    # Signed in by the link, in the language they chose; two-factor is optional for young people.
+    assert response.status_code == 302 and response["Location"] == "/cy/my/"
     user = User.objects.get(username="sion-p")
     assert (user.role, user.preferred_language, user.is_active) == (Role.YOUNG_PERSON, "cy", True)
     assert user.check_password(GOOD_PASSWORD)
@@ -182,3 +183,30 @@ def test_a_signed_in_person_opening_a_link_is_asked_to_sign_out_first(client_for
     client, path = _invite(client_for, alice, teen)
     assert "Sign out first" in client.get(path).content.decode()
     assert Invitation.objects.get().used_at is None
+
+
+@pytest.mark.django_db
+def test_where_two_factor_is_required_the_link_leads_to_setting_it_up_without_a_code(client_for, alice, teen, settings):
+    settings.NYTH_2FA_OPTIONAL_ROLES = frozenset()
+    _, path = _invite(client_for, alice, teen)
+    client = Client()
+    response = client.post(
+        path, {"username": "sion-p", "password1": GOOD_PASSWORD, "password2": GOOD_PASSWORD, "language": "en"}
+    )
+    assert response["Location"] == reverse("accounts:two_factor_setup")
+    setup = client.get(response["Location"])
+    assert setup.status_code == 200 and "data:image/svg+xml" in setup.content.decode()  # the QR code, no code asked
+    assert client.get(reverse("myspace:home")).status_code == 302  # held at the second factor
+
+
+@pytest.mark.django_db
+def test_a_re_invitation_removes_the_authenticator_of_a_lost_phone(client_for, alice, teen):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    _, path = _invite(client_for, alice, teen)
+    _accept(path)
+    user = User.objects.get(username="sion-p")
+    TOTPDevice.objects.create(user=user, name="old phone", confirmed=True)
+    _, again = _invite(client_for, alice, teen)
+    _accept(again, password1="green-heron-waits-4", password2="green-heron-waits-4")
+    assert not TOTPDevice.objects.filter(user=user).exists()

@@ -214,3 +214,37 @@ def test_a_space_user_idle_too_long_is_signed_out(client_for, young_person, alic
         assert staff.get(reverse("core:home")).status_code == 200
         clock.tick(16 * 60)
         assert staff.get(reverse("core:home")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_two_factor_is_optional_for_young_people_and_required_for_carers_and_staff(client, young_person, child, alice):
+    from accounts.signed_in import two_factor_required
+
+    carer = UserFactory(username="carer2", organisation=None, role=Role.CARER)
+    assert not two_factor_required(young_person)
+    assert two_factor_required(carer) and two_factor_required(alice)
+    client.force_login(young_person)  # password only, no second factor
+    assert client.get(reverse("myspace:home")).status_code == 200
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    TOTPDevice.objects.create(user=young_person, name="phone", confirmed=True)
+    response = client.get(reverse("myspace:home"))  # once set up, always asked
+    assert response.status_code == 302 and reverse("accounts:two_factor") in response["Location"]
+
+
+def test_staff_roles_can_never_be_made_optional():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from core.tests.test_security import production_env
+
+    result = subprocess.run(
+        [sys.executable, "-c", "import config.settings"],
+        cwd=Path(__file__).resolve().parents[2],
+        env=production_env(NYTH_2FA_OPTIONAL_ROLES="young_person,practitioner"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0 and "staff always need two-factor" in result.stderr
