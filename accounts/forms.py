@@ -7,7 +7,7 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Language, Organisation, User
+from accounts.models import SPACE_ROLES, Language, Organisation, User
 from accounts.services import ACCOUNT_FIELDS, NEW_ACCOUNT_FIELDS
 from core.forms import NythForm, TypedFormMixin
 from core.text import NameField, name_fields
@@ -77,7 +77,8 @@ class UserDetailsForm(TypedFormMixin, forms.ModelForm):
             self.fields[name].required = True
         self.fields["organisation"].queryset = Organisation.objects.filter(is_active=True).order_by("type", "name_en")
         self.fields["organisation"].empty_label = _("Choose an organisation")
-        self.fields["role"].choices = [c for c in self.fields["role"].choices if c[0]]
+        # Staff roles only: a young person's or carer's account comes from an invitation.
+        self.fields["role"].choices = [c for c in self.fields["role"].choices if c[0] and c[0] not in SPACE_ROLES]
         self.fields["is_active"].label = _("Account is active (can sign in)")
 
 

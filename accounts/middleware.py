@@ -1,4 +1,5 @@
-"""Two-factor authentication for every account (mandatory outside the demo)."""
+"""Two-factor authentication for every account (mandatory outside the demo, optional for the roles
+in ``NYTH_2FA_OPTIONAL_ROLES``; once set up, always asked)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from django.urls.exceptions import Resolver404
 from django_otp import user_has_device
 
 from accounts.models import User
+from accounts.signed_in import two_factor_required
 
 # Pages a signed-in but not yet verified user may open.
 _ALLOWED = {"accounts:two_factor", "accounts:two_factor_setup", "accounts:logout", "healthz"}
@@ -26,7 +28,7 @@ class TwoFactorRequiredMiddleware:
         user = request.user
         if isinstance(user, User) and not user.is_verified() and not request.path.startswith(settings.STATIC_URL):
             has_device = user_has_device(user, confirmed=True)
-            if settings.NYTH_REQUIRE_2FA or has_device:
+            if two_factor_required(user) or has_device:
                 try:
                     name = resolve(request.path_info).view_name
                 except Resolver404:

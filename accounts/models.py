@@ -62,7 +62,9 @@ class Role(models.TextChoices):
     PARTNER = "partner", _("Partner professional")
     COMMISSIONER = "commissioner", _("Commissioner")
     ADMINISTRATOR = "administrator", _("Administrator")
-    # Young people and carers will sign in too (a later issue adds their own journeys and roles).
+    # Not staff: they sign in to their own space only (myspace), never a staff page.
+    YOUNG_PERSON = "young_person", _("Young person")
+    CARER = "carer", _("Carer")
 
 
 class Profession(models.TextChoices):
@@ -82,6 +84,12 @@ class Profession(models.TextChoices):
 
 #: Roles that work inside the therapeutic service and can be on a child's care team.
 SERVICE_ROLES = frozenset({Role.PRACTITIONER, Role.SERVICE_MANAGER, Role.DUTY_WORKER})
+
+#: Roles of the people the service supports: a young person (linked to their own record) and a
+#: carer (linked to a person in that young person's nest). They are not staff: their accounts
+#: come only from an invitation (myspace), never from the staff account pages, and no staff
+#: page, list or search opens for them (myspace.middleware.SpaceOnlyMiddleware).
+SPACE_ROLES = frozenset({Role.YOUNG_PERSON, Role.CARER})
 
 
 class Language(models.TextChoices):
@@ -155,9 +163,12 @@ class Team(models.Model):
 
 def manageable_users(by: User) -> models.QuerySet[User]:
     """Accounts ``by`` may manage: administrators manage every staff account; nobody else any.
-    Used by the account pages the way ``visible_to`` is used for children (404 for the rest)."""
+    Used by the account pages the way ``visible_to`` is used for children (404 for the rest).
+    Young people's and carers' accounts are not staff accounts: their practitioner invites,
+    re-invites and revokes them (myspace), so an administrator cannot turn one into a staff
+    account or reset it."""
     if by.is_authenticated and by.is_active and by.role == Role.ADMINISTRATOR:
-        return User.objects.all()
+        return User.objects.exclude(role__in=SPACE_ROLES)
     return User.objects.none()
 
 

@@ -26,7 +26,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_tasks import task
 
-from accounts.models import User
+from accounts.models import SPACE_ROLES, User
 from audit.models import Action, Route
 from audit.services import record
 from core import ratelimit
@@ -47,6 +47,12 @@ class PasswordResetRequestForm(auth_forms.PasswordResetForm):
             "required": _("Enter your email address"),
             "invalid": _("Enter an email address in the correct format, like name@example.org"),
         }
+
+    def get_users(self, email: str) -> Any:
+        """Staff accounts only. A young person's or carer's forgotten password is handled by their
+        practitioner, who re-invites them in person: an emailed link could reach whoever else
+        reads that inbox (a shared family address, a phone someone else manages)."""
+        return (user for user in super().get_users(email) if user.role not in SPACE_ROLES)
 
     def save(self, **kwargs: Any) -> None:  # type: ignore[override]
         """Queue one reset email per active account with this address; tell the page nothing."""
@@ -133,6 +139,12 @@ class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
 class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "accounts/password_change.html"
     success_url = reverse_lazy("accounts:account")
+
+    def get_success_url(self) -> str:
+        # A young person or carer has no staff account page (myspace.middleware): back to their space.
+        if getattr(self.request.user, "role", "") in SPACE_ROLES:
+            return reverse("myspace:home")
+        return str(self.success_url)
 
     def form_valid(self, form: auth_forms.PasswordChangeForm) -> HttpResponse:
         # Django keeps this session (update_session_auth_hash, which keeps the verified device)

@@ -25,6 +25,7 @@ from accounts.models import (
     ACCESS_FIELDS,
     RECORD_ROLES,
     SERVICE_ROLES,
+    SPACE_ROLES,
     AccessRequest,
     AccessRequestOutcome,
     Organisation,
@@ -76,6 +77,13 @@ class DecisionRefused(Exception):
 
 def _require_admin(by: User) -> None:
     if by.role != Role.ADMINISTRATOR or not by.is_active:
+        raise PermissionDenied
+
+
+def _refuse_space_role(role: object) -> None:
+    """Staff account pages never make or change a young person's or carer's account: those come
+    only from an invitation by the young person's practitioner (myspace)."""
+    if role in SPACE_ROLES:
         raise PermissionDenied
 
 
@@ -213,6 +221,7 @@ def create_user(*, by: User, values: NewAccountValues) -> tuple[User, AccessRequ
     any other gets its enrolment code by email at once."""
     _require_admin(by)
     given: dict[str, Any] = {field: value for field, value in values.items() if field in NEW_ACCOUNT_FIELDS}
+    _refuse_space_role(given.get("role"))
     requested_active = bool(given.pop("is_active", True))
     user = User(**given)
     user.set_unusable_password()
@@ -245,6 +254,8 @@ def update_user(*, by: User, user: User, values: AccountValues) -> tuple[User, A
     _require_admin(by)
     user = User.objects.select_for_update().get(pk=user.pk)
     given = _normalise({field: value for field, value in values.items() if field in ACCOUNT_FIELDS})
+    _refuse_space_role(user.role)
+    _refuse_space_role(given.get("role"))
     if "organisation" in given:
         given["organisation_id"] = given.pop("organisation")
     if user.pk == by.pk and (

@@ -40,8 +40,8 @@ from accounts.forms import (
     TokenForm,
     UserDetailsForm,
 )
-from accounts.models import Role, User, manageable_users
-from accounts.sessions import complete_second_factor
+from accounts.models import SPACE_ROLES, Role, User, manageable_users
+from accounts.sessions import ENROLMENT_OK, complete_second_factor
 from audit.models import Action, Route
 from audit.services import record
 from core.forms import service_values
@@ -145,7 +145,7 @@ def _wrong_code() -> str:
 
 
 # Set in the session once the holder has given their enrolment code (for that user only).
-_ENROLMENT_OK = "nyth_enrolment_ok"
+_ENROLMENT_OK = ENROLMENT_OK
 
 
 def _wrong_enrolment_code() -> str:
@@ -159,6 +159,11 @@ def _needs_enrolment_code(request: AuthenticatedHttpRequest) -> bool:
     """Setting up an authenticator needs the one-time code besides the password (ADR 009). The
     demo (2FA optional) asks only accounts that were issued a code."""
     if request.session.get(_ENROLMENT_OK) == request.user.pk:
+        return False
+    if request.user.role in SPACE_ROLES:
+        # They have no enrolment code: their in-person invitation is what it is for staff, and
+        # signs them in to set up the second factor (myspace.views.accept). A young person who
+        # adds one later is signed in; a lost phone is a new invitation, which removes it.
         return False
     return settings.NYTH_REQUIRE_2FA or enrolment.outstanding(request.user) is not None
 

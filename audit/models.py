@@ -45,6 +45,8 @@ class Route(models.TextChoices):
     BREAK_GLASS = "break_glass", _("Emergency access (break-glass)")
     IMPORT = "import", _("Import")
     SYSTEM = "system", _("System")
+    #: The young person or carer, in their own space (their own record, or what it shares with them).
+    SELF = "self", _("Their own space")
 
 
 HASH_V1 = 1  # SHA-256 over the event's fields, chained in the event row (events before ADR 012)

@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "episodes",
     "workforce",
     "outcomes",  # outcome measures, measurement points, reliable change
+    "myspace",  # the young person's and the carer's own space
     # The top of the stack: they import the apps above, nothing imports them (docs/architecture.md).
     "dashboard",  # the home page, built from each app's panels.py
     "demo",  # demo seeding: seed_support calls each app's demo.seed
@@ -101,6 +102,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "accounts.middleware.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Young people and carers open their own space and nothing else (404 elsewhere), are signed
+    # out sooner when idle, and their pages are never stored (after messages: it adds one).
+    "myspace.middleware.SpaceOnlyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -188,8 +192,15 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Two-factor authentication is mandatory for every account outside the demo.
+# Two-factor authentication is mandatory for every account outside the demo, except for the roles
+# listed here, for whom it is offered but optional (ADR 019: young people by default). Only the
+# roles of the people the service supports may be listed: staff always need it.
 NYTH_REQUIRE_2FA = env_bool("NYTH_REQUIRE_2FA", default=not NYTH_DEMO)
+NYTH_2FA_OPTIONAL_ROLES = frozenset(env_list("NYTH_2FA_OPTIONAL_ROLES", "young_person"))
+if not NYTH_2FA_OPTIONAL_ROLES <= {"young_person", "carer"}:
+    raise ImproperlyConfigured(
+        "NYTH_2FA_OPTIONAL_ROLES may list only young_person and carer: staff always need two-factor sign-in."
+    )
 OTP_TOTP_ISSUER = "Nyth"
 
 # Sign-in limits (ADR 006). django-axes locks an *address* after too many failures for any user
@@ -445,3 +456,13 @@ NYTH_AUDIT_CHECKPOINT_KEY = os.environ.get("NYTH_AUDIT_CHECKPOINT_KEY", "")
 NYTH_AUDIT_CHECKPOINT_PUBLIC_KEY = os.environ.get("NYTH_AUDIT_CHECKPOINT_PUBLIC_KEY", "")
 # Enrolment codes (accounts.enrolment): how long a code to set up an authenticator stays valid.
 NYTH_ENROLMENT_CODE_HOURS = env_int("NYTH_ENROLMENT_CODE_HOURS", 72)
+# The young person's own space (docs/my-space.md): an invitation link lasts this many days, and
+# young people may be invited from the youngest age (the start of secondary school in Wales,
+# Year 7) to the oldest the service supports (to 25).
+NYTH_SPACE_INVITATION_DAYS = env_int("NYTH_SPACE_INVITATION_DAYS", 7)
+NYTH_SPACE_MIN_AGE = env_int("NYTH_SPACE_MIN_AGE", 11)
+NYTH_SPACE_MAX_AGE = env_int("NYTH_SPACE_MAX_AGE", 25)
+# Young people and carers are signed out after this many idle minutes (staff: NYTH_SESSION_IDLE_MINUTES),
+# and Exit this page leaves for this neutral site (GOV.UK's own example) once the session has ended.
+NYTH_SPACE_IDLE_MINUTES = env_int("NYTH_SPACE_IDLE_MINUTES", 15)
+NYTH_SPACE_EXIT_URL = os.environ.get("NYTH_SPACE_EXIT_URL", "https://www.bbc.co.uk/weather")

@@ -27,6 +27,8 @@ urlpatterns += i18n_patterns(
     path("episodes/", include("episodes.urls")),
     path("workforce/", include("workforce.urls")),
     path("outcomes/", include("outcomes.urls")),
+    path("my/", include("myspace.urls")),
+    path("space-access/", include("myspace.staff_urls")),
     path("refer/", referral_views.public_referral, name="public_referral"),
     path("refer/sent/", referral_views.public_referral_sent, name="public_referral_sent"),
     prefix_default_language=True,

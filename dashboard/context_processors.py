@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from accounts.models import Role, User
+from accounts.models import SPACE_ROLES, Role, User
 from accounts.signed_in import fully_signed_in
 
 
@@ -17,6 +17,11 @@ def _nav_items(request: HttpRequest) -> list[dict[str, Any]]:
     user = request.user
     if not isinstance(user, User) or not fully_signed_in(request):
         return []
+    if user.role in SPACE_ROLES:
+        # Their own space is all a young person or carer can open (myspace.middleware).
+        path = request.path
+        home = reverse("myspace:home")
+        return [{"url": home, "label": _("My space"), "current": path == home}]
     items = [(reverse("core:home"), _("Home"))]
     if user.role == Role.DUTY_WORKER:
         # What an on-call worker comes for, first; while an access runs, the banner on every

@@ -41,7 +41,7 @@ from django.db.models.lookups import In
 from django.http import Http404
 from django.utils import timezone
 
-from accounts.models import SERVICE_ROLES, Role
+from accounts.models import SERVICE_ROLES, SPACE_ROLES, Role
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -187,13 +187,15 @@ def only_through_break_glass(user: User, child: Child) -> bool:
 def audit_route(user: User | None, child: Child | int | None) -> str:
     """How a read or change of ``child`` by ``user`` is filed in the audit trail: through
     emergency access when that is their only way in (so the manager's review lists it), else the
-    web pages. ``child`` may be the record or its id; an event about no child (a referral not yet
+    web pages; a young person's or carer's own space as "self". ``child`` may be the record or its id; an event about no child (a referral not yet
     linked to a record) is a web-page one."""
     from audit.models import Route
     from people.models import Child
 
     if child is None or user is None:
         return Route.UI
+    if user.role in SPACE_ROLES:
+        return Route.SELF  # a young person or carer in their own space
     if not isinstance(child, Child):
         child = Child(pk=child)
     return Route.BREAK_GLASS if only_through_break_glass(user, child) else Route.UI

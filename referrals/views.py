@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.models import Organisation, OrganisationType, Role
+from accounts.models import SPACE_ROLES, Organisation, OrganisationType, Role
 from audit.models import Action
 from audit.models import Route as AuditRoute
 from audit.services import record, record_list
@@ -139,7 +139,9 @@ def referral_sent(request: AuthenticatedHttpRequest, reference: str) -> HttpResp
 def public_referral(request: HttpRequest) -> HttpResponse:
     """No account needed: carers and young people. Limited per address (moving window shared by
     every process) and once per opened form (see services.submit_public_referral)."""
-    if request.user.is_authenticated and request.user.role:
+    # Staff refer through their own form; a young person or carer signed in to their space
+    # refers here like anyone else.
+    if request.user.is_authenticated and request.user.role and request.user.role not in SPACE_ROLES:
         return redirect("referrals:create")
     if request.method == "POST":
         form = PublicReferralForm(request.POST)

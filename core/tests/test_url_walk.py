@@ -31,6 +31,10 @@ PUBLIC = {
     "accounts:password_reset_complete",
     "public_referral",
     "public_referral_sent",
+    # A young person's invitation link: opened before they have an account.
+    "myspace:accept",
+    # Exit this page: signs out whoever follows it, then leaves for a neutral site.
+    "myspace:exit",
 }
 # Pages that need a signed-in but not yet two-factor-verified user (or sign-out).
 
@@ -455,3 +459,48 @@ def test_first_tier_emergency_access_reaches_only_the_safety_plan_and_contacts(c
     assert opened == FIRST_TIER_PAGES
     assert {"people:detail", "assessments:assessment", "plans:plan", "consent:list", "episodes:timeline"} <= refused
     assert len(refused) >= 30
+
+
+# --- Young people and carers: their own space and nothing else (issue 14) ---------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["young_person", "carer"])
+def test_a_young_person_or_carer_opens_no_staff_page(client_for, objects, child, alice, role):
+    """Every pattern outside the space (``myspace.middleware.ALLOWED`` aside) answers 404 to a
+    signed-in young person or carer, GET and POST, with or without an object in the address –
+    lists and searches included; the home page sends them to their space."""
+    from accounts.tests.factories import UserFactory
+    from myspace.middleware import ALLOWED
+    from myspace.models import SpaceAccount
+
+    user = UserFactory(username=f"walk-{role}", organisation=None, role=role)
+    person = child.related_people.get() if role == "carer" else None
+    SpaceAccount.objects.create(user=user, child=child, related_person=person, created_by=alice)
+    client = client_for(user)
+    opened = []
+    for name, pattern in iter_patterns():
+        if name.startswith("myspace:") or name in ALLOWED or name in PUBLIC:
+            continue
+        url = url_for(name, pattern, objects)
+        if name == "core:home":
+            assert client.get(url)["Location"] == reverse("myspace:home")
+            continue
+        for method in ("get", "post"):
+            response = getattr(client, method)(url)
+            if response.status_code != 404:
+                opened.append(f"{method.upper()} {name} {response.status_code}")
+    assert opened == []
+    for name in ALLOWED:
+        reverse(name)  # every allowed name is a real page
+
+
+@pytest.mark.django_db
+def test_public_pages_stay_public_for_a_signed_in_young_person(client_for, child, alice):
+    """A public page (the referral form) is not a staff page: a young person may refer too."""
+    from accounts.tests.factories import UserFactory
+    from myspace.models import SpaceAccount
+
+    user = UserFactory(username="walk-public", organisation=None, role="young_person")
+    SpaceAccount.objects.create(user=user, child=child, created_by=alice)
+    assert client_for(user).get(reverse("public_referral")).status_code == 200

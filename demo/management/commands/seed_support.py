@@ -20,6 +20,7 @@ from accounts.models import Organisation, Role, User
 from contacts import demo as contacts_demo
 from episodes import demo as episodes_demo
 from jobs.email import not_sent
+from myspace import demo as myspace_demo
 from outcomes import demo as outcomes_demo
 from people import demo_nest
 from people.models import Child
@@ -38,6 +39,7 @@ SEEDERS = (
     ("staff records", workforce_demo.seed),
     ("contacts", contacts_demo.seed),
     ("outcome measures", outcomes_demo.seed),  # after episodes and plans: points hang off both
+    ("a young person in their own space", myspace_demo.seed),
 )
 
 

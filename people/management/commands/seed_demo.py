@@ -396,6 +396,9 @@ class Command(BaseCommand):
         out.write("Demo logins (synthetic data only). Password for every account: " + DEMO_PASSWORD)
         for username, first, last, _role, _org, _language, note in DEMO_USERS:
             out.write(f"  {username:<16} {first} {last} – {note}")
+        # Made by seed_support (myspace.demo), when it has run: a young person, not staff.
+        for young in User.objects.filter(role=Role.YOUNG_PERSON, username="youngperson"):
+            out.write(f"  {young.username:<16} {young.first_name} – a young person in their own space (/my/)")
         if settings.NYTH_REQUIRE_2FA:
             out.write(
                 "Two-factor sign-in is REQUIRED (NYTH_DEMO is not set): each account sets up an authenticator app at first sign-in."

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MyspaceConfig(AppConfig):
+    name = "myspace"
+    verbose_name = _("The young person's own space")
+
+    def ready(self) -> None:
+        from myspace import signals  # noqa: F401 - connects the receivers
+        from myspace.access import own_record
+        from people.access import register_access_provider
+
+        # A young person reaches their own record, and only the parts their space shows (its
+        # pages decide which), never the whole record a practitioner sees.
+        register_access_provider("self", own_record, whole_record=False)

@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Language
+from core.forms import NythForm
+
+
+class AcceptForm(NythForm):
+    """The young person's choice of user name, password and language. The user name is asked
+    only for a first invitation (a re-invitation keeps the account's)."""
+
+    username = forms.CharField(
+        label=_("Choose a user name"),
+        help_text=_("You will use it to sign in. It does not have to be your real name."),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "spellcheck": "false", "autocapitalize": "none"}),
+        error_messages={"required": _("Choose a user name")},
+    )
+    password1 = forms.CharField(
+        label=_("Choose a password"),
+        help_text=_("At least 12 characters. Nobody else will know it, not even your worker."),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        strip=False,
+        error_messages={"required": _("Choose a password")},
+    )
+    password2 = forms.CharField(
+        label=_("Password again"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        strip=False,
+        error_messages={"required": _("Enter the password again")},
+    )
+    language = forms.ChoiceField(
+        label=_("Which language do you want to use?"),
+        choices=Language.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose a language")},
+    )
+
+    def __init__(self, *args: Any, reinvite: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if reinvite:
+            del self.fields["username"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        first, second = data.get("password1"), data.get("password2")
+        if first and second and first != second:
+            self.add_error("password2", _("The two passwords do not match"))
+        return data

@@ -1,0 +1,236 @@
+"""Inviting a young person to their own space, accepting, and ending access.
+
+Invitation only: a practitioner on the young person's care team invites (the record keeps who
+and when). The link is single-use, expires after ``NYTH_SPACE_INVITATION_DAYS`` and is stored as
+a keyed hash, like enrolment codes (ADR 009). Opening it uses nothing; the POST that sets the
+password and the language does. A new invitation voids the earlier ones, so one link at most
+works per young person. A forgotten password or a lost phone: the practitioner re-invites.
+"""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts.models import Role, User
+from audit.models import Action, Route
+from audit.services import record
+from myspace.models import Invitation, SpaceAccount
+from people.access import audit_route, can_change
+from people.models import CareTeamMembership, CareTeamRole, Child
+
+
+def _hash(token: str) -> str:
+    return salted_hmac("nyth.myspace.invitation", token, algorithm="sha256").hexdigest()
+
+
+def may_invite(by: User, child: Child) -> bool:
+    """A practitioner (or lead) on the young person's care team who may change the record: the
+    people the young person knows. Managers and duty workers behind them do not invite."""
+    on_team = CareTeamMembership.objects.filter(
+        child=child, user=by, ended_at__isnull=True, role__in=[CareTeamRole.LEAD, CareTeamRole.PRACTITIONER]
+    ).exists()
+    return on_team and can_change(by, child)
+
+
+def age_refusal(child: Child, today: datetime.date) -> str:
+    """Why this young person cannot be invited today because of their age, or ""."""
+    age = child.age_on(today)
+    if age < settings.NYTH_SPACE_MIN_AGE:
+        return _("Young people can have their own space from the age of %(age)s.") % {
+            "age": settings.NYTH_SPACE_MIN_AGE
+        }
+    if age > settings.NYTH_SPACE_MAX_AGE:
+        return _("The service supports young people up to the age of %(age)s.") % {"age": settings.NYTH_SPACE_MAX_AGE}
+    return ""
+
+
+def current_account(child: Child) -> SpaceAccount | None:
+    """The young person's own account that still works, if any."""
+    return (
+        SpaceAccount.objects.filter(child=child, user__role=Role.YOUNG_PERSON, revoked_at__isnull=True)
+        .select_related("user")
+        .first()
+    )
+
+
+def live_invitation(child: Child) -> Invitation | None:
+    return (
+        Invitation.objects.filter(
+            child=child,
+            role=Role.YOUNG_PERSON,
+            used_at__isnull=True,
+            voided_at__isnull=True,
+            expires_at__gt=timezone.now(),
+        )
+        .order_by("-created_at")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class Issued:
+    invitation: Invitation
+    #: The clear token: shown once, on the page that issued it, and never stored.
+    token: str
+
+
+@transaction.atomic
+def invite(*, by: User, child: Child) -> Issued:
+    """A new link for ``child`` (voiding any earlier one); a re-invitation when they already
+    have an account."""
+    if not may_invite(by, child):
+        raise PermissionDenied
+    now = timezone.now()
+    refusal = age_refusal(child, timezone.localdate(now))
+    if refusal:
+        raise ValidationError(refusal)
+    Child.objects.select_for_update().filter(pk=child.pk).first()  # one invitation at a time per young person
+    Invitation.objects.filter(child=child, role=Role.YOUNG_PERSON, used_at__isnull=True, voided_at__isnull=True).update(
+        voided_at=now
+    )
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation.objects.create(
+        token_hash=_hash(token),
+        child=child,
+        role=Role.YOUNG_PERSON,
+        account=current_account(child),
+        created_by=by,
+        created_at=now,
+        expires_at=now + datetime.timedelta(days=settings.NYTH_SPACE_INVITATION_DAYS),
+    )
+    record(
+        actor=by,
+        action=Action.CREATE,
+        obj=invitation,
+        child_id=child.pk,
+        route=audit_route(by, child),
+        detail={
+            "invitation": "re-invite" if invitation.account_id else "invite",
+            "expires": invitation.expires_at.isoformat(),
+        },
+    )
+    return Issued(invitation=invitation, token=token)
+
+
+def find(token: str) -> Invitation | None:
+    """The invitation a link names, if it can still be used (opening the link changes nothing)."""
+    if not token or len(token) > 100:
+        return None
+    return (
+        Invitation.objects.filter(
+            token_hash=_hash(token), used_at__isnull=True, voided_at__isnull=True, expires_at__gt=timezone.now()
+        )
+        .select_related("child", "account__user")
+        .first()
+    )
+
+
+class InvitationUnusable(Exception):
+    """The link was used, replaced, withdrawn or has expired."""
+
+
+@transaction.atomic
+def accept(*, token: str, username: str, password: str, language: str) -> User:
+    """Use the invitation: make the young person's account (or, for a re-invitation, set a new
+    password on it), in the language they chose. Returns the account, ready to sign in.
+
+    Raises ``InvitationUnusable`` for a link that cannot be used and ``ValidationError`` (keyed
+    by field) for a user name taken or a password Django's validators refuse."""
+    found = find(token)
+    if found is None:
+        raise InvitationUnusable
+    invitation = Invitation.objects.select_for_update().get(pk=found.pk)
+    if invitation.used_at is not None or invitation.voided_at is not None:
+        raise InvitationUnusable  # used by a request that got here first
+    child = invitation.child
+    account = invitation.account
+    if account is not None:
+        account = SpaceAccount.objects.select_for_update().select_related("user").get(pk=account.pk)
+        if account.revoked_at is not None:
+            raise InvitationUnusable
+        user = account.user
+    else:
+        username = username.strip()
+        if not username:
+            raise ValidationError({"username": _("Choose a user name")})
+        if User.objects.filter(username__iexact=username).exists():
+            raise ValidationError({"username": _("That user name is taken: choose another")})
+        user = User(
+            username=username,
+            first_name=child.preferred_name or child.given_name,
+            role=Role.YOUNG_PERSON,
+            preferred_language=language,
+        )
+        try:
+            user.full_clean(exclude=["password"])
+        except ValidationError as exc:
+            raise ValidationError(
+                {"username": exc.message_dict.get("username", [_("Choose another user name")])}
+            ) from exc
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password1": exc.messages}) from exc
+    user.set_password(password)
+    user.preferred_language = language
+    user.save()
+    if invitation.account_id is not None:
+        # A lost phone may hold their authenticator: the new invitation sets up a new one.
+        TOTPDevice.objects.filter(user=user).delete()
+    if account is None:
+        account = SpaceAccount.objects.create(user=user, child=child, created_by=invitation.created_by)
+    # A re-invitation (a lost phone): the new password ends every other session of the account,
+    # because Django checks each session against the password's hash.
+    invitation.used_at = timezone.now()
+    invitation.save(update_fields=["used_at"])
+    record(
+        actor=user,
+        action=Action.UPDATE if invitation.account_id else Action.CREATE,
+        obj=account,
+        child_id=child.pk,
+        route=Route.SELF,
+        detail={"invitation_used": invitation.pk, "language": language},
+    )
+    return user
+
+
+@transaction.atomic
+def revoke(*, by: User, child: Child) -> SpaceAccount | None:
+    """End the young person's access at once: the account can no longer sign in, its sessions
+    end at their next request and any waiting invitation is void. The record keeps who had access, until when, and
+    who ended it. Returns the account, or None when there was none."""
+    if not may_invite(by, child):
+        raise PermissionDenied
+    now = timezone.now()
+    Invitation.objects.filter(child=child, role=Role.YOUNG_PERSON, used_at__isnull=True, voided_at__isnull=True).update(
+        voided_at=now
+    )
+    account = current_account(child)
+    if account is None:
+        return None
+    account = SpaceAccount.objects.select_for_update().select_related("user").get(pk=account.pk)
+    account.revoked_at, account.revoked_by = now, by
+    account.save(update_fields=["revoked_at", "revoked_by"])
+    # An inactive account's sessions end at their next request (Django's backend refuses it).
+    account.user.is_active = False
+    account.user.save(update_fields=["is_active"])
+    record(
+        actor=by,
+        action=Action.UPDATE,
+        obj=account,
+        child_id=child.pk,
+        route=audit_route(by, child),
+        detail={"revoked": True},
+    )
+    return account

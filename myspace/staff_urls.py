@@ -1,0 +1,14 @@
+"""Staff pages about a young person's space (invite, re-invite, end access). A separate
+namespace from the space itself, so the middleware's rule stays "myspace:* and nothing else"."""
+
+from django.urls import path
+
+from myspace import staff_views
+
+app_name = "space_access"
+
+urlpatterns = [
+    path("<int:child_pk>/", staff_views.child, name="child"),
+    path("<int:child_pk>/invite/", staff_views.invite, name="invite"),
+    path("<int:child_pk>/end/", staff_views.revoke, name="revoke"),
+]
