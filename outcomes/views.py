@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -37,9 +37,11 @@ def _plain(instrument: Instrument) -> dict[str, str]:
 
 
 def _require_reviewer(request: AuthenticatedHttpRequest) -> None:
-    # Instruments are reference data, not personal data: a refusal is a 403, not a 404.
+    # The instruments' pages are service managers' work: for anyone else they do not exist (404,
+    # as the account pages are for non-administrators), so every object URL answers alike to a
+    # stranger (core/tests/test_url_walk.py). A manager refused an action on them gets 403.
     if not parameters.can_review_parameters(request.user):
-        raise PermissionDenied
+        raise Http404
 
 
 def instrument_list(request: AuthenticatedHttpRequest) -> HttpResponse:
@@ -71,16 +73,16 @@ def instrument_propose(request: AuthenticatedHttpRequest, code: str) -> HttpResp
             add_service_errors(form, exc)
         else:
             messages.success(request, _("The change was proposed. Another service manager must approve it."))
-            return redirect("outcomes:instrument_change", pk=change.pk)
+            return redirect("outcomes:instrument_change", change_pk=change.pk)
     return render(request, "outcomes/instrument_propose.html", {"instrument": instrument, "form": form})
 
 
-def instrument_change(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+def instrument_change(request: AuthenticatedHttpRequest, change_pk: int) -> HttpResponse:
     """One proposal: current and proposed values side by side; approve or reject (another
     service manager), or withdraw (its proposer)."""
     _require_reviewer(request)
     change = get_object_or_404(
-        InstrumentChange.objects.select_related("instrument", "proposed_by", "decided_by"), pk=pk
+        InstrumentChange.objects.select_related("instrument", "proposed_by", "decided_by"), pk=change_pk
     )
     instrument = change.instrument
     own = change.proposed_by_id == request.user.pk
@@ -106,7 +108,7 @@ def instrument_change(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
                     "withdraw": _("The proposal was withdrawn."),
                 }
                 messages.success(request, done[decision])
-                return redirect("outcomes:instrument_change", pk=change.pk)
+                return redirect("outcomes:instrument_change", change_pk=change.pk)
         change.refresh_from_db()
     pending = change.status == ChangeStatus.PENDING
     stale = pending and parameters.is_stale(change, instrument)

@@ -136,6 +136,7 @@ def objects(child, duty, south, alice, manager):
         **_episode_objects(child, alice),
         **_plan_objects(child, alice),
         **_outcome_objects(child),
+        **_instrument_objects(manager),
         "contact_pk": Contact.objects.create(
             child=child,
             practitioner=alice,
@@ -215,6 +216,19 @@ def _outcome_objects(child) -> dict:
         child=child, episode=episode, kind="start", due_on=datetime.date(2026, 1, 5)
     )
     return {"point_pk": point.pk}
+
+
+def _instrument_objects(manager) -> dict:
+    """An outcome measure and a proposal to change its parameters (reference data, not personal)."""
+    from outcomes.models import Instrument, InstrumentChange
+    from outcomes.parameters import current_values, to_json
+
+    instrument = Instrument.objects.get(code="swemwbs")
+    values = to_json(current_values(instrument))
+    change = InstrumentChange.objects.create(
+        instrument=instrument, proposed=values, based_on=values, reason="Walk", citation="Walk", proposed_by=manager
+    )
+    return {"code": instrument.code, "change_pk": change.pk}
 
 
 def url_for(name: str, pattern: URLPattern, objects: dict) -> str:

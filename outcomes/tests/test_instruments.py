@@ -114,7 +114,7 @@ def test_the_instruments_page_in_welsh(client_for, manager):
 
 def test_others_may_not_see_the_instruments_page(client_for, alice, commissioner):
     for user in (alice, commissioner):
-        assert client_for(user).get(reverse("outcomes:instrument_list")).status_code == 403
+        assert client_for(user).get(reverse("outcomes:instrument_list")).status_code == 404
 
 
 def test_the_managers_home_page_links_to_the_instruments(client_for, manager, alice):
