@@ -166,7 +166,9 @@ def test_printing_is_audited_as_an_export_with_the_route(client_for, alice, chil
     assert GOAL not in str(event.detail)  # never the content
 
 
-def test_outside_the_scope_is_404_and_emergency_access_may_not_print(client_for, alice, bob, charlie, duty, child, recorded):
+def test_outside_the_scope_is_404_and_emergency_access_may_not_print(
+    client_for, alice, bob, charlie, duty, child, recorded
+):
     for user in (bob, charlie):
         assert client_for(user).get(url(child)).status_code == 404, user
     BreakGlassAccess.objects.create(  # the whole record, read only (ADR 014)
