@@ -206,3 +206,18 @@ def test_without_support_the_summary_says_there_are_no_outcomes_yet(client_for, 
     response = client_for(alice).get(url(child))
     pages, text = flat(response.content)
     assert pages == 1 and "No support has started, so there are no outcomes yet." in text
+
+
+def test_a_closed_episode_shows_its_dates_and_a_manager_may_print(client_for, alice, manager, child, recorded):
+    from episodes.models import Episode, EpisodeEvent
+
+    closed_on = TODAY() - datetime.timedelta(days=5)
+    EpisodeEvent.objects.create(episode=recorded, kind="closed", on=closed_on, reason="Ready", recorded_by=alice)
+    Episode.objects.filter(pk=recorded.pk).update(status="closed")
+    response = client_for(manager).get(url(child))
+    assert response.status_code == 200
+    _pages, text = flat(response.content)
+    opened = recorded.opened_on
+    assert f"From {opened.day} {opened:%B %Y} to {closed_on.day} {closed_on:%B %Y}" in text
+    assert "Printed by Mair Rheolwr" in text
+    assert AuditEvent.objects.get(actor=manager, action="export").route == "ui"
