@@ -2,8 +2,8 @@
 it instead of asking the young person to tell their story again.
 
 Each source (referrals, decisions, initial consultations, assessment section versions, plans,
-reviews and options offered, contacts, placements, episode events, transitions) is fetched with
-ONE query – scoped by ``visible_to`` and limited to what the page can show – and the entries are
+reviews and options offered, contacts, placements, episode events, transitions, outcome
+measurement points and goal ratings between them) is fetched with ONE query – scoped by ``visible_to`` and limited to what the page can show – and the entries are
 merged in Python, so the number of queries does not grow with the record.
 
 Assessment entries name the section, its version, author and date only, and only for the
@@ -14,15 +14,17 @@ even mentioned, and no section's text is ever loaded here (``defer("text")``).
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.names import organisation_name
 
@@ -44,6 +46,7 @@ KINDS: dict[str, Any] = {
     "placement": gettext_lazy("Placements"),
     "episode": gettext_lazy("Episodes of support"),
     "transition": gettext_lazy("Transitions"),
+    "outcome": gettext_lazy("Outcome measures"),
 }
 
 
@@ -391,6 +394,116 @@ def _transitions(q: Query) -> list[Entry]:
     return entries
 
 
+#: "Short Warwick-Edinburgh Mental Wellbeing Scale (SWEMWBS)" → "SWEMWBS": the short name a
+#: timeline line has room for.
+_ABBREVIATION = re.compile(r"\(([A-Z][A-Z0-9-]+)\)")
+
+
+def _measure_result(m: Any) -> str:
+    """One measurement as a timeline line shows it: "SWEMWBS 22.35 (metric)", "SDQ 18", or a
+    guidance question's answer ("A good relationship with a trusted adult: Yes")."""
+    from outcomes.models import Answer, ScoringMethod
+
+    instrument = m.instrument
+    found = _ABBREVIATION.search(instrument.name)
+    label = found.group(1) if found else instrument.name
+    if instrument.scoring == ScoringMethod.QUESTION:
+        answer = dict(Answer.choices).get(m.answer, m.answer)
+        return _("%(measure)s: %(answer)s") % {"measure": instrument.name, "answer": answer}
+    if m.score is None:
+        return label
+    values = {"measure": label, "score": floatformat(m.score, "-2")}
+    if instrument.scoring == ScoringMethod.SWEMWBS_METRIC:
+        return _("%(measure)s %(score)s (metric)") % values
+    if instrument.scoring == ScoringMethod.RAW_SUM:
+        return _("%(measure)s %(score)s (raw)") % values
+    return "{measure} {score}".format(**values)
+
+
+def _outcomes(q: Query) -> list[Entry]:
+    """Measurement points completed or marked not done (one query, their measurements a second,
+    the rating count annotated), and GBO ratings made between points (a third) – each linked to
+    the outcomes page. Scores are personal data: every query is through ``visible_to``."""
+    from django.db.models import Count, Prefetch
+
+    from outcomes.models import GoalRating, Measurement, MeasurementPoint, PointKind, PointStatus, RatedBy
+
+    url = reverse("outcomes:child_outcomes", args=[q.child.pk])
+    points = (
+        MeasurementPoint.objects.visible_to(q.user)
+        .filter(child=q.child, status__in=(PointStatus.DONE, PointStatus.NOT_DONE), taken_on__isnull=False)
+        .select_related("recorded_by")
+        .annotate(rated=Count("goal_ratings"))
+        .prefetch_related(
+            Prefetch(
+                "measurements",
+                queryset=Measurement.objects.visible_to(q.user)
+                .select_related("instrument")
+                .order_by("instrument__order", "pk"),
+            )
+        )
+    )
+    if q.since:
+        points = points.filter(taken_on__gte=q.since)
+    # Whole sentences per kind: Welsh cannot slot a translated noun into a sentence (mutation).
+    done_titles = {
+        PointKind.START: _("Outcome measures completed: start"),
+        PointKind.REVIEW: _("Outcome measures completed: review"),
+        PointKind.END: _("Outcome measures completed: end"),
+    }
+    not_done_titles = {
+        PointKind.START: _("Outcome measures not done: start"),
+        PointKind.REVIEW: _("Outcome measures not done: review"),
+        PointKind.END: _("Outcome measures not done: end"),
+    }
+    entries = []
+    for p in points.order_by(*q.order("taken_on", "pk"))[: q.limit]:
+        if p.status == PointStatus.NOT_DONE:
+            title = not_done_titles.get(p.kind, p.get_kind_display())
+            detail = _("Reason: %(reason)s") % {"reason": p.get_not_done_reason_display()}
+        else:
+            title = done_titles.get(p.kind, p.get_kind_display())
+            parts = [_measure_result(m) for m in p.measurements.all()]
+            if p.rated:
+                parts.append(ngettext("%(count)s goal rated", "%(count)s goals rated", p.rated) % {"count": p.rated})
+            detail = "; ".join(parts)
+        entries.append(
+            Entry(
+                when=_at(p.taken_on),
+                date_only=True,
+                kind="outcome",
+                title=title,
+                detail=detail,
+                who=_name(p.recorded_by),
+                url=url,
+            )  # fmt: skip
+        )
+    ratings = (
+        GoalRating.objects.visible_to(q.user)
+        .filter(child=q.child, point__isnull=True)
+        .select_related("goal", "recorded_by")
+    )
+    if q.since:
+        ratings = ratings.filter(rated_on__gte=q.since)
+    raters = dict(RatedBy.choices)
+    for r in ratings.order_by(*q.order("rated_on", "pk"))[: q.limit]:
+        entries.append(
+            Entry(
+                when=_at(r.rated_on),
+                date_only=True,
+                kind="outcome",
+                title=_("Goal rated between measurement points: %(value)s out of 10") % {"value": r.value},
+                detail=_("Rated by: %(who)s") % {"who": raters.get(r.rated_by, r.rated_by)},
+                # The goal in the young person's words, marked with the language it is in (ADR 015).
+                text=_short(r.goal.text),
+                text_language=r.goal.text_language,
+                who=_name(r.recorded_by),
+                url=url,
+            )
+        )
+    return entries
+
+
 def build(
     *,
     user: User,
@@ -414,6 +527,7 @@ def build(
         ("placement", _placements),
         ("episode", _episode_events),
         ("transition", _transitions),
+        ("outcome", _outcomes),
     ]
     entries: list[Entry] = []
     for kind, source in sources:

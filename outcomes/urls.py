@@ -11,6 +11,7 @@ urlpatterns = [
     path("instruments/changes/<int:change_pk>/", views.instrument_change, name="instrument_change"),
     path("overdue/", views.overdue_measures, name="overdue_measures"),
     path("children/<int:child_pk>/", views.child_outcomes, name="child_outcomes"),
+    path("children/<int:child_pk>/summary.pdf", views.child_outcomes_pdf, name="child_outcomes_pdf"),
     path("children/<int:child_pk>/points/", views.child_points, name="child_points"),
     path("points/<int:point_pk>/record/", views.point_record, name="point_record"),
     path("points/<int:point_pk>/not-done/", views.point_not_done, name="point_not_done"),

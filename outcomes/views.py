@@ -5,29 +5,44 @@ measures their service uses and must see each parameter with its source."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
-from audit.models import Route
-from audit.services import record_list
+from audit.models import Action, Route
+from audit.services import record, record_list
 from core.forms import add_service_errors
 from core.http import AuthenticatedHttpRequest
-from episodes.models import Episode, EpisodeStatus
+from episodes.models import Episode, EpisodeEvent, EpisodeStatus, EventKind
 from outcomes import parameters, schedule, services
 from outcomes.forms import DecisionForm, EntryForm, NotDoneForm, ParameterChangeForm, SchedulePointForm
-from outcomes.models import ChangeStatus, GoalRating, Instrument, InstrumentChange, Measurement, MeasurementPoint
-from outcomes.summary import summarise
-from people.access import can_change, get_visible_or_404, record_page_opened, require_change
+from outcomes.models import (
+    ChangeStatus,
+    GoalRating,
+    Instrument,
+    InstrumentChange,
+    Measurement,
+    MeasurementPoint,
+    PointStatus,
+)
+from outcomes.pdf import render_outcomes_summary_pdf
+from outcomes.summary import Summary, summarise
+from people.access import audit_route, can_change, get_visible_or_404, record_page_opened, require_change
 from people.models import CareTeamMembership, CareTeamRole, Child
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 def _plain(instrument: Instrument) -> dict[str, str]:
@@ -225,27 +240,89 @@ def point_not_done(request: AuthenticatedHttpRequest, point_pk: int) -> HttpResp
     return render(request, "outcomes/point_not_done.html", {"child": child, "point": point, "form": form})
 
 
+def _latest_summary(user: User, child: Child) -> tuple[Episode | None, Summary | None]:
+    """The young person's latest episode and its summary (the outcomes page and its PDF): only
+    results at that episode's points, and GBO ratings since it opened. Three queries."""
+    episode = Episode.objects.visible_to(user).filter(child=child).order_by("-opened_on", "-pk").first()
+    if episode is None:
+        return None, None
+    measurements = list(
+        Measurement.objects.visible_to(user).filter(child=child, point__episode=episode).select_related("instrument")
+    )
+    ratings = list(
+        GoalRating.objects.visible_to(user)
+        .filter(child=child)
+        .filter(Q(point__episode=episode) | Q(point__isnull=True, rated_on__gte=episode.opened_on))
+        .select_related("goal")
+        .order_by("rated_on", "pk")
+    )
+    return episode, summarise(measurements, ratings, Instrument.objects.filter(code="gbo").first())
+
+
 def child_outcomes(request: AuthenticatedHttpRequest, child_pk: int) -> HttpResponse:
     """The young person's outcomes in the latest episode: a data table per measure and per goal."""
     child = _child(request, child_pk)
-    episode = Episode.objects.visible_to(request.user).filter(child=child).order_by("-opened_on", "-pk").first()
-    summary = None
-    if episode is not None:
-        measurements = list(
-            Measurement.objects.visible_to(request.user)
-            .filter(child=child, point__episode=episode)
-            .select_related("instrument")
-        )
-        ratings = list(
-            GoalRating.objects.visible_to(request.user)
-            .filter(child=child)
-            .filter(Q(point__episode=episode) | Q(point__isnull=True, rated_on__gte=episode.opened_on))
-            .select_related("goal")
-            .order_by("rated_on", "pk")
-        )
-        summary = summarise(measurements, ratings, Instrument.objects.filter(code="gbo").first())
+    episode, summary = _latest_summary(request.user, child)
     record_page_opened(request, child, None, "outcomes")
-    return render(request, "outcomes/child_outcomes.html", {"child": child, "episode": episode, "summary": summary})
+    return render(
+        request,
+        "outcomes/child_outcomes.html",
+        {"child": child, "episode": episode, "summary": summary, "can_print": can_change(request.user, child)},
+    )
+
+
+def child_outcomes_pdf(request: AuthenticatedHttpRequest, child_pk: int) -> HttpResponse:
+    """The one-page summary for a review meeting (PDF), in the reader's language.
+
+    A copy that leaves the screen: like the assessment's PDF copy, only those who may change the
+    record make one (the care team, the service's managers – not emergency access: 403), and it
+    is audited as an export with its fingerprint, never its content."""
+    child = _child(request, child_pk)
+    require_change(request, child)
+    episode, summary = _latest_summary(request.user, child)
+    not_done: list[MeasurementPoint] = []
+    ended_on = None
+    if episode is not None:
+        not_done = list(
+            MeasurementPoint.objects.visible_to(request.user)
+            .filter(episode=episode, status=PointStatus.NOT_DONE)
+            .order_by("taken_on", "pk")
+        )
+        if episode.status == EpisodeStatus.CLOSED:
+            closed = (
+                EpisodeEvent.objects.visible_to(request.user)
+                .filter(episode=episode, kind=EventKind.CLOSED)
+                .order_by("-on", "-pk")
+                .first()
+            )
+            ended_on = closed.on if closed else None
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    made_at = timezone.now()
+    rendered = render_outcomes_summary_pdf(
+        child=child, episode=episode, ended_on=ended_on, summary=summary, not_done=not_done,
+        made_by=request.user, made_at=made_at, language=language,
+    )  # fmt: skip
+    record(
+        actor=request.user,
+        action=Action.EXPORT,
+        obj=child,
+        child_id=child.pk,
+        route=audit_route(request.user, child),
+        detail={
+            "export": "outcomes_summary_pdf",
+            "episode": episode.pk if episode else None,
+            "language": language,
+            "pages": rendered.pages,
+            "rows_left_off": rendered.left_off,
+            "sha256": hashlib.sha256(rendered.content).hexdigest(),
+        },
+    )
+    response = HttpResponse(rendered.content, content_type="application/pdf")
+    filename = f"outcomes-summary-{child.pk}-{timezone.localdate(made_at):%Y-%m-%d}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    # A young person's scores must not linger in shared caches or the browser's cache.
+    response["Cache-Control"] = "no-store, private"
+    return response
 
 
 # --- The manager's overdue measures ------------------------------------------------------------

@@ -25,6 +25,7 @@ from assessments.services import restrict_section, save_section
 from assessments.sharing import export_pdf
 from assessments.tests.builders import break_glass, give_consent
 from audit.models import AuditEvent
+from core import pdf as shared_pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -208,9 +209,10 @@ def test_only_the_care_team_or_a_manager_may_make_a_copy(written, court, court_c
 
 
 def test_a_missing_font_fails_with_a_clear_error(monkeypatch, tmp_path):
-    monkeypatch.setattr(pdf, "FONT_DIR", tmp_path)
-    monkeypatch.setattr(pdf.pdfmetrics, "getRegisteredFontNames", lambda: [])
-    with pytest.raises(pdf.FontMissingError, match="make install"):
+    # The fonts are the shared house style (core.pdf) that this copy uses.
+    monkeypatch.setattr(shared_pdf, "FONT_DIR", tmp_path)
+    monkeypatch.setattr(shared_pdf.pdfmetrics, "getRegisteredFontNames", lambda: [])
+    with pytest.raises(shared_pdf.FontMissingError, match="make install"):
         pdf.register_fonts()
 
 

@@ -240,6 +240,18 @@ def url_for(name: str, pattern: URLPattern, objects: dict) -> str:
     return reverse(name, kwargs=kwargs)
 
 
+def _body(response) -> str:
+    """What a reader of the response sees: the page, or a PDF's text (read back with pypdf, as
+    the PDF tests do) – a PDF showing a child is walked like any page."""
+    if response.get("Content-Type", "").startswith("application/pdf"):
+        import io
+
+        from pypdf import PdfReader
+
+        return " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    return response.content.decode()
+
+
 def test_the_walk_covers_the_apps():
     names = all_names()
     assert "people:detail" in names
@@ -273,7 +285,7 @@ def test_strangers_get_404_for_every_object_url(client_for, charlie, objects, ch
             # A POST-only page answers GET with 405 before looking anything up: no existence leak.
             allowed = (404, 405) if method == "get" else (404,)
             assert response.status_code in allowed, f"{method.upper()} {name} gave {response.status_code}"
-            assert child.family_name not in response.content.decode(), name
+            assert child.family_name not in _body(response), name
         checked += 1
     assert checked >= 8
 
@@ -287,7 +299,7 @@ def test_commissioners_open_no_identifiable_page(client_for, commissioner, objec
         url = url_for(name, pattern, objects)
         response = client.get(url)
         assert response.status_code in (200, 302, 403, 404, 405), f"{name}: {response.status_code}"
-        body = response.content.decode()
+        body = _body(response)
         assert child.family_name not in body, name
         assert "943 476 5919" not in body and "9434765919" not in body, name
         if pattern.pattern.regex.groupindex:
@@ -309,7 +321,7 @@ def test_every_page_that_shows_a_child_records_that_it_was_opened(client_for, ma
         url = url_for(name, pattern, objects)
         before = AuditEvent.objects.filter(child_id=child.pk).count()
         response = client.get(url)
-        if response.status_code != 200 or child.family_name not in response.content.decode():
+        if response.status_code != 200 or child.family_name not in _body(response):
             continue
         shown += 1
         if AuditEvent.objects.filter(child_id=child.pk).count() == before:
@@ -346,7 +358,7 @@ def test_every_list_page_that_names_a_child_records_one_list_event(client_for, o
         before = len(_list_events_of(user))
         response = client.get(reverse(name))
         # The emergency-access banner names the worker's own accesses on every page: not a list.
-        if response.status_code != 200 or child.family_name not in _outside_the_banner(response.content.decode()):
+        if response.status_code != 200 or child.family_name not in _outside_the_banner(_body(response)):
             continue
         shown.append(name)
         events = _list_events_of(user)[before:]
@@ -388,7 +400,7 @@ def test_a_duty_worker_on_emergency_access_is_audited_as_such_on_every_page(
             or 0
         )
         response = client.get(url_for(name, pattern, objects))
-        if response.status_code != 200 or child.family_name not in _outside_the_banner(response.content.decode()):
+        if response.status_code != 200 or child.family_name not in _outside_the_banner(_body(response)):
             continue
         shown += 1
         routes = set(
@@ -461,13 +473,13 @@ def test_first_tier_emergency_access_reaches_only_the_safety_plan_and_contacts(c
         response = client.get(url)
         if name in FIRST_TIER_PAGES:
             assert response.status_code == 200, f"{name} gave {response.status_code}"
-            assert child.family_name in response.content.decode(), name
+            assert child.family_name in _body(response), name
             opened.add(name)
         elif args & NOT_CHILD_PAGES:
-            assert child.family_name not in _outside_the_banner(response.content.decode()), name
+            assert child.family_name not in _outside_the_banner(_body(response)), name
         else:
             assert response.status_code in (404, 405), f"GET {name} gave {response.status_code} on the first tier"
-            assert child.family_name not in _outside_the_banner(response.content.decode()), name
+            assert child.family_name not in _outside_the_banner(_body(response)), name
             assert client.post(url).status_code == 404, f"POST {name} on the first tier"
             refused.add(name)
     assert opened == FIRST_TIER_PAGES

@@ -108,6 +108,49 @@ def build_record(child, *, south, alice, manager, size: int) -> None:
         for d in days
     )
     _build_plans(child, south=south, alice=alice, size=size, days=days)
+    _build_outcomes(child, episode=episode, alice=alice, days=days)
+
+
+def _build_outcomes(child, *, episode, alice, days: list[int]) -> None:
+    """Per item: a review point completed (SWEMWBS and one goal rated), one marked not done, and
+    a goal rating between points."""
+    from decimal import Decimal
+
+    from outcomes.models import GoalRating, Instrument, Measurement, MeasurementPoint
+    from plans.models import Goal, Plan
+
+    plan = Plan.objects.filter(child=child).first() or Plan.objects.create(
+        child=child, language="en", next_review_on=timezone.localdate(), updated_by=alice
+    )
+    goal = Goal.objects.filter(plan=plan).first() or Goal.objects.create(plan=plan, text="Sleep better")
+    swemwbs = Instrument.objects.get(code="swemwbs")
+    done = MeasurementPoint.objects.bulk_create(
+        MeasurementPoint(
+            child=child, episode=episode, kind="review", due_on=_ago(d).date(), status="done",
+            taken_on=_ago(d).date(), source="with_practitioner", recorded_by=alice,
+        )
+        for d in days
+    )  # fmt: skip
+    MeasurementPoint.objects.bulk_create(
+        MeasurementPoint(
+            child=child, episode=episode, kind="review", due_on=_ago(d).date(), status="not_done",
+            not_done_reason="declined", taken_on=_ago(d).date(), recorded_by=alice,
+        )
+        for d in days
+    )  # fmt: skip
+    Measurement.objects.bulk_create(
+        Measurement(
+            child=child, point=p, instrument=swemwbs, raw_score=Decimal(25), score=Decimal("22.35"),
+            taken_on=p.taken_on, source="with_practitioner", recorded_by=alice,
+        )
+        for p in done
+    )  # fmt: skip
+    GoalRating.objects.bulk_create(
+        [GoalRating(child=child, goal=goal, point=p, value=6, rated_by="young_person", rated_on=p.taken_on,
+                    recorded_by=alice) for p in done]
+        + [GoalRating(child=child, goal=goal, value=8, rated_by="young_person", rated_on=_ago(d).date(),
+                      recorded_by=alice) for d in days]
+    )  # fmt: skip
 
 
 def _build_plans(child, *, south, alice, size: int, days: list[int]) -> None:
@@ -176,6 +219,11 @@ def test_one_view_brings_every_source_together(client_for, alice, manager, child
         "Support paused",
         "Moving school",
         reverse("episodes:list", args=[child.pk]),
+        "Outcome measures completed: review",
+        "SWEMWBS 22.35 (metric); 1 goal rated",
+        "Outcome measures not done: review",
+        "Goal rated between measurement points: 8 out of 10",
+        reverse("outcomes:child_outcomes", args=[child.pk]),
     ):
         assert expected in body, expected
     assert "Plan written" in body and "Plan review" in body and "Support offered: Life story work" in body
@@ -304,3 +352,63 @@ def test_words_people_wrote_carry_their_language_and_the_byline_the_readers(clie
     body = client_for(alice).get(url).content.decode()
     assert '<span lang="cy">Buom yn siarad am yr ysgol.</span>' in body
     assert "Alice Ymarferydd, Gwasanaeth y De" in body and "South Service" not in body
+
+
+def test_measurements_points_not_done_and_ratings_between_points_in_english_and_welsh(client_for, alice, child):
+    """Through the outcomes services, as a practitioner records them: a start point with SWEMWBS,
+    the guidance's question and a goal; a review the young person declined; a rating of a goal
+    between points – each on the timeline, linked to the outcomes page, in the reader's language."""
+    from django.utils import translation
+
+    from episodes import services as episode_services
+    from outcomes import services as outcome_services
+    from outcomes.models import GoalRating, MeasurementPoint
+    from plans.models import Goal, Plan
+
+    today = timezone.localdate()
+    episode = episode_services.open_episode(
+        by=alice, child=child, opened_on=today - datetime.timedelta(days=60), opened_from="returning"
+    )
+    plan = Plan.objects.create(child=child, language="cy", updated_by=alice, next_review_on=today)
+    goal = Goal.objects.create(plan=plan, text="Mynd i'r ysgol bob dydd", text_language="cy")
+    start = MeasurementPoint.objects.get(episode=episode, kind="start")
+    outcome_services.record_point(
+        by=alice, point=start, key="k-start", taken_on=today - datetime.timedelta(days=50), source="with_practitioner",
+        answers={"swemwbs": {str(n): "4" for n in range(1, 8)}, "trusted_adult": {"answer": "yes"}},  # raw 28
+        goal_ratings={str(goal.uuid): "3"}, rated_by="young_person",
+    )  # fmt: skip
+    review = outcome_services.schedule_point(
+        by=alice, episode=episode, kind="review", due_on=today - datetime.timedelta(days=20)
+    )
+    outcome_services.mark_not_done(by=alice, point=review, reason="declined", on=today - datetime.timedelta(days=20))
+    GoalRating.objects.create(
+        child=child, goal=goal, value=5, rated_by="young_person", rated_on=today - datetime.timedelta(days=10),
+        recorded_by=alice,
+    )  # fmt: skip
+    client = client_for(alice)
+    only_outcomes = {"filtered": "1", "kind": "outcome", "range": "all"}
+    body = client.get(reverse("episodes:timeline", args=[child.pk]), only_outcomes).content.decode()
+    assert "Outcome measures completed: start" in body
+    assert "SWEMWBS 25.03 (metric); A good relationship with a trusted adult: Yes; 1 goal rated" in body
+    assert "Outcome measures not done: review" in body and "Reason: The young person declined" in body
+    assert "Goal rated between measurement points: 5 out of 10" in body and "Rated by: The young person" in body
+    assert '<span lang="cy">Mynd i&#x27;r ysgol bob dydd</span>' in body  # the goal, in its language
+    assert body.count(f'href="{reverse("outcomes:child_outcomes", args=[child.pk])}"') == 3
+    assert "Support started" not in body  # the filter shows outcome entries only
+
+    with translation.override("cy"):
+        address = reverse("episodes:timeline", args=[child.pk])
+        expected = [
+            translation.gettext("Outcome measures completed: start"),
+            translation.gettext("%(measure)s %(score)s (metric)") % {"measure": "SWEMWBS", "score": "25.03"},
+            translation.gettext("Outcome measures not done: review"),
+            translation.gettext("Reason: %(reason)s") % {"reason": translation.gettext("The young person declined")},
+            translation.gettext("Goal rated between measurement points: %(value)s out of 10") % {"value": 5},
+            translation.ngettext("%(count)s goal rated", "%(count)s goals rated", 1) % {"count": 1},
+            translation.gettext("Outcome measures"),
+        ]
+    assert expected[0] != "Outcome measures completed: start", "the Welsh catalogue should translate it"
+    welsh = client.get(address, only_outcomes).content.decode()
+    for text in expected:
+        assert text.replace("'", "&#x27;") in welsh, text
+    assert "Outcome measures completed" not in welsh and "goal rated" not in welsh
