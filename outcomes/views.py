@@ -20,7 +20,7 @@ from audit.services import record_list
 from core.forms import add_service_errors
 from core.http import AuthenticatedHttpRequest
 from episodes.models import Episode, EpisodeStatus
-from outcomes import schedule, services
+from outcomes import charts, schedule, services
 from outcomes.forms import EntryForm, NotDoneForm, SchedulePointForm
 from outcomes.models import GoalRating, Instrument, Measurement, MeasurementPoint
 from outcomes.summary import summarise
@@ -139,26 +139,33 @@ def point_not_done(request: AuthenticatedHttpRequest, point_pk: int) -> HttpResp
 
 
 def child_outcomes(request: AuthenticatedHttpRequest, child_pk: int) -> HttpResponse:
-    """The young person's outcomes in the latest episode: a data table per measure and per goal."""
+    """The young person's outcomes in the latest episode: a data table per measure and per goal,
+    and a chart per scored measure with the table of its numbers beside it."""
     child = _child(request, child_pk)
     episode = Episode.objects.visible_to(request.user).filter(child=child).order_by("-opened_on", "-pk").first()
-    summary = None
+    summary, chart_list = None, []
     if episode is not None:
         measurements = list(
             Measurement.objects.visible_to(request.user)
             .filter(child=child, point__episode=episode)
-            .select_related("instrument")
+            .select_related("instrument", "point")
         )
         ratings = list(
             GoalRating.objects.visible_to(request.user)
             .filter(child=child)
             .filter(Q(point__episode=episode) | Q(point__isnull=True, rated_on__gte=episode.opened_on))
-            .select_related("goal")
+            .select_related("goal", "point")
             .order_by("rated_on", "pk")
         )
         summary = summarise(measurements, ratings, Instrument.objects.filter(code="gbo").first())
+        chart_list = charts.build_charts(measurements, ratings, summary)
+        charts.attach_svgs(chart_list)
     record_page_opened(request, child, None, "outcomes")
-    return render(request, "outcomes/child_outcomes.html", {"child": child, "episode": episode, "summary": summary})
+    return render(
+        request,
+        "outcomes/child_outcomes.html",
+        {"child": child, "episode": episode, "summary": summary, "charts": chart_list},
+    )
 
 
 # --- The manager's overdue measures ------------------------------------------------------------
