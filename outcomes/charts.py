@@ -60,7 +60,7 @@ COLOURS = ("#1d70b8", "#00703c", "#4c2c92")
 MARKERS = ("o", "s", "^")
 LINESTYLES = ("-", (0, (6, 3)), (0, (1, 2)))  # solid, dashed, dotted; the cut-off is dash-dot
 FONT_STACK = 'system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif'
-#: At most this many date labels on the x axis; the data table always has every date.
+#: Date labels on the x axis are at least 1/this of the time shown apart; the table has every date.
 MAX_DATE_TICKS = 8
 
 
@@ -108,7 +108,7 @@ class Chart:
     cutoff: Decimal | None = None
     #: GBO goals as "Goal 1" → the goal's text, for the data table only.
     goals: list[tuple[str, str]] = field(default_factory=list)
-    svg: SafeString = field(default_factory=lambda: mark_safe(""))  # nosec B308  # empty
+    svg: SafeString = field(default_factory=lambda: mark_safe(""))  # noqa: S308  # nosec B308  # empty
 
     @property
     def id_prefix(self) -> str:
@@ -154,9 +154,7 @@ _CATEGORY = {
 
 def _with_category(movement: str, category: ChangeCategory | None, has_rule: bool) -> str:
     if not has_rule or category is None:
-        return gettext("%(movement)s; no reliable-change rule is configured for this measure.") % {
-            "movement": movement
-        }
+        return gettext("%(movement)s; no reliable-change rule is configured for this measure.") % {"movement": movement}
     return gettext("%(movement)s: %(category)s.") % {"movement": movement, "category": _CATEGORY[category]()}
 
 
@@ -270,8 +268,12 @@ def _gbo_chart(gbo: Instrument, ratings: Sequence[GoalRatingRecord], summary: Su
             Line(
                 label=label,
                 readings=tuple(
-                    Reading(on=r.rated_on, value=Decimal(r.value), by=str(RatedBy(r.rated_by).label),
-                            kind=str(PointKind(r.point.kind).label) if r.point is not None else "")
+                    Reading(
+                        on=r.rated_on,
+                        value=Decimal(r.value),
+                        by=str(RatedBy(r.rated_by).label),
+                        kind=str(PointKind(r.point.kind).label) if r.point is not None else "",
+                    )
                     for r in rs
                 ),
             )  # fmt: skip
@@ -284,7 +286,9 @@ def _gbo_chart(gbo: Instrument, ratings: Sequence[GoalRatingRecord], summary: Su
     if rule is not None:
         firsts = [next((r.value for r in line.readings if r.at_point), None) for line in lines]
         if gbo.rc_applies_to == AppliesTo.PER_GOAL:
-            chart.bands = [Band(centre=v, threshold=rule.threshold, line=i) for i, v in enumerate(firsts) if v is not None]
+            chart.bands = [
+                Band(centre=v, threshold=rule.threshold, line=i) for i, v in enumerate(firsts) if v is not None
+            ]
             chart.band_label = gettext("Reliable-change band around each goal's first rating (± %(threshold)s)")
         else:
             # The threshold applies to the mean change, i.e. mean latest − mean first over the
@@ -361,12 +365,9 @@ def render_svg(chart: Chart) -> str:
             label=chart.band_label if band is chart.bands[0] else None,
         )  # fmt: skip
     if chart.cutoff is not None:
-        cutoff = float(chart.cutoff)
-        axes.axhline(cutoff, color=TEXT, linestyle="-.", linewidth=1.2, zorder=1)
-        axes.annotate(
-            gettext("Caseness cut-off (%(cutoff)s)") % {"cutoff": _number(chart.cutoff)},
-            (0, cutoff), xycoords=("axes fraction", "data"), xytext=(4, 3), textcoords="offset points",
-            fontsize=9, color=TEXT,
+        axes.axhline(
+            float(chart.cutoff), color=TEXT, linestyle="-.", linewidth=1.2, zorder=1,
+            label=gettext("Caseness cut-off (%(cutoff)s)") % {"cutoff": _number(chart.cutoff)},
         )  # fmt: skip
     between_labelled = False
     for i, line in enumerate(chart.lines):
@@ -386,16 +387,20 @@ def render_svg(chart: Chart) -> str:
                 label=None if between_labelled else gettext("Between measurement points (not counted)"),
             )  # fmt: skip
             between_labelled = True
+    # One label per drawn value: goals with the same rating on the same day share it (it is the
+    # same number). It sits above the point, or below it near the top of the scale.
+    labelled: dict[tuple[int, Decimal], str] = {}
+    for i, line in enumerate(chart.lines):
         for r in line.readings:
-            # The label sits above the point, or below it near the top of the scale; lines are
-            # staggered so equal ratings of different goals on one day stay readable.
-            above = float(r.value) < high - span * 0.12
-            offset = (8 + 11 * i) if above else -(14 + 11 * i)
-            axes.annotate(
-                _number(r.value), (_x(r.on), float(r.value)), xytext=(0, offset), textcoords="offset points",
-                ha="center", fontsize=9, color=colour, annotation_clip=False,
-            )  # fmt: skip
-    shown = dates if len(dates) <= MAX_DATE_TICKS else _spread(dates, MAX_DATE_TICKS)
+            labelled.setdefault((_x(r.on), r.value), COLOURS[i % len(COLOURS)] if len(chart.lines) == 1 else TEXT)
+    for (x, value), colour in labelled.items():
+        above = float(value) < high - span * 0.1
+        axes.annotate(
+            _number(value), (x, float(value)), xytext=(0, 7 if above else -15), textcoords="offset points",
+            ha="center", fontsize=9, color=colour, annotation_clip=False, zorder=4,
+            bbox={"boxstyle": "square,pad=0.1", "facecolor": "#ffffff", "edgecolor": "none"},
+        )  # fmt: skip
+    shown = _ticks(sorted({r.on for line in chart.lines for r in line.readings if r.at_point}), dates)
     axes.set_xticks([_x(d) for d in shown], [date_format(d, "j M Y") for d in shown])
     if len(shown) > 3:
         axes.tick_params(axis="x", labelrotation=30)
@@ -411,10 +416,18 @@ def render_svg(chart: Chart) -> str:
     return buffer.getvalue()
 
 
-def _spread(dates: list[date], count: int) -> list[date]:
-    """``count`` dates evenly spread over ``dates``, the first and the last always among them."""
-    step = (len(dates) - 1) / (count - 1)
-    return [dates[round(i * step)] for i in range(count)]
+def _ticks(at_points: list[date], dates: list[date]) -> list[date]:
+    """The dates labelled on the x axis: the first and the last measurement point's, then the
+    other points', then any other date (a rating between points), each only if it is at least
+    1/``MAX_DATE_TICKS`` of the time shown from every label already chosen (no crowding; the data
+    table always lists every date)."""
+    gap = (_x(dates[-1]) - _x(dates[0])) / MAX_DATE_TICKS
+    chosen: list[date] = []
+    ends = [at_points[0], at_points[-1]] if at_points else [dates[0], dates[-1]]
+    for candidate in [*ends, *at_points, *(d for d in dates if d not in at_points)]:
+        if candidate not in chosen and all(abs(_x(candidate) - _x(d)) >= gap for d in chosen):
+            chosen.append(candidate)
+    return sorted(chosen)
 
 
 # --- Post-processing (why: ADR 016) ---------------------------------------------------------
@@ -461,7 +474,7 @@ def _properties(style: str) -> dict[str, str]:
 
 def sanitise(svg: str, *, prefix: str, title: str, desc: str) -> str:
     """Make matplotlib's SVG safe to inline in a Nyth page (see the module docstring)."""
-    root = ET.fromstring(svg)  # nosec B314  # parses our own matplotlib output, never user input
+    root = ET.fromstring(svg)  # noqa: S314  # nosec B314  # parses our own matplotlib output, never user input
 
     def clean(element: ET.Element) -> None:
         for child in list(element):
@@ -529,6 +542,6 @@ def attach_svgs(charts: list[Chart]) -> None:
             svg = fresh[key] = _drawn(chart)
         # Safe: built by ``sanitise`` from our own drawing; every text in it was escaped by
         # ElementTree on serialisation.
-        chart.svg = mark_safe(svg)  # nosec B308 B703
+        chart.svg = mark_safe(svg)  # noqa: S308  # nosec B308 B703
     if fresh:
         cache.set_many(fresh, CACHE_SECONDS)
