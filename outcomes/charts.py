@@ -305,6 +305,9 @@ def _gbo_chart(gbo: Instrument, ratings: Sequence[GoalRatingRecord], summary: Su
 # --- Drawing --------------------------------------------------------------------------------
 
 _SETUP_LOCK = threading.Lock()
+#: matplotlib is not documented as thread-safe (its font cache and text layout are shared), so
+#: one chart is drawn at a time per process; drawing is rare, as finished charts are cached.
+_RENDER_LOCK = threading.Lock()
 _READY = False
 
 
@@ -342,6 +345,11 @@ def _x(on: date) -> int:
 def render_svg(chart: Chart) -> str:
     """matplotlib's own SVG of the chart (not yet safe for a page: see ``sanitise``)."""
     _matplotlib_ready()
+    with _RENDER_LOCK:
+        return _draw(chart)
+
+
+def _draw(chart: Chart) -> str:
     from matplotlib.backends.backend_svg import FigureCanvasSVG
     from matplotlib.figure import Figure
 
@@ -402,7 +410,7 @@ def render_svg(chart: Chart) -> str:
         )  # fmt: skip
     shown = _ticks(sorted({r.on for line in chart.lines for r in line.readings if r.at_point}), dates)
     axes.set_xticks([_x(d) for d in shown], [date_format(d, "j M Y") for d in shown])
-    if len(shown) > 3:
+    if len(shown) > 2:  # slanted, three or more dates never run into each other
         axes.tick_params(axis="x", labelrotation=30)
         for label in axes.get_xticklabels():
             label.set_horizontalalignment("right")

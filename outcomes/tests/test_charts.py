@@ -226,6 +226,17 @@ def test_gbo_a_line_per_goal_never_colour_alone_and_between_ratings_hollow(clien
     assert "Ratings rose by 3 on average over 2 goals: a reliable improvement." in html  # (5 + 1) / 2 > 2.45
 
 
+def test_a_per_goal_threshold_draws_a_band_around_each_goal(client_for, alice, child, episode, goal):
+    Instrument.objects.filter(code="gbo").update(rc_applies_to="per_goal")
+    two_charts(alice, episode, goal, ratings=(2, 4))  # +2: not more than 2.45
+    html = outcomes_page(client_for(alice), child)
+    gbo = svg_sources(html)[1]
+    assert "Reliable-change band around each goal&#x27;s first rating (± 2.45)" in gbo or (
+        "Reliable-change band around each goal's first rating (± 2.45)" in gbo
+    )
+    assert Page(html).texts["chart-gbo-desc"] == "Ratings rose by 2 on average over 1 goal: no reliable change."
+
+
 def test_a_data_table_beside_each_chart_has_every_number(client_for, alice, child, episode, goal):
     two_charts(alice, episode, goal)
     GoalRating.objects.create(
