@@ -277,7 +277,10 @@ def test_welsh_dates_and_sentence_under_cy(client_for, alice, child, episode, go
         assert welsh in swemwbs
         if welsh != english:
             assert english not in swemwbs
+        with translation.override("cy"):
+            assert date_format(on, "j F Y") in html  # the table beside it: the month's full Welsh name
     assert "Dyddiad" in swemwbs and "Sgôr" in swemwbs
+    assert "Y rhifau yn y siart: Graddfa Fer Warwick-Caeredin ar gyfer Llesiant Meddyliol (SWEMWBS) dros amser" in html
     assert "Date" not in swemwbs.replace("Dyddiad", "")
 
 
