@@ -1,9 +1,11 @@
 """Journeys: outcome measures (issue 13). Ffion (``practitioner``), working in Welsh, opens
 support for a young person in her caseload if none is current, adds a measurement point,
-records the guidance's trusted-adult question (and SWEMWBS when the young person is old enough
-for it, from the paper form: the licensed wording is not loaded), adds a review the young person
-declines, and reads the outcomes page's data table. Chosen by what the pages show, so it holds
-whichever seeded young person it lands on."""
+records the start where it is still waiting, then a review: the guidance's trusted-adult
+question, SWEMWBS when the young person is old enough for it (from the paper form: the licensed
+wording is not loaded) and the plan's goals (GBO); adds a review the young person declines, and
+reads the outcomes page: the chart of each scored measure (an image with its name) with the
+table of its numbers beside it, also at 320 px wide without the page scrolling sideways. Chosen
+by what the pages show, so it holds whichever seeded young person it lands on."""
 
 from __future__ import annotations
 
@@ -48,6 +50,17 @@ def test_a_welsh_practitioner_records_measures_and_a_declined_review(
         page.get_by_role("button", name="Open support").click()
         page.goto(f"/cy/outcomes/children/{pk}/points/")
         check_accessibility(page)
+    # Where the start point is still waiting (support opened today) she records it first
+    start_link = page.get_by_role("link", name=re.compile(r"^Cofnodi mesurau \(Dechrau,"))
+    started = start_link.count() > 0
+    if started:
+        start_link.first.click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Cofnodi mesurau: Dechrau")
+        check_accessibility(page)
+        fill_measures(page, today, last_item="3", rating="3")  # SWEMWBS raw 21: 19.25
+        page.get_by_role("button", name="Cadw'r mesurau").click()
+        expect(page.get_by_text("Cafodd y mesurau eu cofnodi.")).to_be_visible()
+        check_accessibility(page)
     # (a review: the demo data may already have given this support its one start point)
     page.get_by_label("Adolygiad").check()
     fill_date(page, "id_due_on", today)
@@ -64,6 +77,7 @@ def test_a_welsh_practitioner_records_measures_and_a_declined_review(
     page.get_by_role(
         "group", name="Oes gennych chi berthynas dda ag oedolyn rydych chi'n ymddiried ynddo?"
     ).get_by_label("Ddim yn siŵr").check()
+    goals = rate_goals(page, "6")
     swemwbs = page.locator("#id_swemwbs_1").count() > 0
     if swemwbs:
         for n in range(1, 7):
@@ -100,3 +114,143 @@ def test_a_welsh_practitioner_records_measures_and_a_declined_review(
     expect(table).to_contain_text("Ddim yn siŵr")
     if swemwbs:
         expect(table).to_contain_text("18.59")  # raw 20 (six 3s and a 2) on the published table
+
+    # And each scored measure has its chart, named by its title and summary, with its numbers beside it
+    swemwbs_name = "Graddfa Fer Warwick-Caeredin ar gyfer Llesiant Meddyliol (SWEMWBS) dros amser"
+    if swemwbs:
+        expect(page.get_by_role("img", name=re.compile("^" + re.escape(swemwbs_name)))).to_be_visible()
+        numbers = page.get_by_role("table", name=f"Y rhifau yn y siart: {swemwbs_name}")
+        expect(numbers).to_contain_text("18.59")
+        expect(numbers).to_contain_text("Adolygiad")
+        expect(numbers).to_contain_text("Wedi'i gwblhau gyda'r ymarferydd")
+        if started:
+            expect(numbers).to_contain_text("19.25")
+            expect(numbers).to_contain_text("Dechrau")
+            expect(page.get_by_role("img", name=re.compile(r"Gostyngodd y sgôr o 19\.25 i 18\.59"))).to_be_visible()
+    if goals:
+        gbo_name = "Canlyniadau ar Sail Nodau (GBO) dros amser"
+        expect(page.get_by_role("img", name=re.compile("^" + re.escape(gbo_name)))).to_be_visible()
+        expect(page.get_by_role("table", name=f"Y rhifau yn y siart: {gbo_name}")).to_contain_text("Nod 1: ")
+    if swemwbs or goals:
+        expect(page.locator("svg[role=img]").first).to_be_visible()
+        assert page.locator("svg[role=img] script, svg[role=img] style").count() == 0
+
+    # At 320 px wide (400 % zoom) the page, charts and all, does not scroll sideways
+    page.set_viewport_size({"width": 320, "height": 640})
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 320, f"the outcomes page is {width} px wide at a 320 px viewport"
+    for chart in page.locator("svg[role=img]").all():
+        box = chart.bounding_box()
+        assert box is not None and box["width"] <= 320
+    check_accessibility(page, where="the outcomes page at 320 px")
+
+
+def fill_measures(page: Page, today: datetime.date, *, last_item: str, rating: str) -> None:
+    """Date, source, the trusted-adult question, SWEMWBS where offered (six 3s and ``last_item``)
+    and every goal rated ``rating``."""
+    fill_date(page, "id_taken_on", today)
+    page.get_by_label("Wedi'i gwblhau gyda'r ymarferydd").check()
+    page.get_by_role(
+        "group", name="Oes gennych chi berthynas dda ag oedolyn rydych chi'n ymddiried ynddo?"
+    ).get_by_label("Nac oes").check()
+    if page.locator("#id_swemwbs_1").count() > 0:
+        for n in range(1, 7):
+            page.locator(f"#id_swemwbs_{n}").fill("3")
+        page.locator("#id_swemwbs_7").fill(last_item)
+    rate_goals(page, rating)
+
+
+def rate_goals(page: Page, rating: str) -> bool:
+    """Rate every goal of the plan offered on the entry page (GBO), by the young person."""
+    fields = page.locator('input[id^="id_goal_"]')
+    if fields.count() == 0:
+        return False
+    for field in fields.all():
+        field.fill(rating)
+    page.get_by_role("group", name="Pwy wnaeth sgorio'r nodau?").get_by_label("Y person ifanc").check()
+    return True
+
+
+def test_a_welsh_practitioner_records_a_start_and_a_review_and_reads_the_chart(
+    signed_in_page: Callable[[str], Page],
+) -> None:
+    """From the start: Ffion opens support for a young person on her caseload who has none (not
+    the last one, which the journey above uses), records the start SWEMWBS and GBO, later a
+    review, and reads the chart (an image named by its title and summary) and its table."""
+    today = datetime.datetime.now(LONDON).date()
+    page = signed_in_page("practitioner")
+    links = page.get_by_role("table", name="Your caseload").locator('a[href^="/en/children/"]')
+    expect(links.first).to_be_visible()
+    candidates = [int(re.fullmatch(r"/en/children/(\d+)/", h or "")[1]) for h in
+                  (link.get_attribute("href") for link in links.all()[:-1])]  # fmt: skip
+    chosen = None
+    for pk in candidates:
+        page.goto(f"/cy/outcomes/children/{pk}/points/")
+        check_accessibility(page)
+        if page.get_by_text("Nid oes cymorth cyfredol, felly nid oes mesurau'n ddyledus.").count() == 0:
+            continue  # support is current: the seeded points are there already
+        # Given support opened today, whose start point is then due
+        page.goto(f"/en/episodes/children/{pk}/open/")
+        check_accessibility(page)
+        page.get_by_label("Coming back without a new referral").check()
+        fill_date(page, "id_opened_on", today)
+        page.get_by_role("button", name="Open support").click()
+        check_accessibility(page)
+        page.goto(f"/cy/outcomes/children/{pk}/points/")
+        check_accessibility(page)
+        page.get_by_role("link", name=re.compile(r"^Cofnodi mesurau \(Dechrau,")).first.click()
+        check_accessibility(page)
+        if page.locator("#id_swemwbs_1").count() > 0:  # old enough for SWEMWBS
+            chosen = pk
+            break
+        page.goto(f"/cy/outcomes/children/{pk}/points/")  # too young: leave its start to the others
+        check_accessibility(page)
+    assert chosen is not None, "no young person on the caseload without support and old enough for SWEMWBS"
+
+    # When she records the start in Welsh: SWEMWBS raw 21 (19.25) and each goal 2
+    expect(page.get_by_role("heading", level=1)).to_have_text("Cofnodi mesurau: Dechrau")
+    fill_measures(page, today, last_item="3", rating="2")
+    page.get_by_role("button", name="Cadw'r mesurau").click()
+    expect(page.get_by_text("Cafodd y mesurau eu cofnodi.")).to_be_visible()
+    check_accessibility(page)
+
+    # And later a review: SWEMWBS raw 28 (25.03) and each goal 7
+    page.get_by_label("Adolygiad").check()
+    fill_date(page, "id_due_on", today)
+    page.get_by_role("button", name="Ychwanegu", exact=True).click()
+    check_accessibility(page)
+    page.get_by_role("link", name=re.compile(r"^Cofnodi mesurau \(Adolygiad,")).first.click()
+    check_accessibility(page)
+    fill_measures(page, today, last_item="3", rating="7")
+    for n in range(1, 8):
+        page.locator(f"#id_swemwbs_{n}").fill("4")
+    page.get_by_role("button", name="Cadw'r mesurau").click()
+    expect(page.get_by_text("Cafodd y mesurau eu cofnodi.")).to_be_visible()
+    check_accessibility(page)
+
+    # Then the outcomes page has the chart, named by its title and its one-sentence summary
+    page.get_by_role("link", name="Canlyniadau: cyntaf, diweddaraf a newid").click()
+    check_accessibility(page)
+    title = "Graddfa Fer Warwick-Caeredin ar gyfer Llesiant Meddyliol (SWEMWBS) dros amser"
+    chart = page.get_by_role("img", name=f"{title} Cododd y sgôr o 19.25 i 25.03: gwelliant dibynadwy.")
+    expect(chart).to_be_visible()
+    # And beside it the table of its numbers
+    numbers = page.get_by_role("table", name=f"Y rhifau yn y siart: {title}")
+    expect(numbers.locator("tbody tr")).to_have_count(2)
+    expect(numbers.locator("tbody tr").first).to_contain_text("Dechrau")
+    expect(numbers.locator("tbody tr").first).to_contain_text("19.25")
+    expect(numbers.locator("tbody tr").last).to_contain_text("Adolygiad")
+    expect(numbers.locator("tbody tr").last).to_contain_text("25.03")
+    if page.locator("#chart-gbo-title").count():
+        gbo = page.get_by_role("table", name="Y rhifau yn y siart: Canlyniadau ar Sail Nodau (GBO) dros amser")
+        expect(gbo).to_contain_text("Nod 1: ")
+        expect(page.locator("#chart-gbo-desc")).to_have_text(
+            re.compile(r"^Cododd y sgoriau 5 ar gyfartaledd dros \d nod: gwelliant dibynadwy\.$")
+        )
+
+    # And at 320 px wide the page does not scroll sideways; axe passes at that width too
+    page.set_viewport_size({"width": 320, "height": 640})
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 320, f"the outcomes page is {width} px wide at a 320 px viewport"
+    expect(chart).to_be_visible()
+    check_accessibility(page, where="the outcomes page at 320 px")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -25,7 +26,7 @@ from audit.services import record, record_list
 from core.forms import add_service_errors
 from core.http import AuthenticatedHttpRequest
 from episodes.models import Episode, EpisodeEvent, EpisodeStatus, EventKind
-from outcomes import parameters, schedule, services
+from outcomes import charts, parameters, schedule, services
 from outcomes.forms import DecisionForm, EntryForm, NotDoneForm, ParameterChangeForm, SchedulePointForm
 from outcomes.models import (
     ChangeStatus,
@@ -240,34 +241,56 @@ def point_not_done(request: AuthenticatedHttpRequest, point_pk: int) -> HttpResp
     return render(request, "outcomes/point_not_done.html", {"child": child, "point": point, "form": form})
 
 
-def _latest_summary(user: User, child: Child) -> tuple[Episode | None, Summary | None]:
-    """The young person's latest episode and its summary (the outcomes page and its PDF): only
-    results at that episode's points, and GBO ratings since it opened. Three queries."""
+@dataclass
+class _Latest:
+    episode: Episode | None = None
+    summary: Summary | None = None
+    measurements: list[Measurement] = field(default_factory=list)
+    ratings: list[GoalRating] = field(default_factory=list)
+
+
+def _latest_summary(user: User, child: Child) -> _Latest:
+    """The young person's latest episode, its results and summary (the outcomes page, its charts
+    and its PDF): only results at that episode's points, and GBO ratings since it opened. Three
+    queries."""
     episode = Episode.objects.visible_to(user).filter(child=child).order_by("-opened_on", "-pk").first()
     if episode is None:
-        return None, None
+        return _Latest()
     measurements = list(
-        Measurement.objects.visible_to(user).filter(child=child, point__episode=episode).select_related("instrument")
+        Measurement.objects.visible_to(user)
+        .filter(child=child, point__episode=episode)
+        .select_related("instrument", "point")
     )
     ratings = list(
         GoalRating.objects.visible_to(user)
         .filter(child=child)
         .filter(Q(point__episode=episode) | Q(point__isnull=True, rated_on__gte=episode.opened_on))
-        .select_related("goal")
+        .select_related("goal", "point")
         .order_by("rated_on", "pk")
     )
-    return episode, summarise(measurements, ratings, Instrument.objects.filter(code="gbo").first())
+    summary = summarise(measurements, ratings, Instrument.objects.filter(code="gbo").first())
+    return _Latest(episode, summary, measurements, ratings)
 
 
 def child_outcomes(request: AuthenticatedHttpRequest, child_pk: int) -> HttpResponse:
-    """The young person's outcomes in the latest episode: a data table per measure and per goal."""
+    """The young person's outcomes in the latest episode: a data table per measure and per goal,
+    and a chart per scored measure with the table of its numbers beside it."""
     child = _child(request, child_pk)
-    episode, summary = _latest_summary(request.user, child)
+    latest = _latest_summary(request.user, child)
+    episode, summary = latest.episode, latest.summary
+    chart_list = charts.build_charts(latest.measurements, latest.ratings, summary) if summary is not None else []
+    charts.attach_svgs(chart_list)
     record_page_opened(request, child, None, "outcomes")
     return render(
         request,
         "outcomes/child_outcomes.html",
-        {"child": child, "episode": episode, "summary": summary, "can_print": can_change(request.user, child)},
+        {
+            "child": child,
+            "episode": episode,
+            "summary": summary,
+            "charts": chart_list,
+            "can_print": can_change(request.user, child),
+        },
     )
 
 
@@ -279,7 +302,8 @@ def child_outcomes_pdf(request: AuthenticatedHttpRequest, child_pk: int) -> Http
     is audited as an export with its fingerprint, never its content."""
     child = _child(request, child_pk)
     require_change(request, child)
-    episode, summary = _latest_summary(request.user, child)
+    latest = _latest_summary(request.user, child)
+    episode, summary = latest.episode, latest.summary
     not_done: list[MeasurementPoint] = []
     ended_on = None
     if episode is not None:
