@@ -8,24 +8,27 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
-from audit.models import Route
-from audit.services import record_list
+from audit.models import Action, Route
+from audit.services import record, record_list
+from consent.access import consents_for
+from consent.models import Item
 from core.forms import add_service_errors
 from core.http import AuthenticatedHttpRequest
 from episodes.models import Episode, EpisodeStatus
 from outcomes import schedule, services
 from outcomes.forms import EntryForm, NotDoneForm, SchedulePointForm
-from outcomes.models import GoalRating, Instrument, Measurement, MeasurementPoint
-from outcomes.summary import summarise
-from people.access import can_change, get_visible_or_404, record_page_opened, require_change
+from outcomes.models import Instrument, MeasurementPoint, children_sharing_scores
+from outcomes.summary import for_child, latest_episode
+from people.access import audit_route, can_change, get_visible_or_404, record_page_opened, require_change
 from people.models import CareTeamMembership, CareTeamRole, Child
+from plans.models import Plan
 
 
 def _plain(instrument: Instrument) -> dict[str, str]:
@@ -139,26 +142,44 @@ def point_not_done(request: AuthenticatedHttpRequest, point_pk: int) -> HttpResp
 
 
 def child_outcomes(request: AuthenticatedHttpRequest, child_pk: int) -> HttpResponse:
-    """The young person's outcomes in the latest episode: a data table per measure and per goal."""
-    child = _child(request, child_pk)
-    episode = Episode.objects.visible_to(request.user).filter(child=child).order_by("-opened_on", "-pk").first()
-    summary = None
-    if episode is not None:
-        measurements = list(
-            Measurement.objects.visible_to(request.user)
-            .filter(child=child, point__episode=episode)
-            .select_related("instrument")
-        )
-        ratings = list(
-            GoalRating.objects.visible_to(request.user)
-            .filter(child=child)
-            .filter(Q(point__episode=episode) | Q(point__isnull=True, rated_on__gte=episode.opened_on))
-            .select_related("goal")
-            .order_by("rated_on", "pk")
-        )
-        summary = summarise(measurements, ratings, Instrument.objects.filter(code="gbo").first())
-    record_page_opened(request, child, None, "outcomes")
-    return render(request, "outcomes/child_outcomes.html", {"child": child, "episode": episode, "summary": summary})
+    """The young person's outcomes in the latest episode: a data table per measure and per goal.
+    A partner a consent shares the scores with reads the same tables and nothing else: no link
+    to the points or entry pages (those stay with the whole record), no goal wording unless the
+    plan is shared with them too."""
+    whole = Child.objects.visible_to(request.user).filter(pk=child_pk).exists()
+    if whole:
+        child = _child(request, child_pk)
+    else:
+        # Not the whole record: only the scores a consent or safeguarding share covers (else 404).
+        child = get_visible_or_404(request, children_sharing_scores(request.user), pk=child_pk)
+    episode = latest_episode(request.user, child, shared=not whole)
+    summary = for_child(request.user, child, episode, shared=not whole)
+    if whole:
+        record_page_opened(request, child, None, "outcomes")
+    else:
+        _record_shared_read(request, child)
+    goal_words = whole or Plan.objects.visible_to(request.user, include_shared=True).filter(child=child).exists()
+    return render(
+        request,
+        "outcomes/child_outcomes.html",
+        {"child": child, "episode": episode, "summary": summary, "shared": not whole, "goal_words": goal_words},
+    )
+
+
+def _record_shared_read(request: AuthenticatedHttpRequest, child: Child) -> None:
+    """A partner's read of shared scores, filed with the basis it took (as the shared plan's
+    read is): "consent" when an in-force consent covers the scores, else "safeguarding"."""
+    if request.method != "GET":
+        return
+    by_consent = any(Item.OUTCOMES in c.items for c in consents_for(request.user, child))
+    record(
+        actor=request.user,
+        action=Action.VIEW,
+        obj=child,
+        child_id=child.pk,
+        route=audit_route(request.user, child),
+        detail={"page": "shared_outcomes", "route": "consent" if by_consent else "safeguarding"},
+    )
 
 
 # --- The manager's overdue measures ------------------------------------------------------------
