@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -152,6 +152,10 @@ def child_outcomes(request: AuthenticatedHttpRequest, child_pk: int) -> HttpResp
     else:
         # Not the whole record: only the scores a consent or safeguarding share covers (else 404).
         child = get_visible_or_404(request, children_sharing_scores(request.user), pk=child_pk)
+    if request.method not in ("GET", "HEAD"):
+        # A page to read: nothing is written here. Refused after the scope, so a stranger's
+        # POST is the same 404 as their GET (ADR 003).
+        return HttpResponseNotAllowed(["GET", "HEAD"])
     episode = latest_episode(request.user, child, shared=not whole)
     summary = for_child(request.user, child, episode, shared=not whole)
     if whole:

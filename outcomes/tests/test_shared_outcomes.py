@@ -92,6 +92,8 @@ def test_a_partner_cannot_record_mark_not_done_or_schedule(client_for, partner, 
     assert client.post(reverse("outcomes:point_not_done", args=[point.pk]), not_done).status_code == 404
     schedule = {"kind": "review", "due_on_0": "1", "due_on_1": "1", "due_on_2": str(TODAY().year)}
     assert client.post(reverse("outcomes:child_points", args=[child.pk]), schedule).status_code == 404
+    # The outcomes page itself is for reading: a POST is refused (and a stranger's is a 404).
+    assert client.post(outcomes_url(child), answers).status_code == 405
     for name in ("outcomes:point_record", "outcomes:point_not_done"):
         assert client.get(reverse(name, args=[point.pk])).status_code == 404, name
     assert client.get(reverse("outcomes:child_points", args=[child.pk])).status_code == 404
@@ -101,6 +103,7 @@ def test_a_partner_cannot_record_mark_not_done_or_schedule(client_for, partner, 
     assert not Measurement.objects.filter(child=child).exists()
     assert not GoalRating.objects.filter(child=child).exists()
     assert MeasurementPoint.objects.filter(child=child).count() == 1
+    assert not AuditEvent.objects.filter(actor=partner, action__in=["create", "update"]).exists()
 
 
 def test_without_a_consent_the_page_is_not_found(client_for, partner, child, scores):
