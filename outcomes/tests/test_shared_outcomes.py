@@ -200,3 +200,28 @@ def test_shared_with_me_links_to_the_scores(client_for, partner, alice, child, s
     page = client_for(partner).get(reverse("assessments:shared_with_me")).content.decode()
     assert outcomes_url(child) in page and "Outcome scores" in page
     assert reverse("plans:plan", args=[child.pk]) not in page
+
+
+def test_the_young_person_sees_that_the_partner_read_their_scores(client_for, partner, alice, child, scores):
+    share_scores(child, alice, partner)
+    partner_client = client_for(partner)
+    partner_client.get(outcomes_url(child))
+    partner_client.get(outcomes_url(child))
+    seen = client_for(alice).get(reverse("assessments:seen", args=[child.pk])).content.decode()
+    assert f"{partner.get_full_name()}" in seen
+    assert "read your outcome scores 2 times." in seen and "You agreed to share it with them." in seen
+    # The care team's own reads of the outcomes page are not "your story".
+    client_for(alice).get(outcomes_url(child))
+    seen = client_for(alice).get(reverse("assessments:seen", args=[child.pk])).content.decode()
+    assert seen.count("read your outcome scores") == 1
+    welsh = client_for(alice).get("/cy" + reverse("assessments:seen", args=[child.pk])[3:]).content.decode()
+    assert "eich sgorau canlyniadau ddwywaith." in welsh
+
+
+def test_a_safeguarding_read_of_the_scores_says_why(client_for, partner, alice, manager, child, scores):
+    approve_safeguarding(
+        child, organisation=partner.organisation, requested_by=alice, decided_by=manager, items=["outcomes"]
+    )
+    client_for(partner).get(outcomes_url(child))
+    seen = client_for(alice).get(reverse("assessments:seen", args=[child.pk])).content.decode()
+    assert "read your outcome scores." in seen and "a manager agreed it had to be shared" in seen
