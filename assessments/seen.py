@@ -38,6 +38,7 @@ EXPORT = "assessments.assessmentexport"
 SAFEGUARDING = "consent.safeguardingshare"
 CONSENT = "consent.consentdecision"
 PLAN = "plans.plan"
+CHILD = "people.child"
 
 
 def story_events(child: Child) -> AuditEventQuerySet:
@@ -47,10 +48,13 @@ def story_events(child: Child) -> AuditEventQuerySet:
     shared_by_consent_route = Q(object_type__in=[SAFEGUARDING, CONSENT], action__in=[Action.SHARE, Action.EXPORT])
     # A partner reading the plan the young person agreed to share with them is part of it too.
     plan_read_by_partner = Q(object_type=PLAN, action=Action.VIEW, detail__page="shared_plan")
+    # So is a partner reading the outcome scores shared with them (outcomes.views, on the child).
+    scores_read_by_partner = Q(object_type=CHILD, action=Action.VIEW, detail__page="shared_outcomes")
     # A consent withdrawn is the young person taking their story back: listed too.
     consent_withdrawn = Q(object_type=CONSENT, action=Action.UPDATE, detail__withdrawn=True)
     return queries.story_events(
-        child, touches_story | shared_by_consent_route | plan_read_by_partner | consent_withdrawn
+        child,
+        touches_story | shared_by_consent_route | plan_read_by_partner | scores_read_by_partner | consent_withdrawn,
     )
 
 
@@ -229,6 +233,7 @@ WROTE, RESTRICTED, LIFTED, COURT_COPY, COPY, SAFEGUARDING_SHARE, SHARED, WITHDRA
     "shared",
     "withdrawn",
 )
+READ_SCORES = "read_scores"
 _ONCE = {WROTE, RESTRICTED, LIFTED, WITHDRAWN}
 
 
@@ -246,6 +251,11 @@ def _sentence(kind: str, count: int) -> str:
     counted = {
         READ_PLAN: lambda n: ngettext(
             "On %(date)s, %(who)s read your plan.", "On %(date)s, %(who)s read your plan %(count)s times.", n
+        ),
+        READ_SCORES: lambda n: ngettext(
+            "On %(date)s, %(who)s read your outcome scores.",
+            "On %(date)s, %(who)s read your outcome scores %(count)s times.",
+            n,
         ),
         CHANGED: lambda n: ngettext(
             "On %(date)s, %(who)s changed the part about “%(part)s”.",
@@ -313,6 +323,8 @@ def _kind(event: AuditEvent, purpose: str) -> tuple[str, str]:
         return WITHDRAWN, _("From then on, they could no longer read what you had agreed to share.")
     if kind == PLAN:
         return READ_PLAN, why or str(_WHY["consent"])
+    if kind == CHILD and detail.get("page") == "shared_outcomes":
+        return READ_SCORES, why or str(_WHY["consent"])
     if kind == VERSION:
         return (WROTE if action == Action.CREATE else CHANGED), why
     if kind == RESTRICTION:

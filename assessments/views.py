@@ -30,6 +30,7 @@ from audit.services import record, record_list
 from consent.access import consents_for, safeguarding_for
 from core.forms import add_service_errors, rebind_after_stale_save
 from core.http import AuthenticatedHttpRequest
+from outcomes.models import children_sharing_scores
 from people.access import audit_route, get_visible_or_404
 from people.models import CareTeamMembership, Child
 from plans.models import Plan
@@ -445,15 +446,19 @@ def shared_with_me(request: AuthenticatedHttpRequest) -> HttpResponse:
         .filter(child__in=children_here)
         .values_list("child_id", flat=True)
     )
+    with_scores = set(
+        children_sharing_scores(user).filter(pk__in=[c.pk for c in children_here]).values_list("pk", flat=True)
+    )
     for child in children_here:
         access = section_access(user, child)
         plan_shared = child.pk in with_plan
-        if not access.any and not plan_shared:
+        if not access.any and not plan_shared and child.pk not in with_scores:
             continue
         entries.append(
             {
                 "child": child,
                 "plan_shared": plan_shared,
+                "outcomes_shared": child.pk in with_scores,
                 "sections": [section for section in SECTIONS if access.can_read(section.key)],
                 "writable": bool(access.writable),
                 "restricted": bool(access.restricted),

@@ -36,8 +36,7 @@ from django.utils.formats import date_format
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext, ngettext
 
-from outcomes.models import AppliesTo, Instrument, Measurement, PointKind, RatedBy, ScoringMethod, Source
-from outcomes.models import GoalRating as GoalRatingRecord
+from outcomes.models import AppliesTo, GoalRating, Instrument, Measurement, PointKind, RatedBy, ScoringMethod, Source
 from outcomes.scoring import ChangeCategory
 from outcomes.summary import Summary
 
@@ -201,10 +200,16 @@ def gbo_summary(mean: Decimal | None, paired: int, category: ChangeCategory | No
 
 
 def build_charts(
-    measurements: Sequence[Measurement], ratings: Sequence[GoalRatingRecord], summary: Summary
+    measurements: Sequence[Measurement],
+    ratings: Sequence[GoalRating],
+    summary: Summary,
+    *,
+    goal_words: bool = True,
 ) -> list[Chart]:
     """The charts for one episode, from the records the page already loaded (measurements with
     ``instrument`` and ``point``, ratings with ``point``, in date order) and their summary.
+    ``goal_words=False`` (a partner the scores but not the plan are shared with): the goals are
+    "Goal 1", "Goal 2" in the table too, never their words.
     Question measures (yes / not sure / no) have no scale to draw: their table is the figure."""
     rows = {row.instrument.pk: row for row in summary.rows}
     by_instrument: dict[int, list[Measurement]] = {}
@@ -235,7 +240,7 @@ def build_charts(
         charts.append(chart)
     gbo = summary.gbo_instrument
     if ratings and gbo is not None:
-        charts.append(_gbo_chart(gbo, ratings, summary))
+        charts.append(_gbo_chart(gbo, ratings, summary, goal_words=goal_words))
     return charts
 
 
@@ -254,8 +259,8 @@ def _chart(instrument: Instrument, lines: list[Line], sentence: str) -> Chart:
     )
 
 
-def _gbo_chart(gbo: Instrument, ratings: Sequence[GoalRatingRecord], summary: Summary) -> Chart:
-    by_goal: dict[object, list[GoalRatingRecord]] = {}
+def _gbo_chart(gbo: Instrument, ratings: Sequence[GoalRating], summary: Summary, *, goal_words: bool = True) -> Chart:
+    by_goal: dict[object, list[GoalRating]] = {}
     for r in ratings:
         by_goal.setdefault(r.goal_id, []).append(r)
     lines, goals = [], []
@@ -282,7 +287,7 @@ def _gbo_chart(gbo: Instrument, ratings: Sequence[GoalRatingRecord], summary: Su
     paired = sum(1 for g in summary.goals if g.change is not None)
     chart = _chart(gbo, lines, gbo_summary(summary.gbo_mean, paired, summary.gbo_category, rule is not None))
     chart.y_label = gettext("Rating")
-    chart.goals = goals
+    chart.goals = goals if goal_words else []
     if rule is not None:
         firsts = [next((r.value for r in line.readings if r.at_point), None) for line in lines]
         if gbo.rc_applies_to == AppliesTo.PER_GOAL:

@@ -8,17 +8,23 @@ reached only through ``Child.objects.visible_to(user)`` (their QuerySet delegate
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, Self
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from consent.access import item_shared_children
+from consent.models import Item
 from outcomes.scoring import ChangeRule, Direction
-from people.models import PersonalQuerySet
+from people.models import Child, PersonalQuerySet
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 class ScoringMethod(models.TextChoices):
@@ -162,6 +168,27 @@ class InstrumentWording(models.Model):
 # --- Measurement points and what is recorded at them (personal data) ------------------------
 
 
+class OutcomeQuerySet(PersonalQuerySet):
+    """The child's scope, as every personal model; with ``include_shared`` also the scores a
+    consent (or an approved safeguarding share) covering "outcome scores" shares with the user –
+    read-only, for a partner the young person chose. As ``plans.PlanQuerySet`` does for the plan:
+    the item's owner adds it, always beside the whole record's scope, never instead of it. Only
+    the outcomes page asks for it; the points and entry pages stay with the whole record."""
+
+    def visible_to(self, user: User, *, include_shared: bool = False, include_emergency: bool = False) -> Self:
+        scope = Q(child__in=Child.objects.visible_to(user, include_emergency=include_emergency))
+        if include_shared:
+            scope |= Q(child__in=Child.objects.filter(item_shared_children(user, Item.OUTCOMES)))
+        return self.filter(scope)
+
+
+def children_sharing_scores(user: User) -> QuerySet[Child]:
+    """The young people whose outcome scores are shared with ``user`` (consent or approved
+    safeguarding share covering "outcome scores"), through the one scope: the way in for a
+    partner who does not see the whole record."""
+    return Child.objects.visible_to(user, include_shared=True).filter(item_shared_children(user, Item.OUTCOMES))
+
+
 class PointKind(models.TextChoices):
     START = "start", _("Start")
     REVIEW = "review", _("Review")
@@ -218,7 +245,7 @@ class MeasurementPoint(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
 
-    objects = PersonalQuerySet.as_manager()
+    objects = OutcomeQuerySet.as_manager()
 
     class Meta:
         ordering = ["due_on", "pk"]
@@ -252,7 +279,7 @@ class Measurement(models.Model):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
 
-    objects = PersonalQuerySet.as_manager()
+    objects = OutcomeQuerySet.as_manager()
 
     class Meta:
         ordering = ["taken_on", "pk"]
@@ -277,7 +304,7 @@ class GoalRating(models.Model):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
 
-    objects = PersonalQuerySet.as_manager()
+    objects = OutcomeQuerySet.as_manager()
 
     class Meta:
         ordering = ["rated_on", "pk"]

@@ -11,10 +11,18 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django.db.models import Q
 
 from outcomes import scoring
-from outcomes.models import Answer, AppliesTo, GoalRating, Instrument, Measurement, ScoringMethod
+from outcomes.models import Answer, AppliesTo, GoalRating, Instrument, Measurement, MeasurementPoint, ScoringMethod
 from outcomes.scoring import ChangeCategory, CorcCategory
+
+if TYPE_CHECKING:
+    from accounts.models import User
+    from episodes.models import Episode
+    from people.models import Child
 
 
 @dataclass
@@ -42,6 +50,9 @@ class GoalRow:
     latest: int | None
     change: int | None
     category: ChangeCategory | None = None
+    #: The plan goal's stable ``uuid`` (what the ratings attach to): pages that list the plan's
+    #: goals find each goal's row by it.
+    goal_id: object = None
 
 
 @dataclass
@@ -116,7 +127,7 @@ def summarise(measurements: list[Measurement], ratings: list[GoalRating], gbo: I
         for goal_id, rs in by_goal.items():
             change = scoring.goal_change(per_goal[goal_id])
             goal_row = GoalRow(
-                text=rs[0].goal.text, ratings=[(r.rated_on, r.value, r.point_id is not None) for r in rs],
+                goal_id=goal_id, text=rs[0].goal.text, ratings=[(r.rated_on, r.value, r.point_id is not None) for r in rs],
                 first=change.first if change else None, latest=change.latest if change else None,
                 change=change.change if change else None,
             )  # fmt: skip
@@ -148,3 +159,53 @@ def summarise(measurements: list[Measurement], ratings: list[GoalRating], gbo: I
             summary.unpaired += 1
     summary.corc = scoring.corc_category(categories)
     return summary
+
+
+def latest_episode(user: User, child: Child, *, shared: bool = False) -> Episode | None:
+    """The young person's latest episode of support. A reader of the whole record finds it
+    through the episodes' own scope; a partner the scores are shared with (``shared``) does not
+    see the episodes, only the scores, so the episode is the one their latest measurement
+    point belongs to (an episode with no point has no scores to show them)."""
+    from episodes.models import Episode
+
+    if not shared:
+        return Episode.objects.visible_to(user).filter(child=child).order_by("-opened_on", "-pk").first()
+    point = (
+        MeasurementPoint.objects.visible_to(user, include_shared=True)
+        .filter(child=child)
+        .select_related("episode")
+        .order_by("-episode__opened_on", "-episode_id")
+        .first()
+    )
+    return point.episode if point is not None else None
+
+
+def results_for(
+    user: User, child: Child, episode: Episode, *, shared: bool = False
+) -> tuple[list[Measurement], list[GoalRating]]:
+    """``child``'s results in ``episode`` as ``user`` may see them (``shared``: also the scores a
+    consent shares with them): the results at the episode's points, and GBO ratings since it
+    opened, with their points (the charts label each reading). Two queries."""
+    measurements = list(
+        Measurement.objects.visible_to(user, include_shared=shared)
+        .filter(child=child, point__episode=episode)
+        .select_related("instrument", "point")
+    )
+    ratings = list(
+        GoalRating.objects.visible_to(user, include_shared=shared)
+        .filter(child=child)
+        .filter(Q(point__episode=episode) | Q(point__isnull=True, rated_on__gte=episode.opened_on))
+        .select_related("goal", "point")
+        .order_by("rated_on", "pk")
+    )
+    return measurements, ratings
+
+
+def for_child(user: User, child: Child, episode: Episode | None, *, shared: bool = False) -> Summary | None:
+    """The summary of ``child``'s ``episode`` as ``user`` may see it (``shared``: also the scores
+    a consent shares with them), in three queries whatever the number of results; None without
+    an episode."""
+    if episode is None:
+        return None
+    measurements, ratings = results_for(user, child, episode, shared=shared)
+    return summarise(measurements, ratings, Instrument.objects.filter(code="gbo").first())

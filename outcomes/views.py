@@ -14,8 +14,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
-from django.http import Http404, HttpResponse
+from django.db.models import Count, Prefetch
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -23,6 +23,8 @@ from django.utils.translation import gettext as _
 from accounts.models import Role
 from audit.models import Action, Route
 from audit.services import record, record_list
+from consent.access import consents_for
+from consent.models import Item
 from core.forms import add_service_errors
 from core.http import AuthenticatedHttpRequest
 from episodes.models import Episode, EpisodeEvent, EpisodeStatus, EventKind
@@ -36,11 +38,13 @@ from outcomes.models import (
     Measurement,
     MeasurementPoint,
     PointStatus,
+    children_sharing_scores,
 )
 from outcomes.pdf import render_outcomes_summary_pdf
-from outcomes.summary import Summary, summarise
+from outcomes.summary import Summary, latest_episode, results_for, summarise
 from people.access import audit_route, can_change, get_visible_or_404, record_page_opened, require_change
 from people.models import CareTeamMembership, CareTeamRole, Child
+from plans.models import Plan
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -60,6 +64,14 @@ def _require_reviewer(request: AuthenticatedHttpRequest) -> None:
         raise Http404
 
 
+def _instrument(code: str) -> Instrument:
+    """A measure by its code (reference data, not personal: no scope to pass through)."""
+    instrument = Instrument.objects.filter(code=code).first()
+    if instrument is None:
+        raise Http404
+    return instrument
+
+
 def instrument_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_reviewer(request)
     # Measures not in use are listed too (after those in use): they can be brought back into use
@@ -77,7 +89,7 @@ def instrument_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 def instrument_propose(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """Propose a change to one instrument's parameters, for another service manager to review."""
     _require_reviewer(request)
-    instrument = get_object_or_404(Instrument, code=code)
+    instrument = _instrument(code)
     form = ParameterChangeForm(request.POST if request.method == "POST" else None, instrument=instrument)
     if request.method == "POST" and form.is_valid():
         try:
@@ -138,7 +150,7 @@ def instrument_change(request: AuthenticatedHttpRequest, change_pk: int) -> Http
 def instrument_history(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """Every earlier state of an instrument: when, who, what changed and why."""
     _require_reviewer(request)
-    instrument = get_object_or_404(Instrument, code=code)
+    instrument = _instrument(code)
     return render(
         request, "outcomes/instrument_history.html",
         {"instrument": instrument, "entries": parameters.instrument_history(instrument)},
@@ -249,38 +261,46 @@ class _Latest:
     ratings: list[GoalRating] = field(default_factory=list)
 
 
-def _latest_summary(user: User, child: Child) -> _Latest:
+def _latest_summary(user: User, child: Child, *, shared: bool = False) -> _Latest:
     """The young person's latest episode, its results and summary (the outcomes page, its charts
-    and its PDF): only results at that episode's points, and GBO ratings since it opened. Three
-    queries."""
-    episode = Episode.objects.visible_to(user).filter(child=child).order_by("-opened_on", "-pk").first()
+    and its PDF; ``shared``: as a partner the scores are shared with sees them). Four queries."""
+    episode = latest_episode(user, child, shared=shared)
     if episode is None:
         return _Latest()
-    measurements = list(
-        Measurement.objects.visible_to(user)
-        .filter(child=child, point__episode=episode)
-        .select_related("instrument", "point")
-    )
-    ratings = list(
-        GoalRating.objects.visible_to(user)
-        .filter(child=child)
-        .filter(Q(point__episode=episode) | Q(point__isnull=True, rated_on__gte=episode.opened_on))
-        .select_related("goal", "point")
-        .order_by("rated_on", "pk")
-    )
+    measurements, ratings = results_for(user, child, episode, shared=shared)
     summary = summarise(measurements, ratings, Instrument.objects.filter(code="gbo").first())
     return _Latest(episode, summary, measurements, ratings)
 
 
 def child_outcomes(request: AuthenticatedHttpRequest, child_pk: int) -> HttpResponse:
     """The young person's outcomes in the latest episode: a data table per measure and per goal,
-    and a chart per scored measure with the table of its numbers beside it."""
-    child = _child(request, child_pk)
-    latest = _latest_summary(request.user, child)
+    and a chart per scored measure with the table of its numbers beside it. A partner a consent
+    shares the scores with reads the same tables and charts and nothing else: no link to the
+    points or entry pages (those stay with the whole record), no goal wording unless the plan is
+    shared with them too."""
+    whole = Child.objects.visible_to(request.user).filter(pk=child_pk).exists()
+    if whole:
+        child = _child(request, child_pk)
+    else:
+        # Not the whole record: only the scores a consent or safeguarding share covers (else 404).
+        child = get_visible_or_404(request, children_sharing_scores(request.user), pk=child_pk)
+    if request.method not in ("GET", "HEAD"):
+        # A page to read: nothing is written here. Refused after the scope, so a stranger's
+        # POST is the same 404 as their GET (ADR 003).
+        return HttpResponseNotAllowed(["GET", "HEAD"])
+    latest = _latest_summary(request.user, child, shared=not whole)
     episode, summary = latest.episode, latest.summary
-    chart_list = charts.build_charts(latest.measurements, latest.ratings, summary) if summary is not None else []
+    goal_words = whole or Plan.objects.visible_to(request.user, include_shared=True).filter(child=child).exists()
+    chart_list = (
+        charts.build_charts(latest.measurements, latest.ratings, summary, goal_words=goal_words)
+        if summary is not None
+        else []
+    )
     charts.attach_svgs(chart_list)
-    record_page_opened(request, child, None, "outcomes")
+    if whole:
+        record_page_opened(request, child, None, "outcomes")
+    else:
+        _record_shared_read(request, child)
     return render(
         request,
         "outcomes/child_outcomes.html",
@@ -289,7 +309,9 @@ def child_outcomes(request: AuthenticatedHttpRequest, child_pk: int) -> HttpResp
             "episode": episode,
             "summary": summary,
             "charts": chart_list,
-            "can_print": can_change(request.user, child),
+            "shared": not whole,
+            "goal_words": goal_words,
+            "can_print": whole and can_change(request.user, child),
         },
     )
 
@@ -347,6 +369,22 @@ def child_outcomes_pdf(request: AuthenticatedHttpRequest, child_pk: int) -> Http
     # A young person's scores must not linger in shared caches or the browser's cache.
     response["Cache-Control"] = "no-store, private"
     return response
+
+
+def _record_shared_read(request: AuthenticatedHttpRequest, child: Child) -> None:
+    """A partner's read of shared scores, filed with the basis it took (as the shared plan's
+    read is): "consent" when an in-force consent covers the scores, else "safeguarding"."""
+    if request.method != "GET":
+        return
+    by_consent = any(Item.OUTCOMES in c.items for c in consents_for(request.user, child))
+    record(
+        actor=request.user,
+        action=Action.VIEW,
+        obj=child,
+        child_id=child.pk,
+        route=audit_route(request.user, child),
+        detail={"page": "shared_outcomes", "route": "consent" if by_consent else "safeguarding"},
+    )
 
 
 # --- The manager's overdue measures ------------------------------------------------------------

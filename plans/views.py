@@ -24,6 +24,7 @@ from consent.models import Item
 from core.errors import StaleEditError
 from core.forms import add_service_errors, rebind_after_stale_save, service_values
 from core.http import AuthenticatedHttpRequest
+from outcomes.plan_review import for_plan_review
 from people.access import audit_route, can_change, emergency_access, get_visible_or_404, require_change
 from people.models import CareTeamMembership, Child
 from plans import services
@@ -409,7 +410,11 @@ def review_add(request: AuthenticatedHttpRequest, child_pk: int) -> HttpResponse
             return redirect("plans:plan", child_pk=child.pk)
     # The next review is suggested before the statutory looked-after child review.
     suggest_review_date(form.fields["next_review_on"], _statutory(child, current))
-    return render(request, "plans/review_form.html", {"child": child, "plan": current, "form": form})
+    # Beside the goals, the change since support started (the outcomes' fragment).
+    outcomes = for_plan_review(request.user, child, list(current.goals.all()))
+    return render(
+        request, "plans/review_form.html", {"child": child, "plan": current, "form": form, "outcomes": outcomes}
+    )
 
 
 def history(request: AuthenticatedHttpRequest, child_pk: int) -> HttpResponse:
