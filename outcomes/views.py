@@ -6,23 +6,26 @@ measures their service uses and must see each parameter with its source."""
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
-from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Role
-from audit.models import Route
-from audit.services import record_list
+from accounts.models import Organisation, OrganisationType, Role
+from audit.models import Action, Route
+from audit.services import record, record_list
+from core import disclosure
 from core.forms import add_service_errors
 from core.http import AuthenticatedHttpRequest
+from core.net import client_address
 from episodes.models import Episode, EpisodeStatus
-from outcomes import schedule, services
-from outcomes.forms import EntryForm, NotDoneForm, SchedulePointForm
-from outcomes.models import GoalRating, Instrument, Measurement, MeasurementPoint
+from outcomes import feedback, schedule, services
+from outcomes.forms import EntryForm, FeedbackForm, NotDoneForm, SchedulePointForm
+from outcomes.models import GoalRating, Instrument, Measurement, MeasurementPoint, NamedFeedback, Respondent
 from outcomes.summary import summarise
 from people.access import can_change, get_visible_or_404, record_page_opened, require_change
 from people.models import CareTeamMembership, CareTeamRole, Child
@@ -157,8 +160,13 @@ def child_outcomes(request: AuthenticatedHttpRequest, child_pk: int) -> HttpResp
             .order_by("rated_on", "pk")
         )
         summary = summarise(measurements, ratings, Instrument.objects.filter(code="gbo").first())
+    given = list(NamedFeedback.objects.visible_to(request.user).filter(child=child).select_related("recorded_by"))
     record_page_opened(request, child, None, "outcomes")
-    return render(request, "outcomes/child_outcomes.html", {"child": child, "episode": episode, "summary": summary})
+    return render(
+        request, "outcomes/child_outcomes.html",
+        {"child": child, "episode": episode, "summary": summary, "feedback": given,
+         "statements": feedback.STATEMENTS, "writer": can_change(request.user, child)},
+    )  # fmt: skip
 
 
 # --- The manager's overdue measures ------------------------------------------------------------
@@ -192,3 +200,101 @@ def overdue_measures(request: AuthenticatedHttpRequest) -> HttpResponse:
         actor=user, page="overdue_outcome_measures", children=[p.child_id for p in page.object_list], route=Route.UI
     )
     return render(request, "outcomes/overdue_measures.html", {"page": page})
+
+
+# --- Feedback on the support (rules in outcomes.feedback; ADR 018) ----------------------------
+
+#: The respondent in a feedback page's address (/young-person/, /carer/, /professional/).
+RESPONDENT_SLUGS = {"young-person": Respondent.YOUNG_PERSON, "carer": Respondent.CARER, "professional": Respondent.PROFESSIONAL}  # fmt: skip
+
+
+def _respondent(slug: str) -> str:
+    if slug not in RESPONDENT_SLUGS:
+        raise Http404
+    return RESPONDENT_SLUGS[slug]
+
+
+def _public_service(code: str) -> Organisation:
+    # Organisations are not personal data: the service the public page names, as the public
+    # referral form routes to one (active services only).
+    return get_object_or_404(Organisation, code=code, type=OrganisationType.SERVICE, is_active=True)
+
+
+def child_feedback(request: AuthenticatedHttpRequest, child_pk: int, who: str = "") -> HttpResponse:
+    """Record feedback about the young person's support: first who gave it (the wording follows),
+    then the questionnaire."""
+    child = _child(request, child_pk)
+    require_change(request, child)
+    if not who:
+        record_page_opened(request, child, None, "feedback_who")
+        return render(
+            request, "outcomes/feedback_who.html",
+            {"child": child, "links": [(slug, Respondent(value).label) for slug, value in RESPONDENT_SLUGS.items()]},
+        )  # fmt: skip
+    respondent = _respondent(who)
+    form = FeedbackForm(request.POST if request.method == "POST" else None, respondent=respondent, named=True)
+    if request.method == "POST" and form.is_valid():
+        try:
+            feedback.record_named_feedback(
+                by=request.user, child=child, respondent=respondent, given_on=form.cleaned_data["given_on"],
+                answers=form.answers(),
+            )  # fmt: skip
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The feedback was recorded."))
+            return redirect("outcomes:child_outcomes", child_pk=child.pk)
+    record_page_opened(request, child, None, "feedback_form")
+    return render(
+        request, "outcomes/feedback_named.html",
+        {"child": child, "form": form, "respondent": Respondent(respondent).label},
+    )  # fmt: skip
+
+
+@login_not_required
+def public_feedback(request: HttpRequest, code: str, who: str = "") -> HttpResponse:
+    """Anonymous feedback, no sign-in. Nothing about the request is stored with the answer
+    (outcomes.feedback.submit_anonymous_feedback); limited per address like the public referral."""
+    service = _public_service(code)
+    if not who:
+        return render(
+            request, "outcomes/feedback_public_who.html",
+            {"service": service, "links": [(slug, Respondent(value).label) for slug, value in RESPONDENT_SLUGS.items()]},
+        )  # fmt: skip
+    respondent = _respondent(who)
+    form = FeedbackForm(request.POST if request.method == "POST" else None, respondent=respondent, named=False)
+    if request.method == "POST" and form.is_valid():
+        try:
+            stored = feedback.submit_anonymous_feedback(
+                service=service, respondent=respondent, answers=form.answers(), form_key=form.cleaned_data["key"],
+                client_address=client_address(request),
+            )  # fmt: skip
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            if not stored:
+                return render(request, "outcomes/feedback_too_many.html", {"service": service}, status=429)
+            # Post/redirect/get, with nothing in the session: the thank-you page is the same for everyone.
+            return redirect("public_feedback_sent", code=service.code)
+    return render(request, "outcomes/feedback_public.html", {"service": service, "form": form})
+
+
+@login_not_required
+def public_feedback_sent(request: HttpRequest, code: str) -> HttpResponse:
+    return render(request, "outcomes/feedback_public_sent.html", {"service": _public_service(code)})
+
+
+def feedback_summary(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The service manager's feedback summary per quarter (counts through core.disclosure)."""
+    user = request.user
+    if user.role != Role.SERVICE_MANAGER or user.organisation is None:
+        raise PermissionDenied
+    service = user.organisation
+    quarters = feedback.service_summary(user, service)
+    # An aggregate page: the event names the page and the service, never an answer.
+    record(actor=user, action=Action.VIEW, route=Route.UI, detail={"page": "feedback_summary", "service": service.pk})
+    return render(
+        request, "outcomes/feedback_summary.html",
+        {"service": service, "quarters": quarters, "columns": feedback.COLUMNS, "threshold": disclosure.threshold(),
+         "note": disclosure.note()},
+    )  # fmt: skip
