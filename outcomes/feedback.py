@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, TypedDict
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -244,16 +244,25 @@ def service_summary(user: User, service: Organisation) -> list[QuarterSummary]:
     limit = disclosure.threshold()
     named = _counts(NamedFeedback.objects.visible_to(user).filter(service=service))
     anonymous = _counts(AnonymousFeedback.objects.filter(service=service))
-    open_quarters = [q for q, row in anonymous.items() if row["n"] >= limit]
-    comments: dict[str, list[str]] = {q: [] for q in open_quarters}
+    comments: dict[str, list[str]] = {q: [] for q, row in anonymous.items() if row["n"] >= limit}
+    # The threshold is applied again in the database, so one query whatever the quarters, and
+    # text from a quarter below it is never even read.
+    open_quarters = (
+        AnonymousFeedback.objects.filter(service=service)
+        .values("quarter")
+        .annotate(n=Count("pk"))
+        .filter(n__gte=limit)
+        .values("quarter")
+    )
     texts = (
-        AnonymousFeedback.objects.filter(service=service, quarter__in=open_quarters)
+        AnonymousFeedback.objects.filter(service=service, quarter__in=Subquery(open_quarters))
         .exclude(anything_else="")
         .order_by("quarter", "id")
         .values_list("quarter", "anything_else")
     )
-    for quarter, text in texts if open_quarters else ():
-        comments[quarter].append(text)
+    for quarter, text in texts:
+        if quarter in comments:  # an answer that came between the two queries opens nothing
+            comments[quarter].append(text)
     summaries = []
     for quarter in sorted(set(named) | set(anonymous), reverse=True):
         both = [named.get(quarter, {}), anonymous.get(quarter, {})]
