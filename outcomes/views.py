@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -217,7 +217,10 @@ def _respondent(slug: str) -> str:
 def _public_service(code: str) -> Organisation:
     # Organisations are not personal data: the service the public page names, as the public
     # referral form routes to one (active services only).
-    return get_object_or_404(Organisation, code=code, type=OrganisationType.SERVICE, is_active=True)
+    service = Organisation.objects.filter(code=code, type=OrganisationType.SERVICE, is_active=True).first()
+    if service is None:
+        raise Http404
+    return service
 
 
 def child_feedback(request: AuthenticatedHttpRequest, child_pk: int, who: str = "") -> HttpResponse:
