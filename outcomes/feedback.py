@@ -38,6 +38,7 @@ from audit.models import Action
 from audit.services import record
 from core import disclosure, ratelimit
 from core.forms import reject_markup
+from core.text_language import TextLanguage
 from outcomes.models import AnonymousFeedback, FeedbackAnswer, NamedFeedback, Respondent
 from people.access import audit_route, require_change
 
@@ -134,9 +135,15 @@ def _validated(respondent: str, answers: FeedbackInput) -> FeedbackInput:
     return clean
 
 
+def _text_language(clean: FeedbackInput, language: str) -> str:
+    # Only free text has a language; with none written nothing is stored (for an anonymous
+    # answer, not even which language's page it was sent from).
+    return language if clean["anything_else"] and language in TextLanguage.values else ""
+
+
 @transaction.atomic
 def record_named_feedback(
-    *, by: User, child: Child, respondent: str, given_on: datetime.date, answers: FeedbackInput
+    *, by: User, child: Child, respondent: str, given_on: datetime.date, answers: FeedbackInput, text_language: str = ""
 ) -> NamedFeedback:
     """Record feedback about ``child``'s support given by a young person, carer or
     professional. The care team and the service's managers record it; audited like any write."""
@@ -151,12 +158,13 @@ def record_named_feedback(
         respondent=respondent,
         given_on=given_on,
         recorded_by=by,
+        text_language=_text_language(clean, text_language),
         **clean,
     )
-    given: dict[str, str] = dict(clean)
+    answered = sum(bool(value) for name, value in clean.items() if name in STATEMENTS)
     record(
         actor=by, action=Action.CREATE, obj=feedback, child_id=child.pk, route=audit_route(by, child),
-        detail={"respondent": respondent, "statements_answered": sum(bool(given[s]) for s in STATEMENTS)},
+        detail={"respondent": respondent, "statements_answered": answered},
     )  # fmt: skip
     return feedback
 
@@ -183,7 +191,13 @@ def new_form_key() -> str:
 
 
 def submit_anonymous_feedback(
-    *, service: Organisation, respondent: str, answers: FeedbackInput, form_key: str, client_address: str
+    *,
+    service: Organisation,
+    respondent: str,
+    answers: FeedbackInput,
+    form_key: str,
+    client_address: str,
+    text_language: str = "",
 ) -> bool:
     """Store one anonymous answer; False when the address has used its moving window (nothing
     stored). Nothing links the row to anyone: only service, quarter, respondent kind and the
@@ -200,8 +214,9 @@ def submit_anonymous_feedback(
     try:
         with transaction.atomic():
             AnonymousFeedback.objects.create(
-                id=key, service=service, quarter=quarter_of(timezone.localdate()), respondent=respondent, **clean
-            )
+                id=key, service=service, quarter=quarter_of(timezone.localdate()), respondent=respondent,
+                text_language=_text_language(clean, text_language), **clean,
+            )  # fmt: skip
     except IntegrityError:  # the same form committed by a concurrent request
         pass
     return True
@@ -228,7 +243,7 @@ class QuarterSummary:
     rows: list[StatementRow] = field(default_factory=list)
     #: Anonymous free text, in random order (by id); None when the quarter has fewer anonymous
     #: answers than the threshold (then not even whether any was written is shown).
-    comments: list[str] | None = None
+    comments: list[tuple[str, str]] | None = None
 
 
 def _counts(queryset: object) -> dict[str, dict[str, int]]:
@@ -244,7 +259,7 @@ def service_summary(user: User, service: Organisation) -> list[QuarterSummary]:
     limit = disclosure.threshold()
     named = _counts(NamedFeedback.objects.visible_to(user).filter(service=service))
     anonymous = _counts(AnonymousFeedback.objects.filter(service=service))
-    comments: dict[str, list[str]] = {q: [] for q, row in anonymous.items() if row["n"] >= limit}
+    comments: dict[str, list[tuple[str, str]]] = {q: [] for q, row in anonymous.items() if row["n"] >= limit}
     # The threshold is applied again in the database, so one query whatever the quarters, and
     # text from a quarter below it is never even read.
     open_quarters = (
@@ -258,11 +273,11 @@ def service_summary(user: User, service: Organisation) -> list[QuarterSummary]:
         AnonymousFeedback.objects.filter(service=service, quarter__in=Subquery(open_quarters))
         .exclude(anything_else="")
         .order_by("quarter", "id")
-        .values_list("quarter", "anything_else")
+        .values_list("quarter", "anything_else", "text_language")
     )
-    for quarter, text in texts:
+    for quarter, text, language in texts:
         if quarter in comments:  # an answer that came between the two queries opens nothing
-            comments[quarter].append(text)
+            comments[quarter].append((text, language))
     summaries = []
     for quarter in sorted(set(named) | set(anonymous), reverse=True):
         both = [named.get(quarter, {}), anonymous.get(quarter, {})]

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from core.forms import GovukDateField, NythForm, reject_markup
+from core.text_language import TextLanguageFormMixin
 from outcomes import feedback
 from outcomes.models import Answer, FeedbackAnswer, Instrument, NotDoneReason, PointKind, RatedBy, ScoringMethod, Source
 
@@ -169,7 +170,7 @@ class FeedbackForm(NythForm):
             )
             for name, label in feedback.statements_for(respondent)
         }
-        fields = dict(statements)
+        fields: dict[str, forms.Field] = dict(statements)
         if named:
             fields["given_on"] = GovukDateField(
                 label=_("Date the feedback was given"), help_text=_("For example, 27 3 2026"), earliest_year=2000,
@@ -192,3 +193,9 @@ class FeedbackForm(NythForm):
             "would_recommend": data.get("would_recommend") or "",
             "anything_else": data.get("anything_else") or "",
         }
+
+
+class NamedFeedbackForm(TextLanguageFormMixin, FeedbackForm):
+    """The practitioner's form: the date it was given, and the free text's language (ADR 015)."""
+
+    text_language_after = "anything_else"

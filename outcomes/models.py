@@ -18,6 +18,7 @@ from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.text_language import TextLanguageField
 from outcomes.scoring import ChangeRule, Direction
 from people.models import PersonalQuerySet
 
@@ -315,6 +316,8 @@ class FeedbackAnswers(models.Model):
     good_time = models.CharField(max_length=10, choices=FeedbackAnswer.choices, blank=True)
     would_recommend = models.CharField(max_length=10, choices=FeedbackAnswer.choices, blank=True)
     anything_else = models.TextField(_("anything else"), max_length=2000, blank=True)
+    #: The free text's language (ADR 015); empty when nothing was written.
+    text_language = TextLanguageField()
 
     class Meta:
         abstract = True

@@ -22,9 +22,10 @@ from core import disclosure
 from core.forms import add_service_errors
 from core.http import AuthenticatedHttpRequest
 from core.net import client_address
+from core.text_language import interface_language
 from episodes.models import Episode, EpisodeStatus
 from outcomes import feedback, schedule, services
-from outcomes.forms import EntryForm, FeedbackForm, NotDoneForm, SchedulePointForm
+from outcomes.forms import EntryForm, FeedbackForm, NamedFeedbackForm, NotDoneForm, SchedulePointForm
 from outcomes.models import GoalRating, Instrument, Measurement, MeasurementPoint, NamedFeedback, Respondent
 from outcomes.summary import summarise
 from people.access import can_change, get_visible_or_404, record_page_opened, require_change
@@ -235,12 +236,12 @@ def child_feedback(request: AuthenticatedHttpRequest, child_pk: int, who: str = 
             {"child": child, "links": [(slug, Respondent(value).label) for slug, value in RESPONDENT_SLUGS.items()]},
         )  # fmt: skip
     respondent = _respondent(who)
-    form = FeedbackForm(request.POST if request.method == "POST" else None, respondent=respondent, named=True)
+    form = NamedFeedbackForm(request.POST if request.method == "POST" else None, respondent=respondent, named=True)
     if request.method == "POST" and form.is_valid():
         try:
             feedback.record_named_feedback(
                 by=request.user, child=child, respondent=respondent, given_on=form.cleaned_data["given_on"],
-                answers=form.answers(),
+                answers=form.answers(), text_language=form.cleaned_data["text_language"],
             )  # fmt: skip
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -270,7 +271,7 @@ def public_feedback(request: HttpRequest, code: str, who: str = "") -> HttpRespo
         try:
             stored = feedback.submit_anonymous_feedback(
                 service=service, respondent=respondent, answers=form.answers(), form_key=form.cleaned_data["key"],
-                client_address=client_address(request),
+                client_address=client_address(request), text_language=interface_language(),
             )  # fmt: skip
         except ValidationError as exc:
             add_service_errors(form, exc)

@@ -65,8 +65,9 @@ def test_an_anonymous_answer_stores_nothing_that_links_it(south):
     # Exactly these fields, and nothing else: no user, child, time, address or session.
     assert {f.name for f in AnonymousFeedback._meta.get_fields()} == {
         "id", "service", "quarter", "respondent", "listened", "could_choose", "knew_contact", "good_time",
-        "would_recommend", "anything_else",
+        "would_recommend", "anything_else", "text_language",
     }  # fmt: skip
+    assert row.text_language == "en"  # the free text's language (ADR 015), from the page
     assert not any(f.get_internal_type() in ("DateTimeField", "DateField", "GenericIPAddressField")
                    for f in AnonymousFeedback._meta.concrete_fields)  # fmt: skip
     assert not hasattr(row, "created_at")
@@ -89,6 +90,8 @@ def test_the_same_form_sent_twice_is_stored_once(south):
     for _ in range(2):
         assert client.post(public_url(south), {**answers(), "key": key}).status_code == 302
     assert AnonymousFeedback.objects.count() == 1
+    # Nothing written: not even the page's language is kept.
+    assert AnonymousFeedback.objects.get().text_language == ""
 
 
 def test_the_public_page_works_signed_out_with_the_help_notice_before_the_free_text(south):
@@ -117,6 +120,13 @@ def test_the_public_page_in_welsh(south):
     assert "Gwasanaeth y De" in page
     assert "I felt listened to" not in page and "Nobody can reply" not in page
     assert page.index("080880 23456") < page.index('name="anything_else"')
+    assert "Roeddwn i&#x27;n teimlo bod rhywun yn gwrando arna i" in page
+    assert "Does neb yn gallu ateb" in page
+    client = Client()
+    key = re.search(r'name="key" value="([^"]+)"', client.get(url).content.decode()).group(1)
+    sent = client.post(url, {**answers(anything_else="Diolch yn fawr"), "key": key})
+    assert sent.status_code == 302 and sent["Location"].startswith("/cy/")
+    assert AnonymousFeedback.objects.get().text_language == "cy"
 
 
 def test_an_unknown_service_or_respondent_is_404(south):
@@ -175,7 +185,7 @@ def test_named_feedback_is_recorded_audited_and_shown_on_the_outcomes_page(clien
     assert response.status_code == 302
     (item,) = NamedFeedback.objects.all()
     assert (item.child, item.respondent, item.recorded_by, item.service) == (child, "carer", alice, child.service)
-    assert item.quarter == QUARTER
+    assert item.quarter == QUARTER and item.text_language == "en"
     event = AuditEvent.objects.get(object_type="outcomes.namedfeedback", object_id=str(item.pk))
     assert event.action == "create" and event.child_id == child.pk and event.actor == alice
     outcomes = client.get(reverse("outcomes:child_outcomes", args=[child.pk])).content.decode()
