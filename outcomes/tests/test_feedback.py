@@ -56,11 +56,13 @@ def test_quarters_are_calendar_quarters():
     assert feedback.quarter_of(datetime.date(2026, 7, 15)) == "2026-Q3"
 
 
-def test_an_anonymous_answer_stores_nothing_that_links_it(south):
+def test_an_anonymous_answer_stores_nothing_that_links_it(south, settings):
     events_before = AuditEvent.objects.count()
     client = Client(REMOTE_ADDR="203.0.113.7")
     response = send_public(client, south, anything_else="The evening sessions helped")
     assert response.status_code == 302 and response["Location"].endswith(f"/feedback/{south.code}/sent/")
+    assert settings.SESSION_COOKIE_NAME not in response.cookies  # no session is made for it
+    assert client.get(response["Location"]).status_code == 200
     (row,) = AnonymousFeedback.objects.all()
     # Exactly these fields, and nothing else: no user, child, time, address or session.
     assert {f.name for f in AnonymousFeedback._meta.get_fields()} == {
