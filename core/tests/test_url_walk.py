@@ -31,6 +31,10 @@ PUBLIC = {
     "accounts:password_reset_complete",
     "public_referral",
     "public_referral_sent",
+    # Anonymous feedback on the support (ADR 018).
+    "public_feedback",
+    "public_feedback_form",
+    "public_feedback_sent",
 }
 # Pages that need a signed-in but not yet two-factor-verified user (or sign-out).
 
@@ -105,6 +109,8 @@ def objects(child, duty, south, alice, manager):
     )
     return {
         "child_pk": child.pk,
+        "who": "carer",
+        "code": south.code,
         "consent_pk": consent.pk,
         "safeguarding_pk": safeguarding.pk,
         "share_pk": share.pk,
@@ -247,7 +253,7 @@ def test_strangers_get_404_for_every_object_url(client_for, charlie, objects, ch
     client = client_for(charlie)
     checked = 0
     for name, pattern in iter_patterns():
-        if not pattern.pattern.regex.groupindex:
+        if not pattern.pattern.regex.groupindex or name in PUBLIC:  # a public page has no strangers
             continue
         url = url_for(name, pattern, objects)
         for method in ("get", "post"):
@@ -393,7 +399,7 @@ def _HOURS(hours: int):
 FIRST_TIER_PAGES = {"safety:plan", "contacts:child", "contacts:create", "contacts:edit"}
 #: Object URLs that are not pages of a child (the service's catalogue and directory, accounts,
 #: imports, emergency accesses themselves): the walk checks they show nothing of the child.
-NOT_CHILD_PAGES = {"option_pk", "entry_pk", "job_pk", "user_pk", "request_pk", "access_pk", "uidb64"}
+NOT_CHILD_PAGES = {"option_pk", "entry_pk", "job_pk", "user_pk", "request_pk", "access_pk", "uidb64", "code"}
 
 
 def _outside_the_banner(body: str) -> str:
