@@ -41,6 +41,7 @@ PERSONAL_MODELS = {
     "MeasurementPoint",
     "Measurement",
     "GoalRating",
+    "NamedFeedback",
 }
 # Model managers that are not row access (history is reached from an already-scoped object).
 ALLOWED_ATTRS = {"history"}
