@@ -253,6 +253,27 @@ def _counts(queryset: object) -> dict[str, dict[str, int]]:
     return {row.pop("quarter"): row for row in rows}
 
 
+def summarise_quarter(quarter: str, counts: dict[str, list[int]], *, total: int, limit: int) -> QuarterSummary:
+    """One quarter's table: ``counts`` is statement → [yes, sort of, no] over ``total`` answers.
+    Each row gets "not answered" so it adds up to the total, then ``core.disclosure`` decides
+    what is shown (a plain function: the property tests call it directly)."""
+    rows, answers = [], disclosure.suppress(total, limit=limit)
+    for statement in STATEMENTS:
+        answered = counts[statement]
+        row = disclosure.suppress_row([*answered, total - sum(answered)], limit=limit)
+        rows.append(StatementRow(statement, WORDING[Respondent.YOUNG_PERSON][statement], row.cells))
+        if row.total.reason is disclosure.Reason.SECONDARY:
+            # One row could be made safe only without its total (possible only with a
+            # threshold under 5): the total is every row's, and another row shown in full
+            # would give it away, so the quarter's total and every non-zero count go.
+            answers = disclosure.Cell(None, disclosure.Reason.SECONDARY, limit)
+    if answers.reason is disclosure.Reason.SECONDARY:
+        hidden = disclosure.Cell(None, disclosure.Reason.SECONDARY, limit)
+        for r in rows:
+            r.cells = [hidden if cell.value else cell for cell in r.cells]
+    return QuarterSummary(quarter=quarter, answers=answers, rows=rows)
+
+
 def service_summary(user: User, service: Organisation) -> list[QuarterSummary]:
     """The service's feedback per quarter, newest first, in a fixed number of queries (three,
     whatever the number of answers). Named feedback is read through the user's scope."""
@@ -281,20 +302,8 @@ def service_summary(user: User, service: Organisation) -> list[QuarterSummary]:
     summaries = []
     for quarter in sorted(set(named) | set(anonymous), reverse=True):
         both = [named.get(quarter, {}), anonymous.get(quarter, {})]
-        total = sum(part.get("n", 0) for part in both)
-        rows, answers = [], disclosure.suppress(total, limit=limit)
-        for statement in STATEMENTS:
-            answered = [sum(part.get(f"{statement}_{a}", 0) for part in both) for a in FeedbackAnswer.values]
-            row = disclosure.suppress_row([*answered, total - sum(answered)], limit=limit)
-            rows.append(StatementRow(statement, WORDING[Respondent.YOUNG_PERSON][statement], row.cells))
-            if row.total.reason is disclosure.Reason.SECONDARY:
-                # One row could be made safe only without its total (possible only with a
-                # threshold under 5): the total is every row's, and another row shown in full
-                # would give it away, so the quarter's total and every non-zero count go.
-                answers = disclosure.Cell(None, disclosure.Reason.SECONDARY, limit)
-        if answers.reason is disclosure.Reason.SECONDARY:
-            hidden = disclosure.Cell(None, disclosure.Reason.SECONDARY, limit)
-            for r in rows:
-                r.cells = [hidden if cell.value else cell for cell in r.cells]
-        summaries.append(QuarterSummary(quarter=quarter, answers=answers, rows=rows, comments=comments.get(quarter)))
+        counts = {s: [sum(part.get(f"{s}_{a}", 0) for part in both) for a in FeedbackAnswer.values] for s in STATEMENTS}
+        summary = summarise_quarter(quarter, counts, total=sum(part.get("n", 0) for part in both), limit=limit)
+        summary.comments = comments.get(quarter)
+        summaries.append(summary)
     return summaries

@@ -13,6 +13,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
+from hypothesis import given
+from hypothesis import strategies as st
 
 from audit.models import AuditEvent
 from core.models import RateLimitHit
@@ -299,3 +301,43 @@ def test_the_summary_is_constant_in_queries_for_2_and_50_answers(client_for, man
     for _ in range(3):
         feedback.record_named_feedback(by=alice, child=child, respondent="carer", given_on=TODAY(), answers=answers())
     assert queries() == few
+
+
+# --- The quarter's table, as a property ---------------------------------------------------
+
+
+@st.composite
+def quarters(draw):
+    total = draw(st.integers(min_value=0, max_value=25))
+    counts = {}
+    for statement in feedback.STATEMENTS:
+        yes = draw(st.integers(min_value=0, max_value=total))
+        sort_of = draw(st.integers(min_value=0, max_value=total - yes))
+        no = draw(st.integers(min_value=0, max_value=total - yes - sort_of))
+        counts[statement] = [yes, sort_of, no]
+    return total, counts
+
+
+@given(quarter=quarters(), limit=st.integers(min_value=2, max_value=6))
+def test_no_count_of_a_quarter_can_be_worked_out(quarter, limit):
+    """A reader knows each [c] is at least 1, the shown total (if shown) and every shown cell:
+    no [c] may have only one possible value, and a hidden total may not be given away by a row
+    shown in full."""
+    total, counts = quarter
+    table = feedback.summarise_quarter("2026-Q4", counts, total=total, limit=limit)
+    if 0 < total < limit:
+        assert table.answers.suppressed
+    elif table.answers.suppressed:
+        assert table.answers.reason == "secondary" and limit < 5  # impossible with four cells and 5
+    for row, statement in zip(table.rows, feedback.STATEMENTS, strict=True):
+        true = [*counts[statement], total - sum(counts[statement])]
+        hidden = [n for n, cell in zip(true, row.cells, strict=True) if cell.suppressed]
+        for n, cell in zip(true, row.cells, strict=True):
+            assert cell.suppressed or cell.value == n
+            assert not cell.suppressed or n > 0  # 0 is always shown
+        if table.answers.suppressed:
+            # Without the total a row shown in full would give it: every row keeps a [c] unless
+            # the quarter has no answers at all.
+            assert hidden or total == 0
+        elif hidden:
+            assert len(hidden) > 1 and sum(hidden) > len(hidden)
