@@ -366,6 +366,11 @@ NYTH_OUTCOMES_REVIEW_INTERVAL_DAYS = env_int("NYTH_OUTCOMES_REVIEW_INTERVAL_DAYS
 NYTH_OUTCOMES_REVIEW_MERGE_DAYS = env_int("NYTH_OUTCOMES_REVIEW_MERGE_DAYS", 14)
 # A point is shown as "due" from this many days before its date; after its date it is overdue.
 NYTH_OUTCOMES_DUE_WINDOW_DAYS = env_int("NYTH_OUTCOMES_DUE_WINDOW_DAYS", 14)
+# Safe small numbers (core/disclosure.py, ADR 018): counts from 1 to this minus 1 are shown as
+# "[c]" wherever counts of people are shown (feedback summaries, reports).
+NYTH_SMALL_NUMBER_THRESHOLD = env_int("NYTH_SMALL_NUMBER_THRESHOLD", 5)
+# Anonymous feedback: answers accepted per address in any 60-minute moving window.
+NYTH_FEEDBACK_PER_HOUR = env_int("NYTH_FEEDBACK_PER_HOUR", 5)
 # Extra closure days (ISO dates) on top of weekends and Welsh bank holidays.
 NYTH_EXTRA_CLOSURE_DAYS = env_list("NYTH_EXTRA_CLOSURE_DAYS")
 # Public referral form: submissions allowed per address per hour.

@@ -5,6 +5,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.urls import URLPattern, URLResolver, include, path
 
 from core import views as core_views
+from outcomes import views as outcome_views
 from referrals import views as referral_views
 
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -31,6 +32,10 @@ urlpatterns += i18n_patterns(
     path("space-access/", include("myspace.staff_urls")),
     path("refer/", referral_views.public_referral, name="public_referral"),
     path("refer/sent/", referral_views.public_referral_sent, name="public_referral_sent"),
+    # Anonymous feedback on the support (no sign-in, like refer/): outcomes/feedback.py, ADR 018.
+    path("feedback/<str:code>/", outcome_views.public_feedback, name="public_feedback"),
+    path("feedback/<str:code>/sent/", outcome_views.public_feedback_sent, name="public_feedback_sent"),
+    path("feedback/<str:code>/<slug:who>/", outcome_views.public_feedback, name="public_feedback_form"),
     prefix_default_language=True,
 )
 

@@ -9,6 +9,10 @@ Each also has a review still waiting – overdue for every other one, due soon f
 the due and overdue measures show on the caseload, the record and the manager's page.
 Idempotent: a young person who already has points gets no more. Bulk inserts, no audit events
 (synthetic set-up, like the other apps' demo data).
+
+Feedback on the support (``seed_feedback``): last quarter's anonymous answers, enough for the
+manager's summary to show counts, a [c] and the free text, and named feedback from a carer on
+two young people's records. Invented words; idempotent per service.
 """
 
 from __future__ import annotations
@@ -23,7 +27,16 @@ from django.utils import timezone
 
 from episodes.models import Episode, EpisodeStatus
 from outcomes import scoring
-from outcomes.models import GoalRating, Instrument, Measurement, MeasurementPoint, PointStatus
+from outcomes.feedback import quarter_of
+from outcomes.models import (
+    AnonymousFeedback,
+    GoalRating,
+    Instrument,
+    Measurement,
+    MeasurementPoint,
+    NamedFeedback,
+    PointStatus,
+)
 from plans.models import Goal, GoalStatus
 
 if TYPE_CHECKING:
@@ -59,6 +72,7 @@ def seed(
     children: Sequence[Child],
     rng: random.Random,
 ) -> None:
+    seed_feedback(service=service, manager=manager, children=children)
     swemwbs = Instrument.objects.filter(code="swemwbs").first()
     if swemwbs is None:
         return
@@ -100,3 +114,48 @@ def seed(
                            rated_by="young_person", rated_on=point.due_on, recorded_by=manager)
                 for goal in goals
             )  # fmt: skip
+
+
+#: Last quarter's anonymous answers: (respondent, listened, could choose, knew who to contact,
+#: good time, would recommend, words). Twelve, so the summary shows counts, [c] and the words.
+ANONYMOUS = [
+    ("young_person", "yes", "yes", "yes", "sort_of", "yes", "Talking every week helped me sleep better."),
+    ("young_person", "yes", "sort_of", "yes", "yes", "yes", ""),
+    ("young_person", "yes", "yes", "no", "yes", "sort_of", "I did not know who to ring in the holidays."),
+    ("young_person", "sort_of", "yes", "yes", "yes", "yes", ""),
+    ("young_person", "yes", "yes", "yes", "no", "yes", "It came after I moved school, so a bit late."),
+    ("young_person", "yes", "", "yes", "yes", "yes", ""),
+    ("carer", "yes", "yes", "yes", "yes", "yes", "Roedd y sesiynau i ofalwyr yn help mawr."),
+    ("carer", "yes", "sort_of", "yes", "sort_of", "yes", ""),
+    ("carer", "yes", "yes", "yes", "yes", "yes", ""),
+    ("carer", "no", "sort_of", "yes", "yes", "sort_of", "We waited a long time for the first session."),
+    ("professional", "yes", "yes", "yes", "yes", "yes", ""),
+    ("professional", "yes", "yes", "sort_of", "yes", "yes", ""),
+]
+
+
+def _previous_quarter(day: date) -> str:
+    first = date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+    return quarter_of(first - timedelta(days=1))
+
+
+def seed_feedback(*, service: Organisation, manager: User, children: Sequence[Child]) -> None:
+    if AnonymousFeedback.objects.filter(service=service).exists():
+        return
+    today = timezone.localdate()
+    quarter = _previous_quarter(today)
+    fields = ("respondent", "listened", "could_choose", "knew_contact", "good_time", "would_recommend", "anything_else")
+    AnonymousFeedback.objects.bulk_create(
+        AnonymousFeedback(service=service, quarter=quarter, **dict(zip(fields, row, strict=True)),
+                          text_language=("cy" if row[-1].startswith("Roedd") else "en") if row[-1] else "")
+        for row in ANONYMOUS
+    )  # fmt: skip
+    given_on = today - timedelta(days=20)
+    NamedFeedback.objects.bulk_create(
+        NamedFeedback(
+            child=child, service=service, quarter=quarter_of(given_on), respondent="carer", given_on=given_on,
+            recorded_by=manager, listened="yes", could_choose="yes", knew_contact="sort_of", good_time="yes",
+            would_recommend="yes", anything_else="The evening sessions fitted round school.", text_language="en",
+        )
+        for child in list(children)[:2]
+    )  # fmt: skip

@@ -12,9 +12,12 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from core.forms import GovukDateField, NythForm, reject_markup
+from core.text_language import TextLanguageFormMixin
+from outcomes import feedback
 from outcomes.models import (
     Answer,
     AppliesTo,
+    FeedbackAnswer,
     Instrument,
     NotDoneReason,
     PointKind,
@@ -243,3 +246,53 @@ class ParameterChangeForm(NythForm):
 
 class DecisionForm(NythForm):
     note = _text(_("Note on the decision"), _("Needed when you reject the proposal: say why"))
+
+
+class FeedbackForm(NythForm):
+    """The feedback questionnaire in the respondent's wording (``outcomes.feedback.WORDING``).
+    Every statement may be left blank; free text is checked for markup. ``named`` adds the date
+    the feedback was given (a practitioner recording it); the anonymous form carries a one-time
+    key instead (it becomes the answer's random id, ``feedback.new_form_key``)."""
+
+    anything_else = forms.CharField(
+        label=feedback.ANYTHING_ELSE, required=False, max_length=feedback.MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": 5}), validators=[reject_markup],
+    )  # fmt: skip
+
+    def __init__(self, *args: Any, respondent: str, named: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        statements = {
+            name: forms.ChoiceField(
+                label=label, required=False, choices=FeedbackAnswer.choices, widget=forms.RadioSelect
+            )
+            for name, label in feedback.statements_for(respondent)
+        }
+        fields: dict[str, forms.Field] = dict(statements)
+        if named:
+            fields["given_on"] = GovukDateField(
+                label=_("Date the feedback was given"), help_text=_("For example, 27 3 2026"), earliest_year=2000,
+                past_only=True,
+            )  # fmt: skip
+        else:
+            fields["key"] = forms.CharField(widget=forms.HiddenInput)
+            if not self.is_bound:
+                self.initial.setdefault("key", feedback.new_form_key())
+        fields["anything_else"] = self.fields.pop("anything_else")
+        self.fields = {**fields, **self.fields}
+
+    def answers(self) -> feedback.FeedbackInput:
+        data = self.cleaned_data
+        return {
+            "listened": data.get("listened") or "",
+            "could_choose": data.get("could_choose") or "",
+            "knew_contact": data.get("knew_contact") or "",
+            "good_time": data.get("good_time") or "",
+            "would_recommend": data.get("would_recommend") or "",
+            "anything_else": data.get("anything_else") or "",
+        }
+
+
+class NamedFeedbackForm(TextLanguageFormMixin, FeedbackForm):
+    """The practitioner's form: the date it was given, and the free text's language (ADR 015)."""
+
+    text_language_after = "anything_else"

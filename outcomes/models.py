@@ -7,6 +7,7 @@ reached only through ``Child.objects.visible_to(user)`` (their QuerySet delegate
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Self
 
@@ -14,12 +15,13 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q, QuerySet
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from consent.access import item_shared_children
 from consent.models import Item
+from core.text_language import TextLanguageField
 from outcomes.scoring import ChangeRule, Direction
 from people.models import Child, PersonalQuerySet
 
@@ -365,3 +367,84 @@ class InstrumentChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.instrument_id} {self.status} {self.pk}"
+
+
+# --- Feedback on the support (outcomes/feedback.py; ADR 018) ---------------------------------
+
+
+class FeedbackAnswer(models.TextChoices):
+    YES = "yes", pgettext_lazy("feedback answer", "Yes")
+    SORT_OF = "sort_of", pgettext_lazy("feedback answer", "Sort of")
+    NO = "no", pgettext_lazy("feedback answer", "No")
+
+
+class Respondent(models.TextChoices):
+    YOUNG_PERSON = "young_person", _("A young person")
+    CARER = "carer", _("A parent or carer")
+    PROFESSIONAL = "professional", _("A professional")
+
+
+class FeedbackAnswers(models.Model):
+    """The questionnaire's answers, the same whether named or anonymous: five statements, each
+    yes / sort of / no or left blank (nobody has to answer all), and free text. The service and
+    the quarter ("2026-Q4") are what the summary groups by."""
+
+    service = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    quarter = models.CharField(_("quarter"), max_length=7, db_index=True)
+    respondent = models.CharField(_("who gave the feedback"), max_length=20, choices=Respondent.choices)
+    listened = models.CharField(max_length=10, choices=FeedbackAnswer.choices, blank=True)
+    could_choose = models.CharField(max_length=10, choices=FeedbackAnswer.choices, blank=True)
+    knew_contact = models.CharField(max_length=10, choices=FeedbackAnswer.choices, blank=True)
+    good_time = models.CharField(max_length=10, choices=FeedbackAnswer.choices, blank=True)
+    would_recommend = models.CharField(max_length=10, choices=FeedbackAnswer.choices, blank=True)
+    anything_else = models.TextField(_("anything else"), max_length=2000, blank=True)
+    #: The free text's language (ADR 015); empty when nothing was written.
+    text_language = TextLanguageField()
+
+    class Meta:
+        abstract = True
+
+    def answered(self) -> list[tuple[Any, str]]:
+        """Each statement in the respondent's wording with the answer shown ("" if blank)."""
+        from outcomes.feedback import WORDING
+
+        labels = dict(FeedbackAnswer.choices)
+        return [(label, str(labels.get(getattr(self, name), ""))) for name, label in WORDING[self.respondent].items()]
+
+
+class NamedFeedback(FeedbackAnswers):
+    """Feedback a practitioner records from a young person, carer or professional about one
+    young person's support: personal data, through the one scope, audited."""
+
+    child = models.ForeignKey("people.Child", on_delete=models.PROTECT, related_name="feedback")
+    given_on = models.DateField(_("date given"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    objects = PersonalQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-given_on", "-pk"]
+        verbose_name = _("feedback")
+        verbose_name_plural = _("feedback")
+
+    def __str__(self) -> str:
+        return f"{self.child_id} {self.given_on}"
+
+
+class AnonymousFeedback(FeedbackAnswers):
+    """An anonymous answer from the public page. Deliberately **only** the service, the quarter
+    and the answers: no user, child, timestamp, address or session, and a random primary key so
+    that neither a sequence number nor the order of ids tells when it came (ADR 018). Never
+    audited with its id. Shown only in aggregate, free text only at or above the small-number
+    threshold (``outcomes.feedback.service_summary``)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+
+    class Meta:
+        ordering = ["quarter", "id"]  # random within a quarter: never the order they came in
+        verbose_name = _("anonymous feedback")
+        verbose_name_plural = _("anonymous feedback")
+
+    def __str__(self) -> str:
+        return f"{self.service_id} {self.quarter}"

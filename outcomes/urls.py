@@ -15,4 +15,7 @@ urlpatterns = [
     path("children/<int:child_pk>/points/", views.child_points, name="child_points"),
     path("points/<int:point_pk>/record/", views.point_record, name="point_record"),
     path("points/<int:point_pk>/not-done/", views.point_not_done, name="point_not_done"),
+    path("children/<int:child_pk>/feedback/", views.child_feedback, name="child_feedback"),
+    path("children/<int:child_pk>/feedback/<slug:who>/", views.child_feedback, name="child_feedback_form"),
+    path("feedback/", views.feedback_summary, name="feedback_summary"),
 ]

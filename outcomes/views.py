@@ -12,24 +12,36 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
-from django.http import Http404, HttpResponse, HttpResponseNotAllowed
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from accounts.models import Role
+from accounts.models import Organisation, OrganisationType, Role
 from audit.models import Action, Route
 from audit.services import record, record_list
 from consent.access import consents_for
 from consent.models import Item
+from core import disclosure
 from core.forms import add_service_errors
 from core.http import AuthenticatedHttpRequest
+from core.net import client_address
+from core.text_language import interface_language
 from episodes.models import Episode, EpisodeEvent, EpisodeStatus, EventKind
-from outcomes import charts, parameters, schedule, services
-from outcomes.forms import DecisionForm, EntryForm, NotDoneForm, ParameterChangeForm, SchedulePointForm
+from outcomes import charts, feedback, parameters, schedule, services
+from outcomes.forms import (
+    DecisionForm,
+    EntryForm,
+    FeedbackForm,
+    NamedFeedbackForm,
+    NotDoneForm,
+    ParameterChangeForm,
+    SchedulePointForm,
+)
 from outcomes.models import (
     ChangeStatus,
     GoalRating,
@@ -37,7 +49,9 @@ from outcomes.models import (
     InstrumentChange,
     Measurement,
     MeasurementPoint,
+    NamedFeedback,
     PointStatus,
+    Respondent,
     children_sharing_scores,
 )
 from outcomes.pdf import render_outcomes_summary_pdf
@@ -297,6 +311,7 @@ def child_outcomes(request: AuthenticatedHttpRequest, child_pk: int) -> HttpResp
         else []
     )
     charts.attach_svgs(chart_list)
+    given = list(NamedFeedback.objects.visible_to(request.user).filter(child=child).select_related("recorded_by"))
     if whole:
         record_page_opened(request, child, None, "outcomes")
     else:
@@ -312,6 +327,10 @@ def child_outcomes(request: AuthenticatedHttpRequest, child_pk: int) -> HttpResp
             "shared": not whole,
             "goal_words": goal_words,
             "can_print": whole and can_change(request.user, child),
+            # Feedback on the support is not an outcome score: never shared (the whole record's scope).
+            "feedback": given,
+            "statements": feedback.STATEMENTS,
+            "writer": whole and can_change(request.user, child),
         },
     )
 
@@ -418,3 +437,104 @@ def overdue_measures(request: AuthenticatedHttpRequest) -> HttpResponse:
         actor=user, page="overdue_outcome_measures", children=[p.child_id for p in page.object_list], route=Route.UI
     )
     return render(request, "outcomes/overdue_measures.html", {"page": page})
+
+
+# --- Feedback on the support (rules in outcomes.feedback; ADR 018) ----------------------------
+
+#: The respondent in a feedback page's address (/young-person/, /carer/, /professional/).
+RESPONDENT_SLUGS = {"young-person": Respondent.YOUNG_PERSON, "carer": Respondent.CARER, "professional": Respondent.PROFESSIONAL}  # fmt: skip
+
+
+def _respondent(slug: str) -> str:
+    if slug not in RESPONDENT_SLUGS:
+        raise Http404
+    return RESPONDENT_SLUGS[slug]
+
+
+def _public_service(code: str) -> Organisation:
+    # Organisations are not personal data: the service the public page names, as the public
+    # referral form routes to one (active services only).
+    service = Organisation.objects.filter(code=code, type=OrganisationType.SERVICE, is_active=True).first()
+    if service is None:
+        raise Http404
+    return service
+
+
+def child_feedback(request: AuthenticatedHttpRequest, child_pk: int, who: str = "") -> HttpResponse:
+    """Record feedback about the young person's support: first who gave it (the wording follows),
+    then the questionnaire."""
+    child = _child(request, child_pk)
+    require_change(request, child)
+    if not who:
+        record_page_opened(request, child, None, "feedback_who")
+        return render(
+            request, "outcomes/feedback_who.html",
+            {"child": child, "links": [(slug, Respondent(value).label) for slug, value in RESPONDENT_SLUGS.items()]},
+        )  # fmt: skip
+    respondent = _respondent(who)
+    form = NamedFeedbackForm(request.POST if request.method == "POST" else None, respondent=respondent, named=True)
+    if request.method == "POST" and form.is_valid():
+        try:
+            feedback.record_named_feedback(
+                by=request.user, child=child, respondent=respondent, given_on=form.cleaned_data["given_on"],
+                answers=form.answers(), text_language=form.cleaned_data["text_language"],
+            )  # fmt: skip
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The feedback was recorded."))
+            return redirect("outcomes:child_outcomes", child_pk=child.pk)
+    record_page_opened(request, child, None, "feedback_form")
+    return render(
+        request, "outcomes/feedback_named.html",
+        {"child": child, "form": form, "respondent": Respondent(respondent).label},
+    )  # fmt: skip
+
+
+@login_not_required
+def public_feedback(request: HttpRequest, code: str, who: str = "") -> HttpResponse:
+    """Anonymous feedback, no sign-in. Nothing about the request is stored with the answer
+    (outcomes.feedback.submit_anonymous_feedback); limited per address like the public referral."""
+    service = _public_service(code)
+    if not who:
+        return render(
+            request, "outcomes/feedback_public_who.html",
+            {"service": service, "links": [(slug, Respondent(value).label) for slug, value in RESPONDENT_SLUGS.items()]},
+        )  # fmt: skip
+    respondent = _respondent(who)
+    form = FeedbackForm(request.POST if request.method == "POST" else None, respondent=respondent, named=False)
+    if request.method == "POST" and form.is_valid():
+        try:
+            stored = feedback.submit_anonymous_feedback(
+                service=service, respondent=respondent, answers=form.answers(), form_key=form.cleaned_data["key"],
+                client_address=client_address(request), text_language=interface_language(),
+            )  # fmt: skip
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            if not stored:
+                return render(request, "outcomes/feedback_too_many.html", {"service": service}, status=429)
+            # Post/redirect/get, with nothing in the session: the thank-you page is the same for everyone.
+            return redirect("public_feedback_sent", code=service.code)
+    return render(request, "outcomes/feedback_public.html", {"service": service, "form": form})
+
+
+@login_not_required
+def public_feedback_sent(request: HttpRequest, code: str) -> HttpResponse:
+    return render(request, "outcomes/feedback_public_sent.html", {"service": _public_service(code)})
+
+
+def feedback_summary(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The service manager's feedback summary per quarter (counts through core.disclosure)."""
+    user = request.user
+    if user.role != Role.SERVICE_MANAGER or user.organisation is None:
+        raise PermissionDenied
+    service = user.organisation
+    quarters = feedback.service_summary(user, service)
+    # An aggregate page: the event names the page and the service, never an answer.
+    record(actor=user, action=Action.VIEW, route=Route.UI, detail={"page": "feedback_summary", "service": service.pk})
+    return render(
+        request, "outcomes/feedback_summary.html",
+        {"service": service, "quarters": quarters, "columns": feedback.COLUMNS, "threshold": disclosure.threshold(),
+         "note": disclosure.note()},
+    )  # fmt: skip

@@ -42,6 +42,7 @@ PERSONAL_MODELS = {
     "Measurement",
     "GoalRating",
     "SpaceAccount",
+    "NamedFeedback",
 }
 # Model managers that are not row access (history is reached from an already-scoped object).
 ALLOWED_ATTRS = {"history"}

@@ -35,6 +35,10 @@ PUBLIC = {
     "myspace:accept",
     # Exit this page: signs out whoever follows it, then leaves for a neutral site.
     "myspace:exit",
+    # Anonymous feedback on the support (ADR 018).
+    "public_feedback",
+    "public_feedback_form",
+    "public_feedback_sent",
 }
 # Pages that need a signed-in but not yet two-factor-verified user (or sign-out).
 
@@ -109,6 +113,8 @@ def objects(child, duty, south, alice, manager):
     )
     return {
         "child_pk": child.pk,
+        "who": "carer",
+        "code": south.code,
         "consent_pk": consent.pk,
         "safeguarding_pk": safeguarding.pk,
         "share_pk": share.pk,
@@ -277,7 +283,7 @@ def test_strangers_get_404_for_every_object_url(client_for, charlie, objects, ch
     client = client_for(charlie)
     checked = 0
     for name, pattern in iter_patterns():
-        if not pattern.pattern.regex.groupindex:
+        if not pattern.pattern.regex.groupindex or name in PUBLIC:  # a public page has no strangers
             continue
         url = url_for(name, pattern, objects)
         for method in ("get", "post"):
@@ -423,7 +429,7 @@ def _HOURS(hours: int):
 FIRST_TIER_PAGES = {"safety:plan", "contacts:child", "contacts:create", "contacts:edit"}
 #: Object URLs that are not pages of a child (the service's catalogue and directory, accounts,
 #: imports, emergency accesses themselves): the walk checks they show nothing of the child.
-NOT_CHILD_PAGES = {"option_pk", "entry_pk", "job_pk", "user_pk", "request_pk", "access_pk", "uidb64"}
+NOT_CHILD_PAGES = {"option_pk", "entry_pk", "job_pk", "user_pk", "request_pk", "access_pk", "uidb64", "code"}
 
 
 def _outside_the_banner(body: str) -> str:

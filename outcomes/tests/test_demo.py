@@ -52,3 +52,19 @@ def test_demo_series_are_deterministic_idempotent_and_tell_their_story(south, ma
     states = [schedule.due_state(p.due_on, today=today) for p in waiting]
     assert len(states) == len(kids)
     assert states.count(schedule.DueState.OVERDUE) >= 3 and states.count(schedule.DueState.DUE) >= 3
+
+
+def test_demo_feedback_fills_last_quarter_once(south, manager, alice):
+    from outcomes import feedback
+    from outcomes.models import AnonymousFeedback, NamedFeedback
+
+    kids = [ChildFactory(service=south) for _ in range(3)]
+    for _ in range(2):
+        demo.seed_feedback(service=south, manager=manager, children=kids)
+    assert AnonymousFeedback.objects.filter(service=south).count() == len(demo.ANONYMOUS)
+    assert NamedFeedback.objects.count() == 2
+    (quarter,) = set(AnonymousFeedback.objects.values_list("quarter", flat=True))
+    assert quarter != feedback.quarter_of(timezone.localdate())  # last quarter: this one stays empty
+    summary = {q.quarter: q for q in feedback.service_summary(manager, south)}[quarter]
+    assert summary.answers.value == len(demo.ANONYMOUS)
+    assert summary.comments and any(cell.suppressed for row in summary.rows for cell in row.cells)
