@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
+from django.utils.html import escape
 
 from accounts.models import User
 from conftest import sign_in
@@ -54,7 +55,8 @@ def test_fills_every_context_once_and_the_pages_show_it(client):
     practitioner = User.objects.get(username="practitioner")
     sign_in(client, practitioner)
     child = Contact.objects.filter(practitioner=practitioner).first().child
-    assert child.given_name in client.get(reverse("contacts:caseload")).content.decode()
+    # The caseload names them as they like to be called (a preferred name may differ from the given one).
+    assert escape(child.display_name) in client.get(reverse("contacts:caseload")).content.decode()
     diary = client.get(reverse("contacts:diary"))
     assert diary.status_code == 200
-    assert child.given_name in client.get(reverse("episodes:timeline", args=[child.pk])).content.decode()
+    assert escape(child.display_name) in client.get(reverse("episodes:timeline", args=[child.pk])).content.decode()
