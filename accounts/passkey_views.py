@@ -22,10 +22,10 @@ def passkey_setup(request: AuthenticatedHttpRequest) -> HttpResponse:
     next_url = _safe_next(request, reverse("core:home"))
     if not user.is_verified() and user_has_device(user, confirmed=True):
         return redirect(f"{reverse('accounts:two_factor')}?{_next_query(next_url)}")
-    if passkeys.needs_enrolment_code(request, user):
+    if not user.is_verified() and passkeys.needs_enrolment_code(request, user):
         # The enrolment code first, on the authenticator page, which then links back here.
         return redirect(f"{reverse('accounts:two_factor_setup')}?{_next_query(next_url)}")
-    form = SharedPhoneForm(request.POST or None)
+    form = SharedPhoneForm(request.POST if request.method == "POST" else None)
     answer = ""
     if request.method == "POST" and form.is_valid():
         answer = form.cleaned_data["shared"]

@@ -117,6 +117,14 @@ class BeginAuthentication(BeginCredentialAuthenticationView):
             raise exceptions.NotAuthenticated()
         super().check_can_authenticate()
 
+    def post(self, *args: Any, **kwargs: Any) -> JsonResponse:
+        # The library asks a signed-in user only to touch the phone. Nyth asks the phone to check
+        # it is its owner (fingerprint, face or PIN) – what the set-up page promises – so a phone
+        # left unlocked on a table is not enough.
+        data, state = self.get_helper().authenticate_begin(user=self.request.user, require_user_verification=True)
+        self.request.session["otp_webauthn_authentication_state"] = state
+        return JsonResponse(data)
+
 
 class CompleteAuthentication(CompleteCredentialAuthenticationView):
     def check_can_authenticate(self) -> None:

@@ -271,29 +271,28 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "nyth@localhost")
 NYTH_SITE_URL = os.environ.get("NYTH_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
+
 # Passkeys (django-otp-webauthn, ADR 020): a second factor after the password, never a way in
 # without it. A passkey belongs to a domain (the relying party ID: NYTH_SITE_URL's host), which
 # cannot be an IP address, so a site at 127.0.0.1 uses localhost (open the demo at localhost).
 # The browser says which page asked; only these origins are believed. NYTH_WEBAUTHN_ORIGINS adds
 # others under the same domain (another port, as the browser tests use).
-_SITE = urlsplit(NYTH_SITE_URL)
-_SITE_HOST = _SITE.hostname or "localhost"
-
-
-def _is_ip_address(host: str) -> bool:
+def webauthn_relying_party(site_url: str) -> tuple[str, str]:
+    """The relying party ID and the origin passkeys are made at, for the site at ``site_url``."""
+    site = urlsplit(site_url)
+    host = site.hostname or "localhost"
     try:
         ipaddress.ip_address(host)
     except ValueError:
-        return False
-    return True
+        rp_id = host
+    else:
+        rp_id = "localhost"  # browsers refuse an IP address as a relying party ID
+    return rp_id, f"{site.scheme}://{rp_id}{f':{site.port}' if site.port else ''}"
 
 
-OTP_WEBAUTHN_RP_ID = "localhost" if _is_ip_address(_SITE_HOST) else _SITE_HOST
+OTP_WEBAUTHN_RP_ID, _WEBAUTHN_ORIGIN = webauthn_relying_party(NYTH_SITE_URL)
 OTP_WEBAUTHN_RP_NAME = "Nyth"
-OTP_WEBAUTHN_ALLOWED_ORIGINS = [
-    f"{_SITE.scheme}://{OTP_WEBAUTHN_RP_ID}{f':{_SITE.port}' if _SITE.port else ''}",
-    *env_list("NYTH_WEBAUTHN_ORIGINS"),
-]
+OTP_WEBAUTHN_ALLOWED_ORIGINS = [_WEBAUTHN_ORIGIN, *env_list("NYTH_WEBAUTHN_ORIGINS")]
 OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
 OTP_WEBAUTHN_HELPER_CLASS = "accounts.passkeys.PasskeyHelper"
 OTP_WEBAUTHN_TIMEOUT_SECONDS = 5 * 60
