@@ -320,7 +320,7 @@ def user_edit(request: AuthenticatedHttpRequest, user_pk: int) -> HttpResponse:
             if access_request is not None:
                 messages.info(request, _waiting_message(account))
             return redirect("accounts:user_edit", user_pk=account.pk)
-    has_device = TOTPDevice.objects.filter(user=account, confirmed=True).exists()
+    has_device = user_has_device(account, confirmed=True)  # an app or a passkey
     context = {
         "form": form,
         "account": account,

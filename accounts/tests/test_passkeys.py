@@ -295,3 +295,16 @@ def test_the_home_page_offers_a_passkey_first(young_person):
     client = _password_only(young_person.username)
     body = client.get(reverse("myspace:home")).content.decode()
     assert body.index(reverse("accounts:passkey_setup")) < body.index(reverse("accounts:two_factor_setup"))
+
+
+# --- A lost phone ----------------------------------------------------------------------------------
+
+
+def test_an_administrators_reset_removes_passkeys_too(administrator, bob):
+    from accounts import services as account_services
+
+    _with_passkey(bob)
+    assert WebAuthnCredential.objects.filter(user=bob).exists()
+    account_services.reset_two_factor(by=administrator, user=bob)
+    assert not WebAuthnCredential.objects.filter(user=bob).exists()
+    assert not TOTPDevice.objects.filter(user=bob).exists()
