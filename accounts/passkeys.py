@@ -86,13 +86,13 @@ def may_add_passkey(request: HttpRequest, user: User) -> bool:
 
 class BeginRegistration(BeginCredentialRegistrationView):
     def check_can_register(self) -> None:
-        if not may_add_passkey(self.request, self.request.user):  # type: ignore[arg-type]  # signed in: checked by the mixin
+        if not may_add_passkey(self.request, self.request.user):
             raise PasskeyNotAllowed()
 
 
 class CompleteRegistration(CompleteCredentialRegistrationView):
     def check_can_register(self) -> None:
-        if not may_add_passkey(self.request, self.request.user):  # type: ignore[arg-type]
+        if not may_add_passkey(self.request, self.request.user):
             raise PasskeyNotAllowed()
 
     def post(self, *args: Any, **kwargs: Any) -> JsonResponse:
@@ -100,11 +100,11 @@ class CompleteRegistration(CompleteCredentialRegistrationView):
         user = request.user
         state = self.get_state()
         with rewrite_exceptions(logger=_get_pywebauthn_logger()):
-            device = self.get_helper().register_complete(user=user, state=state, data=request.data)  # type: ignore[attr-defined]  # set by the library's dispatch
+            device = self.get_helper().register_complete(user=user, state=state, data=request.data)
         record(actor=user, action=Action.UPDATE, obj=user, detail={"passkey_added": True}, route=_route(request))
         request.session.pop(NOBODY_ELSE, None)
         request.session.pop(ENROLMENT_OK, None)
-        if not user.is_verified():  # type: ignore[union-attr]
+        if not user.is_verified():
             # Just shown by the phone (its lock, a fingerprint or PIN): the first second factor.
             complete_second_factor(request, device)
         return JsonResponse({"id": device.pk})
@@ -144,7 +144,7 @@ class CompleteAuthentication(CompleteCredentialAuthenticationView):
             detail={"second_factor": "passkey"},
             route=_route(request),
         )
-        return request.user  # type: ignore[return-value]
+        return request.user
 
     def get_success_url(self) -> str:
         return self.get_redirect_url() or reverse("core:home")
