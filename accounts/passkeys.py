@@ -33,6 +33,7 @@ from django_otp_webauthn.views import (
     CompleteCredentialRegistrationView,
     _get_pywebauthn_logger,
 )
+from webauthn.helpers.structs import AuthenticatorSelectionCriteria, UserVerificationRequirement
 
 from accounts import enrolment
 from accounts.models import SPACE_ROLES, User
@@ -57,6 +58,17 @@ class PasskeyHelper(WebAuthnHelper):
 
     def get_credential_display_name(self, user: AbstractBaseUser) -> str:
         return user.get_username()
+
+    def get_generate_registration_options_kwargs(self, *, user: AbstractBaseUser) -> dict[str, Any]:
+        # Sign-in requires the phone to check its owner (BeginAuthentication), so making a
+        # passkey requires it too: a key that cannot would be accepted now and refused at the
+        # next sign-in, locking its holder out.
+        options: dict[str, Any] = super().get_generate_registration_options_kwargs(user=user)
+        options["authenticator_selection"] = AuthenticatorSelectionCriteria(
+            user_verification=UserVerificationRequirement.REQUIRED,
+            resident_key=options["authenticator_selection"].resident_key,
+        )
+        return options
 
 
 def has_passkey(user: User) -> bool:

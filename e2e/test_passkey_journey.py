@@ -97,5 +97,18 @@ def test_a_young_person_makes_a_passkey_and_signs_in_with_it(
 
     after = cdp.send("WebAuthn.getCredentials", {"authenticatorId": authenticator_id})["credentials"]
     assert after[0]["signCount"] > credentials[0]["signCount"]  # the passkey really signed in
+
+    # In Welsh, "yes" to the phone question: the advice, and the app instead (nothing is made).
+    page.goto(f"{site}/cy/account/two-factor/passkey/")
+    check_accessibility(page)
+    page.get_by_label("Oes, neu dydw i ddim yn siŵr").check()
+    page.locator("main form button[type=submit]").click()
+    page.locator(".govuk-warning-text").wait_for()
+    check_accessibility(page)
+    assert "Rydyn ni'n eich cynghori i beidio â defnyddio cyfrinallwedd" in page.locator("main").inner_text()
+    assert page.locator("#passkey-register-button").count() == 0
+    still = cdp.send("WebAuthn.getCredentials", {"authenticatorId": authenticator_id})["credentials"]
+    assert len(still) == 1
+
     csp_errors = [text for text in errors if "Content Security Policy" in text]
     assert not csp_errors, csp_errors

@@ -183,6 +183,18 @@ def test_staff_add_a_passkey_after_the_enrolment_code(bob):
     assert client.get(reverse("core:home")).status_code == 200  # verified
 
 
+def test_a_passkey_that_cannot_check_its_owner_is_not_made(client_for, alice):
+    client = client_for(alice)
+    _answer(client, "no")
+    begin = _post_json(client, "credential-registration-begin")
+    assert begin.json()["authenticatorSelection"]["userVerification"] == "required"
+    response = _post_json(
+        client, "credential-registration-complete", SoftPasskey(user_verified=False).register(begin.json())
+    )
+    assert response.status_code >= 400
+    assert not WebAuthnCredential.objects.filter(user=alice).exists()
+
+
 def test_a_verified_user_may_add_a_passkey_beside_the_app(client_for, alice):
     client = client_for(alice)
     _answer(client, "no")
