@@ -9,6 +9,7 @@ from django_otp import user_has_device
 
 from accounts import passkeys
 from accounts.forms import SharedPhoneForm
+from accounts.models import SPACE_ROLES
 from accounts.signed_in import two_factor_required
 from accounts.views import _next_query, _safe_next
 from core.http import AuthenticatedHttpRequest
@@ -39,5 +40,7 @@ def passkey_setup(request: AuthenticatedHttpRequest) -> HttpResponse:
         "next": next_url,
         "next_query": _next_query(next_url),
         "optional": not two_factor_required(user) and not user_has_device(user, confirmed=True),
+        # Reached from the young person's home page: keep Exit this page there (a shared phone).
+        "base_template": "myspace/space_base.html" if user.role in SPACE_ROLES else "base.html",
     }
     return render(request, "accounts/passkey_setup.html", context)

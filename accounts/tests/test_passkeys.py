@@ -121,6 +121,11 @@ def test_yes_advises_against_it_and_offers_the_app_or_nothing_to_a_young_person(
     assert _post_json(client, "credential-registration-begin").status_code == 403
 
 
+def test_the_page_keeps_exit_this_page_for_a_young_person_only(client_for, young_person, alice):
+    assert "govuk-exit-this-page" in client_for(young_person).get(reverse("accounts:passkey_setup")).content.decode()
+    assert "govuk-exit-this-page" not in client_for(alice).get(reverse("accounts:passkey_setup")).content.decode()
+
+
 def test_yes_offers_staff_only_the_app(client_for, alice):
     body = _answer(client_for(alice), "yes").content.decode()
     assert "We advise you not to use a passkey on this phone" in body
