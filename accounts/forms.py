@@ -168,3 +168,16 @@ class RefuseForm(NythForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": _("Enter why you are refusing this request")},
     )
+
+
+class SharedPhoneForm(NythForm):
+    """Asked before a passkey is made (ADR 020): a passkey lets whoever can unlock the phone pass
+    the second step, so someone else who uses or manages it could get in too."""
+
+    shared = forms.ChoiceField(
+        label=_("Does anyone else use this phone, or manage it for you?"),
+        help_text=_("For example, a parent or carer who knows how to unlock it, or who set it up."),
+        choices=[("no", _("No, only I use it")), ("yes", _("Yes, or I am not sure"))],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Select whether anyone else uses or manages this phone")},
+    )

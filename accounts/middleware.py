@@ -17,7 +17,19 @@ from accounts.models import User
 from accounts.signed_in import two_factor_required
 
 # Pages a signed-in but not yet verified user may open.
-_ALLOWED = {"accounts:two_factor", "accounts:two_factor_setup", "accounts:logout", "healthz"}
+_ALLOWED = {
+    "accounts:two_factor",
+    "accounts:two_factor_setup",
+    "accounts:passkey_setup",
+    "accounts:logout",
+    "healthz",
+    # The passkey ceremonies (accounts/passkeys.py checks who may use them) and their messages.
+    "otp_webauthn:credential-registration-begin",
+    "otp_webauthn:credential-registration-complete",
+    "otp_webauthn:credential-authentication-begin",
+    "otp_webauthn:credential-authentication-complete",
+    "otp_webauthn:js-i18n-catalog",
+}
 
 
 class TwoFactorRequiredMiddleware:

@@ -18,7 +18,9 @@ from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django_otp import user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential
 
 from accounts import enrolment
 from accounts.models import (
@@ -356,7 +358,7 @@ def approve(*, by: User, request_pk: int, deliver: str = "email") -> Approval:
     code = None
     # A new account (no password yet), or one without an authenticator and no usable code, needs
     # a code to enrol; an account that already signs in with two factors does not.
-    has_device = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    has_device = user_has_device(user, confirmed=True)  # an app or a passkey
     if not user.has_usable_password() or (not has_device and enrolment.outstanding(user) is None):
         code = enrolment.issue(user=user, by=by, deliver="shown" if deliver == "shown" else "email")
     _tell_requester(access_request)
@@ -404,12 +406,19 @@ def _tell_requester(access_request: AccessRequest) -> None:
     send_once(event_key=f"access-request-outcome:{access_request.pk}", to=requester.email, subject=subject, body=body)
 
 
+def remove_passkeys(user: User) -> int:
+    """Remove the account's passkeys (ADR 020): with a lost phone they go with the app's key."""
+    removed, _ = WebAuthnCredential.objects.filter(user=user).delete()
+    return removed
+
+
 @transaction.atomic
 def reset_two_factor(*, by: User, user: User) -> int:
     """Remove the user's authenticator devices and email them a new enrolment code: they set
     up a new device at their next sign-in, and the administrator never sees the code."""
     _require_admin(by)
     removed, _ = TOTPDevice.objects.filter(user=user).delete()
+    removed += remove_passkeys(user)
     record(actor=by, action=Action.UPDATE, obj=user, detail={"two_factor_reset": True}, route=Route.UI)
     if user.is_active:
         enrolment.issue(user=user, by=by, deliver="email")

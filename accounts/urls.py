@@ -1,7 +1,7 @@
 from django.contrib.auth.decorators import login_not_required
 from django.urls import path
 
-from accounts import passwords, views
+from accounts import passkey_views, passwords, views
 
 app_name = "accounts"
 urlpatterns = [
@@ -10,6 +10,7 @@ urlpatterns = [
     path("sign-out/", views.sign_out, name="logout"),
     path("two-factor/", views.two_factor, name="two_factor"),
     path("two-factor/setup/", views.two_factor_setup, name="two_factor_setup"),
+    path("two-factor/passkey/", passkey_views.passkey_setup, name="passkey_setup"),
     path("password/", passwords.PasswordChangeView.as_view(), name="password_change"),
     # Reset: for people who cannot sign in, so public (and let through by the two-factor middleware).
     path("password-reset/", login_not_required(passwords.PasswordResetView.as_view()), name="password_reset"),

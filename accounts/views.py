@@ -24,10 +24,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
-from django_otp import match_token
+from django_otp import match_token, user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts import enrolment, throttle
+from accounts import enrolment, passkeys, throttle
 from accounts import services as account_services
 from accounts.forms import (
     ApproveForm,
@@ -40,7 +40,7 @@ from accounts.forms import (
     TokenForm,
     UserDetailsForm,
 )
-from accounts.models import SPACE_ROLES, Role, User, manageable_users
+from accounts.models import Role, User, manageable_users
 from accounts.sessions import ENROLMENT_OK, complete_second_factor
 from audit.models import Action, Route
 from audit.services import record
@@ -137,7 +137,15 @@ def two_factor(request: AuthenticatedHttpRequest) -> HttpResponse:
             complete_second_factor(request, device)
             return HttpResponseRedirect(next_url)
         form.add_error("token", _wrong_code())
-    return render(request, "accounts/two_factor.html", {"form": form, "next": next_url})
+    context = {
+        "form": form,
+        "next": next_url,
+        # A passkey is passed by the browser's script (accounts/passkeys.py); the app's code by
+        # this form, which works without JavaScript.
+        "has_passkey": passkeys.has_passkey(request.user),
+        "has_app": TOTPDevice.objects.filter(user=request.user, confirmed=True).exists(),
+    }
+    return render(request, "accounts/two_factor.html", context)
 
 
 def _wrong_code() -> str:
@@ -157,15 +165,11 @@ def _wrong_enrolment_code() -> str:
 
 def _needs_enrolment_code(request: AuthenticatedHttpRequest) -> bool:
     """Setting up an authenticator needs the one-time code besides the password (ADR 009). The
-    demo (2FA optional) asks only accounts that were issued a code."""
-    if request.session.get(_ENROLMENT_OK) == request.user.pk:
-        return False
-    if request.user.role in SPACE_ROLES:
-        # They have no enrolment code: their in-person invitation is what it is for staff, and
-        # signs them in to set up the second factor (myspace.views.accept). A young person who
-        # adds one later is signed in; a lost phone is a new invitation, which removes it.
-        return False
-    return settings.NYTH_REQUIRE_2FA or enrolment.outstanding(request.user) is not None
+    demo (2FA optional) asks only accounts that were issued a code. Young people and carers have
+    no enrolment code: their in-person invitation is what it is for staff, and signs them in to
+    set up the second factor (myspace.views.accept). A young person who adds one later is signed
+    in; a lost phone is a new invitation, which removes it. One rule for the app and passkeys."""
+    return passkeys.needs_enrolment_code(request, request.user)
 
 
 def two_factor_setup(request: AuthenticatedHttpRequest) -> HttpResponse:
@@ -175,6 +179,9 @@ def two_factor_setup(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
         return redirect("accounts:two_factor")
+    if not user.is_verified() and user_has_device(user, confirmed=True):
+        # A passkey is set up: it must be passed before anything else is added.
+        return redirect(f"{reverse('accounts:two_factor')}?{_next_query(next_url)}")
     if _needs_enrolment_code(request):
         code_form = EnrolmentCodeForm(request.POST or None)
         if request.method == "POST" and code_form.is_valid():
@@ -202,6 +209,7 @@ def two_factor_setup(request: AuthenticatedHttpRequest) -> HttpResponse:
         "next": next_url,
         "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
         "qr_data_uri": qr.svg_data_uri(scale=5, dark="#0b0c0c"),
+        "next_query": _next_query(next_url),
     }
     return render(request, "accounts/two_factor_setup.html", context)
 
@@ -312,7 +320,7 @@ def user_edit(request: AuthenticatedHttpRequest, user_pk: int) -> HttpResponse:
             if access_request is not None:
                 messages.info(request, _waiting_message(account))
             return redirect("accounts:user_edit", user_pk=account.pk)
-    has_device = TOTPDevice.objects.filter(user=account, confirmed=True).exists()
+    has_device = user_has_device(account, confirmed=True)  # an app or a passkey
     context = {
         "form": form,
         "account": account,

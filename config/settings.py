@@ -11,6 +11,7 @@ from __future__ import annotations
 import ipaddress
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -61,6 +62,7 @@ INSTALLED_APPS = [
     "django.forms",  # widget templates for the GOV.UK form renderer
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp_webauthn",  # passkeys as a second factor (ADR 020)
     "axes",
     "simple_history",
     # Background work through Django's task API (django-tasks, the backport of Django 6's
@@ -268,6 +270,32 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "nyth@localhost")
 NYTH_SITE_URL = os.environ.get("NYTH_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+
+# Passkeys (django-otp-webauthn, ADR 020): a second factor after the password, never a way in
+# without it. A passkey belongs to a domain (the relying party ID: NYTH_SITE_URL's host), which
+# cannot be an IP address, so a site at 127.0.0.1 uses localhost (open the demo at localhost).
+# The browser says which page asked; only these origins are believed. NYTH_WEBAUTHN_ORIGINS adds
+# others under the same domain (another port, as the browser tests use).
+def webauthn_relying_party(site_url: str) -> tuple[str, str]:
+    """The relying party ID and the origin passkeys are made at, for the site at ``site_url``."""
+    site = urlsplit(site_url)
+    host = site.hostname or "localhost"
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        rp_id = host
+    else:
+        rp_id = "localhost"  # browsers refuse an IP address as a relying party ID
+    return rp_id, f"{site.scheme}://{rp_id}{f':{site.port}' if site.port else ''}"
+
+
+OTP_WEBAUTHN_RP_ID, _WEBAUTHN_ORIGIN = webauthn_relying_party(NYTH_SITE_URL)
+OTP_WEBAUTHN_RP_NAME = "Nyth"
+OTP_WEBAUTHN_ALLOWED_ORIGINS = [_WEBAUTHN_ORIGIN, *env_list("NYTH_WEBAUTHN_ORIGINS")]
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+OTP_WEBAUTHN_HELPER_CLASS = "accounts.passkeys.PasskeyHelper"
+OTP_WEBAUTHN_TIMEOUT_SECONDS = 5 * 60
 
 # --- Security headers. Secure cookies and HSTS whenever served over HTTPS.
 SESSION_COOKIE_SECURE = NYTH_HTTPS

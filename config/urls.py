@@ -17,6 +17,7 @@ urlpatterns += i18n_patterns(
     # The home page (the dashboard app) keeps its name core:home: the instance namespace.
     path("", include("dashboard.urls", namespace="core")),
     path("account/", include("accounts.urls")),
+    path("account/passkeys/", include("accounts.passkey_urls")),  # the WebAuthn ceremonies (ADR 020)
     path("children/", include("people.urls")),
     path("audit/", include("audit.urls")),
     path("referrals/", include("referrals.urls")),

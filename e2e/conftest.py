@@ -246,6 +246,8 @@ def nyth_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NythServer
         _manage(env, "seed_support")  # the nest, plans, safety plans, episodes, staff records, contacts
         for _attempt in range(3):  # another process may take the free port before the server binds it
             port = _free_port()
+            # Passkeys are made at localhost (a relying party is never an IP address: ADR 020).
+            env["NYTH_WEBAUTHN_ORIGINS"] = f"http://localhost:{port}"
             server = NythServer(url=f"http://127.0.0.1:{port}", log_path=workdir / f"runserver-{port}.log", env=env)
             with server.log_path.open("wb") as log:
                 process = subprocess.Popen(  # noqa: S603 - our own manage.py with fixed arguments

@@ -22,6 +22,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts import services as account_services
 from accounts.models import Role, User
 from audit.models import Action, Route
 from audit.services import record
@@ -188,6 +189,7 @@ def accept(*, token: str, username: str, password: str, language: str) -> User:
     if invitation.account_id is not None:
         # A lost phone may hold their authenticator: the new invitation sets up a new one.
         TOTPDevice.objects.filter(user=user).delete()
+        account_services.remove_passkeys(user)  # and any passkey on it (ADR 020)
     if account is None:
         account = SpaceAccount.objects.create(user=user, child=child, created_by=invitation.created_by)
     # A re-invitation (a lost phone): the new password ends every other session of the account,

@@ -33,6 +33,13 @@ ALLOWED = frozenset(
         "accounts:logout",
         "accounts:two_factor",
         "accounts:two_factor_setup",
+        # Passkeys (ADR 020): the set-up page and the ceremonies, for their own account only.
+        "accounts:passkey_setup",
+        "otp_webauthn:credential-registration-begin",
+        "otp_webauthn:credential-registration-complete",
+        "otp_webauthn:credential-authentication-begin",
+        "otp_webauthn:credential-authentication-complete",
+        "otp_webauthn:js-i18n-catalog",
         "accounts:password_change",
         "healthz",
         "readyz",
