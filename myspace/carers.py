@@ -3,8 +3,9 @@ record, and what their space shows.
 
 A carer reaches the young person's record only while all three hold, read at each request
 (nothing to switch off, no job): (a) their account is not revoked, (b) they are recorded as a
-carer on a placement of that young person that is open today, and (c) a consent in force names
-them (their person in the nest) for "support at home". A new placement ending the old one, or a
+carer on a placement of that young person that is open today (and no contact restriction is
+recorded on them), and (c) a consent in force names them (their person in the nest) for
+"support at home". A new placement ending the old one, or a
 withdrawal, ends the access on the carer's next request.
 """
 
@@ -65,6 +66,8 @@ def reached_child_ids(user: User, on: datetime.date | None = None) -> list[int]:
         revoked_at__isnull=True,
         related_person__isnull=False,
         related_person__child_id=F("child_id"),  # the person is in this young person's nest
+        # A contact restriction recorded after the invitation ends the access too.
+        related_person__contact_restricted=False,
         related_person__placements_caring__in=Placement.objects.filter(open_placements(today)),
     ).values_list("child_id", "related_person_id")
     ids: list[int] = []
