@@ -337,7 +337,9 @@ def placement_carers(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     placement = child.placements.filter(end_date__isnull=True).order_by("-start_date").first()
     if placement is None:
         raise Http404
-    form = PlacementCarersForm(request.POST or None, child=child, initial={"carers": list(placement.carers.all())})
+    # Taking every carer off posts nothing: the form is bound by the method, not the data.
+    data = request.POST if request.method == "POST" else None
+    form = PlacementCarersForm(data, child=child, initial={"carers": list(placement.carers.all())})
     if request.method == "POST" and form.is_valid():
         try:
             services.set_placement_carers(by=request.user, placement=placement, carers=list(form.cleaned_data["carers"]))
