@@ -460,3 +460,27 @@ def test_a_restriction_recorded_later_ends_the_carers_access(client_for, alice, 
     carer.contact_restricted = True
     carer.save()
     assert "Nothing is shared with you now" in client_for(user).get(reverse("myspace:home")).content.decode()
+
+
+def test_the_demo_has_the_young_persons_carer_signed_up_and_prints_their_sign_in(client):
+    import io
+
+    from django.core.management import call_command
+
+    from conftest import sign_in
+
+    call_command("seed_demo", children=30, seed=5, no_progress=True, quiet_logins=True)
+    call_command("seed_support", stdout=io.StringIO())
+    call_command("seed_support", stdout=io.StringIO())  # idempotent
+    young = SpaceAccount.objects.get(user__username="youngperson")
+    account = SpaceAccount.objects.get(user__username="carer")
+    assert account.user.check_password("nyth-demo-2026") and account.user.role == Role.CARER
+    assert account.child == young.child and account.related_person.child == young.child
+    assert SpaceAccount.objects.filter(user__role=Role.CARER).count() == 1
+    out = io.StringIO()
+    call_command("seed_demo", logins_only=True, stdout=out)
+    assert "carer" in out.getvalue().split("youngperson", 1)[1]
+    sign_in(client, account.user)
+    body = client.get(reverse("myspace:home")).content.decode()
+    assert "Nothing is shared with you now" not in body
+    assert account.related_person.name in body
