@@ -38,9 +38,7 @@ def open_placements(on: datetime.date | None = None) -> Q:
 def current_carers(child: Child, on: datetime.date | None = None) -> QuerySet[RelatedPerson]:
     """The people in ``child``'s nest recorded as carers on one of their open placements."""
     placements = Placement.objects.filter(open_placements(on), child=child)
-    return (
-        RelatedPerson.objects.filter(child=child, placements_caring__in=placements).distinct().order_by("name", "pk")
-    )
+    return RelatedPerson.objects.filter(child=child, placements_caring__in=placements).distinct().order_by("name", "pk")
 
 
 def is_current_carer(person: RelatedPerson, on: datetime.date | None = None) -> bool:
@@ -106,9 +104,7 @@ def carer_actions(child: Child, person: RelatedPerson) -> list[PlanAction]:
     if not shares_plan(person):
         return []
     return list(
-        PlanAction.objects.filter(plan__child=child, who=ActionBy.CARER, done_on__isnull=True).order_by(
-            "by_when", "pk"
-        )
+        PlanAction.objects.filter(plan__child=child, who=ActionBy.CARER, done_on__isnull=True).order_by("by_when", "pk")
     )
 
 
@@ -117,9 +113,7 @@ def carer_sessions(child: Child, person: RelatedPerson) -> list[Contact]:
     from contacts.models import Attendance, Contact
 
     return list(
-        Contact.objects.filter(
-            child=child, people=person, attendance=Attendance.BOOKED, starts_at__gte=timezone.now()
-        )
+        Contact.objects.filter(child=child, people=person, attendance=Attendance.BOOKED, starts_at__gte=timezone.now())
         .select_related("practitioner")
         .order_by("starts_at", "pk")
     )

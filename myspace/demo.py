@@ -85,9 +85,7 @@ def seed_carer(child: Child, practitioner: User) -> None:
     if placement is None:
         return
     person = (
-        RelatedPerson.objects.filter(
-            child=child, is_active=True, contact_restricted=False, role__in=CARER_ROLES
-        )
+        RelatedPerson.objects.filter(child=child, is_active=True, contact_restricted=False, role__in=CARER_ROLES)
         .order_by("pk")
         .first()
     )

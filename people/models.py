@@ -285,7 +285,7 @@ class Placement(models.Model):
     end_date = models.DateField(_("end date"), null=True, blank=True)
     #: The carer or carers at this placement (a foster home often has two): people in the
     #: young person's nest. Who is the current carer is read from here (myspace.carers).
-    carers = models.ManyToManyField(
+    carers: models.ManyToManyField[RelatedPerson, Any] = models.ManyToManyField(
         "RelatedPerson",
         verbose_name=_("carers at this placement"),
         blank=True,

@@ -342,7 +342,9 @@ def placement_carers(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     form = PlacementCarersForm(data, child=child, initial={"carers": list(placement.carers.all())})
     if request.method == "POST" and form.is_valid():
         try:
-            services.set_placement_carers(by=request.user, placement=placement, carers=list(form.cleaned_data["carers"]))
+            services.set_placement_carers(
+                by=request.user, placement=placement, carers=list(form.cleaned_data["carers"])
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:

@@ -210,7 +210,9 @@ def test_ending_a_carers_access_leaves_the_young_persons_alone(client_for, alice
 
 @pytest.fixture
 def plan(teen, alice):
-    plan = Plan.objects.create(child=teen, language="en", updated_by=alice, next_review_on=TODAY() + datetime.timedelta(days=60))
+    plan = Plan.objects.create(
+        child=teen, language="en", updated_by=alice, next_review_on=TODAY() + datetime.timedelta(days=60)
+    )
     goal = Goal.objects.create(plan=plan, text="Feel calmer at bedtime")
     PlanAction.objects.create(plan=plan, who="carer", what="Read together before lights out", goal=goal)
     PlanAction.objects.create(plan=plan, who="young_person", what="Write in my worry book")

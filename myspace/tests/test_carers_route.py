@@ -10,10 +10,10 @@ import datetime
 from dataclasses import dataclass
 
 import pytest
-from hypothesis import HealthCheck, event, example, given, settings
-from hypothesis import strategies as st
 from django.db import transaction
 from django.utils import timezone
+from hypothesis import HealthCheck, event, example, given, settings
+from hypothesis import strategies as st
 
 from accounts.models import Role
 from accounts.tests.factories import UserFactory
@@ -132,10 +132,7 @@ def expected(world: World, account: AccountSpec) -> bool:
     if who in world.restricted:
         return False
     placed = any(
-        p.child == account.child
-        and account.person in p.carers
-        and p.start <= 0
-        and (p.end is None or p.end > 0)
+        p.child == account.child and account.person in p.carers and p.start <= 0 and (p.end is None or p.end > 0)
         for p in world.placements
     )
     consented = any(
