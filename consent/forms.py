@@ -20,13 +20,15 @@ from consent.models import Decider, HowGiven, Item, LawfulBasis, Purpose
 from core.forms import GovukDateField, NythForm, reject_markup
 from core.text import NameField
 from core.text_language import TextLanguageFormMixin
-from people.models import Child
+from people.models import Child, RelatedPerson
 
 RECIPIENT_KIND_CHOICES = [
     ("organisation", _("An organisation")),
     ("organisation_type", _("A type of organisation")),
     ("profession", _("A role, for example the young person's teacher")),
 ]
+
+PERSON_CHOICE = (services.PERSON_KIND, _("A named person in the nest, for support at home"))
 
 
 class _ConsentBaseForm(NythForm):
@@ -95,6 +97,13 @@ class ConsentForm(TextLanguageFormMixin, _ConsentBaseForm):
         choices=[("", _("Choose a role")), *Profession.choices],
         required=False,
         help_text=_("If you chose a role: professionals in that role, in any organisation."),
+    )
+    recipient_person = forms.ModelChoiceField(
+        label=_("Person in the nest"),
+        queryset=RelatedPerson.objects.none(),
+        required=False,
+        empty_label=_("Choose a person"),
+        help_text=_("If you chose a named person in the nest: for support at home only, for example their carer."),
     )
     purposes = forms.MultipleChoiceField(
         label=_("For what purposes?"),
@@ -193,6 +202,10 @@ class ConsentForm(TextLanguageFormMixin, _ConsentBaseForm):
             ("", _("Choose a type of organisation")),
             *services.recipient_type_choices(),
         ]
+        # A consent (not a refusal) may name a person in this young person's nest: the people
+        # still involved (the service checks the person is in the nest, whatever is posted).
+        self.fields["recipient_kind"].choices = [*RECIPIENT_KIND_CHOICES, PERSON_CHOICE]
+        self.fields["recipient_person"].queryset = child.related_people.filter(is_active=True).order_by("name")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

@@ -29,6 +29,9 @@ class Purpose(models.TextChoices):
     COURT = "court", _("Court proceedings")
     TRANSITION = "transition", _("Transition to another service")
     RESEARCH = "research", _("Research")
+    #: The carer at home, named in the nest, sees what helps them support the young person in
+    #: their own space (myspace.carers): only with a consent naming that person.
+    SUPPORT_AT_HOME = "support_at_home", _("Support at home")
 
 
 #: Purposes for which a recipient may open the shared parts in Nyth and contribute. Court and
@@ -79,6 +82,15 @@ ONE_RECIPIENT = (
 )
 
 
+#: A consent may also name one person in the young person's nest (a carer), and then nothing else.
+CONSENT_ONE_RECIPIENT = (ONE_RECIPIENT & Q(recipient_person__isnull=True)) | Q(
+    recipient_person__isnull=False,
+    recipient_organisation__isnull=True,
+    recipient_organisation_type="",
+    recipient_profession="",
+)
+
+
 class RecipientLabel:
     """The one recipient a consent or a refusal names, as a reader sees it."""
 
@@ -87,6 +99,8 @@ class RecipientLabel:
 
     @property
     def recipient_label(self) -> str:
+        if getattr(self, "recipient_person_id", None):
+            return str(self.recipient_person)  # type: ignore[attr-defined]
         if self.recipient_organisation_id:
             return str(self.recipient_organisation)  # type: ignore[attr-defined]
         if self.recipient_organisation_type:
@@ -146,6 +160,15 @@ class ConsentDecision(RecipientLabel, models.Model):
         _("type of organisation"), max_length=20, choices=OrganisationType.choices, blank=True
     )
     recipient_profession = models.CharField(_("role"), max_length=30, choices=Profession.choices, blank=True)
+    #: A named person in this young person's nest (for support at home: their carer).
+    recipient_person = models.ForeignKey(
+        "people.RelatedPerson",
+        verbose_name=_("person in the nest"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="consents_received",
+    )
 
     purposes = models.JSONField(_("purposes"), default=list)
 
@@ -187,7 +210,7 @@ class ConsentDecision(RecipientLabel, models.Model):
         constraints = [
             models.CheckConstraint(
                 name="consent_exactly_one_recipient",
-                condition=ONE_RECIPIENT,
+                condition=CONSENT_ONE_RECIPIENT,
             )
         ]
 

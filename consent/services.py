@@ -39,7 +39,7 @@ from people.access import audit_route, can_change
 
 if TYPE_CHECKING:
     from accounts.models import User
-    from people.models import Child
+    from people.models import Child, RelatedPerson
 
 #: A safeguarding share is time-limited: it ends at most this many days after it is asked for.
 MAX_SAFEGUARDING_DAYS = 90
@@ -55,6 +55,8 @@ _RECIPIENT_FIELD = {
     "organisation_type": "recipient_organisation_type",
     "profession": "recipient_profession",
 }
+#: A consent's fourth kind of recipient (not a refusal's): a named person in the nest.
+PERSON_KIND = "person"
 #: Regional Partnership Boards commission; they never receive a child's information.
 NEVER_RECIPIENT_TYPES = frozenset({OrganisationType.REGIONAL_PARTNERSHIP_BOARD})
 
@@ -106,8 +108,11 @@ class _RecipientValues(TypedDict, total=False):
 
 
 class ConsentValues(_RecipientValues, total=False):
-    """Recording a consent decision (ConsentForm's answers), checked by ``consent_errors``."""
+    """Recording a consent decision (ConsentForm's answers), checked by ``consent_errors``.
+    A consent (not a refusal) may also name a person in the young person's nest
+    (``recipient_kind`` "person"), for support at home only."""
 
+    recipient_person: RelatedPerson | None
     items: list[str]
     sections: list[str]
     purposes: list[str]
@@ -212,10 +217,18 @@ def consent_errors(*, child: Child, values: ConsentValues) -> dict[str, list[str
     def add(field: str, message: str) -> None:
         errors.setdefault(field, []).append(message)
 
-    _recipient_errors(values, add)
+    purposes = list(values.get("purposes") or [])
+    if _names_person(values):
+        _person_errors(child, values, purposes, add)
+    else:
+        _recipient_errors(values, add)
+        if Purpose.SUPPORT_AT_HOME in purposes:
+            add(
+                "purposes",
+                _("Support at home is shared only with a named person in the nest: choose them under “With whom”"),
+            )
 
     # For what purpose.
-    purposes = list(values.get("purposes") or [])
     if not purposes:
         add("purposes", _("Choose at least one purpose"))
     elif set(purposes) - set(Purpose.values):
@@ -279,9 +292,29 @@ def consent_errors(*, child: Child, values: ConsentValues) -> dict[str, list[str
     return errors
 
 
+def _names_person(values: Mapping[str, Any]) -> bool:
+    """Whether the consent's recipient is a named person in the nest (chosen, or the only one given)."""
+    kind = values.get("recipient_kind") or ""
+    return kind == PERSON_KIND or (not kind and values.get("recipient_person") is not None)
+
+
+def _person_errors(child: Child, values: Mapping[str, Any], purposes: list[str], add: Any) -> None:
+    """A named person in the nest: one of this young person's, for support at home only (the
+    carer's route reads nothing else)."""
+    person = values.get("recipient_person")
+    if person is None:
+        add("recipient_person", _("Choose the person in the nest"))
+    elif person.child_id != child.pk:
+        add("recipient_person", _("Choose a person in this young person's nest"))
+    if purposes and set(purposes) != {Purpose.SUPPORT_AT_HOME}:
+        add("purposes", _("A person in the nest can be given information for support at home only"))
+
+
 def _audit_summary(consent: ConsentDecision) -> dict[str, Any]:
     """What a consent covers, as codes only (no free text in the audit detail)."""
-    if consent.recipient_organisation is not None:
+    if consent.recipient_person_id is not None:
+        recipient: dict[str, Any] = {"recipient_kind": PERSON_KIND, "recipient": consent.recipient_person_id}
+    elif consent.recipient_organisation is not None:
         recipient = {"recipient_kind": "organisation", "recipient": consent.recipient_organisation.code}
     elif consent.recipient_organisation_type:
         recipient = {"recipient_kind": "organisation_type", "recipient": consent.recipient_organisation_type}
@@ -434,7 +467,10 @@ def record_consent(*, by: User, child: Child, values: ConsentValues, route: str 
     errors = consent_errors(child=child, values=values)
     if errors:
         raise ValidationError(errors)
-    kind = values.get("recipient_kind") or next(k for k in RECIPIENT_KINDS if values.get(_RECIPIENT_FIELD[k]))
+    if _names_person(values):
+        kind = PERSON_KIND
+    else:
+        kind = values.get("recipient_kind") or next(k for k in RECIPIENT_KINDS if values.get(_RECIPIENT_FIELD[k]))
     decider = values["decider"]
     consent = ConsentDecision(
         child=child,
@@ -445,6 +481,7 @@ def record_consent(*, by: User, child: Child, values: ConsentValues, route: str 
         if kind == "organisation_type"
         else "",
         recipient_profession=(values.get("recipient_profession") or "") if kind == "profession" else "",
+        recipient_person=values.get("recipient_person") if kind == PERSON_KIND else None,
         purposes=[p for p in Purpose.values if p in values["purposes"]],
         decider=decider,
         # The person deciding for the young person is named; the young person is the child.

@@ -14,3 +14,8 @@ class MyspaceConfig(AppConfig):
         # A young person reaches their own record, and only the parts their space shows (its
         # pages decide which), never the whole record a practitioner sees.
         register_access_provider("self", own_record, whole_record=False)
+        # A carer reaches the record while they are the carer on an open placement and a consent
+        # in force names them for support at home (myspace.carers); their pages show only that.
+        from myspace.access import carer_record
+
+        register_access_provider("carer", carer_record, whole_record=False)

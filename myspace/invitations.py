@@ -5,6 +5,11 @@ and when). The link is single-use, expires after ``NYTH_SPACE_INVITATION_DAYS`` 
 a keyed hash, like enrolment codes (ADR 009). Opening it uses nothing; the POST that sets the
 password and the language does. A new invitation voids the earlier ones, so one link at most
 works per young person. A forgotten password or a lost phone: the practitioner re-invites.
+
+A carer is invited the same way, naming their person in the nest (``person``): only the
+current carer on an open placement, never someone with a recorded contact restriction, and the
+link stops working if either changes before it is used. What the carer then reaches is the
+carer route's (``myspace.carers``), not the invitation's.
 """
 
 from __future__ import annotations
@@ -26,9 +31,10 @@ from accounts import services as account_services
 from accounts.models import Role, User
 from audit.models import Action, Route
 from audit.services import record
+from myspace import carers
 from myspace.models import Invitation, SpaceAccount
 from people.access import audit_route, can_change
-from people.models import CareTeamMembership, CareTeamRole, Child
+from people.models import CareTeamMembership, CareTeamRole, Child, RelatedPerson
 
 
 def _hash(token: str) -> str:
@@ -56,20 +62,38 @@ def age_refusal(child: Child, today: datetime.date) -> str:
     return ""
 
 
-def current_account(child: Child) -> SpaceAccount | None:
-    """The young person's own account that still works, if any."""
-    return (
-        SpaceAccount.objects.filter(child=child, user__role=Role.YOUNG_PERSON, revoked_at__isnull=True)
-        .select_related("user")
-        .first()
-    )
+def carer_refusal(child: Child, person: RelatedPerson, today: datetime.date | None = None) -> str:
+    """Why ``person`` cannot be invited as ``child``'s carer today, or "": only the current carer
+    on an open placement, and never someone with a recorded contact restriction."""
+    if person.child_id != child.pk:
+        return _("Only a person in this young person's nest can be invited.")
+    if person.contact_restricted:
+        return _("A person with a recorded contact restriction cannot be invited.")
+    if not carers.is_current_carer(person, today):
+        return _("Only the young person's current carer on an open placement can be invited.")
+    return ""
 
 
-def live_invitation(child: Child) -> Invitation | None:
+def _whose(child: Child, person: RelatedPerson | None) -> dict[str, object]:
+    """The rows of one invitee: the young person themself, or one carer."""
+    if person is None:
+        return {"child": child, "role": Role.YOUNG_PERSON}
+    return {"child": child, "role": Role.CARER, "related_person": person}
+
+
+def current_account(child: Child, person: RelatedPerson | None = None) -> SpaceAccount | None:
+    """The young person's own account (or, given ``person``, that carer's) that still works."""
+    if person is None:
+        found = SpaceAccount.objects.filter(child=child, user__role=Role.YOUNG_PERSON)
+    else:
+        found = SpaceAccount.objects.filter(child=child, user__role=Role.CARER, related_person=person)
+    return found.filter(revoked_at__isnull=True).select_related("user").first()
+
+
+def live_invitation(child: Child, person: RelatedPerson | None = None) -> Invitation | None:
     return (
         Invitation.objects.filter(
-            child=child,
-            role=Role.YOUNG_PERSON,
+            **_whose(child, person),
             used_at__isnull=True,
             voided_at__isnull=True,
             expires_at__gt=timezone.now(),
@@ -87,25 +111,27 @@ class Issued:
 
 
 @transaction.atomic
-def invite(*, by: User, child: Child) -> Issued:
-    """A new link for ``child`` (voiding any earlier one); a re-invitation when they already
-    have an account."""
+def invite(*, by: User, child: Child, person: RelatedPerson | None = None) -> Issued:
+    """A new link for ``child`` – or, given ``person``, for that carer – voiding any earlier one;
+    a re-invitation when they already have an account."""
     if not may_invite(by, child):
         raise PermissionDenied
     now = timezone.now()
-    refusal = age_refusal(child, timezone.localdate(now))
+    if person is None:
+        refusal = age_refusal(child, timezone.localdate(now))
+    else:
+        refusal = carer_refusal(child, person, timezone.localdate(now))
     if refusal:
         raise ValidationError(refusal)
     Child.objects.select_for_update().filter(pk=child.pk).first()  # one invitation at a time per young person
-    Invitation.objects.filter(child=child, role=Role.YOUNG_PERSON, used_at__isnull=True, voided_at__isnull=True).update(
+    Invitation.objects.filter(**_whose(child, person), used_at__isnull=True, voided_at__isnull=True).update(
         voided_at=now
     )
     token = secrets.token_urlsafe(32)
     invitation = Invitation.objects.create(
         token_hash=_hash(token),
-        child=child,
-        role=Role.YOUNG_PERSON,
-        account=current_account(child),
+        **_whose(child, person),
+        account=current_account(child, person),
         created_by=by,
         created_at=now,
         expires_at=now + datetime.timedelta(days=settings.NYTH_SPACE_INVITATION_DAYS),
@@ -119,6 +145,7 @@ def invite(*, by: User, child: Child) -> Issued:
         detail={
             "invitation": "re-invite" if invitation.account_id else "invite",
             "expires": invitation.expires_at.isoformat(),
+            **({"carer": person.pk} if person is not None else {}),
         },
     )
     return Issued(invitation=invitation, token=token)
@@ -132,7 +159,7 @@ def find(token: str) -> Invitation | None:
         Invitation.objects.filter(
             token_hash=_hash(token), used_at__isnull=True, voided_at__isnull=True, expires_at__gt=timezone.now()
         )
-        .select_related("child", "account__user")
+        .select_related("child", "account__user", "related_person")
         .first()
     )
 
@@ -155,6 +182,11 @@ def accept(*, token: str, username: str, password: str, language: str) -> User:
     if invitation.used_at is not None or invitation.voided_at is not None:
         raise InvitationUnusable  # used by a request that got here first
     child = invitation.child
+    person = invitation.related_person
+    # A carer's link works only while they could still be invited: the placement may have
+    # ended, or a contact restriction been recorded, since it was made.
+    if invitation.role == Role.CARER and (person is None or carer_refusal(child, person)):
+        raise InvitationUnusable
     account = invitation.account
     if account is not None:
         account = SpaceAccount.objects.select_for_update().select_related("user").get(pk=account.pk)
@@ -169,8 +201,8 @@ def accept(*, token: str, username: str, password: str, language: str) -> User:
             raise ValidationError({"username": _("That user name is taken: choose another")})
         user = User(
             username=username,
-            first_name=child.preferred_name or child.given_name,
-            role=Role.YOUNG_PERSON,
+            first_name=(person.name if person is not None else child.preferred_name or child.given_name)[:150],
+            role=Role.CARER if person is not None else Role.YOUNG_PERSON,
             preferred_language=language,
         )
         try:
@@ -191,7 +223,9 @@ def accept(*, token: str, username: str, password: str, language: str) -> User:
         TOTPDevice.objects.filter(user=user).delete()
         account_services.remove_passkeys(user)  # and any passkey on it (ADR 020)
     if account is None:
-        account = SpaceAccount.objects.create(user=user, child=child, created_by=invitation.created_by)
+        account = SpaceAccount.objects.create(
+            user=user, child=child, related_person=person, created_by=invitation.created_by
+        )
     # A re-invitation (a lost phone): the new password ends every other session of the account,
     # because Django checks each session against the password's hash.
     invitation.used_at = timezone.now()
@@ -208,17 +242,19 @@ def accept(*, token: str, username: str, password: str, language: str) -> User:
 
 
 @transaction.atomic
-def revoke(*, by: User, child: Child) -> SpaceAccount | None:
+def revoke(*, by: User, child: Child, person: RelatedPerson | None = None) -> SpaceAccount | None:
     """End the young person's access at once: the account can no longer sign in, its sessions
     end at their next request and any waiting invitation is void. The record keeps who had access, until when, and
     who ended it. Returns the account, or None when there was none."""
     if not may_invite(by, child):
         raise PermissionDenied
+    if person is not None and person.child_id != child.pk:
+        raise PermissionDenied
     now = timezone.now()
-    Invitation.objects.filter(child=child, role=Role.YOUNG_PERSON, used_at__isnull=True, voided_at__isnull=True).update(
+    Invitation.objects.filter(**_whose(child, person), used_at__isnull=True, voided_at__isnull=True).update(
         voided_at=now
     )
-    account = current_account(child)
+    account = current_account(child, person)
     if account is None:
         return None
     account = SpaceAccount.objects.select_for_update().select_related("user").get(pk=account.pk)
@@ -233,6 +269,6 @@ def revoke(*, by: User, child: Child) -> SpaceAccount | None:
         obj=account,
         child_id=child.pk,
         route=audit_route(by, child),
-        detail={"revoked": True},
+        detail={"revoked": True, **({"carer": person.pk} if person is not None else {})},
     )
     return account

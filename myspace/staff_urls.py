@@ -12,3 +12,10 @@ urlpatterns = [
     path("<int:child_pk>/invite/", staff_views.invite, name="invite"),
     path("<int:child_pk>/end/", staff_views.revoke, name="revoke"),
 ]
+
+from myspace import staff_carers  # noqa: E402 - carers' access (appended to keep merges easy)
+
+urlpatterns += [
+    path("<int:child_pk>/carer/<int:person_pk>/invite/", staff_carers.invite, name="carer_invite"),
+    path("<int:child_pk>/carer/<int:person_pk>/end/", staff_carers.revoke, name="carer_revoke"),
+]

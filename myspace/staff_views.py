@@ -24,6 +24,8 @@ def _child(request: AuthenticatedHttpRequest, child_pk: int) -> Child:
 
 
 def child(request: AuthenticatedHttpRequest, child_pk: int) -> HttpResponse:
+    from myspace.staff_carers import carer_rows  # imports this module's _child
+
     kid = _child(request, child_pk)
     record_page_opened(request, kid, page="space_access:child")
     context = {
@@ -32,6 +34,7 @@ def child(request: AuthenticatedHttpRequest, child_pk: int) -> HttpResponse:
         "invitation": invitations.live_invitation(kid),
         "may_invite": invitations.may_invite(request.user, kid),
         "age_refusal": invitations.age_refusal(kid, timezone.localdate()),
+        "carers": carer_rows(kid),
     }
     return render(request, "myspace/staff/child.html", context)
 

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django_otp import user_has_device
 
-from accounts.models import User
+from accounts.models import Role, User
 from accounts.sessions import ENROLMENT_OK
 from accounts.signed_in import two_factor_required
 from audit.models import Action, Route
@@ -31,9 +31,13 @@ from people.access import record_page_opened
 
 
 def home(request: AuthenticatedHttpRequest) -> HttpResponse:
+    if request.user.role == Role.CARER:
+        from myspace import views_carer
+
+        return views_carer.home(request)  # what the young person shares with their carer
     child = space.own_child(request.user)
     if child is None:
-        raise Http404  # a carer's space comes with their consent-based route (issue 14, next)
+        raise Http404
     record_page_opened(request, child, page="myspace:home")
     context = {
         "child": child,

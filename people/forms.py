@@ -200,16 +200,31 @@ class NestTrainingForm(NythModelForm):
         return data
 
 
+def _carers_field() -> forms.ModelMultipleChoiceField:
+    return forms.ModelMultipleChoiceField(
+        label=_("Carers at this placement (optional)"),
+        queryset=RelatedPerson.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "People in the nest who care for them here. Only a current carer can be invited to the young person's space."
+        ),
+    )
+
+
 class PlacementForm(NythModelForm):
     start_date = GovukDateField(label=_("Start date"), past_only=False, earliest_year=1990)
+    carers = _carers_field()
 
     class Meta:
         model = Placement
         fields = list(PLACEMENT_FIELDS)
         widgets = {"type": forms.RadioSelect}
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, child: Child | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if child is not None:
+            self.fields["carers"].queryset = child.related_people.filter(is_active=True).order_by("name")
         self.fields["local_authority_area"].queryset = _local_authorities()
         self.fields["local_authority_area"].empty_label = _("Choose a local authority")
         self.fields["local_authority_area"].help_text = _(
@@ -335,3 +350,13 @@ class UndoMergeForm(NythForm):
         widget=forms.Textarea(attrs={"rows": 2}),
         validators=[reject_markup],
     )
+
+
+class PlacementCarersForm(NythForm):
+    """Who the carers are at a placement (the current one, usually)."""
+
+    carers = _carers_field()
+
+    def __init__(self, *args: Any, child: Child, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["carers"].queryset = child.related_people.filter(is_active=True).order_by("name")

@@ -283,6 +283,14 @@ class Placement(models.Model):
     outside_wales = models.BooleanField(_("placement is outside Wales"), default=False)
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"), null=True, blank=True)
+    #: The carer or carers at this placement (a foster home often has two): people in the
+    #: young person's nest. Who is the current carer is read from here (myspace.carers).
+    carers: models.ManyToManyField[RelatedPerson, Any] = models.ManyToManyField(
+        "RelatedPerson",
+        verbose_name=_("carers at this placement"),
+        blank=True,
+        related_name="placements_caring",
+    )
 
     objects = PersonalQuerySet.as_manager()
     history = HistoricalRecords()
@@ -372,6 +380,19 @@ class RelatedPerson(models.Model):
     notes = models.TextField(_("notes"), blank=True, max_length=2000)
     text_language = TextLanguageField()  # of the young person's view and the notes (core/text_language.py)
     is_active = models.BooleanField(_("still involved"), default=True)
+    #: A recorded restriction on contact with the young person (a court order, a safety plan):
+    #: such a person is never invited to the young person's space.
+    contact_restricted = models.BooleanField(_("contact with the young person is restricted"), default=False)
+    contact_restriction_note = models.TextField(
+        _("about the contact restriction"),
+        blank=True,
+        max_length=2000,
+        help_text=_("Why contact is restricted, and on whose decision (for example a court order)."),
+    )
+    contact_restriction_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    contact_restriction_recorded_at = models.DateTimeField(null=True, blank=True, editable=False)
     version = models.PositiveIntegerField(default=1)
 
     objects = RelatedPersonQuerySet.as_manager()

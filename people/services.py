@@ -86,6 +86,8 @@ class RelatedPersonValues(TypedDict, total=False):
     notes: str
     text_language: str  # of the view and the notes (core/text_language.py)
     is_active: bool
+    contact_restricted: bool
+    contact_restriction_note: str
 
 
 RELATED_PERSON_FIELDS = tuple(RelatedPersonValues.__annotations__)
@@ -110,10 +112,12 @@ class PlacementValues(TypedDict, total=False):
     local_authority_area: Organisation
     outside_wales: bool
     start_date: date
+    carers: list[RelatedPerson]  # people in this young person's nest (the M2M, set after saving)
 
 
 NEST_TRAINING_FIELDS = tuple(NestTrainingValues.__annotations__)
-PLACEMENT_FIELDS = tuple(PlacementValues.__annotations__)
+PLACEMENT_FIELDS = tuple(k for k in PlacementValues.__annotations__ if k != "carers")
+PLACEMENT_FORM_FIELDS = tuple(PlacementValues.__annotations__)
 
 
 def can_create_records(user: User) -> bool:
@@ -180,8 +184,16 @@ def _without_unpermitted_contact_details(person: RelatedPerson) -> list[str]:
 
 
 @transaction.atomic
+def _stamp_contact_restriction(person: RelatedPerson, by: User) -> None:
+    """Who recorded a contact restriction (or lifted it), and when: shown with its note."""
+    person.contact_restriction_recorded_by = by
+    person.contact_restriction_recorded_at = timezone.now()
+
+
 def add_related_person(*, by: User, child: Child, values: RelatedPersonValues) -> RelatedPerson:
     person = RelatedPerson(child=child, **{k: v for k, v in values.items() if k in RELATED_PERSON_FIELDS})
+    if person.contact_restricted:
+        _stamp_contact_restriction(person, by)
     cleared = _without_unpermitted_contact_details(person)
     person.full_clean()
     person.save()
@@ -213,6 +225,8 @@ def update_related_person(
     changed += [field for field in cleared if field not in changed]
     if not changed:
         return locked
+    if "contact_restricted" in changed or "contact_restriction_note" in changed:
+        _stamp_contact_restriction(locked, by)
     locked.full_clean()
     locked.version += 1
     locked.save()
@@ -303,6 +317,9 @@ def record_placement(*, by: User, child: Child, values: PlacementValues) -> Plac
     """A new placement ends the current one the day it starts (a move, not an overlap)."""
     placement = Placement(child=child, **{k: v for k, v in values.items() if k in PLACEMENT_FIELDS})
     placement.full_clean()
+    chosen = list(values.get("carers") or [])
+    if any(person.child_id != child.pk for person in chosen):
+        raise ValidationError({"carers": _("Choose carers from this young person's nest")})
     current = child.placements.filter(end_date__isnull=True).order_by("-start_date").first()
     if current is not None:
         if placement.start_date <= current.start_date:
@@ -323,7 +340,35 @@ def record_placement(*, by: User, child: Child, values: PlacementValues) -> Plac
             route=audit_route(by, child),
         )
     placement.save()
-    record(actor=by, action=Action.CREATE, obj=placement, child_id=child.pk, route=audit_route(by, child))
+    placement.carers.set(chosen)
+    record(
+        actor=by,
+        action=Action.CREATE,
+        obj=placement,
+        child_id=child.pk,
+        route=audit_route(by, child),
+        detail={"carers": [p.pk for p in chosen]} if chosen else None,
+    )
+    return placement
+
+
+@transaction.atomic
+def set_placement_carers(*, by: User, placement: Placement, carers: list[RelatedPerson]) -> Placement:
+    """Record who the carers are at a placement (a carer who leaves is taken off here: their
+    access to the young person's space ends with it)."""
+    if not can_change(by, placement.child):
+        raise PermissionDenied
+    if any(person.child_id != placement.child_id for person in carers):
+        raise ValidationError({"carers": _("Choose carers from this young person's nest")})
+    placement.carers.set(carers)
+    record(
+        actor=by,
+        action=Action.UPDATE,
+        obj=placement,
+        child_id=placement.child_id,
+        route=audit_route(by, placement.child_id),
+        detail={"carers": sorted(p.pk for p in carers)},
+    )
     return placement
 
 

@@ -24,6 +24,7 @@ urlpatterns = [
     path("<int:pk>/people/<int:person_pk>/edit/", views.related_person_edit, name="related_person_edit"),
     path("<int:pk>/people/<int:person_pk>/training/new/", views.nest_training_create, name="nest_training_create"),
     path("<int:pk>/placements/new/", views.placement_create, name="placement_create"),
+    path("<int:pk>/placements/current/carers/", views.placement_carers, name="placement_carers"),
     path("<int:pk>/care-team/", views.care_team, name="care_team"),
     path("<int:pk>/care-team/<int:membership_pk>/end/", views.care_team_end, name="care_team_end"),
     path("<int:pk>/duplicates/", views.child_duplicates, name="duplicates"),

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.text import capfirst
@@ -38,6 +38,7 @@ from people.forms import (
     ChildForm,
     MergeForm,
     NestTrainingForm,
+    PlacementCarersForm,
     PlacementForm,
     RelatedPersonForm,
     ReviewForm,
@@ -108,7 +109,12 @@ def child_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         Child.objects.visible_to(user)
         .select_related("responsible_local_authority", "service")
         .prefetch_related(
-            Prefetch("placements", queryset=Placement.objects.visible_to(user).select_related("local_authority_area")),
+            Prefetch(
+                "placements",
+                queryset=Placement.objects.visible_to(user)
+                .select_related("local_authority_area")
+                .prefetch_related("carers"),
+            ),
             Prefetch("related_people", queryset=RelatedPerson.objects.visible_to(user).with_nest()),
             Prefetch("care_team", queryset=CareTeamMembership.objects.visible_to(user).active().select_related("user")),
         ),
@@ -309,7 +315,7 @@ def nest_training_create(request: AuthenticatedHttpRequest, pk: int, person_pk: 
 def placement_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     child = get_visible_child(request, pk)
     require_change(request, child)
-    form = PlacementForm(request.POST or None)
+    form = PlacementForm(request.POST or None, child=child)
     if request.method == "POST" and form.is_valid():
         try:
             services.record_placement(
@@ -322,6 +328,30 @@ def placement_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
             return redirect("people:detail", pk=child.pk)
     record_page_opened(request, child, None, "placement_create")
     return render(request, "people/placement_form.html", {"form": form, "child": child})
+
+
+def placement_carers(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Who the carers are at the current placement."""
+    child = get_visible_child(request, pk)
+    require_change(request, child)
+    placement = child.placements.filter(end_date__isnull=True).order_by("-start_date").first()
+    if placement is None:
+        raise Http404
+    # Taking every carer off posts nothing: the form is bound by the method, not the data.
+    data = request.POST if request.method == "POST" else None
+    form = PlacementCarersForm(data, child=child, initial={"carers": list(placement.carers.all())})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.set_placement_carers(
+                by=request.user, placement=placement, carers=list(form.cleaned_data["carers"])
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The carers were recorded."))
+            return redirect("people:detail", pk=child.pk)
+    record_page_opened(request, child, placement, "placement_carers")
+    return render(request, "people/placement_carers.html", {"form": form, "child": child, "placement": placement})
 
 
 def care_team(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:

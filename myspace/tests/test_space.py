@@ -84,10 +84,12 @@ def test_signing_in_lands_in_the_space_and_the_menu_offers_only_it(client_for, y
 
 
 @pytest.mark.django_db
-def test_a_carer_account_has_no_space_yet(client_for, child, alice):
+def test_a_carer_without_a_placement_and_a_consent_sees_nothing(client_for, child, alice):
     carer = UserFactory(username="carer", organisation=None, role=Role.CARER)
     SpaceAccount.objects.create(user=carer, child=child, related_person=child.related_people.get(), created_by=alice)
-    assert client_for(carer).get(reverse("myspace:home")).status_code == 404
+    response = client_for(carer).get(reverse("myspace:home"))
+    assert response.status_code == 200 and "Nothing is shared with you now" in response.content.decode()
+    assert child.given_name not in response.content.decode()
     assert not Child.objects.visible_to(carer, include_shared=True).exists()
 
 

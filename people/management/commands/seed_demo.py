@@ -399,6 +399,8 @@ class Command(BaseCommand):
         # Made by seed_support (myspace.demo), when it has run: a young person, not staff.
         for young in User.objects.filter(role=Role.YOUNG_PERSON, username="youngperson"):
             out.write(f"  {young.username:<16} {young.first_name} – a young person in their own space (/my/)")
+        for carer in User.objects.filter(role=Role.CARER, username="carer"):
+            out.write(f"  {carer.username:<16} {carer.first_name} – the young person's carer, in the space (/my/)")
         if settings.NYTH_REQUIRE_2FA:
             out.write(
                 "Two-factor sign-in is REQUIRED (NYTH_DEMO is not set): each account sets up an authenticator app at first sign-in."
