@@ -12,3 +12,10 @@ urlpatterns = [
     path("<int:child_pk>/invite/", staff_views.invite, name="invite"),
     path("<int:child_pk>/end/", staff_views.revoke, name="revoke"),
 ]
+
+# Requests from the young person's space, marked read by the care team (myspace/staff_yppages.py).
+from myspace import staff_yppages  # noqa: E402
+
+urlpatterns += [
+    path("<int:child_pk>/requests/<int:space_request_pk>/read/", staff_yppages.mark_read, name="request_read"),
+]

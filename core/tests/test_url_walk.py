@@ -35,6 +35,8 @@ PUBLIC = {
     "myspace:accept",
     # Exit this page: signs out whoever follows it, then leaves for a neutral site.
     "myspace:exit",
+    # Help now: the national lines, no record read; it must work signed out too.
+    "myspace:help",
     # Anonymous feedback on the support (ADR 018).
     "public_feedback",
     "public_feedback_form",
@@ -152,7 +154,15 @@ def objects(child, duty, south, alice, manager):
             starts_at=datetime.datetime(2026, 1, 5, 10, tzinfo=datetime.UTC),
             idempotency_key="walk-contact",
         ).pk,
+        "space_request_pk": _space_request(child, alice).pk,
     }
+
+
+def _space_request(child, alice):
+    """A request from ``child``'s own space to the care team (myspace app)."""
+    from myspace.models import SpaceRequest
+
+    return SpaceRequest.objects.create(child=child, kind="add_person", text="My nan", created_by=alice, form_key="walk")
 
 
 def _access_request(account, service):
