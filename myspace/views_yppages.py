@@ -73,7 +73,9 @@ def goals(request: AuthenticatedHttpRequest) -> HttpResponse:
         )
         for item in items
     ]
-    return render(request, "myspace/yppages/goals.html", {"rows": rows}, status=400 if forms else 200)
+    # ``form``: the one sent with errors, so the page title starts "Error:" (base.html).
+    context = {"rows": rows, "form": next(iter(forms.values()), None)}
+    return render(request, "myspace/yppages/goals.html", context, status=400 if forms else 200)
 
 
 def _request_form(request: AuthenticatedHttpRequest, child: Child, kind: str, contact_pk: int | None) -> RequestForm:
