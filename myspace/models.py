@@ -147,7 +147,9 @@ class HelpLine(models.Model):
 
     def _localised(self, field: str) -> str:
         welsh = (translation.get_language() or "en").startswith("cy")
-        value: str = getattr(self, f"{field}_cy") if welsh and getattr(self, f"{field}_cy") else getattr(self, f"{field}_en")
+        value: str = (
+            getattr(self, f"{field}_cy") if welsh and getattr(self, f"{field}_cy") else getattr(self, f"{field}_en")
+        )
         return value
 
     @property

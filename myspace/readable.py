@@ -69,7 +69,7 @@ def _words(text: str) -> int:
 
 
 def grade(text: str) -> float:
-    from textstat.textstat import textstatistics
+    from textstat.textstat import textstatistics  # type: ignore[import-untyped]  # ships no types
 
     stats = textstatistics()
     stats.set_lang(LANGUAGE)

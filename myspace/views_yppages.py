@@ -8,8 +8,8 @@ from __future__ import annotations
 import secrets
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -37,7 +37,9 @@ def _own(request: AuthenticatedHttpRequest, page: str) -> Child:
 
 def plan(request: AuthenticatedHttpRequest) -> HttpResponse:
     child = _own(request, "myspace:plan")
-    return render(request, "myspace/yppages/plan.html", {"view": yppages.plan_for(child), "today": timezone.localdate()})
+    return render(
+        request, "myspace/yppages/plan.html", {"view": yppages.plan_for(child), "today": timezone.localdate()}
+    )
 
 
 def goals(request: AuthenticatedHttpRequest) -> HttpResponse:

@@ -151,7 +151,9 @@ def make_request(
         errors["text"] = _("That session is not booked any more")
     if not text:
         errors["text"] = (
-            _("Write who you would like to add") if kind == RequestKind.ADD_PERSON else _("Write what you would like to change")
+            _("Write who you would like to add")
+            if kind == RequestKind.ADD_PERSON
+            else _("Write what you would like to change")
         )
     elif len(text) > REQUEST_MAX:
         errors["text"] = _("Write %(max)d characters or fewer") % {"max": REQUEST_MAX}

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.models import Action
@@ -67,7 +67,9 @@ def _require_writer(user: User, child: Child) -> None:
 
 
 @transaction.atomic
-def rate_goal(*, by: User, goal: Goal, value: Any, rated_by: str, on: datetime.date, key: str) -> tuple[GoalRating, bool]:
+def rate_goal(
+    *, by: User, goal: Goal, value: Any, rated_by: str, on: datetime.date, key: str
+) -> tuple[GoalRating, bool]:
     """A Goal Based Outcomes rating between measurement points (no point): shown on the charts,
     decides nothing about change. Returns (rating, created). The same rule as at a point: a
     current goal of the plan, 0 to 10 – ``value`` as typed. The same form sent twice (``key``)

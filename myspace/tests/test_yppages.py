@@ -69,7 +69,9 @@ def _events(user, page):
 
 
 @pytest.mark.django_db
-def test_my_plan_shows_their_goals_actions_and_next_review_and_is_audited(client_for, young_person, child, alice, other):
+def test_my_plan_shows_their_goals_actions_and_next_review_and_is_audited(
+    client_for, young_person, child, alice, other
+):
     plan, (goal,) = _plan(child, alice)
     Goal.objects.create(plan=plan, text="An old goal that was stopped", status=GoalStatus.STOPPED)
     PlanAction.objects.create(plan=plan, who="carer", who_name="Sioned", what="Lift to school on Mondays")
@@ -124,7 +126,9 @@ def test_rating_a_goal_records_a_young_person_rating_between_points(client_for, 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("typed", ["11", "-1", "seven", ""])
-def test_a_bad_score_is_explained_beside_the_field_kept_and_nothing_saved(client_for, young_person, child, alice, typed):
+def test_a_bad_score_is_explained_beside_the_field_kept_and_nothing_saved(
+    client_for, young_person, child, alice, typed
+):
     _plan_, (goal,) = _plan(child, alice)
     data = {"goal": str(goal.uuid), f"{goal.uuid}-value": typed, f"{goal.uuid}-key": "k1"}
     response = client_for(young_person).post(reverse("myspace:goals"), data)
@@ -245,7 +249,12 @@ def test_asking_for_someone_to_be_added_reaches_the_care_team(client_for, young_
     assert response.status_code == 302
     client.post(reverse("myspace:nest"), {"text": "My nan, Nerys", "key": key})  # sent twice: one request
     request = SpaceRequest.objects.get()
-    assert (request.child, request.kind, request.text, request.read_at) == (child, RequestKind.ADD_PERSON, "My nan, Nerys", None)
+    assert (request.child, request.kind, request.text, request.read_at) == (
+        child,
+        RequestKind.ADD_PERSON,
+        "My nan, Nerys",
+        None,
+    )
     assert request.text_language == "en"
     assert AuditEvent.objects.filter(actor=young_person, action=Action.CREATE, route=Route.SELF).count() == 1
     # The care team sees it on the staff page about the space and marks it read.
@@ -277,9 +286,13 @@ def test_a_bad_request_is_explained_and_nothing_saved(client_for, young_person, 
 
 @pytest.mark.django_db
 def test_marking_another_childs_request_read_is_refused(client_for, charlie, child, young_person, alice, other):
-    request = SpaceRequest.objects.create(child=child, kind="add_person", text="x", created_by=young_person, form_key="z")
+    request = SpaceRequest.objects.create(
+        child=child, kind="add_person", text="x", created_by=young_person, form_key="z"
+    )
     # A stranger to the record: 404. The care team of another record: the request is not under it.
-    assert client_for(charlie).post(reverse("space_access:request_read", args=[child.pk, request.pk])).status_code == 404
+    assert (
+        client_for(charlie).post(reverse("space_access:request_read", args=[child.pk, request.pk])).status_code == 404
+    )
     url = reverse("space_access:request_read", args=[other["child"].pk, request.pk])
     assert client_for(alice).post(url).status_code == 404
     request.refresh_from_db()
