@@ -7,7 +7,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import NythForm, reject_markup
+from core.forms import NythForm, NythModelForm, reject_markup
+from myspace.models import HelpLine
 
 
 class GoalRatingForm(NythForm):
@@ -30,3 +31,20 @@ class RequestForm(NythForm):
         error_messages={"required": _("Write what you would like")},
     )
     key = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+
+class HelpLineForm(NythModelForm):
+    # A web address typed without a scheme is taken as https (Django 6's default).
+    citation = forms.URLField(
+        label=_("where the numbers come from"),
+        help_text=_("The page on the organisation's own website that gives these numbers."),
+        assume_scheme="https",
+        max_length=200,
+    )
+
+    class Meta:
+        model = HelpLine
+        fields = [
+            "name_en", "name_cy", "what_en", "what_cy", "phone", "welsh_phone", "text_number", "citation", "order",
+            "is_active",
+        ]  # fmt: skip

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from core.text_language import TextLanguageField
 from people.models import PersonalQuerySet
@@ -134,8 +135,11 @@ class HelpLine(models.Model):
     #: For a second number in Welsh (Samaritans' Welsh-language line).
     welsh_phone = models.CharField(_("phone number for a Welsh-speaking line"), max_length=30, blank=True)
     citation = models.URLField(_("where the numbers come from"))
-    order = models.PositiveSmallIntegerField(default=0)
+    order = models.PositiveSmallIntegerField(_("order on the page"), default=0)
     is_active = models.BooleanField(_("listed"), default=True)
+
+    #: Who changed a number, and from what (service managers keep the lines).
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["order", "pk"]

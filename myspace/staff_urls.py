@@ -18,4 +18,8 @@ from myspace import staff_yppages  # noqa: E402
 
 urlpatterns += [
     path("<int:child_pk>/requests/<int:space_request_pk>/read/", staff_yppages.mark_read, name="request_read"),
+    # The Help now lines, kept by service managers.
+    path("help-lines/", staff_yppages.help_lines, name="help_lines"),
+    path("help-lines/new/", staff_yppages.help_line_edit, name="help_line_create"),
+    path("help-lines/<int:line_pk>/", staff_yppages.help_line_edit, name="help_line_edit"),
 ]

@@ -7,14 +7,15 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import Role
 from audit.models import Action, Route
 from audit.services import record
 from core.text_language import interface_language
@@ -200,5 +201,23 @@ def mark_read(*, by: User, child: Child, request_pk: int) -> SpaceRequest:
 # --- Help now ---------------------------------------------------------------------------------
 
 
-def help_lines() -> list[HelpLine]:
-    return list(HelpLine.objects.filter(is_active=True).order_by("order", "pk"))
+def help_lines(*, include_inactive: bool = False) -> list[HelpLine]:
+    lines = HelpLine.objects.all() if include_inactive else HelpLine.objects.filter(is_active=True)
+    return list(lines.order_by("order", "pk"))
+
+
+def may_manage_help(user: User) -> bool:
+    """Service managers keep the Help now lines, as they keep the service directory."""
+    return user.role == Role.SERVICE_MANAGER
+
+
+@transaction.atomic
+def save_help_line(*, by: User, form: Any) -> HelpLine:
+    """Save a Help now line from its (valid) form; every version is kept (history) and audited.
+    The lines are national, not one service's: any service manager may correct a number."""
+    if not may_manage_help(by):
+        raise PermissionDenied
+    creating = form.instance.pk is None
+    line: HelpLine = form.save()
+    record(actor=by, action=Action.CREATE if creating else Action.UPDATE, obj=line, route=Route.UI)
+    return line

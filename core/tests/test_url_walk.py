@@ -155,7 +155,15 @@ def objects(child, duty, south, alice, manager):
             idempotency_key="walk-contact",
         ).pk,
         "space_request_pk": _space_request(child, alice).pk,
+        "line_pk": _help_line().pk,
     }
+
+
+def _help_line():
+    """A Help now line (myspace app; seeded by a migration)."""
+    from myspace.models import HelpLine
+
+    return HelpLine.objects.order_by("pk").first()
 
 
 def _space_request(child, alice):
@@ -439,7 +447,9 @@ def _HOURS(hours: int):
 FIRST_TIER_PAGES = {"safety:plan", "contacts:child", "contacts:create", "contacts:edit"}
 #: Object URLs that are not pages of a child (the service's catalogue and directory, accounts,
 #: imports, emergency accesses themselves): the walk checks they show nothing of the child.
-NOT_CHILD_PAGES = {"option_pk", "entry_pk", "job_pk", "user_pk", "request_pk", "access_pk", "uidb64", "code"}
+NOT_CHILD_PAGES = {
+    "option_pk", "entry_pk", "job_pk", "user_pk", "request_pk", "access_pk", "uidb64", "code", "line_pk"
+}  # fmt: skip
 
 
 def _outside_the_banner(body: str) -> str:
