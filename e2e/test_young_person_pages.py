@@ -35,8 +35,10 @@ def test_a_young_person_uses_their_pages_on_a_phone(
     check_accessibility(page)
     submit_credentials(page, USERNAME)
     page.wait_for_url(re.compile(r"/(en|cy)/my/$"))
-    page.goto(f"/{language}/my/")
     _fits(page)
+    if f"/{language}/my/" not in page.url:
+        page.goto(f"/{language}/my/")
+        _fits(page)
 
     # My nest: an empty request is refused beside the field; a real one is sent.
     page.goto(f"/{language}/my/nest/")

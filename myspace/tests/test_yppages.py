@@ -89,6 +89,24 @@ def test_my_plan_shows_their_goals_actions_and_next_review_and_is_audited(
 
 
 @pytest.mark.django_db
+def test_the_plan_page_costs_the_same_queries_with_more_goals_and_actions(client_for, young_person, child, alice):
+    plan, goals = _plan(child, alice)
+    client = client_for(young_person)
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("myspace:plan")).status_code == 200
+        return len(queries)
+
+    PlanAction.objects.create(plan=plan, who="carer", what="First", goal=goals[0])
+    few = count()
+    for n in range(5):
+        goal = Goal.objects.create(plan=plan, text=f"Goal {n}", order=n + 2)
+        PlanAction.objects.create(plan=plan, who="school", what=f"Action {n}", goal=goal)
+    assert count() == few
+
+
+@pytest.mark.django_db
 def test_my_plan_without_a_plan_says_so(client_for, young_person):
     body = client_for(young_person).get(reverse("myspace:plan")).content.decode()
     assert "You do not have a plan yet" in body
