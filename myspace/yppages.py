@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -143,6 +143,8 @@ def make_request(
     kept as typed (shown escaped); the same form sent twice (``key``) makes one request."""
     done = SpaceRequest.objects.filter(form_key=key).first()
     if done is not None:
+        if done.child_id != child.pk:  # a key from someone else's form
+            raise PermissionDenied
         return done, False
     text = text.strip()
     errors: dict[str, str] = {}
@@ -181,7 +183,8 @@ def requests_for(child: Child) -> list[SpaceRequest]:
     return list(
         SpaceRequest.objects.filter(child=child)
         .select_related("read_by", "contact")
-        .order_by("read_at", "-created_at", "-pk")
+        # Unread first on every database (PostgreSQL sorts NULLs last by default, SQLite first).
+        .order_by(F("read_at").asc(nulls_first=True), "-created_at", "-pk")
     )
 
 

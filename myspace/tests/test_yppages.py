@@ -318,6 +318,20 @@ def test_marking_another_childs_request_read_is_refused(client_for, charlie, chi
 
 
 @pytest.mark.django_db
+def test_unread_requests_come_first_and_a_key_from_another_record_is_refused(young_person, child, other):
+    from myspace import yppages
+
+    old, _created = yppages.make_request(by=young_person, child=child, kind="add_person", text="Old", key="k-old")
+    new, _created = yppages.make_request(by=young_person, child=child, kind="add_person", text="New", key="k-new")
+    read, _created = yppages.make_request(by=young_person, child=child, kind="add_person", text="Read", key="k-read")
+    SpaceRequest.objects.filter(pk=read.pk).update(read_at=timezone.now() + datetime.timedelta(hours=1))
+    SpaceRequest.objects.filter(pk=old.pk).update(created_at=timezone.now() - datetime.timedelta(days=1))
+    assert [r.text for r in yppages.requests_for(child)] == ["New", "Old", "Read"]
+    with pytest.raises(PermissionDenied):
+        yppages.make_request(by=other["user"], child=other["child"], kind="add_person", text="x", key="k-old")
+
+
+@pytest.mark.django_db
 def test_the_staff_requests_list_costs_the_same_queries_with_more_requests(client_for, young_person, child, alice):
     staff = client_for(alice)
 
