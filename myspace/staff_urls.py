@@ -19,3 +19,14 @@ urlpatterns += [
     path("<int:child_pk>/carer/<int:person_pk>/invite/", staff_carers.invite, name="carer_invite"),
     path("<int:child_pk>/carer/<int:person_pk>/end/", staff_carers.revoke, name="carer_revoke"),
 ]
+
+# Requests from the young person's space, marked read by the care team (myspace/staff_yppages.py).
+from myspace import staff_yppages  # noqa: E402
+
+urlpatterns += [
+    path("<int:child_pk>/requests/<int:space_request_pk>/read/", staff_yppages.mark_read, name="request_read"),
+    # The Help now lines, kept by service managers.
+    path("help-lines/", staff_yppages.help_lines, name="help_lines"),
+    path("help-lines/new/", staff_yppages.help_line_edit, name="help_line_create"),
+    path("help-lines/<int:line_pk>/", staff_yppages.help_line_edit, name="help_line_edit"),
+]

@@ -305,6 +305,9 @@ class GoalRating(models.Model):
     rated_on = models.DateField()
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
+    #: The one-time key of the form a rating between points came from (``services.rate_goal``):
+    #: the same form sent twice records one rating. Ratings at a point use the point's key.
+    entry_key = models.CharField(max_length=64, unique=True, null=True, blank=True)
 
     objects = OutcomeQuerySet.as_manager()
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -63,6 +64,62 @@ def goals_to_rate(child: Child) -> list[Goal]:
 def _require_writer(user: User, child: Child) -> None:
     # The care team and the service's managers record measures; emergency access only reads.
     require_change(user, child)
+
+
+@transaction.atomic
+def rate_goal(
+    *, by: User, goal: Goal, value: Any, rated_by: str, on: datetime.date, key: str
+) -> tuple[GoalRating, bool]:
+    """A Goal Based Outcomes rating between measurement points (no point): shown on the charts,
+    decides nothing about change. Returns (rating, created). The same rule as at a point: a
+    current goal of the plan, 0 to 10 – ``value`` as typed. The same form sent twice (``key``)
+    records once. A young person rates their own goals (``rated_by`` young person) through the
+    one scope's "self" route; anyone else must be able to change the record."""
+    from accounts.models import Role
+    from people.models import Child
+
+    child = goal.plan.child
+    if by.role == Role.YOUNG_PERSON:
+        if rated_by != RatedBy.YOUNG_PERSON:
+            raise PermissionDenied
+        if not Child.objects.visible_to(by, include_shared=True).filter(pk=child.pk).exists():
+            raise Http404
+    else:
+        _require_writer(by, child)
+    done = GoalRating.objects.filter(entry_key=key).first()
+    if done is not None:
+        if done.goal_id != goal.uuid:
+            raise PermissionDenied
+        return done, False
+    errors: dict[str, str] = {}
+    if goal.pk not in {g.pk for g in goals_to_rate(child)}:
+        errors["value"] = _("This goal is not one of the plan's current goals")
+    try:
+        number: int | None = int(str(value).strip())
+    except (TypeError, ValueError):
+        number = None
+    if number is None or not scoring.GBO_MIN <= number <= scoring.GBO_MAX:
+        errors["value"] = _("Enter a rating from 0 to 10")
+    if rated_by not in RatedBy.values:
+        errors["rated_by"] = _("Choose who rated the goals")
+    if on > timezone.localdate():
+        errors["on"] = _("The date must be today or in the past")
+    if errors:
+        raise ValidationError(errors)
+    assert number is not None
+    rating = GoalRating(
+        child=child, goal=goal, point=None, value=number, rated_by=rated_by, rated_on=on, recorded_by=by, entry_key=key
+    )
+    try:
+        with transaction.atomic():
+            rating.save()
+    except IntegrityError:  # the same key committed by a concurrent request
+        return GoalRating.objects.get(entry_key=key), False
+    record(
+        actor=by, action=Action.CREATE, obj=rating, child_id=child.pk, route=audit_route(by, child),
+        detail={"goal_rating": True, "rated_by": rated_by, "between_points": True},
+    )  # fmt: skip
+    return rating, True
 
 
 @transaction.atomic

@@ -38,6 +38,7 @@ PERSONAL_MODELS = {
     "Goal",
     "PlanAction",
     "PlanReview",
+    "SpaceRequest",
     "MeasurementPoint",
     "Measurement",
     "GoalRating",

@@ -35,6 +35,8 @@ PUBLIC = {
     "myspace:accept",
     # Exit this page: signs out whoever follows it, then leaves for a neutral site.
     "myspace:exit",
+    # Help now: the national lines, no record read; it must work signed out too.
+    "myspace:help",
     # Anonymous feedback on the support (ADR 018).
     "public_feedback",
     "public_feedback_form",
@@ -152,7 +154,23 @@ def objects(child, duty, south, alice, manager):
             starts_at=datetime.datetime(2026, 1, 5, 10, tzinfo=datetime.UTC),
             idempotency_key="walk-contact",
         ).pk,
+        "space_request_pk": _space_request(child, alice).pk,
+        "line_pk": _help_line().pk,
     }
+
+
+def _help_line():
+    """A Help now line (myspace app; seeded by a migration)."""
+    from myspace.models import HelpLine
+
+    return HelpLine.objects.order_by("pk").first()
+
+
+def _space_request(child, alice):
+    """A request from ``child``'s own space to the care team (myspace app)."""
+    from myspace.models import SpaceRequest
+
+    return SpaceRequest.objects.create(child=child, kind="add_person", text="My nan", created_by=alice, form_key="walk")
 
 
 def _access_request(account, service):
@@ -429,7 +447,9 @@ def _HOURS(hours: int):
 FIRST_TIER_PAGES = {"safety:plan", "contacts:child", "contacts:create", "contacts:edit"}
 #: Object URLs that are not pages of a child (the service's catalogue and directory, accounts,
 #: imports, emergency accesses themselves): the walk checks they show nothing of the child.
-NOT_CHILD_PAGES = {"option_pk", "entry_pk", "job_pk", "user_pk", "request_pk", "access_pk", "uidb64", "code"}
+NOT_CHILD_PAGES = {
+    "option_pk", "entry_pk", "job_pk", "user_pk", "request_pk", "access_pk", "uidb64", "code", "line_pk"
+}  # fmt: skip
 
 
 def _outside_the_banner(body: str) -> str:
