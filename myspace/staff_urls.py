@@ -12,3 +12,13 @@ urlpatterns = [
     path("<int:child_pk>/invite/", staff_views.invite, name="invite"),
     path("<int:child_pk>/end/", staff_views.revoke, name="revoke"),
 ]
+
+# The young person's voice (myspace/staff_voice.py).
+from myspace import staff_voice  # noqa: E402
+
+urlpatterns += [
+    path("<int:child_pk>/said/", staff_voice.checkins, name="checkins"),
+    path("<int:child_pk>/said/checkin/<int:checkin_pk>/read/", staff_voice.checkin_read, name="checkin_read"),
+    path("<int:child_pk>/said/review/<int:note_pk>/read/", staff_voice.review_note_read, name="review_note_read"),
+    path("<int:child_pk>/said/alert/<int:alert_pk>/", staff_voice.alert, name="alert"),
+]
