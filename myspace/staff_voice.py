@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
@@ -32,6 +33,7 @@ def checkins(request: AuthenticatedHttpRequest, child_pk: int) -> HttpResponse:
     record_page_opened(request, kid, page="space_access:checkins")
     context = {
         "child": kid,
+        "settings_days": settings.NYTH_SPACE_READ_WITHIN_WORKING_DAYS,
         "checkins": CheckIn.objects.visible_to(request.user).filter(child=kid).select_related("read_by"),
         "notes": ReviewNote.objects.visible_to(request.user).filter(child=kid).select_related("read_by"),
         "alerts": Alert.objects.visible_to(request.user).filter(child=kid).select_related("picked_up_by"),
