@@ -14,3 +14,7 @@ class MyspaceConfig(AppConfig):
         # A young person reaches their own record, and only the parts their space shows (its
         # pages decide which), never the whole record a practitioner sees.
         register_access_provider("self", own_record, whole_record=False)
+        # The service's duty workers reach the alert a young person raised (myspace/voice.py).
+        from myspace.access import alert_responders
+
+        register_access_provider("space_alert", alert_responders, whole_record=False)

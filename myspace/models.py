@@ -4,6 +4,8 @@ young person's record (``visible_to``)."""
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -131,7 +133,7 @@ class Cover(models.TextChoices):
 
 
 class Alert(models.Model):
-    """"I don't feel safe" / "I need to talk to someone": flagged to the lead practitioner and the
+    """ "I don't feel safe" / "I need to talk to someone": flagged to the lead practitioner and the
     service's duty workers (and the worker on call), escalated to the service's managers when
     nobody picks it up in ``NYTH_SPACE_ALERT_ESCALATE_MINUTES`` of being watched."""
 
@@ -162,6 +164,11 @@ class Alert(models.Model):
     def __str__(self) -> str:
         return f"{self.child_id} {self.kind} {self.created_at:%Y-%m-%d %H:%M}"
 
+    @property
+    def seen_by(self) -> datetime.datetime:
+        """What the young person was told: seen within the hour of someone watching."""
+        return self.watched_from + datetime.timedelta(minutes=settings.NYTH_SPACE_ALERT_SEEN_WITHIN_MINUTES)
+
 
 class OnCallShift(models.Model):
     """The service's on-call rota in Nyth: a duty worker on call between two times. Out of the
@@ -182,7 +189,7 @@ class OnCallShift(models.Model):
 
 
 class ReviewNote(models.Model):
-    """"Before my review": what the young person wants to say at their next plan or looked-after
+    """ "Before my review": what the young person wants to say at their next plan or looked-after
     child review. The practitioner sees it on the plan review form and marks it read; the young
     person sees that it was read."""
 

@@ -27,7 +27,9 @@ def alerts_waiting(request: AuthenticatedHttpRequest) -> PanelContext | None:
     user = request.user
     if user.role not in (Role.PRACTITIONER, Role.DUTY_WORKER, Role.SERVICE_MANAGER):
         return None
-    alerts = list(voice.alerts_for(user, Child.objects.visible_to(user)).select_related("child")[:ROWS])
+    alerts = list(
+        voice.alerts_for(user, Child.objects.visible_to(user, include_shared=True)).select_related("child")[:ROWS]
+    )
     if not alerts:
         return None
     record_list(actor=user, page="home:space_alerts", children=[a.child_id for a in alerts], route=Route.UI)

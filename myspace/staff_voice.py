@@ -8,7 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -64,12 +64,14 @@ def review_note_read(request: AuthenticatedHttpRequest, child_pk: int, note_pk: 
 
 
 def alert(request: AuthenticatedHttpRequest, child_pk: int, alert_pk: int) -> HttpResponse:
-    """One alert: who raised it and when, and picking it up (who, when, what was done)."""
-    kid = _child(request, child_pk)
-    item = get_visible_or_404(request, Alert.objects.visible_to(request.user).filter(child=kid), pk=alert_pk)
+    """One alert: who raised it and when, and picking it up (who, when, what was done). The
+    service's duty workers reach it through the part-reaching route "space_alert"."""
+    kid = get_visible_or_404(request, Child.objects.visible_to(request.user, include_shared=True), pk=child_pk)
+    item = get_visible_or_404(request, voice.alerts_of(request.user, kid), pk=alert_pk)
     form = PickUpForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
-        require_change(request, kid)
+        if not voice.may_pick_up(request.user, item):
+            raise PermissionDenied
         if form.is_valid():
             values: dict[str, Any] = form.cleaned_data
             try:

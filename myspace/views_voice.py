@@ -79,7 +79,7 @@ def checkin(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def help_me(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """"I don't feel safe" / "I need to talk to someone": the help-now numbers first, then the
+    """ "I don't feel safe" / "I need to talk to someone": the help-now numbers first, then the
     two buttons, and what will happen when they press one – said before they press it."""
     child = _own(request)
     record_page_opened(request, child, page="myspace:help_me")
@@ -105,7 +105,11 @@ def alert_sent(request: AuthenticatedHttpRequest) -> HttpResponse:
     if alert is None or alert.created_at < timezone.now() - datetime.timedelta(days=1):
         return redirect("myspace:help_me")
     record_page_opened(request, child, obj=alert, page="myspace:alert_sent")
-    return render(request, "myspace/voice/alert_sent.html", {"alert": alert, "edt": voice.cover_now(child.service, alert.created_at).emergency_duty_phone})
+    return render(
+        request,
+        "myspace/voice/alert_sent.html",
+        {"alert": alert, "edt": voice.cover_now(child.service, alert.created_at).emergency_duty_phone},
+    )
 
 
 def before_review(request: AuthenticatedHttpRequest) -> HttpResponse:

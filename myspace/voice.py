@@ -33,6 +33,7 @@ from core.forms import reject_markup
 from core.workdays import add_working_days, is_working_day
 from jobs.email import send_once
 from myspace.models import Alert, AlertKind, CheckIn, Cover, Draft, OnCallShift, ReviewNote
+from people.access import can_change
 from people.models import CareTeamMembership, CareTeamRole, Child
 
 if TYPE_CHECKING:
@@ -257,10 +258,25 @@ def alerts_for(user: User, children: QuerySet[Child]) -> QuerySet[Alert]:
         return waiting.filter(escalated_at__isnull=False)
     if user.role == Role.DUTY_WORKER:
         return waiting
-    lead_of = CareTeamMembership.objects.filter(
-        user=user, ended_at__isnull=True, role=CareTeamRole.LEAD
-    ).values("child_id")
+    lead_of = CareTeamMembership.objects.filter(user=user, ended_at__isnull=True, role=CareTeamRole.LEAD).values(
+        "child_id"
+    )
     return waiting.filter(Q(child_id__in=lead_of) | Q(on_call=user))
+
+
+def alerts_of(user: User, child: Child) -> QuerySet[Alert]:
+    """``child``'s alerts (a record already reached, perhaps only through "space_alert")."""
+    return Alert.objects.filter(child=child).select_related("picked_up_by", "on_call")
+
+
+def may_pick_up(user: User, alert: Alert) -> bool:
+    """The care team (whoever may change the record), the service's duty workers and the worker
+    on call."""
+    if user.role == Role.DUTY_WORKER and (
+        user.organisation_id == alert.child.service_id or alert.on_call_id == user.pk
+    ):
+        return True
+    return can_change(user, alert.child)
 
 
 @transaction.atomic
@@ -293,8 +309,14 @@ def escalate_overdue(now: datetime.datetime | None = None) -> int:
                 continue
             alert.escalated_at = now
             alert.save(update_fields=["escalated_at"])
-            record(actor=None, action=Action.UPDATE, obj=alert, child_id=alert.child_id, route=Route.SYSTEM,
-                   detail={"escalated": True})
+            record(
+                actor=None,
+                action=Action.UPDATE,
+                obj=alert,
+                child_id=alert.child_id,
+                route=Route.SYSTEM,
+                detail={"escalated": True},
+            )
             _email(f"space-alert-escalated:{alert.pk}", _managers(alert.child))
             count += 1
     return count

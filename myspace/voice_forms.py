@@ -33,7 +33,9 @@ class CheckInForm(TextLanguageFormMixin, NythForm):
 class ReviewNoteForm(TextLanguageFormMixin, NythForm):
     text = forms.CharField(
         label=_("What do you want to say at your next review?"),
-        help_text=_("For example what is going well, what is hard, or what you want to change. Up to 2,000 characters."),
+        help_text=_(
+            "For example what is going well, what is hard, or what you want to change. Up to 2,000 characters."
+        ),
         widget=forms.Textarea(attrs={"rows": 8}),
         strip=False,
         error_messages={"required": _("Write what you want to say at your review")},
