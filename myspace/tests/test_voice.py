@@ -92,7 +92,7 @@ def test_the_read_by_date_skips_welsh_bank_holidays():
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    "note, message",
+    ("note", "message"),
     [
         ("x" * 10_000, "Your note must be 2000 characters or fewer"),
         ("I feel <b>bad</b>", "Remove the HTML or script"),
