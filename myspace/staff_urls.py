@@ -17,6 +17,7 @@ urlpatterns = [
 from myspace import staff_voice  # noqa: E402
 
 urlpatterns += [
+    path("waiting/", staff_voice.waiting, name="waiting"),
     path("<int:child_pk>/said/", staff_voice.checkins, name="checkins"),
     path("<int:child_pk>/said/checkin/<int:checkin_pk>/read/", staff_voice.checkin_read, name="checkin_read"),
     path("<int:child_pk>/said/review/<int:note_pk>/read/", staff_voice.review_note_read, name="review_note_read"),

@@ -11,9 +11,12 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from audit.models import Route
+from audit.services import record_list
 from core.forms import add_service_errors
 from core.http import AuthenticatedHttpRequest
 from myspace import voice
@@ -25,6 +28,21 @@ from people.models import Child
 
 def _child(request: AuthenticatedHttpRequest, child_pk: int) -> Child:
     return get_visible_or_404(request, Child.objects.visible_to(request.user), pk=child_pk)
+
+
+#: The list page's rows at most (each kind); the home panel gives the full counts.
+WAITING_ROWS = 100
+
+
+def waiting(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """What is waiting for this person from young people's spaces: alerts to pick up, check-ins
+    to read. A list that names children: one LIST event naming them."""
+    alerts = list(voice.alerts_for(request.user)[:WAITING_ROWS])
+    items = list(voice.checkins_to_read(request.user)[:WAITING_ROWS])
+    named = [a.child_id for a in alerts] + [c.child_id for c in items]
+    record_list(actor=request.user, page="space_access:waiting", children=named, route=Route.UI)
+    context = {"alerts": alerts, "checkins": items, "today": timezone.localdate()}
+    return render(request, "myspace/voice/staff_waiting.html", context)
 
 
 def checkins(request: AuthenticatedHttpRequest, child_pk: int) -> HttpResponse:

@@ -184,8 +184,15 @@ def mark_read(*, by: User, item: CheckIn | ReviewNote, route: str) -> None:
     record(actor=by, action=Action.REVIEW, obj=locked, child_id=locked.child_id, route=route)
 
 
-def unread_checkins(children: QuerySet[Child]) -> QuerySet[CheckIn]:
-    return CheckIn.objects.filter(child__in=children, read_at__isnull=True)
+def checkins_to_read(user: User) -> QuerySet[CheckIn]:
+    """Unread check-ins on the records of ``user``'s care teams, the earliest due first."""
+    mine = CareTeamMembership.objects.filter(user=user, ended_at__isnull=True).values("child_id")
+    children = Child.objects.visible_to(user).filter(pk__in=mine)
+    return (
+        CheckIn.objects.filter(child__in=children, read_at__isnull=True)
+        .select_related("child")
+        .order_by("read_by_date", "created_at", "pk")
+    )
 
 
 # --- Alerts -----------------------------------------------------------------------------------
@@ -250,10 +257,13 @@ def raise_alert(*, user: User, child: Child, kind: str) -> tuple[Alert, CoverNow
     return alert, cover
 
 
-def alerts_for(user: User, children: QuerySet[Child]) -> QuerySet[Alert]:
-    """Alerts not yet picked up that are this person's to see: the lead's and duty workers' on
-    the records they reach, the on-call worker's, and, once escalated, the managers'."""
-    waiting = Alert.objects.filter(child__in=children, picked_up_at__isnull=True)
+def alerts_for(user: User) -> QuerySet[Alert]:
+    """Alerts not yet picked up that are this person's to see: the lead's on their records, the
+    service's duty workers' (reached through "space_alert" or the care team), the on-call
+    worker's, and, once escalated, the managers'."""
+    children = Child.objects.visible_to(user, include_shared=True)
+    waiting = Alert.objects.filter(child__in=children, picked_up_at__isnull=True).select_related("child")
+    waiting = waiting.order_by("created_at", "pk")
     if user.role == Role.SERVICE_MANAGER:
         return waiting.filter(escalated_at__isnull=False)
     if user.role == Role.DUTY_WORKER:

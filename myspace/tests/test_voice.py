@@ -124,7 +124,11 @@ def test_every_check_in_lands_on_the_care_teams_list_and_is_marked_read(client_f
     voice.check_in(user=young_person, child=child, feeling=4, note="", text_language="en")
     staff = client_for(alice)
     home = _text(staff.get(reverse("core:home")))
-    assert "Check-ins to read" in home and "1 to read by 10 December" in home
+    assert "1 check-in from a young person's own space is waiting to be read." in home
+    waiting = _text(staff.get(reverse("space_access:waiting")))
+    assert child.display_name in waiting and "read it by 10 December" in waiting
+    listed = AuditEvent.objects.filter(actor_id=alice.pk, action=Action.LIST, detail__page="space_access:waiting").get()
+    assert listed.detail["children"] == [child.pk]
     page = _text(staff.get(reverse("space_access:checkins", args=[child.pk])))
     assert "Good" in page and "Read it by 10 December 2026" in page
     item = CheckIn.objects.get()
@@ -132,7 +136,7 @@ def test_every_check_in_lands_on_the_care_teams_list_and_is_marked_read(client_f
     assert response.status_code == 302
     item.refresh_from_db()
     assert item.read_by == alice and item.read_at is not None
-    assert "Check-ins to read" not in _text(staff.get(reverse("core:home")))
+    assert "waiting to be read" not in _text(staff.get(reverse("core:home")))
     event = AuditEvent.objects.get(action=Action.REVIEW, child_id=child.pk)
     assert (event.actor_id, event.route) == (alice.pk, Route.UI)
 
@@ -148,11 +152,14 @@ def test_the_care_teams_list_is_out_of_scope_for_a_stranger(client_for, young_pe
 
 
 @pytest.mark.django_db
-def test_the_home_panel_costs_the_same_queries_for_one_or_many_young_people(client_for, alice, south):
+def test_the_home_panel_and_the_waiting_list_cost_the_same_queries_for_one_or_many_young_people(
+    client_for, alice, south
+):
     def queries() -> int:
         client = client_for(alice)
         with CaptureQueriesContext(connection) as captured:
             client.get(reverse("core:home"))
+            client.get(reverse("space_access:waiting"))
         return len(captured)
 
     def add_young_person():
@@ -199,9 +206,10 @@ def test_in_hours_the_alert_goes_to_the_lead_and_duty_and_says_when(
     event = AuditEvent.objects.get(action=Action.CREATE, child_id=child.pk)
     assert (event.actor_id, event.route) == (young_person.pk, Route.SELF)
     for worker in (alice, duty):
-        home = _text(client_for(worker).get(reverse("core:home")))
+        worker_client = client_for(worker)
+        home = _text(worker_client.get(reverse("core:home")))
         assert "1 alert from a young person's own space is waiting to be picked up." in home
-        assert child.display_name in home
+        assert child.display_name in _text(worker_client.get(reverse("space_access:waiting")))
 
 
 @pytest.mark.django_db
@@ -334,6 +342,25 @@ def test_another_young_persons_alert_page_shows_nothing_of_theirs(client_for, yo
     session.save()
     response = client.get(reverse("myspace:alert_sent"))
     assert response.status_code == 302 and response["Location"] == reverse("myspace:help_me")
+
+
+@pytest.mark.django_db
+def test_a_duty_worker_of_another_service_reaches_no_alert(client_for, young_person, child, north):
+    alert, _cover = voice.raise_alert(user=young_person, child=child, kind="not_safe")
+    stranger = UserFactory(organisation=north, role=Role.DUTY_WORKER)
+    client = client_for(stranger)
+    assert client.get(reverse("space_access:alert", args=[child.pk, alert.pk])).status_code == 404
+    assert "waiting to be picked up" not in _text(client.get(reverse("core:home")))
+    assert child.display_name not in _text(client.get(reverse("space_access:waiting")))
+
+
+@pytest.mark.django_db
+def test_the_services_duty_worker_reaches_only_the_alert_not_the_record(client_for, young_person, child, duty):
+    alert, _cover = voice.raise_alert(user=young_person, child=child, kind="not_safe")
+    client = client_for(duty)
+    assert client.get(reverse("space_access:alert", args=[child.pk, alert.pk])).status_code == 200
+    assert client.get(reverse("space_access:checkins", args=[child.pk])).status_code == 404
+    assert client.get(reverse("people:detail", args=[child.pk])).status_code == 404
 
 
 # --- Before my review ----------------------------------------------------------------------------
