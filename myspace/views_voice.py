@@ -3,7 +3,6 @@ the rules are ``myspace.voice``; the record is their own, reached through the "s
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 from django.contrib import messages
@@ -101,8 +100,8 @@ def raise_alert(request: AuthenticatedHttpRequest) -> HttpResponse:
 def alert_sent(request: AuthenticatedHttpRequest) -> HttpResponse:
     """After the button: 999 and the help-now numbers first, then honestly when it will be seen."""
     child = _own(request)
-    alert = child.space_alerts.filter(pk=request.session.get(LAST_ALERT)).first()
-    if alert is None or alert.created_at < timezone.now() - datetime.timedelta(days=1):
+    alert = voice.recent_alert(child, request.session.get(LAST_ALERT))
+    if alert is None:
         return redirect("myspace:help_me")
     record_page_opened(request, child, obj=alert, page="myspace:alert_sent")
     return render(

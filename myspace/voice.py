@@ -274,6 +274,15 @@ def alerts_for(user: User) -> QuerySet[Alert]:
     return waiting.filter(Q(child_id__in=lead_of) | Q(on_call=user))
 
 
+def recent_alert(child: Child, pk: object) -> Alert | None:
+    """The alert just raised by ``child``'s young person (its id kept in their session), for the
+    page after the button; None for another's id or after a day."""
+    if not isinstance(pk, int):
+        return None
+    since = timezone.now() - datetime.timedelta(days=1)
+    return Alert.objects.filter(child=child, pk=pk, created_at__gte=since).first()
+
+
 def alerts_of(user: User, child: Child) -> QuerySet[Alert]:
     """``child``'s alerts (a record already reached, perhaps only through "space_alert")."""
     return Alert.objects.filter(child=child).select_related("picked_up_by", "on_call")

@@ -472,7 +472,7 @@ def test_the_pages_in_welsh(client_for, young_person):
 
 
 @pytest.mark.django_db
-def test_client_is_not_a_staff_member(young_person):
-    # Sanity: the space pages are the young person's; staff lists stay closed to them.
+def test_signed_out_the_check_in_asks_to_sign_in(young_person):
+    # Anonymous: sent to sign in, nothing shown.
     client = Client()
     assert client.get(reverse("myspace:checkin")).status_code == 302
