@@ -231,7 +231,7 @@ def _email(event_key: str, users: list[User]) -> None:
                     "A young person has asked for help in their own space on Nyth. Please sign in to Nyth "
                     "and open your home page to see it and pick it up: %(path)s"
                 )
-                % {"path": reverse("core:home")},
+                % {"path": settings.NYTH_SITE_URL + reverse("core:home")},
             )
 
 

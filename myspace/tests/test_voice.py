@@ -10,6 +10,7 @@ import re
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.conf import settings as django_settings
 from django.core import mail
 from django.core.management import call_command
 from django.db import connection
@@ -200,7 +201,8 @@ def test_in_hours_the_alert_goes_to_the_lead_and_duty_and_says_when(
     alert = Alert.objects.get()
     assert (alert.cover, alert.kind, alert.watched_from) == (Cover.IN_HOURS, "not_safe", IN_HOURS)
     assert sorted(m.to[0] for m in mail.outbox) == ["alice@example.invalid", "dewi@example.invalid"]
-    for email in mail.outbox:  # names no one
+    for email in mail.outbox:  # names no one; says where to look
+        assert django_settings.NYTH_SITE_URL + "/en/" in email.body
         for detail in ("Siôn", "Prydderch", "safe"):
             assert detail not in email.subject + email.body
     event = AuditEvent.objects.get(action=Action.CREATE, child_id=child.pk)
