@@ -104,6 +104,8 @@ def alert(request: AuthenticatedHttpRequest, child_pk: int, alert_pk: int) -> Ht
                 add_service_errors(form, exc)
             else:
                 messages.success(request, _("You have picked up this alert."))
-                return redirect("space_access:checkins", child_pk=kid.pk)
+                # Back to the alert (who, when, what was done): a duty worker reaching only the
+                # alert could not open the young person's list.
+                return redirect("space_access:alert", child_pk=kid.pk, alert_pk=item.pk)
     record_page_opened(request, kid, obj=item, page="space_access:alert")
     return render(request, "myspace/voice/staff_alert.html", {"child": kid, "alert": item, "form": form})

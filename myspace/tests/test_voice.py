@@ -288,7 +288,9 @@ def test_picking_up_is_recorded_who_when_what(client_for, young_person, child, d
         client = client_for(duty)
         refused = client.post(url, {"what_was_done": "", "text_language": "en"})
         assert "Say what was done" in _text(refused)
-        client.post(url, {"what_was_done": "Rang Siôn back; safe at home.", "text_language": "en"})
+        done = client.post(url, {"what_was_done": "Rang Siôn back; safe at home.", "text_language": "en"})
+        assert done.status_code == 302 and done["Location"] == url
+        assert "Rang Siôn back; safe at home." in _text(client.get(url))  # still reached, a day after
     alert.refresh_from_db()
     assert alert.picked_up_by == duty
     assert alert.picked_up_at == IN_HOURS + datetime.timedelta(minutes=12)
