@@ -36,6 +36,7 @@ def test_how_i_feel_and_i_dont_feel_safe_reach_the_duty_worker(
     # Given the young person, signed in with their password (no second step set up)
     page = new_page()
     page.goto("/en/account/sign-in/")
+    check_accessibility(page)
     page.locator("#id_username").fill("youngperson")
     page.locator("#id_password").fill(DEMO_PASSWORD)
     page.locator("main form button[type=submit]").click()
@@ -62,6 +63,7 @@ def test_how_i_feel_and_i_dont_feel_safe_reach_the_duty_worker(
 
     # When they press "I don't feel safe"
     page.goto("/en/my/")
+    check_accessibility(page)
     page.get_by_role("link", name="I don't feel safe or I need to talk to someone").click()
     check_accessibility(page)
     main = page.locator("main")
