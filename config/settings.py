@@ -499,3 +499,13 @@ NYTH_SPACE_MAX_AGE = env_int("NYTH_SPACE_MAX_AGE", 25)
 # and Exit this page leaves for this neutral site (GOV.UK's own example) once the session has ended.
 NYTH_SPACE_IDLE_MINUTES = env_int("NYTH_SPACE_IDLE_MINUTES", 15)
 NYTH_SPACE_EXIT_URL = os.environ.get("NYTH_SPACE_EXIT_URL", "https://www.bbc.co.uk/weather")
+# Issue 14, the young person's voice (docs/my-space.md): a check-in is read within this many Welsh
+# working days; the service's cover hours ("mon-fri 09:00-17:00", bank holidays excluded); out of
+# hours the on-call rota in Nyth, else the emergency duty team's number if set; an alert nobody
+# picks up this many minutes after someone is watching goes to the service's managers.
+NYTH_SPACE_READ_WITHIN_WORKING_DAYS = env_int("NYTH_SPACE_READ_WITHIN_WORKING_DAYS", 2)
+NYTH_SPACE_COVER_HOURS = os.environ.get("NYTH_SPACE_COVER_HOURS", "mon-fri 09:00-17:00")
+NYTH_SPACE_ALERT_SEEN_WITHIN_MINUTES = env_int("NYTH_SPACE_ALERT_SEEN_WITHIN_MINUTES", 60)
+NYTH_SPACE_ALERT_ESCALATE_MINUTES = env_int("NYTH_SPACE_ALERT_ESCALATE_MINUTES", 60)
+NYTH_SPACE_EMERGENCY_DUTY_TEAM_PHONE = os.environ.get("NYTH_SPACE_EMERGENCY_DUTY_TEAM_PHONE", "")
+NYTH_SPACE_DRAFT_HOURS = env_int("NYTH_SPACE_DRAFT_HOURS", 24)

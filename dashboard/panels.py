@@ -67,6 +67,7 @@ def caseload(request: AuthenticatedHttpRequest) -> PanelContext | None:
 
 #: Dotted paths, so each app keeps its panel in its own ``panels.py`` and the order is read here.
 HOME_PANELS: tuple[str, ...] = (
+    "myspace.panels.alerts_waiting",
     "people.panels.emergency_access_to_review",
     "consent.panels.safeguarding_shares_waiting",
     "episodes.panels.care_team_changes",
@@ -76,6 +77,7 @@ HOME_PANELS: tuple[str, ...] = (
     "dashboard.panels.service_links",
     "referrals.panels.make_a_referral",
     "dashboard.panels.role_summary",
+    "myspace.panels.checkins_to_read",
     "dashboard.panels.caseload",
 )
 

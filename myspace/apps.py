@@ -19,3 +19,8 @@ class MyspaceConfig(AppConfig):
         from myspace.access import carer_record
 
         register_access_provider("carer", carer_record, whole_record=False)
+
+        # The service's duty workers reach the alert a young person raised (myspace/voice.py).
+        from myspace.access import alert_responders
+
+        register_access_provider("space_alert", alert_responders, whole_record=False)

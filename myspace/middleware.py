@@ -45,6 +45,9 @@ ALLOWED = frozenset(
         "readyz",
     }
 )
+#: Space posts whose fields are never kept as a draft: the invitation sets a password, a button
+#: such as the alert is a choice, not writing, and must be pressed again by whoever is there.
+DRAFTLESS = frozenset({"myspace:accept", "myspace:exit", "myspace:raise_alert"})
 #: The session key holding the time of a space user's last request.
 LAST_SEEN = "nyth_space_last_seen"
 
@@ -89,6 +92,8 @@ class SpaceOnlyMiddleware:
         now = time.time()
         last = request.session.get(LAST_SEEN)
         if isinstance(last, (int, float)) and now - last > settings.NYTH_SPACE_IDLE_MINUTES * 60:
+            if request.method == "POST" and isinstance(request.user, User):
+                self._keep_draft(request, request.user)
             logout(request)
             messages.info(request, _("You were signed out because you had not done anything for a while."))
             response = redirect_to_login(request.get_full_path())
@@ -96,3 +101,18 @@ class SpaceOnlyMiddleware:
             return response
         request.session[LAST_SEEN] = now
         return None
+
+    @staticmethod
+    def _keep_draft(request: HttpRequest, user: User) -> None:
+        """A post to a page of the space that arrives after the idle limit is not acted on (the
+        person may not be who wrote it), but what was written is kept as a draft – never a
+        password or the CSRF token – and offered back on that form after signing in again."""
+        from myspace.voice import keep_draft
+
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return
+        if not match.view_name.startswith("myspace:") or match.view_name in DRAFTLESS:
+            return
+        keep_draft(user=user, path=request.path, data={key: request.POST.getlist(key) for key in request.POST})

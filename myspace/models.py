@@ -4,6 +4,8 @@ young person's record (``visible_to``)."""
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone, translation
@@ -163,3 +165,153 @@ class HelpLine(models.Model):
     @property
     def what(self) -> str:
         return self._localised("what")
+
+
+# --- The young person's voice (issue 14: how I'm feeling, the alert, before my review, drafts) ---
+
+
+class Feeling(models.IntegerChoices):
+    """The 5-point face scale, each point with its word (never a face alone)."""
+
+    VERY_BAD = 1, _("Very bad")
+    BAD = 2, _("Not good")
+    OK = 3, _("OK")
+    GOOD = 4, _("Good")
+    VERY_GOOD = 5, _("Very good")
+
+
+class CheckIn(models.Model):
+    """A young person's "how I'm feeling": every one lands on the care team's list and is marked
+    read within ``NYTH_SPACE_READ_WITHIN_WORKING_DAYS`` (``read_by_date``)."""
+
+    child = models.ForeignKey("people.Child", on_delete=models.PROTECT, related_name="space_checkins")
+    feeling = models.PositiveSmallIntegerField(_("how you are feeling"), choices=Feeling.choices)
+    note = models.TextField(_("anything you want to say"), max_length=2000, blank=True)
+    text_language = TextLanguageField()
+    created_at = models.DateTimeField(default=timezone.now)
+    #: The working day by which a worker must have read it (set when it is made).
+    read_by_date = models.DateField()
+    read_at = models.DateTimeField(null=True, blank=True)
+    read_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = PersonalQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("check-in")
+        verbose_name_plural = _("check-ins")
+
+    def __str__(self) -> str:
+        return f"{self.child_id} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class AlertKind(models.TextChoices):
+    NOT_SAFE = "not_safe", _("I don't feel safe")
+    TALK = "talk", _("I need to talk to someone")
+
+
+class Cover(models.TextChoices):
+    """Who was watching when the alert was raised: what the young person was told."""
+
+    IN_HOURS = "in_hours", _("The service was open")
+    ON_CALL = "on_call", _("Sent to the worker on call")
+    NONE = "none", _("Nobody was watching")
+
+
+class Alert(models.Model):
+    """ "I don't feel safe" / "I need to talk to someone": flagged to the lead practitioner and the
+    service's duty workers (and the worker on call), escalated to the service's managers when
+    nobody picks it up in ``NYTH_SPACE_ALERT_ESCALATE_MINUTES`` of being watched."""
+
+    child = models.ForeignKey("people.Child", on_delete=models.PROTECT, related_name="space_alerts")
+    kind = models.CharField(max_length=20, choices=AlertKind.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+    cover = models.CharField(max_length=20, choices=Cover.choices)
+    #: When someone was (or will be) watching: the escalation clock starts here, not at night.
+    watched_from = models.DateTimeField()
+    on_call = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    picked_up_at = models.DateTimeField(null=True, blank=True)
+    picked_up_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    what_was_done = models.TextField(_("what was done"), max_length=2000, blank=True)
+    text_language = TextLanguageField()
+    escalated_at = models.DateTimeField(null=True, blank=True)
+
+    objects = PersonalQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("alert from their own space")
+        verbose_name_plural = _("alerts from their own space")
+
+    def __str__(self) -> str:
+        return f"{self.child_id} {self.kind} {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def seen_by(self) -> datetime.datetime:
+        """What the young person was told: seen within the hour of someone watching."""
+        return self.watched_from + datetime.timedelta(minutes=settings.NYTH_SPACE_ALERT_SEEN_WITHIN_MINUTES)
+
+
+class OnCallShift(models.Model):
+    """The service's on-call rota in Nyth: a duty worker on call between two times. Out of the
+    service's cover hours an alert goes to whoever is on call now."""
+
+    service = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="on_call_shifts")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+        verbose_name = _("on-call shift")
+        verbose_name_plural = _("on-call shifts")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.starts_at:%Y-%m-%d %H:%M}–{self.ends_at:%H:%M}"
+
+
+class ReviewNote(models.Model):
+    """ "Before my review": what the young person wants to say at their next plan or looked-after
+    child review. The practitioner sees it on the plan review form and marks it read; the young
+    person sees that it was read."""
+
+    child = models.ForeignKey("people.Child", on_delete=models.PROTECT, related_name="space_review_notes")
+    text = models.TextField(_("what you want to say at your review"), max_length=2000)
+    text_language = TextLanguageField()
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+    read_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = PersonalQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("before my review")
+        verbose_name_plural = _("before my review")
+
+    def __str__(self) -> str:
+        return f"{self.child_id} {self.created_at:%Y-%m-%d}"
+
+
+class Draft(models.Model):
+    """What a space user was writing when the idle sign-out caught their POST: the non-secret
+    fields, kept a day, offered back on that form after they sign in again."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    path = models.CharField(max_length=300)
+    data = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.path}"

@@ -30,3 +30,14 @@ urlpatterns += [
     path("help-lines/new/", staff_yppages.help_line_edit, name="help_line_create"),
     path("help-lines/<int:line_pk>/", staff_yppages.help_line_edit, name="help_line_edit"),
 ]
+
+# The young person's voice (myspace/staff_voice.py).
+from myspace import staff_voice  # noqa: E402
+
+urlpatterns += [
+    path("waiting/", staff_voice.waiting, name="waiting"),
+    path("<int:child_pk>/said/", staff_voice.checkins, name="checkins"),
+    path("<int:child_pk>/said/checkin/<int:checkin_pk>/read/", staff_voice.checkin_read, name="checkin_read"),
+    path("<int:child_pk>/said/review/<int:note_pk>/read/", staff_voice.review_note_read, name="review_note_read"),
+    path("<int:child_pk>/said/alert/<int:alert_pk>/", staff_voice.alert, name="alert"),
+]

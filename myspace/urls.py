@@ -22,3 +22,14 @@ urlpatterns += [
     path("sessions/<int:contact_pk>/change/", views_yppages.session_change, name="session_change"),
     path("help/", views_yppages.help_now, name="help"),
 ]
+
+# How I'm feeling, the alert, before my review (myspace/views_voice.py).
+from myspace import views_voice  # noqa: E402
+
+urlpatterns += [
+    path("feeling/", views_voice.checkin, name="checkin"),
+    path("need-help/", views_voice.help_me, name="help_me"),
+    path("need-help/send/", views_voice.raise_alert, name="raise_alert"),
+    path("need-help/sent/", views_voice.alert_sent, name="alert_sent"),
+    path("before-my-review/", views_voice.before_review, name="before_review"),
+]

@@ -24,6 +24,7 @@ from consent.models import Item
 from core.errors import StaleEditError
 from core.forms import add_service_errors, rebind_after_stale_save, service_values
 from core.http import AuthenticatedHttpRequest
+from myspace.plan_review import for_plan_review as space_review_notes
 from outcomes.plan_review import for_plan_review
 from people.access import audit_route, can_change, emergency_access, get_visible_or_404, require_change
 from people.models import CareTeamMembership, Child
@@ -412,9 +413,10 @@ def review_add(request: AuthenticatedHttpRequest, child_pk: int) -> HttpResponse
     suggest_review_date(form.fields["next_review_on"], _statutory(child, current))
     # Beside the goals, the change since support started (the outcomes' fragment).
     outcomes = for_plan_review(request.user, child, list(current.goals.all()))
-    return render(
-        request, "plans/review_form.html", {"child": child, "plan": current, "form": form, "outcomes": outcomes}
-    )
+    context = {"child": child, "plan": current, "form": form, "outcomes": outcomes}
+    # What the young person wants to say at this review, from their own space (myspace's fragment).
+    context["space_review_notes"] = list(space_review_notes(request.user, child))
+    return render(request, "plans/review_form.html", context)
 
 
 def history(request: AuthenticatedHttpRequest, child_pk: int) -> HttpResponse:

@@ -22,6 +22,7 @@ JOBS = {
     "backup": "backup",
     "audit-checkpoint": "audit_checkpoint",
     "outcome-reviews": "schedule_outcome_reviews",
+    "space-alerts": "escalate_space_alerts",
 }
 
 

@@ -44,6 +44,9 @@ PERSONAL_MODELS = {
     "GoalRating",
     "SpaceAccount",
     "NamedFeedback",
+    "CheckIn",
+    "Alert",
+    "ReviewNote",
 }
 # Model managers that are not row access (history is reached from an already-scoped object).
 ALLOWED_ATTRS = {"history"}

@@ -145,6 +145,7 @@ def objects(child, duty, south, alice, manager):
         **_plan_objects(child, alice),
         **_outcome_objects(child),
         **_instrument_objects(manager),
+        **_voice_objects(child, alice),
         "contact_pk": Contact.objects.create(
             child=child,
             practitioner=alice,
@@ -171,6 +172,22 @@ def _space_request(child, alice):
     from myspace.models import SpaceRequest
 
     return SpaceRequest.objects.create(child=child, kind="add_person", text="My nan", created_by=alice, form_key="walk")
+
+
+def _voice_objects(child, alice) -> dict:
+    """A check-in, a "before my review" and an alert of ``child`` (myspace's voice). The alert
+    was picked up long ago, so the duty worker's route "space_alert" does not open the record."""
+    import datetime
+
+    from myspace.models import Alert, CheckIn, ReviewNote
+
+    at = datetime.datetime(2026, 1, 5, 10, tzinfo=datetime.UTC)
+    checkin = CheckIn.objects.create(child=child, feeling=3, created_at=at, read_by_date=datetime.date(2026, 1, 7))
+    note = ReviewNote.objects.create(child=child, text="Walk note")
+    alert = Alert.objects.create(
+        child=child, kind="talk", cover="in_hours", watched_from=at, picked_up_at=at, picked_up_by=alice
+    )
+    return {"checkin_pk": checkin.pk, "note_pk": note.pk, "alert_pk": alert.pk}
 
 
 def _access_request(account, service):

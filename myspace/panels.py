@@ -1,0 +1,41 @@
+"""The space's part of the staff home page (rendered by the dashboard app, core/panels.py):
+alerts waiting to be picked up (flagged first), and check-ins waiting to be read. Counts only, in
+a fixed number of queries whatever the number of young people; the names are on the list page
+``space_access:waiting`` (one LIST event, as every list that names children)."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from accounts.models import Role
+from core.http import AuthenticatedHttpRequest
+from core.panels import PanelContext
+from myspace import voice
+
+STAFF_ROLES = (Role.PRACTITIONER, Role.DUTY_WORKER, Role.SERVICE_MANAGER)
+
+
+def alerts_waiting(request: AuthenticatedHttpRequest) -> PanelContext | None:
+    """Alerts for the lead, the duty workers, the worker on call and (escalated) the managers."""
+    user = request.user
+    if user.role not in STAFF_ROLES:
+        return None
+    alerts = voice.alerts_for(user)
+    count = alerts.count()
+    if not count:
+        return None
+    late = alerts.filter(escalated_at__isnull=False).count()
+    return PanelContext("myspace/voice/panel_alerts.html", {"count": count, "late": late})
+
+
+def checkins_to_read(request: AuthenticatedHttpRequest) -> PanelContext | None:
+    """The check-ins waiting to be read on the records of the person's care teams."""
+    user = request.user
+    if user.role not in STAFF_ROLES:
+        return None
+    waiting = voice.checkins_to_read(user)
+    count = waiting.count()
+    if not count:
+        return None
+    overdue = waiting.filter(read_by_date__lt=timezone.localdate()).count()
+    return PanelContext("myspace/voice/panel_checkins.html", {"count": count, "overdue": overdue})
