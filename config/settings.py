@@ -471,3 +471,7 @@ NYTH_SPACE_MAX_AGE = env_int("NYTH_SPACE_MAX_AGE", 25)
 # and Exit this page leaves for this neutral site (GOV.UK's own example) once the session has ended.
 NYTH_SPACE_IDLE_MINUTES = env_int("NYTH_SPACE_IDLE_MINUTES", 15)
 NYTH_SPACE_EXIT_URL = os.environ.get("NYTH_SPACE_EXIT_URL", "https://www.bbc.co.uk/weather")
+# A young person under 16 withdraws a consent themselves only while the judgement of their
+# competence recorded with it is at most this many days old; older, it is a request to the
+# practitioner (consent.services.young_person_withdrawal).
+NYTH_SPACE_COMPETENCE_MAX_AGE_DAYS = env_int("NYTH_SPACE_COMPETENCE_MAX_AGE_DAYS", 365)

@@ -69,6 +69,7 @@ def caseload(request: AuthenticatedHttpRequest) -> PanelContext | None:
 HOME_PANELS: tuple[str, ...] = (
     "people.panels.emergency_access_to_review",
     "consent.panels.safeguarding_shares_waiting",
+    "myspace.panels.notices_from_their_space",
     "episodes.panels.care_team_changes",
     "accounts.panels.access_requests_waiting",
     "referrals.panels.overdue_consultations",

@@ -12,3 +12,13 @@ urlpatterns = [
     path("<int:child_pk>/invite/", staff_views.invite, name="invite"),
     path("<int:child_pk>/end/", staff_views.revoke, name="revoke"),
 ]
+
+# Notices from the young person's space and the entries kept from their view (staff_consents.py).
+from myspace import staff_consents  # noqa: E402
+
+urlpatterns += [
+    path("<int:child_pk>/notices/", staff_consents.notices, name="notices"),
+    path("<int:child_pk>/notices/<int:notice_pk>/done/", staff_consents.notice_done, name="notice_done"),
+    path("<int:child_pk>/log/", staff_consents.log, name="log"),
+    path("<int:child_pk>/log/<int:event_pk>/withhold/", staff_consents.withhold, name="withhold"),
+]
