@@ -66,7 +66,7 @@ def withhold(request: AuthenticatedHttpRequest, child_pk: int, event_pk: int) ->
     if line is None:
         raise Http404
     record_page_opened(request, kid, page="space_access:withhold")
-    form = WithholdForm(request.POST or None)
+    form = WithholdForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             seen.withhold(

@@ -40,7 +40,7 @@ def stop_sharing(request: AuthenticatedHttpRequest, consent_pk: int) -> HttpResp
         raise Http404
     record_page_opened(request, child, consent, page="myspace:stop_sharing")
     rule = own_decision_withdrawal(consent)
-    form = WordsForm(request.POST or None)
+    form = WordsForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             notice = consents.stop_sharing(
@@ -71,7 +71,7 @@ def ask_why(request: AuthenticatedHttpRequest, event_pk: int) -> HttpResponse:
     if line is None:
         raise Http404
     record_page_opened(request, child, page="myspace:ask_why")
-    form = WordsForm(request.POST or None)
+    form = WordsForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         seen.ask_why(by=request.user, child=child, line=line, words=form.cleaned_data["words"])
         messages.success(request, _("We have asked your worker. They will tell you why."))
