@@ -16,13 +16,13 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
 from assessments import seen as story
-from audit.models import Action, AuditEvent, Route
+from audit.models import Action, Route
 from audit.services import record
 from myspace.consents import tell_care_team
 from myspace.models import CareTeamNotice, NoticeKind, WithheldLogEntry
@@ -42,12 +42,10 @@ def _never_to_them() -> Q:
     return Q(object_type=story.SAFEGUARDING) | Q(detail__route="safeguarding")
 
 
-def withheld_now(child: Child, today: datetime.date | None = None) -> AuditEventQuerySet:
-    """The events of ``child``'s log a manager keeps from their view today (before the review date)."""
+def withheld_now(child: Child, today: datetime.date | None = None) -> QuerySet[WithheldLogEntry]:
+    """What a manager keeps from ``child``'s view today (before each review date)."""
     today = today or timezone.localdate()
-    return AuditEvent.objects.filter(
-        pk__in=WithheldLogEntry.objects.filter(child=child, review_on__gt=today).values("event_id")
-    )
+    return WithheldLogEntry.objects.filter(child=child, review_on__gt=today)
 
 
 def their_events(child: Child) -> AuditEventQuerySet:
@@ -55,7 +53,7 @@ def their_events(child: Child) -> AuditEventQuerySet:
     return (
         story.story_events(child)
         .exclude(_never_to_them())
-        .exclude(pk__in=withheld_now(child).values("pk"))
+        .exclude(pk__in=withheld_now(child).values("event_id"))
     )
 
 

@@ -143,6 +143,7 @@ def objects(child, duty, south, alice, manager):
         **_plan_objects(child, alice),
         **_outcome_objects(child),
         **_instrument_objects(manager),
+        **_space_objects(child, alice),
         "contact_pk": Contact.objects.create(
             child=child,
             practitioner=alice,
@@ -153,6 +154,19 @@ def objects(child, duty, south, alice, manager):
             idempotency_key="walk-contact",
         ).pk,
     }
+
+
+def _space_objects(child, alice):
+    """A log entry of the child's story and a notice from their own space (myspace)."""
+    from assessments.models import Assessment
+    from audit.models import Action, Route
+    from audit.services import record
+    from myspace.models import CareTeamNotice
+
+    assessment = Assessment.objects.create(child=child)
+    event = record(actor=alice, action=Action.VIEW, obj=assessment, child_id=child.pk, route=Route.UI)
+    notice = CareTeamNotice.objects.create(child=child, kind="why_look", event=event, created_by=alice)
+    return {"event_pk": event.pk, "notice_pk": notice.pk}
 
 
 def _access_request(account, service):
