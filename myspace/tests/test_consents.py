@@ -189,7 +189,7 @@ def test_too_many_words_are_explained_and_nothing_is_withdrawn(client_for, young
 def test_my_consents_in_welsh(client_for, young_person, child, alice, school):
     own_consent(child, alice, school)
     body = client_for(young_person).get("/cy/my/consents/").content.decode()
-    assert "Beth wnes i gytuno i’w rannu" in body
+    assert "Beth wnes i gytuno i'w rannu" in body
 
 
 # --- Who has seen my story --------------------------------------------------------------------
