@@ -137,11 +137,15 @@ def notices_waiting(user: User) -> list[tuple[Child, int]]:
     from people.models import Child
 
     counts: dict[int, int] = {}
-    for child_id in CareTeamNotice.objects.visible_to(user).filter(
-        done_at__isnull=True,
-        child__care_team__user=user,
-        child__care_team__ended_at__isnull=True,
-    ).values_list("child_id", flat=True):
+    for child_id in (
+        CareTeamNotice.objects.visible_to(user)
+        .filter(
+            done_at__isnull=True,
+            child__care_team__user=user,
+            child__care_team__ended_at__isnull=True,
+        )
+        .values_list("child_id", flat=True)
+    ):
         counts[child_id] = counts.get(child_id, 0) + 1
     children = Child.objects.visible_to(user).filter(pk__in=counts).order_by("pk")
     return [(kid, counts[kid.pk]) for kid in children]

@@ -50,11 +50,7 @@ def withheld_now(child: Child, today: datetime.date | None = None) -> QuerySet[W
 
 def their_events(child: Child) -> AuditEventQuerySet:
     """The events the young person may see, newest first."""
-    return (
-        story.story_events(child)
-        .exclude(_never_to_them())
-        .exclude(pk__in=withheld_now(child).values("event_id"))
-    )
+    return story.story_events(child).exclude(_never_to_them()).exclude(pk__in=withheld_now(child).values("event_id"))
 
 
 def their_lines(user: User, child: Child) -> list[story.StoryLine]:
@@ -98,16 +94,20 @@ def withhold(
     if review_on <= today:
         errors["review_on"] = [_("The review date must be in the future")]
     elif review_on > today + datetime.timedelta(days=MAX_WITHHOLD_DAYS):
-        errors["review_on"] = [
-            _("The review date must be within %(days)s days") % {"days": MAX_WITHHOLD_DAYS}
-        ]
+        errors["review_on"] = [_("The review date must be within %(days)s days") % {"days": MAX_WITHHOLD_DAYS}]
     if errors:
         raise ValidationError(errors)
     entries = []
     for event_id in line.event_ids:
         entry, created = WithheldLogEntry.objects.update_or_create(
             event_id=event_id,
-            defaults={"child": child, "reason": reason, "review_on": review_on, "withheld_by": by, "withheld_at": timezone.now()},
+            defaults={
+                "child": child,
+                "reason": reason,
+                "review_on": review_on,
+                "withheld_by": by,
+                "withheld_at": timezone.now(),
+            },
         )
         entries.append(entry)
     record(
@@ -124,7 +124,7 @@ def withhold(
 
 @transaction.atomic
 def ask_why(*, by: User, child: Child, line: story.StoryLine, words: str = "") -> CareTeamNotice:
-    """"Why did this person look?": a notice for the care team about one line, told at once."""
+    """ "Why did this person look?": a notice for the care team about one line, told at once."""
     notice = CareTeamNotice.objects.create(
         child=child,
         kind=NoticeKind.WHY_LOOK,

@@ -6,8 +6,8 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.test.utils import CaptureQueriesContext
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -120,7 +120,10 @@ def test_the_practitioner_sees_the_notice_with_the_safeguarding_route_and_marks_
     client_for(alice).post(reverse("space_access:notice_done", args=[child.pk, notice.pk]))
     notice.refresh_from_db()
     assert notice.done_by == alice
-    assert reverse("space_access:notices", args=[child.pk]) not in client_for(alice).get(reverse("core:home")).content.decode()
+    assert (
+        reverse("space_access:notices", args=[child.pk])
+        not in client_for(alice).get(reverse("core:home")).content.decode()
+    )
 
 
 def test_a_decision_that_was_not_theirs_becomes_a_request(client_for, young_person, child, alice, partner):
@@ -134,8 +137,14 @@ def test_a_decision_that_was_not_theirs_becomes_a_request(client_for, young_pers
     assert client_for(partner).get(reverse("assessments:assessment", args=[child.pk])).status_code == 200
     notice = CareTeamNotice.objects.get()
     assert notice.kind == NoticeKind.WITHDRAWAL_REQUEST and notice.consent == consent
-    assert "You asked your worker to stop this" in client_for(young_person).get(reverse("myspace:consents")).content.decode()
-    assert "They ask to stop sharing" in client_for(alice).get(reverse("space_access:notices", args=[child.pk])).content.decode()
+    assert (
+        "You asked your worker to stop this"
+        in client_for(young_person).get(reverse("myspace:consents")).content.decode()
+    )
+    assert (
+        "They ask to stop sharing"
+        in client_for(alice).get(reverse("space_access:notices", args=[child.pk])).content.decode()
+    )
 
 
 def test_an_old_competence_judgement_becomes_a_request(client_for, young_person, child, alice, school, settings):
@@ -153,7 +162,9 @@ def test_an_old_competence_judgement_becomes_a_request(client_for, young_person,
 def test_at_16_their_own_decision_is_theirs_to_withdraw_whatever_its_age(young_person, child, alice, school):
     child.date_of_birth = TODAY().replace(year=TODAY().year - 17)
     child.save()
-    consent = own_consent(child, alice, school, competence_judgement="", given_on=TODAY() - datetime.timedelta(days=900))
+    consent = own_consent(
+        child, alice, school, competence_judgement="", given_on=TODAY() - datetime.timedelta(days=900)
+    )
     assert young_person_withdrawal(young_person, consent) == OwnWithdrawal.ALLOWED
 
 
@@ -247,7 +258,13 @@ def test_a_withheld_entry_is_hidden_until_its_review_date(client_for, young_pers
     event = _read_assessment(alice, child)
     line = seen.line_for(manager, child, event.pk, staff=True)
     assert line is not None
-    seen.withhold(by=manager, child=child, line=line, reason="Telling them now could put them at risk.", review_on=TODAY() + datetime.timedelta(days=7))
+    seen.withhold(
+        by=manager,
+        child=child,
+        line=line,
+        reason="Telling them now could put them at risk.",
+        review_on=TODAY() + datetime.timedelta(days=7),
+    )
     assert "Alice Ymarferydd" not in client_for(young_person).get(reverse("myspace:seen")).content.decode()
     assert AuditEvent.objects.filter(actor=manager, detail__withheld_from_young_person=True).exists()
     # On the review date it shows again, unless renewed.
@@ -269,7 +286,12 @@ def test_a_manager_withholds_through_the_staff_page_and_bad_input_is_explained(c
     soon = TODAY() + datetime.timedelta(days=14)
     good = client_for(manager).post(
         url,
-        {"reason": "Police are still investigating.", "review_on_day": soon.day, "review_on_month": soon.month, "review_on_year": soon.year},
+        {
+            "reason": "Police are still investigating.",
+            "review_on_day": soon.day,
+            "review_on_month": soon.month,
+            "review_on_year": soon.year,
+        },
     )
     assert good.status_code == 302
     assert WithheldLogEntry.objects.get().review_on == soon
