@@ -37,9 +37,21 @@ if TYPE_CHECKING:
 MAX_WITHHOLD_DAYS = 180
 
 
-def _never_to_them() -> Q:
-    """Safeguarding: the share itself, and a partner reading through it."""
-    return Q(object_type=story.SAFEGUARDING) | Q(detail__route="safeguarding")
+def _never_to_them(child: Child) -> Q:
+    """Safeguarding: the share itself, a copy of the assessment made under it, and anyone reading
+    through one (the route recorded with the event)."""
+    from assessments.models import AssessmentShare
+
+    under_safeguarding = [
+        str(pk)
+        for pk in AssessmentShare.objects.filter(child=child, safeguarding__isnull=False).values_list("pk", flat=True)
+    ]
+    return (
+        Q(object_type=story.SAFEGUARDING)
+        | Q(object_type=story.SHARE, object_id__in=under_safeguarding)
+        | Q(detail__route="safeguarding")
+        | Q(detail__basis="safeguarding")
+    )
 
 
 def withheld_now(child: Child, today: datetime.date | None = None) -> QuerySet[WithheldLogEntry]:
@@ -48,9 +60,17 @@ def withheld_now(child: Child, today: datetime.date | None = None) -> QuerySet[W
     return WithheldLogEntry.objects.filter(child=child, review_on__gt=today)
 
 
+def _without_safeguarding(events: AuditEventQuerySet, child: Child) -> AuditEventQuerySet:
+    # By primary key: a plain ``exclude`` on a JSON key would also drop every event without
+    # that key (NOT of NULL is not true in SQL).
+    return events.exclude(pk__in=events.filter(_never_to_them(child)).values("pk"))
+
+
 def their_events(child: Child) -> AuditEventQuerySet:
     """The events the young person may see, newest first."""
-    return story.story_events(child).exclude(_never_to_them()).exclude(pk__in=withheld_now(child).values("event_id"))
+    return _without_safeguarding(story.story_events(child), child).exclude(
+        pk__in=withheld_now(child).values("event_id")
+    )
 
 
 def their_lines(user: User, child: Child) -> list[story.StoryLine]:
@@ -61,7 +81,7 @@ def their_lines(user: User, child: Child) -> list[story.StoryLine]:
 def staff_lines(user: User, child: Child) -> tuple[list[story.StoryLine], dict[int, WithheldLogEntry]]:
     """For the manager's page: every line the young person could be shown (safeguarding never),
     and the withholdings by event, current or past their review date."""
-    events = list(story.story_events(child).exclude(_never_to_them()))
+    events = list(_without_safeguarding(story.story_events(child), child))
     withheld = {entry.event_id: entry for entry in WithheldLogEntry.objects.filter(child=child)}
     return story.describe(user, child, events), withheld
 

@@ -247,10 +247,38 @@ def test_no_safeguarding_share_is_shown_to_them(client_for, young_person, child,
     )
     record(actor=manager, action=Action.SHARE, obj=share, child_id=child.pk, detail={}, route=Route.UI)
     _read_assessment(partner, child, route="safeguarding")
+    # A copy of the assessment made under it, and the care team opening that copy.
+    from assessments.models import AssessmentShare
+
+    copy = AssessmentShare.objects.create(
+        reference="S-SAFE-1",
+        child=child,
+        recipient_organisation=partner.organisation,
+        purpose="joint_assessment",
+        safeguarding=share,
+        shared_by=manager,
+    )
+    record(
+        actor=manager,
+        action=Action.SHARE,
+        obj=copy,
+        child_id=child.pk,
+        detail={"basis": "safeguarding"},
+        route=Route.UI,
+    )
+    record(
+        actor=alice,
+        action=Action.VIEW,
+        obj=copy,
+        child_id=child.pk,
+        detail={"side": "sharer", "route": "care_team"},
+        route=Route.UI,
+    )
     _read_assessment(alice, child)
     body = client_for(young_person).get(reverse("myspace:seen")).content.decode()
     assert "Alice Ymarferydd" in body
     assert "Pat Partner" not in body and "shared parts of your story" not in body
+    assert "Mair Rheolwr" not in body and "copy of your story" not in body and "shared your story" not in body
     assert "worried about your safety" not in body
 
 
