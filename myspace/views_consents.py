@@ -14,6 +14,7 @@ from core.forms import add_service_errors
 from core.http import AuthenticatedHttpRequest
 from myspace import consents, seen, space
 from myspace.forms import WordsForm
+from myspace.models import NoticeKind
 from people.access import record_page_opened
 from people.models import Child
 
@@ -49,7 +50,7 @@ def stop_sharing(request: AuthenticatedHttpRequest, consent_pk: int) -> HttpResp
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            if notice.kind == "withdrawn":
+            if notice.kind == NoticeKind.WITHDRAWN:
                 messages.success(request, _("Done. It is not shared any more. Your worker has been told."))
             else:
                 messages.success(request, _("We have asked your worker. They will talk to you about it."))

@@ -362,3 +362,15 @@ def test_the_log_takes_the_same_queries_for_few_or_many_entries(client_for, youn
     with CaptureQueriesContext(connection) as many:
         client.get(reverse("myspace:seen"))
     assert len(many) == len(few)
+
+
+def test_the_home_page_links_to_both_pages(client_for, young_person):
+    body = client_for(young_person).get(reverse("myspace:home")).content.decode()
+    assert "What you can do here" in body
+    assert reverse("myspace:consents") in body and reverse("myspace:seen") in body
+
+
+def test_a_partner_never_opens_the_notices_or_the_log(client_for, partner, child, alice):
+    own_consent(child, alice, partner.organisation)
+    assert client_for(partner).get(reverse("space_access:notices", args=[child.pk])).status_code == 404
+    assert client_for(partner).get(reverse("space_access:log", args=[child.pk])).status_code == 404
