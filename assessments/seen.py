@@ -71,6 +71,8 @@ class StoryLine:
     times: str = ""
     count: int = 1
     day: date | None = None
+    #: Every event the line stands for (a manager withholds a line from the young person's view).
+    event_ids: tuple[int, ...] = ()
 
 
 def _who(event: AuditEvent) -> str:
@@ -104,7 +106,8 @@ _WHY = {
 
 def _recipients(user: User, child: Child, events: list[AuditEvent]) -> dict[tuple[str, str], tuple[str, str]]:
     """(object_type, object_id) → (recipient organisation, purpose) for the shares and copies
-    among ``events`` – looked up within the child already reached through the caller's scope."""
+    among ``events`` – looked up within the child already reached through the caller's scope
+    (the staff page's, or the young person's own through the "self" route)."""
     from assessments.models import AssessmentExport, AssessmentShare
     from consent.models import ConsentDecision, SafeguardingShare
 
@@ -114,10 +117,10 @@ def _recipients(user: User, child: Child, events: list[AuditEvent]) -> dict[tupl
             wanted.setdefault(event.object_type, set()).add(int(event.object_id))
     found: dict[tuple[str, str], tuple[str, str]] = {}
     sources = {
-        SHARE: AssessmentShare.objects.visible_to(user).select_related("recipient_organisation"),
+        SHARE: AssessmentShare.objects.filter(child=child).select_related("recipient_organisation"),
         EXPORT: AssessmentExport.objects.filter(child=child).select_related("recipient_organisation"),
-        SAFEGUARDING: SafeguardingShare.objects.visible_to(user).select_related("recipient_organisation"),
-        CONSENT: ConsentDecision.objects.visible_to(user).select_related("recipient_organisation"),
+        SAFEGUARDING: SafeguardingShare.objects.filter(child=child).select_related("recipient_organisation"),
+        CONSENT: ConsentDecision.objects.filter(child=child).select_related("recipient_organisation"),
     }
     for object_type, ids in wanted.items():
         for obj in sources[object_type].filter(child=child, pk__in=ids):
@@ -178,6 +181,7 @@ def describe(user: User, child: Child, events: list[AuditEvent]) -> list[StoryLi
                 why=why,
                 count=len(members),
                 day=day,
+                event_ids=tuple(event.pk for event, _kind, _why in members),
                 times=ngettext("Time: %(times)s", "Times: %(times)s", len(times)) % {"times": ", ".join(times)},
             )
         )

@@ -509,3 +509,7 @@ NYTH_SPACE_ALERT_SEEN_WITHIN_MINUTES = env_int("NYTH_SPACE_ALERT_SEEN_WITHIN_MIN
 NYTH_SPACE_ALERT_ESCALATE_MINUTES = env_int("NYTH_SPACE_ALERT_ESCALATE_MINUTES", 60)
 NYTH_SPACE_EMERGENCY_DUTY_TEAM_PHONE = os.environ.get("NYTH_SPACE_EMERGENCY_DUTY_TEAM_PHONE", "")
 NYTH_SPACE_DRAFT_HOURS = env_int("NYTH_SPACE_DRAFT_HOURS", 24)
+# A young person under 16 withdraws a consent themselves only while the judgement of their
+# competence recorded with it is at most this many days old; older, it is a request to the
+# practitioner (consent.services.young_person_withdrawal).
+NYTH_SPACE_COMPETENCE_MAX_AGE_DAYS = env_int("NYTH_SPACE_COMPETENCE_MAX_AGE_DAYS", 365)

@@ -11,9 +11,11 @@ approved, expired), so a withdrawal or an expiry takes effect at once for every 
 from __future__ import annotations
 
 import datetime
+import enum
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, TypedDict
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import formats, timezone
@@ -74,6 +76,48 @@ def can_decide_safeguarding(user: User, share: SafeguardingShare) -> bool:
         and user.organisation_id == share.child.service_id
         and user.pk != share.requested_by_id
     )
+
+
+class OwnWithdrawal(enum.Enum):
+    """Whether a young person may withdraw a consent themselves, in their own space."""
+
+    ALLOWED = "allowed"
+    #: Someone else decided (a parent, the local authority): the practitioner is asked.
+    NOT_THEIR_DECISION = "not_their_decision"
+    #: They decided under 16 on a judgement of competence now too old to rely on.
+    COMPETENCE_TOO_OLD = "competence_too_old"
+    #: Not their consent to withdraw at all (not theirs, or no longer in force).
+    NO = "no"
+
+
+def young_person_withdrawal(user: User, consent: ConsentDecision) -> OwnWithdrawal:
+    """The one rule for a young person withdrawing in their own space: the decision recorded was
+    their own (the decider is the young person), and they are 16 or over today (presumed able to
+    decide) or the judgement of their competence recorded with it is at most
+    ``NYTH_SPACE_COMPETENCE_MAX_AGE_DAYS`` old. Otherwise they ask their practitioner."""
+    from people.models import Child
+
+    if user.role != Role.YOUNG_PERSON or not consent.in_force:
+        return OwnWithdrawal.NO
+    if not Child.objects.visible_to(user, include_shared=True).filter(pk=consent.child_id).exists():
+        return OwnWithdrawal.NO
+    return own_decision_withdrawal(consent)
+
+
+def own_decision_withdrawal(consent: ConsentDecision) -> OwnWithdrawal:
+    """The rule of ``young_person_withdrawal`` for a consent in force of a record the young person
+    has already reached (their own space lists them with it, without a query each)."""
+    if not consent.in_force:
+        return OwnWithdrawal.NO
+    if consent.decider != Decider.YOUNG_PERSON:
+        return OwnWithdrawal.NOT_THEIR_DECISION
+    today = timezone.localdate()
+    if _age_on(consent.child, today) >= AGE_PRESUMED_COMPETENT:
+        return OwnWithdrawal.ALLOWED
+    max_age = datetime.timedelta(days=settings.NYTH_SPACE_COMPETENCE_MAX_AGE_DAYS)
+    if not consent.competence_judgement.strip() or consent.given_on < today - max_age:
+        return OwnWithdrawal.COMPETENCE_TOO_OLD
+    return OwnWithdrawal.ALLOWED
 
 
 def what_labels(shared: ConsentDecision | SafeguardingShare) -> list[str]:
@@ -544,7 +588,8 @@ def withdraw_consent(
     the young person's words are stored apart, with the language they were written in; the
     page labels them (a label stored in the data would stay in the writer's language)."""
     locked = ConsentDecision.objects.select_for_update().get(pk=consent.pk)
-    if not can_change(by, locked.child):
+    # The care team, or the young person whose own decision it was (their own space).
+    if not can_change(by, locked.child) and young_person_withdrawal(by, locked) != OwnWithdrawal.ALLOWED:
         raise PermissionDenied
     if locked.withdrawn_at is not None:
         return locked

@@ -70,6 +70,7 @@ HOME_PANELS: tuple[str, ...] = (
     "myspace.panels.alerts_waiting",
     "people.panels.emergency_access_to_review",
     "consent.panels.safeguarding_shares_waiting",
+    "myspace.panels.notices_from_their_space",
     "episodes.panels.care_team_changes",
     "accounts.panels.access_requests_waiting",
     "referrals.panels.overdue_consultations",

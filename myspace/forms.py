@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Language
-from core.forms import NythForm
+from core.forms import GovukDateField, NythForm
 
 
 class AcceptForm(NythForm):
@@ -51,3 +51,30 @@ class AcceptForm(NythForm):
         if first and second and first != second:
             self.add_error("password2", _("The two passwords do not match"))
         return data
+
+
+class WordsForm(NythForm):
+    """What the young person wants to add, in their own words (always optional)."""
+
+    words = forms.CharField(
+        label=_("Anything you want to say (you do not have to)"),
+        required=False,
+        max_length=1500,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"max_length": _("Write 1,500 characters or fewer")},
+    )
+
+
+class WithholdForm(NythForm):
+    reason = forms.CharField(
+        label=_("Why should they not see this yet?"),
+        help_text=_("Only staff read this. It is kept in the audit trail."),
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": _("Say why they should not see this yet")},
+    )
+    review_on = GovukDateField(
+        label=_("Review date"),
+        help_text=_("From this date they see it again, unless a manager renews this."),
+        error_messages={"required": _("Enter the review date")},
+    )

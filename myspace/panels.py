@@ -1,5 +1,6 @@
 """The space's part of the staff home page (rendered by the dashboard app, core/panels.py):
-alerts waiting to be picked up (flagged first), and check-ins waiting to be read. Counts only, in
+alerts waiting to be picked up (flagged first), check-ins waiting to be read, and notices
+(a consent withdrawn, a question) from a young person's space. Counts only, in
 a fixed number of queries whatever the number of young people; the names are on the list page
 ``space_access:waiting`` (one LIST event, as every list that names children)."""
 
@@ -11,6 +12,7 @@ from accounts.models import Role
 from core.http import AuthenticatedHttpRequest
 from core.panels import PanelContext
 from myspace import voice
+from myspace.consents import notices_waiting
 
 STAFF_ROLES = (Role.PRACTITIONER, Role.DUTY_WORKER, Role.SERVICE_MANAGER)
 
@@ -39,3 +41,10 @@ def checkins_to_read(request: AuthenticatedHttpRequest) -> PanelContext | None:
         return None
     overdue = waiting.filter(read_by_date__lt=timezone.localdate()).count()
     return PanelContext("myspace/voice/panel_checkins.html", {"count": count, "overdue": overdue})
+
+
+def notices_from_their_space(request: AuthenticatedHttpRequest) -> PanelContext | None:
+    """A young person the user works with withdrew a consent or asked something in their space:
+    flagged at once, until someone in the care team marks it done."""
+    waiting = notices_waiting(request.user)
+    return PanelContext("myspace/panels/notices.html", {"waiting": waiting}) if waiting else None

@@ -41,3 +41,13 @@ urlpatterns += [
     path("<int:child_pk>/said/review/<int:note_pk>/read/", staff_voice.review_note_read, name="review_note_read"),
     path("<int:child_pk>/said/alert/<int:alert_pk>/", staff_voice.alert, name="alert"),
 ]
+
+# Notices from the young person's space and the entries kept from their view (staff_consents.py).
+from myspace import staff_consents  # noqa: E402
+
+urlpatterns += [
+    path("<int:child_pk>/notices/", staff_consents.notices, name="notices"),
+    path("<int:child_pk>/notices/<int:notice_pk>/done/", staff_consents.notice_done, name="notice_done"),
+    path("<int:child_pk>/log/", staff_consents.log, name="log"),
+    path("<int:child_pk>/log/<int:event_pk>/withhold/", staff_consents.withhold, name="withhold"),
+]

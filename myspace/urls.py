@@ -33,3 +33,13 @@ urlpatterns += [
     path("need-help/sent/", views_voice.alert_sent, name="alert_sent"),
     path("before-my-review/", views_voice.before_review, name="before_review"),
 ]
+
+# My consents and who has seen my story (myspace/views_consents.py).
+from myspace import views_consents  # noqa: E402
+
+urlpatterns += [
+    path("consents/", views_consents.my_consents, name="consents"),
+    path("consents/<int:consent_pk>/stop/", views_consents.stop_sharing, name="stop_sharing"),
+    path("seen/", views_consents.who_has_seen, name="seen"),
+    path("seen/<int:event_pk>/ask/", views_consents.ask_why, name="ask_why"),
+]

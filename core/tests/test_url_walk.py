@@ -146,6 +146,7 @@ def objects(child, duty, south, alice, manager):
         **_outcome_objects(child),
         **_instrument_objects(manager),
         **_voice_objects(child, alice),
+        **_space_objects(child, alice),
         "contact_pk": Contact.objects.create(
             child=child,
             practitioner=alice,
@@ -188,6 +189,19 @@ def _voice_objects(child, alice) -> dict:
         child=child, kind="talk", cover="in_hours", watched_from=at, picked_up_at=at, picked_up_by=alice
     )
     return {"checkin_pk": checkin.pk, "note_pk": note.pk, "alert_pk": alert.pk}
+
+
+def _space_objects(child, alice):
+    """A log entry of the child's story and a notice from their own space (myspace)."""
+    from assessments.models import Assessment
+    from audit.models import Action, Route
+    from audit.services import record
+    from myspace.models import CareTeamNotice
+
+    assessment = Assessment.objects.create(child=child)
+    event = record(actor=alice, action=Action.VIEW, obj=assessment, child_id=child.pk, route=Route.UI)
+    notice = CareTeamNotice.objects.create(child=child, kind="why_look", event=event, created_by=alice)
+    return {"event_pk": event.pk, "notice_pk": notice.pk}
 
 
 def _access_request(account, service):
