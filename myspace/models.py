@@ -364,7 +364,7 @@ class WithheldLogEntry(models.Model):
     day it shows again unless a manager renews it with a new date. The entry is still in the
     audit trail and on the staff pages."""
 
-    child = models.ForeignKey("people.Child", on_delete=models.PROTECT, related_name="+")
+    child = models.ForeignKey("people.Child", on_delete=models.PROTECT, related_name="space_withheld_entries")
     event = models.OneToOneField("audit.AuditEvent", on_delete=models.PROTECT, related_name="+")
     reason = models.TextField(_("why it is kept from their view"), max_length=3000)
     review_on = models.DateField(_("review date"))
