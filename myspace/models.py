@@ -335,7 +335,11 @@ class CareTeamNotice(models.Model):
         "consent.ConsentDecision", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     #: For "why did this person look?": the newest audit event of the line they asked about.
-    event = models.ForeignKey("audit.AuditEvent", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # No database constraint: the audit trail is append-only and owned apart (ADR 011, 012); no
+    # table may hold it hostage, and its own integrity checks must still be able to wipe it in tests.
+    event = models.ForeignKey(
+        "audit.AuditEvent", null=True, blank=True, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+    )
     #: The line as the young person read it (in the language they read it in).
     about = models.TextField(blank=True, max_length=2000)
     #: What the young person wanted to add, in their words (optional).
@@ -365,7 +369,8 @@ class WithheldLogEntry(models.Model):
     audit trail and on the staff pages."""
 
     child = models.ForeignKey("people.Child", on_delete=models.PROTECT, related_name="space_withheld_entries")
-    event = models.OneToOneField("audit.AuditEvent", on_delete=models.PROTECT, related_name="+")
+    # No database constraint, as on CareTeamNotice.event: the audit trail is referenced, never held.
+    event = models.OneToOneField("audit.AuditEvent", on_delete=models.DO_NOTHING, related_name="+", db_constraint=False)
     reason = models.TextField(_("why it is kept from their view"), max_length=3000)
     review_on = models.DateField(_("review date"))
     withheld_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
