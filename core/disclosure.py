@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 #: The mark shown in place of a suppressed count (StatsWales and the ONS use "[c]", confidential).
@@ -45,6 +46,9 @@ class Reason(StrEnum):
     SHOWN = ""
     SMALL = "small"  # primary: 1 to threshold − 1
     SECONDARY = "secondary"  # would let a small count be worked out from the total
+    WITHHELD = "withheld"  # a whole table of a release not shown (core/releases.py)
+    FEW = "few"  # a percentage, mean or median of fewer than threshold people (core/releases.py)
+    ALL_OR_NONE = "all_or_none"  # 0 % or 100 % of fewer than 10 people (core/releases.py)
 
 
 @dataclass(frozen=True)
@@ -75,6 +79,20 @@ class Cell:
                 "not shown so that a number fewer than %(threshold)s cannot be worked out from the total",
                 self.limit,
             ) % {"threshold": self.limit}
+        if self.reason is Reason.WITHHELD:
+            return ngettext(
+                "not shown: too few people in this table for any of it to be shown safely (fewer than %(threshold)s)",
+                "not shown: too few people in this table for any of it to be shown safely (fewer than %(threshold)s)",
+                self.limit,
+            ) % {"threshold": self.limit}
+        if self.reason is Reason.FEW:
+            return ngettext(
+                "based on fewer than %(threshold)s people: not shown so nobody can be identified",
+                "based on fewer than %(threshold)s people: not shown so nobody can be identified",
+                self.limit,
+            ) % {"threshold": self.limit}
+        if self.reason is Reason.ALL_OR_NONE:
+            return _("none or all of fewer than 10 people: not shown, as it would tell something about each of them")
         return ""
 
     def __str__(self) -> str:
