@@ -41,7 +41,9 @@ def _bounds_of(shown: int, round_to: int | None) -> tuple[int, int]:
     return max(0, shown - round_to // 2), shown + (round_to - 1) // 2
 
 
-def attack(cube: dict[tuple[int, ...], int], dims: list[list[str]], release, names: list[str]) -> list[tuple[str, int, float]]:
+def attack(
+    cube: dict[tuple[int, ...], int], dims: list[list[str]], release, names: list[str]
+) -> list[tuple[str, int, float]]:
     """Every [c] of ``release`` with its feasible range (name, true value, largest − smallest)."""
     cells = list(cube)
     n = len(cells)
@@ -164,7 +166,9 @@ def test_the_flow_check_gives_the_same_range_as_the_integer_programme(shape, dat
         if key == ("total",):
             vectors[key] = np.ones(r * c)
         elif key[0] == "two":
-            vectors[key] = np.array([1.0 if (f"a{i}", f"b{j}") == (key[2], key[4]) else 0.0 for i in range(r) for j in range(c)])
+            vectors[key] = np.array(
+                [1.0 if (f"a{i}", f"b{j}") == (key[2], key[4]) else 0.0 for i in range(r) for j in range(c)]
+            )
         elif key[1] == "a":
             vectors[key] = np.array([1.0 if f"a{i}" == key[2] else 0.0 for i in range(r) for j in range(c)])
         else:
@@ -191,7 +195,9 @@ def test_a_small_total_withholds_the_whole_release():
 
 
 def test_a_breakdown_takes_the_next_smallest_with_a_small_count():
-    release = suppress_release(30, [Breakdown("la", {"Cardiff": 3, "Swansea": 20, "Powys": 7, "Conwy": 0})], limit=LIMIT)
+    release = suppress_release(
+        30, [Breakdown("la", {"Cardiff": 3, "Swansea": 20, "Powys": 7, "Conwy": 0})], limit=LIMIT
+    )
     shown = {k: str(c) for k, c in release.breakdowns["la"].items()}
     assert shown == {"Cardiff": MARK, "Swansea": "20", "Powys": MARK, "Conwy": "0"}
     assert release.breakdowns["la"]["Powys"].reason is Reason.SECONDARY
