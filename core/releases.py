@@ -6,10 +6,12 @@ A reader holds every table of the release at once, so suppression is decided for
 release: a number appearing in two tables (Cardiff's count in the breakdown by local authority
 and as a row total of local authority × age band) is one quantity with one decision.
 
-**The reader this protects against** knows the rule, every shown number, that every count is a
-whole number of at least 0 and that every [c] is at least 1 (zeros are shown, as in
+**The reader this protects against** (issue 15's) knows every shown number, that every count is
+a whole number of at least 0 and that every [c] is at least 1 (zeros are shown, as in
 ``core.disclosure.suppress_row``), and solves the joint constraints of all the tables – over the
-full cross-classification of the release's people – by integer linear programming. A release is
+full cross-classification of the release's people – by integer linear programming. (A reader who
+also uses what a mark says – a [c] "fewer than 5" is 1 to 4, a secondary one at least 5 – can
+narrow a [c] further; see ADR 021.) A release is
 **safe** when every [c] could still be any of at least ``limit`` whole numbers (its feasible range,
 largest − smallest, is at least ``limit`` − 1). ``core/tests/test_releases.py`` attacks random
 releases exactly so with ``scipy.optimize.milp`` (a test dependency only).
