@@ -3,7 +3,7 @@ it instead of asking the young person to tell their story again.
 
 Each source (referrals, decisions, initial consultations, assessment section versions, plans,
 reviews and options offered, contacts, placements, episode events, transitions, outcome
-measurement points and goal ratings between them) is fetched with ONE query – scoped by ``visible_to`` and limited to what the page can show – and the entries are
+measurement points and goal ratings between them, significant events) is fetched with ONE query – scoped by ``visible_to`` and limited to what the page can show – and the entries are
 merged in Python, so the number of queries does not grow with the record.
 
 Assessment entries name the section, its version, author and date only, and only for the
@@ -47,6 +47,7 @@ KINDS: dict[str, Any] = {
     "episode": gettext_lazy("Episodes of support"),
     "transition": gettext_lazy("Transitions"),
     "outcome": gettext_lazy("Outcome measures"),
+    "event": gettext_lazy("Significant events"),
 }
 
 
@@ -336,6 +337,31 @@ def _placements(q: Query) -> list[Entry]:
     return entries
 
 
+def _significant_events(q: Query) -> list[Entry]:
+    """Significant events (``events``): the kind, who told us and the note; removed ones not."""
+    from events.models import SignificantEvent
+    from events.services import counted
+
+    rows = SignificantEvent.objects.visible_to(q.user).filter(child=q.child).filter(counted())
+    if q.since:
+        rows = rows.filter(occurred_on__gte=q.since)
+    url = reverse("events:child", args=[q.child.pk])
+    return [
+        Entry(
+            when=_at(e.occurred_on),
+            date_only=True,
+            kind="event",
+            title=e.get_kind_display(),
+            detail=_("Told by: %(source)s") % {"source": e.get_source_display()},
+            text=_short(e.note),
+            text_language=e.text_language,
+            who=_name(e.recorded_by),
+            url=url,
+        )
+        for e in rows.select_related("recorded_by").order_by(*q.order("occurred_on", "pk"))[: q.limit]
+    ]
+
+
 def _episode_events(q: Query) -> list[Entry]:
     from episodes.models import EpisodeEvent, EventKind
 
@@ -528,6 +554,7 @@ def build(
         ("episode", _episode_events),
         ("transition", _transitions),
         ("outcome", _outcomes),
+        ("event", _significant_events),
     ]
     entries: list[Entry] = []
     for kind, source in sources:
