@@ -47,6 +47,8 @@ PERSONAL_MODELS = {
     "CheckIn",
     "Alert",
     "ReviewNote",
+    "SignificantEvent",
+    "RecordingPeriod",
 }
 # Model managers that are not row access (history is reached from an already-scoped object).
 ALLOWED_ATTRS = {"history"}
