@@ -15,6 +15,7 @@ from accounts.models import User
 from conftest import sign_in
 from contacts.models import Contact
 from episodes.models import Episode, Transition
+from events.models import RecordingPeriod, SignificantEvent
 from people.models import NestTraining, RelatedPerson
 from plans.models import OptionOffer, Plan, SupportOption
 from safety.models import SafetyPlan
@@ -32,6 +33,8 @@ MODELS = (
     RelatedPerson,
     NestTraining,
     Contact,
+    SignificantEvent,
+    RecordingPeriod,
 )
 
 

@@ -19,6 +19,7 @@ from django.db import transaction
 from accounts.models import Organisation, Role, User
 from contacts import demo as contacts_demo
 from episodes import demo as episodes_demo
+from events import demo as events_demo
 from jobs.email import not_sent
 from myspace import demo as myspace_demo
 from outcomes import demo as outcomes_demo
@@ -40,6 +41,7 @@ SEEDERS = (
     ("contacts", contacts_demo.seed),
     ("outcome measures", outcomes_demo.seed),  # after episodes and plans: points hang off both
     ("a young person in their own space", myspace_demo.seed),
+    ("significant events", events_demo.seed),  # after episodes: recording starts before support
 )
 
 
