@@ -132,11 +132,12 @@ def waiting(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def checkins(request: AuthenticatedHttpRequest, child_pk: int) -> HttpResponse:
-    return redirect("space_access:inbox", child_pk=child_pk)
+    # Through the scope first: outside it the old address is a 404 too, never a redirect.
+    return redirect("space_access:inbox", child_pk=_child(request, child_pk).pk)
 
 
 def notices(request: AuthenticatedHttpRequest, child_pk: int) -> HttpResponse:
-    return redirect("space_access:inbox", child_pk=child_pk)
+    return redirect("space_access:inbox", child_pk=_child(request, child_pk).pk)
 
 
 @require_POST
