@@ -15,6 +15,7 @@ reader's scope (``visible_to``); each list costs one query per table, whatever i
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -52,7 +53,8 @@ class Kind:
     """One of the four tables of the inbox, as the pages and the URLs name it."""
 
     slug: str
-    model: type[FromTheirSpace]
+    #: One of the four tables (typed loosely: the plugin reads an abstract model's fields only).
+    model: Any
     label: Any  # a lazy translation
     #: The related rows each page shows beside the item (one join, not a query per row).
     related: tuple[str, ...]
@@ -100,7 +102,7 @@ class Item:
         return value
 
 
-def _rows(querysets: list[tuple[Kind, QuerySet[Any]]], today: datetime.date) -> list[Item]:
+def _rows(querysets: Sequence[tuple[Kind, QuerySet[Any]]], today: datetime.date) -> list[Item]:
     """Unread first, the earliest due first; then what was read, newest first. Sorted here, not
     in SQL, so no database's order of NULLs decides it (PostgreSQL sorts them last, SQLite
     first)."""

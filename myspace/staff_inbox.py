@@ -104,7 +104,7 @@ def _mark(request: AuthenticatedHttpRequest, child_pk: int, slug: str, item_pk: 
                 messages.success(request, _("Marked as read. The young person can see that you have read it."))
             return _back(kid, back)
     if back:  # from another page's button, which has no reply box: back to it, saying why
-        messages.error(request, " ".join(m for errors in form.errors.values() for m in errors))
+        messages.error(request, " ".join(str(m) for errors in form.errors.values() for m in errors))
         return _back(kid, back)
     return _page(request, kid, (slug, item_pk, form))
 
