@@ -139,8 +139,8 @@ class RequestKind(models.TextChoices):
 
 class SpaceRequest(FromTheirSpace):
     """Something a young person asks of their care team from their space ("add someone to my
-    nest", "can we change this session?"). The team sees it on the staff page about the space
-    and marks it read; it changes nothing by itself – a person decides."""
+    nest", "can we change this session?"). The team reads it in the one care-team inbox
+    (``myspace.inbox``) and may answer; it changes nothing by itself – a person decides."""
 
     child = models.ForeignKey("people.Child", on_delete=models.PROTECT, related_name="space_requests")
     kind = models.CharField(_("kind of request"), max_length=20, choices=RequestKind.choices)

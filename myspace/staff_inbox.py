@@ -100,8 +100,10 @@ def _mark(request: AuthenticatedHttpRequest, child_pk: int, slug: str, item_pk: 
         else:
             if slug == "notice":
                 messages.success(request, _("Marked as done."))
-            else:
+            elif inbox.KINDS[slug].answered:
                 messages.success(request, _("Marked as read. The young person can see that you have read it."))
+            else:
+                messages.success(request, _("Marked as read."))
             return _back(kid, back)
     if back:  # from another page's button, which has no reply box: back to it, saying why
         messages.error(request, " ".join(str(m) for errors in form.errors.values() for m in errors))
