@@ -423,3 +423,16 @@ def test_a_reused_form_key_makes_one_request(young_person, child):
     )
     assert (created, created_again, first.pk) == (True, False, again.pk)
     assert [i.obj for i in inbox.items_for_child(child)] == [first]
+
+
+def test_the_pages_in_welsh(client_for, young_person, child, alice, school):
+    items = _one_of_each(young_person, child, alice, school)
+    inbox.mark_read(by=alice, item=items["request"], reply="Gawn ni siarad ddydd Gwener?", reply_language="cy")
+    staff = client_for(alice)
+    for url in (reverse("space_access:inbox", args=[child.pk]), reverse("space_access:waiting"), reverse("core:home")):
+        response = staff.get(url.replace("/en/", "/cy/", 1))
+        assert response.status_code == 200, url
+        assert 'lang="cy"' in response.content.decode()
+    body = _text(client_for(young_person).get(reverse("myspace:nest").replace("/en/", "/cy/", 1)))
+    assert "Darllenodd Alice hwn ar" in body and "Ysgrifennodd Alice yn ôl:" in body
+    assert "Gawn ni siarad ddydd Gwener?" in body
