@@ -60,8 +60,8 @@ class ReplyForm(TextLanguageFormMixin, NythForm):
     kept beside the error."""
 
     reply = forms.CharField(
-        label=_("Your reply (they will see it, with your first name)"),
-        help_text=_("You do not have to write one. Up to 1,000 characters."),
+        label=_("Your reply to them"),
+        help_text=_("They will see it with your first name. Up to 1,000 characters."),
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
         strip=False,
