@@ -70,7 +70,7 @@ HOME_PANELS: tuple[str, ...] = (
     "myspace.panels.alerts_waiting",
     "people.panels.emergency_access_to_review",
     "consent.panels.safeguarding_shares_waiting",
-    "myspace.panels.notices_from_their_space",
+    "myspace.panels.from_their_spaces",
     "episodes.panels.care_team_changes",
     "accounts.panels.access_requests_waiting",
     "referrals.panels.overdue_consultations",
@@ -78,7 +78,6 @@ HOME_PANELS: tuple[str, ...] = (
     "dashboard.panels.service_links",
     "referrals.panels.make_a_referral",
     "dashboard.panels.role_summary",
-    "myspace.panels.checkins_to_read",
     "dashboard.panels.caseload",
 )
 

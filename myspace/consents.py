@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from audit.models import Action, Route
@@ -25,7 +25,6 @@ from consent.models import ConsentDecision
 from consent.services import OwnWithdrawal, own_decision_withdrawal, withdraw_consent, young_person_withdrawal
 from jobs.email import send_once
 from myspace.models import CareTeamNotice, NoticeKind
-from people.access import audit_route, can_change
 from people.models import CareTeamMembership, CareTeamRole
 
 if TYPE_CHECKING:
@@ -50,7 +49,7 @@ def my_consents(child: Child) -> list[MyConsent]:
         consent.child = child  # the rule reads the child's age; it is the record already reached
     asked = set(
         CareTeamNotice.objects.filter(
-            child=child, kind=NoticeKind.WITHDRAWAL_REQUEST, done_at__isnull=True, consent__in=consents
+            child=child, kind=NoticeKind.WITHDRAWAL_REQUEST, read_at__isnull=True, consent__in=consents
         ).values_list("consent_id", flat=True)
     )
     return [MyConsent(c, own_decision_withdrawal(c), c.pk in asked) for c in consents]
@@ -121,50 +120,3 @@ def tell_care_team(notice: CareTeamNotice) -> None:
                 "today. Sign in to see it on your home page: %(link)s"
             ) % {"link": link}
         send_once(event_key=f"space-notice:{notice.pk}", to=user.email, subject=subject, body=body)
-
-
-def open_notices(child: Child) -> list[CareTeamNotice]:
-    """``child``'s notices not yet marked done, newest first (for the care team's page)."""
-    return list(
-        CareTeamNotice.objects.filter(child=child, done_at__isnull=True).select_related(
-            "consent", "consent__recipient_organisation", "created_by"
-        )
-    )
-
-
-def notices_waiting(user: User) -> list[tuple[Child, int]]:
-    """(child, number of open notices) for the children ``user`` works with (the home panel)."""
-    from people.models import Child
-
-    counts: dict[int, int] = {}
-    for child_id in (
-        CareTeamNotice.objects.visible_to(user)
-        .filter(
-            done_at__isnull=True,
-            child__care_team__user=user,
-            child__care_team__ended_at__isnull=True,
-        )
-        .values_list("child_id", flat=True)
-    ):
-        counts[child_id] = counts.get(child_id, 0) + 1
-    children = Child.objects.visible_to(user).filter(pk__in=counts).order_by("pk")
-    return [(kid, counts[kid.pk]) for kid in children]
-
-
-@transaction.atomic
-def mark_done(*, by: User, child: Child, notice_pk: int) -> CareTeamNotice:
-    if not can_change(by, child):
-        raise PermissionDenied
-    notice = CareTeamNotice.objects.select_for_update().get(child=child, pk=notice_pk)
-    if notice.done_at is None:
-        notice.done_at, notice.done_by = timezone.now(), by
-        notice.save(update_fields=["done_at", "done_by"])
-        record(
-            actor=by,
-            action=Action.UPDATE,
-            obj=notice,
-            child_id=child.pk,
-            detail={"done": True, "kind": notice.kind},
-            route=audit_route(by, child),
-        )
-    return notice

@@ -5,6 +5,7 @@ young person's record (``visible_to``)."""
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -80,6 +81,54 @@ class Invitation(models.Model):
         return f"{self.child_id} {self.created_at:%Y-%m-%d}"
 
 
+# --- One care-team inbox (issue 14): whatever a young person sends from their space ----------
+
+#: The longest reply a practitioner writes back (a few sentences: they talk with the young person).
+REPLY_MAX = 1000
+
+
+def read_by_for(made: datetime.datetime) -> datetime.date:
+    """The working day by which the care team must have read something sent at ``made``:
+    ``NYTH_SPACE_READ_WITHIN_WORKING_DAYS`` Welsh working days later (core.workdays)."""
+    from core.workdays import add_working_days
+
+    return add_working_days(timezone.localdate(made), settings.NYTH_SPACE_READ_WITHIN_WORKING_DAYS)
+
+
+class FromTheirSpace(models.Model):
+    """What every item a young person sends their care team carries (a check-in, a "before my
+    review", a request, a notice): the date it must be read by, who read it and when, and the
+    practitioner's short reply, shown back on the page where they sent it. One rule for all of
+    them (``myspace.inbox.mark_read``); the tables stay apart, each with its own fields."""
+
+    #: Set when the item is made (``save``), from ``created_at``: the young person is told it.
+    read_by_date = models.DateField(_("read by"))
+    read_at = models.DateTimeField(null=True, blank=True)
+    read_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reply = models.TextField(_("your reply"), max_length=REPLY_MAX, blank=True)
+    #: The reply's own language (the practitioner may answer in Welsh on an English page).
+    reply_language = TextLanguageField()
+
+    created_at: models.DateTimeField
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.read_by_date is None:
+            self.read_by_date = read_by_for(self.created_at or timezone.now())
+        super().save(*args, **kwargs)
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None
+
+    def is_overdue(self, today: datetime.date | None = None) -> bool:
+        return self.read_at is None and self.read_by_date < (today or timezone.localdate())
+
+
 # --- The young person's pages: requests to the care team, help now (branch yppages) ----------
 
 
@@ -88,10 +137,10 @@ class RequestKind(models.TextChoices):
     SESSION_CHANGE = "session_change", _("Change a session")
 
 
-class SpaceRequest(models.Model):
+class SpaceRequest(FromTheirSpace):
     """Something a young person asks of their care team from their space ("add someone to my
-    nest", "can we change this session?"). The team sees it on the staff page about the space
-    and marks it read; it changes nothing by itself – a person decides."""
+    nest", "can we change this session?"). The team reads it in the one care-team inbox
+    (``myspace.inbox``) and may answer; it changes nothing by itself – a person decides."""
 
     child = models.ForeignKey("people.Child", on_delete=models.PROTECT, related_name="space_requests")
     kind = models.CharField(_("kind of request"), max_length=20, choices=RequestKind.choices)
@@ -106,10 +155,6 @@ class SpaceRequest(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     #: The form's one-time key: the same form sent twice makes one request.
     form_key = models.CharField(max_length=64, unique=True)
-    read_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    read_at = models.DateTimeField(null=True, blank=True)
 
     objects = PersonalQuerySet.as_manager()
 
@@ -180,7 +225,7 @@ class Feeling(models.IntegerChoices):
     VERY_GOOD = 5, _("Very good")
 
 
-class CheckIn(models.Model):
+class CheckIn(FromTheirSpace):
     """A young person's "how I'm feeling": every one lands on the care team's list and is marked
     read within ``NYTH_SPACE_READ_WITHIN_WORKING_DAYS`` (``read_by_date``)."""
 
@@ -189,12 +234,6 @@ class CheckIn(models.Model):
     note = models.TextField(_("anything you want to say"), max_length=2000, blank=True)
     text_language = TextLanguageField()
     created_at = models.DateTimeField(default=timezone.now)
-    #: The working day by which a worker must have read it (set when it is made).
-    read_by_date = models.DateField()
-    read_at = models.DateTimeField(null=True, blank=True)
-    read_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
 
     objects = PersonalQuerySet.as_manager()
 
@@ -276,7 +315,7 @@ class OnCallShift(models.Model):
         return f"{self.user_id} {self.starts_at:%Y-%m-%d %H:%M}–{self.ends_at:%H:%M}"
 
 
-class ReviewNote(models.Model):
+class ReviewNote(FromTheirSpace):
     """ "Before my review": what the young person wants to say at their next plan or looked-after
     child review. The practitioner sees it on the plan review form and marks it read; the young
     person sees that it was read."""
@@ -285,10 +324,6 @@ class ReviewNote(models.Model):
     text = models.TextField(_("what you want to say at your review"), max_length=2000)
     text_language = TextLanguageField()
     created_at = models.DateTimeField(default=timezone.now)
-    read_at = models.DateTimeField(null=True, blank=True)
-    read_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
 
     objects = PersonalQuerySet.as_manager()
 
@@ -323,11 +358,11 @@ class NoticeKind(models.TextChoices):
     WHY_LOOK = "why_look", _("They ask why someone looked at their story")
 
 
-class CareTeamNotice(models.Model):
+class CareTeamNotice(FromTheirSpace):
     """Something a young person did or asked in their own space that their care team must see at
     once: a consent they withdrew (the practitioner checks it was freely made), a withdrawal they
     may not make themselves (asked of the practitioner instead), or "why did this person look?".
-    Open until someone in the care team marks it done."""
+    Open until someone in the care team marks it done (``read_at``: done is the one read rule)."""
 
     child = models.ForeignKey("people.Child", on_delete=models.PROTECT, related_name="space_notices")
     kind = models.CharField(max_length=30, choices=NoticeKind.choices)
@@ -346,10 +381,6 @@ class CareTeamNotice(models.Model):
     words = models.TextField(_("what you want to say"), blank=True, max_length=1500)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
-    done_at = models.DateTimeField(null=True, blank=True)
-    done_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
 
     objects = PersonalQuerySet.as_manager()
 

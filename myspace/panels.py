@@ -1,18 +1,16 @@
 """The space's part of the staff home page (rendered by the dashboard app, core/panels.py):
-alerts waiting to be picked up (flagged first), check-ins waiting to be read, and notices
-(a consent withdrawn, a question) from a young person's space. Counts only, in
-a fixed number of queries whatever the number of young people; the names are on the list page
-``space_access:waiting`` (one LIST event, as every list that names children)."""
+alerts waiting to be picked up (flagged first: they have their own pick-up and escalation), and
+the one care-team inbox – everything from young people's spaces waiting to be read, with how
+many are overdue (a notice, such as a consent withdrawn, flagged as a warning). Counts only, in
+a fixed number of queries whatever the number of young people or items; the names are on the
+list page ``space_access:waiting`` (one LIST event, as every list that names children)."""
 
 from __future__ import annotations
-
-from django.utils import timezone
 
 from accounts.models import Role
 from core.http import AuthenticatedHttpRequest
 from core.panels import PanelContext
-from myspace import voice
-from myspace.consents import notices_waiting
+from myspace import inbox, voice
 
 STAFF_ROLES = (Role.PRACTITIONER, Role.DUTY_WORKER, Role.SERVICE_MANAGER)
 
@@ -30,21 +28,11 @@ def alerts_waiting(request: AuthenticatedHttpRequest) -> PanelContext | None:
     return PanelContext("myspace/voice/panel_alerts.html", {"count": count, "late": late})
 
 
-def checkins_to_read(request: AuthenticatedHttpRequest) -> PanelContext | None:
-    """The check-ins waiting to be read on the records of the person's care teams."""
+def from_their_spaces(request: AuthenticatedHttpRequest) -> PanelContext | None:
+    """What waits to be read (or done) on the records of the person's care teams: check-ins,
+    "before my review" notes, requests and notices, with the overdue ones counted."""
     user = request.user
     if user.role not in STAFF_ROLES:
         return None
-    waiting = voice.checkins_to_read(user)
-    count = waiting.count()
-    if not count:
-        return None
-    overdue = waiting.filter(read_by_date__lt=timezone.localdate()).count()
-    return PanelContext("myspace/voice/panel_checkins.html", {"count": count, "overdue": overdue})
-
-
-def notices_from_their_space(request: AuthenticatedHttpRequest) -> PanelContext | None:
-    """A young person the user works with withdrew a consent or asked something in their space:
-    flagged at once, until someone in the care team marks it done."""
-    waiting = notices_waiting(request.user)
-    return PanelContext("myspace/panels/notices.html", {"waiting": waiting}) if waiting else None
+    counts = inbox.counts_for(user)
+    return PanelContext("myspace/inbox/panel.html", {"counts": counts}) if counts.unread else None

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.db.models import F
+
 from myspace.models import ReviewNote
 
 if TYPE_CHECKING:
@@ -21,5 +23,6 @@ def for_plan_review(user: User, child: Child) -> QuerySet[ReviewNote]:
         ReviewNote.objects.visible_to(user)
         .filter(child=child)
         .select_related("read_by")
-        .order_by("read_at", "-created_at", "-pk")[:10]
+        # Unread first on every database (PostgreSQL sorts NULLs last by default, SQLite first).
+        .order_by(F("read_at").asc(nulls_first=True), "-created_at", "-pk")[:10]
     )

@@ -1,6 +1,5 @@
-"""Staff pages about what a young person did or asked in their space (notices), and the
-manager's page to keep a log entry from their view for now. Thin: rules in ``myspace.consents``
-and ``myspace.seen``."""
+"""The manager's page to keep a log entry from a young person's view for now. Thin: the rules are
+in ``myspace.seen``. The notices themselves are in the one care-team inbox (staff_inbox.py)."""
 
 from __future__ import annotations
 
@@ -9,41 +8,17 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from core.forms import add_service_errors
 from core.http import AuthenticatedHttpRequest
-from myspace import consents, seen
+from myspace import seen
 from myspace.forms import WithholdForm
-from people.access import can_change, get_visible_or_404, record_page_opened
+from people.access import get_visible_or_404, record_page_opened
 from people.models import Child
 
 
 def _child(request: AuthenticatedHttpRequest, child_pk: int) -> Child:
     return get_visible_or_404(request, Child.objects.visible_to(request.user), pk=child_pk)
-
-
-def notices(request: AuthenticatedHttpRequest, child_pk: int) -> HttpResponse:
-    kid = _child(request, child_pk)
-    record_page_opened(request, kid, page="space_access:notices")
-    context = {
-        "child": kid,
-        "notices": consents.open_notices(kid),
-        "may_change": can_change(request.user, kid),
-        "may_withhold": seen.may_withhold(request.user, kid),
-    }
-    return render(request, "myspace/consents/staff_notices.html", context)
-
-
-@require_POST
-def notice_done(request: AuthenticatedHttpRequest, child_pk: int, notice_pk: int) -> HttpResponse:
-    kid = _child(request, child_pk)
-    try:
-        consents.mark_done(by=request.user, child=kid, notice_pk=notice_pk)
-    except consents.CareTeamNotice.DoesNotExist:
-        raise Http404 from None
-    messages.success(request, _("Marked as done."))
-    return redirect("space_access:notices", child_pk=kid.pk)
 
 
 def log(request: AuthenticatedHttpRequest, child_pk: int) -> HttpResponse:

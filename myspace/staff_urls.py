@@ -24,7 +24,6 @@ urlpatterns += [
 from myspace import staff_yppages  # noqa: E402
 
 urlpatterns += [
-    path("<int:child_pk>/requests/<int:space_request_pk>/read/", staff_yppages.mark_read, name="request_read"),
     # The Help now lines, kept by service managers.
     path("help-lines/", staff_yppages.help_lines, name="help_lines"),
     path("help-lines/new/", staff_yppages.help_line_edit, name="help_line_create"),
@@ -35,10 +34,6 @@ urlpatterns += [
 from myspace import staff_voice  # noqa: E402
 
 urlpatterns += [
-    path("waiting/", staff_voice.waiting, name="waiting"),
-    path("<int:child_pk>/said/", staff_voice.checkins, name="checkins"),
-    path("<int:child_pk>/said/checkin/<int:checkin_pk>/read/", staff_voice.checkin_read, name="checkin_read"),
-    path("<int:child_pk>/said/review/<int:note_pk>/read/", staff_voice.review_note_read, name="review_note_read"),
     path("<int:child_pk>/said/alert/<int:alert_pk>/", staff_voice.alert, name="alert"),
 ]
 
@@ -46,8 +41,22 @@ urlpatterns += [
 from myspace import staff_consents  # noqa: E402
 
 urlpatterns += [
-    path("<int:child_pk>/notices/", staff_consents.notices, name="notices"),
-    path("<int:child_pk>/notices/<int:notice_pk>/done/", staff_consents.notice_done, name="notice_done"),
     path("<int:child_pk>/log/", staff_consents.log, name="log"),
     path("<int:child_pk>/log/<int:event_pk>/withhold/", staff_consents.withhold, name="withhold"),
+]
+
+# The one care-team inbox (myspace/staff_inbox.py): everything from their space, one read rule.
+# The older addresses stay, as thin wrappers, so links to them keep working.
+from myspace import staff_inbox  # noqa: E402
+
+urlpatterns += [
+    path("waiting/", staff_inbox.waiting, name="waiting"),
+    path("<int:child_pk>/from-their-space/", staff_inbox.child_inbox, name="inbox"),
+    path("<int:child_pk>/from-their-space/<slug:kind>/<int:item_pk>/read/", staff_inbox.mark_read, name="inbox_read"),
+    path("<int:child_pk>/said/", staff_inbox.checkins, name="checkins"),
+    path("<int:child_pk>/said/checkin/<int:checkin_pk>/read/", staff_inbox.checkin_read, name="checkin_read"),
+    path("<int:child_pk>/said/review/<int:note_pk>/read/", staff_inbox.review_note_read, name="review_note_read"),
+    path("<int:child_pk>/requests/<int:space_request_pk>/read/", staff_inbox.request_read, name="request_read"),
+    path("<int:child_pk>/notices/", staff_inbox.notices, name="notices"),
+    path("<int:child_pk>/notices/<int:notice_pk>/done/", staff_inbox.notice_done, name="notice_done"),
 ]

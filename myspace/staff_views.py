@@ -14,8 +14,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from core.http import AuthenticatedHttpRequest
-from myspace import invitations, yppages
-from people.access import can_change, get_visible_or_404, record_page_opened
+from myspace import invitations
+from people.access import get_visible_or_404, record_page_opened
 from people.models import Child
 
 
@@ -35,9 +35,6 @@ def child(request: AuthenticatedHttpRequest, child_pk: int) -> HttpResponse:
         "may_invite": invitations.may_invite(request.user, kid),
         "age_refusal": invitations.age_refusal(kid, timezone.localdate()),
         "carers": carer_rows(kid),
-        # What they have asked from their space (myspace.yppages), unread first.
-        "space_requests": yppages.requests_for(kid),
-        "may_mark_read": can_change(request.user, kid),
     }
     return render(request, "myspace/staff/child.html", context)
 

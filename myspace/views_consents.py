@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from consent.services import OwnWithdrawal, own_decision_withdrawal
 from core.forms import add_service_errors
 from core.http import AuthenticatedHttpRequest
-from myspace import consents, seen, space
+from myspace import consents, drafts, inbox, seen, space
 from myspace.forms import WordsForm
 from myspace.models import NoticeKind
 from people.access import record_page_opened
@@ -29,7 +29,8 @@ def _own(request: AuthenticatedHttpRequest) -> Child:
 def my_consents(request: AuthenticatedHttpRequest) -> HttpResponse:
     child = _own(request)
     record_page_opened(request, child, page="myspace:consents")
-    return render(request, "myspace/consents/list.html", {"rows": consents.my_consents(child)})
+    sent = inbox.notices_sent(child, (NoticeKind.WITHDRAWN, NoticeKind.WITHDRAWAL_REQUEST))
+    return render(request, "myspace/consents/list.html", {"rows": consents.my_consents(child), "sent": sent})
 
 
 def stop_sharing(request: AuthenticatedHttpRequest, consent_pk: int) -> HttpResponse:
@@ -41,7 +42,8 @@ def stop_sharing(request: AuthenticatedHttpRequest, consent_pk: int) -> HttpResp
         raise Http404
     record_page_opened(request, child, consent, page="myspace:stop_sharing")
     rule = own_decision_withdrawal(consent)
-    form = WordsForm(request.POST if request.method == "POST" else None)
+    data, from_draft = drafts.posted_or_draft(request)
+    form = WordsForm(data)
     if request.method == "POST" and form.is_valid():
         try:
             notice = consents.stop_sharing(
@@ -55,7 +57,9 @@ def stop_sharing(request: AuthenticatedHttpRequest, consent_pk: int) -> HttpResp
             else:
                 messages.success(request, _("We have asked your worker. They will talk to you about it."))
             return redirect("myspace:consents")
-    context = {"consent": consent, "form": form, "now": rule == OwnWithdrawal.ALLOWED}
+    if from_draft:
+        form.errors.clear()  # a draft is shown as it was, not judged until it is sent
+    context = {"consent": consent, "form": form, "now": rule == OwnWithdrawal.ALLOWED, "from_draft": from_draft}
     return render(request, "myspace/consents/stop.html", context)
 
 
@@ -63,7 +67,8 @@ def who_has_seen(request: AuthenticatedHttpRequest) -> HttpResponse:
     child = _own(request)
     record_page_opened(request, child, page="myspace:seen")
     lines = seen.their_lines(request.user, child)
-    return render(request, "myspace/consents/seen.html", {"lines": lines})
+    sent = inbox.notices_sent(child, (NoticeKind.WHY_LOOK,))
+    return render(request, "myspace/consents/seen.html", {"lines": lines, "sent": sent})
 
 
 def ask_why(request: AuthenticatedHttpRequest, event_pk: int) -> HttpResponse:
@@ -72,9 +77,13 @@ def ask_why(request: AuthenticatedHttpRequest, event_pk: int) -> HttpResponse:
     if line is None:
         raise Http404
     record_page_opened(request, child, page="myspace:ask_why")
-    form = WordsForm(request.POST if request.method == "POST" else None)
+    data, from_draft = drafts.posted_or_draft(request)
+    form = WordsForm(data)
     if request.method == "POST" and form.is_valid():
         seen.ask_why(by=request.user, child=child, line=line, words=form.cleaned_data["words"])
         messages.success(request, _("We have asked your worker. They will tell you why."))
         return redirect("myspace:seen")
-    return render(request, "myspace/consents/ask_why.html", {"line": line, "form": form})
+    if from_draft:
+        form.errors.clear()
+    context = {"line": line, "form": form, "from_draft": from_draft}
+    return render(request, "myspace/consents/ask_why.html", context)

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse, QueryDict
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from core.forms import add_service_errors
 from core.http import AuthenticatedHttpRequest
-from myspace import space, voice
+from myspace import drafts, space, voice
 from myspace.models import AlertKind
 from myspace.voice_forms import CheckInForm, ReviewNoteForm
 from people.access import record_page_opened
@@ -33,18 +33,8 @@ def _own(request: AuthenticatedHttpRequest) -> Child:
     return child
 
 
-def _data(request: AuthenticatedHttpRequest) -> tuple[QueryDict | None, bool]:
-    """The form's data: what was posted, else a draft kept when the idle sign-out caught their
-    last post to this page (``myspace.middleware``), else nothing."""
-    if request.method == "POST":
-        return request.POST, False
-    draft = voice.take_draft(request.user, request.path)
-    if draft is None:
-        return None, False
-    data = QueryDict(mutable=True)
-    for key, values in draft.items():
-        data.setlist(key, values)
-    return data, True
+#: The form's data, posted or a draft kept across the idle sign-out (``myspace.drafts``).
+_data = drafts.posted_or_draft
 
 
 def checkin(request: AuthenticatedHttpRequest) -> HttpResponse:

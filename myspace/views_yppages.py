@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from core.forms import add_service_errors
 from core.http import AuthenticatedHttpRequest
-from myspace import space, yppages
+from myspace import drafts, inbox, space, yppages
 from myspace.forms_yppages import GoalRatingForm, RequestForm
 from myspace.models import RequestKind
 from outcomes import services as outcome_services
@@ -101,21 +101,40 @@ def _request_form(request: AuthenticatedHttpRequest, child: Child, kind: str, co
     return form
 
 
+def _unsent_form(request: AuthenticatedHttpRequest) -> tuple[RequestForm, bool]:
+    """A new request form (with its one-time key), or the one the idle sign-out caught, as it
+    was typed (its key too: sent now, it still makes one request)."""
+    data, from_draft = drafts.posted_or_draft(request)
+    if not from_draft:
+        return RequestForm(initial={"key": secrets.token_urlsafe(24)}), False
+    form = RequestForm(data)
+    form.errors.clear()  # a draft is shown as it was, not judged until it is sent
+    return form, True
+
+
 def nest(request: AuthenticatedHttpRequest) -> HttpResponse:
     child = _own(request, "myspace:nest")
-    form = RequestForm(initial={"key": secrets.token_urlsafe(24)})
+    form, from_draft = _unsent_form(request)
     if request.method == "POST":
         form = _request_form(request, child, RequestKind.ADD_PERSON, None)
         if not form.is_bound:
             messages.success(request, _("Thank you. We have sent your request to the people who work with you."))
             return HttpResponseRedirect(reverse("myspace:nest"))
-    context = {"people": yppages.nest_for(child), "form": form}
-    return render(request, "myspace/yppages/nest.html", context, status=400 if form.is_bound else 200)
+    context = {
+        "people": yppages.nest_for(child),
+        "form": form,
+        "from_draft": from_draft,
+        "sent": inbox.requests_sent(child, RequestKind.ADD_PERSON),
+    }
+    return render(request, "myspace/yppages/nest.html", context, status=400 if request.method == "POST" else 200)
 
 
 def sessions(request: AuthenticatedHttpRequest) -> HttpResponse:
     child = _own(request, "myspace:sessions")
-    context = {"sessions": yppages.sessions_for(child)}
+    context = {
+        "sessions": yppages.sessions_for(child),
+        "sent": inbox.requests_sent(child, RequestKind.SESSION_CHANGE),
+    }
     return render(request, "myspace/yppages/sessions.html", context)
 
 
@@ -124,14 +143,15 @@ def session_change(request: AuthenticatedHttpRequest, contact_pk: int) -> HttpRe
     session = yppages.session_of(child, contact_pk)
     if session is None:
         raise Http404  # not theirs, or not booked any more
-    form = RequestForm(initial={"key": secrets.token_urlsafe(24)})
+    form, from_draft = _unsent_form(request)
     if request.method == "POST":
         form = _request_form(request, child, RequestKind.SESSION_CHANGE, contact_pk)
         if not form.is_bound:
             messages.success(request, _("Thank you. We have sent your request to the people who work with you."))
             return HttpResponseRedirect(reverse("myspace:sessions"))
-    context = {"session": session, "form": form}
-    return render(request, "myspace/yppages/session_change.html", context, status=400 if form.is_bound else 200)
+    context = {"session": session, "form": form, "from_draft": from_draft}
+    status = 400 if request.method == "POST" else 200
+    return render(request, "myspace/yppages/session_change.html", context, status=status)
 
 
 @login_not_required

@@ -30,9 +30,9 @@ from accounts.models import Role, User
 from audit.models import Action, Route
 from audit.services import record
 from core.forms import reject_markup
-from core.workdays import add_working_days, is_working_day
+from core.workdays import is_working_day
 from jobs.email import send_once
-from myspace.models import Alert, AlertKind, CheckIn, Cover, Draft, OnCallShift, ReviewNote
+from myspace.models import Alert, AlertKind, CheckIn, Cover, Draft, OnCallShift, ReviewNote, read_by_for
 from people.access import can_change
 from people.models import CareTeamMembership, CareTeamRole, Child
 
@@ -150,7 +150,8 @@ def _clean_note(note: str, field: str = "note") -> str:
 
 
 def read_by_date(made: datetime.datetime) -> datetime.date:
-    return add_working_days(timezone.localdate(made), settings.NYTH_SPACE_READ_WITHIN_WORKING_DAYS)
+    """The inbox's read-by date (``myspace.inbox``: every item from the space has one)."""
+    return read_by_for(made)
 
 
 @transaction.atomic
@@ -170,29 +171,6 @@ def check_in(*, user: User, child: Child, feeling: int, note: str, text_language
     )
     record(actor=user, action=Action.CREATE, obj=item, child_id=child.pk, route=Route.SELF)
     return item
-
-
-@transaction.atomic
-def mark_read(*, by: User, item: CheckIn | ReviewNote, route: str) -> None:
-    """A worker has read a check-in or a "before my review" (once: the first reader is kept)."""
-    locked = type(item).objects.select_for_update().get(pk=item.pk)
-    if locked.read_at is not None:
-        return
-    locked.read_at, locked.read_by = timezone.now(), by
-    locked.save(update_fields=["read_at", "read_by"])
-    item.read_at, item.read_by = locked.read_at, by
-    record(actor=by, action=Action.REVIEW, obj=locked, child_id=locked.child_id, route=route)
-
-
-def checkins_to_read(user: User) -> QuerySet[CheckIn]:
-    """Unread check-ins on the records of ``user``'s care teams, the earliest due first."""
-    mine = CareTeamMembership.objects.filter(user=user, ended_at__isnull=True).values("child_id")
-    children = Child.objects.visible_to(user).filter(pk__in=mine)
-    return (
-        CheckIn.objects.filter(child__in=children, read_at__isnull=True)
-        .select_related("child")
-        .order_by("read_by_date", "created_at", "pk")
-    )
 
 
 # --- Alerts -----------------------------------------------------------------------------------

@@ -52,3 +52,18 @@ class PickUpForm(TextLanguageFormMixin, NythForm):
         error_messages={"required": _("Say what was done")},
     )
     text_language_after = "what_was_done"
+
+
+class ReplyForm(TextLanguageFormMixin, NythForm):
+    """Marking something from their space read, with a short answer they see (optional). The
+    length and markup rules are the inbox's (``myspace.inbox.clean_reply``), so what was typed is
+    kept beside the error."""
+
+    reply = forms.CharField(
+        label=_("Your reply to them"),
+        help_text=_("They will see it with your first name. Up to 1,000 characters."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        strip=False,
+    )
+    text_language_after = "reply"

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Prefetch
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,7 +20,6 @@ from audit.models import Action, Route
 from audit.services import record
 from core.text_language import interface_language
 from myspace.models import HelpLine, RequestKind, SpaceRequest
-from people.access import audit_route, require_change
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -176,29 +175,6 @@ def make_request(
         detail={"kind": kind, "contact": contact.pk if contact else None},
     )  # fmt: skip
     return request, True
-
-
-def requests_for(child: Child) -> list[SpaceRequest]:
-    """The requests on the staff page about their space, unread first then newest (one query)."""
-    return list(
-        SpaceRequest.objects.filter(child=child)
-        .select_related("read_by", "contact")
-        # Unread first on every database (PostgreSQL sorts NULLs last by default, SQLite first).
-        .order_by(F("read_at").asc(nulls_first=True), "-created_at", "-pk")
-    )
-
-
-@transaction.atomic
-def mark_read(*, by: User, child: Child, request_pk: int) -> SpaceRequest:
-    """A member of the care team has read a request (once: a second click changes nothing)."""
-    require_change(by, child)
-    request = SpaceRequest.objects.select_for_update().get(child=child, pk=request_pk)
-    if request.read_at is None:
-        request.read_at, request.read_by = timezone.now(), by
-        request.save(update_fields=["read_at", "read_by"])
-        record(actor=by, action=Action.UPDATE, obj=request, child_id=child.pk, route=audit_route(by, child),
-               detail={"read": True})  # fmt: skip
-    return request
 
 
 # --- Help now ---------------------------------------------------------------------------------

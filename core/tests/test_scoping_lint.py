@@ -49,6 +49,7 @@ PERSONAL_MODELS = {
     "ReviewNote",
     "SignificantEvent",
     "RecordingPeriod",
+    "CareTeamNotice",
 }
 # Model managers that are not row access (history is reached from an already-scoped object).
 ALLOWED_ATTRS = {"history"}

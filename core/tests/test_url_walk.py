@@ -188,7 +188,14 @@ def _voice_objects(child, alice) -> dict:
     alert = Alert.objects.create(
         child=child, kind="talk", cover="in_hours", watched_from=at, picked_up_at=at, picked_up_by=alice
     )
-    return {"checkin_pk": checkin.pk, "note_pk": note.pk, "alert_pk": alert.pk}
+    # The one inbox's address names the kind of item and its id (myspace/staff_inbox.py).
+    return {
+        "checkin_pk": checkin.pk,
+        "note_pk": note.pk,
+        "alert_pk": alert.pk,
+        "kind": "checkin",
+        "item_pk": checkin.pk,
+    }
 
 
 def _space_objects(child, alice):

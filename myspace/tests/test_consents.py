@@ -112,18 +112,19 @@ def test_the_practitioner_sees_the_notice_with_the_safeguarding_route_and_marks_
     consent = own_consent(child, alice, school)
     client_for(young_person).post(reverse("myspace:stop_sharing", args=[consent.pk]), {"words": ""})
     home = client_for(alice).get(reverse("core:home")).content.decode()
-    assert reverse("space_access:notices", args=[child.pk]) in home
-    page = client_for(alice).get(reverse("space_access:notices", args=[child.pk])).content.decode()
+    warning = "A young person you work with withdrew a consent or asked you something in their own space."
+    assert warning in home and reverse("space_access:waiting") in home
+    waiting = client_for(alice).get(reverse("space_access:waiting")).content.decode()
+    assert reverse("space_access:inbox", args=[child.pk]) in waiting
+    # The older address of the notices still works: it leads to the one inbox page.
+    page = client_for(alice).get(reverse("space_access:notices", args=[child.pk]), follow=True).content.decode()
     assert "They withdrew their consent" in page
     assert reverse("consent:safeguarding_create", args=[child.pk]) in page
     notice = CareTeamNotice.objects.get()
     client_for(alice).post(reverse("space_access:notice_done", args=[child.pk, notice.pk]))
     notice.refresh_from_db()
-    assert notice.done_by == alice
-    assert (
-        reverse("space_access:notices", args=[child.pk])
-        not in client_for(alice).get(reverse("core:home")).content.decode()
-    )
+    assert notice.read_by == alice
+    assert warning not in client_for(alice).get(reverse("core:home")).content.decode()
 
 
 def test_a_decision_that_was_not_theirs_becomes_a_request(client_for, young_person, child, alice, partner):
@@ -143,7 +144,7 @@ def test_a_decision_that_was_not_theirs_becomes_a_request(client_for, young_pers
     )
     assert (
         "They ask to stop sharing"
-        in client_for(alice).get(reverse("space_access:notices", args=[child.pk])).content.decode()
+        in client_for(alice).get(reverse("space_access:inbox", args=[child.pk])).content.decode()
     )
 
 
@@ -341,7 +342,7 @@ def test_why_did_this_person_look_asks_the_practitioner(
     notice = CareTeamNotice.objects.get()
     assert notice.kind == NoticeKind.WHY_LOOK and "Alice Ymarferydd" in notice.about
     assert len(mailoutbox) == 1 and "Alice" not in mailoutbox[0].body
-    page = client_for(alice).get(reverse("space_access:notices", args=[child.pk])).content.decode()
+    page = client_for(alice).get(reverse("space_access:inbox", args=[child.pk])).content.decode()
     assert "They ask why someone looked at their story" in page and "Why?" in page
 
 
@@ -373,4 +374,5 @@ def test_the_home_page_links_to_both_pages(client_for, young_person):
 def test_a_partner_never_opens_the_notices_or_the_log(client_for, partner, child, alice):
     own_consent(child, alice, partner.organisation)
     assert client_for(partner).get(reverse("space_access:notices", args=[child.pk])).status_code == 404
+    assert client_for(partner).get(reverse("space_access:inbox", args=[child.pk])).status_code == 404
     assert client_for(partner).get(reverse("space_access:log", args=[child.pk])).status_code == 404

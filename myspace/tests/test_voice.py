@@ -125,13 +125,13 @@ def test_every_check_in_lands_on_the_care_teams_list_and_is_marked_read(client_f
     voice.check_in(user=young_person, child=child, feeling=4, note="", text_language="en")
     staff = client_for(alice)
     home = _text(staff.get(reverse("core:home")))
-    assert "1 check-in from a young person's own space is waiting to be read." in home
+    assert "1 thing from a young person's own space is waiting to be read." in home
     waiting = _text(staff.get(reverse("space_access:waiting")))
     assert child.display_name in waiting and "read it by 10 December" in waiting
     listed = AuditEvent.objects.filter(actor_id=alice.pk, action=Action.LIST, detail__page="space_access:waiting").get()
     assert listed.detail["children"] == [child.pk]
-    page = _text(staff.get(reverse("space_access:checkins", args=[child.pk])))
-    assert "Good" in page and "Read it by 10 December 2026" in page
+    page = _text(staff.get(reverse("space_access:checkins", args=[child.pk]), follow=True))
+    assert "Check-in: Good" in page and "Read it by 10 December 2026" in page
     item = CheckIn.objects.get()
     response = staff.post(reverse("space_access:checkin_read", args=[child.pk, item.pk]))
     assert response.status_code == 302
@@ -384,7 +384,7 @@ def test_before_my_review_is_on_the_plan_review_form_and_they_see_it_was_read(cl
     space.post(reverse("myspace:before_review"), {"text": "I want to see my brother more.", "text_language": "en"})
     note = ReviewNote.objects.get()
     assert AuditEvent.objects.get(action=Action.CREATE, actor_id=young_person.pk).route == Route.SELF
-    assert "Not read yet" in _text(space.get(reverse("myspace:before_review")))
+    assert "Your worker will read it by" in _text(space.get(reverse("myspace:before_review")))
 
     staff = client_for(alice)
     form = _text(staff.get(reverse("plans:review_add", args=[child.pk])))
@@ -393,7 +393,7 @@ def test_before_my_review_is_on_the_plan_review_form_and_they_see_it_was_read(cl
     assert response["Location"] == reverse("plans:review_add", args=[child.pk])
     note.refresh_from_db()
     assert note.read_by == alice
-    assert "Read on" in _text(space.get(reverse("myspace:before_review")))
+    assert "Read by Alice on" in _text(space.get(reverse("myspace:before_review")))
 
 
 @pytest.mark.django_db
