@@ -176,3 +176,42 @@ def set_notifications(*, account: SpaceAccount, on: bool, email: str = "") -> Sp
         detail={"space_notify": "on" if on else "off"},
     )
     return locked
+
+
+# --- What counts as something new ---------------------------------------------------------------
+# Hooked with signals on the rows themselves, so every service that saves them (the care team's
+# inbox, the contacts and the plan, and any later one) is covered without each having to call
+# here. A service may also call ``something_new(child, kind)`` directly (the inbox's answers).
+
+
+def _reply_seen(sender: type, instance: object, update_fields: frozenset[str] | None = None, **kwargs: object) -> None:
+    """A practitioner read what they sent (a check-in, a request, before my review)."""
+    if update_fields and "read_at" in update_fields and getattr(instance, "read_at", None) is not None:
+        something_new(instance.child_id, "reply")  # type: ignore[attr-defined]
+
+
+def _session_changed(sender: type, instance: object, **kwargs: object) -> None:
+    """A session booked, moved or cancelled that is still to come (recording one that took
+    place is not news for them)."""
+    starts_at = getattr(instance, "starts_at", None)
+    if starts_at is not None and starts_at >= timezone.now():
+        something_new(instance.child_id, "session")  # type: ignore[attr-defined]
+
+
+def _plan_changed(sender: type, instance: object, **kwargs: object) -> None:
+    child_id = getattr(instance, "child_id", None) or instance.plan.child_id  # type: ignore[attr-defined]
+    something_new(child_id, "plan")
+
+
+def connect() -> None:
+    from django.db.models.signals import post_save
+
+    from contacts.models import Contact
+    from myspace.models import CheckIn, ReviewNote, SpaceRequest
+    from plans.models import Plan, PlanReview
+
+    for model in (CheckIn, ReviewNote, SpaceRequest):
+        post_save.connect(_reply_seen, sender=model, dispatch_uid=f"myspace.notify.reply.{model.__name__}")
+    post_save.connect(_session_changed, sender=Contact, dispatch_uid="myspace.notify.session")
+    for model in (Plan, PlanReview):
+        post_save.connect(_plan_changed, sender=model, dispatch_uid=f"myspace.notify.plan.{model.__name__}")
