@@ -338,6 +338,14 @@ def revoke(*, by: User, child: Child, person: RelatedPerson | None = None) -> Sp
     who ended it. Returns the account, or None when there was none."""
     if not may_invite(by, child):
         raise PermissionDenied
+    return end_access(by=by, child=child, person=person)
+
+
+def end_access(
+    *, by: User, child: Child, person: RelatedPerson | None = None, detail: dict[str, object] | None = None
+) -> SpaceAccount | None:
+    """``revoke`` without its check of who may: for callers that check their own rule (a
+    manager's decision on an access review, ``myspace.reviews``). Call inside a transaction."""
     if person is not None and person.child_id != child.pk:
         raise PermissionDenied
     now = timezone.now()
@@ -361,6 +369,6 @@ def revoke(*, by: User, child: Child, person: RelatedPerson | None = None) -> Sp
         obj=account,
         child_id=child.pk,
         route=audit_route(by, child),
-        detail={"revoked": True, **({"carer": person.pk} if person is not None else {})},
+        detail={"revoked": True, **({"carer": person.pk} if person is not None else {}), **(detail or {})},
     )
     return account
