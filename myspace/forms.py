@@ -122,3 +122,20 @@ class NotifyForm(NythForm):
             "invalid": _("Enter an email address in the correct format, like name@example.org"),
         },
     )
+
+
+class KeepAccessForm(NythForm):
+    """A manager keeps a space account after a review: why, and when to look again."""
+
+    why = forms.CharField(
+        label=_("Why do they keep their access?"),
+        help_text=_("For example: still in touch with their worker while they settle in a new job."),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Say why they keep their access, in a sentence")},
+    )
+    next_review_on = GovukDateField(
+        label=_("Next review"),
+        help_text=_("Within a year. They are prompted again on this date."),
+        error_messages={"required": _("Enter the next review date")},
+    )

@@ -48,3 +48,15 @@ def notices_from_their_space(request: AuthenticatedHttpRequest) -> PanelContext 
     flagged at once, until someone in the care team marks it done."""
     waiting = notices_waiting(request.user)
     return PanelContext("myspace/panels/notices.html", {"waiting": waiting}) if waiting else None
+
+
+def space_reviews_due(request: AuthenticatedHttpRequest) -> PanelContext | None:
+    """Space accounts due for review (at 26, or long after support ended): the service's managers
+    decide, the lead practitioner is told. A count; the names are on ``space_access:reviews``."""
+    from myspace.reviews import reviews_for
+
+    user = request.user
+    if user.role not in (Role.PRACTITIONER, Role.SERVICE_MANAGER):
+        return None
+    count = reviews_for(user).count()
+    return PanelContext("myspace/panels/reviews.html", {"count": count}) if count else None

@@ -61,7 +61,8 @@ def sweep(today: datetime.date | None = None) -> int:
     opened = 0
     accounts = (
         SpaceAccount.objects.filter(revoked_at__isnull=True, user__is_active=True)
-        .exclude(reviews__decided_at__isnull=True)  # one open review at a time
+        # One open review at a time.
+        .exclude(pk__in=AccessReview.objects.filter(decided_at__isnull=True).values("account_id"))
         .select_related("child")
         .order_by("pk")
     )
@@ -152,9 +153,7 @@ def end(*, by: User, review: AccessReview) -> AccessReview:
         raise PermissionDenied
     locked = _open(review)
     account = locked.account
-    invitations.end_access(
-        by=by, child=locked.child, person=account.related_person, detail={"space_review": locked.pk}
-    )
+    invitations.end_access(by=by, child=locked.child, person=account.related_person, detail={"space_review": locked.pk})
     locked.decided_at, locked.decided_by, locked.decision = timezone.now(), by, ReviewDecision.END
     locked.save(update_fields=["decided_at", "decided_by", "decision"])
     record(

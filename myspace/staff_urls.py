@@ -51,3 +51,11 @@ urlpatterns += [
     path("<int:child_pk>/log/", staff_consents.log, name="log"),
     path("<int:child_pk>/log/<int:event_pk>/withhold/", staff_consents.withhold, name="withhold"),
 ]
+
+# Reviews of access at 26 or long after support ended (myspace/staff_reviews.py).
+from myspace import staff_reviews  # noqa: E402
+
+urlpatterns += [
+    path("reviews/", staff_reviews.due, name="reviews"),
+    path("<int:child_pk>/reviews/", staff_reviews.child_reviews, name="reviews_child"),
+]

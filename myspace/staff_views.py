@@ -14,7 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from core.http import AuthenticatedHttpRequest
-from myspace import invitations, yppages
+from myspace import invitations, reviews, yppages
 from myspace.forms import InviteForm
 from people.access import can_change, get_visible_or_404, record_page_opened
 from people.models import Child
@@ -64,6 +64,8 @@ def child_page(
         # What they have asked from their space (myspace.yppages), unread first.
         "space_requests": yppages.requests_for(kid),
         "may_mark_read": can_change(request.user, kid),
+        # Accounts put to a manager for review (myspace.reviews): never a silent loss of access.
+        "reviews_waiting": reviews.reviews_for(request.user).filter(child=kid).exists(),
     }
     status = 400 if (invite_form is not None or carer_form is not None) else 200
     return render(request, "myspace/staff/child.html", context, status=status)

@@ -43,7 +43,12 @@ def emails(request: AuthenticatedHttpRequest) -> HttpResponse:
         return redirect("myspace:emails")
     record_page_opened(request, account.child, page="myspace:emails")
     status = 400 if form.errors else 200
-    return render(request, "myspace/emails.html", {"account": account, "form": form, "hours": settings.NYTH_SPACE_NOTIFY_EVERY_HOURS}, status=status)
+    return render(
+        request,
+        "myspace/emails.html",
+        {"account": account, "form": form, "hours": settings.NYTH_SPACE_NOTIFY_EVERY_HOURS},
+        status=status,
+    )
 
 
 @require_POST

@@ -44,9 +44,7 @@ def test_the_link_is_emailed_once_from_a_neutral_sender_in_both_languages(
     client_for, alice, teen, settings, django_capture_on_commit_callbacks
 ):
     settings.NYTH_SPACE_NOTIFY_FROM = "hello@nyth.example"
-    response = _invite(
-        client_for(alice), teen, django_capture_on_commit_callbacks, email=ADDRESS, email_language="cy"
-    )
+    response = _invite(client_for(alice), teen, django_capture_on_commit_callbacks, email=ADDRESS, email_language="cy")
     assert response.status_code == 200
     assert "also being emailed" in response.content.decode()
     [email] = mail.outbox
