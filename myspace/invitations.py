@@ -38,8 +38,8 @@ from audit.models import Action, Route
 from audit.services import record
 from jobs.email import send_later
 from myspace import carers
-from myspace.notify import send_neutral
 from myspace.models import Invitation, SpaceAccount
+from myspace.notify import send_neutral
 from people.access import audit_route, can_change
 from people.models import CareTeamMembership, CareTeamRole, Child, RelatedPerson
 

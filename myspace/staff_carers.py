@@ -17,8 +17,8 @@ from django.views.decorators.http import require_POST
 
 from core.http import AuthenticatedHttpRequest
 from myspace import carers, invitations
-from myspace.models import Invitation, SpaceAccount
 from myspace.forms import InviteForm
+from myspace.models import Invitation, SpaceAccount
 from myspace.staff_views import _child, child_page
 from people.models import Child, RelatedPerson
 
