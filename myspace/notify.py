@@ -213,5 +213,5 @@ def connect() -> None:
     for model in (CheckIn, ReviewNote, SpaceRequest):
         post_save.connect(_reply_seen, sender=model, dispatch_uid=f"myspace.notify.reply.{model.__name__}")
     post_save.connect(_session_changed, sender=Contact, dispatch_uid="myspace.notify.session")
-    for model in (Plan, PlanReview):
-        post_save.connect(_plan_changed, sender=model, dispatch_uid=f"myspace.notify.plan.{model.__name__}")
+    for plan_model in (Plan, PlanReview):
+        post_save.connect(_plan_changed, sender=plan_model, dispatch_uid=f"myspace.notify.plan.{plan_model.__name__}")
