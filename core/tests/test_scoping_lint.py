@@ -47,6 +47,7 @@ PERSONAL_MODELS = {
     "CheckIn",
     "Alert",
     "ReviewNote",
+    "AccessReview",
 }
 # Model managers that are not row access (history is reached from an already-scoped object).
 ALLOWED_ATTRS = {"history"}
