@@ -7,73 +7,113 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('myspace', '0008_audit_events_referenced_not_held'),
-        ('people', '0012_carers_and_contact_restriction'),
+        ("myspace", "0008_audit_events_referenced_not_held"),
+        ("people", "0012_carers_and_contact_restriction"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='invitation',
-            name='email_language',
+            model_name="invitation",
+            name="email_language",
             field=models.CharField(blank=True, max_length=10),
         ),
         migrations.AddField(
-            model_name='invitation',
-            name='email_seed',
+            model_name="invitation",
+            name="email_seed",
             field=models.CharField(blank=True, max_length=64),
         ),
         migrations.AddField(
-            model_name='invitation',
-            name='email_to',
+            model_name="invitation",
+            name="email_to",
             field=models.EmailField(blank=True, max_length=254),
         ),
         migrations.AddField(
-            model_name='invitation',
-            name='emailed_at',
+            model_name="invitation",
+            name="emailed_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='spaceaccount',
-            name='notify_email',
-            field=models.EmailField(blank=True, max_length=254, verbose_name='email address'),
+            model_name="spaceaccount",
+            name="notify_email",
+            field=models.EmailField(blank=True, max_length=254, verbose_name="email address"),
         ),
         migrations.AddField(
-            model_name='spaceaccount',
-            name='notify_on',
+            model_name="spaceaccount",
+            name="notify_on",
             field=models.BooleanField(default=False),
         ),
         migrations.AddField(
-            model_name='spaceaccount',
-            name='notify_pending_at',
+            model_name="spaceaccount",
+            name="notify_pending_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='spaceaccount',
-            name='notify_sent_at',
+            model_name="spaceaccount",
+            name="notify_sent_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.CreateModel(
-            name='AccessReview',
+            name="AccessReview",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.CharField(choices=[('age', "They are older than the service's age range"), ('episode_closed', 'Their support ended a long time ago')], max_length=20)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('decision', models.CharField(blank=True, choices=[('keep', 'Keep their access'), ('end', 'End their access')], max_length=10)),
-                ('why', models.TextField(blank=True, max_length=2000, verbose_name='why')),
-                ('next_review_on', models.DateField(blank=True, null=True, verbose_name='next review')),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reviews', to='myspace.spaceaccount')),
-                ('child', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='space_access_reviews', to='people.child')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "reason",
+                    models.CharField(
+                        choices=[
+                            ("age", "They are older than the service's age range"),
+                            ("episode_closed", "Their support ended a long time ago"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "decision",
+                    models.CharField(
+                        blank=True, choices=[("keep", "Keep their access"), ("end", "End their access")], max_length=10
+                    ),
+                ),
+                ("why", models.TextField(blank=True, max_length=2000, verbose_name="why")),
+                ("next_review_on", models.DateField(blank=True, null=True, verbose_name="next review")),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="reviews", to="myspace.spaceaccount"
+                    ),
+                ),
+                (
+                    "child",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="space_access_reviews",
+                        to="people.child",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'review of access to their own space',
-                'verbose_name_plural': 'reviews of access to their own space',
-                'ordering': ['created_at', 'pk'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('decided_at__isnull', True)), fields=('account',), name='one_open_space_review')],
+                "verbose_name": "review of access to their own space",
+                "verbose_name_plural": "reviews of access to their own space",
+                "ordering": ["created_at", "pk"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("decided_at__isnull", True)),
+                        fields=("account",),
+                        name="one_open_space_review",
+                    )
+                ],
             },
         ),
     ]
