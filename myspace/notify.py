@@ -111,7 +111,8 @@ def deliver_something_new(account_id: int, now: datetime.datetime | None = None)
     now = now or timezone.now()
     with transaction.atomic():
         account = (
-            SpaceAccount.objects.select_for_update()
+            # Only the account row is locked (PostgreSQL cannot lock the nullable side of a join).
+            SpaceAccount.objects.select_for_update(of=("self",))
             .select_related("user", "related_person")
             .filter(pk=account_id)
             .first()
