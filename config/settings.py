@@ -515,3 +515,9 @@ NYTH_SPACE_DRAFT_HOURS = env_int("NYTH_SPACE_DRAFT_HOURS", 24)
 # competence recorded with it is at most this many days old; older, it is a request to the
 # practitioner (consent.services.young_person_withdrawal).
 NYTH_SPACE_COMPETENCE_MAX_AGE_DAYS = env_int("NYTH_SPACE_COMPETENCE_MAX_AGE_DAYS", 365)
+# Emails to young people and carers (myspace/notify.py): from a neutral sender (empty: DEFAULT_FROM_EMAIL),
+# "something new" at most once every this many hours; a space account is put to a manager for review
+# when the young person is older than NYTH_SPACE_MAX_AGE or their last episode closed this many days ago.
+NYTH_SPACE_NOTIFY_FROM = os.environ.get("NYTH_SPACE_NOTIFY_FROM", "")
+NYTH_SPACE_NOTIFY_EVERY_HOURS = env_int("NYTH_SPACE_NOTIFY_EVERY_HOURS", 12)
+NYTH_SPACE_REVIEW_AFTER_CLOSE_DAYS = env_int("NYTH_SPACE_REVIEW_AFTER_CLOSE_DAYS", 180)

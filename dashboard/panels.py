@@ -71,6 +71,7 @@ HOME_PANELS: tuple[str, ...] = (
     "people.panels.emergency_access_to_review",
     "consent.panels.safeguarding_shares_waiting",
     "myspace.panels.from_their_spaces",
+    "myspace.panels.space_reviews_due",
     "episodes.panels.care_team_changes",
     "accounts.panels.access_requests_waiting",
     "referrals.panels.overdue_consultations",

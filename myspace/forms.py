@@ -78,3 +78,64 @@ class WithholdForm(NythForm):
         help_text=_("From this date they see it again, unless a manager renews this."),
         error_messages={"required": _("Enter the review date")},
     )
+
+
+class InviteForm(NythForm):
+    """The invitation may also be emailed to an address the young person (or carer) gives the
+    practitioner there and then. Kept only until the email is sent (myspace.invitations)."""
+
+    email = forms.EmailField(
+        label=_("Email the link to them too (optional)"),
+        help_text=_(
+            "Only an address they give you now, that only they read. It is kept until the email is sent, then deleted."
+        ),
+        required=False,
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        error_messages={"invalid": _("Enter an email address in the correct format, like name@example.org")},
+    )
+    email_language = forms.ChoiceField(
+        label=_("Language of the email"),
+        help_text=_("The email is in both languages: this one first."),
+        choices=Language.choices,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("email") and not data.get("email_language"):
+            self.add_error("email_language", _("Choose the language of the email"))
+        return data
+
+
+class NotifyForm(NythForm):
+    """ "Email me when there is something new": the address is needed only to turn it on."""
+
+    email = forms.EmailField(
+        label=_("Your email address"),
+        help_text=_("We only send an email to say there is something new. It never says what."),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+        error_messages={
+            "required": _("Enter your email address"),
+            "invalid": _("Enter an email address in the correct format, like name@example.org"),
+        },
+    )
+
+
+class KeepAccessForm(NythForm):
+    """A manager keeps a space account after a review: why, and when to look again."""
+
+    why = forms.CharField(
+        label=_("Why do they keep their access?"),
+        help_text=_("For example: still in touch with their worker while they settle in a new job."),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Say why they keep their access, in a sentence")},
+    )
+    next_review_on = GovukDateField(
+        label=_("Next review"),
+        help_text=_("Within a year. They are prompted again on this date."),
+        error_messages={"required": _("Enter the next review date")},
+    )

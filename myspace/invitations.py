@@ -14,6 +14,7 @@ carer route's (``myspace.carers``), not the invitation's.
 
 from __future__ import annotations
 
+import base64
 import datetime
 import secrets
 from dataclasses import dataclass
@@ -22,23 +23,36 @@ from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import formats, timezone, translation
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_tasks import task
 
 from accounts import services as account_services
-from accounts.models import Role, User
+from accounts.models import Language, Role, User
 from audit.models import Action, Route
 from audit.services import record
+from jobs.email import send_later
 from myspace import carers
 from myspace.models import Invitation, SpaceAccount
+from myspace.notify import send_neutral
 from people.access import audit_route, can_change
 from people.models import CareTeamMembership, CareTeamRole, Child, RelatedPerson
 
 
 def _hash(token: str) -> str:
     return salted_hmac("nyth.myspace.invitation", token, algorithm="sha256").hexdigest()
+
+
+def _emailed_token(seed: str) -> str:
+    """An emailed link's token, derived from a seed the invitation keeps only until the email is
+    sent: the task rebuilds the link from it, so the link itself is never in the queue."""
+    digest = salted_hmac("nyth.myspace.invitation.emailed", seed, algorithm="sha256").digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 
 def may_invite(by: User, child: Child) -> bool:
@@ -111,9 +125,12 @@ class Issued:
 
 
 @transaction.atomic
-def invite(*, by: User, child: Child, person: RelatedPerson | None = None) -> Issued:
+def invite(
+    *, by: User, child: Child, person: RelatedPerson | None = None, email: str = "", email_language: str = ""
+) -> Issued:
     """A new link for ``child`` – or, given ``person``, for that carer – voiding any earlier one;
-    a re-invitation when they already have an account."""
+    a re-invitation when they already have an account. Given ``email`` (an address they gave the
+    practitioner), the link is also emailed, in ``email_language`` first, from the background."""
     if not may_invite(by, child):
         raise PermissionDenied
     now = timezone.now()
@@ -125,11 +142,20 @@ def invite(*, by: User, child: Child, person: RelatedPerson | None = None) -> Is
         raise ValidationError(refusal)
     Child.objects.select_for_update().filter(pk=child.pk).first()  # one invitation at a time per young person
     Invitation.objects.filter(**_whose(child, person), used_at__isnull=True, voided_at__isnull=True).update(
-        voided_at=now
+        voided_at=now,
+        email_to="",
+        email_seed="",  # a void link is never emailed
     )
-    token = secrets.token_urlsafe(32)
+    email = email.strip()
+    if email and email_language not in Language.values:
+        raise ValidationError({"email_language": _("Choose the language of the email")})
+    seed = secrets.token_hex(32) if email else ""
+    token = _emailed_token(seed) if email else secrets.token_urlsafe(32)
     invitation = Invitation.objects.create(
         token_hash=_hash(token),
+        email_to=email,
+        email_seed=seed,
+        email_language=email_language if email else "",
         **_whose(child, person),
         account=current_account(child, person),
         created_by=by,
@@ -146,9 +172,73 @@ def invite(*, by: User, child: Child, person: RelatedPerson | None = None) -> Is
             "invitation": "re-invite" if invitation.account_id else "invite",
             "expires": invitation.expires_at.isoformat(),
             **({"carer": person.pk} if person is not None else {}),
+            **({"emailed": invitation.email_language} if email else {}),  # never the address
         },
     )
+    if email:
+        send_later(send_invitation_email, invitation_id=invitation.pk)
     return Issued(invitation=invitation, token=token)
+
+
+def _usable(invitation: Invitation, now: datetime.datetime) -> bool:
+    return invitation.used_at is None and invitation.voided_at is None and invitation.expires_at > now
+
+
+def _invitation_email(invitation: Invitation, token: str) -> tuple[str, str]:
+    """Subject and body in both languages, the one chosen at invite first. The link only (no QR
+    code) and its expiry date; nothing about the service or the young person."""
+    first = invitation.email_language or "en"
+    subjects, bodies = [], []
+    for language in [first, *(code for code in Language.values if code != first)]:
+        with translation.override(language):
+            link = settings.NYTH_SITE_URL + reverse("myspace:accept", kwargs={"token": token})
+            until = formats.date_format(timezone.localtime(invitation.expires_at), "j F Y")
+            subjects.append(_("Your Nyth invitation"))
+            bodies.append(render_to_string("myspace/email/invitation.txt", {"link": link, "until": until}).strip())
+    return " / ".join(subjects), "\n\n----------\n\n".join(bodies) + "\n"
+
+
+@task()
+def send_invitation_email(*, invitation_id: int) -> bool:
+    return deliver_invitation_email(invitation_id)
+
+
+def deliver_invitation_email(invitation_id: int) -> bool:
+    """Email the link once. The invitation row is the sent-marker: locked while sending, then
+    marked emailed with the address and the seed cleared, so a retry sends nothing. A link that
+    can no longer be used is not sent, and its address is forgotten."""
+    now = timezone.now()
+    with transaction.atomic():
+        invitation = Invitation.objects.select_for_update().filter(pk=invitation_id).first()
+        if invitation is None or invitation.emailed_at is not None or not invitation.email_to:
+            return False
+        if not _usable(invitation, now) or not invitation.email_seed:
+            invitation.email_to = invitation.email_seed = ""
+            invitation.save(update_fields=["email_to", "email_seed"])
+            return False
+        subject, body = _invitation_email(invitation, _emailed_token(invitation.email_seed))
+        send_neutral(to=invitation.email_to, subject=subject, body=body)
+        invitation.emailed_at, invitation.email_to, invitation.email_seed = now, "", ""
+        invitation.save(update_fields=["emailed_at", "email_to", "email_seed"])
+        record(
+            actor=None,
+            action=Action.UPDATE,
+            obj=invitation,
+            child_id=invitation.child_id,
+            route=Route.SYSTEM,
+            detail={"invitation_emailed": invitation.email_language},
+        )
+    return True
+
+
+def forget_unsent_addresses(now: datetime.datetime | None = None) -> int:
+    """Clear the address and seed of invitations never emailed that can no longer be used (an
+    email that kept failing): kept only for sending, never beyond the link's life."""
+    now = now or timezone.now()
+    stale = Invitation.objects.exclude(email_to="", email_seed="").filter(
+        Q(used_at__isnull=False) | Q(voided_at__isnull=False) | Q(expires_at__lte=now)
+    )
+    return stale.update(email_to="", email_seed="")
 
 
 def find(token: str) -> Invitation | None:
@@ -248,11 +338,21 @@ def revoke(*, by: User, child: Child, person: RelatedPerson | None = None) -> Sp
     who ended it. Returns the account, or None when there was none."""
     if not may_invite(by, child):
         raise PermissionDenied
+    return end_access(by=by, child=child, person=person)
+
+
+def end_access(
+    *, by: User, child: Child, person: RelatedPerson | None = None, detail: dict[str, object] | None = None
+) -> SpaceAccount | None:
+    """``revoke`` without its check of who may: for callers that check their own rule (a
+    manager's decision on an access review, ``myspace.reviews``). Call inside a transaction."""
     if person is not None and person.child_id != child.pk:
         raise PermissionDenied
     now = timezone.now()
     Invitation.objects.filter(**_whose(child, person), used_at__isnull=True, voided_at__isnull=True).update(
-        voided_at=now
+        voided_at=now,
+        email_to="",
+        email_seed="",  # a void link is never emailed
     )
     account = current_account(child, person)
     if account is None:
@@ -269,6 +369,6 @@ def revoke(*, by: User, child: Child, person: RelatedPerson | None = None) -> Sp
         obj=account,
         child_id=child.pk,
         route=audit_route(by, child),
-        detail={"revoked": True, **({"carer": person.pk} if person is not None else {})},
+        detail={"revoked": True, **({"carer": person.pk} if person is not None else {}), **(detail or {})},
     )
     return account

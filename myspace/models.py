@@ -35,6 +35,15 @@ class SpaceAccount(models.Model):
     revoked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    #: "Email me when there is something new" (myspace.notify): off unless they turn it on. The
+    #: address is theirs to give and change, kept only while it is on (turning it off clears it),
+    #: and never on the user: staff pages and password resets never see it.
+    notify_email = models.EmailField(_("email address"), blank=True)
+    notify_on = models.BooleanField(default=False)
+    #: Something new waits to be told (set once per email; cleared when the email is sent).
+    notify_pending_at = models.DateTimeField(null=True, blank=True)
+    #: The last "something new" email: at most one every NYTH_SPACE_NOTIFY_EVERY_HOURS.
+    notify_sent_at = models.DateTimeField(null=True, blank=True)
 
     objects = PersonalQuerySet.as_manager()
 
@@ -69,6 +78,14 @@ class Invitation(models.Model):
     used_at = models.DateTimeField(null=True, blank=True)
     #: Superseded by a newer invitation, or withdrawn with the account's access.
     voided_at = models.DateTimeField(null=True, blank=True)
+    #: Emailing the link (myspace.invitations): the address the young person or carer gave and
+    #: the seed the link is derived from are kept only until the email is sent (or the link can
+    #: no longer be used), then cleared; the record keeps that it was emailed, when, in which
+    #: language – never the address.
+    email_to = models.EmailField(blank=True)
+    email_seed = models.CharField(max_length=64, blank=True)
+    email_language = models.CharField(max_length=10, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
 
     objects = PersonalQuerySet.as_manager()
 
@@ -416,3 +433,50 @@ class WithheldLogEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.child_id} {self.event_id} until {self.review_on}"
+
+
+# --- Reviews of access: at 26, or long after the last episode closed (myspace/reviews.py) ------
+
+
+class ReviewReason(models.TextChoices):
+    AGE = "age", _("They are older than the service's age range")
+    EPISODE_CLOSED = "episode_closed", _("Their support ended a long time ago")
+
+
+class ReviewDecision(models.TextChoices):
+    KEEP = "keep", _("Keep their access")
+    END = "end", _("End their access")
+
+
+class AccessReview(models.Model):
+    """A prompt to the service's managers to decide about a space account: a young person past
+    the service's age range, or whose last episode closed long ago. Never a silent loss: the
+    account keeps working until a person keeps it (with a reason and a next review date) or ends
+    it. At most one open review per account."""
+
+    account = models.ForeignKey(SpaceAccount, on_delete=models.PROTECT, related_name="reviews")
+    child = models.ForeignKey("people.Child", on_delete=models.PROTECT, related_name="space_access_reviews")
+    reason = models.CharField(max_length=20, choices=ReviewReason.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decision = models.CharField(max_length=10, choices=ReviewDecision.choices, blank=True)
+    why = models.TextField(_("why"), max_length=2000, blank=True)
+    next_review_on = models.DateField(_("next review"), null=True, blank=True)
+
+    objects = PersonalQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("review of access to their own space")
+        verbose_name_plural = _("reviews of access to their own space")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account"], condition=models.Q(decided_at__isnull=True), name="one_open_space_review"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.reason} {self.created_at:%Y-%m-%d}"

@@ -36,3 +36,15 @@ def from_their_spaces(request: AuthenticatedHttpRequest) -> PanelContext | None:
         return None
     counts = inbox.counts_for(user)
     return PanelContext("myspace/inbox/panel.html", {"counts": counts}) if counts.unread else None
+
+
+def space_reviews_due(request: AuthenticatedHttpRequest) -> PanelContext | None:
+    """Space accounts due for review (at 26, or long after support ended): the service's managers
+    decide, the lead practitioner is told. A count; the names are on ``space_access:reviews``."""
+    from myspace.reviews import reviews_for
+
+    user = request.user
+    if user.role not in (Role.PRACTITIONER, Role.SERVICE_MANAGER):
+        return None
+    count = reviews_for(user).count()
+    return PanelContext("myspace/panels/reviews.html", {"count": count}) if count else None

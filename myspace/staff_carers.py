@@ -17,8 +17,9 @@ from django.views.decorators.http import require_POST
 
 from core.http import AuthenticatedHttpRequest
 from myspace import carers, invitations
+from myspace.forms import InviteForm
 from myspace.models import Invitation, SpaceAccount
-from myspace.staff_views import _child
+from myspace.staff_views import _child, child_page
 from people.models import Child, RelatedPerson
 
 
@@ -57,8 +58,17 @@ def _person(child: Child, person_pk: int) -> RelatedPerson:
 def invite(request: AuthenticatedHttpRequest, child_pk: int, person_pk: int) -> HttpResponse:
     kid = _child(request, child_pk)
     person = _person(kid, person_pk)
+    form = InviteForm(request.POST, prefix=f"carer-{person.pk}")
+    if not form.is_valid():
+        return child_page(request, kid, carer_form=form, carer_pk=person.pk)
     try:
-        issued = invitations.invite(by=request.user, child=kid, person=person)
+        issued = invitations.invite(
+            by=request.user,
+            child=kid,
+            person=person,
+            email=form.cleaned_data["email"],
+            email_language=form.cleaned_data["email_language"],
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("space_access:child", child_pk=kid.pk)

@@ -60,3 +60,11 @@ urlpatterns += [
     path("<int:child_pk>/notices/", staff_inbox.notices, name="notices"),
     path("<int:child_pk>/notices/<int:notice_pk>/done/", staff_inbox.notice_done, name="notice_done"),
 ]
+
+# Reviews of access at 26 or long after support ended (myspace/staff_reviews.py).
+from myspace import staff_reviews  # noqa: E402
+
+urlpatterns += [
+    path("reviews/", staff_reviews.due, name="reviews"),
+    path("<int:child_pk>/reviews/", staff_reviews.child_reviews, name="reviews_child"),
+]

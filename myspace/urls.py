@@ -43,3 +43,11 @@ urlpatterns += [
     path("seen/", views_consents.who_has_seen, name="seen"),
     path("seen/<int:event_pk>/ask/", views_consents.ask_why, name="ask_why"),
 ]
+
+# Emails from Nyth: "email me when there is something new" (myspace/views_notify.py).
+from myspace import views_notify  # noqa: E402
+
+urlpatterns += [
+    path("emails/", views_notify.emails, name="emails"),
+    path("emails/off/", views_notify.emails_off, name="emails_off"),
+]

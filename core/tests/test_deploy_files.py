@@ -23,6 +23,8 @@ JOBS = {
     "audit-checkpoint": "audit_checkpoint",
     "outcome-reviews": "schedule_outcome_reviews",
     "space-alerts": "escalate_space_alerts",
+    "space-reviews": "review_space_access",
+    "space-notify": "send_space_notifications",
 }
 
 

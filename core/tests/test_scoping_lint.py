@@ -50,6 +50,7 @@ PERSONAL_MODELS = {
     "SignificantEvent",
     "RecordingPeriod",
     "CareTeamNotice",
+    "AccessReview",
 }
 # Model managers that are not row access (history is reached from an already-scoped object).
 ALLOWED_ATTRS = {"history"}
