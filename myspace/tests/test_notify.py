@@ -18,7 +18,7 @@ from accounts.models import Role
 from accounts.tests.factories import UserFactory
 from audit.models import Action, AuditEvent, Route
 from contacts.models import Attendance, Contact, Kind, Location
-from myspace import notify, voice
+from myspace import inbox, notify, voice
 from myspace.models import SpaceAccount
 from myspace.tests.test_carers import carer, support_consent  # noqa: F401 - fixture
 from people.models import Child
@@ -106,7 +106,7 @@ def test_something_new_sends_one_neutral_email(
     _turn_on(young_person)
     item = voice.check_in(user=young_person, child=child, feeling=2, note="Bad week at school", text_language="en")
     with django_capture_on_commit_callbacks(execute=True):
-        voice.mark_read(by=alice, item=item, route="care_team")  # a practitioner read it
+        inbox.mark_read(by=alice, item=item)  # a practitioner read it
     [email] = mail.outbox
     assert email.to == [ADDRESS] and email.from_email == "hello@nyth.example"
     assert email.subject == "New on Nyth"
@@ -155,7 +155,7 @@ def test_never_to_a_revoked_account(young_person, child, alice, django_capture_o
     item = voice.check_in(user=young_person, child=child, feeling=3, note="", text_language="")
     SpaceAccount.objects.filter(user=young_person).update(revoked_at=timezone.now())
     with django_capture_on_commit_callbacks(execute=True):
-        voice.mark_read(by=alice, item=item, route="care_team")
+        inbox.mark_read(by=alice, item=item)
     assert not mail.outbox
     # Revoked while the news waited: the task sends nothing and forgets it.
     SpaceAccount.objects.filter(user=young_person).update(notify_pending_at=timezone.now())
@@ -175,7 +175,7 @@ def test_a_carer_is_told_of_sessions_only_while_their_access_lasts(
     notify.set_notifications(account=account, on=True, email="carer@example.invalid")
     item = voice.check_in(user=alice, child=teen, feeling=3, note="", text_language="")
     with django_capture_on_commit_callbacks(execute=True):
-        voice.mark_read(by=alice, item=item, route="care_team")  # what the young person wrote: never
+        inbox.mark_read(by=alice, item=item)  # what the young person wrote: never
     assert not mail.outbox
     with django_capture_on_commit_callbacks(execute=True):
         _session(teen, alice, timezone.now() + datetime.timedelta(days=2))
