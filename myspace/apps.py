@@ -7,7 +7,7 @@ class MyspaceConfig(AppConfig):
     verbose_name = _("The young person's own space")
 
     def ready(self) -> None:
-        from myspace import signals  # noqa: F401 - connects the receivers
+        from myspace import helpnow, signals  # noqa: F401 - connects the receivers
         from myspace.access import own_record
         from people.access import register_access_provider
 
