@@ -51,3 +51,13 @@ urlpatterns += [
     path("<int:child_pk>/log/", staff_consents.log, name="log"),
     path("<int:child_pk>/log/<int:event_pk>/withhold/", staff_consents.withhold, name="withhold"),
 ]
+
+# The service's on-call rota, kept by its service managers (myspace/staff_rota.py).
+from myspace import staff_rota  # noqa: E402
+
+urlpatterns += [
+    path("rota/", staff_rota.rota_list, name="rota"),
+    path("rota/new/", staff_rota.shift_edit, name="shift_create"),
+    path("rota/<int:shift_pk>/", staff_rota.shift_edit, name="shift_edit"),
+    path("rota/<int:shift_pk>/remove/", staff_rota.shift_remove, name="shift_remove"),
+]
