@@ -43,3 +43,11 @@ urlpatterns += [
     path("seen/", views_consents.who_has_seen, name="seen"),
     path("seen/<int:event_pk>/ask/", views_consents.ask_why, name="ask_why"),
 ]
+
+# The outcome measures due for them, offered after a check-in (myspace/views_measures.py).
+from myspace import views_measures  # noqa: E402
+
+urlpatterns += [
+    path("feeling/more/", views_measures.offers, name="measure_offers"),
+    path("feeling/measure/<int:point_pk>/<slug:code>/", views_measures.measure, name="measure"),
+]
