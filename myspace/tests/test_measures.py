@@ -174,3 +174,16 @@ def test_carers_and_staff_never_see_it(client_for, child, alice, point, loaded):
         assert client.get(_url(point)).status_code == 404
         assert client.post(_url(point), data).status_code == 404
     assert not Measurement.objects.exists()
+
+
+def test_the_offer_is_readable(client_for, young_person, point, loaded, monkeypatch):
+    import nltk
+
+    from myspace import readable
+
+    monkeypatch.setattr(nltk, "download", lambda *a, **k: pytest.fail("textstat tried to download data"))
+
+    page = client_for(young_person).get(reverse("myspace:measure_offers")).content.decode()
+    blocks = readable.scored_blocks(page)
+    assert blocks, "the offer's prose is marked for the readability check"
+    assert all(block.grade <= readable.MAX_GRADE for block in blocks), [(b.grade, b.text) for b in blocks]
