@@ -60,6 +60,12 @@ def measured_at(point: MeasurementPoint) -> set[str]:
     return set(Measurement.objects.filter(point=point).values_list("instrument__code", flat=True))
 
 
+def recorded_at(point: MeasurementPoint) -> list[Measurement]:
+    """What is already recorded at a point still due (shown on the entry page, which does not
+    ask it again): the measures a young person completed in their own space."""
+    return list(Measurement.objects.filter(point=point).select_related("instrument").order_by("pk"))
+
+
 def instruments_to_enter(point: MeasurementPoint, on: datetime.date) -> list[Instrument]:
     """What the practitioner's entry page asks at ``point``: the measures due, less those
     already recorded there."""

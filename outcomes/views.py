@@ -243,7 +243,13 @@ def point_record(request: AuthenticatedHttpRequest, point_pk: int) -> HttpRespon
     return render(
         request,
         "outcomes/point_record.html",
-        {"child": child, "point": point, "form": form, "groups": form.bound_groups()},
+        {
+            "child": child,
+            "point": point,
+            "form": form,
+            "groups": form.bound_groups(),
+            "already": services.recorded_at(point),
+        },
     )
 
 

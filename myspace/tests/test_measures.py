@@ -127,6 +127,7 @@ def test_the_practitioner_then_records_the_rest_without_asking_it_again(client_f
     staff = client_for(alice)
     page = staff.get(reverse("outcomes:point_record", args=[point.pk])).content.decode()
     assert 'name="swemwbs_1"' not in page and "young_person_space" not in page
+    assert "Already recorded at this point" in page and "Completed by the young person in their own space" in page
     data = {"key": "staff-1", "source": "with_practitioner", "taken_on_day": str(TODAY().day),
             "taken_on_month": str(TODAY().month), "taken_on_year": str(TODAY().year)}  # fmt: skip
     assert staff.post(reverse("outcomes:point_record", args=[point.pk]), data).status_code == 302
