@@ -79,16 +79,20 @@ def _cover_periods(start: datetime.datetime, end: datetime.datetime, hours: Cove
 
 
 def gaps(
-    service: Organisation, start: datetime.datetime, end: datetime.datetime, hours: CoverHours | None = None
+    service: Organisation,
+    start: datetime.datetime,
+    end: datetime.datetime,
+    hours: CoverHours | None = None,
+    shifts: list[OnCallShift] | None = None,
 ) -> list[Gap]:
     """The times between ``start`` and ``end`` when the service is closed and nobody who counts
     is on call: the times a young person's alert would wait. A shift of someone no longer an
-    active duty worker covers nothing (``on_call_now`` would not route to them)."""
+    active duty worker covers nothing (``on_call_now`` would not route to them). ``shifts``:
+    the service's shifts in that time when the caller has read them already."""
     hours = hours or parse_cover_hours(settings.NYTH_SPACE_COVER_HOURS)
+    shifts = shifts if shifts is not None else shifts_between(service, start, end)
     covered = _cover_periods(start, end, hours) + [
-        Gap(s.starts_at, s.ends_at)
-        for s in shifts_between(service, start, end)
-        if s.user.is_active and s.user.role in ON_CALL_ROLES
+        Gap(s.starts_at, s.ends_at) for s in shifts if s.user.is_active and s.user.role in ON_CALL_ROLES
     ]
     found = []
     cursor = start

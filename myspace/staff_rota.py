@@ -43,9 +43,10 @@ def rota_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     service = _service(request)
     start = timezone.now()
     end = start + datetime.timedelta(days=rota.ROTA_DAYS)
+    shifts = rota.shifts_between(service, start, end)
     context = {
-        "shifts": rota.shifts_between(service, start, end),
-        "gaps": rota.gaps(service, start, end),
+        "shifts": shifts,
+        "gaps": rota.gaps(service, start, end, shifts=shifts),
         "days": rota.ROTA_DAYS,
         "has_staff": rota.on_call_staff(service).exists(),
     }
