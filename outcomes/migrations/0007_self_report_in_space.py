@@ -4,25 +4,42 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('outcomes', '0006_yppages_goal_rating_key'),
+        ("outcomes", "0006_yppages_goal_rating_key"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='measurement',
-            name='entry_key',
+            model_name="measurement",
+            name="entry_key",
             field=models.CharField(blank=True, max_length=64, null=True, unique=True),
         ),
         migrations.AlterField(
-            model_name='measurement',
-            name='source',
-            field=models.CharField(choices=[('young_person_paper', 'Completed by the young person on paper'), ('with_practitioner', 'Completed with the practitioner'), ('carer', 'Completed by a carer'), ('young_person_space', 'Completed by the young person in their own space')], max_length=20),
+            model_name="measurement",
+            name="source",
+            field=models.CharField(
+                choices=[
+                    ("young_person_paper", "Completed by the young person on paper"),
+                    ("with_practitioner", "Completed with the practitioner"),
+                    ("carer", "Completed by a carer"),
+                    ("young_person_space", "Completed by the young person in their own space"),
+                ],
+                max_length=20,
+            ),
         ),
         migrations.AlterField(
-            model_name='measurementpoint',
-            name='source',
-            field=models.CharField(blank=True, choices=[('young_person_paper', 'Completed by the young person on paper'), ('with_practitioner', 'Completed with the practitioner'), ('carer', 'Completed by a carer'), ('young_person_space', 'Completed by the young person in their own space')], max_length=20, verbose_name='who completed it'),
+            model_name="measurementpoint",
+            name="source",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("young_person_paper", "Completed by the young person on paper"),
+                    ("with_practitioner", "Completed with the practitioner"),
+                    ("carer", "Completed by a carer"),
+                    ("young_person_space", "Completed by the young person in their own space"),
+                ],
+                max_length=20,
+                verbose_name="who completed it",
+            ),
         ),
     ]
