@@ -137,3 +137,14 @@ def english_by_default():
     translation.activate("en")
     yield
     translation.activate("en")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_help_lines():
+    """The help-now lines are kept in memory per process (myspace.helpnow): a test's rows are
+    rolled back with its transaction, so none may be left in memory for the next test."""
+    from myspace import helpnow
+
+    helpnow.forget_lines()
+    yield
+    helpnow.forget_lines()

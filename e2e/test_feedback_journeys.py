@@ -60,7 +60,7 @@ def test_an_anonymous_answer_in_welsh_and_the_managers_summary(
 
     # Then they are thanked and told again where to get help now
     expect(page.get_by_role("heading", level=1)).to_have_text("Diolch am eich adborth")
-    expect(page.get_by_text("Childline ar 0800 1111")).to_be_visible()
+    expect(page.get_by_role("link", name="0800 1111")).to_have_attribute("href", "tel:08001111")
     check_accessibility(page)
 
     # And Mair's summary shows this quarter's few answers only as [c], without the words

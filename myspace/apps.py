@@ -7,7 +7,7 @@ class MyspaceConfig(AppConfig):
     verbose_name = _("The young person's own space")
 
     def ready(self) -> None:
-        from myspace import notify, signals  # noqa: F401 - connects the receivers
+        from myspace import helpnow, notify, signals  # noqa: F401 - connects the receivers
 
         notify.connect()  # "something new" for the young person's emails (myspace/notify.py)
         from myspace.access import own_record

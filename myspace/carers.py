@@ -124,6 +124,6 @@ def help_now_url() -> str:
     from django.urls import NoReverseMatch, reverse
 
     try:
-        return reverse("myspace:help_now")
+        return reverse("myspace:help")
     except NoReverseMatch:
         return ""

@@ -322,6 +322,9 @@ class OnCallShift(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="on_call_shifts")
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
+    #: Counted up on every save from the manager's rota page: a save made from an older copy is
+    #: refused (optimistic concurrency, as the plan's), never a silent overwrite.
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["starts_at", "pk"]

@@ -68,3 +68,13 @@ urlpatterns += [
     path("reviews/", staff_reviews.due, name="reviews"),
     path("<int:child_pk>/reviews/", staff_reviews.child_reviews, name="reviews_child"),
 ]
+
+# The service's on-call rota, kept by its service managers (myspace/staff_rota.py).
+from myspace import staff_rota  # noqa: E402
+
+urlpatterns += [
+    path("rota/", staff_rota.rota_list, name="rota"),
+    path("rota/new/", staff_rota.shift_edit, name="shift_create"),
+    path("rota/<int:shift_pk>/", staff_rota.shift_edit, name="shift_edit"),
+    path("rota/<int:shift_pk>/remove/", staff_rota.shift_remove, name="shift_remove"),
+]

@@ -51,3 +51,11 @@ urlpatterns += [
     path("emails/", views_notify.emails, name="emails"),
     path("emails/off/", views_notify.emails_off, name="emails_off"),
 ]
+
+# The outcome measures due for them, offered after a check-in (myspace/views_measures.py).
+from myspace import views_measures  # noqa: E402
+
+urlpatterns += [
+    path("feeling/more/", views_measures.offers, name="measure_offers"),
+    path("feeling/measure/<int:point_pk>/<slug:code>/", views_measures.measure, name="measure"),
+]

@@ -59,6 +59,12 @@ def checkin(request: AuthenticatedHttpRequest) -> HttpResponse:
                 _("Thank you. Your worker will read this by %(date)s.")
                 % {"date": date_format(item.read_by_date, "l j F")},
             )
+            # After the check-in, the outcome measures due for them, if any can be offered
+            # (imported here so this view's change stays in its "after" part).
+            from outcomes.services import self_report_due
+
+            if self_report_due(child, timezone.localdate()):
+                return redirect("myspace:measure_offers")
             return redirect("myspace:checkin")
     if from_draft:
         form.errors.clear()  # a draft is shown as it was, not judged until it is sent

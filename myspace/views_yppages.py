@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from core.forms import add_service_errors
 from core.http import AuthenticatedHttpRequest
-from myspace import drafts, inbox, space, yppages
+from myspace import carers, drafts, helpnow, inbox, space, yppages
 from myspace.forms_yppages import GoalRatingForm, RequestForm
 from myspace.models import RequestKind
 from outcomes import services as outcome_services
@@ -159,7 +159,14 @@ def help_now(request: HttpRequest) -> HttpResponse:
     """Help now: no record is read (the lines are not personal data), so it opens for anyone –
     a carer, or a young person just signed out by the idle timeout. Opened by a young person
     it is still audited as a page of their space."""
-    child = space.own_child(request.user) if request.user.is_authenticated else None
+    child = None
+    if request.user.is_authenticated:
+        child = space.own_child(request.user)
+        if child is None and (account := carers.carer_account(request.user)) is not None:
+            child = account.child  # the young person they care for, reached by the carer's route
     if child is not None:
         record_page_opened(request, child, page="myspace:help")
-    return render(request, "myspace/yppages/help.html", {"lines": yppages.help_lines()})
+    # The national lines come from the page's one inclusion tag; beside them, the service
+    # directory's out-of-hours entries for this young person (none when signed out).
+    out_of_hours = helpnow.out_of_hours_entries(child) if child is not None else []
+    return render(request, "myspace/yppages/help.html", {"out_of_hours": out_of_hours})

@@ -90,7 +90,9 @@ class EntryForm(forms.Form):
         label=_("Date the measures were completed"), help_text=_("For example, 27 3 2026"), earliest_year=2000
     )
     source = forms.ChoiceField(
-        label=_("Who completed them?"), choices=Source.choices, widget=forms.RadioSelect,
+        label=_("Who completed them?"), widget=forms.RadioSelect,
+        # The young person's own space records its own source; staff never choose it.
+        choices=[c for c in Source.choices if c[0] != Source.YOUNG_PERSON_SPACE],
         error_messages={"required": _("Choose who completed the measures")},
     )  # fmt: skip
 

@@ -215,6 +215,9 @@ class Source(models.TextChoices):
     YOUNG_PERSON_PAPER = "young_person_paper", _("Completed by the young person on paper")
     WITH_PRACTITIONER = "with_practitioner", _("Completed with the practitioner")
     CARER = "carer", _("Completed by a carer")
+    #: In their own space (myspace), on the page offered after a check-in: never offered on the
+    #: practitioner's entry form.
+    YOUNG_PERSON_SPACE = "young_person_space", _("Completed by the young person in their own space")
 
 
 class Answer(models.TextChoices):
@@ -280,6 +283,9 @@ class Measurement(models.Model):
     source = models.CharField(max_length=20, choices=Source.choices)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
+    #: The young person's form's one-time key (their own space): the same form sent twice
+    #: records once. The practitioner's entry form keys the whole point instead.
+    entry_key = models.CharField(max_length=64, unique=True, null=True, blank=True)
 
     objects = OutcomeQuerySet.as_manager()
 

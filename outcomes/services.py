@@ -54,6 +54,112 @@ def instruments_due(child: Child, on: datetime.date, kind: str = PointKind.START
     ]
 
 
+def measured_at(point: MeasurementPoint) -> set[str]:
+    """The codes of the instruments already recorded at ``point`` (the young person may have
+    completed one in their own space before the practitioner records the rest)."""
+    return set(Measurement.objects.filter(point=point).values_list("instrument__code", flat=True))
+
+
+def recorded_at(point: MeasurementPoint) -> list[Measurement]:
+    """What is already recorded at a point still due (shown on the entry page, which does not
+    ask it again): the measures a young person completed in their own space."""
+    return list(Measurement.objects.filter(point=point).select_related("instrument").order_by("pk"))
+
+
+def instruments_to_enter(point: MeasurementPoint, on: datetime.date) -> list[Instrument]:
+    """What the practitioner's entry page asks at ``point``: the measures due, less those
+    already recorded there."""
+    already = measured_at(point)
+    return [i for i in instruments_due(point.child, on, point.kind) if i.code not in already]
+
+
+#: The measures a young person completes themselves: answered item by item (SWEMWBS, WEMWBS).
+SELF_REPORT_SCORING = (ScoringMethod.SWEMWBS_METRIC, ScoringMethod.RAW_SUM)
+
+
+def has_wording(instrument: Instrument) -> bool:
+    """Whether every item's wording is loaded (by the licence holder: ``outcomes.wording``). A
+    young person cannot answer numbered items from a paper form they do not have."""
+    return instrument.items > 0 and instrument.wording.count() == instrument.items
+
+
+def self_report_due(child: Child, today: datetime.date) -> list[tuple[MeasurementPoint, Instrument]]:
+    """The measures ``child`` (a record already reached through the scope) can complete
+    themselves now: at a point that is due or overdue (the due window, ``schedule``), an
+    item-scored measure due there for their age whose wording is loaded, not yet recorded."""
+    points = list(
+        schedule.waiting_points(MeasurementPoint.objects.filter(child=child), today=today).select_related("episode")
+    )
+    if not points:
+        return []
+    done = set(Measurement.objects.filter(point__in=points).values_list("point_id", "instrument_id"))
+    offers = []
+    for point in points:
+        for instrument in instruments_due(child, today, point.kind):
+            if (
+                instrument.scoring in SELF_REPORT_SCORING
+                and (point.pk, instrument.pk) not in done
+                and has_wording(instrument)
+            ):
+                offers.append((point, instrument))
+    return offers
+
+
+@transaction.atomic
+def record_self_report(
+    *, by: User, point: MeasurementPoint, code: str, key: str, answers: dict[str, Any]
+) -> tuple[Measurement, bool]:
+    """A young person completes one measure offered to them (``self_report_due``) in their own
+    space; returns (measurement, created). Scored by the same rule as the practitioner's entry
+    (``_score_instrument``). Recorded at the point with the source "in their own space"; the
+    point stays due for the practitioner to record the rest. The same form sent twice (``key``),
+    or a measure already recorded at that point, records nothing more. Anyone but the young
+    person whose record it is (through the one scope, route "self") gets 404."""
+    from accounts.models import Role
+    from people.models import Child
+
+    if by.role != Role.YOUNG_PERSON:
+        raise PermissionDenied
+    if not Child.objects.visible_to(by, include_shared=True).filter(pk=point.child_id).exists():
+        raise Http404
+    done = Measurement.objects.filter(entry_key=key).first()
+    if done is not None:
+        if done.point_id != point.pk:
+            raise PermissionDenied
+        return done, False
+    point = MeasurementPoint.objects.select_for_update().select_related("episode", "child").get(pk=point.pk)
+    child = point.child
+    existing = Measurement.objects.filter(point=point, instrument__code=code).first()
+    if existing is not None:
+        return existing, False
+    today = timezone.localdate()
+    offered = {i.code: i for p, i in self_report_due(child, today) if p.pk == point.pk}
+    if code not in offered:
+        raise Http404  # not due now, not for their age, or its wording is not loaded
+    instrument = offered[code]
+    errors: dict[str, str] = {}
+    fields = _score_instrument(instrument, answers, errors)
+    if fields is None and not errors:
+        errors[NON_FIELD_ERRORS] = _("Answer every question, then send it")
+    if errors:
+        raise ValidationError(errors)
+    assert fields is not None
+    measurement = Measurement(
+        child=child, point=point, instrument=instrument, taken_on=today, source=Source.YOUNG_PERSON_SPACE,
+        recorded_by=by, entry_key=key, **fields,
+    )  # fmt: skip
+    try:
+        with transaction.atomic():
+            measurement.save()
+    except IntegrityError:  # the same key, or this measure, committed by a concurrent request
+        return Measurement.objects.get(point=point, instrument=instrument), False
+    record(
+        actor=by, action=Action.CREATE, obj=measurement, child_id=child.pk, route=audit_route(by, child),
+        detail={"measures": [code], "source": Source.YOUNG_PERSON_SPACE, "point": point.pk},
+    )  # fmt: skip
+    return measurement, True
+
+
 def goals_to_rate(child: Child) -> list[Goal]:
     """The plan's goals still being worked on, at most three (the GBO goals *are* these)."""
     from plans.models import Goal, GoalStatus
@@ -324,11 +430,10 @@ def record_point(
         _check_date(point, taken_on, "taken_on")
     except ValidationError as exc:
         errors.update({k: v[0] for k, v in exc.message_dict.items()})
-    if source not in Source.values:
+    if source not in Source.values or source == Source.YOUNG_PERSON_SPACE:
         errors["source"] = _("Choose who completed the measures")
-    due = instruments_due(
-        child, taken_on if taken_on and "taken_on" not in errors else timezone.localdate(), point.kind
-    )
+    due = instruments_to_enter(point, taken_on if taken_on and "taken_on" not in errors else timezone.localdate())
+    already = measured_at(point)
     results: list[tuple[Instrument, dict[str, Any]]] = []
     for instrument in due:
         fields = _score_instrument(instrument, answers.get(instrument.code, {}), errors)
@@ -360,7 +465,7 @@ def record_point(
         ratings.append((goals[goal_uuid], value))
     if ratings and rated_by not in RatedBy.values:
         errors["rated_by"] = _("Choose who rated the goals")
-    if not errors and not results and not ratings:
+    if not errors and not results and not ratings and not already:
         errors[NON_FIELD_ERRORS] = _("Enter at least one measure, or record that the measures were not done")
     if errors:
         raise ValidationError(errors)

@@ -221,7 +221,8 @@ def point_record(request: AuthenticatedHttpRequest, point_pk: int) -> HttpRespon
     require_change(request, child)
     if not schedule.is_recordable(point):  # recorded already, or support ended (not an end point)
         return redirect("outcomes:child_points", child_pk=child.pk)
-    instruments = services.instruments_due(child, timezone.localdate(), point.kind)
+    # Less any measure the young person already completed at this point in their own space.
+    instruments = services.instruments_to_enter(point, timezone.localdate())
     goals = services.goals_to_rate(child)
     form = EntryForm(request.POST if request.method == "POST" else None, instruments=instruments, goals=goals)
     if request.method == "POST":
@@ -242,7 +243,13 @@ def point_record(request: AuthenticatedHttpRequest, point_pk: int) -> HttpRespon
     return render(
         request,
         "outcomes/point_record.html",
-        {"child": child, "point": point, "form": form, "groups": form.bound_groups()},
+        {
+            "child": child,
+            "point": point,
+            "form": form,
+            "groups": form.bound_groups(),
+            "already": services.recorded_at(point),
+        },
     )
 
 

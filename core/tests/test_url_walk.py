@@ -158,7 +158,18 @@ def objects(child, duty, south, alice, manager):
         ).pk,
         "space_request_pk": _space_request(child, alice).pk,
         "line_pk": _help_line().pk,
+        "shift_pk": _on_call_shift(south, duty).pk,
     }
+
+
+def _on_call_shift(south, duty):
+    """A shift on the service's on-call rota (myspace app; kept by its service managers)."""
+    import datetime
+
+    from myspace.models import OnCallShift
+
+    at = datetime.datetime(2026, 1, 5, 17, tzinfo=datetime.UTC)
+    return OnCallShift.objects.create(service=south, user=duty, starts_at=at, ends_at=at + datetime.timedelta(hours=16))
 
 
 def _help_line():
@@ -486,7 +497,8 @@ FIRST_TIER_PAGES = {"safety:plan", "contacts:child", "contacts:create", "contact
 #: Object URLs that are not pages of a child (the service's catalogue and directory, accounts,
 #: imports, emergency accesses themselves): the walk checks they show nothing of the child.
 NOT_CHILD_PAGES = {
-    "option_pk", "entry_pk", "job_pk", "user_pk", "request_pk", "access_pk", "uidb64", "code", "line_pk"
+    "option_pk", "entry_pk", "job_pk", "user_pk", "request_pk", "access_pk", "uidb64", "code", "line_pk",
+    "shift_pk",
 }  # fmt: skip
 
 

@@ -194,7 +194,7 @@ def test_in_hours_the_alert_goes_to_the_lead_and_duty_and_says_when(
         response = _raise(client_for(young_person))
     body = _text(response).split("<main")[1]
     # 999 and the help-now numbers first, then when it will be seen.
-    assert body.index("call 999") < body.index("Childline") < body.index("Your message was sent")
+    assert body.index('href="tel:999"') < body.index("Childline") < body.index("Your message was sent")
     assert (
         "Your service is open now. Your worker or the duty worker will see it by 12:00 on Tuesday 8 December." in body
     )
@@ -246,9 +246,9 @@ def test_with_no_cover_it_says_plainly_nobody_is_watching_and_when_it_will_be_se
     settings.NYTH_SPACE_EMERGENCY_DUTY_TEAM_PHONE = "029 2087 3917"
     client = client_for(young_person)
     before = _text(client.get(reverse("myspace:help_me"))).split("<main")[1]
-    assert before.index("call 999") < before.index("Nobody at your service is watching right now.")
+    assert before.index('href="tel:999"') < before.index("Nobody at your service is watching right now.")
     body = _text(_raise(client)).split("<main")[1]
-    assert body.index("call 999") < body.index("Nobody at your service is watching right now.")
+    assert body.index('href="tel:999"') < body.index("Nobody at your service is watching right now.")
     # Opens Monday 09:00; seen within the hour.
     assert "Your worker will see it by 10:00 on Monday 7 December." in body
     assert "029 2087 3917" in body
