@@ -116,7 +116,7 @@ def carer_account(user: User) -> SpaceAccount | None:
     reached = Child.objects.visible_to(user, include_shared=True)
     return (
         SpaceAccount.objects.filter(user=user, revoked_at__isnull=True, child__in=reached)
-        .select_related("child", "related_person")
+        .select_related("child__service", "related_person")
         .first()
     )
 
@@ -180,9 +180,7 @@ def goals_for_carer(user: User, child: Child) -> list[CarerGoal]:
         return []
     goals = goals_to_rate(child)
     scores_shared = children_sharing_scores(user).filter(pk=child.pk).exists()
-    ratings = GoalRating.objects.filter(child=child, goal__in=goals).order_by(
-        "-rated_on", "-recorded_at", "-pk"
-    )
+    ratings = GoalRating.objects.filter(child=child, goal__in=goals).order_by("-rated_on", "-recorded_at", "-pk")
     if not scores_shared:
         # The young person's own ratings (and anyone else's) are theirs: the carer sees only
         # what they typed themselves.

@@ -43,3 +43,11 @@ urlpatterns += [
     path("seen/", views_consents.who_has_seen, name="seen"),
     path("seen/<int:event_pk>/ask/", views_consents.ask_why, name="ask_why"),
 ]
+
+# The carer's pages (myspace/views_carer.py): what the young person shares with them.
+from myspace import views_carer  # noqa: E402
+
+urlpatterns += [
+    path("carer/goals/", views_carer.goals, name="carer_goals"),
+    path("carer/feedback/", views_carer.feedback, name="carer_feedback"),
+]

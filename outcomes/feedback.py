@@ -175,6 +175,8 @@ def record_named_feedback(
     from their space. Audited like any write. With ``key`` (the form's one-time key) the same
     form sent twice records once."""
     _require_named_writer(by, child, respondent, given_on)
+    if len(key) > 64:
+        raise ValidationError(_("This form has expired. Your answers are kept: send them again."))
     if key:
         done = NamedFeedback.objects.filter(entry_key=key).first()
         if done is not None:
