@@ -120,6 +120,14 @@ REACHES = World(
     consents=(ConsentSpec(0, 0, 0, -1, False, True),),
     accounts=(AccountSpec(0, 0, 0, False),),
 )
+#: Reached, but the consent shares the outcome scores and not the plan: no goals to score.
+REACHES_WITHOUT_PLAN = World(
+    people=(1, 1),
+    restricted=frozenset(),
+    placements=(PlacementSpec(0, -30, None, frozenset({0})),),
+    consents=(ConsentSpec(0, 0, 0, -1, False, True, plan=False),),
+    accounts=(AccountSpec(0, 0, 0, False),),
+)
 REACHES_NOT = World(
     people=(1, 1),
     restricted=frozenset(),
@@ -281,6 +289,7 @@ def build(world: World, service, practitioner) -> tuple[list[Child], list]:
 )
 @given(world=worlds())
 @example(world=REACHES)
+@example(world=REACHES_WITHOUT_PLAN)
 @example(world=REACHES_NOT)
 def test_a_carer_reaches_exactly_what_the_rule_gives(world, south, alice):
     with transaction.atomic():
@@ -341,5 +350,7 @@ def test_nothing_after_a_withdrawal_or_the_placements_end(world, withdraw_all, s
 
 
 def test_the_hand_made_worlds_mean_what_they_say():
-    assert expected(REACHES, REACHES.accounts[0])
+    assert expected(REACHES, REACHES.accounts[0]) and expected_goals(REACHES, REACHES.accounts[0])
+    account = REACHES_WITHOUT_PLAN.accounts[0]
+    assert expected(REACHES_WITHOUT_PLAN, account) and not expected_goals(REACHES_WITHOUT_PLAN, account)
     assert not any(expected(REACHES_NOT, account) for account in REACHES_NOT.accounts)
