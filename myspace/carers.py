@@ -7,6 +7,10 @@ carer on a placement of that young person that is open today (and no contact res
 recorded on them), and (c) a consent in force names them (their person in the nest) for
 "support at home". A new placement ending the old one, or a
 withdrawal, ends the access on the carer's next request.
+
+What a carer writes – a goal rating, their named feedback – goes through the outcomes services
+(``rate_goal``, ``record_named_feedback``), which ask ``through_carer_route`` /
+``may_rate_goals`` here again at the write, so it ends with the access too.
 """
 
 from __future__ import annotations
