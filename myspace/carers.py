@@ -7,11 +7,16 @@ carer on a placement of that young person that is open today (and no contact res
 recorded on them), and (c) a consent in force names them (their person in the nest) for
 "support at home". A new placement ending the old one, or a
 withdrawal, ends the access on the carer's next request.
+
+What a carer writes – a goal rating, their named feedback – goes through the outcomes services
+(``rate_goal``, ``record_named_feedback``), which ask ``through_carer_route`` /
+``may_rate_goals`` here again at the write, so it ends with the access too.
 """
 
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.db.models import F, Q, QuerySet
@@ -19,13 +24,15 @@ from django.utils import timezone
 
 from accounts.models import Role
 from consent.models import ConsentDecision, Item, Purpose
+from outcomes.models import RatedBy
 from people.models import Child, Placement, RelatedPerson
 
 if TYPE_CHECKING:
     from accounts.models import User
     from contacts.models import Contact
     from myspace.models import SpaceAccount
-    from plans.models import PlanAction
+    from outcomes.models import GoalRating
+    from plans.models import Goal, PlanAction
 
 
 def open_placements(on: datetime.date | None = None) -> Q:
@@ -76,6 +83,33 @@ def reached_child_ids(user: User, on: datetime.date | None = None) -> list[int]:
     return ids
 
 
+def through_carer_route(user: User, child: Child) -> RelatedPerson | None:
+    """The carer's person in ``child``'s nest when ``user`` reaches ``child`` through the one
+    scope by their own route ("carer", ``myspace.access.carer_record``) – not by any other
+    part-reaching route – else None. What a carer may *write* (a goal rating, their feedback)
+    asks this, so it ends with the access: a withdrawal, the placement's end, a revocation."""
+    from myspace.access import carer_record
+    from myspace.models import SpaceAccount
+
+    route = carer_record(user)
+    if route is None or not Child.objects.visible_to(user, include_shared=True).filter(route, pk=child.pk).exists():
+        return None
+    account = (
+        SpaceAccount.objects.filter(user=user, child=child, revoked_at__isnull=True, related_person__isnull=False)
+        .select_related("related_person")
+        .first()
+    )
+    return account.related_person if account is not None else None
+
+
+def may_rate_goals(user: User, child: Child) -> bool:
+    """Whether a carer may rate ``child``'s goals (Goal Based Outcomes, rated by a carer):
+    through their own route, and only while a consent for support at home shares the plan with
+    them – the goals are the plan's, in the young person's words."""
+    person = through_carer_route(user, child)
+    return person is not None and shares_plan(person)
+
+
 def carer_account(user: User) -> SpaceAccount | None:
     """The carer's account and the record it reaches through the scope, or None (any other
     user, a revoked account, a placement ended, a consent withdrawn)."""
@@ -86,7 +120,7 @@ def carer_account(user: User) -> SpaceAccount | None:
     reached = Child.objects.visible_to(user, include_shared=True)
     return (
         SpaceAccount.objects.filter(user=user, revoked_at__isnull=True, child__in=reached)
-        .select_related("child", "related_person")
+        .select_related("child__service", "related_person")
         .first()
     )
 
@@ -120,10 +154,49 @@ def carer_sessions(child: Child, person: RelatedPerson) -> list[Contact]:
 
 
 def help_now_url() -> str:
-    """The space's help-now page, once it exists (another part of issue 14), else ""."""
-    from django.urls import NoReverseMatch, reverse
+    """The space's help-now page (``myspace:help``: it reads no record, so a carer opens it too)."""
+    from django.urls import reverse
 
-    try:
-        return reverse("myspace:help")
-    except NoReverseMatch:
-        return ""
+    return reverse("myspace:help")
+
+
+# --- The goals a carer rates ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CarerGoal:
+    goal: Goal
+    #: This carer's own latest rating of the goal (their own words back), or None.
+    mine: GoalRating | None
+    #: The latest rating by anyone else (the young person, the practitioner with them, another
+    #: carer) – only when outcomes' existing rule shares the scores with this user
+    #: (``outcomes.models.children_sharing_scores``), which for a carer today it never does.
+    latest_other: GoalRating | None = None
+
+
+def goals_for_carer(user: User, child: Child) -> list[CarerGoal]:
+    """The goals a carer may rate now (outcomes' rule: the plan's current goals, at most three),
+    empty unless ``may_rate_goals``. Two queries for the ratings whatever their number."""
+    from outcomes.models import GoalRating, children_sharing_scores
+    from outcomes.services import goals_to_rate
+
+    if not may_rate_goals(user, child):
+        return []
+    goals = goals_to_rate(child)
+    scores_shared = children_sharing_scores(user).filter(pk=child.pk).exists()
+    ratings = GoalRating.objects.filter(child=child, goal__in=goals).order_by("-rated_on", "-recorded_at", "-pk")
+    if not scores_shared:
+        # The young person's own ratings (and anyone else's) are theirs: the carer sees only
+        # what they typed themselves.
+        ratings = ratings.filter(recorded_by=user, rated_by=RatedBy.CARER)
+    mine: dict[object, GoalRating] = {}
+    other: dict[object, GoalRating] = {}
+    for rating in ratings:
+        own = rating.recorded_by_id == user.pk and rating.rated_by == RatedBy.CARER
+        (mine if own else other).setdefault(rating.goal_id, rating)
+    return [CarerGoal(goal=g, mine=mine.get(g.uuid), latest_other=other.get(g.uuid)) for g in goals]
+
+
+def carer_goal_of(user: User, child: Child, goal_uuid: str) -> Goal | None:
+    """One of the goals the carer may rate now, by its uuid, or None."""
+    return next((item.goal for item in goals_for_carer(user, child) if str(item.goal.uuid) == goal_uuid), None)

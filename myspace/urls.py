@@ -59,3 +59,11 @@ urlpatterns += [
     path("feeling/more/", views_measures.offers, name="measure_offers"),
     path("feeling/measure/<int:point_pk>/<slug:code>/", views_measures.measure, name="measure"),
 ]
+
+# The carer's pages (myspace/views_carer.py): what the young person shares with them.
+from myspace import views_carer  # noqa: E402
+
+urlpatterns += [
+    path("carer/goals/", views_carer.goals, name="carer_goals"),
+    path("carer/feedback/", views_carer.feedback, name="carer_feedback"),
+]

@@ -69,12 +69,17 @@ class GoalToRate:
 def goals_for(child: Child) -> list[GoalToRate]:
     """The goals they can rate now (outcomes' rule: the plan's current goals, at most three),
     each with its latest rating, in two queries whatever the number of ratings."""
-    from outcomes.models import GoalRating
+    from outcomes.models import GoalRating, RatedBy
     from outcomes.services import goals_to_rate
     from plans.models import Goal
 
     goals = goals_to_rate(child)
-    ratings = GoalRating.objects.filter(child=child).order_by("-rated_on", "-recorded_at", "-pk")
+    # "Your last score" is theirs: a carer's rating of the same goal (myspace.carers) is not.
+    ratings = (
+        GoalRating.objects.filter(child=child)
+        .exclude(rated_by=RatedBy.CARER)
+        .order_by("-rated_on", "-recorded_at", "-pk")
+    )
     with_ratings = Goal.objects.filter(pk__in=[g.pk for g in goals]).prefetch_related(
         Prefetch("ratings", queryset=ratings, to_attr="newest_first")
     )

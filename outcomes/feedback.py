@@ -28,9 +28,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypedDict
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, Subquery
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -141,26 +142,68 @@ def _text_language(clean: FeedbackInput, language: str) -> str:
     return language if clean["anything_else"] and language in TextLanguage.values else ""
 
 
+def _require_named_writer(by: User, child: Child, respondent: str, given_on: datetime.date) -> None:
+    """Who may record named feedback: the care team and the service's managers, for anyone; a
+    carer their own, as a parent or carer, today, through their own route while it lasts
+    (``myspace.carers.through_carer_route``: a withdrawal or the placement's end stops it)."""
+    from accounts.models import Role
+
+    if by.role != Role.CARER:
+        require_change(by, child)
+        return
+    from myspace.carers import through_carer_route
+
+    if through_carer_route(by, child) is None:
+        raise Http404
+    if respondent != Respondent.CARER or given_on != timezone.localdate():
+        raise PermissionDenied
+
+
 @transaction.atomic
 def record_named_feedback(
-    *, by: User, child: Child, respondent: str, given_on: datetime.date, answers: FeedbackInput, text_language: str = ""
+    *,
+    by: User,
+    child: Child,
+    respondent: str,
+    given_on: datetime.date,
+    answers: FeedbackInput,
+    text_language: str = "",
+    key: str = "",
 ) -> NamedFeedback:
     """Record feedback about ``child``'s support given by a young person, carer or
-    professional. The care team and the service's managers record it; audited like any write."""
-    require_change(by, child)
+    professional. The care team and the service's managers record it; a carer gives their own
+    from their space. Audited like any write. With ``key`` (the form's one-time key) the same
+    form sent twice records once."""
+    _require_named_writer(by, child, respondent, given_on)
+    if len(key) > 64:
+        raise ValidationError(_("This form has expired. Your answers are kept: send them again."))
+    if key:
+        done = NamedFeedback.objects.filter(entry_key=key).first()
+        if done is not None:
+            if done.child_id != child.pk or done.recorded_by_id != by.pk:  # a key from someone else's form
+                raise PermissionDenied
+            return done
     clean = _validated(respondent, answers)
     if given_on > timezone.localdate():
         raise ValidationError({"given_on": _("The date must be today or in the past")})
-    feedback = NamedFeedback.objects.create(
-        child=child,
-        service_id=child.service_id,
-        quarter=quarter_of(given_on),
-        respondent=respondent,
-        given_on=given_on,
-        recorded_by=by,
-        text_language=_text_language(clean, text_language),
+    values = {
+        "child": child,
+        "service_id": child.service_id,
+        "quarter": quarter_of(given_on),
+        "respondent": respondent,
+        "given_on": given_on,
+        "recorded_by": by,
+        "text_language": _text_language(clean, text_language),
+        "entry_key": key or None,
         **clean,
-    )
+    }
+    try:
+        with transaction.atomic():
+            feedback = NamedFeedback.objects.create(**values)
+    except IntegrityError:
+        if not key:
+            raise
+        return NamedFeedback.objects.get(entry_key=key)  # the same key committed by a concurrent request
     answered = sum(bool(value) for name, value in clean.items() if name in STATEMENTS)
     record(
         actor=by, action=Action.CREATE, obj=feedback, child_id=child.pk, route=audit_route(by, child),

@@ -429,6 +429,9 @@ class NamedFeedback(FeedbackAnswers):
     given_on = models.DateField(_("date given"))
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
+    #: The one-time key of the form it came from, when the form carries one (a carer's own
+    #: feedback from their space): the same form sent twice records one answer.
+    entry_key = models.CharField(max_length=64, unique=True, null=True, blank=True)
 
     objects = PersonalQuerySet.as_manager()
 

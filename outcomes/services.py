@@ -180,7 +180,10 @@ def rate_goal(
     decides nothing about change. Returns (rating, created). The same rule as at a point: a
     current goal of the plan, 0 to 10 – ``value`` as typed. The same form sent twice (``key``)
     records once. A young person rates their own goals (``rated_by`` young person) through the
-    one scope's "self" route; anyone else must be able to change the record."""
+    one scope's "self" route; a carer rates as a carer through their own route ("carer"), only
+    while the consent shares the plan with them (``myspace.carers.may_rate_goals``, read now: a
+    withdrawal or the placement's end stops it at once); anyone else must be able to change the
+    record."""
     from accounts.models import Role
     from people.models import Child
 
@@ -189,6 +192,13 @@ def rate_goal(
         if rated_by != RatedBy.YOUNG_PERSON:
             raise PermissionDenied
         if not Child.objects.visible_to(by, include_shared=True).filter(pk=child.pk).exists():
+            raise Http404
+    elif by.role == Role.CARER:
+        from myspace.carers import may_rate_goals
+
+        if rated_by != RatedBy.CARER:
+            raise PermissionDenied
+        if not may_rate_goals(by, child):
             raise Http404
     else:
         _require_writer(by, child)

@@ -45,7 +45,8 @@ class MeasureRow:
 @dataclass
 class GoalRow:
     text: str
-    ratings: list[tuple[datetime.date, int, bool]]
+    #: (date, rating, at a measurement point, who rated it – "A carer"…), oldest first.
+    ratings: list[tuple[datetime.date, int, bool, str]]
     first: int | None
     latest: int | None
     change: int | None
@@ -127,7 +128,7 @@ def summarise(measurements: list[Measurement], ratings: list[GoalRating], gbo: I
         for goal_id, rs in by_goal.items():
             change = scoring.goal_change(per_goal[goal_id])
             goal_row = GoalRow(
-                goal_id=goal_id, text=rs[0].goal.text, ratings=[(r.rated_on, r.value, r.point_id is not None) for r in rs],
+                goal_id=goal_id, text=rs[0].goal.text, ratings=[(r.rated_on, r.value, r.point_id is not None, r.get_rated_by_display()) for r in rs],
                 first=change.first if change else None, latest=change.latest if change else None,
                 change=change.change if change else None,
             )  # fmt: skip

@@ -606,3 +606,61 @@ def test_public_pages_stay_public_for_a_signed_in_young_person(client_for, child
     user = UserFactory(username="walk-public", organisation=None, role="young_person")
     SpaceAccount.objects.create(user=user, child=child, created_by=alice)
     assert client_for(user).get(reverse("public_referral")).status_code == 200
+
+
+#: The carer's own pages (myspace/views_carer.py): what the young person shares with a carer.
+CARER_PAGES = {"myspace:carer_goals", "myspace:carer_feedback"}
+#: The rest of the space a carer opens: their home (what is shared with them) and Help now.
+#: (Exit this page signs them out and the invitation page needs a link: not walked here.)
+CARER_ALSO_OPENS = {"myspace:home", "myspace:help"}
+
+
+@pytest.mark.django_db
+def test_the_carers_pages_open_for_the_carer_alone_and_the_young_persons_never_for_them(
+    client_for, objects, child, alice, manager, charlie
+):
+    """Every page of the space, walked as the carer (named by a consent for support at home that
+    shares the plan, on the open placement): the carer's pages open, the young person's own –
+    plan, goals, nest, sessions, check-ins, the alert, before my review, consents, the log – are
+    404, GET and POST. The carer's pages are 404 to the young person and to staff."""
+    import datetime
+
+    from accounts.tests.factories import UserFactory
+    from consent.models import ConsentDecision
+    from myspace.models import SpaceAccount
+
+    person = child.related_people.get()
+    child.placements.get().carers.add(person)
+    carer = UserFactory(username="walk-carer", organisation=None, role="carer")
+    SpaceAccount.objects.create(user=carer, child=child, related_person=person, created_by=alice)
+    ConsentDecision.objects.create(
+        child=child, items=["plan"], recipient_person=person, purposes=["support_at_home"], decider="young_person",
+        young_person_views="Yes", how_given="in_person", given_on=datetime.date(2026, 1, 5),
+        lawful_basis="health_social_care", recorded_by=alice,
+    )  # fmt: skip
+    young = UserFactory(username="walk-young", organisation=None, role="young_person")
+    SpaceAccount.objects.create(user=young, child=child, created_by=alice)
+    as_carer = client_for(carer)
+    opened, wrongly = set(), []
+    for name, pattern in iter_patterns():
+        if not name.startswith("myspace:") or name in ("myspace:exit", "myspace:accept"):
+            continue
+        url = url_for(name, pattern, objects)
+        response = as_carer.get(url)
+        if name in CARER_PAGES or name in CARER_ALSO_OPENS:
+            assert response.status_code == 200, f"{name} gave the carer {response.status_code}"
+            opened.add(name)
+            continue
+        for method in ("get", "post"):
+            status = getattr(as_carer, method)(url).status_code
+            # A POST-only page (the alert's button) answers GET with 405 before reading anything.
+            if status not in ((404, 405) if method == "get" else (404,)):
+                wrongly.append(f"{method.upper()} {name} {status}")
+    assert wrongly == [], f"the young person's own pages opened for their carer: {wrongly}"
+    assert opened == CARER_PAGES | CARER_ALSO_OPENS
+    for user in (young, alice, manager, charlie):
+        client = client_for(user)
+        for name in CARER_PAGES:
+            for method in ("get", "post"):
+                status = getattr(client, method)(reverse(name)).status_code
+                assert status == 404, f"{method.upper()} {name} gave {user.username} {status}"

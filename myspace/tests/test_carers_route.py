@@ -2,7 +2,8 @@
 revocations, a carer reaches exactly the record the rule gives – their account not revoked,
 they are the carer on a placement of that young person open today (no contact restriction),
 and an in-force consent names them for support at home – and nothing after a withdrawal or
-the placement's end."""
+the placement's end. The carer's pages follow it: their home, their goals to score (only when
+such a consent shares the plan) and their feedback, and the writes behind them."""
 
 from __future__ import annotations
 
@@ -11,17 +12,19 @@ from dataclasses import dataclass
 
 import pytest
 from django.db import transaction
+from django.test import Client
 from django.utils import timezone
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
-from accounts.models import Role
+from accounts.models import Role, User
 from accounts.tests.factories import UserFactory
 from consent.models import ConsentDecision
 from myspace import carers
 from myspace.models import SpaceAccount
 from people.models import Child
 from people.tests.factories import ChildFactory, PlacementFactory, RelatedPersonFactory
+from plans.models import Goal, Plan
 
 pytestmark = pytest.mark.django_db
 
@@ -42,6 +45,7 @@ class ConsentSpec:
     given: int  # days from today
     withdrawn: bool
     support_at_home: bool
+    plan: bool = True  # the consent shares the plan (else only outcome scores)
 
 
 @dataclass(frozen=True)
@@ -94,6 +98,7 @@ def worlds(draw: st.DrawFn) -> World:
                 given=draw(st.sampled_from([-30, -1, 0, 0, 1])),
                 withdrawn=draw(st.sampled_from([False, False, True])),
                 support_at_home=draw(st.sampled_from([True, True, True, False])),
+                plan=draw(st.sampled_from([True, True, False])),
             )
         )
     accounts = []
@@ -113,6 +118,14 @@ REACHES = World(
     restricted=frozenset(),
     placements=(PlacementSpec(0, -30, None, frozenset({0})),),
     consents=(ConsentSpec(0, 0, 0, -1, False, True),),
+    accounts=(AccountSpec(0, 0, 0, False),),
+)
+#: Reached, but the consent shares the outcome scores and not the plan: no goals to score.
+REACHES_WITHOUT_PLAN = World(
+    people=(1, 1),
+    restricted=frozenset(),
+    placements=(PlacementSpec(0, -30, None, frozenset({0})),),
+    consents=(ConsentSpec(0, 0, 0, -1, False, True, plan=False),),
     accounts=(AccountSpec(0, 0, 0, False),),
 )
 REACHES_NOT = World(
@@ -146,6 +159,81 @@ def expected(world: World, account: AccountSpec) -> bool:
     return placed and consented
 
 
+def expected_goals(world: World, account: AccountSpec) -> bool:
+    """Whether the carer may score the goals: reached, and a consent as above shares the plan."""
+    return expected(world, account) and any(
+        c.child == account.child
+        and (c.person_child, c.person) == (account.child, account.person)
+        and c.given <= 0
+        and not c.withdrawn
+        and c.support_at_home
+        and c.plan
+        for c in world.consents
+    )
+
+
+GOALS = "/en/my/carer/goals/"
+FEEDBACK = "/en/my/carer/feedback/"
+HOME = "/en/my/"
+
+
+def carer_pages(user: User) -> dict[str, tuple[int, str]]:
+    """The carer's pages as they open them now: status and body."""
+    from conftest import sign_in
+
+    client = sign_in(Client(), user)
+    opened = {}
+    for url in (HOME, GOALS, FEEDBACK):
+        response = client.get(url)
+        opened[url] = (response.status_code, response.content.decode())
+    return opened
+
+
+def _taken(write, **kwargs) -> bool:
+    from django.http import Http404
+
+    try:
+        with transaction.atomic():
+            write(**kwargs)
+    except Http404:
+        return False
+    return True
+
+
+def may_write(user: User, kids: list[Child]) -> dict[int, tuple[bool, bool]]:
+    """For each young person: whether the carer's goal rating and named feedback are taken (the
+    services ask the route again; every write here is rolled back with the example)."""
+    from outcomes import feedback, services
+    from outcomes.models import RatedBy, Respondent
+
+    today = timezone.localdate()
+    answers = {"listened": "yes", "could_choose": "", "knew_contact": "", "good_time": "", "would_recommend": "",
+               "anything_else": ""}  # fmt: skip
+    return {
+        kid.pk: (
+            _taken(
+                services.rate_goal,
+                by=user,
+                goal=kid.plan.goals.get(),
+                value=5,
+                rated_by=RatedBy.CARER,
+                on=today,
+                key=f"{user.pk}-{kid.pk}-goal",
+            ),
+            _taken(
+                feedback.record_named_feedback,
+                by=user,
+                child=kid,
+                respondent=Respondent.CARER,
+                given_on=today,
+                answers=answers,
+                key=f"{user.pk}-{kid.pk}-feedback",
+            ),
+        )  # fmt: skip
+        for kid in kids
+    }
+
+
 def build(world: World, service, practitioner) -> tuple[list[Child], list]:
     today = timezone.localdate()
     day = datetime.timedelta(days=1)
@@ -167,7 +255,6 @@ def build(world: World, service, practitioner) -> tuple[list[Child], list]:
     for spec in world.consents:
         ConsentDecision.objects.create(
             child=kids[spec.child],
-            items=["plan"],
             recipient_person=people[spec.person_child][spec.person],
             purposes=["support_at_home"] if spec.support_at_home else ["joint_assessment"],
             decider="young_person",
@@ -177,7 +264,11 @@ def build(world: World, service, practitioner) -> tuple[list[Child], list]:
             lawful_basis="health_social_care",
             recorded_by=practitioner,
             withdrawn_at=timezone.now() if spec.withdrawn else None,
+            items=["plan"] if spec.plan else ["outcomes"],
         )
+    for c, kid in enumerate(kids):
+        plan = Plan.objects.create(child=kid, language="en", updated_by=practitioner, next_review_on=today)
+        Goal.objects.create(plan=plan, text=f"Goal of young person {c}")
     users = []
     for spec in world.accounts:
         user = UserFactory(role=Role.CARER, organisation=None)
@@ -198,6 +289,7 @@ def build(world: World, service, practitioner) -> tuple[list[Child], list]:
 )
 @given(world=worlds())
 @example(world=REACHES)
+@example(world=REACHES_WITHOUT_PLAN)
 @example(world=REACHES_NOT)
 def test_a_carer_reaches_exactly_what_the_rule_gives(world, south, alice):
     with transaction.atomic():
@@ -211,6 +303,24 @@ def test_a_carer_reaches_exactly_what_the_rule_gives(world, south, alice):
             account = carers.carer_account(user)
             assert (account is not None) == bool(want)
             event("reaches the record" if want else "reaches nothing")
+            # The pages: exactly this record's parts, the goals only with the plan shared.
+            goals = expected_goals(world, spec)
+            event("scores the goals" if goals else "no goals to score")
+            pages = carer_pages(user)
+            home_status, home = pages[HOME]
+            assert home_status == 200
+            assert ("Nothing is shared with you now" in home) == (not want), (world, spec)
+            assert (GOALS in home) == goals
+            goals_status, goals_page = pages[GOALS]
+            assert goals_status == (200 if goals else 404), (world, spec)
+            assert pages[FEEDBACK][0] == (200 if want else 404), (world, spec)
+            for c, kid in enumerate(kids):
+                shown = f"Goal of young person {c}" in goals_page
+                assert shown == (goals and kid.pk in want), (world, spec)
+            # And the writes behind them: taken exactly where the pages are open.
+            writes = may_write(user, kids)
+            for kid in kids:
+                assert writes[kid.pk] == (goals and kid.pk in want, kid.pk in want), (world, spec)
         transaction.set_rollback(True)
 
 
@@ -230,9 +340,17 @@ def test_nothing_after_a_withdrawal_or_the_placements_end(world, withdraw_all, s
         for user in users:
             assert not Child.objects.visible_to(user, include_shared=True).exists()
             assert carers.carer_account(user) is None
+            pages = carer_pages(user)
+            assert "Nothing is shared with you now" in pages[HOME][1]
+            assert pages[GOALS][0] == pages[FEEDBACK][0] == 404
+            for kid in kids:
+                assert kid.given_name not in "".join(body for _status, body in pages.values())
+            assert set(may_write(user, kids).values()) == {(False, False)}
         transaction.set_rollback(True)
 
 
 def test_the_hand_made_worlds_mean_what_they_say():
-    assert expected(REACHES, REACHES.accounts[0])
+    assert expected(REACHES, REACHES.accounts[0]) and expected_goals(REACHES, REACHES.accounts[0])
+    account = REACHES_WITHOUT_PLAN.accounts[0]
+    assert expected(REACHES_WITHOUT_PLAN, account) and not expected_goals(REACHES_WITHOUT_PLAN, account)
     assert not any(expected(REACHES_NOT, account) for account in REACHES_NOT.accounts)
