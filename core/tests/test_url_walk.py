@@ -612,7 +612,9 @@ def test_public_pages_stay_public_for_a_signed_in_young_person(client_for, child
 CARER_PAGES = {"myspace:carer_goals", "myspace:carer_feedback"}
 #: The rest of the space a carer opens: their home (what is shared with them) and Help now.
 #: (Exit this page signs them out and the invitation page needs a link: not walked here.)
-CARER_ALSO_OPENS = {"myspace:home", "myspace:help"}
+CARER_ALSO_OPENS = {"myspace:home", "myspace:help", "myspace:emails"}
+#: Buttons a carer may press in their space (POST only): turning their emails off.
+CARER_ALSO_POSTS = {"myspace:emails_off"}
 
 
 @pytest.mark.django_db
@@ -651,13 +653,17 @@ def test_the_carers_pages_open_for_the_carer_alone_and_the_young_persons_never_f
             assert response.status_code == 200, f"{name} gave the carer {response.status_code}"
             opened.add(name)
             continue
+        if name in CARER_ALSO_POSTS:
+            assert response.status_code == 405 and as_carer.post(url).status_code == 302, name
+            opened.add(name)
+            continue
         for method in ("get", "post"):
             status = getattr(as_carer, method)(url).status_code
             # A POST-only page (the alert's button) answers GET with 405 before reading anything.
             if status not in ((404, 405) if method == "get" else (404,)):
                 wrongly.append(f"{method.upper()} {name} {status}")
     assert wrongly == [], f"the young person's own pages opened for their carer: {wrongly}"
-    assert opened == CARER_PAGES | CARER_ALSO_OPENS
+    assert opened == CARER_PAGES | CARER_ALSO_OPENS | CARER_ALSO_POSTS
     for user in (young, alice, manager, charlie):
         client = client_for(user)
         for name in CARER_PAGES:
