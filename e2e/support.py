@@ -448,3 +448,77 @@ def rate_goals(page: Page, rating: str) -> bool:
         field.fill(rating)
     page.get_by_role("group", name="Pwy wnaeth sgorio'r nodau?").get_by_label("Y person ifanc").check()
     return True
+
+
+# --- The young person's own space: invited, and the link used (by keyboard) -------------------
+
+SPACE_PASSWORD = "a long walk on barry island 2026"  # passes Django's validators; lower case (no Shift)
+
+
+def space_page(young_person: YoungPerson) -> str:
+    """The staff page "Their own space" for this young person."""
+    return f"/en/space-access/{young_person.pk}/"
+
+
+def a_young_person_to_invite(page: Page, *, skip: int = 0) -> tuple[YoungPerson, str]:
+    """From the practitioner's caseload (her home page), a young person of an age to be invited,
+    with no account yet and a goal still being worked on; and that goal's words. ``skip`` passes
+    over that many suitable young people first (journeys that must not meet in one run)."""
+    from playwright.sync_api import expect
+
+    people = caseload(page)
+    middle = len(people) // 2  # the other journeys take theirs from either end of the caseload
+    for young_person in people[middle:] + people[:middle]:
+        page.goto(space_page(young_person))
+        expect(page.get_by_role("heading", level=1)).to_have_text("Their own space")
+        check_accessibility(page)
+        no_account = page.locator(".govuk-summary-list__row", has_text="Account").locator("dd")
+        if no_account.inner_text().strip() != "None":
+            continue
+        if page.get_by_role("button", name="Make an invitation link").count() == 0:
+            continue  # too young or too old to be invited
+        page.goto(young_person.plan)
+        check_accessibility(page)
+        goals = page.get_by_role("table", name="Goals").locator("tbody tr", has_text="Working on it")
+        if goals.count() == 0:
+            continue
+        if skip:
+            skip -= 1
+            continue
+        return young_person, goals.first.locator("td").first.inner_text().strip()
+    raise AssertionError("no young person in the caseload can be invited and has a goal being worked on")
+
+
+def invite_by_keyboard(page: Page, young_person: YoungPerson) -> str:
+    """As their practitioner, from their record: "Their own space", then "Make an invitation
+    link", by keyboard. Returns the link, as the page shows it once to hand over."""
+    from playwright.sync_api import expect
+
+    heading = page.get_by_role("heading", level=1)
+    page.goto(young_person.record)  # (her caseload's link to the record: chosen by address)
+    expect(heading).to_have_text(young_person.name)
+    check_accessibility(page)
+    press(page, page.locator(f'main a[href="{space_page(young_person)}"]'))
+    expect(heading).to_have_text("Their own space")
+    check_accessibility(page)
+    press(page, page.get_by_role("button", name="Make an invitation link"))
+    expect(heading).to_have_text("Invitation link")
+    check_accessibility(page)
+    link = page.locator("main code").inner_text().strip()
+    assert re.search(r"/my/invitation/[^/]+/$", link), link
+    return link
+
+
+def accept_by_keyboard(page: Page, link: str, *, username: str, language: str) -> None:
+    """Open the invitation link (typed, or from the QR code: an address, not a key press), choose
+    a user name, a password twice and the language, by keyboard, and continue: the account is
+    made, signed in, and the space opens in the language chosen."""
+    page.goto(link)
+    check_accessibility(page)
+    type_into(page, page.locator("#id_username"), username)
+    type_into(page, page.locator("#id_password1"), SPACE_PASSWORD)
+    type_into(page, page.locator("#id_password2"), SPACE_PASSWORD)
+    choose_radio(page, page.locator(f'input[name="language"][value="{language}"]'))
+    press(page, page.locator("main form button[type=submit]"))
+    page.wait_for_url(re.compile(rf"/{language}/my/$"))
+    check_accessibility(page)
