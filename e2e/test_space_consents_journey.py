@@ -25,7 +25,7 @@ import re
 from collections.abc import Callable
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, ViewportSize, expect
 
 from e2e.support import (
     YoungPerson,
@@ -47,7 +47,7 @@ MONTHS = {
     "cy": ["Ionawr", "Chwefror", "Mawrth", "Ebrill", "Mai", "Mehefin", "Gorffennaf", "Awst", "Medi", "Hydref",
            "Tachwedd", "Rhagfyr"],
 }  # fmt: skip
-PHONE = {"width": 320, "height": 640}
+PHONE: ViewportSize = {"width": 320, "height": 640}
 
 #: What the young person's pages say, in each language (the Welsh from the catalogue).
 SAYS = {

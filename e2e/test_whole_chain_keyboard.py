@@ -32,7 +32,7 @@ import re
 from collections.abc import Callable
 
 import pytest
-from playwright.sync_api import Page, Route, expect
+from playwright.sync_api import Page, Route, ViewportSize, expect
 
 from e2e.support import (
     YoungPerson,
@@ -53,7 +53,7 @@ PARTNER = "edpsych"  # Owain Tudur, educational psychologist: no other journey s
 PARTNER_ORGANISATION = "Vale of Glamorgan Council"
 EXIT_SITE = "https://www.bbc.co.uk/weather"  # settings.NYTH_SPACE_EXIT_URL (its default)
 NEUTRAL_PAGE = '<!doctype html><html lang="en"><title>Weather</title><main><h1>Weather</h1></main></html>'
-PHONE = {"width": 320, "height": 640}
+PHONE: ViewportSize = {"width": 320, "height": 640}
 
 
 def _fits(page: Page) -> None:
@@ -103,10 +103,13 @@ def test_the_whole_chain_by_keyboard_on_a_phone(
     # Set-up: a young person of Ffion's with a goal, and a consent that gives the partner access
     practitioner = signed_in_page("practitioner")
     young_person, goal = a_young_person_to_invite(practitioner)
-    record_consent_for_partner(practitioner, young_person)
     partner = signed_in_page(PARTNER)
     assessment = f"/en/assessments/children/{young_person.pk}/"
-    partner.goto(assessment)  # the page he has open, through the consent
+    before = partner.goto(assessment)  # nothing of theirs is his to read yet
+    assert before is not None and before.status == 404
+    check_accessibility(partner)
+    record_consent_for_partner(practitioner, young_person)
+    partner.goto(assessment)  # the page he has open, through the consent alone
     expect(partner.get_by_role("heading", level=1)).to_have_text("Holistic assessment")
     check_accessibility(partner)
 
@@ -190,7 +193,7 @@ def test_the_whole_chain_by_keyboard_on_a_phone(
     press(page, page.get_by_role("link", name=re.compile(r"^Stopio rhannu gyda ")).first)
     expect(heading).to_have_text(re.compile(r"^Stopio rhannu gyda "))
     _fits(page)
-    press(page, page.get_by_role("button", name="Stopio rhannu nawr"))
+    press(page, page.get_by_role("button", name="Stopio rhannu nawr"), "Space")  # a button takes Space too
     expect(page.get_by_text("Wedi'i wneud. Dydy e ddim yn cael ei rannu mwyach.", exact=False)).to_be_visible()
     expect(page.get_by_role("link", name=re.compile(r"^Stopio rhannu gyda "))).to_have_count(0)
     _fits(page)
