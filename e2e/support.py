@@ -297,6 +297,7 @@ def tab_to(page: Page, target: Locator, *, backwards: bool = False) -> None:
     """Press Tab (Shift+Tab with ``backwards``) until ``target`` has the focus, checking that each
     stop on the way shows where the focus is. Fails when it is never reached: a control the
     keyboard cannot reach is an accessibility bug in the template, not in the journey."""
+    page.wait_for_load_state("load")  # the focus styles come with the stylesheet
     target.wait_for(state="attached")
     key = "Shift+Tab" if backwards else "Tab"
     for _ in range(TAB_LIMIT):
@@ -522,3 +523,26 @@ def accept_by_keyboard(page: Page, link: str, *, username: str, language: str) -
     press(page, page.locator("main form button[type=submit]"))
     page.wait_for_url(re.compile(rf"/{language}/my/$"))
     check_accessibility(page)
+
+
+# --- A phone-sized screen ---------------------------------------------------------------------
+
+_TOO_WIDE_JS = """
+(width) => [...document.querySelectorAll('body *')]
+  .filter((el) => el.getBoundingClientRect().right > width + 0.5)
+  .filter((el) => ![...el.children].some((child) => child.getBoundingClientRect().right > width + 0.5))
+  .slice(0, 5)
+  .map((el) => `<${el.tagName.toLowerCase()} class="${el.className}"> ${(el.innerText || '').trim().slice(0, 60)}`)
+"""
+
+
+def assert_no_sideways_scrolling(page: Page, width: int = 320) -> None:
+    """The document is no wider than the screen (WCAG 2.2 SC 1.4.10 Reflow); if it is, the
+    message names the innermost elements that stick out."""
+    # Measured once the page has loaded: before its stylesheet applies, a text box is as wide as
+    # its default 40 columns (Playwright's evaluate does not wait for the stylesheet, the screen does).
+    page.wait_for_load_state("load")
+    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    if scroll_width > width:
+        culprits = page.evaluate(_TOO_WIDE_JS, width)
+        raise AssertionError(f"{page.url} is {scroll_width} px wide at a {width} px viewport: {culprits}")

@@ -31,6 +31,7 @@ from e2e.support import (
     YoungPerson,
     a_young_person_to_invite,
     accept_by_keyboard,
+    assert_no_sideways_scrolling,
     check_accessibility,
     fill_date,
     invite_by_keyboard,
@@ -102,8 +103,7 @@ def long_date(day: datetime.date, language: str) -> str:
 
 def _fits(page: Page) -> None:
     """axe at 320 px, and no sideways scrolling (WCAG 2.2 SC 1.4.10 Reflow)."""
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE["width"], f"{page.url} is {width} px wide at a 320 px viewport"
+    assert_no_sideways_scrolling(page, PHONE["width"])
     check_accessibility(page, where=f"{page.url} at 320 px")
 
 

@@ -38,6 +38,7 @@ from e2e.support import (
     YoungPerson,
     a_young_person_to_invite,
     accept_by_keyboard,
+    assert_no_sideways_scrolling,
     check_accessibility,
     fill_date,
     invite_by_keyboard,
@@ -58,8 +59,7 @@ PHONE: ViewportSize = {"width": 320, "height": 640}
 
 def _fits(page: Page) -> None:
     """axe at 320 px, and no sideways scrolling (WCAG 2.2 SC 1.4.10 Reflow)."""
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE["width"], f"{page.url} is {width} px wide at a 320 px viewport"
+    assert_no_sideways_scrolling(page, PHONE["width"])
     check_accessibility(page, where=f"{page.url} at 320 px")
 
 
