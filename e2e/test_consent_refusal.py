@@ -10,20 +10,16 @@ page lists the refusal, with their words marked ``lang="cy"`` inside the English
 
 from __future__ import annotations
 
-import datetime
 import re
 from collections.abc import Callable
-from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from e2e.support import check_accessibility
-from e2e.test_support_journeys import caseload, fill_date
+from e2e.support import caseload, check_accessibility, fill_date, today
 
 pytestmark = pytest.mark.browser
 
-LONDON = ZoneInfo("Europe/London")  # the server's "today"
 WORDS = "Dw i ddim eisiau i'r tîm cyfiawnder ieuenctid wybod amdana i."
 ERROR_TITLE = re.compile(r"^Error: ")
 
@@ -66,7 +62,7 @@ def test_a_practitioner_records_a_refusal_in_the_young_persons_welsh_words(
     page.get_by_role("radio", name="A type of organisation").check()
     page.locator("#id_recipient_organisation_type").select_option(value="youth_justice")
     page.get_by_role("radio", name="The young person, able to decide for themselves").check()
-    fill_date(page, "id_decided_on", datetime.datetime.now(LONDON).date())
+    fill_date(page, "id_decided_on", today())
     page.get_by_role("group", name="Language of this text").get_by_label("Cymraeg").check()
     page.get_by_role("button", name="Record the refusal").click()
 

@@ -12,44 +12,34 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Callable
-from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from e2e.support import check_accessibility
+from e2e.support import (
+    add_measurement_point,
+    caseload,
+    check_accessibility,
+    fill_date,
+    open_support_today,
+    rate_goals,
+    today,
+    with_current_support,
+)
 
 pytestmark = pytest.mark.browser
-LONDON = ZoneInfo("Europe/London")
-
-
-def fill_date(page: Page, field_id: str, value: datetime.date) -> None:
-    page.locator(f"#{field_id}_0").fill(str(value.day))
-    page.locator(f"#{field_id}_1").fill(str(value.month))
-    page.locator(f"#{field_id}_2").fill(str(value.year))
 
 
 def test_a_welsh_practitioner_records_measures_and_a_declined_review(
     signed_in_page: Callable[[str], Page],
 ) -> None:
-    today = datetime.datetime.now(LONDON).date()
+    day = today()
     # Given Ffion on her caseload, with the last young person in it
     page = signed_in_page("practitioner")
-    links = page.get_by_role("table", name="Your caseload").locator('a[href^="/en/children/"]')
-    expect(links.first).to_be_visible()
-    pk = int(re.fullmatch(r"/en/children/(\d+)/", links.last.get_attribute("href") or "")[1])
+    young_person = caseload(page)[-1]
 
     # When support is current (opened today if it was not) and she adds a measurement point in Welsh
-    page.goto(f"/cy/outcomes/children/{pk}/points/")
-    check_accessibility(page)
-    if page.get_by_role("heading", name="Ychwanegu pwynt mesur").count() == 0:
-        page.goto(f"/en/episodes/children/{pk}/open/")
-        check_accessibility(page)
-        page.get_by_label("Coming back without a new referral").check()
-        fill_date(page, "id_opened_on", today)
-        page.get_by_role("button", name="Open support").click()
-        page.goto(f"/cy/outcomes/children/{pk}/points/")
-        check_accessibility(page)
+    with_current_support(page, young_person)
     # Where the start point is still waiting (support opened today) she records it first
     start_link = page.get_by_role("link", name=re.compile(r"^Cofnodi mesurau \(Dechrau,"))
     started = start_link.count() > 0
@@ -57,14 +47,12 @@ def test_a_welsh_practitioner_records_measures_and_a_declined_review(
         start_link.first.click()
         expect(page.get_by_role("heading", level=1)).to_have_text("Cofnodi mesurau: Dechrau")
         check_accessibility(page)
-        fill_measures(page, today, last_item="3", rating="3")  # SWEMWBS raw 21: 19.25
+        fill_measures(page, day, last_item="3", rating="3")  # SWEMWBS raw 21: 19.25
         page.get_by_role("button", name="Cadw'r mesurau").click()
         expect(page.get_by_text("Cafodd y mesurau eu cofnodi.")).to_be_visible()
         check_accessibility(page)
     # (a review: the demo data may already have given this support its one start point)
-    page.get_by_label("Adolygiad").check()
-    fill_date(page, "id_due_on", today)
-    page.get_by_role("button", name="Ychwanegu", exact=True).click()
+    add_measurement_point(page, day)
     expect(page.get_by_text("Cafodd y pwynt mesur ei ychwanegu.")).to_be_visible()
     check_accessibility(page)
 
@@ -72,7 +60,7 @@ def test_a_welsh_practitioner_records_measures_and_a_declined_review(
     page.get_by_role("link", name=re.compile("^Cofnodi mesurau")).first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Cofnodi mesurau: Adolygiad")
     check_accessibility(page)
-    fill_date(page, "id_taken_on", today)
+    fill_date(page, "id_taken_on", day)
     page.get_by_label("Wedi'i gwblhau gyda'r ymarferydd").check()
     page.get_by_role(
         "group", name="Oes gennych chi berthynas dda ag oedolyn rydych chi'n ymddiried ynddo?"
@@ -94,14 +82,12 @@ def test_a_welsh_practitioner_records_measures_and_a_declined_review(
     check_accessibility(page)
 
     # When she adds a review that the young person declines
-    page.get_by_label("Adolygiad").check()
-    fill_date(page, "id_due_on", today)
-    page.get_by_role("button", name="Ychwanegu", exact=True).click()
+    add_measurement_point(page, day)
     check_accessibility(page)
     page.get_by_role("link", name=re.compile("^Cofnodi heb ei wneud")).first.click()
     check_accessibility(page)
     page.get_by_label("Gwrthododd y person ifanc").check()
-    fill_date(page, "id_on", today)
+    fill_date(page, "id_on", day)
     page.get_by_role("button", name="Cadw", exact=True).click()
 
     # Then not done is shown with its reason, and the outcomes page has the data table
@@ -145,10 +131,10 @@ def test_a_welsh_practitioner_records_measures_and_a_declined_review(
     check_accessibility(page, where="the outcomes page at 320 px")
 
 
-def fill_measures(page: Page, today: datetime.date, *, last_item: str, rating: str) -> None:
+def fill_measures(page: Page, day: datetime.date, *, last_item: str, rating: str) -> None:
     """Date, source, the trusted-adult question, SWEMWBS where offered (six 3s and ``last_item``)
     and every goal rated ``rating``."""
-    fill_date(page, "id_taken_on", today)
+    fill_date(page, "id_taken_on", day)
     page.get_by_label("Wedi'i gwblhau gyda'r ymarferydd").check()
     page.get_by_role(
         "group", name="Oes gennych chi berthynas dda ag oedolyn rydych chi'n ymddiried ynddo?"
@@ -160,68 +146,46 @@ def fill_measures(page: Page, today: datetime.date, *, last_item: str, rating: s
     rate_goals(page, rating)
 
 
-def rate_goals(page: Page, rating: str) -> bool:
-    """Rate every goal of the plan offered on the entry page (GBO), by the young person."""
-    fields = page.locator('input[id^="id_goal_"]')
-    if fields.count() == 0:
-        return False
-    for field in fields.all():
-        field.fill(rating)
-    page.get_by_role("group", name="Pwy wnaeth sgorio'r nodau?").get_by_label("Y person ifanc").check()
-    return True
-
-
 def test_a_welsh_practitioner_records_a_start_and_a_review_and_reads_the_chart(
     signed_in_page: Callable[[str], Page],
 ) -> None:
     """From the start: Ffion opens support for a young person on her caseload who has none (not
     the last one, which the journey above uses), records the start SWEMWBS and GBO, later a
     review, and reads the chart (an image named by its title and summary) and its table."""
-    today = datetime.datetime.now(LONDON).date()
+    day = today()
     page = signed_in_page("practitioner")
-    links = page.get_by_role("table", name="Your caseload").locator('a[href^="/en/children/"]')
-    expect(links.first).to_be_visible()
-    candidates = [int(re.fullmatch(r"/en/children/(\d+)/", h or "")[1]) for h in
-                  (link.get_attribute("href") for link in links.all()[:-1])]  # fmt: skip
     chosen = None
-    for pk in candidates:
-        page.goto(f"/cy/outcomes/children/{pk}/points/")
+    for young_person in caseload(page)[:-1]:
+        page.goto(young_person.measurement_points())
         check_accessibility(page)
         if page.get_by_text("Nid oes cymorth cyfredol, felly nid oes mesurau'n ddyledus.").count() == 0:
             continue  # support is current: the seeded points are there already
         # Given support opened today, whose start point is then due
-        page.goto(f"/en/episodes/children/{pk}/open/")
-        check_accessibility(page)
-        page.get_by_label("Coming back without a new referral").check()
-        fill_date(page, "id_opened_on", today)
-        page.get_by_role("button", name="Open support").click()
-        check_accessibility(page)
-        page.goto(f"/cy/outcomes/children/{pk}/points/")
+        open_support_today(page, young_person)
+        page.goto(young_person.measurement_points())
         check_accessibility(page)
         page.get_by_role("link", name=re.compile(r"^Cofnodi mesurau \(Dechrau,")).first.click()
         check_accessibility(page)
         if page.locator("#id_swemwbs_1").count() > 0:  # old enough for SWEMWBS
-            chosen = pk
+            chosen = young_person
             break
-        page.goto(f"/cy/outcomes/children/{pk}/points/")  # too young: leave its start to the others
+        page.goto(young_person.measurement_points())  # too young: leave its start to the others
         check_accessibility(page)
     assert chosen is not None, "no young person on the caseload without support and old enough for SWEMWBS"
 
     # When she records the start in Welsh: SWEMWBS raw 21 (19.25) and each goal 2
     expect(page.get_by_role("heading", level=1)).to_have_text("Cofnodi mesurau: Dechrau")
-    fill_measures(page, today, last_item="3", rating="2")
+    fill_measures(page, day, last_item="3", rating="2")
     page.get_by_role("button", name="Cadw'r mesurau").click()
     expect(page.get_by_text("Cafodd y mesurau eu cofnodi.")).to_be_visible()
     check_accessibility(page)
 
     # And later a review: SWEMWBS raw 28 (25.03) and each goal 7
-    page.get_by_label("Adolygiad").check()
-    fill_date(page, "id_due_on", today)
-    page.get_by_role("button", name="Ychwanegu", exact=True).click()
+    add_measurement_point(page, day)
     check_accessibility(page)
     page.get_by_role("link", name=re.compile(r"^Cofnodi mesurau \(Adolygiad,")).first.click()
     check_accessibility(page)
-    fill_measures(page, today, last_item="3", rating="7")
+    fill_measures(page, day, last_item="3", rating="7")
     for n in range(1, 8):
         page.locator(f"#id_swemwbs_{n}").fill("4")
     page.get_by_role("button", name="Cadw'r mesurau").click()

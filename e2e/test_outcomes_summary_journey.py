@@ -6,59 +6,38 @@ holds whichever seeded young person it lands on; the PDF is read back from the d
 
 from __future__ import annotations
 
-import datetime
 import re
 from collections.abc import Callable
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
-from e2e.support import check_accessibility
+from e2e.support import add_measurement_point, caseload, check_accessibility, fill_date, today, with_current_support
 
 pytestmark = pytest.mark.browser
-LONDON = ZoneInfo("Europe/London")
-
-
-def fill_date(page: Page, field_id: str, value: datetime.date) -> None:
-    page.locator(f"#{field_id}_0").fill(str(value.day))
-    page.locator(f"#{field_id}_1").fill(str(value.month))
-    page.locator(f"#{field_id}_2").fill(str(value.year))
 
 
 def test_a_welsh_practitioner_prints_the_summary_and_sees_the_measure_on_the_timeline(
     signed_in_page: Callable[[str], Page],
 ) -> None:
-    today = datetime.datetime.now(LONDON).date()
+    day = today()
     # Given Ffion on her caseload, with the first young person in it
     page = signed_in_page("practitioner")
-    links = page.get_by_role("table", name="Your caseload").locator('a[href^="/en/children/"]')
-    expect(links.first).to_be_visible()
-    pk = int(re.fullmatch(r"/en/children/(\d+)/", links.first.get_attribute("href") or "")[1])
+    young_person = caseload(page)[0]
+    pk = young_person.pk
 
     # When support is current (opened today if it was not) and she adds a review point in Welsh
-    page.goto(f"/cy/outcomes/children/{pk}/points/")
-    check_accessibility(page)
-    if page.get_by_role("heading", name="Ychwanegu pwynt mesur").count() == 0:
-        page.goto(f"/en/episodes/children/{pk}/open/")
-        check_accessibility(page)
-        page.get_by_label("Coming back without a new referral").check()
-        fill_date(page, "id_opened_on", today)
-        page.get_by_role("button", name="Open support").click()
-        page.goto(f"/cy/outcomes/children/{pk}/points/")
-        check_accessibility(page)
-    page.get_by_label("Adolygiad").check()
-    fill_date(page, "id_due_on", today)
-    page.get_by_role("button", name="Ychwanegu", exact=True).click()
+    with_current_support(page, young_person)
+    add_measurement_point(page, day)
     expect(page.get_by_text("Cafodd y pwynt mesur ei ychwanegu.")).to_be_visible()
     check_accessibility(page)
 
     # And records the trusted-adult question there
     page.get_by_role("link", name=re.compile("^Cofnodi mesurau")).first.click()
     check_accessibility(page)
-    fill_date(page, "id_taken_on", today)
+    fill_date(page, "id_taken_on", day)
     page.get_by_label("Wedi'i gwblhau gyda'r ymarferydd").check()
     page.get_by_role(
         "group", name="Oes gennych chi berthynas dda ag oedolyn rydych chi'n ymddiried ynddo?"

@@ -20,8 +20,8 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import Page, expect
 
-from e2e.support import check_accessibility
-from e2e.test_support_journeys import YoungPerson, caseload, fill_date, long_date, path_of, success_banner, today
+from e2e.support import YoungPerson, caseload, check_accessibility, fill_date, today
+from e2e.test_support_journeys import long_date, path_of, success_banner
 
 pytestmark = pytest.mark.browser
 

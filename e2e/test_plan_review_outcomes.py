@@ -17,8 +17,7 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import Page, expect
 
-from e2e.support import check_accessibility
-from e2e.test_support_journeys import YoungPerson, caseload
+from e2e.support import YoungPerson, caseload, check_accessibility
 
 pytestmark = pytest.mark.browser
 

@@ -24,16 +24,14 @@ import datetime
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from e2e.support import check_accessibility
+from e2e.support import YoungPerson, caseload, check_accessibility, fill_date, today
 
 pytestmark = pytest.mark.browser
 
-LONDON = ZoneInfo("Europe/London")  # the server's time zone: its "today" and its diary weeks
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December"]  # fmt: skip
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
@@ -44,40 +42,6 @@ NEW_PRACTITIONER_NAME = "Cerys Morgan"  # a practitioner of the service the seed
 ERROR_TITLE = re.compile(r"^Error: ")
 
 
-@dataclass(frozen=True)
-class YoungPerson:
-    name: str
-    pk: int
-
-    @property
-    def record(self) -> str:
-        return f"/en/children/{self.pk}/"
-
-    @property
-    def plan(self) -> str:
-        return f"/en/plans/children/{self.pk}/"
-
-    @property
-    def safety_plan(self) -> str:
-        return f"/en/safety/children/{self.pk}/"
-
-    @property
-    def contacts(self) -> str:
-        return f"/en/contacts/children/{self.pk}/"
-
-    @property
-    def episodes(self) -> str:
-        return f"/en/episodes/children/{self.pk}/"
-
-    @property
-    def timeline(self) -> str:
-        return f"/en/episodes/children/{self.pk}/timeline/"
-
-
-def today() -> datetime.date:
-    return datetime.datetime.now(LONDON).date()
-
-
 def long_date(day: datetime.date) -> str:
     """As the pages show a date: 7 May 2026."""
     return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
@@ -86,13 +50,6 @@ def long_date(day: datetime.date) -> str:
 def path_of(address: str) -> re.Pattern[str]:
     """The page at this path (with any query or fragment)."""
     return re.compile(re.escape(address) + r"([?#].*)?$")
-
-
-def fill_date(scope: Page | Locator, field_id: str, value: datetime.date) -> None:
-    """A GOV.UK date input, by the ids of its day, month and year boxes."""
-    scope.locator(f"#{field_id}_0").fill(str(value.day))
-    scope.locator(f"#{field_id}_1").fill(str(value.month))
-    scope.locator(f"#{field_id}_2").fill(str(value.year))
 
 
 def summary_value(scope: Page | Locator, key: str) -> Locator:
@@ -106,17 +63,6 @@ def summary_value(scope: Page | Locator, key: str) -> Locator:
 
 def success_banner(page: Page) -> Locator:
     return page.locator(".govuk-notification-banner--success")
-
-
-def caseload(page: Page) -> list[YoungPerson]:
-    """The young people in the caseload table of the home page she is on."""
-    links = page.get_by_role("table", name="Your caseload").locator('a[href^="/en/children/"]')
-    expect(links.first).to_be_visible()
-    people = []
-    for link in links.all():
-        pk = int(re.fullmatch(r"/en/children/(\d+)/", link.get_attribute("href") or "")[1])
-        people.append(YoungPerson(name=link.inner_text().strip(), pk=pk))
-    return people
 
 
 def open_record(page: Page, young_person: YoungPerson) -> None:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import Page, expect
 
-from e2e.support import check_accessibility, submit_credentials
+from e2e.support import assert_no_sideways_scrolling, check_accessibility, submit_credentials
 
 pytestmark = pytest.mark.browser
 
@@ -20,8 +20,7 @@ USERNAME = "youngperson"
 
 
 def _fits(page: Page) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 320, f"{page.url} is {width} px wide at a 320 px viewport"
+    assert_no_sideways_scrolling(page, 320)
     check_accessibility(page, where=f"{page.url} at 320 px")
 
 
