@@ -73,7 +73,7 @@ KINDS: dict[str, Kind] = {
             "notice",
             CareTeamNotice,
             gettext_lazy("Notice"),
-            ("child", "read_by", "consent", "consent__recipient_organisation"),
+            ("child", "read_by", "consent", "consent__recipient_organisation", "consent__recipient_person"),
             answered=True,
         ),
     )

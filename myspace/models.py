@@ -412,6 +412,14 @@ class CareTeamNotice(FromTheirSpace):
     def __str__(self) -> str:
         return f"{self.child_id} {self.kind}"
 
+    @property
+    def recipient(self) -> str:
+        """Whom a withdrawal is about, in the *reader's* language (an organisation's name is
+        bilingual): from the consent, not ``about``, which keeps the young person's words."""
+        if self.consent_id and self.consent is not None:
+            return self.consent.recipient_label
+        return self.about
+
 
 class WithheldLogEntry(models.Model):
     """An entry of "who has seen my story" a manager keeps from the young person's view for now
