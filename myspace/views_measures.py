@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from core.forms import add_service_errors
 from core.http import AuthenticatedHttpRequest
-from myspace import space
+from myspace import drafts, space
 from myspace.forms_measures import SelfReportForm
 from outcomes import services as outcome_services
 from people.access import record_page_opened
@@ -45,7 +45,11 @@ def measure(request: AuthenticatedHttpRequest, point_pk: int, code: str) -> Http
     if (point_pk, code) not in offered:
         raise Http404  # another young person's point, one recorded already, or not offered
     point, instrument = offered[(point_pk, code)]
-    form = SelfReportForm(request.POST if request.method == "POST" else None, instrument=instrument)
+    # What the idle sign-out caught is offered back as typed (a draft is not judged until sent).
+    data, from_draft = drafts.posted_or_draft(request)
+    form = SelfReportForm(data, instrument=instrument)
+    if from_draft:
+        form.errors.clear()
     if request.method == "POST":
         form.is_valid()  # everything is kept as typed; the service judges it all before saving
         try:
@@ -62,5 +66,6 @@ def measure(request: AuthenticatedHttpRequest, point_pk: int, code: str) -> Http
             messages.success(request, _("Thank you. Your worker will see your answers."))
             return redirect("myspace:checkin")
     record_page_opened(request, child, page="myspace:measure")
-    status = 400 if form.is_bound else 200
-    return render(request, "myspace/measures/measure.html", {"form": form, "instrument": instrument}, status=status)
+    status = 400 if form.is_bound and not from_draft else 200
+    context = {"form": form, "instrument": instrument, "from_draft": from_draft}
+    return render(request, "myspace/measures/measure.html", context, status=status)

@@ -10,6 +10,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from freezegun import freeze_time
 from django.urls import reverse
 from django.utils import timezone
 
@@ -17,7 +18,7 @@ from accounts.models import Role
 from accounts.tests.factories import UserFactory
 from audit.models import AuditEvent
 from episodes import services as episode_services
-from myspace.models import SpaceAccount
+from myspace.models import Draft, SpaceAccount
 from outcomes import wording
 from outcomes.models import Instrument, Measurement, MeasurementPoint, PointStatus
 from people.tests.factories import CareTeamFactory, ChildFactory
@@ -188,3 +189,24 @@ def test_the_offer_is_readable(client_for, young_person, point, loaded, monkeypa
     blocks = readable.scored_blocks(page)
     assert blocks, "the offer's prose is marked for the readability check"
     assert all(block.grade <= readable.MAX_GRADE for block in blocks), [(b.grade, b.text) for b in blocks]
+
+
+def test_an_idle_timeout_while_answering_loses_nothing(client_for, young_person, point, loaded, settings):
+    start = timezone.now()
+    with freeze_time(start):
+        client = client_for(young_person)
+        page = client.get(_url(point)).content.decode()
+    key = re.search(r'name="key" value="([^"]+)"', page).group(1)
+    data = {"key": key, **{f"swemwbs_{n}": "4" for n in range(1, 8)}}
+    with freeze_time(start + datetime.timedelta(minutes=settings.NYTH_SPACE_IDLE_MINUTES + 1)):
+        response = client.post(_url(point), data)
+        assert response.status_code == 302 and reverse("accounts:login") in response["Location"]
+        assert not Measurement.objects.exists() and Draft.objects.get().data["swemwbs_3"] == ["4"]
+        again = client_for(young_person)
+        shown = again.get(_url(point))
+        body = shown.content.decode()
+        assert shown.status_code == 200 and "We kept what you wrote." in body
+        assert re.search(r'name="swemwbs_7"[^>]*value="4"[^>]*checked', body)
+        assert "There is a problem" not in body and not Draft.objects.exists()
+        assert again.post(_url(point), data).status_code == 302
+    assert Measurement.objects.count() == 1
