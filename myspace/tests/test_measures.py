@@ -10,9 +10,9 @@ import re
 from decimal import Decimal
 
 import pytest
-from freezegun import freeze_time
 from django.urls import reverse
 from django.utils import timezone
+from freezegun import freeze_time
 
 from accounts.models import Role
 from accounts.tests.factories import UserFactory
