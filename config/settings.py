@@ -399,6 +399,8 @@ NYTH_OUTCOMES_DUE_WINDOW_DAYS = env_int("NYTH_OUTCOMES_DUE_WINDOW_DAYS", 14)
 # Safe small numbers (core/disclosure.py, ADR 018): counts from 1 to this minus 1 are shown as
 # "[c]" wherever counts of people are shown (feedback summaries, reports).
 NYTH_SMALL_NUMBER_THRESHOLD = env_int("NYTH_SMALL_NUMBER_THRESHOLD", 5)
+# Reports (reporting/periods.py): the month the reporting year starts, 4 (April, the financial year) or 1.
+NYTH_REPORTING_YEAR_START_MONTH = env_int("NYTH_REPORTING_YEAR_START_MONTH", 4)
 # Anonymous feedback: answers accepted per address in any 60-minute moving window.
 NYTH_FEEDBACK_PER_HOUR = env_int("NYTH_FEEDBACK_PER_HOUR", 5)
 # Extra closure days (ISO dates) on top of weekends and Welsh bank holidays.
