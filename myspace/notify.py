@@ -26,7 +26,6 @@ import datetime
 import logging
 
 from django.conf import settings
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
@@ -38,8 +37,7 @@ from django_tasks import task
 from accounts.models import Role
 from audit.models import Action, Route
 from audit.services import record
-from jobs.crash import crash_point
-from jobs.email import send_later
+from jobs.email import deliver_with_own_marker, send_later
 from myspace import carers
 from myspace.models import SpaceAccount
 from people.models import Child
@@ -59,8 +57,7 @@ def neutral_sender() -> str:
 def send_neutral(*, to: str, subject: str, body: str) -> None:
     """Send one email from the neutral sender. Raises on an SMTP failure (the task fails and is
     retried; the caller's marker is not written)."""
-    EmailMessage(subject=subject, body=body, from_email=neutral_sender(), to=[to]).send()
-    crash_point("space-email:after_send")  # the duplicate window: sent, not yet marked
+    deliver_with_own_marker(to=to, subject=subject, body=body, from_email=neutral_sender())
 
 
 def _window() -> datetime.timedelta:
