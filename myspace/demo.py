@@ -90,7 +90,20 @@ def seed_carer(child: Child, practitioner: User) -> None:
         .first()
     )
     if person is None:
-        person = RelatedPerson.objects.create(child=child, name="Gwen Morgan", role=RelationshipRole.FOSTER_CARER)
+        # Made here, after the nest's own seeding (people.demo_nest) has run: give her what that
+        # seeding gives a carer – told about the support, one training session – so the next
+        # seed_support finds her complete and adds nothing (the demo is idempotent).
+        from people.models import NestTraining, NestTrainingTopic
+        from workforce.models import PracticeLevel
+
+        person = RelatedPerson.objects.create(
+            child=child, name="Gwen Morgan", role=RelationshipRole.FOSTER_CARER,
+            informed_on=today - datetime.timedelta(days=60), informed_by=practitioner,
+        )  # fmt: skip
+        NestTraining.objects.create(
+            related_person=person, topic=NestTrainingTopic.TRAUMA_ATTACHMENT, practice_level=PracticeLevel.AWARE,
+            given_on=today - datetime.timedelta(days=30), trainer=practitioner, recorded_by=practitioner,
+        )  # fmt: skip
     placement.carers.add(person)
     ConsentDecision.objects.create(
         child=child,
