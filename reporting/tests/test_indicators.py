@@ -195,3 +195,29 @@ def test_every_indicator_has_a_definition_in_both_languages():
             english = str(part)
             with translation.override("cy"):
                 assert str(part) != english, english
+
+
+# --- Reports ---------------------------------------------------------------------------------------
+
+
+def test_a_suppressed_report_releases_every_indicator_and_suppresses_its_figures(south, alice):
+    from reporting.report import internal_report, suppressed_report
+
+    for gender in ["female"] * 7 + ["male"] * 2:
+        kid = ChildFactory(service=south, gender=gender)
+        _episode(kid, D(2026, 4, 1), None, alice)
+        ReferralFactory(service=south, received_at=at(D(2026, 4, 6)), child=kid)
+    report = suppressed_report(Q1, Filters())
+    sections = {s.indicator.code: s for s in report.sections}
+    assert set(sections) == set(queries.INDICATORS)
+    supported = sections["young_people_supported"]
+    assert str(supported.release.total) == "9"
+    assert supported.release.breakdowns["gender"]["male"].suppressed
+    assert str(supported.figures["new"]) == "9" and supported.figures["closed"].value == 0
+    assert str(sections["referrals_received"].release.total) == "9"
+    # Events: none, so the rate is over 9 people but has no events; the count 0 is shown.
+    assert sections["significant_events"].figures["events"].value == 0
+    internal = {s.indicator.code: s for s in internal_report(Q1, Filters()).sections}
+    assert internal["young_people_supported"].breakdowns["gender"] == {"female": 7, "male": 2}
+    with pytest.raises(ValueError):
+        suppressed_report(periods.parse("2026-04-01..2026-04-30"), Filters())

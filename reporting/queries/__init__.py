@@ -1,0 +1,73 @@
+"""The one reviewed door for aggregates (issue 15): every figure a report shows is computed in
+this package, in the database – one aggregate query per figure or breakdown, never a loop over
+records.
+
+These functions read whole tables *on purpose*, without ``visible_to``: a report is about the
+service, not about a person, and commissioners have no record scope at all. That is why this
+package is allow-listed in the scoping lint and why it never returns a record, a name or an id of
+a young person: only counts by category, percentages, means and medians. What leaves it for a
+commissioner or an export goes through ``release`` (counts) and ``core.releases.share`` /
+``statistic`` (figures), whose results are suppressed – ``reporting.report.SuppressedReport`` is
+the only type the commissioner-facing pages and the exports accept (safe small numbers, ADR 021).
+
+Each indicator has a definition (numerator, denominator, period rule) in ``INDICATORS``, shown
+beside it in both languages and written out in ``docs/indicators.md``. One module per family of
+indicators (``activity``, …); each exports a list ``INDICATORS`` gathered here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from core.releases import Breakdown, Release, suppress_release
+from reporting.filters import Filters
+from reporting.periods import Period
+from reporting.queries import activity
+from reporting.queries._common import Counts, Figures, Indicator, Share, Stat
+from reporting.queries.activity import (
+    professional_consultations,
+    referral_decisions,
+    referrals_received,
+    significant_events_during_support,
+    young_people_supported,
+)
+
+INDICATORS: dict[str, Indicator] = {i.code: i for i in (*activity.INDICATORS,)}
+
+
+def release(
+    period: Period,
+    filters: Filters,
+    *,
+    count: Callable[[Period, Filters, str], Counts],
+    dimensions: list[str],
+    round_to: int | None = None,
+) -> Release:
+    """A commissioner's release of one count: the total and one breakdown per dimension, all
+    suppressed together. Only fixed periods (quarters, years) may be released (differencing)."""
+    if not period.fixed:
+        raise ValueError("commissioners are given quarters and years only")
+    if not dimensions:
+        raise ValueError("a release needs at least one breakdown (its total is their sum)")
+    first = count(period, filters, dimensions[0])
+    total = sum(first.values())
+    breakdowns = [Breakdown(dimensions[0], first)]
+    for dimension in dimensions[1:]:
+        breakdowns.append(Breakdown(dimension, count(period, filters, dimension)))
+    return suppress_release(total, breakdowns, round_to=round_to)
+
+
+__all__ = [
+    "INDICATORS",
+    "Counts",
+    "Figures",
+    "Indicator",
+    "Share",
+    "Stat",
+    "professional_consultations",
+    "referral_decisions",
+    "referrals_received",
+    "release",
+    "significant_events_during_support",
+    "young_people_supported",
+]

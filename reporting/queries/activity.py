@@ -1,0 +1,224 @@
+"""Activity: referrals and their decisions, young people supported, professional consultations
+and significant events during support."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from reporting.filters import Filters
+from reporting.periods import Period
+from reporting.queries._common import (
+    PEOPLE_DIMENSIONS,
+    Counts,
+    Figures,
+    Indicator,
+    Stat,
+    by_dimension,
+    episodes_in,
+    group,
+    on,
+    on_dates,
+    support_days,
+)
+
+# --- Referrals -------------------------------------------------------------------------------
+
+
+def _referral_q(filters: Filters, on: datetime.date) -> Q:
+    """Referrals carry their own legal status, authority, language and date of birth (many are
+    not linked to a record yet); gender and ethnicity come from the linked record."""
+    q = Filters(
+        service_id=filters.service_id,
+        region_id=filters.region_id,
+        local_authority_id=filters.local_authority_id,
+        age_band=filters.age_band,
+        legal_status=filters.legal_status,
+        language=filters.language,
+    ).child_q(on)
+    if filters.gender:
+        q &= Q(child__gender=filters.gender)
+    if filters.ethnicity:
+        q &= Q(child__ethnicity=filters.ethnicity)
+    return q
+
+
+def referrals_received(period: Period, filters: Filters, by: str = "route") -> Counts:
+    """Referrals received in the period, by route, referrer type or a dimension."""
+    from referrals.models import Referral
+
+    rows = Referral.objects.filter(on_dates(period, "received_at")).filter(_referral_q(filters, period.end))
+    if by in ("route", "referrer_type"):
+        return group(rows, by)
+    return _referral_by(rows, by, period, "")
+
+
+def _referral_by(rows: QuerySet[Any], by: str, period: Period, prefix: str) -> Counts:
+    """By a dimension of the referral itself, or of its linked record for gender and ethnicity
+    ("" – not recorded – where none is linked yet)."""
+    if by in ("gender", "ethnicity"):
+        return by_dimension(rows, by, period, f"{prefix}child__")
+    return by_dimension(rows, by, period, prefix)
+
+
+def referral_decisions(period: Period, filters: Filters, by: str = "outcome") -> Counts:
+    """Decisions made in the period, by outcome (accepted / consultation / warm handover) or, for
+    warm handovers, by where to (``by="directory_service"``: the directory entry's id)."""
+    from referrals.models import Decision
+
+    rows = Decision.objects.filter(on_dates(period, "decided_at"), referral__in=_referrals_matching(filters, period))
+    if by == "directory_service":
+        return group(rows.filter(outcome="redirected"), "directory_service_id")
+    if by == "outcome":
+        return group(rows, "outcome")
+    return _referral_by(rows, by, period, "referral__")
+
+
+def _referrals_matching(filters: Filters, period: Period) -> QuerySet[Any]:
+    from referrals.models import Referral
+
+    return Referral.objects.filter(_referral_q(filters, period.end)).values("pk")
+
+
+# --- Episodes of support ---------------------------------------------------------------------
+
+
+def young_people_supported(period: Period, filters: Filters, by: str = "") -> Counts:
+    """Young people with an episode of support open at some time in the period (``supported``),
+    with one opened in it (``new``) and with one closed in it (``closed``); or ``supported``
+    by a dimension."""
+    rows = episodes_in(period, filters)
+    if by:
+        return by_dimension(rows, by, period, "child__", distinct="child_id")
+    figures = rows.aggregate(
+        supported=Count("child_id", distinct=True),
+        new=Count("child_id", distinct=True, filter=on(period, "opened_on")),
+        closed=Count("child_id", distinct=True, filter=Q(status="closed") & on(period, "closed_on")),
+    )
+    return {k: int(v or 0) for k, v in figures.items()}
+
+
+# --- Contacts --------------------------------------------------------------------------------
+
+
+def professional_consultations(period: Period, filters: Filters, by: str = "consultation_with") -> Counts:
+    """Professional consultations held (attended) in the period, by whom with or a dimension."""
+    from contacts.models import Attendance, Contact, Kind
+
+    rows = Contact.objects.filter(
+        on_dates(period, "starts_at"), kind=Kind.CONSULTATION, attendance=Attendance.ATTENDED
+    ).filter(filters.child_q(period.end, "child__"))
+    if by == "consultation_with":
+        return group(rows, "consultation_with")
+    return by_dimension(rows, by, period, "child__")
+
+
+# --- Significant events ----------------------------------------------------------------------
+
+
+def significant_events_during_support(period: Period, filters: Filters) -> Counts:
+    """Significant events (not removed) in the period that happened while the young person had an
+    episode open, by kind; and ``young_person_days``: the days of support in the period, summed
+    over young people – the denominator of a rate per young person-year. (Support days are
+    counted per episode; a young person has at most one current episode.)"""
+    from events.models import SignificantEvent
+
+    episodes = episodes_in(period, filters)
+    inside = episodes.filter(child=OuterRef("child"), opened_on__lte=OuterRef("occurred_on")).filter(
+        ~Q(status="closed") | Q(closed_on__gte=OuterRef("occurred_on"))
+    )
+    events = SignificantEvent.objects.filter(on(period, "occurred_on"), removed_at__isnull=True).filter(Exists(inside))
+    counts = group(events, "kind")
+    counts["young_person_days"] = support_days(episodes, period)
+    return counts
+
+
+def _events_by_kind(period: Period, filters: Filters, by: str = "kind") -> Counts:
+    counts = significant_events_during_support(period, filters)
+    counts.pop("young_person_days")
+    return counts
+
+
+def _events_figures(period: Period, filters: Filters) -> Figures:
+    counts = significant_events_during_support(period, filters)
+    days = counts.pop("young_person_days")
+    events = sum(counts.values())
+    people = young_people_supported(period, filters)["supported"]
+    years = days / 365.25
+    return {
+        "events": events,
+        "young_person_years": Stat(round(years, 1), people),
+        "per_young_person_year": Stat(events / years if years else None, people),
+    }
+
+
+def _supported_figures(period: Period, filters: Filters) -> Figures:
+    return dict(young_people_supported(period, filters))
+
+
+def _supported_by(period: Period, filters: Filters, by: str) -> Counts:
+    return young_people_supported(period, filters, by=by)
+
+
+INDICATORS: list[Indicator] = [
+    Indicator(
+        "referrals_received",
+        _("Referrals received"),
+        _("Referrals received by the service, whatever the route or who referred."),
+        _("None: a count."),
+        _("Received on a day in the period."),
+        referrals_received,
+        dimensions=("route", "referrer_type", *PEOPLE_DIMENSIONS),
+    ),
+    Indicator(
+        "referral_decisions",
+        _("Decisions on referrals"),
+        _("Decisions made: accepted, consultation only, or a warm handover (with where to)."),
+        _("None: a count. A referral decided twice counts each decision."),
+        _("Decided on a day in the period."),
+        referral_decisions,
+        dimensions=("outcome", *PEOPLE_DIMENSIONS),
+    ),
+    Indicator(
+        "young_people_supported",
+        _("Young people supported"),
+        _(
+            "Young people with an episode of support open at any time in the period; new: opened in it; closed: closed in it."
+        ),
+        _("None: a count of young people (each once)."),
+        _("An episode opened on or before the last day and not closed before the first day."),
+        _supported_by,
+        dimensions=PEOPLE_DIMENSIONS,
+        figures=_supported_figures,
+        labels={"supported": _("Supported"), "new": _("New"), "closed": _("Closed")},
+    ),
+    Indicator(
+        "professional_consultations",
+        _("Professional consultations"),
+        _("Consultations with the professionals around a young person that took place."),
+        _("None: a count."),
+        _("Held on a day in the period."),
+        professional_consultations,
+        dimensions=("consultation_with", *PEOPLE_DIMENSIONS),
+    ),
+    Indicator(
+        "significant_events",
+        _("Significant events during support"),
+        _("Significant events that happened while the young person's support was open, by kind."),
+        _("Young person-years of support in the period (days of open support ÷ 365.25)."),
+        _(
+            "The event and the support both in the period. A description, not evidence of effect: young people are often referred at a peak."
+        ),
+        _events_by_kind,
+        dimensions=("kind",),
+        figures=_events_figures,
+        labels={
+            "events": _("Significant events"),
+            "young_person_years": _("Young person-years of support"),
+            "per_young_person_year": _("Events per young person-year"),
+        },
+    ),
+]

@@ -1,0 +1,106 @@
+"""A report: the indicators for one period and filters, in the shape its audience may see.
+
+``suppressed_report`` is what a commissioner's page, every export (CSV, XLSX, PDF) and the
+quarterly return are built from: each indicator's breakdowns as one ``core.releases.Release``
+(suppressed together) and its headline figures suppressed one by one (counts as cells,
+percentages with ``share``, means, medians and rates with ``statistic``). Nothing in a
+``SuppressedReport`` carries a true small number, so a template or an export cannot leak one.
+
+``internal_report`` is the service manager's and practitioner's own screen: the same figures
+unsuppressed (they may see their own service's records anyway); it is never exported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from core.disclosure import Cell, suppress, threshold
+from core.releases import Figure, Release, share, statistic
+from reporting.filters import Filters
+from reporting.periods import Period
+from reporting.queries import INDICATORS, Counts, Figures, Indicator, Share, Stat, release
+
+
+@dataclass(frozen=True)
+class SuppressedSection:
+    indicator: Indicator
+    #: The indicator's breakdowns suppressed together (None when it has no breakdowns).
+    release: Release | None
+    #: Headline figures as they may be shown, keyed as ``indicator.labels``.
+    figures: dict[str, Cell | Figure]
+
+
+@dataclass(frozen=True)
+class SuppressedReport:
+    """The only shape in which figures reach a commissioner or leave Nyth in an export."""
+
+    period: Period
+    filters: Filters
+    sections: list[SuppressedSection]
+    limit: int
+    round_to: int | None
+
+
+@dataclass(frozen=True)
+class InternalSection:
+    indicator: Indicator
+    breakdowns: dict[str, Counts]
+    figures: Figures
+
+
+@dataclass(frozen=True)
+class InternalReport:
+    period: Period
+    filters: Filters
+    sections: list[InternalSection]
+
+
+def _chosen(codes: Iterable[str] | None) -> list[Indicator]:
+    return [INDICATORS[c] for c in codes] if codes is not None else list(INDICATORS.values())
+
+
+def _suppressed_figure(value: int | Share | Stat, limit: int, round_to: int | None) -> Cell | Figure:
+    if isinstance(value, Share):
+        return share(value.numerator, value.denominator, limit=limit)
+    if isinstance(value, Stat):
+        return statistic(value.value, value.people, limit=limit)
+    return suppress(value, limit=limit, round_to=round_to)
+
+
+def suppressed_report(
+    period: Period,
+    filters: Filters,
+    codes: Iterable[str] | None = None,
+    *,
+    dimensions: Iterable[str] | None = None,
+    round_to: int | None = None,
+) -> SuppressedReport:
+    """The indicators ``codes`` (all by default) for a fixed period, suppressed: each one's own
+    category and the ``dimensions`` it supports (all of them by default) released together."""
+    if not period.fixed:
+        raise ValueError("a suppressed report is for a quarter or a year")
+    limit = threshold()
+    wanted = None if dimensions is None else set(dimensions)
+    sections = []
+    for indicator in _chosen(codes):
+        dims = [d for i, d in enumerate(indicator.dimensions) if i == 0 or wanted is None or d in wanted]
+        rel = release(period, filters, count=indicator.count, dimensions=dims, round_to=round_to) if dims else None
+        raw = indicator.figures(period, filters) if indicator.figures else {}
+        figures = {k: _suppressed_figure(v, limit, round_to) for k, v in raw.items()}
+        sections.append(SuppressedSection(indicator, rel, figures))
+    return SuppressedReport(period, filters, sections, limit, round_to)
+
+
+def internal_report(
+    period: Period, filters: Filters, codes: Iterable[str] | None = None, *, dimensions: Iterable[str] | None = None
+) -> InternalReport:
+    """The same indicators unsuppressed, for the service's own people (any period)."""
+    wanted = None if dimensions is None else set(dimensions)
+    sections = []
+    for indicator in _chosen(codes):
+        dims = [d for i, d in enumerate(indicator.dimensions) if i == 0 or wanted is None or d in wanted]
+        breakdowns = {d: indicator.count(period, filters, d) for d in dims}
+        figures = indicator.figures(period, filters) if indicator.figures else {}
+        sections.append(InternalSection(indicator, breakdowns, figures))
+    return InternalReport(period, filters, sections)
