@@ -19,14 +19,14 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 from audit.models import Action, Route
 from audit.services import record
-from episodes.models import EpisodeEvent, EpisodeStatus, EventKind
+from episodes.models import Episode, EpisodeEvent, EpisodeStatus, EventKind
 from myspace import invitations
 from myspace.models import AccessReview, ReviewDecision, ReviewReason, SpaceAccount
 from people.access import audit_route, can_change
@@ -37,41 +37,58 @@ from people.services import reason_has_words
 MAX_KEEP_DAYS = 366
 
 
-def due_reason(child: Child, today: datetime.date) -> str:
-    """Why ``child``'s space accounts are due for review today, or ""."""
+def due_reason(child: Child, has_open_episode: bool, last_closed: datetime.date | None, today: datetime.date) -> str:
+    """Why a young person's space accounts are due for review today, or "": older than the
+    service's upper age, or their last episode closed long enough ago with none open since."""
     if child.date_of_birth is not None and child.age_on(today) > settings.NYTH_SPACE_MAX_AGE:
         return ReviewReason.AGE
-    if child.episodes.exclude(status=EpisodeStatus.CLOSED).exists():
+    if has_open_episode:
         return ""
-    closed = EpisodeEvent.objects.filter(episode__child=child, kind=EventKind.CLOSED).aggregate(last=Max("on"))["last"]
-    if closed is not None and closed <= today - datetime.timedelta(days=settings.NYTH_SPACE_REVIEW_AFTER_CLOSE_DAYS):
+    if last_closed is not None and last_closed <= today - datetime.timedelta(
+        days=settings.NYTH_SPACE_REVIEW_AFTER_CLOSE_DAYS
+    ):
         return ReviewReason.EPISODE_CLOSED
     return ""
 
 
-def _kept_until(account: SpaceAccount) -> datetime.date | None:
-    last = account.reviews.filter(decision=ReviewDecision.KEEP).order_by("-decided_at", "-pk").first()
-    return last.next_review_on if last is not None else None
+def _due_accounts() -> QuerySet[SpaceAccount]:
+    """Working accounts without an open review, with what ``due_reason`` needs and the next
+    date of their last kept review – one query, whatever the number of accounts."""
+    last_closed = (
+        EpisodeEvent.objects.filter(episode__child=OuterRef("child"), kind=EventKind.CLOSED)
+        .order_by("-on")
+        .values("on")[:1]
+    )
+    kept_until = (
+        AccessReview.objects.filter(account=OuterRef("pk"), decision=ReviewDecision.KEEP)
+        .order_by("-decided_at", "-pk")
+        .values("next_review_on")[:1]
+    )
+    return (
+        SpaceAccount.objects.filter(revoked_at__isnull=True, user__is_active=True)
+        # One open review at a time.
+        .exclude(pk__in=AccessReview.objects.filter(decided_at__isnull=True).values("account_id"))
+        .annotate(
+            _open=Exists(Episode.objects.filter(child=OuterRef("child")).exclude(status=EpisodeStatus.CLOSED)),
+            _last_closed=Subquery(last_closed),
+            _kept_until=Subquery(kept_until),
+        )
+        .select_related("child")
+        .order_by("pk")
+    )
 
 
 def sweep(today: datetime.date | None = None) -> int:
     """Open a review for every working account now due (daily; running it again opens none).
-    Returns how many were opened."""
+    Returns how many were opened. One query finds the due accounts; only an opened review writes."""
     today = today or timezone.localdate()
     opened = 0
-    accounts = (
-        SpaceAccount.objects.filter(revoked_at__isnull=True, user__is_active=True)
-        # One open review at a time.
-        .exclude(pk__in=AccessReview.objects.filter(decided_at__isnull=True).values("account_id"))
-        .select_related("child")
-        .order_by("pk")
-    )
-    for account in accounts:
-        reason = due_reason(account.child, today)
+    for account in _due_accounts():
+        found = account.__dict__  # the annotations of _due_accounts
+        reason = due_reason(account.child, found["_open"], found["_last_closed"], today)
         if not reason:
             continue
-        kept_until = _kept_until(account)
-        if kept_until is not None and kept_until > today:
+        if found["_kept_until"] is not None and found["_kept_until"] > today:
             continue
         try:
             with transaction.atomic():

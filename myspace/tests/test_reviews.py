@@ -163,3 +163,24 @@ def test_end_revokes_at_once_and_closes_the_review(client_for, young_person, chi
     assert AccessReview.objects.get().decision == ReviewDecision.END
     assert phone.get(reverse("myspace:home")).status_code == 302  # signed out
     assert reviews.sweep() == 0  # a revoked account is not reviewed again
+
+
+def test_the_sweep_finds_due_accounts_in_queries_that_do_not_grow_with_their_number(young_person, child, alice):
+    """Only opening a review writes; finding who is due is one query for any number of accounts."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from people.tests.factories import ChildFactory
+
+    def cost() -> int:
+        with CaptureQueriesContext(connection) as run:
+            assert reviews.sweep() == 0
+        return len(run)
+
+    small = cost()
+    for n in range(5):
+        kid = ChildFactory(service=child.service, date_of_birth=TODAY() - datetime.timedelta(days=15 * 366))
+        _closed_episode(kid, alice, days_ago=10)  # closed lately: not yet due
+        user = UserFactory(username=f"yp{n}", organisation=None, role=Role.YOUNG_PERSON)
+        SpaceAccount.objects.create(user=user, child=kid, created_by=alice)
+    assert cost() == small == 1
