@@ -85,7 +85,18 @@ def suppressed_report(
     sections = []
     for indicator in _chosen(codes):
         dims = [d for i, d in enumerate(indicator.dimensions) if i == 0 or wanted is None or d in wanted]
-        rel = release(period, filters, count=indicator.count, dimensions=dims, round_to=round_to) if dims else None
+        rel = (
+            release(
+                period,
+                filters,
+                count=indicator.count,
+                count_many=indicator.count_many,
+                dimensions=dims,
+                round_to=round_to,
+            )
+            if dims
+            else None
+        )
         raw = indicator.figures(period, filters) if indicator.figures else {}
         figures = {k: _suppressed_figure(v, limit, round_to) for k, v in raw.items()}
         sections.append(SuppressedSection(indicator, rel, figures))
@@ -100,7 +111,7 @@ def internal_report(
     sections = []
     for indicator in _chosen(codes):
         dims = [d for i, d in enumerate(indicator.dimensions) if i == 0 or wanted is None or d in wanted]
-        breakdowns = {d: indicator.count(period, filters, d) for d in dims}
+        breakdowns = indicator.breakdowns(period, filters, dims)
         figures = indicator.figures(period, filters) if indicator.figures else {}
         sections.append(InternalSection(indicator, breakdowns, figures))
     return InternalReport(period, filters, sections)

@@ -3,7 +3,7 @@
 WITH k AS (
   SELECT k.consultation_with, c.service_id, o.region_id, c.responsible_local_authority_id,
          c.legal_status, c.preferred_language, c.gender, c.ethnicity,
-         date_part('year', age(%(end)s::date, c.date_of_birth)) AS age
+         CASE WHEN c.date_of_birth <= %(end)s THEN date_part('year', age(%(end)s::date, c.date_of_birth)) END AS age
   FROM contacts_contact k
   JOIN people_child c ON c.id = k.child_id
   JOIN accounts_organisation o ON o.id = c.service_id

@@ -4,7 +4,7 @@
 WITH d AS (
   SELECT d.outcome, r.service_id, o.region_id, r.responsible_local_authority_id,
          r.legal_status, r.preferred_language, c.gender, c.ethnicity,
-         date_part('year', age(%(end)s::date, r.date_of_birth)) AS age
+         CASE WHEN r.date_of_birth <= %(end)s THEN date_part('year', age(%(end)s::date, r.date_of_birth)) END AS age
   FROM referrals_decision d
   JOIN referrals_referral r ON r.id = d.referral_id
   JOIN accounts_organisation o ON o.id = r.service_id

@@ -5,7 +5,7 @@
 WITH r AS (
   SELECT r.route, r.referrer_type, r.service_id, o.region_id, r.responsible_local_authority_id,
          r.legal_status, r.preferred_language, c.gender, c.ethnicity,
-         date_part('year', age(%(end)s::date, r.date_of_birth)) AS age
+         CASE WHEN r.date_of_birth <= %(end)s THEN date_part('year', age(%(end)s::date, r.date_of_birth)) END AS age
   FROM referrals_referral r
   JOIN accounts_organisation o ON o.id = r.service_id
   LEFT JOIN people_child c ON c.id = r.child_id

@@ -14,7 +14,7 @@ WITH e AS (
 ),
 y AS (
   SELECT c.id, c.service_id, o.region_id, c.responsible_local_authority_id, c.legal_status,
-         c.preferred_language, c.gender, c.ethnicity, date_part('year', age(%(end)s::date, c.date_of_birth)) AS age,
+         c.preferred_language, c.gender, c.ethnicity, CASE WHEN c.date_of_birth <= %(end)s THEN date_part('year', age(%(end)s::date, c.date_of_birth)) END AS age,
          bool_or(e.opened_on >= %(start)s) AS new,
          bool_or(e.status = 'closed' AND e.closed_on BETWEEN %(start)s AND %(end)s) AS closed
   FROM e JOIN people_child c ON c.id = e.child_id JOIN accounts_organisation o ON o.id = c.service_id
