@@ -3,10 +3,14 @@ definition of an indicator and the few query helpers (see the package's docstrin
 
 from __future__ import annotations
 
+import copy
 import datetime
-from collections.abc import Callable, Mapping, Sequence
+import functools
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db.models import (
     Count,
@@ -88,6 +92,42 @@ class Indicator:
         if self.count_many is not None and len(dimensions) > 1:
             return self.count_many(period, filters, dimensions)
         return {d: self.count(period, filters, d) for d in dimensions}
+
+
+T = TypeVar("T")
+
+#: While a report is computed (``one_report``): results of ``memoised`` functions by arguments.
+_memo: ContextVar[dict[tuple[Any, ...], Any] | None] = ContextVar("reporting_memo", default=None)
+
+
+@contextmanager
+def one_report() -> Iterator[None]:
+    """Within one report the same figure for the same period and filters is computed once: an
+    indicator's breakdown and its headline may need the same rows (significant events by kind are
+    both; at national scale that query is the report's heaviest, bench/report.py). Outside a
+    report nothing is kept, so no figure outlives the report that asked for it."""
+    token = _memo.set({})
+    try:
+        yield
+    finally:
+        _memo.reset(token)
+
+
+def memoised(function: Callable[..., T]) -> Callable[..., T]:
+    """``function(period, filters, …)`` computed once per report (``one_report``); each caller
+    gets its own copy (callers add to the counts they are given)."""
+
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> T:
+        memo = _memo.get()
+        if memo is None:
+            return function(*args, **kwargs)
+        key = (function.__module__, function.__qualname__, args, tuple(sorted(kwargs.items())))
+        if key not in memo:
+            memo[key] = function(*args, **kwargs)
+        return copy.deepcopy(memo[key])
+
+    return wrapper
 
 
 def on(period: Period, field: str) -> Q:

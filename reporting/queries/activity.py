@@ -23,6 +23,7 @@ from reporting.queries._common import (
     dimension_field,
     episodes_in,
     group,
+    memoised,
     on,
     on_dates,
     support_days,
@@ -179,11 +180,12 @@ def significant_events_during_support(period: Period, filters: Filters) -> Count
     episode open, by kind; and ``young_person_days``: the days of support in the period, summed
     over young people – the denominator of a rate per young person-year. (Support days are
     counted per episode; a young person has at most one current episode.)"""
-    counts = _events_by_kind(period, filters)
+    counts = _events_by_kind(period, filters, "kind")
     counts["young_person_days"] = support_days(episodes_in(period, filters), period)
     return counts
 
 
+@memoised
 def _events_by_kind(period: Period, filters: Filters, by: str = "kind") -> Counts:
     """The events by kind alone (the breakdown needs no support days: one query fewer)."""
     from events.models import SignificantEvent
@@ -200,7 +202,7 @@ def _events_by_kind(period: Period, filters: Filters, by: str = "kind") -> Count
 def _events_figures(period: Period, filters: Filters) -> Figures:
     # Two queries, not four: the events by kind, and the days of support with the young people
     # supported (the same episodes as ``young_people_supported``) from one aggregate.
-    events = sum(_events_by_kind(period, filters).values())
+    events = sum(_events_by_kind(period, filters, "kind").values())
     days, people = support_days_and_people(episodes_in(period, filters), period)
     years = days / 365.25
     return {

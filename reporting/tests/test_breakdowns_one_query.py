@@ -118,3 +118,18 @@ def test_the_internal_report_uses_one_query_per_indicator_for_its_breakdowns(dat
     with CaptureQueriesContext(connection) as run:
         internal_report(Q1, Filters(), ["referrals_received"])
     assert len(run) == 1
+
+
+def test_a_report_counts_the_significant_events_once_for_the_breakdown_and_the_headline(data):
+    with CaptureQueriesContext(connection) as run:
+        report = internal_report(Q1, Filters(), ["significant_events"])
+    assert len(run) == 2  # events by kind (once), days of support with the young people
+    section = report.sections[0]
+    assert section.breakdowns == {"kind": {"missing": 1}}
+    assert section.figures["events"] == 1
+    # Outside a report nothing is kept: the same function asks the database again.
+    counts = INDICATORS["significant_events"].count
+    with CaptureQueriesContext(connection) as again:
+        counts(Q1, Filters(), "kind")
+        counts(Q1, Filters(), "kind")
+    assert len(again) == 2
