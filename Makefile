@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DEMO_CHILDREN ?= 300
 
-.PHONY: demo test system-packages install assets messages messages-extract migrate serve smoke proof lint audit bench-seed bench-national bench-identity check-deploy backup clean
+.PHONY: demo test system-packages install assets messages messages-extract migrate serve smoke proof lint audit bench-seed bench-national bench-report bench-identity check-deploy backup clean
 
 # Stamps: reinstall only when the pinned requirements or package lock change.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -129,6 +129,16 @@ bench-national: install
 	$(MANAGE) migrate --noinput -v 0
 	$(MANAGE) seed_national --children 100000 --contacts-per-child 20
 	$(PY) bench/national_pages.py --label $(or $(LABEL),latest)
+
+# The quarterly return at national scale (issue 15): each indicator as Nyth computes it against a
+# hand-written SQL query (bench/report_sql/), numbers checked equal, medians of 5 runs, and the region
+# page (the suppressed report, all indicators) timed. DATABASE_URL: a database seeded by seed_national
+# (run again, it tops up one seeded before it made events and measurements). Not part of CI.
+# Writes bench/results/report.json and bench/results/report_explain/.
+bench-report: install
+	$(MANAGE) migrate --noinput -v 0
+	$(MANAGE) seed_national --children $(or $(CHILDREN),100000) --contacts-per-child 20
+	$(PY) bench/report.py $(if $(PERIOD),--period $(PERIOD))
 
 # Identity matching: precision, recall and lookup time on a labelled synthetic set in a database of its
 # own (created and dropped; never the demo database). Set DATABASE_URL to PostgreSQL for the timing

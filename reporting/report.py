@@ -20,6 +20,7 @@ from core.releases import Figure, Release, share, statistic
 from reporting.filters import Filters
 from reporting.periods import Period
 from reporting.queries import INDICATORS, Counts, Figures, Indicator, Share, Stat, release
+from reporting.queries._common import one_report
 
 
 @dataclass(frozen=True)
@@ -82,14 +83,38 @@ def suppressed_report(
         raise ValueError("a suppressed report is for a quarter or a year")
     limit = threshold()
     wanted = None if dimensions is None else set(dimensions)
+    with one_report():  # a figure two indicators' parts need is computed once
+        sections = _suppressed_sections(period, filters, codes, wanted, limit, round_to)
+    return SuppressedReport(period, filters, sections, limit, round_to)
+
+
+def _suppressed_sections(
+    period: Period,
+    filters: Filters,
+    codes: Iterable[str] | None,
+    wanted: set[str] | None,
+    limit: int,
+    round_to: int | None,
+) -> list[SuppressedSection]:
     sections = []
     for indicator in _chosen(codes):
         dims = [d for i, d in enumerate(indicator.dimensions) if i == 0 or wanted is None or d in wanted]
-        rel = release(period, filters, count=indicator.count, dimensions=dims, round_to=round_to) if dims else None
+        rel = (
+            release(
+                period,
+                filters,
+                count=indicator.count,
+                count_many=indicator.count_many,
+                dimensions=dims,
+                round_to=round_to,
+            )
+            if dims
+            else None
+        )
         raw = indicator.figures(period, filters) if indicator.figures else {}
         figures = {k: _suppressed_figure(v, limit, round_to) for k, v in raw.items()}
         sections.append(SuppressedSection(indicator, rel, figures))
-    return SuppressedReport(period, filters, sections, limit, round_to)
+    return sections
 
 
 def internal_report(
@@ -98,9 +123,10 @@ def internal_report(
     """The same indicators unsuppressed, for the service's own people (any period)."""
     wanted = None if dimensions is None else set(dimensions)
     sections = []
-    for indicator in _chosen(codes):
-        dims = [d for i, d in enumerate(indicator.dimensions) if i == 0 or wanted is None or d in wanted]
-        breakdowns = {d: indicator.count(period, filters, d) for d in dims}
-        figures = indicator.figures(period, filters) if indicator.figures else {}
-        sections.append(InternalSection(indicator, breakdowns, figures))
+    with one_report():
+        for indicator in _chosen(codes):
+            dims = [d for i, d in enumerate(indicator.dimensions) if i == 0 or wanted is None or d in wanted]
+            breakdowns = indicator.breakdowns(period, filters, dims)
+            figures = indicator.figures(period, filters) if indicator.figures else {}
+            sections.append(InternalSection(indicator, breakdowns, figures))
     return InternalReport(period, filters, sections)

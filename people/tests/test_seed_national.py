@@ -108,3 +108,57 @@ def test_a_tiny_national_data_set_has_the_proportions():
     )
     assert Child.objects.count() == 600
     assert Contact.objects.count() == contacts
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="generate_series; CI runs this on PostgreSQL")
+def test_the_national_data_set_has_what_the_quarterly_return_counts():
+    from django.utils import timezone
+
+    from episodes.models import EpisodeEvent
+    from events.models import RecordingPeriod, SignificantEvent
+    from outcomes.models import Measurement, MeasurementPoint
+    from people.models import Placement
+    from referrals.models import Decision, InitialConsultation
+    from reporting.filters import Filters
+    from reporting.periods import quarter_of
+    from reporting.queries import referral_decisions, significant_events_during_support, young_people_supported
+
+    args = ["--children", "50", "--contacts-per-child", "4", "--practitioners", "22", "--seed", "7"]
+    call_command("seed_national", *args, "--no-progress", "--no-vacuum", stdout=io.StringIO())
+    accepted = Referral.objects.filter(accepted_at__isnull=False)
+    # Every accepted referral has its "accepted" decision, some an earlier "consultation only".
+    assert Decision.objects.filter(outcome="accepted").count() == accepted.count() > 0
+    assert Decision.objects.exclude(outcome__in=["accepted", "consultation"]).count() == 0
+    assert 0.7 * accepted.count() <= InitialConsultation.objects.count() <= accepted.count()
+    allocated = Referral.objects.filter(status="allocated")
+    assert 0.8 * allocated.count() <= allocated.filter(first_session_at__gte=F("allocated_at")).count()
+    assert not allocated.filter(first_session_at__gt=F("allocated_at") + timezone.timedelta(days=15)).exists()
+    # An episode's closing date is its "closed" event: one per closed episode, on the lead's end.
+    closed = Episode.objects.filter(status="closed")
+    assert EpisodeEvent.objects.filter(kind="closed").count() == closed.count()
+    assert EpisodeEvent.objects.filter(kind="opened").count() == Episode.objects.count()
+    # One to three placements each, the last one open; events about two a young person.
+    assert 50 <= Placement.objects.count() <= 150
+    assert Placement.objects.filter(end_date__isnull=True).count() == 50
+    events = SignificantEvent.objects.count()
+    assert 30 <= events <= 200
+    assert 10 <= RecordingPeriod.objects.count() <= 40
+    # Measures due at the start of every episode; the done ones have their three results.
+    assert MeasurementPoint.objects.filter(kind="start").count() == Episode.objects.count()
+    assert MeasurementPoint.objects.filter(kind="end").count() == closed.count()
+    done = MeasurementPoint.objects.filter(status="done").count()
+    assert done > 0
+    assert Measurement.objects.count() == 3 * done
+    assert not Measurement.objects.filter(point__status="due").exists()
+
+    # The indicators find something to count this quarter.
+    period = quarter_of(timezone.localdate())
+    assert young_people_supported(period, Filters())["supported"] > 0
+    assert sum(referral_decisions(period, Filters()).values()) >= 0
+    counts = significant_events_during_support(period, Filters())
+    assert counts["young_person_days"] > 0
+
+    # Again with the same seed: nothing twice.
+    call_command("seed_national", *args, "--no-progress", "--no-vacuum", stdout=io.StringIO())
+    assert SignificantEvent.objects.count() == events
+    assert Measurement.objects.count() == 3 * done

@@ -3,10 +3,14 @@ definition of an indicator and the few query helpers (see the package's docstrin
 
 from __future__ import annotations
 
+import copy
 import datetime
-from collections.abc import Callable, Mapping
+import functools
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db.models import (
     Count,
@@ -78,6 +82,52 @@ class Indicator:
     labels: Mapping[str, Promise] = field(default_factory=dict)
     #: A description rather than evidence of effect (shown beside it), e.g. events before support.
     caveat: Promise | None = None
+    #: Optional: every breakdown asked for from one query (``count_many(period, filters, dims)``,
+    #: the same partitions as ``count`` for each); ``breakdowns`` uses it when given.
+    count_many: Callable[[Period, Filters, Sequence[str]], dict[str, Counts]] | None = None
+
+    def breakdowns(self, period: Period, filters: Filters, dimensions: Sequence[str]) -> dict[str, Counts]:
+        """The breakdowns ``dimensions``: from ``count_many`` when the indicator has it (one
+        query at national scale instead of one a breakdown: bench/report.py), else ``count`` each."""
+        if self.count_many is not None and len(dimensions) > 1:
+            return self.count_many(period, filters, dimensions)
+        return {d: self.count(period, filters, d) for d in dimensions}
+
+
+T = TypeVar("T")
+
+#: While a report is computed (``one_report``): results of ``memoised`` functions by arguments.
+_memo: ContextVar[dict[tuple[Any, ...], Any] | None] = ContextVar("reporting_memo", default=None)
+
+
+@contextmanager
+def one_report() -> Iterator[None]:
+    """Within one report the same figure for the same period and filters is computed once: an
+    indicator's breakdown and its headline may need the same rows (significant events by kind are
+    both; at national scale that query is the report's heaviest, bench/report.py). Outside a
+    report nothing is kept, so no figure outlives the report that asked for it."""
+    token = _memo.set({})
+    try:
+        yield
+    finally:
+        _memo.reset(token)
+
+
+def memoised(function: Callable[..., T]) -> Callable[..., T]:
+    """``function(period, filters, …)`` computed once per report (``one_report``); each caller
+    gets its own copy (callers add to the counts they are given)."""
+
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> T:
+        memo = _memo.get()
+        if memo is None:
+            return function(*args, **kwargs)
+        key = (function.__module__, function.__qualname__, args, tuple(sorted(kwargs.items())))
+        if key not in memo:
+            memo[key] = function(*args, **kwargs)
+        return copy.deepcopy(memo[key])
+
+    return wrapper
 
 
 def on(period: Period, field: str) -> Q:
@@ -109,6 +159,35 @@ def by_dimension(rows: QuerySet[Any], by: str, period: Period, child_prefix: str
     return group(rows, field, distinct=distinct)
 
 
+def dimension_field(by: str, child_prefix: str) -> str:
+    """The field (path) of the dimension ``by``: one of ``DIMENSIONS`` (a field of the young
+    person, reached by ``child_prefix``) or a field of the rows themselves (not for age bands)."""
+    return f"{child_prefix}{DIMENSIONS[by]}" if by in DIMENSIONS else by
+
+
+def by_dimensions(
+    rows: QuerySet[Any], fields: Mapping[str, str], period: Period, *, age_from: str = "", distinct: str = ""
+) -> dict[str, Counts]:
+    """Several breakdowns from one query: ``rows`` grouped by all the ``fields`` (dimension ->
+    field path) at once, the groups then summed per dimension. The same partitions as one
+    ``group`` each, because every row has one value of each field; with ``distinct`` (a young
+    person's id) because a young person's dimensions are the same on all their rows, so they are
+    in one group only. ``age_band`` is computed from the date of birth ``age_from``. The groups
+    are at most the rows counted (a few thousand for a region's quarter), summed in Python."""
+    if "age_band" in fields:
+        rows = rows.annotate(_band=age_band_expression(period.end, age_from))
+    paths = {d: ("_band" if d == "age_band" else f) for d, f in fields.items()}
+    columns = sorted(set(paths.values()))
+    counter = Count(distinct, distinct=True) if distinct else Count("pk")
+    out: dict[str, Counts] = {d: {} for d in fields}
+    for row in rows.order_by().values(*columns).annotate(_n=counter):
+        for dimension, path in paths.items():
+            key = "" if row[path] is None else str(row[path])
+            counts = out[dimension]
+            counts[key] = counts.get(key, 0) + row["_n"]
+    return out
+
+
 def closed_on() -> Subquery:
     """An episode's closing date (its last "closed" event), as a subquery."""
     from episodes.models import EpisodeEvent
@@ -133,17 +212,22 @@ def episodes_in(period: Period, filters: Filters) -> QuerySet[Any]:
 def support_days(episodes: QuerySet[Any], period: Period) -> int:
     """Days of support inside the period, summed over ``episodes`` (from ``episodes_in``), in
     the database; both ends inclusive."""
+    return support_days_and_people(episodes, period)[0]
+
+
+def support_days_and_people(episodes: QuerySet[Any], period: Period) -> tuple[int, int]:
+    """``support_days`` and the young people they are of (each once), from one query."""
     start = Greatest(F("opened_on"), Value(period.start, output_field=DateField()))
     end = Least(
         Coalesce(F("closed_on"), Value(period.end, output_field=DateField())),
         Value(period.end, output_field=DateField()),
     )
     span = episodes.annotate(_span=ExpressionWrapper(end - start, output_field=DurationField()))
-    figures = span.aggregate(days=Sum("_span"), episodes=Count("pk"))
+    figures = span.aggregate(days=Sum("_span"), episodes=Count("pk"), people=Count("child_id", distinct=True))
     if not figures["episodes"]:
-        return 0
+        return 0, 0
     # Inclusive of both ends: one more day per episode.
-    return int(figures["days"].days) + int(figures["episodes"])
+    return int(figures["days"].days) + int(figures["episodes"]), int(figures["people"])
 
 
 def days_between(later: datetime.date, earlier: datetime.date) -> int:

@@ -4,6 +4,7 @@ and significant events during support."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
@@ -18,11 +19,15 @@ from reporting.queries._common import (
     Indicator,
     Stat,
     by_dimension,
+    by_dimensions,
+    dimension_field,
     episodes_in,
     group,
+    memoised,
     on,
     on_dates,
     support_days,
+    support_days_and_people,
 )
 
 # --- Referrals -------------------------------------------------------------------------------
@@ -56,6 +61,30 @@ def referrals_received(period: Period, filters: Filters, by: str = "route") -> C
     return _referral_by(rows, by, period, "")
 
 
+def _referral_rows(period: Period, filters: Filters) -> QuerySet[Any]:
+    from referrals.models import Referral
+
+    return Referral.objects.filter(on_dates(period, "received_at")).filter(_referral_q(filters, period.end))
+
+
+def _referral_fields(dims: Sequence[str], prefix: str, own: tuple[str, ...]) -> dict[str, str]:
+    """The field of each dimension for referral rows reached by ``prefix`` (as ``_referral_by``)."""
+    return {
+        d: d
+        if d in own
+        else dimension_field(d, f"{prefix}child__")
+        if d in ("gender", "ethnicity")
+        else dimension_field(d, prefix)
+        for d in dims
+    }
+
+
+def referrals_received_many(period: Period, filters: Filters, dims: Sequence[str]) -> dict[str, Counts]:
+    """``referrals_received`` by each of ``dims``, from one query."""
+    fields = _referral_fields(dims, "", ("route", "referrer_type"))
+    return by_dimensions(_referral_rows(period, filters), fields, period, age_from="date_of_birth")
+
+
 def _referral_by(rows: QuerySet[Any], by: str, period: Period, prefix: str) -> Counts:
     """By a dimension of the referral itself, or of its linked record for gender and ethnicity
     ("" – not recorded – where none is linked yet)."""
@@ -75,6 +104,15 @@ def referral_decisions(period: Period, filters: Filters, by: str = "outcome") ->
     if by == "outcome":
         return group(rows, "outcome")
     return _referral_by(rows, by, period, "referral__")
+
+
+def referral_decisions_many(period: Period, filters: Filters, dims: Sequence[str]) -> dict[str, Counts]:
+    """``referral_decisions`` by each of ``dims`` (not ``directory_service``), from one query."""
+    from referrals.models import Decision
+
+    rows = Decision.objects.filter(on_dates(period, "decided_at"), referral__in=_referrals_matching(filters, period))
+    fields = _referral_fields(dims, "referral__", ("outcome",))
+    return by_dimensions(rows, fields, period, age_from="referral__date_of_birth")
 
 
 def _referrals_matching(filters: Filters, period: Period) -> QuerySet[Any]:
@@ -101,6 +139,13 @@ def young_people_supported(period: Period, filters: Filters, by: str = "") -> Co
     return {k: int(v or 0) for k, v in figures.items()}
 
 
+def _supported_many(period: Period, filters: Filters, dims: Sequence[str]) -> dict[str, Counts]:
+    fields = {d: dimension_field(d, "child__") for d in dims}
+    return by_dimensions(
+        episodes_in(period, filters), fields, period, age_from="child__date_of_birth", distinct="child_id"
+    )
+
+
 # --- Contacts --------------------------------------------------------------------------------
 
 
@@ -116,6 +161,17 @@ def professional_consultations(period: Period, filters: Filters, by: str = "cons
     return by_dimension(rows, by, period, "child__")
 
 
+def professional_consultations_many(period: Period, filters: Filters, dims: Sequence[str]) -> dict[str, Counts]:
+    """``professional_consultations`` by each of ``dims``, from one query."""
+    from contacts.models import Attendance, Contact, Kind
+
+    rows = Contact.objects.filter(
+        on_dates(period, "starts_at"), kind=Kind.CONSULTATION, attendance=Attendance.ATTENDED
+    ).filter(filters.child_q(period.end, "child__"))
+    fields = {d: d if d == "consultation_with" else dimension_field(d, "child__") for d in dims}
+    return by_dimensions(rows, fields, period, age_from="child__date_of_birth")
+
+
 # --- Significant events ----------------------------------------------------------------------
 
 
@@ -124,29 +180,30 @@ def significant_events_during_support(period: Period, filters: Filters) -> Count
     episode open, by kind; and ``young_person_days``: the days of support in the period, summed
     over young people – the denominator of a rate per young person-year. (Support days are
     counted per episode; a young person has at most one current episode.)"""
+    counts = _events_by_kind(period, filters, "kind")
+    counts["young_person_days"] = support_days(episodes_in(period, filters), period)
+    return counts
+
+
+@memoised
+def _events_by_kind(period: Period, filters: Filters, by: str = "kind") -> Counts:
+    """The events by kind alone (the breakdown needs no support days: one query fewer)."""
     from events.models import SignificantEvent
 
-    episodes = episodes_in(period, filters)
-    inside = episodes.filter(child=OuterRef("child"), opened_on__lte=OuterRef("occurred_on")).filter(
-        ~Q(status="closed") | Q(closed_on__gte=OuterRef("occurred_on"))
+    inside = (
+        episodes_in(period, filters)
+        .filter(child=OuterRef("child"), opened_on__lte=OuterRef("occurred_on"))
+        .filter(~Q(status="closed") | Q(closed_on__gte=OuterRef("occurred_on")))
     )
     events = SignificantEvent.objects.filter(on(period, "occurred_on"), removed_at__isnull=True).filter(Exists(inside))
-    counts = group(events, "kind")
-    counts["young_person_days"] = support_days(episodes, period)
-    return counts
-
-
-def _events_by_kind(period: Period, filters: Filters, by: str = "kind") -> Counts:
-    counts = significant_events_during_support(period, filters)
-    counts.pop("young_person_days")
-    return counts
+    return group(events, "kind")
 
 
 def _events_figures(period: Period, filters: Filters) -> Figures:
-    counts = significant_events_during_support(period, filters)
-    days = counts.pop("young_person_days")
-    events = sum(counts.values())
-    people = young_people_supported(period, filters)["supported"]
+    # Two queries, not four: the events by kind, and the days of support with the young people
+    # supported (the same episodes as ``young_people_supported``) from one aggregate.
+    events = sum(_events_by_kind(period, filters, "kind").values())
+    days, people = support_days_and_people(episodes_in(period, filters), period)
     years = days / 365.25
     return {
         "events": events,
@@ -172,6 +229,7 @@ INDICATORS: list[Indicator] = [
         _("Received on a day in the period."),
         referrals_received,
         dimensions=("route", "referrer_type", *PEOPLE_DIMENSIONS),
+        count_many=referrals_received_many,
     ),
     Indicator(
         "referral_decisions",
@@ -181,6 +239,7 @@ INDICATORS: list[Indicator] = [
         _("Decided on a day in the period."),
         referral_decisions,
         dimensions=("outcome", *PEOPLE_DIMENSIONS),
+        count_many=referral_decisions_many,
     ),
     Indicator(
         "young_people_supported",
@@ -194,6 +253,7 @@ INDICATORS: list[Indicator] = [
         dimensions=PEOPLE_DIMENSIONS,
         figures=_supported_figures,
         labels={"supported": _("Supported"), "new": _("New"), "closed": _("Closed")},
+        count_many=_supported_many,
     ),
     Indicator(
         "professional_consultations",
@@ -203,6 +263,7 @@ INDICATORS: list[Indicator] = [
         _("Held on a day in the period."),
         professional_consultations,
         dimensions=("consultation_with", *PEOPLE_DIMENSIONS),
+        count_many=professional_consultations_many,
     ),
     Indicator(
         "significant_events",
