@@ -1,0 +1,4 @@
+"""placeholder"""
+from reporting.queries._common import Indicator
+
+INDICATORS: list[Indicator] = []
