@@ -33,8 +33,7 @@ from reporting.queries.activity import (
 )
 
 INDICATORS: dict[str, Indicator] = {
-    i.code: i
-    for i in (*activity.INDICATORS, *timeliness.INDICATORS, *stability.INDICATORS, *welsh.INDICATORS)
+    i.code: i for i in (*activity.INDICATORS, *timeliness.INDICATORS, *stability.INDICATORS, *welsh.INDICATORS)
 }
 
 

@@ -151,13 +151,15 @@ INDICATORS: list[Indicator] = [
             "made": _("Active Offer made"),
             "not_made": _("Active Offer not made"),
             "received": _("Referrals received"),
-            "offer_made": _("Active Offer made (%)"),
+            "offer_made": _("Percentage with the Active Offer made"),
         },
     ),
     Indicator(
         "active_offer_young_people",
         _("Active Offer to young people supported"),
-        _("Young people supported to whom the Active Offer had been made by the end of the period; and of them, those who chose Welsh or both languages."),
+        _(
+            "Young people supported to whom the Active Offer had been made by the end of the period; and of them, those who chose Welsh or both languages."
+        ),
         _("Young people supported in the period (each once); for the choice, those to whom the offer was made."),
         _("Support open at any time in the period; the offer made on or before its last day."),
         offer_to_young_people,
@@ -170,8 +172,8 @@ INDICATORS: list[Indicator] = [
             "both": _("Offer made: chose both languages"),
             "no_answer": _("Offer made: no answer yet"),
             "supported": _("Young people supported"),
-            "offer_made": _("Active Offer made (%)"),
-            "chose_welsh": _("Chose Welsh or both languages (% of offers made)"),
+            "offer_made": _("Percentage with the Active Offer made"),
+            "chose_welsh": _("Percentage who chose Welsh or both languages, of offers made"),
         },
     ),
     Indicator(
@@ -183,17 +185,19 @@ INDICATORS: list[Indicator] = [
         young_people_by_language,
         dimensions=LANGUAGE_FIRST,
         figures=_language_figures,
-        labels={"supported": _("Young people supported"), "prefer_welsh": _("Prefer Welsh (%)")},
+        labels={"supported": _("Young people supported"), "prefer_welsh": _("Percentage preferring Welsh")},
     ),
     Indicator(
         "contact_language",
         _("Language of contacts"),
-        _("Contacts that took place, by the language they were held in (Welsh, English, both, or another with an interpreter)."),
+        _(
+            "Contacts that took place, by the language they were held in (Welsh, English, both, or another with an interpreter)."
+        ),
         _("Contacts that took place in the period."),
         _("Held on a day in the period."),
         contacts_by_language,
         dimensions=("contact_language", *PEOPLE_DIMENSIONS),
         figures=_contact_figures,
-        labels={"contacts": _("Contacts that took place"), "in_welsh": _("Held in Welsh or in both languages (%)")},
+        labels={"contacts": _("Contacts that took place"), "in_welsh": _("Percentage held in Welsh or both languages")},
     ),
 ]

@@ -109,7 +109,9 @@ def test_events_before_support_only_where_recording_was_complete(people, alice):
     counts, young_people, incomplete = events_before_support(Q1, Filters())
     assert counts == {"self_harm": 1, "placement_breakdown": 1, "exclusion": 1}
     assert (young_people, incomplete) == (2, 1)
-    section = {s.indicator.code: s for s in internal_report(Q1, Filters(), ["significant_events_before_support"]).sections}
+    section = {
+        s.indicator.code: s for s in internal_report(Q1, Filters(), ["significant_events_before_support"]).sections
+    }
     figures = section["significant_events_before_support"].figures
     assert figures["per_young_person_year"].value == pytest.approx(3 / 2)
     assert figures["not_counted"] == 1

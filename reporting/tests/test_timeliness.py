@@ -16,8 +16,13 @@ from referrals.tests.factories import ReferralFactory
 from reporting import periods
 from reporting.filters import Filters
 from reporting.queries import INDICATORS
-from reporting.queries.timeliness import allocation_figures, allocation_list, decisions_by_days, timeliness_figures
-from reporting.queries.timeliness import stage_days
+from reporting.queries.timeliness import (
+    allocation_figures,
+    allocation_list,
+    decisions_by_days,
+    stage_days,
+    timeliness_figures,
+)
 from reporting.report import internal_report, suppressed_report
 
 pytestmark = pytest.mark.django_db

@@ -16,8 +16,12 @@ from referrals.tests.factories import ReferralFactory
 from reporting import periods
 from reporting.filters import Filters
 from reporting.queries import INDICATORS, Share
-from reporting.queries.welsh import contacts_by_language, offer_at_referral, offer_to_young_people
-from reporting.queries.welsh import young_people_by_language
+from reporting.queries.welsh import (
+    contacts_by_language,
+    offer_at_referral,
+    offer_to_young_people,
+    young_people_by_language,
+)
 from reporting.report import internal_report, suppressed_report
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +34,8 @@ def at(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(12)))
 
 
-def supported(child, by, opened=D(2025, 9, 1), closed=None):
+def supported(child, by, opened=None, closed=None):
+    opened = opened or D(2025, 9, 1)
     e = Episode.objects.create(child=child, opened_on=opened, opened_from="referral", opened_by=by,
                                status="closed" if closed else "open")  # fmt: skip
     EpisodeEvent.objects.create(episode=e, kind="opened", on=opened, recorded_by=by)
@@ -56,7 +61,9 @@ def data(south, alice):
         ("d", "not_made", None, "en"),
         ("e", "no_answer", D(2026, 5, 1), "other"),
     ]:
-        kids[name] = ChildFactory(service=south, active_offer=offer, active_offer_date=when, preferred_language=language)
+        kids[name] = ChildFactory(
+            service=south, active_offer=offer, active_offer_date=when, preferred_language=language
+        )
         supported(kids[name], alice)
     # Support closed before the quarter: not counted.
     gone = ChildFactory(service=south, active_offer="welsh", active_offer_date=D(2025, 1, 1), preferred_language="cy")
