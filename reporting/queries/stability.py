@@ -112,9 +112,10 @@ def events_before_support(period: Period, filters: Filters) -> tuple[Counts, int
     their significant events (not removed) in those days, by kind; how many such young people;
     and how many others started support in the period but are left out (recording incomplete).
 
-    Coverage is a union of date ranges, decided by the one rule in ``complete_for``: one query
-    fetches the opening dates and recording periods (dates only, no record), the rule runs over
-    them, then one grouped query counts the events. Three queries, whatever the data size."""
+    Coverage is a union of date ranges, decided by the one rule in ``complete_for``: two queries
+    fetch the opening dates and the recording periods (dates only), the rule runs over those few
+    rows per young person, then one grouped query counts the events. Three queries, whatever the
+    data size; what is returned is counts only."""
     from events.models import RecordingPeriod, SignificantEvent
     from events.services import complete_for
 
