@@ -49,8 +49,8 @@ from django.utils.translation import gettext_lazy as _
 
 from reporting.filters import Filters
 from reporting.periods import Period
-from reporting.queries._common import PEOPLE_DIMENSIONS, Counts, Figures, Indicator, Stat, by_dimension, group
-from reporting.queries.activity import _referral_q
+from reporting.queries._common import PEOPLE_DIMENSIONS, Counts, Figures, Indicator, Stat, group
+from reporting.queries.activity import _referral_by, _referral_q
 
 #: Bands of days waited (the release of a timeliness indicator): code → (fewest, most) days.
 BANDS: dict[str, tuple[int, int | None]] = {
@@ -138,8 +138,8 @@ def _by(rows: QuerySet[Any], by: str, period: Period) -> Counts:
         return group(rows.annotate(_band=_band("_days")), "_band")
     if by == "state":
         return group(rows, "_state")
-    prefix = "child__" if by in ("gender", "ethnicity") else ""
-    return by_dimension(rows, by, period, prefix)
+    # A dimension of the referral itself, or of its linked record for gender and ethnicity.
+    return _referral_by(rows, by, period, "")
 
 
 # --- Referral → decision → initial consultation → first session ------------------------------
