@@ -185,7 +185,13 @@ INDICATORS: list[Indicator] = [
         young_people_by_language,
         dimensions=LANGUAGE_FIRST,
         figures=_language_figures,
-        labels={"supported": _("Young people supported"), "prefer_welsh": _("Percentage preferring Welsh")},
+        labels={
+            "cy": _("Welsh"),
+            "en": _("English"),
+            "other": _("Another language"),
+            "supported": _("Young people supported"),
+            "prefer_welsh": _("Percentage preferring Welsh"),
+        },
     ),
     Indicator(
         "contact_language",
@@ -198,6 +204,13 @@ INDICATORS: list[Indicator] = [
         contacts_by_language,
         dimensions=("contact_language", *PEOPLE_DIMENSIONS),
         figures=_contact_figures,
-        labels={"contacts": _("Contacts that took place"), "in_welsh": _("Percentage held in Welsh or both languages")},
+        labels={
+            "cy": _("Welsh"),
+            "en": _("English"),
+            "bilingual": _("Welsh and English"),
+            "other": _("Another language (with an interpreter)"),
+            "contacts": _("Contacts that took place"),
+            "in_welsh": _("Percentage held in Welsh or both languages"),
+        },
     ),
 ]
