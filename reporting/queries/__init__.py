@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from core.releases import Breakdown, Release, suppress_release
 from reporting.filters import Filters
 from reporting.periods import Period
-from reporting.queries import activity
+from reporting.queries import activity, stability, timeliness, welsh
 from reporting.queries._common import Counts, Figures, Indicator, Share, Stat
 from reporting.queries.activity import (
     professional_consultations,
@@ -32,7 +32,9 @@ from reporting.queries.activity import (
     young_people_supported,
 )
 
-INDICATORS: dict[str, Indicator] = {i.code: i for i in (*activity.INDICATORS,)}
+INDICATORS: dict[str, Indicator] = {
+    i.code: i for i in (*activity.INDICATORS, *timeliness.INDICATORS, *stability.INDICATORS, *welsh.INDICATORS)
+}
 
 
 def release(
