@@ -32,7 +32,9 @@ from reporting.queries.activity import (
     young_people_supported,
 )
 
-INDICATORS: dict[str, Indicator] = {i.code: i for i in (*activity.INDICATORS, *outcomes.INDICATORS, *training.INDICATORS)}
+INDICATORS: dict[str, Indicator] = {
+    i.code: i for i in (*activity.INDICATORS, *outcomes.INDICATORS, *training.INDICATORS)
+}
 
 
 def release(

@@ -54,7 +54,16 @@ from django.utils.translation import gettext_lazy as _
 
 from reporting.filters import Filters
 from reporting.periods import Period
-from reporting.queries._common import PEOPLE_DIMENSIONS, Counts, Figures, Indicator, Share, by_dimension, episodes_in, group
+from reporting.queries._common import (
+    PEOPLE_DIMENSIONS,
+    Counts,
+    Figures,
+    Indicator,
+    Share,
+    by_dimension,
+    episodes_in,
+    group,
+)
 
 # --- Who is counted -----------------------------------------------------------------------------
 
@@ -90,10 +99,7 @@ def _not_done(period: Period, filters: Filters, kinds: tuple[str, ...] | None = 
 def _not_done_labels() -> dict[str, Any]:
     from outcomes.models import NotDoneReason
 
-    return {
-        f"not_done_{value}": format_lazy("{}: {}", _("Not done"), label)
-        for value, label in NotDoneReason.choices
-    }
+    return {f"not_done_{value}": format_lazy("{}: {}", _("Not done"), label) for value, label in NotDoneReason.choices}
 
 
 # --- Improved wellbeing (CORC) -----------------------------------------------------------------
@@ -165,7 +171,7 @@ def _measure_results(period: Period, thresholds: dict[int, Decimal], lower: set[
     same = scored.filter(point__episode=OuterRef("point__episode"), instrument=OuterRef("instrument"))
     later = same.filter(Q(taken_on__gt=OuterRef("taken_on")) | Q(taken_on=OuterRef("taken_on"), pk__gt=OuterRef("pk")))
     first = same.order_by("taken_on", "pk").values("score")[:1]
-    decimal = DecimalField(max_digits=12, decimal_places=2)
+    decimal: DecimalField[Any, Any] = DecimalField(max_digits=12, decimal_places=2)
     rows = (
         scored.filter(~Exists(later))
         .annotate(
@@ -537,7 +543,9 @@ INDICATORS: list[Indicator] = [
     Indicator(
         "trusted_adult",
         _("A good relationship with a trusted adult"),
-        _("Young people answering yes to the question on a good relationship with a trusted adult, at the start and at the latest."),
+        _(
+            "Young people answering yes to the question on a good relationship with a trusted adult, at the start and at the latest."
+        ),
         _("Young people who answered the question at least twice (paired)."),
         _COHORT_RULE,
         _trusted_adult,
@@ -548,7 +556,9 @@ INDICATORS: list[Indicator] = [
     Indicator(
         "knows_help",
         _("Able to find and ask for help"),
-        _("Young people answering yes to the question on knowing how to find and ask for help, at the start and at the latest."),
+        _(
+            "Young people answering yes to the question on knowing how to find and ask for help, at the start and at the latest."
+        ),
         _("Young people who answered the question at least twice (paired)."),
         _COHORT_RULE,
         _knows_help,
@@ -559,7 +569,9 @@ INDICATORS: list[Indicator] = [
     Indicator(
         "outcome_tool_use",
         _("Use of a standardised outcome tool"),
-        _("Young people with a standardised measure (a scored measure or goal ratings) at their start point, and at a review point."),
+        _(
+            "Young people with a standardised measure (a scored measure or goal ratings) at their start point, and at a review point."
+        ),
         _("Young people supported in the period."),
         _COHORT_RULE,
         tool_use,

@@ -72,9 +72,9 @@ def young_people(south, alice):
     kids = {}
     start, review, late = D(2026, 4, 5), D(2026, 6, 1), D(2026, 7, 2)
 
-    def kid(name, opened=D(2026, 1, 10), closed=None, **fields):
+    def kid(name, closed=None, **fields):
         child = ChildFactory(service=south, **fields)
-        kids[name] = (child, _episode(child, opened, alice, closed))
+        kids[name] = (child, _episode(child, D(2026, 1, 10), alice, closed))
         return kids[name][1]
 
     e = kid("improved", gender="female")  # 17.43 → 22.35: +4.92 > 3.76; trusted adult no → yes
@@ -158,7 +158,9 @@ def test_the_sql_category_agrees_with_outcomes_summary_for_each_young_person(you
         measurements = list(
             Measurement.objects.filter(point__episode=episode, taken_on__lte=Q1.end).select_related("instrument")
         )
-        ratings = list(GoalRating.objects.filter(point__episode=episode, rated_on__lte=Q1.end).order_by("rated_on", "pk"))
+        ratings = list(
+            GoalRating.objects.filter(point__episode=episode, rated_on__lte=Q1.end).order_by("rated_on", "pk")
+        )
         wellbeing = [m for m in measurements if m.instrument.scoring != "question"]
         corc = summary.summarise(wellbeing, ratings, gbo).corc
         expected = str(corc) if corc is not None else ("unpaired" if wellbeing or ratings else "not_measured")
