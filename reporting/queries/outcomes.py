@@ -188,7 +188,7 @@ def _measure_results(period: Period, thresholds: dict[int, Decimal], lower: set[
     return rows.annotate(_category=_category(F("_threshold"), _worse(lower, "instrument_id"), judged))
 
 
-def _goal_results(period: Period, gbo: Any) -> QuerySet[Any]:
+def _goal_results(period: Period) -> QuerySet[Any]:
     """Per goal of an episode, its latest rating at a measurement point by the period's end,
     annotated ``_paired`` and ``_change`` (latest − first: ``scoring.goal_change``)."""
     from outcomes.models import GoalRating
@@ -220,7 +220,7 @@ def _annotate_wellbeing(period: Period, filters: Filters) -> QuerySet[Any]:
             )
         ),
     )
-    goals = _goal_results(period, gbo).filter(point__episode=OuterRef("pk"))
+    goals = _goal_results(period).filter(point__episode=OuterRef("pk"))
     episodes = episodes.annotate(_g_rated=Exists(goals))
     up, down, judged = Q(_m_up=True), Q(_m_down=True), Q(_m_judged=True)
     gbo_threshold = thresholds.get(gbo.pk) if gbo is not None else None
