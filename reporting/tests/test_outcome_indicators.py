@@ -284,3 +284,38 @@ def test_outcome_indicators_go_through_the_suppressed_and_internal_reports(young
     assert internal["improved_wellbeing"].breakdowns["category"]["reliable_improvement"] == 2
     assert internal["outcome_tool_use"].figures["with_start"] == q.Share(7, 9)
     assert internal["feedback"].breakdowns == {"respondent": {}}
+
+
+def test_goal_based_outcomes_on_the_mean_or_per_goal_as_the_instrument_says(south, alice):
+    """GBO's fixed threshold 2.45. "split": goals 2 → 5 (+3) and 6 → 4 (−2), mean +0.5: no reliable
+    change on the mean, improvement per goal. "both": 2 → 5 (+3) and 6 → 3 (−3): per goal one
+    better and one worse – CORC's "mixed", which ``summarise`` counts as no reliable change for
+    the GBO – and mean 0. Each time the query agrees with ``outcomes.summary``."""
+    kids = {}
+    for changes in ([(2, 5), (6, 4)], [(2, 5), (6, 3)]):  # "split", then "both"
+        child = ChildFactory(service=south)
+        episode = _episode(child, D(2026, 1, 1), alice)
+        plan = Plan.objects.create(child=child, language="en", updated_by=alice, next_review_on=D(2026, 9, 1))
+        for n, (first, latest) in enumerate(changes):
+            goal = Goal.objects.create(plan=plan, text=f"Goal {n}")
+            rate(episode, goal, "start", D(2026, 4, 2), first, alice)
+            rate(episode, goal, "review", D(2026, 5, 2), latest, alice)
+        kids[child.pk] = episode
+
+    def both_ways() -> dict[int, tuple[str, str]]:
+        gbo = Instrument.objects.get(code="gbo")
+        found = dict(q._annotate_wellbeing(Q1, Filters()).values_list("child_id", "_corc"))
+        out = {}
+        for pk, episode in kids.items():
+            ratings = list(GoalRating.objects.filter(point__episode=episode).order_by("rated_on", "pk"))
+            out[pk] = (found[pk], str(summary.summarise([], ratings, gbo).corc))
+        return out
+
+    split, mixed = list(kids)
+    on_mean = both_ways()
+    assert on_mean[split] == ("no_reliable_change", "no_reliable_change")
+    assert on_mean[mixed] == ("no_reliable_change", "no_reliable_change")
+    Instrument.objects.filter(code="gbo").update(rc_applies_to="per_goal")
+    per_goal = both_ways()
+    assert per_goal[split] == ("reliable_improvement", "reliable_improvement")
+    assert per_goal[mixed] == ("no_reliable_change", "no_reliable_change")
