@@ -23,6 +23,7 @@ from core.releases import Breakdown, Release, suppress_release
 from reporting.filters import Filters
 from reporting.periods import Period
 from reporting.queries import activity, stability, timeliness, welsh
+from reporting.queries import activity, outcomes, training
 from reporting.queries._common import Counts, Figures, Indicator, Share, Stat
 from reporting.queries.activity import (
     professional_consultations,
@@ -34,6 +35,7 @@ from reporting.queries.activity import (
 
 INDICATORS: dict[str, Indicator] = {
     i.code: i for i in (*activity.INDICATORS, *timeliness.INDICATORS, *stability.INDICATORS, *welsh.INDICATORS)
+    i.code: i for i in (*activity.INDICATORS, *outcomes.INDICATORS, *training.INDICATORS)
 }
 
 
