@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 D = datetime.date
 Q1 = periods.quarter(2026, 1)
 MADE = timezone.make_aware(datetime.datetime(2026, 7, 1, 9, 30))
-EVIL = "=HYPERLINK(\"http://x.example\",\"click\")"
+EVIL = '=HYPERLINK("http://x.example","click")'
 
 
 @pytest.fixture
