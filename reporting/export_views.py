@@ -49,8 +49,10 @@ class ExportForm(forms.Form):
     def __init__(self, *args: Any, periods_: list[periods.Period], areas: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         invalid = gettext_lazy("Choose one of the options")
-        self.fields["period"].choices = [(p.code, p.code) for p in periods_]
-        self.fields["area"].choices = [(a.key, a.label) for a in areas]
+        period_field, area_field = self.fields["period"], self.fields["area"]
+        assert isinstance(period_field, forms.ChoiceField) and isinstance(area_field, forms.ChoiceField)
+        period_field.choices = [(p.code, p.code) for p in periods_]
+        area_field.choices = [(a.key, a.label) for a in areas]
         for field in self.fields.values():
             field.error_messages["invalid_choice"] = invalid
 

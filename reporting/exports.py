@@ -324,7 +324,7 @@ def to_xlsx(report: SuppressedReport, *, language: str, made_at: datetime.dateti
         namer = _Namer(report)
         book = Workbook()
         taken: set[str] = set()
-        about = book.active
+        about: Any = book.active  # a new workbook's one sheet
         about.title = _sheet_name(_("About"), taken)
         _put(about, 1, 1, title(report))
         about.cell(row=1, column=1).font = Font(bold=True, size=14)
@@ -465,6 +465,8 @@ def _bar_chart(lines: list[Line]) -> Any:
 
     from core.pdf import FONT, TEXT_WIDTH
 
+    bar_style: Any = {"fillColor": colors.HexColor("#1d70b8"), "strokeWidth": 0}  # GOV.UK blue
+
     shown = [line for line in lines if line.category and line.value is not None]
     if len(shown) < 2:
         return None
@@ -479,7 +481,7 @@ def _bar_chart(lines: list[Line]) -> Any:
             drawing.add(String(label_width, y + 2, MARK, fontName=FONT, fontSize=7))
             continue
         width = (TEXT_WIDTH - label_width - 40) * float(line.value) / biggest
-        drawing.add(Rect(label_width, y, width, bar, fillColor=colors.HexColor("#1d70b8"), strokeColor=None))
+        drawing.add(Rect(label_width, y, width, bar, **bar_style))
         drawing.add(String(label_width + width + 3, y + 2, str(line.value), fontName=FONT, fontSize=7))
     return drawing
 

@@ -72,5 +72,5 @@ class Command(BaseCommand):
                 organisation = Organisation.objects.filter(code=code, type=kind).first()
                 if organisation is None:
                     raise CommandError(f"no {option.replace('_', ' ')} with the code {code!r}")
-                return Filters(**{field: organisation.pk})
+                return Filters(**{field: organisation.pk})  # type: ignore[arg-type]  # an id field
         return Filters()
