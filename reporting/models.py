@@ -31,8 +31,10 @@ class ExportJobQuerySet(models.QuerySet["ExportJob"]):
         returns of their own service if they manage it. A file is never shared further."""
         if not getattr(user, "is_authenticated", False) or not user.is_active:
             return self.none()
+        from accounts.models import Role
+
         mine = models.Q(requested_by=user)
-        if getattr(user, "role", "") == "service_manager" and user.organisation_id:
+        if getattr(user, "role", "") == Role.SERVICE_MANAGER and user.organisation_id:
             mine |= models.Q(requested_by__isnull=True, kind=ExportKind.QUARTERLY, service_id=user.organisation_id)
         return self.filter(mine)
 
