@@ -25,6 +25,7 @@ JOBS = {
     "space-alerts": "escalate_space_alerts",
     "space-reviews": "review_space_access",
     "space-notify": "send_space_notifications",
+    "quarterly-returns": "report --quarterly-returns",
 }
 
 
