@@ -6,6 +6,8 @@ one LIST event naming the children it shows (``audit.services.record_list``)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
@@ -54,7 +56,7 @@ def check_list(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     rows = quality.list_rows(check, request.user, timezone.now())
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     shown = list(page.object_list)
-    extra: dict[str, list[int]] = {}
+    extra: dict[str, Any] = {}
     if check.kind == quality.RowKind.REFERRALS:
         # Referrals not yet linked to a record name a child too: kept by reference id.
         extra["referrals"] = sorted(row.pk for row in shown)

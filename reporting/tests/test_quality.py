@@ -5,6 +5,7 @@ and paginated, who is refused, query counts that do not grow with the data, and 
 from __future__ import annotations
 
 import datetime
+import uuid
 
 import pytest
 from django.db import connection
@@ -157,7 +158,9 @@ def _points(child, alice, *, overdue_days=5):
                 status=PointStatus.DONE,
                 taken_on=episode.opened_on,
             ),
-            MeasurementPoint(child=child, episode=episode, kind="review", due_on=today - datetime.timedelta(overdue_days)),
+            MeasurementPoint(
+                child=child, episode=episode, kind="review", due_on=today - datetime.timedelta(overdue_days)
+            ),
             MeasurementPoint(child=child, episode=episode, kind="review", due_on=today + datetime.timedelta(30)),
         ]
     )
@@ -172,7 +175,7 @@ def _contact(child, who, *, hours, attendance=Attendance.BOOKED, key=""):
         location="home",
         attendance=attendance,
         starts_at=NOW() + datetime.timedelta(hours=hours),
-        idempotency_key=key or f"c-{child.pk}-{hours}-{attendance}",
+        idempotency_key=key or uuid.uuid4().hex,
     )
 
 
@@ -231,13 +234,15 @@ def test_the_other_lists_link_to_the_referral_point_and_contact(client_for, regi
     contact = _contact(register["complete"], alice, hours=-3)
     referral = ReferralFactory(service=south, received_at=NOW() - datetime.timedelta(days=40))
     client = client_for(manager)
-    point = MeasurementPoint.objects.get(child=register["gaps"], due_on__lt=timezone.localdate())
-    assert reverse("outcomes:point_record", args=[point.pk]) in client.get(
-        reverse("data_quality:overdue-measures")
-    ).content.decode()
-    assert reverse("contacts:edit", args=[contact.child_id, contact.pk]) in client.get(
-        reverse("data_quality:contacts-without-outcome")
-    ).content.decode()
+    point = MeasurementPoint.objects.get(child=register["gaps"], kind="review", due_on__lt=timezone.localdate())
+    assert (
+        reverse("outcomes:point_record", args=[point.pk])
+        in client.get(reverse("data_quality:overdue-measures")).content.decode()
+    )
+    assert (
+        reverse("contacts:edit", args=[contact.child_id, contact.pk])
+        in client.get(reverse("data_quality:contacts-without-outcome")).content.decode()
+    )
     page = client.get(reverse("data_quality:undecided-referrals")).content.decode()
     assert reverse("referrals:detail", args=[referral.pk]) in page and referral.family_name in page
     event = AuditEvent.objects.filter(actor=manager, action=Action.LIST).latest("id")
@@ -278,16 +283,20 @@ def test_the_managers_home_links_to_the_page(client_for, manager):
 # --- Query counts -------------------------------------------------------------------------------
 
 
-def _grow(south, north, alice, charlie, n):
+def _grow(south, north, alice, charlie, n, start):
     """``n`` more records failing several checks each, with an overdue point, a contact without
-    an outcome and a late referral (and as many in North)."""
+    an outcome and a late referral, and one pair of possible duplicates (and as many in North).
+    ``start`` keeps the dates of birth of each batch apart, so batches do not match each other."""
     for service, who in ((south, alice), (north, charlie)):
+        born = D(2008, 1, 1) + datetime.timedelta(days=start)
         for i in range(n):
-            record = kid(service, f"Grow{i}", f"Tyfu{service.pk}x{i}", D(2008, 1, 1) + datetime.timedelta(i))
+            record = kid(service, f"Grow{i}", f"Tyfu{service.pk}x{i}", born + datetime.timedelta(days=i))
             CareTeamFactory(child=record, user=who, role="lead")
             _points(record, who)
-            _contact(record, who, hours=-5, key=f"grow-{service.pk}-{i}")
+            _contact(record, who, hours=-5)
             ReferralFactory(service=service, child=record, received_at=NOW() - datetime.timedelta(days=60))
+        for _twin in range(2):
+            kid(service, "Twm", "Dwbl", D(2005, 1, 1) + datetime.timedelta(days=start))
 
 
 def _queries(client, url):
@@ -300,14 +309,16 @@ def _queries(client, url):
 def test_query_counts_do_not_grow_with_the_data(client_for, south, north, manager, alice, charlie):
     client = client_for(manager)
     urls = [reverse("data_quality:summary")] + [reverse(f"data_quality:{c.slug}") for c in quality.CHECKS]
-    _grow(south, north, alice, charlie, 2)
+    _grow(south, north, alice, charlie, 2, start=0)
     small = {url: _queries(client, url) for url in urls}
-    _grow(south, north, alice, charlie, 25)
+    _grow(south, north, alice, charlie, 25, start=100)
     large = {url: _queries(client, url) for url in urls}
     assert large == small
-    # The lists did show the larger data: 27 young people without an NHS number, etc.
-    assert "Total: 27" in client.get(reverse("data_quality:missing-nhs-number")).content.decode()
+    # The lists did show the larger data: 27 grown records and 2 pairs of twins without an NHS
+    # number in South, 27 contacts without an outcome, the 4 twins as possible duplicates.
+    assert "Total: 31" in client.get(reverse("data_quality:missing-nhs-number")).content.decode()
     assert "Total: 27" in client.get(reverse("data_quality:contacts-without-outcome")).content.decode()
+    assert "Total: 4" in client.get(reverse("data_quality:possible-duplicates")).content.decode()
 
 
 # --- Welsh ----------------------------------------------------------------------------------------
