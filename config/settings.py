@@ -379,6 +379,9 @@ LOGGING = {
 # --- Referrals and the waiting list.
 # An initial consultation is due within this many working days of accepting a referral.
 NYTH_INITIAL_CONSULTATION_WORKING_DAYS = env_int("NYTH_INITIAL_CONSULTATION_WORKING_DAYS", 10)
+# The data-quality page (reporting/quality.py) lists referrals still without a decision this many
+# working days after they were received; by default the same target as the initial consultation's.
+NYTH_DATA_QUALITY_UNDECIDED_DAYS = env_int("NYTH_DATA_QUALITY_UNDECIDED_DAYS", NYTH_INITIAL_CONSULTATION_WORKING_DAYS)
 # Looked-after child reviews, Care Planning, Placement and Case Review (Wales) Regulations 2015:
 # the first within 28 days of becoming looked after, the second within 3 months of the first,
 # then at least every 6 months (England's differ). A plan review is suggested this many days
