@@ -18,6 +18,7 @@ from reporting.queries._common import (
     Indicator,
     Stat,
     by_dimension,
+    caseload_children,
     episodes_in,
     group,
     on,
@@ -43,6 +44,8 @@ def _referral_q(filters: Filters, on: datetime.date) -> Q:
         q &= Q(child__gender=filters.gender)
     if filters.ethnicity:
         q &= Q(child__ethnicity=filters.ethnicity)
+    if filters.caseload_of:
+        q &= Q(child_id__in=caseload_children(filters.caseload_of))
     return q
 
 
