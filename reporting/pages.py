@@ -224,6 +224,10 @@ def build_internal(report: InternalReport, trends: list[InternalReport]) -> Page
 def attach_charts(page: Page) -> None:
     """A bar chart beside every table and every trend (drawn from the shown values only)."""
     charts = []
+    if page.suppressed:
+        summary = _("Bar chart of the table beside it; [c] marks a number not shown.")
+    else:
+        summary = _("Bar chart of the table beside it.")
     for section in page.sections:
         for table in section.tables:
             if table.withheld or not table.rows:
@@ -233,7 +237,7 @@ def attach_charts(page: Page) -> None:
                 BarChart(
                     table.chart_key,
                     _("%(indicator)s by %(dimension)s") % {"indicator": section.indicator.title, "dimension": table.name.lower()},
-                    _("Bar chart of the table beside it; [c] marks a number not shown."),
+                    summary,
                     tuple(Bar(label, shown.value, shown.text) for label, shown in table.rows),
                 )
             )
@@ -243,7 +247,7 @@ def attach_charts(page: Page) -> None:
             BarChart(
                 trend.chart_key,
                 _("%(indicator)s over the last quarters") % {"indicator": trend.indicator.title},
-                _("Bar chart of the table beside it; [c] marks a number not shown."),
+                summary,
                 tuple(Bar(short_period_label(p), shown.value, shown.text) for p, shown in trend.points),
             )
         )

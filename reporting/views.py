@@ -56,15 +56,12 @@ def _report(request: AuthenticatedHttpRequest, audience: Audience) -> HttpRespon
     if audience_of(user) is not audience:
         raise Http404
     covered = area_of(user) if audience is Audience.COMMISSIONER else Area()
-    data = request.GET if request.GET else None
-    form = ReportForm(data, audience=audience, area=covered, today=timezone.localdate())
-    if data is None:
-        form = ReportForm(
-            {name: field.initial or "" for name, field in form.fields.items() if name not in ("start", "end")},
-            audience=audience,
-            area=covered,
-            today=timezone.localdate(),
-        )
+    today = timezone.localdate()
+    # What the reader did not choose is the form's default (the newest period, their whole area).
+    defaults = ReportForm(audience=audience, area=covered, today=today)
+    data = {name: str(field.initial or "") for name, field in defaults.fields.items() if name not in ("start", "end")}
+    data.update(request.GET.dict())
+    form = ReportForm(data, audience=audience, area=covered, today=today)
     valid = form.is_valid()
     # An area or service outside what the commissioner covers does not exist for them (ADR 003).
     if not valid and audience is Audience.COMMISSIONER and ({"area", "service"} & set(form.errors)):
@@ -76,7 +73,7 @@ def _report(request: AuthenticatedHttpRequest, audience: Audience) -> HttpRespon
             actor=user,
             action=Action.VIEW,
             route=Route.UI,
-            detail={"page": "report", "audience": str(audience), "period": page.period.code, **form.chosen()},
+            detail={**form.chosen(), "page": "report", "audience": str(audience), "period": page.period.code},
         )
     return render(
         request,
