@@ -109,7 +109,7 @@ class Page:
 
 
 def period_label(period: Period) -> str:
-    """"April to June 2026", "1 April 2026 to 31 March 2027", in the reader's language."""
+    """ "April to June 2026", "1 April 2026 to 31 March 2027", in the reader's language."""
     if period.code.count("Q") == 1 and period.fixed:
         return _("%(start)s to %(end)s") % {
             "start": date_format(period.start, "F"),
@@ -141,9 +141,7 @@ def _figure_label(indicator: Indicator, key: str) -> str:
 
 def build_suppressed(report: SuppressedReport, trends: list[SuppressedReport]) -> Page:
     """The commissioner's page: only what ``core.releases`` let through."""
-    pairs = [
-        (dim, dict(cells)) for s in report.sections if s.release for dim, cells in s.release.breakdowns.items()
-    ]
+    pairs = [(dim, dict(cells)) for s in report.sections if s.release for dim, cells in s.release.breakdowns.items()]
     names = labels.organisation_names(_org_keys(pairs))  # type: ignore[arg-type]
     sections, headline = [], []
     any_suppressed = False
@@ -236,7 +234,8 @@ def attach_charts(page: Page) -> None:
             charts.append(
                 BarChart(
                     table.chart_key,
-                    _("%(indicator)s by %(dimension)s") % {"indicator": section.indicator.title, "dimension": table.name.lower()},
+                    _("%(indicator)s by %(dimension)s")
+                    % {"indicator": section.indicator.title, "dimension": table.name.lower()},
                     summary,
                     tuple(Bar(label, shown.value, shown.text) for label, shown in table.rows),
                 )

@@ -32,7 +32,7 @@ PAGES = {
 
 
 def index(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """"Reports": the reader's own page, or 404 for someone with no report."""
+    """ "Reports": the reader's own page, or 404 for someone with no report."""
     audience = audience_of(request.user)
     if audience is None:
         raise Http404
@@ -102,9 +102,7 @@ def _page(form: ReportForm, audience: Audience, organisation_id: int | None, use
         caseload_of = user_id if audience is Audience.PRACTITIONER else None
         filters = form.filters(service_id=organisation_id, caseload_of=caseload_of)
         internal = internal_report(period, filters, dimensions=dimensions)
-        internal_trends = [
-            internal_report(q, filters, dimensions=[]) for q in trend_quarters(period, TREND_QUARTERS)
-        ]
+        internal_trends = [internal_report(q, filters, dimensions=[]) for q in trend_quarters(period, TREND_QUARTERS)]
         page = build_internal(internal, internal_trends)
     attach_charts(page)
     return page
