@@ -15,6 +15,9 @@ from e2e.support import check_accessibility, press, tab_to
 
 pytestmark = pytest.mark.browser
 
+#: Milliseconds to wait for a report whose charts are not in the cache yet.
+DRAWING = 60_000
+
 
 def test_a_commissioner_changes_period_and_breakdown_by_keyboard_in_welsh(
     signed_in_page: Callable[[str], Page],
@@ -25,7 +28,9 @@ def test_a_commissioner_changes_period_and_breakdown_by_keyboard_in_welsh(
     check_accessibility(page)
 
     # When they follow the link to their area's reports
-    press(page, page.get_by_role("link", name="Adroddiadau ar gyfer eich ardal"))
+    # (Drawing a page's charts the first time takes a few seconds on a loaded machine.)
+    with page.expect_navigation(timeout=DRAWING):
+        press(page, page.get_by_role("link", name="Adroddiadau ar gyfer eich ardal"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Adroddiadau ar gyfer eich ardal")
     expect(page.get_by_role("heading", name="Ffigurau allweddol")).to_be_visible()
     check_accessibility(page)
@@ -42,7 +47,8 @@ def test_a_commissioner_changes_period_and_breakdown_by_keyboard_in_welsh(
         if by.input_value() == "gender":
             break
     assert by.input_value() == "gender"
-    press(page, page.get_by_role("button", name="Dangos y ffigurau"))
+    with page.expect_navigation(timeout=DRAWING):
+        press(page, page.get_by_role("button", name="Dangos y ffigurau"))
 
     # Then the page shows that quarter, broken down by gender, as tables with charts beside them
     page.wait_for_url(re.compile(r"/cy/reports/area/\?.*by=gender"))
@@ -56,7 +62,7 @@ def test_a_commissioner_changes_period_and_breakdown_by_keyboard_in_welsh(
 
     # And at a 320 px viewport the page reflows (nothing wider than the screen) with 0 violations
     page.set_viewport_size({"width": 320, "height": 640})
-    page.reload()
+    page.reload(timeout=DRAWING)
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 320, f"the report is {width} px wide at a 320 px viewport"
     check_accessibility(page, where="the commissioner's report at 320 px")
