@@ -24,6 +24,8 @@ CUSTOM = "custom"
 QUARTERS_OFFERED = 8
 YEARS_OFFERED = 3
 TREND_QUARTERS = 4
+#: The filters a commissioner is not given (see ``ReportForm.__init__``).
+COMMISSIONER_WITHOUT = ("service", "local_authority", "age_band", "legal_status", "language", "gender", "ethnicity")
 
 
 def fixed_periods(today: datetime.date, *, complete_only: bool) -> list[Period]:
@@ -85,11 +87,12 @@ class ReportForm(NythForm):
             ]
             self.fields["area"].required = True
             self.fields["area"].initial = self.fields["area"].choices[0][0]
-            del self.fields["local_authority"]
-            services = Organisation.objects.filter(type=OrganisationType.SERVICE, is_active=True)
-            if area.regions:
-                services = services.filter(region__in=area.region_ids())
-            self.fields["service"].choices = _blank(((o.pk, o.name) for o in services), _("All services"))
+            # No narrowing filters for commissioners: a filtered total is a cell of the same
+            # breakdown unfiltered, so filtering by "girls" would show the count that secondary
+            # suppression hid there, and the boys' [c] would be the difference. They choose an
+            # area and one breakdown; the release of that breakdown is suppressed as a whole.
+            for name in COMMISSIONER_WITHOUT:
+                del self.fields[name]
         else:
             # The service's own people: their service is fixed (user.organisation).
             del self.fields["area"], self.fields["service"]
@@ -97,11 +100,15 @@ class ReportForm(NythForm):
             self.fields["local_authority"].choices = _blank(
                 ((o.pk, o.name) for o in authorities), _("All local authorities")
             )
-        self.fields["age_band"].choices = _blank(AGE_BAND_LABELS.items(), _("All ages"))
-        self.fields["legal_status"].choices = _blank(LegalStatus.choices, _("Any legal status"))
-        self.fields["language"].choices = _blank(PreferredLanguage.choices, _("Any language"))
-        self.fields["gender"].choices = _blank(Gender.choices, _("Any gender"))
-        self.fields["ethnicity"].choices = _blank(Ethnicity.choices, _("Any ethnic group"))
+        for name, choices, everyone in (
+            ("age_band", list(AGE_BAND_LABELS.items()), _("All ages")),
+            ("legal_status", LegalStatus.choices, _("Any legal status")),
+            ("language", PreferredLanguage.choices, _("Any language")),
+            ("gender", Gender.choices, _("Any gender")),
+            ("ethnicity", Ethnicity.choices, _("Any ethnic group")),
+        ):
+            if name in self.fields:
+                self.fields[name].choices = _blank(choices, everyone)
         by = [d for d in DIMENSIONS if not (d == "service" and audience is not Audience.COMMISSIONER)]
         self.fields["by"].choices = _blank(((d, dimension_name(d)) for d in by), _("No breakdown"))
 
