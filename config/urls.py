@@ -33,6 +33,7 @@ urlpatterns += i18n_patterns(
     path("reports/exports/", include("reporting.export_urls")),  # CSV, XLSX, PDF of suppressed reports
     # The manager's data-quality page (reporting/quality.py); before any other reports/ include.
     path("reports/data-quality/", include("reporting.quality_urls")),
+    path("reports/", include("reporting.urls")),
     path("my/", include("myspace.urls")),
     path("space-access/", include("myspace.staff_urls")),
     path("refer/", referral_views.public_referral, name="public_referral"),

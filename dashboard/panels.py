@@ -15,6 +15,7 @@ from core.panels import Panel, PanelContext
 from dashboard.services import own_caseload
 from outcomes.schedule import service_overdue
 from plans.models import Plan
+from reporting.access import Audience, audience_of
 
 #: The caseload's first rows on the page; more are a link to the full list.
 CASELOAD_ROWS = 50
@@ -45,7 +46,9 @@ def service_links(request: AuthenticatedHttpRequest) -> PanelContext | None:
 def role_summary(request: AuthenticatedHttpRequest) -> PanelContext | None:
     """Commissioners and administrators reach no child's record: say what is here for them."""
     if request.user.role == Role.COMMISSIONER:
-        return PanelContext("dashboard/panels/commissioner.html")
+        # Their area's reports, when their organisation covers one (reporting.access).
+        covered = audience_of(request.user) is Audience.COMMISSIONER
+        return PanelContext("dashboard/panels/commissioner.html", {"has_reports": covered})
     if request.user.role == Role.ADMINISTRATOR:
         return PanelContext("dashboard/panels/administrator.html")
     return None

@@ -52,6 +52,9 @@ class Filters:
     language: str = ""
     gender: str = ""
     ethnicity: str = ""
+    #: A practitioner's own figures: only the young people on this user's current caseload
+    #: (the user's id; the condition is built in ``reporting.queries``, the one door).
+    caseload_of: int | None = None
 
     def child_q(self, on: datetime.date, prefix: str = "") -> Q:
         """These filters as a condition on the young person, reached through ``prefix``
@@ -75,6 +78,10 @@ class Filters:
         ):
             if value:
                 q &= Q(**{f"{prefix}{field}": value})
+        if self.caseload_of:
+            from reporting.queries._common import caseload_children
+
+            q &= Q(**{f"{prefix}pk__in": caseload_children(self.caseload_of)})
         return q
 
 

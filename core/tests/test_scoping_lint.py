@@ -407,3 +407,63 @@ def test_views_fetch_no_model_class_anywhere_in_the_project():
         if found:
             problems[str(path.relative_to(ROOT))] = found
     assert problems == {}, f"get_object_or_404 on a model or a scoped queryset: {problems}"
+
+
+# --- Reporting: aggregates through one reviewed door (issue 15) ----------------------------------
+
+#: The modules of ``reporting/`` that may read personal models, each with why. Everything else
+#: in ``reporting/`` (pages, forms, charts, exports, access rules…) reads no personal model at
+#: all – not even through ``visible_to``: a report is built from the door's counts only.
+REPORTING_ALLOWED = {
+    # The one reviewed door for aggregates: reads whole tables on purpose and returns only
+    # counts, percentages, means and medians (never a record, a name or a child's id).
+    "reporting/queries": "the aggregate door (reporting/queries/__init__.py)",
+}
+
+
+def reporting_modules():
+    for path in sorted((ROOT / "reporting").rglob("*.py")):
+        relative = path.relative_to(ROOT).as_posix()
+        parts = path.relative_to(ROOT).parts
+        if "tests" in parts or "migrations" in parts:
+            continue
+        if any(relative == allowed or relative.startswith(allowed + "/") for allowed in REPORTING_ALLOWED):
+            continue
+        yield path
+
+
+def personal_reads_in(source: str) -> list[str]:
+    """Any ``PersonalModel.objects…`` (``visible_to`` included) or import of a personal model."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Attribute) and node.attr == "objects" and _model_name(node.value) in PERSONAL_MODELS:
+            found.append(f"line {node.lineno}: {_model_name(node.value)}.objects")
+        if isinstance(node, ast.ImportFrom):
+            found += [f"line {node.lineno}: import {a.name}" for a in node.names if a.name in PERSONAL_MODELS]
+        if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "get_model":
+            names = [a.value for a in node.args if isinstance(a, ast.Constant)]
+            if any(str(n) in PERSONAL_MODELS for n in names):
+                found.append(f"line {node.lineno}: get_model({', '.join(map(str, names))})")
+    return found
+
+
+def test_the_reporting_lint_catches_a_personal_read():
+    assert personal_reads_in("Child.objects.visible_to(user).count()") == ["line 1: Child.objects"]
+    assert personal_reads_in("from people.models import Child") == ["line 1: import Child"]
+    assert personal_reads_in("apps.get_model('people', 'Child')") == ["line 1: get_model(people, Child)"]
+    assert personal_reads_in("from accounts.models import Organisation\nOrganisation.objects.all()") == []
+
+
+def test_the_reporting_lint_looks_at_every_module_but_the_door():
+    files = {p.relative_to(ROOT).as_posix() for p in reporting_modules()}
+    assert {"reporting/views.py", "reporting/access.py", "reporting/report.py", "reporting/filters.py"} <= files
+    assert not any(f.startswith("reporting/queries/") for f in files)
+
+
+def test_reporting_reads_personal_models_only_through_its_door():
+    problems = {}
+    for path in reporting_modules():
+        found = personal_reads_in(path.read_text())
+        if found:
+            problems[str(path.relative_to(ROOT))] = found
+    assert problems == {}, f"Reporting modules read figures from reporting.queries only: {problems}"

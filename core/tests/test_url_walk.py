@@ -670,3 +670,30 @@ def test_the_carers_pages_open_for_the_carer_alone_and_the_young_persons_never_f
             for method in ("get", "post"):
                 status = getattr(client, method)(reverse(name)).status_code
                 assert status == 404, f"{method.upper()} {name} gave {user.username} {status}"
+
+
+# --- Reports (issue 15): commissioners reach their area's figures, and nothing identifiable ------------
+
+#: Pages a commissioner opens (200): the reports of the area their organisation covers.
+COMMISSIONER_PAGES = {"reporting:area"}
+
+
+@pytest.mark.django_db
+def test_commissioners_reach_their_reports_and_no_other_page_of_figures(client_for, commissioner, objects, child):
+    """The commissioner's reports open, name no child and link to no record; the reports of the
+    service and of a caseload, like every object URL, are 404 for them."""
+    child.service.region = commissioner.organisation
+    child.service.save()
+    client = client_for(commissioner)
+    opened = set()
+    for name, pattern in iter_patterns():
+        if not name.startswith("reporting:"):
+            continue
+        response = client.get(url_for(name, pattern, objects))
+        if response.status_code == 200:
+            opened.add(name)
+            body = _body(response)
+            assert child.family_name not in body and child.given_name not in body, name
+            assert "/children/" not in body, name
+    assert opened == COMMISSIONER_PAGES
+    assert client.get(reverse("reporting:index"))["Location"] == reverse("reporting:area")

@@ -27,11 +27,10 @@ def test_every_link_on_the_commissioners_home_opens(client_for, commissioner, la
     assert {link: status for link, status in broken.items() if status != 200} == {}
 
 
-def test_the_commissioners_home_says_what_will_be_there_not_figures_that_do_not_exist(client_for, commissioner):
+def test_the_commissioners_home_links_to_their_areas_reports(client_for, commissioner):
     body = client_for(commissioner).get("/en/").content.decode()
-    # No promise of figures the commissioner cannot see yet.
     assert "see aggregate figures only" not in body
-    assert "Reports for commissioners are not ready yet" in body
+    assert f'href="{reverse("reporting:area")}"' in body and "Reports for your area" in body
     assert "No page in Nyth shows you a child's identifiable details." in body
 
 

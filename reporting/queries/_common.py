@@ -130,6 +130,18 @@ def memoised(function: Callable[..., T]) -> Callable[..., T]:
     return wrapper
 
 
+def caseload_children(user_id: int) -> QuerySet[Any]:
+    """The young people on ``user_id``'s caseload now, as a subquery of ids (never returned to a
+    page): their current care-team memberships, as ``dashboard.services.own_caseload`` defines
+    the caseload. Membership of the care team is itself the practitioner's route to the record
+    (``people.access``), so these are within their scope."""
+    from people.models import CareTeamMembership
+
+    return CareTeamMembership.objects.filter(
+        user_id=user_id, ended_at__isnull=True, child__merged_into__isnull=True
+    ).values("child_id")
+
+
 def on(period: Period, field: str) -> Q:
     return Q(**{f"{field}__gte": period.start, f"{field}__lte": period.end})
 

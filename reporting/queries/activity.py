@@ -20,6 +20,7 @@ from reporting.queries._common import (
     Stat,
     by_dimension,
     by_dimensions,
+    caseload_children,
     dimension_field,
     episodes_in,
     group,
@@ -48,6 +49,8 @@ def _referral_q(filters: Filters, on: datetime.date) -> Q:
         q &= Q(child__gender=filters.gender)
     if filters.ethnicity:
         q &= Q(child__ethnicity=filters.ethnicity)
+    if filters.caseload_of:
+        q &= Q(child_id__in=caseload_children(filters.caseload_of))
     return q
 
 

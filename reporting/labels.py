@@ -1,0 +1,97 @@
+"""Names of the categories a report shows, in the reader's language.
+
+Any indicator is rendered generically (its ``dimensions`` and ``labels``), so the label of a
+category is found the same way for all of them: the indicator's own ``labels``; organisations
+(service, region, local authority) by ``Organisation.name`` (one query for the whole page);
+age bands; then the choices of the model field the dimension is (``FIELDS``, or the young
+person's field for a people dimension). A code with no label is shown as it is, so a new
+indicator's category is never hidden – only not yet named.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from django.apps import apps
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.models import Organisation
+from reporting.filters import AGE_BAND_LABELS, DIMENSIONS
+
+#: Dimensions whose categories are organisations' ids.
+ORGANISATION_DIMENSIONS = frozenset({"service", "region", "local_authority"})
+
+#: Where the choices of an indicator's own category are: (app, model, field). Keyed by the
+#: dimension, or by (indicator code, dimension) where a name means different things.
+FIELDS: dict[str | tuple[str, str], tuple[str, str, str]] = {
+    "route": ("referrals", "Referral", "route"),
+    "referrer_type": ("referrals", "Referral", "referrer_type"),
+    "outcome": ("referrals", "Decision", "outcome"),
+    "consultation_with": ("contacts", "Contact", "consultation_with"),
+    ("significant_events", "kind"): ("events", "SignificantEvent", "kind"),
+}
+
+#: The names of the breakdowns themselves (the "break down by" choice and table headings).
+DIMENSION_NAMES: dict[str, Promise] = {
+    "service": gettext_lazy("Service"),
+    "region": gettext_lazy("Region"),
+    "local_authority": gettext_lazy("Local authority"),
+    "legal_status": gettext_lazy("Legal status"),
+    "language": gettext_lazy("Language of support"),
+    "gender": gettext_lazy("Gender"),
+    "ethnicity": gettext_lazy("Ethnic group"),
+    "age_band": gettext_lazy("Age band"),
+    "route": gettext_lazy("Route of referral"),
+    "referrer_type": gettext_lazy("Who referred"),
+    "outcome": gettext_lazy("Decision"),
+    "consultation_with": gettext_lazy("Consultation with"),
+    "kind": gettext_lazy("Kind"),
+}
+
+
+def dimension_name(dimension: str) -> str:
+    name = DIMENSION_NAMES.get(dimension)
+    return str(name) if name is not None else dimension.replace("_", " ").capitalize()
+
+
+def _choices(app: str, model: str, field: str) -> dict[str, str]:
+    choices = apps.get_model(app, model)._meta.get_field(field).choices or []
+    return {str(k): str(v) for k, v in choices}
+
+
+def field_choices(indicator_code: str, dimension: str) -> dict[str, str]:
+    where = FIELDS.get((indicator_code, dimension)) or FIELDS.get(dimension)
+    if where is None and dimension in DIMENSIONS and dimension not in ORGANISATION_DIMENSIONS:
+        where = ("people", "Child", DIMENSIONS[dimension])
+    return _choices(*where) if where else {}
+
+
+def organisation_names(ids: Iterable[str]) -> dict[str, str]:
+    """Organisation ids (as a report's category keys) → their names in the reader's language:
+    one query for all of them."""
+    wanted = {int(i) for i in ids if str(i).isdigit()}
+    if not wanted:
+        return {}
+    return {str(o.pk): o.name for o in Organisation.objects.filter(pk__in=wanted)}
+
+
+def category_label(
+    indicator_code: str,
+    dimension: str,
+    key: str,
+    *,
+    own: Mapping[str, object],
+    organisations: Mapping[str, str],
+) -> str:
+    """The name of one category (see the module)."""
+    if key == "":
+        return _("Not recorded")
+    if key in own:
+        return str(own[key])
+    if dimension in ORGANISATION_DIMENSIONS:
+        return organisations.get(key, _("Unknown organisation"))
+    if dimension == "age_band":
+        return str(AGE_BAND_LABELS.get(key, _("Outside these ages")))
+    return field_choices(indicator_code, dimension).get(key, key)
