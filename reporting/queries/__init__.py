@@ -34,9 +34,7 @@ from reporting.queries.activity import (
 
 #: In the order reports show them: activity, timeliness, outcomes, stability, training, Welsh.
 INDICATORS: dict[str, Indicator] = {
-    i.code: i
-    for family in (activity, timeliness, outcomes, stability, training, welsh)
-    for i in family.INDICATORS
+    i.code: i for family in (activity, timeliness, outcomes, stability, training, welsh) for i in family.INDICATORS
 }
 
 
