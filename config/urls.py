@@ -30,6 +30,7 @@ urlpatterns += i18n_patterns(
     path("workforce/", include("workforce.urls")),
     path("outcomes/", include("outcomes.urls")),
     path("events/", include("events.urls")),
+    path("self-assessment/", include("selfassess.urls")),
     path("my/", include("myspace.urls")),
     path("space-access/", include("myspace.staff_urls")),
     path("refer/", referral_views.public_referral, name="public_referral"),
