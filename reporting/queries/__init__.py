@@ -22,7 +22,7 @@ from collections.abc import Callable
 from core.releases import Breakdown, Release, suppress_release
 from reporting.filters import Filters
 from reporting.periods import Period
-from reporting.queries import activity
+from reporting.queries import activity, nest
 from reporting.queries._common import Counts, Figures, Indicator, Share, Stat
 from reporting.queries.activity import (
     professional_consultations,
@@ -32,7 +32,7 @@ from reporting.queries.activity import (
     young_people_supported,
 )
 
-INDICATORS: dict[str, Indicator] = {i.code: i for i in (*activity.INDICATORS,)}
+INDICATORS: dict[str, Indicator] = {i.code: i for i in (*activity.INDICATORS, *nest.INDICATORS)}
 
 
 def release(
