@@ -14,6 +14,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Organisation
 from audit.models import Action as AuditAction
@@ -29,7 +30,7 @@ from selfassess.forms import ActionForm, RatingsForm, StartRoundForm, VersionFor
 from selfassess.maturity import domain_means, maturity_over_time
 from selfassess.models import Action, Framework, Level, Rating, Round, RoundStatus
 
-STALE = (
+STALE = gettext_lazy(
     "Someone else changed this self-assessment while you were working on it. Nothing has been "
     "overwritten: your answers are below and have not been saved. Check what is saved now, then save again."
 )
@@ -145,7 +146,7 @@ def edit(request: AuthenticatedHttpRequest, round_pk: int) -> HttpResponse:
             )
         except StaleEditError as exc:
             round_ = exc.current
-            form = rebind_after_stale_save(RatingsForm, request.POST, exc.current, _(STALE), **kwargs)
+            form = rebind_after_stale_save(RatingsForm, request.POST, exc.current, str(STALE), **kwargs)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -182,7 +183,7 @@ def action_edit(request: AuthenticatedHttpRequest, round_pk: int, action_pk: int
                 )
         except StaleEditError as exc:
             form = rebind_after_stale_save(
-                ActionForm, request.POST, exc.current, _(STALE), version_field="version", round_=round_
+                ActionForm, request.POST, exc.current, str(STALE), version_field="version", round_=round_
             )
             form.instance = copy.copy(action) if action else Action()
         except ValidationError as exc:
@@ -203,7 +204,7 @@ def complete(request: AuthenticatedHttpRequest, round_pk: int) -> HttpResponse:
             services.complete_round(by=request.user, round_=round_, expected_version=form.cleaned_data["version"])
         except StaleEditError as exc:
             round_ = exc.current
-            form = rebind_after_stale_save(VersionForm, request.POST, exc.current, _(STALE))
+            form = rebind_after_stale_save(VersionForm, request.POST, exc.current, str(STALE))
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
