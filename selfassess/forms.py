@@ -31,7 +31,7 @@ class LinksField(forms.CharField):
     def to_python(self, value: Any) -> Any:
         return super().to_python(value) or ""
 
-    def clean(self, value: Any) -> list[str]:  # type: ignore[override]  # a list of links, not the text
+    def clean(self, value: Any) -> list[str]:  # a list of links, not the text
         text = super().clean(value)
         return parse_links(text)
 
@@ -54,7 +54,12 @@ class RatingsForm(NythForm):
         for rating in ratings:
             sid = rating.statement_id
             self.fields[f"level_{sid}"] = forms.TypedChoiceField(
-                label=_("Level"), choices=choices, coerce=int, empty_value=None, required=False, widget=forms.RadioSelect
+                label=_("Level"),
+                choices=choices,
+                coerce=int,
+                empty_value=None,
+                required=False,
+                widget=forms.RadioSelect,
             )
             self.fields[f"evidence_{sid}"] = forms.CharField(
                 label=_("Evidence"),

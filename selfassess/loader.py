@@ -61,7 +61,9 @@ def validate(data: dict[str, Any]) -> None:
         raise ValidationError(errors)
 
 
-def load(data: dict[str, Any], *, framework_model: Any, domain_model: Any, statement_model: Any, level_model: Any) -> Any:
+def load(
+    data: dict[str, Any], *, framework_model: Any, domain_model: Any, statement_model: Any, level_model: Any
+) -> Any:
     """Validate and write ``data``; the models are passed so a migration can use its historical
     ones. Returns the new framework, now current."""
     validate(data)

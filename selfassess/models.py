@@ -207,9 +207,13 @@ class Action(models.Model):
         Domain, verbose_name=_("domain"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     text = models.TextField(_("action"))
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="+")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="+"
+    )
     due_on = models.DateField(_("due date"))
-    status = models.CharField(_("status"), max_length=20, choices=ActionStatus.choices, default=ActionStatus.NOT_STARTED)
+    status = models.CharField(
+        _("status"), max_length=20, choices=ActionStatus.choices, default=ActionStatus.NOT_STARTED
+    )
 
     class Meta:
         ordering = ["due_on", "pk"]

@@ -207,5 +207,11 @@ def complete_round(*, by: User, round_: Round, expected_version: int) -> Round:
     current.completed_at = timezone.now()
     current.version += 1
     current.save(update_fields=["status", "completed_by", "completed_at", "version", "updated_at"])
-    record(actor=by, action=AuditAction.UPDATE, obj=current, detail={"self_assessment": True, "completed": True}, route=Route.UI)
+    record(
+        actor=by,
+        action=AuditAction.UPDATE,
+        obj=current,
+        detail={"self_assessment": True, "completed": True},
+        route=Route.UI,
+    )
     return current

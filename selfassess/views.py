@@ -57,9 +57,9 @@ def _managed_draft(request: AuthenticatedHttpRequest, round_pk: int) -> Round:
 def index(request: AuthenticatedHttpRequest) -> HttpResponse:
     services_ = _services(request)
     rounds = list(
-        Round.objects.filter(service__in=services_).select_related("service", "completed_by").order_by(
-            "service__name_en", "-assessed_on", "-pk"
-        )
+        Round.objects.filter(service__in=services_)
+        .select_related("service", "completed_by")
+        .order_by("service__name_en", "-assessed_on", "-pk")
     )
     managed = [service for service in services_ if can_manage(request.user, service)]
     record(
@@ -87,7 +87,9 @@ def start(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = StartRoundForm(request.POST or None, initial={"assessed_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
-            round_ = services.start_round(by=request.user, service=service, assessed_on=form.cleaned_data["assessed_on"])
+            round_ = services.start_round(
+                by=request.user, service=service, assessed_on=form.cleaned_data["assessed_on"]
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -137,7 +139,7 @@ def edit(request: AuthenticatedHttpRequest, round_pk: int) -> HttpResponse:
         return redirect("selfassess:detail", round_pk=round_.pk)
     ratings = _ratings(round_)
     levels = list(Level.objects.filter(framework_id=round_.framework_id))
-    kwargs = {"ratings": ratings, "levels": levels}
+    kwargs: dict[str, Any] = {"ratings": ratings, "levels": levels}
     form = RatingsForm(request.POST or None, initial={"version": round_.version}, **kwargs)
     if request.method == "POST" and form.is_valid():
         try:
@@ -152,9 +154,7 @@ def edit(request: AuthenticatedHttpRequest, round_pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The self-assessment was saved."))
             return redirect("selfassess:detail", round_pk=round_.pk)
-    record(
-        actor=request.user, action=AuditAction.VIEW, obj=round_, detail={"self_assessment": "edit"}, route=Route.UI
-    )
+    record(actor=request.user, action=AuditAction.VIEW, obj=round_, detail={"self_assessment": "edit"}, route=Route.UI)
     return render(request, "selfassess/edit.html", {"round": round_, "form": form, "levels": levels})
 
 
@@ -182,10 +182,12 @@ def action_edit(request: AuthenticatedHttpRequest, round_pk: int, action_pk: int
                     by=request.user, action=action, expected_version=form.cleaned_data["version"], values=values
                 )
         except StaleEditError as exc:
-            form = rebind_after_stale_save(
-                ActionForm, request.POST, exc.current, str(STALE), version_field="version", round_=round_
-            )
-            form.instance = copy.copy(action) if action else Action()
+            # Not ``rebind_after_stale_save``: the version is the round's, the instance the action.
+            data = request.POST.copy()
+            data["version"] = str(exc.current.version)
+            form = ActionForm(data, instance=copy.copy(action) if action else None, round_=exc.current)
+            form.is_valid()
+            form.add_error(None, str(STALE))
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:

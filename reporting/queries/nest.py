@@ -10,7 +10,7 @@ and the levels' names are data, read when a label is shown."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Avg, Count, OuterRef, Q, QuerySet, Subquery
 from django.utils.functional import Promise, lazy
@@ -58,7 +58,9 @@ def maturity_figures(period: Period, filters: Filters) -> Figures:
     ``mean_all`` over every statement – one aggregate query each for the domains and the whole."""
     ratings = _ratings(period, filters)
     figures: Figures = {}
-    overall = ratings.aggregate(mean=Avg("level__value"), n=Count("pk"), services=Count("round__service", distinct=True))
+    overall = ratings.aggregate(
+        mean=Avg("level__value"), n=Count("pk"), services=Count("round__service", distinct=True)
+    )
     figures["services"] = int(overall["services"] or 0)
     figures["mean_all"] = Stat(float(overall["mean"]) if overall["mean"] is not None else None, int(overall["n"]))
     rows = ratings.values("statement__domain__code").annotate(mean=Avg("level__value"), n=Count("pk")).order_by()
@@ -98,9 +100,9 @@ class _Labels(Mapping[str, Promise]):
         if key in self._FIXED:
             return self._FIXED[key]
         if key.startswith("mean_"):
-            return _lazy_domain(key.removeprefix("mean_"))  # type: ignore[no-any-return]
+            return cast(Promise, _lazy_domain(key.removeprefix("mean_")))
         if key.isdigit():
-            return _lazy_level(key)  # type: ignore[no-any-return]
+            return cast(Promise, _lazy_level(key))
         raise KeyError(key)
 
     def __iter__(self) -> Iterator[str]:

@@ -6,8 +6,8 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.test.utils import CaptureQueriesContext
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
@@ -184,4 +184,18 @@ def test_page_queries_do_not_grow_with_rounds_or_actions(client_for, manager, al
     one = {name: _queries(client, reverse(name, args=[draft.pk])) for name in ("selfassess:detail", "selfassess:edit")}
     for n in range(1, 4):
         add_action(n)
-    assert {name: _queries(client, reverse(name, args=[draft.pk])) for name in ("selfassess:detail", "selfassess:edit")} == one
+    assert {
+        name: _queries(client, reverse(name, args=[draft.pk])) for name in ("selfassess:detail", "selfassess:edit")
+    } == one
+
+
+def test_a_stale_action_save_is_refused_with_the_typing_kept(client_for, manager, alice, draft):
+    opened_at = draft.version
+    rate_all(draft, manager, 2)  # someone else saved the round first
+    data = {"version": opened_at, "text": "Recruit Welsh speakers", "owner": alice.pk, "due_on_0": "1",
+            "due_on_1": "12", "due_on_2": "2026", "status": "not_started"}  # fmt: skip
+    response = client_for(manager).post(reverse("selfassess:action_create", args=[draft.pk]), data)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Someone else changed this self-assessment" in body and "Recruit Welsh speakers" in body
+    assert not draft.actions.exists()

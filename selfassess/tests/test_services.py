@@ -35,10 +35,15 @@ def test_starting_makes_one_empty_rating_per_statement_and_a_second_start_return
     assert Rating.objects.filter(round=round_, level__isnull=True).count() == 14
     again = services.start_round(by=manager, service=south, assessed_on=DAY)
     assert again.pk == round_.pk and Round.objects.count() == 1
-    assert AuditEvent.objects.filter(object_type="selfassess.round", object_id=str(round_.pk), action="create").count() == 1
+    assert (
+        AuditEvent.objects.filter(object_type="selfassess.round", object_id=str(round_.pk), action="create").count()
+        == 1
+    )
 
 
-def test_only_the_services_own_manager_may_start_or_change(south, north, manager, alice, charlie, commissioner, framework):
+def test_only_the_services_own_manager_may_start_or_change(
+    south, north, manager, alice, charlie, commissioner, framework
+):
     for user in (alice, charlie, commissioner):
         with pytest.raises(PermissionDenied):
             services.start_round(by=user, service=south, assessed_on=DAY)

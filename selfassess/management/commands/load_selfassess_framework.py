@@ -35,5 +35,7 @@ class Command(BaseCommand):
             )
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from exc
-        record(actor=None, action=Action.CREATE, obj=framework, detail={"framework": framework.code}, route=Route.SYSTEM)
+        record(
+            actor=None, action=Action.CREATE, obj=framework, detail={"framework": framework.code}, route=Route.SYSTEM
+        )
         self.stdout.write(f"Loaded {framework.code} {framework.version}: now the current framework.")
