@@ -517,7 +517,7 @@ FIRST_TIER_PAGES = {"safety:plan", "contacts:child", "contacts:create", "contact
 #: imports, emergency accesses themselves): the walk checks they show nothing of the child.
 NOT_CHILD_PAGES = {
     "option_pk", "entry_pk", "job_pk", "user_pk", "request_pk", "access_pk", "uidb64", "code", "line_pk",
-    "shift_pk",
+    "shift_pk", "round_pk", "action_pk",
 }  # fmt: skip
 
 
