@@ -130,11 +130,12 @@ def test_a_completed_round_offers_no_change(client_for, manager, south):
 def test_the_action_form_keeps_what_was_typed_and_refuses_a_past_owner(client_for, manager, charlie, draft):
     client = client_for(manager)
     url = reverse("selfassess:action_create", args=[draft.pk])
-    data = {"version": draft.version, "text": "Recruit Welsh speakers", "owner": charlie.pk, "due_on_0": "1",
-            "due_on_1": "12", "due_on_2": "2026", "status": "not_started"}  # fmt: skip
+    data = {"version": draft.version, "text": "Recruit Welsh speakers", "owner": charlie.pk, "due_on_day": "1",
+            "due_on_month": "12", "due_on_year": "2026", "status": "not_started"}  # fmt: skip
     response = client.post(url, data)
     assert response.status_code == 200
-    assert "Recruit Welsh speakers" in response.content.decode()
+    body = response.content.decode()
+    assert "Recruit Welsh speakers" in body and "Select a valid choice" in body and "Enter a date" not in body
     assert not draft.actions.exists()
 
 
@@ -192,10 +193,12 @@ def test_page_queries_do_not_grow_with_rounds_or_actions(client_for, manager, al
 def test_a_stale_action_save_is_refused_with_the_typing_kept(client_for, manager, alice, draft):
     opened_at = draft.version
     rate_all(draft, manager, 2)  # someone else saved the round first
-    data = {"version": opened_at, "text": "Recruit Welsh speakers", "owner": alice.pk, "due_on_0": "1",
-            "due_on_1": "12", "due_on_2": "2026", "status": "not_started"}  # fmt: skip
+    data = {"version": opened_at, "text": "Recruit Welsh speakers", "owner": alice.pk, "due_on_day": "1",
+            "due_on_month": "12", "due_on_year": "2026", "status": "not_started"}  # fmt: skip
     response = client_for(manager).post(reverse("selfassess:action_create", args=[draft.pk]), data)
     assert response.status_code == 200
     body = response.content.decode()
-    assert "Someone else changed this self-assessment" in body and "Recruit Welsh speakers" in body
+    summary = body[body.find("govuk-error-summary") : body.find("govuk-error-summary") + 1500]
+    assert "Someone else changed this self-assessment" in body, summary
+    assert "Recruit Welsh speakers" in body
     assert not draft.actions.exists()
