@@ -129,3 +129,31 @@ def test_an_action_is_owned_by_staff_of_the_service(south, manager, alice, charl
 def test_a_completed_round_can_be_made_from_the_helpers(south, manager, framework):
     round_ = completed_round(south, manager, DAY, 3)
     assert set(Rating.objects.filter(round=round_).values_list("level__value", flat=True)) == {3}
+
+
+def test_a_services_own_framework_is_loaded_and_earlier_rounds_keep_theirs(tmp_path, south, manager, framework):
+    import copy
+    import json
+
+    from django.core.management import CommandError, call_command
+
+    from selfassess.framework_data import STARTING
+    from selfassess.models import Framework
+
+    earlier = completed_round(south, manager, DAY, 2)
+    own = copy.deepcopy(STARTING)
+    own.update(code="our-service", version="1", is_nyth_reading=False)
+    own["domains"][0]["statements"][0]["text_cy"] = ""
+    path = tmp_path / "ours.json"
+    path.write_text(json.dumps(own), encoding="utf-8")
+    with pytest.raises(CommandError, match="text_cy is missing"):
+        call_command("load_selfassess_framework", str(path))
+    assert Framework.objects.get(is_current=True).pk == framework.pk  # nothing written
+    own["domains"][0]["statements"][0]["text_cy"] = "Ein datganiad"
+    path.write_text(json.dumps(own), encoding="utf-8")
+    call_command("load_selfassess_framework", str(path))
+    current = Framework.objects.get(is_current=True)
+    assert current.code == "our-service" and not current.is_nyth_reading
+    earlier.refresh_from_db()
+    assert earlier.framework_id == framework.pk
+    assert services.start_round(by=manager, service=south, assessed_on=DAY).framework_id == current.pk
