@@ -111,7 +111,7 @@ def test_a_manager_completes_a_round_with_an_action_plan_and_sees_maturity_over_
     expect(table.locator("thead th")).to_have_count(3)
     row = table.get_by_role("row", name="Nurturing: trusted adults and relationships")
     expect(row.locator("td")).to_have_text(["1.0", "3.0"])
-    expect(page.locator("svg[role=img]")).to_have_count(7)
+    expect(page.locator("svg.nyth-chart")).to_have_count(7)
     check_accessibility(page)
 
     # And the page reflows at 320 px
