@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "outcomes",  # outcome measures, measurement points, reliable change
     "events",  # significant events in a young person's life (the measures count them)
     "reporting",  # the service's measures for managers and commissioners (aggregates only)
+    "selfassess",  # the NEST/NYTH self-assessment: the framework as data, rounds, maturity over time
     "myspace",  # the young person's and the carer's own space
     # The top of the stack: they import the apps above, nothing imports them (docs/architecture.md).
     "dashboard",  # the home page, built from each app's panels.py

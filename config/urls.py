@@ -34,6 +34,7 @@ urlpatterns += i18n_patterns(
     # The manager's data-quality page (reporting/quality.py); before any other reports/ include.
     path("reports/data-quality/", include("reporting.quality_urls")),
     path("reports/", include("reporting.urls")),
+    path("self-assessment/", include("selfassess.urls")),
     path("my/", include("myspace.urls")),
     path("space-access/", include("myspace.staff_urls")),
     path("refer/", referral_views.public_referral, name="public_referral"),

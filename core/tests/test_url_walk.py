@@ -145,6 +145,7 @@ def objects(child, duty, south, alice, manager):
         **_plan_objects(child, alice),
         **_outcome_objects(child),
         **_instrument_objects(manager),
+        **_selfassess_objects(south, manager, alice),
         **_voice_objects(child, alice),
         **_space_objects(child, alice),
         "contact_pk": Contact.objects.create(
@@ -302,6 +303,24 @@ def _instrument_objects(manager) -> dict:
         instrument=instrument, proposed=values, based_on=values, reason="Walk", citation="Walk", proposed_by=manager
     )
     return {"code": instrument.code, "change_pk": change.pk}
+
+
+def _selfassess_objects(south, manager, alice) -> dict:
+    """A draft self-assessment of the service with one action (service data, not personal)."""
+    import datetime
+
+    from selfassess import services
+
+    round_ = services.start_round(by=manager, service=south, assessed_on=datetime.date(2026, 1, 5))
+    action = services.add_action(
+        by=manager,
+        round_=round_,
+        expected_version=round_.version,
+        values=services.ActionValues(
+            text="Walk", owner=alice, due_on=datetime.date(2026, 3, 1), status="not_started", domain=None
+        ),
+    )
+    return {"round_pk": round_.pk, "action_pk": action.pk}
 
 
 def url_for(name: str, pattern: URLPattern, objects: dict) -> str:
@@ -498,7 +517,7 @@ FIRST_TIER_PAGES = {"safety:plan", "contacts:child", "contacts:create", "contact
 #: imports, emergency accesses themselves): the walk checks they show nothing of the child.
 NOT_CHILD_PAGES = {
     "option_pk", "entry_pk", "job_pk", "user_pk", "request_pk", "access_pk", "uidb64", "code", "line_pk",
-    "shift_pk",
+    "shift_pk", "round_pk", "action_pk",
 }  # fmt: skip
 
 

@@ -23,6 +23,7 @@ from core.releases import Breakdown, Release, suppress_release
 from reporting.filters import Filters
 from reporting.periods import Period
 from reporting.queries import activity, outcomes, stability, timeliness, training, welsh
+from reporting.queries import activity, nest
 from reporting.queries._common import Counts, Figures, Indicator, Share, Stat
 from reporting.queries.activity import (
     professional_consultations,
@@ -36,6 +37,7 @@ from reporting.queries.activity import (
 INDICATORS: dict[str, Indicator] = {
     i.code: i for family in (activity, timeliness, outcomes, stability, training, welsh) for i in family.INDICATORS
 }
+INDICATORS: dict[str, Indicator] = {i.code: i for i in (*activity.INDICATORS, *nest.INDICATORS)}
 
 
 def release(
