@@ -22,8 +22,7 @@ from collections.abc import Callable, Sequence
 from core.releases import Breakdown, Release, suppress_release
 from reporting.filters import Filters
 from reporting.periods import Period
-from reporting.queries import activity, outcomes, stability, timeliness, training, welsh
-from reporting.queries import activity, nest
+from reporting.queries import activity, nest, outcomes, stability, timeliness, training, welsh
 from reporting.queries._common import Counts, Figures, Indicator, Share, Stat
 from reporting.queries.activity import (
     professional_consultations,
@@ -33,11 +32,13 @@ from reporting.queries.activity import (
     young_people_supported,
 )
 
-#: In the order reports show them: activity, timeliness, outcomes, stability, training, Welsh.
+#: In the order reports show them: activity, timeliness, outcomes, stability, training, Welsh,
+#: and the service's own NEST/NYTH self-assessment.
 INDICATORS: dict[str, Indicator] = {
-    i.code: i for family in (activity, timeliness, outcomes, stability, training, welsh) for i in family.INDICATORS
+    i.code: i
+    for family in (activity, timeliness, outcomes, stability, training, welsh, nest)
+    for i in family.INDICATORS
 }
-INDICATORS: dict[str, Indicator] = {i.code: i for i in (*activity.INDICATORS, *nest.INDICATORS)}
 
 
 def release(
