@@ -98,6 +98,8 @@ def _suppressed_sections(
 ) -> list[SuppressedSection]:
     sections = []
     for indicator in _chosen(codes):
+        # A threshold of 1 suppresses nothing: for indicators that count no people.
+        own_limit = limit if indicator.about_people else 1
         dims = [d for i, d in enumerate(indicator.dimensions) if i == 0 or wanted is None or d in wanted]
         rel = (
             release(
@@ -107,12 +109,13 @@ def _suppressed_sections(
                 count_many=indicator.count_many,
                 dimensions=dims,
                 round_to=round_to,
+                limit=own_limit,
             )
             if dims
             else None
         )
         raw = indicator.figures(period, filters) if indicator.figures else {}
-        figures = {k: _suppressed_figure(v, limit, round_to) for k, v in raw.items()}
+        figures = {k: _suppressed_figure(v, own_limit, round_to) for k, v in raw.items()}
         sections.append(SuppressedSection(indicator, rel, figures))
     return sections
 

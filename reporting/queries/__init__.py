@@ -48,6 +48,7 @@ def release(
     count: Callable[[Period, Filters, str], Counts],
     dimensions: list[str],
     round_to: int | None = None,
+    limit: int | None = None,
     count_many: Callable[[Period, Filters, Sequence[str]], dict[str, Counts]] | None = None,
 ) -> Release:
     """A commissioner's release of one count: the total and one breakdown per dimension, all
@@ -64,7 +65,7 @@ def release(
         computed = [count(period, filters, d) for d in dimensions]
     total = sum(computed[0].values())
     breakdowns = [Breakdown(d, counts) for d, counts in zip(dimensions, computed, strict=True)]
-    return suppress_release(total, breakdowns, round_to=round_to)
+    return suppress_release(total, breakdowns, round_to=round_to, limit=limit)
 
 
 __all__ = [

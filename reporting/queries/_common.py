@@ -82,6 +82,9 @@ class Indicator:
     labels: Mapping[str, Promise] = field(default_factory=dict)
     #: A description rather than evidence of effect (shown beside it), e.g. events before support.
     caveat: Promise | None = None
+    #: False for an indicator that counts no people (the services' own self-assessment): small
+    #: numbers of statements identify nobody, so its releases are not suppressed.
+    about_people: bool = True
     #: Optional: every breakdown asked for from one query (``count_many(period, filters, dims)``,
     #: the same partitions as ``count`` for each); ``breakdowns`` uses it when given.
     count_many: Callable[[Period, Filters, Sequence[str]], dict[str, Counts]] | None = None

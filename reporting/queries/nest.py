@@ -127,5 +127,6 @@ INDICATORS: list[Indicator] = [
         dimensions=("level", "domain"),
         figures=maturity_figures,
         labels=_Labels(),
+        about_people=False,
     ),
 ]

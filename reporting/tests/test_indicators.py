@@ -221,3 +221,30 @@ def test_a_suppressed_report_releases_every_indicator_and_suppresses_its_figures
     assert internal["young_people_supported"].breakdowns["gender"] == {"female": 7, "male": 2}
     with pytest.raises(ValueError):
         suppressed_report(periods.parse("2026-04-01..2026-04-30"), Filters())
+
+
+def test_an_indicator_that_counts_no_people_is_released_unsuppressed(monkeypatch):
+    """Statements of a service's self-assessment by level identify nobody: 2 and 3 are shown.
+    The same counts of people are suppressed (a total of 5 with both parts small)."""
+    from django.utils.translation import gettext_lazy as _lazy
+
+    from reporting import report
+    from reporting.queries import Indicator, Stat
+
+    def count(period, filters, by):
+        return {"a": 2, "b": 3}
+
+    def figures(period, filters):
+        return {"mean": Stat(2.5, 2)}
+
+    made = {
+        code: Indicator(code, _lazy("t"), _lazy("n"), _lazy("d"), _lazy("p"), count, dimensions=("x",), figures=figures, about_people=about)
+        for code, about in (("things", False), ("people", True))
+    }  # fmt: skip
+    monkeypatch.setattr(report, "INDICATORS", made)
+    sections = {s.indicator.code: s for s in report.suppressed_report(Q1, Filters()).sections}
+    things, people = sections["things"], sections["people"]
+    assert [str(c) for c in things.release.breakdowns["x"].values()] == ["2", "3"]
+    assert things.figures["mean"].value == 2.5
+    assert all(c.suppressed for c in people.release.breakdowns["x"].values())
+    assert people.figures["mean"].suppressed
