@@ -405,6 +405,11 @@ NYTH_OUTCOMES_DUE_WINDOW_DAYS = env_int("NYTH_OUTCOMES_DUE_WINDOW_DAYS", 14)
 NYTH_SMALL_NUMBER_THRESHOLD = env_int("NYTH_SMALL_NUMBER_THRESHOLD", 5)
 # Reports (reporting/periods.py): the month the reporting year starts, 4 (April, the financial year) or 1.
 NYTH_REPORTING_YEAR_START_MONTH = env_int("NYTH_REPORTING_YEAR_START_MONTH", 4)
+# Suppressed reports (commissioners, every export): shown counts rounded to the nearest N (0: not
+# rounded; 5 as some returns ask). Suppression is decided on the true counts first.
+NYTH_REPORT_ROUND_TO = env_int("NYTH_REPORT_ROUND_TO", 0)
+# Exported files are kept this many days for the person who asked, then their bytes are deleted.
+NYTH_EXPORT_KEEP_DAYS = env_int("NYTH_EXPORT_KEEP_DAYS", 7)
 # Anonymous feedback: answers accepted per address in any 60-minute moving window.
 NYTH_FEEDBACK_PER_HOUR = env_int("NYTH_FEEDBACK_PER_HOUR", 5)
 # Extra closure days (ISO dates) on top of weekends and Welsh bank holidays.

@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.conf import settings
+
 from core.disclosure import Cell, suppress, threshold
 from core.releases import Figure, Release, share, statistic
 from reporting.filters import Filters
@@ -82,6 +84,8 @@ def suppressed_report(
     if not period.fixed:
         raise ValueError("a suppressed report is for a quarter or a year")
     limit = threshold()
+    if round_to is None:  # the service's choice for every release (0: exact counts)
+        round_to = int(getattr(settings, "NYTH_REPORT_ROUND_TO", 0)) or None
     wanted = None if dimensions is None else set(dimensions)
     with one_report():  # a figure two indicators' parts need is computed once
         sections = _suppressed_sections(period, filters, codes, wanted, limit, round_to)

@@ -248,3 +248,15 @@ def test_an_indicator_that_counts_no_people_is_released_unsuppressed(monkeypatch
     assert things.figures["mean"].value == 2.5
     assert all(c.suppressed for c in people.release.breakdowns["x"].values())
     assert people.figures["mean"].suppressed
+
+
+def test_the_service_may_round_every_suppressed_report_to_the_nearest_5(south, alice, settings):
+    from reporting.report import suppressed_report
+
+    for gender in ["female"] * 7 + ["male"] * 6:
+        _episode(ChildFactory(service=south, gender=gender), D(2026, 4, 1), None, alice)
+    settings.NYTH_REPORT_ROUND_TO = 5
+    section = next(s for s in suppressed_report(Q1, Filters()).sections if s.indicator.code == "young_people_supported")
+    assert str(section.release.total) == "15"  # 13, rounded half up
+    assert {k: str(c) for k, c in section.release.breakdowns["gender"].items()} == {"female": "5", "male": "5"}
+    assert section.release.round_to == 5
