@@ -28,16 +28,14 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, fields
 from typing import Any
 
-from django.apps import apps
 from django.utils import formats, timezone, translation
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from reportlab.lib.styles import ParagraphStyle
 
 from core.disclosure import MARK, Cell, Reason, note
 from core.releases import Figure, Release
-from reporting.filters import AGE_BAND_LABELS, Filters
+from reporting import labels
+from reporting.filters import Filters
 from reporting.report import SuppressedReport, SuppressedSection
 
 #: Content types and file name endings of the formats.
@@ -49,41 +47,6 @@ FORMATS: dict[str, tuple[str, str]] = {
 
 #: What a spreadsheet could take as the start of a formula (OWASP's list).
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-#: The breakdowns' names for people. An indicator's own category not named here is shown by its
-#: code made readable (``_dimension_label``) – still correct, if plainer.
-DIMENSION_LABELS: dict[str, Promise] = {
-    "route": gettext_lazy("Route"),
-    "referrer_type": gettext_lazy("Who referred"),
-    "outcome": gettext_lazy("Decision"),
-    "consultation_with": gettext_lazy("Consultation with"),
-    "kind": gettext_lazy("Kind"),
-    "service": gettext_lazy("Service"),
-    "region": gettext_lazy("Region"),
-    "local_authority": gettext_lazy("Local authority"),
-    "legal_status": gettext_lazy("Legal status"),
-    "language": gettext_lazy("Preferred language"),
-    "gender": gettext_lazy("Gender"),
-    "ethnicity": gettext_lazy("Ethnic group"),
-    "age_band": gettext_lazy("Age band"),
-}
-
-#: Dimensions whose categories are organisations' ids (named in the reader's language).
-_ORGANISATION_DIMENSIONS = frozenset({"service", "region", "local_authority"})
-
-#: Dimensions whose categories are a model field's choices: (model, field). Looked up lazily
-#: through the app registry, so this module imports no app's models.
-_CHOICES: dict[str, tuple[str, str]] = {
-    "route": ("referrals.Referral", "route"),
-    "referrer_type": ("referrals.Referral", "referrer_type"),
-    "outcome": ("referrals.Decision", "outcome"),
-    "consultation_with": ("contacts.Contact", "consultation_with"),
-    "kind": ("events.SignificantEvent", "kind"),
-    "legal_status": ("people.Child", "legal_status"),
-    "language": ("people.Child", "preferred_language"),
-    "gender": ("people.Child", "gender"),
-    "ethnicity": ("people.Child", "ethnicity"),
-}
 
 #: Filters' fields and the dimension naming their value.
 _FILTER_DIMENSIONS = {
@@ -107,47 +70,34 @@ def safe_text(text: str) -> str:
 
 
 class _Namer:
-    """Names dimensions and categories in the active language; organisation names are read in
-    one query for the whole report."""
+    """Names dimensions and categories in the active language, by the same rules as the report
+    pages (``reporting.labels``); organisation names are read in one query for the whole report."""
 
     def __init__(self, report: SuppressedReport) -> None:
-        ids: set[int] = set()
+        ids: set[str] = set()
         for section in report.sections:
             if section.release is None:
                 continue
             for dimension, counts in section.release.breakdowns.items():
-                if dimension in _ORGANISATION_DIMENSIONS:
-                    ids.update(int(c) for c in counts if c.isdigit())
+                if dimension in labels.ORGANISATION_DIMENSIONS:
+                    ids.update(counts)
         for name in ("service_id", "region_id", "local_authority_id"):
             value = getattr(report.filters, name)
             if value:
-                ids.add(int(value))
-        from accounts.names import organisation_names
-
-        self.organisations = organisation_names(ids)
+                ids.add(str(value))
+        self.organisations = labels.organisation_names(ids)
 
     def dimension(self, dimension: str) -> str:
-        label = DIMENSION_LABELS.get(dimension)
-        return str(label) if label is not None else dimension.replace("_", " ").capitalize()
+        return labels.dimension_name(dimension)
 
     def category(self, section: SuppressedSection | None, dimension: str, category: str) -> str:
-        if section is not None and category in section.indicator.labels:
-            return str(section.indicator.labels[category])
-        if category == "":
-            return _("Not recorded")
-        if dimension in _ORGANISATION_DIMENSIONS and category.isdigit():
-            return self.organisations.get(int(category), category)
-        if dimension == "age_band":
-            return str(AGE_BAND_LABELS[category]) if category in AGE_BAND_LABELS else _("Other ages")
-        if dimension in _CHOICES:
-            model, field = _CHOICES[dimension]
-            try:
-                choices = dict(apps.get_model(model)._meta.get_field(field).flatchoices)
-            except LookupError:
-                choices = {}
-            if category in choices:
-                return str(choices[category])
-        return category
+        return labels.category_label(
+            section.indicator.code if section is not None else "",
+            dimension,
+            category,
+            own=section.indicator.labels if section is not None else {},
+            organisations=self.organisations,
+        )
 
     def filters(self, filters: Filters) -> list[tuple[str, str]]:
         """The report's filters as (what, value) pairs; "All of Wales" when there are none."""

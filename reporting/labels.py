@@ -30,7 +30,8 @@ FIELDS: dict[str | tuple[str, str], tuple[str, str, str]] = {
     "referrer_type": ("referrals", "Referral", "referrer_type"),
     "outcome": ("referrals", "Decision", "outcome"),
     "consultation_with": ("contacts", "Contact", "consultation_with"),
-    ("significant_events", "kind"): ("events", "SignificantEvent", "kind"),
+    "kind": ("events", "SignificantEvent", "kind"),
+    ("placement_stability", "type"): ("people", "Placement", "type"),
 }
 
 #: The names of the breakdowns themselves (the "break down by" choice and table headings).
