@@ -419,6 +419,11 @@ REPORTING_ALLOWED = {
     # counts, percentages, means and medians (never a record, a name or a child's id).
     "reporting/queries": "the aggregate door (reporting/queries/__init__.py)",
 }
+#: Modules of ``reporting/`` that show records, not figures: held to the views' rule instead
+#: (personal models only through ``visible_to``).
+REPORTING_SCOPED = {
+    "reporting/quality.py": "the data-quality lists: the manager's own service's records, through the scope",
+}
 
 
 def reporting_modules():
@@ -463,7 +468,9 @@ def test_the_reporting_lint_looks_at_every_module_but_the_door():
 def test_reporting_reads_personal_models_only_through_its_door():
     problems = {}
     for path in reporting_modules():
-        found = personal_reads_in(path.read_text())
+        relative = path.relative_to(ROOT).as_posix()
+        source = path.read_text()
+        found = violations_in(source) if relative in REPORTING_SCOPED else personal_reads_in(source)
         if found:
             problems[str(path.relative_to(ROOT))] = found
     assert problems == {}, f"Reporting modules read figures from reporting.queries only: {problems}"
