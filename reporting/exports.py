@@ -74,18 +74,21 @@ class _Namer:
     pages (``reporting.labels``); organisation names are read in one query for the whole report."""
 
     def __init__(self, report: SuppressedReport) -> None:
-        ids: set[str] = set()
-        for section in report.sections:
-            if section.release is None:
-                continue
-            for dimension, counts in section.release.breakdowns.items():
-                if dimension in labels.ORGANISATION_DIMENSIONS:
-                    ids.update(counts)
-        for name in ("service_id", "region_id", "local_authority_id"):
+        pairs: list[tuple[str, list[str]]] = [
+            (dimension, list(counts))
+            for section in report.sections
+            if section.release is not None
+            for dimension, counts in section.release.breakdowns.items()
+        ]
+        for name, dimension in (
+            ("service_id", "service"),
+            ("region_id", "region"),
+            ("local_authority_id", "local_authority"),
+        ):
             value = getattr(report.filters, name)
             if value:
-                ids.add(str(value))
-        self.organisations = labels.organisation_names(ids)
+                pairs.append((dimension, [str(value)]))
+        self.names = labels.row_names(pairs)
 
     def dimension(self, dimension: str) -> str:
         return labels.dimension_name(dimension)
@@ -96,7 +99,7 @@ class _Namer:
             dimension,
             category,
             own=section.indicator.labels if section is not None else {},
-            organisations=self.organisations,
+            names=self.names,
         )
 
     def filters(self, filters: Filters) -> list[tuple[str, str]]:

@@ -2,7 +2,8 @@
 
 Any indicator is rendered generically (its ``dimensions`` and ``labels``), so the label of a
 category is found the same way for all of them: the indicator's own ``labels``; organisations
-(service, region, local authority) by ``Organisation.name`` (one query for the whole page);
+(service, region, local authority) and directory entries (warm handovers) by their names in
+the reader's language (``row_names``: one query per kind for the whole page);
 age bands; then the choices of the model field the dimension is (``FIELDS``, or the young
 person's field for a people dimension). A code with no label is shown as it is, so a new
 indicator's category is never hidden – only not yet named.
@@ -17,11 +18,16 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.models import Organisation
 from reporting.filters import AGE_BAND_LABELS, DIMENSIONS
 
 #: Dimensions whose categories are organisations' ids.
 ORGANISATION_DIMENSIONS = frozenset({"service", "region", "local_authority"})
+#: Dimensions whose categories are ids of reference rows (not personal data) named in the
+#: reader's language: (app, model) of the row.
+NAMED_ROWS: dict[str, tuple[str, str]] = {
+    **{d: ("accounts", "Organisation") for d in ORGANISATION_DIMENSIONS},
+    "directory_service": ("referrals", "DirectoryService"),
+}
 
 #: Where the choices of an indicator's own category are: (app, model, field). Keyed by the
 #: dimension, or by (indicator code, dimension) where a name means different things.
@@ -49,6 +55,7 @@ DIMENSION_NAMES: dict[str, Promise] = {
     "outcome": gettext_lazy("Decision"),
     "consultation_with": gettext_lazy("Consultation with"),
     "kind": gettext_lazy("Kind"),
+    "directory_service": gettext_lazy("Handed on to"),
 }
 
 
@@ -69,13 +76,24 @@ def field_choices(indicator_code: str, dimension: str) -> dict[str, str]:
     return _choices(*where) if where else {}
 
 
-def organisation_names(ids: Iterable[str]) -> dict[str, str]:
-    """Organisation ids (as a report's category keys) → their names in the reader's language:
-    one query for all of them."""
-    wanted = {int(i) for i in ids if str(i).isdigit()}
-    if not wanted:
-        return {}
-    return {str(o.pk): o.name for o in Organisation.objects.filter(pk__in=wanted)}
+#: Names of reference rows (organisations, directory entries), keyed by ("app.Model", id).
+Names = dict[tuple[str, str], str]
+
+
+def row_names(breakdowns: Iterable[tuple[str, Iterable[str]]]) -> Names:
+    """The names, in the reader's language, of every reference row a report's categories are
+    (``NAMED_ROWS``): one query per kind of row for the whole page, whatever its size."""
+    wanted: dict[tuple[str, str], set[int]] = {}
+    for dimension, keys in breakdowns:
+        row = NAMED_ROWS.get(dimension)
+        if row is not None:
+            wanted.setdefault(row, set()).update(int(k) for k in keys if str(k).isdigit())
+    names: Names = {}
+    for (app, model), ids in wanted.items():
+        if ids:
+            for found in apps.get_model(app, model)._default_manager.filter(pk__in=ids):
+                names[(f"{app}.{model}", str(found.pk))] = str(found.name)
+    return names
 
 
 def category_label(
@@ -84,15 +102,17 @@ def category_label(
     key: str,
     *,
     own: Mapping[str, object],
-    organisations: Mapping[str, str],
+    names: Mapping[tuple[str, str], str],
 ) -> str:
     """The name of one category (see the module)."""
     if key == "":
         return _("Not recorded")
     if key in own:
         return str(own[key])
-    if dimension in ORGANISATION_DIMENSIONS:
-        return organisations.get(key, _("Unknown organisation"))
+    if dimension in NAMED_ROWS:
+        app, model = NAMED_ROWS[dimension]
+        unknown = _("Unknown organisation") if dimension in ORGANISATION_DIMENSIONS else key
+        return names.get((f"{app}.{model}", key), unknown)
     if dimension == "age_band":
         return str(AGE_BAND_LABELS.get(key, _("Outside these ages")))
     return field_choices(indicator_code, dimension).get(key, key)

@@ -127,12 +127,8 @@ def short_period_label(period: Period) -> str:
     return period_label(period)
 
 
-def _org_keys(breakdowns: list[tuple[str, dict[str, object]]]) -> set[str]:
-    return {k for dim, counts in breakdowns if dim in labels.ORGANISATION_DIMENSIONS for k in counts}
-
-
-def _label(indicator: Indicator, dimension: str, key: str, names: dict[str, str]) -> str:
-    return labels.category_label(indicator.code, dimension, key, own=indicator.labels, organisations=names)
+def _label(indicator: Indicator, dimension: str, key: str, names: labels.Names) -> str:
+    return labels.category_label(indicator.code, dimension, key, own=indicator.labels, names=names)
 
 
 def _figure_label(indicator: Indicator, key: str) -> str:
@@ -142,13 +138,12 @@ def _figure_label(indicator: Indicator, key: str) -> str:
 def build_suppressed(report: SuppressedReport, trends: list[SuppressedReport]) -> Page:
     """The commissioner's page: only what ``core.releases`` let through."""
     pairs = [(dim, dict(cells)) for s in report.sections if s.release for dim, cells in s.release.breakdowns.items()]
-    names = labels.organisation_names(_org_keys(pairs))  # type: ignore[arg-type]
+    names = labels.row_names(pairs)
     sections, headline = [], []
     any_suppressed = False
     for s in report.sections:
         figures = [
-            (_figure_label(s.indicator, k), from_cell(v, percent=_is_share(s.indicator, k)))
-            for k, v in s.figures.items()
+            (_figure_label(s.indicator, k), from_cell(v, percent=k in s.percentages)) for k, v in s.figures.items()
         ]
         tables = []
         if s.release is not None:
@@ -164,11 +159,6 @@ def build_suppressed(report: SuppressedReport, trends: list[SuppressedReport]) -
         sections.append(Section(s.indicator, figures, tables))
     trend_rows = _trends_suppressed(trends)
     return Page(report.period, True, headline, sections, trend_rows, report.limit, any_suppressed=any_suppressed)
-
-
-def _is_share(indicator: Indicator, key: str) -> bool:
-    # A percentage is named so in its label by the indicator ("% …"); otherwise a number.
-    return "%" in str(indicator.labels.get(key, ""))
 
 
 def _ordered(cells: dict[str, Cell]) -> list[tuple[str, Cell]]:
@@ -192,7 +182,7 @@ def _trends_suppressed(reports: list[SuppressedReport]) -> list[Trend]:
 def build_internal(report: InternalReport, trends: list[InternalReport]) -> Page:
     """The service's own page: the same shape, unsuppressed."""
     pairs = [(dim, dict(counts)) for s in report.sections for dim, counts in s.breakdowns.items()]
-    names = labels.organisation_names(_org_keys(pairs))  # type: ignore[arg-type]
+    names = labels.row_names(pairs)
     sections, headline = [], []
     for s in report.sections:
         figures = [(_figure_label(s.indicator, k), from_internal(v)) for k, v in s.figures.items()]

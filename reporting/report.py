@@ -32,6 +32,8 @@ class SuppressedSection:
     release: Release | None
     #: Headline figures as they may be shown, keyed as ``indicator.labels``.
     figures: dict[str, Cell | Figure]
+    #: Which of ``figures`` are percentages (a suppressed ``Figure`` no longer says).
+    percentages: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -120,7 +122,8 @@ def _suppressed_sections(
         )
         raw = indicator.figures(period, filters) if indicator.figures else {}
         figures = {k: _suppressed_figure(v, own_limit, round_to) for k, v in raw.items()}
-        sections.append(SuppressedSection(indicator, rel, figures))
+        shares = frozenset(k for k, v in raw.items() if isinstance(v, Share))
+        sections.append(SuppressedSection(indicator, rel, figures, shares))
     return sections
 
 

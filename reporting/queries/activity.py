@@ -109,6 +109,21 @@ def referral_decisions(period: Period, filters: Filters, by: str = "outcome") ->
     return _referral_by(rows, by, period, "referral__")
 
 
+def warm_handovers(period: Period, filters: Filters, by: str = "directory_service") -> Counts:
+    """Warm handovers decided in the period (a referral handed on to a better-placed service), by
+    where to (the directory entry's id; "" where none was chosen) or a dimension."""
+    from referrals.models import Decision, Outcome
+
+    rows = Decision.objects.filter(
+        on_dates(period, "decided_at"),
+        outcome=Outcome.REDIRECTED,
+        referral__in=_referrals_matching(filters, period),
+    )
+    if by == "directory_service":
+        return group(rows, "directory_service_id")
+    return _referral_by(rows, by, period, "referral__")
+
+
 def referral_decisions_many(period: Period, filters: Filters, dims: Sequence[str]) -> dict[str, Counts]:
     """``referral_decisions`` by each of ``dims`` (not ``directory_service``), from one query."""
     from referrals.models import Decision
@@ -243,6 +258,15 @@ INDICATORS: list[Indicator] = [
         referral_decisions,
         dimensions=("outcome", *PEOPLE_DIMENSIONS),
         count_many=referral_decisions_many,
+    ),
+    Indicator(
+        "warm_handovers",
+        _("Warm handovers, by where to"),
+        _("Referrals handed on warmly to a better-placed service, by the service they were handed on to."),
+        _("None: a count. A referral handed on twice counts each time."),
+        _("Decided on a day in the period."),
+        warm_handovers,
+        dimensions=("directory_service", *PEOPLE_DIMENSIONS),
     ),
     Indicator(
         "young_people_supported",

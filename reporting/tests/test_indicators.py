@@ -260,3 +260,35 @@ def test_the_service_may_round_every_suppressed_report_to_the_nearest_5(south, a
     assert str(section.release.total) == "15"  # 13, rounded half up
     assert {k: str(c) for k, c in section.release.breakdowns["gender"].items()} == {"female": "5", "male": "5"}
     assert section.release.round_to == 5
+
+
+def test_warm_handovers_by_where_to_are_named_in_the_readers_language(south, manager):
+    from django.utils import translation
+
+    from referrals.models import Decision, DirectoryService
+    from reporting import labels
+    from reporting.report import suppressed_report
+
+    def service(en, cy):
+        return DirectoryService.objects.create(
+            name_en=en, name_cy=cy, offer_en="x", offer_cy="x", welsh_provision="full",
+            referral_route_en="x", referral_route_cy="x",
+        )  # fmt: skip
+
+    camhs, youth = service("Local CAMHS", "CAMHS lleol"), service("Youth service", "Gwasanaeth ieuenctid")
+    for target, n in ((camhs, 6), (youth, 2)):
+        for _ in range(n):
+            Decision.objects.create(referral=ReferralFactory(service=south, received_at=at(D(2026, 4, 2))),
+                                    outcome="redirected", directory_service=target, decided_by=manager,
+                                    decided_at=at(D(2026, 4, 3)))  # fmt: skip
+    Decision.objects.create(referral=ReferralFactory(service=south, received_at=at(D(2026, 4, 2))), outcome="accepted",
+                            decided_by=manager, decided_at=at(D(2026, 4, 3)))  # fmt: skip
+    counts = queries.INDICATORS["warm_handovers"].count(Q1, Filters(), "directory_service")
+    assert counts == {str(camhs.pk): 6, str(youth.pk): 2}
+    section = suppressed_report(Q1, Filters(), ["warm_handovers"]).sections[0]
+    assert section.release.breakdowns["directory_service"][str(youth.pk)].suppressed  # 2: small
+    names = labels.row_names([("directory_service", list(counts))])
+    with translation.override("cy"):
+        names_cy = labels.row_names([("directory_service", list(counts))])
+        label = labels.category_label("warm_handovers", "directory_service", str(camhs.pk), own={}, names=names_cy)
+    assert label == "CAMHS lleol" and names[("referrals.DirectoryService", str(camhs.pk))] == "Local CAMHS"
