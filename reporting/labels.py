@@ -12,12 +12,15 @@ indicator's category is never hidden – only not yet named.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 from django.apps import apps
+from django.db.models import QuerySet
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.models import Organisation
 from reporting.filters import AGE_BAND_LABELS, DIMENSIONS
 
 #: Dimensions whose categories are organisations' ids.
@@ -91,9 +94,20 @@ def row_names(breakdowns: Iterable[tuple[str, Iterable[str]]]) -> Names:
     names: Names = {}
     for (app, model), ids in wanted.items():
         if ids:
-            for found in apps.get_model(app, model)._default_manager.filter(pk__in=ids):
+            for found in _reference_rows(app, model).filter(pk__in=ids):
                 names[(f"{app}.{model}", str(found.pk))] = str(found.name)
     return names
+
+
+def _reference_rows(app: str, model: str) -> QuerySet[Any]:
+    """The reference rows a category may name (neither is personal data)."""
+    from referrals.models import DirectoryService
+
+    rows: dict[tuple[str, str], QuerySet[Any]] = {
+        ("accounts", "Organisation"): Organisation.objects.all(),
+        ("referrals", "DirectoryService"): DirectoryService.objects.all(),
+    }
+    return rows[(app, model)]
 
 
 def category_label(
