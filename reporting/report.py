@@ -80,9 +80,11 @@ def suppressed_report(
     *,
     dimensions: Iterable[str] | None = None,
     round_to: int | None = None,
+    with_figures: bool = True,
 ) -> SuppressedReport:
     """The indicators ``codes`` (all by default) for a fixed period, suppressed: each one's own
-    category and the ``dimensions`` it supports (all of them by default) released together."""
+    category and the ``dimensions`` it supports (all of them by default) released together.
+    A trend needs only the totals: ``with_figures=False`` leaves the headline figures out."""
     if not period.fixed:
         raise ValueError("a suppressed report is for a quarter or a year")
     limit = threshold()
@@ -90,7 +92,7 @@ def suppressed_report(
         round_to = int(getattr(settings, "NYTH_REPORT_ROUND_TO", 0)) or None
     wanted = None if dimensions is None else set(dimensions)
     with one_report():  # a figure two indicators' parts need is computed once
-        sections = _suppressed_sections(period, filters, codes, wanted, limit, round_to)
+        sections = _suppressed_sections(period, filters, codes, wanted, limit, round_to, with_figures)
     return SuppressedReport(period, filters, sections, limit, round_to)
 
 
@@ -101,6 +103,7 @@ def _suppressed_sections(
     wanted: set[str] | None,
     limit: int,
     round_to: int | None,
+    with_figures: bool = True,
 ) -> list[SuppressedSection]:
     sections = []
     for indicator in _chosen(codes):
@@ -120,7 +123,7 @@ def _suppressed_sections(
             if dims
             else None
         )
-        raw = indicator.figures(period, filters) if indicator.figures else {}
+        raw = indicator.figures(period, filters) if indicator.figures and with_figures else {}
         figures = {k: _suppressed_figure(v, own_limit, round_to) for k, v in raw.items()}
         shares = frozenset(k for k, v in raw.items() if isinstance(v, Share))
         sections.append(SuppressedSection(indicator, rel, figures, shares))
@@ -128,15 +131,21 @@ def _suppressed_sections(
 
 
 def internal_report(
-    period: Period, filters: Filters, codes: Iterable[str] | None = None, *, dimensions: Iterable[str] | None = None
+    period: Period,
+    filters: Filters,
+    codes: Iterable[str] | None = None,
+    *,
+    dimensions: Iterable[str] | None = None,
+    with_figures: bool = True,
 ) -> InternalReport:
-    """The same indicators unsuppressed, for the service's own people (any period)."""
+    """The same indicators unsuppressed, for the service's own people (any period). A trend
+    needs only the totals: ``with_figures=False`` leaves the headline figures out."""
     wanted = None if dimensions is None else set(dimensions)
     sections = []
     with one_report():
         for indicator in _chosen(codes):
             dims = [d for i, d in enumerate(indicator.dimensions) if i == 0 or wanted is None or d in wanted]
             breakdowns = indicator.breakdowns(period, filters, dims)
-            figures = indicator.figures(period, filters) if indicator.figures else {}
+            figures = indicator.figures(period, filters) if indicator.figures and with_figures else {}
             sections.append(InternalSection(indicator, breakdowns, figures))
     return InternalReport(period, filters, sections)

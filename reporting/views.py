@@ -96,13 +96,19 @@ def _page(form: ReportForm, audience: Audience, organisation_id: int | None, use
     if audience is Audience.COMMISSIONER:
         filters = form.filters(service_id=None, caseload_of=None)
         report = suppressed_report(period, filters, dimensions=dimensions)
-        trends = [suppressed_report(q, filters, dimensions=[]) for q in trend_quarters(period, TREND_QUARTERS)]
+        trends = [
+            suppressed_report(q, filters, dimensions=[], with_figures=False)
+            for q in trend_quarters(period, TREND_QUARTERS)
+        ]
         page = build_suppressed(report, trends)
     else:
         caseload_of = user_id if audience is Audience.PRACTITIONER else None
         filters = form.filters(service_id=organisation_id, caseload_of=caseload_of)
         internal = internal_report(period, filters, dimensions=dimensions)
-        internal_trends = [internal_report(q, filters, dimensions=[]) for q in trend_quarters(period, TREND_QUARTERS)]
+        internal_trends = [
+            internal_report(q, filters, dimensions=[], with_figures=False)
+            for q in trend_quarters(period, TREND_QUARTERS)
+        ]
         page = build_internal(internal, internal_trends)
     attach_charts(page)
     return page

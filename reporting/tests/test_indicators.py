@@ -292,3 +292,25 @@ def test_warm_handovers_by_where_to_are_named_in_the_readers_language(south, man
         names_cy = labels.row_names([("directory_service", list(counts))])
         label = labels.category_label("warm_handovers", "directory_service", str(camhs.pk), own={}, names=names_cy)
     assert label == "CAMHS lleol" and names[("referrals.DirectoryService", str(camhs.pk))] == "Local CAMHS"
+
+
+def test_a_trend_report_leaves_the_headline_figures_out_and_costs_fewer_queries(south, alice):
+    from reporting.report import internal_report, suppressed_report
+
+    for _ in range(6):
+        _episode(ChildFactory(service=south), D(2026, 4, 1), None, alice)
+
+    def run(make, **kw):
+        with CaptureQueriesContext(connection) as ran:
+            report = make(Q1, Filters(), **kw)
+        return report, len(ran)
+
+    full, full_cost = run(suppressed_report)
+    trend, trend_cost = run(suppressed_report, dimensions=[], with_figures=False)
+    assert all(not s.figures for s in trend.sections) and any(s.figures for s in full.sections)
+    assert [str(s.release.total) for s in trend.sections if s.release] == [
+        str(s.release.total) for s in full.sections if s.release
+    ]
+    assert trend_cost < full_cost
+    internal, _ = run(internal_report, dimensions=[], with_figures=False)
+    assert all(not s.figures for s in internal.sections)
