@@ -35,7 +35,19 @@ class Bilingual:
         return welsh if _welsh() and welsh else english
 
 
-class Framework(Bilingual, models.Model):
+class NamedBilingual(Bilingual):
+    """A framework, domain or level: a name and a description in both languages."""
+
+    @property
+    def name(self) -> str:
+        return self._pick("name")
+
+    @property
+    def description(self) -> str:
+        return self._pick("description")
+
+
+class Framework(NamedBilingual, models.Model):
     code = models.SlugField(_("code"), max_length=50)
     version = models.CharField(_("version"), max_length=20)
     name_en = models.CharField(_("name in English"), max_length=200)
@@ -60,16 +72,8 @@ class Framework(Bilingual, models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.version})"
 
-    @property
-    def name(self) -> str:
-        return self._pick("name")
 
-    @property
-    def description(self) -> str:
-        return self._pick("description")
-
-
-class Domain(Bilingual, models.Model):
+class Domain(NamedBilingual, models.Model):
     framework = models.ForeignKey(Framework, on_delete=models.PROTECT, related_name="domains")
     code = models.SlugField(max_length=50)
     order = models.PositiveSmallIntegerField()
@@ -84,14 +88,6 @@ class Domain(Bilingual, models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def name(self) -> str:
-        return self._pick("name")
-
-    @property
-    def description(self) -> str:
-        return self._pick("description")
 
 
 class Statement(Bilingual, models.Model):
@@ -113,7 +109,7 @@ class Statement(Bilingual, models.Model):
         return self._pick("text")
 
 
-class Level(Bilingual, models.Model):
+class Level(NamedBilingual, models.Model):
     """A maturity level: ``value`` 1 is the lowest; means are taken over values."""
 
     framework = models.ForeignKey(Framework, on_delete=models.PROTECT, related_name="levels")
@@ -129,14 +125,6 @@ class Level(Bilingual, models.Model):
 
     def __str__(self) -> str:
         return f"{self.value}. {self.name}"
-
-    @property
-    def name(self) -> str:
-        return self._pick("name")
-
-    @property
-    def description(self) -> str:
-        return self._pick("description")
 
 
 class RoundStatus(models.TextChoices):
