@@ -140,10 +140,20 @@ def main() -> None:
     parser.add_argument("--period", help="a quarter, e.g. 2026Q2 (default: the last complete quarter)")
     parser.add_argument("--region", type=int, help="the region's id (default: the one with the most young people)")
     parser.add_argument("--runs", type=int, default=5, help="timed runs of each, after a warm-up (at least 5)")
-    parser.add_argument("--output", default=str(RESULTS / "report.json"))
+    parser.add_argument(
+        "--output", help="default bench/results/report.json; a partial run (--only, --no-page) /tmp/report-partial.json"
+    )
+    parser.add_argument(
+        "--only", help="comma-separated indicator codes: benchmark these alone (checking a new SQL file)"
+    )
+    parser.add_argument("--no-page", action="store_true", help="skip the region page's timing")
     args = parser.parse_args()
     if args.runs < 5:
         parser.error("--runs must be at least 5")
+    if args.output is None:
+        # A partial run never overwrites the committed whole one.
+        partial = args.only or args.no_page
+        args.output = "/tmp/report-partial.json" if partial else str(RESULTS / "report.json")
 
     import django
 
@@ -194,7 +204,12 @@ def main() -> None:
     indicators: dict[str, Any] = {}
     not_benchmarked: list[str] = []
     disagreements: dict[str, list[str]] = {}
+    only = set(args.only.split(",")) if args.only else None
+    if only and only - set(INDICATORS):
+        parser.error(f"no such indicator: {', '.join(sorted(only - set(INDICATORS)))}")
     for code in INDICATORS:
+        if only is not None and code not in only:
+            continue
         path = SQL_DIR / f"{code}.sql"
         if not path.exists():
             not_benchmarked.append(code)
@@ -246,19 +261,22 @@ def main() -> None:
     def page() -> object:
         return suppressed_report(period, filters)
 
-    page()
-    page_times = []
-    with CaptureQueriesContext(connection) as captured:
-        started = time.perf_counter()
+    page_times: list[float] = []
+    page_queries = 0
+    page_s = float("nan")
+    if not args.no_page:
         page()
-        page_times.append(time.perf_counter() - started)
-    page_queries = len(captured.captured_queries)
-    for _ in range(args.runs - 1):
-        started = time.perf_counter()
-        page()
-        page_times.append(time.perf_counter() - started)
-    page_s = statistics.median(page_times)
-    print(f"region page (suppressed report)  {page_s * 1000:8.1f} ms ({page_queries} queries)", file=sys.stderr)
+        with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
+            page()
+            page_times.append(time.perf_counter() - started)
+        page_queries = len(captured.captured_queries)
+        for _ in range(args.runs - 1):
+            started = time.perf_counter()
+            page()
+            page_times.append(time.perf_counter() - started)
+        page_s = statistics.median(page_times)
+        print(f"region page (suppressed report)  {page_s * 1000:8.1f} ms ({page_queries} queries)", file=sys.stderr)
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT version()")
@@ -306,7 +324,9 @@ def main() -> None:
         "indicators": indicators,
         "not_benchmarked": not_benchmarked,
         "disagreements": disagreements,
-        "region_page": {
+        "region_page": None
+        if args.no_page
+        else {
             "what": "reporting.report.suppressed_report(quarter, Filters(region_id=…)), all indicators",
             "median_s": round(page_s, 4),
             "runs_s": [round(t, 4) for t in page_times],
@@ -324,7 +344,7 @@ def main() -> None:
     if disagreements:
         sys.exit(f"FAILED: Nyth and the hand-written SQL disagree for {', '.join(disagreements)}")
     missed = [c for c, r in indicators.items() if not r["within_ratio_target"]]
-    if missed or page_s >= PAGE_TARGET_S:
+    if missed or (not args.no_page and page_s >= PAGE_TARGET_S):
         print(f"Targets missed: ratio > {RATIO_TARGET} for {missed or 'none'}; page {page_s:.2f} s", file=sys.stderr)
 
 
