@@ -47,8 +47,9 @@ from django.db.models import (
     Sum,
     Value,
     When,
+    Window,
 )
-from django.db.models.functions import Abs, Coalesce, Round
+from django.db.models.functions import Abs, FirstValue, Round, RowNumber
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -162,114 +163,149 @@ def _threshold_case(thresholds: dict[int, Decimal], field: str) -> Case:
     return Case(*whens, default=Value(None), output_field=DecimalField(max_digits=12, decimal_places=6))
 
 
-def _measure_results(period: Period, thresholds: dict[int, Decimal], lower: set[int]) -> QuerySet[Any]:
-    """Per episode and scored measure, its latest result taken by the period's end, annotated
-    ``_paired`` (an earlier one exists) and ``_category`` (first → latest)."""
+def _ends(rows: QuerySet[Any], partition: tuple[str, ...], on: str, value: str, output: Any) -> QuerySet[Any]:
+    """``rows`` reduced to the latest of each ``partition`` in (``on``, id) order – the order
+    ``summarise`` sorts by – each annotated with the first one's ``value`` (``_first``) and how
+    many there are (``_n``), and the latest one's as ``_latest``: a filter on ``value`` itself
+    would be applied *before* the window functions (SQL's order), on ``_latest`` after them.
+    Window functions: one pass over the rows, sorted once, where a
+    correlated subquery per row (the first version) looked each group up again for every row and
+    took minutes at national scale (docs/national-scale.md)."""
+    part = [F(p) for p in partition]
+    newest_first = [F(on).desc(), F("pk").desc()]
+    return rows.annotate(
+        _rn=Window(RowNumber(), partition_by=part, order_by=newest_first),
+        _latest=Window(FirstValue(value), partition_by=part, order_by=newest_first, output_field=output),
+        _first=Window(FirstValue(value), partition_by=part, order_by=[F(on).asc(), F("pk").asc()], output_field=output),
+        _n=Window(Count("pk"), partition_by=part),
+    ).filter(_rn=1)
+
+
+def _measure_results(
+    period: Period, episodes: QuerySet[Any], thresholds: dict[int, Decimal], lower: set[int]
+) -> QuerySet[Any]:
+    """Per episode of ``episodes`` and scored measure, its latest result taken by the period's
+    end, annotated ``_category`` (first → latest; "" when there is nothing to judge)."""
     from outcomes.models import Measurement, ScoringMethod
 
-    scored = Measurement.objects.filter(taken_on__lte=period.end).exclude(instrument__scoring=ScoringMethod.QUESTION)
-    same = scored.filter(point__episode=OuterRef("point__episode"), instrument=OuterRef("instrument"))
-    later = same.filter(Q(taken_on__gt=OuterRef("taken_on")) | Q(taken_on=OuterRef("taken_on"), pk__gt=OuterRef("pk")))
-    first = same.order_by("taken_on", "pk").values("score")[:1]
+    scored = Measurement.objects.filter(taken_on__lte=period.end, point__episode__in=episodes.values("pk")).exclude(
+        instrument__scoring=ScoringMethod.QUESTION
+    )
     decimal: DecimalField[Any, Any] = DecimalField(max_digits=12, decimal_places=2)
     rows = (
-        scored.filter(~Exists(later))
-        .annotate(
-            _paired=Exists(same.exclude(pk=OuterRef("pk"))),
-            _first=Subquery(first, output_field=decimal),
-        )
+        _ends(scored, ("point__episode_id", "instrument_id"), "taken_on", "score", decimal)
         .annotate(
             _change=ExpressionWrapper(Round((F("score") - F("_first")) * Value(100)) * Value(10), output_field=decimal),
             _threshold=_threshold_case(thresholds, "instrument_id"),
         )
         .annotate(_abs_change=Abs("_change"))
     )
-    judged = Q(_paired=True, score__isnull=False, _first__isnull=False, _threshold__isnull=False)
+    judged = Q(_n__gt=1, score__isnull=False, _first__isnull=False, _threshold__isnull=False)
     return rows.annotate(_category=_category(F("_threshold"), _worse(lower, "instrument_id"), judged))
 
 
-def _goal_results(period: Period) -> QuerySet[Any]:
-    """Per goal of an episode, its latest rating at a measurement point by the period's end,
-    annotated ``_paired`` and ``_change`` (latest − first: ``scoring.goal_change``)."""
+def _goal_results(period: Period, episodes: QuerySet[Any]) -> QuerySet[Any]:
+    """Per goal of an episode of ``episodes``, its latest rating at a measurement point by the
+    period's end, annotated ``_n`` (how many) and ``_change`` (latest − first:
+    ``scoring.goal_change``)."""
     from outcomes.models import GoalRating
 
-    at_points = GoalRating.objects.filter(point__isnull=False, rated_on__lte=period.end)
-    same = at_points.filter(point__episode=OuterRef("point__episode"), goal=OuterRef("goal"))
-    later = same.filter(Q(rated_on__gt=OuterRef("rated_on")) | Q(rated_on=OuterRef("rated_on"), pk__gt=OuterRef("pk")))
-    first = same.order_by("rated_on", "pk").values("value")[:1]
-    return (
-        at_points.filter(~Exists(later))
-        .annotate(_paired=Exists(same.exclude(pk=OuterRef("pk"))), _first=Subquery(first, output_field=IntegerField()))
-        .annotate(_change=ExpressionWrapper(F("value") - F("_first"), output_field=IntegerField()))
+    at_points = GoalRating.objects.filter(
+        point__isnull=False, rated_on__lte=period.end, point__episode__in=episodes.values("pk")
     )
+    return _ends(at_points, ("point__episode_id", "goal_id"), "rated_on", "value", IntegerField()).annotate(
+        _change=ExpressionWrapper(F("value") - F("_first"), output_field=IntegerField())
+    )
+
+
+def _of(rows: QuerySet[Any]) -> Q:
+    """The episode (the query's row) is one of those ``rows`` (results) belong to: a set found
+    once for the whole query, not looked up per episode."""
+    return Q(pk__in=rows.values("point__episode_id"))
 
 
 def _annotate_wellbeing(period: Period, filters: Filters) -> QuerySet[Any]:
-    """The cohort, each episode annotated ``_corc``: one of ``WELLBEING``."""
-    from outcomes.models import AppliesTo, Measurement, ScoringMethod
+    """The cohort, each episode annotated ``_corc``: one of ``WELLBEING``. Each condition is a
+    set of episodes found once by a subquery (``_of``), so the query reads each result once
+    per set, whatever the cohort's size."""
+    from outcomes.models import AppliesTo, GoalRating, Measurement, ScoringMethod
 
     thresholds, lower, gbo = _thresholds()
-    measures = _measure_results(period, thresholds, lower).filter(point__episode=OuterRef("pk"))
-    episodes = cohort(period, filters).annotate(
-        _m_up=Exists(measures.filter(_category="reliable_improvement")),
-        _m_down=Exists(measures.filter(_category="reliable_deterioration")),
-        _m_judged=Exists(measures.exclude(_category="")),
-        _measured=Exists(
-            Measurement.objects.filter(point__episode=OuterRef("pk"), taken_on__lte=period.end).exclude(
-                instrument__scoring=ScoringMethod.QUESTION
-            )
-        ),
+    episodes = cohort(period, filters)
+    measures = _measure_results(period, episodes, thresholds, lower).order_by()
+    up = _of(measures.filter(_category="reliable_improvement"))
+    down = _of(measures.filter(_category="reliable_deterioration"))
+    judged = _of(measures.exclude(_category=""))
+    measured = _of(
+        Measurement.objects.filter(taken_on__lte=period.end, point__episode__in=episodes.values("pk")).exclude(
+            instrument__scoring=ScoringMethod.QUESTION
+        )
     )
-    goals = _goal_results(period).filter(point__episode=OuterRef("pk"))
-    episodes = episodes.annotate(_g_rated=Exists(goals))
-    up, down, judged = Q(_m_up=True), Q(_m_down=True), Q(_m_judged=True)
+    rated = _of(GoalRating.objects.filter(point__isnull=False, rated_on__lte=period.end))
     gbo_threshold = thresholds.get(gbo.pk) if gbo is not None else None
     if gbo is not None and gbo_threshold is not None:
-        paired_goals = goals.filter(_paired=True)
+        paired_goals = _goal_results(period, episodes).order_by().filter(_n__gt=1)
         if gbo.rc_applies_to == AppliesTo.PER_GOAL:
             # Each goal judged on its own; the GBO's category is CORC's combination of the
             # goals', "mixed" counting as no reliable change (``summarise``).
             goal_rows = paired_goals.annotate(_abs_change=Abs(F("_change") * Value(1000)))
             worse = Q(_change__gt=0) if gbo.pk in lower else Q(_change__lt=0)
             goal_rows = goal_rows.annotate(_category=_category(Value(gbo_threshold), worse))
-            episodes = episodes.annotate(
-                _g_up=Exists(goal_rows.filter(_category="reliable_improvement")),
-                _g_down=Exists(goal_rows.filter(_category="reliable_deterioration")),
-                _g_paired=Exists(paired_goals),
-            )
-            g_up = Q(_g_up=True) & ~Q(_g_down=True)
-            g_down = Q(_g_down=True) & ~Q(_g_up=True)
+            g_up_set = _of(goal_rows.filter(_category="reliable_improvement"))
+            g_down_set = _of(goal_rows.filter(_category="reliable_deterioration"))
+            g_up, g_down = g_up_set & ~g_down_set, g_down_set & ~g_up_set
         else:
-            # The threshold applies to the mean change over goals: |Σ change| / n > threshold,
-            # compared as Σ × 1000 > threshold × 1000 × n (whole numbers, no division).
-            sums = paired_goals.order_by().values("point__episode")
-            total = sums.annotate(s=Sum("_change")).values("s")
-            number = sums.annotate(n=Count("pk")).values("n")
-            episodes = episodes.annotate(
-                _g_sum=Coalesce(Subquery(total, output_field=IntegerField()), Value(0)),
-                _g_n=Coalesce(Subquery(number, output_field=IntegerField()), Value(0)),
-            ).annotate(
-                _g_sum_1000=ExpressionWrapper(Abs(F("_g_sum")) * Value(1000), output_field=IntegerField()),
-                _g_limit=ExpressionWrapper(
-                    F("_g_n") * Value(gbo_threshold), output_field=DecimalField(max_digits=14, decimal_places=6)
-                ),
-                _g_paired=Exists(paired_goals),
-            )
-            reliable = Q(_g_n__gt=0, _g_sum_1000__gt=F("_g_limit"))
-            better_sign = Q(_g_sum__lt=0) if gbo.pk in lower else Q(_g_sum__gt=0)
-            g_up = reliable & better_sign
-            g_down = reliable & ~better_sign
-        up, down, judged = up | g_up, down | g_down, judged | Q(_g_paired=True)
+            g_up, g_down = _mean_goal_change(period, episodes, gbo_threshold, gbo.pk in lower)
+        up, down, judged = up | g_up, down | g_down, judged | _of(paired_goals)
     corc = Case(
         When(up & down, then=Value("mixed")),
         When(up, then=Value("reliable_improvement")),
         When(down, then=Value("reliable_deterioration")),
         When(judged, then=Value("no_reliable_change")),
-        When(Q(_measured=True) | Q(_g_rated=True), then=Value("unpaired")),
+        When(measured | rated, then=Value("unpaired")),
         default=Value("not_measured"),
         output_field=CharField(),
     )
     return episodes.annotate(_corc=corc)
+
+
+def _mean_goal_change(period: Period, episodes: QuerySet[Any], threshold_1000: Decimal, lower: bool) -> tuple[Q, Q]:
+    """The GBO judged on the mean change over an episode's paired goals: reliable when
+    |Σ change| / n > threshold, compared as |Σ| × 1000 > threshold × 1000 × n (whole numbers, no
+    division). The sum is of plain ratings – each paired goal's latest counted +, its first −,
+    both picked by window functions – grouped by episode in one subquery per direction."""
+    from outcomes.models import GoalRating
+
+    ratings = GoalRating.objects.filter(
+        point__isnull=False, rated_on__lte=period.end, point__episode__in=episodes.values("pk")
+    )
+    part = [F("point__episode_id"), F("goal_id")]
+    windows = ratings.annotate(
+        _last=Window(RowNumber(), partition_by=part, order_by=[F("rated_on").desc(), F("pk").desc()]),
+        _first=Window(RowNumber(), partition_by=part, order_by=[F("rated_on").asc(), F("pk").asc()]),
+        _n=Window(Count("pk"), partition_by=part),
+    ).order_by()
+    latest = windows.filter(_last=1, _n__gt=1).values("pk")
+    first = windows.filter(_first=1, _n__gt=1).values("pk")
+    per_episode = (
+        GoalRating.objects.filter(Q(pk__in=latest) | Q(pk__in=first))
+        .order_by()
+        .values("point__episode_id")
+        .annotate(
+            _sum=Sum(Case(When(pk__in=latest, then=F("value")), default=-F("value"), output_field=IntegerField())),
+            _goals=Count("pk", filter=Q(pk__in=latest)),
+        )
+        .annotate(
+            _limit=ExpressionWrapper(
+                F("_goals") * Value(threshold_1000), output_field=DecimalField(max_digits=14, decimal_places=6)
+            )
+        )
+    )
+    rising = per_episode.filter(_sum__gt=0).annotate(_s=F("_sum") * Value(1000)).filter(_s__gt=F("_limit"))
+    falling = per_episode.filter(_sum__lt=0).annotate(_s=-F("_sum") * Value(1000)).filter(_s__gt=F("_limit"))
+    rising_set = Q(pk__in=rising.values("point__episode_id"))
+    falling_set = Q(pk__in=falling.values("point__episode_id"))
+    return (falling_set, rising_set) if lower else (rising_set, falling_set)
 
 
 def improved_wellbeing(period: Period, filters: Filters, by: str = "category") -> Counts:
@@ -295,29 +331,28 @@ QUESTION_CATEGORIES = ("yes", "not_sure", "no", "once", "not_asked")
 
 
 def _annotate_question(period: Period, filters: Filters, code: str) -> QuerySet[Any]:
-    """The cohort, each episode annotated with the first and the latest answer to the question
-    ``code`` at its points by the period's end, and ``_answer``: the latest answer when there
-    were two or more, "once" or "not_asked"."""
+    """The cohort, each episode annotated ``_answer`` (its latest answer to the question ``code``
+    at its points by the period's end when it answered twice or more, "once" or "not_asked")
+    and ``_start_yes`` (its first answer, of two or more, was yes). Each is a set of episodes
+    found once (``_of``) from the answers reduced by window functions to each episode's latest."""
     from outcomes.models import Measurement
 
+    episodes = cohort(period, filters)
     answers = Measurement.objects.filter(
-        point__episode=OuterRef("pk"), instrument__code=code, taken_on__lte=period.end
+        point__episode__in=episodes.values("pk"), instrument__code=code, taken_on__lte=period.end
     ).exclude(answer="")
-    first = answers.order_by("taken_on", "pk")
-    latest = answers.order_by("-taken_on", "-pk")
-    episodes = cohort(period, filters).annotate(
-        _first=Subquery(first.values("answer")[:1]),
-        _latest=Subquery(latest.values("answer")[:1]),
-        _first_pk=Subquery(first.values("pk")[:1]),
-        _latest_pk=Subquery(latest.values("pk")[:1]),
-    )
+    latest = _ends(answers, ("point__episode_id",), "taken_on", "answer", CharField()).order_by()
+    paired = latest.filter(_n__gt=1)
+    whens = [When(_of(paired.filter(_latest=a)), then=Value(a)) for a in QUESTION_CATEGORIES[:3]]
     return episodes.annotate(
         _answer=Case(
-            When(_first_pk__isnull=True, then=Value("not_asked")),
-            When(_first_pk=F("_latest_pk"), then=Value("once")),
-            default=F("_latest"),
+            When(~_of(latest), then=Value("not_asked")),
+            When(_of(latest.filter(_n=1)), then=Value("once")),
+            *whens,
+            default=Value(""),
             output_field=CharField(),
-        )
+        ),
+        _start_yes=Case(When(_of(paired.filter(_first="yes")), then=Value(True)), default=Value(False)),
     )
 
 
@@ -336,8 +371,8 @@ def question_figures(period: Period, filters: Filters, code: str) -> Figures:
     rows = _annotate_question(period, filters, code).exclude(_answer__in=("once", "not_asked"))
     figures = rows.aggregate(
         paired=Count("pk"),
-        start_yes=Count("pk", filter=Q(_first="yes")),
-        latest_yes=Count("pk", filter=Q(_latest="yes")),
+        start_yes=Count("pk", filter=Q(_start_yes=True)),
+        latest_yes=Count("pk", filter=Q(_answer="yes")),
     )
     paired = int(figures["paired"] or 0)
     return {
