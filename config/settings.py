@@ -161,6 +161,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
     )
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not env_bool("NYTH_DATABASE_JIT", False):
+    # PostgreSQL's JIT compiles a plan once its estimated cost passes jit_above_cost. Nyth's
+    # queries are short page queries and report queries of many small subplans: compiling the
+    # latter cost 27 s of a 23 s wall-clock outcome indicator at national scale (1,260
+    # functions; the query itself ran in about 3 s), and helps none (docs/national-scale.md).
+    # Off for Nyth's own connections unless NYTH_DATABASE_JIT=1; the server's setting stays.
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = (str(_options.get("options", "")) + " -c jit=off").strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Two roles on PostgreSQL (ADR 011): DATABASE_URL is the application's role, which owns nothing;
 # DATABASE_OWNER_URL (optional, the same database) is the owner's, used only by what runs DDL:

@@ -31,6 +31,7 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.db import connection
 from django.db.models import (
     Case,
     CharField,
@@ -43,8 +44,6 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
-    Sum,
     Value,
     When,
     Window,
@@ -64,6 +63,7 @@ from reporting.queries._common import (
     by_dimension,
     episodes_in,
     group,
+    memoised,
 )
 
 # --- Who is counted -----------------------------------------------------------------------------
@@ -72,15 +72,16 @@ from reporting.queries._common import (
 def cohort(period: Period, filters: Filters) -> QuerySet[Any]:
     """The young people supported in the period, one row each: their latest episode opened by
     the period's end, when it was open in the period (episodes of one young person do not
-    overlap, so an earlier one cannot be open in it when the latest is not)."""
+    overlap, so an earlier one cannot be open in it when the latest is not). "Latest" as "no
+    later one" (an anti-join, whose size PostgreSQL estimates well) rather than "equal to the
+    first of a sorted subquery" (estimated at a few dozen rows of 20,000, which led it to
+    nested loops over everything joined to the cohort)."""
     from episodes.models import Episode
 
-    latest = (
-        Episode.objects.filter(child=OuterRef("child"), opened_on__lte=period.end)
-        .order_by("-opened_on", "-pk")
-        .values("pk")[:1]
+    later = Episode.objects.filter(child=OuterRef("child"), opened_on__lte=period.end).filter(
+        Q(opened_on__gt=OuterRef("opened_on")) | Q(opened_on=OuterRef("opened_on"), pk__gt=OuterRef("pk"))
     )
-    return episodes_in(period, filters).filter(pk=Subquery(latest))
+    return episodes_in(period, filters).filter(~Exists(later))
 
 
 def _not_done(period: Period, filters: Filters, kinds: tuple[str, ...] | None = None) -> Figures:
@@ -181,16 +182,23 @@ def _ends(rows: QuerySet[Any], partition: tuple[str, ...], on: str, value: str, 
     ).filter(_rn=1)
 
 
+def _mine(period: Period, filters: Filters) -> Q:
+    """Results by the period's end of the young people the filters select (on the result's own
+    young person: an indexed join). Not "of the cohort's episodes": the cohort's latest-episode
+    rule is a correlated subquery per episode, and every set below would compute it again; the
+    outer query keeps to the cohort, so a superset here is enough."""
+    return Q(taken_on__lte=period.end) & filters.child_q(period.end, "child__")
+
+
 def _measure_results(
-    period: Period, episodes: QuerySet[Any], thresholds: dict[int, Decimal], lower: set[int]
+    period: Period, filters: Filters, thresholds: dict[int, Decimal], lower: set[int]
 ) -> QuerySet[Any]:
-    """Per episode of ``episodes`` and scored measure, its latest result taken by the period's
-    end, annotated ``_category`` (first → latest; "" when there is nothing to judge)."""
+    """Per episode and scored measure, its latest result taken by the period's end (of the
+    young people ``filters`` select), annotated ``_category`` (first → latest; "" when there
+    is nothing to judge)."""
     from outcomes.models import Measurement, ScoringMethod
 
-    scored = Measurement.objects.filter(taken_on__lte=period.end, point__episode__in=episodes.values("pk")).exclude(
-        instrument__scoring=ScoringMethod.QUESTION
-    )
+    scored = Measurement.objects.filter(_mine(period, filters)).exclude(instrument__scoring=ScoringMethod.QUESTION)
     decimal: DecimalField[Any, Any] = DecimalField(max_digits=12, decimal_places=2)
     rows = (
         _ends(scored, ("point__episode_id", "instrument_id"), "taken_on", "score", decimal)
@@ -204,114 +212,163 @@ def _measure_results(
     return rows.annotate(_category=_category(F("_threshold"), _worse(lower, "instrument_id"), judged))
 
 
-def _goal_results(period: Period, episodes: QuerySet[Any]) -> QuerySet[Any]:
-    """Per goal of an episode of ``episodes``, its latest rating at a measurement point by the
-    period's end, annotated ``_n`` (how many) and ``_change`` (latest − first:
-    ``scoring.goal_change``)."""
+def _rated(period: Period, filters: Filters) -> QuerySet[Any]:
+    """Goal ratings at measurement points by the period's end, of the young people ``filters``
+    select (see ``_mine``)."""
     from outcomes.models import GoalRating
 
-    at_points = GoalRating.objects.filter(
-        point__isnull=False, rated_on__lte=period.end, point__episode__in=episodes.values("pk")
+    return GoalRating.objects.filter(point__isnull=False, rated_on__lte=period.end).filter(
+        filters.child_q(period.end, "child__")
     )
+
+
+def _goal_results(period: Period, filters: Filters) -> QuerySet[Any]:
+    """Per goal of an episode, its latest rating at a measurement point by the period's end,
+    annotated ``_n`` (how many) and ``_change`` (latest − first: ``scoring.goal_change``)."""
+    at_points = _rated(period, filters)
     return _ends(at_points, ("point__episode_id", "goal_id"), "rated_on", "value", IntegerField()).annotate(
         _change=ExpressionWrapper(F("value") - F("_first"), output_field=IntegerField())
     )
 
 
-def _of(rows: QuerySet[Any]) -> Q:
-    """The episode (the query's row) is one of those ``rows`` (results) belong to: a set found
-    once for the whole query, not looked up per episode."""
-    return Q(pk__in=rows.values("point__episode_id"))
+#: What is found of an episode's results, one bit each (an episode's ``code``); the CORC
+#: category follows from the bits (``corc_of``).
+M_UP, M_DOWN, JUDGED, SEEN, G_UP, G_DOWN = 1, 2, 4, 8, 16, 32
 
 
-def _annotate_wellbeing(period: Period, filters: Filters) -> QuerySet[Any]:
-    """The cohort, each episode annotated ``_corc``: one of ``WELLBEING``. Each condition is a
-    set of episodes found once by a subquery (``_of``), so the query reads each result once
-    per set, whatever the cohort's size."""
-    from outcomes.models import AppliesTo, GoalRating, Measurement, ScoringMethod
+def corc_of(code: int) -> str:
+    """The CORC category (one of ``WELLBEING``) of an episode whose findings are ``code``:
+    ``summarise``'s rule – improvement on a measure or the goals and deterioration on none; the
+    goals judged one by one count only when they agree (mixed goals are no reliable change)."""
+    g_up = bool(code & G_UP) and not code & G_DOWN
+    g_down = bool(code & G_DOWN) and not code & G_UP
+    up, down = bool(code & M_UP) or g_up, bool(code & M_DOWN) or g_down
+    if up and down:
+        return "mixed"
+    if up:
+        return "reliable_improvement"
+    if down:
+        return "reliable_deterioration"
+    if code & JUDGED:
+        return "no_reliable_change"
+    return "unpaired" if code & SEEN else "not_measured"
+
+
+def _flag(condition: Q) -> Case:
+    return Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
+
+
+def _compiled(
+    rows: QuerySet[Any], columns: tuple[str, ...], written: dict[str, str] | None = None
+) -> tuple[str, tuple[Any, ...]]:
+    """``rows`` as SQL selecting exactly ``columns`` by name, in that order. Those in
+    ``written`` are written here, as a number or another of the columns, not annotated: Django
+    leaves out of a query reduced by window functions an annotation equal to another one (a
+    constant, or the same condition twice), and SQLite would then read its quoted name as a
+    string."""
+    written = written or {}
+    computed = [c for c in columns if c not in written]
+    sql, params = rows.order_by().values(*computed).query.sql_with_params()
+    quote = connection.ops.quote_name
+    select = ", ".join(f"{written[c]} AS {quote(c)}" if c in written else quote(c) for c in columns)
+    return f"SELECT {select} FROM ({sql}) AS rows", tuple(params)  # noqa: S608 – ORM-compiled parts and constants only
+
+
+#: The columns of a finding row: the episode, then what its result says (see ``_wellbeing_sql``).
+_FINDING = ("_e", "_up", "_down", "_judged", "_g_change", "_g_paired", "_g_up", "_g_down")
+
+
+def _wellbeing_sql(period: Period, filters: Filters, *, grouped: bool) -> tuple[str, tuple[Any, ...]]:
+    """SQL giving each cohort episode (``_c``, its young person ``_y``) its ``code`` – or, when
+    ``grouped``, the cohort counted by code.
+
+    One pass over each kind of result, the three composed in SQL because Django cannot
+    aggregate rows reduced by window functions: the latest result of each episode and measure
+    (``_measure_results``) and the latest rating of each goal (``_goal_results``) become finding
+    rows, grouped by episode into the bits of ``corc_of``. The GBO on the mean change over goals
+    is judged there too, on the sum of the paired goals' changes: |Σ| × 1000 > threshold × 1000
+    × n (whole numbers, no division). Every part is an ORM query, so the filters and the cohort
+    stay the module's one rule; the composition only joins and groups them."""
+    from outcomes.models import AppliesTo
 
     thresholds, lower, gbo = _thresholds()
-    episodes = cohort(period, filters)
-    measures = _measure_results(period, episodes, thresholds, lower).order_by()
-    up = _of(measures.filter(_category="reliable_improvement"))
-    down = _of(measures.filter(_category="reliable_deterioration"))
-    judged = _of(measures.exclude(_category=""))
-    measured = _of(
-        Measurement.objects.filter(taken_on__lte=period.end, point__episode__in=episodes.values("pk")).exclude(
-            instrument__scoring=ScoringMethod.QUESTION
-        )
+    measures = _measure_results(period, filters, thresholds, lower).annotate(
+        _e=F("point__episode_id"),
+        _up=_flag(Q(_category="reliable_improvement")),
+        _down=_flag(Q(_category="reliable_deterioration")),
+        _judged=_flag(~Q(_category="")),
     )
-    rated = _of(GoalRating.objects.filter(point__isnull=False, rated_on__lte=period.end))
+    parts = [_compiled(measures, _FINDING, {"_g_change": "0", "_g_paired": "0", "_g_up": "0", "_g_down": "0"})]
     gbo_threshold = thresholds.get(gbo.pk) if gbo is not None else None
+    per_goal = gbo is not None and gbo.rc_applies_to == AppliesTo.PER_GOAL
     if gbo is not None and gbo_threshold is not None:
-        paired_goals = _goal_results(period, episodes).order_by().filter(_n__gt=1)
-        if gbo.rc_applies_to == AppliesTo.PER_GOAL:
-            # Each goal judged on its own; the GBO's category is CORC's combination of the
-            # goals', "mixed" counting as no reliable change (``summarise``).
-            goal_rows = paired_goals.annotate(_abs_change=Abs(F("_change") * Value(1000)))
-            worse = Q(_change__gt=0) if gbo.pk in lower else Q(_change__lt=0)
-            goal_rows = goal_rows.annotate(_category=_category(Value(gbo_threshold), worse))
-            g_up_set = _of(goal_rows.filter(_category="reliable_improvement"))
-            g_down_set = _of(goal_rows.filter(_category="reliable_deterioration"))
-            g_up, g_down = g_up_set & ~g_down_set, g_down_set & ~g_up_set
-        else:
-            g_up, g_down = _mean_goal_change(period, episodes, gbo_threshold, gbo.pk in lower)
-        up, down, judged = up | g_up, down | g_down, judged | _of(paired_goals)
-    corc = Case(
-        When(up & down, then=Value("mixed")),
-        When(up, then=Value("reliable_improvement")),
-        When(down, then=Value("reliable_deterioration")),
-        When(judged, then=Value("no_reliable_change")),
-        When(measured | rated, then=Value("unpaired")),
-        default=Value("not_measured"),
-        output_field=CharField(),
-    )
-    return episodes.annotate(_corc=corc)
-
-
-def _mean_goal_change(period: Period, episodes: QuerySet[Any], threshold_1000: Decimal, lower: bool) -> tuple[Q, Q]:
-    """The GBO judged on the mean change over an episode's paired goals: reliable when
-    |Σ change| / n > threshold, compared as |Σ| × 1000 > threshold × 1000 × n (whole numbers, no
-    division). The sum is of plain ratings – each paired goal's latest counted +, its first −,
-    both picked by window functions – grouped by episode in one subquery per direction."""
-    from outcomes.models import GoalRating
-
-    ratings = GoalRating.objects.filter(
-        point__isnull=False, rated_on__lte=period.end, point__episode__in=episodes.values("pk")
-    )
-    part = [F("point__episode_id"), F("goal_id")]
-    windows = ratings.annotate(
-        _last=Window(RowNumber(), partition_by=part, order_by=[F("rated_on").desc(), F("pk").desc()]),
-        _first=Window(RowNumber(), partition_by=part, order_by=[F("rated_on").asc(), F("pk").asc()]),
-        _n=Window(Count("pk"), partition_by=part),
-    ).order_by()
-    latest = windows.filter(_last=1, _n__gt=1).values("pk")
-    first = windows.filter(_first=1, _n__gt=1).values("pk")
-    per_episode = (
-        GoalRating.objects.filter(Q(pk__in=latest) | Q(pk__in=first))
-        .order_by()
-        .values("point__episode_id")
-        .annotate(
-            _sum=Sum(Case(When(pk__in=latest, then=F("value")), default=-F("value"), output_field=IntegerField())),
-            _goals=Count("pk", filter=Q(pk__in=latest)),
+        paired = Q(_n__gt=1)
+        goals = _goal_results(period, filters).annotate(_abs_change=Abs(F("_change") * Value(1000)))
+        worse = Q(_change__gt=0) if gbo.pk in lower else Q(_change__lt=0)
+        goals = goals.annotate(_goal_category=_category(Value(gbo_threshold), worse, paired))
+        # Judged when paired: the same column (see ``_compiled``).
+        goal_constants = {"_up": "0", "_down": "0", "_judged": connection.ops.quote_name("_g_paired")}
+        goals = goals.annotate(
+            _e=F("point__episode_id"),
+            _g_change=Case(When(paired, then=F("_change")), default=Value(0), output_field=IntegerField()),
+            _g_paired=_flag(paired),
+            _g_up=_flag(Q(_goal_category="reliable_improvement")),
+            _g_down=_flag(Q(_goal_category="reliable_deterioration")),
         )
-        .annotate(
-            _limit=ExpressionWrapper(
-                F("_goals") * Value(threshold_1000), output_field=DecimalField(max_digits=14, decimal_places=6)
-            )
-        )
+    else:
+        # Ratings without a configured GBO rule are still results (the episode was measured).
+        goals = _goal_results(period, filters).annotate(_e=F("point__episode_id"))
+        goal_constants = dict.fromkeys(_FINDING[1:], "0")
+    parts.append(_compiled(goals, _FINDING, goal_constants))
+    if gbo is not None and gbo_threshold is not None and not per_goal:
+        # On the mean: reliable when |Σ change| × 1000 exceeds threshold × 1000 × paired goals.
+        better, worse_sign = ("< 0", "> 0") if gbo.pk in lower else ("> 0", "< 0")
+        reliable = "SUM(_g_paired) > 0 AND ABS(SUM(_g_change)) * 1000 > %s * SUM(_g_paired)"
+        g_up = f"CASE WHEN {reliable} AND SUM(_g_change) {better} THEN {G_UP} ELSE 0 END"
+        g_down = f"CASE WHEN {reliable} AND SUM(_g_change) {worse_sign} THEN {G_DOWN} ELSE 0 END"
+        goal_params: tuple[Any, ...] = (gbo_threshold, gbo_threshold)
+    else:
+        g_up, g_down, goal_params = f"MAX(_g_up) * {G_UP}", f"MAX(_g_down) * {G_DOWN}", ()
+    # Each part is a plain SELECT of the same columns (``_compiled``): a compound SELECT as it is
+    # (SQLite refuses parenthesised members, and each extra level of nesting costs its parser).
+    union = " UNION ALL ".join(sql for sql, _p in parts)
+    union_params = tuple(p for _sql, ps in parts for p in ps)
+    cohort_sql, cohort_params = _compiled(cohort(period, filters).annotate(_c=F("pk"), _y=F("child_id")), ("_c", "_y"))
+    shown = "COALESCE(f.code, 0), COUNT(*)" if grouped else "c._c, c._y, COALESCE(f.code, 0)"
+    sql = (
+        f"SELECT {shown} FROM ({cohort_sql}) AS c LEFT JOIN ("  # noqa: S608 – ORM-compiled parts and constants only
+        f"SELECT _e, MAX(_up) * {M_UP} + MAX(_down) * {M_DOWN} + MAX(_judged) * {JUDGED} + {SEEN}"
+        f" + {g_up} + {g_down} AS code FROM ({union}) AS findings GROUP BY _e"
+        ") AS f ON f._e = c._c" + (" GROUP BY COALESCE(f.code, 0)" if grouped else "")
     )
-    rising = per_episode.filter(_sum__gt=0).annotate(_s=F("_sum") * Value(1000)).filter(_s__gt=F("_limit"))
-    falling = per_episode.filter(_sum__lt=0).annotate(_s=-F("_sum") * Value(1000)).filter(_s__gt=F("_limit"))
-    rising_set = Q(pk__in=rising.values("point__episode_id"))
-    falling_set = Q(pk__in=falling.values("point__episode_id"))
-    return (falling_set, rising_set) if lower else (rising_set, falling_set)
+    return sql, cohort_params + goal_params + union_params
+
+
+@memoised
+def _wellbeing_codes(period: Period, filters: Filters) -> dict[int, int]:
+    """The cohort counted by ``code``: one query, a few dozen groups at most."""
+    sql, params = _wellbeing_sql(period, filters, grouped=True)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {int(code): int(n) for code, n in cursor.fetchall()}
+
+
+def wellbeing_of_each(period: Period, filters: Filters) -> dict[int, str]:
+    """Each young person's CORC category (by the young person's id): for tests that compare the
+    query with ``outcomes.summary``, never for a page (it returns a row per young person)."""
+    sql, params = _wellbeing_sql(period, filters, grouped=False)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {int(child): corc_of(int(code)) for _episode, child, code in cursor.fetchall()}
 
 
 def improved_wellbeing(period: Period, filters: Filters, by: str = "category") -> Counts:
     """The young people supported, by their CORC category (``WELLBEING``) or by a dimension."""
     if by == "category":
-        counts = group(_annotate_wellbeing(period, filters), "_corc")
+        counts: Counts = {}
+        for code, n in _wellbeing_codes(period, filters).items():
+            category = corc_of(code)
+            counts[category] = counts.get(category, 0) + n
         return {c: counts[c] for c in WELLBEING if counts.get(c)}
     return by_dimension(cohort(period, filters), by, period, "child__", distinct="child_id")
 
@@ -330,37 +387,55 @@ def _wellbeing_figures(period: Period, filters: Filters) -> Figures:
 QUESTION_CATEGORIES = ("yes", "not_sure", "no", "once", "not_asked")
 
 
-def _annotate_question(period: Period, filters: Filters, code: str) -> QuerySet[Any]:
-    """The cohort, each episode annotated ``_answer`` (its latest answer to the question ``code``
-    at its points by the period's end when it answered twice or more, "once" or "not_asked")
-    and ``_start_yes`` (its first answer, of two or more, was yes). Each is a set of episodes
-    found once (``_of``) from the answers reduced by window functions to each episode's latest."""
+#: What ``_annotate_question`` finds of an episode, one bit each (``_code``), as for wellbeing.
+ASKED, ONCE, START_YES = 1, 2, 4
+LATEST = {"yes": 8, "not_sure": 16, "no": 32}
+
+
+def answer_of(code: int) -> str:
+    """The category (``QUESTION_CATEGORIES``) of an episode whose findings are ``code``: its
+    latest answer when it answered twice or more, "once" or "not_asked"."""
+    if not code & ASKED:
+        return "not_asked"
+    if code & ONCE:
+        return "once"
+    return next((answer for answer, bit in LATEST.items() if code & bit), "")
+
+
+@memoised
+def _question_codes(period: Period, filters: Filters, code: str) -> dict[int, int]:
+    """The cohort counted by its bits for the question ``code``: the answers at its points by the
+    period's end reduced by window functions to each episode's latest (one row per episode, with
+    the first answer and how many), the bits worked out on that row, the cohort joined to it.
+    One query (composed as ``_wellbeing_sql`` is), a few dozen groups at most."""
     from outcomes.models import Measurement
 
-    episodes = cohort(period, filters)
-    answers = Measurement.objects.filter(
-        point__episode__in=episodes.values("pk"), instrument__code=code, taken_on__lte=period.end
-    ).exclude(answer="")
-    latest = _ends(answers, ("point__episode_id",), "taken_on", "answer", CharField()).order_by()
-    paired = latest.filter(_n__gt=1)
-    whens = [When(_of(paired.filter(_latest=a)), then=Value(a)) for a in QUESTION_CATEGORIES[:3]]
-    return episodes.annotate(
-        _answer=Case(
-            When(~_of(latest), then=Value("not_asked")),
-            When(_of(latest.filter(_n=1)), then=Value("once")),
-            *whens,
-            default=Value(""),
-            output_field=CharField(),
-        ),
-        _start_yes=Case(When(_of(paired.filter(_first="yes")), then=Value(True)), default=Value(False)),
+    answers = Measurement.objects.filter(_mine(period, filters), instrument__code=code).exclude(answer="")
+    latest = _ends(answers, ("point__episode_id",), "taken_on", "answer", CharField())
+    paired = Q(_n__gt=1)
+    bits: Any = Value(ASKED) + Case(When(_n=1, then=Value(ONCE)), default=Value(0), output_field=IntegerField())
+    bits += Case(When(paired & Q(_first="yes"), then=Value(START_YES)), default=Value(0), output_field=IntegerField())
+    for answer, value in LATEST.items():
+        bits += Case(When(paired & Q(_latest=answer), then=Value(value)), default=Value(0), output_field=IntegerField())
+    coded = latest.annotate(_e=F("point__episode_id"), _code=ExpressionWrapper(bits, output_field=IntegerField()))
+    rows_sql, rows_params = _compiled(coded, ("_e", "_code"))
+    cohort_sql, cohort_params = _compiled(cohort(period, filters).annotate(_c=F("pk")), ("_c",))
+    sql = (
+        f"SELECT COALESCE(a._code, 0), COUNT(*) FROM ({cohort_sql}) AS c"  # noqa: S608 (ORM-compiled parts)
+        f" LEFT JOIN ({rows_sql}) AS a ON a._e = c._c GROUP BY COALESCE(a._code, 0)"
     )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, cohort_params + rows_params)
+        return {int(k): int(n) for k, n in cursor.fetchall()}
 
 
 def question_answers(period: Period, filters: Filters, code: str, by: str = "answer") -> Counts:
     """The young people supported by their latest answer (``QUESTION_CATEGORIES``), or by a
     dimension."""
     if by == "answer":
-        counts = group(_annotate_question(period, filters, code), "_answer")
+        counts: Counts = {}
+        for bits, n in _question_codes(period, filters, code).items():
+            counts[answer_of(bits)] = counts.get(answer_of(bits), 0) + n
         return {c: counts[c] for c in QUESTION_CATEGORIES if counts.get(c)}
     return by_dimension(cohort(period, filters), by, period, "child__", distinct="child_id")
 
@@ -368,17 +443,17 @@ def question_answers(period: Period, filters: Filters, code: str, by: str = "ans
 def question_figures(period: Period, filters: Filters, code: str) -> Figures:
     """Of the young people answering at least twice (``paired``): yes at the start (their first
     answer) and yes at the latest. One query."""
-    rows = _annotate_question(period, filters, code).exclude(_answer__in=("once", "not_asked"))
-    figures = rows.aggregate(
-        paired=Count("pk"),
-        start_yes=Count("pk", filter=Q(_start_yes=True)),
-        latest_yes=Count("pk", filter=Q(_answer="yes")),
-    )
-    paired = int(figures["paired"] or 0)
+    paired = start_yes = latest_yes = 0
+    for bits, n in _question_codes(period, filters, code).items():
+        if answer_of(bits) in ("once", "not_asked"):
+            continue
+        paired += n
+        start_yes += n if bits & START_YES else 0
+        latest_yes += n if bits & LATEST["yes"] else 0
     return {
         "paired": paired,
-        "start_yes": Share(int(figures["start_yes"] or 0), paired),
-        "latest_yes": Share(int(figures["latest_yes"] or 0), paired),
+        "start_yes": Share(start_yes, paired),
+        "latest_yes": Share(latest_yes, paired),
     }
 
 

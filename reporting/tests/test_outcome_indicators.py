@@ -149,7 +149,7 @@ def test_improved_wellbeing_by_corc_category_with_paired_n_and_not_done_reasons(
 def test_the_sql_category_agrees_with_outcomes_summary_for_each_young_person(young_people):
     """The same data through ``outcomes.summary.summarise`` (Python, per young person) gives the
     same CORC category as the query (results up to the quarter's end)."""
-    annotated = dict(q._annotate_wellbeing(Q1, Filters()).values_list("child_id", "_corc"))
+    annotated = q.wellbeing_of_each(Q1, Filters())
     gbo = Instrument.objects.get(code="gbo")
     for name, (child, episode) in young_people.items():
         if name == "gone":
@@ -189,7 +189,7 @@ def test_the_sql_change_category_agrees_with_scoring_on_random_and_boundary_scor
         category = scoring.change_category(first=first, latest=latest, rule=rule)
         expected[child.pk] = scoring.corc_category([category])
     with CaptureQueriesContext(connection) as run:
-        found = dict(q._annotate_wellbeing(Q1, Filters()).values_list("child_id", "_corc"))
+        found = q.wellbeing_of_each(Q1, Filters())
     assert len(run) == 2  # the instruments, then the young people
     assert found == {pk: str(c) for pk, c in expected.items()}
 
@@ -304,7 +304,7 @@ def test_goal_based_outcomes_on_the_mean_or_per_goal_as_the_instrument_says(sout
 
     def both_ways() -> dict[int, tuple[str, str]]:
         gbo = Instrument.objects.get(code="gbo")
-        found = dict(q._annotate_wellbeing(Q1, Filters()).values_list("child_id", "_corc"))
+        found = q.wellbeing_of_each(Q1, Filters())
         out = {}
         for pk, episode in kids.items():
             ratings = list(GoalRating.objects.filter(point__episode=episode).order_by("rated_on", "pk"))
