@@ -106,6 +106,8 @@ class Page:
     trends: list[Trend]
     limit: int | None = None
     any_suppressed: bool = False
+    #: A local authority's view of its region's release (no headline figures: ADR 029).
+    authority_view: bool = False
 
 
 def period_label(period: Period) -> str:
@@ -158,7 +160,17 @@ def build_suppressed(report: SuppressedReport, trends: list[SuppressedReport]) -
         any_suppressed = any_suppressed or any(shown.suppressed for _, shown in figures)
         sections.append(Section(s.indicator, figures, tables))
     trend_rows = _trends_suppressed(trends)
-    return Page(report.period, True, headline, sections, trend_rows, report.limit, any_suppressed=any_suppressed)
+    authority = bool(report.filters.local_authority_id) and not report.filters.region_id
+    return Page(
+        report.period,
+        True,
+        headline,
+        sections,
+        trend_rows,
+        report.limit,
+        any_suppressed=any_suppressed,
+        authority_view=authority,
+    )
 
 
 def _ordered(cells: dict[str, Cell]) -> list[tuple[str, Cell]]:

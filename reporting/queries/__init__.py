@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from core.releases import Breakdown, Release, suppress_release
+from core.releases import Breakdown, CrossTable, Release, suppress_release
 from reporting.filters import Filters
 from reporting.periods import Period
 from reporting.queries import activity, nest, outcomes, stability, timeliness, training, welsh
@@ -41,6 +41,10 @@ INDICATORS: dict[str, Indicator] = {
 }
 
 
+#: The dimension of a region's two-way table with an indicator's own category (ADR 029).
+AUTHORITY = "local_authority"
+
+
 def release(
     period: Period,
     filters: Filters,
@@ -50,9 +54,13 @@ def release(
     round_to: int | None = None,
     limit: int | None = None,
     count_many: Callable[[Period, Filters, Sequence[str]], dict[str, Counts]] | None = None,
+    authorities: bool = False,
 ) -> Release:
     """A commissioner's release of one count: the total and one breakdown per dimension, all
-    suppressed together. Only fixed periods (quarters, years) may be released (differencing)."""
+    suppressed together. Only fixed periods (quarters, years) may be released (differencing).
+    ``authorities`` (a region's release; ``dimensions`` then include ``AUTHORITY``): also the
+    two-way table local authority × the first dimension, whose rows the authorities' reports
+    show (``reporting.report.authority_view``)."""
     if not period.fixed:
         raise ValueError("commissioners are given quarters and years only")
     if not dimensions:
@@ -64,11 +72,42 @@ def release(
     else:
         computed = [count(period, filters, d) for d in dimensions]
     total = sum(computed[0].values())
-    breakdowns = [Breakdown(d, counts) for d, counts in zip(dimensions, computed, strict=True)]
-    return suppress_release(total, breakdowns, round_to=round_to, limit=limit)
+    by = dict(zip(dimensions, computed, strict=True))
+    tables = [_authority_table(period, filters, count, dimensions[0], by)] if authorities else []
+    breakdowns = [Breakdown(d, counts) for d, counts in by.items()]
+    return suppress_release(total, breakdowns, tables, round_to=round_to, limit=limit)
+
+
+def _authority_table(
+    period: Period, filters: Filters, count: Callable[[Period, Filters, str], Counts], own: str, by: dict[str, Counts]
+) -> CrossTable:
+    """Local authority × ``own`` for a region: each authority's row is the indicator counted for
+    the region and that authority (one query each – a region has a few authorities, so the count
+    is constant in the data size); the row of young people with no authority recorded ("") is
+    what the region's breakdown leaves, so the table's margins are the region's two breakdowns."""
+    if not filters.region_id or filters != Filters(region_id=filters.region_id) or AUTHORITY not in by:
+        raise ValueError("an authority table is part of a region's release with its breakdown by authority")
+    columns, rows = by[own], by[AUTHORITY]
+    cells: dict[tuple[str, str], int] = {}
+    rest = dict(columns)
+    for authority, people in rows.items():
+        if not authority:
+            continue
+        row = count(period, Filters(region_id=filters.region_id, local_authority_id=int(authority)), own)
+        if set(row) - set(columns) or sum(row.values()) != people:
+            raise ValueError(f"an authority's counts by {own} are not a part of its region's")
+        for column in columns:
+            cells[(authority, column)] = row.get(column, 0)
+            rest[column] -= row.get(column, 0)
+    if "" in rows:
+        cells.update({("", column): n for column, n in rest.items()})
+    if any(n < 0 for n in cells.values()):
+        raise ValueError(f"the authorities' counts by {own} exceed their region's")
+    return CrossTable(AUTHORITY, own, cells)
 
 
 __all__ = [
+    "AUTHORITY",
     "INDICATORS",
     "Counts",
     "Figures",
