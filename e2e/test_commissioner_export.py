@@ -1,7 +1,8 @@
 """Journey: a commissioner, in Welsh, exports the last quarter's figures for her region as a
 spreadsheet (issue 15). The e2e server runs no task worker, so the journey decides when the work
 happens (as the import journey does): the progress page is seen while the export waits, a worker
-runs (``run_worker --batch``), "Check progress" shows the download, and the file downloaded is a
+runs (``run_worker --batch``), the page's script shows the download in its live region and
+"Check progress" (the way without JavaScript) the finished page, and the file downloaded is a
 workbook with the About and Definitions sheets and the Welsh suppression note."""
 
 from __future__ import annotations
@@ -49,8 +50,15 @@ def test_a_commissioner_in_welsh_downloads_the_quarterly_spreadsheet(signed_in_p
     expect(page.get_by_label("0% wedi'i wneud")).to_be_visible()
     check_accessibility(page)
 
-    # When a worker has made the file, "Check progress" offers the download.
+    # When a worker has made the file, the page (its script polling the job's status) says so in
+    # its live region and offers the download without a reload…
     nyth_server.manage("run_worker", "--batch", "-v", "0")
+    expect(page.locator("#export-live")).to_have_attribute("aria-live", "polite")
+    expect(page.locator("#export-result #export-download")).to_be_visible(timeout=15_000)
+    expect(page.locator("#export-progress-text")).to_have_text("100% wedi'i wneud")
+    expect(page.locator("#export-result")).to_contain_text("Mae eich allforio yn barod")
+    check_accessibility(page)
+    # …and "Check progress", kept for a browser without JavaScript, shows the finished page.
     press_check_progress(page)
     expect(page.get_by_role("heading", level=1)).to_have_text("Mae eich allforio yn barod")
     check_accessibility(page)

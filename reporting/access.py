@@ -4,9 +4,13 @@ personal data (they read the user's organisation and the reference list of organ
 - A **commissioner** sees aggregates for the area their organisation covers, always suppressed,
   fixed periods only, one breakdown at a time. A Regional Partnership Board covers its region
   (the services in it: ``Filters.region_id``) and each local authority that is a member of it
-  (young people it is responsible for: ``Filters.local_authority_id``); a local authority covers
-  itself. A commissioner of any other organisation (a health board, a school…) covers nothing:
-  Nyth has no rule yet for what their area would be, so they are given no report rather than a
+  (young people it is responsible for: ``Filters.local_authority_id``). A **health board** covers
+  its region exactly as that region's board does: in Wales each Regional Partnership Board's
+  footprint is a health board's area (the seven regions follow the seven health boards, and each
+  health board is stored with its region, ``accounts.reference``), so ``covered_region`` gives
+  both the same region and ``area_of`` the same area. A local authority covers itself. A
+  commissioner of any other organisation (a school, a youth justice service…) covers nothing:
+  Nyth has no rule for what their area would be, so they are given no report rather than a
   guessed one (docs/reporting.md).
 - A **service manager** sees their own service (``user.organisation``), unsuppressed, any period.
 - A **practitioner** sees the figures of their own caseload (``Filters.caseload_of``).
@@ -64,16 +68,31 @@ def audience_of(user: User) -> Audience | None:
     return None
 
 
+def covered_region(org: Organisation) -> Organisation | None:
+    """The region (a Regional Partnership Board) an organisation's commissioners cover whole: a
+    board its own, a health board the one it is stored with; None for any other organisation, a
+    health board without a region, or an inactive region."""
+    if org.type == OrganisationType.REGIONAL_PARTNERSHIP_BOARD:
+        return org
+    if org.type == OrganisationType.HEALTH_BOARD and org.region_id is not None:
+        region = org.region
+        if region is not None and region.is_active and region.type == OrganisationType.REGIONAL_PARTNERSHIP_BOARD:
+            return region
+    return None
+
+
 def area_of(user: User) -> Area:
-    """The area a commissioner's organisation covers (empty for anyone else)."""
+    """The area a commissioner's organisation covers (empty for anyone else). The one rule for
+    the report pages, the exports (``reporting.export_access``) and their audit."""
     org = user.organisation
     if user.role != Role.COMMISSIONER or org is None or not org.is_active:
         return Area()
-    if org.type == OrganisationType.REGIONAL_PARTNERSHIP_BOARD:
+    region = covered_region(org)
+    if region is not None:
         members = Organisation.objects.filter(
-            region=org, type=OrganisationType.LOCAL_AUTHORITY, is_active=True
+            region=region, type=OrganisationType.LOCAL_AUTHORITY, is_active=True
         ).order_by("name_en")
-        return Area(regions=(org,), authorities=tuple(members))
+        return Area(regions=(region,), authorities=tuple(members))
     if org.type == OrganisationType.LOCAL_AUTHORITY:
         return Area(authorities=(org,))
     return Area()

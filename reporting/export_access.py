@@ -1,8 +1,10 @@
 """Who may export which area (issue 15): the same rule as the report pages
 (``reporting.access``), listed as the areas an export form offers.
 
-* A **commissioner**: each area their organisation covers (``access.area_of``: a Regional
-  Partnership Board's region and its member local authorities; a local authority itself).
+* A **commissioner**: each area their organisation covers – ``access.area_of``, the one rule the
+  report pages use too, never a second one here: a Regional Partnership Board's region and its
+  member local authorities, the same for a health board (its region's footprint); a local
+  authority itself.
 * A **service manager**: their own service (exports are suppressed for everyone).
 * Anyone else: nothing (the export pages do not exist for them).
 """

@@ -10,10 +10,13 @@ from typing import Any
 from uuid import UUID
 
 from django import forms
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
 
 from audit.models import Action, Route
 from audit.services import record
@@ -92,17 +95,59 @@ def start(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
-def job(request: AuthenticatedHttpRequest, job_pk: UUID) -> HttpResponse:
-    """Progress while a worker makes the file (the page refreshes itself, and has a button for
-    that without JavaScript), then the download link – or that it failed or expired."""
+def _job_or_404(request: AuthenticatedHttpRequest, job_pk: UUID) -> ExportJob:
+    """The one access rule of the progress page and its status: only who may follow the job."""
     export = ExportJob.objects.visible_to(request.user).filter(pk=job_pk).first()
     if export is None:
         raise Http404
+    return export
+
+
+def job(request: AuthenticatedHttpRequest, job_pk: UUID) -> HttpResponse:
+    """Progress while a worker makes the file ("Check progress" reloads it, without JavaScript;
+    ``reporting/export-progress.js`` polls ``job_status`` and updates it in place), then the
+    download link – or that it failed or expired. Not audited: it shows the job's own progress,
+    never a figure of the report; asking for the export and downloading it are audited."""
+    export = _job_or_404(request, job_pk)
     return render(
         request,
         "reporting/exports_job.html",
         {"job": export, "failed": export.status == ExportStatus.FAILED, "ready": export.status == ExportStatus.DONE},
     )
+
+
+def job_status(request: AuthenticatedHttpRequest, job_pk: UUID) -> JsonResponse:
+    """The progress page's facts as JSON for its script: the same access rule (404 to anyone
+    else) and, like the page, not audited. The texts are the page's, in the reader's language."""
+    return JsonResponse(job_progress(_job_or_404(request, job_pk)), headers={"Cache-Control": "no-store"})
+
+
+def job_progress(export: ExportJob) -> dict[str, Any]:
+    """What the page says about a job, as data: status, percentage, the texts to show, and the
+    download link once the file is ready (and not expired)."""
+    ready = export.status == ExportStatus.DONE and not export.expired
+    data: dict[str, Any] = {
+        "status": str(export.status),
+        "finished": export.finished,
+        "percent": export.percent,
+        "progress_text": _("%(percent)s%% done") % {"percent": export.percent},
+        "stage_text": str(export.get_status_display()),
+        "message": "",
+        "download_url": None,
+        "download_text": "",
+    }
+    if ready:
+        data["message"] = str(_("Your export is ready"))
+        data["download_url"] = reverse("reporting_exports:download", kwargs={"job_pk": export.pk})
+        data["download_text"] = _("Download %(name)s (%(size)s)") % {
+            "name": export.filename,
+            "size": filesizeformat(export.size),
+        }
+    elif export.status == ExportStatus.DONE:
+        data["message"] = str(_("This export has expired"))
+    elif export.status == ExportStatus.FAILED:
+        data["message"] = str(_("The export failed"))
+    return data
 
 
 def download(request: AuthenticatedHttpRequest, job_pk: UUID) -> HttpResponse:

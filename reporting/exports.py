@@ -80,6 +80,9 @@ class _Namer:
             if section.release is not None
             for dimension, counts in section.release.breakdowns.items()
         ]
+        pairs += [
+            pair for section in report.sections for pair in labels.figure_breakdowns(section.indicator, section.figures)
+        ]
         for name, dimension in (
             ("service_id", "service"),
             ("region_id", "region"),
@@ -101,6 +104,9 @@ class _Namer:
             own=section.indicator.labels if section is not None else {},
             names=self.names,
         )
+
+    def figure(self, section: SuppressedSection, code: str) -> str:
+        return labels.figure_label(section.indicator, code, self.names)
 
     def filters(self, filters: Filters) -> list[tuple[str, str]]:
         """The report's filters as (what, value) pairs; "All of Wales" when there are none."""
@@ -140,7 +146,7 @@ def section_lines(section: SuppressedSection, namer: _Namer) -> Iterator[Line]:
     title = str(section.indicator.title)
     headline = _("Headline figures")
     for code, figure in section.figures.items():
-        yield _line(title, headline, namer.category(section, "", code) if code else code, figure)
+        yield _line(title, headline, namer.figure(section, code) if code else code, figure)
     release: Release | None = section.release
     if release is None:
         return

@@ -11,6 +11,7 @@ indicator in ``reporting.queries`` appears without a template change.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.template.defaultfilters import floatformat
@@ -133,19 +134,23 @@ def _label(indicator: Indicator, dimension: str, key: str, names: labels.Names) 
     return labels.category_label(indicator.code, dimension, key, own=indicator.labels, names=names)
 
 
-def _figure_label(indicator: Indicator, key: str) -> str:
-    return str(indicator.labels.get(key, key.replace("_", " ").capitalize()))
+def _figure_label(indicator: Indicator, key: str, names: labels.Names) -> str:
+    return labels.figure_label(indicator, key, names)
 
 
 def build_suppressed(report: SuppressedReport, trends: list[SuppressedReport]) -> Page:
     """The commissioner's page: only what ``core.releases`` let through."""
-    pairs = [(dim, dict(cells)) for s in report.sections if s.release for dim, cells in s.release.breakdowns.items()]
+    pairs: list[tuple[str, Iterable[str]]] = [
+        (dim, dict(cells)) for s in report.sections if s.release for dim, cells in s.release.breakdowns.items()
+    ]
+    pairs += [pair for s in report.sections for pair in labels.figure_breakdowns(s.indicator, s.figures)]
     names = labels.row_names(pairs)
     sections, headline = [], []
     any_suppressed = False
     for s in report.sections:
         figures = [
-            (_figure_label(s.indicator, k), from_cell(v, percent=k in s.percentages)) for k, v in s.figures.items()
+            (_figure_label(s.indicator, k, names), from_cell(v, percent=k in s.percentages))
+            for k, v in s.figures.items()
         ]
         tables = []
         if s.release is not None:
@@ -193,11 +198,14 @@ def _trends_suppressed(reports: list[SuppressedReport]) -> list[Trend]:
 
 def build_internal(report: InternalReport, trends: list[InternalReport]) -> Page:
     """The service's own page: the same shape, unsuppressed."""
-    pairs = [(dim, dict(counts)) for s in report.sections for dim, counts in s.breakdowns.items()]
+    pairs: list[tuple[str, Iterable[str]]] = [
+        (dim, dict(counts)) for s in report.sections for dim, counts in s.breakdowns.items()
+    ]
+    pairs += [pair for s in report.sections for pair in labels.figure_breakdowns(s.indicator, s.figures)]
     names = labels.row_names(pairs)
     sections, headline = [], []
     for s in report.sections:
-        figures = [(_figure_label(s.indicator, k), from_internal(v)) for k, v in s.figures.items()]
+        figures = [(_figure_label(s.indicator, k, names), from_internal(v)) for k, v in s.figures.items()]
         tables = []
         for dim, counts in s.breakdowns.items():
             total = from_internal(sum(counts.values()))

@@ -8,17 +8,49 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, User
 from core.forms import GovukDateField, NythForm, NythModelForm, reject_markup
 from selfassess.access import owners_for
-from selfassess.models import Action, Domain, Level, Rating, Round
+from selfassess.models import Action, ActionStatus, Domain, Level, Rating, Round
 from selfassess.services import RatingValues, parse_links
 
 
 class StartRoundForm(NythForm):
     assessed_on = GovukDateField(label=_("Date of the self-assessment"), past_only=True, earliest_year=2020)
+    carry_over = forms.TypedMultipleChoiceField(
+        label=_("Open actions to carry over (optional)"),
+        help_text=_(
+            "Actions of the last completed self-assessment that are not done. Each one you choose is "
+            "copied into the new action plan, with a link back to where it came from."
+        ),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, offered: Iterable[Action] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [(action.pk, _action_choice(action)) for action in offered]
+        if choices:
+            self.fields["carry_over"].choices = choices
+        else:
+            del self.fields["carry_over"]
+
+
+def _action_choice(action: Action) -> str:
+    owner = action.owner.get_full_name() or action.owner.get_username()
+    return str(
+        _("%(action)s – %(owner)s, due %(due)s, %(status)s")
+        % {
+            "action": action.text[:200],
+            "owner": owner,
+            "due": date_format(action.due_on, "j F Y"),
+            "status": action.get_status_display().lower(),
+        }
+    )
 
 
 class VersionForm(NythForm):
@@ -102,6 +134,22 @@ class RatingsForm(NythForm):
                 links=self.cleaned_data.get(f"links_{sid}", []),
             )
         return out
+
+
+class ProgressForm(NythForm):
+    """Progress on an action: its status now and a dated note (the service checks one changed)."""
+
+    status = forms.ChoiceField(label=_("Status"), choices=ActionStatus.choices, widget=forms.RadioSelect)
+    noted_on = GovukDateField(label=_("Date of the progress"), past_only=True, earliest_year=2020)
+    note = forms.CharField(
+        label=_("Progress note (optional)"),
+        help_text=_("What has been done, and what is next"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        validators=[reject_markup],
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
 
 
 class OwnerField(forms.ModelChoiceField):

@@ -188,7 +188,10 @@ class ActionStatus(models.TextChoices):
 
 
 class Action(models.Model):
-    """One line of the round's action plan, owned by a staff member of the service."""
+    """One line of the round's action plan, owned by a staff member of the service. Its status
+    and progress notes stay changeable after the round is completed (the ratings and evidence do
+    not): an action plan is carried out after the self-assessment that made it. An open action
+    can be carried into the next round as a copy that points back here (``carried_from``)."""
 
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="actions")
     domain = models.ForeignKey(
@@ -202,9 +205,34 @@ class Action(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=ActionStatus.choices, default=ActionStatus.NOT_STARTED
     )
+    #: The action of an earlier round this one was carried over from (its history stays there).
+    carried_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="carried_to")
 
     class Meta:
         ordering = ["due_on", "pk"]
 
     def __str__(self) -> str:
         return self.text[:50]
+
+    @property
+    def is_open(self) -> bool:
+        return self.status != ActionStatus.DONE
+
+
+class ActionProgress(models.Model):
+    """A dated note of progress on an action (and the status it was given then, if it changed).
+    Notes are only added, never changed: they are the action's history."""
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="progress")
+    noted_on = models.DateField(_("date of the progress"))
+    note = models.TextField(_("progress note"), blank=True)
+    #: The status the action was moved to with this note; empty when it stayed the same.
+    status = models.CharField(max_length=20, choices=ActionStatus.choices, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["noted_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.action_id} {self.noted_on:%Y-%m-%d}"

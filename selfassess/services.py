@@ -1,17 +1,21 @@
-"""The self-assessment's rules: start a round, rate its statements with evidence, keep an action
-plan, complete it. Every change checks who asks (``access.can_manage``), refuses a completed
-round, compares the version the form was opened at (``StaleEditError``, never an overwrite) and
+"""The self-assessment's rules: start a round (carrying over the open actions of the last
+completed one that the manager chooses), rate its statements with evidence, keep an action plan,
+complete it, and record progress on its actions afterwards. Every change checks who asks
+(``access.can_manage``), refuses a completed round – except progress on its actions, which is
+carried out after the self-assessment –, compares the version the form was opened at (``StaleEditError``, never an overwrite) and
 is audited in the same transaction (``audit.services.record``, route UI: these are changes of
 service data, not of a record, so no child is named)."""
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from typing import Any, TypedDict
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,7 +25,18 @@ from audit.models import Route
 from audit.services import record
 from core.errors import StaleEditError
 from selfassess.access import can_manage, owners_for
-from selfassess.models import Action, ActionStatus, Domain, Framework, Level, Rating, Round, RoundStatus, Statement
+from selfassess.models import (
+    Action,
+    ActionProgress,
+    ActionStatus,
+    Domain,
+    Framework,
+    Level,
+    Rating,
+    Round,
+    RoundStatus,
+    Statement,
+)
 
 #: Links must be web addresses: a file path or a ``javascript:`` link is refused.
 _URL = URLValidator(schemes=["http", "https"])
@@ -64,21 +79,81 @@ def parse_links(text: str) -> list[str]:
     return links
 
 
-def _locked(round_: Round, expected_version: int) -> Round:
-    """The round, locked for this change: still a draft and at the version the form saw."""
+def _locked(round_: Round, expected_version: int, *, completed_too: bool = False) -> Round:
+    """The round, locked for this change: at the version the form saw, and still a draft unless
+    the change is progress on its action plan (``completed_too``)."""
     current = Round.objects.select_for_update().get(pk=round_.pk)
     if current.version != expected_version:
         raise StaleEditError(current)
-    if current.is_completed:
+    if current.is_completed and not completed_too:
         raise ValidationError(_("This self-assessment is completed and can no longer be changed."))
     return current
 
 
+def latest_completed(service: Organisation) -> Round | None:
+    return Round.objects.filter(service=service, status=RoundStatus.COMPLETED).order_by("-assessed_on", "-pk").first()
+
+
+def carry_over_candidates(service: Organisation) -> QuerySet[Action]:
+    """The open actions (not done) of the service's latest completed round, not yet carried into
+    another round: what starting a new round offers to carry over."""
+    previous = latest_completed(service)
+    if previous is None:
+        return Action.objects.none()
+    return (
+        Action.objects.filter(round=previous)
+        .exclude(status=ActionStatus.DONE)
+        .exclude(carried_to__isnull=False)
+        .select_related("owner", "domain")
+        .order_by("due_on", "pk")
+    )
+
+
+def _carry_over(by: User, round_: Round, action_ids: Iterable[int]) -> list[Action]:
+    """Copy the chosen open actions of the last completed round into ``round_``, each pointing
+    back to its original. A domain is matched by code in the new round's framework (none if the
+    new framework has no such domain); an owner who is no longer staff of the service is replaced
+    by the manager starting the round, who can change it."""
+    wanted = set(action_ids)
+    if not wanted:
+        return []
+    offered = {a.pk: a for a in carry_over_candidates(round_.service).select_for_update(of=("self",))}
+    if not wanted <= set(offered):
+        raise ValidationError({"carry_over": _("Choose only open actions of the last completed self-assessment.")})
+    domains = {d.code: d for d in Domain.objects.filter(framework_id=round_.framework_id)}
+    owners = set(owners_for(round_.service).values_list("pk", flat=True))
+    copies = []
+    for pk in sorted(wanted, key=lambda k: (offered[k].due_on, k)):
+        original = offered[pk]
+        copy = Action.objects.create(
+            round=round_,
+            domain=domains.get(original.domain.code) if original.domain else None,
+            text=original.text,
+            owner_id=original.owner_id if original.owner_id in owners else by.pk,
+            due_on=original.due_on,
+            status=original.status,
+            carried_from=original,
+        )
+        record(
+            actor=by,
+            action=AuditAction.CREATE,
+            obj=copy,
+            detail={"self_assessment": round_.pk, "owner": copy.owner_id, "carried_from": original.pk},
+            route=Route.UI,
+        )
+        copies.append(copy)
+    return copies
+
+
 @transaction.atomic
-def start_round(*, by: User, service: Organisation, assessed_on: datetime.date) -> Round:
-    """A new draft round with the current framework, one empty rating per statement. A service
-    has one draft at a time: a second start (a double submit, two managers at once) returns the
-    draft already there instead of making another."""
+def start_round(
+    *, by: User, service: Organisation, assessed_on: datetime.date, carry_over: Iterable[int] = ()
+) -> Round:
+    """A new draft round with the current framework, one empty rating per statement, and copies
+    of the chosen open actions of the last completed round (``carry_over``: their ids, from
+    ``carry_over_candidates``). A service has one draft at a time: a second start (a double
+    submit, two managers at once) returns the draft already there instead of making another,
+    and carries nothing over twice."""
     _require(can_manage(by, service))
     Organisation.objects.select_for_update().filter(pk=service.pk).first()  # two starts: one draft
     draft = Round.objects.filter(service=service, status=RoundStatus.DRAFT).first()
@@ -99,6 +174,7 @@ def start_round(*, by: User, service: Organisation, assessed_on: datetime.date) 
         detail={"self_assessment": True, "service": service.pk, "framework": framework.pk},
         route=Route.UI,
     )
+    _carry_over(by, round_, carry_over)
     return round_
 
 
@@ -190,6 +266,58 @@ def update_action(*, by: User, action: Action, expected_version: int, values: Ac
         route=Route.UI,
     )
     return stored
+
+
+@transaction.atomic
+def record_progress(
+    *,
+    by: User,
+    action: Action,
+    expected_version: int,
+    status: str,
+    note: str,
+    noted_on: datetime.date,
+) -> ActionProgress:
+    """Progress on an action of a round, draft or completed: its new status and a dated note
+    (at least one of the two). The ratings and evidence of a completed round stay read-only;
+    this is the one change it still takes. Raises the round's version like every change, so a
+    progress form opened before someone else's change is refused (``StaleEditError``)."""
+    round_ = action.round
+    _require(can_manage(by, round_.service))
+    current = _locked(round_, expected_version, completed_too=True)
+    stored = Action.objects.select_for_update().get(pk=action.pk, round=current)
+    errors: dict[str, str] = {}
+    if status not in ActionStatus.values:
+        errors["status"] = _("Choose a status")
+    if noted_on > timezone.localdate():
+        errors["noted_on"] = _("The date must be today or in the past")
+    note = note.strip()
+    if not errors and status == stored.status and not note:
+        errors["note"] = _("Write a progress note or change the status")
+    if errors:
+        raise ValidationError(errors)
+    changed = status != stored.status
+    progress = ActionProgress.objects.create(
+        action=stored, noted_on=noted_on, note=note, status=status if changed else "", recorded_by=by
+    )
+    if changed:
+        stored.status = status
+        stored.save(update_fields=["status"])
+    current.version += 1
+    current.save(update_fields=["version", "updated_at"])
+    record(
+        actor=by,
+        action=AuditAction.UPDATE,
+        obj=stored,
+        detail={
+            "self_assessment": current.pk,
+            "progress": progress.pk,
+            "fields": ["status"] if changed else [],
+            "completed_round": current.is_completed,
+        },
+        route=Route.UI,
+    )
+    return progress
 
 
 @transaction.atomic

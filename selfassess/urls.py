@@ -13,4 +13,5 @@ urlpatterns = [
     path("<int:round_pk>/complete/", views.complete, name="complete"),
     path("<int:round_pk>/actions/new/", views.action_edit, name="action_create"),
     path("<int:round_pk>/actions/<int:action_pk>/", views.action_edit, name="action_edit"),
+    path("<int:round_pk>/actions/<int:action_pk>/progress/", views.action_progress, name="action_progress"),
 ]

@@ -26,13 +26,19 @@ from core.http import AuthenticatedHttpRequest
 from selfassess import services
 from selfassess.access import can_manage, rounds_visible_to, services_visible_to
 from selfassess.charts import domain_svgs
-from selfassess.forms import ActionForm, RatingsForm, StartRoundForm, VersionForm
+from selfassess.forms import ActionForm, ProgressForm, RatingsForm, StartRoundForm, VersionForm
 from selfassess.maturity import domain_means, maturity_over_time
 from selfassess.models import Action, Framework, Level, Rating, Round, RoundStatus
 
 STALE = gettext_lazy(
     "Someone else changed this self-assessment while you were working on it. Nothing has been "
     "overwritten: your answers are below and have not been saved. Check what is saved now, then save again."
+)
+
+
+STALE_PROGRESS = gettext_lazy(
+    "Someone else changed this action plan while you were working on it. Nothing has been "
+    "overwritten: your progress note is below and has not been saved. Check the action's status now, then save again."
 )
 
 
@@ -84,18 +90,26 @@ def start(request: AuthenticatedHttpRequest) -> HttpResponse:
     service = request.user.organisation
     if service is None or not can_manage(request.user, service):
         raise PermissionDenied
-    form = StartRoundForm(request.POST or None, initial={"assessed_on": timezone.localdate()})
+    offered = list(services.carry_over_candidates(service))
+    form = StartRoundForm(request.POST or None, initial={"assessed_on": timezone.localdate()}, offered=offered)
     if request.method == "POST" and form.is_valid():
         try:
             round_ = services.start_round(
-                by=request.user, service=service, assessed_on=form.cleaned_data["assessed_on"]
+                by=request.user,
+                service=service,
+                assessed_on=form.cleaned_data["assessed_on"],
+                carry_over=form.cleaned_data.get("carry_over") or [],
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
             return redirect("selfassess:edit", round_pk=round_.pk)
     draft = Round.objects.filter(service=service, status=RoundStatus.DRAFT).first()
-    return render(request, "selfassess/start.html", {"form": form, "draft": draft})
+    return render(
+        request,
+        "selfassess/start.html",
+        {"form": form, "draft": draft, "previous": services.latest_completed(service) if offered else None},
+    )
 
 
 def _ratings(round_: Round) -> list[Rating]:
@@ -116,7 +130,7 @@ def detail(request: AuthenticatedHttpRequest, round_pk: int) -> HttpResponse:
         if not groups or groups[-1][0].pk != domain.pk:
             groups.append((domain, [], means.get((round_.pk, domain.code))))
         groups[-1][1].append(rating)
-    actions = list(round_.actions.select_related("owner", "domain"))
+    actions = list(round_.actions.select_related("owner", "domain", "carried_from__round").prefetch_related("progress"))
     record(actor=request.user, action=AuditAction.VIEW, obj=round_, detail={"self_assessment": True}, route=Route.UI)
     return render(
         request,
@@ -127,6 +141,8 @@ def detail(request: AuthenticatedHttpRequest, round_pk: int) -> HttpResponse:
             "actions": actions,
             "levels": list(Level.objects.filter(framework_id=round_.framework_id)),
             "can_change": can_manage(request.user, round_.service) and not round_.is_completed,
+            # Progress on the action plan goes on after completion (the ratings do not change).
+            "can_progress": can_manage(request.user, round_.service),
             "unrated": sum(1 for r in ratings if r.level_id is None),
         },
     )
@@ -194,6 +210,37 @@ def action_edit(request: AuthenticatedHttpRequest, round_pk: int, action_pk: int
             messages.success(request, _("The action plan was saved."))
             return redirect("selfassess:detail", round_pk=round_.pk)
     return render(request, "selfassess/action_form.html", {"round": round_, "form": form, "action": action})
+
+
+def action_progress(request: AuthenticatedHttpRequest, round_pk: int, action_pk: int) -> HttpResponse:
+    """Progress on one action – status and a dated note –, in a draft or a completed round."""
+    round_ = _managed_draft(request, round_pk)
+    action = get_object_or_404(Action.objects.filter(round=round_).select_related("owner"), pk=action_pk)
+    initial = {"version": round_.version, "status": action.status, "noted_on": timezone.localdate()}
+    form = ProgressForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_progress(
+                by=request.user,
+                action=action,
+                expected_version=form.cleaned_data["version"],
+                status=form.cleaned_data["status"],
+                note=form.cleaned_data["note"],
+                noted_on=form.cleaned_data["noted_on"],
+            )
+        except StaleEditError as exc:
+            round_ = exc.current
+            action.refresh_from_db()
+            form = rebind_after_stale_save(ProgressForm, request.POST, exc.current, str(STALE_PROGRESS))
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The progress on the action was saved."))
+            return redirect("selfassess:detail", round_pk=round_.pk)
+    notes = list(action.progress.select_related("recorded_by").order_by("-noted_on", "-pk"))
+    return render(
+        request, "selfassess/action_progress.html", {"round": round_, "form": form, "action": action, "notes": notes}
+    )
 
 
 def complete(request: AuthenticatedHttpRequest, round_pk: int) -> HttpResponse:

@@ -382,8 +382,21 @@ def test_strangers_get_404_for_every_object_url(client_for, charlie, objects, ch
     assert checked >= 8
 
 
+@pytest.fixture
+def health_board_commissioner(db):
+    """A commissioner of a health board (Cardiff and Vale): their area is their region's."""
+    from accounts.models import Organisation, Role
+    from accounts.tests.factories import UserFactory
+
+    return UserFactory(
+        username="hb-commissioner", role=Role.COMMISSIONER, organisation=Organisation.objects.get(code="7A4")
+    )
+
+
 @pytest.mark.django_db
-def test_commissioners_open_no_identifiable_page(client_for, commissioner, objects, child):
+@pytest.mark.parametrize("persona", ["commissioner", "health_board_commissioner"])
+def test_commissioners_open_no_identifiable_page(client_for, request, persona, objects, child):
+    commissioner = request.getfixturevalue(persona)
     client = client_for(commissioner)
     for name, pattern in iter_patterns():
         if name in PUBLIC or name == "accounts:logout":
@@ -698,10 +711,16 @@ COMMISSIONER_PAGES = {"reporting:area"}
 
 
 @pytest.mark.django_db
-def test_commissioners_reach_their_reports_and_no_other_page_of_figures(client_for, commissioner, objects, child):
+@pytest.mark.parametrize("persona", ["commissioner", "health_board_commissioner"])
+def test_commissioners_reach_their_reports_and_no_other_page_of_figures(client_for, request, persona, objects, child):
     """The commissioner's reports open, name no child and link to no record; the reports of the
-    service and of a caseload, like every object URL, are 404 for them."""
-    child.service.region = commissioner.organisation
+    service and of a caseload, like every object URL, are 404 for them. A health board's
+    commissioner, whose area is their region's, the same."""
+    from reporting.access import covered_region
+
+    commissioner = request.getfixturevalue(persona)
+    child.service.region = covered_region(commissioner.organisation)
+    assert child.service.region is not None
     child.service.save()
     client = client_for(commissioner)
     opened = set()

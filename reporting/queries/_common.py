@@ -80,6 +80,11 @@ class Indicator:
     dimensions: tuple[str, ...] = ()
     figures: Callable[[Period, Filters], Figures] | None = None
     labels: Mapping[str, Promise] = field(default_factory=dict)
+    #: Headline figures named from reference data rather than ``labels``: a prefix of the
+    #: figure's code → (the dimension the rest of the code is a category of, a message naming it
+    #: by that dimension, e.g. ``"Mean level: %(domain)s"``). ``reporting.labels`` reads the
+    #: names with the page's categories, in one query per kind of name.
+    named_figures: Mapping[str, tuple[str, Promise]] = field(default_factory=dict)
     #: A description rather than evidence of effect (shown beside it), e.g. events before support.
     caveat: Promise | None = None
     #: False for an indicator that counts no people (the services' own self-assessment): small

@@ -5,15 +5,14 @@ No young person is counted here: a self-assessment is about a service. Only the 
 region filters apply; the young person's filters (authority, age band, legal status, language,
 gender, ethnicity) do not, and the definition says so. Domains are keyed by their ``code``, so
 the figures follow a service that loads its own framework (selfassess, ADR 027); their names
-and the levels' names are data, read when a label is shown."""
+and the levels' names are data, read with the report's other names (``reporting.labels``)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from typing import Any, cast
+from typing import Any
 
 from django.db.models import Avg, Count, OuterRef, Q, QuerySet, Subquery
-from django.utils.functional import Promise, lazy
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from reporting.filters import Filters
@@ -69,47 +68,13 @@ def maturity_figures(period: Period, filters: Filters) -> Figures:
     return figures
 
 
-def _domain_name(code: str) -> str:
-    from selfassess.models import Domain
-
-    domain = Domain.objects.filter(code=code).order_by("-framework__is_current", "-framework__loaded_at").first()
-    return _("Mean level: %(domain)s") % {"domain": domain.name if domain else code}
-
-
-def _level_name(value: str) -> str:
-    from selfassess.models import Level
-
-    level = Level.objects.filter(value=int(value)).order_by("-framework__is_current", "-framework__loaded_at").first()
-    return f"{value}. {level.name}" if level else value
-
-
-_lazy_domain = lazy(_domain_name, str)
-_lazy_level = lazy(_level_name, str)
-
-
-class _Labels(Mapping[str, Promise]):
-    """Fixed labels, plus the framework's domains (``mean_<code>``) and levels ("1", "2", …),
-    named from the data in the reader's language when shown."""
-
-    _FIXED: dict[str, Promise] = {
-        "services": _("Services with a completed self-assessment"),
-        "mean_all": _("Mean level, all statements"),
-    }
-
-    def __getitem__(self, key: str) -> Promise:
-        if key in self._FIXED:
-            return self._FIXED[key]
-        if key.startswith("mean_"):
-            return cast(Promise, _lazy_domain(key.removeprefix("mean_")))
-        if key.isdigit():
-            return cast(Promise, _lazy_level(key))
-        raise KeyError(key)
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._FIXED)
-
-    def __len__(self) -> int:
-        return len(self._FIXED)
+#: Fixed labels; the domains' (``mean_<code>``) and levels' ("1", "2", …) names are the
+#: framework's data, read by ``reporting.labels.row_names`` with the page's other names in one
+#: query per kind (``CODED_ROWS``), never one query per label shown.
+LABELS: dict[str, Promise] = {
+    "services": _("Services with a completed self-assessment"),
+    "mean_all": _("Mean level, all statements"),
+}
 
 
 INDICATORS: list[Indicator] = [
@@ -126,7 +91,8 @@ INDICATORS: list[Indicator] = [
         statements_by_level,
         dimensions=("level", "domain"),
         figures=maturity_figures,
-        labels=_Labels(),
+        labels=LABELS,
+        named_figures={"mean_": ("domain", _("Mean level: %(domain)s"))},
         about_people=False,
     ),
 ]

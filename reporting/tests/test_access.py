@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from accounts.models import Organisation, Role
-from accounts.tests.factories import UserFactory
+from accounts.models import Organisation, OrganisationType, Role
+from accounts.tests.factories import OrganisationFactory, UserFactory
 from reporting.access import Audience, area_of, audience_of, custom_ranges_allowed, may_see_authority, may_see_region
+from reporting.export_access import export_areas
 
 pytestmark = pytest.mark.django_db
 
@@ -33,10 +34,34 @@ def test_a_local_authority_covers_itself_only():
     assert [o.code for o in area.authorities] == ["W06000015"]
 
 
-def test_a_commissioner_of_another_kind_of_organisation_covers_nothing_and_has_no_report():
-    user = _commissioner("7A4")  # a health board
-    assert area_of(user).empty
-    assert audience_of(user) is None
+def test_a_health_boards_commissioner_covers_its_region_exactly_as_the_regions_board_does():
+    health_board = _commissioner("7A4")  # Cardiff and Vale University Health Board
+    board = _commissioner("RPB-CV")
+    assert audience_of(health_board) is Audience.COMMISSIONER
+    assert area_of(health_board) == area_of(board)
+    assert [o.code for o in area_of(health_board).regions] == ["RPB-CV"]
+    # The same areas to export, from the same rule.
+    assert [(a.key, a.filters) for a in export_areas(health_board)] == [(a.key, a.filters) for a in export_areas(board)]
+    # Another health board: another region, none of Cardiff and Vale's.
+    swansea_bay = area_of(_commissioner("7A3"))
+    assert [o.code for o in swansea_bay.regions] == ["RPB-WG"]
+    assert not may_see_region(swansea_bay, Organisation.objects.get(code="RPB-CV").pk)
+    assert not swansea_bay.authority_ids() & area_of(board).authority_ids()
+
+
+def test_a_health_board_without_an_active_region_and_other_kinds_of_organisation_cover_nothing():
+    orphan = OrganisationFactory(code="HB-TEST", type=OrganisationType.HEALTH_BOARD, region=None)
+    closed = Organisation.objects.get(code="RPB-PO")
+    closed.is_active = False
+    closed.save()
+    school = OrganisationFactory(
+        code="SCH-TEST", type=OrganisationType.EDUCATION, region=Organisation.objects.get(code="RPB-CV")
+    )
+    for org in (orphan, Organisation.objects.get(code="7A7"), school):  # 7A7: Powys, whose region is closed
+        user = UserFactory(role=Role.COMMISSIONER, organisation=org)
+        assert area_of(user).empty and audience_of(user) is None and export_areas(user) == []
+    # Someone at a health board who is not a commissioner covers nothing either.
+    assert area_of(UserFactory(role=Role.PARTNER, organisation=Organisation.objects.get(code="7A4"))).empty
 
 
 def test_each_role_has_its_audience_or_none(manager, alice, duty, partner, administrator, commissioner, charlie):

@@ -14,7 +14,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Organisation
+from accounts.models import Organisation, Role
+from accounts.tests.factories import UserFactory
 from audit.models import Action, AuditEvent
 from episodes.models import Episode, EpisodeEvent
 from people.tests.factories import CareTeamFactory, ChildFactory
@@ -120,6 +121,33 @@ def test_a_commissioner_gets_nothing_of_a_region_they_do_not_cover(
     response = client.get(reverse("reporting:area"), {"period": "custom"})
     assert response.status_code == 200 and "govuk-error-summary" in response.content.decode()
     assert not AuditEvent.objects.filter(actor=commissioner, detail__page="report").exists()
+
+
+def test_a_health_boards_commissioner_sees_its_region_only_and_nothing_identifiable(
+    client_for, regions, cv, wg, south, north, alice, charlie
+):
+    """Cardiff and Vale University Health Board's area is the Cardiff and Vale region: the same
+    page as the region's board, never West Glamorgan's figures, never a record."""
+    health_board = UserFactory(
+        username="hb-commissioner", role=Role.COMMISSIONER, organisation=Organisation.objects.get(code="7A4")
+    )
+    _supported(south, 6, alice, family="Prydderch")
+    _supported(north, 20, charlie, family="Gogledd")
+    client = client_for(health_board)
+    assert client.get(reverse("reporting:index"))["Location"] == reverse("reporting:area")
+    response = client.get(reverse("reporting:area"), {"period": _quarter().code})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert _headline(body, "Young people supported") == "6"  # South's 6, not North's 20
+    assert "/children/" not in body and "Prydderch" not in body and "Gogledd" not in body
+    assert (
+        client.get(reverse("reporting:area"), {"period": _quarter().code, "area": f"region-{wg.pk}"}).status_code == 404
+    )
+    swansea = Organisation.objects.get(code="W06000011")  # West Glamorgan's
+    assert client.get(reverse("reporting:area"), {"area": f"la-{swansea.pk}"}).status_code == 404
+    assert client.get(reverse("reporting:service")).status_code == 404
+    event = AuditEvent.objects.get(actor=health_board, detail__page="report")
+    assert event.detail["audience"] == "commissioner"
 
 
 def test_a_commissioner_cannot_narrow_a_release_to_undo_its_suppression(

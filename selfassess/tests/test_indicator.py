@@ -65,14 +65,75 @@ def test_all_services_and_a_region(rounds, north):
     assert statements_by_level(YEAR, Filters(region_id=north.region_id, age_band="11-15", language="cy")) == {"4": 14}
 
 
-def test_labels_name_domains_and_levels_from_the_data(framework):
+def test_labels_name_domains_and_levels_from_the_data(rounds, south):
     from django.utils import translation
 
-    labels = INDICATORS["nest_maturity"].labels
+    from reporting import labels
+    from reporting.pages import build_internal
+    from reporting.report import internal_report
+
+    indicator = INDICATORS["nest_maturity"]
+    report = internal_report(YEAR, Filters(service_id=south.pk), ["nest_maturity"])
     with translation.override("cy"):
-        assert str(labels["mean_welsh-language"]) == "Lefel gymedrig: Y Gymraeg"
-        assert str(labels["3"]) == "3. Wedi'i sefydlu"
-    assert str(labels["services"]) == "Services with a completed self-assessment"
+        page = build_internal(report, [])
+    figures = dict((label, shown.text) for label, shown in page.sections[0].figures)
+    assert "Lefel gymedrig: Y Gymraeg" in figures
+    by_level = dict(page.sections[0].tables[0].rows)
+    assert "3. Wedi'i sefydlu" in by_level and "1. Dechrau" in by_level
+    by_domain = [label for label, _shown in page.sections[0].tables[1].rows]
+    assert "Y Gymraeg" in by_domain and "welsh-language" not in by_domain
+    assert labels.figure_label(indicator, "services", {}) == "Services with a completed self-assessment"
+
+
+def _small_framework() -> None:
+    """A service's own framework: one domain of one statement, two levels (loaded, now current)."""
+    from selfassess.framework_data import STARTING
+    from selfassess.loader import load
+    from selfassess.models import Domain, Framework, Level, Statement
+
+    first = STARTING["domains"][0]
+    data = {
+        **STARTING,
+        "code": "small",
+        "version": "1",
+        "levels": STARTING["levels"][:2],
+        "domains": [{**first, "statements": first["statements"][:1]}],
+    }
+    load(data, framework_model=Framework, domain_model=Domain, statement_model=Statement, level_model=Level)
+
+
+def test_naming_a_report_costs_the_same_queries_however_many_domains_and_levels_it_shows(
+    south, north, manager, framework
+):
+    """One query for the domains' names and one for the levels', not one per label shown."""
+    from reporting.exports import report_lines
+    from reporting.pages import build_internal, build_suppressed
+    from reporting.periods import year
+    from reporting.report import internal_report, suppressed_report
+
+    north_manager = UserFactory(username="north-manager", organisation=north, role="service_manager")
+    completed_round(south, manager, datetime.date(2026, 9, 1), LATER)  # 7 domains, 4 levels
+    _small_framework()
+    completed_round(north, north_manager, datetime.date(2026, 9, 1), 1)  # 1 domain, 1 level
+
+    def naming(service) -> tuple[int, list[str]]:
+        only = Filters(service_id=service.pk)
+        internal = internal_report(YEAR, only, ["nest_maturity"])
+        suppressed = suppressed_report(year(2026), only, ["nest_maturity"])
+        with CaptureQueriesContext(connection) as captured:
+            page = build_internal(internal, [])
+            build_suppressed(suppressed, [])
+            lines = report_lines(suppressed)
+        shown = [label for table in page.sections[0].tables for label, _shown in table.rows]
+        shown += [label for label, _shown in page.sections[0].figures]
+        assert not any(line.category.startswith("mean_") for line in lines)
+        return len(captured), shown
+
+    many_queries, many = naming(south)
+    few_queries, few = naming(north)
+    assert len(many) == 4 + 7 + 2 + 7 and len(few) == 1 + 1 + 2 + 1
+    # Each of the three namers: domains once, levels once; the file's cover names the service once.
+    assert many_queries == few_queries == 3 * 2 + 1
 
 
 def test_queries_do_not_grow_with_rounds(south, manager, framework):
