@@ -73,7 +73,7 @@ in Welsh, one in twenty in both languages).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -373,7 +373,7 @@ def _insert(model: type[models.Model], values: dict[str, str], source: str, *, w
     return f"{with_}\nINSERT INTO {table} ({', '.join(columns)})\nSELECT {select}\n{source}"
 
 
-def _pick(draw: str, choices: list[tuple[float, str]]) -> str:
+def _pick(draw: str, choices: Sequence[tuple[float, str | int]]) -> str:
     """A ``CASE`` choosing a value from a uniform ``draw`` by cumulative weights (the last is the
     rest)."""
     whens, total = [], 0.0
@@ -677,9 +677,11 @@ def _handover_keys(first_child: int, last_child: int, seed: int) -> list[str]:
     return [f"seed-national-handover:{seed}:{i}" for i in range(first_child, last_child + 1)]
 
 
-def _span(model: type[models.Model], field: str = "child_id") -> Callable[[int, int, int], bool]:
+def _span(rows: Callable[[], models.QuerySet[Any]]) -> Callable[[int, int, int], bool]:
+    """A marker: ``rows()`` has a row of one of the batch's young people."""
+
     def marker(first_child: int, last_child: int, seed: int) -> bool:
-        return model._default_manager.filter(**{f"{field}__gte": first_child, f"{field}__lte": last_child}).exists()
+        return rows().filter(child_id__gte=first_child, child_id__lte=last_child).exists()
 
     return marker
 
@@ -695,16 +697,16 @@ UPDATE_LABELS = frozenset(
 
 GROUPS: list[Group] = [
     Group("reporting", done, [(label, _sql(text)) for label, text in STATEMENTS], None),
-    Group("goal ratings", _span(GoalRating), [("outcomes.goalrating", _GOAL_RATINGS)], 101),
+    Group("goal ratings", _span(lambda: GoalRating.objects.all()), [("outcomes.goalrating", _GOAL_RATINGS)], 101),
     Group(
         "feedback",
-        _span(NamedFeedback),
+        _span(lambda: NamedFeedback.objects.all()),
         [("outcomes.namedfeedback", _NAMED_FEEDBACK), ("outcomes.anonymousfeedback", _ANONYMOUS_FEEDBACK)],
         202,
     ),
     Group(
         "carers",
-        _span(RelatedPerson),
+        _span(lambda: RelatedPerson.objects.all()),
         [("people.relatedperson", _RELATED_PEOPLE), ("people.nesttraining", _NEST_TRAINING)],
         303,
     ),
@@ -738,7 +740,7 @@ def seed_reporting_rows(first_child: int, last_child: int, seed: int, batch_star
     whose marker is missing; run inside the caller's transaction. Returns the rows written, by
     label."""
     counts: dict[str, int] = {}
-    params = {
+    params: dict[str, Any] = {
         "first": first_child,
         "last": last_child,
         "seed": seed,
@@ -793,8 +795,8 @@ def _directory() -> int:
         area = [la for la in las if la.region_id is not None and la.region_id == board.region_id]
         wanted.append(
             (
-                f"Child and adolescent mental health service – {board.name_en}",
-                f"Gwasanaeth iechyd meddwl plant a'r glasoed – {board.name_cy}",
+                f"Child and adolescent mental health services (CAMHS) – {board.name_en}",
+                f"Gwasanaethau Iechyd Meddwl Plant a'r Glasoed (CAMHS) – {board.name_cy}",
                 board,
                 area,
             )
