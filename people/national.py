@@ -3,7 +3,10 @@
 Wales-wide: one therapeutic service per local authority area (22), about 1,500 practitioners,
 100,000 young people and about 2 million contacts, with referrals (and a waiting list), episodes,
 plans and goals, assessments with section versions and consent decisions in roughly the
-proportions the demo service has. Synthetic only: the names come from ``people.demo``.
+proportions the demo service has. Synthetic only: the names come from ``people.demo``. What the
+quarterly return counts besides (decisions, placements, events, measures, goal ratings, feedback,
+carers' and staff training, warm handovers, the Active Offer, NEST/NYTH rounds) is in
+``people.national_reporting``: its groups top up an older data set when the command runs again.
 
 How it stays fast (target: under 10 minutes on a 2-CPU machine):
 
