@@ -3,7 +3,10 @@
 Wales-wide: one therapeutic service per local authority area (22), about 1,500 practitioners,
 100,000 young people and about 2 million contacts, with referrals (and a waiting list), episodes,
 plans and goals, assessments with section versions and consent decisions in roughly the
-proportions the demo service has. Synthetic only: the names come from ``people.demo``.
+proportions the demo service has. Synthetic only: the names come from ``people.demo``. What the
+quarterly return counts besides (decisions, placements, events, measures, goal ratings, feedback,
+carers' and staff training, warm handovers, the Active Offer, NEST/NYTH rounds) is in
+``people.national_reporting``: its groups top up an older data set when the command runs again.
 
 How it stays fast (target: under 10 minutes on a 2-CPU machine):
 
@@ -402,7 +405,7 @@ def seed_batch(
 def _reporting_rows(first_child: int, last_child: int, seed: int, batch_start: int, counts: Counts) -> None:
     """What the quarterly return counts (``people.national_reporting``), one audit event per
     table and batch like the rest."""
-    from people.national_reporting import seed_reporting_rows
+    from people.national_reporting import UPDATE_LABELS, seed_reporting_rows
 
     for label, n in seed_reporting_rows(first_child, last_child, seed, batch_start).items():
         counts.add(label, n)
@@ -411,7 +414,7 @@ def _reporting_rows(first_child: int, last_child: int, seed: int, batch_start: i
                 actor=None,
                 events=[
                     {
-                        "action": Action.UPDATE if label.endswith("first sessions") else Action.CREATE,
+                        "action": Action.UPDATE if label in UPDATE_LABELS else Action.CREATE,
                         "route": Route.SYSTEM,
                         "detail": {
                             "seed_national": label,
@@ -425,8 +428,29 @@ def _reporting_rows(first_child: int, last_child: int, seed: int, batch_start: i
             )
 
 
+def _service_rows(seed: int, counts: Counts) -> None:
+    """The rows about the services themselves (``people.national_reporting.seed_service_rows``:
+    directory entries, staff training, self-assessments), once per data set; audited like the rest."""
+    from people.national_reporting import seed_service_rows
+
+    for label, n in seed_service_rows(seed).items():
+        counts.add(label, n)
+        if n:
+            record_many(
+                actor=None,
+                events=[
+                    {
+                        "action": Action.CREATE,
+                        "route": Route.SYSTEM,
+                        "detail": {"seed_national": label, "count": n, "seed": seed},
+                    }
+                ],
+            )
+
+
 def _top_up(seed: int, start: int, end: int, counts: Counts) -> None:
-    """A batch seeded before ``people.national_reporting`` existed: add its rows now."""
+    """A batch seeded before some of ``people.national_reporting``'s groups existed: add their rows
+    now (each group skips itself where its marker is found)."""
     keys = [f"seed-national:{seed}:{i}" for i in range(start, end)]
     span = Referral.objects.filter(idempotency_key__in=keys).aggregate(
         first=models.Min("child_id"), last=models.Max("child_id")
@@ -513,6 +537,7 @@ def seed_national(
     counts = Counts()
     staff = services_and_staff(seed, practitioners)
     counts.add("accounts.user", sum(len(s.practitioners) + 1 + len(s.duty) for s in staff))
+    _service_rows(seed, counts)  # before the batches: handovers go to its directory entries
     las = list(Organisation.objects.filter(type=OrganisationType.LOCAL_AUTHORITY).order_by("code"))
     done = Referral.objects.filter(idempotency_key__startswith=f"seed-national:{seed}:").count()
     today = timezone.localdate()
