@@ -168,3 +168,11 @@ def test_a_reopened_episode_is_open_support_to_the_periods_end(south, alice):
     assert figures["during_per_young_person_year"].value == pytest.approx(1 / (91 / 365.25))
     events = internal_report(Q1, Filters(), ["significant_events"]).sections[0].figures
     assert events["young_person_years"].value == round(91 / 365.25, 1)
+
+
+def test_a_report_computes_events_before_support_once(people):
+    """The breakdown by kind and the headline need the same three queries: once per report."""
+    with CaptureQueriesContext(connection) as ran:
+        section = internal_report(Q1, Filters(), ["significant_events_before_support"]).sections[0]
+    assert len(ran) == 3
+    assert section.figures["young_people"] == 0 and section.figures["not_counted"] == 3
