@@ -5,15 +5,24 @@
 -- that day), days from acceptance to the last day. By band of days, by state and by the young
 -- person's dimensions as the referral records them (gender and ethnicity from the linked
 -- record); headline: the number, mean and median of each state.
-WITH r AS (
+WITH otherwise AS (
+  -- Referrals decided otherwise after their acceptance, by the period's last day.
+  SELECT DISTINCT d.referral_id
+  FROM referrals_decision d
+  JOIN referrals_referral r ON r.id = d.referral_id
+  WHERE d.outcome <> 'accepted' AND d.decided_at > r.accepted_at
+    AND (d.decided_at AT TIME ZONE 'Europe/London')::date <= %(end)s
+),
+r AS (
   SELECT r.service_id, o.region_id, r.responsible_local_authority_id, r.legal_status, r.preferred_language,
          c.gender, c.ethnicity,
          CASE WHEN r.date_of_birth <= %(end)s THEN date_part('year', age(%(end)s::date, r.date_of_birth)) END AS age,
          (r.accepted_at AT TIME ZONE 'Europe/London')::date AS accepted,
-         (r.allocated_at AT TIME ZONE 'Europe/London')::date AS allocated, r.id, r.accepted_at
+         (r.allocated_at AT TIME ZONE 'Europe/London')::date AS allocated, w.referral_id IS NULL AS still_accepted
   FROM referrals_referral r
   JOIN accounts_organisation o ON o.id = r.service_id
   LEFT JOIN people_child c ON c.id = r.child_id
+  LEFT JOIN otherwise w ON w.referral_id = r.id
   WHERE r.accepted_at IS NOT NULL AND o.region_id = %(region)s
 ),
 l AS (
@@ -22,10 +31,7 @@ l AS (
          CASE WHEN r.allocated BETWEEN %(start)s AND %(end)s THEN r.allocated ELSE %(end)s::date END - r.accepted AS days
   FROM r
   WHERE r.allocated BETWEEN %(start)s AND %(end)s
-     OR (r.accepted <= %(end)s AND (r.allocated IS NULL OR r.allocated > %(end)s)
-         AND NOT EXISTS (SELECT 1 FROM referrals_decision d
-                         WHERE d.referral_id = r.id AND d.outcome <> 'accepted' AND d.decided_at > r.accepted_at
-                           AND (d.decided_at AT TIME ZONE 'Europe/London')::date <= %(end)s))
+     OR (r.accepted <= %(end)s AND (r.allocated IS NULL OR r.allocated > %(end)s) AND r.still_accepted)
 ),
 f AS (
   SELECT s.state, count(l.state) AS n, avg(l.days) AS mean,

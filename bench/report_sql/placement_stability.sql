@@ -26,29 +26,34 @@ m AS (
   WHERE p.child_id IN (SELECT child_id FROM e)
 ),
 mv AS (
-  SELECT m.type, c.service_id, o.region_id, c.responsible_local_authority_id, c.legal_status,
-         c.preferred_language, c.gender, c.ethnicity,
-         CASE WHEN c.date_of_birth <= %(end)s THEN date_part('year', age(%(end)s::date, c.date_of_birth)) END AS age,
-         m.start_date BETWEEN %(start)s AND %(end)s
-           AND EXISTS (SELECT 1 FROM e WHERE e.child_id = m.child_id AND e.opened_on <= m.start_date
-                       AND (e.status <> 'closed' OR e.closed_on >= m.start_date)) AS during,
-         EXISTS (SELECT 1 FROM e WHERE e.child_id = m.child_id AND e.opened_on BETWEEN %(start)s AND %(end)s
-                 AND e.opened_on - m.start_date BETWEEN 1 AND 365) AS before
-  FROM m
-  JOIN people_child c ON c.id = m.child_id
-  JOIN accounts_organisation o ON o.id = c.service_id
+  -- The moves that can count: not a first placement, and in the period or the year before it.
+  SELECT m.child_id, m.type, m.start_date FROM m
   WHERE m.nth > 1 AND m.start_date BETWEEN %(start)s::date - 365 AND %(end)s
 ),
+during AS (
+  -- (EXISTS in WHERE: a semi-join on the young person, not a scan of e for every move.)
+  SELECT mv.type, c.service_id, o.region_id, c.responsible_local_authority_id, c.legal_status,
+         c.preferred_language, c.gender, c.ethnicity,
+         CASE WHEN c.date_of_birth <= %(end)s THEN date_part('year', age(%(end)s::date, c.date_of_birth)) END AS age
+  FROM mv
+  JOIN people_child c ON c.id = mv.child_id
+  JOIN accounts_organisation o ON o.id = c.service_id
+  WHERE mv.start_date BETWEEN %(start)s AND %(end)s
+    AND EXISTS (SELECT 1 FROM e WHERE e.child_id = mv.child_id AND e.opened_on <= mv.start_date
+                AND (e.status <> 'closed' OR e.closed_on >= mv.start_date))
+),
 t AS (
-  SELECT (SELECT count(*) FROM mv WHERE during) AS during,
-         (SELECT count(*) FROM mv WHERE before) AS before,
+  SELECT (SELECT count(*) FROM during) AS during,
+         (SELECT count(*) FROM mv WHERE EXISTS (
+            SELECT 1 FROM e WHERE e.child_id = mv.child_id AND e.opened_on BETWEEN %(start)s AND %(end)s
+            AND e.opened_on - mv.start_date BETWEEN 1 AND 365)) AS before,
          sum(LEAST(e.support_ends, %(end)s::date) - GREATEST(e.opened_on, %(start)s::date) + 1) AS days,
          count(DISTINCT e.child_id) AS supported,
          count(DISTINCT e.child_id) FILTER (WHERE e.opened_on >= %(start)s) AS started
   FROM e
 )
 SELECT x.dimension, x.category, count(*)::numeric AS value
-FROM mv
+FROM during mv
 CROSS JOIN LATERAL (VALUES
   ('type', mv.type),
   ('service', mv.service_id::text),
@@ -62,7 +67,6 @@ CROSS JOIN LATERAL (VALUES
                     WHEN mv.age BETWEEN 11 AND 15 THEN '11-15' WHEN mv.age BETWEEN 16 AND 17 THEN '16-17'
                     WHEN mv.age BETWEEN 18 AND 25 THEN '18-25' ELSE 'other' END)
 ) AS x(dimension, category)
-WHERE mv.during
 GROUP BY x.dimension, x.category
 UNION ALL
 SELECT 'figure', f.code, f.value
