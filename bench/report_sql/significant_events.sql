@@ -21,7 +21,9 @@ ev AS (
   GROUP BY s.kind
 ),
 support AS (
-  SELECT sum(LEAST(COALESCE(e.closed_on, %(end)s::date), %(end)s::date) - GREATEST(e.opened_on, %(start)s::date) + 1) AS days,
+  -- A re-opened episode keeps its last "closed" event: only a closed one ends there.
+  SELECT sum(LEAST(CASE WHEN e.status = 'closed' THEN e.closed_on ELSE %(end)s::date END, %(end)s::date)
+             - GREATEST(e.opened_on, %(start)s::date) + 1) AS days,
          count(DISTINCT e.child_id) AS people
   FROM e
 ),

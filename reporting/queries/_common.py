@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from django.db.models import (
+    Case,
     Count,
     DateField,
     DurationField,
@@ -24,8 +25,9 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    When,
 )
-from django.db.models.functions import Coalesce, Greatest, Least
+from django.db.models.functions import Greatest, Least
 from django.utils.functional import Promise
 
 from reporting.filters import DIMENSIONS, Filters, age_band_expression
@@ -236,12 +238,12 @@ def support_days(episodes: QuerySet[Any], period: Period) -> int:
 
 
 def support_days_and_people(episodes: QuerySet[Any], period: Period) -> tuple[int, int]:
-    """``support_days`` and the young people they are of (each once), from one query."""
+    """``support_days`` and the young people they are of (each once), from one query. Support
+    ends at the closing date only while the episode is closed: one re-opened keeps its last
+    "closed" event but is open again (to the period's end)."""
     start = Greatest(F("opened_on"), Value(period.start, output_field=DateField()))
-    end = Least(
-        Coalesce(F("closed_on"), Value(period.end, output_field=DateField())),
-        Value(period.end, output_field=DateField()),
-    )
+    last_day = Value(period.end, output_field=DateField())
+    end = Least(Case(When(status="closed", then=F("closed_on")), default=last_day, output_field=DateField()), last_day)
     span = episodes.annotate(_span=ExpressionWrapper(end - start, output_field=DurationField()))
     figures = span.aggregate(days=Sum("_span"), episodes=Count("pk"), people=Count("child_id", distinct=True))
     if not figures["episodes"]:

@@ -35,6 +35,7 @@ from reporting.queries._common import (
     by_dimension,
     episodes_in,
     group,
+    memoised,
     on,
     support_days,
 )
@@ -106,6 +107,7 @@ def stability_figures(period: Period, filters: Filters) -> Figures:
 # --- Significant events in the year before support ---------------------------------------------
 
 
+@memoised
 def events_before_support(period: Period, filters: Filters) -> tuple[Counts, int, int]:
     """For young people whose support opened in the period and whose event recording covered the
     whole of the 365 days before (``events.services.complete_for`` over their recording periods):
@@ -115,7 +117,9 @@ def events_before_support(period: Period, filters: Filters) -> tuple[Counts, int
     Coverage is a union of date ranges, decided by the one rule in ``complete_for``: two queries
     fetch the opening dates and the recording periods (dates only), the rule runs over those few
     rows per young person, then one grouped query counts the events. Three queries, whatever the
-    data size; what is returned is counts only."""
+    data size, and once per report (``memoised``: the breakdown by kind and the headline both need
+    it; at national scale the events' query is the indicator's cost, bench/report.py); what is
+    returned is counts only."""
     from events.models import RecordingPeriod, SignificantEvent
     from events.services import complete_for
 

@@ -152,3 +152,27 @@ def test_both_reports_carry_stability_and_events_before_support(people):
     assert report["significant_events_before_support"].figures["not_counted"].suppressed
     internal = {s.indicator.code: s for s in internal_report(Q1, Filters(), codes).sections}
     assert internal["placement_stability"].breakdowns["type"] == {"residential": 1, "foster_la": 2}
+
+
+def test_a_reopened_episode_is_open_support_to_the_periods_end(south, alice):
+    """Re-opening keeps the episode's last "closed" event: its support in the quarter is every
+    day of it (91), not the days up to that old closing date (which came out negative)."""
+    kid = ChildFactory(service=south)
+    e = episode(kid, D(2024, 1, 1), D(2025, 6, 30), alice)
+    EpisodeEvent.objects.create(episode=e, kind="reopened", on=D(2026, 3, 1), recorded_by=alice)
+    Episode.objects.filter(pk=e.pk).update(status="open")
+    PlacementFactory(child=kid, start_date=D(2018, 1, 1))
+    PlacementFactory(child=kid, start_date=D(2026, 5, 20))
+    figures = stability_figures(Q1, Filters())
+    assert figures["moves_during"] == 1
+    assert figures["during_per_young_person_year"].value == pytest.approx(1 / (91 / 365.25))
+    events = internal_report(Q1, Filters(), ["significant_events"]).sections[0].figures
+    assert events["young_person_years"].value == round(91 / 365.25, 1)
+
+
+def test_a_report_computes_events_before_support_once(people):
+    """The breakdown by kind and the headline need the same three queries: once per report."""
+    with CaptureQueriesContext(connection) as ran:
+        section = internal_report(Q1, Filters(), ["significant_events_before_support"]).sections[0]
+    assert len(ran) == 3
+    assert section.figures["young_people"] == 0 and section.figures["not_counted"] == 3

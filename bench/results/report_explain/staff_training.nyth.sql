@@ -1,0 +1,10 @@
+-- staff_training: the 3 queries Nyth sent for 2026Q2, region id 1
+
+-- query 1
+SELECT "workforce_stafftraining"."topic" AS "topic", COUNT("workforce_stafftraining"."id") AS "n" FROM "workforce_stafftraining" INNER JOIN "accounts_user" ON ("workforce_stafftraining"."user_id" = "accounts_user"."id") INNER JOIN "accounts_organisation" ON ("accounts_user"."organisation_id" = "accounts_organisation"."id") LEFT OUTER JOIN "workforce_staffprofile" ON ("accounts_user"."id" = "workforce_staffprofile"."user_id") WHERE ("workforce_stafftraining"."completed_on" >= '2026-07-01'::date AND "workforce_stafftraining"."completed_on" <= '2026-09-30'::date AND "accounts_organisation"."region_id" = 1) GROUP BY 1;
+
+-- query 2
+SELECT COALESCE("workforce_staffprofile"."practice_level", '') AS "_level", COUNT("workforce_stafftraining"."id") AS "n" FROM "workforce_stafftraining" INNER JOIN "accounts_user" ON ("workforce_stafftraining"."user_id" = "accounts_user"."id") INNER JOIN "accounts_organisation" ON ("accounts_user"."organisation_id" = "accounts_organisation"."id") LEFT OUTER JOIN "workforce_staffprofile" ON ("accounts_user"."id" = "workforce_staffprofile"."user_id") WHERE ("workforce_stafftraining"."completed_on" >= '2026-07-01'::date AND "workforce_stafftraining"."completed_on" <= '2026-09-30'::date AND "accounts_organisation"."region_id" = 1) GROUP BY 1;
+
+-- query 3
+SELECT COUNT("workforce_stafftraining"."id") AS "sessions", COUNT(DISTINCT "workforce_stafftraining"."user_id") AS "people", SUM("workforce_stafftraining"."hours") AS "hours" FROM "workforce_stafftraining" INNER JOIN "accounts_user" ON ("workforce_stafftraining"."user_id" = "accounts_user"."id") INNER JOIN "accounts_organisation" ON ("accounts_user"."organisation_id" = "accounts_organisation"."id") LEFT OUTER JOIN "workforce_staffprofile" ON ("accounts_user"."id" = "workforce_staffprofile"."user_id") WHERE ("workforce_stafftraining"."completed_on" >= '2026-07-01'::date AND "workforce_stafftraining"."completed_on" <= '2026-09-30'::date AND "accounts_organisation"."region_id" = 1);
