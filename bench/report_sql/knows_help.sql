@@ -25,24 +25,27 @@ cohort AS (
      OR EXISTS (SELECT 1 FROM episodes_episodeevent v
                 WHERE v.episode_id = l.id AND v.kind = 'closed' AND v."on" >= %(start)s)
 ),
-answers AS (
-  SELECT p.episode_id, count(*) AS n,
+-- Each young person's answers, grouped with their own row (a separate grouped CTE joined back
+-- would be estimated at a hundred times the rows – no statistics on a CTE's keys – and the cost
+-- would buy seconds of JIT optimisation).
+y AS (
+  SELECT ch.episode_id, ch.service_id, ch.region_id, ch.responsible_local_authority_id, ch.legal_status,
+         ch.preferred_language, ch.gender, ch.ethnicity, ch.age, count(m.id) AS n,
          (array_agg(m.answer ORDER BY m.taken_on, m.id))[1] AS first,
          (array_agg(m.answer ORDER BY m.taken_on DESC, m.id DESC))[1] AS latest
   FROM cohort ch
-  JOIN outcomes_measurementpoint p ON p.episode_id = ch.episode_id
-  JOIN outcomes_measurement m ON m.point_id = p.id
-  JOIN outcomes_instrument i ON i.id = m.instrument_id
-  WHERE i.code = 'knows_help' AND m.taken_on <= %(end)s AND m.answer <> ''
-  GROUP BY p.episode_id
+  LEFT JOIN (outcomes_measurementpoint p
+             JOIN outcomes_measurement m ON m.point_id = p.id AND m.taken_on <= %(end)s AND m.answer <> ''
+             JOIN outcomes_instrument i ON i.id = m.instrument_id AND i.code = 'knows_help')
+    ON p.episode_id = ch.episode_id
+  GROUP BY ch.episode_id, ch.service_id, ch.region_id, ch.responsible_local_authority_id, ch.legal_status,
+           ch.preferred_language, ch.gender, ch.ethnicity, ch.age
 ),
-y AS (
-  SELECT ch.*, a.first, a.latest, COALESCE(a.n, 0) AS n,
-         CASE WHEN a.n IS NULL THEN 'not_asked' WHEN a.n = 1 THEN 'once' ELSE a.latest END AS answer
-  FROM cohort ch LEFT JOIN answers a ON a.episode_id = ch.episode_id
+z AS (
+  SELECT y.*, CASE WHEN y.n = 0 THEN 'not_asked' WHEN y.n = 1 THEN 'once' ELSE y.latest END AS answer FROM y
 )
 SELECT x.dimension, x.category, count(*) AS value
-FROM y
+FROM z y
 CROSS JOIN LATERAL (VALUES
   ('answer', y.answer),
   ('service', y.service_id::text),
@@ -62,7 +65,7 @@ SELECT 'figure', f.code, f.n
 FROM (SELECT count(*) FILTER (WHERE n >= 2) AS paired,
              count(*) FILTER (WHERE n >= 2 AND first = 'yes') AS start_yes,
              count(*) FILTER (WHERE n >= 2 AND latest = 'yes') AS latest_yes
-      FROM y) t
+      FROM z) t
 CROSS JOIN LATERAL (VALUES
   ('paired', t.paired),
   ('start_yes.numerator', t.start_yes), ('start_yes.denominator', t.paired),

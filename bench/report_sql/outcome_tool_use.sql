@@ -5,7 +5,7 @@
 -- or a goal rated at it, by the last day. By use: start and review / start only / review only /
 -- neither, and the young person's dimensions; headline: the people supported, the shares with a
 -- start and with a review measure, and the start and review points not done (due by the last
--- day) by reason – all from one scan of the cohort's points.
+-- day) by reason.
 WITH latest AS (
   SELECT DISTINCT ON (e.child_id) e.id, e.child_id, e.status
   FROM episodes_episode e
@@ -25,17 +25,24 @@ cohort AS (
      OR EXISTS (SELECT 1 FROM episodes_episodeevent v
                 WHERE v.episode_id = l.id AND v.kind = 'closed' AND v."on" >= %(start)s)
 ),
-points AS (
-  SELECT p.episode_id, p.kind, p.status, p.not_done_reason, p.due_on,
-         EXISTS (SELECT 1 FROM outcomes_measurement m JOIN outcomes_instrument i ON i.id = m.instrument_id
-                 WHERE m.point_id = p.id AND m.taken_on <= %(end)s AND i.scoring <> 'question')
-         OR EXISTS (SELECT 1 FROM outcomes_goalrating g WHERE g.point_id = p.id AND g.rated_on <= %(end)s) AS used
-  FROM cohort ch JOIN outcomes_measurementpoint p ON p.episode_id = ch.episode_id
-  WHERE p.kind IN ('start', 'review')
+-- The start and review points of the cohort's episodes at which a standardised tool was used.
+tools AS (
+  SELECT p.episode_id, p.kind
+  FROM cohort ch
+  JOIN outcomes_measurementpoint p ON p.episode_id = ch.episode_id
+  JOIN outcomes_measurement m ON m.point_id = p.id
+  JOIN outcomes_instrument i ON i.id = m.instrument_id
+  WHERE p.kind IN ('start', 'review') AND m.taken_on <= %(end)s AND i.scoring <> 'question'
+  UNION ALL
+  SELECT p.episode_id, p.kind
+  FROM cohort ch
+  JOIN outcomes_measurementpoint p ON p.episode_id = ch.episode_id
+  JOIN outcomes_goalrating g ON g.point_id = p.id
+  WHERE p.kind IN ('start', 'review') AND g.rated_on <= %(end)s
 ),
 per_episode AS (
-  SELECT episode_id, bool_or(kind = 'start' AND used) AS at_start, bool_or(kind = 'review' AND used) AS at_review
-  FROM points GROUP BY episode_id
+  SELECT episode_id, bool_or(kind = 'start') AS at_start, bool_or(kind = 'review') AS at_review
+  FROM tools GROUP BY episode_id
 ),
 y AS (
   SELECT ch.*,
@@ -71,7 +78,9 @@ CROSS JOIN LATERAL (VALUES
   ('with_review.numerator', t.with_review), ('with_review.denominator', t.supported)
 ) AS f(code, n)
 UNION ALL
-SELECT 'figure', 'not_done_' || reason.code, count(p.episode_id)
+SELECT 'figure', 'not_done_' || reason.code, count(p.id)
 FROM (VALUES ('declined'), ('not_right_time'), ('unable'), ('not_suitable')) AS reason(code)
-LEFT JOIN points p ON p.not_done_reason = reason.code AND p.status = 'not_done' AND p.due_on <= %(end)s
+LEFT JOIN (outcomes_measurementpoint p JOIN cohort ch ON ch.episode_id = p.episode_id)
+  ON p.not_done_reason = reason.code AND p.status = 'not_done' AND p.due_on <= %(end)s
+     AND p.kind IN ('start', 'review')
 GROUP BY reason.code
