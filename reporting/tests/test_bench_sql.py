@@ -230,6 +230,30 @@ def test_the_hand_written_sql_agrees_with_nyth_on_random_records(south, north, a
     for use in ("start_and_review", "start_only"):
         assert seen["outcome_tool_use"].get(("use", use), 0) > 0, (use, seen["outcome_tool_use"])
     assert seen["feedback"][("figure", "answers")] > 0 and seen["contact_language"][("figure", "contacts")] > 0
+
+
+def test_goal_based_outcomes_judged_per_goal_as_the_sql_has_them(south, alice, regions):
+    """GBO's threshold (2.45) applied to each goal (the test above has it on the mean): goals
+    moving apart (one better, one worse), together, or by ±2 and ±3, a SWEMWBS change beside some."""
+    pick = random.Random(15)
+    swemwbs = Instrument.objects.get(code="swemwbs")
+    for n in range(12):
+        child = ChildFactory(service=south)
+        e = Episode.objects.create(child=child, opened_on=D(2026, 1, 5), opened_from="referral", opened_by=alice)
+        plan = Plan.objects.create(child=child, language="en", updated_by=alice, next_review_on=D(2026, 9, 1))
+        goals = [Goal.objects.create(plan=plan, text=f"Goal {g}") for g in range(1 + n % 3)]
+        for kind, day in (("start", D(2026, 4, 3)), ("review", D(2026, 6, 3))):
+            point = MeasurementPoint.objects.create(child=child, episode=e, kind=kind, due_on=day, status="done")
+            for goal in goals:
+                GoalRating.objects.create(child=child, goal=goal, point=point, value=pick.choice([2, 4, 5, 7, 8]),
+                                          rated_by="young_person", rated_on=day, recorded_by=alice)  # fmt: skip
+            if n % 4 == 0:
+                Measurement.objects.create(child=child, point=point, instrument=swemwbs, taken_on=day,
+                                           source="with_practitioner", recorded_by=alice,
+                                           score=pick.choice(list(SWEMWBS_METRIC.values())))  # fmt: skip
     Instrument.objects.filter(code="gbo").update(rc_applies_to="per_goal")
-    problems, _ = disagreements("improved_wellbeing", Q1, regions[0])
+    problems, nyth = disagreements("improved_wellbeing", Q1, regions[0])
     assert problems == [], problems[:10]
+    assert nyth[("figure", "paired")] == 12
+    for category in ("reliable_improvement", "no_reliable_change", "reliable_deterioration"):
+        assert nyth.get(("category", category), 0) > 0, (category, nyth)
