@@ -10,6 +10,7 @@ A young person's offer counts as made in a period when it was made by the period
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.db.models import Case, CharField, Count, F, Q, QuerySet, Value, When
@@ -24,11 +25,13 @@ from reporting.queries._common import (
     Indicator,
     Share,
     by_dimension,
+    by_dimensions,
+    dimension_field,
     episodes_in,
     group,
     on_dates,
 )
-from reporting.queries.activity import _referral_by, _referral_q
+from reporting.queries.activity import _referral_by, _referral_fields, _referral_q
 
 #: The young person's dimensions with their language first (the indicator's own category).
 LANGUAGE_FIRST = ("language", *(d for d in PEOPLE_DIMENSIONS if d != "language"))
@@ -60,6 +63,14 @@ def offer_at_referral(period: Period, filters: Filters, by: str = "offer") -> Co
     return _referral_by(rows, by, period, "")
 
 
+def offer_at_referral_many(period: Period, filters: Filters, dims: Sequence[str]) -> dict[str, Counts]:
+    """``offer_at_referral`` by each of ``dims``, from one query (ADR 028)."""
+    fields = _referral_fields([d for d in dims if d != "offer"], "", ("route",))
+    if "offer" in dims:
+        fields["offer"] = "_offer"
+    return by_dimensions(_referrals(period, filters), fields, period, age_from="date_of_birth")
+
+
 def _referral_figures(period: Period, filters: Filters) -> Figures:
     got = _referrals(period, filters).aggregate(n=Count("pk"), made=Count("pk", filter=Q(active_offer_made=True)))
     return {"received": int(got["n"]), "offer_made": Share(int(got["made"]), int(got["n"]))}
@@ -86,6 +97,13 @@ def offer_to_young_people(period: Period, filters: Filters, by: str = "offer") -
     return by_dimension(rows, by, period, "child__", distinct="child_id")
 
 
+def offer_to_young_people_many(period: Period, filters: Filters, dims: Sequence[str]) -> dict[str, Counts]:
+    """``offer_to_young_people`` by each of ``dims``, from one query (each young person once)."""
+    rows = episodes_in(period, filters).annotate(_offer=_offer_by_end(period))
+    fields = {d: "_offer" if d == "offer" else dimension_field(d, "child__") for d in dims}
+    return by_dimensions(rows, fields, period, age_from="child__date_of_birth", distinct="child_id")
+
+
 def _young_people_figures(period: Period, filters: Filters) -> Figures:
     rows = episodes_in(period, filters).annotate(_offer=_offer_by_end(period))
     got = rows.aggregate(
@@ -104,6 +122,14 @@ def young_people_by_language(period: Period, filters: Filters, by: str = "langua
     """Young people supported in the period by their preferred language (each once), or another
     dimension."""
     return by_dimension(episodes_in(period, filters), by, period, "child__", distinct="child_id")
+
+
+def young_people_by_language_many(period: Period, filters: Filters, dims: Sequence[str]) -> dict[str, Counts]:
+    """``young_people_by_language`` by each of ``dims``, from one query (each young person once)."""
+    fields = {d: dimension_field(d, "child__") for d in dims}
+    return by_dimensions(
+        episodes_in(period, filters), fields, period, age_from="child__date_of_birth", distinct="child_id"
+    )
 
 
 def _language_figures(period: Period, filters: Filters) -> Figures:
@@ -132,6 +158,12 @@ def contacts_by_language(period: Period, filters: Filters, by: str = "contact_la
     return by_dimension(rows, by, period, "child__")
 
 
+def contacts_by_language_many(period: Period, filters: Filters, dims: Sequence[str]) -> dict[str, Counts]:
+    """``contacts_by_language`` by each of ``dims``, from one query."""
+    fields = {d: "language" if d == "contact_language" else dimension_field(d, "child__") for d in dims}
+    return by_dimensions(_contacts(period, filters), fields, period, age_from="child__date_of_birth")
+
+
 def _contact_figures(period: Period, filters: Filters) -> Figures:
     got = _contacts(period, filters).aggregate(n=Count("pk"), welsh=Count("pk", filter=Q(language__in=IN_WELSH)))
     return {"contacts": int(got["n"]), "in_welsh": Share(int(got["welsh"]), int(got["n"]))}
@@ -145,6 +177,7 @@ INDICATORS: list[Indicator] = [
         _("Referrals received in the period."),
         _("Received on a day in the period."),
         offer_at_referral,
+        count_many=offer_at_referral_many,
         dimensions=("offer", "route", *PEOPLE_DIMENSIONS),
         figures=_referral_figures,
         labels={
@@ -163,6 +196,7 @@ INDICATORS: list[Indicator] = [
         _("Young people supported in the period (each once); for the choice, those to whom the offer was made."),
         _("Support open at any time in the period; the offer made on or before its last day."),
         offer_to_young_people,
+        count_many=offer_to_young_people_many,
         dimensions=("offer", *PEOPLE_DIMENSIONS),
         figures=_young_people_figures,
         labels={
@@ -183,6 +217,7 @@ INDICATORS: list[Indicator] = [
         _("Young people supported in the period (each once)."),
         _("Support open at any time in the period; the language as recorded now."),
         young_people_by_language,
+        count_many=young_people_by_language_many,
         dimensions=LANGUAGE_FIRST,
         figures=_language_figures,
         labels={
@@ -202,6 +237,7 @@ INDICATORS: list[Indicator] = [
         _("Contacts that took place in the period."),
         _("Held on a day in the period."),
         contacts_by_language,
+        count_many=contacts_by_language_many,
         dimensions=("contact_language", *PEOPLE_DIMENSIONS),
         figures=_contact_figures,
         labels={

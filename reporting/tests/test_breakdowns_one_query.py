@@ -74,7 +74,9 @@ def data(south, north, alice, manager):
 def test_one_query_gives_every_breakdown_as_one_count_each(data):
     with_many = [i for i in INDICATORS.values() if i.count_many is not None]
     assert {i.code for i in with_many} >= {"referrals_received", "referral_decisions", "young_people_supported",
-                                           "professional_consultations"}  # fmt: skip
+                                           "professional_consultations", "active_offer_referrals",
+                                           "active_offer_young_people", "language_of_young_people",
+                                           "contact_language"}  # fmt: skip
     for indicator in with_many:
         one_each = {d: indicator.count(Q1, Filters(), d) for d in indicator.dimensions}
         assert indicator.count_many is not None

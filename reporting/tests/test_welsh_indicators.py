@@ -99,6 +99,29 @@ def test_the_language_used(data):
     assert contacts_by_language(Q1, Filters(language="cy")) == {"cy": 1, "bilingual": 1}
 
 
+def test_every_breakdown_from_one_query_as_one_count_each(data, north, alice):
+    """``count_many`` (ADR 028): one query, the same partitions as ``count`` for each dimension;
+    here with a second service and filters so that the partitions are not all one category."""
+    kid = ChildFactory(service=north, active_offer="english", preferred_language="en", gender="male")
+    supported(kid, alice)
+    contact(kid, alice, D(2026, 5, 3), "other")
+    ReferralFactory(service=north, child=kid, route="public", active_offer_made=True, received_at=at(D(2026, 5, 3)))
+    for filters in (Filters(), Filters(language="cy"), Filters(service_id=data["a"].service_id)):
+        for code in CODES:
+            indicator = INDICATORS[code]
+            assert indicator.count_many is not None, code
+            one_each = {d: indicator.count(Q1, filters, d) for d in indicator.dimensions}
+            with CaptureQueriesContext(connection) as ran:
+                together = indicator.count_many(Q1, filters, indicator.dimensions)
+            assert len(ran) == 1, code
+            assert together == one_each, (code, filters)
+    south = Filters(service_id=data["a"].service_id)
+    assert INDICATORS["active_offer_referrals"].breakdowns(Q1, south, ["offer", "route"]) == {
+        "offer": {"made": 2, "not_made": 1},
+        "route": {"staff": 3},
+    }
+
+
 def test_the_queries_do_not_grow_with_the_data(data, south, alice):
     def cost() -> list[int]:
         found = []
