@@ -245,3 +245,26 @@ def test_the_worker_is_the_audit_sequencer(south, manager, start_worker):
     wait_for(lambda: not AuditEvent.objects.unsealed().exists(), timeout=60, what="the worker to seal the events")
     assert [event.link.seq for event in AuditEvent.objects.filter(pk__in=[e.pk for e in events])] == [1, 2, 3]
     assert verify(seal=False).ok
+
+
+@pytest.mark.parametrize("crash_at", ["export:after_step@3", "export:before_save"])
+def test_a_killed_export_leaves_no_half_file_and_is_finished_by_the_next_worker(south, manager, start_worker, crash_at):
+    """An export's worker SIGKILLed part-way (after its third indicator, or with the file made but
+    not stored) leaves the job running with no content; the reaper re-queues it and the next
+    worker makes the whole file once (issue 15: "a killed job never leaves half a change")."""
+    from reporting import periods, tasks
+    from reporting.filters import Filters
+    from reporting.models import ExportJob
+
+    with override_settings(TASKS=DB_TASKS):
+        job = tasks.start_export(user=manager, period=periods.quarter(2026, 1), filters=Filters(service_id=south.pk),
+                                 area_label="South", fmt="csv", language="cy")  # fmt: skip
+    assert start_worker(NYTH_CRASH_AT=crash_at).wait(timeout=120) == -9
+    job.refresh_from_db()
+    assert job.status == "running" and not job.content and job.size == 0
+    assert DBTaskResult.objects.get().status == "RUNNING"
+    start_worker()
+    job = wait_for(lambda: ExportJob.objects.filter(pk=job.pk, status="done").first(), what="the re-run export")
+    assert job.runs == 2 and job.steps_done == job.steps_total
+    text = bytes(job.content).decode("utf-8-sig")
+    assert text.count("\n") > 10 and job.size == len(bytes(job.content))
