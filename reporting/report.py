@@ -150,6 +150,7 @@ def _suppressed_sections(
                 round_to=round_to,
                 limit=own_limit,
                 authorities=two_way,
+                count_by_authority=indicator.count_by_authority,
             )
             if dims
             else None

@@ -55,6 +55,7 @@ def release(
     limit: int | None = None,
     count_many: Callable[[Period, Filters, Sequence[str]], dict[str, Counts]] | None = None,
     authorities: bool = False,
+    count_by_authority: Callable[[Period, Filters], dict[tuple[str, str], int]] | None = None,
 ) -> Release:
     """A commissioner's release of one count: the total and one breakdown per dimension, all
     suppressed together. Only fixed periods (quarters, years) may be released (differencing).
@@ -73,13 +74,18 @@ def release(
         computed = [count(period, filters, d) for d in dimensions]
     total = sum(computed[0].values())
     by = dict(zip(dimensions, computed, strict=True))
-    tables = [_authority_table(period, filters, count, dimensions[0], by)] if authorities else []
+    tables = [_authority_table(period, filters, count, dimensions[0], by, count_by_authority)] if authorities else []
     breakdowns = [Breakdown(d, counts) for d, counts in by.items()]
     return suppress_release(total, breakdowns, tables, round_to=round_to, limit=limit)
 
 
 def _authority_table(
-    period: Period, filters: Filters, count: Callable[[Period, Filters, str], Counts], own: str, by: dict[str, Counts]
+    period: Period,
+    filters: Filters,
+    count: Callable[[Period, Filters, str], Counts],
+    own: str,
+    by: dict[str, Counts],
+    count_by_authority: Callable[[Period, Filters], dict[tuple[str, str], int]] | None = None,
 ) -> CrossTable:
     """Local authority × ``own`` for a region: each authority's row is the indicator counted for
     the region and that authority (one query each – a region has a few authorities, so the count
@@ -90,10 +96,14 @@ def _authority_table(
     columns, rows = by[own], by[AUTHORITY]
     cells: dict[tuple[str, str], int] = {}
     rest = dict(columns)
+    together = count_by_authority(period, filters) if count_by_authority is not None else None
     for authority, people in rows.items():
         if not authority:
             continue
-        row = count(period, Filters(region_id=filters.region_id, local_authority_id=int(authority)), own)
+        if together is not None:
+            row = {c: n for (a, c), n in together.items() if a == authority and n}
+        else:
+            row = count(period, Filters(region_id=filters.region_id, local_authority_id=int(authority)), own)
         if set(row) - set(columns) or sum(row.values()) != people:
             raise ValueError(f"an authority's counts by {own} are not a part of its region's")
         for column in columns:

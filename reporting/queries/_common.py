@@ -95,6 +95,9 @@ class Indicator:
     #: Optional: every breakdown asked for from one query (``count_many(period, filters, dims)``,
     #: the same partitions as ``count`` for each); ``breakdowns`` uses it when given.
     count_many: Callable[[Period, Filters, Sequence[str]], dict[str, Counts]] | None = None
+    #: Optional: a region's two-way table local authority × own category from one query
+    #: (``{(authority id, category): n}``); ``queries.release`` otherwise counts each authority.
+    count_by_authority: Callable[[Period, Filters], dict[tuple[str, str], int]] | None = None
 
     def breakdowns(self, period: Period, filters: Filters, dimensions: Sequence[str]) -> dict[str, Counts]:
         """The breakdowns ``dimensions``: from ``count_many`` when the indicator has it (one

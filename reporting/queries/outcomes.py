@@ -28,6 +28,7 @@ PostgreSQL's numeric. Reliable recovery counts as improvement (CORC's rule).
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -61,6 +62,8 @@ from reporting.queries._common import (
     Indicator,
     Share,
     by_dimension,
+    by_dimensions,
+    dimension_field,
     episodes_in,
     group,
     memoised,
@@ -280,7 +283,7 @@ _FINDING = ("_e", "_up", "_down", "_judged", "_g_change", "_g_paired", "_g_up", 
 
 def _wellbeing_sql(period: Period, filters: Filters, *, grouped: bool) -> tuple[str, tuple[Any, ...]]:
     """SQL giving each cohort episode (``_c``, its young person ``_y``) its ``code`` – or, when
-    ``grouped``, the cohort counted by code.
+    ``grouped``, the cohort counted by its young people's local authority and code.
 
     One pass over each kind of result, the three composed in SQL because Django cannot
     aggregate rows reduced by window functions: the latest result of each episode and measure
@@ -333,24 +336,60 @@ def _wellbeing_sql(period: Period, filters: Filters, *, grouped: bool) -> tuple[
     # (SQLite refuses parenthesised members, and each extra level of nesting costs its parser).
     union = " UNION ALL ".join(sql for sql, _p in parts)
     union_params = tuple(p for _sql, ps in parts for p in ps)
-    cohort_sql, cohort_params = _compiled(cohort(period, filters).annotate(_c=F("pk"), _y=F("child_id")), ("_c", "_y"))
-    shown = "COALESCE(f.code, 0), COUNT(*)" if grouped else "c._c, c._y, COALESCE(f.code, 0)"
+    cohort_rows = cohort(period, filters).annotate(
+        _c=F("pk"), _y=F("child_id"), _a=F("child__responsible_local_authority_id")
+    )
+    cohort_sql, cohort_params = _compiled(cohort_rows, ("_c", "_y", "_a"))
+    shown = "c._a, COALESCE(f.code, 0), COUNT(*)" if grouped else "c._c, c._y, COALESCE(f.code, 0)"
     sql = (
         f"SELECT {shown} FROM ({cohort_sql}) AS c LEFT JOIN ("  # noqa: S608 – ORM-compiled parts and constants only
         f"SELECT _e, MAX(_up) * {M_UP} + MAX(_down) * {M_DOWN} + MAX(_judged) * {JUDGED} + {SEEN}"
         f" + {g_up} + {g_down} AS code FROM ({union}) AS findings GROUP BY _e"
-        ") AS f ON f._e = c._c" + (" GROUP BY COALESCE(f.code, 0)" if grouped else "")
+        ") AS f ON f._e = c._c" + (" GROUP BY c._a, COALESCE(f.code, 0)" if grouped else "")
     )
     return sql, cohort_params + goal_params + union_params
 
 
 @memoised
-def _wellbeing_codes(period: Period, filters: Filters) -> dict[int, int]:
-    """The cohort counted by ``code``: one query, a few dozen groups at most."""
+def _wellbeing_codes(period: Period, filters: Filters) -> dict[tuple[str, int], int]:
+    """The cohort counted by (local authority, ``code``): one query, a few hundred groups at
+    most; the authority so that a region's two-way table by authority comes from it too."""
     sql, params = _wellbeing_sql(period, filters, grouped=True)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return {int(code): int(n) for code, n in cursor.fetchall()}
+        return {("" if a is None else str(a), int(code)): int(n) for a, code, n in cursor.fetchall()}
+
+
+def _by_code(codes: dict[tuple[str, int], int], name: Any, order: tuple[str, ...]) -> Counts:
+    counts: Counts = {}
+    for (_authority, code), n in codes.items():
+        counts[name(code)] = counts.get(name(code), 0) + n
+    return {c: counts[c] for c in order if counts.get(c)}
+
+
+def _by_authority_and_code(codes: dict[tuple[str, int], int], name: Any) -> dict[tuple[str, str], int]:
+    cells: dict[tuple[str, str], int] = {}
+    for (authority, code), n in codes.items():
+        key = (authority, name(code))
+        cells[key] = cells.get(key, 0) + n
+    return cells
+
+
+def _people_many(period: Period, filters: Filters, dims: Sequence[str], own: str, counts: Counts) -> dict[str, Counts]:
+    """The cohort's breakdowns ``dims`` from one query, the indicator's own (``own``) given."""
+    people = [d for d in dims if d != own]
+    out = (
+        by_dimensions(
+            cohort(period, filters),
+            {d: dimension_field(d, "child__") if d != "age_band" else "" for d in people},
+            period,
+            age_from="child__date_of_birth",
+            distinct="child_id",
+        )
+        if people
+        else {}
+    )
+    return {d: (counts if d == own else out[d]) for d in dims}
 
 
 def wellbeing_of_each(period: Period, filters: Filters) -> dict[int, str]:
@@ -365,12 +404,16 @@ def wellbeing_of_each(period: Period, filters: Filters) -> dict[int, str]:
 def improved_wellbeing(period: Period, filters: Filters, by: str = "category") -> Counts:
     """The young people supported, by their CORC category (``WELLBEING``) or by a dimension."""
     if by == "category":
-        counts: Counts = {}
-        for code, n in _wellbeing_codes(period, filters).items():
-            category = corc_of(code)
-            counts[category] = counts.get(category, 0) + n
-        return {c: counts[c] for c in WELLBEING if counts.get(c)}
+        return _by_code(_wellbeing_codes(period, filters), corc_of, WELLBEING)
     return by_dimension(cohort(period, filters), by, period, "child__", distinct="child_id")
+
+
+def _wellbeing_many(period: Period, filters: Filters, dims: Sequence[str]) -> dict[str, Counts]:
+    return _people_many(period, filters, dims, "category", improved_wellbeing(period, filters))
+
+
+def _wellbeing_by_authority(period: Period, filters: Filters) -> dict[tuple[str, str], int]:
+    return _by_authority_and_code(_wellbeing_codes(period, filters), corc_of)
 
 
 def _wellbeing_figures(period: Period, filters: Filters) -> Figures:
@@ -403,7 +446,7 @@ def answer_of(code: int) -> str:
 
 
 @memoised
-def _question_codes(period: Period, filters: Filters, code: str) -> dict[int, int]:
+def _question_codes(period: Period, filters: Filters, code: str) -> dict[tuple[str, int], int]:
     """The cohort counted by its bits for the question ``code``: the answers at its points by the
     period's end reduced by window functions to each episode's latest (one row per episode, with
     the first answer and how many), the bits worked out on that row, the cohort joined to it.
@@ -419,24 +462,22 @@ def _question_codes(period: Period, filters: Filters, code: str) -> dict[int, in
         bits += Case(When(paired & Q(_latest=answer), then=Value(value)), default=Value(0), output_field=IntegerField())
     coded = latest.annotate(_e=F("point__episode_id"), _code=ExpressionWrapper(bits, output_field=IntegerField()))
     rows_sql, rows_params = _compiled(coded, ("_e", "_code"))
-    cohort_sql, cohort_params = _compiled(cohort(period, filters).annotate(_c=F("pk")), ("_c",))
+    cohort_rows = cohort(period, filters).annotate(_c=F("pk"), _a=F("child__responsible_local_authority_id"))
+    cohort_sql, cohort_params = _compiled(cohort_rows, ("_c", "_a"))
     sql = (
-        f"SELECT COALESCE(a._code, 0), COUNT(*) FROM ({cohort_sql}) AS c"  # noqa: S608 (ORM-compiled parts)
-        f" LEFT JOIN ({rows_sql}) AS a ON a._e = c._c GROUP BY COALESCE(a._code, 0)"
+        f"SELECT c._a, COALESCE(a._code, 0), COUNT(*) FROM ({cohort_sql}) AS c"  # noqa: S608 (ORM-compiled parts)
+        f" LEFT JOIN ({rows_sql}) AS a ON a._e = c._c GROUP BY c._a, COALESCE(a._code, 0)"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, cohort_params + rows_params)
-        return {int(k): int(n) for k, n in cursor.fetchall()}
+        return {("" if a is None else str(a), int(k)): int(n) for a, k, n in cursor.fetchall()}
 
 
 def question_answers(period: Period, filters: Filters, code: str, by: str = "answer") -> Counts:
     """The young people supported by their latest answer (``QUESTION_CATEGORIES``), or by a
     dimension."""
     if by == "answer":
-        counts: Counts = {}
-        for bits, n in _question_codes(period, filters, code).items():
-            counts[answer_of(bits)] = counts.get(answer_of(bits), 0) + n
-        return {c: counts[c] for c in QUESTION_CATEGORIES if counts.get(c)}
+        return _by_code(_question_codes(period, filters, code), answer_of, QUESTION_CATEGORIES)
     return by_dimension(cohort(period, filters), by, period, "child__", distinct="child_id")
 
 
@@ -444,7 +485,7 @@ def question_figures(period: Period, filters: Filters, code: str) -> Figures:
     """Of the young people answering at least twice (``paired``): yes at the start (their first
     answer) and yes at the latest. One query."""
     paired = start_yes = latest_yes = 0
-    for bits, n in _question_codes(period, filters, code).items():
+    for (_authority, bits), n in _question_codes(period, filters, code).items():
         if answer_of(bits) in ("once", "not_asked"):
             continue
         paired += n
@@ -459,6 +500,22 @@ def question_figures(period: Period, filters: Filters, code: str) -> Figures:
 
 def _trusted_adult(period: Period, filters: Filters, by: str = "answer") -> Counts:
     return question_answers(period, filters, "trusted_adult", by)
+
+
+def _trusted_adult_many(period: Period, filters: Filters, dims: Sequence[str]) -> dict[str, Counts]:
+    return _people_many(period, filters, dims, "answer", _trusted_adult(period, filters))
+
+
+def _trusted_adult_by_authority(period: Period, filters: Filters) -> dict[tuple[str, str], int]:
+    return _by_authority_and_code(_question_codes(period, filters, "trusted_adult"), answer_of)
+
+
+def _knows_help_many(period: Period, filters: Filters, dims: Sequence[str]) -> dict[str, Counts]:
+    return _people_many(period, filters, dims, "answer", _knows_help(period, filters))
+
+
+def _knows_help_by_authority(period: Period, filters: Filters) -> dict[tuple[str, str], int]:
+    return _by_authority_and_code(_question_codes(period, filters, "knows_help"), answer_of)
 
 
 def _trusted_adult_figures(period: Period, filters: Filters) -> Figures:
@@ -478,38 +535,62 @@ def _knows_help_figures(period: Period, filters: Filters) -> Figures:
 TOOL_USE = ("start_and_review", "start_only", "review_only", "neither")
 
 
-def _annotate_tool_use(period: Period, filters: Filters) -> QuerySet[Any]:
-    """The cohort, each episode annotated ``_use``: whether a standardised measure (any scored
-    measure, or a GBO rating, at the point: a single question is not a standardised tool) was
-    taken at its start point and at a review point by the period's end."""
-    from outcomes.models import GoalRating, Measurement, PointKind, ScoringMethod
+#: Whether an episode had a standardised measure at its start point and at a review point.
+START_USED, REVIEW_USED = 1, 2
 
-    def measured(kind: str) -> Q:
-        scored = Measurement.objects.filter(
-            point__episode=OuterRef("pk"), point__kind=kind, taken_on__lte=period.end
-        ).exclude(instrument__scoring=ScoringMethod.QUESTION)
-        rated = GoalRating.objects.filter(point__episode=OuterRef("pk"), point__kind=kind, rated_on__lte=period.end)
-        return Q(Exists(scored)) | Q(Exists(rated))
 
-    start, review = measured(PointKind.START), measured(PointKind.REVIEW)
-    return cohort(period, filters).annotate(
-        _use=Case(
-            When(start & review, then=Value("start_and_review")),
-            When(start, then=Value("start_only")),
-            When(review, then=Value("review_only")),
-            default=Value("neither"),
-            output_field=CharField(),
-        )
+def use_of(code: int) -> str:
+    """The category (``TOOL_USE``) of an episode whose findings are ``code``."""
+    return {START_USED | REVIEW_USED: "start_and_review", START_USED: "start_only", REVIEW_USED: "review_only"}.get(
+        code, "neither"
     )
+
+
+@memoised
+def _tool_codes(period: Period, filters: Filters) -> dict[tuple[str, int], int]:
+    """The cohort counted by (local authority, code): whether a standardised measure (any scored
+    measure, or a GBO rating, at the point: a single question is not a standardised tool) was
+    taken at the episode's start point and at a review point by the period's end. The measures
+    and ratings at those points are read once each (composed as ``_wellbeing_sql`` is)."""
+    from outcomes.models import Measurement, PointKind, ScoringMethod
+
+    kinds = Q(point__kind__in=[PointKind.START, PointKind.REVIEW])
+    flags = {"_e": F("point__episode_id"), "_s": _flag(Q(point__kind=PointKind.START)),
+             "_r": _flag(Q(point__kind=PointKind.REVIEW))}  # fmt: skip
+    scored = Measurement.objects.filter(_mine(period, filters), kinds).exclude(
+        instrument__scoring=ScoringMethod.QUESTION
+    )
+    parts = [
+        _compiled(rows.annotate(**flags), ("_e", "_s", "_r"))
+        for rows in (scored, _rated(period, filters).filter(kinds))
+    ]
+    union = " UNION ALL ".join(sql for sql, _p in parts)
+    cohort_rows = cohort(period, filters).annotate(_c=F("pk"), _a=F("child__responsible_local_authority_id"))
+    cohort_sql, cohort_params = _compiled(cohort_rows, ("_c", "_a"))
+    sql = (
+        f"SELECT c._a, COALESCE(f.code, 0), COUNT(*) FROM ({cohort_sql}) AS c LEFT JOIN ("  # noqa: S608 – ORM-compiled parts and constants only
+        f"SELECT _e, MAX(_s) * {START_USED} + MAX(_r) * {REVIEW_USED} AS code FROM ({union}) AS findings GROUP BY _e"
+        ") AS f ON f._e = c._c GROUP BY c._a, COALESCE(f.code, 0)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, cohort_params + tuple(p for _sql, ps in parts for p in ps))
+        return {("" if a is None else str(a), int(k)): int(n) for a, k, n in cursor.fetchall()}
 
 
 def tool_use(period: Period, filters: Filters, by: str = "use") -> Counts:
     """The young people supported by whether they had a start and a review measure, or by a
     dimension."""
     if by == "use":
-        counts = group(_annotate_tool_use(period, filters), "_use")
-        return {c: counts[c] for c in TOOL_USE if counts.get(c)}
+        return _by_code(_tool_codes(period, filters), use_of, TOOL_USE)
     return by_dimension(cohort(period, filters), by, period, "child__", distinct="child_id")
+
+
+def _tool_use_many(period: Period, filters: Filters, dims: Sequence[str]) -> dict[str, Counts]:
+    return _people_many(period, filters, dims, "use", tool_use(period, filters))
+
+
+def _tool_use_by_authority(period: Period, filters: Filters) -> dict[tuple[str, str], int]:
+    return _by_authority_and_code(_tool_codes(period, filters), use_of)
 
 
 def _tool_use_figures(period: Period, filters: Filters) -> Figures:
@@ -646,6 +727,8 @@ INDICATORS: list[Indicator] = [
         _COHORT_RULE,
         improved_wellbeing,
         dimensions=("category", *PEOPLE_DIMENSIONS),
+        count_many=_wellbeing_many,
+        count_by_authority=_wellbeing_by_authority,
         figures=_wellbeing_figures,
         labels=_labels_wellbeing(),
         caveat=_("Measurement points not done are counted by reason (points, not young people)."),
@@ -660,6 +743,8 @@ INDICATORS: list[Indicator] = [
         _COHORT_RULE,
         _trusted_adult,
         dimensions=("answer", *PEOPLE_DIMENSIONS),
+        count_many=_trusted_adult_many,
+        count_by_authority=_trusted_adult_by_authority,
         figures=_trusted_adult_figures,
         labels=_labels_question(),
     ),
@@ -673,6 +758,8 @@ INDICATORS: list[Indicator] = [
         _COHORT_RULE,
         _knows_help,
         dimensions=("answer", *PEOPLE_DIMENSIONS),
+        count_many=_knows_help_many,
+        count_by_authority=_knows_help_by_authority,
         figures=_knows_help_figures,
         labels=_labels_question(),
     ),
@@ -686,6 +773,8 @@ INDICATORS: list[Indicator] = [
         _COHORT_RULE,
         tool_use,
         dimensions=("use", *PEOPLE_DIMENSIONS),
+        count_many=_tool_use_many,
+        count_by_authority=_tool_use_by_authority,
         figures=_tool_use_figures,
         labels={
             "start_and_review": _("Start and review"),
