@@ -141,7 +141,8 @@ def main() -> None:
     parser.add_argument("--region", type=int, help="the region's id (default: the one with the most young people)")
     parser.add_argument("--runs", type=int, default=5, help="timed runs of each, after a warm-up (at least 5)")
     parser.add_argument(
-        "--output", help="default bench/results/report.json; a partial run (--only, --no-page) /tmp/report-partial.json"
+        "--output",
+        help="default bench/results/report.json; a partial run (--only, --no-page) bench/results/report-partial.json (not kept in git)",
     )
     parser.add_argument(
         "--only", help="comma-separated indicator codes: benchmark these alone (checking a new SQL file)"
@@ -153,7 +154,7 @@ def main() -> None:
     if args.output is None:
         # A partial run never overwrites the committed whole one.
         partial = args.only or args.no_page
-        args.output = "/tmp/report-partial.json" if partial else str(RESULTS / "report.json")
+        args.output = str(RESULTS / ("report-partial.json" if partial else "report.json"))
 
     import django
 

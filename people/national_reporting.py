@@ -394,7 +394,7 @@ _NAME = (
 )
 _MANAGER_OF = (
     "(SELECT u.id FROM {user} u WHERE u.organisation_id = {{alias}} AND u.role = 'service_manager' "
-    "ORDER BY u.id LIMIT 1)"
+    "ORDER BY u.id LIMIT 1)"  # nosec B608  # table names from the models' own meta and whole numbers, never input
 ).format(user=T["user"])
 
 _QUARTER = "extract(year FROM {d})::int || '-Q' || extract(quarter FROM {d})::int"
@@ -424,12 +424,12 @@ _GOAL_RATINGS = _insert(
         WHERE e.draw < 0.7
         ORDER BY p.id, g.id
     ) r
-    """,
+    """,  # nosec B608  # table names from the models' own meta and whole numbers, never input
     with_=f"""
     WITH e AS MATERIALIZED (
         SELECT e.id, e.opened_on, random() AS draw, 1 + random() * 3 AS base, random() * 1.6 - 0.3 AS gain
         FROM {T["episode"]} e WHERE e.child_id BETWEEN %(first)s AND %(last)s ORDER BY e.id
-    )""",
+    )""",  # nosec B608  # table names from the models' own meta and whole numbers, never input
 )
 
 # --- Feedback ------------------------------------------------------------------------------------
@@ -442,7 +442,7 @@ _FEEDBACK_DRAWS = f"""
         WHERE p.child_id BETWEEN %(first)s AND %(last)s AND p.status = 'done' AND p.kind IN ('review', 'end')
         ORDER BY p.id
     ) f
-"""
+"""  # nosec B608  # table names from the models' own meta and whole numbers, never input
 _ANSWERS = {
     "quarter": _QUARTER.format(d="f.taken_on"),
     "respondent": _pick("f.who", [(0.6, "young_person"), (0.3, "carer"), (0.1, "professional")]),
@@ -511,13 +511,13 @@ _RELATED_PEOPLE = _insert(
         ) k
         ORDER BY e.id, k.n
     ) r
-    """,
+    """,  # nosec B608  # table names from the models' own meta and whole numbers, never input
     with_=f"""
     WITH e AS MATERIALIZED (
         SELECT e.id, e.child_id, e.opened_on, m.user_id AS lead, random() AS carer, random() AS teacher
         FROM {T["episode"]} e JOIN {T["member"]} m ON m.child_id = e.child_id AND m.role = 'lead'
         WHERE e.child_id BETWEEN %(first)s AND %(last)s ORDER BY e.id
-    )""",
+    )""",  # nosec B608  # table names from the models' own meta and whole numbers, never input
 )
 
 _NEST_TRAINING = _insert(
@@ -552,7 +552,7 @@ _NEST_TRAINING = _insert(
         JOIN {T["episode"]} e ON e.child_id = rp.child_id
         JOIN {T["member"]} m ON m.child_id = rp.child_id AND m.role = 'lead'
         WHERE rp.child_id BETWEEN %(first)s AND %(last)s ORDER BY rp.id
-    )""",
+    )""",  # nosec B608  # table names from the models' own meta and whole numbers, never input
 )
 
 # --- Warm handovers ------------------------------------------------------------------------------
@@ -591,7 +591,7 @@ _HANDOVER_REFERRALS = (
         WHERE h.draw < 0.09
         ORDER BY h.id
     ) h
-    """,
+    """,  # nosec B608  # table names from the models' own meta and whole numbers, never input
     )
     + "\nON CONFLICT (idempotency_key) DO NOTHING"
 )
@@ -604,7 +604,7 @@ _DIRECTORY_FOR = f"""(
       AND (NOT EXISTS (SELECT 1 FROM {T["directory_areas"]} a WHERE a.directoryservice_id = d.id)
            OR EXISTS (SELECT 1 FROM {T["directory_areas"]} a
                       WHERE a.directoryservice_id = d.id AND a.organisation_id = r.responsible_local_authority_id))
-    ORDER BY md5(d.id || ':' || r.id) LIMIT 1)"""
+    ORDER BY md5(d.id || ':' || r.id) LIMIT 1)"""  # nosec B608  # table names from the models' own meta and whole numbers, never input
 
 _HANDOVER_DECISIONS = _insert(
     Decision,
@@ -630,7 +630,7 @@ _HANDOVER_DECISIONS = _insert(
           AND NOT EXISTS (SELECT 1 FROM {T["decision"]} d WHERE d.referral_id = r.id)
         ORDER BY r.id
     ) r
-    """,
+    """,  # nosec B608  # table names from the models' own meta and whole numbers, never input
 )
 
 # --- The Active Offer ----------------------------------------------------------------------------
@@ -642,7 +642,7 @@ _OFFER_AT_REFERRAL = f"""
           WHERE r.child_id BETWEEN %(first)s AND %(last)s ORDER BY r.id) f
     WHERE r.id = f.id AND f.active_offer <> 'not_made'
       AND f.draw < CASE WHEN f.preferred_language = 'cy' THEN 0.95 ELSE 0.75 END
-"""
+"""  # nosec B608  # table names from the models' own meta and whole numbers, never input
 
 _OFFER_DATES = f"""
     UPDATE {T["child"]} c SET active_offer_date = f.received + f.days
@@ -650,7 +650,7 @@ _OFFER_DATES = f"""
           FROM {T["child"]} c JOIN {T["referral"]} r ON r.child_id = c.id
           WHERE c.id BETWEEN %(first)s AND %(last)s ORDER BY c.id) f
     WHERE c.id = f.id AND c.active_offer <> 'not_made' AND c.active_offer_date IS NULL
-"""
+"""  # nosec B608  # table names from the models' own meta and whole numbers, never input
 
 
 # --- The groups ----------------------------------------------------------------------------------
@@ -825,7 +825,7 @@ def _directory() -> int:
     return created
 
 
-_NAT_STAFF = f"SELECT u.id, u.organisation_id FROM {T['user']} u WHERE u.username LIKE 'nat-%%' ORDER BY u.id"
+_NAT_STAFF = f"SELECT u.id, u.organisation_id FROM {T['user']} u WHERE u.username LIKE 'nat-%%' ORDER BY u.id"  # nosec B608  # table names from the models' own meta and whole numbers, never input
 
 _STAFF_PROFILES = (
     _insert(
@@ -842,7 +842,7 @@ _STAFF_PROFILES = (
             "updated_by_id": _MANAGER_OF.format(alias="s.organisation_id"),
             "updated_at": "current_date + interval '9 hours'",
         },
-        f"FROM (SELECT s.*, random() AS level, random() AS agreed, random() AS welsh FROM ({_NAT_STAFF}) s ORDER BY s.id) s",
+        f"FROM (SELECT s.*, random() AS level, random() AS agreed, random() AS welsh FROM ({_NAT_STAFF}) s ORDER BY s.id) s",  # nosec B608  # table names from the models' own meta and whole numbers, never input
     )
     + "\nON CONFLICT (user_id) DO NOTHING"
 )
@@ -876,12 +876,12 @@ _STAFF_TRAINING = _insert(
         FROM s CROSS JOIN LATERAL generate_series(1, 3 + floor(s.many * 8)::int) g
         ORDER BY s.id, g
     ) t
-    """,
-    with_=f"WITH s AS MATERIALIZED (SELECT s.*, random() AS many FROM ({_NAT_STAFF}) s ORDER BY s.id)",
+    """,  # nosec B608  # table names from the models' own meta and whole numbers, never input
+    with_=f"WITH s AS MATERIALIZED (SELECT s.*, random() AS many FROM ({_NAT_STAFF}) s ORDER BY s.id)",  # nosec B608  # table names from the models' own meta and whole numbers, never input
 )
 
 _NAT_SERVICES = (
-    f"SELECT o.id FROM {T['organisation']} o WHERE o.code LIKE 'NAT-%%' AND o.type = 'service' ORDER BY o.id"
+    f"SELECT o.id FROM {T['organisation']} o WHERE o.code LIKE 'NAT-%%' AND o.type = 'service' ORDER BY o.id"  # nosec B608  # table names from the models' own meta and whole numbers, never input
 )
 
 _ROUNDS = _insert(
@@ -907,8 +907,8 @@ _ROUNDS = _insert(
     ) r
     WHERE r.assessed_on <= current_date - 7
     ORDER BY r.id, r.assessed_on
-    """,
-    with_=f"WITH s AS MATERIALIZED (SELECT s.id, random() AS start, random() AS draft FROM ({_NAT_SERVICES}) s ORDER BY s.id)",
+    """,  # nosec B608  # table names from the models' own meta and whole numbers, never input
+    with_=f"WITH s AS MATERIALIZED (SELECT s.id, random() AS start, random() AS draft FROM ({_NAT_SERVICES}) s ORDER BY s.id)",  # nosec B608  # table names from the models' own meta and whole numbers, never input
 )
 
 _RATINGS = _insert(
@@ -917,7 +917,7 @@ _RATINGS = _insert(
         "round_id": "r.round_id",
         "statement_id": "r.statement_id",
         "level_id": f"(SELECT l.id FROM {T['level']} l WHERE l.framework_id = r.framework_id AND l.value = "
-        f"LEAST(r.top, GREATEST(1, round(1.2 + 0.35 * r.n + (r.noise - 0.5) * 1.6)::int)))",
+        f"LEAST(r.top, GREATEST(1, round(1.2 + 0.35 * r.n + (r.noise - 0.5) * 1.6)::int)))",  # nosec B608  # table names from the models' own meta and whole numbers, never input
         "evidence": "'Synthetic evidence (seed_national).'",
     },
     f"""
@@ -930,7 +930,7 @@ _RATINGS = _insert(
         JOIN {T["statement"]} st ON st.domain_id = d.id
         ORDER BY ro.id, st.id
     ) r
-    """,
+    """,  # nosec B608  # table names from the models' own meta and whole numbers, never input
 )
 
 _ACTIONS = _insert(
@@ -953,7 +953,7 @@ _ACTIONS = _insert(
         WHERE ro.service_id IN ({_NAT_SERVICES})
         ORDER BY ro.id, g
     ) a
-    """,
+    """,  # nosec B608  # table names from the models' own meta and whole numbers, never input
 )
 
 

@@ -274,7 +274,7 @@ def _compiled(
     sql, params = rows.order_by().values(*computed).query.sql_with_params()
     quote = connection.ops.quote_name
     select = ", ".join(f"{written[c]} AS {quote(c)}" if c in written else quote(c) for c in columns)
-    return f"SELECT {select} FROM ({sql}) AS rows", tuple(params)  # noqa: S608 – ORM-compiled parts and constants only
+    return f"SELECT {select} FROM ({sql}) AS rows", tuple(params)  # noqa: S608 – ORM-compiled parts and constants only  # nosec B608  # ORM-compiled parts and constants only
 
 
 #: The columns of a finding row: the episode, then what its result says (see ``_wellbeing_sql``).
@@ -345,7 +345,7 @@ def _wellbeing_sql(period: Period, filters: Filters, *, grouped: bool) -> tuple[
         f"SELECT {shown} FROM ({cohort_sql}) AS c LEFT JOIN ("  # noqa: S608 – ORM-compiled parts and constants only
         f"SELECT _e, MAX(_up) * {M_UP} + MAX(_down) * {M_DOWN} + MAX(_judged) * {JUDGED} + {SEEN}"
         f" + {g_up} + {g_down} AS code FROM ({union}) AS findings GROUP BY _e"
-        ") AS f ON f._e = c._c" + (" GROUP BY c._a, COALESCE(f.code, 0)" if grouped else "")
+        ") AS f ON f._e = c._c" + (" GROUP BY c._a, COALESCE(f.code, 0)" if grouped else "")  # nosec B608  # ORM-compiled parts and constants only
     )
     return sql, cohort_params + goal_params + union_params
 
@@ -466,7 +466,7 @@ def _question_codes(period: Period, filters: Filters, code: str) -> dict[tuple[s
     cohort_sql, cohort_params = _compiled(cohort_rows, ("_c", "_a"))
     sql = (
         f"SELECT c._a, COALESCE(a._code, 0), COUNT(*) FROM ({cohort_sql}) AS c"  # noqa: S608 (ORM-compiled parts)
-        f" LEFT JOIN ({rows_sql}) AS a ON a._e = c._c GROUP BY c._a, COALESCE(a._code, 0)"
+        f" LEFT JOIN ({rows_sql}) AS a ON a._e = c._c GROUP BY c._a, COALESCE(a._code, 0)"  # nosec B608  # ORM-compiled parts and constants only
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, cohort_params + rows_params)
@@ -570,7 +570,7 @@ def _tool_codes(period: Period, filters: Filters) -> dict[tuple[str, int], int]:
     sql = (
         f"SELECT c._a, COALESCE(f.code, 0), COUNT(*) FROM ({cohort_sql}) AS c LEFT JOIN ("  # noqa: S608 – ORM-compiled parts and constants only
         f"SELECT _e, MAX(_s) * {START_USED} + MAX(_r) * {REVIEW_USED} AS code FROM ({union}) AS findings GROUP BY _e"
-        ") AS f ON f._e = c._c GROUP BY c._a, COALESCE(f.code, 0)"
+        ") AS f ON f._e = c._c GROUP BY c._a, COALESCE(f.code, 0)"  # nosec B608  # ORM-compiled parts and constants only
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, cohort_params + tuple(p for _sql, ps in parts for p in ps))
