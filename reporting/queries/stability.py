@@ -19,6 +19,7 @@ Day differences are durations computed in the database, as in ``timeliness``.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from typing import Any
 
 from django.db.models import Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
@@ -33,6 +34,8 @@ from reporting.queries._common import (
     Indicator,
     Stat,
     by_dimension,
+    by_dimensions,
+    dimension_field,
     episodes_in,
     group,
     memoised,
@@ -85,6 +88,12 @@ def moves_during_support(period: Period, filters: Filters, by: str = "type") -> 
     if by == "type":
         return group(rows, "type")
     return by_dimension(rows, by, period, "child__")
+
+
+def moves_during_support_many(period: Period, filters: Filters, dims: Sequence[str]) -> dict[str, Counts]:
+    """``moves_during_support`` by each of ``dims``, from one query."""
+    fields = {d: "type" if d == "type" else dimension_field(d, "child__") if d != "age_band" else "" for d in dims}
+    return by_dimensions(_moves_during(period, filters), fields, period, age_from="child__date_of_birth")
 
 
 def stability_figures(period: Period, filters: Filters) -> Figures:
@@ -176,6 +185,7 @@ INDICATORS: list[Indicator] = [
         ),
         moves_during_support,
         dimensions=("type", *PEOPLE_DIMENSIONS),
+        count_many=moves_during_support_many,
         figures=stability_figures,
         labels={
             "moves_during": _("Moves during support"),

@@ -22,6 +22,7 @@ first decision, the guidance's measure for the Regional Partnership Board.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import connection
@@ -49,8 +50,8 @@ from django.utils.translation import gettext_lazy as _
 
 from reporting.filters import Filters
 from reporting.periods import Period
-from reporting.queries._common import PEOPLE_DIMENSIONS, Counts, Figures, Indicator, Stat, group
-from reporting.queries.activity import _referral_by, _referral_q
+from reporting.queries._common import PEOPLE_DIMENSIONS, Counts, Figures, Indicator, Stat, by_dimensions, group
+from reporting.queries.activity import _referral_by, _referral_fields, _referral_q
 
 #: Bands of days waited (the release of a timeliness indicator): code → (fewest, most) days.
 BANDS: dict[str, tuple[int, int | None]] = {
@@ -142,6 +143,16 @@ def _by(rows: QuerySet[Any], by: str, period: Period) -> Counts:
     return _referral_by(rows, by, period, "")
 
 
+def _many(rows: QuerySet[Any], dims: Sequence[str], period: Period) -> dict[str, Counts]:
+    """Every breakdown ``dims`` of ``rows`` from one query (``by_dimensions``): the band and the
+    state are the rows' own annotations, the rest the referral's or its young person's."""
+    if "band" in dims:  # not "_band": by_dimensions' name for the age band
+        rows = rows.annotate(_days_band=_band("_days"))
+    fields = _referral_fields(dims, "", ("band", "state"))
+    fields = {d: ("_days_band" if d == "band" else "_state" if d == "state" else f) for d, f in fields.items()}
+    return by_dimensions(rows, fields, period, age_from="date_of_birth")
+
+
 # --- Referral → decision → initial consultation → first session ------------------------------
 
 
@@ -205,6 +216,10 @@ def decisions_by_days(period: Period, filters: Filters, by: str = "band") -> Cou
     return _by(_stage("decision", period, filters), by, period)
 
 
+def decisions_by_days_many(period: Period, filters: Filters, dims: Sequence[str]) -> dict[str, Counts]:
+    return _many(_stage("decision", period, filters), dims, period)
+
+
 # --- The allocation list ---------------------------------------------------------------------
 
 
@@ -239,6 +254,10 @@ def allocation_list(period: Period, filters: Filters, by: str = "band") -> Count
     """Referrals allocated in the period or still waiting at its end, by band of days on the list,
     by ``state`` (allocated / waiting) or by a dimension."""
     return _by(_allocation_list(period, filters), by, period)
+
+
+def allocation_list_many(period: Period, filters: Filters, dims: Sequence[str]) -> dict[str, Counts]:
+    return _many(_allocation_list(period, filters), dims, period)
 
 
 def allocation_figures(period: Period, filters: Filters) -> Figures:
@@ -285,6 +304,7 @@ INDICATORS: list[Indicator] = [
         ),
         decisions_by_days,
         dimensions=("band", *PEOPLE_DIMENSIONS),
+        count_many=decisions_by_days_many,
         figures=timeliness_figures,
         labels=_stage_labels(),
     ),
@@ -300,6 +320,7 @@ INDICATORS: list[Indicator] = [
         ),
         allocation_list,
         dimensions=("band", "state", *PEOPLE_DIMENSIONS),
+        count_many=allocation_list_many,
         figures=allocation_figures,
         labels={
             **BAND_LABELS,
