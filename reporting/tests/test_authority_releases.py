@@ -214,4 +214,4 @@ def test_an_authority_commissioners_page_shows_its_row_and_no_headline_figures(
     start = body.index('id="ind-young_people_supported"')
     section = body[start : body.index("</section>", start)]
     assert MARK in section and ">20<" not in section
-    assert "Headline figures are published for the region" in body
+    assert "Key figures beyond the counts are published for the region" in body
