@@ -332,8 +332,27 @@ def _wellbeing_sql(period: Period, filters: Filters, *, grouped: bool) -> tuple[
         goal_params: tuple[Any, ...] = (gbo_threshold, gbo_threshold)
     else:
         g_up, g_down, goal_params = f"MAX(_g_up) * {G_UP}", f"MAX(_g_down) * {G_DOWN}", ()
-    # Each part is a plain SELECT of the same columns (``_compiled``): a compound SELECT as it is
-    # (SQLite refuses parenthesised members, and each extra level of nesting costs its parser).
+    code = f"MAX(_up) * {M_UP} + MAX(_down) * {M_DOWN} + MAX(_judged) * {JUDGED} + {SEEN} + {g_up} + {g_down}"
+    return _coded_cohort(period, filters, parts, code, goal_params, grouped=grouped)
+
+
+def _coded_cohort(
+    period: Period,
+    filters: Filters,
+    parts: list[tuple[str, tuple[Any, ...]]],
+    code: str,
+    code_params: tuple[Any, ...] = (),
+    *,
+    grouped: bool = True,
+) -> tuple[str, tuple[Any, ...]]:
+    """The cohort joined to what was found of its episodes: ``parts`` (finding rows from
+    ``_compiled``, the episode ``_e`` first, the same columns each) grouped per episode into
+    ``code`` (an aggregate over their columns, with ``code_params``). Counted by the young
+    people's local authority and code when ``grouped`` (for a region's authority table too),
+    else a row per episode (``_c``, its young person ``_y``, ``code``) for the parity tests.
+    Django cannot aggregate rows reduced by window functions, so the parts are composed here;
+    each is a plain SELECT, put together as a compound SELECT as it is (SQLite refuses
+    parenthesised members, and each extra level of nesting costs its parser)."""
     union = " UNION ALL ".join(sql for sql, _p in parts)
     union_params = tuple(p for _sql, ps in parts for p in ps)
     cohort_rows = cohort(period, filters).annotate(
@@ -343,21 +362,24 @@ def _wellbeing_sql(period: Period, filters: Filters, *, grouped: bool) -> tuple[
     shown = "c._a, COALESCE(f.code, 0), COUNT(*)" if grouped else "c._c, c._y, COALESCE(f.code, 0)"
     sql = (
         f"SELECT {shown} FROM ({cohort_sql}) AS c LEFT JOIN ("  # noqa: S608 – ORM-compiled parts and constants only
-        f"SELECT _e, MAX(_up) * {M_UP} + MAX(_down) * {M_DOWN} + MAX(_judged) * {JUDGED} + {SEEN}"
-        f" + {g_up} + {g_down} AS code FROM ({union}) AS findings GROUP BY _e"
+        f"SELECT _e, {code} AS code FROM ({union}) AS findings GROUP BY _e"
         ") AS f ON f._e = c._c" + (" GROUP BY c._a, COALESCE(f.code, 0)" if grouped else "")  # nosec B608  # ORM-compiled parts and constants only
     )
-    return sql, cohort_params + goal_params + union_params
+    return sql, cohort_params + code_params + union_params
+
+
+def _count_coded(sql: str, params: tuple[Any, ...]) -> dict[tuple[str, int], int]:
+    """Run a grouped ``_coded_cohort``: {(authority id or "", code): young people}."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {("" if a is None else str(a), int(code)): int(n) for a, code, n in cursor.fetchall()}
 
 
 @memoised
 def _wellbeing_codes(period: Period, filters: Filters) -> dict[tuple[str, int], int]:
     """The cohort counted by (local authority, ``code``): one query, a few hundred groups at
     most; the authority so that a region's two-way table by authority comes from it too."""
-    sql, params = _wellbeing_sql(period, filters, grouped=True)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return {("" if a is None else str(a), int(code)): int(n) for a, code, n in cursor.fetchall()}
+    return _count_coded(*_wellbeing_sql(period, filters, grouped=True))
 
 
 def _by_code(codes: dict[tuple[str, int], int], name: Any, order: tuple[str, ...]) -> Counts:
@@ -461,16 +483,7 @@ def _question_codes(period: Period, filters: Filters, code: str) -> dict[tuple[s
     for answer, value in LATEST.items():
         bits += Case(When(paired & Q(_latest=answer), then=Value(value)), default=Value(0), output_field=IntegerField())
     coded = latest.annotate(_e=F("point__episode_id"), _code=ExpressionWrapper(bits, output_field=IntegerField()))
-    rows_sql, rows_params = _compiled(coded, ("_e", "_code"))
-    cohort_rows = cohort(period, filters).annotate(_c=F("pk"), _a=F("child__responsible_local_authority_id"))
-    cohort_sql, cohort_params = _compiled(cohort_rows, ("_c", "_a"))
-    sql = (
-        f"SELECT c._a, COALESCE(a._code, 0), COUNT(*) FROM ({cohort_sql}) AS c"  # noqa: S608 (ORM-compiled parts)
-        f" LEFT JOIN ({rows_sql}) AS a ON a._e = c._c GROUP BY c._a, COALESCE(a._code, 0)"  # nosec B608  # ORM-compiled parts and constants only
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, cohort_params + rows_params)
-        return {("" if a is None else str(a), int(k)): int(n) for a, k, n in cursor.fetchall()}
+    return _count_coded(*_coded_cohort(period, filters, [_compiled(coded, ("_e", "_code"))], "MAX(_code)"))
 
 
 def question_answers(period: Period, filters: Filters, code: str, by: str = "answer") -> Counts:
@@ -564,17 +577,7 @@ def _tool_codes(period: Period, filters: Filters) -> dict[tuple[str, int], int]:
         _compiled(rows.annotate(**flags), ("_e", "_s", "_r"))
         for rows in (scored, _rated(period, filters).filter(kinds))
     ]
-    union = " UNION ALL ".join(sql for sql, _p in parts)
-    cohort_rows = cohort(period, filters).annotate(_c=F("pk"), _a=F("child__responsible_local_authority_id"))
-    cohort_sql, cohort_params = _compiled(cohort_rows, ("_c", "_a"))
-    sql = (
-        f"SELECT c._a, COALESCE(f.code, 0), COUNT(*) FROM ({cohort_sql}) AS c LEFT JOIN ("  # noqa: S608 – ORM-compiled parts and constants only
-        f"SELECT _e, MAX(_s) * {START_USED} + MAX(_r) * {REVIEW_USED} AS code FROM ({union}) AS findings GROUP BY _e"
-        ") AS f ON f._e = c._c GROUP BY c._a, COALESCE(f.code, 0)"  # nosec B608  # ORM-compiled parts and constants only
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, cohort_params + tuple(p for _sql, ps in parts for p in ps))
-        return {("" if a is None else str(a), int(k)): int(n) for a, k, n in cursor.fetchall()}
+    return _count_coded(*_coded_cohort(period, filters, parts, f"MAX(_s) * {START_USED} + MAX(_r) * {REVIEW_USED}"))
 
 
 def tool_use(period: Period, filters: Filters, by: str = "use") -> Counts:
