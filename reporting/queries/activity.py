@@ -124,6 +124,20 @@ def warm_handovers(period: Period, filters: Filters, by: str = "directory_servic
     return _referral_by(rows, by, period, "referral__")
 
 
+def warm_handovers_many(period: Period, filters: Filters, dims: Sequence[str]) -> dict[str, Counts]:
+    """``warm_handovers`` by each of ``dims``, from one query."""
+    from referrals.models import Decision, Outcome
+
+    rows = Decision.objects.filter(
+        on_dates(period, "decided_at"),
+        outcome=Outcome.REDIRECTED,
+        referral__in=_referrals_matching(filters, period),
+    )
+    fields = _referral_fields(dims, "referral__", ("directory_service",))
+    fields = {d: "directory_service_id" if d == "directory_service" else f for d, f in fields.items()}
+    return by_dimensions(rows, fields, period, age_from="referral__date_of_birth")
+
+
 def referral_decisions_many(period: Period, filters: Filters, dims: Sequence[str]) -> dict[str, Counts]:
     """``referral_decisions`` by each of ``dims`` (not ``directory_service``), from one query."""
     from referrals.models import Decision
@@ -267,6 +281,7 @@ INDICATORS: list[Indicator] = [
         _("Decided on a day in the period."),
         warm_handovers,
         dimensions=("directory_service", *PEOPLE_DIMENSIONS),
+        count_many=warm_handovers_many,
     ),
     Indicator(
         "young_people_supported",
