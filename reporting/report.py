@@ -105,8 +105,13 @@ def suppressed_report(
     if filters.local_authority_id and filters == Filters(local_authority_id=filters.local_authority_id):
         return authority_view(period, filters.local_authority_id, codes, limit=limit, round_to=round_to)
     wanted = None if dimensions is None else set(dimensions)
+    # A trend (no breakdown, no figures) shows the totals only, and a total's decision is its own
+    # (shown unless small): the authorities' table would change nothing in it.
+    totals_only = wanted == set() and not with_figures
     with one_report():  # a figure two indicators' parts need is computed once
-        sections = _suppressed_sections(period, filters, codes, wanted, limit, round_to, with_figures)
+        sections = _suppressed_sections(
+            period, filters, codes, wanted, limit, round_to, with_figures, authority_tables=not totals_only
+        )
     return SuppressedReport(period, filters, sections, limit, round_to)
 
 
@@ -128,13 +133,15 @@ def _suppressed_sections(
     limit: int,
     round_to: int | None,
     with_figures: bool = True,
+    *,
+    authority_tables: bool = True,
 ) -> list[SuppressedSection]:
     sections = []
     for indicator in _chosen(codes):
         # A threshold of 1 suppresses nothing: for indicators that count no people.
         own_limit = limit if indicator.about_people else 1
         dims = [d for i, d in enumerate(indicator.dimensions) if i == 0 or wanted is None or d in wanted]
-        two_way = _with_authorities(indicator, filters)
+        two_way = authority_tables and _with_authorities(indicator, filters)
         only_for_table = two_way and AUTHORITY not in dims
         if only_for_table:
             # The table's margins are the same cells whatever breakdown the page shows: always

@@ -215,3 +215,21 @@ def test_an_authority_commissioners_page_shows_its_row_and_no_headline_figures(
     section = body[start : body.index("</section>", start)]
     assert MARK in section and ">20<" not in section
     assert "Key figures beyond the counts are published for the region" in body
+
+
+def test_a_regions_trend_needs_no_authority_table_and_shows_the_same_totals(in_region, cv, cardiff, vale, alice):
+    """Trends show each quarter's totals only; a total's decision is its own, so the region's
+    trend is computed without the authorities' table – and shows what the full release shows."""
+    _supported(in_region, 20, alice, cardiff)
+    _supported(in_region, 2, alice, vale)
+    full = suppressed_report(_quarter(), Filters(region_id=cv.pk))
+    trend = suppressed_report(_quarter(), Filters(region_id=cv.pk), dimensions=[], with_figures=False)
+    for whole, totals in zip(full.sections, trend.sections, strict=True):
+        if whole.release is None:
+            continue
+        assert totals.release is not None and not totals.release.tables, whole.indicator.code
+        assert totals.release.total == whole.release.total, whole.indicator.code
+    # An authority's trend is still its row of the region's table (its total's decision is the table's).
+    view = suppressed_report(_quarter(), Filters(local_authority_id=cardiff.pk), dimensions=[], with_figures=False)
+    supported = next(s.release for s in view.sections if s.indicator.code == "young_people_supported")
+    assert supported is not None and supported.total.suppressed  # 20 of 22: the Vale's 2 would follow
